@@ -1,0 +1,469 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <functional>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/log.h"
+#include "core/redact.h"
+#include "core/time_format.h"
+
+extern char** environ;
+
+namespace rh {
+namespace {
+
+enum class FieldType { kString, kInt, kDouble, kBool, kDuration, kOptionalDouble };
+
+struct Field {
+  std::string key;  // "section.name" or "name"
+  FieldType type;
+  std::string doc;
+  std::function<Status(Config&, std::string_view)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+std::string EnvName(std::string_view key) {
+  std::string out = "ROCKHOUND_";
+  for (char c : key) out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(c)));
+  return out;
+}
+
+Status ParseInto(std::string_view key, std::string_view text, std::string* out) {
+  (void)key;
+  *out = std::string(text);
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, long long* out) {
+  long long value = 0;
+  auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (res.ec != std::errc() || res.ptr != text.data() + text.size()) {
+    return InvalidArgument(std::string(key), "must be a whole number, got '" + std::string(text) + "'");
+  }
+  *out = value;
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, int* out) {
+  long long wide = 0;
+  RH_RETURN_IF_ERROR(ParseInto(key, text, &wide));
+  if (wide < -2147483647LL || wide > 2147483647LL) {
+    return InvalidArgument(std::string(key), "is out of range");
+  }
+  *out = static_cast<int>(wide);
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, double* out) {
+  std::string copy(text);
+  char* end = nullptr;
+  double value = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || end != copy.c_str() + copy.size()) {
+    return InvalidArgument(std::string(key), "must be a number, got '" + copy + "'");
+  }
+  *out = value;
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, bool* out) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") {
+    *out = true;
+  } else if (lower == "false" || lower == "0" || lower == "no" || lower == "off") {
+    *out = false;
+  } else {
+    return InvalidArgument(std::string(key), "must be true or false, got '" + std::string(text) + "'");
+  }
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, Duration* out) {
+  auto parsed = ParseDurationShort(text);
+  if (!parsed) {
+    return InvalidArgument(std::string(key), "must be a duration like 15m, 4h, 90s or 1h30m; got '" +
+                                                 std::string(text) + "'");
+  }
+  *out = *parsed;
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, std::optional<double>* out) {
+  if (text.empty() || text == "none") {
+    out->reset();
+    return {};
+  }
+  double value = 0;
+  RH_RETURN_IF_ERROR(ParseInto(key, text, &value));
+  *out = value;
+  return {};
+}
+
+std::string Show(const std::string& v) { return v; }
+std::string Show(int v) { return std::to_string(v); }
+std::string Show(long long v) { return std::to_string(v); }
+std::string Show(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+std::string Show(bool v) { return v ? "true" : "false"; }
+std::string Show(Duration v) { return FormatDurationShort(v); }
+std::string Show(const std::optional<double>& v) { return v ? Show(*v) : std::string("(unset)"); }
+
+template <typename T>
+Field MakeField(std::string key, std::string doc, T& (*member)(Config&)) {
+  Field field;
+  field.key = key;
+  field.doc = std::move(doc);
+  field.set = [member, key](Config& config, std::string_view text) {
+    return ParseInto(key, text, &member(config));
+  };
+  field.get = [member](const Config& config) {
+    return Show(member(const_cast<Config&>(config)));
+  };
+  return field;
+}
+
+#define RH_FIELD(key, doc, expr) \
+  MakeField(key, doc, +[](Config& c) -> decltype(expr)& { return expr; })
+
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> fields = {
+      RH_FIELD("data_dir", "directory for embedded databases and the knowledge index", c.data_dir),
+      RH_FIELD("log_level", "trace|debug|info|warn|error", c.log_level),
+      RH_FIELD("log_format", "text|json", c.log_format),
+      RH_FIELD("fleet.db", "fleet telemetry: SQLite path or mysql://user@host:port/db",
+               c.fleet.db),
+      RH_FIELD("memory.db", "agent memory (queue, reports): SQLite path or mysql:// URL",
+               c.memory.db),
+      RH_FIELD("knowledge.db", "Knowledge Lake SQLite file", c.knowledge.db),
+      RH_FIELD("knowledge.index_path", "Knowledge Lake FAISS index file", c.knowledge.index_path),
+      RH_FIELD("knowledge.embedder", "builtin|http", c.knowledge.embedder),
+      RH_FIELD("knowledge.embedder_url", "OpenAI-compatible embeddings base URL",
+               c.knowledge.embedder_url),
+      RH_FIELD("knowledge.embedder_model", "embedding model name", c.knowledge.embedder_model),
+      RH_FIELD("knowledge.embedder_batch", "texts per embeddings request",
+               c.knowledge.embedder_batch),
+      RH_FIELD("knowledge.approximate_above", "vectors above which HNSW replaces exact search",
+               c.knowledge.approximate_above),
+      RH_FIELD("knowledge.vector_weight", "hybrid vector weight; negative = embedder default",
+               c.knowledge.vector_weight),
+      RH_FIELD("knowledge.fusion", "weighted|rrf", c.knowledge.fusion),
+      RH_FIELD("knowledge.starter_dir", "extra starter knowledge directory for demo",
+               c.knowledge.starter_dir),
+      RH_FIELD("sentinel.interval", "cycle period (aligned to the wall clock)", c.sentinel.interval),
+      RH_FIELD("sentinel.cooldown", "one sentinel task per cluster per this window",
+               c.sentinel.cooldown),
+      RH_FIELD("sentinel.score_cliff_points", "score drop that triggers the cliff rule",
+               c.sentinel.score_cliff_points),
+      RH_FIELD("sentinel.alert_storm_count", "more firing alerts than this is a storm",
+               c.sentinel.alert_storm_count),
+      RH_FIELD("sentinel.alert_storm_window", "window of the alert-storm rule",
+               c.sentinel.alert_storm_window),
+      RH_FIELD("sentinel.alert_window", "firing alerts counted by the scorer",
+               c.sentinel.alert_window),
+      RH_FIELD("sentinel.baseline_offset", "trend baseline offset", c.sentinel.baseline_offset),
+      RH_FIELD("sentinel.tier_warning", "enable the tier A/S warning rule",
+               c.sentinel.tier_warning),
+      RH_FIELD("queue.lease", "task lease length", c.queue.lease),
+      RH_FIELD("queue.heartbeat", "lease heartbeat period", c.queue.heartbeat),
+      RH_FIELD("queue.max_attempts", "tries before a task fails", c.queue.max_attempts),
+      RH_FIELD("queue.retry_backoff", "first retry delay (doubles)", c.queue.retry_backoff),
+      RH_FIELD("tools.output_budget_tokens", "hard cap per tool result",
+               c.tools.output_budget_tokens),
+      RH_FIELD("tools.sql_max_rows", "run_sql row cap", c.tools.sql_max_rows),
+      RH_FIELD("tools.sql_max_bytes", "run_sql byte cap", c.tools.sql_max_bytes),
+      RH_FIELD("tools.sql_timeout_seconds", "run_sql time cap", c.tools.sql_timeout_seconds),
+      RH_FIELD("tools.default_window", "default look-back of the tools", c.tools.default_window),
+      RH_FIELD("agent.engine", "auto|claude|playbook", c.agent.engine),
+      RH_FIELD("agent.model", "Anthropic model id", c.agent.model),
+      RH_FIELD("agent.max_tokens", "max output tokens per model turn", c.agent.max_tokens),
+      RH_FIELD("agent.max_steps", "model turns before a forced final report", c.agent.max_steps),
+      RH_FIELD("agent.token_budget", "tokens per investigation", c.agent.token_budget),
+      RH_FIELD("agent.cost_budget_usd", "USD per investigation", c.agent.cost_budget_usd),
+      RH_FIELD("agent.max_retries", "HTTP retries per model call", c.agent.max_retries),
+      RH_FIELD("agent.connect_timeout", "HTTP connect timeout", c.agent.connect_timeout),
+      RH_FIELD("agent.request_timeout", "HTTP request timeout", c.agent.request_timeout),
+      RH_FIELD("agent.temperature", "sampling temperature; unset = omitted", c.agent.temperature),
+      RH_FIELD("agent.workers", "investigation workers per process", c.agent.workers),
+      RH_FIELD("agent.prompts_dir", "directory overriding the embedded prompts",
+               c.agent.prompts_dir),
+      RH_FIELD("agent.input_price_per_mtok", "USD per million input tokens",
+               c.agent.input_price_per_mtok),
+      RH_FIELD("agent.output_price_per_mtok", "USD per million output tokens",
+               c.agent.output_price_per_mtok),
+      RH_FIELD("server.bind", "HTTP bind address", c.server.bind),
+      RH_FIELD("server.port", "HTTP port (0 = any free port)", c.server.port),
+      RH_FIELD("server.max_body_bytes", "largest accepted request body", c.server.max_body_bytes),
+      RH_FIELD("server.rate_limit_per_minute", "requests per minute per client",
+               c.server.rate_limit_per_minute),
+      RH_FIELD("server.cluster_label", "Alertmanager label naming the cluster",
+               c.server.cluster_label),
+      RH_FIELD("server.public_url", "base URL used in notification links", c.server.public_url),
+      RH_FIELD("notify.min_severity", "lowest severity that notifies", c.notify.min_severity),
+      RH_FIELD("notify.format", "slack|lark", c.notify.format),
+      RH_FIELD("notify.max_retries", "notification POST retries", c.notify.max_retries),
+  };
+  return fields;
+}
+
+#undef RH_FIELD
+
+const Field* FindField(std::string_view key) {
+  for (const Field& field : Fields()) {
+    if (field.key == key) return &field;
+  }
+  return nullptr;
+}
+
+// Names a secret key by its config-file spelling, so a file holding one gets a clear refusal.
+bool LooksLikeSecretKey(std::string_view key) {
+  std::string lower(key);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  for (std::string_view word : {"password", "api_key", "apikey", "token", "secret",
+                                "webhook_url", "access_key"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string TomlValueText(const toml::node& node) {
+  if (auto s = node.as_string()) return s->get();
+  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto f = node.as_floating_point()) return Show(f->get());
+  if (auto b = node.as_boolean()) return b->get() ? "true" : "false";
+  return "(unsupported TOML value: use a string, number or boolean)";
+}
+
+Status ApplyTomlTable(const toml::table& table, const std::string& prefix, Config& config,
+                      const std::string& file) {
+  for (const auto& [name, node] : table) {
+    std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+    if (const toml::table* sub = node.as_table()) {
+      RH_RETURN_IF_ERROR(ApplyTomlTable(*sub, key, config, file));
+      continue;
+    }
+    if (LooksLikeSecretKey(key)) {
+      return InvalidArgument(file, "'" + key + "' looks like a secret; secrets are read only from "
+                                   "the environment (see `rockhound config show`)");
+    }
+    const Field* field = FindField(key);
+    if (!field) {
+      return InvalidArgument(file, "unknown key '" + key + "'; `rockhound config show` lists "
+                                   "every key");
+    }
+    auto status = field->set(config, TomlValueText(node));
+    if (!status) return Fail(status.error().WithContext(file));
+  }
+  return {};
+}
+
+std::string EnvOr(const std::map<std::string, std::string>& env, const std::string& name,
+                  const std::string& fallback = "") {
+  auto it = env.find(name);
+  return it == env.end() ? fallback : it->second;
+}
+
+bool IsLoopback(std::string_view host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+}  // namespace
+
+std::string Config::FleetDb() const { return fleet.db.empty() ? data_dir + "/fleet.db" : fleet.db; }
+std::string Config::MemoryDb() const {
+  return memory.db.empty() ? data_dir + "/memory.db" : memory.db;
+}
+std::string Config::KnowledgeDb() const {
+  return knowledge.db.empty() ? data_dir + "/knowledge.db" : knowledge.db;
+}
+std::string Config::KnowledgeIndexPath() const {
+  return knowledge.index_path.empty() ? data_dir + "/knowledge.faiss" : knowledge.index_path;
+}
+
+std::map<std::string, std::string> CurrentEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    size_t eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view name = text.substr(0, eq);
+    if (name.starts_with("ROCKHOUND_") || name.starts_with("ANTHROPIC_")) {
+      env.emplace(std::string(name), std::string(text.substr(eq + 1)));
+    }
+  }
+  return env;
+}
+
+Result<Config> LoadConfig(const ConfigSources& sources) {
+  Config config;
+  std::string toml_path = sources.toml_path;
+  if (toml_path.empty()) toml_path = EnvOr(sources.environment, "ROCKHOUND_CONFIG");
+  if (!toml_path.empty()) {
+    try {
+      toml::table table = toml::parse_file(toml_path);
+      RH_RETURN_IF_ERROR(ApplyTomlTable(table, "", config, toml_path));
+    } catch (const toml::parse_error& e) {
+      std::ostringstream msg;
+      msg << e.description() << " (line " << e.source().begin.line << ", column "
+          << e.source().begin.column << ")";
+      if (e.description().find("File could not be opened") != std::string_view::npos) {
+        return InvalidArgument(toml_path, "cannot open the config file; check the path");
+      }
+      return InvalidArgument(toml_path, msg.str());
+    }
+  }
+  for (const Field& field : Fields()) {
+    std::string name = EnvName(field.key);
+    auto it = sources.environment.find(name);
+    if (it == sources.environment.end()) continue;
+    auto status = field.set(config, it->second);
+    if (!status) return Fail(status.error().WithContext("environment " + name));
+  }
+  for (const std::string& override_text : sources.overrides) {
+    size_t eq = override_text.find('=');
+    if (eq == std::string::npos) {
+      return InvalidArgument("--set " + override_text, "expected key=value, e.g. --set "
+                                                       "sentinel.cooldown=2h");
+    }
+    std::string key = override_text.substr(0, eq);
+    const Field* field = FindField(key);
+    if (!field) {
+      return InvalidArgument("--set " + override_text,
+                             "unknown key '" + key + "'; `rockhound config show` lists every key");
+    }
+    auto status = field->set(config, std::string_view(override_text).substr(eq + 1));
+    if (!status) return Fail(status.error().WithContext("--set"));
+  }
+  const auto& env = sources.environment;
+  std::string shared_password = EnvOr(env, "ROCKHOUND_MYSQL_PASSWORD");
+  config.secrets.anthropic_api_key = EnvOr(env, "ANTHROPIC_API_KEY");
+  config.secrets.anthropic_base_url = EnvOr(env, "ANTHROPIC_BASE_URL");
+  config.secrets.fleet_db_password = EnvOr(env, "ROCKHOUND_FLEET_DB_PASSWORD", shared_password);
+  config.secrets.memory_db_password = EnvOr(env, "ROCKHOUND_MEMORY_DB_PASSWORD", shared_password);
+  config.secrets.server_token = EnvOr(env, "ROCKHOUND_SERVER_TOKEN");
+  config.secrets.embedder_api_key = EnvOr(env, "ROCKHOUND_EMBEDDER_API_KEY");
+  config.secrets.notify_webhook_url = EnvOr(env, "ROCKHOUND_NOTIFY_WEBHOOK_URL");
+  RH_RETURN_IF_ERROR(ValidateConfig(config));
+  return config;
+}
+
+Status ValidateConfig(const Config& c) {
+  auto bad = [](std::string key, std::string message) {
+    return InvalidArgument(std::move(key), std::move(message));
+  };
+  if (c.data_dir.empty()) return bad("data_dir", "must not be empty");
+  if (!ParseLogLevel(c.log_level)) return bad("log_level", "must be trace, debug, info, warn or error");
+  if (!ParseLogFormat(c.log_format)) return bad("log_format", "must be text or json");
+  for (const auto& [key, url] : {std::pair<std::string, std::string>{"fleet.db", c.fleet.db},
+                                 {"memory.db", c.memory.db}}) {
+    if (url.starts_with("mysql://") && url.find('/', 8) == std::string::npos) {
+      return bad(key, "a mysql:// URL needs a database: mysql://user@host:port/db");
+    }
+    if (url.find("://") != std::string::npos && !url.starts_with("mysql://")) {
+      return bad(key, "must be a SQLite file path or a mysql://user@host:port/db URL");
+    }
+    if (url.starts_with("mysql://")) {
+      std::string_view rest = std::string_view(url).substr(8);
+      std::string_view authority = rest.substr(0, rest.find('/'));
+      size_t at = authority.find('@');
+      if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+        return bad(key, "put the password in ROCKHOUND_MYSQL_PASSWORD (or ROCKHOUND_" +
+                            std::string(key == "fleet.db" ? "FLEET" : "MEMORY") +
+                            "_DB_PASSWORD), not in the URL");
+      }
+    }
+  }
+  if (c.knowledge.embedder != "builtin" && c.knowledge.embedder != "http") {
+    return bad("knowledge.embedder", "must be builtin or http");
+  }
+  if (c.knowledge.embedder == "http" && c.knowledge.embedder_url.empty()) {
+    return bad("knowledge.embedder_url", "is required when knowledge.embedder = http");
+  }
+  if (c.knowledge.fusion != "weighted" && c.knowledge.fusion != "rrf") {
+    return bad("knowledge.fusion", "must be weighted or rrf");
+  }
+  if (c.knowledge.embedder_batch < 1 || c.knowledge.embedder_batch > 2048) {
+    return bad("knowledge.embedder_batch", "must be between 1 and 2048");
+  }
+  if (c.knowledge.vector_weight > 1.0) return bad("knowledge.vector_weight", "must be <= 1");
+  if (c.sentinel.interval < std::chrono::minutes(1)) return bad("sentinel.interval", "must be at least 1m");
+  if (c.sentinel.cooldown < Duration::zero()) return bad("sentinel.cooldown", "must not be negative");
+  if (c.sentinel.score_cliff_points <= 0) return bad("sentinel.score_cliff_points", "must be > 0");
+  if (c.sentinel.alert_storm_count < 1) return bad("sentinel.alert_storm_count", "must be >= 1");
+  if (c.sentinel.alert_storm_window <= Duration::zero()) return bad("sentinel.alert_storm_window", "must be > 0");
+  if (c.sentinel.alert_window <= Duration::zero()) return bad("sentinel.alert_window", "must be > 0");
+  if (c.queue.lease < std::chrono::seconds(5)) return bad("queue.lease", "must be at least 5s");
+  if (c.queue.heartbeat <= Duration::zero() || c.queue.heartbeat >= c.queue.lease) {
+    return bad("queue.heartbeat", "must be > 0 and shorter than queue.lease");
+  }
+  if (c.queue.max_attempts < 1) return bad("queue.max_attempts", "must be >= 1");
+  if (c.tools.output_budget_tokens < 100) return bad("tools.output_budget_tokens", "must be >= 100");
+  if (c.tools.sql_max_rows < 1) return bad("tools.sql_max_rows", "must be >= 1");
+  if (c.tools.sql_max_bytes < 1024) return bad("tools.sql_max_bytes", "must be >= 1024");
+  if (c.tools.sql_timeout_seconds < 1) return bad("tools.sql_timeout_seconds", "must be >= 1");
+  if (c.agent.engine != "auto" && c.agent.engine != "claude" && c.agent.engine != "playbook") {
+    return bad("agent.engine", "must be auto, claude or playbook");
+  }
+  if (c.agent.engine == "claude" && c.secrets.anthropic_api_key.empty()) {
+    return bad("agent.engine", "is claude but ANTHROPIC_API_KEY is not set; export it or use "
+                               "--set agent.engine=playbook");
+  }
+  if (c.agent.max_tokens < 256) return bad("agent.max_tokens", "must be >= 256");
+  if (c.agent.max_steps < 2) return bad("agent.max_steps", "must be >= 2");
+  if (c.agent.max_retries < 0 || c.agent.max_retries > 10) return bad("agent.max_retries", "must be 0..10");
+  if (c.agent.workers < 1 || c.agent.workers > 64) return bad("agent.workers", "must be 1..64");
+  if (c.agent.temperature && (*c.agent.temperature < 0 || *c.agent.temperature > 1)) {
+    return bad("agent.temperature", "must be between 0 and 1");
+  }
+  if (c.server.port < 0 || c.server.port > 65535) return bad("server.port", "must be 0..65535");
+  if (!IsLoopback(c.server.bind) && c.secrets.server_token.empty()) {
+    return bad("server.bind", "is not a loopback address, so ROCKHOUND_SERVER_TOKEN must be set "
+                              "(bearer-token auth is required off loopback)");
+  }
+  static const std::vector<std::string> kSeverities = {"critical", "high", "medium", "low", "info"};
+  if (std::find(kSeverities.begin(), kSeverities.end(), c.notify.min_severity) == kSeverities.end()) {
+    return bad("notify.min_severity", "must be critical, high, medium, low or info");
+  }
+  if (c.notify.format != "slack" && c.notify.format != "lark") {
+    return bad("notify.format", "must be slack or lark");
+  }
+  return {};
+}
+
+std::vector<ConfigEntry> DescribeConfig(const Config& config) {
+  std::vector<ConfigEntry> entries;
+  for (const Field& field : Fields()) {
+    entries.push_back({field.key, EnvName(field.key), field.get(config), field.doc});
+  }
+  auto secret = [&](std::string key, std::string env, const std::string& value, std::string doc) {
+    entries.push_back({std::move(key), std::move(env),
+                       value.empty() ? "(unset)" : MaskSecret(value), std::move(doc)});
+  };
+  secret("secrets.anthropic_api_key", "ANTHROPIC_API_KEY", config.secrets.anthropic_api_key,
+         "Anthropic API key (env only)");
+  entries.push_back({"secrets.anthropic_base_url", "ANTHROPIC_BASE_URL",
+                     config.secrets.anthropic_base_url.empty() ? "https://api.anthropic.com"
+                                                               : config.secrets.anthropic_base_url,
+                     "Anthropic API base URL (env only)"});
+  secret("secrets.fleet_db_password", "ROCKHOUND_FLEET_DB_PASSWORD", config.secrets.fleet_db_password,
+         "fleet MySQL password (env only; falls back to ROCKHOUND_MYSQL_PASSWORD)");
+  secret("secrets.memory_db_password", "ROCKHOUND_MEMORY_DB_PASSWORD",
+         config.secrets.memory_db_password,
+         "memory MySQL password (env only; falls back to ROCKHOUND_MYSQL_PASSWORD)");
+  secret("secrets.server_token", "ROCKHOUND_SERVER_TOKEN", config.secrets.server_token,
+         "HTTP API bearer token (env only)");
+  secret("secrets.embedder_api_key", "ROCKHOUND_EMBEDDER_API_KEY", config.secrets.embedder_api_key,
+         "HTTP embedder API key (env only)");
+  secret("secrets.notify_webhook_url", "ROCKHOUND_NOTIFY_WEBHOOK_URL",
+         config.secrets.notify_webhook_url, "Slack/Lark incoming webhook URL (env only)");
+  return entries;
+}
+
+}  // namespace rh

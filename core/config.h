@@ -1,0 +1,169 @@
+// Config: the one struct tree of every setting, with its default and meaning beside it.
+//
+// Loaded once at start-up, in this order (later wins):
+//   1. defaults (below);
+//   2. a TOML file (--config PATH or $ROCKHOUND_CONFIG), sections as in the struct tree:
+//        data_dir = "/var/lib/rockhound"
+//        [sentinel]
+//        cooldown = "4h"
+//   3. environment variables ROCKHOUND_<SECTION>_<KEY>, e.g. ROCKHOUND_FLEET_DB,
+//      ROCKHOUND_SENTINEL_COOLDOWN; top-level keys have no section (ROCKHOUND_DATA_DIR);
+//   4. flags (--set section.key=value, and the CLI's own shortcuts such as --data-dir).
+// Then Validate() checks every value and names the first bad one with what to do.
+// Secrets (API keys, passwords, tokens, webhook URLs) come only from the environment; a secret
+// in the TOML file is refused. `rockhound config show` prints the result with secrets masked.
+// Thread-safety: a loaded Config is an immutable value; share it by const reference.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+
+namespace rh {
+
+struct FleetConfig {
+  // Fleet telemetry: a SQLite path or mysql://user@host:port/db (StarRocks or MySQL).
+  // Empty means <data_dir>/fleet.db.
+  std::string db;
+};
+
+struct MemoryConfig {
+  // Agent memory (task queue, reports): a SQLite path or mysql:// URL. Empty means
+  // <data_dir>/memory.db. Use MySQL/MariaDB when workers on several machines share a queue.
+  std::string db;
+};
+
+struct KnowledgeConfig {
+  std::string db;          // SQLite file of the lake; empty means <data_dir>/knowledge.db
+  std::string index_path;  // FAISS index file; empty means <data_dir>/knowledge.faiss
+  std::string embedder = "builtin";  // "builtin" (no weights, no network) or "http"
+  std::string embedder_url;          // OpenAI-compatible base URL, e.g. http://127.0.0.1:11434
+  std::string embedder_model;        // model name sent to the HTTP embedder
+  int embedder_batch = 64;           // texts per HTTP embeddings request
+  int approximate_above = 50000;     // vectors above which an HNSW index replaces exact search
+  double vector_weight = -1.0;       // hybrid blend weight of the vector side; <0 = embedder default
+  std::string fusion = "weighted";   // "weighted" (score blend) or "rrf" (k = 60)
+  std::string starter_dir;           // extra starter knowledge to ingest in `demo`; empty = built-in
+};
+
+struct SentinelConfig {
+  Duration interval = std::chrono::minutes(15);  // cycle period, aligned to the wall clock
+  Duration cooldown = std::chrono::hours(4);     // at most one sentinel task per cluster per window
+  double score_cliff_points = 15.0;              // score drop vs previous snapshot that triggers
+  int alert_storm_count = 5;                     // more than this many firing alerts ...
+  Duration alert_storm_window = std::chrono::hours(1);  // ... within this window
+  Duration alert_window = std::chrono::hours(24 * 7);   // firing alerts counted by the scorer
+  Duration baseline_offset = std::chrono::hours(24 * 7);  // trend baseline: this long ago
+  bool tier_warning = true;                      // tier A/S warning rule on/off
+};
+
+struct QueueConfig {
+  Duration lease = std::chrono::minutes(5);      // a claim expires unless heartbeated
+  Duration heartbeat = std::chrono::seconds(60);  // how often a worker extends its lease
+  int max_attempts = 3;                          // tries before a task is marked failed
+  Duration retry_backoff = std::chrono::minutes(1);  // first retry delay, doubled each attempt
+};
+
+struct ToolsConfig {
+  int output_budget_tokens = 2000;  // hard cap per tool result (about 4 characters a token)
+  int sql_max_rows = 200;           // run_sql row cap
+  int sql_max_bytes = 64 * 1024;    // run_sql result byte cap
+  int sql_timeout_seconds = 10;     // run_sql statement time cap
+  Duration default_window = std::chrono::hours(24);  // default look-back of alerts/metrics/ops
+};
+
+struct AgentConfig {
+  std::string engine = "auto";            // auto (claude when a key is set) | claude | playbook
+  std::string model = "claude-sonnet-4-5";
+  int max_tokens = 4096;                  // per model turn
+  int max_steps = 20;                     // model turns before a forced final-report turn
+  long long token_budget = 400000;        // input+output tokens per investigation
+  double cost_budget_usd = 2.0;           // per investigation
+  int max_retries = 2;                    // HTTP retries, as the official SDKs
+  Duration connect_timeout = std::chrono::seconds(10);
+  Duration request_timeout = std::chrono::seconds(300);
+  std::optional<double> temperature;      // left out of requests unless set
+  int workers = 2;                        // investigation worker threads per process
+  std::string prompts_dir;                // override the embedded prompts/ files
+  double input_price_per_mtok = 3.0;      // USD per million input tokens (cost accounting)
+  double output_price_per_mtok = 15.0;    // USD per million output tokens
+};
+
+struct ServerConfig {
+  std::string bind = "127.0.0.1";         // a non-loopback bind requires ROCKHOUND_SERVER_TOKEN
+  int port = 8080;
+  long long max_body_bytes = 1 << 20;
+  int rate_limit_per_minute = 1200;       // per client address
+  std::string cluster_label = "cluster_id";  // Alertmanager label naming the cluster
+  std::string public_url;                 // used in notification links; empty = http://bind:port
+};
+
+struct NotifyConfig {
+  std::string min_severity = "high";      // critical | high | medium | low | info
+  std::string format = "slack";           // slack | lark
+  int max_retries = 3;
+};
+
+// Only ever from the environment (names in brackets).
+struct Secrets {
+  std::string anthropic_api_key;   // [ANTHROPIC_API_KEY]
+  std::string anthropic_base_url;  // [ANTHROPIC_BASE_URL] not secret, but env-only like the SDKs
+  std::string fleet_db_password;   // [ROCKHOUND_FLEET_DB_PASSWORD], else ROCKHOUND_MYSQL_PASSWORD
+  std::string memory_db_password;  // [ROCKHOUND_MEMORY_DB_PASSWORD], else ROCKHOUND_MYSQL_PASSWORD
+  std::string server_token;        // [ROCKHOUND_SERVER_TOKEN] bearer token for the HTTP API
+  std::string embedder_api_key;    // [ROCKHOUND_EMBEDDER_API_KEY]
+  std::string notify_webhook_url;  // [ROCKHOUND_NOTIFY_WEBHOOK_URL] Slack/Lark incoming webhook
+};
+
+struct Config {
+  std::string data_dir = ".rockhound";  // where embedded databases, index and logs live
+  std::string log_level = "info";       // trace | debug | info | warn | error
+  std::string log_format = "text";      // text | json
+
+  FleetConfig fleet;
+  MemoryConfig memory;
+  KnowledgeConfig knowledge;
+  SentinelConfig sentinel;
+  QueueConfig queue;
+  ToolsConfig tools;
+  AgentConfig agent;
+  ServerConfig server;
+  NotifyConfig notify;
+  Secrets secrets;
+
+  // Resolved database locations (the configured value, or the default under data_dir).
+  std::string FleetDb() const;
+  std::string MemoryDb() const;
+  std::string KnowledgeDb() const;
+  std::string KnowledgeIndexPath() const;
+};
+
+struct ConfigSources {
+  std::string toml_path;                            // empty: no file
+  std::map<std::string, std::string> environment;   // usually CurrentEnvironment()
+  std::vector<std::string> overrides;               // "section.key=value", applied last
+};
+
+// The process environment as a map (only ROCKHOUND_* and ANTHROPIC_* variables).
+std::map<std::string, std::string> CurrentEnvironment();
+
+// Loads and validates. Errors are invalid_argument naming the file/variable/flag and the key.
+Result<Config> LoadConfig(const ConfigSources& sources);
+Status ValidateConfig(const Config& config);
+
+// Every settable key with its current value (secrets masked) and its documentation line,
+// for `rockhound config show`.
+struct ConfigEntry {
+  std::string key;        // "sentinel.cooldown"
+  std::string env;        // "ROCKHOUND_SENTINEL_COOLDOWN"
+  std::string value;
+  std::string doc;
+};
+std::vector<ConfigEntry> DescribeConfig(const Config& config);
+
+}  // namespace rh

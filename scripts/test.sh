@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a passing test suite: installs the
+# dependencies (idempotent apt-get, plus npm packages for the browser/MCP tests), builds with
+# warnings as errors, starts a private MariaDB on a loopback port in a temporary directory,
+# runs every test (SQLite and MariaDB backends in the same run), then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the fuzzers for a bounded time, and stops
+# MariaDB whatever happens.
+#   RH_SKIP_ASAN=1   skip the sanitizer build (local iteration)
+#   RH_SKIP_FUZZ=1   skip the fuzzers
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc 2>/dev/null || echo 2)
+
+scripts/install-deps.sh --test
+if [[ -f tests/e2e/package.json ]]; then
+  (cd tests/e2e && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; })
+fi
+
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+eval "$(scripts/mariadb-test-server.sh start)"
+trap 'scripts/mariadb-test-server.sh stop "$RH_MARIADB_DIR"' EXIT
+echo "test: MariaDB on 127.0.0.1:$RH_MARIADB_PORT"
+
+export CI=${CI:-false}
+(cd build && ctest --output-on-failure -j"$jobs" --timeout 600)
+
+if [[ "${RH_SKIP_ASAN:-0}" != "1" ]]; then
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DRH_SANITIZE=ON -DRH_BUILD_BENCH=OFF
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest --output-on-failure -j"$jobs" --timeout 900 -E 'Browser|E2e')
+fi
+
+if [[ "${RH_SKIP_FUZZ:-0}" != "1" && -x scripts/fuzz.sh ]]; then
+  scripts/fuzz.sh 60
+fi
+echo "test: all passed"
