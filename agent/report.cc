@@ -1,0 +1,321 @@
+#include "agent/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace rh::agent {
+namespace {
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t item_idx = 0; item_idx < items.size(); ++item_idx) {
+    if (item_idx) out += ", ";
+    out += items[item_idx];
+  }
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& items, std::string_view value) {
+  return std::find(items.begin(), items.end(), value) != items.end();
+}
+
+std::string TypeName(const Json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_string()) return "a string";
+  if (value.is_number()) return "a number";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_array()) return "an array";
+  return "an object";
+}
+
+// Checks one operation's parameters against the instance limits.
+void CheckOperation(const Recommendation& rec, const std::string& where,
+                    std::vector<std::string>* problems) {
+  const Json& p = rec.parameters;
+  auto need_int = [&](const char* key, long long low, long long high) -> std::optional<long long> {
+    if (!p.is_object() || !p.contains(key) || !p[key].is_number_integer()) {
+      problems->push_back(where + ".parameters." + key + ": required integer for operation '" +
+                          rec.operation + "'");
+      return std::nullopt;
+    }
+    long long value = p[key].get<long long>();
+    if (value < low || value > high) {
+      problems->push_back(where + ".parameters." + key + ": " + std::to_string(value) +
+                          " is outside the instance limits " + std::to_string(low) + ".." +
+                          std::to_string(high) + " for '" + rec.operation + "'");
+      return std::nullopt;
+    }
+    return value;
+  };
+  auto need_string = [&](const char* key) -> std::optional<std::string> {
+    if (!p.is_object() || !p.contains(key) || !p[key].is_string() ||
+        p[key].get<std::string>().empty()) {
+      problems->push_back(where + ".parameters." + key + ": required non-empty string for "
+                          "operation '" + rec.operation + "'");
+      return std::nullopt;
+    }
+    return p[key].get<std::string>();
+  };
+  const std::string& op = rec.operation;
+  if (op == "scale_be_nodes") {
+    need_int("to", 3, 50);
+  } else if (op == "scale_cn_nodes") {
+    need_int("to", 1, 100);
+  } else if (op == "scale_fe_nodes") {
+    if (auto to = need_int("to", 1, 11); to && *to % 2 == 0) {
+      problems->push_back(where + ".parameters.to: FE node count must be odd (1, 3, 5, ... 11)");
+    }
+  } else if (op == "scale_be_cu" || op == "scale_cn_cu") {
+    need_int("to", 1, 1024);
+  } else if (op == "expand_disk") {
+    need_int("to_gb", 200, 65000);
+  } else if (op == "change_essd_level") {
+    if (auto level = need_string("to")) {
+      if (*level != "PL0" && *level != "PL1" && *level != "PL2" && *level != "PL3") {
+        problems->push_back(where + ".parameters.to: must be PL0, PL1, PL2 or PL3");
+      } else if (*level == "PL2" || *level == "PL3") {
+        auto disk = need_int("disk_gb", 200, 65000);
+        if (disk && *disk < (*level == "PL2" ? 500 : 1260)) {
+          problems->push_back(where + ".parameters.disk_gb: ESSD " + *level + " needs at least " +
+                              (*level == "PL2" ? "500" : "1260") + " GB per disk");
+        }
+      }
+    }
+  } else if (op == "upgrade_version") {
+    need_string("to");
+  } else if (op == "set_config") {
+    if (auto component = need_string("component"); component && *component != "BE" &&
+                                                    *component != "FE" && *component != "CN") {
+      problems->push_back(where + ".parameters.component: must be BE, FE or CN");
+    }
+    need_string("name");
+    if (!p.is_object() || !p.contains("value")) {
+      problems->push_back(where + ".parameters.value: required for set_config");
+    }
+  } else if (op == "restart_node") {
+    need_string("node");
+  } else if (op == "silence_alert") {
+    need_string("alert_name");
+    need_string("duration");
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& RootCauseCategories() {
+  static const std::vector<std::string> categories = {
+      "disk_capacity",     "compaction_backlog", "memory_pressure",  "cpu_saturation",
+      "slow_queries",      "query_errors",       "node_failure",     "operation_induced",
+      "ingestion_failure", "known_bug",          "account_wide",     "alert_noise",
+      "insufficient_data"};
+  return categories;
+}
+
+const std::vector<std::string>& Severities() {
+  static const std::vector<std::string> severities = {"critical", "high", "medium", "low", "info"};
+  return severities;
+}
+
+int SeverityRank(std::string_view severity) {
+  const auto& all = Severities();
+  auto it = std::find(all.begin(), all.end(), severity);
+  return it == all.end() ? -1 : static_cast<int>(it - all.begin());
+}
+
+const std::vector<std::string>& RecommendationOperations() {
+  static const std::vector<std::string> operations = {
+      "none",          "scale_be_nodes",    "scale_cn_nodes",  "scale_fe_nodes",
+      "scale_be_cu",   "scale_cn_cu",       "expand_disk",     "change_essd_level",
+      "upgrade_version", "set_config",      "restart_node",    "silence_alert"};
+  return operations;
+}
+
+Result<Report> ParseReport(const Json& input, const std::vector<std::string>& known_tool_call_ids) {
+  std::vector<std::string> problems;
+  Report report;
+  if (!input.is_object()) {
+    return InvalidArgument("report", "must be a JSON object with severity, confidence, "
+                                     "root_cause, root_cause_category, evidence, "
+                                     "recommendations and summary; got " + TypeName(input));
+  }
+  static const std::set<std::string> kKnownFields = {
+      "severity", "confidence", "root_cause", "root_cause_category", "evidence",
+      "recommendations", "summary"};
+  for (const auto& [key, value] : input.items()) {
+    if (!kKnownFields.count(key)) problems.push_back(key + ": unknown field; remove it");
+  }
+  auto text_field = [&](const char* key, size_t max_len, std::string* out) {
+    auto it = input.find(key);
+    if (it == input.end() || !it->is_string() || it->get<std::string>().empty()) {
+      problems.push_back(std::string(key) + ": required non-empty string");
+      return;
+    }
+    *out = it->get<std::string>();
+    if (out->size() > max_len) {
+      problems.push_back(std::string(key) + ": too long (" + std::to_string(out->size()) +
+                         " characters, at most " + std::to_string(max_len) + ")");
+    }
+  };
+  text_field("severity", 16, &report.severity);
+  if (!report.severity.empty() && SeverityRank(report.severity) < 0) {
+    problems.push_back("severity: must be one of " + JoinList(Severities()) + "; got '" +
+                       report.severity + "'");
+  }
+  auto confidence = input.find("confidence");
+  if (confidence == input.end() || !confidence->is_number()) {
+    problems.push_back("confidence: required number between 0.0 and 1.0");
+  } else {
+    report.confidence = confidence->get<double>();
+    if (!(report.confidence >= 0.0 && report.confidence <= 1.0)) {
+      problems.push_back("confidence: must be between 0.0 and 1.0");
+    }
+  }
+  text_field("root_cause", 4000, &report.root_cause);
+  text_field("root_cause_category", 64, &report.root_cause_category);
+  if (!report.root_cause_category.empty() &&
+      !Contains(RootCauseCategories(), report.root_cause_category)) {
+    problems.push_back("root_cause_category: must be one of " + JoinList(RootCauseCategories()) +
+                       "; got '" + report.root_cause_category + "'");
+  }
+  text_field("summary", 4000, &report.summary);
+
+  auto evidence = input.find("evidence");
+  if (evidence == input.end() || !evidence->is_array() || evidence->empty()) {
+    problems.push_back("evidence: required non-empty array of {tool_call_id, tool, finding}");
+  } else {
+    for (size_t item_idx = 0; item_idx < evidence->size(); ++item_idx) {
+      const Json& item = (*evidence)[item_idx];
+      std::string where = "evidence[" + std::to_string(item_idx) + "]";
+      if (!item.is_object()) {
+        problems.push_back(where + ": must be an object {tool_call_id, tool, finding}");
+        continue;
+      }
+      Evidence entry{JsonString(item, "tool_call_id"), JsonString(item, "tool"),
+                     JsonString(item, "finding")};
+      if (entry.tool_call_id.empty()) problems.push_back(where + ".tool_call_id: required");
+      if (entry.tool.empty()) problems.push_back(where + ".tool: required");
+      if (entry.finding.empty()) problems.push_back(where + ".finding: required");
+      if (!entry.tool_call_id.empty() && !known_tool_call_ids.empty() &&
+          !Contains(known_tool_call_ids, entry.tool_call_id)) {
+        problems.push_back(where + ".tool_call_id: '" + entry.tool_call_id +
+                           "' is not a tool call of this investigation; cite one of: " +
+                           JoinList(known_tool_call_ids));
+      }
+      report.evidence.push_back(std::move(entry));
+    }
+  }
+
+  auto recommendations = input.find("recommendations");
+  if (recommendations == input.end() || !recommendations->is_array()) {
+    problems.push_back("recommendations: required array (ordered, most important first; may be "
+                       "empty only for severity info)");
+  } else {
+    for (size_t rec_idx = 0; rec_idx < recommendations->size(); ++rec_idx) {
+      const Json& item = (*recommendations)[rec_idx];
+      std::string where = "recommendations[" + std::to_string(rec_idx) + "]";
+      if (!item.is_object()) {
+        problems.push_back(where + ": must be an object {action, rationale, operation?, "
+                                   "parameters?, risk?}");
+        continue;
+      }
+      Recommendation rec;
+      rec.action = JsonString(item, "action");
+      rec.rationale = JsonString(item, "rationale");
+      rec.operation = JsonString(item, "operation");
+      rec.risk = JsonString(item, "risk");
+      rec.parameters = item.contains("parameters") ? item["parameters"] : Json::object();
+      if (rec.action.empty()) problems.push_back(where + ".action: required");
+      if (rec.rationale.empty()) problems.push_back(where + ".rationale: required");
+      if (!rec.parameters.is_object()) problems.push_back(where + ".parameters: must be an object");
+      if (!rec.operation.empty()) {
+        if (!Contains(RecommendationOperations(), rec.operation)) {
+          problems.push_back(where + ".operation: must be one of " +
+                             JoinList(RecommendationOperations()) + "; got '" + rec.operation + "'");
+        } else if (rec.parameters.is_object()) {
+          CheckOperation(rec, where, &problems);
+        }
+      }
+      report.recommendations.push_back(std::move(rec));
+    }
+    if (recommendations->empty() && report.severity != "info" && !report.severity.empty()) {
+      problems.push_back("recommendations: at least one is required unless severity is info");
+    }
+  }
+  if (!problems.empty()) {
+    std::string message = "the report is invalid (" + std::to_string(problems.size()) +
+                          " problem" + (problems.size() == 1 ? "" : "s") + "):";
+    for (const std::string& problem : problems) message += "\n- " + problem;
+    return InvalidArgument("report", message);
+  }
+  return report;
+}
+
+Json ReportToJson(const Report& report) {
+  Json evidence = Json::array();
+  for (const Evidence& item : report.evidence) {
+    evidence.push_back({{"tool_call_id", item.tool_call_id}, {"tool", item.tool},
+                        {"finding", item.finding}});
+  }
+  Json recommendations = Json::array();
+  for (const Recommendation& rec : report.recommendations) {
+    Json item = {{"action", rec.action}, {"rationale", rec.rationale}};
+    if (!rec.operation.empty()) item["operation"] = rec.operation;
+    if (rec.parameters.is_object() && !rec.parameters.empty()) item["parameters"] = rec.parameters;
+    if (!rec.risk.empty()) item["risk"] = rec.risk;
+    recommendations.push_back(std::move(item));
+  }
+  return Json{{"severity", report.severity},
+              {"confidence", std::round(report.confidence * 100.0) / 100.0},
+              {"root_cause", report.root_cause},
+              {"root_cause_category", report.root_cause_category},
+              {"evidence", std::move(evidence)},
+              {"recommendations", std::move(recommendations)},
+              {"summary", report.summary}};
+}
+
+std::string RenderMarkdown(const Report& report, const ReportContext& context) {
+  std::ostringstream out;
+  std::string severity_upper = report.severity;
+  std::transform(severity_upper.begin(), severity_upper.end(), severity_upper.begin(), ::toupper);
+  out << "# " << severity_upper << " — " << context.cluster_id << ": "
+      << report.root_cause_category << "\n\n";
+  out << "**Confidence:** " << static_cast<int>(std::lround(report.confidence * 100)) << "%  \n";
+  out << "**Engine:** " << context.engine;
+  if (!context.model.empty()) out << " (" << context.model << ")";
+  out << "  \n";
+  if (!context.report_id.empty()) out << "**Report:** " << context.report_id << "  \n";
+  if (!context.created_at.empty()) out << "**Created:** " << context.created_at << "  \n";
+  if (!context.question.empty()) out << "**Question:** " << context.question << "  \n";
+  if (context.duration_ms > 0 || context.tool_calls > 0) {
+    out << "**Work:** " << context.tool_calls << " tool calls in "
+        << (context.duration_ms / 1000.0) << " s  \n";
+  }
+  if (!context.llm_error.empty()) {
+    out << "\n> **Note:** Claude could not complete this investigation (" << context.llm_error
+        << "); the offline playbook engine wrote this report.\n";
+  }
+  out << "\n## Summary\n\n" << report.summary << "\n\n## Root cause\n\n" << report.root_cause << "\n";
+  out << "\n## Evidence\n\n";
+  for (const Evidence& item : report.evidence) {
+    out << "- " << item.finding << " — *" << item.tool << "* `" << item.tool_call_id << "`\n";
+  }
+  out << "\n## Recommendations\n\n";
+  if (report.recommendations.empty()) out << "No action needed.\n";
+  int order = 1;
+  for (const Recommendation& rec : report.recommendations) {
+    out << order++ << ". **" << rec.action << "**";
+    if (!rec.operation.empty() && rec.operation != "none") {
+      out << " (`" << rec.operation;
+      if (rec.parameters.is_object() && !rec.parameters.empty()) out << " " << rec.parameters.dump();
+      out << "`)";
+    }
+    out << "  \n   " << rec.rationale << "\n";
+    if (!rec.risk.empty()) out << "   *Risk:* " << rec.risk << "\n";
+  }
+  out << "\n*Rockhound recommends; it never executes operations.*\n";
+  return out.str();
+}
+
+}  // namespace rh::agent

@@ -1,0 +1,86 @@
+// Report: the one structured result every investigation engine emits (DESIGN.md §5) — what is
+// wrong, how sure we are, the evidence (each item citing the tool call it came from), and what
+// to do about it, in order. Claude submits it through the `submit_report` tool (whose input
+// schema is prompts/text/report_schema.json); the playbook engine builds it directly. Either way
+// ParseReport validates it before it is stored, and RenderMarkdown turns it into what people read.
+//
+// Recommendations may name a concrete operation (scale BE nodes 3→6, BE CU 16→32, expand disk,
+// change ESSD level, upgrade, set a config item, ...). Rockhound recommends; it never executes.
+// Operations are checked against the instance limits: BE 3–50 nodes, CN 1–100, FE 1–11 and odd,
+// disk 200–65000 GB, ESSD PL2 needs >= 500 GB.
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace rh::agent {
+
+// The fixed taxonomy of root-cause categories.
+const std::vector<std::string>& RootCauseCategories();
+// critical, high, medium, low, info (most to least severe).
+const std::vector<std::string>& Severities();
+// 0 for critical ... 4 for info; -1 when unknown.
+int SeverityRank(std::string_view severity);
+
+struct Evidence {
+  std::string tool_call_id;  // the id of the tool call it came from (e.g. "toolu_01..." or "call_3")
+  std::string tool;          // the tool's name
+  std::string finding;       // what the output showed, with the numbers
+};
+
+struct Recommendation {
+  std::string action;      // what to do, in words an on-call engineer can follow
+  std::string rationale;   // why, tied to the evidence
+  std::string operation;   // optional: one of RecommendationOperations(), or empty
+  Json parameters;         // the operation's parameters (object), e.g. {"from": 3, "to": 6}
+  std::string risk;        // optional: what could go wrong / how to roll back
+};
+
+// Concrete operations a recommendation may carry, with their parameters:
+//   scale_be_nodes {to}, scale_cn_nodes {to}, scale_fe_nodes {to}, scale_be_cu {to},
+//   scale_cn_cu {to}, expand_disk {to_gb}, change_essd_level {to ("PL0".."PL3"), disk_gb},
+//   upgrade_version {to}, set_config {component ("BE"|"FE"), name, value}, restart_node {node},
+//   silence_alert {alert_name, duration}, none {}.
+const std::vector<std::string>& RecommendationOperations();
+
+struct Report {
+  std::string severity;
+  double confidence = 0.0;
+  std::string root_cause;
+  std::string root_cause_category;
+  std::vector<Evidence> evidence;
+  std::vector<Recommendation> recommendations;
+  std::string summary;
+};
+
+// Validates `input` (the submit_report tool input or a stored report) and returns the report,
+// or invalid_argument listing EVERY problem found, one per line, phrased so a model can fix its
+// submission ("severity: must be one of critical, high, medium, low, info; got 'urgent'").
+// `known_tool_call_ids`, when non-empty, is the set of tool calls made in this investigation;
+// evidence must cite one of them.
+Result<Report> ParseReport(const Json& input, const std::vector<std::string>& known_tool_call_ids = {});
+
+Json ReportToJson(const Report& report);
+
+// What the Markdown header shows besides the report.
+struct ReportContext {
+  std::string report_id;
+  std::string cluster_id;
+  std::string engine;       // claude | playbook
+  std::string model;
+  std::string created_at;   // ISO time
+  std::string question;
+  std::string llm_error;    // why the playbook stood in for Claude, when it did
+  long long duration_ms = 0;
+  long long tool_calls = 0;
+};
+
+std::string RenderMarkdown(const Report& report, const ReportContext& context);
+
+}  // namespace rh::agent

@@ -1,0 +1,117 @@
+#include "store/report_store.h"
+
+#include <gtest/gtest.h>
+
+#include "core/time_format.h"
+#include "store/schema.h"
+#include "tests/fakes/database_fixture.h"
+
+namespace rh::store {
+namespace {
+
+class ReportStoreTest : public testing::DatabaseBackendTest {
+ protected:
+  void SetUp() override {
+    DatabaseBackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(Migrate(db(), SchemaSet::kMemory));
+  }
+
+  StoredReport Make(std::string cluster, std::string severity, std::string category, int minute,
+                    std::string task = "") {
+    StoredReport r;
+    r.task_id = std::move(task);
+    r.cluster_id = std::move(cluster);
+    r.account_id = "acct-000001";
+    r.engine = "playbook";
+    r.severity = std::move(severity);
+    r.confidence = 0.7;
+    r.category = std::move(category);
+    r.root_cause = "disk filling";
+    r.summary = "summary";
+    r.report_json = "{\"severity\":\"" + r.severity + "\"}";
+    r.markdown = "# report";
+    r.transcript_json = "[]";
+    r.created_at = MakeUtcTime(2026, 11, 21, 10, minute);
+    return r;
+  }
+};
+
+TEST_P(ReportStoreTest, InsertGetAndIdempotentPerTask) {
+  ReportStore store(db());
+  auto first = store.Insert(Make("c-1", "high", "disk_capacity", 0, "tsk_a"));
+  ASSERT_TRUE(first) << first.error().ToString();
+  auto second = store.Insert(Make("c-1", "low", "alert_noise", 1, "tsk_a"));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*first, *second);  // one report per task
+  auto got = store.Get(*first);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->severity, "high");
+  EXPECT_EQ(got->markdown, "# report");
+  EXPECT_EQ(got->created_at, MakeUtcTime(2026, 11, 21, 10, 0));
+  auto by_task = store.FindByTask("tsk_a");
+  ASSERT_TRUE(by_task && *by_task);
+  EXPECT_EQ((*by_task)->report_id, *first);
+  EXPECT_FALSE(*store.FindByTask("tsk_none"));
+  auto missing = store.Get("rpt_missing");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  // Reports without a task are all kept.
+  EXPECT_TRUE(store.Insert(Make("c-2", "info", "alert_noise", 2)));
+  EXPECT_TRUE(store.Insert(Make("c-2", "info", "alert_noise", 3)));
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_reports"), 3);
+}
+
+TEST_P(ReportStoreTest, ListFiltersAndPagesNewestFirst) {
+  ReportStore store(db());
+  const char* severities[] = {"critical", "high", "medium", "low", "info"};
+  for (int report_idx = 0; report_idx < 25; ++report_idx) {
+    ASSERT_TRUE(store.Insert(Make(report_idx % 2 ? "c-odd" : "c-even", severities[report_idx % 5],
+                                  report_idx % 3 ? "disk_capacity" : "query_errors", report_idx)));
+  }
+  ReportFilter filter;
+  filter.limit = 10;
+  std::vector<std::string> seen;
+  TimePoint previous = TimePoint::max();
+  for (int page_idx = 0; page_idx < 5; ++page_idx) {
+    auto page = store.List(filter);
+    ASSERT_TRUE(page) << page.error().ToString();
+    for (const auto& r : page->reports) {
+      EXPECT_LE(r.created_at, previous);
+      previous = r.created_at;
+      seen.push_back(r.report_id);
+      EXPECT_TRUE(r.markdown.empty());  // bodies only on request
+    }
+    if (page->next_cursor.empty()) break;
+    filter.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen.size(), 25u);
+  ReportFilter narrow;
+  narrow.cluster_id = "c-odd";
+  narrow.min_severity = "high";
+  auto page = store.List(narrow);
+  ASSERT_TRUE(page);
+  for (const auto& r : page->reports) {
+    EXPECT_EQ(r.cluster_id, "c-odd");
+    EXPECT_TRUE(r.severity == "critical" || r.severity == "high");
+  }
+  EXPECT_EQ(page->reports.size(), 5u);
+  ReportFilter since;
+  since.since = MakeUtcTime(2026, 11, 21, 10, 20);
+  since.category = "disk_capacity";
+  EXPECT_EQ(store.List(since)->reports.size(), 3u);  // minutes 20, 22, 23
+  ReportFilter bad;
+  bad.min_severity = "urgent";
+  EXPECT_FALSE(store.List(bad));
+  bad = {};
+  bad.cursor = "garbage";
+  EXPECT_FALSE(store.List(bad));
+  bad = {};
+  bad.limit = 0;
+  EXPECT_FALSE(store.List(bad));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReportStoreTest, RH_DATABASE_BACKENDS());
+
+}  // namespace
+}  // namespace rh::store
