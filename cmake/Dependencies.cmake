@@ -18,11 +18,18 @@ find_path(TL_EXPECTED_INCLUDE_DIR tl/expected.hpp REQUIRED)
 add_library(rh_tl_expected INTERFACE)
 target_include_directories(rh_tl_expected SYSTEM INTERFACE ${TL_EXPECTED_INCLUDE_DIR})
 
-# cpp-httplib (libcpp-httplib-dev): header-only use with OpenSSL off; only server/ and tests include it.
+# cpp-httplib (libcpp-httplib-dev): Debian ships it split (declarations in httplib.h, the
+# implementation in libcpp-httplib.so built with OpenSSL, zlib and brotli), so link the library
+# and define the same feature macros as its cpp-httplib.pc, or the class layouts differ.
+# Only server/ and tests include it.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
 add_library(rh_httplib INTERFACE)
 target_include_directories(rh_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
-target_link_libraries(rh_httplib INTERFACE Threads::Threads)
+target_compile_definitions(rh_httplib INTERFACE CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT
+                           CPPHTTPLIB_BROTLI_SUPPORT)
+target_link_libraries(rh_httplib INTERFACE ${HTTPLIB_LIBRARY} OpenSSL::SSL OpenSSL::Crypto
+                      Threads::Threads)
 
 # mysql-connector-c++ 1.1 (libmysqlcppconn-dev) has no CMake config either.
 find_path(MYSQLCPPCONN_INCLUDE_DIR cppconn/driver.h REQUIRED)
