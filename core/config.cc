@@ -206,6 +206,10 @@ const std::vector<Field>& Fields() {
       RH_FIELD("server.cluster_label", "Alertmanager label naming the cluster",
                c.server.cluster_label),
       RH_FIELD("server.public_url", "base URL used in notification links", c.server.public_url),
+      RH_FIELD("server.threads", "HTTP worker threads", c.server.threads),
+      RH_FIELD("server.investigate_critical_alerts",
+               "queue an investigation for a new firing critical webhook alert",
+               c.server.investigate_critical_alerts),
       RH_FIELD("notify.min_severity", "lowest severity that notifies", c.notify.min_severity),
       RH_FIELD("notify.format", "slack|lark", c.notify.format),
       RH_FIELD("notify.max_retries", "notification POST retries", c.notify.max_retries),
@@ -423,6 +427,19 @@ Status ValidateConfig(const Config& c) {
     return bad("agent.temperature", "must be between 0 and 1");
   }
   if (c.server.port < 0 || c.server.port > 65535) return bad("server.port", "must be 0..65535");
+  if (c.server.max_body_bytes < 1024) return bad("server.max_body_bytes", "must be >= 1024");
+  if (c.server.rate_limit_per_minute < 0) {
+    return bad("server.rate_limit_per_minute", "must be >= 0 (0 turns the limit off)");
+  }
+  if (c.server.threads < 2 || c.server.threads > 256) return bad("server.threads", "must be 2..256");
+  if (c.server.cluster_label.empty()) return bad("server.cluster_label", "must not be empty");
+  if (!c.server.public_url.empty() && !c.server.public_url.starts_with("http://") &&
+      !c.server.public_url.starts_with("https://")) {
+    return bad("server.public_url", "must start with http:// or https://");
+  }
+  if (c.notify.max_retries < 0 || c.notify.max_retries > 10) {
+    return bad("notify.max_retries", "must be 0..10");
+  }
   if (!IsLoopback(c.server.bind) && c.secrets.server_token.empty()) {
     return bad("server.bind", "is not a loopback address, so ROCKHOUND_SERVER_TOKEN must be set "
                               "(bearer-token auth is required off loopback)");

@@ -98,9 +98,11 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";         // a non-loopback bind requires ROCKHOUND_SERVER_TOKEN
   int port = 8080;
   long long max_body_bytes = 1 << 20;
-  int rate_limit_per_minute = 1200;       // per client address
+  int rate_limit_per_minute = 1200;       // per client address; 0 turns the limit off
   std::string cluster_label = "cluster_id";  // Alertmanager label naming the cluster
   std::string public_url;                 // used in notification links; empty = http://bind:port
+  int threads = 16;                       // HTTP worker threads (one per open connection)
+  bool investigate_critical_alerts = true;  // a new firing critical webhook alert queues a task
 };
 
 struct NotifyConfig {

@@ -45,6 +45,8 @@ struct SearchRequest {
   SearchMode mode = SearchMode::kHybrid;
   SearchFilter filter;
   int k = 5;
+  // Collapse chunks of the same document to its best chunk before taking the top k.
+  bool one_per_document = false;
 };
 
 struct SearchHit {
@@ -55,6 +57,11 @@ struct SearchHit {
   std::string version;  // the version (known bugs: the fixing version) or range; may be empty
   std::string snippet;  // a short extract around the match
   double score = 0.0;   // mode-specific; higher is better
+  // Per-leg diagnostics, for tuning fusion from real queries (0 when not in that leg).
+  int fulltext_rank = 0;  // 1-based rank in the BM25 leg
+  int vector_rank = 0;    // 1-based rank in the vector leg
+  double bm25 = 0.0;      // FTS5 bm25 negated (higher is better)
+  double cosine = 0.0;    // inner product of unit vectors
 };
 
 class KnowledgeSearch {

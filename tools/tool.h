@@ -32,6 +32,11 @@ class Tool {
   virtual const Json& input_schema() const = 0;
   // Runs with input that already passed schema validation (ToolRegistry::Call validates).
   virtual ToolResult Run(const Json& input) = 0;
+  // How to ask for less when the output budget cut this tool's result (shown in the
+  // truncation marker), e.g. "pass fewer dimensions or a shorter window_hours".
+  virtual std::string_view narrowing_hint() const {
+    return "ask for less: a shorter window, fewer items or a narrower filter";
+  }
 };
 
 }  // namespace rh::tools

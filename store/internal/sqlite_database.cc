@@ -99,13 +99,24 @@ int GuardAuthorizer(void* user_data, int action, const char* arg1, const char* a
       return SQLITE_OK;
     }
     case SQLITE_PRAGMA: {
-      // Only argument-less reads of harmless pragmas.
-      if (arg2 != nullptr) return SQLITE_DENY;
+      // Only reads of harmless pragmas. The schema-introspection ones take a table or index
+      // name as their argument (PRAGMA table_info(t), pragma_table_info('t')): allowed unless
+      // that table is denied. Any other argument would be a setting: denied.
       std::string name = arg1 ? Lower(arg1) : "";
-      static const char* kReadable[] = {"table_info", "table_xinfo", "index_list", "index_info",
-                                        "foreign_key_list", "database_list", "compile_options"};
-      for (const char* readable : kReadable) {
-        if (name == readable) return SQLITE_OK;
+      static const char* kIntrospection[] = {"table_info", "table_xinfo", "index_list",
+                                             "index_info", "foreign_key_list"};
+      static const char* kArgumentless[] = {"database_list", "compile_options"};
+      for (const char* readable : kIntrospection) {
+        if (name != readable) continue;
+        if (arg2 == nullptr) return SQLITE_OK;
+        std::string table = Lower(arg2);
+        for (const std::string& denied : guard->denied_tables) {
+          if (table == denied) return SQLITE_DENY;
+        }
+        return SQLITE_OK;
+      }
+      for (const char* readable : kArgumentless) {
+        if (name == readable && arg2 == nullptr) return SQLITE_OK;
       }
       return SQLITE_DENY;
     }
@@ -132,6 +143,9 @@ class SqliteDatabase final : public Database {
       sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
       sqlite3_limit(db_, SQLITE_LIMIT_ATTACHED, 0);
       sqlite3_limit(db_, SQLITE_LIMIT_SQL_LENGTH, 100000);
+      // No string or blob over 16 MiB: zeroblob(1e9) or printf('%.*c', 1e9, 'x') must not
+      // allocate a gigabyte.
+      sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, 16 << 20);
     }
   }
 

@@ -1,0 +1,94 @@
+// AnthropicClient: the LlmClient that calls the Anthropic Messages API over HTTPS (libcurl).
+//
+// Each CreateMessage is `POST {base_url}/v1/messages` with the headers x-api-key,
+// anthropic-version: 2023-06-01, content-type: application/json (plus accept, user-agent and
+// x-stainless-retry-count = the attempt number, as the official SDKs send it). The body is the
+// LlmRequest with the configured model and max_tokens filled in; `temperature` is sent only when
+// the request or agent.temperature sets it; empty system/tools/tool_choice/metadata are left out.
+//
+// Retries follow the official SDKs exactly (see agent/internal/http_retry.h and agent/README.md):
+// up to max_retries more attempts (2 by default) after 408/409/429/5xx/529, a dropped connection
+// or a timeout, honouring x-should-retry, retry-after-ms and retry-after (0 < x <= 60 s), else
+// min(0.5 * 2^n, 8) s minus up to 25% jitter; never a 429 for the monthly spend limit. Waiting
+// goes through the injected Clock, so tests on a ManualClock take no real time; the jitter comes
+// from a seeded generator (or an injected source). Each attempt has a connect timeout and a total
+// timeout. A 200 is parsed leniently: unknown fields and block types are kept or ignored, never
+// an error; `stop_reason: max_tokens` is a normal answer.
+//
+// Logging (logger "agent"): one info line per call (status, attempts, request-id, tokens), a warn
+// line per retry, the request size at debug and the whole body only at trace. The API key is
+// never logged nor put in an Error.
+// Thread-safety: CreateMessage may be called concurrently (one curl handle per attempt; the
+// jitter generator is locked). The Clock must outlive the client.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "agent/llm_client.h"
+#include "core/clock.h"
+#include "core/config.h"
+
+namespace rh::agent {
+
+inline constexpr char kAnthropicDefaultBaseUrl[] = "https://api.anthropic.com";
+inline constexpr char kAnthropicVersion[] = "2023-06-01";
+
+struct AnthropicClientOptions {
+  std::string base_url = kAnthropicDefaultBaseUrl;  // ANTHROPIC_BASE_URL; no trailing /v1
+  std::string api_key;                              // ANTHROPIC_API_KEY
+  std::string model = "claude-sonnet-4-5";          // agent.model, when a request names none
+  int max_tokens = 4096;                            // agent.max_tokens, when a request sets none
+  int max_retries = 2;                              // agent.max_retries
+  Duration connect_timeout = std::chrono::seconds(10);   // agent.connect_timeout, per attempt
+  Duration request_timeout = std::chrono::seconds(300);  // agent.request_timeout, per attempt
+  std::optional<double> temperature;                // agent.temperature; unset = omitted
+  std::uint64_t jitter_seed = 0;                    // seeds the retry jitter generator
+  // Optional source of jitter in [0, 1) replacing the seeded generator; must be thread-safe.
+  std::function<double()> jitter;
+
+  // Everything from the loaded config (secrets included); the jitter seed is random.
+  static AnthropicClientOptions FromConfig(const Config& config);
+};
+
+class AnthropicClient final : public LlmClient {
+ public:
+  // Checks the options: an API key, an http(s) base URL, max_retries 0..10, positive timeouts
+  // and max_tokens. Errors are invalid_argument naming the setting to fix.
+  static Result<std::unique_ptr<AnthropicClient>> Create(AnthropicClientOptions options,
+                                                         Clock& clock);
+
+  Result<LlmResponse> CreateMessage(const LlmRequest& request) override;
+
+  // The JSON body CreateMessage would send for `request` (invalid_argument when the request is
+  // unusable: no messages, or system/tools/tool_choice of the wrong JSON type).
+  Result<Json> BuildRequestBody(const LlmRequest& request) const;
+
+  // "{base_url}/v1/messages".
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  struct ConstructionKey {
+    explicit ConstructionKey() = default;
+  };
+
+ public:
+  // Use Create(); the key keeps unchecked options out.
+  AnthropicClient(ConstructionKey key, AnthropicClientOptions options, Clock& clock);
+
+ private:
+  double NextJitter();
+
+  AnthropicClientOptions options_;
+  Clock& clock_;
+  std::string endpoint_;
+  std::mutex jitter_mutex_;
+  std::mt19937_64 jitter_rng_;
+};
+
+}  // namespace rh::agent

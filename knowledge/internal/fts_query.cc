@@ -1,0 +1,124 @@
+#include "knowledge/internal/fts_query.h"
+
+#include <sqlite3.h>
+
+#include <set>
+
+#include "knowledge/internal/text.h"
+
+namespace rh::knowledge::internal {
+
+struct FtsTokenizer::State {
+  sqlite3* db = nullptr;
+  fts5_tokenizer module{};
+  Fts5Tokenizer* tokenizer = nullptr;
+
+  ~State() {
+    if (tokenizer != nullptr && module.xDelete != nullptr) module.xDelete(tokenizer);
+    if (db != nullptr) sqlite3_close_v2(db);
+  }
+};
+
+namespace {
+
+fts5_api* Fts5Api(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(stmt);
+  }
+  sqlite3_finalize(stmt);
+  return api;
+}
+
+int CollectToken(void* context, int flags, const char* token, int size, int /*start*/,
+                 int /*end*/) {
+  if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
+  static_cast<std::vector<std::string>*>(context)->emplace_back(token, size);
+  return SQLITE_OK;
+}
+
+bool HasWordCharacter(std::string_view text) {
+  for (char character : text) {
+    unsigned char byte = static_cast<unsigned char>(character);
+    if (std::isalnum(byte) || byte >= 0x80) return true;
+  }
+  return false;
+}
+
+std::string_view StripOuterPunctuation(std::string_view piece) {
+  auto is_word = [](char character) {
+    unsigned char byte = static_cast<unsigned char>(character);
+    return std::isalnum(byte) || byte >= 0x80 || byte == '_';
+  };
+  while (!piece.empty() && !is_word(piece.front())) piece.remove_prefix(1);
+  while (!piece.empty() && !is_word(piece.back())) piece.remove_suffix(1);
+  return piece;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FtsTokenizer>> FtsTokenizer::Create() {
+  auto state = std::make_unique<State>();
+  if (sqlite3_open_v2(":memory:", &state->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    return Internal("fts5 tokenizer", "cannot open an in-memory SQLite connection");
+  }
+  fts5_api* api = Fts5Api(state->db);
+  if (api == nullptr) {
+    return Internal("fts5 tokenizer", "this SQLite library has no FTS5 (Debian's libsqlite3 has)");
+  }
+  void* user_data = nullptr;
+  if (api->xFindTokenizer(api, "porter", &user_data, &state->module) != SQLITE_OK) {
+    return Internal("fts5 tokenizer", "FTS5 has no porter tokenizer");
+  }
+  const char* arguments[] = {"unicode61", "remove_diacritics", "2"};
+  if (state->module.xCreate(user_data, arguments, 3, &state->tokenizer) != SQLITE_OK) {
+    return Internal("fts5 tokenizer", "cannot create the porter unicode61 tokenizer");
+  }
+  return std::unique_ptr<FtsTokenizer>(new FtsTokenizer(std::move(state)));
+}
+
+FtsTokenizer::FtsTokenizer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+FtsTokenizer::~FtsTokenizer() = default;
+
+std::vector<std::string> FtsTokenizer::Tokenize(std::string_view text) const {
+  std::vector<std::string> tokens;
+  if (text.empty()) return tokens;
+  std::lock_guard<std::mutex> lock(mutex_);
+  state_->module.xTokenize(state_->tokenizer, &tokens, FTS5_TOKENIZE_DOCUMENT, text.data(),
+                           static_cast<int>(text.size()), CollectToken);
+  return tokens;
+}
+
+std::vector<FtsPiece> QueryPieces(std::string_view query, const FtsTokenizer& tokenizer) {
+  std::vector<FtsPiece> pieces;
+  std::set<std::vector<std::string>> seen;
+  for (std::string_view raw : SplitWhitespace(query)) {
+    std::string_view piece = StripOuterPunctuation(raw);
+    if (piece.empty() || !HasWordCharacter(piece)) continue;
+    std::vector<std::string> tokens = tokenizer.Tokenize(piece);
+    if (tokens.empty() || !seen.insert(tokens).second) continue;
+    std::string phrase = "\"";
+    for (char character : piece) {
+      if (character == '"') phrase += '"';
+      phrase += character;
+    }
+    phrase += '"';
+    pieces.push_back(FtsPiece{std::move(phrase), std::move(tokens)});
+    if (pieces.size() >= kMaxQueryPieces) break;
+  }
+  return pieces;
+}
+
+std::string MatchExpression(const std::vector<FtsPiece>& pieces) {
+  std::string out;
+  for (const FtsPiece& piece : pieces) {
+    if (!out.empty()) out += " OR ";
+    out += piece.phrase;
+  }
+  return out;
+}
+
+}  // namespace rh::knowledge::internal

@@ -1,0 +1,146 @@
+#include "sentinel/health_formula.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rh::sentinel {
+namespace {
+
+using store::HealthState;
+using store::MetricSpec;
+using store::ThresholdKind;
+
+// Band edges of a sub-score: Healthy 80..100, Warning 50..79, Critical 0..49.
+constexpr double kHealthyTop = 100.0;
+constexpr double kHealthyBottom = 80.0;
+constexpr double kWarningTop = 79.0;
+constexpr double kWarningBottom = 50.0;
+constexpr double kCriticalTop = 49.0;
+
+double Clamp(double value) { return std::clamp(value, 0.0, 100.0); }
+
+// Components and the composite are kept to two decimals, so the stored, printed and classified
+// values are the same number.
+double Round2(double value) { return std::round(value * 100.0) / 100.0; }
+
+// Linear from `top` at fraction 0 to `bottom` at fraction 1 (fraction clamped to 0..1).
+double Lerp(double top, double bottom, double fraction) {
+  return top + (bottom - top) * std::clamp(fraction, 0.0, 1.0);
+}
+
+// Beyond the critical threshold the sub-score falls from 49 to 0 over twice the width of the
+// warning band, or up to 100 % for percentages, whichever comes first.
+double CriticalSpan(const MetricSpec& spec) {
+  double span = 2.0 * std::abs(spec.critical - spec.warning);
+  if (spec.kind == ThresholdKind::kHigherIsWorse && spec.unit == "%" && spec.critical < 100.0) {
+    span = std::min(span, 100.0 - spec.critical);
+  }
+  return span > 0 ? span : 1.0;
+}
+
+// Higher-is-worse scoring of `value` against warning `w` and critical `c`, with the healthy
+// band running from 100 at `ideal` to 80 at `w`.
+double ScoreHigherIsWorse(const MetricSpec& spec, double value, double ideal) {
+  const double w = spec.warning;
+  const double c = spec.critical;
+  if (value < w) return Lerp(kHealthyTop, kHealthyBottom, (value - ideal) / (w - ideal));
+  if (value <= c) return Lerp(kWarningTop, kWarningBottom, (value - w) / (c - w));
+  return Lerp(kCriticalTop, 0.0, (value - c) / CriticalSpan(spec));
+}
+
+}  // namespace
+
+std::string_view RiskLevelName(RiskLevel level) {
+  switch (level) {
+    case RiskLevel::kHealthy: return "Healthy";
+    case RiskLevel::kWarning: return "Warning";
+    case RiskLevel::kCritical: return "Critical";
+  }
+  return "Healthy";
+}
+
+RiskLevel ClassifyRisk(double health_score) {
+  if (health_score >= kHealthyAtLeast) return RiskLevel::kHealthy;
+  if (health_score >= kCriticalBelow) return RiskLevel::kWarning;
+  return RiskLevel::kCritical;
+}
+
+double DimensionSubScore(const MetricSpec& spec, double value, std::optional<double> baseline) {
+  if (!std::isfinite(value)) return 0.0;
+  switch (spec.kind) {
+    case ThresholdKind::kHigherIsWorse:
+      return Clamp(ScoreHigherIsWorse(spec, std::max(value, 0.0), 0.0));
+    case ThresholdKind::kLowerIsWorse: {
+      const double w = spec.warning;
+      const double c = spec.critical;
+      if (value >= w) return kHealthyTop;
+      if (value >= c) return Clamp(Lerp(kWarningBottom, kWarningTop, (value - c) / (w - c)));
+      return Clamp(Lerp(kCriticalTop, 0.0, (c - value) / CriticalSpan(spec)));
+    }
+    case ThresholdKind::kBaselineRatio: {
+      const double ratio = (baseline && *baseline > 0) ? value / *baseline : 1.0;
+      return Clamp(ScoreHigherIsWorse(spec, std::max(ratio, 1.0), 1.0));
+    }
+  }
+  return kHealthyTop;
+}
+
+std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<double>>& values,
+                                            const std::vector<std::optional<double>>& baselines) {
+  const auto& catalog = store::MetricCatalog();
+  std::vector<DimensionScore> dimensions(catalog.size());
+  for (size_t metric_idx = 0; metric_idx < catalog.size(); ++metric_idx) {
+    DimensionScore& dimension = dimensions[metric_idx];
+    dimension.spec = &catalog[metric_idx];
+    if (metric_idx < values.size()) dimension.value = values[metric_idx];
+    if (metric_idx < baselines.size()) dimension.baseline = baselines[metric_idx];
+    if (!dimension.value) continue;
+    dimension.state = store::ClassifyMetric(*dimension.spec, *dimension.value, dimension.baseline);
+    dimension.score = DimensionSubScore(*dimension.spec, *dimension.value, dimension.baseline);
+  }
+  return dimensions;
+}
+
+double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry) {
+  if (!has_telemetry) return 0.0;
+  double worst = kHealthyTop + 1;
+  int non_healthy = 0;
+  for (const DimensionScore& dimension : dimensions) {
+    if (!dimension.value) continue;
+    worst = std::min(worst, dimension.score);
+    if (dimension.state != HealthState::kHealthy) ++non_healthy;
+  }
+  if (worst > kHealthyTop) return 0.0;  // nothing measured
+  return Clamp(worst - kBreadthPenalty * std::max(0, non_healthy - 1));
+}
+
+double AlertComponent(const AlertCounts& alerts) {
+  return Clamp(100.0 - kPenaltyPerFiringMessage * alerts.firing_messages -
+               kPenaltyFiringNowCritical * alerts.firing_now_critical -
+               kPenaltyFiringNowOther * alerts.firing_now_other);
+}
+
+double TierSensitivity(std::string_view tier) {
+  if (tier == "S") return 1.0;
+  if (tier == "A") return 0.75;
+  if (tier == "C") return 0.25;
+  return 0.5;  // B and unknown
+}
+
+double TierComponent(std::string_view tier, double metric_component) {
+  return Clamp(100.0 - TierSensitivity(tier) * (100.0 - Clamp(metric_component)));
+}
+
+HealthBreakdown ComputeHealth(double metric_component, const AlertCounts& alerts,
+                              std::string_view tier) {
+  HealthBreakdown breakdown;
+  breakdown.metric = Round2(Clamp(metric_component));
+  breakdown.alert = Round2(AlertComponent(alerts));
+  breakdown.tier = Round2(TierComponent(tier, breakdown.metric));
+  breakdown.health = Round2(Clamp(kMetricWeight * breakdown.metric +
+                                  kAlertWeight * breakdown.alert + kTierWeight * breakdown.tier));
+  breakdown.risk = ClassifyRisk(breakdown.health);
+  return breakdown;
+}
+
+}  // namespace rh::sentinel

@@ -1,0 +1,88 @@
+// The health formula: how raw observations of one cluster at one snapshot hour become a 0..100
+// health score and a risk level. This is the ONE place the formula lives; sentinel/README.md
+// ("Health scoring") documents it with the same constants.
+//
+//   sub-score per dimension (14, store/metric_catalog.h), in the same bands as the risk levels:
+//     Healthy state -> 80..100, Warning -> 50..79, Critical -> 0..49, linear inside each band;
+//   metric component  M = worst measured sub-score - 5 per other non-healthy dimension (0..100);
+//                     a cluster with no snapshot at the scored hour has M = 0 (no telemetry);
+//   alert component   A = 100 - 5 per Firing message in the 7-day window
+//                         - 20 per alert firing now with severity critical, - 10 for others;
+//   tier component    T = 100 - k_tier * (100 - M), k = S 1.0, A 0.75, B 0.5, C 0.25;
+//   health            H = 0.60 M + 0.25 A + 0.15 T;
+//   risk              Healthy H >= 80, Warning 50 <= H < 80, Critical H < 50.
+//
+// Pure functions over plain values: no I/O, no clock. Thread-safety: stateless, safe anywhere.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/metric_catalog.h"
+
+namespace rh::sentinel {
+
+enum class RiskLevel { kHealthy, kWarning, kCritical };
+std::string_view RiskLevelName(RiskLevel level);  // "Healthy" | "Warning" | "Critical"
+
+// Weights of the composite and the risk bands (DESIGN.md §4).
+inline constexpr double kMetricWeight = 0.60;
+inline constexpr double kAlertWeight = 0.25;
+inline constexpr double kTierWeight = 0.15;
+inline constexpr double kHealthyAtLeast = 80.0;
+inline constexpr double kCriticalBelow = 50.0;
+
+// Our documented choices (README "Health scoring").
+inline constexpr double kBreadthPenalty = 5.0;          // per extra non-healthy dimension
+inline constexpr double kPenaltyPerFiringMessage = 5.0;  // in the 7-day alert window
+inline constexpr double kPenaltyFiringNowCritical = 20.0;
+inline constexpr double kPenaltyFiringNowOther = 10.0;
+
+RiskLevel ClassifyRisk(double health_score);
+
+// 0..100 for one observation of one dimension. `baseline` is the value 7 days earlier (only
+// baseline-ratio dimensions use it; none or <= 0 counts as "at its baseline").
+double DimensionSubScore(const store::MetricSpec& spec, double value,
+                         std::optional<double> baseline);
+
+// One dimension as scored: the observation, its state and sub-score.
+struct DimensionScore {
+  const store::MetricSpec* spec = nullptr;
+  std::optional<double> value;     // avg_value at the scored hour; nullopt when not reported
+  std::optional<double> baseline;  // the same metric 7 days earlier
+  store::HealthState state = store::HealthState::kHealthy;
+  double score = 100.0;            // meaningless when !value
+};
+
+// Scores every catalogue dimension present in `values` (indexed like store::MetricCatalog()).
+std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<double>>& values,
+                                            const std::vector<std::optional<double>>& baselines);
+
+// The metric component; 0 when `has_telemetry` is false or no dimension was measured.
+double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry);
+
+struct AlertCounts {
+  int firing_messages = 0;       // Firing messages in the alert window
+  int firing_now_critical = 0;   // alerts whose latest message is Firing, severity critical
+  int firing_now_other = 0;      // ... any other severity
+};
+double AlertComponent(const AlertCounts& alerts);
+
+// k_tier for "S", "A", "B", "C"; unknown tiers count as B.
+double TierSensitivity(std::string_view tier);
+double TierComponent(std::string_view tier, double metric_component);
+
+struct HealthBreakdown {
+  double metric = 0;
+  double alert = 0;
+  double tier = 0;
+  double health = 0;
+  RiskLevel risk = RiskLevel::kHealthy;
+};
+
+HealthBreakdown ComputeHealth(double metric_component, const AlertCounts& alerts,
+                              std::string_view tier);
+
+}  // namespace rh::sentinel

@@ -1,0 +1,141 @@
+#include "sentinel/rules.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/time_format.h"
+
+namespace rh::sentinel {
+namespace {
+
+// Up to two decimals, trailing zeros dropped: 32.4, 50, 15.25.
+std::string Number(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", value);
+  std::string text = buf;
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text == "-0" ? "0" : text;
+}
+
+RuleOutcome NewCritical(const ClusterScore& cluster) {
+  RuleOutcome outcome;
+  outcome.rule = RuleId::kNewCritical;
+  outcome.priority = RulePriority(outcome.rule);
+  outcome.value = cluster.health.health;
+  outcome.threshold = kCriticalBelow;
+  outcome.fired = cluster.health.risk == RiskLevel::kCritical;
+  outcome.reason = "health " + Number(cluster.health.health) + (outcome.fired ? " < " : " >= ") +
+                   Number(kCriticalBelow) + " (" +
+                   std::string(RiskLevelName(cluster.health.risk)) + ")";
+  if (!cluster.has_telemetry) outcome.reason += "; no telemetry at the snapshot hour";
+  return outcome;
+}
+
+RuleOutcome ScoreCliff(const ClusterScore& cluster, const SentinelConfig& config) {
+  RuleOutcome outcome;
+  outcome.rule = RuleId::kScoreCliff;
+  outcome.priority = RulePriority(outcome.rule);
+  outcome.threshold = config.score_cliff_points;
+  if (!cluster.previous) {
+    outcome.evaluated = false;
+    outcome.reason = "no previous snapshot to compare with";
+    return outcome;
+  }
+  // Both scores carry two decimals; round the difference so 15.000000001 is 15.
+  const double drop = std::round((cluster.previous->health - cluster.health.health) * 100) / 100;
+  outcome.value = drop;
+  outcome.fired = drop > config.score_cliff_points;
+  outcome.reason = (drop >= 0 ? "health fell " + Number(drop) : "health rose " + Number(-drop)) +
+                   " points (" + Number(cluster.previous->health) + " -> " +
+                   Number(cluster.health.health) + ") since the previous snapshot; fires above " +
+                   Number(config.score_cliff_points);
+  return outcome;
+}
+
+RuleOutcome AlertStorm(const ClusterScore& cluster, const SentinelConfig& config) {
+  RuleOutcome outcome;
+  outcome.rule = RuleId::kAlertStorm;
+  outcome.priority = RulePriority(outcome.rule);
+  outcome.value = cluster.storm_firing_messages;
+  outcome.threshold = config.alert_storm_count;
+  outcome.fired = cluster.storm_firing_messages > config.alert_storm_count;
+  outcome.reason = std::to_string(cluster.storm_firing_messages) + " Firing alert message" +
+                   (cluster.storm_firing_messages == 1 ? "" : "s") + " in the last " +
+                   FormatDurationShort(config.alert_storm_window) + "; fires above " +
+                   std::to_string(config.alert_storm_count);
+  return outcome;
+}
+
+RuleOutcome TierWarning(const ClusterScore& cluster, const SentinelConfig& config) {
+  RuleOutcome outcome;
+  outcome.rule = RuleId::kTierWarning;
+  outcome.priority = RulePriority(outcome.rule);
+  outcome.value = cluster.health.health;
+  outcome.threshold = kHealthyAtLeast;
+  const std::string tier = cluster.tier.empty() ? "unknown" : cluster.tier;
+  if (!config.tier_warning) {
+    outcome.evaluated = false;
+    outcome.reason = "disabled (sentinel.tier_warning = false)";
+    return outcome;
+  }
+  const bool important = cluster.tier == "S" || cluster.tier == "A";
+  const bool at_risk = cluster.health.risk != RiskLevel::kHealthy;
+  outcome.fired = important && at_risk;
+  outcome.reason = "tier " + tier + (important ? "" : " (rule covers S and A)") + ", risk " +
+                   std::string(RiskLevelName(cluster.health.risk)) + " (health " +
+                   Number(cluster.health.health) + (at_risk ? " < " : " >= ") +
+                   Number(kHealthyAtLeast) + ")";
+  return outcome;
+}
+
+}  // namespace
+
+std::string_view RuleName(RuleId rule) {
+  switch (rule) {
+    case RuleId::kNewCritical: return "new_critical";
+    case RuleId::kScoreCliff: return "score_cliff";
+    case RuleId::kAlertStorm: return "alert_storm";
+    case RuleId::kTierWarning: return "tier_warning";
+  }
+  return "new_critical";
+}
+
+int RulePriority(RuleId rule) {
+  switch (rule) {
+    case RuleId::kNewCritical: return 1;
+    case RuleId::kScoreCliff: return 2;
+    case RuleId::kAlertStorm: return 2;
+    case RuleId::kTierWarning: return 3;
+  }
+  return 3;
+}
+
+std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster, const SentinelConfig& config) {
+  return {NewCritical(cluster), ScoreCliff(cluster, config), AlertStorm(cluster, config),
+          TierWarning(cluster, config)};
+}
+
+std::optional<int> BestPriority(const std::vector<RuleOutcome>& outcomes) {
+  std::optional<int> best;
+  for (const RuleOutcome& outcome : outcomes) {
+    if (outcome.fired && (!best || outcome.priority < *best)) best = outcome.priority;
+  }
+  return best;
+}
+
+Json RulesFiredJson(const std::vector<RuleOutcome>& outcomes) {
+  Json fired = Json::array();
+  for (const RuleOutcome& outcome : outcomes) {
+    if (!outcome.fired) continue;
+    Json item = {{"rule", std::string(RuleName(outcome.rule))},
+                 {"priority", outcome.priority},
+                 {"reason", outcome.reason}};
+    item["value"] = outcome.value ? Json(std::round(*outcome.value * 100) / 100) : Json(nullptr);
+    item["threshold"] = outcome.threshold ? Json(*outcome.threshold) : Json(nullptr);
+    fired.push_back(std::move(item));
+  }
+  return fired;
+}
+
+}  // namespace rh::sentinel

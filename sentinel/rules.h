@@ -1,0 +1,54 @@
+// Sentinel rules: which scored clusters need an investigation, and how urgently (DESIGN.md §4).
+//
+//   rule           fires when                                                   priority
+//   new_critical   risk level is Critical                                       1
+//   score_cliff    health fell by more than sentinel.score_cliff_points (15)    2
+//                  since the previous snapshot (H - 1h)
+//   alert_storm    more than sentinel.alert_storm_count (5) Firing messages     2
+//                  in the last sentinel.alert_storm_window (1h)
+//   tier_warning   customer tier S or A and risk Warning or Critical            3
+//                  (sentinel.tier_warning = false turns it off)
+//
+// Every rule is evaluated for every cluster and says why it fired or not, with the value and the
+// threshold, so `rockhound sentinel explain` can show it. The cooldown (one task per cluster per
+// sentinel.cooldown, across all rules) is applied by the Sentinel when it enqueues, not here.
+// Pure functions. Thread-safety: stateless.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/json.h"
+#include "sentinel/scorer.h"
+
+namespace rh::sentinel {
+
+enum class RuleId { kNewCritical, kScoreCliff, kAlertStorm, kTierWarning };
+
+std::string_view RuleName(RuleId rule);  // "new_critical", "score_cliff", ...
+int RulePriority(RuleId rule);           // 1, 2, 2, 3
+
+struct RuleOutcome {
+  RuleId rule = RuleId::kNewCritical;
+  bool evaluated = true;  // false when the rule could not run (no previous snapshot, disabled)
+  bool fired = false;
+  int priority = 3;
+  std::string reason;     // "health 32.4 < 50 (Critical)"
+  std::optional<double> value;
+  std::optional<double> threshold;
+};
+
+// All four rules for one cluster, in the order of the table above.
+std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster, const SentinelConfig& config);
+
+// The best (lowest) priority among fired rules; nullopt when none fired.
+std::optional<int> BestPriority(const std::vector<RuleOutcome>& outcomes);
+
+// The fired rules as stored in investigation_tasks.rules_fired:
+//   [{"rule":"new_critical","priority":1,"reason":"...","value":32.4,"threshold":50}, ...]
+Json RulesFiredJson(const std::vector<RuleOutcome>& outcomes);
+
+}  // namespace rh::sentinel

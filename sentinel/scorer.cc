@@ -1,0 +1,477 @@
+#include "sentinel/scorer.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time_format.h"
+#include "store/metric_catalog.h"
+
+namespace rh::sentinel {
+namespace {
+
+using store::Dialect;
+using store::QueryResult;
+using store::Row;
+using store::Text;
+using store::Time;
+using store::Value;
+
+constexpr Duration kSnapshotLookback = std::chrono::hours(24);
+constexpr size_t kRowsPerUpsert = 50;
+constexpr size_t kTopRisks = 5;
+
+// The four hours a pass reads, in this order.
+enum HourSlot : size_t { kNow = 0, kPrevious = 1, kBaseline = 2, kPreviousBaseline = 3, kSlots = 4 };
+
+struct AlertMessage {
+  std::string name;
+  std::string severity;
+  bool firing = false;
+  TimePoint time{};
+};
+
+struct ClusterRow {
+  std::string cluster_id;
+  std::string account_id;
+  std::string status;
+  std::string tier;
+};
+
+using MetricValues = std::vector<std::optional<double>>;  // by catalogue index
+
+double Seconds(std::chrono::steady_clock::duration elapsed) {
+  return std::chrono::duration<double>(elapsed).count();
+}
+
+double Round2(double value) { return std::round(value * 100.0) / 100.0; }
+
+int SeverityRank(std::string_view severity) {
+  if (severity == "critical") return 0;
+  if (severity == "warning") return 1;
+  return 2;
+}
+
+// Alert counts as of `as_of` over [as_of - window, as_of); fills `firing_now` when given.
+AlertCounts CountAlerts(const std::vector<AlertMessage>& messages, TimePoint as_of,
+                        Duration window, std::vector<FiringAlert>* firing_now) {
+  AlertCounts counts;
+  std::map<std::string_view, const AlertMessage*> latest;
+  const TimePoint from = as_of - window;
+  for (const AlertMessage& message : messages) {
+    if (message.time >= as_of) break;
+    if (message.time < from) continue;
+    if (message.firing) ++counts.firing_messages;
+    latest[message.name] = &message;
+  }
+  for (const auto& [name, message] : latest) {
+    if (!message->firing) continue;
+    if (message->severity == "critical") {
+      ++counts.firing_now_critical;
+    } else {
+      ++counts.firing_now_other;
+    }
+    if (firing_now) firing_now->push_back({message->name, message->severity, message->time});
+  }
+  if (firing_now) {
+    std::sort(firing_now->begin(), firing_now->end(),
+              [](const FiringAlert& a, const FiringAlert& b) {
+                if (SeverityRank(a.severity) != SeverityRank(b.severity)) {
+                  return SeverityRank(a.severity) < SeverityRank(b.severity);
+                }
+                return a.since < b.since;
+              });
+  }
+  return counts;
+}
+
+int CountFiringIn(const std::vector<AlertMessage>& messages, TimePoint after, TimePoint until) {
+  int count = 0;
+  for (const AlertMessage& message : messages) {
+    if (message.firing && message.time > after && message.time <= until) ++count;
+  }
+  return count;
+}
+
+bool AnyValue(const MetricValues& values) {
+  return std::any_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); });
+}
+
+Json DimensionScoresJson(const ClusterScore& cluster) {
+  Json object = Json::object();
+  for (const DimensionScore& dimension : cluster.dimensions) {
+    object[std::string(dimension.spec->name)] =
+        dimension.value ? Json(Round2(dimension.score)) : Json(nullptr);
+  }
+  return object;
+}
+
+Json TopRisksJson(const ClusterScore& cluster) {
+  Json risks = Json::array();
+  if (!cluster.has_telemetry) {
+    Json item = {{"kind", "telemetry"}, {"state", "missing"}};
+    item["last_snapshot"] =
+        cluster.last_snapshot ? Json(FormatSqlTime(*cluster.last_snapshot)) : Json(nullptr);
+    risks.push_back(std::move(item));
+  }
+  for (const DimensionScore* dimension : cluster.WorstDimensions(kTopRisks)) {
+    Json item = {{"kind", "metric"},
+                 {"metric", std::string(dimension->spec->name)},
+                 {"value", Round2(*dimension->value)},
+                 {"unit", std::string(dimension->spec->unit)},
+                 {"state", std::string(store::HealthStateName(dimension->state))},
+                 {"score", Round2(dimension->score)}};
+    if (dimension->baseline) item["baseline"] = Round2(*dimension->baseline);
+    risks.push_back(std::move(item));
+  }
+  for (const FiringAlert& alert : cluster.firing_now) {
+    risks.push_back({{"kind", "alert"},
+                     {"alert", alert.name},
+                     {"severity", alert.severity},
+                     {"since", FormatSqlTime(alert.since)}});
+  }
+  return risks;
+}
+
+Value OptReal(const std::optional<double>& value) {
+  return value ? store::Real(Round2(*value)) : store::Null();
+}
+
+// "INSERT INTO table (cols) VALUES (...), ... <upsert clause>" for `rows` rows.
+std::string UpsertSql(Dialect dialect, std::string_view table,
+                      const std::vector<std::string_view>& columns, size_t key_columns,
+                      size_t rows) {
+  std::string sql = "INSERT INTO " + std::string(table) + " (";
+  std::string placeholders = "(";
+  for (size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+    if (column_idx > 0) {
+      sql += ", ";
+      placeholders += ", ";
+    }
+    sql += columns[column_idx];
+    placeholders += "?";
+  }
+  placeholders += ")";
+  sql += ") VALUES ";
+  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+    if (row_idx > 0) sql += ", ";
+    sql += placeholders;
+  }
+  if (dialect == Dialect::kSqlite) {
+    sql += " ON CONFLICT (";
+    for (size_t column_idx = 0; column_idx < key_columns; ++column_idx) {
+      if (column_idx > 0) sql += ", ";
+      sql += columns[column_idx];
+    }
+    sql += ") DO UPDATE SET ";
+  } else {
+    sql += " ON DUPLICATE KEY UPDATE ";
+  }
+  for (size_t column_idx = key_columns; column_idx < columns.size(); ++column_idx) {
+    if (column_idx > key_columns) sql += ", ";
+    const std::string column(columns[column_idx]);
+    sql += column + (dialect == Dialect::kSqlite ? " = excluded." + column
+                                                 : " = VALUES(" + column + ")");
+  }
+  return sql;
+}
+
+Status UpsertRows(store::Database& db, std::string_view table,
+                  const std::vector<std::string_view>& columns, size_t key_columns,
+                  const std::vector<std::vector<Value>>& rows) {
+  for (size_t begin = 0; begin < rows.size(); begin += kRowsPerUpsert) {
+    const size_t count = std::min(kRowsPerUpsert, rows.size() - begin);
+    std::vector<Value> params;
+    params.reserve(count * columns.size());
+    for (size_t row_idx = begin; row_idx < begin + count; ++row_idx) {
+      params.insert(params.end(), rows[row_idx].begin(), rows[row_idx].end());
+    }
+    auto written = db.Execute(UpsertSql(db.dialect(), table, columns, key_columns, count), params);
+    if (!written) return Fail(written.error().WithContext(table));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<const DimensionScore*> ClusterScore::WorstDimensions(size_t limit) const {
+  std::vector<const DimensionScore*> worst;
+  for (const DimensionScore& dimension : dimensions) {
+    if (dimension.value && dimension.state != store::HealthState::kHealthy) {
+      worst.push_back(&dimension);
+    }
+  }
+  std::stable_sort(worst.begin(), worst.end(), [](const DimensionScore* a, const DimensionScore* b) {
+    return a->score < b->score;
+  });
+  if (worst.size() > limit) worst.resize(limit);
+  return worst;
+}
+
+HealthScorer::HealthScorer(store::Database& fleet, Clock& clock, SentinelConfig config)
+    : fleet_(fleet), clock_(clock), config_(config) {}
+
+Result<TimePoint> HealthScorer::ResolveSnapshotHour(TimePoint now) {
+  const TimePoint candidate = FloorToHour(now);
+  RH_ASSIGN_OR_RETURN(
+      QueryResult latest,
+      fleet_.Query("SELECT snapshot_hour FROM amv_hourly_snapshots_v1 WHERE snapshot_hour <= ? AND "
+                   "snapshot_hour >= ? ORDER BY snapshot_hour DESC LIMIT 1",
+                   {Time(candidate), Time(candidate - kSnapshotLookback)}));
+  if (latest.empty() || !latest.front().GetTime(size_t{0})) {
+    return Unavailable("amv_hourly_snapshots_v1",
+                       "no telemetry for any cluster between " +
+                           FormatSqlTime(candidate - kSnapshotLookback) + " and " +
+                           FormatSqlTime(candidate) +
+                           " UTC; is the telemetry pipeline running (or, for a simulated fleet, "
+                           "is the clock at the fleet's end)?");
+  }
+  return *latest.front().GetTime(size_t{0});
+}
+
+Result<ScoringRun> HealthScorer::ScoreFleet() {
+  RH_ASSIGN_OR_RETURN(ScoringRun run, Score(std::nullopt));
+  const auto write_start = std::chrono::steady_clock::now();
+  RH_RETURN_IF_ERROR(Write(run));
+  run.write_seconds = Seconds(std::chrono::steady_clock::now() - write_start);
+  Logger("sentinel")->info("scored {} clusters at {} ({} without telemetry, {} stopped) in "
+                           "{:.2f}s", run.clusters.size(), FormatSqlTime(run.snapshot_time),
+                           run.missing_telemetry, run.skipped_stopped,
+                           run.read_seconds + run.compute_seconds + run.write_seconds);
+  return run;
+}
+
+Result<ScoringRun> HealthScorer::ScoreCluster(std::string_view cluster_id) {
+  return Score(std::string(cluster_id));
+}
+
+Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) {
+  const auto read_start = std::chrono::steady_clock::now();
+  ScoringRun run;
+  run.now = clock_.Now();
+  RH_ASSIGN_OR_RETURN(run.snapshot_time, ResolveSnapshotHour(run.now));
+  const TimePoint hour = run.snapshot_time;
+  const TimePoint hours[kSlots] = {hour, hour - std::chrono::hours(1),
+                                   hour - config_.baseline_offset,
+                                   hour - std::chrono::hours(1) - config_.baseline_offset};
+
+  // Clusters and tiers.
+  std::string cluster_sql =
+      "SELECT c.cluster_id, c.account_id, c.status, p.customer_tier FROM cluster_info c LEFT JOIN "
+      "dim_customer_profile p ON p.account_id = c.account_id";
+  std::vector<Value> cluster_params;
+  if (only_cluster) {
+    cluster_sql += " WHERE c.cluster_id = ?";
+    cluster_params.push_back(Text(*only_cluster));
+  }
+  RH_ASSIGN_OR_RETURN(QueryResult cluster_rows, fleet_.Query(cluster_sql, cluster_params));
+  if (only_cluster && cluster_rows.empty()) {
+    return NotFound("cluster " + *only_cluster,
+                    "not in cluster_info; check the id (`rockhound tasks list` and the fleet "
+                    "summary show known clusters)");
+  }
+  std::vector<ClusterRow> clusters;
+  clusters.reserve(cluster_rows.size());
+  for (Row row : cluster_rows) {
+    ClusterRow cluster{row.GetString(size_t{0}), row.GetString(size_t{1}),
+                       row.GetString(size_t{2}), row.GetString(size_t{3})};
+    if (cluster.status == "stopped") {
+      ++run.skipped_stopped;
+      continue;
+    }
+    clusters.push_back(std::move(cluster));
+  }
+  std::sort(clusters.begin(), clusters.end(),
+            [](const ClusterRow& a, const ClusterRow& b) { return a.cluster_id < b.cluster_id; });
+  std::unordered_map<std::string, size_t> cluster_index;
+  cluster_index.reserve(clusters.size() * 2);
+  for (size_t cluster_idx = 0; cluster_idx < clusters.size(); ++cluster_idx) {
+    cluster_index.emplace(clusters[cluster_idx].cluster_id, cluster_idx);
+  }
+
+  // Metrics: one query per hour slot, through the snapshot_hour index.
+  const auto& catalog = store::MetricCatalog();
+  std::unordered_map<std::string, size_t> metric_index;
+  for (size_t metric_idx = 0; metric_idx < catalog.size(); ++metric_idx) {
+    metric_index.emplace(std::string(catalog[metric_idx].name), metric_idx);
+  }
+  std::vector<std::array<MetricValues, kSlots>> values(clusters.size());
+  for (auto& slots : values) {
+    for (MetricValues& slot : slots) slot.assign(catalog.size(), std::nullopt);
+  }
+  bool fleet_has_previous = false;
+  for (size_t slot = 0; slot < kSlots; ++slot) {
+    std::string sql =
+        "SELECT cluster_id, metric_name, avg_value FROM amv_hourly_snapshots_v1 WHERE "
+        "snapshot_hour = ?";
+    std::vector<Value> params = {Time(hours[slot])};
+    if (only_cluster) {
+      sql += " AND cluster_id = ?";
+      params.push_back(Text(*only_cluster));
+    }
+    RH_ASSIGN_OR_RETURN(QueryResult rows, fleet_.Query(sql, params));
+    for (Row row : rows) {
+      if (row.IsNull(size_t{2})) continue;
+      const auto* cluster_id = std::get_if<std::string>(&row.Get(0));
+      const auto* metric_name = std::get_if<std::string>(&row.Get(1));
+      if (!cluster_id || !metric_name) continue;
+      auto cluster_it = cluster_index.find(*cluster_id);
+      auto metric_it = metric_index.find(*metric_name);
+      if (cluster_it == cluster_index.end() || metric_it == metric_index.end()) continue;
+      values[cluster_it->second][slot][metric_it->second] = row.GetDouble(size_t{2});
+    }
+    if (slot == kPrevious) {
+      if (!rows.empty() && !only_cluster) {
+        fleet_has_previous = true;
+      } else {
+        RH_ASSIGN_OR_RETURN(
+            QueryResult any,
+            fleet_.Query("SELECT 1 FROM amv_hourly_snapshots_v1 WHERE snapshot_hour = ? LIMIT 1",
+                         {Time(hours[kPrevious])}));
+        fleet_has_previous = !any.empty();
+      }
+    }
+  }
+
+  // Alert messages from the earliest window start up to now.
+  const TimePoint alerts_from =
+      std::min(hour - config_.alert_window, run.now - config_.alert_storm_window);
+  std::string alert_sql =
+      "SELECT cluster_id, alert_name, severity, status, alert_time FROM lark_alerts WHERE "
+      "alert_time >= ? AND alert_time <= ?";
+  std::vector<Value> alert_params = {Time(alerts_from), Time(run.now)};
+  if (only_cluster) {
+    alert_sql += " AND cluster_id = ?";
+    alert_params.push_back(Text(*only_cluster));
+  }
+  RH_ASSIGN_OR_RETURN(QueryResult alert_rows, fleet_.Query(alert_sql, alert_params));
+  std::vector<std::vector<AlertMessage>> alerts(clusters.size());
+  for (Row row : alert_rows) {
+    auto cluster_it = cluster_index.find(row.GetString(size_t{0}));
+    if (cluster_it == cluster_index.end()) continue;
+    auto time = row.GetTime(size_t{4});
+    if (!time) continue;
+    std::string status = row.GetString(size_t{3});
+    std::transform(status.begin(), status.end(), status.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    std::string severity = row.GetString(size_t{2});
+    std::transform(severity.begin(), severity.end(), severity.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    alerts[cluster_it->second].push_back(
+        {row.GetString(size_t{1}), std::move(severity), status == "firing", *time});
+  }
+  for (auto& messages : alerts) {
+    // By time; at equal times a Resolved message counts as the later one.
+    std::stable_sort(messages.begin(), messages.end(),
+                     [](const AlertMessage& a, const AlertMessage& b) {
+                       if (a.time != b.time) return a.time < b.time;
+                       return a.firing && !b.firing;
+                     });
+  }
+  run.read_seconds = Seconds(std::chrono::steady_clock::now() - read_start);
+
+  // Compute.
+  const auto compute_start = std::chrono::steady_clock::now();
+  const TimePoint alerts_as_of = std::min(hour + std::chrono::hours(1), run.now);
+  const TimePoint previous_alerts_as_of = std::min(hour, run.now);
+  run.clusters.reserve(clusters.size());
+  for (size_t cluster_idx = 0; cluster_idx < clusters.size(); ++cluster_idx) {
+    const ClusterRow& row = clusters[cluster_idx];
+    const auto& slots = values[cluster_idx];
+    ClusterScore score;
+    score.cluster_id = row.cluster_id;
+    score.account_id = row.account_id;
+    score.tier = row.tier;
+    score.status = row.status;
+    score.has_telemetry = AnyValue(slots[kNow]);
+    score.dimensions = ScoreDimensions(slots[kNow], slots[kBaseline]);
+    score.alerts = CountAlerts(alerts[cluster_idx], alerts_as_of, config_.alert_window,
+                               &score.firing_now);
+    score.storm_firing_messages =
+        CountFiringIn(alerts[cluster_idx], run.now - config_.alert_storm_window, run.now);
+    score.health = ComputeHealth(MetricComponent(score.dimensions, score.has_telemetry),
+                                 score.alerts, score.tier);
+    if (AnyValue(slots[kBaseline])) {
+      // At the baseline hour the volume dimensions are at their own baseline.
+      score.baseline_metric =
+          MetricComponent(ScoreDimensions(slots[kBaseline], slots[kBaseline]), true);
+      score.trend = score.health.metric - *score.baseline_metric;
+    }
+    if (fleet_has_previous) {
+      const bool previous_telemetry = AnyValue(slots[kPrevious]);
+      const double previous_metric = MetricComponent(
+          ScoreDimensions(slots[kPrevious], slots[kPreviousBaseline]), previous_telemetry);
+      score.previous = ComputeHealth(
+          previous_metric,
+          CountAlerts(alerts[cluster_idx], previous_alerts_as_of, config_.alert_window, nullptr),
+          score.tier);
+    }
+    if (!score.has_telemetry) ++run.missing_telemetry;
+    run.clusters.push_back(std::move(score));
+  }
+  run.compute_seconds = Seconds(std::chrono::steady_clock::now() - compute_start);
+
+  // Where telemetry is missing, say since when (one indexed lookup per such cluster).
+  const auto last_seen_start = std::chrono::steady_clock::now();
+  for (ClusterScore& score : run.clusters) {
+    if (score.has_telemetry) continue;
+    RH_ASSIGN_OR_RETURN(
+        QueryResult last,
+        fleet_.Query("SELECT snapshot_hour FROM amv_hourly_snapshots_v1 WHERE cluster_id = ? AND "
+                     "snapshot_hour <= ? ORDER BY snapshot_hour DESC LIMIT 1",
+                     {Text(score.cluster_id), Time(hour)}));
+    if (!last.empty()) score.last_snapshot = last.front().GetTime(size_t{0});
+  }
+  run.read_seconds += Seconds(std::chrono::steady_clock::now() - last_seen_start);
+  return run;
+}
+
+Status HealthScorer::Write(const ScoringRun& run) {
+  static const std::vector<std::string_view> kScoreColumns = {
+      "cluster_id",  "snapshot_time",  "health_score", "metric_score",  "alert_score",
+      "tier_score",  "risk_level",     "baseline_score", "trend",       "firing_alerts",
+      "dimension_scores", "computed_at"};
+  static const std::vector<std::string_view> kRiskColumns = {
+      "cluster_id",  "snapshot_time", "risk_level",    "health_score",
+      "previous_score", "score_delta", "customer_tier", "top_risks"};
+  std::vector<std::vector<Value>> score_rows;
+  std::vector<std::vector<Value>> risk_rows;
+  score_rows.reserve(run.clusters.size());
+  risk_rows.reserve(run.clusters.size());
+  for (const ClusterScore& cluster : run.clusters) {
+    const std::string risk(RiskLevelName(cluster.health.risk));
+    score_rows.push_back({Text(cluster.cluster_id), Time(run.snapshot_time),
+                          store::Real(Round2(cluster.health.health)),
+                          store::Real(Round2(cluster.health.metric)),
+                          store::Real(Round2(cluster.health.alert)),
+                          store::Real(Round2(cluster.health.tier)), Text(risk),
+                          OptReal(cluster.baseline_metric), OptReal(cluster.trend),
+                          store::Int(cluster.alerts.firing_messages),
+                          Text(DumpJson(DimensionScoresJson(cluster))), Time(run.now)});
+    std::optional<double> previous;
+    std::optional<double> delta;
+    if (cluster.previous) {
+      previous = cluster.previous->health;
+      delta = cluster.health.health - cluster.previous->health;
+    }
+    risk_rows.push_back({Text(cluster.cluster_id), Time(run.snapshot_time), Text(risk),
+                         store::Real(Round2(cluster.health.health)), OptReal(previous),
+                         OptReal(delta),
+                         cluster.tier.empty() ? store::Null() : Text(cluster.tier),
+                         Text(DumpJson(TopRisksJson(cluster)))});
+  }
+  Status status = fleet_.Transaction([&]() -> Status {
+    RH_RETURN_IF_ERROR(UpsertRows(fleet_, "cluster_health_scores", kScoreColumns, 2, score_rows));
+    RH_RETURN_IF_ERROR(UpsertRows(fleet_, "cluster_risk_snapshots", kRiskColumns, 2, risk_rows));
+    return {};
+  });
+  if (!status) return Fail(status.error().WithContext("writing scores"));
+  return {};
+}
+
+}  // namespace rh::sentinel

@@ -1,0 +1,60 @@
+// HttpServer: `rockhound serve` — the HTTP API, the web page, the Alertmanager webhook, /healthz
+// and the Prometheus /metrics, in one process (cpp-httplib, a fixed pool of server.threads).
+//
+// Routes (server/README.md documents each with its parameters and answers):
+//   GET  /healthz                         liveness + database probes (never needs the token)
+//   GET  /metrics                         Prometheus text format
+//   POST /api/v1/investigations           {cluster_id, question?, priority?} -> 202 + task
+//   GET  /api/v1/investigations[/{task}]  task status, and the report once done
+//   GET  /api/v1/reports[/{id}]           filters + cursor; one report as JSON or Markdown
+//   GET  /api/v1/clusters[/{id}]          latest score and risk per cluster; one cluster in depth
+//   POST /api/v1/alerts/alertmanager      Alertmanager v4 / Grafana webhook -> lark_alerts
+//   GET  /, /reports..., /clusters/..., /investigate, /investigations/...   the web page
+//
+// Every request passes, in order: the per-client rate limit (429), the bearer token when
+// secrets.server_token is set (403; /healthz and the page's static files are exempt, the page
+// asks for the token), the body-size limit server.max_body_bytes (413), then the route, wrapped
+// so that an Error or an exception becomes one JSON error response
+// {"error":{"code","message"}} with HttpStatusFor(code). Each request is counted in
+// rockhound_http_requests_total{route,method,status} and timed in
+// rockhound_http_request_duration_seconds{route}, and logged on one access-log line (logger
+// "server"; no header is ever logged).
+// Thread-safety: Start/Stop from one thread; requests are served concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/metrics.h"
+#include "store/database.h"
+
+namespace rh::server {
+
+class HttpServer {
+ public:
+  // `config` (server.*, queue.*, secrets.server_token), the clock and the databases must outlive
+  // the server. `fleet` is read, and written by the webhook only; `memory` holds tasks and
+  // reports.
+  HttpServer(const Config& config, Clock& clock, store::Database& fleet, store::Database& memory,
+             MetricsRegistry& metrics = GlobalMetrics());
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds server.bind:server.port (port 0: any free port) and serves on background threads.
+  // Returns the bound port. unavailable when the address cannot be bound.
+  Result<int> Start();
+  // Stops accepting, finishes the requests in flight and joins the threads. Idempotent.
+  void Stop();
+
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rh::server

@@ -1,0 +1,237 @@
+// run_sql: one read-only statement against the fleet database, through the SQL guard and then
+// on a dedicated guarded read-only connection, with row and byte caps.
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "core/log.h"
+#include "store/schema.h"
+#include "tools/internal/tool_factories.h"
+#include "tools/sql_guard.h"
+
+namespace rh::tools::internal {
+namespace {
+
+constexpr size_t kCellBytes = 500;
+constexpr size_t kResultOverheadBytes = 600;  // room for the envelope around the rows
+
+Json CellJson(const store::Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) return nullptr;
+  if (auto integer = std::get_if<int64_t>(&value)) return *integer;
+  if (auto real = std::get_if<double>(&value)) {
+    if (!std::isfinite(*real)) return nullptr;
+    double magnitude = std::fabs(*real);
+    if (magnitude == 0) return 0.0;
+    // Six significant digits: plenty for a reader, cheap in tokens.
+    int digits = 6 - static_cast<int>(std::ceil(std::log10(magnitude)));
+    double scale = std::pow(10.0, std::clamp(digits, -12, 12));
+    return std::round(*real * scale) / scale;
+  }
+  return Clip(store::ValueToString(value), kCellBytes);
+}
+
+class RunSqlTool final : public InvestigationTool {
+ public:
+  RunSqlTool(std::string description, ContextPtr context)
+      : InvestigationTool(
+            "run_sql", std::move(description),
+            ObjectSchema(
+                {{"sql",
+                  {{"type", "string"},
+                   {"description", "One read-only statement: SELECT, WITH ... SELECT, SHOW, "
+                                   "DESCRIBE <table> or EXPLAIN SELECT. Times are UTC "
+                                   "'YYYY-MM-DD HH:MM:SS'."},
+                   {"minLength", 1},
+                   {"maxLength", 20000}}},
+                 {"max_rows", IntegerProperty("At most this many rows returned.", 1,
+                                              std::max(1, context->config.sql_max_rows),
+                                              std::min(50, std::max(1, context->config.sql_max_rows)))}},
+                {"sql"}),
+            "select fewer columns, add WHERE / LIMIT, or aggregate (GROUP BY) instead of "
+            "listing rows",
+            context) {}
+
+ protected:
+  Result<Json> Execute(const Json& input) override {
+    const ToolsConfig& config = context().config;
+    SqlGuardOptions guard;
+    guard.denied_tables = store::ForbiddenTables();
+    guard.max_timeout_seconds = config.sql_timeout_seconds;
+    guard.max_rows = config.sql_max_rows;
+    auto checked = CheckSql(input["sql"].get<std::string>(), guard);
+    if (!checked) {
+      return MakeError(checked.error().code, "run_sql",
+                       "statement rejected: " + checked.error().message);
+    }
+    RH_ASSIGN_OR_RETURN(store::Database * db, Connection());
+    std::vector<store::Value> params;
+    RH_ASSIGN_OR_RETURN(std::string sql, Dialected(*checked, db->dialect(), params));
+    auto result = db->Query(sql, params);
+    if (!result) return Explain(result.error());
+
+    const size_t max_rows = input["max_rows"].get<size_t>();
+    const size_t budget_bytes = static_cast<size_t>(std::max(0, config.output_budget_tokens)) * 4;
+    const size_t byte_cap = std::max<size_t>(
+        256, std::min<size_t>(static_cast<size_t>(config.sql_max_bytes),
+                              budget_bytes > kResultOverheadBytes * 2
+                                  ? budget_bytes - kResultOverheadBytes
+                                  : budget_bytes / 2));
+    Json columns = result->columns();
+    Json rows = Json::array();
+    size_t bytes = DumpJson(columns).size();
+    bool cut_by_bytes = false;
+    size_t total = 0;
+    for (store::Row row : *result) {
+      if (IsDeniedRow(*checked, row)) continue;
+      ++total;
+      if (rows.size() >= max_rows || cut_by_bytes) continue;
+      Json cells = Json::array();
+      for (size_t column_idx = 0; column_idx < row.size(); ++column_idx) {
+        cells.push_back(CellJson(row.Get(column_idx)));
+      }
+      size_t row_bytes = DumpJson(cells).size() + 1;
+      if (bytes + row_bytes > byte_cap && !rows.empty()) {
+        cut_by_bytes = true;
+        continue;
+      }
+      bytes += row_bytes;
+      rows.push_back(std::move(cells));
+    }
+    // The connection fetches one row past the row cap, to know whether there were more.
+    const bool more_than_cap = total > static_cast<size_t>(config.sql_max_rows);
+    const bool truncated = rows.size() < total;
+    Json out = {{"statement", std::string(SqlStatementKindName(checked->kind))},
+                {"columns", std::move(columns)},
+                {"row_count", rows.size()},
+                {"rows_truncated", truncated},
+                {"rows", std::move(rows)}};
+    if (truncated) {
+      std::string shown = std::to_string(out["row_count"].get<size_t>()) + " of " +
+                          (more_than_cap ? "more than " + std::to_string(config.sql_max_rows)
+                                         : std::to_string(total));
+      std::string cap = cut_by_bytes ? "the " + std::to_string(byte_cap) + "-byte cap"
+                                     : "max_rows " + std::to_string(max_rows);
+      out["note"] = "showing " + shown + " rows (" + cap +
+                    "); add WHERE/LIMIT, select fewer columns, or aggregate with GROUP BY";
+    }
+    return out;
+  }
+
+ private:
+  // The guarded connection, opened on first use (a database outage must not stop the other
+  // tools from being built) and reused.
+  Result<store::Database*> Connection() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (connection_) return connection_.get();
+    const ToolsConfig& config = context().config;
+    if (context().fleet_url.empty()) {
+      return Unavailable("run_sql", "no fleet database URL configured for run_sql");
+    }
+    store::OpenOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    options.guarded = true;
+    options.denied_tables = store::ForbiddenTables();
+    options.statement_timeout = std::chrono::seconds(config.sql_timeout_seconds);
+    options.max_rows = config.sql_max_rows + 1;
+    options.password = context().fleet_password;
+    auto opened = store::OpenDatabase(context().fleet_url, options);
+    if (!opened) return Fail(opened.error().WithContext("run_sql connection"));
+    connection_ = std::move(*opened);
+    return connection_.get();
+  }
+
+  // SQLite has no SHOW/DESCRIBE: the few that matter become queries over its catalogue, and
+  // EXPLAIN becomes EXPLAIN QUERY PLAN (the readable plan, not bytecode).
+  static Result<std::string> Dialected(const CheckedSql& checked, store::Dialect dialect,
+                                       std::vector<store::Value>& params) {
+    if (dialect != store::Dialect::kSqlite) return checked.sql;
+    const std::vector<std::string>& words = checked.leading_words;
+    auto describe = [&](const std::string& table) {
+      params.push_back(store::Text(table));
+      return std::string(
+          "SELECT name AS Field, type AS Type, CASE WHEN \"notnull\" = 1 THEN 'NO' ELSE 'YES' "
+          "END AS \"Null\", CASE WHEN pk > 0 THEN 'PRI' ELSE '' END AS \"Key\", dflt_value AS "
+          "\"Default\" FROM pragma_table_info(?)");
+    };
+    switch (checked.kind) {
+      case SqlStatementKind::kSelect:
+        return checked.sql;
+      case SqlStatementKind::kDescribe:
+        return describe(checked.object_name);
+      case SqlStatementKind::kExplain: {
+        if (words.size() >= 2 && words[1] == "QUERY") return checked.sql;
+        std::string head = checked.sql.substr(0, words[0].size());
+        std::transform(head.begin(), head.end(), head.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        if (head != words[0]) return checked.sql;  // e.g. a leading hint comment
+        return "EXPLAIN QUERY PLAN " + checked.sql.substr(words[0].size());
+      }
+      case SqlStatementKind::kShow: {
+        std::string what = words.size() >= 2 ? words[1] : "";
+        if (what == "TABLES" || (what == "FULL" && words.size() >= 3 && words[2] == "TABLES")) {
+          return std::string("SELECT name AS table_name, type AS table_type FROM sqlite_master "
+                             "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+                             "ORDER BY name");
+        }
+        if ((what == "COLUMNS" || what == "FIELDS") && !checked.object_name.empty()) {
+          return describe(checked.object_name);
+        }
+        if (what == "CREATE" && words.size() >= 3 && words[2] == "TABLE" &&
+            !checked.object_name.empty()) {
+          params.push_back(store::Text(checked.object_name));
+          return std::string("SELECT name AS \"Table\", sql AS \"Create Table\" FROM "
+                             "sqlite_master WHERE type IN ('table', 'view') AND name = ? "
+                             "COLLATE NOCASE");
+        }
+        return InvalidArgument("run_sql",
+                               "this fleet database is SQLite, which has no SHOW " + what +
+                                   "; use SHOW TABLES, DESCRIBE <table>, SHOW CREATE TABLE "
+                                   "<table> or SELECT ... FROM sqlite_master");
+      }
+    }
+    return checked.sql;
+  }
+
+  // SHOW TABLES on SQLite lists the catalogue: hide the denied tables there too.
+  static bool IsDeniedRow(const CheckedSql& checked, const store::Row& row) {
+    if (checked.kind != SqlStatementKind::kShow || row.size() == 0) return false;
+    std::string first = row.GetString(size_t{0});
+    for (const std::string& denied : store::ForbiddenTables()) {
+      if (first == denied) return true;
+    }
+    return false;
+  }
+
+  static tl::unexpected<Error> Explain(const Error& error) {
+    std::string advice;
+    switch (error.code) {
+      case ErrorCode::kDeadlineExceeded:
+        advice = "; it ran past the time cap: filter on indexed columns (cluster_id, "
+                 "snapshot_hour, alert_time) or aggregate over a shorter period";
+        break;
+      case ErrorCode::kPermissionDenied:
+        advice = "; the read-only session refused it: only reads of the fleet tables are "
+                 "allowed";
+        break;
+      case ErrorCode::kInvalidArgument:
+        advice = "; check table and column names with SHOW TABLES and DESCRIBE <table>";
+        break;
+      default:
+        break;
+    }
+    return MakeError(error.code, "run_sql", "the database refused the statement: " +
+                                                error.message + advice);
+  }
+
+  std::mutex mutex_;
+  std::unique_ptr<store::Database> connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tool> MakeRunSqlTool(std::string description, ContextPtr context) {
+  return std::make_unique<RunSqlTool>(std::move(description), std::move(context));
+}
+
+}  // namespace rh::tools::internal
