@@ -399,8 +399,8 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     if (AnyValue(slots[kBaseline])) {
       // At the baseline hour the volume dimensions are at their own baseline.
       score.baseline_metric =
-          MetricComponent(ScoreDimensions(slots[kBaseline], slots[kBaseline]), true);
-      score.trend = score.health.metric - *score.baseline_metric;
+          Round2(MetricComponent(ScoreDimensions(slots[kBaseline], slots[kBaseline]), true));
+      score.trend = Round2(score.health.metric - *score.baseline_metric);
     }
     if (fleet_has_previous) {
       const bool previous_telemetry = AnyValue(slots[kPrevious]);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -83,6 +84,7 @@ const std::unordered_map<std::string, std::string_view>& DeniedWords() {
       {"SUBMIT", "submits an asynchronous task (StarRocks SUBMIT TASK)"},
       {"RECOVER", "restores dropped objects"},
       {"DECOMMISSION", "removes nodes from the cluster"},
+      {"PROCEDURE", "runs a procedure over the result (SELECT ... PROCEDURE)"},
   };
   return words;
 }
@@ -398,6 +400,16 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                                       std::to_string(options.max_length) +
                                       ": aggregate in SQL or ask a narrower question");
   }
+  // Control characters are refused anywhere, comments included (a NUL can end a C string early).
+  for (size_t pos = 0; pos < sql.size(); ++pos) {
+    const auto c = static_cast<unsigned char>(sql[pos]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof(code), "0x%02x", c);
+      return InvalidArgument("sql", std::string("control character ") + code + " at byte " +
+                                        std::to_string(pos) + "; remove it");
+    }
+  }
   RH_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, internal::LexSql(sql, LexDialect::kMysql));
   RH_ASSIGN_OR_RETURN(std::vector<SqlToken> standard,
                       internal::LexSql(sql, LexDialect::kStandard));
@@ -417,6 +429,10 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
     if (IsPunct(token, ';')) {
       return Fail(Denied("more than one statement: the ';' at " + At(token) +
                          " is followed by more SQL; send one statement per call"));
+    }
+    if (IsPunct(token, '\\')) {
+      return Fail(Denied("stray backslash at " + At(token) +
+                         " outside a string literal; remove it"));
     }
     if (IsPunct(token, '?')) {
       return Fail(Denied("placeholder '?' at " + At(token) +

@@ -260,7 +260,7 @@ void AddBackgroundOperations(FleetPlan& plan, int cluster_index, Rng& rng) {
   TimePoint upper = plan.end_hour - hours(3);
   if (cluster.incident >= 0) {
     const Incident& incident = plan.incidents[static_cast<size_t>(cluster.incident)];
-    upper = std::min(upper, incident.window_start - hours(24));
+    upper = std::min(upper, incident.window_start[static_cast<size_t>(cluster.incident_role)] - hours(24));
   }
   if (upper <= lower) return;
   const int64_t span_minutes =

@@ -537,6 +537,13 @@ const MetricSample& At(const std::vector<HourValues>& series, int hour_idx, Metr
       .metrics[metric];
 }
 
+double SameHoursBefore(const std::vector<HourValues>& series, MetricIndex metric, int start,
+                       int last) {
+  const int offset = 24 * ((last - start + 24) / 24);
+  if (last - 2 - offset < 0) return MeanAvg(series, metric, start - 24, start - 1);
+  return MeanAvg(series, metric, last - 2 - offset, last - offset);
+}
+
 int LastPresent(const std::vector<HourValues>& series) {
   for (int hour_idx = static_cast<int>(series.size()) - 1; hour_idx >= 0; --hour_idx) {
     if (series[static_cast<size_t>(hour_idx)].present) return hour_idx;
@@ -806,14 +813,18 @@ void BuildIncidentEvents(FleetPlan& plan, int cluster_index,
   const std::string node = NodeName(cluster, incident.node);
   const std::string since = FormatSqlTime(incident.window_start[role]);
   auto pct_change = [](double before, double after) {
-    return FormatNumber(100.0 * (after / std::max(1e-9, before) - 1.0), 0) + "%";
+    const double change = 100.0 * (after / std::max(1e-9, before) - 1.0);
+    return (change >= 0 ? "+" : "") + FormatNumber(change, 0) + "%";
   };
-  const double before_qps = MeanAvg(series, kQps, start - 24, start - 1);
-  const double before_scan = MeanAvg(series, kScanRows, start - 24, start - 1);
-  const double before_load = MeanAvg(series, kLoadRate, start - 24, start - 1);
-  const double before_latency = MeanAvg(series, kLatency, start - 24, start - 1);
-  const double before_cpu = MeanAvg(series, kCpu, start - 24, start - 1);
-  const double before_mem = MeanAvg(series, kBeMem, start - 24, start - 1);
+  // "Before" is the same three hours of the day on the last day before the incident, so daily
+  // seasonality does not pass for a change.
+  auto before = [&](MetricIndex metric) { return SameHoursBefore(series, metric, start, last); };
+  const double before_qps = before(kQps);
+  const double before_scan = before(kScanRows);
+  const double before_load = before(kLoadRate);
+  const double before_latency = before(kLatency);
+  const double before_cpu = before(kCpu);
+  const double before_mem = before(kBeMem);
   const double end_qps = MeanAvg(series, kQps, last - 2, last);
   const double end_scan = MeanAvg(series, kScanRows, last - 2, last);
   const double end_load = MeanAvg(series, kLoadRate, last - 2, last);
@@ -969,7 +980,7 @@ void BuildIncidentEvents(FleetPlan& plan, int cluster_index,
           parameters = op.parameters;
         }
       }
-      description = "A " + op_type + " " + parameters + " on " + cluster.name + " at " + since +
+      description = "The " + op_type + " " + parameters + " on " + cluster.name + " at " + since +
                     " was followed " + std::to_string(incident.op_minutes_before) +
                     " min later by a regression: " +
                     (incident.variant == 2

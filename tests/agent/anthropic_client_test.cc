@@ -124,8 +124,9 @@ TEST(AnthropicClientTest, SendsTheHeadersAndBodyTheApiExpects) {
   auto first = client->CreateMessage(request);
   ASSERT_TRUE(first) << first.error().ToString();
 
-  ASSERT_THAT(server.requests(), SizeIs(1));
-  const auto& sent = server.requests()[0];
+  const auto requests = server.requests();
+  ASSERT_THAT(requests, SizeIs(1));
+  const auto& sent = requests[0];
   EXPECT_EQ(sent.method, "POST");
   EXPECT_EQ(sent.target, "/v1/messages");
   EXPECT_EQ(sent.headers.at("x-api-key"), kKey);

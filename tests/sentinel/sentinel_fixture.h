@@ -33,7 +33,7 @@ class SentinelFleetTest : public rh::testing::DatabaseBackendTest {
     ASSERT_TRUE(memory) << memory.error().ToString();
     rows_ = std::make_unique<FleetRows>(db());
     rows_->Migrate();
-    queue_ = std::make_unique<store::TaskQueue>(db(), clock_, store::QueueConfig{});
+    queue_ = std::make_unique<store::TaskQueue>(db(), clock_, QueueConfig{});
   }
 
   void BuildFleet() {

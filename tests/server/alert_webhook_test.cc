@@ -12,6 +12,7 @@
 
 #include "core/ids.h"
 #include "core/time_format.h"
+#include "store/task_queue.h"
 #include "tests/server/server_fixture.h"
 
 namespace rh::testing {

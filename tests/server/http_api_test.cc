@@ -117,7 +117,7 @@ TEST_P(HttpApiTest, ReportsListFiltersAndPages) {
   ASSERT_EQ(first.json["reports"].size(), 2u);
   ASSERT_TRUE(first.json["next_cursor"].is_string());
   HttpReply second = Get("/api/v1/reports?limit=2&cursor=" +
-                         httplib::detail::encode_url(first.json["next_cursor"].get<std::string>()));
+                         UrlEncode(first.json["next_cursor"].get<std::string>()));
   ASSERT_EQ(second.status, 200) << second.body;
   ASSERT_EQ(second.json["reports"].size(), 1u);
   EXPECT_EQ(second.json["reports"][0]["cluster_id"], kHealthyCluster);
@@ -231,7 +231,7 @@ TEST_P(HttpApiTest, InvestigationErrors) {
       {R"({"cluster_id": "c-nope"})", 404, "c-nope"},
       {std::string(R"({"cluster_id": ")") + kCriticalCluster + R"(", "question": 5})", 400,
        "question"},
-      {std::string(R"({"cluster_id": ")") + kCriticalCluster + R"(", "question": ")") +
+      {std::string(R"({"cluster_id": ")") + kCriticalCluster + R"(", "question": ")" +
            std::string(2001, 'x') + "\"}",
        400, "question"},
       {std::string(R"({"cluster_id": ")") + kCriticalCluster + R"(", "priority": 9})", 400,

@@ -67,12 +67,9 @@ class ServerTest : public DatabaseBackendTest {
     httplib::Client client("127.0.0.1", port_);
     client.set_connection_timeout(5);
     client.set_read_timeout(30);
-    httplib::Result result;
-    if (method == "GET") {
-      result = client.Get(path.c_str(), headers);
-    } else {
-      result = client.Post(path.c_str(), headers, body, "application/json");
-    }
+    httplib::Result result = method == "GET"
+                                 ? client.Get(path.c_str(), headers)
+                                 : client.Post(path.c_str(), headers, body, "application/json");
     HttpReply reply;
     if (!result) return reply;
     reply.status = result->status;
@@ -102,6 +99,20 @@ class ServerTest : public DatabaseBackendTest {
   std::unique_ptr<server::HttpServer> server_;
   int port_ = 0;
 };
+
+// Percent-encodes a query parameter value.
+inline std::string UrlEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
 
 // The error code of a JSON error reply ("" when the body is not one).
 inline std::string ErrorCodeOf(const HttpReply& reply) {

@@ -52,8 +52,10 @@ class SimilarClustersTool final : public InvestigationTool {
                     {store::Text(facts.account_id), store::Text(cluster_id)}));
     for (store::Row row : siblings) {
       Peer& peer = peers[row.GetString("cluster_id")];
-      peer = Peer{row.GetString("cluster_id"), row.GetString("account_id"),
-                  row.GetString("version"), row.GetString("run_mode")};
+      peer.cluster_id = row.GetString("cluster_id");
+      peer.account_id = row.GetString("account_id");
+      peer.version = row.GetString("version");
+      peer.run_mode = row.GetString("run_mode");
       peer.same_account = true;
       peer.same_version = peer.version == facts.version;
     }
@@ -68,8 +70,10 @@ class SimilarClustersTool final : public InvestigationTool {
       std::string id = row.GetString("cluster_id");
       Peer& peer = peers[id];
       if (peer.cluster_id.empty()) {
-        peer = Peer{id, row.GetString("account_id"), row.GetString("version"),
-                    row.GetString("run_mode")};
+        peer.cluster_id = id;
+        peer.account_id = row.GetString("account_id");
+        peer.version = row.GetString("version");
+        peer.run_mode = row.GetString("run_mode");
       }
       peer.same_version = true;
       if (compute && row.GetString("spec_type") == compute->spec_type &&

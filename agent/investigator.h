@@ -1,0 +1,59 @@
+// Investigator: runs one investigation end to end and stores its report.
+//
+// It picks the engine (agent.engine: `auto` = Claude when an LlmClient is configured, else the
+// playbook; `claude`; `playbook`), runs it, and when Claude fails after its retries (API down,
+// budgets exhausted, an invalid report after the repair turn) runs the playbook engine instead:
+// the stored report then names the engine that wrote it and keeps the LLM error. It renders the
+// Markdown, stores the report in the agent memory (idempotent per task: a reclaimed task never
+// leaves two reports) and tells the listeners (notifications, metrics).
+// Thread-safety: Run may be called concurrently from several workers.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/investigation.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "store/database.h"
+#include "store/report_store.h"
+
+namespace rh::agent {
+
+// Called after a report is stored (e.g. the server's notifier). Must not throw.
+using ReportListener = std::function<void(const store::StoredReport&)>;
+
+struct InvestigatorDeps {
+  store::Database* fleet = nullptr;       // to check the cluster and find its account
+  store::Database* memory = nullptr;      // reports go here
+  InvestigationEngine* claude = nullptr;  // may be null (no API key)
+  InvestigationEngine* playbook = nullptr;  // required
+  Clock* clock = nullptr;
+  AgentConfig config;
+};
+
+struct InvestigationResult {
+  std::string report_id;
+  store::StoredReport stored;  // with bodies
+};
+
+class Investigator {
+ public:
+  explicit Investigator(InvestigatorDeps deps);
+
+  void AddListener(ReportListener listener);
+
+  // not_found when the cluster does not exist in the fleet; invalid_argument for a bad id or
+  // an engine that is not available; other errors only when even the playbook failed or the
+  // report could not be stored.
+  Result<InvestigationResult> Run(const InvestigationRequest& request, std::string_view engine,
+                                  const ProgressFn& progress = {});
+
+ private:
+  InvestigatorDeps deps_;
+  std::vector<ReportListener> listeners_;
+};
+
+}  // namespace rh::agent

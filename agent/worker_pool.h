@@ -1,0 +1,91 @@
+// WorkerPool: investigation workers that take tasks from the durable queue, run the Investigator
+// and complete (or fail) the task.
+//
+// Each worker has its own memory-database connection and TaskQueue (so claims run in parallel),
+// claims the most urgent task under a lease, keeps the lease alive with a heartbeat while the
+// investigation runs, then calls Complete with the report id — or Fail, retryable when the error
+// is `unavailable`, so the queue retries it after a backoff. A crash mid-investigation leaves
+// no report (a report is stored in one transaction, once per task) and a lease that expires: the
+// task is reclaimed by the next Claim anywhere. On Stop, workers finish the investigation in
+// hand and claim nothing new; a task they had not started is released without an attempt.
+//
+// Two ways to run: RunUntilIdle() (the `cycle` and `demo` commands: work until nothing is
+// claimable) and Start()/Stop() (the `run` and `serve` daemons: poll until stopped).
+// Thread-safety: Start/Stop/RunUntilIdle from one controlling thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/investigator.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "store/database.h"
+
+namespace rh::agent {
+
+struct WorkerPoolOptions {
+  int workers = 2;
+  std::string engine;  // empty: agent.engine
+  QueueConfig queue;
+  Duration poll_interval = std::chrono::seconds(5);  // daemon mode, when the queue is empty
+  std::string owner_prefix;  // empty: "<hostname>:<pid>"
+};
+
+struct WorkerPoolStats {
+  int completed = 0;
+  int failed = 0;     // attempts that failed (the task may be retried)
+  int released = 0;
+};
+
+// Opens a fresh connection to the memory database (one per worker).
+using MemoryOpener = std::function<Result<std::unique_ptr<store::Database>>()>;
+
+class WorkerPool {
+ public:
+  WorkerPool(Investigator& investigator, MemoryOpener open_memory, Clock& clock,
+             WorkerPoolOptions options);
+  ~WorkerPool();
+
+  // Works with `options.workers` threads until no task is claimable; returns what was done.
+  Result<WorkerPoolStats> RunUntilIdle();
+
+  // Daemon mode: workers poll the queue until Stop().
+  Status Start();
+  void Stop();
+  WorkerPoolStats stats() const;
+
+  // Called after each task finishes (task id, report id or error) — progress for the CLI.
+  void set_on_task_finished(std::function<void(const std::string&, const Result<std::string>&)> fn) {
+    on_task_finished_ = std::move(fn);
+  }
+
+ private:
+  // One worker: claims and runs tasks; returns when idle (drain) or stopped.
+  void WorkerLoop(int worker_idx, bool drain);
+  // Runs one claimed task to completion (Complete or Fail). on_task_finished_ is called from
+  // the worker threads.
+  void RunTask(store::Database& memory, const std::string& owner, const std::string& task_id,
+               const std::string& cluster_id, const std::string& question);
+  void SleepPoll();
+
+  Investigator& investigator_;
+  MemoryOpener open_memory_;
+  Clock& clock_;
+  WorkerPoolOptions options_;
+  std::function<void(const std::string&, const Result<std::string>&)> on_task_finished_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  WorkerPoolStats stats_;
+  std::string first_error_;
+};
+
+}  // namespace rh::agent

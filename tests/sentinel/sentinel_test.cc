@@ -1,0 +1,248 @@
+#include "sentinel/sentinel.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "core/json.h"
+#include "tests/sentinel/sentinel_fixture.h"
+
+namespace rh::sentinel {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using testing::kHour;
+using testing::kNow;
+
+class SentinelTest : public testing::SentinelFleetTest {
+ protected:
+  Result<PassSummary> Pass() {
+    Sentinel sentinel(db(), queue(), clock(), Config());
+    return sentinel.RunPass();
+  }
+  std::vector<std::string> Rules(const store::Task& task) {
+    std::vector<std::string> names;
+    auto rules = ParseJson(task.rules_fired);
+    EXPECT_TRUE(rules) << task.rules_fired;
+    if (!rules) return names;
+    for (const auto& rule : *rules) names.push_back(rule["rule"].get<std::string>());
+    return names;
+  }
+  store::Task TaskFor(const std::string& cluster_id) {
+    store::TaskFilter filter;
+    filter.cluster_id = cluster_id;
+    auto tasks = queue().List(filter);
+    EXPECT_TRUE(tasks && tasks->size() == 1) << cluster_id;
+    return tasks && !tasks->empty() ? tasks->front() : store::Task{};
+  }
+};
+
+TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
+  BuildFleet();
+  auto summary = Pass();
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  EXPECT_EQ(summary->healthy, 1);
+  EXPECT_EQ(summary->warning, 2);
+  EXPECT_EQ(summary->critical, 2);
+  ASSERT_EQ(summary->created.size(), 4u);
+  EXPECT_TRUE(summary->cooling.empty());
+  // Most urgent first: the two Critical clusters (P1, lowest health first), then the P2s.
+  EXPECT_EQ(summary->created[0].cluster_id, "c-gap");
+  EXPECT_EQ(summary->created[1].cluster_id, "c-disk");
+  EXPECT_EQ(summary->created[0].priority, 1);
+  EXPECT_EQ(summary->created[2].priority, 2);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 4);
+
+  store::Task disk = TaskFor("c-disk");
+  EXPECT_EQ(disk.source, store::TaskSource::kSentinel);
+  EXPECT_EQ(disk.requester, "sentinel");
+  EXPECT_EQ(disk.priority, 1);
+  EXPECT_EQ(Rules(disk), (std::vector<std::string>{"new_critical", "score_cliff", "tier_warning"}));
+  auto disk_rules = *ParseJson(disk.rules_fired);
+  EXPECT_DOUBLE_EQ(disk_rules[0]["value"].get<double>(), 37.46);
+  EXPECT_DOUBLE_EQ(disk_rules[0]["threshold"].get<double>(), 50);
+  EXPECT_NE(disk.question.find("c-disk is Critical (health 37.5)"), std::string::npos)
+      << disk.question;
+
+  store::Task surge = TaskFor("c-surge");
+  EXPECT_EQ(surge.priority, 2);
+  EXPECT_EQ(Rules(surge), (std::vector<std::string>{"score_cliff"}));
+  store::Task storm = TaskFor("c-storm");
+  EXPECT_EQ(storm.priority, 2);
+  EXPECT_EQ(Rules(storm), (std::vector<std::string>{"score_cliff", "alert_storm"}));
+  store::Task gap = TaskFor("c-gap");
+  EXPECT_EQ(Rules(gap), (std::vector<std::string>{"new_critical"}));
+  store::TaskFilter healthy;
+  healthy.cluster_id = "c-healthy";
+  EXPECT_TRUE(queue().List(healthy)->empty());
+
+  std::string text = FormatPassSummary(*summary);
+  EXPECT_NE(text.find("clusters scored     5  (1 stopped, not scored; 1 without telemetry"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Healthy 1   Warning 2   Critical 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("tasks created       4"), std::string::npos) << text;
+  EXPECT_NE(text.find("new_critical  health 37.46 < 50 (Critical)"), std::string::npos) << text;
+  EXPECT_NE(text.find("skipped by cooldown 0"), std::string::npos) << text;
+}
+
+TEST_P(SentinelTest, RerunningThePassCreatesNothingNew) {
+  BuildFleet();
+  ASSERT_TRUE(Pass());
+  clock().Advance(minutes(15));
+  auto again = Pass();
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_TRUE(again->created.empty());
+  ASSERT_EQ(again->cooling.size(), 4u);
+  for (const ClusterDecision& decision : again->cooling) {
+    ASSERT_TRUE(decision.cooldown);
+    EXPECT_EQ(decision.cooldown->remaining, hours(4) - minutes(15));
+  }
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 4);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM cluster_health_scores"), 5);
+  std::string text = FormatPassSummary(*again);
+  EXPECT_NE(text.find("skipped by cooldown 4"), std::string::npos) << text;
+  EXPECT_NE(text.find("cooldown 3h45m left (task tsk_"), std::string::npos) << text;
+}
+
+TEST_P(SentinelTest, CooldownHoldsForFourHoursAcrossAllRules) {
+  BuildFleet();
+  ASSERT_TRUE(Pass());
+  clock().Set(kNow + hours(3) + minutes(59));
+  auto inside = Pass();
+  ASSERT_TRUE(inside);
+  EXPECT_TRUE(inside->created.empty());
+  EXPECT_EQ(inside->cooling.size(), 4u);
+  clock().Set(kNow + hours(4) + minutes(1));
+  auto after = Pass();
+  ASSERT_TRUE(after);
+  // No newer telemetry landed, so the same evidence flags the same four clusters again: one new
+  // task each, now that the cooldown is over.
+  EXPECT_EQ(after->created.size(), 4u);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 8);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(DISTINCT cluster_id) FROM investigation_tasks"), 4);
+  EXPECT_EQ(after->cooling.size(), 0u);
+}
+
+TEST_P(SentinelTest, AnAdhocTaskAlsoStartsTheCooldown) {
+  BuildFleet();
+  store::EnqueueRequest adhoc;
+  adhoc.cluster_id = "c-disk";
+  adhoc.source = store::TaskSource::kAdhoc;
+  adhoc.question = "Is the disk filling up?";
+  ASSERT_TRUE(queue().Enqueue(adhoc));
+  clock().Advance(hours(1));
+  auto summary = Pass();
+  ASSERT_TRUE(summary);
+  ASSERT_EQ(summary->cooling.size(), 1u);
+  EXPECT_EQ(summary->cooling[0].cluster_id, "c-disk");
+  EXPECT_EQ(summary->cooling[0].cooldown->source, store::TaskSource::kAdhoc);
+  EXPECT_EQ(summary->created.size(), 3u);
+}
+
+TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
+  BuildFleet();
+  Sentinel sentinel(db(), queue(), clock(), Config());
+  auto before = sentinel.Explain("c-disk");
+  ASSERT_TRUE(before) << before.error().ToString();
+  EXPECT_EQ(before->priority, 1);
+  EXPECT_FALSE(before->cooldown);
+  std::string text = FormatExplanation(*before);
+  EXPECT_NE(text.find("health     37.5 Critical = 0.60 x metrics 24.5 + 0.25 x alerts 65.0 + "
+                      "0.15 x tier 43.4"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("disk         92.5 %"), std::string::npos) << text;
+  EXPECT_NE(text.find("critical score  24.5  (warning 70.0 %, critical 85.0 %)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("FIRED  new_critical  P1  health 37.46 < 50 (Critical)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("no     alert_storm   P2  1 Firing alert message in the last 1h; fires "
+                      "above 5"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("FIRED  tier_warning  P3  tier A, risk Critical"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Data Disk Capacity Alert (critical, since 2026-11-21 09:30:00)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("the next pass queues an investigation with priority 1"), std::string::npos)
+      << text;
+
+  ASSERT_TRUE(sentinel.RunPass());
+  clock().Advance(hours(2) + minutes(48));
+  auto during = sentinel.Explain("c-disk");
+  ASSERT_TRUE(during);
+  ASSERT_TRUE(during->cooldown);
+  text = FormatExplanation(*during);
+  EXPECT_NE(text.find("cooldown   1h12m left (task tsk_"), std::string::npos) << text;
+  EXPECT_NE(text.find("at 2026-11-21 10:20:00, sentinel, queued)"), std::string::npos) << text;
+  EXPECT_NE(text.find("but the cooldown holds: no new task before 2026-11-21 14:20:00 UTC"),
+            std::string::npos)
+      << text;
+
+  auto healthy = sentinel.Explain("c-healthy");
+  ASSERT_TRUE(healthy);
+  text = FormatExplanation(*healthy);
+  EXPECT_NE(text.find("no rule fired"), std::string::npos) << text;
+  EXPECT_NE(text.find("every reported dimension is healthy"), std::string::npos) << text;
+
+  auto gap = sentinel.Explain("c-gap");
+  ASSERT_TRUE(gap);
+  EXPECT_NE(FormatExplanation(*gap).find("MISSING at the snapshot hour (metric component 0); "
+                                         "last snapshot 2026-11-21 07:00:00"),
+            std::string::npos)
+      << FormatExplanation(*gap);
+
+  auto stopped = sentinel.Explain("c-stopped");
+  ASSERT_FALSE(stopped);
+  EXPECT_NE(stopped.error().message.find("stopped"), std::string::npos);
+  auto unknown = sentinel.Explain("c-unknown");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  auto malformed = sentinel.Explain("DROP TABLE");
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+}
+
+// Two sentinels (two `rockhound run` processes) passing at the same moment over one memory
+// database queue each cluster once.
+TEST_P(SentinelTest, ConcurrentPassesFromTwoProcessesNeverDoubleATask) {
+  BuildFleet();
+  constexpr int kProcesses = 3;
+  std::vector<pid_t> children;
+  for (int process_idx = 0; process_idx < kProcesses; ++process_idx) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto conn = Open();
+      if (!conn) _exit(10);
+      ManualClock process_clock(kNow);
+      store::TaskQueue process_queue(*conn, process_clock, QueueConfig{});
+      Sentinel sentinel(*conn, process_queue, process_clock, SentinelConfig{});
+      for (int round = 0; round < 3; ++round) {
+        auto summary = sentinel.RunPass();
+        if (!summary) _exit(11);
+      }
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    ASSERT_TRUE(WIFEXITED(wstatus));
+    EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+  }
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 4);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(DISTINCT cluster_id) FROM investigation_tasks"), 4);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM cluster_health_scores"), 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SentinelTest, RH_DATABASE_BACKENDS());
+
+}  // namespace
+}  // namespace rh::sentinel
