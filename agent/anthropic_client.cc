@@ -110,8 +110,9 @@ Result<std::unique_ptr<AnthropicClient>> AnthropicClient::Create(AnthropicClient
   }
   while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();
   if (options.base_url.rfind("http://", 0) != 0 && options.base_url.rfind("https://", 0) != 0) {
-    return InvalidArgument(kContext, "ANTHROPIC_BASE_URL must start with http:// or https:// (got '" +
-                                         RedactSecrets(options.base_url) + "')");
+    return InvalidArgument(kContext,
+                           "ANTHROPIC_BASE_URL must start with http:// or https:// (got '" +
+                               RedactSecrets(options.base_url) + "')");
   }
   if (options.model.empty()) return InvalidArgument(kContext, "agent.model must not be empty");
   if (options.max_tokens < 1) return InvalidArgument(kContext, "agent.max_tokens must be >= 1");
@@ -139,7 +140,8 @@ double AnthropicClient::NextJitter() {
 
 Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const {
   if (!request.messages.is_array() || request.messages.empty()) {
-    return InvalidArgument(kContext, "the request has no messages (need at least one user message)");
+    return InvalidArgument(kContext,
+                           "the request has no messages (need at least one user message)");
   }
   if (!request.system.is_null() && !request.system.is_string() && !request.system.is_array()) {
     return InvalidArgument(kContext, "system must be a string or an array of text blocks");
@@ -163,9 +165,9 @@ Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const 
   body["model"] = request.model.empty() ? options_.model : request.model;
   body["max_tokens"] = max_tokens;
   body["messages"] = request.messages;
-  const bool empty_system =
-      request.system.is_null() || (request.system.is_string() && request.system.empty()) ||
-      (request.system.is_array() && request.system.empty());
+  const bool empty_system = request.system.is_null() ||
+                            (request.system.is_string() && request.system.empty()) ||
+                            (request.system.is_array() && request.system.empty());
   if (!empty_system) body["system"] = request.system;
   if (request.tools.is_array() && !request.tools.empty()) body["tools"] = request.tools;
   if (!request.tool_choice.is_null()) body["tool_choice"] = request.tool_choice;
@@ -202,20 +204,18 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   const int max_attempts = options_.max_retries + 1;
   for (int attempt = 0;; ++attempt) {
     const int attempts = attempt + 1;
-    post.headers = {{"x-api-key", options_.api_key},
-                    {"anthropic-version", kAnthropicVersion},
-                    {"content-type", "application/json"},
-                    {"accept", "application/json"},
-                    {"user-agent", kUserAgent},
-                    {"x-stainless-retry-count", std::to_string(attempt)}};
+    post.headers = {
+        {"x-api-key", options_.api_key},      {"anthropic-version", kAnthropicVersion},
+        {"content-type", "application/json"}, {"accept", "application/json"},
+        {"user-agent", kUserAgent},           {"x-stainless-retry-count", std::to_string(attempt)}};
     auto answer = internal::HttpPost(post);
 
     if (!answer) {
       const internal::HttpFailure& failure = answer.error();
       const std::string what = RedactSecrets(failure.message);
       if (failure.kind == internal::HttpFailureKind::kRequest) {
-        return InvalidArgument(kContext, "cannot send to " + RedactSecrets(endpoint_) + ": " + what +
-                                             " (check ANTHROPIC_BASE_URL)");
+        return InvalidArgument(kContext, "cannot send to " + RedactSecrets(endpoint_) + ": " +
+                                             what + " (check ANTHROPIC_BASE_URL)");
       }
       const bool timeout = failure.kind == internal::HttpFailureKind::kTimeout;
       if (attempts < max_attempts) {
@@ -246,8 +246,8 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
       if (!parsed_body) {
         std::string message = "HTTP " + std::to_string(response.status) +
                               " with a body that is not valid JSON (" + Snippet(response.body) +
-                              ") (request-id " + (request_id.empty() ? "none" : request_id) +
-                              "; " + AttemptsText(attempts) + ")";
+                              ") (request-id " + (request_id.empty() ? "none" : request_id) + "; " +
+                              AttemptsText(attempts) + ")";
         log->error("anthropic: {}", message);
         return Unavailable(kContext, std::move(message));
       }
@@ -283,8 +283,8 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
       error_type = JsonString(error_body["error"], "type", error_type);
       error_message = RedactSecrets(JsonString(error_body["error"], "message", error_message));
     }
-    const internal::RetryDecision decision = internal::ShouldRetryStatus(
-        response.status, response.Header("x-should-retry"), error_body);
+    const internal::RetryDecision decision =
+        internal::ShouldRetryStatus(response.status, response.Header("x-should-retry"), error_body);
     if (decision.retry && attempts < max_attempts) {
       const auto retry_after = internal::ParseRetryAfter(
           response.Header("retry-after-ms"), response.Header("retry-after"), clock_.Now());
@@ -295,11 +295,10 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
       clock_.SleepFor(wait);
       continue;
     }
-    std::string message = "HTTP " + std::to_string(response.status) + " " + error_type + ": " +
-                          error_message + StatusHint(response.status) + " (request-id " +
-                          (request_id.empty() ? "none" : request_id) + "; " +
-                          AttemptsText(attempts) + (decision.retry ? "" : ", " + decision.reason) +
-                          ")";
+    std::string message =
+        "HTTP " + std::to_string(response.status) + " " + error_type + ": " + error_message +
+        StatusHint(response.status) + " (request-id " + (request_id.empty() ? "none" : request_id) +
+        "; " + AttemptsText(attempts) + (decision.retry ? "" : ", " + decision.reason) + ")";
     log->error("anthropic: {}", message);
     return MakeError(CodeForStatus(response.status), kContext, std::move(message));
   }

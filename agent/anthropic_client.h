@@ -47,8 +47,8 @@ struct AnthropicClientOptions {
   int max_retries = 2;                              // agent.max_retries
   Duration connect_timeout = std::chrono::seconds(10);   // agent.connect_timeout, per attempt
   Duration request_timeout = std::chrono::seconds(300);  // agent.request_timeout, per attempt
-  std::optional<double> temperature;                // agent.temperature; unset = omitted
-  std::uint64_t jitter_seed = 0;                    // seeds the retry jitter generator
+  std::optional<double> temperature;                     // agent.temperature; unset = omitted
+  std::uint64_t jitter_seed = 0;                         // seeds the retry jitter generator
   // Optional source of jitter in [0, 1) replacing the seeded generator; must be thread-safe.
   std::function<double()> jitter;
 

@@ -33,8 +33,19 @@ WorkerPoolStats WorkerPool::stats() const {
   return stats_;
 }
 
-Result<WorkerPoolStats> WorkerPool::RunUntilIdle() {
+bool WorkerPool::TakeAllowance() {
+  int left = allowance_.load();
+  while (left != -1) {
+    if (left == 0) return false;
+    if (allowance_.compare_exchange_weak(left, left - 1)) return true;
+  }
+  return true;
+}
+
+Result<WorkerPoolStats> WorkerPool::RunUntilIdle(const std::atomic<bool>* stop, int max_tasks) {
   stop_ = false;
+  external_stop_ = stop;
+  allowance_ = max_tasks > 0 ? max_tasks : -1;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stats_ = {};
@@ -45,6 +56,8 @@ Result<WorkerPoolStats> WorkerPool::RunUntilIdle() {
     drainers.emplace_back([this, worker_idx] { WorkerLoop(worker_idx, /*drain=*/true); });
   }
   for (auto& thread : drainers) thread.join();
+  external_stop_ = nullptr;
+  allowance_ = -1;
   std::lock_guard<std::mutex> lock(mutex_);
   if (!first_error_.empty() && stats_.completed == 0 && stats_.failed == 0) {
     return Unavailable("workers", first_error_);
@@ -72,14 +85,15 @@ void WorkerPool::Stop() {
 
 void WorkerPool::SleepPoll() {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_for(lock, options_.poll_interval, [this] { return stop_.load(); });
+  wake_.wait_for(lock, options_.poll_interval, [this] { return ShouldStop(); });
 }
 
 void WorkerPool::WorkerLoop(int worker_idx, bool drain) {
   auto log = Logger("agent");
   const std::string owner = options_.owner_prefix + ":w" + std::to_string(worker_idx);
   std::unique_ptr<store::Database> memory;
-  while (!stop_) {
+  while (!ShouldStop()) {
+    if (drain && !TakeAllowance()) return;
     if (!memory) {
       auto opened = open_memory_();
       if (!opened) {
@@ -113,6 +127,13 @@ void WorkerPool::WorkerLoop(int worker_idx, bool drain) {
       continue;
     }
     const store::Task& task = **claimed;
+    if (ShouldStop()) {  // stopped between the claim and the start: give it back untouched
+      Status released = queue.Release(task.id, owner);
+      if (!released) log->warn("task={} release failed: {}", task.id, released.error().ToString());
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++stats_.released;
+      return;
+    }
     RunTask(*memory, owner, task.id, task.cluster_id, task.question);
   }
 }

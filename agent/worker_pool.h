@@ -53,8 +53,9 @@ class WorkerPool {
              WorkerPoolOptions options);
   ~WorkerPool();
 
-  // Works with `options.workers` threads until no task is claimable; returns what was done.
-  Result<WorkerPoolStats> RunUntilIdle();
+  // Works with `options.workers` threads until no task is claimable, `max_tasks` (> 0) tasks
+  // were taken, or `*stop` becomes true (then nothing new is claimed); returns what was done.
+  Result<WorkerPoolStats> RunUntilIdle(const std::atomic<bool>* stop = nullptr, int max_tasks = 0);
 
   // Daemon mode: workers poll the queue until Stop().
   Status Start();
@@ -69,6 +70,9 @@ class WorkerPool {
  private:
   // One worker: claims and runs tasks; returns when idle (drain) or stopped.
   void WorkerLoop(int worker_idx, bool drain);
+  bool ShouldStop() const { return stop_ || (external_stop_ && external_stop_->load()); }
+  // Takes one unit of the max_tasks allowance; false when it is used up.
+  bool TakeAllowance();
   // Runs one claimed task to completion (Complete or Fail). on_task_finished_ is called from
   // the worker threads.
   void RunTask(store::Database& memory, const std::string& owner, const std::string& task_id,
@@ -81,6 +85,8 @@ class WorkerPool {
   WorkerPoolOptions options_;
   std::function<void(const std::string&, const Result<std::string>&)> on_task_finished_;
   std::atomic<bool> stop_{false};
+  const std::atomic<bool>* external_stop_ = nullptr;
+  std::atomic<int> allowance_{-1};  // -1: unlimited
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -57,7 +57,9 @@ using Action = std::function<Status(AppContext&)>;
 // Each command group adds its subcommands to `app`; the parsed one stores its action in
 // *chosen. Defined in app/cmd_<group>.cc.
 void RegisterConfigCommands(CLI::App& app, Action* chosen);
+void RegisterInvestigateCommands(CLI::App& app, Action* chosen);
 // cycle, run, sentinel explain, tasks list|show|cancel (app/cmd_cycle.cc).
 void RegisterCycleCommands(CLI::App& app, Action* chosen);
+void RegisterServeCommands(CLI::App& app, Action* chosen);
 
 }  // namespace rh::app

@@ -3,12 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <set>
-#include <thread>
 
 #include "agent/scheduler.h"
 #include "app/cycle.h"
@@ -20,97 +17,15 @@
 namespace rh::app {
 namespace {
 
-Investigator& InvestigatorSlot() {
-  static Investigator investigator;
-  return investigator;
+InvestigateStep& InvestigateSlot() {
+  static InvestigateStep step;
+  return step;
 }
 
 std::string WorkerName() {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
   return std::string(host[0] ? host : "localhost") + ":" + std::to_string(getpid());
-}
-
-bool RetryableInvestigationError(const Error& error) {
-  return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kDeadlineExceeded ||
-         error.code == ErrorCode::kResourceExhausted;
-}
-
-// Heartbeats one task's lease every `period` of real time while an investigation runs. (Real
-// time, not the injected clock: `demo` pins its clock, and how often to heartbeat is a property
-// of this process, not of the data.)
-class LeaseKeeper {
- public:
-  LeaseKeeper(store::TaskQueue& queue, std::string task_id, std::string owner, Duration period)
-      : queue_(queue), task_id_(std::move(task_id)), owner_(std::move(owner)), period_(period) {
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~LeaseKeeper() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  LeaseKeeper(const LeaseKeeper&) = delete;
-  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, period_, [this] { return done_; })) {
-      lock.unlock();
-      Status beat = queue_.Heartbeat(task_id_, owner_);
-      if (!beat) {
-        Logger("agent")->warn("task={} heartbeat failed: {}", task_id_, beat.error().ToString());
-      }
-      lock.lock();
-    }
-  }
-
-  store::TaskQueue& queue_;
-  std::string task_id_;
-  std::string owner_;
-  Duration period_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-Status WorkQueue(AppContext& ctx, store::TaskQueue& queue, const CycleOptions& options,
-                 const std::atomic<bool>& stop, CycleResult* result) {
-  const Investigator& investigator = InvestigatorSlot();
-  const std::string owner = WorkerName();
-  while (!stop.load()) {
-    if (options.max_investigations > 0 &&
-        result->investigated + result->failed >= options.max_investigations) {
-      break;
-    }
-    RH_ASSIGN_OR_RETURN(std::optional<store::Task> claimed, queue.Claim(owner));
-    if (!claimed) break;
-    const store::Task& task = *claimed;
-    Result<std::string> report;
-    {
-      LeaseKeeper lease(queue, task.id, owner, ctx.config().queue.heartbeat);
-      report = investigator(ctx, task, stop);
-    }
-    if (report) {
-      RH_RETURN_IF_ERROR(queue.Complete(task.id, owner, *report));
-      ++result->investigated;
-      continue;
-    }
-    if (stop.load()) {
-      RH_RETURN_IF_ERROR(queue.Release(task.id, owner));
-      ++result->released;
-      break;
-    }
-    ++result->failed;
-    RH_RETURN_IF_ERROR(queue.Fail(task.id, owner, report.error().ToString(),
-                                  RetryableInvestigationError(report.error())));
-  }
-  return {};
 }
 
 std::string Truncate(std::string text, size_t width) {
@@ -199,6 +114,15 @@ void PrintTask(const store::Task& task, TimePoint now) {
   std::printf("finished     %s\n", OptTime(task.finished_at).c_str());
 }
 
+// --at "YYYY-MM-DD HH:MM:SS": run as of that time (UTC) instead of now.
+Status PinClock(AppContext& ctx, const std::string& at) {
+  if (at.empty()) return {};
+  auto time = ParseAnyTime(at);
+  if (!time) return Fail(time.error().WithContext("--at"));
+  ctx.set_clock(std::make_unique<ManualClock>(*time));
+  return {};
+}
+
 Result<store::TaskQueue> OpenQueue(AppContext& ctx) {
   RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
   return store::TaskQueue(*memory, ctx.clock(), ctx.config().queue);
@@ -216,8 +140,13 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
                   "Stop after the sentinel: queue tasks but do not investigate them");
   cycle->add_option("--max-investigations", options->max_investigations,
                     "Investigate at most this many tasks in this cycle (default: all queued)");
-  cycle->callback([chosen, options, no_investigate] {
-    *chosen = [options, no_investigate](AppContext& ctx) -> Status {
+  auto cycle_at = std::make_shared<std::string>();
+  cycle->add_option("--at", *cycle_at,
+                    "Run as of this UTC time instead of now, e.g. \"2026-11-21 10:05:00\" (a "
+                    "simulated fleet ends at its sim_end hour)");
+  cycle->callback([chosen, options, no_investigate, cycle_at] {
+    *chosen = [options, no_investigate, cycle_at](AppContext& ctx) -> Status {
+      RH_RETURN_IF_ERROR(PinClock(ctx, *cycle_at));
       CycleOptions run_options = *options;
       run_options.investigate = !*no_investigate;
       agent::InstallStopSignalHandlers();
@@ -256,8 +185,9 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
             "created, {} skipped by cooldown; {} investigated, {} failed, {} released, {} queued",
             result.pass.scoring.clusters.size(), FormatSqlTime(result.pass.scoring.snapshot_time),
             result.pass.healthy, result.pass.warning, result.pass.critical,
-            result.pass.created.size(), result.pass.cooling.size(), result.investigated,
-            result.failed, result.released, result.left_queued);
+            result.pass.created.size(), result.pass.cooling.size(),
+            result.investigations.investigated, result.investigations.failed,
+            result.investigations.released, result.left_queued);
         return {};
       });
       Logger("app")->info("rockhound run: stopped cleanly (no task left claimed by this worker)");
@@ -276,8 +206,12 @@ void RegisterSentinel(CLI::App& app, Action* chosen) {
       "Score one cluster as the next pass would and say, rule by rule, whether it fires and "
       "why (values vs thresholds), plus the cooldown: why a cluster was or was not queued");
   explain->add_option("cluster", *cluster, "Cluster id, e.g. c-1a2b3c4d")->required();
-  explain->callback([chosen, cluster] {
-    *chosen = [cluster](AppContext& ctx) -> Status {
+  auto explain_at = std::make_shared<std::string>();
+  explain->add_option("--at", *explain_at,
+                      "Explain as of this UTC time instead of now, e.g. \"2026-11-21 10:05:00\"");
+  explain->callback([chosen, cluster, explain_at] {
+    *chosen = [cluster, explain_at](AppContext& ctx) -> Status {
+      RH_RETURN_IF_ERROR(PinClock(ctx, *explain_at));
       RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
       RH_ASSIGN_OR_RETURN(store::TaskQueue queue, OpenQueue(ctx));
       sentinel::Sentinel sentinel(*fleet, queue, ctx.clock(), ctx.config().sentinel);
@@ -392,7 +326,7 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
 
 }  // namespace
 
-void SetInvestigator(Investigator investigator) { InvestigatorSlot() = std::move(investigator); }
+void SetInvestigateStep(InvestigateStep step) { InvestigateSlot() = std::move(step); }
 
 Result<std::string> SimulationCheck(AppContext& ctx, const sentinel::PassSummary& pass) {
   RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
@@ -445,9 +379,10 @@ Result<CycleResult> RunCycle(AppContext& ctx, const CycleOptions& options,
   sentinel::Sentinel sentinel(*fleet, queue, ctx.clock(), ctx.config().sentinel);
   RH_ASSIGN_OR_RETURN(result.pass, sentinel.RunPass());
   RH_ASSIGN_OR_RETURN(result.simulation_check, SimulationCheck(ctx, result.pass));
-  result.investigator_wired = static_cast<bool>(InvestigatorSlot());
-  if (options.investigate && result.investigator_wired) {
-    RH_RETURN_IF_ERROR(WorkQueue(ctx, queue, options, stop, &result));
+  result.investigator_wired = static_cast<bool>(InvestigateSlot());
+  if (options.investigate && result.investigator_wired && !stop.load()) {
+    RH_ASSIGN_OR_RETURN(result.investigations,
+                        InvestigateSlot()(ctx, options.max_investigations, stop));
   }
   RH_ASSIGN_OR_RETURN(auto counts, queue.CountByStatus());
   result.left_queued = counts[store::TaskStatus::kQueued];
@@ -471,7 +406,8 @@ std::string FormatCycleResult(const CycleResult& result, const CycleOptions& opt
     std::snprintf(line, sizeof(line),
                   "investigations      %d done, %d failed attempt(s), %d released; %d still "
                   "queued\n",
-                  result.investigated, result.failed, result.released, result.left_queued);
+                  result.investigations.investigated, result.investigations.failed,
+                  result.investigations.released, result.left_queued);
   }
   return out + line;
 }

@@ -2,15 +2,13 @@
 // runs it once, `rockhound run` every sentinel.interval (agent/scheduler.h), and `rockhound demo`
 // calls it as one of its steps.
 //
-// The investigate step is a hook: the composition root plugs the investigator in with
-// SetInvestigator (one function that works ONE claimed task and returns the stored report's
-// id). Around it, RunCycle does the queue work every worker needs: claim (lease), heartbeat every
-// queue.heartbeat while the investigation runs, Complete with the report id, Fail (retryable for
-// unavailable / deadline_exceeded / resource_exhausted), and Release when a stop was requested
-// (SIGTERM/SIGINT) so no task stays claimed by a process that is going away. With no investigator
-// wired, queued tasks stay queued for a worker that has one.
-// Thread-safety: RunCycle uses the AppContext from the calling thread (plus one heartbeat thread
-// per task being worked, which only touches the task queue).
+// The investigate step is a hook: the composition root plugs it in with SetInvestigateStep (for
+// example agent::WorkerPool::RunUntilIdle over the Investigator). The step works the queue —
+// claim under a lease, heartbeat, Complete / Fail / Release — and should stop claiming, and
+// release what it has not started, once `stop` is set (SIGTERM/SIGINT in `run` and `cycle`), so no
+// task stays claimed by a process that is going away. With no step plugged in, queued tasks stay
+// queued for a worker that has one.
+// Thread-safety: RunCycle uses the AppContext from the calling thread.
 #pragma once
 
 #include <atomic>
@@ -20,17 +18,21 @@
 #include "app/app_context.h"
 #include "core/error.h"
 #include "sentinel/sentinel.h"
-#include "store/task_queue.h"
 
 namespace rh::app {
 
-// Works one claimed task and returns the id of the report it stored. It should return early
-// (any error) when `stop` becomes true; the task is then released, not failed.
-using Investigator = std::function<Result<std::string>(AppContext& ctx, const store::Task& task,
-                                                       const std::atomic<bool>& stop)>;
+struct InvestigateStats {
+  int investigated = 0;  // tasks completed with a report
+  int failed = 0;        // attempts that failed (retried later or failed for good)
+  int released = 0;      // tasks given back because of a stop request
+};
 
-// Plugs the investigator into `cycle`, `run` and `demo` (call once, before running a command).
-void SetInvestigator(Investigator investigator);
+// Works the queued tasks (all of them, or at most `max_investigations` when > 0).
+using InvestigateStep = std::function<Result<InvestigateStats>(
+    AppContext& ctx, int max_investigations, const std::atomic<bool>& stop)>;
+
+// Plugs the investigate step into `cycle`, `run` and `demo` (call once, before running a command).
+void SetInvestigateStep(InvestigateStep step);
 
 struct CycleOptions {
   bool investigate = true;   // false: stop after the sentinel (--no-investigate)
@@ -40,9 +42,7 @@ struct CycleOptions {
 struct CycleResult {
   sentinel::PassSummary pass;
   bool investigator_wired = false;
-  int investigated = 0;     // tasks completed with a report
-  int failed = 0;           // attempts that failed (retried later or failed for good)
-  int released = 0;         // tasks given back because of a stop request
+  InvestigateStats investigations;
   int left_queued = 0;      // tasks still queued after the cycle
   std::string simulation_check;  // SimulationCheck(); empty for a real fleet
 };

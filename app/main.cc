@@ -38,6 +38,7 @@ int Run(int argc, char** argv) {
   rh::app::Action chosen;
   rh::app::RegisterConfigCommands(app, &chosen);
   rh::app::RegisterCycleCommands(app, &chosen);
+  rh::app::RegisterServeCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);

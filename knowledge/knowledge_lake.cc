@@ -59,18 +59,6 @@ std::string Placeholders(size_t count) {
   return out;
 }
 
-// The first words of a body, for hits the full-text leg did not find.
-std::string LeadingWords(const std::string& body, size_t words) {
-  std::vector<std::string_view> parts = internal::SplitWhitespace(body);
-  std::string out;
-  for (size_t word_idx = 0; word_idx < parts.size() && word_idx < words; ++word_idx) {
-    if (!out.empty()) out += ' ';
-    out += parts[word_idx];
-  }
-  if (parts.size() > words) out += " …";
-  return out;
-}
-
 struct ChunkMeta {
   int kind = -1;  // -1: no such chunk
   int64_t doc_id = 0;
@@ -177,7 +165,7 @@ class KnowledgeLake::Impl {
                                            int depth);
   std::vector<Candidate> Fuse(const std::vector<Candidate>& text, const std::vector<Candidate>& vec);
   Result<std::vector<SearchHit>> Materialize(const std::vector<Candidate>& ranked,
-                                             const std::string& match);
+                                             const std::string& query);
   Result<std::shared_ptr<const std::unordered_map<std::string, int64_t>>> DocumentFrequencies();
   Status RemoveDocuments(const std::vector<int64_t>& doc_ids, std::vector<int64_t>* removed_chunks);
 
@@ -961,7 +949,7 @@ std::vector<Candidate> KnowledgeLake::Impl::Fuse(const std::vector<Candidate>& t
 }
 
 Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vector<Candidate>& ranked,
-                                                                const std::string& match) {
+                                                                const std::string& query) {
   std::vector<SearchHit> hits;
   if (ranked.empty()) return hits;
   std::vector<Value> ids;
@@ -973,19 +961,8 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vecto
                                               ids));
   std::unordered_map<int64_t, size_t> row_of;
   for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) row_of[rows[row_idx].GetInt(0)] = row_idx;
-  std::unordered_map<int64_t, std::string> snippets;
-  if (!match.empty()) {
-    std::vector<Value> params{Text(match)};
-    for (const Value& id : ids) params.push_back(id);
-    auto snippet_rows = reader.Query(
-        "SELECT rowid, snippet(kb_chunks_fts, 1, '[', ']', '…', " + std::to_string(kSnippetTokens) +
-            ") FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? AND rowid IN (" +
-            Placeholders(ids.size()) + ")",
-        params);
-    if (snippet_rows) {
-      for (const store::Row& row : *snippet_rows) snippets[row.GetInt(0)] = row.GetString(1);
-    }
-  }
+  std::vector<FtsPiece> pieces;
+  if (!query.empty()) pieces = internal::QueryPieces(query, *tokenizer_);
   for (const Candidate& candidate : ranked) {
     auto found = row_of.find(candidate.chunk_id);
     if (found == row_of.end()) continue;  // removed meanwhile
@@ -996,10 +973,7 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vecto
     hit.source = row.GetString(2);
     hit.kind = row.GetString(3);
     hit.version = row.GetString(4);
-    auto snippet = snippets.find(candidate.chunk_id);
-    hit.snippet = snippet != snippets.end() && snippet->second.find('[') != std::string::npos
-                      ? snippet->second
-                      : LeadingWords(row.GetString(5), kSnippetTokens);
+    hit.snippet = internal::Snippet(row.GetString(5), pieces, *tokenizer_, kSnippetTokens);
     hit.score = candidate.score;
     hit.fulltext_rank = candidate.fulltext_rank;
     hit.vector_rank = candidate.vector_rank;
@@ -1073,7 +1047,7 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Search(const SearchRequest& 
     }
   }
   if (static_cast<int>(ranked.size()) > request.k) ranked.resize(request.k);
-  return Materialize(ranked, match);
+  return Materialize(ranked, request.query);
 }
 
 Result<LakeStats> KnowledgeLake::Impl::Stats() {

@@ -1,11 +1,11 @@
 #include "agent/internal/http_post.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
 #include <mutex>
-
-#include <curl/curl.h>
 
 namespace rh::agent::internal {
 namespace {

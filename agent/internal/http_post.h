@@ -12,10 +12,9 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <tl/expected.hpp>
 #include <utility>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 namespace rh::agent::internal {
 

@@ -95,9 +95,10 @@ Duration RetryDelay(std::optional<double> retry_after_seconds, int retries_taken
 std::optional<TimePoint> ParseHttpDate(std::string_view text) {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (the weekday is optional here).
   std::string value = Trim(text);
-  if (auto comma = value.find(','); comma != std::string::npos) value = Trim(value.substr(comma + 1));
+  if (auto comma = value.find(','); comma != std::string::npos)
+    value = Trim(value.substr(comma + 1));
   static constexpr std::array<const char*, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                         "jul", "aug", "sep", "oct", "nov", "dec"};
+                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
   int day = 0;
   char month_text[4] = {};
   int year = 0;

@@ -32,6 +32,15 @@ fts5_api* Fts5Api(sqlite3* db) {
   return api;
 }
 
+int CollectTokenWithOffsets(void* context, int flags, const char* token, int size, int start,
+                            int end) {
+  if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
+  static_cast<std::vector<FtsTokenizer::Token>*>(context)->push_back(
+      FtsTokenizer::Token{std::string(token, size), static_cast<size_t>(start),
+                          static_cast<size_t>(end)});
+  return SQLITE_OK;
+}
+
 int CollectToken(void* context, int flags, const char* token, int size, int /*start*/,
                  int /*end*/) {
   if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
@@ -92,6 +101,15 @@ std::vector<std::string> FtsTokenizer::Tokenize(std::string_view text) const {
   return tokens;
 }
 
+std::vector<FtsTokenizer::Token> FtsTokenizer::TokenizeWithOffsets(std::string_view text) const {
+  std::vector<Token> tokens;
+  if (text.empty()) return tokens;
+  std::lock_guard<std::mutex> lock(mutex_);
+  state_->module.xTokenize(state_->tokenizer, &tokens, FTS5_TOKENIZE_DOCUMENT, text.data(),
+                           static_cast<int>(text.size()), CollectTokenWithOffsets);
+  return tokens;
+}
+
 std::vector<FtsPiece> QueryPieces(std::string_view query, const FtsTokenizer& tokenizer) {
   std::vector<FtsPiece> pieces;
   std::set<std::vector<std::string>> seen;
@@ -117,6 +135,65 @@ std::string MatchExpression(const std::vector<FtsPiece>& pieces) {
   for (const FtsPiece& piece : pieces) {
     if (!out.empty()) out += " OR ";
     out += piece.phrase;
+  }
+  return out;
+}
+
+}  // namespace rh::knowledge::internal
+
+namespace rh::knowledge::internal {
+
+std::string Snippet(std::string_view body, const std::vector<FtsPiece>& pieces,
+                    const FtsTokenizer& tokenizer, size_t max_tokens) {
+  std::vector<FtsTokenizer::Token> tokens = tokenizer.TokenizeWithOffsets(body);
+  if (tokens.empty() || max_tokens == 0) return std::string(Trim(body.substr(0, 200)));
+  std::set<std::string> wanted;
+  for (const FtsPiece& piece : pieces) wanted.insert(piece.tokens.begin(), piece.tokens.end());
+  std::vector<bool> hit(tokens.size());
+  for (size_t token_idx = 0; token_idx < tokens.size(); ++token_idx) {
+    hit[token_idx] = wanted.count(tokens[token_idx].term) > 0;
+  }
+  // The window with the most distinct matched terms (then the most matches), earliest first.
+  size_t best_start = 0;
+  size_t best_distinct = 0;
+  size_t best_hits = 0;
+  const size_t window = std::min(max_tokens, tokens.size());
+  for (size_t start = 0; start + window <= tokens.size(); ++start) {
+    if (!hit[start] && start != 0) continue;  // windows start at a match (or at the top)
+    std::set<std::string_view> distinct;
+    size_t hits = 0;
+    for (size_t token_idx = start; token_idx < start + window; ++token_idx) {
+      if (!hit[token_idx]) continue;
+      ++hits;
+      distinct.insert(tokens[token_idx].term);
+    }
+    if (distinct.size() > best_distinct || (distinct.size() == best_distinct && hits > best_hits)) {
+      best_start = start;
+      best_distinct = distinct.size();
+      best_hits = hits;
+    }
+  }
+  // Start a little before the first match so it reads in context.
+  if (best_start > 0) best_start -= std::min<size_t>(best_start, 3);
+  const size_t best_end = std::min(tokens.size(), best_start + window);
+  std::string out;
+  if (best_start > 0) out += "…";
+  size_t cursor = tokens[best_start].start;
+  for (size_t token_idx = best_start; token_idx < best_end; ++token_idx) {
+    const FtsTokenizer::Token& token = tokens[token_idx];
+    out.append(body.substr(cursor, token.start - cursor));
+    if (hit[token_idx]) {
+      out += '[';
+      out.append(body.substr(token.start, token.end - token.start));
+      out += ']';
+    } else {
+      out.append(body.substr(token.start, token.end - token.start));
+    }
+    cursor = token.end;
+  }
+  if (best_end < tokens.size()) out += "…";
+  for (char& character : out) {
+    if (character == '\n' || character == '\r' || character == '\t') character = ' ';
   }
   return out;
 }

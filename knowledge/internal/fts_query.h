@@ -33,8 +33,14 @@ class FtsTokenizer {
   FtsTokenizer(const FtsTokenizer&) = delete;
   FtsTokenizer& operator=(const FtsTokenizer&) = delete;
 
+  struct Token {
+    std::string term;
+    size_t start = 0;  // byte offsets of the token in the text
+    size_t end = 0;
+  };
   // The index terms of `text`, in order (duplicates kept).
   std::vector<std::string> Tokenize(std::string_view text) const;
+  std::vector<Token> TokenizeWithOffsets(std::string_view text) const;
 
  private:
   struct State;
@@ -55,5 +61,11 @@ std::vector<FtsPiece> QueryPieces(std::string_view query, const FtsTokenizer& to
 
 // "\"a\" OR \"b\"" (empty for no pieces).
 std::string MatchExpression(const std::vector<FtsPiece>& pieces);
+
+// A short extract of `body` (about `max_tokens` tokens) around the densest run of query
+// terms, each match wrapped in [brackets] and cuts marked with "…"; the leading words when
+// nothing matches. Matching is on index terms, so it agrees with what FTS5 matched.
+std::string Snippet(std::string_view body, const std::vector<FtsPiece>& pieces,
+                    const FtsTokenizer& tokenizer, size_t max_tokens);
 
 }  // namespace rh::knowledge::internal

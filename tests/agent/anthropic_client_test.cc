@@ -6,6 +6,15 @@
 // malformed request fails the test that sent it.
 #include "agent/anthropic_client.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,10 +22,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "core/log.h"
 #include "core/time_format.h"
@@ -155,14 +160,16 @@ TEST(AnthropicClientTest, SendsTheHeadersAndBodyTheApiExpects) {
 
   // Second turn: the assistant content echoed verbatim, both results first in one user message.
   request.messages.push_back({{"role", "assistant"}, {"content", first->content}});
-  request.messages.push_back(
-      {{"role", "user"},
-       {"content",
-        {{{"type", "tool_result"}, {"tool_use_id", first->content[1]["id"]},
-          {"content", R"({"tier": "S", "version": "3.3.2"})"}},
-         {{"type", "tool_result"}, {"tool_use_id", first->content[2]["id"]},
-          {"content", "query_cluster_alerts: lark_alerts is unavailable"}, {"is_error", true}},
-         {{"type", "text"}, {"text", "Both results are above."}}}}});
+  request.messages.push_back({{"role", "user"},
+                              {"content",
+                               {{{"type", "tool_result"},
+                                 {"tool_use_id", first->content[1]["id"]},
+                                 {"content", R"({"tier": "S", "version": "3.3.2"})"}},
+                                {{"type", "tool_result"},
+                                 {"tool_use_id", first->content[2]["id"]},
+                                 {"content", "query_cluster_alerts: lark_alerts is unavailable"},
+                                 {"is_error", true}},
+                                {{"type", "text"}, {"text", "Both results are above."}}}}});
   auto second = client->CreateMessage(request);
   ASSERT_TRUE(second) << second.error().ToString();
   EXPECT_EQ(second->stop_reason, "end_turn");
@@ -200,8 +207,8 @@ TEST(AnthropicClientTest, TemperatureIsSentOnlyWhenConfigured) {
 }
 
 TEST(AnthropicClientTest, EveryOptionalFieldItSendsPassesTheApiSchema) {
-  ScriptedAnthropicServer server(InlineScenario(
-      R"({"turns": [{"message": {"content": [{"type": "text", "text": "ok"}]}}]})"));
+  ScriptedAnthropicServer server(
+      InlineScenario(R"({"turns": [{"message": {"content": [{"type": "text", "text": "ok"}]}}]})"));
   if (!server.openapi_validation()) {
     GTEST_SKIP() << "../shared/data/anthropic/openapi.json is absent: no schema to check against";
   }
@@ -210,7 +217,8 @@ TEST(AnthropicClientTest, EveryOptionalFieldItSendsPassesTheApiSchema) {
   options.temperature = 0.5;
   auto client = MakeClient(options, clock);
   LlmRequest request;
-  request.system = R"([{"type": "text", "text": "Protocol.", "cache_control": {"type": "ephemeral"}},
+  request.system =
+      R"([{"type": "text", "text": "Protocol.", "cache_control": {"type": "ephemeral"}},
                        {"type": "text", "text": "Report schema.", "cache_control": {"type": "ephemeral", "ttl": "1h"}}])"_json;
   request.tools = R"([{"name": "run_sql", "description": "Read-only SQL.", "strict": true,
                        "input_schema": {"type": "object", "additionalProperties": false,
@@ -353,8 +361,8 @@ TEST(AnthropicClientTest, JitteredBackoffStaysWithinTheSdkBounds) {
 }
 
 TEST(AnthropicClientTest, MaxRetriesIsConfigurableAndBackoffCapsAtEightSeconds) {
-  ScriptedAnthropicServer server(InlineScenario(
-      R"({"turns": [{"repeat": 8, "error": {"status": 500}}]})"));
+  ScriptedAnthropicServer server(
+      InlineScenario(R"({"turns": [{"repeat": 8, "error": {"status": 500}}]})"));
   RecordingClock clock;
   AnthropicClientOptions options = OptionsFor(server);
   options.max_retries = 6;
@@ -405,8 +413,8 @@ TEST(AnthropicClientTest, SpendLimitIsNotRetried) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kResourceExhausted);
   EXPECT_THAT(response.error().message,
-              AllOf(HasSubstr("HTTP 429 rate_limit_error"), HasSubstr("enforced_spend_limit_reached"),
-                    HasSubstr("req_scripted_1")));
+              AllOf(HasSubstr("HTTP 429 rate_limit_error"),
+                    HasSubstr("enforced_spend_limit_reached"), HasSubstr("req_scripted_1")));
   EXPECT_THAT(server.requests(), SizeIs(1));
   EXPECT_THAT(clock.waits(), IsEmpty());
 }
@@ -459,18 +467,23 @@ TEST(AnthropicClientTest, AConnectionThatKeepsDroppingIsUnavailable) {
   auto response = client->CreateMessage(Question());
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
-  EXPECT_THAT(response.error().message,
-              AllOf(HasSubstr("connection failed"), HasSubstr("no request-id"),
-                    HasSubstr("3 attempts")));
+  EXPECT_THAT(response.error().message, AllOf(HasSubstr("connection failed"),
+                                              HasSubstr("no request-id"), HasSubstr("3 attempts")));
   EXPECT_EQ(clock.waits(), (std::vector<double>{0.5, 1.0}));
 }
 
 TEST(AnthropicClientTest, NothingListeningIsUnavailableAfterRetries) {
-  int closed_port = 0;
-  {
-    ScriptedAnthropicServer gone(InlineScenario(R"({"turns": []})"));
-    closed_port = gone.port();
-  }
+  // A port that is bound but never listens: connections are refused, and no other test can
+  // take the port meanwhile.
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(socket_fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int closed_port = ntohs(address.sin_port);
   RecordingClock clock;
   AnthropicClientOptions options;
   options.base_url = "http://127.0.0.1:" + std::to_string(closed_port);
@@ -480,7 +493,9 @@ TEST(AnthropicClientTest, NothingListeningIsUnavailableAfterRetries) {
   auto response = client->CreateMessage(Question());
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(response.error().message, HasSubstr("connection failed"));
   EXPECT_EQ(clock.waits(), (std::vector<double>{0.5, 1.0}));
+  ::close(socket_fd);
 }
 
 TEST(AnthropicClientTest, TimeoutIsRetriedThenSucceeds) {
@@ -627,7 +642,8 @@ TEST(AnthropicClientTest, TheApiKeyNeverAppearsInErrorsOrLogs) {
   const std::string logs = captured.str();
   EXPECT_THAT(logs, HasSubstr("status=200 attempts=1 request_id=req_scripted_1"));
   EXPECT_THAT(logs, HasSubstr("request body"));  // the whole body, at trace level only
-  for (const std::string& text : {logs, unauthorized.error().ToString(), dropped.error().ToString()}) {
+  for (const std::string& text :
+       {logs, unauthorized.error().ToString(), dropped.error().ToString()}) {
     EXPECT_THAT(text, Not(HasSubstr("SECRETSECRET")));
   }
 }

@@ -3,9 +3,9 @@
 // and _base_client.py _should_retry / _calculate_retry_timeout.
 #include "agent/internal/http_retry.h"
 
-#include <chrono>
-
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 #include "core/time_format.h"
 
@@ -91,12 +91,11 @@ TEST(HttpRetryTest, XShouldRetryDecidesBeforeTheStatus) {
 }
 
 TEST(HttpRetryTest, SpendLimitIsNeverRetried) {
-  const Json spend_limit = {
-      {"type", "error"},
-      {"error",
-       {{"type", "rate_limit_error"},
-        {"message", "limit"},
-        {"details", {{"error_code", "enforced_spend_limit_reached"}}}}}};
+  const Json spend_limit = {{"type", "error"},
+                            {"error",
+                             {{"type", "rate_limit_error"},
+                              {"message", "limit"},
+                              {"details", {{"error_code", "enforced_spend_limit_reached"}}}}}};
   const RetryDecision decision = ShouldRetryStatus(429, std::string("true"), spend_limit);
   EXPECT_FALSE(decision.retry);
   EXPECT_NE(decision.reason.find("enforced_spend_limit_reached"), std::string::npos);

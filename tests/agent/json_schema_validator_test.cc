@@ -2,12 +2,12 @@
 // own OpenAPI description: keyword by keyword on small schemas, then on openapi.json itself.
 #include "tests/fakes/json_schema_validator.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/fakes/test_env.h"
 
@@ -101,9 +101,11 @@ TEST(JsonSchemaValidatorTest, AnyOfOneOfAndDiscriminators) {
 TEST(JsonSchemaValidatorTest, RefusesSchemasItDoesNotUnderstand) {
   const Json document =
       R"({"$defs": {"root": {"type": "object", "dependentRequired": {"a": ["b"]}}}})"_json;
-  auto validator = JsonSchemaValidator::Create(std::make_shared<const Json>(document), "/$defs/root");
+  auto validator =
+      JsonSchemaValidator::Create(std::make_shared<const Json>(document), "/$defs/root");
   ASSERT_FALSE(validator);
-  EXPECT_THAT(validator.error().message, HasSubstr("unsupported JSON Schema keyword 'dependentRequired'"));
+  EXPECT_THAT(validator.error().message,
+              HasSubstr("unsupported JSON Schema keyword 'dependentRequired'"));
   const Json dangling = R"({"$defs": {"root": {"$ref": "#/$defs/missing"}}})"_json;
   EXPECT_FALSE(JsonSchemaValidator::Create(std::make_shared<const Json>(dangling), "/$defs/root"));
   EXPECT_FALSE(JsonSchemaValidator::Create(std::make_shared<const Json>(dangling), "/$defs/nope"));

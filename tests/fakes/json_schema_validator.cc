@@ -12,19 +12,37 @@ constexpr int kMaxDepth = 256;
 
 const std::set<std::string>& AnnotationKeywords() {
   static const std::set<std::string> kKeywords = {
-      "title",   "description", "examples", "example",   "default",         "deprecated",
-      "format",  "readOnly",    "writeOnly", "$comment", "$schema",         "discriminator",
-      "contentMediaType", "contentEncoding", "externalDocs", "xml", "nullable"};
+      "title",      "description",   "examples",         "example",         "default",
+      "deprecated", "format",        "readOnly",         "writeOnly",       "$comment",
+      "$schema",    "discriminator", "contentMediaType", "contentEncoding", "externalDocs",
+      "xml",        "nullable"};
   return kKeywords;
 }
 
 const std::set<std::string>& ValidationKeywords() {
-  static const std::set<std::string> kKeywords = {
-      "$ref",      "type",      "const",     "enum",      "properties", "required",
-      "additionalProperties",   "items",     "prefixItems", "minItems", "maxItems",
-      "minLength", "maxLength", "pattern",   "minimum",   "maximum",    "exclusiveMinimum",
-      "exclusiveMaximum",       "anyOf",     "oneOf",     "allOf",      "not",
-      "$defs"};
+  static const std::set<std::string> kKeywords = {"$ref",
+                                                  "type",
+                                                  "const",
+                                                  "enum",
+                                                  "properties",
+                                                  "required",
+                                                  "additionalProperties",
+                                                  "items",
+                                                  "prefixItems",
+                                                  "minItems",
+                                                  "maxItems",
+                                                  "minLength",
+                                                  "maxLength",
+                                                  "pattern",
+                                                  "minimum",
+                                                  "maximum",
+                                                  "exclusiveMinimum",
+                                                  "exclusiveMaximum",
+                                                  "anyOf",
+                                                  "oneOf",
+                                                  "allOf",
+                                                  "not",
+                                                  "$defs"};
   return kKeywords;
 }
 
@@ -147,9 +165,11 @@ Status JsonSchemaValidator::CheckSchema(const Json& schema, const std::string& w
       }
     } else if (keyword == "anyOf" || keyword == "oneOf" || keyword == "allOf" ||
                keyword == "prefixItems") {
-      if (!value.is_array() || value.empty()) return InvalidArgument(here, "must be a non-empty array");
+      if (!value.is_array() || value.empty())
+        return InvalidArgument(here, "must be a non-empty array");
       for (size_t branch_idx = 0; branch_idx < value.size(); ++branch_idx) {
-        RH_RETURN_IF_ERROR(CheckSchema(value[branch_idx], here + "/" + std::to_string(branch_idx), seen));
+        RH_RETURN_IF_ERROR(
+            CheckSchema(value[branch_idx], here + "/" + std::to_string(branch_idx), seen));
       }
     } else if (keyword == "items" || keyword == "not" ||
                (keyword == "additionalProperties" && value.is_object())) {
@@ -194,7 +214,8 @@ void JsonSchemaValidator::ValidateNode(const Json& schema, const Json& instance,
     if (type->is_string()) {
       matches = HasType(instance, type->get<std::string>());
     } else {
-      for (const auto& option : *type) matches = matches || HasType(instance, option.get<std::string>());
+      for (const auto& option : *type)
+        matches = matches || HasType(instance, option.get<std::string>());
     }
     if (!matches) {
       errors.push_back(Where(path) + ": Input should be of type " + Short(*type) + ", got " +
@@ -203,13 +224,15 @@ void JsonSchemaValidator::ValidateNode(const Json& schema, const Json& instance,
     }
   }
   if (auto value = schema.find("const"); value != schema.end() && instance != *value) {
-    errors.push_back(Where(path) + ": Input should be " + Short(*value) + ", got " + Short(instance));
+    errors.push_back(Where(path) + ": Input should be " + Short(*value) + ", got " +
+                     Short(instance));
   }
   if (auto values = schema.find("enum"); values != schema.end()) {
     bool found = false;
     for (const auto& option : *values) found = found || option == instance;
     if (!found) {
-      errors.push_back(Where(path) + ": " + Short(instance) + " is not one of " + EnumText(*values));
+      errors.push_back(Where(path) + ": " + Short(instance) + " is not one of " +
+                       EnumText(*values));
     }
   }
 
@@ -286,15 +309,19 @@ void JsonSchemaValidator::ValidateNode(const Json& schema, const Json& instance,
   if (instance.is_number()) {
     const double value = instance.get<double>();
     auto bound = [&](const char* keyword, auto violates, const char* words) {
-      if (auto limit = schema.find(keyword); limit != schema.end() && limit->is_number() &&
-                                             violates(value, limit->get<double>())) {
+      if (auto limit = schema.find(keyword);
+          limit != schema.end() && limit->is_number() && violates(value, limit->get<double>())) {
         errors.push_back(Where(path) + ": Input should be " + words + " " + limit->dump());
       }
     };
-    bound("minimum", [](double v, double l) { return v < l; }, "greater than or equal to");
-    bound("maximum", [](double v, double l) { return v > l; }, "less than or equal to");
-    bound("exclusiveMinimum", [](double v, double l) { return v <= l; }, "greater than");
-    bound("exclusiveMaximum", [](double v, double l) { return v >= l; }, "less than");
+    bound(
+        "minimum", [](double v, double l) { return v < l; }, "greater than or equal to");
+    bound(
+        "maximum", [](double v, double l) { return v > l; }, "less than or equal to");
+    bound(
+        "exclusiveMinimum", [](double v, double l) { return v <= l; }, "greater than");
+    bound(
+        "exclusiveMaximum", [](double v, double l) { return v >= l; }, "less than");
   }
 
   if (auto all_of = schema.find("allOf"); all_of != schema.end()) {

@@ -40,7 +40,8 @@ class JsonSchemaValidator {
  private:
   JsonSchemaValidator() = default;
   const Json* Resolve(const std::string& ref) const;
-  Status CheckSchema(const Json& schema, const std::string& where, std::map<const Json*, bool>& seen);
+  Status CheckSchema(const Json& schema, const std::string& where,
+                     std::map<const Json*, bool>& seen);
   void ValidateNode(const Json& schema, const Json& instance, const std::string& path,
                     std::vector<std::string>& errors, int depth) const;
   void ValidateBranches(const Json& schema, const Json& branches, bool exactly_one,

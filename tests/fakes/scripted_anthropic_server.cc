@@ -1,6 +1,8 @@
 #include "tests/fakes/scripted_anthropic_server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -11,9 +13,6 @@
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <gtest/gtest.h>
-#include <httplib.h>
 
 #include "tests/fakes/test_env.h"
 
@@ -134,10 +133,9 @@ Result<ScriptedTurn> ParseTurn(const Json& turn, const std::string& where) {
   parsed.expect_request = turn.value("expect_request", Json());
   parsed.expect_last_message = turn.value("expect_last_message", Json());
 
-  const int kinds = static_cast<int>(turn.contains("message")) +
-                    static_cast<int>(turn.contains("error")) +
-                    static_cast<int>(turn.contains("response")) +
-                    static_cast<int>(turn.contains("fault"));
+  const int kinds =
+      static_cast<int>(turn.contains("message")) + static_cast<int>(turn.contains("error")) +
+      static_cast<int>(turn.contains("response")) + static_cast<int>(turn.contains("fault"));
   if (kinds != 1) {
     return InvalidArgument(where, "a turn needs exactly one of message, error, response, fault");
   }
@@ -225,7 +223,8 @@ std::optional<ApiRejection> CheckSystem(const Json& system) {
     const Json& block = system[block_idx];
     const std::string where = "system." + std::to_string(block_idx);
     if (!block.is_object()) return Invalid(where + ": Input should be a valid dictionary");
-    if (JsonString(block, "type") != "text") return Invalid(where + ".type: Input should be 'text'");
+    if (JsonString(block, "type") != "text")
+      return Invalid(where + ".type: Input should be 'text'");
     if (!block.contains("text") || !block["text"].is_string()) {
       return Invalid(where + ".text: Field required");
     }
@@ -259,7 +258,8 @@ std::optional<ApiRejection> CheckTools(const Json& body, std::set<std::string>& 
       return Invalid(where + ".custom.name: String should match pattern '" +
                      std::string(kToolNamePattern) + "'");
     }
-    if (!tool.contains("input_schema")) return Invalid(where + ".custom.input_schema: Field required");
+    if (!tool.contains("input_schema"))
+      return Invalid(where + ".custom.input_schema: Field required");
     const Json& schema = tool["input_schema"];
     if (!schema.is_object()) {
       return Invalid(where + ".custom.input_schema: Input should be a valid dictionary");
@@ -409,8 +409,9 @@ std::optional<ApiRejection> CheckMessages(const Json& messages) {
         }
       }
       if (!missing.empty()) {
-        return Invalid(where + ": `tool_use` ids were found without `tool_result` blocks "
-                               "immediately after: " +
+        return Invalid(where +
+                       ": `tool_use` ids were found without `tool_result` blocks "
+                       "immediately after: " +
                        JoinIds(missing) +
                        ". Each `tool_use` block must have a corresponding `tool_result` block "
                        "in the next message.");
@@ -578,8 +579,7 @@ bool JsonContains(const Json& actual, const Json& expected, const std::string& p
   return true;
 }
 
-std::optional<ApiRejection> CheckMessagesRequest(const std::string& method,
-                                                 const std::string& path,
+std::optional<ApiRejection> CheckMessagesRequest(const std::string& method, const std::string& path,
                                                  const std::map<std::string, std::string>& headers,
                                                  const std::string& body_text,
                                                  const std::string& expected_api_key,
@@ -814,8 +814,8 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
                            ? CheckMessagesRequest(request.method, request.path, received.headers,
                                                   request.body, options_.api_key, openapi_)
                            : std::nullopt) {
-    AddProblem(describe + " rejected as the API would: " + std::to_string(rejection->status) +
-               " " + rejection->type + ": " + rejection->message);
+    AddProblem(describe + " rejected as the API would: " + std::to_string(rejection->status) + " " +
+               rejection->type + ": " + rejection->message);
     record(-1, rejection->status, rejection->message);
     send_error(rejection->status, rejection->type, rejection->message);
     return;
@@ -840,8 +840,9 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
     }
   }
   if (!turn) {
-    const std::string message = "the scripted scenario '" + scenario_.name + "' has no turn left (" +
-                                std::to_string(scenario_.turns.size()) + " turns)";
+    const std::string message = "the scripted scenario '" + scenario_.name +
+                                "' has no turn left (" + std::to_string(scenario_.turns.size()) +
+                                " turns)";
     AddProblem(describe + ": " + message);
     record(-1, 400, message);
     send_error(400, "invalid_request_error", message);
@@ -857,8 +858,12 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
     AddProblem(describe + " for " + turn_name + ": request body " + mismatch);
   }
   if (!turn->expect_last_message.is_null()) {
-    const Json& messages = received.body["messages"];
-    if (!JsonContains(messages.back(), turn->expect_last_message, "messages.last", &mismatch)) {
+    const Json messages =
+        received.body.is_object() ? received.body.value("messages", Json()) : Json();
+    if (!messages.is_array() || messages.empty()) {
+      AddProblem(describe + " for " + turn_name + ": the request has no messages to check");
+    } else if (!JsonContains(messages.back(), turn->expect_last_message, "messages.last",
+                             &mismatch)) {
       AddProblem(describe + " for " + turn_name + ": " + mismatch);
     }
   }
@@ -893,11 +898,11 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
       }
       if (!message.contains("stop_sequence")) message["stop_sequence"] = nullptr;
       if (!message.contains("usage")) {
-        message["usage"] = {{"input_tokens", static_cast<long long>(request.body.size() / 4)},
-                            {"output_tokens", static_cast<long long>(
-                                                  DumpJson(message["content"]).size() / 4 + 1)},
-                            {"cache_creation_input_tokens", 0},
-                            {"cache_read_input_tokens", 0}};
+        message["usage"] = {
+            {"input_tokens", static_cast<long long>(request.body.size() / 4)},
+            {"output_tokens", static_cast<long long>(DumpJson(message["content"]).size() / 4 + 1)},
+            {"cache_creation_input_tokens", 0},
+            {"cache_read_input_tokens", 0}};
       }
       response.status = 200;
       response.set_header("request-id", request_id);
@@ -946,15 +951,15 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
     case ScriptedTurn::Kind::kTruncatedBody: {
       char id[32];
       std::snprintf(id, sizeof(id), "msg_scripted_%04d", message_number);
-      auto full = std::make_shared<std::string>(DumpJson(Json{
-          {"id", id},
-          {"type", "message"},
-          {"role", "assistant"},
-          {"model", JsonString(received.body, "model")},
-          {"content", Json::array({{{"type", "text"}, {"text", std::string(2000, 'x')}}})},
-          {"stop_reason", "end_turn"},
-          {"stop_sequence", nullptr},
-          {"usage", {{"input_tokens", 1}, {"output_tokens", 1}}}}));
+      auto full = std::make_shared<std::string>(DumpJson(
+          Json{{"id", id},
+               {"type", "message"},
+               {"role", "assistant"},
+               {"model", JsonString(received.body, "model")},
+               {"content", Json::array({{{"type", "text"}, {"text", std::string(2000, 'x')}}})},
+               {"stop_reason", "end_turn"},
+               {"stop_sequence", nullptr},
+               {"usage", {{"input_tokens", 1}, {"output_tokens", 1}}}}));
       response.status = 200;
       response.set_header("request-id", request_id);
       response.set_content_provider(

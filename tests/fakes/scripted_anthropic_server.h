@@ -68,18 +68,18 @@ struct ScriptedTurn {
     kTimeout,
   };
   Kind kind = Kind::kMessage;
-  std::string label;                       // for diagnostics ("turn 2 'final report'")
-  int repeat = 1;                          // requests this turn serves; -1 = forever
-  std::chrono::milliseconds delay{0};      // wait before answering
-  Json message;                            // kMessage: the partial Message
-  int status = 200;                        // kError, kResponse
-  std::string error_type;                  // kError
-  std::string error_message;               // kError
+  std::string label;                   // for diagnostics ("turn 2 'final report'")
+  int repeat = 1;                      // requests this turn serves; -1 = forever
+  std::chrono::milliseconds delay{0};  // wait before answering
+  Json message;                        // kMessage: the partial Message
+  int status = 200;                    // kError, kResponse
+  std::string error_type;              // kError
+  std::string error_message;           // kError
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
-  Json body;                               // kResponse: JSON body (when body_text is unset)
-  std::optional<std::string> body_text;    // kResponse: raw body
-  Json expect_request;                     // null or a subset the request body must contain
-  Json expect_last_message;                // null or a subset the last message must contain
+  Json body;                             // kResponse: JSON body (when body_text is unset)
+  std::optional<std::string> body_text;  // kResponse: raw body
+  Json expect_request;                   // null or a subset the request body must contain
+  Json expect_last_message;              // null or a subset the last message must contain
 };
 
 struct AnthropicScenario {
@@ -103,8 +103,7 @@ struct ApiRejection {
 
 // Validates one request as the Messages API does; nullopt when the API would accept it.
 // `headers` have lower-case names. `openapi` may be null (no schema check).
-std::optional<ApiRejection> CheckMessagesRequest(const std::string& method,
-                                                 const std::string& path,
+std::optional<ApiRejection> CheckMessagesRequest(const std::string& method, const std::string& path,
                                                  const std::map<std::string, std::string>& headers,
                                                  const std::string& body_text,
                                                  const std::string& expected_api_key,
@@ -122,13 +121,13 @@ bool JsonContains(const Json& actual, const Json& expected, const std::string& p
 
 struct ReceivedRequest {
   std::string method;
-  std::string target;  // path and query, e.g. /v1/messages?beta=true
+  std::string target;                          // path and query, e.g. /v1/messages?beta=true
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body_text;
-  Json body;             // null when the body was not JSON
-  int retry_count = -1;  // x-stainless-retry-count, -1 when absent
-  int turn = -1;         // index of the scripted turn served; -1 when rejected or unscripted
-  int status = 0;        // status answered; 0 when the connection was dropped
+  Json body;              // null when the body was not JSON
+  int retry_count = -1;   // x-stainless-retry-count, -1 when absent
+  int turn = -1;          // index of the scripted turn served; -1 when rejected or unscripted
+  int status = 0;         // status answered; 0 when the connection was dropped
   std::string rejection;  // the API error message when validation refused the request
 };
 

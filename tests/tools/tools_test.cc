@@ -85,7 +85,8 @@ TEST_P(ToolsTest, UnknownAndMalformedClustersAreClearErrors) {
   EXPECT_NE(unknown.find("ids with the same prefix: c-disk0001"), std::string::npos) << unknown;
   std::string by_name = Err("query_cluster_alerts", {{"cluster_id", "name-c-disk0001"}});
   EXPECT_NE(by_name.find("its id is c-disk0001"), std::string::npos) << by_name;
-  for (const char* tool : tools::kInvestigationToolNames) {
+  for (std::string_view tool_name : tools::kInvestigationToolNames) {
+    std::string tool(tool_name);
     if (std::string(tool) == "search_knowledge_lake" || std::string(tool) == "run_sql") continue;
     std::string bad = Err(tool, {{"cluster_id", "C-DISK'; DROP TABLE x"}});
     EXPECT_NE(bad.find("invalid input for " + std::string(tool) + ": cluster_id: ids are 1 to "

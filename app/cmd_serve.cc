@@ -1,0 +1,185 @@
+// `rockhound serve [--port N] [--bind ADDR]` and `rockhound mcp`: see app/serve.h.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "agent/scheduler.h"
+#include "app/serve.h"
+#include "core/log.h"
+#include "core/redact.h"
+#include "knowledge/knowledge_lake.h"
+#include "server/http_server.h"
+#include "server/mcp_server.h"
+#include "server/notifier.h"
+#include "tools/investigation_tools.h"
+
+namespace rh::app {
+namespace {
+
+ServeBackground& BackgroundSlot() {
+  static ServeBackground background;
+  return background;
+}
+
+// The Knowledge Lake for the MCP search tools; a lake that cannot be opened leaves them
+// answering with an error instead of failing the whole server.
+std::unique_ptr<knowledge::KnowledgeLake> OpenKnowledge(AppContext& ctx) {
+  const Config& config = ctx.config();
+  knowledge::EmbedderConfig embedder_config;
+  embedder_config.kind = config.knowledge.embedder;
+  embedder_config.url = config.knowledge.embedder_url;
+  embedder_config.model = config.knowledge.embedder_model;
+  embedder_config.api_key = config.secrets.embedder_api_key;
+  embedder_config.batch = config.knowledge.embedder_batch;
+  auto embedder = knowledge::MakeEmbedder(embedder_config, ctx.clock());
+  if (!embedder) {
+    Logger("server")->warn("knowledge lake unavailable: {}", embedder.error().ToString());
+    return nullptr;
+  }
+  knowledge::LakeOptions options;
+  options.db_path = config.KnowledgeDb();
+  options.index_path = config.KnowledgeIndexPath();
+  options.approximate_above = config.knowledge.approximate_above;
+  if (config.knowledge.fusion == "rrf" || config.knowledge.vector_weight >= 0) {
+    knowledge::FusionSettings fusion = (*embedder)->DefaultFusion();
+    if (config.knowledge.fusion == "rrf") fusion.method = knowledge::FusionMethod::kRrf;
+    if (config.knowledge.vector_weight >= 0) fusion.vector_weight = config.knowledge.vector_weight;
+    options.fusion = fusion;
+  }
+  auto lake = knowledge::KnowledgeLake::Open(options, std::move(*embedder), ctx.clock());
+  if (!lake) {
+    Logger("server")->warn("knowledge lake unavailable: {}", lake.error().ToString());
+    return nullptr;
+  }
+  return std::move(*lake);
+}
+
+Status Serve(AppContext& ctx, int port, const std::string& bind) {
+  Config& config = ctx.mutable_config();
+  if (port >= 0) config.server.port = port;
+  if (!bind.empty()) config.server.bind = bind;
+  RH_RETURN_IF_ERROR(ValidateConfig(config));
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
+  agent::InstallStopSignalHandlers();
+  const std::atomic<bool>& stop = agent::ProcessStopFlag();
+
+  server::HttpServer http(config, ctx.clock(), *fleet, *memory);
+  RH_ASSIGN_OR_RETURN(int bound_port, http.Start());
+  const std::string url = "http://" + config.server.bind + ":" + std::to_string(bound_port);
+  const std::string public_url = config.server.public_url.empty() ? url : config.server.public_url;
+  server::ReportNotifier notifier(server::NotifierOptions::FromConfig(config, public_url),
+                                  ctx.clock());
+  std::printf("rockhound: serving %s/ (web page and API under /api/v1; Ctrl-C to stop)\n",
+              url.c_str());
+  std::printf("rockhound: token %s; notifications %s\n",
+              config.secrets.server_token.empty() ? "not required (loopback)" : "required",
+              config.secrets.notify_webhook_url.empty()
+                  ? "off (set ROCKHOUND_NOTIFY_WEBHOOK_URL)"
+                  : ("to " + MaskSecret(config.secrets.notify_webhook_url) + " at severity >= " +
+                     config.notify.min_severity)
+                        .c_str());
+  std::fflush(stdout);
+
+  Status background_status;
+  std::thread background;
+  if (BackgroundSlot()) {
+    background = std::thread([&] {
+      background_status = BackgroundSlot()(ctx, notifier.AsListener(), stop);
+      if (!background_status) {
+        Logger("server")->error("background work stopped: {}",
+                                background_status.error().ToString());
+      }
+    });
+  } else {
+    std::printf("rockhound: no investigation workers in this process; queued tasks wait for "
+                "`rockhound run`\n");
+    std::fflush(stdout);
+  }
+  while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Logger("server")->info("stopping: finishing requests in flight");
+  if (background.joinable()) background.join();
+  http.Stop();
+  notifier.Flush();
+  return background_status;
+}
+
+Status Mcp(AppContext& ctx) {
+  // stdout carries the protocol and nothing else: keep a private handle on it and point the
+  // process's stdout at stderr, so a stray print anywhere cannot corrupt the stream.
+  std::fflush(stdout);
+  const int protocol_fd = dup(STDOUT_FILENO);
+  if (protocol_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+    return Internal("mcp", "cannot set up stdout for the protocol");
+  }
+  std::FILE* protocol = fdopen(protocol_fd, "w");
+  if (protocol == nullptr) return Internal("mcp", "cannot open the protocol stream");
+
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
+  std::unique_ptr<knowledge::KnowledgeLake> lake = OpenKnowledge(ctx);
+  const Config& config = ctx.config();
+  tools::ToolEnvironment env;
+  env.fleet = fleet;
+  env.memory = memory;
+  env.knowledge = lake.get();
+  env.clock = &ctx.clock();
+  env.config = config.tools;
+  env.fleet_url = config.FleetDb();
+  env.fleet_password = config.secrets.fleet_db_password;
+  env.prompts_dir = config.agent.prompts_dir;
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry investigation_tools,
+                      tools::BuildInvestigationTools(env));
+  server::McpBackends backends;
+  backends.investigation_tools = &investigation_tools;
+  backends.knowledge = lake.get();
+  backends.fleet = fleet;
+  backends.memory = memory;
+  backends.clock = &ctx.clock();
+  backends.queue = config.queue;
+  RH_ASSIGN_OR_RETURN(std::unique_ptr<server::McpServer> mcp, server::McpServer::Create(backends));
+  Logger("server")->info("mcp: ready on stdio with {} tools (fleet {}, memory {})",
+                         mcp->ToolDefinitions().size(), fleet->description(),
+                         memory->description());
+  mcp->Run(std::cin, [protocol](const std::string& line) {
+    std::fwrite(line.data(), 1, line.size(), protocol);
+    std::fputc('\n', protocol);
+    std::fflush(protocol);
+  });
+  std::fclose(protocol);
+  return {};
+}
+
+}  // namespace
+
+void SetServeBackground(ServeBackground background) { BackgroundSlot() = std::move(background); }
+
+void RegisterServeCommands(CLI::App& app, Action* chosen) {
+  auto port = std::make_shared<int>(-1);
+  auto bind = std::make_shared<std::string>();
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Serve the web page, the HTTP API (/api/v1), the Alertmanager webhook "
+      "(/api/v1/alerts/alertmanager), /healthz and /metrics; prints the URL once listening. "
+      "Binds 127.0.0.1:8080 unless told otherwise; any other address requires "
+      "ROCKHOUND_SERVER_TOKEN (sent as 'Authorization: Bearer <token>').");
+  serve->add_option("--port", *port, "Port to listen on (0: any free port; default server.port)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--bind", *bind, "Address to bind (default server.bind, 127.0.0.1)");
+  serve->callback([chosen, port, bind] {
+    *chosen = [port, bind](AppContext& ctx) { return Serve(ctx, *port, *bind); };
+  });
+
+  CLI::App* mcp = app.add_subcommand(
+      "mcp",
+      "Run the MCP server on stdin/stdout (JSON-RPC 2.0, one message per line) for Claude Code, "
+      "Claude Desktop or any MCP client: the eight investigation tools, Knowledge Lake search, "
+      "stored reports and investigation requests. Logs go to stderr. Example client config: "
+      "{\"command\": \"rockhound\", \"args\": [\"--data-dir\", \"/path/to/data\", \"mcp\"]}");
+  mcp->callback([chosen] { *chosen = [](AppContext& ctx) { return Mcp(ctx); }; });
+}
+
+}  // namespace rh::app

@@ -1,0 +1,202 @@
+#include "server/mcp_server.h"
+
+#include <exception>
+#include <string>
+
+#include "core/log.h"
+#include "server/internal/service_tools.h"
+
+namespace rh::server {
+namespace {
+
+// JSON-RPC 2.0 error codes.
+constexpr int kParseError = -32700;
+constexpr int kInvalidRequest = -32600;
+constexpr int kMethodNotFound = -32601;
+constexpr int kInvalidParams = -32602;
+constexpr int kInternalError = -32603;
+
+constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                                   "2024-11-05"};
+
+constexpr const char* kInstructions =
+    "Rockhound watches a fleet of StarRocks clusters. To look into a cluster, follow its 8-step "
+    "protocol: query_cluster_info, query_cluster_alerts, query_cluster_metrics, "
+    "query_cluster_operations, search_hybrid (or search_knowledge_lake), query_agent_memory, "
+    "query_similar_clusters, then run_sql only for what the others do not cover. Past "
+    "investigations: list_reports and get_report. To have Rockhound investigate on its own: "
+    "request_investigation, then get_investigation. Cluster ids look like c-1a2b3c4d. All tools "
+    "are read-only; Rockhound recommends operations, it never executes them.";
+
+std::string Response(const Json& id, Json result) {
+  return DumpJson(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
+}
+
+std::string ErrorReply(const Json& id, int code, const std::string& message) {
+  return DumpJson(
+      Json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}});
+}
+
+}  // namespace
+
+struct McpServer::Impl {
+  McpBackends backends;
+  tools::ToolRegistry service_tools;
+  Json definitions = Json::array();
+  bool initialized = false;
+
+  Result<Json> CallTool(const Json& params, std::string* protocol_error);
+  std::optional<std::string> Handle(const Json& message);
+};
+
+Result<Json> McpServer::Impl::CallTool(const Json& params, std::string* protocol_error) {
+  if (!params.is_object() || !params.contains("name") || !params["name"].is_string()) {
+    *protocol_error = "tools/call needs params.name (a string)";
+    return Json();
+  }
+  const std::string name = params["name"].get<std::string>();
+  Json arguments = Json::object();
+  if (params.contains("arguments") && !params["arguments"].is_null()) {
+    if (!params["arguments"].is_object()) {
+      *protocol_error = "tools/call params.arguments must be an object";
+      return Json();
+    }
+    arguments = params["arguments"];
+  }
+  const tools::ToolRegistry* registry = nullptr;
+  if (backends.investigation_tools->Find(name) != nullptr) {
+    registry = backends.investigation_tools;
+  } else if (service_tools.Find(name) != nullptr) {
+    registry = &service_tools;
+  } else {
+    *protocol_error = "Unknown tool: " + name + " (tools/list names the tools)";
+    return Json();
+  }
+  tools::ToolResult result = registry->Call(name, arguments);
+  Logger("server")->info("mcp: tools/call {} -> {} ({} chars)", name,
+                         result.is_error ? "error" : "ok", result.content.size());
+  return Json{{"content", {{{"type", "text"}, {"text", result.content}}}},
+              {"isError", result.is_error}};
+}
+
+std::optional<std::string> McpServer::Impl::Handle(const Json& message) {
+  if (!message.is_object()) {
+    return ErrorReply(nullptr, kInvalidRequest, "a message must be a JSON object");
+  }
+  const bool has_id = message.contains("id");
+  const Json id = has_id ? message["id"] : Json(nullptr);
+  if (has_id && !id.is_string() && !id.is_number_integer()) {
+    return ErrorReply(nullptr, kInvalidRequest, "id must be a string or an integer");
+  }
+  if (!message.contains("method")) {
+    // A response to a request we never send, or garbage: nothing to answer.
+    if (message.contains("result") || message.contains("error")) return std::nullopt;
+    return ErrorReply(id, kInvalidRequest, "missing method");
+  }
+  if (JsonString(message, "jsonrpc") != "2.0" || !message["method"].is_string()) {
+    return has_id ? std::optional<std::string>(
+                        ErrorReply(id, kInvalidRequest, "expected jsonrpc \"2.0\" and a method"))
+                  : std::nullopt;
+  }
+  const std::string method = message["method"].get<std::string>();
+  const Json params = message.contains("params") ? message["params"] : Json::object();
+  if (!has_id) {
+    if (method == "notifications/initialized") initialized = true;
+    return std::nullopt;  // notifications are never answered
+  }
+  if (method == "initialize") {
+    std::string requested = params.is_object() ? JsonString(params, "protocolVersion") : "";
+    std::string version(kMcpProtocolVersion);
+    for (std::string_view supported : kSupportedVersions) {
+      if (requested == supported) version = requested;
+    }
+    std::string client = params.is_object() && params.contains("clientInfo")
+                             ? JsonString(params["clientInfo"], "name")
+                             : "";
+    Logger("server")->info("mcp: initialize from '{}' (protocol {}, answering {})", client,
+                           requested, version);
+    return Response(id, Json{{"protocolVersion", version},
+                             {"capabilities", {{"tools", {{"listChanged", false}}}}},
+                             {"serverInfo",
+                              {{"name", "rockhound"},
+                               {"title", "Rockhound"},
+                               {"version", RH_VERSION}}},
+                             {"instructions", kInstructions}});
+  }
+  if (method == "ping") return Response(id, Json::object());
+  if (method == "tools/list") return Response(id, Json{{"tools", definitions}});
+  if (method == "tools/call") {
+    std::string protocol_error;
+    Result<Json> result = CallTool(params, &protocol_error);
+    if (!protocol_error.empty()) return ErrorReply(id, kInvalidParams, protocol_error);
+    if (!result) return ErrorReply(id, kInternalError, result.error().ToString());
+    return Response(id, *result);
+  }
+  return ErrorReply(id, kMethodNotFound, "Method not found: " + method);
+}
+
+Result<std::unique_ptr<McpServer>> McpServer::Create(const McpBackends& backends) {
+  if (!backends.investigation_tools || !backends.fleet || !backends.memory || !backends.clock) {
+    return InvalidArgument("mcp server", "investigation tools, fleet, memory and clock are "
+                                         "required");
+  }
+  internal::ServiceToolEnvironment env;
+  env.knowledge = backends.knowledge;
+  env.fleet = backends.fleet;
+  env.memory = backends.memory;
+  env.clock = backends.clock;
+  env.queue = backends.queue;
+  env.output_budget_tokens = backends.output_budget_tokens;
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry service_tools, internal::BuildServiceTools(env));
+  auto impl = std::make_unique<Impl>(Impl{backends, std::move(service_tools)});
+  for (const Json& definitions : {impl->backends.investigation_tools->McpDefinitions(),
+                                  impl->service_tools.McpDefinitions()}) {
+    for (const Json& definition : definitions) impl->definitions.push_back(definition);
+  }
+  for (Json& definition : impl->definitions) {
+    // Only request_investigation changes anything (it queues a task).
+    if (definition["name"] == "request_investigation") {
+      definition["annotations"] = {{"readOnlyHint", false},
+                                   {"destructiveHint", false},
+                                   {"idempotentHint", true},
+                                   {"openWorldHint", false}};
+    } else if (!definition.contains("annotations")) {
+      definition["annotations"] = {{"readOnlyHint", true}, {"openWorldHint", false}};
+    }
+  }
+  return std::make_unique<McpServer>(std::move(impl));
+}
+
+McpServer::McpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+McpServer::~McpServer() = default;
+
+const Json& McpServer::ToolDefinitions() const { return impl_->definitions; }
+
+std::optional<std::string> McpServer::HandleMessage(std::string_view line) {
+  auto parsed = ParseJson(line, "message");
+  if (!parsed) return ErrorReply(nullptr, kParseError, "Parse error: " + parsed.error().message);
+  if (parsed->is_array()) {
+    return ErrorReply(nullptr, kInvalidRequest,
+                      "JSON-RPC batches are not supported (removed from MCP in 2025-06-18)");
+  }
+  try {
+    return impl_->Handle(*parsed);
+  } catch (const std::exception& e) {
+    Logger("server")->error("mcp: unexpected exception: {}", e.what());
+    Json id = parsed->is_object() && parsed->contains("id") ? (*parsed)["id"] : Json(nullptr);
+    return ErrorReply(id, kInternalError, "internal error; see the server log");
+  }
+}
+
+void McpServer::Run(std::istream& in, const std::function<void(const std::string&)>& write_line) {
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::optional<std::string> reply = HandleMessage(line);
+    if (reply) write_line(*reply);
+  }
+  Logger("server")->info("mcp: input closed, stopping");
+}
+
+}  // namespace rh::server
