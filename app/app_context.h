@@ -17,6 +17,14 @@
 #include "core/error.h"
 #include "store/database.h"
 
+namespace rh::knowledge {
+class KnowledgeLake;
+}  // namespace rh::knowledge
+
+namespace rh::simulator {
+struct FleetParams;
+}  // namespace rh::simulator
+
 namespace rh::app {
 
 struct GlobalOptions {
@@ -60,6 +68,20 @@ void RegisterConfigCommands(CLI::App& app, Action* chosen);
 void RegisterInvestigateCommands(CLI::App& app, Action* chosen);
 // cycle, run, sentinel explain, tasks list|show|cancel (app/cmd_cycle.cc).
 void RegisterCycleCommands(CLI::App& app, Action* chosen);
+// serve, mcp (app/cmd_serve.cc).
 void RegisterServeCommands(CLI::App& app, Action* chosen);
+// fleet generate|summary|incidents (app/cmd_fleet.cc).
+void RegisterFleetCommands(CLI::App& app, Action* chosen);
+// demo (app/cmd_demo.cc).
+void RegisterDemoCommands(CLI::App& app, Action* chosen);
+
+// kb ingest|search|stats|remove (app/cmd_kb.cc).
+void RegisterKbCommands(CLI::App& app, Action* chosen);
+// The Knowledge Lake the config describes (embedder, paths, fusion); app/cmd_kb.cc.
+Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenKnowledgeLake(AppContext& ctx);
+
+// Generates a simulated fleet into ctx.Fleet() with a progress line on stderr and prints what
+// was written (app/cmd_fleet.cc; `demo` uses it too). Refusing to overwrite is the caller's job.
+Status GenerateSimulatedFleet(AppContext& ctx, const simulator::FleetParams& params);
 
 }  // namespace rh::app

@@ -37,8 +37,11 @@ int Run(int argc, char** argv) {
 
   rh::app::Action chosen;
   rh::app::RegisterConfigCommands(app, &chosen);
+  rh::app::RegisterKbCommands(app, &chosen);
   rh::app::RegisterCycleCommands(app, &chosen);
   rh::app::RegisterServeCommands(app, &chosen);
+  rh::app::RegisterFleetCommands(app, &chosen);
+  rh::app::RegisterDemoCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);

@@ -150,11 +150,11 @@ const std::vector<Field>& Fields() {
       RH_FIELD("knowledge.embedder_model", "embedding model name", c.knowledge.embedder_model),
       RH_FIELD("knowledge.embedder_batch", "texts per embeddings request",
                c.knowledge.embedder_batch),
-      RH_FIELD("knowledge.approximate_above", "vectors above which HNSW replaces exact search",
+      RH_FIELD("knowledge.approximate_above", "vectors above which IVF replaces exact search",
                c.knowledge.approximate_above),
       RH_FIELD("knowledge.vector_weight", "hybrid vector weight; negative = embedder default",
                c.knowledge.vector_weight),
-      RH_FIELD("knowledge.fusion", "weighted|rrf", c.knowledge.fusion),
+      RH_FIELD("knowledge.fusion", "auto (embedder default)|weighted|rrf", c.knowledge.fusion),
       RH_FIELD("knowledge.starter_dir", "extra starter knowledge directory for demo",
                c.knowledge.starter_dir),
       RH_FIELD("sentinel.interval", "cycle period (aligned to the wall clock)", c.sentinel.interval),
@@ -390,8 +390,9 @@ Status ValidateConfig(const Config& c) {
   if (c.knowledge.embedder == "http" && c.knowledge.embedder_url.empty()) {
     return bad("knowledge.embedder_url", "is required when knowledge.embedder = http");
   }
-  if (c.knowledge.fusion != "weighted" && c.knowledge.fusion != "rrf") {
-    return bad("knowledge.fusion", "must be weighted or rrf");
+  if (c.knowledge.fusion != "auto" && c.knowledge.fusion != "weighted" &&
+      c.knowledge.fusion != "rrf") {
+    return bad("knowledge.fusion", "must be auto, weighted or rrf");
   }
   if (c.knowledge.embedder_batch < 1 || c.knowledge.embedder_batch > 2048) {
     return bad("knowledge.embedder_batch", "must be between 1 and 2048");

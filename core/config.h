@@ -45,9 +45,9 @@ struct KnowledgeConfig {
   std::string embedder_url;          // OpenAI-compatible base URL, e.g. http://127.0.0.1:11434
   std::string embedder_model;        // model name sent to the HTTP embedder
   int embedder_batch = 64;           // texts per HTTP embeddings request
-  int approximate_above = 50000;     // vectors above which an HNSW index replaces exact search
+  int approximate_above = 50000;     // vectors above which an IVF index replaces exact search
   double vector_weight = -1.0;       // hybrid blend weight of the vector side; <0 = embedder default
-  std::string fusion = "weighted";   // "weighted" (score blend) or "rrf" (k = 60)
+  std::string fusion = "auto";  // "auto" (the embedder's default), "weighted" or "rrf" (k = 60)
   std::string starter_dir;           // extra starter knowledge to ingest in `demo`; empty = built-in
 };
 

@@ -236,10 +236,13 @@ Status BuiltinEmbedder::Fit(const std::vector<std::string>& corpus) {
     for (std::string& term : Terms(corpus[sample[row]])) ++row_terms[row][std::move(term)];
     for (const auto& [term, count] : row_terms[row]) ++document_frequency[term];
   }
+  // Terms in a single chunk carry no co-occurrence, except in a small lake where they are most
+  // of what there is; terms in more than half the chunks carry no topic.
+  const int min_df = rows < 1000 ? 1 : 2;
   const int max_df = std::max<int>(2, static_cast<int>(rows / 2));
   std::vector<std::pair<int, std::string>> candidates;
   for (const auto& [term, df] : document_frequency) {
-    if (df >= 2 && df <= max_df) candidates.emplace_back(df, term);
+    if (df >= min_df && df <= max_df) candidates.emplace_back(df, term);
   }
   std::sort(candidates.begin(), candidates.end(), [](const auto& left, const auto& right) {
     return left.first != right.first ? left.first > right.first : left.second < right.second;

@@ -165,7 +165,7 @@ class KnowledgeLake::Impl {
                                            int depth);
   std::vector<Candidate> Fuse(const std::vector<Candidate>& text, const std::vector<Candidate>& vec);
   Result<std::vector<SearchHit>> Materialize(const std::vector<Candidate>& ranked,
-                                             const std::string& query);
+                                             const std::string& query, bool snippets);
   Result<std::shared_ptr<const std::unordered_map<std::string, int64_t>>> DocumentFrequencies();
   Status RemoveDocuments(const std::vector<int64_t>& doc_ids, std::vector<int64_t>* removed_chunks);
 
@@ -316,6 +316,7 @@ Status KnowledgeLake::Impl::SyncState() {
 
   std::unique_ptr<VectorIndex> index;
   internal::IndexFileHeader header{generation, stored_embedder, dims};
+  bool rebuilt = false;
   if (dims > 0) {
     auto loaded = VectorIndex::Load(options_.index_path, header, options_.approximate_above,
                                     options_.ivf_nprobe);
@@ -327,6 +328,7 @@ Status KnowledgeLake::Impl::SyncState() {
                                   loaded.error().message);
       }
       RH_ASSIGN_OR_RETURN(index, BuildIndexFromStore(stored_embedder, dims));
+      rebuilt = true;
     }
   } else {
     index = std::make_unique<VectorIndex>(1, options_.approximate_above, options_.ivf_nprobe);
@@ -339,7 +341,7 @@ Status KnowledgeLake::Impl::SyncState() {
     vectors_embedder_ = stored_embedder;
     loaded_generation_.store(generation);
   }
-  if (dims > 0 && !std::filesystem::exists(options_.index_path)) RH_RETURN_IF_ERROR(SaveIndex());
+  if (rebuilt) RH_RETURN_IF_ERROR(SaveIndex());
   return {};
 }
 
@@ -949,7 +951,8 @@ std::vector<Candidate> KnowledgeLake::Impl::Fuse(const std::vector<Candidate>& t
 }
 
 Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vector<Candidate>& ranked,
-                                                                const std::string& query) {
+                                                                const std::string& query,
+                                                                bool snippets) {
   std::vector<SearchHit> hits;
   if (ranked.empty()) return hits;
   std::vector<Value> ids;
@@ -962,7 +965,7 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vecto
   std::unordered_map<int64_t, size_t> row_of;
   for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) row_of[rows[row_idx].GetInt(0)] = row_idx;
   std::vector<FtsPiece> pieces;
-  if (!query.empty()) pieces = internal::QueryPieces(query, *tokenizer_);
+  if (snippets) pieces = internal::QueryPieces(query, *tokenizer_);
   for (const Candidate& candidate : ranked) {
     auto found = row_of.find(candidate.chunk_id);
     if (found == row_of.end()) continue;  // removed meanwhile
@@ -973,7 +976,7 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vecto
     hit.source = row.GetString(2);
     hit.kind = row.GetString(3);
     hit.version = row.GetString(4);
-    hit.snippet = internal::Snippet(row.GetString(5), pieces, *tokenizer_, kSnippetTokens);
+    if (snippets) hit.snippet = internal::Snippet(row.GetString(5), pieces, *tokenizer_, kSnippetTokens);
     hit.score = candidate.score;
     hit.fulltext_rank = candidate.fulltext_rank;
     hit.vector_rank = candidate.vector_rank;
@@ -1047,7 +1050,7 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Search(const SearchRequest& 
     }
   }
   if (static_cast<int>(ranked.size()) > request.k) ranked.resize(request.k);
-  return Materialize(ranked, request.query);
+  return Materialize(ranked, request.query, request.snippets);
 }
 
 Result<LakeStats> KnowledgeLake::Impl::Stats() {

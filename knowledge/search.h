@@ -47,6 +47,8 @@ struct SearchRequest {
   int k = 5;
   // Collapse chunks of the same document to its best chunk before taking the top k.
   bool one_per_document = false;
+  // Leave SearchHit::snippet empty (benchmarks, callers that only need ids and titles).
+  bool snippets = true;
 };
 
 struct SearchHit {

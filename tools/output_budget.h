@@ -3,7 +3,8 @@
 // A result larger than the budget is cut, and the cut is always announced: a model must never
 // mistake a partial answer for the whole one. JSON objects stay valid JSON: the tail elements of
 // the largest arrays are dropped first (tools order arrays most important first), then the
-// longest strings are shortened, and an "output_truncated" member is added:
+// longest strings are shortened, and as a last resort whole members are collapsed into
+// "[omitted: N characters]"; an "output_truncated" member is added (at most 4 parts named):
 //   "output_truncated": {"budget_tokens": 2000,
 //                        "omitted": {"alerts": "12 of 20 items", "recent[0].detail": "...chars"},
 //                        "how_to_narrow": "<the tool's own advice>"}

@@ -9,6 +9,8 @@
 //   rh_kb_perf_bench [--sizes 10000,100000]
 #include <malloc.h>
 
+#include <time.h>
+
 #include <chrono>
 #include <fstream>
 #include <cstdio>
@@ -70,10 +72,22 @@ std::unique_ptr<KnowledgeLake> Open(const rh::bench::ScratchDir& dir, const rh::
   return std::move(*lake);
 }
 
+double ThreadCpuMs() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
+}
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return now.tv_sec + now.tv_nsec / 1e9;
+}
+
 std::vector<std::vector<std::string>> RunQueries(KnowledgeLake& lake,
                                                  const std::vector<std::string>& queries,
                                                  SearchMode mode, int k,
-                                                 std::vector<double>* latencies_ms) {
+                                                 std::vector<double>* latencies_ms,
+                                                 std::vector<double>* cpu_ms = nullptr) {
   std::vector<std::vector<std::string>> results;
   for (const std::string& query : queries) {
     rh::knowledge::SearchRequest request;
@@ -81,8 +95,10 @@ std::vector<std::vector<std::string>> RunQueries(KnowledgeLake& lake,
     request.mode = mode;
     request.k = k;
     auto started = std::chrono::steady_clock::now();
+    double cpu_started = ThreadCpuMs();
     auto hits = lake.Search(request);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    if (cpu_ms) cpu_ms->push_back(ThreadCpuMs() - cpu_started);
     if (!hits) {
       std::fprintf(stderr, "search failed: %s\n", hits.error().ToString().c_str());
       std::exit(1);
@@ -119,11 +135,14 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
   auto documents = Replicate(data.documents, size);
   int64_t chunks = 0;
   double ingest_seconds = 0.0;
+  double ingest_cpu_seconds = 0.0;
   {
     auto lake = Open(scratch, clock);
     auto started = std::chrono::steady_clock::now();
+    double cpu_started = ProcessCpuSeconds();
     auto stats = lake->IngestDocuments(documents);
     ingest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ingest_cpu_seconds = ProcessCpuSeconds() - cpu_started;
     if (!stats) {
       std::fprintf(stderr, "ingest failed: %s\n", stats.error().ToString().c_str());
       std::exit(1);
@@ -136,25 +155,30 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
   const double rss_before = rh::bench::ResidentMiB();
   auto lake = Open(scratch, clock);
   auto lake_stats = lake->Stats();
-  std::printf("\n== %lld chunks (%zu documents): ingest %.1f s = %.0f chunks/s; index %s, %s, "
-              "SQLite %.0f MiB, index file %.0f MiB\n",
+  std::printf("\n== %lld chunks (%zu documents): ingest %.1f s = %.0f chunks/s (CPU %.1f s = %.0f "
+              "chunks per CPU-second); index %s, %s, SQLite %.0f MiB, index file %.0f MiB\n",
               static_cast<long long>(chunks), size, ingest_seconds, chunks / ingest_seconds,
+              ingest_cpu_seconds, chunks / ingest_cpu_seconds,
               lake_stats->index_type.c_str(), lake_stats->embedder.c_str(),
               lake_stats->db_bytes / 1048576.0, lake_stats->index_bytes / 1048576.0);
-  std::printf("%-10s %9s %9s %9s\n", "mode", "p50 ms", "p99 ms", "mean ms");
+  std::printf("%-10s %9s %9s %9s %11s %11s\n", "mode", "p50 ms", "p99 ms", "mean ms", "CPU p50 ms",
+              "CPU p99 ms");
   std::vector<std::vector<std::string>> vector_results;
   std::vector<std::vector<std::string>> fulltext_results;
   for (SearchMode mode : {SearchMode::kFulltext, SearchMode::kVector, SearchMode::kHybrid}) {
     RunQueries(*lake, queries, mode, 5, nullptr);  // warm-up: page cache, term statistics
     std::vector<double> latencies;
-    auto results = RunQueries(*lake, queries, mode, 10, &latencies);
+    std::vector<double> cpu;
+    auto results = RunQueries(*lake, queries, mode, 10, &latencies, &cpu);
     if (mode == SearchMode::kVector) vector_results = results;
     if (mode == SearchMode::kFulltext) fulltext_results = results;
     double mean = 0.0;
     for (double value : latencies) mean += value;
     mean /= latencies.size();
-    std::printf("%-10s %9.2f %9.2f %9.2f\n", std::string(rh::knowledge::SearchModeName(mode)).c_str(),
-                rh::bench::Percentile(latencies, 0.5), rh::bench::Percentile(latencies, 0.99), mean);
+    std::printf("%-10s %9.2f %9.2f %9.2f %11.2f %11.2f\n",
+                std::string(rh::knowledge::SearchModeName(mode)).c_str(),
+                rh::bench::Percentile(latencies, 0.5), rh::bench::Percentile(latencies, 0.99), mean,
+                rh::bench::Percentile(cpu, 0.5), rh::bench::Percentile(cpu, 0.99));
   }
   const double rss_after = rh::bench::ResidentMiB();
   std::printf("lake memory (RSS of the opened lake after the queries): %.0f MiB; process peak %.0f MiB\n",
@@ -193,6 +217,7 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::vector<size_t> sizes = {10000, 100000};
   for (int arg_idx = 1; arg_idx < argc; ++arg_idx) {
     std::string arg = argv[arg_idx];

@@ -35,6 +35,7 @@ Quality Evaluate(KnowledgeLake& lake, const rh::bench::SciFact& data, SearchMode
     request.mode = mode;
     request.k = 100;
     request.one_per_document = true;
+    request.snippets = false;
     auto started = std::chrono::steady_clock::now();
     auto hits = lake.Search(request);
     total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -90,6 +91,7 @@ void PrintRow(const char* name, const Quality& quality) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string split = "test";
   bool sweep = false;
   rh::knowledge::BuiltinEmbedderOptions embedder;

@@ -113,7 +113,13 @@ std::vector<FtsTokenizer::Token> FtsTokenizer::TokenizeWithOffsets(std::string_v
 std::vector<FtsPiece> QueryPieces(std::string_view query, const FtsTokenizer& tokenizer) {
   std::vector<FtsPiece> pieces;
   std::set<std::vector<std::string>> seen;
-  for (std::string_view raw : SplitWhitespace(query)) {
+  // Control characters (NUL included: FTS5 reads its query as a C string) become spaces.
+  std::string cleaned(query);
+  for (char& character : cleaned) {
+    unsigned char byte = static_cast<unsigned char>(character);
+    if (byte < 0x20 || byte == 0x7f) character = ' ';
+  }
+  for (std::string_view raw : SplitWhitespace(cleaned)) {
     std::string_view piece = StripOuterPunctuation(raw);
     if (piece.empty() || !HasWordCharacter(piece)) continue;
     std::vector<std::string> tokens = tokenizer.Tokenize(piece);

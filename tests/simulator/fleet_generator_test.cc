@@ -304,7 +304,9 @@ TEST_F(GeneratedFleet, NodeGroupsRespectTheInstanceLimits) {
     if (!row.IsNull(6)) {
       const std::string essd = row.GetString(6);
       EXPECT_TRUE(essd == "PL0" || essd == "PL1" || essd == "PL2" || essd == "PL3") << essd;
-      if (essd == "PL2") EXPECT_GE(row.GetInt(5), 500) << "PL2 needs >= 500 GB";
+      if (essd == "PL2") {
+        EXPECT_GE(row.GetInt(5), 500) << "PL2 needs >= 500 GB";
+      }
     }
   }
   EXPECT_EQ(run_modes.size(), 2u) << "both architectures appear";
@@ -498,7 +500,9 @@ TEST_F(GeneratedFleet, OperationsAreConsistentWithTheClusters) {
     const std::string result = row.GetString(5);
     EXPECT_TRUE(result == "SUCCESS" || result == "FAILED" || result == "RUNNING") << result;
     EXPECT_LE(*row.GetTime(6), kEnd);
-    if (!row.IsNull(7)) EXPECT_GE(*row.GetTime(7), *row.GetTime(6));
+    if (!row.IsNull(7)) {
+      EXPECT_GE(*row.GetTime(7), *row.GetTime(6));
+    }
     if (row.GetString(2) == "UPGRADE") {
       EXPECT_TRUE(params->contains("from_version") && params->contains("to_version"));
       EXPECT_LT(VersionKey(JsonString(*params, "from_version")),
@@ -517,7 +521,9 @@ TEST_F(GeneratedFleet, OperationsAreConsistentWithTheClusters) {
   ASSERT_TRUE(versions);
   for (const store::Row row : *versions) {
     auto it = last_upgrade_to.find(row.GetString(0));
-    if (it != last_upgrade_to.end()) EXPECT_EQ(it->second, row.GetString(1)) << row.GetString(0);
+    if (it != last_upgrade_to.end()) {
+      EXPECT_EQ(it->second, row.GetString(1)) << row.GetString(0);
+    }
   }
 }
 

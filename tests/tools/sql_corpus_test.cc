@@ -114,7 +114,7 @@ class SqlCorpusTest : public DatabaseBackendTest {
     DatabaseBackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     TestFleet fleet(db());
-    fleet.set_metric_days(1);
+    fleet.set_max_metric_hours(6);
     fleet.BuildStandardFleet();
     ASSERT_FALSE(HasFatalFailure());
     // The table tools must never read, with one row to leak.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "core/ids.h"
@@ -14,7 +15,8 @@
 namespace rh::testing {
 namespace {
 
-constexpr size_t kRowsPerInsert = 100;
+constexpr size_t kRowsPerInsert = 500;
+constexpr int kShortHistoryHours = 48;  // clusters whose metrics no test analyses
 
 struct HealthyLevel {
   double base;
@@ -37,6 +39,17 @@ HealthyLevel LevelOf(const std::string& metric) {
   if (metric == "starrocks_be_alive_ratio") return {100, 0.0, 0.0};
   if (metric == "starrocks_fe_txn_failed") return {1, 0.0, 0.3};
   return {1000000, 0.3, 0.05};  // scan rows
+}
+
+// Exact and cheap: doubles by their bits (ValueToString's shortest round-trip is slow).
+std::string CellText(const store::Value& value) {
+  if (auto real = std::get_if<double>(&value)) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, real, sizeof(bits));
+    return "d" + std::to_string(bits);
+  }
+  if (std::holds_alternative<std::monostate>(value)) return "\x01";
+  return store::ValueToString(value);
 }
 
 }  // namespace
@@ -85,7 +98,7 @@ void TestFleet::AddCluster(const std::string& cluster_id, const std::string& acc
 }
 
 void TestFleet::AddMetrics(const std::string& cluster_id, unsigned seed,
-                           const MetricOverride& incident, int skip_last_hours) {
+                           const MetricOverride& incident, int skip_last_hours, int hours) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> gauss(0.0, 1.0);
   const TimePoint now = ToolsTestNow();
@@ -104,7 +117,7 @@ void TestFleet::AddMetrics(const std::string& cluster_id, unsigned seed,
     rows = 0;
   };
   auto status = db_.Transaction([&]() -> Status {
-    for (int hours_before = metric_days_ * 24 - 1; hours_before >= skip_last_hours; --hours_before) {
+    for (int hours_before = std::min(hours, max_metric_hours_) - 1; hours_before >= skip_last_hours; --hours_before) {
       TimePoint hour = now - std::chrono::hours(hours_before);
       int hour_of_day = static_cast<int>((std::chrono::duration_cast<std::chrono::hours>(
                                               hour.time_since_epoch()).count()) % 24);
@@ -229,9 +242,9 @@ void TestFleet::BuildStandardFleet() {
     return std::optional<double>(55.0 + (92.0 - 55.0) * (48 - hours_before) / 48.0);
   });
   AddMetrics("c-sib00001", 2);
-  AddMetrics("c-sib00002", 3);
-  AddMetrics("c-flap0001", 4);
-  AddMetrics("c-gap00001", 5, nullptr, 6);
+  AddMetrics("c-sib00002", 3, nullptr, 0, kShortHistoryHours);
+  AddMetrics("c-flap0001", 4, nullptr, 0, kShortHistoryHours);
+  AddMetrics("c-gap00001", 5, nullptr, 6, kShortHistoryHours);
   AddMetrics("c-oper0001", 6, [](const std::string& metric, int hours_before) {
     if (metric != "starrocks_fe_query_latency_ms_p99" || hours_before > 20) {
       return std::optional<double>();
@@ -245,9 +258,10 @@ void TestFleet::BuildStandardFleet() {
                    return std::optional<double>();
                  }
                  return std::optional<double>(3.0);
-               });
+               },
+               0, kShortHistoryHours);
   }
-  AddMetrics("c-peer0001", 20);
+  AddMetrics("c-peer0001", 20, nullptr, 0, kShortHistoryHours);
 
   AddAlert("c-disk0001", "Data Disk Capacity Alert", "Firing", 28 * 60,
            "BE data disk used 70.4% on be-1 (threshold 70%)", "warning");
@@ -300,6 +314,18 @@ std::string ChecksumDatabase(store::Database& db) {
   EXPECT_TRUE(tables) << tables.error().ToString();
   if (!tables) return "";
   std::string digest_input;
+  if (!sqlite) {
+    auto columns = db.Query("SELECT table_name, column_name, column_type FROM "
+                            "information_schema.columns WHERE table_schema = DATABASE() ORDER BY "
+                            "table_name, ordinal_position");
+    EXPECT_TRUE(columns) << columns.error().ToString();
+    if (columns) {
+      for (store::Row column : *columns) {
+        digest_input += "col:" + column.GetString(size_t{0}) + "." + column.GetString(size_t{1}) +
+                        ":" + column.GetString(size_t{2}) + "\n";
+      }
+    }
+  }
   for (store::Row table : *tables) {
     std::string name = table.GetString(size_t{0});
     digest_input += "table:" + name + ":" + table.GetString(size_t{1}) + "\n";
@@ -307,17 +333,6 @@ std::string ChecksumDatabase(store::Database& db) {
     if (sqlite) {
       auto type = db.Query("SELECT type FROM sqlite_master WHERE name = ?", {store::Text(name)});
       if (type && !type->empty() && type->front().GetString(size_t{0}) != "table") continue;
-    } else {
-      auto columns = db.Query("SELECT column_name, column_type FROM information_schema.columns "
-                              "WHERE table_schema = DATABASE() AND table_name = ? ORDER BY "
-                              "ordinal_position",
-                              {store::Text(name)});
-      if (columns) {
-        for (store::Row column : *columns) {
-          digest_input += "col:" + column.GetString(size_t{0}) + ":" +
-                          column.GetString(size_t{1}) + "\n";
-        }
-      }
     }
     auto rows = db.Query("SELECT * FROM " + name);
     EXPECT_TRUE(rows) << rows.error().ToString();
@@ -326,7 +341,8 @@ std::string ChecksumDatabase(store::Database& db) {
     for (store::Row row : *rows) {
       std::string line;
       for (size_t column_idx = 0; column_idx < row.size(); ++column_idx) {
-        line += store::ValueToString(row.Get(column_idx)) + "\x1f";
+        line += CellText(row.Get(column_idx));
+        line.push_back('\x1f');
       }
       lines.push_back(std::move(line));
     }

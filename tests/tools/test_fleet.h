@@ -33,10 +33,13 @@ class TestFleet {
   void AddCluster(const std::string& cluster_id, const std::string& account_id,
                   const std::string& version, const std::string& run_mode = "shared_nothing",
                   int compute_nodes = 3, int cu = 16, const std::string& spec = "standard");
-  // `days` of hourly snapshots ending at now (skip_last_hours leaves a telemetry gap).
+  // `hours` of hourly snapshots ending at now (at most max_metric_hours; skip_last_hours
+  // leaves a telemetry gap).
   void AddMetrics(const std::string& cluster_id, unsigned seed,
-                  const MetricOverride& incident = nullptr, int skip_last_hours = 0);
-  void set_metric_days(int days) { metric_days_ = days; }
+                  const MetricOverride& incident = nullptr, int skip_last_hours = 0,
+                  int hours = 14 * 24);
+  // Caps every cluster's snapshot history (a smaller fleet for tests that need no analysis).
+  void set_max_metric_hours(int hours) { max_metric_hours_ = hours; }
   void AddAlert(const std::string& cluster_id, const std::string& alert_name,
                 const std::string& status, int minutes_before_now, const std::string& detail,
                 const std::string& severity = "warning");
@@ -57,7 +60,7 @@ class TestFleet {
   store::Database& db_;
   int next_message_ = 0;
   int next_operation_ = 0;
-  int metric_days_ = 14;
+  int max_metric_hours_ = 14 * 24;
 };
 
 // SHA-256 over every table's rows (sorted) and the schema: changes when anything changes.

@@ -2,6 +2,7 @@
 // checks what an investigator needs to see, the budget marker and the bad-input errors.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -408,16 +409,14 @@ TEST_P(ToolsTest, RunSqlReportsDatabaseErrorsWithAdvice) {
   std::string error = Err("run_sql", {{"sql", "SELECT no_such_column FROM cluster_info"}});
   EXPECT_NE(error.find("the database refused the statement"), std::string::npos) << error;
   EXPECT_NE(error.find("DESCRIBE <table>"), std::string::npos) << error;
-  std::string slow = Err("run_sql", {{"sql", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
-                                             "i + 1 FROM n) SELECT COUNT(*) FROM n"}});
+  std::string slow = Err("run_sql", {{"sql", "SELECT COUNT(*) FROM amv_hourly_snapshots_v1 a, "
+                                             "amv_hourly_snapshots_v1 b, amv_hourly_snapshots_v1 c "
+                                             "WHERE a.avg_value + b.avg_value < c.avg_value"}});
   EXPECT_NE(slow.find("deadline_exceeded"), std::string::npos) << slow;
 }
 
-TEST_P(ToolsTest, EveryToolRespectsATinyBudget) {
-  ToolsConfig tiny;
-  tiny.output_budget_tokens = 100;
+TEST_P(ToolsTest, EveryToolRespectsASmallBudget) {
   FixedKnowledge lake;
-  Rebuild(tiny, &lake);
   const std::vector<std::pair<std::string, Json>> calls = {
       {"query_cluster_info", {{"cluster_id", "c-disk0001"}}},
       {"query_cluster_alerts", {{"cluster_id", "c-flap0001"}}},
@@ -428,18 +427,45 @@ TEST_P(ToolsTest, EveryToolRespectsATinyBudget) {
       {"query_similar_clusters", {{"cluster_id", "c-acct0001"}}},
       {"run_sql", {{"sql", "SELECT * FROM lark_alerts"}}},
   };
+  Rebuild(ToolsConfig{}, &lake);
+  std::map<std::string, std::string> full;
+  for (const auto& [tool, input] : calls) full[tool] = registry_->Call(tool, input).content;
+  ToolsConfig small;
+  small.output_budget_tokens = 200;  // 800 characters
+  Rebuild(small, &lake);
+  int cut = 0;
   for (const auto& [tool, input] : calls) {
     ToolResult result = registry_->Call(tool, input);
     EXPECT_FALSE(result.is_error) << tool << ": " << result.content;
-    EXPECT_LE(result.content.size(), 400u) << tool;
+    EXPECT_LE(result.content.size(), 800u) << tool;
     auto parsed = ParseJson(result.content);
     ASSERT_TRUE(parsed) << tool << ": " << result.content;
+    if (full[tool].size() <= 800) {
+      EXPECT_EQ(result.content, full[tool]) << tool << " was cut although it fits";
+      continue;
+    }
+    ++cut;
     bool marked = parsed->contains("output_truncated") ||
                   JsonBool(*parsed, "rows_truncated");
     EXPECT_TRUE(marked) << tool << ": " << result.content;
     if (parsed->contains("output_truncated")) {
       EXPECT_FALSE((*parsed)["output_truncated"]["how_to_narrow"].get<std::string>().empty());
     }
+  }
+  EXPECT_GE(cut, 5);
+}
+
+TEST_P(ToolsTest, TheSmallestBudgetStillEndsWithAMarker) {
+  ToolsConfig tiny;
+  tiny.output_budget_tokens = 100;  // the minimum the config allows: 400 characters
+  Rebuild(tiny);
+  for (const char* tool : {"query_cluster_info", "query_cluster_metrics", "query_cluster_alerts"}) {
+    ToolResult result = registry_->Call(tool, {{"cluster_id", "c-disk0001"}});
+    EXPECT_FALSE(result.is_error) << tool;
+    EXPECT_LE(result.content.size(), 400u) << tool;
+    bool marked = result.content.find("\"output_truncated\"") != std::string::npos ||
+                  result.content.find("[output truncated:") != std::string::npos;
+    EXPECT_TRUE(marked) << tool << ": " << result.content;
   }
 }
 

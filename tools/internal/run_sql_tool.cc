@@ -68,6 +68,7 @@ class RunSqlTool final : public InvestigationTool {
     RH_ASSIGN_OR_RETURN(std::string sql, Dialected(*checked, db->dialect(), params));
     auto result = db->Query(sql, params);
     if (!result) return Explain(result.error());
+    if (sql.starts_with("PRAGMA table_info")) *result = DescribeRows(*result);
 
     const size_t max_rows = input["max_rows"].get<size_t>();
     const size_t budget_bytes = static_cast<size_t>(std::max(0, config.output_budget_tokens)) * 4;
@@ -147,12 +148,12 @@ class RunSqlTool final : public InvestigationTool {
                                        std::vector<store::Value>& params) {
     if (dialect != store::Dialect::kSqlite) return checked.sql;
     const std::vector<std::string>& words = checked.leading_words;
+    // PRAGMA table_info (not the pragma_table_info() function, whose set-up the guarded
+    // authorizer refuses); the name is an identifier token from the guard, quoted here.
     auto describe = [&](const std::string& table) {
-      params.push_back(store::Text(table));
-      return std::string(
-          "SELECT name AS Field, type AS Type, CASE WHEN \"notnull\" = 1 THEN 'NO' ELSE 'YES' "
-          "END AS \"Null\", CASE WHEN pk > 0 THEN 'PRI' ELSE '' END AS \"Key\", dflt_value AS "
-          "\"Default\" FROM pragma_table_info(?)");
+      std::string quoted;
+      for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return "PRAGMA table_info(\"" + quoted + "\")";
     };
     switch (checked.kind) {
       case SqlStatementKind::kSelect:
@@ -191,6 +192,20 @@ class RunSqlTool final : public InvestigationTool {
       }
     }
     return checked.sql;
+  }
+
+  // PRAGMA table_info rows (cid, name, type, notnull, dflt_value, pk) in the shape of MySQL's
+  // DESCRIBE: Field, Type, Null, Key, Default.
+  static store::QueryResult DescribeRows(const store::QueryResult& pragma) {
+    std::vector<std::vector<store::Value>> rows;
+    for (store::Row row : pragma) {
+      rows.push_back({store::Text(row.GetString("name")), store::Text(row.GetString("type")),
+                      store::Text(row.GetInt("notnull") != 0 ? "NO" : "YES"),
+                      store::Text(row.GetInt("pk") > 0 ? "PRI" : ""),
+                      row.IsNull("dflt_value") ? store::Null()
+                                               : store::Text(row.GetString("dflt_value"))});
+    }
+    return store::QueryResult({"Field", "Type", "Null", "Key", "Default"}, std::move(rows));
   }
 
   // SHOW TABLES on SQLite lists the catalogue: hide the denied tables there too.

@@ -1,0 +1,412 @@
+// Assess, the step-5 query and the step-8 SQL checks (see playbook_rules.h; the constants are
+// documented in agent/README.md "Playbook rules").
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "agent/internal/playbook_rules.h"
+#include "agent/internal/playbook_vocabulary.h"
+#include "core/time_format.h"
+#include "store/metric_catalog.h"
+
+namespace rh::agent::internal {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+constexpr int64_t kGapHours = 3;             // no snapshot for this long: a telemetry gap
+constexpr double kWorkloadFactor = 1.3;       // a workload change point this large is a shift
+constexpr auto kSuspectBefore = hours(4);     // a change this long before the onset is suspect
+constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour + 1 h at most
+constexpr int kMaxBeforeAfterDays = 6;        // how far back the same-hours comparison may go
+
+double Minutes(Duration duration) {
+  return std::chrono::duration<double, std::ratio<60>>(duration).count();
+}
+
+std::string Quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Whether the baseline (same window a week earlier) was already abnormal: then the symptom is
+// chronic unless something changed.
+bool BaselineAbnormal(const DimensionFact& dim) {
+  if (!dim.baseline_avg) return false;
+  if (HigherIsWorse(dim.name)) return *dim.baseline_avg >= dim.warning;
+  return *dim.baseline_avg < dim.warning;
+}
+
+bool ChangeInBadDirection(const DimensionFact& dim) {
+  if (!dim.change) return false;
+  return dim.change->rising == HigherIsWorse(dim.name);
+}
+
+// Change operations that can cause a regression: version and config changes, a scale-in, a
+// stop. Restarts (often the reaction to an alert), starts and scale-outs are not suspects.
+bool IsChangeOperation(const OperationFact& op) {
+  if (op.type == "UPGRADE" || op.type == "UPDATE" || op.type == "STOP") return true;
+  if (op.type != "SCALE" || !op.parameters.is_object()) return false;
+  auto smaller = [&](const char* from, const char* to) {
+    return op.parameters.contains(from) && op.parameters.contains(to) &&
+           op.parameters[from].is_number() && op.parameters[to].is_number() &&
+           op.parameters[to].get<double>() < op.parameters[from].get<double>();
+  };
+  return smaller("from_cu", "to_cu") || smaller("from_count", "to_count");
+}
+
+}  // namespace
+
+bool Assessment::WorkloadSurge() const {
+  for (const WorkloadShift& shift : workload) {
+    if (shift.rising) return true;
+  }
+  return false;
+}
+
+const WorkloadShift* Assessment::Shift(const std::string& dimension) const {
+  for (const WorkloadShift& shift : workload) {
+    if (shift.dimension && shift.dimension->name == dimension) return &shift;
+  }
+  return nullptr;
+}
+
+Assessment Assess(const PlaybookFacts& facts) {
+  Assessment out;
+  const MetricFacts& metrics = facts.metrics;
+  if (metrics.source.ok) {
+    if (metrics.no_snapshots || !metrics.latest_snapshot) {
+      out.no_telemetry = true;
+    } else if (metrics.data_gap_hours && *metrics.data_gap_hours >= kGapHours) {
+      out.gap_hours = metrics.data_gap_hours;
+    }
+  }
+  out.firing = facts.alerts.Firing();
+  out.flapping = facts.alerts.Flapping();
+
+  for (const auto& [name, dim] : metrics.dimensions) {
+    if (IsWorkloadDimension(name)) {
+      WorkloadShift shift;
+      shift.dimension = &dim;
+      if (dim.change && dim.change->level_before > 0) {
+        shift.factor = dim.change->level_now / dim.change->level_before;
+        shift.rising = dim.change->rising;
+        shift.started = dim.change->started;
+        bool large = shift.rising ? shift.factor >= kWorkloadFactor
+                                  : shift.factor <= 1.0 / kWorkloadFactor;
+        if (large) out.workload.push_back(shift);
+      } else if (dim.abnormal()) {
+        shift.factor = dim.LatestOverBaseline().value_or(dim.ratio_to_baseline.value_or(1.0));
+        shift.rising = true;
+        shift.started = dim.state_since;
+        out.workload.push_back(shift);
+      }
+      continue;
+    }
+    if (!dim.abnormal()) continue;
+    Symptom symptom;
+    symptom.dimension = &dim;
+    symptom.level = dim.critical_now() ? 2 : 1;
+    symptom.causal_rank = CausalRank(name, dim.critical_now());
+    for (const AlertFact* alert : out.firing) {
+      if (AlertDimension(alert->name) == name) symptom.alerts.push_back(alert);
+    }
+    bool changed = ChangeInBadDirection(dim);
+    symptom.is_new = changed || !BaselineAbnormal(dim) || !symptom.alerts.empty();
+    if (changed) {
+      symptom.onset = dim.change->started;
+    } else if (dim.state_since) {
+      symptom.onset = dim.state_since;
+    }
+    out.symptoms.push_back(std::move(symptom));
+  }
+  std::stable_sort(out.symptoms.begin(), out.symptoms.end(),
+                   [](const Symptom& a, const Symptom& b) {
+                     if (a.is_new != b.is_new) return a.is_new;
+                     if (a.causal_rank != b.causal_rank) return a.causal_rank < b.causal_rank;
+                     return a.level > b.level;
+                   });
+  if (!out.symptoms.empty() && out.symptoms.front().is_new) out.primary = 0;
+
+  // Onset and the first alert about it.
+  if (const Symptom* primary = out.Primary()) {
+    out.onset = primary->onset;
+    for (const AlertFact* alert : primary->alerts) {
+      if (alert->firing_since && (!out.first_alert || *alert->firing_since < *out.first_alert)) {
+        out.first_alert = alert->firing_since;
+      }
+    }
+  }
+  if (!out.first_alert) out.first_alert = facts.alerts.FirstFiringSince();
+  if (!out.onset && out.first_alert) out.onset = FloorToHour(*out.first_alert);
+  if (out.onset && out.first_alert && *out.first_alert < *out.onset) {
+    out.onset = FloorToHour(*out.first_alert);
+  }
+
+  // A change operation shortly before the onset (and before the first alert about it).
+  if (out.onset && out.Primary()) {
+    const TimePoint onset = *out.onset;
+    for (const OperationFact& op : facts.operations.operations) {
+      if (!op.started_at || !IsChangeOperation(op) || op.result == "FAILED") continue;
+      const TimePoint started = *op.started_at;
+      if (started < onset - kSuspectBefore || started > onset + kSuspectAfterOnsetHour) continue;
+      if (out.first_alert && started >= *out.first_alert) continue;
+      double before = Minutes(onset - started);
+      if (!out.suspect_operation || started > *out.suspect_operation->started_at) {
+        out.suspect_operation = &op;
+        out.suspect_minutes_before = before;
+      }
+    }
+  }
+  return out;
+}
+
+std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessment) {
+  std::vector<std::string> parts;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& part) {
+    if (!part.empty() && seen.insert(part).second) parts.push_back(part);
+  };
+  if (assessment.no_telemetry || assessment.gap_hours) add("metrics missing telemetry gap");
+  if (const Symptom* primary = assessment.Primary()) {
+    add(SymptomPhrase(primary->dimension->name, HigherIsWorse(primary->dimension->name)));
+    for (const AlertFact* alert : primary->alerts) add(alert->name);
+    if (!IsWorkloadDimension(primary->dimension->name)) {
+      add(assessment.WorkloadSurge() ? "after a workload increase"
+                                     : "without workload growth, QPS or load rate flat");
+    }
+  }
+  for (const Symptom& symptom : assessment.symptoms) {
+    if (parts.size() >= 4) break;
+    if (symptom.is_new) add(SymptomPhrase(symptom.dimension->name, true));
+  }
+  if (parts.empty()) {
+    for (const AlertFact* alert : assessment.flapping) add(alert->name + " flapping");
+    for (const AlertFact* alert : assessment.firing) add(alert->name);
+  }
+  if (parts.empty()) add("cluster health check monitoring guidelines");
+  std::string query;
+  for (const std::string& part : parts) {
+    if (query.size() + part.size() + 2 > 480) break;
+    query += (query.empty() ? "" : "; ") + part;
+  }
+  (void)facts;
+  return query;
+}
+
+std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& assessment) {
+  std::vector<SqlCheck> checks;
+  const std::string cluster = Quote(facts.cluster_id);
+  const TimePoint now = facts.now;
+  if (assessment.no_telemetry || assessment.gap_hours) {
+    checks.push_back(
+        {"last_snapshots",
+         "confirm which metrics stopped reporting, and when",
+         "SELECT metric_name, MAX(snapshot_hour) AS last_snapshot, COUNT(*) AS hours_7d FROM "
+         "amv_hourly_snapshots_v1 WHERE cluster_id = " + cluster + " AND snapshot_hour > " +
+             Quote(FormatSqlTime(now - hours(24 * 7))) +
+             " GROUP BY metric_name ORDER BY last_snapshot, metric_name"});
+    return checks;
+  }
+  const Symptom* primary = assessment.Primary();
+  if (primary && assessment.onset) {
+    // The same hours of the day before the onset, so daily seasonality cannot pass for a change.
+    const TimePoint onset = FloorToHour(*assessment.onset);
+    const double hours_since = std::max(1.0, Minutes(now - onset) / 60.0);
+    const int days_back = std::clamp(static_cast<int>(std::ceil(hours_since / 24.0)), 1,
+                                     kMaxBeforeAfterDays);
+    const TimePoint before_from = onset - hours(24 * days_back);
+    const TimePoint before_to = std::min(onset - hours(1), now - hours(24 * days_back));
+    std::vector<std::string> dimensions = {primary->dimension->name, "qps", "scan_rows",
+                                           "load_rate"};
+    for (const Symptom& symptom : assessment.symptoms) {
+      if (dimensions.size() >= 6) break;
+      if (symptom.is_new && std::find(dimensions.begin(), dimensions.end(),
+                                      symptom.dimension->name) == dimensions.end()) {
+        dimensions.push_back(symptom.dimension->name);
+      }
+    }
+    std::string names;
+    for (const std::string& dimension : dimensions) {
+      std::string metric = MetricName(dimension);
+      if (metric.empty()) continue;
+      names += (names.empty() ? "" : ", ") + Quote(metric);
+    }
+    const std::string since = Quote(FormatSqlTime(onset));
+    checks.push_back(
+        {"before_after",
+         "compare " + DimensionLabel(primary->dimension->name) +
+             " and the workload since the onset with the same hours of the day " +
+             std::to_string(days_back) + " day(s) earlier",
+         "SELECT metric_name, CASE WHEN snapshot_hour >= " + since +
+             " THEN 'since_onset' ELSE 'before' END AS period, AVG(avg_value) AS mean_value, "
+             "MAX(avg_value) AS peak_value, COUNT(*) AS hours FROM amv_hourly_snapshots_v1 "
+             "WHERE cluster_id = " + cluster + " AND metric_name IN (" + names +
+             ") AND ((snapshot_hour >= " + Quote(FormatSqlTime(before_from)) +
+             " AND snapshot_hour <= " + Quote(FormatSqlTime(before_to)) +
+             ") OR snapshot_hour >= " + since + ") GROUP BY 1, 2 ORDER BY 1, 2"});
+  }
+  // Siblings firing the same alerts: did their episodes start together with ours?
+  std::vector<std::string> siblings;
+  std::set<std::string> shared;
+  for (const PeerFact* peer : facts.siblings.SiblingsSharing()) {
+    siblings.push_back(peer->cluster_id);
+    shared.insert(peer->shared_alerts.begin(), peer->shared_alerts.end());
+  }
+  if (!siblings.empty()) {
+    std::string ids = cluster;
+    for (const std::string& sibling : siblings) ids += ", " + Quote(sibling);
+    std::string names;
+    for (const std::string& name : shared) names += (names.empty() ? "" : ", ") + Quote(name);
+    checks.push_back(
+        {"sibling_onsets",
+         "check whether the siblings' shared alerts started together with this cluster's",
+         "SELECT cluster_id, alert_name, MAX(COALESCE(starts_at, alert_time)) AS episode_start, "
+         "COUNT(*) AS firing_messages FROM lark_alerts WHERE cluster_id IN (" + ids +
+             ") AND status = 'Firing' AND alert_name IN (" + names + ") AND alert_time > " +
+             Quote(FormatSqlTime(now - hours(24 * 7))) +
+             " GROUP BY cluster_id, alert_name ORDER BY cluster_id, alert_name"});
+  }
+  if (!primary && (!assessment.flapping.empty() || !assessment.firing.empty())) {
+    checks.push_back(
+        {"alert_pattern", "count the alert messages of the last 24 hours per alert and status",
+         "SELECT alert_name, status, COUNT(*) AS messages, MIN(alert_time) AS first_message, "
+         "MAX(alert_time) AS last_message FROM lark_alerts WHERE cluster_id = " + cluster +
+             " AND alert_time > " + Quote(FormatSqlTime(now - hours(24))) +
+             " GROUP BY alert_name, status ORDER BY messages DESC, alert_name"});
+  }
+  return checks;
+}
+
+std::optional<std::pair<double, double>> SqlFindings::Compare(const std::string& dimension) const {
+  for (const auto& [name, values] : before_after) {
+    if (name == dimension) return values;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+int ColumnIndex(const SqlFacts& sql, const std::string& name) {
+  for (size_t column_idx = 0; column_idx < sql.columns.size(); ++column_idx) {
+    if (Lower(sql.columns[column_idx]) == name) return static_cast<int>(column_idx);
+  }
+  return -1;
+}
+
+std::string CellText(const std::vector<Json>& row, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= row.size()) return "";
+  const Json& cell = row[static_cast<size_t>(column)];
+  if (cell.is_string()) return cell.get<std::string>();
+  if (cell.is_null()) return "";
+  return cell.dump();
+}
+
+std::optional<double> CellNumber(const std::vector<Json>& row, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= row.size()) return std::nullopt;
+  const Json& cell = row[static_cast<size_t>(column)];
+  if (cell.is_number()) return cell.get<double>();
+  if (cell.is_string()) {
+    try {
+      size_t used = 0;
+      double value = std::stod(cell.get<std::string>(), &used);
+      if (used == cell.get<std::string>().size()) return value;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string ShortDimension(const std::string& metric_name) {
+  const store::MetricSpec* spec = store::FindMetric(metric_name);
+  return spec ? std::string(spec->short_name) : metric_name;
+}
+
+}  // namespace
+
+SqlFindings ReadSqlFindings(const PlaybookFacts& facts, const std::vector<SqlCheck>& checks) {
+  SqlFindings out;
+  for (size_t check_idx = 0; check_idx < checks.size() && check_idx < facts.sql.size();
+       ++check_idx) {
+    const SqlCheck& check = checks[check_idx];
+    const SqlFacts& sql = facts.sql[check_idx];
+    if (!sql.source.ok) continue;
+    if (check.kind == "before_after") {
+      out.before_after_call = sql.source.call_id;
+      int metric = ColumnIndex(sql, "metric_name");
+      int period = ColumnIndex(sql, "period");
+      int mean = ColumnIndex(sql, "mean_value");
+      std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> values;
+      for (const auto& row : sql.rows) {
+        std::string dimension = ShortDimension(CellText(row, metric));
+        auto value = CellNumber(row, mean);
+        if (CellText(row, period) == "since_onset") {
+          values[dimension].second = value;
+        } else {
+          values[dimension].first = value;
+        }
+      }
+      for (const auto& [dimension, pair] : values) {
+        if (pair.first && pair.second) {
+          out.before_after.push_back({dimension, {*pair.first, *pair.second}});
+        }
+      }
+    } else if (check.kind == "sibling_onsets") {
+      out.sibling_call = sql.source.call_id;
+      int cluster = ColumnIndex(sql, "cluster_id");
+      int name = ColumnIndex(sql, "alert_name");
+      int start = ColumnIndex(sql, "episode_start");
+      std::map<std::string, TimePoint> own;
+      std::vector<std::tuple<std::string, std::string, TimePoint>> others;
+      for (const auto& row : sql.rows) {
+        auto time = ParseAnyTime(CellText(row, start));
+        if (!time) continue;
+        if (CellText(row, cluster) == facts.cluster_id) {
+          own[CellText(row, name)] = *time;
+        } else {
+          others.emplace_back(CellText(row, cluster), CellText(row, name), *time);
+        }
+      }
+      std::map<std::string, double> best;
+      for (const auto& [sibling, alert, time] : others) {
+        auto mine = own.find(alert);
+        if (mine == own.end()) continue;
+        double gap = std::fabs(Minutes(time - mine->second)) / 60.0;
+        auto found = best.find(sibling);
+        if (found == best.end() || gap < found->second) best[sibling] = gap;
+      }
+      for (const auto& [sibling, gap] : best) out.sibling_gaps.push_back({sibling, gap});
+    } else if (check.kind == "last_snapshots") {
+      out.last_snapshots_call = sql.source.call_id;
+      int last = ColumnIndex(sql, "last_snapshot");
+      std::set<std::string> distinct;
+      for (const auto& row : sql.rows) distinct.insert(CellText(row, last));
+      if (!sql.rows.empty()) {
+        out.last_snapshots_text =
+            std::to_string(sql.rows.size()) + " metrics, last snapshot " +
+            (distinct.size() == 1 ? "of all of them at " + *distinct.begin()
+                                  : "between " + *distinct.begin() + " and " + *distinct.rbegin());
+      }
+    } else if (check.kind == "alert_pattern") {
+      out.alert_pattern_call = sql.source.call_id;
+      int name = ColumnIndex(sql, "alert_name");
+      int status = ColumnIndex(sql, "status");
+      int messages = ColumnIndex(sql, "messages");
+      std::string text;
+      for (const auto& row : sql.rows) {
+        if (text.size() > 200) break;
+        text += (text.empty() ? "" : "; ") + CellText(row, name) + " " + CellText(row, status) +
+                " x" + CellText(row, messages);
+      }
+      out.alert_pattern_text = text;
+    }
+  }
+  return out;
+}
+
+}  // namespace rh::agent::internal

@@ -1,0 +1,101 @@
+// The playbook's diagnostic rules, in two passes over PlaybookFacts.
+//
+// Assess (after protocol steps 1-4: info, alerts, metrics, operations) finds the symptoms: the
+// dimensions whose latest value crosses a threshold, whether each is new (a change point or a
+// rise from a healthy 7-days-ago baseline, or a firing alert about it) or chronic, the onset of
+// each, the primary symptom (the most upstream new symptom in the causal order of
+// agent/README.md "Playbook rules"), flapping alerts on healthy metrics, a telemetry gap, the
+// workload shifts, and a change operation shortly before the onset. From it the engine derives
+// the inputs of steps 5-8: the Knowledge Lake query (KnowledgeQuery) and the SQL checks
+// (PlanSql).
+//
+// Diagnose (after all eight steps) applies the category rules in order (telemetry gap, node
+// down, account-wide, operation-induced, known bug, then the primary symptom's own category,
+// alert noise, chronic, healthy), sets severity from the category, the magnitude and the
+// customer tier, computes confidence from the independent signals that agree, and writes the
+// Report: root cause, evidence citing the tool calls, ordered recommendations within the
+// instance limits, summary. Every rule and constant is listed in agent/README.md.
+// Thread-safety: pure functions over values owned by the caller.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/internal/playbook_facts.h"
+#include "agent/report.h"
+
+namespace rh::agent::internal {
+
+// One dimension whose latest value crosses its warning or critical threshold.
+struct Symptom {
+  const DimensionFact* dimension = nullptr;
+  int level = 0;          // 2 critical, 1 warning
+  bool is_new = false;    // a change point or a rise from a healthy baseline, or a firing alert
+  std::optional<TimePoint> onset;  // change-point start, else state_since
+  std::vector<const AlertFact*> alerts;  // currently firing alerts about this dimension
+  int causal_rank = 99;   // position in the causal order (lower = further upstream)
+};
+
+// A workload dimension (qps, scan_rows, load_rate) that moved.
+struct WorkloadShift {
+  const DimensionFact* dimension = nullptr;
+  double factor = 1.0;  // level now / level before (change point), else latest / baseline
+  bool rising = true;
+  std::optional<TimePoint> started;
+};
+
+struct Assessment {
+  std::optional<int64_t> gap_hours;  // telemetry gap of at least kGapHours
+  bool no_telemetry = false;         // no snapshot at all
+  std::vector<Symptom> symptoms;     // new ones first, then by causal rank
+  std::optional<size_t> primary;     // index into symptoms of the first new symptom
+  std::optional<TimePoint> onset;    // of the primary symptom, else the first firing alert
+  std::optional<TimePoint> first_alert;  // firing_since of the primary's alerts, else any
+  std::vector<const AlertFact*> firing;
+  std::vector<const AlertFact*> flapping;
+  std::vector<WorkloadShift> workload;  // workload dimensions that moved
+  const OperationFact* suspect_operation = nullptr;  // a change shortly before the onset
+  double suspect_minutes_before = 0;                 // operation start -> onset, minutes
+
+  const Symptom* Primary() const { return primary ? &symptoms[*primary] : nullptr; }
+  bool WorkloadSurge() const;  // a workload dimension rose
+  const WorkloadShift* Shift(const std::string& dimension) const;
+};
+
+Assessment Assess(const PlaybookFacts& facts);
+
+// Step 5: the search text (symptoms, alert names, "without workload growth" when it applies).
+std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessment);
+
+// Step 8: the read-only statements the rules need, each with the purpose shown in the report.
+struct SqlCheck {
+  std::string kind;     // before_after | sibling_onsets | last_snapshots | alert_pattern
+  std::string purpose;
+  std::string statement;
+};
+std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& assessment);
+
+// What the SQL checks showed, as the rules use it. facts.sql[i] answers checks[i].
+struct SqlFindings {
+  // before_after: per dimension, the mean over the same hours of the day before the onset and
+  // the mean since the onset.
+  std::vector<std::pair<std::string, std::pair<double, double>>> before_after;
+  std::string before_after_call;
+  // sibling_onsets: per sibling sharing an alert, |its episode start - ours| in hours.
+  std::vector<std::pair<std::string, double>> sibling_gaps;
+  std::string sibling_call;
+  // last_snapshots / alert_pattern: a one-line summary for the evidence.
+  std::string last_snapshots_text;
+  std::string last_snapshots_call;
+  std::string alert_pattern_text;
+  std::string alert_pattern_call;
+
+  std::optional<std::pair<double, double>> Compare(const std::string& dimension) const;
+};
+SqlFindings ReadSqlFindings(const PlaybookFacts& facts, const std::vector<SqlCheck>& checks);
+
+Report Diagnose(const PlaybookFacts& facts, const Assessment& assessment, const SqlFindings& sql);
+
+}  // namespace rh::agent::internal

@@ -1,0 +1,187 @@
+// The playbook engine: the eight protocol steps in order, each input derived from what the
+// earlier steps returned, then the rules of agent/internal/playbook_rules.h.
+#include "agent/playbook_engine.h"
+
+#include <regex>
+
+#include "agent/internal/playbook_facts.h"
+#include "agent/internal/playbook_rules.h"
+#include "agent/internal/playbook_vocabulary.h"
+#include "core/log.h"
+
+namespace rh::agent {
+namespace {
+
+constexpr int kAlertWindowHours = 48;  // wide enough for a flapping pattern and a recent onset
+constexpr int kKnowledgeHits = 5;
+
+long long MillisBetween(TimePoint from, TimePoint to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+// One investigation's calls: numbering, recording, progress.
+class CallLog {
+ public:
+  CallLog(const tools::ToolRegistry& tools, Clock& clock, const ProgressFn& progress,
+          TimePoint started)
+      : tools_(tools), clock_(clock), progress_(progress), started_(started) {}
+
+  // A copy of the record (the log keeps the original).
+  ToolCallRecord Call(int step, const std::string& tool, Json input) {
+    ToolCallRecord record;
+    record.id = "call_" + std::to_string(records_.size() + 1);
+    record.step = step;
+    record.tool = tool;
+    record.input = std::move(input);
+    record.started_ms = MillisBetween(started_, clock_.Now());
+    if (progress_) progress_({step, "tool", tool, record.started_ms});
+    tools::ToolResult result = tools_.Call(tool, record.input);
+    record.output = std::move(result.content);
+    record.is_error = result.is_error;
+    record.duration_ms = MillisBetween(started_, clock_.Now()) - record.started_ms;
+    records_.push_back(std::move(record));
+    return records_.back();
+  }
+
+  std::vector<ToolCallRecord>& records() { return records_; }
+  std::vector<std::string> Ids() const {
+    std::vector<std::string> ids;
+    for (const ToolCallRecord& record : records_) ids.push_back(record.id);
+    return ids;
+  }
+
+ private:
+  const tools::ToolRegistry& tools_;
+  Clock& clock_;
+  const ProgressFn& progress_;
+  TimePoint started_;
+  std::vector<ToolCallRecord> records_;
+};
+
+// Fills `source` from a record; returns whether the output should be parsed.
+bool Describe(const ToolCallRecord& record, internal::CallSource* source) {
+  source->call_id = record.id;
+  source->tool = record.tool;
+  if (record.is_error) {
+    source->ok = false;
+    source->error = record.output.size() > 300 ? record.output.substr(0, 300) + "..."
+                                               : record.output;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PlaybookEngine::PlaybookEngine(const tools::ToolRegistry& tools, Clock& clock)
+    : tools_(tools), clock_(clock) {}
+
+Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequest& request,
+                                                         const ProgressFn& progress,
+                                                         InvestigationUsage* spent) {
+  auto log = Logger("agent");
+  const TimePoint started = clock_.Now();
+  const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
+  if (spent) *spent = InvestigationUsage{};
+  CallLog calls(tools_, clock_, progress, started);
+  internal::PlaybookFacts facts;
+  facts.cluster_id = request.cluster_id;
+  facts.question = request.question;
+  facts.now = started;
+  const Json cluster = {{"cluster_id", request.cluster_id}};
+
+  // 1. Context.
+  const ToolCallRecord info = calls.Call(1, "query_cluster_info", cluster);
+  if (info.is_error && info.output.find("not_found") != std::string::npos) {
+    return NotFound("playbook", "cluster '" + request.cluster_id + "': " + info.output);
+  }
+  if (Describe(info, &facts.cluster.source)) internal::ReadClusterInfo(info.output, &facts.cluster);
+
+  // 2. Alerts.
+  const ToolCallRecord alerts = calls.Call(
+      2, "query_cluster_alerts", {{"cluster_id", request.cluster_id},
+                                  {"window_hours", kAlertWindowHours}});
+  if (Describe(alerts, &facts.alerts.source)) internal::ReadAlerts(alerts.output, &facts.alerts);
+
+  // 3. Metrics: all dimensions; the ones a budget cut left out in a second call.
+  const ToolCallRecord metrics = calls.Call(3, "query_cluster_metrics", cluster);
+  if (Describe(metrics, &facts.metrics.source)) {
+    std::vector<std::string> omitted = internal::ReadMetrics(metrics.output, &facts.metrics);
+    if (!omitted.empty()) {
+      const ToolCallRecord rest = calls.Call(
+          3, "query_cluster_metrics", {{"cluster_id", request.cluster_id}, {"dimensions", omitted}});
+      internal::CallSource extra;
+      if (Describe(rest, &extra)) {
+        internal::ReadMetrics(rest.output, &facts.metrics);
+        facts.metrics.extra_call_ids.push_back(rest.id);
+      }
+    }
+  }
+
+  // 4. Operations.
+  const ToolCallRecord operations = calls.Call(4, "query_cluster_operations", cluster);
+  if (Describe(operations, &facts.operations.source)) {
+    internal::ReadOperations(operations.output, &facts.operations);
+  }
+
+  internal::Assessment assessment = internal::Assess(facts);
+
+  // 5. Knowledge: the symptoms found, filtered by the cluster's version.
+  Json search = {{"query", internal::KnowledgeQuery(facts, assessment)}, {"k", kKnowledgeHits}};
+  static const std::regex kVersion("^[0-9]+(\\.[0-9]+){0,3}$");
+  if (!facts.cluster.version.empty() && std::regex_match(facts.cluster.version, kVersion)) {
+    search["version"] = facts.cluster.version;
+  }
+  const ToolCallRecord knowledge = calls.Call(5, "search_knowledge_lake", search);
+  if (Describe(knowledge, &facts.knowledge.source)) {
+    internal::ReadKnowledge(knowledge.output, &facts.knowledge);
+  }
+
+  // 6. Past investigations (the fleet-wide lookup uses the category the symptoms point to).
+  Json memory_input = cluster;
+  if (const internal::Symptom* primary = assessment.Primary()) {
+    memory_input["category"] = internal::DimensionCategory(primary->dimension->name);
+  }
+  const ToolCallRecord memory = calls.Call(6, "query_agent_memory", memory_input);
+  if (Describe(memory, &facts.memory.source)) internal::ReadMemory(memory.output, &facts.memory);
+
+  // 7. Siblings.
+  const ToolCallRecord siblings = calls.Call(7, "query_similar_clusters", cluster);
+  if (Describe(siblings, &facts.siblings.source)) {
+    internal::ReadSiblings(siblings.output, &facts.siblings);
+  }
+
+  // 8. SQL, only for what a rule needs.
+  std::vector<internal::SqlCheck> checks = internal::PlanSql(facts, assessment);
+  for (const internal::SqlCheck& check : checks) {
+    const ToolCallRecord sql = calls.Call(8, "run_sql", {{"sql", check.statement}});
+    internal::SqlFacts result;
+    result.purpose = check.purpose;
+    result.statement = check.statement;
+    if (Describe(sql, &result.source)) internal::ReadSql(sql.output, &result);
+    facts.sql.push_back(std::move(result));
+  }
+  internal::SqlFindings findings = internal::ReadSqlFindings(facts, checks);
+
+  Report report = internal::Diagnose(facts, assessment, findings);
+  auto validated = ParseReport(ReportToJson(report), calls.Ids());
+  if (!validated) {
+    return Internal("playbook", "the playbook built an invalid report (a bug in its rules): " +
+                                    validated.error().message);
+  }
+  InvestigationOutcome outcome;
+  outcome.engine = "playbook";
+  outcome.report = std::move(*validated);
+  outcome.transcript = std::move(calls.records());
+  outcome.duration_ms = MillisBetween(started, clock_.Now());
+  if (progress) {
+    progress({8, "report", outcome.report.root_cause_category, outcome.duration_ms});
+  }
+  log->info("task={} cluster={} playbook report: {} {} (confidence {:.2f}) after {} tool calls",
+            task_tag, request.cluster_id, outcome.report.severity,
+            outcome.report.root_cause_category, outcome.report.confidence,
+            outcome.transcript.size());
+  return outcome;
+}
+
+}  // namespace rh::agent

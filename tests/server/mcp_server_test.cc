@@ -1,0 +1,246 @@
+// McpServer message by message over the real tools: the eight investigation tools on the seeded
+// fleet (SQLite and MariaDB), a real Knowledge Lake (built-in embedder, a few documents), the
+// stored reports and the queue — and every protocol error. The official TypeScript SDK client
+// drives the `rockhound mcp` binary in tests/e2e/mcp_client_test.mjs.
+#include "server/mcp_server.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "knowledge/builtin_embedder.h"
+#include "knowledge/knowledge_lake.h"
+#include "tests/server/server_fixture.h"
+#include "tools/investigation_tools.h"
+
+namespace rh::testing {
+namespace {
+
+knowledge::Document Doc(std::string key, std::string kind, std::string title, std::string text) {
+  knowledge::Document document;
+  document.key = std::move(key);
+  document.kind = std::move(kind);
+  document.title = std::move(title);
+  document.text = std::move(text);
+  return document;
+}
+
+class McpServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    knowledge::LakeOptions lake_options;
+    lake_options.db_path = lake_dir_.File("knowledge.db");
+    lake_options.index_path = lake_dir_.File("knowledge.faiss");
+    auto lake = knowledge::KnowledgeLake::Open(
+        lake_options, std::make_unique<knowledge::BuiltinEmbedder>(), clock_);
+    ASSERT_TRUE(lake) << lake.error().ToString();
+    lake_ = std::move(*lake);
+    auto ingested = lake_->IngestDocuments(
+        {Doc("disk.md", "resolution", "Disk full",
+             "# Disk full\nWhen a BE data disk is above 85% used, loads fail. Drop expired "
+             "partitions and expand the disk.\n"),
+         Doc("compaction.md", "resolution", "Compaction backlog",
+             "# Compaction backlog\nToo many versions: raise compaction threads.\n"),
+         Doc("cpu.md", "guideline", "CPU", "# CPU\nBE CPU above 70% is critical.\n")});
+    ASSERT_TRUE(ingested) << ingested.error().ToString();
+
+    tools::ToolEnvironment env;
+    env.fleet = &fleet();
+    env.memory = &memory();
+    env.knowledge = lake_.get();
+    env.clock = &clock_;
+    env.fleet_url = url();
+    env.fleet_password = TestMysqlPassword();
+    auto registry = tools::BuildInvestigationTools(env);
+    ASSERT_TRUE(registry) << registry.error().ToString();
+    tools_ = std::make_unique<tools::ToolRegistry>(std::move(*registry));
+
+    server::McpBackends backends;
+    backends.investigation_tools = tools_.get();
+    backends.knowledge = lake_.get();
+    backends.fleet = &fleet();
+    backends.memory = &memory();
+    backends.clock = &clock_;
+    auto mcp = server::McpServer::Create(backends);
+    ASSERT_TRUE(mcp) << mcp.error().ToString();
+    mcp_ = std::move(*mcp);
+  }
+
+  // Sends one request and returns the parsed reply (null when there was none).
+  Json Request(const std::string& method, Json params = Json::object(), Json id = 1) {
+    Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
+    auto reply = mcp_->HandleMessage(DumpJson(message));
+    if (!reply) return nullptr;
+    return *ParseJson(*reply);
+  }
+  Json Call(const std::string& tool, Json arguments) {
+    Json reply = Request("tools/call", {{"name", tool}, {"arguments", arguments}});
+    EXPECT_TRUE(reply.contains("result")) << reply.dump();
+    return reply.contains("result") ? reply["result"] : Json();
+  }
+  static std::string Text(const Json& result) {
+    return result["content"][0]["text"].get<std::string>();
+  }
+
+  TempDir lake_dir_;
+  std::unique_ptr<knowledge::KnowledgeLake> lake_;
+  std::unique_ptr<tools::ToolRegistry> tools_;
+  std::unique_ptr<server::McpServer> mcp_;
+};
+
+TEST_P(McpServerTest, InitializeNegotiatesTheProtocolVersion) {
+  Json reply = Request("initialize", {{"protocolVersion", "2025-06-18"},
+                                      {"capabilities", Json::object()},
+                                      {"clientInfo", {{"name", "test"}, {"version", "1"}}}});
+  ASSERT_TRUE(reply.contains("result")) << reply.dump();
+  EXPECT_EQ(reply["id"], 1);
+  EXPECT_EQ(reply["jsonrpc"], "2.0");
+  EXPECT_EQ(reply["result"]["protocolVersion"], "2025-06-18");
+  EXPECT_TRUE(reply["result"]["capabilities"].contains("tools"));
+  EXPECT_EQ(reply["result"]["serverInfo"]["name"], "rockhound");
+  EXPECT_FALSE(reply["result"]["instructions"].get<std::string>().empty());
+  Json unknown = Request("initialize", {{"protocolVersion", "1999-01-01"}}, "init-2");
+  EXPECT_EQ(unknown["id"], "init-2");
+  EXPECT_EQ(unknown["result"]["protocolVersion"], server::kMcpProtocolVersion);
+  // Notifications get no answer.
+  EXPECT_FALSE(mcp_->HandleMessage(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
+  EXPECT_FALSE(mcp_->HandleMessage(
+      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})"));
+  EXPECT_EQ(Request("ping")["result"], Json::object());
+}
+
+TEST_P(McpServerTest, ListsEveryTool) {
+  Json reply = Request("tools/list");
+  const Json& tools = reply["result"]["tools"];
+  std::set<std::string> names;
+  for (const Json& tool : tools) {
+    names.insert(tool["name"].get<std::string>());
+    EXPECT_EQ(tool["inputSchema"]["type"], "object") << tool["name"];
+    EXPECT_FALSE(tool["description"].get<std::string>().empty()) << tool["name"];
+  }
+  for (std::string_view name : tools::kInvestigationToolNames) {
+    EXPECT_TRUE(names.contains(std::string(name))) << name;
+  }
+  for (const char* name : {"search_hybrid", "search_fulltext", "search_vector", "list_reports",
+                           "get_report", "request_investigation", "get_investigation"}) {
+    EXPECT_TRUE(names.contains(name)) << name;
+  }
+  EXPECT_EQ(tools.size(), 15u);
+}
+
+TEST_P(McpServerTest, CallsEveryTool) {
+  const Json cluster = {{"cluster_id", kCriticalCluster}};
+  for (std::string_view name : tools::kInvestigationToolNames) {
+    Json arguments = cluster;
+    if (name == "search_knowledge_lake") arguments = {{"query", "disk full"}};
+    if (name == "run_sql") {
+      arguments = {{"sql", "SELECT cluster_id, status FROM cluster_info ORDER BY cluster_id"}};
+    }
+    Json result = Call(std::string(name), arguments);
+    EXPECT_FALSE(result["isError"].get<bool>()) << name << ": " << Text(result);
+    EXPECT_FALSE(Text(result).empty()) << name;
+  }
+  for (const char* search : {"search_hybrid", "search_fulltext", "search_vector"}) {
+    Json result = Call(search, {{"query", "disk is full"}, {"k", 2}});
+    ASSERT_FALSE(result["isError"].get<bool>()) << search << ": " << Text(result);
+    Json hits = *ParseJson(Text(result));
+    EXPECT_FALSE(hits["hits"].empty()) << search;
+    EXPECT_LE(hits["hits"].size(), 2u);
+  }
+  Json fulltext = *ParseJson(Text(Call("search_fulltext", {{"query", "compaction threads"}})));
+  EXPECT_EQ(fulltext["hits"][0]["title"].get<std::string>().find("Compaction"), 0u);
+
+  Json listed = *ParseJson(Text(Call("list_reports", {{"severity", "medium"}})));
+  ASSERT_EQ(listed["reports"].size(), 2u);
+  const std::string report_id = listed["reports"][0]["report_id"];
+  EXPECT_EQ(Call("list_reports", {{"cluster_id", kHealthyCluster}})["isError"], false);
+
+  std::string markdown = Text(Call("get_report", {{"report_id", report_id}}));
+  EXPECT_NE(markdown.find("#"), std::string::npos);
+  Json detail = *ParseJson(Text(Call("get_report", {{"report_id", report_id},
+                                                    {"format", "json"},
+                                                    {"include_transcript", true}})));
+  EXPECT_EQ(detail["report"]["evidence"].size(), 3u);
+  EXPECT_EQ(detail["transcript"].size(), 3u);
+
+  Json requested = *ParseJson(Text(Call("request_investigation",
+                                        {{"cluster_id", kWarningCluster},
+                                         {"question", "Why is compaction slow?"}})));
+  EXPECT_TRUE(requested["created"].get<bool>());
+  EXPECT_EQ(requested["source"], "adhoc");
+  EXPECT_EQ(requested["requester"], "mcp");
+  Json again = *ParseJson(Text(Call("request_investigation",
+                                    {{"cluster_id", kWarningCluster},
+                                     {"question", "why is compaction slow"}})));
+  EXPECT_EQ(again["task_id"], requested["task_id"]);
+  EXPECT_FALSE(again["created"].get<bool>());
+  Json status = *ParseJson(Text(Call("get_investigation", {{"task_id", requested["task_id"]}})));
+  EXPECT_EQ(status["status"], "queued");
+  EXPECT_TRUE(status["report"].is_null());
+}
+
+TEST_P(McpServerTest, ToolFailuresAreResultsTheModelCanFix) {
+  Json bad_args = Call("query_cluster_info", {{"cluster_id", "NOT VALID"}});
+  EXPECT_TRUE(bad_args["isError"].get<bool>());
+  EXPECT_NE(Text(bad_args).find("cluster_id"), std::string::npos);
+  Json missing = Call("get_report", {{"report_id", "rpt_missing"}});
+  EXPECT_TRUE(missing["isError"].get<bool>());
+  EXPECT_NE(Text(missing).find("not_found"), std::string::npos);
+  Json unknown_cluster = Call("request_investigation", {{"cluster_id", "c-nope"}});
+  EXPECT_TRUE(unknown_cluster["isError"].get<bool>());
+  Json extra = Call("list_reports", {{"colour", "red"}});
+  EXPECT_TRUE(extra["isError"].get<bool>());
+  Json bad_since = Call("list_reports", {{"since", "last tuesday"}});
+  EXPECT_TRUE(bad_since["isError"].get<bool>());
+  EXPECT_NE(Text(bad_since).find("since"), std::string::npos);
+  Json writes = Call("run_sql", {{"sql", "DELETE FROM cluster_info"}});
+  EXPECT_TRUE(writes["isError"].get<bool>());
+  EXPECT_EQ(*fleet().QueryInt("SELECT COUNT(*) FROM cluster_info"), 5);
+}
+
+TEST_P(McpServerTest, ProtocolErrors) {
+  auto reply = [&](std::string_view line) { return *ParseJson(*mcp_->HandleMessage(line)); };
+  Json parse = reply("{not json");
+  EXPECT_EQ(parse["error"]["code"], -32700);
+  EXPECT_TRUE(parse["id"].is_null());
+  EXPECT_EQ(reply(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])")["error"]["code"], -32600);
+  EXPECT_EQ(reply(R"({"id":1,"method":"ping"})")["error"]["code"], -32600);
+  EXPECT_EQ(reply(R"({"jsonrpc":"2.0","id":1})")["error"]["code"], -32600);
+  EXPECT_EQ(reply(R"({"jsonrpc":"2.0","id":{"a":1},"method":"ping"})")["error"]["code"], -32600);
+  EXPECT_EQ(reply("42")["error"]["code"], -32600);
+  Json unknown_method = Request("resources/list", Json::object(), 7);
+  EXPECT_EQ(unknown_method["error"]["code"], -32601);
+  EXPECT_EQ(unknown_method["id"], 7);
+  Json unknown_tool = Request("tools/call", {{"name", "drop_database"}});
+  EXPECT_EQ(unknown_tool["error"]["code"], -32602);
+  EXPECT_NE(unknown_tool["error"]["message"].get<std::string>().find("drop_database"),
+            std::string::npos);
+  EXPECT_EQ(Request("tools/call", {{"arguments", Json::object()}})["error"]["code"], -32602);
+  EXPECT_EQ(Request("tools/call", {{"name", "get_report"}, {"arguments", "x"}})["error"]["code"],
+            -32602);
+  // A response from the client and an unknown notification need no answer.
+  EXPECT_FALSE(mcp_->HandleMessage(R"({"jsonrpc":"2.0","id":5,"result":{}})"));
+  EXPECT_FALSE(mcp_->HandleMessage(R"({"jsonrpc":"2.0","method":"notifications/whatever"})"));
+}
+
+TEST_P(McpServerTest, RunReadsLinesAndAnswersEachRequest) {
+  std::istringstream input(
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+      "\"2025-11-25\"}}\n"
+      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\r\n"
+      "\n"
+      "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n"
+      "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}");
+  std::vector<std::string> lines;
+  mcp_->Run(input, [&](const std::string& line) { lines.push_back(line); });
+  ASSERT_EQ(lines.size(), 3u);
+  for (const std::string& line : lines) EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ((*ParseJson(lines[2]))["id"], 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, McpServerTest, RH_DATABASE_BACKENDS());
+
+}  // namespace
+}  // namespace rh::testing

@@ -1,0 +1,187 @@
+// ReportNotifier against a local scripted webhook (a real HTTP server on port 0): message shape
+// (Slack and Lark), the severity threshold, retries on 5xx/429/Lark errors, no retry on 4xx,
+// failures counted, and the queue drained on shutdown.
+#include "server/notifier.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/time_format.h"
+#include "tests/server/fleet_seed.h"
+
+namespace rh::testing {
+namespace {
+
+// A webhook that answers with the scripted statuses in order (then 200) and records bodies.
+class ScriptedWebhook {
+ public:
+  explicit ScriptedWebhook(std::deque<std::pair<int, std::string>> script = {})
+      : script_(std::move(script)) {
+    server_.Post("/hook", [this](const httplib::Request& request, httplib::Response& response) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      bodies_.push_back(request.body);
+      int status = 200;
+      std::string body = "ok";
+      if (!script_.empty()) {
+        std::tie(status, body) = script_.front();
+        script_.pop_front();
+      }
+      response.status = status;
+      if (status == 429) response.set_header("Retry-After", "7");
+      response.set_content(body, body.starts_with("{") ? "application/json" : "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~ScriptedWebhook() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<std::string> bodies() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return bodies_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mutex_;
+  std::deque<std::pair<int, std::string>> script_;
+  std::vector<std::string> bodies_;
+};
+
+class NotifierTest : public ::testing::Test {
+ protected:
+  server::NotifierOptions Options(const std::string& url, const std::string& format = "slack") {
+    server::NotifierOptions options;
+    options.webhook_url = url;
+    options.format = format;
+    options.min_severity = "high";
+    options.max_retries = 3;
+    options.public_url = "http://rockhound.example:8080/";
+    return options;
+  }
+  store::StoredReport Report(const std::string& severity) {
+    store::StoredReport report =
+        MakeStoredReport(kCriticalCluster, severity, "disk_capacity", SeedNow());
+    report.report_id = "rpt_test_" + severity;
+    return report;
+  }
+  double Count(const std::string& result) {
+    return metrics_
+        .Counter("rockhound_notifications_total", "", {{"result", result}})
+        .value();
+  }
+
+  ManualClock clock_{SeedNow()};  // sleeps advance it at once
+  MetricsRegistry metrics_;
+};
+
+TEST_F(NotifierTest, SlackMessageWithLinkForSevereReportsOnly) {
+  ScriptedWebhook hook;
+  server::ReportNotifier notifier(Options(hook.url()), clock_, metrics_);
+  notifier.OnReportStored(Report("critical"));
+  notifier.OnReportStored(Report("high"));
+  notifier.OnReportStored(Report("medium"));  // below notify.min_severity
+  notifier.Flush();
+  std::vector<std::string> bodies = hook.bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  Json first = *ParseJson(bodies[0]);
+  const std::string text = first["text"];
+  EXPECT_NE(text.find("[CRITICAL] c-alpha-prod: disk_capacity (confidence 82%)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("<http://rockhound.example:8080/reports/rpt_test_critical|"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("BE data disks"), std::string::npos);
+  EXPECT_EQ(Count("sent"), 2);
+  EXPECT_EQ(Count("skipped"), 1);
+  EXPECT_EQ(Count("failed"), 0);
+}
+
+TEST_F(NotifierTest, LarkMessageShape) {
+  ScriptedWebhook hook({{200, R"({"code":0,"msg":"success"})"}});
+  server::ReportNotifier notifier(Options(hook.url(), "lark"), clock_, metrics_);
+  notifier.OnReportStored(Report("critical"));
+  notifier.Flush();
+  ASSERT_EQ(hook.bodies().size(), 1u);
+  Json body = *ParseJson(hook.bodies()[0]);
+  EXPECT_EQ(body["msg_type"], "text");
+  EXPECT_NE(body["content"]["text"].get<std::string>().find(
+                "http://rockhound.example:8080/reports/rpt_test_critical"),
+            std::string::npos);
+  EXPECT_EQ(Count("sent"), 1);
+}
+
+TEST_F(NotifierTest, RetriesServerErrorsRateLimitsAndLarkRefusals) {
+  ScriptedWebhook hook({{500, "boom"}, {429, "slow down"}, {200, R"({"code":9499,"msg":"busy"})"}});
+  const TimePoint start = clock_.Now();
+  server::ReportNotifier notifier(Options(hook.url(), "lark"), clock_, metrics_);
+  notifier.OnReportStored(Report("critical"));
+  notifier.Flush();
+  EXPECT_EQ(hook.bodies().size(), 4u);  // three failures, then the default 200
+  EXPECT_EQ(Count("sent"), 1);
+  EXPECT_EQ(Count("failed"), 0);
+  // Backoff 1s, then max(2s, Retry-After 7s), then 4s.
+  EXPECT_EQ(clock_.Now() - start, std::chrono::seconds(12));
+}
+
+TEST_F(NotifierTest, GivesUpAfterMaxRetriesAndNeverRetriesClientErrors) {
+  ScriptedWebhook always_down({{503, "down"}, {503, "down"}, {503, "down"}, {503, "down"}});
+  {
+    server::ReportNotifier notifier(Options(always_down.url()), clock_, metrics_);
+    notifier.OnReportStored(Report("critical"));
+    notifier.Flush();
+  }
+  EXPECT_EQ(always_down.bodies().size(), 4u);  // 1 + max_retries
+  EXPECT_EQ(Count("failed"), 1);
+
+  ScriptedWebhook refuses({{404, "no such hook"}});
+  {
+    server::ReportNotifier notifier(Options(refuses.url()), clock_, metrics_);
+    notifier.OnReportStored(Report("critical"));
+    notifier.Flush();
+  }
+  EXPECT_EQ(refuses.bodies().size(), 1u);
+  EXPECT_EQ(Count("failed"), 2);
+}
+
+TEST_F(NotifierTest, UnreachableWebhookIsCountedNotFatal) {
+  auto options = Options("http://127.0.0.1:1/hook");
+  options.max_retries = 1;
+  server::ReportNotifier notifier(options, clock_, metrics_);
+  notifier.OnReportStored(Report("critical"));
+  notifier.Flush();
+  EXPECT_EQ(Count("failed"), 1);
+}
+
+TEST_F(NotifierTest, NoWebhookConfiguredSkips) {
+  server::ReportNotifier notifier(Options(""), clock_, metrics_);
+  notifier.OnReportStored(Report("critical"));
+  notifier.Flush();
+  EXPECT_EQ(Count("skipped"), 1);
+}
+
+TEST_F(NotifierTest, ShutdownDeliversWhatIsQueued) {
+  ScriptedWebhook hook;
+  {
+    server::ReportNotifier notifier(Options(hook.url()), clock_, metrics_);
+    for (int report_idx = 0; report_idx < 5; ++report_idx) {
+      notifier.OnReportStored(Report("critical"));
+    }
+  }
+  EXPECT_EQ(hook.bodies().size(), 5u);
+  EXPECT_EQ(Count("sent"), 5);
+}
+
+}  // namespace
+}  // namespace rh::testing
