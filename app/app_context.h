@@ -74,6 +74,8 @@ void RegisterServeCommands(CLI::App& app, Action* chosen);
 void RegisterFleetCommands(CLI::App& app, Action* chosen);
 // demo (app/cmd_demo.cc).
 void RegisterDemoCommands(CLI::App& app, Action* chosen);
+// tool list|run (app/cmd_tool.cc).
+void RegisterToolCommands(CLI::App& app, Action* chosen);
 
 // kb ingest|search|stats|remove (app/cmd_kb.cc).
 void RegisterKbCommands(CLI::App& app, Action* chosen);

@@ -42,6 +42,7 @@ int Run(int argc, char** argv) {
   rh::app::RegisterServeCommands(app, &chosen);
   rh::app::RegisterFleetCommands(app, &chosen);
   rh::app::RegisterDemoCommands(app, &chosen);
+  rh::app::RegisterToolCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);

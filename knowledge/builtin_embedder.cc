@@ -156,7 +156,7 @@ int BuiltinEmbedder::dims() const { return model_dims_; }
 
 FusionSettings BuiltinEmbedder::DefaultFusion() const {
   // Chosen on the SciFact train queries (bench/knowledge/scifact_bench): a BM25-heavy blend.
-  return FusionSettings{FusionMethod::kWeighted, 0.15, 60};
+  return FusionSettings{FusionMethod::kWeighted, 0.2, 60};
 }
 
 std::vector<std::string> BuiltinEmbedder::Terms(std::string_view text) {

@@ -833,10 +833,11 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::FulltextLeg(const std::strin
   std::vector<Value> params{Text(match)};
   if (!filter.active()) {
     sql = std::string("SELECT rowid, ") + kBm25 +
-          " FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY " + kBm25 + " LIMIT ?";
+          " AS score FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY score LIMIT ?";
   } else {
     sql = std::string("SELECT f.rowid, ") + kBm25 +
-          " FROM kb_chunks_fts f JOIN kb_chunks c ON c.id = f.rowid WHERE kb_chunks_fts MATCH ?";
+          " AS score FROM kb_chunks_fts f JOIN kb_chunks c ON c.id = f.rowid WHERE kb_chunks_fts "
+          "MATCH ?";
     if (!raw_filter.kinds.empty()) {
       sql += " AND c.kind IN (" + Placeholders(raw_filter.kinds.size()) + ")";
       for (const std::string& kind : raw_filter.kinds) params.push_back(Text(kind));
@@ -846,7 +847,7 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::FulltextLeg(const std::strin
              "kb_chunk_versions v WHERE v.chunk_id = c.id AND ? BETWEEN v.low AND v.high))";
       params.push_back(Int(*filter.version));
     }
-    sql += std::string(" ORDER BY ") + kBm25 + " LIMIT ?";
+    sql += " ORDER BY score LIMIT ?";
   }
   params.push_back(Int(depth));
   RH_ASSIGN_OR_RETURN(auto rows, Reader().Query(sql, params));

@@ -52,7 +52,7 @@ struct LakeOptions {
   int reader_connections = 4;            // SQLite connections for concurrent searches
   // Full-text queries on large lakes: drop the most common query terms until the rows to rank
   // (the sum of the kept terms' document frequencies) fit this budget. 0 = never prune.
-  int64_t fulltext_row_budget = 6000;
+  int64_t fulltext_row_budget = 4000;
   int ivf_nprobe = 24;  // IVF cells visited per query
 };
 

@@ -7,7 +7,7 @@
 //   metric component  M = worst measured sub-score - 5 per other non-healthy dimension (0..100);
 //                     a cluster with no snapshot at the scored hour has M = 0 (no telemetry);
 //   alert component   A = 100 - 5 per Firing message in the 7-day window
-//                         - 20 per alert firing now with severity critical, - 10 for others;
+//                         - 30 per alert firing now with severity critical, - 10 for others;
 //   tier component    T = 100 - k_tier * (100 - M), k = S 1.0, A 0.75, B 0.5, C 0.25;
 //   health            H = 0.60 M + 0.25 A + 0.15 T;
 //   risk              Healthy H >= 80, Warning 50 <= H < 80, Critical H < 50.
@@ -37,7 +37,7 @@ inline constexpr double kCriticalBelow = 50.0;
 // Our documented choices (README "Health scoring").
 inline constexpr double kBreadthPenalty = 5.0;          // per extra non-healthy dimension
 inline constexpr double kPenaltyPerFiringMessage = 5.0;  // in the 7-day alert window
-inline constexpr double kPenaltyFiringNowCritical = 20.0;
+inline constexpr double kPenaltyFiringNowCritical = 30.0;
 inline constexpr double kPenaltyFiringNowOther = 10.0;
 
 RiskLevel ClassifyRisk(double health_score);

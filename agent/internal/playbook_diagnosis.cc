@@ -18,6 +18,9 @@ using std::chrono::hours;
 constexpr double kSiblingOnsetHours = 6;  // siblings whose episodes start this close: one cause
 constexpr double kSqlRise = 1.10;         // the before/after check confirms a 10% move
 constexpr double kSqlSurge = 1.25;        // workload up 25% on the same hours: a surge
+constexpr double kSqlDrop = 0.8;          // workload down 20%: a drop
+constexpr double kSiblingLooseUp = 1.15;  // a sibling's workload moving the same way as ours
+constexpr double kSiblingLooseDown = 0.87;
 constexpr double kConfidenceFloor = 0.15;
 constexpr double kConfidenceCeiling = 0.95;
 
@@ -178,7 +181,9 @@ class Diagnosis {
   std::string SurgeText() const;
   const KnowledgeHitFact* MatchKnownBug(const Symptom& primary, std::string* why_not);
   bool TriggerObserved(BugTrigger trigger) const;
-  bool SiblingsConfirmed(std::vector<std::string>* siblings) const;
+  bool SiblingsConfirmed(std::vector<std::string>* siblings);
+  // Whether `sibling` shows the primary symptom and the same workload change over our hours.
+  bool SameProfile(const std::string& sibling) const;
 
   Report InsufficientData();
   Report NodeFailure(const Symptom& primary);
@@ -437,12 +442,54 @@ const KnowledgeHitFact* Diagnosis::MatchKnownBug(const Symptom& primary, std::st
   return nullptr;
 }
 
-bool Diagnosis::SiblingsConfirmed(std::vector<std::string>* siblings) const {
+// -1 down, 0 flat, +1 up, for a (before, since) pair.
+int Direction(const std::pair<double, double>& values, double up, double down) {
+  if (values.first <= 0) return values.second > 0 ? 1 : 0;
+  double ratio = values.second / values.first;
+  return ratio >= up ? 1 : ratio <= down ? -1 : 0;
+}
+
+bool Diagnosis::SameProfile(const std::string& sibling) const {
+  const Symptom* primary = a_.Primary();
+  if (!primary || sql_.sibling_shift_call.empty()) return true;  // nothing more to compare
+  auto found = sql_.sibling_shifts.find(sibling);
+  if (found == sql_.sibling_shifts.end()) return false;
+  const auto& theirs = found->second;
+  const std::string& dimension = primary->dimension->name;
+  auto symptom = theirs.find(dimension);
+  if (symptom == theirs.end()) return false;
+  const auto& values = symptom->second;
+  bool worse = HigherIsWorse(dimension) ? values.second >= values.first * kSqlRise
+                                        : values.second * kSqlRise <= values.first;
+  if (!worse) return false;
+  for (const char* name : {"qps", "scan_rows", "load_rate"}) {
+    auto own = sql_.Compare(name);
+    auto other = theirs.find(name);
+    if (!own || other == theirs.end()) continue;
+    const int own_direction = Direction(*own, kSqlSurge, kSqlDrop);
+    if (own_direction != 0) {
+      if (Direction(other->second, kSiblingLooseUp, kSiblingLooseDown) != own_direction) {
+        return false;
+      }
+    } else if (Direction(other->second, kSqlSurge, kSqlDrop) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Diagnosis::SiblingsConfirmed(std::vector<std::string>* siblings) {
   const SiblingFacts& facts = facts_.siblings;
   if (!facts.source.ok) return false;
   if (!sql_.sibling_call.empty()) {
     for (const auto& [sibling, gap] : sql_.sibling_gaps) {
-      if (gap <= kSiblingOnsetHours) siblings->push_back(sibling);
+      if (gap > kSiblingOnsetHours) continue;
+      if (!SameProfile(sibling)) {
+        draft_.RuleOut("an account-wide cause (" + sibling + " fires the same alert from the "
+                       "same hours but shows a different symptom or workload change)");
+        continue;
+      }
+      siblings->push_back(sibling);
     }
     return !siblings->empty();
   }
@@ -1128,8 +1175,9 @@ Report Diagnosis::Run() {
   if ((primary || !a_.firing.empty()) && SiblingsConfirmed(&siblings)) {
     return AccountWide(siblings);
   }
-  if (!facts_.siblings.SiblingsSharing().empty()) {
-    draft_.RuleOut("an account-wide cause (the siblings' shared alerts started at other times)");
+  if (!facts_.siblings.SiblingsSharing().empty() && siblings.empty()) {
+    draft_.RuleOut("an account-wide cause (no sibling's shared alert started within " +
+                   Number(kSiblingOnsetHours) + " h of this cluster's with the same symptom)");
   }
   if (primary && a_.suspect_operation) return OperationInduced(*primary);
   if (primary) {

@@ -311,7 +311,9 @@ void ReadKnowledge(const std::string& output, KnowledgeFacts* facts) {
     hit.source = JsonString(item, "source");
     hit.kind = JsonString(item, "kind");
     hit.version = JsonString(item, "version");
+    // The lake marks matched terms as [term]; the rules read plain text.
     hit.snippet = JsonString(item, "snippet");
+    std::erase_if(hit.snippet, [](char c) { return c == '[' || c == ']'; });
     hit.score = NumberOr(item, "score", 0);
     facts->hits.push_back(std::move(hit));
   }

@@ -59,6 +59,13 @@ bool IsChangeOperation(const OperationFact& op) {
   return smaller("from_cu", "to_cu") || smaller("from_count", "to_count");
 }
 
+// Symptoms a workload change can drive (the query says whether the workload moved).
+bool WorkloadSensitive(const std::string& dimension) {
+  return dimension == "be_mem" || dimension == "jvm_heap" || dimension == "fe_heap" ||
+         dimension == "disk" || dimension == "compaction" || dimension == "cpu" ||
+         dimension == "latency";
+}
+
 }  // namespace
 
 bool Assessment::WorkloadSurge() const {
@@ -175,7 +182,7 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
   if (const Symptom* primary = assessment.Primary()) {
     add(SymptomPhrase(primary->dimension->name, HigherIsWorse(primary->dimension->name)));
     for (const AlertFact* alert : primary->alerts) add(alert->name);
-    if (!IsWorkloadDimension(primary->dimension->name)) {
+    if (WorkloadSensitive(primary->dimension->name)) {
       add(assessment.WorkloadSurge() ? "after a workload increase"
                                      : "without workload growth, QPS or load rate flat");
     }
@@ -213,14 +220,18 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
     return checks;
   }
   const Symptom* primary = assessment.Primary();
+  // The same hours of the day before the onset, so daily seasonality cannot pass for a change.
+  std::optional<TimePoint> onset;
+  TimePoint before_from{}, before_to{};
+  int days_back = 1;
+  std::string names;
   if (primary && assessment.onset) {
-    // The same hours of the day before the onset, so daily seasonality cannot pass for a change.
-    const TimePoint onset = FloorToHour(*assessment.onset);
-    const double hours_since = std::max(1.0, Minutes(now - onset) / 60.0);
-    const int days_back = std::clamp(static_cast<int>(std::ceil(hours_since / 24.0)), 1,
-                                     kMaxBeforeAfterDays);
-    const TimePoint before_from = onset - hours(24 * days_back);
-    const TimePoint before_to = std::min(onset - hours(1), now - hours(24 * days_back));
+    onset = FloorToHour(*assessment.onset);
+    const double hours_since = std::max(1.0, Minutes(now - *onset) / 60.0);
+    days_back = std::clamp(static_cast<int>(std::ceil(hours_since / 24.0)), 1,
+                           kMaxBeforeAfterDays);
+    before_from = *onset - hours(24 * days_back);
+    before_to = std::min(*onset - hours(1), now - hours(24 * days_back));
     std::vector<std::string> dimensions = {primary->dimension->name, "qps", "scan_rows",
                                            "load_rate"};
     for (const Symptom& symptom : assessment.symptoms) {
@@ -230,27 +241,31 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
         dimensions.push_back(symptom.dimension->name);
       }
     }
-    std::string names;
     for (const std::string& dimension : dimensions) {
       std::string metric = MetricName(dimension);
       if (metric.empty()) continue;
       names += (names.empty() ? "" : ", ") + Quote(metric);
     }
-    const std::string since = Quote(FormatSqlTime(onset));
-    checks.push_back(
-        {"before_after",
-         "compare " + DimensionLabel(primary->dimension->name) +
-             " and the workload since the onset with the same hours of the day " +
-             std::to_string(days_back) + " day(s) earlier",
-         "SELECT metric_name, CASE WHEN snapshot_hour >= " + since +
-             " THEN 'since_onset' ELSE 'before' END AS period, AVG(avg_value) AS mean_value, "
-             "MAX(avg_value) AS peak_value, COUNT(*) AS hours FROM amv_hourly_snapshots_v1 "
-             "WHERE cluster_id = " + cluster + " AND metric_name IN (" + names +
-             ") AND ((snapshot_hour >= " + Quote(FormatSqlTime(before_from)) +
-             " AND snapshot_hour <= " + Quote(FormatSqlTime(before_to)) +
-             ") OR snapshot_hour >= " + since + ") GROUP BY 1, 2 ORDER BY 1, 2"});
   }
-  // Siblings firing the same alerts: did their episodes start together with ours?
+  auto periods = [&](const std::string& clusters, const std::string& metrics) {
+    const std::string since = Quote(FormatSqlTime(*onset));
+    return "CASE WHEN snapshot_hour >= " + since +
+           " THEN 'since_onset' ELSE 'before' END AS period, AVG(avg_value) AS mean_value, "
+           "MAX(avg_value) AS peak_value, COUNT(*) AS hours FROM amv_hourly_snapshots_v1 WHERE "
+           "cluster_id IN (" + clusters + ") AND metric_name IN (" + metrics +
+           ") AND ((snapshot_hour >= " + Quote(FormatSqlTime(before_from)) +
+           " AND snapshot_hour <= " + Quote(FormatSqlTime(before_to)) + ") OR snapshot_hour >= " +
+           since + ")";
+  };
+  if (onset) {
+    checks.push_back({"before_after",
+                      "compare " + DimensionLabel(primary->dimension->name) +
+                          " and the workload since the onset with the same hours of the day " +
+                          std::to_string(days_back) + " day(s) earlier",
+                      "SELECT metric_name, " + periods(cluster, names) + " GROUP BY 1, 2 ORDER BY 1, 2"});
+  }
+  // Siblings firing the same alerts: did their episodes start together with ours, and do they
+  // show the same symptom and the same workload change over the same hours?
   std::vector<std::string> siblings;
   std::set<std::string> shared;
   for (const PeerFact* peer : facts.siblings.SiblingsSharing()) {
@@ -259,17 +274,30 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
   }
   if (!siblings.empty()) {
     std::string ids = cluster;
-    for (const std::string& sibling : siblings) ids += ", " + Quote(sibling);
-    std::string names;
-    for (const std::string& name : shared) names += (names.empty() ? "" : ", ") + Quote(name);
+    std::string others;
+    for (const std::string& sibling : siblings) {
+      ids += ", " + Quote(sibling);
+      others += (others.empty() ? "" : ", ") + Quote(sibling);
+    }
+    std::string alert_names;
+    for (const std::string& name : shared) {
+      alert_names += (alert_names.empty() ? "" : ", ") + Quote(name);
+    }
     checks.push_back(
         {"sibling_onsets",
          "check whether the siblings' shared alerts started together with this cluster's",
          "SELECT cluster_id, alert_name, MAX(COALESCE(starts_at, alert_time)) AS episode_start, "
          "COUNT(*) AS firing_messages FROM lark_alerts WHERE cluster_id IN (" + ids +
-             ") AND status = 'Firing' AND alert_name IN (" + names + ") AND alert_time > " +
+             ") AND status = 'Firing' AND alert_name IN (" + alert_names + ") AND alert_time > " +
              Quote(FormatSqlTime(now - hours(24 * 7))) +
              " GROUP BY cluster_id, alert_name ORDER BY cluster_id, alert_name"});
+    if (onset) {
+      checks.push_back({"sibling_shift",
+                        "compare the siblings' " + DimensionLabel(primary->dimension->name) +
+                            " and workload over the same hours as this cluster's",
+                        "SELECT cluster_id, metric_name, " + periods(others, names) +
+                            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"});
+    }
   }
   if (!primary && (!assessment.flapping.empty() || !assessment.firing.empty())) {
     checks.push_back(
@@ -336,24 +364,29 @@ SqlFindings ReadSqlFindings(const PlaybookFacts& facts, const std::vector<SqlChe
     const SqlCheck& check = checks[check_idx];
     const SqlFacts& sql = facts.sql[check_idx];
     if (!sql.source.ok) continue;
-    if (check.kind == "before_after") {
-      out.before_after_call = sql.source.call_id;
+    if (check.kind == "before_after" || check.kind == "sibling_shift") {
+      const bool siblings = check.kind == "sibling_shift";
+      (siblings ? out.sibling_shift_call : out.before_after_call) = sql.source.call_id;
+      int cluster = ColumnIndex(sql, "cluster_id");
       int metric = ColumnIndex(sql, "metric_name");
       int period = ColumnIndex(sql, "period");
       int mean = ColumnIndex(sql, "mean_value");
-      std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> values;
+      using Pair = std::pair<std::optional<double>, std::optional<double>>;
+      std::map<std::string, std::map<std::string, Pair>> values;  // cluster -> dimension
       for (const auto& row : sql.rows) {
         std::string dimension = ShortDimension(CellText(row, metric));
         auto value = CellNumber(row, mean);
-        if (CellText(row, period) == "since_onset") {
-          values[dimension].second = value;
-        } else {
-          values[dimension].first = value;
-        }
+        Pair& pair = values[siblings ? CellText(row, cluster) : ""][dimension];
+        (CellText(row, period) == "since_onset" ? pair.second : pair.first) = value;
       }
-      for (const auto& [dimension, pair] : values) {
-        if (pair.first && pair.second) {
-          out.before_after.push_back({dimension, {*pair.first, *pair.second}});
+      for (const auto& [id, dimensions] : values) {
+        for (const auto& [dimension, pair] : dimensions) {
+          if (!pair.first || !pair.second) continue;
+          if (siblings) {
+            out.sibling_shifts[id][dimension] = {*pair.first, *pair.second};
+          } else {
+            out.before_after.push_back({dimension, {*pair.first, *pair.second}});
+          }
         }
       }
     } else if (check.kind == "sibling_onsets") {

