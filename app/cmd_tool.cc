@@ -103,11 +103,17 @@ Status RunTool(AppContext& ctx, const ToolRunOptions& options) {
   return {};
 }
 
+// The first sentence of a description (not fooled by "e.g." or "i.e.").
 std::string FirstSentence(std::string_view text) {
-  size_t end = text.find(". ");
   size_t line = text.find('\n');
-  end = std::min(end == std::string_view::npos ? text.size() : end + 1,
-                 line == std::string_view::npos ? text.size() : line);
+  size_t end = line == std::string_view::npos ? text.size() : line;
+  for (size_t stop = text.find(". "); stop != std::string_view::npos && stop < end;
+       stop = text.find(". ", stop + 1)) {
+    std::string_view before = text.substr(0, stop);
+    if (before.ends_with("e.g") || before.ends_with("i.e")) continue;
+    end = stop + 1;
+    break;
+  }
   return std::string(text.substr(0, end));
 }
 

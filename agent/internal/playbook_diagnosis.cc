@@ -333,7 +333,7 @@ void Diagnosis::CiteBeforeAfter(const std::string& dimension) {
   if (!values) return;
   std::string text = DimensionLabel(dimension) + " averaged " + Number(values->second) +
                      " since the onset against " + Number(values->first) +
-                     " over the same hours before it";
+                     " over the same weekday hours before it";
   std::vector<std::string> workload;
   for (const char* name : {"qps", "scan_rows", "load_rate"}) {
     auto pair = sql_.Compare(name);
@@ -468,7 +468,11 @@ bool Diagnosis::SameProfile(const std::string& sibling) const {
     if (!own || other == theirs.end()) continue;
     const int own_direction = Direction(*own, kSqlSurge, kSqlDrop);
     if (own_direction != 0) {
-      if (Direction(other->second, kSiblingLooseUp, kSiblingLooseDown) != own_direction) {
+      // A shared driver moves the siblings' workload the same way, by at least half as much.
+      const double own_ratio = own->first > 0 ? own->second / own->first : 1.0;
+      const double half = 1.0 + (own_ratio - 1.0) / 2;
+      if (Direction(other->second, std::max(kSiblingLooseUp, half),
+                    std::min(kSiblingLooseDown, half)) != own_direction) {
         return false;
       }
     } else if (Direction(other->second, kSqlSurge, kSqlDrop) != 0) {

@@ -21,7 +21,7 @@ constexpr int64_t kGapHours = 3;             // no snapshot for this long: a tel
 constexpr double kWorkloadFactor = 1.3;       // a workload change point this large is a shift
 constexpr auto kSuspectBefore = hours(4);     // a change this long before the onset is suspect
 constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour + 1 h at most
-constexpr int kMaxBeforeAfterDays = 6;        // how far back the same-hours comparison may go
+constexpr int kMaxBeforeAfterWeeks = 2;       // how far back the same-hours comparison may go
 
 double Minutes(Duration duration) {
   return std::chrono::duration<double, std::ratio<60>>(duration).count();
@@ -220,7 +220,7 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
     return checks;
   }
   const Symptom* primary = assessment.Primary();
-  // The same hours of the day before the onset, so daily seasonality cannot pass for a change.
+  // The same hours of the same weekday before the onset, so seasonality cannot pass for a change.
   std::optional<TimePoint> onset;
   TimePoint before_from{}, before_to{};
   int days_back = 1;
@@ -228,8 +228,9 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
   if (primary && assessment.onset) {
     onset = FloorToHour(*assessment.onset);
     const double hours_since = std::max(1.0, Minutes(now - *onset) / 60.0);
-    days_back = std::clamp(static_cast<int>(std::ceil(hours_since / 24.0)), 1,
-                           kMaxBeforeAfterDays);
+    // Whole weeks back: weekday and hour of day both match (weekends are quieter).
+    days_back = 7 * std::clamp(static_cast<int>(std::ceil(hours_since / (24.0 * 7))), 1,
+                               kMaxBeforeAfterWeeks);
     before_from = *onset - hours(24 * days_back);
     before_to = std::min(*onset - hours(1), now - hours(24 * days_back));
     std::vector<std::string> dimensions = {primary->dimension->name, "qps", "scan_rows",
@@ -260,8 +261,8 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
   if (onset) {
     checks.push_back({"before_after",
                       "compare " + DimensionLabel(primary->dimension->name) +
-                          " and the workload since the onset with the same hours of the day " +
-                          std::to_string(days_back) + " day(s) earlier",
+                          " and the workload since the onset with the same hours " +
+                          std::to_string(days_back) + " days earlier",
                       "SELECT metric_name, " + periods(cluster, names) + " GROUP BY 1, 2 ORDER BY 1, 2"});
   }
   // Siblings firing the same alerts: did their episodes start together with ours, and do they

@@ -122,16 +122,32 @@ std::vector<FtsPiece> QueryPieces(std::string_view query, const FtsTokenizer& to
   for (std::string_view raw : SplitWhitespace(cleaned)) {
     std::string_view piece = StripOuterPunctuation(raw);
     if (piece.empty() || !HasWordCharacter(piece)) continue;
-    std::vector<std::string> tokens = tokenizer.Tokenize(piece);
-    if (tokens.empty() || !seen.insert(tokens).second) continue;
-    std::string phrase = "\"";
-    for (char character : piece) {
-      if (character == '"') phrase += '"';
-      phrase += character;
+    std::vector<FtsTokenizer::Token> tokens = tokenizer.TokenizeWithOffsets(piece);
+    if (tokens.empty()) continue;
+    // The whole piece as a phrase (identifiers match in sequence), then, for a piece of several
+    // tokens, each token alone too: "IL-6" or "0-dimensional" in natural language should not
+    // require the exact sequence, and a phrase match then simply scores higher.
+    std::vector<std::pair<std::string_view, std::vector<std::string>>> candidates;
+    std::vector<std::string> terms;
+    for (const auto& token : tokens) terms.push_back(token.term);
+    candidates.emplace_back(piece, terms);
+    if (tokens.size() > 1) {
+      for (const auto& token : tokens) {
+        candidates.emplace_back(piece.substr(token.start, token.end - token.start),
+                                std::vector<std::string>{token.term});
+      }
     }
-    phrase += '"';
-    pieces.push_back(FtsPiece{std::move(phrase), std::move(tokens)});
-    if (pieces.size() >= kMaxQueryPieces) break;
+    for (auto& [text, candidate_terms] : candidates) {
+      if (!seen.insert(candidate_terms).second) continue;
+      std::string phrase = "\"";
+      for (char character : text) {
+        if (character == '"') phrase += '"';
+        phrase += character;
+      }
+      phrase += '"';
+      pieces.push_back(FtsPiece{std::move(phrase), std::move(candidate_terms)});
+      if (pieces.size() >= kMaxQueryPieces) return pieces;
+    }
   }
   return pieces;
 }

@@ -78,8 +78,12 @@ function fmtDelta(value) {
 function sparkline(points, width, height) {
   const el = svg('svg', { class: 'spark', width, height, viewBox: `0 0 ${width} ${height}`,
     role: 'img', 'aria-label': 'health score history' });
-  if (!points || points.length < 2) return el;
+  if (!points || points.length === 0) return el;
   const y = (score) => height - 2 - (Math.max(0, Math.min(100, score)) / 100) * (height - 4);
+  if (points.length === 1) {
+    el.append(svg('circle', { cx: width - 3, cy: y(points[0]), r: 2.5 }));
+    return el;
+  }
   el.append(svg('line', { x1: 0, x2: width, y1: y(50), y2: y(50) }));
   el.append(svg('line', { x1: 0, x2: width, y1: y(80), y2: y(80) }));
   const step = width / (points.length - 1);
@@ -170,7 +174,8 @@ function setView(section, ...children) {
     tab.classList.toggle('active', tab.dataset.section === section);
   }
   const view = document.getElementById('view');
-  view.replaceChildren(...children);
+  view.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined &&
+    child !== false));
 }
 
 async function render() {
@@ -215,9 +220,10 @@ async function renderFleet(generation) {
     return h('tr', { class: 'cluster-row', 'data-cluster': cluster.cluster_id },
       h('td', {}, link('/clusters/' + encodeURIComponent(cluster.cluster_id),
         h('strong', {}, cluster.cluster_id)),
-        h('div', { class: 'muted' }, cluster.cluster_name)),
+        h('div', { class: 'muted sub' }, cluster.cluster_name)),
       h('td', {}, cluster.account_name || cluster.account_id,
-        cluster.customer_tier ? h('span', { class: 'muted' }, ' · tier ' + cluster.customer_tier) : null),
+        h('div', { class: 'muted sub' }, (cluster.customer_tier ? 'tier ' + cluster.customer_tier : '') +
+          ' · ' + cluster.region)),
       h('td', {}, badge(cluster.risk_level)),
       h('td', { class: 'num' }, fmtScore(cluster.health_score)),
       h('td', { class: 'num' }, fmtDelta(cluster.score_delta)),
@@ -225,7 +231,7 @@ async function renderFleet(generation) {
       h('td', { class: 'num' }, cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
       h('td', {}, report
         ? link('/reports/' + encodeURIComponent(report.report_id), badge(report.severity),
-          ' ', report.category)
+          h('div', { class: 'sub' }, report.category))
         : h('span', { class: 'muted' }, 'none')),
       h('td', {}, task
         ? link('/investigations/' + encodeURIComponent(task.task_id), badge(task.status))
@@ -427,7 +433,7 @@ async function renderReport(generation, reportId) {
           if (!target) return;
           target.open = true;
           target.classList.add('highlight');
-          target.scrollIntoView({ behavior: 'smooth', block: 'center' });
+          target.scrollIntoView({ block: 'center' });
         } }, `${item.tool} · ${item.tool_call_id}`)
         : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`),
       item.finding));

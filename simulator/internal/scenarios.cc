@@ -196,8 +196,8 @@ void PlanStory(FleetPlan& plan, int incident_index, Rng& rng) {
       start = StartIdx(plan, rng.UniformInt(6, 36));
       incident.scenario = "memory_pressure_query_surge";
       incident.target = rng.Uniform(88, 96);   // BE memory %
-      incident.factor = rng.Uniform(1.8, 2.6);  // QPS
-      incident.factor2 = rng.Uniform(3.2, 5.0);  // scan rows
+      incident.factor = rng.Uniform(2.4, 3.2);  // QPS
+      incident.factor2 = rng.Uniform(3.5, 5.5);  // scan rows
       incident.target2 = rng.Uniform(0.15, 0.6);  // error rate % (memory limit exceeded)
       incident.node = rng.UniformInt(1, cluster.compute.count);
       break;
@@ -537,11 +537,21 @@ const MetricSample& At(const std::vector<HourValues>& series, int hour_idx, Metr
       .metrics[metric];
 }
 
+// The median, over up to six days before the incident, of the mean of the same three hours of
+// the day as the last three hours: a baseline that daily seasonality and one-hour blips do not
+// move.
 double SameHoursBefore(const std::vector<HourValues>& series, MetricIndex metric, int start,
                        int last) {
-  const int offset = 24 * ((last - start + 24) / 24);
-  if (last - 2 - offset < 0) return MeanAvg(series, metric, start - 24, start - 1);
-  return MeanAvg(series, metric, last - 2 - offset, last - offset);
+  std::vector<double> days;
+  for (int back = 24; back <= 24 * 6 + (last - start); back += 24) {
+    const int to = last - back;
+    if (to - 2 < 0) break;
+    if (to >= start) continue;
+    days.push_back(MeanAvg(series, metric, to - 2, to));
+  }
+  if (days.empty()) return MeanAvg(series, metric, start - 24, start - 1);
+  std::sort(days.begin(), days.end());
+  return days[days.size() / 2];
 }
 
 int LastPresent(const std::vector<HourValues>& series) {
@@ -816,7 +826,7 @@ void BuildIncidentEvents(FleetPlan& plan, int cluster_index,
     const double change = 100.0 * (after / std::max(1e-9, before) - 1.0);
     return (change >= 0 ? "+" : "") + FormatNumber(change, 0) + "%";
   };
-  // "Before" is the same three hours of the day on the last day before the incident, so daily
+  // "Before" is the same three hours of the day on the days before the incident, so daily
   // seasonality does not pass for a change.
   auto before = [&](MetricIndex metric) { return SameHoursBefore(series, metric, start, last); };
   const double before_qps = before(kQps);

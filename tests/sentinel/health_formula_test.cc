@@ -103,7 +103,7 @@ TEST(MetricComponentTest, WorstDimensionMinusFivePerOtherUnhealthyDimension) {
 TEST(AlertComponentTest, PenalisesFiringMessagesAndAlertsFiringNow) {
   EXPECT_DOUBLE_EQ(AlertComponent({}), 100);
   EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 2}), 90);
-  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 3, .firing_now_critical = 1}), 65);
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 3, .firing_now_critical = 1}), 55);
   EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 2, .firing_now_other = 2}), 70);
   EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 30}), 0);
 }
@@ -123,9 +123,9 @@ TEST(ComputeHealthTest, CompositeIsSixtyTwentyFiveFifteen) {
   HealthBreakdown example =
       ComputeHealth(24.5, {.firing_messages = 3, .firing_now_critical = 1}, "A");
   EXPECT_DOUBLE_EQ(example.metric, 24.5);
-  EXPECT_DOUBLE_EQ(example.alert, 65);
+  EXPECT_DOUBLE_EQ(example.alert, 55);
   EXPECT_DOUBLE_EQ(example.tier, 43.38);  // 100 - 0.75 * 75.5 = 43.375, kept to 2 decimals
-  EXPECT_DOUBLE_EQ(example.health, 37.46);  // 14.7 + 16.25 + 6.507
+  EXPECT_DOUBLE_EQ(example.health, 34.96);  // 14.7 + 13.75 + 6.507
   EXPECT_EQ(example.risk, RiskLevel::kCritical);
   HealthBreakdown perfect = ComputeHealth(100, {}, "S");
   EXPECT_DOUBLE_EQ(perfect.health, 100);

@@ -64,7 +64,7 @@ TEST_P(ScorerTest, ScoresEveryRunningClusterAtTheLatestSnapshotHour) {
   ASSERT_EQ(disk.firing_now.size(), 1u);
   EXPECT_EQ(disk.firing_now[0].name, "Data Disk Capacity Alert");
   EXPECT_EQ(disk.firing_now[0].since, kHour - minutes(30));
-  EXPECT_DOUBLE_EQ(disk.health.health, 37.46);  // the README's worked example
+  EXPECT_DOUBLE_EQ(disk.health.health, 34.96);  // the README's worked example
   EXPECT_EQ(disk.health.risk, RiskLevel::kCritical);
   ASSERT_TRUE(disk.previous);
   EXPECT_EQ(disk.previous->risk, RiskLevel::kWarning);  // disk was at 60 % an hour ago
@@ -107,7 +107,7 @@ TEST_P(ScorerTest, WritesBothTablesIdempotentlyPerSnapshotHour) {
       "baseline_score, trend, dimension_scores, snapshot_time FROM cluster_health_scores WHERE "
       "cluster_id = 'c-disk'");
   ASSERT_TRUE(row) << row.error().ToString();
-  EXPECT_DOUBLE_EQ(row->front().GetDouble("health_score"), 37.46);
+  EXPECT_DOUBLE_EQ(row->front().GetDouble("health_score"), 34.96);
   EXPECT_EQ(row->front().GetString("risk_level"), "Critical");
   EXPECT_EQ(row->front().GetInt("firing_alerts"), 3);
   EXPECT_EQ(*row->front().GetTime("snapshot_time"), kHour);

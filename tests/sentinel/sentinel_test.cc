@@ -49,8 +49,8 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
   ASSERT_EQ(summary->created.size(), 4u);
   EXPECT_TRUE(summary->cooling.empty());
   // Most urgent first: the two Critical clusters (P1, lowest health first), then the P2s.
-  EXPECT_EQ(summary->created[0].cluster_id, "c-gap");
-  EXPECT_EQ(summary->created[1].cluster_id, "c-disk");
+  EXPECT_EQ(summary->created[0].cluster_id, "c-disk");
+  EXPECT_EQ(summary->created[1].cluster_id, "c-gap");
   EXPECT_EQ(summary->created[0].priority, 1);
   EXPECT_EQ(summary->created[2].priority, 2);
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 4);
@@ -61,9 +61,9 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
   EXPECT_EQ(disk.priority, 1);
   EXPECT_EQ(Rules(disk), (std::vector<std::string>{"new_critical", "score_cliff", "tier_warning"}));
   auto disk_rules = *ParseJson(disk.rules_fired);
-  EXPECT_DOUBLE_EQ(disk_rules[0]["value"].get<double>(), 37.46);
+  EXPECT_DOUBLE_EQ(disk_rules[0]["value"].get<double>(), 34.96);
   EXPECT_DOUBLE_EQ(disk_rules[0]["threshold"].get<double>(), 50);
-  EXPECT_NE(disk.question.find("c-disk is Critical (health 37.5)"), std::string::npos)
+  EXPECT_NE(disk.question.find("c-disk is Critical (health 35.0)"), std::string::npos)
       << disk.question;
 
   store::Task surge = TaskFor("c-surge");
@@ -84,7 +84,7 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
       << text;
   EXPECT_NE(text.find("Healthy 1   Warning 2   Critical 2"), std::string::npos) << text;
   EXPECT_NE(text.find("tasks created       4"), std::string::npos) << text;
-  EXPECT_NE(text.find("new_critical  health 37.46 < 50 (Critical)"), std::string::npos) << text;
+  EXPECT_NE(text.find("new_critical  health 34.96 < 50 (Critical)"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped by cooldown 0"), std::string::npos) << text;
 }
 
@@ -150,7 +150,7 @@ TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
   EXPECT_EQ(before->priority, 1);
   EXPECT_FALSE(before->cooldown);
   std::string text = FormatExplanation(*before);
-  EXPECT_NE(text.find("health     37.5 Critical = 0.60 x metrics 24.5 + 0.25 x alerts 65.0 + "
+  EXPECT_NE(text.find("health     35.0 Critical = 0.60 x metrics 24.5 + 0.25 x alerts 55.0 + "
                       "0.15 x tier 43.4"),
             std::string::npos)
       << text;
@@ -158,7 +158,7 @@ TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
   EXPECT_NE(text.find("critical score  24.5  (warning 70.0 %, critical 85.0 %)"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("FIRED  new_critical  P1  health 37.46 < 50 (Critical)"), std::string::npos)
+  EXPECT_NE(text.find("FIRED  new_critical  P1  health 34.96 < 50 (Critical)"), std::string::npos)
       << text;
   EXPECT_NE(text.find("no     alert_storm   P2  1 Firing alert message in the last 1h; fires "
                       "above 5"),
