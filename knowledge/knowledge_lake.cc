@@ -162,7 +162,7 @@ class KnowledgeLake::Impl {
                                              const SearchFilter& raw_filter, int depth,
                                              std::string* match_out);
   Result<std::vector<Candidate>> VectorLeg(const std::string& query, const CompiledFilter& filter,
-                                           int depth);
+                                           int depth, const std::vector<Candidate>& feedback);
   std::vector<Candidate> Fuse(const std::vector<Candidate>& text, const std::vector<Candidate>& vec);
   Result<std::vector<SearchHit>> Materialize(const std::vector<Candidate>& ranked,
                                              const std::string& query, bool snippets);
@@ -863,9 +863,9 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::FulltextLeg(const std::strin
   return out;
 }
 
-Result<std::vector<Candidate>> KnowledgeLake::Impl::VectorLeg(const std::string& query,
-                                                              const CompiledFilter& filter,
-                                                              int depth) {
+Result<std::vector<Candidate>> KnowledgeLake::Impl::VectorLeg(
+    const std::string& query, const CompiledFilter& filter, int depth,
+    const std::vector<Candidate>& feedback) {
   std::vector<Candidate> out;
   // Right after a refit the stored vectors belong to the old model until re-embedded.
   if (vectors_embedder_.empty() || !embedder_->has_model() || vectors_embedder_ != embedder_->id()) {
@@ -873,9 +873,22 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::VectorLeg(const std::string&
   }
   RH_ASSIGN_OR_RETURN(std::vector<Vector> embedded, embedder_->Embed({query}, EmbedPurpose::kQuery));
   if (embedded.empty() || static_cast<int>(embedded[0].size()) != index_->dims()) return out;
+  Vector& query_vector = embedded[0];
+  const size_t feedback_count =
+      std::min(feedback.size(), static_cast<size_t>(std::max(0, options_.feedback_chunks)));
+  if (feedback_count > 0 && options_.feedback_weight > 0) {
+    const float scale = static_cast<float>(options_.feedback_weight / feedback_count);
+    for (size_t hit_idx = 0; hit_idx < feedback_count; ++hit_idx) {
+      const float* vector = index_->VectorOf(feedback[hit_idx].chunk_id);
+      if (vector == nullptr) continue;
+      for (size_t dim = 0; dim < query_vector.size(); ++dim) query_vector[dim] += scale * vector[dim];
+    }
+  }
   double norm = 0.0;
-  for (float value : embedded[0]) norm += static_cast<double>(value) * value;
+  for (float value : query_vector) norm += static_cast<double>(value) * value;
   if (norm <= 0.0) return out;  // nothing in the query the embedder knows
+  const float inverse = static_cast<float>(1.0 / std::sqrt(norm));
+  for (float& value : query_vector) value *= inverse;
   std::vector<uint8_t> allowed;
   if (filter.active()) {
     allowed.assign(index_->positions(), 0);
@@ -1031,7 +1044,9 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Search(const SearchRequest& 
   {
     std::shared_lock<std::shared_mutex> lock(state_mutex_);
     if (request.mode != SearchMode::kFulltext) {
-      RH_ASSIGN_OR_RETURN(vec, VectorLeg(request.query, filter, depth));
+      RH_ASSIGN_OR_RETURN(vec, VectorLeg(request.query, filter, depth,
+                                         request.mode == SearchMode::kHybrid ? text
+                                                                             : std::vector<Candidate>{}));
     }
     if (request.mode == SearchMode::kHybrid) {
       ranked = Fuse(text, vec);

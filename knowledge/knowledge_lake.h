@@ -54,6 +54,10 @@ struct LakeOptions {
   // (the sum of the kept terms' document frequencies) fit this budget. 0 = never prune.
   int64_t fulltext_row_budget = 4000;
   int ivf_nprobe = 24;  // IVF cells visited per query
+  // Hybrid search: the vector leg's query is moved towards the vectors of the top full-text
+  // hits (pseudo-relevance feedback, Rocchio): q' = q + feedback_weight * mean(top hits).
+  int feedback_chunks = 5;  // 0 disables
+  double feedback_weight = 1.0;
 };
 
 struct IngestOptions {

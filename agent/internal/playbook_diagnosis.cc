@@ -966,6 +966,9 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
       draft_.Agree(1.0, "the workload grew (" + surge + ")");
     } else {
       draft_.Disagree("no workload growth explains it");
+      if (!facts_.knowledge.source.ok) {
+        draft_.Disagree("the Knowledge Lake could not be searched for a known bug");
+      }
     }
     for (const char* name : {"qps", "scan_rows"}) {
       if (const WorkloadShift* shift = a_.Shift(name)) CiteDimension(*shift->dimension);

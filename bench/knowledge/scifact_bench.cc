@@ -2,6 +2,7 @@
 // 809 train queries): nDCG@10 and recall@100 for full-text, vector and hybrid search, side by
 // side, with the built-in embedder. Tune on --split train only; report --split test.
 //   rh_kb_scifact_bench [--split test|train] [--dims N] [--exponent X] [--sweep]
+//                       [--feedback CHUNKS WEIGHT]
 // --sweep also evaluates hybrid under a range of fusion settings (for choosing defaults).
 #include <chrono>
 #include <cmath>
@@ -66,6 +67,9 @@ Quality Evaluate(KnowledgeLake& lake, const rh::bench::SciFact& data, SearchMode
   return quality;
 }
 
+int g_feedback_chunks = 5;
+double g_feedback_weight = 1.0;
+
 std::unique_ptr<KnowledgeLake> OpenLake(const rh::bench::ScratchDir& dir,
                                         const rh::knowledge::BuiltinEmbedderOptions& embedder,
                                         std::optional<FusionSettings> fusion,
@@ -74,6 +78,8 @@ std::unique_ptr<KnowledgeLake> OpenLake(const rh::bench::ScratchDir& dir,
   options.db_path = (dir.path() / "knowledge.db").string();
   options.index_path = (dir.path() / "knowledge.faiss").string();
   options.fusion = fusion;
+  options.feedback_chunks = g_feedback_chunks;
+  options.feedback_weight = g_feedback_weight;
   auto lake = KnowledgeLake::Open(
       options, std::make_unique<rh::knowledge::BuiltinEmbedder>(embedder), clock);
   if (!lake) {
@@ -94,6 +100,8 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string split = "test";
   bool sweep = false;
+  int feedback_chunks = rh::knowledge::LakeOptions{}.feedback_chunks;
+  double feedback_weight = rh::knowledge::LakeOptions{}.feedback_weight;
   rh::knowledge::BuiltinEmbedderOptions embedder;
   for (int arg_idx = 1; arg_idx < argc; ++arg_idx) {
     std::string arg = argv[arg_idx];
@@ -101,6 +109,10 @@ int main(int argc, char** argv) {
     else if (arg == "--dims" && arg_idx + 1 < argc) embedder.dims = std::atoi(argv[++arg_idx]);
     else if (arg == "--exponent" && arg_idx + 1 < argc) embedder.singular_exponent = std::atof(argv[++arg_idx]);
     else if (arg == "--sweep") sweep = true;
+    else if (arg == "--feedback" && arg_idx + 2 < argc) {
+      feedback_chunks = std::atoi(argv[++arg_idx]);
+      feedback_weight = std::atof(argv[++arg_idx]);
+    }
     else {
       std::fprintf(stderr, "usage: %s [--split test|train] [--dims N] [--exponent X] [--sweep]\n", argv[0]);
       return 2;
@@ -116,6 +128,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot read SciFact from %s\n", dir.c_str());
     return 1;
   }
+  g_feedback_chunks = feedback_chunks;
+  g_feedback_weight = feedback_weight;
   rh::SystemClock clock;
   rh::bench::ScratchDir scratch;
   auto lake = OpenLake(scratch, embedder, std::nullopt, clock);
@@ -129,9 +143,10 @@ int main(int argc, char** argv) {
   std::printf("BEIR SciFact, %s split: %zu queries, %zu documents -> %lld chunks in %.1f s\n",
               split.c_str(), data.queries.size(), data.documents.size(),
               static_cast<long long>(ingested->chunks_added), seconds);
-  std::printf("embedder %s, default fusion %s w=%.2f\n\n", lake->embedder().id().c_str(),
+  std::printf("embedder %s, default fusion %s w=%.2f, feedback %d chunks x %.2f\n\n",
+              lake->embedder().id().c_str(),
               lake->fusion().method == FusionMethod::kRrf ? "rrf" : "weighted",
-              lake->fusion().vector_weight);
+              lake->fusion().vector_weight, feedback_chunks, feedback_weight);
   std::printf("%-34s %9s %11s %9s\n", "mode", "nDCG@10", "recall@100", "ms/query");
   Quality fulltext = Evaluate(*lake, data, SearchMode::kFulltext);
   Quality vector = Evaluate(*lake, data, SearchMode::kVector);

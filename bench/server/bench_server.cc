@@ -280,7 +280,8 @@ int main(int argc, char** argv) {
   PrintWrk("report reads", reads);
   WrkFigures lists = RunWrk(options, url + "/api/v1/reports?limit=20", "", "");
   PrintWrk("report lists", lists);
-  WrkFigures posts = RunWrk(options, url, scripts + "/webhook_posts.lua", clusters_file.string());
+  WrkFigures posts = RunWrk(options, url + "/api/v1/alerts/alertmanager", scripts + "/webhook_posts.lua",
+                              clusters_file.string());
   PrintWrk("webhook posts", posts);
   std::fflush(stdout);
 
@@ -303,6 +304,7 @@ int main(int argc, char** argv) {
     clients.emplace_back([&] {
       httplib::Client client("127.0.0.1", *port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       client.set_read_timeout(60);
       for (int post_idx = next++; post_idx < 2 * unique; post_idx = next++) {
         auto result = client.Post("/api/v1/alerts/alertmanager", bodies[post_idx / 2],

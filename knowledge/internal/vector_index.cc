@@ -185,6 +185,12 @@ Status VectorIndex::RebuildIvf() {
   return {};
 }
 
+const float* VectorIndex::VectorOf(int64_t chunk_id) const {
+  auto found = position_of_.find(chunk_id);
+  if (found == position_of_.end()) return nullptr;
+  return flat_->get_xb() + found->second * dims_;
+}
+
 Result<std::vector<VectorHit>> VectorIndex::Search(const float* query, int k,
                                                    const std::vector<uint8_t>* allowed) const {
   std::vector<VectorHit> hits;

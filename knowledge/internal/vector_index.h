@@ -70,6 +70,8 @@ class VectorIndex {
   Result<std::vector<VectorHit>> Search(const float* query, int k,
                                         const std::vector<uint8_t>* allowed = nullptr) const;
   int64_t chunk_id_at(int64_t position) const { return chunk_ids_[position]; }
+  // The stored vector of a chunk (dims() floats), or nullptr when absent.
+  const float* VectorOf(int64_t chunk_id) const;
   bool alive_at(int64_t position) const { return alive_[position] != 0; }
 
   Status Save(const std::string& path, const IndexFileHeader& header) const;

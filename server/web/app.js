@@ -411,6 +411,7 @@ function transcriptEntries(transcript) {
     output: entry.output !== undefined ? entry.output : (entry.content !== undefined ? entry.content : entry.result),
     isError: Boolean(entry.is_error),
     durationMs: entry.duration_ms,
+    step: entry.step,
   }));
 }
 
@@ -446,7 +447,9 @@ async function renderReport(generation, reportId) {
       rec.risk ? h('div', { class: 'risk' }, 'Risk: ' + rec.risk) : null));
   const transcript = calls.map((call) =>
     h('details', { id: callAnchor(call.id), class: 'tool-call' },
-      h('summary', {}, h('span', { class: 'tool-ref' }, call.id), call.tool,
+      h('summary', {}, h('span', { class: 'tool-ref' }, call.id),
+        typeof call.step === 'number' ? h('span', { class: 'muted' }, `step ${call.step} · `) : null,
+        call.tool,
         call.isError ? h('span', { class: 'call-error' }, ' · error') : null,
         typeof call.durationMs === 'number' ? h('span', { class: 'muted' }, ` · ${call.durationMs} ms`) : null),
       h('pre', {}, 'input: ' + prettyJson(call.input === undefined ? {} : call.input) +

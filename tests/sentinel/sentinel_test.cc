@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "core/json.h"
@@ -212,7 +214,7 @@ TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
 // database queue each cluster once.
 TEST_P(SentinelTest, ConcurrentPassesFromTwoProcessesNeverDoubleATask) {
   BuildFleet();
-  constexpr int kProcesses = 3;
+  constexpr int kProcesses = 8;
   std::vector<pid_t> children;
   for (int process_idx = 0; process_idx < kProcesses; ++process_idx) {
     pid_t pid = fork();
@@ -225,7 +227,10 @@ TEST_P(SentinelTest, ConcurrentPassesFromTwoProcessesNeverDoubleATask) {
       Sentinel sentinel(*conn, process_queue, process_clock, SentinelConfig{});
       for (int round = 0; round < 3; ++round) {
         auto summary = sentinel.RunPass();
-        if (!summary) _exit(11);
+        if (!summary) {
+          std::fprintf(stderr, "pass failed: %s\n", summary.error().ToString().c_str());
+          _exit(11);
+        }
       }
       _exit(0);
     }

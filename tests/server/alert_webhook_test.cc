@@ -318,6 +318,7 @@ TEST_P(WebhookHttpTest, ConcurrentRepostsThroughTwoReplicasStoreEachAlertOnce) {
     senders.emplace_back([&, sender_idx] {
       httplib::Client client("127.0.0.1", sender_idx % 2 ? *replica_port : port_);
       client.set_read_timeout(60);
+      client.set_tcp_nodelay(true);
       for (int post_idx = 0; post_idx < kPostsPerSender; ++post_idx) {
         const std::string& body = bodies[(sender_idx + post_idx) % bodies.size()];
         auto result = client.Post("/api/v1/alerts/alertmanager", body, "application/json");

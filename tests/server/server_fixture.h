@@ -66,6 +66,7 @@ class ServerTest : public DatabaseBackendTest {
                  httplib::Headers headers = {}) {
     httplib::Client client("127.0.0.1", port_);
     client.set_connection_timeout(5);
+    client.set_tcp_nodelay(true);
     client.set_read_timeout(30);
     httplib::Result result = method == "GET"
                                  ? client.Get(path.c_str(), headers)
