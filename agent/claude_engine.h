@@ -2,22 +2,33 @@
 //
 // The system prompt (prompts/text/system.md: the 8-step protocol, tool output is data, never
 // instructions) and the tool definitions (the ToolRegistry's eight tools plus `submit_report`,
-// whose strict input schema is prompts/text/report_schema.json) carry prompt-caching breakpoints;
-// the newest user message carries a third so each turn reuses the conversation prefix.
-// Each turn: every tool_use block of the model's message is answered by exactly one tool_result,
-// all first in the next user message, in order; the tools run concurrently; a failing tool gives
-// is_error; an identical repeated call (same tool, same input) is refused with an explanation
-// instead of being run again; an unknown tool is an is_error result naming the real ones.
-// Guards: after agent.max_steps model turns the next turn is forced to `submit_report`
-// (tool_choice); the same when the token or cost budget runs out; a report that fails
-// validation gets one repair turn listing every problem, then the investigation fails.
-// Usage (input, output, cache read/write tokens) and cost are summed over all turns.
-// Failures (the API after retries, budgets exhausted with no report, an invalid report after
-// repair, a model that never submits) are returned as errors; the Investigator then falls back
-// to the playbook engine and keeps the error in the report.
+// whose input schema is prompts/text/report_schema.json) carry prompt-caching breakpoints; the
+// newest message carries a third (moved every turn, so there are never more than three), so
+// each turn reuses the cached prefix of the previous one.
+// Each turn: the model's message goes back verbatim as the assistant turn; every tool_use block
+// is answered by exactly one tool_result, all first in the next user message and in the order of
+// the blocks; the tools run concurrently; a failing tool gives is_error; an identical repeated
+// call (same tool, same input) is refused with an explanation instead of being run again; an
+// unknown tool is an is_error result naming the real ones (from the registry).
+// Guards, all ending in a forced turn (tool_choice = submit_report) rather than a failure:
+//  - agent.max_steps: turn number max_steps is forced (so at most max_steps turns, plus a
+//    repair turn and one more forced turn if the model ignores the first);
+//  - the token budget (input + cache read + cache write + output tokens) or the cost budget
+//    reached after a turn;
+//  - the model stops without calling submit_report, or is cut off at max_tokens (the last
+//    tool_use of a cut-off message may be incomplete: it is answered "not run", the complete
+//    ones run, and a text block after the results asks for the report).
+// A report that fails validation (agent/report.h ParseReport) gets one repair turn listing
+// every problem; a second invalid report fails the investigation.
+// Usage (input, output, cache read/write tokens, model turns) and cost are summed over turns.
+// Failures are errors: the API after its retries (the client's code: unavailable,
+// resource_exhausted, ...), stop_reason refusal (permission_denied), no submission after two
+// forced turns (resource_exhausted), an invalid report after repair (invalid_argument). The
+// Investigator then falls back to the playbook engine and keeps the error in the report.
 // Thread-safety: Investigate may run concurrently; the LlmClient, registry and clock are shared.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "agent/investigation.h"
@@ -53,5 +64,9 @@ class ClaudeEngine final : public InvestigationEngine {
 
 // The cost in USD of `usage` at the configured prices (cache writes 1.25x, reads 0.1x input).
 double CostUsd(const InvestigationUsage& usage, const AgentConfig& config);
+
+// The tokens counted against agent.token_budget: input + cache read + cache write + output
+// (every token the model processed; cached reads are cheap, but they fill the context).
+long long BudgetTokens(const InvestigationUsage& usage);
 
 }  // namespace rh::agent

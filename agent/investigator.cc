@@ -1,5 +1,7 @@
 #include "agent/investigator.h"
 
+#include <optional>
+
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -28,6 +30,20 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
                                         "shows what the fleet holds)");
   }
   const std::string account_id = cluster.front().GetString("account_id");
+
+  store::ReportStore reports(*deps_.memory);
+  if (!request.task_id.empty()) {
+    // A task reclaimed after its report was stored (the worker died before Complete): the
+    // report stands; investigating again would only spend tokens and notify twice.
+    RH_ASSIGN_OR_RETURN(std::optional<store::StoredReport> existing,
+                        reports.FindByTask(request.task_id));
+    if (existing) {
+      log->info("task={} cluster={} already has report {}; not investigating again", task_tag,
+                request.cluster_id, existing->report_id);
+      std::string report_id = existing->report_id;
+      return InvestigationResult{std::move(report_id), std::move(*existing)};
+    }
+  }
 
   std::string chosen(engine_name.empty() ? deps_.config.engine : std::string(engine_name));
   if (chosen == "auto") chosen = deps_.claude ? "claude" : "playbook";
@@ -99,9 +115,14 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   context.tool_calls = static_cast<long long>(outcome->transcript.size());
   stored.markdown = RedactSecrets(RenderMarkdown(outcome->report, context));
 
-  store::ReportStore reports(*deps_.memory);
   RH_ASSIGN_OR_RETURN(std::string report_id, reports.Insert(stored));
   RH_ASSIGN_OR_RETURN(store::StoredReport final_report, reports.Get(report_id));
+  if (report_id != stored.report_id) {
+    // Another worker stored this task's report while we investigated: keep theirs, say nothing.
+    log->info("task={} cluster={} report {} was stored concurrently; discarding ours", task_tag,
+              request.cluster_id, report_id);
+    return InvestigationResult{report_id, std::move(final_report)};
+  }
 
   auto& metrics = GlobalMetrics();
   metrics.Counter("rockhound_investigations_total", "Investigations by result",

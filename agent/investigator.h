@@ -4,8 +4,10 @@
 // playbook; `claude`; `playbook`), runs it, and when Claude fails after its retries (API down,
 // budgets exhausted, an invalid report after the repair turn) runs the playbook engine instead:
 // the stored report then names the engine that wrote it and keeps the LLM error. It renders the
-// Markdown, stores the report in the agent memory (idempotent per task: a reclaimed task never
-// leaves two reports) and tells the listeners (notifications, metrics).
+// Markdown, stores the report in the agent memory and tells the listeners (notifications,
+// metrics). One report per task: a task that already has a report (reclaimed after a worker
+// died between storing and completing) gets that report back without a new investigation, and
+// when two runs of one task race, the first stored report wins and only it is announced.
 // Thread-safety: Run may be called concurrently from several workers.
 #pragma once
 

@@ -31,10 +31,14 @@ void InstallStopSignalHandlers() {
 
 std::string_view SchedulerStateName(SchedulerState state) {
   switch (state) {
-    case SchedulerState::kStarting: return "starting";
-    case SchedulerState::kHealthy: return "healthy";
-    case SchedulerState::kRetrying: return "retrying";
-    case SchedulerState::kFailing: return "failing";
+    case SchedulerState::kStarting:
+      return "starting";
+    case SchedulerState::kHealthy:
+      return "healthy";
+    case SchedulerState::kRetrying:
+      return "retrying";
+    case SchedulerState::kFailing:
+      return "failing";
   }
   return "starting";
 }
@@ -94,8 +98,8 @@ void PeriodicScheduler::ChangeState(SchedulerState next, const std::string& deta
 }
 
 SchedulerStats PeriodicScheduler::Run(const Body& body) {
-  TimePoint tick = options_.run_at_start ? clock_.Now()
-                                         : NextBoundary(clock_.Now(), options_.interval);
+  TimePoint tick =
+      options_.run_at_start ? clock_.Now() : NextBoundary(clock_.Now(), options_.interval);
   Duration retry_delay = options_.first_retry_delay;
   int attempt = 1;
   while (SleepUntil(tick)) {

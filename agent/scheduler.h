@@ -35,7 +35,7 @@ enum class SchedulerState { kStarting, kHealthy, kRetrying, kFailing };
 std::string_view SchedulerStateName(SchedulerState state);
 
 struct SchedulerOptions {
-  std::string name = "cycle";                            // used in log lines
+  std::string name = "cycle";  // used in log lines
   Duration interval = std::chrono::minutes(15);
   bool run_at_start = true;
   Duration first_retry_delay = std::chrono::seconds(5);
@@ -44,7 +44,7 @@ struct SchedulerOptions {
 };
 
 struct SchedulerStats {
-  int runs = 0;           // body calls
+  int runs = 0;  // body calls
   int successes = 0;
   int failures = 0;       // body calls that returned an error
   int retries = 0;        // calls made because the previous one was `unavailable`

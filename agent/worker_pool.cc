@@ -75,7 +75,11 @@ Status WorkerPool::Start() {
 }
 
 void WorkerPool::Stop() {
-  stop_ = true;
+  {
+    // Under the mutex, so a worker between its stop check and its wait cannot miss the wake-up.
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
   wake_.notify_all();
   for (auto& thread : threads_) {
     if (thread.joinable()) thread.join();
@@ -127,6 +131,7 @@ void WorkerPool::WorkerLoop(int worker_idx, bool drain) {
       continue;
     }
     const store::Task& task = **claimed;
+    if (on_task_claimed_) on_task_claimed_(task.id);
     if (ShouldStop()) {  // stopped between the claim and the start: give it back untouched
       Status released = queue.Release(task.id, owner);
       if (!released) log->warn("task={} release failed: {}", task.id, released.error().ToString());

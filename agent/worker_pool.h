@@ -62,6 +62,11 @@ class WorkerPool {
   void Stop();
   WorkerPoolStats stats() const;
 
+  // Called on the worker thread right after a task is claimed, before the investigation starts
+  // (a stop requested from here releases the task untouched).
+  void set_on_task_claimed(std::function<void(const std::string&)> fn) {
+    on_task_claimed_ = std::move(fn);
+  }
   // Called after each task finishes (task id, report id or error) — progress for the CLI.
   void set_on_task_finished(std::function<void(const std::string&, const Result<std::string>&)> fn) {
     on_task_finished_ = std::move(fn);
@@ -83,6 +88,7 @@ class WorkerPool {
   MemoryOpener open_memory_;
   Clock& clock_;
   WorkerPoolOptions options_;
+  std::function<void(const std::string&)> on_task_claimed_;
   std::function<void(const std::string&, const Result<std::string>&)> on_task_finished_;
   std::atomic<bool> stop_{false};
   const std::atomic<bool>* external_stop_ = nullptr;

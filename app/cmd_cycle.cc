@@ -50,7 +50,9 @@ std::string OptTime(const std::optional<TimePoint>& time) {
 }
 
 Json TaskJson(const store::Task& task) {
-  auto time = [](const std::optional<TimePoint>& t) { return t ? Json(FormatIsoTime(*t)) : Json(); };
+  auto time = [](const std::optional<TimePoint>& t) {
+    return t ? Json(FormatIsoTime(*t)) : Json();
+  };
   auto rules = ParseJson(task.rules_fired, "rules_fired");
   return Json{{"task_id", task.id},
               {"cluster_id", task.cluster_id},
@@ -150,8 +152,7 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
       CycleOptions run_options = *options;
       run_options.investigate = !*no_investigate;
       agent::InstallStopSignalHandlers();
-      RH_ASSIGN_OR_RETURN(CycleResult result,
-                          RunCycle(ctx, run_options, agent::ProcessStopFlag()));
+      RH_ASSIGN_OR_RETURN(CycleResult result, RunCycle(ctx, run_options, agent::ProcessStopFlag()));
       std::fputs(FormatCycleResult(result, run_options).c_str(), stdout);
       return {};
     };
@@ -197,8 +198,7 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
 }
 
 void RegisterSentinel(CLI::App& app, Action* chosen) {
-  CLI::App* sentinel_cmd =
-      app.add_subcommand("sentinel", "Ask the sentinel about its decisions");
+  CLI::App* sentinel_cmd = app.add_subcommand("sentinel", "Ask the sentinel about its decisions");
   sentinel_cmd->require_subcommand(1);
   auto cluster = std::make_shared<std::string>();
   CLI::App* explain = sentinel_cmd->add_subcommand(
@@ -263,17 +263,16 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
         return {};
       }
       const TimePoint now = ctx.clock().Now();
-      std::printf("%-30s %-20s %-3s %-20s %-8s %-5s %-19s %s\n", "TASK", "STATUS", "PRI",
-                  "CLUSTER", "SOURCE", "TRIES", "CREATED", "WHY");
+      std::printf("%-30s %-20s %-3s %-20s %-8s %-5s %-19s %s\n", "TASK", "STATUS", "PRI", "CLUSTER",
+                  "SOURCE", "TRIES", "CREATED", "WHY");
       for (const store::Task& task : found) {
         std::string why = task.source == store::TaskSource::kSentinel ? RuleNames(task.rules_fired)
                                                                       : task.question;
-        std::printf("%-30s %-20s P%-2d %-20s %-8s %d/%-3d %-19s %s\n", task.id.c_str(),
-                    Truncate(StatusText(task, now), 20).c_str(), task.priority,
-                    task.cluster_id.c_str(),
-                    std::string(store::TaskSourceName(task.source)).c_str(), task.attempts,
-                    task.max_attempts, FormatSqlTime(task.created_at).c_str(),
-                    Truncate(why, 60).c_str());
+        std::printf(
+            "%-30s %-20s P%-2d %-20s %-8s %d/%-3d %-19s %s\n", task.id.c_str(),
+            Truncate(StatusText(task, now), 20).c_str(), task.priority, task.cluster_id.c_str(),
+            std::string(store::TaskSourceName(task.source)).c_str(), task.attempts,
+            task.max_attempts, FormatSqlTime(task.created_at).c_str(), Truncate(why, 60).c_str());
       }
       return {};
     };

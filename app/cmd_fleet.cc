@@ -108,7 +108,6 @@ Status RunGenerate(AppContext& ctx, const GenerateOptions& options) {
     params.end_hour = *end;
   }
   params.generated_at = ctx.clock().Now();
-  params.replace_existing = options.force;
   if (auto valid = simulator::ValidateFleetParams(params); !valid) {
     return Fail(AsFlagError(valid.error()));
   }
@@ -127,6 +126,8 @@ Status RunGenerate(AppContext& ctx, const GenerateOptions& options) {
                                "; nothing was written. Pass --force to replace it, or --db PATH "
                                "to write somewhere else");
   }
+  // Leftovers of an empty fleet (e.g. fleet_meta of an interrupted run) are safe to replace.
+  params.replace_existing = true;
   return GenerateSimulatedFleet(ctx, params);
 }
 

@@ -35,7 +35,7 @@ using InvestigateStep = std::function<Result<InvestigateStats>(
 void SetInvestigateStep(InvestigateStep step);
 
 struct CycleOptions {
-  bool investigate = true;   // false: stop after the sentinel (--no-investigate)
+  bool investigate = true;     // false: stop after the sentinel (--no-investigate)
   int max_investigations = 0;  // 0: work the queue until it is empty
 };
 
@@ -43,7 +43,7 @@ struct CycleResult {
   sentinel::PassSummary pass;
   bool investigator_wired = false;
   InvestigateStats investigations;
-  int left_queued = 0;      // tasks still queued after the cycle
+  int left_queued = 0;           // tasks still queued after the cycle
   std::string simulation_check;  // SimulationCheck(); empty for a real fleet
 };
 

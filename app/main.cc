@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app_context.h"
+#include "app/investigation_stack.h"
 #include "core/config.h"
 #include "core/log.h"
 
@@ -36,7 +37,9 @@ int Run(int argc, char** argv) {
   app.add_option("--log-format", global.log_format, "text|json (default text)");
 
   rh::app::Action chosen;
+  rh::app::WireInvestigations();
   rh::app::RegisterConfigCommands(app, &chosen);
+  rh::app::RegisterInvestigateCommands(app, &chosen);
   rh::app::RegisterKbCommands(app, &chosen);
   rh::app::RegisterCycleCommands(app, &chosen);
   rh::app::RegisterServeCommands(app, &chosen);

@@ -81,8 +81,8 @@ struct AgentConfig {
   std::string engine = "auto";            // auto (claude when a key is set) | claude | playbook
   std::string model = "claude-sonnet-4-5";
   int max_tokens = 4096;                  // per model turn
-  int max_steps = 20;                     // model turns before a forced final-report turn
-  long long token_budget = 400000;        // input+output tokens per investigation
+  int max_steps = 20;                     // model turns; turn max_steps is forced to report
+  long long token_budget = 400000;        // input (+cache) + output tokens per investigation
   double cost_budget_usd = 2.0;           // per investigation
   int max_retries = 2;                    // HTTP retries, as the official SDKs
   Duration connect_timeout = std::chrono::seconds(10);

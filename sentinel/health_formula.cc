@@ -52,9 +52,12 @@ double ScoreHigherIsWorse(const MetricSpec& spec, double value, double ideal) {
 
 std::string_view RiskLevelName(RiskLevel level) {
   switch (level) {
-    case RiskLevel::kHealthy: return "Healthy";
-    case RiskLevel::kWarning: return "Warning";
-    case RiskLevel::kCritical: return "Critical";
+    case RiskLevel::kHealthy:
+      return "Healthy";
+    case RiskLevel::kWarning:
+      return "Warning";
+    case RiskLevel::kCritical:
+      return "Critical";
   }
   return "Healthy";
 }

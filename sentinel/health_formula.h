@@ -35,7 +35,7 @@ inline constexpr double kHealthyAtLeast = 80.0;
 inline constexpr double kCriticalBelow = 50.0;
 
 // Our documented choices (README "Health scoring").
-inline constexpr double kBreadthPenalty = 5.0;          // per extra non-healthy dimension
+inline constexpr double kBreadthPenalty = 5.0;           // per extra non-healthy dimension
 inline constexpr double kPenaltyPerFiringMessage = 5.0;  // in the 7-day alert window
 inline constexpr double kPenaltyFiringNowCritical = 30.0;
 inline constexpr double kPenaltyFiringNowOther = 10.0;
@@ -53,7 +53,7 @@ struct DimensionScore {
   std::optional<double> value;     // avg_value at the scored hour; nullopt when not reported
   std::optional<double> baseline;  // the same metric 7 days earlier
   store::HealthState state = store::HealthState::kHealthy;
-  double score = 100.0;            // meaningless when !value
+  double score = 100.0;  // meaningless when !value
 };
 
 // Scores every catalogue dimension present in `values` (indexed like store::MetricCatalog()).
@@ -64,9 +64,9 @@ std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<doub
 double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry);
 
 struct AlertCounts {
-  int firing_messages = 0;       // Firing messages in the alert window
-  int firing_now_critical = 0;   // alerts whose latest message is Firing, severity critical
-  int firing_now_other = 0;      // ... any other severity
+  int firing_messages = 0;      // Firing messages in the alert window
+  int firing_now_critical = 0;  // alerts whose latest message is Firing, severity critical
+  int firing_now_other = 0;     // ... any other severity
 };
 double AlertComponent(const AlertCounts& alerts);
 

@@ -26,8 +26,8 @@ RuleOutcome NewCritical(const ClusterScore& cluster) {
   outcome.threshold = kCriticalBelow;
   outcome.fired = cluster.health.risk == RiskLevel::kCritical;
   outcome.reason = "health " + Number(cluster.health.health) + (outcome.fired ? " < " : " >= ") +
-                   Number(kCriticalBelow) + " (" +
-                   std::string(RiskLevelName(cluster.health.risk)) + ")";
+                   Number(kCriticalBelow) + " (" + std::string(RiskLevelName(cluster.health.risk)) +
+                   ")";
   if (!cluster.has_telemetry) outcome.reason += "; no telemetry at the snapshot hour";
   return outcome;
 }
@@ -93,20 +93,28 @@ RuleOutcome TierWarning(const ClusterScore& cluster, const SentinelConfig& confi
 
 std::string_view RuleName(RuleId rule) {
   switch (rule) {
-    case RuleId::kNewCritical: return "new_critical";
-    case RuleId::kScoreCliff: return "score_cliff";
-    case RuleId::kAlertStorm: return "alert_storm";
-    case RuleId::kTierWarning: return "tier_warning";
+    case RuleId::kNewCritical:
+      return "new_critical";
+    case RuleId::kScoreCliff:
+      return "score_cliff";
+    case RuleId::kAlertStorm:
+      return "alert_storm";
+    case RuleId::kTierWarning:
+      return "tier_warning";
   }
   return "new_critical";
 }
 
 int RulePriority(RuleId rule) {
   switch (rule) {
-    case RuleId::kNewCritical: return 1;
-    case RuleId::kScoreCliff: return 2;
-    case RuleId::kAlertStorm: return 2;
-    case RuleId::kTierWarning: return 3;
+    case RuleId::kNewCritical:
+      return 1;
+    case RuleId::kScoreCliff:
+      return 2;
+    case RuleId::kAlertStorm:
+      return 2;
+    case RuleId::kTierWarning:
+      return 3;
   }
   return 3;
 }

@@ -36,7 +36,7 @@ struct RuleOutcome {
   bool evaluated = true;  // false when the rule could not run (no previous snapshot, disabled)
   bool fired = false;
   int priority = 3;
-  std::string reason;     // "health 32.4 < 50 (Critical)"
+  std::string reason;  // "health 32.4 < 50 (Critical)"
   std::optional<double> value;
   std::optional<double> threshold;
 };

@@ -27,7 +27,13 @@ constexpr size_t kRowsPerUpsert = 50;
 constexpr size_t kTopRisks = 5;
 
 // The four hours a pass reads, in this order.
-enum HourSlot : size_t { kNow = 0, kPrevious = 1, kBaseline = 2, kPreviousBaseline = 3, kSlots = 4 };
+enum HourSlot : size_t {
+  kNow = 0,
+  kPrevious = 1,
+  kBaseline = 2,
+  kPreviousBaseline = 3,
+  kSlots = 4
+};
 
 struct AlertMessage {
   std::string name;
@@ -58,8 +64,8 @@ int SeverityRank(std::string_view severity) {
 }
 
 // Alert counts as of `as_of` over [as_of - window, as_of); fills `firing_now` when given.
-AlertCounts CountAlerts(const std::vector<AlertMessage>& messages, TimePoint as_of,
-                        Duration window, std::vector<FiringAlert>* firing_now) {
+AlertCounts CountAlerts(const std::vector<AlertMessage>& messages, TimePoint as_of, Duration window,
+                        std::vector<FiringAlert>* firing_now) {
   AlertCounts counts;
   std::map<std::string_view, const AlertMessage*> latest;
   const TimePoint from = as_of - window;
@@ -175,8 +181,8 @@ std::string UpsertSql(Dialect dialect, std::string_view table,
   for (size_t column_idx = key_columns; column_idx < columns.size(); ++column_idx) {
     if (column_idx > key_columns) sql += ", ";
     const std::string column(columns[column_idx]);
-    sql += column + (dialect == Dialect::kSqlite ? " = excluded." + column
-                                                 : " = VALUES(" + column + ")");
+    sql += column +
+           (dialect == Dialect::kSqlite ? " = excluded." + column : " = VALUES(" + column + ")");
   }
   return sql;
 }
@@ -206,9 +212,9 @@ std::vector<const DimensionScore*> ClusterScore::WorstDimensions(size_t limit) c
       worst.push_back(&dimension);
     }
   }
-  std::stable_sort(worst.begin(), worst.end(), [](const DimensionScore* a, const DimensionScore* b) {
-    return a->score < b->score;
-  });
+  std::stable_sort(
+      worst.begin(), worst.end(),
+      [](const DimensionScore* a, const DimensionScore* b) { return a->score < b->score; });
   if (worst.size() > limit) worst.resize(limit);
   return worst;
 }
@@ -239,10 +245,12 @@ Result<ScoringRun> HealthScorer::ScoreFleet() {
   const auto write_start = std::chrono::steady_clock::now();
   RH_RETURN_IF_ERROR(Write(run));
   run.write_seconds = Seconds(std::chrono::steady_clock::now() - write_start);
-  Logger("sentinel")->info("scored {} clusters at {} ({} without telemetry, {} stopped) in "
-                           "{:.2f}s", run.clusters.size(), FormatSqlTime(run.snapshot_time),
-                           run.missing_telemetry, run.skipped_stopped,
-                           run.read_seconds + run.compute_seconds + run.write_seconds);
+  Logger("sentinel")
+      ->info(
+          "scored {} clusters at {} ({} without telemetry, {} stopped) in "
+          "{:.2f}s",
+          run.clusters.size(), FormatSqlTime(run.snapshot_time), run.missing_telemetry,
+          run.skipped_stopped, run.read_seconds + run.compute_seconds + run.write_seconds);
   return run;
 }
 
@@ -278,8 +286,8 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
   std::vector<ClusterRow> clusters;
   clusters.reserve(cluster_rows.size());
   for (Row row : cluster_rows) {
-    ClusterRow cluster{row.GetString(size_t{0}), row.GetString(size_t{1}),
-                       row.GetString(size_t{2}), row.GetString(size_t{3})};
+    ClusterRow cluster{row.GetString(size_t{0}), row.GetString(size_t{1}), row.GetString(size_t{2}),
+                       row.GetString(size_t{3})};
     if (cluster.status == "stopped") {
       ++run.skipped_stopped;
       continue;
@@ -310,6 +318,19 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
         "SELECT cluster_id, metric_name, avg_value FROM amv_hourly_snapshots_v1 WHERE "
         "snapshot_hour = ?";
     std::vector<Value> params = {Time(hours[slot])};
+    if (slot == kPreviousBaseline) {
+      // The previous hour's baseline only serves the volume dimensions; the index carries
+      // metric_name, so the other rows are skipped without reading them.
+      sql += " AND metric_name IN (";
+      bool first = true;
+      for (const store::MetricSpec& spec : catalog) {
+        if (spec.kind != store::ThresholdKind::kBaselineRatio) continue;
+        sql += first ? "?" : ", ?";
+        first = false;
+        params.push_back(Text(std::string(spec.name)));
+      }
+      sql += ")";
+    }
     if (only_cluster) {
       sql += " AND cluster_id = ?";
       params.push_back(Text(*only_cluster));
@@ -390,8 +411,8 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     score.status = row.status;
     score.has_telemetry = AnyValue(slots[kNow]);
     score.dimensions = ScoreDimensions(slots[kNow], slots[kBaseline]);
-    score.alerts = CountAlerts(alerts[cluster_idx], alerts_as_of, config_.alert_window,
-                               &score.firing_now);
+    score.alerts =
+        CountAlerts(alerts[cluster_idx], alerts_as_of, config_.alert_window, &score.firing_now);
     score.storm_firing_messages =
         CountFiringIn(alerts[cluster_idx], run.now - config_.alert_storm_window, run.now);
     score.health = ComputeHealth(MetricComponent(score.dimensions, score.has_telemetry),
@@ -433,26 +454,25 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
 
 Status HealthScorer::Write(const ScoringRun& run) {
   static const std::vector<std::string_view> kScoreColumns = {
-      "cluster_id",  "snapshot_time",  "health_score", "metric_score",  "alert_score",
-      "tier_score",  "risk_level",     "baseline_score", "trend",       "firing_alerts",
-      "dimension_scores", "computed_at"};
+      "cluster_id",  "snapshot_time", "health_score",     "metric_score",
+      "alert_score", "tier_score",    "risk_level",       "baseline_score",
+      "trend",       "firing_alerts", "dimension_scores", "computed_at"};
   static const std::vector<std::string_view> kRiskColumns = {
-      "cluster_id",  "snapshot_time", "risk_level",    "health_score",
-      "previous_score", "score_delta", "customer_tier", "top_risks"};
+      "cluster_id",     "snapshot_time", "risk_level",    "health_score",
+      "previous_score", "score_delta",   "customer_tier", "top_risks"};
   std::vector<std::vector<Value>> score_rows;
   std::vector<std::vector<Value>> risk_rows;
   score_rows.reserve(run.clusters.size());
   risk_rows.reserve(run.clusters.size());
   for (const ClusterScore& cluster : run.clusters) {
     const std::string risk(RiskLevelName(cluster.health.risk));
-    score_rows.push_back({Text(cluster.cluster_id), Time(run.snapshot_time),
-                          store::Real(Round2(cluster.health.health)),
-                          store::Real(Round2(cluster.health.metric)),
-                          store::Real(Round2(cluster.health.alert)),
-                          store::Real(Round2(cluster.health.tier)), Text(risk),
-                          OptReal(cluster.baseline_metric), OptReal(cluster.trend),
-                          store::Int(cluster.alerts.firing_messages),
-                          Text(DumpJson(DimensionScoresJson(cluster))), Time(run.now)});
+    score_rows.push_back(
+        {Text(cluster.cluster_id), Time(run.snapshot_time),
+         store::Real(Round2(cluster.health.health)), store::Real(Round2(cluster.health.metric)),
+         store::Real(Round2(cluster.health.alert)), store::Real(Round2(cluster.health.tier)),
+         Text(risk), OptReal(cluster.baseline_metric), OptReal(cluster.trend),
+         store::Int(cluster.alerts.firing_messages), Text(DumpJson(DimensionScoresJson(cluster))),
+         Time(run.now)});
     std::optional<double> previous;
     std::optional<double> delta;
     if (cluster.previous) {
@@ -461,8 +481,7 @@ Status HealthScorer::Write(const ScoringRun& run) {
     }
     risk_rows.push_back({Text(cluster.cluster_id), Time(run.snapshot_time), Text(risk),
                          store::Real(Round2(cluster.health.health)), OptReal(previous),
-                         OptReal(delta),
-                         cluster.tier.empty() ? store::Null() : Text(cluster.tier),
+                         OptReal(delta), cluster.tier.empty() ? store::Null() : Text(cluster.tier),
                          Text(DumpJson(TopRisksJson(cluster)))});
   }
   Status status = fleet_.Transaction([&]() -> Status {

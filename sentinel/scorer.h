@@ -49,17 +49,17 @@ struct FiringAlert {
 struct ClusterScore {
   std::string cluster_id;
   std::string account_id;
-  std::string tier;                     // S | A | B | C ("" when the account has no profile)
-  std::string status;                   // cluster_info.status
-  bool has_telemetry = false;           // any snapshot row at the scored hour
+  std::string tier;                        // S | A | B | C ("" when the account has no profile)
+  std::string status;                      // cluster_info.status
+  bool has_telemetry = false;              // any snapshot row at the scored hour
   std::optional<TimePoint> last_snapshot;  // latest snapshot hour <= H (set when !has_telemetry)
   std::vector<DimensionScore> dimensions;  // indexed like store::MetricCatalog()
   AlertCounts alerts;
   std::vector<FiringAlert> firing_now;  // worst severity first
   int storm_firing_messages = 0;        // Firing messages in the alert-storm window
   HealthBreakdown health;
-  std::optional<double> baseline_metric;  // metric component at H - 7d
-  std::optional<double> trend;            // health.metric - baseline_metric
+  std::optional<double> baseline_metric;    // metric component at H - 7d
+  std::optional<double> trend;              // health.metric - baseline_metric
   std::optional<HealthBreakdown> previous;  // the same cluster at H - 1h
 
   std::vector<const DimensionScore*> WorstDimensions(size_t limit) const;  // non-healthy only
@@ -67,7 +67,7 @@ struct ClusterScore {
 
 struct ScoringRun {
   TimePoint now{};
-  TimePoint snapshot_time{};       // H
+  TimePoint snapshot_time{};           // H
   std::vector<ClusterScore> clusters;  // ordered by cluster_id
   int skipped_stopped = 0;
   int missing_telemetry = 0;

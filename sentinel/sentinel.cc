@@ -17,9 +17,7 @@ std::string Printf(const char* format, auto... args) {
   return buf;
 }
 
-std::string Fixed(double value, int decimals = 1) {
-  return Printf("%.*f", decimals, value);
-}
+std::string Fixed(double value, int decimals = 1) { return Printf("%.*f", decimals, value); }
 
 CooldownState CooldownFrom(const store::Task& task, TimePoint now, Duration cooldown) {
   CooldownState state;
@@ -84,9 +82,15 @@ Result<PassSummary> Sentinel::RunPass() {
   RH_ASSIGN_OR_RETURN(auto recent, queue_.LatestTaskPerCluster(now - config_.cooldown));
   for (const ClusterScore& cluster : summary.scoring.clusters) {
     switch (cluster.health.risk) {
-      case RiskLevel::kHealthy: ++summary.healthy; break;
-      case RiskLevel::kWarning: ++summary.warning; break;
-      case RiskLevel::kCritical: ++summary.critical; break;
+      case RiskLevel::kHealthy:
+        ++summary.healthy;
+        break;
+      case RiskLevel::kWarning:
+        ++summary.warning;
+        break;
+      case RiskLevel::kCritical:
+        ++summary.critical;
+        break;
     }
     std::vector<RuleOutcome> rules = EvaluateRules(cluster, config_);
     std::optional<int> priority = BestPriority(rules);
@@ -130,11 +134,12 @@ Result<PassSummary> Sentinel::RunPass() {
   std::sort(summary.cooling.begin(), summary.cooling.end(), by_urgency);
   summary.sentinel_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - rules_start).count();
-  Logger("sentinel")->info("sentinel at {}: {} healthy, {} warning, {} critical; {} tasks "
-                           "created, {} skipped by cooldown",
-                           FormatSqlTime(summary.scoring.snapshot_time), summary.healthy,
-                           summary.warning, summary.critical, summary.created.size(),
-                           summary.cooling.size());
+  Logger("sentinel")
+      ->info(
+          "sentinel at {}: {} healthy, {} warning, {} critical; {} tasks "
+          "created, {} skipped by cooldown",
+          FormatSqlTime(summary.scoring.snapshot_time), summary.healthy, summary.warning,
+          summary.critical, summary.created.size(), summary.cooling.size());
   return summary;
 }
 
@@ -206,11 +211,11 @@ std::string FormatPassSummary(const PassSummary& summary) {
                   decision.cluster_id.c_str(), HealthLine(decision.health).c_str(), fired.c_str(),
                   DescribeCooldown(*decision.cooldown).c_str());
   }
-  out += Printf("time                score %.2fs (read %.2fs, compute %.2fs, write %.2fs), "
-                "rules + queue %.2fs\n",
-                scoring.read_seconds + scoring.compute_seconds + scoring.write_seconds,
-                scoring.read_seconds, scoring.compute_seconds, scoring.write_seconds,
-                summary.sentinel_seconds);
+  out += Printf(
+      "time                score %.2fs (read %.2fs, compute %.2fs, write %.2fs), "
+      "rules + queue %.2fs\n",
+      scoring.read_seconds + scoring.compute_seconds + scoring.write_seconds, scoring.read_seconds,
+      scoring.compute_seconds, scoring.write_seconds, summary.sentinel_seconds);
   return out;
 }
 
@@ -220,13 +225,12 @@ std::string FormatExplanation(const Explanation& explanation) {
   std::string out;
   out += "cluster    " + cluster.cluster_id + "  account " +
          (cluster.account_id.empty() ? "?" : cluster.account_id) + "  tier " +
-         (cluster.tier.empty() ? "? (scored as B)" : cluster.tier) + "  status " +
-         cluster.status + "\n";
+         (cluster.tier.empty() ? "? (scored as B)" : cluster.tier) + "  status " + cluster.status +
+         "\n";
   out += "snapshot   " + FormatSqlTime(explanation.snapshot_time) + " UTC (now " +
          FormatSqlTime(explanation.now) + " UTC)\n";
   out += "health     " + HealthLine(health) + " = 0.60 x metrics " + Fixed(health.metric) +
-         " + 0.25 x alerts " + Fixed(health.alert) + " + 0.15 x tier " + Fixed(health.tier) +
-         "\n";
+         " + 0.25 x alerts " + Fixed(health.alert) + " + 0.15 x tier " + Fixed(health.tier) + "\n";
   if (cluster.previous) {
     out += "previous   " + HealthLine(*cluster.previous) + " at " +
            FormatSqlTime(explanation.snapshot_time - std::chrono::hours(1)) + "\n";
@@ -261,11 +265,11 @@ std::string FormatExplanation(const Explanation& explanation) {
                 : std::string(spec.kind == store::ThresholdKind::kLowerIsWorse ? "below " : "") +
                       "warning " + FormatValue(spec, spec.warning) + ", critical " +
                       FormatValue(spec, spec.critical);
-        out += Printf("  %-12s %-16s %-8s score %5.1f  (%s)\n",
-                      std::string(spec.short_name).c_str(),
-                      FormatValue(spec, *dimension->value).c_str(),
-                      std::string(store::HealthStateName(dimension->state)).c_str(),
-                      dimension->score, thresholds.c_str());
+        out +=
+            Printf("  %-12s %-16s %-8s score %5.1f  (%s)\n", std::string(spec.short_name).c_str(),
+                   FormatValue(spec, *dimension->value).c_str(),
+                   std::string(store::HealthStateName(dimension->state)).c_str(), dimension->score,
+                   thresholds.c_str());
       }
     }
     int missing = 0;

@@ -42,9 +42,9 @@ struct ClusterDecision {
   std::string cluster_id;
   std::string tier;
   HealthBreakdown health;
-  std::vector<RuleOutcome> rules;      // all four
-  int priority = 3;                    // best priority among fired rules
-  std::string task_id;                 // the task created (empty when cooling)
+  std::vector<RuleOutcome> rules;         // all four
+  int priority = 3;                       // best priority among fired rules
+  std::string task_id;                    // the task created (empty when cooling)
   std::optional<CooldownState> cooldown;  // set when skipped by cooldown
 
   std::vector<const RuleOutcome*> Fired() const;
@@ -55,8 +55,8 @@ struct PassSummary {
   int healthy = 0;
   int warning = 0;
   int critical = 0;
-  std::vector<ClusterDecision> created;   // tasks created, most urgent first
-  std::vector<ClusterDecision> cooling;   // rules fired, skipped by cooldown
+  std::vector<ClusterDecision> created;  // tasks created, most urgent first
+  std::vector<ClusterDecision> cooling;  // rules fired, skipped by cooldown
   double sentinel_seconds = 0;
 };
 

@@ -439,17 +439,25 @@ Result<int64_t> ExistingClusterCount(store::Database& db) {
 }
 
 Status ClearFleet(store::Database& db) {
+  std::vector<std::string> tables;
+  for (const std::string& table : FleetTables()) {
+    RH_ASSIGN_OR_RETURN(bool exists, db.TableExists(table));
+    if (exists) tables.push_back(table);
+  }
   RH_ASSIGN_OR_RETURN(bool has_ground_truth, db.TableExists(kGroundTruthTable));
+  if (has_ground_truth) tables.emplace_back(kGroundTruthTable);
+  if (db.dialect() == store::Dialect::kMysql) {
+    // TRUNCATE is far faster than DELETE for millions of rows (it commits implicitly).
+    for (const std::string& table : tables) {
+      auto truncated = db.Execute("TRUNCATE TABLE " + table);
+      if (!truncated) return Fail(truncated.error().WithContext("clear " + table));
+    }
+    return {};
+  }
   return db.Transaction([&]() -> Status {
-    for (const std::string& table : FleetTables()) {
-      RH_ASSIGN_OR_RETURN(bool exists, db.TableExists(table));
-      if (!exists) continue;
+    for (const std::string& table : tables) {
       auto deleted = db.Execute("DELETE FROM " + table);
       if (!deleted) return Fail(deleted.error().WithContext("clear " + table));
-    }
-    if (has_ground_truth) {
-      auto deleted = db.Execute("DELETE FROM " + std::string(kGroundTruthTable));
-      if (!deleted) return Fail(deleted.error().WithContext("clear sim_ground_truth"));
     }
     return {};
   });

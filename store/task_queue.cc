@@ -59,8 +59,8 @@ Status ValidateRequest(const EnqueueRequest& request) {
                            "(at most 64), e.g. c-1a2b3c4d");
   }
   if (request.priority < 1 || request.priority > 3) {
-    return InvalidArgument("priority", "must be 1 (most urgent), 2 or 3, not " +
-                                           std::to_string(request.priority));
+    return InvalidArgument(
+        "priority", "must be 1 (most urgent), 2 or 3, not " + std::to_string(request.priority));
   }
   if (request.question.size() > 4000) {
     return InvalidArgument("question", "longer than 4000 characters; shorten it");
@@ -84,20 +84,28 @@ Status Discard(const Result<int64_t>& result) {
 
 std::string_view TaskSourceName(TaskSource source) {
   switch (source) {
-    case TaskSource::kSentinel: return "sentinel";
-    case TaskSource::kAdhoc: return "adhoc";
-    case TaskSource::kWebhook: return "webhook";
+    case TaskSource::kSentinel:
+      return "sentinel";
+    case TaskSource::kAdhoc:
+      return "adhoc";
+    case TaskSource::kWebhook:
+      return "webhook";
   }
   return "adhoc";
 }
 
 std::string_view TaskStatusName(TaskStatus status) {
   switch (status) {
-    case TaskStatus::kQueued: return "queued";
-    case TaskStatus::kRunning: return "running";
-    case TaskStatus::kDone: return "done";
-    case TaskStatus::kFailed: return "failed";
-    case TaskStatus::kCancelled: return "cancelled";
+    case TaskStatus::kQueued:
+      return "queued";
+    case TaskStatus::kRunning:
+      return "running";
+    case TaskStatus::kDone:
+      return "done";
+    case TaskStatus::kFailed:
+      return "failed";
+    case TaskStatus::kCancelled:
+      return "cancelled";
   }
   return "queued";
 }
@@ -132,8 +140,8 @@ std::string NormaliseQuestion(std::string_view question) {
     pending_space = false;
     out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
-  while (!out.empty() && (out.back() == '?' || out.back() == '.' || out.back() == '!' ||
-                          out.back() == ' ')) {
+  while (!out.empty() &&
+         (out.back() == '?' || out.back() == '.' || out.back() == '!' || out.back() == ' ')) {
     out.pop_back();
   }
   return out;
@@ -179,7 +187,8 @@ Result<EnqueueResult> TaskQueue::Enqueue(const EnqueueRequest& request) {
     RH_ASSIGN_OR_RETURN(
         QueryResult existing,
         db_.Query(SelectTasks("WHERE dedup_key = ? AND status IN ('queued', 'running') ORDER BY "
-                              "created_at LIMIT 1") + lock,
+                              "created_at LIMIT 1") +
+                      lock,
                   {Text(dedup_key)}));
     if (!existing.empty()) {
       outcome.task = TaskFromRow(existing.front());
@@ -205,7 +214,8 @@ Result<EnqueueResult> TaskQueue::EnqueueUnlessCooling(const EnqueueRequest& requ
     RH_ASSIGN_OR_RETURN(
         QueryResult recent,
         db_.Query(SelectTasks("WHERE cluster_id = ? AND created_at > ? ORDER BY created_at DESC "
-                              "LIMIT 1") + lock,
+                              "LIMIT 1") +
+                      lock,
                   {Text(request.cluster_id), Time(since)}));
     if (!recent.empty()) {
       outcome.task = TaskFromRow(recent.front());
@@ -229,7 +239,8 @@ Result<int> TaskQueue::RequeueExpired() {
     RH_ASSIGN_OR_RETURN(
         QueryResult expired,
         db_.Query("SELECT task_id, lease_owner, attempts, max_attempts, lease_expires_at FROM "
-                  "investigation_tasks WHERE status = 'running' AND lease_expires_at < ?" + lock,
+                  "investigation_tasks WHERE status = 'running' AND lease_expires_at < ?" +
+                      lock,
                   {Time(now)}));
     for (Row row : expired) {
       const std::string task_id = row.GetString("task_id");
@@ -269,7 +280,8 @@ Result<std::optional<Task>> TaskQueue::ClaimOnce(std::string_view owner) {
         QueryResult candidate,
         db_.Query("SELECT task_id FROM investigation_tasks WHERE status = 'queued' AND "
                   "(not_before IS NULL OR not_before <= ?) ORDER BY priority, created_at, task_id "
-                  "LIMIT 1" + lock,
+                  "LIMIT 1" +
+                      lock,
                   {Time(now)}));
     if (candidate.empty()) return {};
     const std::string task_id = candidate.front().GetString("task_id");
@@ -282,8 +294,8 @@ Result<std::optional<Task>> TaskQueue::ClaimOnce(std::string_view owner) {
                     {Text(std::string(owner)), Time(now + config_.lease), Time(now), Time(now),
                      Text(task_id)}));
     if (updated != 1) return {};
-    RH_ASSIGN_OR_RETURN(QueryResult row, db_.Query(SelectTasks("WHERE task_id = ?"),
-                                                   {Text(task_id)}));
+    RH_ASSIGN_OR_RETURN(QueryResult row,
+                        db_.Query(SelectTasks("WHERE task_id = ?"), {Text(task_id)}));
     if (!row.empty()) claimed = TaskFromRow(row.front());
     return {};
   });
@@ -310,7 +322,8 @@ Status TaskQueue::CheckOwnedUpdate(int64_t changed, std::string_view task_id,
   return PermissionDenied(
       "task " + std::string(task_id),
       "lease lost: the task is " + std::string(TaskStatusName(task->status)) +
-          (task->lease_owner.empty() ? std::string() : " and owned by '" + task->lease_owner + "'") +
+          (task->lease_owner.empty() ? std::string()
+                                     : " and owned by '" + task->lease_owner + "'") +
           ", not running under '" + std::string(owner) + "'");
 }
 
@@ -418,7 +431,8 @@ Result<Task> TaskQueue::Cancel(std::string_view task_id, std::string_view reques
         "UPDATE investigation_tasks SET status = 'cancelled', lease_owner = NULL, "
         "lease_expires_at = NULL, last_error = ?, updated_at = ?, finished_at = ? WHERE task_id "
         "= ? AND status IN ('queued', 'running')",
-        {Text("cancelled by " + (requester.empty() ? std::string("unknown") : std::string(requester))),
+        {Text("cancelled by " +
+              (requester.empty() ? std::string("unknown") : std::string(requester))),
          Time(now), Time(now), Text(std::string(task_id))})));
     RH_ASSIGN_OR_RETURN(after, Get(task_id));
     return {};
@@ -450,10 +464,11 @@ Result<std::vector<Task>> TaskQueue::List(const TaskFilter& filter) {
     params.push_back(Text(filter.cluster_id));
   }
   const int limit = std::clamp(filter.limit, 1, 10000);
-  RH_ASSIGN_OR_RETURN(QueryResult rows,
-                      db_.Query(SelectTasks(where + " ORDER BY created_at DESC, task_id DESC LIMIT " +
-                                            std::to_string(limit)),
-                                params));
+  RH_ASSIGN_OR_RETURN(
+      QueryResult rows,
+      db_.Query(SelectTasks(where + " ORDER BY created_at DESC, task_id DESC LIMIT " +
+                            std::to_string(limit)),
+                params));
   std::vector<Task> tasks;
   tasks.reserve(rows.size());
   for (Row row : rows) tasks.push_back(TaskFromRow(row));

@@ -49,22 +49,22 @@ Result<TaskSource> ParseTaskSource(std::string_view text);
 Result<TaskStatus> ParseTaskStatus(std::string_view text);
 
 struct Task {
-  std::string id;            // tsk_...
+  std::string id;  // tsk_...
   std::string cluster_id;
   TaskSource source = TaskSource::kAdhoc;
-  std::string rules_fired;   // JSON array written by the sentinel; "[]" for other sources
-  int priority = 3;          // 1 (most urgent) .. 3
+  std::string rules_fired;  // JSON array written by the sentinel; "[]" for other sources
+  int priority = 3;         // 1 (most urgent) .. 3
   std::string question;
-  std::string dedup_key;     // cluster id + "|" + SHA-256 of the normalised question
+  std::string dedup_key;  // cluster id + "|" + SHA-256 of the normalised question
   TaskStatus status = TaskStatus::kQueued;
-  std::string lease_owner;   // empty unless running
+  std::string lease_owner;  // empty unless running
   std::optional<TimePoint> lease_expires_at;
-  int attempts = 0;          // claims so far
+  int attempts = 0;  // claims so far
   int max_attempts = 3;
   std::optional<TimePoint> not_before;  // not claimable before this time (retry backoff)
   std::string last_error;
-  std::string requester;     // who asked ("sentinel", a user name, "alertmanager")
-  std::string report_id;     // set by Complete
+  std::string requester;  // who asked ("sentinel", a user name, "alertmanager")
+  std::string report_id;  // set by Complete
   TimePoint created_at{};
   TimePoint updated_at{};
   std::optional<TimePoint> started_at;   // first claim
@@ -74,24 +74,24 @@ struct Task {
 };
 
 struct EnqueueRequest {
-  std::string cluster_id;    // must satisfy IsValidResourceId
+  std::string cluster_id;  // must satisfy IsValidResourceId
   TaskSource source = TaskSource::kAdhoc;
-  int priority = 3;          // 1..3
-  std::string question;      // may be empty (a general health investigation)
+  int priority = 3;      // 1..3
+  std::string question;  // may be empty (a general health investigation)
   std::string rules_fired = "[]";
   std::string requester;
 };
 
 struct EnqueueResult {
-  Task task;            // the new task, the duplicate already queued/running, or the task
-                        // that started the cooldown
+  Task task;  // the new task, the duplicate already queued/running, or the task
+              // that started the cooldown
   bool created = false;
   bool cooling = false;  // EnqueueUnlessCooling: nothing created, `task` started the cooldown
 };
 
 struct TaskFilter {
   std::optional<TaskStatus> status;
-  std::string cluster_id;   // empty: every cluster
+  std::string cluster_id;  // empty: every cluster
   int limit = 50;
 };
 

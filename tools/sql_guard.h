@@ -4,7 +4,8 @@
 //
 // A statement passes only if ALL of these hold:
 //  - it is valid UTF-8 without control characters, at most max_length bytes, with balanced
-//    parentheses nested at most max_nesting deep, and without `?` placeholders;
+//    parentheses nested at most max_nesting deep, without `?` placeholders, stray backslashes
+//    or a lone carriage return inside a line comment;
 //  - it lexes to the same tokens under MySQL rules (backslash escapes, `--` needs a space,
 //    `#` comments) and SQLite rules (no backslash escapes, `[identifiers]`), so no quoting or
 //    comment trick can hide text from one server that the other runs; MySQL executable comments

@@ -686,6 +686,11 @@ ScriptedAnthropicServer::ScriptedAnthropicServer(AnthropicScenario scenario, Opt
   if (options_.validate_openapi) openapi_ = SharedCreateMessageValidator();
 
   server_ = std::make_unique<httplib::Server>();
+  const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
+  server_->new_task_queue = [threads] {
+    // cpp-httplib takes ownership of the pool it is handed.
+    return std::make_unique<httplib::ThreadPool>(threads).release();
+  };
   server_->set_payload_max_length(32u << 20);
   auto handler = [this](const httplib::Request& request, httplib::Response& response) {
     Handle(request, response);
@@ -747,6 +752,9 @@ std::vector<std::string> ScriptedAnthropicServer::TakeProblems() {
 
 bool ScriptedAnthropicServer::finished() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (options_.per_conversation) {
+    return highest_turn_served_ + 1 == static_cast<int>(scenario_.turns.size());
+  }
   if (next_turn_ >= scenario_.turns.size()) return true;
   return next_turn_ + 1 == scenario_.turns.size() && scenario_.turns[next_turn_].repeat < 0 &&
          served_in_turn_ > 0;
@@ -825,7 +833,23 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
   std::optional<ScriptedTurn> turn;
   int turn_index = -1;
   int message_number = 0;
-  {
+  if (options_.per_conversation) {
+    size_t assistant_turns = 0;
+    if (received.body.is_object() && received.body.contains("messages") &&
+        received.body["messages"].is_array()) {
+      for (const Json& message : received.body["messages"]) {
+        if (message.is_object() && JsonString(message, "role") == "assistant") ++assistant_turns;
+      }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (assistant_turns < scenario_.turns.size()) {
+      turn_index = static_cast<int>(assistant_turns);
+      turn = scenario_.turns[assistant_turns];
+      ++turns_served_;
+      highest_turn_served_ = std::max(highest_turn_served_, turn_index);
+      message_number = ++message_counter_;
+    }
+  } else {
     std::lock_guard<std::mutex> lock(mutex_);
     if (next_turn_ < scenario_.turns.size()) {
       turn_index = static_cast<int>(next_turn_);

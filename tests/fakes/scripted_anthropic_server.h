@@ -13,6 +13,10 @@
 //  - a fault: drop_connection (the socket is shut without an answer), truncated_body (headers
 //    and half the body, then the connection closes), malformed_json (a 200 whose body is cut
 //    mid-JSON), timeout (no answer until delay_ms, 30 s by default, or the server stops).
+// Options::per_conversation replays the script once per conversation instead (each request
+// gets the turn matching the number of assistant messages it carries), so concurrent
+// investigations can share one server; the overhead benchmark uses it with delay_ms as the
+// simulated model latency.
 // Any turn may also wait delay_ms before answering, serve `repeat` requests (a number or
 // "forever": a model that never stops calling tools), and carry expectations on the request
 // (expect_request: a JSON subset the body must contain; expect_last_message: a subset the last
@@ -138,6 +142,13 @@ class ScriptedAnthropicServer {
     bool validate_requests = true;     // false: serve every request unchecked (replaying a
                                        // recorded answer to a deliberately bad request)
     bool validate_openapi = true;      // also check bodies against openapi.json when present
+    // false (default): one script, turns served in arrival order. true: every request is its
+    // own conversation's next step — it gets turn N where N is the number of assistant
+    // messages already in its `messages` — so many conversations (concurrent investigations)
+    // replay the same script at once. Turns are then model messages (repeat counts are ignored)
+    // and a request past the last turn is a problem as usual.
+    bool per_conversation = false;
+    int threads = 16;  // server threads (one per open connection)
   };
 
   // Starts listening on 127.0.0.1:<free port>; a failure to start fails the current test.
@@ -157,7 +168,8 @@ class ScriptedAnthropicServer {
   // Returns the problems recorded so far and forgets them (for tests that send bad requests
   // on purpose).
   std::vector<std::string> TakeProblems();
-  // True when every scripted turn has been served (a "forever" turn at least once).
+  // True when every scripted turn has been served (a "forever" turn at least once; in
+  // per_conversation mode: the last turn by at least one conversation).
   bool finished() const;
   int turns_served() const;
 
@@ -183,6 +195,7 @@ class ScriptedAnthropicServer {
   size_t next_turn_ = 0;
   int served_in_turn_ = 0;
   int turns_served_ = 0;
+  int highest_turn_served_ = -1;  // per_conversation mode
   int message_counter_ = 0;
   int tool_use_counter_ = 0;
   int request_counter_ = 0;

@@ -3,10 +3,10 @@
 // real fleet schema into a real database.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/time_format.h"
 #include "store/database.h"
@@ -44,10 +44,11 @@ class FleetRows {
   }
 
   void Account(const std::string& account_id, const std::string& tier) {
-    Check(db_.Execute("INSERT INTO dim_customer_profile (account_id, account_name, customer_tier, "
-                      "created_at) VALUES (?, ?, ?, ?)",
-                      {store::Text(account_id), store::Text(account_id + " Inc"),
-                       store::Text(tier), store::Time(MakeUtcTime(2025, 1, 1))}));
+    Check(
+        db_.Execute("INSERT INTO dim_customer_profile (account_id, account_name, customer_tier, "
+                    "created_at) VALUES (?, ?, ?, ?)",
+                    {store::Text(account_id), store::Text(account_id + " Inc"), store::Text(tier),
+                     store::Time(MakeUtcTime(2025, 1, 1))}));
   }
 
   void Cluster(const std::string& cluster_id, const std::string& account_id,
@@ -69,10 +70,11 @@ class FleetRows {
     for (const auto& [name, value] : overrides) values[name] = value;
     for (const auto& [name, value] : values) {
       if (value != value) continue;  // NaN: not reported
-      Check(db_.Execute("INSERT INTO amv_hourly_snapshots_v1 (cluster_id, snapshot_hour, "
-                        "metric_name, avg_value, max_value, p99_value) VALUES (?, ?, ?, ?, ?, ?)",
-                        {store::Text(cluster_id), store::Time(hour), store::Text(name),
-                         store::Real(value), store::Real(value), store::Real(value)}));
+      Check(
+          db_.Execute("INSERT INTO amv_hourly_snapshots_v1 (cluster_id, snapshot_hour, "
+                      "metric_name, avg_value, max_value, p99_value) VALUES (?, ?, ?, ?, ?, ?)",
+                      {store::Text(cluster_id), store::Time(hour), store::Text(name),
+                       store::Real(value), store::Real(value), store::Real(value)}));
     }
   }
 
@@ -87,11 +89,11 @@ class FleetRows {
   void Alert(const std::string& cluster_id, const std::string& name, const std::string& status,
              TimePoint at, const std::string& severity = "critical") {
     const std::string id = "om_" + std::to_string(++alert_seq_) + "_" + cluster_id;
-    Check(db_.Execute("INSERT INTO lark_alerts (message_id, cluster_id, alert_name, severity, "
-                      "status, alert_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      {store::Text(id), store::Text(cluster_id), store::Text(name),
-                       store::Text(severity), store::Text(status), store::Time(at),
-                       store::Time(at)}));
+    Check(db_.Execute(
+        "INSERT INTO lark_alerts (message_id, cluster_id, alert_name, severity, "
+        "status, alert_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {store::Text(id), store::Text(cluster_id), store::Text(name), store::Text(severity),
+         store::Text(status), store::Time(at), store::Time(at)}));
   }
 
  private:

@@ -15,7 +15,7 @@ double Sub(const char* metric, double value, std::optional<double> baseline = {}
 TEST(DimensionSubScoreTest, HigherIsWorseBandsFollowThePlatformThresholds) {
   EXPECT_DOUBLE_EQ(Sub("cpu", 0), 100);
   EXPECT_NEAR(Sub("cpu", 27.5), 90, 1e-9);
-  EXPECT_GT(Sub("cpu", 54.99), 80);     // still Healthy
+  EXPECT_GT(Sub("cpu", 54.99), 80);      // still Healthy
   EXPECT_DOUBLE_EQ(Sub("cpu", 55), 79);  // Warning starts at 55
   EXPECT_DOUBLE_EQ(Sub("cpu", 62.5), 64.5);
   EXPECT_DOUBLE_EQ(Sub("cpu", 70), 50);  // Warning up to 70 inclusive
@@ -59,9 +59,9 @@ TEST(DimensionSubScoreTest, SubScoreBandAlwaysMatchesTheMetricState) {
     const double top = std::max(spec.warning, spec.critical) * 3 + 10;
     for (int step = 0; step <= 3000; ++step) {
       const double value = top * step / 3000.0;
-      const std::optional<double> baseline =
-          spec.kind == store::ThresholdKind::kBaselineRatio ? std::optional<double>(1.0)
-                                                            : std::nullopt;
+      const std::optional<double> baseline = spec.kind == store::ThresholdKind::kBaselineRatio
+                                                 ? std::optional<double>(1.0)
+                                                 : std::nullopt;
       const double score = DimensionSubScore(spec, value, baseline);
       switch (store::ClassifyMetric(spec, value, baseline)) {
         case HealthState::kHealthy:
@@ -96,7 +96,7 @@ TEST(MetricComponentTest, WorstDimensionMinusFivePerOtherUnhealthyDimension) {
   EXPECT_DOUBLE_EQ(MetricComponent(one_warning, true), 64.5);
   auto three_bad = Dimensions({{"cpu", 62.5}, {"disk", 77.5}, {"latency", 25000}});
   EXPECT_NEAR(MetricComponent(three_bad, true), 24.5 - 10, 1e-9);
-  EXPECT_DOUBLE_EQ(MetricComponent(healthy, false), 0);  // no telemetry
+  EXPECT_DOUBLE_EQ(MetricComponent(healthy, false), 0);        // no telemetry
   EXPECT_DOUBLE_EQ(MetricComponent(Dimensions({}), true), 0);  // nothing measured
 }
 
@@ -124,7 +124,7 @@ TEST(ComputeHealthTest, CompositeIsSixtyTwentyFiveFifteen) {
       ComputeHealth(24.5, {.firing_messages = 3, .firing_now_critical = 1}, "A");
   EXPECT_DOUBLE_EQ(example.metric, 24.5);
   EXPECT_DOUBLE_EQ(example.alert, 55);
-  EXPECT_DOUBLE_EQ(example.tier, 43.38);  // 100 - 0.75 * 75.5 = 43.375, kept to 2 decimals
+  EXPECT_DOUBLE_EQ(example.tier, 43.38);    // 100 - 0.75 * 75.5 = 43.375, kept to 2 decimals
   EXPECT_DOUBLE_EQ(example.health, 34.96);  // 14.7 + 13.75 + 6.507
   EXPECT_EQ(example.risk, RiskLevel::kCritical);
   HealthBreakdown perfect = ComputeHealth(100, {}, "S");

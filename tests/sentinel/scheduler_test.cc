@@ -1,10 +1,10 @@
 #include "agent/scheduler.h"
 
-#include <csignal>
-#include <thread>
-
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
+
+#include <csignal>
+#include <thread>
 
 #include "core/log.h"
 #include "core/time_format.h"
@@ -59,10 +59,9 @@ TEST(PeriodicSchedulerTest, RunsAtStartThenOnWallClockBoundaries) {
     if (ticks.size() == 4) stop = true;
     return {};
   });
-  EXPECT_EQ(ticks, (std::vector<TimePoint>{MakeUtcTime(2026, 11, 21, 10, 7, 30),
-                                           MakeUtcTime(2026, 11, 21, 10, 15),
-                                           MakeUtcTime(2026, 11, 21, 10, 30),
-                                           MakeUtcTime(2026, 11, 21, 10, 45)}));
+  EXPECT_EQ(ticks, (std::vector<TimePoint>{
+                       MakeUtcTime(2026, 11, 21, 10, 7, 30), MakeUtcTime(2026, 11, 21, 10, 15),
+                       MakeUtcTime(2026, 11, 21, 10, 30), MakeUtcTime(2026, 11, 21, 10, 45)}));
   EXPECT_EQ(run_times, ticks);
   EXPECT_EQ(stats.runs, 4);
   EXPECT_EQ(stats.successes, 4);

@@ -128,9 +128,10 @@ TEST_P(ScorerTest, WritesBothTablesIdempotentlyPerSnapshotHour) {
   EXPECT_EQ((*top)[0]["metric"], "starrocks_be_disks_data_used_pct");
   EXPECT_EQ((*top)[0]["state"], "critical");
   EXPECT_EQ((*top)[1]["alert"], "Data Disk Capacity Alert");
-  auto gap = ParseJson(*db().QueryOne("SELECT top_risks FROM cluster_risk_snapshots WHERE "
-                                      "cluster_id = 'c-gap'")
-                            .map([](store::QueryResult r) { return r.front().GetString(size_t{0}); }));
+  auto gap =
+      ParseJson(*db().QueryOne("SELECT top_risks FROM cluster_risk_snapshots WHERE "
+                               "cluster_id = 'c-gap'")
+                     .map([](store::QueryResult r) { return r.front().GetString(size_t{0}); }));
   ASSERT_TRUE(gap);
   EXPECT_EQ((*gap)[0]["kind"], "telemetry");
   EXPECT_EQ((*gap)[0]["last_snapshot"], "2026-11-21 07:00:00");

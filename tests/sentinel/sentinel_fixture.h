@@ -68,9 +68,8 @@ class SentinelFleetTest : public rh::testing::DatabaseBackendTest {
     // Outside the 7-day window: ignored.
     rows.Alert("c-disk", "Query Latency Alert", "Firing", kHour - hours(24 * 8));
     // c-storm: six different alerts fired between 10:05 and 10:15.
-    const char* storm[] = {"BE CPU Alert",        "Query Latency Alert", "Query Failure Alert",
-                           "Memory Alert",        "Loading Failure Alert",
-                           "High FE JVM Usage Alert"};
+    const char* storm[] = {"BE CPU Alert", "Query Latency Alert",   "Query Failure Alert",
+                           "Memory Alert", "Loading Failure Alert", "High FE JVM Usage Alert"};
     for (int alert_idx = 0; alert_idx < 6; ++alert_idx) {
       rows.Alert("c-storm", storm[alert_idx], "Firing", kHour + minutes(5 + 2 * alert_idx),
                  "warning");

@@ -1,10 +1,10 @@
 // The sentinel on the simulator's fleet: are the clusters with injected incidents the ones
 // queued? The ground truth is read here, in the test, never by sentinel code.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <map>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "core/time_format.h"
 #include "sentinel/sentinel.h"
@@ -50,8 +50,8 @@ TEST(SimulatedFleetTest, IncidentClustersAreQueuedAndHealthyOnesAreNot) {
 
   int incidents_queued = 0;
   for (const auto& [cluster_id, incident] : incidents) {
-    ASSERT_TRUE(scores.count(cluster_id)) << cluster_id << " (" << incident.category
-                                          << ") was not scored";
+    ASSERT_TRUE(scores.count(cluster_id))
+        << cluster_id << " (" << incident.category << ") was not scored";
     const ClusterScore& score = *scores[cluster_id];
     // Every injected incident shows in the score...
     EXPECT_NE(score.health.risk, RiskLevel::kHealthy)
@@ -78,10 +78,11 @@ TEST(SimulatedFleetTest, IncidentClustersAreQueuedAndHealthyOnesAreNot) {
                     << cluster.health.health << ")";
     }
   }
-  std::printf("simulated fleet (seed %llu, %d clusters): %d of %zu incident clusters queued; %d "
-              "of %d healthy clusters queued\n",
-              static_cast<unsigned long long>(params.seed), params.clusters, incidents_queued,
-              incidents.size(), healthy_queued, healthy_clusters);
+  std::printf(
+      "simulated fleet (seed %llu, %d clusters): %d of %zu incident clusters queued; %d "
+      "of %d healthy clusters queued\n",
+      static_cast<unsigned long long>(params.seed), params.clusters, incidents_queued,
+      incidents.size(), healthy_queued, healthy_clusters);
   EXPECT_EQ(healthy_queued, 0);
   EXPECT_GE(incidents_queued * 10, static_cast<int>(incidents.size()) * 6)
       << "fewer than 60% of the incident clusters were queued";

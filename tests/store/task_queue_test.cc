@@ -1,5 +1,6 @@
 #include "store/task_queue.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <map>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "core/time_format.h"
 #include "store/schema.h"
@@ -146,8 +145,8 @@ TEST_P(TaskQueueTest, AdhocRequestsAreDeduplicatedWhileQueuedOrRunning) {
   auto first = queue().Enqueue(Request("c-dd000001", 3, TaskSource::kAdhoc, "Why is disk full?"));
   ASSERT_TRUE(first && first->created);
   // Same cluster, same question up to case, spacing and trailing punctuation: the same task.
-  auto again = queue().Enqueue(
-      Request("c-dd000001", 3, TaskSource::kAdhoc, "  why is   DISK full?!  "));
+  auto again =
+      queue().Enqueue(Request("c-dd000001", 3, TaskSource::kAdhoc, "  why is   DISK full?!  "));
   ASSERT_TRUE(again);
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->task.id, first->task.id);
@@ -177,8 +176,8 @@ TEST_P(TaskQueueTest, AdhocRequestsAreDeduplicatedWhileQueuedOrRunning) {
 }
 
 TEST_P(TaskQueueTest, CooldownBoundaryIsStrict) {
-  auto first = queue().EnqueueUnlessCooling(Request("c-cc000001", 1, TaskSource::kSentinel),
-                                            hours(4));
+  auto first =
+      queue().EnqueueUnlessCooling(Request("c-cc000001", 1, TaskSource::kSentinel), hours(4));
   ASSERT_TRUE(first) << first.error().ToString();
   EXPECT_TRUE(first->created);
   // Finished or not, the task holds the cooldown.
@@ -186,8 +185,8 @@ TEST_P(TaskQueueTest, CooldownBoundaryIsStrict) {
   ASSERT_TRUE(queue().Complete(claimed.id, "w", "rpt_1"));
 
   clock().Set(kStart + hours(3) + minutes(59));
-  auto cooling = queue().EnqueueUnlessCooling(Request("c-cc000001", 1, TaskSource::kSentinel),
-                                              hours(4));
+  auto cooling =
+      queue().EnqueueUnlessCooling(Request("c-cc000001", 1, TaskSource::kSentinel), hours(4));
   ASSERT_TRUE(cooling);
   EXPECT_FALSE(cooling->created);
   EXPECT_TRUE(cooling->cooling);
@@ -200,8 +199,8 @@ TEST_P(TaskQueueTest, CooldownBoundaryIsStrict) {
   EXPECT_TRUE(at_boundary->created);
 
   clock().Set(kStart + hours(8) + minutes(1));
-  auto later = queue().EnqueueUnlessCooling(Request("c-cc000001", 1, TaskSource::kSentinel),
-                                            hours(4));
+  auto later =
+      queue().EnqueueUnlessCooling(Request("c-cc000001", 1, TaskSource::kSentinel), hours(4));
   ASSERT_TRUE(later);
   EXPECT_TRUE(later->created);
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 3);
@@ -434,7 +433,8 @@ TEST_P(TaskQueueTest, ConcurrentDuplicateRequestsCreateOneTask) {
       ManualClock process_clock(kStart);
       TaskQueue process_queue(*conn, process_clock, TestQueueConfig());
       for (int round = 0; round < kRoundsEach; ++round) {
-        if (!process_queue.Enqueue(Request("c-dup00001", 3, TaskSource::kAdhoc, "Same question?"))) {
+        if (!process_queue.Enqueue(
+                Request("c-dup00001", 3, TaskSource::kAdhoc, "Same question?"))) {
           _exit(11);
         }
         if (!process_queue.EnqueueUnlessCooling(Request("c-dup00002", 1, TaskSource::kSentinel),

@@ -123,6 +123,7 @@ TEST(SqlGuardTest, RejectsWithAReasonThatNamesTheProblem) {
       {"SELECT 'unterminated", "unterminated string"},
       {"SELECT /* unterminated", "unterminated /* comment"},
       {"SELECT\x01 1", "control character"},
+      {"SELECT 1 -- x\r; DROP TABLE t", "carriage return inside a line comment"},
       {"SELECT '\xff'", "not valid UTF-8"},
       {"SELECT SLEEP(100)", "SLEEP"},
       {"SELECT NEXT VALUE FOR s", "VALUE FOR"},

@@ -10,6 +10,25 @@ constexpr int kFlappingEpisodes = 3;  // Firing episodes in the window that make
 constexpr size_t kRecentMessages = 5;
 constexpr size_t kDetailBytes = 300;
 
+// An alert's detail, condensed: Lark/Alertmanager messages repeat the cluster, account and
+// region on every line; the "Summary:" and "Value:" lines carry the news. Other texts are
+// clipped as they are.
+std::string CondensedDetail(std::string_view detail) {
+  std::string kept;
+  size_t start = 0;
+  while (start < detail.size()) {
+    size_t end = detail.find('\n', start);
+    if (end == std::string_view::npos) end = detail.size();
+    std::string_view line = detail.substr(start, end - start);
+    if (line.starts_with("Summary:") || line.starts_with("Value:")) {
+      if (!kept.empty()) kept += "; ";
+      kept += std::string(line);
+    }
+    start = end + 1;
+  }
+  return Clip(kept.empty() ? detail : std::string_view(kept), kDetailBytes);
+}
+
 struct AlertSummary {
   std::string alert_name;
   std::string severity;
@@ -118,7 +137,7 @@ class ClusterAlertsTool final : public InvestigationTool {
                         {"last_seen", IsoTime(summary.last_seen)},
                         {"currently_firing", firing.count(summary.alert_name) > 0},
                         {"flapping", flaps},
-                        {"latest_detail", Clip(summary.latest_detail, kDetailBytes)}});
+                        {"latest_detail", CondensedDetail(summary.latest_detail)}});
     }
 
     Json currently = Json::array();
@@ -139,7 +158,7 @@ class ClusterAlertsTool final : public InvestigationTool {
       recent.push_back({{"time", IsoTime((*message)->time)},
                         {"alert_name", (*message)->alert_name},
                         {"status", (*message)->status},
-                        {"detail", Clip((*message)->detail, kDetailBytes)}});
+                        {"detail", CondensedDetail((*message)->detail)}});
     }
 
     Json window = {{"from", IsoTime(from)}, {"to", IsoTime(now)}, {"hours", window_hours}};

@@ -41,12 +41,12 @@ class Lexer {
       }
       if (c == '-' && Peek(1) == '-') {
         if (dialect_ == LexDialect::kStandard || DashDashStartsComment()) {
-          SkipToEndOfLine();
+          RH_RETURN_IF_ERROR(SkipToEndOfLine());
           continue;
         }
       }
       if (c == '#') {
-        SkipToEndOfLine();
+        RH_RETURN_IF_ERROR(SkipToEndOfLine());
         continue;
       }
       if (c == '/' && Peek(1) == '*') {
@@ -100,9 +100,21 @@ class Lexer {
     return next <= 0x20 || next == 0x7f;
   }
 
-  void SkipToEndOfLine() {
+  // A line comment ends at '\n' on every server we know; a lone '\r' inside one is refused so
+  // that no server treating it as a line end could see text the guard skipped.
+  Status SkipToEndOfLine() {
     size_t end = sql_.find('\n', pos_);
-    pos_ = end == std::string_view::npos ? sql_.size() : end + 1;
+    end = end == std::string_view::npos ? sql_.size() : end;
+    size_t carriage = sql_.find('\r', pos_);
+    while (carriage != std::string_view::npos && carriage < end) {
+      if (carriage + 1 != end) {
+        return InvalidArgument("sql", "carriage return inside a line comment at " + At(carriage) +
+                                          "; end comments with a newline");
+      }
+      carriage = sql_.find('\r', carriage + 1);
+    }
+    pos_ = end == sql_.size() ? end : end + 1;
+    return {};
   }
 
   // Skips /* ... */; an optimizer hint /*+ ... */ becomes a kHint token. Returns whether it

@@ -1,0 +1,499 @@
+// The Claude tool-use loop end to end: scenario files replayed by the scripted Anthropic server
+// over real sockets, through the real AnthropicClient and ClaudeEngine, to the real eight tools
+// over a small simulated fleet. The server checks every request the way the API does (headers,
+// body against the API's OpenAPI description, tool_use/tool_result pairing and order, at most 4
+// cache_control markers) plus each turn's expectations; any problem fails the test. Each fault
+// ends as specified: retried, forced report turn, repaired, or a clear error the Investigator
+// turns into a fallback report (investigator_test.cc).
+#include "agent/claude_engine.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <thread>
+
+#include "core/time_format.h"
+#include "store/schema.h"
+#include "tests/agent/loop_fixture.h"
+
+namespace rh::agent {
+namespace {
+
+using loop_test::ClientOptions;
+using loop_test::CountCacheMarkers;
+using loop_test::Fleet;
+using loop_test::LoadScenario;
+using loop_test::RecordingClock;
+using rh::testing::AnthropicScenario;
+using rh::testing::ReceivedRequest;
+using rh::testing::ScriptedAnthropicServer;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+class ClaudeLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Fleet().error.empty()) << Fleet().error;
+    cluster_ = Fleet().IncidentCluster("disk_capacity");
+    ASSERT_FALSE(cluster_.empty());
+    auto memory = store::OpenDatabase(memory_dir_.File("memory.db"));
+    ASSERT_TRUE(memory) << memory.error().ToString();
+    memory_ = std::move(*memory);
+    ASSERT_TRUE(store::Migrate(*memory_, store::SchemaSet::kMemory));
+    auto tools = loop_test::BuildTools(memory_.get(), clock_);
+    ASSERT_TRUE(tools) << tools.error().ToString();
+    tools_ = std::move(*tools);
+    config_.max_steps = 20;
+  }
+
+  AnthropicScenario Scenario(const std::string& name) {
+    return LoadScenario(name, {{"cluster_id", cluster_}});
+  }
+
+  // Starts the server on `scenario` and builds client and engine against it; `tweak` may
+  // change the client options first.
+  void Start(AnthropicScenario scenario,
+             const std::function<void(AnthropicClientOptions&)>& tweak = {}) {
+    server_ = std::make_unique<ScriptedAnthropicServer>(std::move(scenario));
+    AnthropicClientOptions client_options = ClientOptions(*server_);
+    if (tweak) tweak(client_options);
+    auto client = AnthropicClient::Create(client_options, clock_);
+    ASSERT_TRUE(client) << client.error().ToString();
+    client_ = std::move(*client);
+    auto engine = ClaudeEngine::Create(*client_, *tools_, clock_, config_);
+    ASSERT_TRUE(engine) << engine.error().ToString();
+    engine_ = std::move(*engine);
+  }
+
+  Result<InvestigationOutcome> Investigate(InvestigationUsage* spent = nullptr) {
+    return engine_->Investigate({"tsk_loop_test", cluster_, ""},
+                                [this](const ProgressEvent& event) {
+                                  std::lock_guard<std::mutex> lock(progress_mutex_);
+                                  progress_.push_back(event);
+                                },
+                                spent);
+  }
+
+  // The request bodies the server accepted, in order.
+  std::vector<Json> Bodies() const {
+    std::vector<Json> bodies;
+    for (const ReceivedRequest& request : server_->requests()) bodies.push_back(request.body);
+    return bodies;
+  }
+
+  // The content blocks of the last message of request `request_idx`.
+  Json LastMessage(size_t request_idx) const {
+    return server_->requests().at(request_idx).body["messages"].back()["content"];
+  }
+
+  const ToolCallRecord* Call(const InvestigationOutcome& outcome, const std::string& id) const {
+    for (const ToolCallRecord& record : outcome.transcript) {
+      if (record.id == id) return &record;
+    }
+    return nullptr;
+  }
+
+  rh::testing::TempDir memory_dir_;
+  std::unique_ptr<store::Database> memory_;
+  RecordingClock clock_;
+  std::unique_ptr<tools::ToolRegistry> tools_;
+  AgentConfig config_;
+  std::string cluster_;
+  std::unique_ptr<ScriptedAnthropicServer> server_;
+  std::unique_ptr<AnthropicClient> client_;
+  std::unique_ptr<ClaudeEngine> engine_;
+  std::mutex progress_mutex_;
+  std::vector<ProgressEvent> progress_;
+};
+
+// ---- The whole loop ---------------------------------------------------------------------------
+
+TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
+  Start(Scenario("investigation_disk_full"));
+  ASSERT_TRUE(server_->openapi_validation() || !rh::testing::SharedDataPath("anthropic"))
+      << "openapi.json is present but the server does not validate against it";
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_THAT(server_->problems(), SizeIs(0));
+
+  // The report, exactly as submitted.
+  EXPECT_EQ(outcome->engine, "claude");
+  EXPECT_EQ(outcome->model, "claude-sonnet-4-5");
+  EXPECT_EQ(outcome->report.severity, "critical");
+  EXPECT_EQ(outcome->report.root_cause_category, "disk_capacity");
+  EXPECT_DOUBLE_EQ(outcome->report.confidence, 0.85);
+  ASSERT_THAT(outcome->report.evidence, SizeIs(3));
+  EXPECT_EQ(outcome->report.evidence[0].tool_call_id, "toolu_01DiskMetrics00000000003");
+  ASSERT_THAT(outcome->report.recommendations, SizeIs(2));
+  EXPECT_EQ(outcome->report.recommendations[0].operation, "expand_disk");
+  EXPECT_EQ(outcome->report.recommendations[0].parameters, Json({{"to_gb", 2000}}));
+
+  // Usage summed over the four turns; cost at the configured prices.
+  EXPECT_EQ(outcome->usage.model_turns, 4);
+  EXPECT_EQ(outcome->usage.input_tokens, 2150 + 3900 + 2600 + 900);
+  EXPECT_EQ(outcome->usage.output_tokens, 212 + 160 + 90 + 420);
+  EXPECT_EQ(outcome->usage.cache_write_tokens, 6400 + 3900);
+  EXPECT_EQ(outcome->usage.cache_read_tokens, 6400 + 6400 + 10300);
+  const double expected_cost = (9550 * 3.0 + 10300 * 3.0 * 1.25 + 23100 * 3.0 * 0.1 +
+                                882 * 15.0) / 1e6;
+  EXPECT_NEAR(outcome->usage.cost_usd, expected_cost, 1e-9);
+  EXPECT_EQ(BudgetTokens(outcome->usage), 9550 + 882 + 10300 + 23100);
+
+  // The transcript: eight real tool calls in the order asked, then the accepted submission.
+  std::vector<std::string> tools_called;
+  for (const ToolCallRecord& record : outcome->transcript) tools_called.push_back(record.tool);
+  EXPECT_THAT(tools_called,
+              ElementsAre("query_cluster_info", "query_cluster_alerts", "query_cluster_metrics",
+                          "query_cluster_operations", "search_knowledge_lake",
+                          "query_agent_memory", "query_similar_clusters", "run_sql",
+                          "submit_report"));
+  for (const ToolCallRecord& record : outcome->transcript) {
+    EXPECT_FALSE(record.is_error) << record.tool << ": " << record.output;
+  }
+  EXPECT_EQ(outcome->transcript[0].step, 1);
+  EXPECT_EQ(outcome->transcript[4].step, 2);
+  EXPECT_EQ(outcome->transcript[7].step, 3);
+  EXPECT_EQ(outcome->transcript[8].output, "Report accepted.");
+
+  const std::vector<Json> bodies = Bodies();
+  ASSERT_THAT(bodies, SizeIs(4));
+  for (size_t request_idx = 0; request_idx < bodies.size(); ++request_idx) {
+    const Json& body = bodies[request_idx];
+    SCOPED_TRACE("request " + std::to_string(request_idx));
+    // System and tools are byte-identical on every turn (the cached prefix), with breakpoints
+    // on the system block and the last tool (submit_report), and one on the newest message.
+    EXPECT_EQ(body["system"], bodies[0]["system"]);
+    EXPECT_EQ(body["tools"], bodies[0]["tools"]);
+    EXPECT_TRUE(body["system"][0].contains("cache_control"));
+    EXPECT_EQ(body["tools"].back()["name"], "submit_report");
+    EXPECT_TRUE(body["tools"].back().contains("cache_control"));
+    EXPECT_TRUE(body["messages"].back()["content"].back().contains("cache_control"));
+    EXPECT_EQ(CountCacheMarkers(body), 3);
+    EXPECT_EQ(body["tools"].size(), tools_->Names().size() + 1);
+    EXPECT_EQ(body["tool_choice"], Json({{"type", "auto"}}));
+    EXPECT_EQ(body["metadata"], Json({{"user_id", "rockhound-tsk_loop_test"}}));
+    EXPECT_FALSE(body.contains("temperature"));
+    // Each earlier assistant turn goes back verbatim (unknown fields such as `caller` too).
+    EXPECT_EQ(body["messages"].size(), 2 * request_idx + 1);
+  }
+  const std::string opening = bodies[0]["messages"][0]["content"][0]["text"];
+  EXPECT_THAT(opening, HasSubstr(cluster_));
+  EXPECT_THAT(opening, HasSubstr(FormatIsoTime(loop_test::FleetNow())));
+  EXPECT_EQ(bodies[1]["messages"][1]["content"][1]["caller"], Json({{"type", "direct"}}));
+  EXPECT_EQ(bodies[3]["messages"][1], bodies[1]["messages"][1]);
+
+  // The four parallel results of turn 1 answer the four tool_use blocks in one user message,
+  // in order, and carry exactly what the real tools return for those inputs.
+  const Json results = LastMessage(1);
+  ASSERT_THAT(results, SizeIs(4));
+  const Json& asked = bodies[1]["messages"][1]["content"];
+  for (size_t result_idx = 0; result_idx < results.size(); ++result_idx) {
+    const Json& use = asked[result_idx + 1];
+    const Json& result = results[result_idx];
+    EXPECT_EQ(result["type"], "tool_result");
+    EXPECT_EQ(result["tool_use_id"], use["id"]);
+    EXPECT_FALSE(result.contains("is_error"));
+    tools::ToolResult direct = tools_->Call(use["name"].get<std::string>(), use["input"]);
+    EXPECT_EQ(result["content"], direct.content) << use["name"];
+  }
+  EXPECT_THAT(results[0]["content"].get<std::string>(), HasSubstr(cluster_));
+
+  // Live progress: four model turns, eight tools, one report.
+  int turns = 0, tool_events = 0, reports = 0;
+  for (const ProgressEvent& event : progress_) {
+    turns += event.what == "model turn";
+    tool_events += event.what == "tool";
+    reports += event.what == "report";
+  }
+  EXPECT_EQ(turns, 4);
+  EXPECT_EQ(tool_events, 8);
+  EXPECT_EQ(reports, 1);
+  EXPECT_EQ(clock_.waits(), std::vector<double>{});
+}
+
+// A tool that returns only once `peers` calls are inside it at the same time (or after 10 s):
+// its output says how many it saw, so sequential execution cannot pass.
+class BarrierTool final : public tools::Tool {
+ public:
+  explicit BarrierTool(int peers) : peers_(peers) {}
+  std::string_view name() const override { return "wait_for_peers"; }
+  std::string_view description() const override { return "Waits for its parallel peers."; }
+  const Json& input_schema() const override { return schema_; }
+  tools::ToolResult Run(const Json& input) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ++inside_;
+    max_inside_ = std::max(max_inside_, inside_);
+    arrived_.notify_all();
+    arrived_.wait_for(lock, std::chrono::seconds(10), [this] { return max_inside_ >= peers_; });
+    const int seen = max_inside_;
+    --inside_;
+    return {input.value("label", std::string("?")) + " saw " + std::to_string(seen), false};
+  }
+
+ private:
+  const int peers_;
+  const Json schema_ = Json::parse(
+      R"({"type": "object", "properties": {"label": {"type": "string", "maxLength": 20}}})");
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  int inside_ = 0;
+  int max_inside_ = 0;
+};
+
+TEST_F(ClaudeLoopTest, ParallelToolUseBlocksRunConcurrentlyAndAreAnsweredInOrder) {
+  ASSERT_TRUE(tools_->Register(std::make_unique<BarrierTool>(3)));
+  Start(rh::testing::AnthropicScenario::Parse(Json::parse(R"({"turns": [
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01Barrier00000000000000A", "name": "wait_for_peers",
+         "input": {"label": "first"}},
+        {"type": "tool_use", "id": "toolu_01Barrier00000000000000B", "name": "wait_for_peers",
+         "input": {"label": "second"}},
+        {"type": "tool_use", "id": "toolu_01Barrier00000000000000C", "name": "wait_for_peers",
+         "input": {"label": "third"}}]}},
+      {"expect_last_message": {"role": "user", "content": [
+         {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000A",
+          "content": "first saw 3"},
+         {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000B",
+          "content": "second saw 3"},
+         {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000C",
+          "content": "third saw 3"}]},
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BarrierReport00000000D", "name": "submit_report",
+         "input": {"severity": "info", "confidence": 0.9, "root_cause": "Nothing wrong.",
+                   "root_cause_category": "alert_noise",
+                   "evidence": [{"tool_call_id": "toolu_01Barrier00000000000000C",
+                                 "tool": "wait_for_peers", "finding": "All peers arrived."}],
+                   "recommendations": [], "summary": "Fine."}}]}}]})"),
+                                                      "parallel_barrier")
+            .value());
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  ASSERT_THAT(outcome->transcript, SizeIs(4));
+  EXPECT_EQ(outcome->transcript[0].output, "first saw 3");
+  EXPECT_EQ(outcome->transcript[1].output, "second saw 3");
+  EXPECT_EQ(outcome->transcript[2].output, "third saw 3");
+}
+
+// ---- Faults -------------------------------------------------------------------------------------
+
+TEST_F(ClaudeLoopTest, TransientApiFaultsAreRetriedAndTheInvestigationCompletes) {
+  Start(Scenario("investigation_transient_faults"), [](AnthropicClientOptions& options) {
+    options.request_timeout = std::chrono::milliseconds(1500);  // the timeout fault outlasts it
+  });
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_EQ(outcome->report.root_cause_category, "disk_capacity");
+  EXPECT_EQ(outcome->usage.model_turns, 3);
+
+  std::vector<int> retry_counts, statuses;
+  for (const ReceivedRequest& request : server_->requests()) {
+    retry_counts.push_back(request.retry_count);
+    statuses.push_back(request.status);
+  }
+  // turn 1: 429 then success; turn 2: 529, 500, success; turn 3: dropped, timed out, success.
+  EXPECT_THAT(retry_counts, ElementsAre(0, 1, 0, 1, 2, 0, 1, 2));
+  EXPECT_EQ(statuses[0], 429);
+  EXPECT_EQ(statuses[1], 200);
+  EXPECT_EQ(statuses[2], 529);
+  EXPECT_EQ(statuses[3], 500);
+  EXPECT_EQ(statuses[4], 200);
+  EXPECT_EQ(statuses[5], 0);  // dropped without an answer
+  EXPECT_EQ(statuses[7], 200);
+  // retry-after 2 honoured exactly; otherwise the SDK backoff without jitter: 0.5 s, then 1 s.
+  EXPECT_THAT(clock_.waits(), ElementsAre(2.0, 0.5, 1.0, 0.5, 1.0));
+  // A retried request is the same request.
+  const auto requests = server_->requests();
+  EXPECT_EQ(requests[0].body, requests[1].body);
+  EXPECT_EQ(requests[2].body, requests[4].body);
+  EXPECT_EQ(requests[5].body, requests[7].body);
+}
+
+TEST_F(ClaudeLoopTest, MalformedJsonFailsTheInvestigationAndKeepsWhatWasSpent) {
+  Start(Scenario("investigation_malformed_json"));
+  InvestigationUsage spent;
+  auto outcome = Investigate(&spent);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kUnavailable) << outcome.error().ToString();
+  EXPECT_THAT(outcome.error().ToString(), HasSubstr("claude turn 2"));
+  EXPECT_THAT(server_->requests(), SizeIs(2));  // a 200 is never retried
+  EXPECT_EQ(spent.model_turns, 1);
+  EXPECT_EQ(spent.input_tokens, 1200);
+  EXPECT_EQ(spent.cache_write_tokens, 5000);
+  EXPECT_GT(spent.cost_usd, 0.0);
+}
+
+TEST_F(ClaudeLoopTest, MaxTokensCutOffRunsTheCompleteCallsAndAsksForTheReport) {
+  Start(Scenario("investigation_max_tokens"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const ToolCallRecord* metrics = Call(*outcome, "toolu_01CutMetrics0000000000001");
+  const ToolCallRecord* cut = Call(*outcome, "toolu_01CutSql00000000000000002");
+  ASSERT_NE(metrics, nullptr);
+  ASSERT_NE(cut, nullptr);
+  EXPECT_FALSE(metrics->is_error);
+  EXPECT_THAT(metrics->output, HasSubstr("dimensions"));
+  EXPECT_TRUE(cut->is_error);
+  EXPECT_THAT(cut->output, HasSubstr("cut off at max_tokens"));
+  const Json last = LastMessage(1);
+  ASSERT_THAT(last, SizeIs(3));
+  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("Call submit_report now"));
+}
+
+TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
+  config_.max_steps = 4;
+  Start(Scenario("investigation_forced_report"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_EQ(outcome->usage.model_turns, 4);
+  const auto bodies = Bodies();
+  ASSERT_THAT(bodies, SizeIs(4));
+  EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+
+  // The same call three times: it ran once, the repeats were refused and said why.
+  ASSERT_THAT(outcome->transcript, SizeIs(4));
+  EXPECT_FALSE(outcome->transcript[0].is_error);
+  for (size_t call_idx = 1; call_idx < 3; ++call_idx) {
+    const ToolCallRecord& repeat = outcome->transcript[call_idx];
+    EXPECT_EQ(repeat.tool, "query_cluster_metrics");
+    EXPECT_TRUE(repeat.is_error);
+    EXPECT_THAT(repeat.output, HasSubstr("Refused: this exact call"));
+    EXPECT_THAT(repeat.output, HasSubstr("toolu_scripted_0001"));
+  }
+  const Json refusal = LastMessage(2);
+  ASSERT_THAT(refusal, SizeIs(1));
+  EXPECT_EQ(refusal[0]["is_error"], true);
+  EXPECT_THAT(refusal[0]["content"].get<std::string>(), HasSubstr("already made"));
+}
+
+TEST_F(ClaudeLoopTest, ModelThatNeverSubmitsFailsAfterTwoForcedTurns) {
+  config_.max_steps = 3;
+  Start(LoadScenario("never_stops_calling_tools"));
+  InvestigationUsage spent;
+  auto outcome = Investigate(&spent);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_THAT(outcome.error().message, HasSubstr("did not call submit_report"));
+  const auto bodies = Bodies();
+  ASSERT_THAT(bodies, SizeIs(4));  // turns 1-2 free, turns 3 and 4 forced
+  EXPECT_EQ(bodies[1]["tool_choice"], Json({{"type", "auto"}}));
+  EXPECT_EQ(bodies[2]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+  EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+  EXPECT_EQ(spent.model_turns, 4);
+}
+
+TEST_F(ClaudeLoopTest, UnknownToolGetsAnErrorResultAndTheLoopContinues) {
+  Start(Scenario("investigation_unknown_tool"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  const ToolCallRecord* unknown = Call(*outcome, "toolu_01UnknownLogs000000000001");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_TRUE(unknown->is_error);
+  EXPECT_THAT(unknown->output, HasSubstr("query_cluster_logs"));
+  EXPECT_THAT(unknown->output, HasSubstr("query_cluster_metrics"));  // names the real ones
+  EXPECT_EQ(outcome->report.root_cause_category, "insufficient_data");
+}
+
+TEST_F(ClaudeLoopTest, InvalidReportGetsOneRepairTurnListingEveryProblem) {
+  Start(Scenario("investigation_report_repaired"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_EQ(outcome->report.severity, "critical");
+  const ToolCallRecord* rejected = Call(*outcome, "toolu_01RepairBadReport000000002");
+  ASSERT_NE(rejected, nullptr);
+  EXPECT_TRUE(rejected->is_error);
+  const Json repair = LastMessage(2);
+  ASSERT_THAT(repair, SizeIs(1));
+  const std::string problems = repair[0]["content"];
+  EXPECT_THAT(problems, HasSubstr("3 problems"));
+  EXPECT_THAT(problems, HasSubstr("severity: must be one of"));
+  EXPECT_THAT(problems, HasSubstr("toolu_01NoSuchCall0000000000000"));
+  EXPECT_THAT(problems, HasSubstr("outside the instance limits"));
+  EXPECT_THAT(problems, HasSubstr("toolu_01RepairMetrics00000000001"));  // what it may cite
+  EXPECT_EQ(Call(*outcome, "toolu_01RepairGoodReport00000003")->output, "Report accepted.");
+}
+
+TEST_F(ClaudeLoopTest, ReportInvalidTwiceFailsWithTheReason) {
+  Start(Scenario("investigation_report_invalid_twice"));
+  InvestigationUsage spent;
+  auto outcome = Investigate(&spent);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(outcome.error().message, HasSubstr("still invalid after one repair turn"));
+  EXPECT_THAT(outcome.error().message, HasSubstr("severity: must be one of"));
+  EXPECT_TRUE(server_->finished());
+  EXPECT_EQ(spent.model_turns, 3);
+  EXPECT_EQ(spent.input_tokens, 1000 + 800 + 900);
+}
+
+TEST_F(ClaudeLoopTest, TokenBudgetForcesTheReport) {
+  config_.token_budget = 100000;
+  Start(Scenario("investigation_budget"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_EQ(outcome->usage.input_tokens, 152000);
+}
+
+TEST_F(ClaudeLoopTest, CostBudgetForcesTheReport) {
+  config_.cost_budget_usd = 0.25;  // the first turn costs 150000 * $3/M + 500 * $15/M = $0.4575
+  Start(Scenario("investigation_budget"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_GT(outcome->usage.cost_usd, config_.cost_budget_usd);
+}
+
+TEST_F(ClaudeLoopTest, ProseAnswerIsFollowedByAForcedReportTurn) {
+  Start(Scenario("investigation_text_answer"));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const Json last = LastMessage(2);
+  EXPECT_THAT(last[0]["text"].get<std::string>(),
+              HasSubstr("You stopped without calling submit_report"));
+}
+
+TEST_F(ClaudeLoopTest, RefusalFailsTheInvestigation) {
+  Start(Scenario("investigation_refusal"));
+  auto outcome = Investigate();
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(outcome.error().message, HasSubstr("refusal"));
+  EXPECT_THAT(server_->requests(), SizeIs(1));
+}
+
+TEST_F(ClaudeLoopTest, InvestigationsRunConcurrentlyOnOneEngine) {
+  rh::testing::ScriptedAnthropicServer::Options options;
+  options.per_conversation = true;
+  server_ = std::make_unique<ScriptedAnthropicServer>(Scenario("investigation_disk_full"), options);
+  auto client = AnthropicClient::Create(ClientOptions(*server_), clock_);
+  ASSERT_TRUE(client) << client.error().ToString();
+  auto engine = ClaudeEngine::Create(**client, *tools_, clock_, config_);
+  ASSERT_TRUE(engine) << engine.error().ToString();
+  constexpr int kInvestigations = 4;
+  std::vector<std::thread> workers;
+  std::atomic<int> succeeded{0};
+  for (int worker_idx = 0; worker_idx < kInvestigations; ++worker_idx) {
+    workers.emplace_back([&, worker_idx] {
+      auto outcome = (*engine)->Investigate(
+          {"tsk_concurrent_" + std::to_string(worker_idx), cluster_, ""}, {});
+      EXPECT_TRUE(outcome) << outcome.error().ToString();
+      if (outcome && outcome->transcript.size() == 9) ++succeeded;
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(succeeded.load(), kInvestigations);
+  EXPECT_THAT(server_->requests(), SizeIs(4 * kInvestigations));
+}
+
+}  // namespace
+}  // namespace rh::agent
