@@ -79,8 +79,8 @@ Status Serve(AppContext& ctx, int port, const std::string& bind) {
               config.secrets.server_token.empty() ? "not required (loopback)" : "required",
               config.secrets.notify_webhook_url.empty()
                   ? "off (set ROCKHOUND_NOTIFY_WEBHOOK_URL)"
-                  : ("to " + MaskSecret(config.secrets.notify_webhook_url) + " at severity >= " +
-                     config.notify.min_severity)
+                  : ("to " + MaskSecret(config.secrets.notify_webhook_url) +
+                     " at severity >= " + config.notify.min_severity)
                         .c_str());
   std::fflush(stdout);
 
@@ -95,8 +95,9 @@ Status Serve(AppContext& ctx, int port, const std::string& bind) {
       }
     });
   } else {
-    std::printf("rockhound: no investigation workers in this process; queued tasks wait for "
-                "`rockhound run`\n");
+    std::printf(
+        "rockhound: no investigation workers in this process; queued tasks wait for "
+        "`rockhound run`\n");
     std::fflush(stdout);
   }
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -131,8 +132,7 @@ Status Mcp(AppContext& ctx) {
   env.fleet_url = config.FleetDb();
   env.fleet_password = config.secrets.fleet_db_password;
   env.prompts_dir = config.agent.prompts_dir;
-  RH_ASSIGN_OR_RETURN(tools::ToolRegistry investigation_tools,
-                      tools::BuildInvestigationTools(env));
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry investigation_tools, tools::BuildInvestigationTools(env));
   server::McpBackends backends;
   backends.investigation_tools = &investigation_tools;
   backends.knowledge = lake.get();

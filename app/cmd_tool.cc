@@ -21,8 +21,7 @@ struct ToolRunOptions {
   bool pretty = false;
 };
 
-tools::ToolEnvironment Environment(AppContext& ctx, store::Database* fleet,
-                                   store::Database* memory,
+tools::ToolEnvironment Environment(AppContext& ctx, store::Database* fleet, store::Database* memory,
                                    knowledge::KnowledgeSearch* knowledge) {
   const Config& config = ctx.config();
   tools::ToolEnvironment env;
@@ -50,8 +49,10 @@ Status PinToolClock(AppContext& ctx, store::Database& fleet, const std::string& 
   if (!meta || meta->empty()) return {};
   auto end = ParseAnyTime(meta->front().GetString(size_t{0}));
   if (!end || *end >= ctx.clock().Now()) return {};
-  std::fprintf(stderr, "tool: a simulated fleet: \"now\" is its last hour, %s (override with "
-                       "--at)\n", FormatSqlTime(*end).c_str());
+  std::fprintf(stderr,
+               "tool: a simulated fleet: \"now\" is its last hour, %s (override with "
+               "--at)\n",
+               FormatSqlTime(*end).c_str());
   ctx.set_clock(std::make_unique<ManualClock>(*end));
   return {};
 }
@@ -120,9 +121,8 @@ std::string FirstSentence(std::string_view text) {
 Status ListTools(AppContext& ctx, const std::string& format) {
   // Listing needs no fleet: build the registry over an empty private database.
   RH_ASSIGN_OR_RETURN(auto scratch, store::OpenDatabase(":memory:"));
-  RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry,
-                      tools::BuildInvestigationTools(
-                          Environment(ctx, scratch.get(), nullptr, nullptr)));
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry, tools::BuildInvestigationTools(Environment(
+                                                        ctx, scratch.get(), nullptr, nullptr)));
   if (format == "anthropic") {
     std::printf("%s\n", DumpJson(registry.AnthropicDefinitions(), 2).c_str());
     return {};
@@ -150,8 +150,9 @@ Status ListTools(AppContext& ctx, const std::string& format) {
     }
     std::printf("\n\n");
   }
-  std::printf("* required. Run one: rockhound tool run query_cluster_info --input "
-              "'{\"cluster_id\": \"c-1a2b3c4d\"}'\n");
+  std::printf(
+      "* required. Run one: rockhound tool run query_cluster_info --input "
+      "'{\"cluster_id\": \"c-1a2b3c4d\"}'\n");
   return {};
 }
 
@@ -164,8 +165,9 @@ void RegisterToolCommands(CLI::App& app, Action* chosen) {
 
   auto format = std::make_shared<std::string>("text");
   CLI::App* list = tool->add_subcommand(
-      "list", "List the eight tools with their inputs (or their definitions as sent to the "
-              "Anthropic API / MCP clients)");
+      "list",
+      "List the eight tools with their inputs (or their definitions as sent to the "
+      "Anthropic API / MCP clients)");
   list->add_option("--format", *format, "text (default), anthropic or mcp (JSON definitions)")
       ->check(CLI::IsMember({"text", "anthropic", "mcp"}));
   list->callback([chosen, format] {
@@ -182,8 +184,9 @@ void RegisterToolCommands(CLI::App& app, Action* chosen) {
       "'{\"cluster_id\": \"c-1a2b3c4d\", \"dimensions\": [\"disk\"]}'");
   run->add_option("name", options->name, "Tool name (see `rockhound tool list`)")->required();
   run->add_option("--input", options->input, "The input as a JSON object (default {})");
-  run->add_option("--input-file", options->input_file, "Read the input JSON from a file ('-': "
-                                                       "stdin)");
+  run->add_option("--input-file", options->input_file,
+                  "Read the input JSON from a file ('-': "
+                  "stdin)");
   run->add_option("--at", options->at,
                   "Run as of this UTC time, e.g. \"2026-11-21 10:00:00\" (default: now, or the "
                   "last hour of a simulated fleet that ended in the past)");

@@ -18,8 +18,8 @@
 
 namespace rh::app {
 
-using ServeBackground = std::function<Status(AppContext& ctx, const agent::ReportListener& on_report,
-                                             const std::atomic<bool>& stop)>;
+using ServeBackground = std::function<Status(
+    AppContext& ctx, const agent::ReportListener& on_report, const std::atomic<bool>& stop)>;
 
 void SetServeBackground(ServeBackground background);
 

@@ -57,19 +57,23 @@ std::unique_ptr<Fixture> Build() {
   using rh::store::Time;
   Exec(fleet, "INSERT INTO dim_customer_profile VALUES ('acct-fuzz01', 'Fuzz', 'A', 'o', 'i', ?)",
        {Time(now)});
-  Exec(fleet, "INSERT INTO cluster_info VALUES ('c-fuzz0001', 'fuzz', 'acct-fuzz01', 'r', "
-              "'3.2.1', 'shared_nothing', 'official', 'running', ?, ?)",
+  Exec(fleet,
+       "INSERT INTO cluster_info VALUES ('c-fuzz0001', 'fuzz', 'acct-fuzz01', 'r', "
+       "'3.2.1', 'shared_nothing', 'official', 'running', ?, ?)",
        {Time(now), Time(now)});
-  Exec(fleet, "INSERT INTO cluster_node_groups VALUES ('c-fuzz0001', 'BE', 3, 16, 'standard', "
-              "1000, 'PL1')");
+  Exec(fleet,
+       "INSERT INTO cluster_node_groups VALUES ('c-fuzz0001', 'BE', 3, 16, 'standard', "
+       "1000, 'PL1')");
   for (int hour = 0; hour < 24; ++hour) {
-    Exec(fleet, "INSERT INTO amv_hourly_snapshots_v1 VALUES ('c-fuzz0001', ?, "
-                "'starrocks_be_disks_data_used_pct', ?, ?, ?)",
+    Exec(fleet,
+         "INSERT INTO amv_hourly_snapshots_v1 VALUES ('c-fuzz0001', ?, "
+         "'starrocks_be_disks_data_used_pct', ?, ?, ?)",
          {Time(now - std::chrono::hours(hour)), Real(60 + hour), Real(61), Real(62)});
   }
-  Exec(fleet, "INSERT INTO lark_alerts (message_id, cluster_id, alert_name, severity, status, "
-              "detail, alert_time, created_at) VALUES ('om_1', 'c-fuzz0001', 'Data Disk "
-              "Capacity Alert', 'critical', 'Firing', 'disk 88%', ?, ?)",
+  Exec(fleet,
+       "INSERT INTO lark_alerts (message_id, cluster_id, alert_name, severity, status, "
+       "detail, alert_time, created_at) VALUES ('om_1', 'c-fuzz0001', 'Data Disk "
+       "Capacity Alert', 'critical', 'Firing', 'disk 88%', ?, ?)",
        {Time(now - std::chrono::hours(2)), Time(now)});
   fixture->clock = std::make_unique<rh::ManualClock>(now);
   rh::tools::ToolEnvironment env;

@@ -87,8 +87,8 @@ std::string AlertmanagerSilenceUrl(std::string_view external_url, std::string_vi
   return base + "/#/silences/new?filter=" + PercentEncode(filter);
 }
 
-Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& body,
-                                   bool grafana, const WebhookOptions& options) {
+Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& body, bool grafana,
+                                   const WebhookOptions& options) {
   const std::string where = "alerts[" + std::to_string(index) + "]";
   if (!alert.is_object()) return InvalidArgument(where, "must be an object");
   if (!alert.contains("labels") || !alert["labels"].is_object()) {
@@ -133,9 +133,8 @@ Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& 
   if (IsZeroTime(starts_text)) return InvalidArgument(where + ".startsAt", "is missing");
   auto starts_at = ParseIsoTime(starts_text);
   if (!starts_at) {
-    return InvalidArgument(where + ".startsAt",
-                           "'" + starts_text + "' is not an RFC 3339 time: " +
-                               starts_at.error().message);
+    return InvalidArgument(where + ".startsAt", "'" + starts_text + "' is not an RFC 3339 time: " +
+                                                    starts_at.error().message);
   }
   out.starts_at = *starts_at;
   std::string ends_text = StringField(alert, "endsAt");
@@ -166,8 +165,8 @@ Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& 
 
 std::vector<std::string> ClusterLabelCandidates(const WebhookOptions& options) {
   std::vector<std::string> candidates;
-  for (const std::string& label : {options.cluster_label, std::string("cluster_id"),
-                                   std::string("cluster")}) {
+  for (const std::string& label :
+       {options.cluster_label, std::string("cluster_id"), std::string("cluster")}) {
     if (label.empty()) continue;
     if (std::find(candidates.begin(), candidates.end(), label) == candidates.end()) {
       candidates.push_back(label);
@@ -189,8 +188,9 @@ Result<std::vector<WebhookAlert>> ParseAlertWebhook(std::string_view body,
   RH_ASSIGN_OR_RETURN(Json root, ParseJson(body, "body"));
   if (!root.is_object()) return InvalidArgument("body", "must be a JSON object");
   if (!root.contains("alerts") || !root["alerts"].is_array()) {
-    return InvalidArgument("alerts", "is missing or not an array; expected an Alertmanager "
-                                     "(version 4) or Grafana webhook body");
+    return InvalidArgument("alerts",
+                           "is missing or not an array; expected an Alertmanager "
+                           "(version 4) or Grafana webhook body");
   }
   const Json& alerts = root["alerts"];
   if (alerts.empty()) return InvalidArgument("alerts", "is empty");
@@ -199,8 +199,9 @@ Result<std::vector<WebhookAlert>> ParseAlertWebhook(std::string_view body,
                             : "";
   bool grafana = version == "1" || root.contains("orgId");
   if (!grafana && !version.empty() && version != "4") {
-    return InvalidArgument("version", "'" + version + "' is not supported; expected \"4\" "
-                                      "(Alertmanager) or \"1\" (Grafana)");
+    return InvalidArgument("version", "'" + version +
+                                          "' is not supported; expected \"4\" "
+                                          "(Alertmanager) or \"1\" (Grafana)");
   }
   std::vector<WebhookAlert> parsed;
   std::set<std::string> seen;
@@ -231,7 +232,8 @@ Result<IngestResult> AlertIngestor::Ingest(const std::vector<WebhookAlert>& aler
     }
     RH_ASSIGN_OR_RETURN(store::QueryResult known,
                         fleet_.Query("SELECT cluster_id, account_id, region FROM cluster_info "
-                                     "WHERE cluster_id IN (" + placeholders + ")",
+                                     "WHERE cluster_id IN (" +
+                                         placeholders + ")",
                                      params));
     std::map<std::string, std::pair<std::string, std::string>> clusters;
     for (const store::Row& row : known) {
@@ -256,16 +258,14 @@ Result<IngestResult> AlertIngestor::Ingest(const std::vector<WebhookAlert>& aler
       };
       RH_ASSIGN_OR_RETURN(
           int64_t changed,
-          fleet_.Execute(insert,
-                         {store::Text(alert.message_id), store::Text(alert.cluster_id),
-                          optional_text(account_id), optional_text(region),
-                          store::Text(alert.alert_name), optional_text(alert.severity),
-                          store::Text(alert.status), store::Text(alert.detail),
-                          optional_text(alert.dashboard_url), optional_text(alert.silence_url),
-                          store::Text(alert.source), store::Time(now),
-                          store::Time(alert.starts_at),
-                          alert.ends_at ? store::Time(*alert.ends_at) : store::Null(),
-                          store::Time(now)}));
+          fleet_.Execute(
+              insert,
+              {store::Text(alert.message_id), store::Text(alert.cluster_id),
+               optional_text(account_id), optional_text(region), store::Text(alert.alert_name),
+               optional_text(alert.severity), store::Text(alert.status), store::Text(alert.detail),
+               optional_text(alert.dashboard_url), optional_text(alert.silence_url),
+               store::Text(alert.source), store::Time(now), store::Time(alert.starts_at),
+               alert.ends_at ? store::Time(*alert.ends_at) : store::Null(), store::Time(now)}));
       if (changed > 0) {
         ++result.inserted;
         result.inserted_alerts.push_back(alert);

@@ -33,15 +33,15 @@ struct WebhookOptions {
 
 // One alert, ready to store.
 struct WebhookAlert {
-  std::string message_id;   // "wh_" + sha256 hex (see above)
+  std::string message_id;  // "wh_" + sha256 hex (see above)
   std::string cluster_id;
-  std::string alert_name;   // labels.alertname
-  std::string severity;     // labels.severity, lower case; empty when absent
-  std::string status;       // "Firing" | "Resolved"
-  std::string detail;       // annotations summary/description, or the labels when none
+  std::string alert_name;  // labels.alertname
+  std::string severity;    // labels.severity, lower case; empty when absent
+  std::string status;      // "Firing" | "Resolved"
+  std::string detail;      // annotations summary/description, or the labels when none
   std::string dashboard_url;
   std::string silence_url;
-  std::string source;       // "alertmanager" | "grafana"
+  std::string source;  // "alertmanager" | "grafana"
   TimePoint starts_at{};
   std::optional<TimePoint> ends_at;  // set for resolved alerts that carry an end time
 };
@@ -59,10 +59,10 @@ Result<std::vector<WebhookAlert>> ParseAlertWebhook(std::string_view body,
                                                     const WebhookOptions& options);
 
 struct IngestResult {
-  int received = 0;     // alerts in the body (after in-body de-duplication)
-  int inserted = 0;     // new rows
-  int duplicates = 0;   // already stored (re-posts)
-  std::vector<std::string> message_ids;      // every alert's id, in body order
+  int received = 0;                           // alerts in the body (after in-body de-duplication)
+  int inserted = 0;                           // new rows
+  int duplicates = 0;                         // already stored (re-posts)
+  std::vector<std::string> message_ids;       // every alert's id, in body order
   std::vector<WebhookAlert> inserted_alerts;  // the alerts that were new
 };
 

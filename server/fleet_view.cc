@@ -214,11 +214,11 @@ Result<Json> FleetView::GetCluster(const std::string& cluster_id, int history_ho
     if (newest && history_hours > 0) {
       RH_ASSIGN_OR_RETURN(
           store::QueryResult points,
-          fleet_.Query("SELECT snapshot_time, health_score, risk_level FROM "
-                       "cluster_risk_snapshots WHERE cluster_id = ? AND snapshot_time > ? "
-                       "ORDER BY snapshot_time",
-                       {store::Text(cluster_id),
-                        store::Time(*newest - std::chrono::hours(history_hours))}));
+          fleet_.Query(
+              "SELECT snapshot_time, health_score, risk_level FROM "
+              "cluster_risk_snapshots WHERE cluster_id = ? AND snapshot_time > ? "
+              "ORDER BY snapshot_time",
+              {store::Text(cluster_id), store::Time(*newest - std::chrono::hours(history_hours))}));
       for (const Row& point : points) {
         history.push_back(Json{{"snapshot_time", TimeOrNull(point, "snapshot_time")},
                                {"health_score", point.GetDouble("health_score")},

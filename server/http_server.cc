@@ -84,15 +84,13 @@ void WriteError(const Error& error, httplib::Response& response, int status_over
   Write(api_response, response);
 }
 
-bool NeedsToken(const std::string& path) {
-  return path.starts_with("/api/") || path == "/metrics";
-}
+bool NeedsToken(const std::string& path) { return path.starts_with("/api/") || path == "/metrics"; }
 
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const Config& config_in, Clock& clock_in, store::Database& fleet,
-       store::Database& memory, MetricsRegistry& metrics_in)
+  Impl(const Config& config_in, Clock& clock_in, store::Database& fleet, store::Database& memory,
+       MetricsRegistry& metrics_in)
       : config(config_in),
         metrics(metrics_in),
         api(config_in, clock_in, fleet, memory, metrics_in),
@@ -127,7 +125,8 @@ httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Reque
     WriteError(Error{ErrorCode::kResourceExhausted,
                      "more than " + std::to_string(config.server.rate_limit_per_minute) +
                          " requests a minute from this client (server.rate_limit_per_minute); "
-                         "retry after " + std::to_string(decision.retry_after.count()) + "s",
+                         "retry after " +
+                         std::to_string(decision.retry_after.count()) + "s",
                      "rate limit"},
                response);
     return httplib::Server::HandlerResponse::Handled;
@@ -174,12 +173,10 @@ void HttpServer::Impl::Serve(const Route& route, const httplib::Request& request
   } catch (const std::exception& e) {
     Logger("server")->error("{} {}: unexpected exception: {}", request.method, request.path,
                             e.what());
-    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""},
-               response);
+    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, response);
   } catch (...) {
     Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
-    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""},
-               response);
+    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, response);
   }
 }
 
@@ -209,9 +206,8 @@ void HttpServer::Impl::ServePage(const httplib::Request& request, httplib::Respo
 void HttpServer::Impl::Log(const httplib::Request& request, const httplib::Response& response) {
   double seconds = 0;
   if (tls_request.started) {
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            tls_request.start)
-                  .count();
+    seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - tls_request.start).count();
   }
   const std::string route = tls_request.route;
   const std::string status = std::to_string(response.status);
@@ -274,9 +270,8 @@ void HttpServer::Impl::Configure() {
   };
   http.Get(kPagePattern, page);
   http.Get("/assets/([a-z0-9_.-]+)", page);
-  http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& response) {
-    response.status = 204;
-  });
+  http.Get("/favicon.ico",
+           [](const httplib::Request&, httplib::Response& response) { response.status = 204; });
   // Everything that reaches here without a body is an error cpp-httplib produced itself:
   // no route (404), a body over server.max_body_bytes (413), a malformed request (400).
   http.set_error_handler([this](const httplib::Request& request, httplib::Response& response) {
@@ -296,12 +291,11 @@ void HttpServer::Impl::Configure() {
                  response.status);
     }
   });
-  http.set_exception_handler(
-      [](const httplib::Request& request, httplib::Response& response, std::exception_ptr) {
-        Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
-        WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""},
-                   response);
-      });
+  http.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
+                                std::exception_ptr) {
+    Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
+    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, response);
+  });
   http.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
     Log(request, response);
   });

@@ -115,13 +115,12 @@ std::optional<std::string> McpServer::Impl::Handle(const Json& message) {
                              : "";
     Logger("server")->info("mcp: initialize from '{}' (protocol {}, answering {})", client,
                            requested, version);
-    return Response(id, Json{{"protocolVersion", version},
-                             {"capabilities", {{"tools", {{"listChanged", false}}}}},
-                             {"serverInfo",
-                              {{"name", "rockhound"},
-                               {"title", "Rockhound"},
-                               {"version", RH_VERSION}}},
-                             {"instructions", kInstructions}});
+    return Response(id,
+                    Json{{"protocolVersion", version},
+                         {"capabilities", {{"tools", {{"listChanged", false}}}}},
+                         {"serverInfo",
+                          {{"name", "rockhound"}, {"title", "Rockhound"}, {"version", RH_VERSION}}},
+                         {"instructions", kInstructions}});
   }
   if (method == "ping") return Response(id, Json::object());
   if (method == "tools/list") return Response(id, Json{{"tools", definitions}});
@@ -137,8 +136,9 @@ std::optional<std::string> McpServer::Impl::Handle(const Json& message) {
 
 Result<std::unique_ptr<McpServer>> McpServer::Create(const McpBackends& backends) {
   if (!backends.investigation_tools || !backends.fleet || !backends.memory || !backends.clock) {
-    return InvalidArgument("mcp server", "investigation tools, fleet, memory and clock are "
-                                         "required");
+    return InvalidArgument("mcp server",
+                           "investigation tools, fleet, memory and clock are "
+                           "required");
   }
   internal::ServiceToolEnvironment env;
   env.knowledge = backends.knowledge;

@@ -127,8 +127,8 @@ Json ReportNotifier::MessageFor(const store::StoredReport& report) const {
     return Json{{"msg_type", "text"},
                 {"content", {{"text", RedactSecrets(headline + "\n" + cause + "\n" + link)}}}};
   }
-  return Json{{"text", RedactSecrets("*" + headline + "*\n" + cause + "\n<" + link +
-                                     "|Open the report>")}};
+  return Json{
+      {"text", RedactSecrets("*" + headline + "*\n" + cause + "\n<" + link + "|Open the report>")}};
 }
 
 ReportNotifier::Outcome ReportNotifier::PostOnce(const std::string& body) const {
@@ -182,8 +182,8 @@ ReportNotifier::Outcome ReportNotifier::PostOnce(const std::string& body) const 
     return outcome;
   }
   outcome.retryable = status == 429 || status >= 500;
-  outcome.error = "HTTP " + std::to_string(status) + ": " +
-                  RedactSecrets(response_body.substr(0, 200));
+  outcome.error =
+      "HTTP " + std::to_string(status) + ": " + RedactSecrets(response_body.substr(0, 200));
   return outcome;
 }
 
@@ -206,9 +206,10 @@ void ReportNotifier::Deliver(const store::StoredReport& report) {
     backoff *= 2;
   }
   Outcomes(metrics_, "failed").Add();
-  Logger("server")->error("report={} notification failed: {} (the report is stored; see "
-                          "/reports/{})",
-                          report.report_id, outcome.error, report.report_id);
+  Logger("server")->error(
+      "report={} notification failed: {} (the report is stored; see "
+      "/reports/{})",
+      report.report_id, outcome.error, report.report_id);
 }
 
 void ReportNotifier::Loop() {

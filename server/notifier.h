@@ -21,10 +21,10 @@
 #include <string>
 #include <thread>
 
+#include "agent/investigator.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/json.h"
-#include "agent/investigator.h"
 #include "core/metrics.h"
 #include "store/report_store.h"
 
@@ -35,11 +35,11 @@ namespace rh::server {
 using ReportListener = agent::ReportListener;
 
 struct NotifierOptions {
-  std::string webhook_url;          // secrets.notify_webhook_url; empty: notifications off
-  std::string format = "slack";     // slack | lark
+  std::string webhook_url;       // secrets.notify_webhook_url; empty: notifications off
+  std::string format = "slack";  // slack | lark
   std::string min_severity = "high";
   int max_retries = 3;
-  std::string public_url;           // base of the report links, e.g. http://rockhound:8080
+  std::string public_url;  // base of the report links, e.g. http://rockhound:8080
   Duration first_backoff = std::chrono::seconds(1);
   Duration request_timeout = std::chrono::seconds(10);
 

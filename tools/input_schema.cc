@@ -40,15 +40,23 @@ std::string Shown(const Json& value) {
 
 std::string TypeName(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "integer";
-    case Json::value_t::number_float: return "number";
-    case Json::value_t::string: return "string";
-    case Json::value_t::array: return "array";
-    case Json::value_t::object: return "object";
-    default: return "value";
+    case Json::value_t::number_unsigned:
+      return "integer";
+    case Json::value_t::number_float:
+      return "number";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::object:
+      return "object";
+    default:
+      return "value";
   }
 }
 
@@ -91,8 +99,8 @@ class Validator {
  private:
   void Problem(const std::string& path, const std::string& what, const Json& value) {
     if (problems_.size() >= kMaxReportedProblems) return;
-    problems_.push_back((path.empty() ? "input" : path) + ": " + what + "; got " +
-                        TypeName(value) + " " + Shown(value));
+    problems_.push_back((path.empty() ? "input" : path) + ": " + what + "; got " + TypeName(value) +
+                        " " + Shown(value));
   }
   void Problem(const std::string& path, const std::string& what) {
     if (problems_.size() >= kMaxReportedProblems) return;
@@ -152,12 +160,12 @@ class Validator {
       return;
     }
     if (schema.contains("minItems") && value.size() < schema["minItems"].get<size_t>()) {
-      Problem(path, "needs at least " + std::to_string(schema["minItems"].get<size_t>()) +
-                        " items", value);
+      Problem(path, "needs at least " + std::to_string(schema["minItems"].get<size_t>()) + " items",
+              value);
     }
     if (schema.contains("maxItems") && value.size() > schema["maxItems"].get<size_t>()) {
-      Problem(path, "takes at most " + std::to_string(schema["maxItems"].get<size_t>()) +
-                        " items", value);
+      Problem(path, "takes at most " + std::to_string(schema["maxItems"].get<size_t>()) + " items",
+              value);
       return;
     }
     if (!schema.contains("items")) return;
@@ -180,8 +188,10 @@ class Validator {
       return;
     }
     if (schema.contains("minLength") && text.size() < schema["minLength"].get<size_t>()) {
-      Problem(path, "must be at least " + std::to_string(schema["minLength"].get<size_t>()) +
-                        " characters", value);
+      Problem(
+          path,
+          "must be at least " + std::to_string(schema["minLength"].get<size_t>()) + " characters",
+          value);
       return;
     }
     if (schema.contains("maxLength") && text.size() > schema["maxLength"].get<size_t>()) {
@@ -194,8 +204,10 @@ class Validator {
       const std::regex* regex = CompiledPattern(pattern);
       if (regex == nullptr || !std::regex_search(text, *regex)) {
         if (pattern == kResourceIdPattern) {
-          Problem(path, "ids are 1 to 64 lower-case letters, digits and '-' (e.g. "
-                        "\"c-1a2b3c4d\")", value);
+          Problem(path,
+                  "ids are 1 to 64 lower-case letters, digits and '-' (e.g. "
+                  "\"c-1a2b3c4d\")",
+                  value);
         } else {
           Problem(path, "must match " + pattern, value);
         }
@@ -206,14 +218,12 @@ class Validator {
   void CheckNumber(const Json& schema, Json& value, const std::string& path,
                    const std::string& type) {
     if (!value.is_number()) {
-      Problem(path, "must be " + std::string(type == "integer" ? "an integer" : "a number"),
-              value);
+      Problem(path, "must be " + std::string(type == "integer" ? "an integer" : "a number"), value);
       return;
     }
     if (type == "integer" && value.is_number_float()) {
       double number = value.get<double>();
-      if (!std::isfinite(number) || std::floor(number) != number ||
-          std::fabs(number) > 9.0e15) {
+      if (!std::isfinite(number) || std::floor(number) != number || std::fabs(number) > 9.0e15) {
         Problem(path, "must be an integer", value);
         return;
       }
@@ -240,8 +250,7 @@ class Validator {
 };
 
 Status CheckSchemaNode(const Json& schema, const std::string& path) {
-  static const std::set<std::string> kAnnotations = {"description", "default", "examples",
-                                                     "title"};
+  static const std::set<std::string> kAnnotations = {"description", "default", "examples", "title"};
   static const std::map<std::string, std::set<std::string>> kKeywords = {
       {"object", {"properties", "required", "additionalProperties"}},
       {"string", {"enum", "pattern", "minLength", "maxLength"}},
@@ -256,16 +265,18 @@ Status CheckSchemaNode(const Json& schema, const std::string& path) {
   if (!schema.is_object()) return bad("must be an object");
   std::string type = JsonString(schema, "type");
   auto keywords = kKeywords.find(type);
-  if (keywords == kKeywords.end()) return bad("type must be one of object, string, integer, "
-                                              "number, boolean, array");
+  if (keywords == kKeywords.end())
+    return bad(
+        "type must be one of object, string, integer, "
+        "number, boolean, array");
   for (auto item = schema.begin(); item != schema.end(); ++item) {
     if (item.key() == "type" || kAnnotations.count(item.key())) continue;
     if (!keywords->second.count(item.key())) {
       return bad("keyword '" + item.key() + "' is not supported for type " + type);
     }
   }
-  if (schema.contains("additionalProperties") &&
-      !(schema["additionalProperties"].is_boolean() && !schema["additionalProperties"].get<bool>())) {
+  if (schema.contains("additionalProperties") && !(schema["additionalProperties"].is_boolean() &&
+                                                   !schema["additionalProperties"].get<bool>())) {
     return bad("additionalProperties must be false");
   }
   if (schema.contains("pattern")) {

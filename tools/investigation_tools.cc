@@ -21,10 +21,10 @@ Result<ToolRegistry> BuildInvestigationTools(const ToolEnvironment& env) {
 
   using Factory = std::function<std::unique_ptr<Tool>(std::string, internal::ContextPtr)>;
   const std::array<Factory, kInvestigationToolNames.size()> factories = {
-      internal::MakeClusterInfoTool,       internal::MakeClusterAlertsTool,
-      internal::MakeClusterMetricsTool,    internal::MakeClusterOperationsTool,
-      internal::MakeKnowledgeSearchTool,   internal::MakeAgentMemoryTool,
-      internal::MakeSimilarClustersTool,   internal::MakeRunSqlTool};
+      internal::MakeClusterInfoTool,     internal::MakeClusterAlertsTool,
+      internal::MakeClusterMetricsTool,  internal::MakeClusterOperationsTool,
+      internal::MakeKnowledgeSearchTool, internal::MakeAgentMemoryTool,
+      internal::MakeSimilarClustersTool, internal::MakeRunSqlTool};
 
   ToolRegistry registry(env.config.output_budget_tokens);
   for (size_t tool_idx = 0; tool_idx < factories.size(); ++tool_idx) {

@@ -40,9 +40,10 @@ struct ToolEnvironment {
 };
 
 inline constexpr std::array<std::string_view, 8> kInvestigationToolNames = {
-    "query_cluster_info",   "query_cluster_alerts",    "query_cluster_metrics",
-    "query_cluster_operations", "search_knowledge_lake", "query_agent_memory",
-    "query_similar_clusters",   "run_sql"};
+    "query_cluster_info",     "query_cluster_alerts",
+    "query_cluster_metrics",  "query_cluster_operations",
+    "search_knowledge_lake",  "query_agent_memory",
+    "query_similar_clusters", "run_sql"};
 
 // invalid_argument when fleet or clock is missing; not_found when a tool description is
 // missing from the prompts.

@@ -64,8 +64,8 @@ std::string TextFallback(std::string_view content, size_t max_chars,
   auto marker = [&](size_t omitted) {
     return "\n[output truncated: " + std::to_string(omitted) + " of " +
            std::to_string(content.size()) + " characters omitted (budget " +
-           std::to_string(max_chars / kCharsPerToken) + " tokens); to narrow: " +
-           std::string(how_to_narrow) + "]";
+           std::to_string(max_chars / kCharsPerToken) +
+           " tokens); to narrow: " + std::string(how_to_narrow) + "]";
   };
   std::string tail = marker(content.size());
   if (tail.size() >= max_chars) return Utf8Prefix(tail.substr(1), max_chars);
@@ -84,14 +84,14 @@ BudgetedOutput FitToBudget(std::string_view content, size_t max_chars,
   }
   Json doc = std::move(*parsed);
   std::map<std::string, std::pair<size_t, size_t>> dropped_items;  // path -> {original, dropped}
-  std::map<std::string, size_t> cut_chars;                          // path -> characters cut
-  std::map<std::string, size_t> collapsed;                          // path -> characters
+  std::map<std::string, size_t> cut_chars;                         // path -> characters cut
+  std::map<std::string, size_t> collapsed;                         // path -> characters
   auto marker = [&]() {
     std::vector<std::pair<std::string, std::string>> entries;
     for (const auto& [path, record] : dropped_items) {
-      entries.emplace_back(path.empty() ? "items" : path, std::to_string(record.second) + " of " +
-                                                              std::to_string(record.first) +
-                                                              " items");
+      entries.emplace_back(
+          path.empty() ? "items" : path,
+          std::to_string(record.second) + " of " + std::to_string(record.first) + " items");
     }
     for (const auto& [path, chars] : cut_chars) {
       entries.emplace_back(path, std::to_string(chars) + " characters");
@@ -128,13 +128,12 @@ BudgetedOutput FitToBudget(std::string_view content, size_t max_chars,
       size_t count = array.node->size();
       size_t average = std::max<size_t>(1, array.size / count);
       size_t keep_at_least = count > 1 ? 1 : 0;
-      size_t drop = std::min(count - keep_at_least, std::max<size_t>(1, (excess + average - 1) /
-                                                                            average));
+      size_t drop =
+          std::min(count - keep_at_least, std::max<size_t>(1, (excess + average - 1) / average));
       auto& record = dropped_items[array.path];
       if (record.first == 0) record.first = count;
       record.second += drop;
-      array.node->erase(array.node->end() - static_cast<std::ptrdiff_t>(drop),
-                        array.node->end());
+      array.node->erase(array.node->end() - static_cast<std::ptrdiff_t>(drop), array.node->end());
       continue;
     }
     if (text.node != nullptr) {

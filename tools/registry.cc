@@ -53,8 +53,7 @@ std::vector<std::string> ToolRegistry::Names() const {
 }
 
 ToolResult ToolRegistry::Finish(ToolResult result, std::string_view how_to_narrow) const {
-  BudgetedOutput fitted = FitToBudget(RedactSecrets(result.content), budget_chars_,
-                                      how_to_narrow);
+  BudgetedOutput fitted = FitToBudget(RedactSecrets(result.content), budget_chars_, how_to_narrow);
   result.content = std::move(fitted.content);
   return result;
 }
@@ -69,16 +68,16 @@ ToolResult ToolRegistry::Call(std::string_view name, const Json& input) const no
     if (found == nullptr) {
       std::string known;
       for (const std::string& each : Names()) known += (known.empty() ? "" : ", ") + each;
-      return Finish(ErrorResult("error: unknown tool '" + tool_name + "'; the tools are: " +
-                                known),
+      return Finish(ErrorResult("error: unknown tool '" + tool_name + "'; the tools are: " + known),
                     "call one of the listed tools");
     }
     auto validated = ValidateInput(found->input_schema(), input);
     if (!validated) {
-      return Finish(ErrorResult("error: invalid input for " + tool_name + ": " +
-                                validated.error().message + ". Input schema: " +
-                                DumpJson(found->input_schema().value("properties", Json::object()))),
-                    found->narrowing_hint());
+      return Finish(
+          ErrorResult("error: invalid input for " + tool_name + ": " + validated.error().message +
+                      ". Input schema: " +
+                      DumpJson(found->input_schema().value("properties", Json::object()))),
+          found->narrowing_hint());
     }
     ToolResult result = found->Run(*validated);  // Run is safe to call concurrently
 
@@ -103,8 +102,8 @@ ToolResult ToolRegistry::CallWithText(std::string_view name,
     if (text.empty()) return Call(name, Json::object());
     auto parsed = ParseJson(input_json, "tool input");
     if (!parsed) {
-      return Finish(ErrorResult("error: the input is not valid JSON (" +
-                                parsed.error().message + "); send a JSON object such as "
+      return Finish(ErrorResult("error: the input is not valid JSON (" + parsed.error().message +
+                                "); send a JSON object such as "
                                 "{\"cluster_id\": \"c-1a2b3c4d\"}"),
                     "send a JSON object");
     }

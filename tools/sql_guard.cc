@@ -61,8 +61,9 @@ const std::unordered_map<std::string, std::string_view>& DeniedWords() {
       {"VACUUM", "rewrites the database file"},
       {"REINDEX", "rebuilds indexes"},
       {"KILL", "terminates connections or queries"},
-      {"ADMIN", "is a StarRocks admin statement (ADMIN SET CONFIG/REPAIR/EXECUTE change the "
-                "cluster)"},
+      {"ADMIN",
+       "is a StarRocks admin statement (ADMIN SET CONFIG/REPAIR/EXECUTE change the "
+       "cluster)"},
       {"LOCK", "takes locks (LOCK TABLES, LOCK IN SHARE MODE)"},
       {"UNLOCK", "releases locks"},
       {"HANDLER", "opens a low-level table handler"},
@@ -223,17 +224,16 @@ Status CheckQuery(Tokens tokens, int recursion) {
 // EXPLAIN / DESCRIBE / DESC: of a query, or of a table.
 Result<CheckedSql> CheckExplain(Tokens tokens) {
   static const std::vector<std::string_view> kOptionWords = {
-      "QUERY", "PLAN", "LOGICAL", "VERBOSE", "COSTS", "EXTENDED", "PARTITIONS", "FORMAT",
-      "JSON",  "TREE", "TRADITIONAL"};
+      "QUERY",      "PLAN",   "LOGICAL", "VERBOSE", "COSTS",      "EXTENDED",
+      "PARTITIONS", "FORMAT", "JSON",    "TREE",    "TRADITIONAL"};
   CheckedSql checked;
   checked.kind = SqlStatementKind::kExplain;
   size_t pos = 1;
   while (pos < tokens.size()) {
     const SqlToken& token = tokens[pos];
-    bool option = IsPunct(token, '=') ||
-                  (token.kind == SqlTokenKind::kWord &&
-                   std::find(kOptionWords.begin(), kOptionWords.end(), token.value) !=
-                       kOptionWords.end());
+    bool option = IsPunct(token, '=') || (token.kind == SqlTokenKind::kWord &&
+                                          std::find(kOptionWords.begin(), kOptionWords.end(),
+                                                    token.value) != kOptionWords.end());
     if (!option) break;
     ++pos;
   }
@@ -258,8 +258,7 @@ Result<CheckedSql> CheckExplain(Tokens tokens) {
       name = table.kind == SqlTokenKind::kWord ? Lower(table.value) : table.value;
       name_end += 2;
     }
-    if (tokens.size() - name_end <= 1 &&
-        (name_end == tokens.size() || IsName(tokens[name_end]))) {
+    if (tokens.size() - name_end <= 1 && (name_end == tokens.size() || IsName(tokens[name_end]))) {
       checked.kind = SqlStatementKind::kDescribe;
       checked.object_name = name;
       return checked;
@@ -283,22 +282,22 @@ Status CheckHint(const SqlToken& hint, const SqlGuardOptions& options) {
     if (res.ec != std::errc() || res.ptr != text.data() + text.size()) return std::nullopt;
     return value;
   };
-  const std::string caps = "hints may only lower the caps: SET_VAR(query_timeout <= " +
-                           std::to_string(options.max_timeout_seconds) +
-                           ", sql_select_limit <= " + std::to_string(options.max_rows) +
-                           ") or MAX_EXECUTION_TIME(<= " +
-                           std::to_string(options.max_timeout_seconds * 1000) + ")";
+  const std::string caps =
+      "hints may only lower the caps: SET_VAR(query_timeout <= " +
+      std::to_string(options.max_timeout_seconds) +
+      ", sql_select_limit <= " + std::to_string(options.max_rows) +
+      ") or MAX_EXECUTION_TIME(<= " + std::to_string(options.max_timeout_seconds * 1000) + ")";
   for (size_t pos = 0; pos < words.size(); ++pos) {
     const SqlToken& word = words[pos];
     if (word.kind != SqlTokenKind::kWord) continue;
     if (word.value == "SET_USER_VARIABLE" || word.value == "RESOURCE_GROUP") {
-      return Fail(Denied("optimizer hint " + word.value + " at " + At(hint) +
-                         " is not allowed; " + caps));
+      return Fail(
+          Denied("optimizer hint " + word.value + " at " + At(hint) + " is not allowed; " + caps));
     }
     if (word.value == "MAX_EXECUTION_TIME") {
       auto millis = integer_at(pos + 2);
-      if (pos + 1 >= words.size() || !IsPunct(words[pos + 1], '(') || !millis ||
-          *millis < 1 || *millis > static_cast<int64_t>(options.max_timeout_seconds) * 1000) {
+      if (pos + 1 >= words.size() || !IsPunct(words[pos + 1], '(') || !millis || *millis < 1 ||
+          *millis > static_cast<int64_t>(options.max_timeout_seconds) * 1000) {
         return Fail(Denied("MAX_EXECUTION_TIME hint at " + At(hint) + " is not allowed; " + caps));
       }
       continue;
@@ -344,12 +343,11 @@ Status CheckDeniedTables(const std::vector<SqlToken>& tokens, const SqlGuardOpti
     std::string value = Lower(token.value);
     for (const std::string& denied : options.denied_tables) {
       std::string denied_lower = Lower(denied);
-      bool hit = token.kind == SqlTokenKind::kString
-                     ? value.find(denied_lower) != std::string::npos
-                     : value == denied_lower;
+      bool hit = token.kind == SqlTokenKind::kString ? value.find(denied_lower) != std::string::npos
+                                                     : value == denied_lower;
       if (hit) {
-        return Fail(Denied("table " + denied_lower + " is not readable by tools (at " +
-                           At(token) + "); query the fleet tables instead"));
+        return Fail(Denied("table " + denied_lower + " is not readable by tools (at " + At(token) +
+                           "); query the fleet tables instead"));
       }
     }
   }
@@ -369,10 +367,9 @@ Status CheckReadingsAgree(const std::vector<SqlToken>& mysql,
                 mysql[token_idx].offset == standard[token_idx].offset &&
                 mysql[token_idx].length == standard[token_idx].length;
     if (same) continue;
-    size_t offset = mysql_done ? standard[token_idx].offset
-                   : standard_done
-                       ? mysql[token_idx].offset
-                       : std::min(mysql[token_idx].offset, standard[token_idx].offset);
+    size_t offset = mysql_done      ? standard[token_idx].offset
+                    : standard_done ? mysql[token_idx].offset
+                                    : std::min(mysql[token_idx].offset, standard[token_idx].offset);
     return Fail(Denied(
         "ambiguous SQL at byte " + std::to_string(offset) +
         ": MySQL and SQLite read it differently (a backslash inside a quoted literal, `--` not "
@@ -385,10 +382,14 @@ Status CheckReadingsAgree(const std::vector<SqlToken>& mysql,
 
 std::string_view SqlStatementKindName(SqlStatementKind kind) {
   switch (kind) {
-    case SqlStatementKind::kSelect: return "select";
-    case SqlStatementKind::kShow: return "show";
-    case SqlStatementKind::kDescribe: return "describe";
-    case SqlStatementKind::kExplain: return "explain";
+    case SqlStatementKind::kSelect:
+      return "select";
+    case SqlStatementKind::kShow:
+      return "show";
+    case SqlStatementKind::kDescribe:
+      return "describe";
+    case SqlStatementKind::kExplain:
+      return "explain";
   }
   return "select";
 }
@@ -396,8 +397,7 @@ std::string_view SqlStatementKindName(SqlStatementKind kind) {
 Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options) {
   if (sql.size() > options.max_length) {
     return InvalidArgument("sql", "statement is " + std::to_string(sql.size()) +
-                                      " bytes; the limit is " +
-                                      std::to_string(options.max_length) +
+                                      " bytes; the limit is " + std::to_string(options.max_length) +
                                       ": aggregate in SQL or ask a narrower question");
   }
   // Control characters are refused anywhere, comments included (a NUL can end a C string early).
@@ -411,15 +411,15 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
     }
   }
   RH_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, internal::LexSql(sql, LexDialect::kMysql));
-  RH_ASSIGN_OR_RETURN(std::vector<SqlToken> standard,
-                      internal::LexSql(sql, LexDialect::kStandard));
+  RH_ASSIGN_OR_RETURN(std::vector<SqlToken> standard, internal::LexSql(sql, LexDialect::kStandard));
   RH_RETURN_IF_ERROR(CheckReadingsAgree(tokens, standard));
 
   while (!tokens.empty() && IsPunct(tokens.back(), ';')) tokens.pop_back();
   while (!standard.empty() && IsPunct(standard.back(), ';')) standard.pop_back();
   if (tokens.empty() || (tokens.size() == 1 && tokens[0].kind == SqlTokenKind::kHint)) {
-    return InvalidArgument("sql", "empty statement: send one SELECT, WITH ... SELECT, SHOW, "
-                                  "DESCRIBE or EXPLAIN statement");
+    return InvalidArgument("sql",
+                           "empty statement: send one SELECT, WITH ... SELECT, SHOW, "
+                           "DESCRIBE or EXPLAIN statement");
   }
 
   // Exactly one statement; no placeholders; balanced, bounded nesting.
@@ -431,8 +431,8 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                          " is followed by more SQL; send one statement per call"));
     }
     if (IsPunct(token, '\\')) {
-      return Fail(Denied("stray backslash at " + At(token) +
-                         " outside a string literal; remove it"));
+      return Fail(
+          Denied("stray backslash at " + At(token) + " outside a string literal; remove it"));
     }
     if (IsPunct(token, '?')) {
       return Fail(Denied("placeholder '?' at " + At(token) +
@@ -448,8 +448,8 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                        " '(' never closed; close them"));
   }
   if (max_depth > options.max_nesting) {
-    return Fail(Denied("parentheses nested " + std::to_string(max_depth) +
-                       " deep; the limit is " + std::to_string(options.max_nesting) +
+    return Fail(Denied("parentheses nested " + std::to_string(max_depth) + " deep; the limit is " +
+                       std::to_string(options.max_nesting) +
                        ": flatten the query (CTEs, fewer subqueries)"));
   }
 
@@ -485,7 +485,17 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                        std::string(kAllowedKinds)));
   }
 
-  // Words, functions and constructs refused anywhere (SHOW only displays, so it may name them).
+  // Words, functions and constructs refused anywhere. A SHOW only displays, so its leading
+  // keywords may name them (SHOW CREATE TABLE, StarRocks SHOW ALTER TABLE / SHOW DELETE); what
+  // follows (FROM/LIKE/WHERE and MySQL's WHERE subqueries) is checked like any query.
+  size_t show_keywords_end = 0;
+  if (checked.kind == SqlStatementKind::kShow) {
+    while (show_keywords_end < body.size() && body[show_keywords_end].kind == SqlTokenKind::kWord &&
+           !IsWord(body[show_keywords_end], "WHERE") && !IsWord(body[show_keywords_end], "LIKE") &&
+           !IsWord(body[show_keywords_end], "FROM") && !IsWord(body[show_keywords_end], "IN")) {
+      ++show_keywords_end;
+    }
+  }
   for (size_t token_idx = 0; token_idx < body.size(); ++token_idx) {
     const SqlToken& token = body[token_idx];
     if (token.kind != SqlTokenKind::kWord) continue;
@@ -497,7 +507,7 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                            std::string(function->second) + ")"));
       }
     }
-    if (checked.kind == SqlStatementKind::kShow) continue;
+    if (token_idx < show_keywords_end) continue;
     auto word = DeniedWords().find(token.value);
     if (word != DeniedWords().end()) {
       return Fail(Denied(token.value + " at " + At(token) + " is not allowed: it " +
@@ -537,8 +547,8 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
     }
   }
   const SqlToken& last = tokens.back();
-  checked.sql = std::string(sql.substr(tokens.front().offset,
-                                       last.offset + last.length - tokens.front().offset));
+  checked.sql = std::string(
+      sql.substr(tokens.front().offset, last.offset + last.length - tokens.front().offset));
   return checked;
 }
 

@@ -19,7 +19,7 @@
 namespace rh::tools {
 
 struct ToolResult {
-  std::string content;   // what the caller (model) sees
+  std::string content;  // what the caller (model) sees
   bool is_error = false;
 };
 

@@ -1,10 +1,14 @@
 // bench_scenarios: the scenario accuracy benchmark of the offline playbook engine.
 //
-//   bench_scenarios [--tuning-seeds 11,12,13] [--holdout-seeds 21,22,23,24] [--clusters 120]
-//                   [--incidents 26] [--days 14] [--healthy 8] [--only tuning|holdout]
-//                   [--misses] [--dump DIR]
+//   bench_scenarios [--tuning FLEETS] [--holdout FLEETS] [--days 14] [--healthy 8]
+//                   [--only tuning|holdout] [--misses] [--dump DIR]
 //
-// For every seed it generates a simulated fleet (rh::simulator) into a temporary SQLite file,
+// FLEETS is a comma-separated list of seed[:clusters[:incidents]] (default 120 clusters and 26
+// incidents: two of every category). Defaults: tuning 11,12,13,31:400:80 and held-out
+// 21,22,23,24,41:400:80 — the 400-cluster fleets are denser, so unrelated incidents share
+// accounts, alert names and hours, which the account-wide rule must not mistake for one cause.
+//
+// For every fleet it generates a simulated fleet (rh::simulator) into a temporary SQLite file,
 // scores it once with the sentinel's HealthScorer (as `rockhound cycle` does before it
 // investigates), and runs the playbook engine — through the same eight tools as `rockhound
 // investigate`, with the starter knowledge ingested into a temporary Knowledge Lake — on every
@@ -51,11 +55,21 @@ namespace {
 
 using rh::Json;
 
-struct Args {
-  std::vector<uint64_t> tuning = {11, 12, 13};
-  std::vector<uint64_t> holdout = {21, 22, 23, 24};
+struct FleetSpec {
+  uint64_t seed = 0;
   int clusters = 120;
   int incidents = 26;
+  std::string Label() const {
+    return std::to_string(seed) +
+           (clusters == 120 && incidents == 26
+                ? ""
+                : ":" + std::to_string(clusters) + ":" + std::to_string(incidents));
+  }
+};
+
+struct Args {
+  std::vector<FleetSpec> tuning = {{11}, {12}, {13}, {31, 400, 80}};
+  std::vector<FleetSpec> holdout = {{21}, {22}, {23}, {24}, {41, 400, 80}};
   int days = 14;
   int healthy = 8;
   std::string only;
@@ -65,20 +79,33 @@ struct Args {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: bench_scenarios [--tuning-seeds 11,12,13] [--holdout-seeds 21,22,23,24] "
-               "[--clusters 120] [--incidents 26] [--days 14] [--healthy 8] "
+               "usage: bench_scenarios [--tuning seed[:clusters[:incidents]],...] "
+               "[--holdout seed[:clusters[:incidents]],...] [--days 14] [--healthy 8] "
                "[--only tuning|holdout] [--misses] [--dump DIR]\n");
   return 2;
 }
 
-std::vector<uint64_t> ParseSeeds(const std::string& text) {
-  std::vector<uint64_t> seeds;
+bool ParseFleets(const std::string& text, std::vector<FleetSpec>* fleets) {
+  fleets->clear();
   std::stringstream stream(text);
   std::string item;
   while (std::getline(stream, item, ',')) {
-    if (!item.empty()) seeds.push_back(std::strtoull(item.c_str(), nullptr, 10));
+    if (item.empty()) continue;
+    FleetSpec spec;
+    std::stringstream parts(item);
+    std::string part;
+    int index = 0;
+    while (std::getline(parts, part, ':')) {
+      if (part.empty()) return false;
+      if (index == 0) spec.seed = std::strtoull(part.c_str(), nullptr, 10);
+      if (index == 1) spec.clusters = std::atoi(part.c_str());
+      if (index == 2) spec.incidents = std::atoi(part.c_str());
+      ++index;
+    }
+    if (index == 0 || index > 3 || spec.clusters <= 0 || spec.incidents <= 0) return false;
+    fleets->push_back(spec);
   }
-  return seeds;
+  return !fleets->empty();
 }
 
 bool ParseArgs(int argc, char** argv, Args* args) {
@@ -90,14 +117,10 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     }
     if (arg_idx + 1 >= argc) return false;
     std::string value = argv[++arg_idx];
-    if (arg == "--tuning-seeds") {
-      args->tuning = ParseSeeds(value);
-    } else if (arg == "--holdout-seeds") {
-      args->holdout = ParseSeeds(value);
-    } else if (arg == "--clusters") {
-      args->clusters = std::atoi(value.c_str());
-    } else if (arg == "--incidents") {
-      args->incidents = std::atoi(value.c_str());
+    if (arg == "--tuning") {
+      if (!ParseFleets(value, &args->tuning)) return false;
+    } else if (arg == "--holdout") {
+      if (!ParseFleets(value, &args->holdout)) return false;
     } else if (arg == "--days") {
       args->days = std::atoi(value.c_str());
     } else if (arg == "--healthy") {
@@ -111,7 +134,7 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       return false;
     }
   }
-  return args->clusters > 0 && args->days > 0 && args->incidents > 0;
+  return args->days > 0 && args->healthy >= 0;
 }
 
 double Seconds(std::chrono::steady_clock::duration elapsed) {
@@ -146,8 +169,10 @@ struct SeedResult {
   std::vector<HealthyOutcome> healthy;
 };
 
-rh::Result<SeedResult> RunSeed(const Args& args, uint64_t seed, rh::knowledge::KnowledgeLake& lake,
+rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
+                               rh::knowledge::KnowledgeLake& lake,
                                const std::filesystem::path& work_dir) {
+  const uint64_t seed = spec.seed;
   const std::filesystem::path dir = work_dir / ("seed-" + std::to_string(seed));
   std::filesystem::create_directories(dir);
   const std::string fleet_path = (dir / "fleet.db").string();
@@ -157,11 +182,11 @@ rh::Result<SeedResult> RunSeed(const Args& args, uint64_t seed, rh::knowledge::K
 
   const rh::TimePoint end_hour = rh::MakeUtcTime(2026, 3, 10, 12);
   rh::simulator::FleetParams params;
-  params.clusters = args.clusters;
+  params.clusters = spec.clusters;
   params.days = args.days;
   params.seed = seed;
   params.end_hour = end_hour;
-  params.incidents = std::min(args.incidents, rh::simulator::MaxIncidentCount(args.clusters));
+  params.incidents = std::min(spec.incidents, rh::simulator::MaxIncidentCount(spec.clusters));
   const auto generation_started = std::chrono::steady_clock::now();
   RH_ASSIGN_OR_RETURN(rh::simulator::GenerationStats stats,
                       rh::simulator::GenerateFleet(*fleet, params));
@@ -352,7 +377,7 @@ int Run(const Args& args) {
 
   struct Group {
     std::string title;
-    std::vector<uint64_t> seeds;
+    std::vector<FleetSpec> fleets;
   };
   std::vector<Group> groups;
   if (args.only != "holdout") groups.push_back({"tuning seeds", args.tuning});
@@ -360,8 +385,9 @@ int Run(const Args& args) {
   std::vector<std::pair<std::string, SeedResult>> results;
   for (const Group& group : groups) {
     SeedResult merged;
-    for (uint64_t seed : group.seeds) {
-      auto result = RunSeed(args, seed, **lake, work_dir);
+    for (const FleetSpec& spec : group.fleets) {
+      const uint64_t seed = spec.seed;
+      auto result = RunSeed(args, spec, **lake, work_dir);
       if (!result) {
         std::fprintf(stderr, "error: seed %llu: %s\n", static_cast<unsigned long long>(seed),
                      result.error().ToString().c_str());
@@ -376,13 +402,13 @@ int Run(const Args& args) {
     results.emplace_back(group.title, std::move(merged));
   }
 
-  std::printf("bench_scenarios: playbook engine over simulated fleets of %d clusters x %d days, "
-              "%d incidents per fleet\n",
-              args.clusters, args.days, args.incidents);
+  std::printf("bench_scenarios: the playbook engine over simulated fleets of %d days "
+              "(fleets as seed[:clusters:incidents]; default 120 clusters, 26 incidents)\n",
+              args.days);
   for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
     std::string seeds;
-    for (uint64_t seed : groups[group_idx].seeds) {
-      seeds += (seeds.empty() ? "" : ",") + std::to_string(seed);
+    for (const FleetSpec& spec : groups[group_idx].fleets) {
+      seeds += (seeds.empty() ? "" : ",") + spec.Label();
     }
     PrintGroup(results[group_idx].first + " (" + seeds + ")", results[group_idx].second.incidents,
                results[group_idx].second.healthy);

@@ -104,19 +104,24 @@ WrkFigures RunWrk(const Options& options, const std::string& url, const std::str
   if (std::regex_search(output, match, std::regex(R"(Non-2xx or 3xx responses: (\d+))"))) {
     figures.non_2xx = std::atoll(match[1].str().c_str());
   }
-  if (std::regex_search(output, match, std::regex(R"(Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+))"))) {
-    figures.socket_errors = std::atoll(match[1].str().c_str()) + std::atoll(match[2].str().c_str()) +
+  if (std::regex_search(
+          output, match,
+          std::regex(R"(Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+))"))) {
+    figures.socket_errors = std::atoll(match[1].str().c_str()) +
+                            std::atoll(match[2].str().c_str()) +
                             std::atoll(match[3].str().c_str()) + std::atoll(match[4].str().c_str());
   }
-  if (!figures.ok || figures.requests == 0) std::fprintf(stderr, "wrk output:\n%s\n", output.c_str());
+  if (!figures.ok || figures.requests == 0)
+    std::fprintf(stderr, "wrk output:\n%s\n", output.c_str());
   return figures;
 }
 
 void PrintWrk(const char* name, const WrkFigures& figures) {
-  std::printf("%-14s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms   %lld requests, %lld non-2xx, "
-              "%lld socket errors\n",
-              name, figures.requests_per_second, figures.p50_ms, figures.p99_ms, figures.requests,
-              figures.non_2xx, figures.socket_errors);
+  std::printf(
+      "%-14s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms   %lld requests, %lld non-2xx, "
+      "%lld socket errors\n",
+      name, figures.requests_per_second, figures.p50_ms, figures.p99_ms, figures.requests,
+      figures.non_2xx, figures.socket_errors);
 }
 
 rh::store::StoredReport MakeReport(const std::string& cluster_id, int report_idx,
@@ -163,21 +168,21 @@ rh::store::StoredReport MakeReport(const std::string& cluster_id, int report_idx
   return stored;
 }
 
-std::string AlertBody(const std::string& cluster_id, const std::string& alert_name,
-                      int minute) {
+std::string AlertBody(const std::string& cluster_id, const std::string& alert_name, int minute) {
   const std::string starts =
       rh::FormatIsoTime(rh::MakeUtcTime(2026, 11, 1) + std::chrono::minutes(minute));
-  Json body = {{"version", "4"},
-               {"status", "firing"},
-               {"receiver", "rockhound"},
-               {"externalURL", "http://alertmanager:9093"},
-               {"alerts",
-                {{{"status", "firing"},
-                  {"labels",
-                   {{"alertname", alert_name}, {"cluster_id", cluster_id}, {"severity", "warning"}}},
-                  {"annotations", {{"summary", alert_name + " on " + cluster_id}}},
-                  {"startsAt", starts},
-                  {"endsAt", "0001-01-01T00:00:00Z"}}}}};
+  Json body = {
+      {"version", "4"},
+      {"status", "firing"},
+      {"receiver", "rockhound"},
+      {"externalURL", "http://alertmanager:9093"},
+      {"alerts",
+       {{{"status", "firing"},
+         {"labels",
+          {{"alertname", alert_name}, {"cluster_id", cluster_id}, {"severity", "warning"}}},
+         {"annotations", {{"summary", alert_name + " on " + cluster_id}}},
+         {"startsAt", starts},
+         {"endsAt", "0001-01-01T00:00:00Z"}}}}};
   return rh::DumpJson(body);
 }
 
@@ -212,8 +217,8 @@ int main(int argc, char** argv) {
   }
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
 
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("rockhound-bench-server-" + std::to_string(getpid()));
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("rockhound-bench-server-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto fleet = rh::store::OpenDatabase((dir / "fleet.db").string());
   auto memory = rh::store::OpenDatabase((dir / "memory.db").string());
@@ -269,19 +274,20 @@ int main(int argc, char** argv) {
   }
   const std::string url = "http://127.0.0.1:" + std::to_string(*port);
   const std::string scripts = RH_BENCH_SCRIPTS;
-  std::printf("bench_server: %d clusters, %d reports (SQLite), %d server threads; wrk %d threads "
-              "x %d connections, %d s per phase; %u CPU cores\n",
-              static_cast<int>(clusters.size()), options.reports, options.server_threads,
-              options.wrk_threads, options.connections, options.seconds,
-              std::thread::hardware_concurrency());
+  std::printf(
+      "bench_server: %d clusters, %d reports (SQLite), %d server threads; wrk %d threads "
+      "x %d connections, %d s per phase; %u CPU cores\n",
+      static_cast<int>(clusters.size()), options.reports, options.server_threads,
+      options.wrk_threads, options.connections, options.seconds,
+      std::thread::hardware_concurrency());
   std::fflush(stdout);
 
   WrkFigures reads = RunWrk(options, url, scripts + "/report_reads.lua", ids_file.string());
   PrintWrk("report reads", reads);
   WrkFigures lists = RunWrk(options, url + "/api/v1/reports?limit=20", "", "");
   PrintWrk("report lists", lists);
-  WrkFigures posts = RunWrk(options, url + "/api/v1/alerts/alertmanager", scripts + "/webhook_posts.lua",
-                              clusters_file.string());
+  WrkFigures posts = RunWrk(options, url + "/api/v1/alerts/alertmanager",
+                            scripts + "/webhook_posts.lua", clusters_file.string());
   PrintWrk("webhook posts", posts);
   std::fflush(stdout);
 
@@ -307,8 +313,8 @@ int main(int argc, char** argv) {
       client.set_tcp_nodelay(true);
       client.set_read_timeout(60);
       for (int post_idx = next++; post_idx < 2 * unique; post_idx = next++) {
-        auto result = client.Post("/api/v1/alerts/alertmanager", bodies[post_idx / 2],
-                                  "application/json");
+        auto result =
+            client.Post("/api/v1/alerts/alertmanager", bodies[post_idx / 2], "application/json");
         if (!result || result->status != 200) {
           ++failed;
           continue;
@@ -326,19 +332,21 @@ int main(int argc, char** argv) {
 
   const int64_t stored_after =
       *(*fleet)->QueryInt("SELECT COUNT(*) FROM lark_alerts WHERE message_id LIKE 'wh_%'");
-  const int64_t burst_rows = *(*fleet)->QueryInt(
-      "SELECT COUNT(*) FROM lark_alerts WHERE alert_name LIKE 'BurstAlert%'");
+  const int64_t burst_rows =
+      *(*fleet)->QueryInt("SELECT COUNT(*) FROM lark_alerts WHERE alert_name LIKE 'BurstAlert%'");
   const int64_t burst_distinct = *(*fleet)->QueryInt(
       "SELECT COUNT(DISTINCT message_id) FROM lark_alerts WHERE alert_name LIKE 'BurstAlert%'");
   const long long lost = unique - burst_rows;
   const long long duplicated = burst_rows - burst_distinct;
-  std::printf("burst          %d posts (%d unique alerts, each posted twice concurrently) in "
-              "%.2f s = %.0f posts/s; %lld failed requests\n",
-              2 * unique, unique, burst_seconds, 2 * unique / burst_seconds, failed.load());
-  std::printf("burst check    stored %lld new alerts (%lld reported inserted, %lld reported "
-              "duplicate): lost %lld, duplicated %lld, rows added %lld\n",
-              static_cast<long long>(burst_rows), inserted.load(), duplicates.load(), lost,
-              duplicated, static_cast<long long>(stored_after - stored_before));
+  std::printf(
+      "burst          %d posts (%d unique alerts, each posted twice concurrently) in "
+      "%.2f s = %.0f posts/s; %lld failed requests\n",
+      2 * unique, unique, burst_seconds, 2 * unique / burst_seconds, failed.load());
+  std::printf(
+      "burst check    stored %lld new alerts (%lld reported inserted, %lld reported "
+      "duplicate): lost %lld, duplicated %lld, rows added %lld\n",
+      static_cast<long long>(burst_rows), inserted.load(), duplicates.load(), lost, duplicated,
+      static_cast<long long>(stored_after - stored_before));
   const bool reads_on_target = reads.requests_per_second >= 2000 && reads.p99_ms < 50;
   std::printf("target         reads >= 2000/s with p99 < 50 ms: %s\n",
               reads_on_target ? "met" : "NOT met");
@@ -346,6 +354,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir, ignored);
   const bool exact = failed == 0 && lost == 0 && duplicated == 0 && inserted == unique &&
                      duplicates == unique && stored_after - stored_before == unique;
-  std::printf("result         %s\n", exact ? "zero lost, zero duplicated" : "ALERTS LOST OR DUPLICATED");
+  std::printf("result         %s\n",
+              exact ? "zero lost, zero duplicated" : "ALERTS LOST OR DUPLICATED");
   return exact ? 0 : 1;
 }

@@ -87,8 +87,7 @@ std::string PrepareFleet(const Args& args, rh::TimePoint* end_hour) {
   auto db = rh::store::OpenDatabase(path);
   if (!db) Die(path, db.error());
   auto status = (*db)->Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_status'");
-  bool complete = status && !status->empty() &&
-                  status->front().GetString(size_t{0}) == "complete";
+  bool complete = status && !status->empty() && status->front().GetString(size_t{0}) == "complete";
   if (!complete) {
     std::fprintf(stderr, "bench_tools: generating %d clusters x %d days into %s ...\n",
                  args.clusters, args.days, path.c_str());
@@ -105,12 +104,14 @@ std::string PrepareFleet(const Args& args, rh::TimePoint* end_hour) {
                  static_cast<long long>(stats->snapshot_rows), Seconds(started));
   }
   auto end = (*db)->Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_end'");
-  if (!end || end->empty()) Die("fleet_meta", rh::Error{rh::ErrorCode::kDataLoss, "no sim_end", path});
+  if (!end || end->empty())
+    Die("fleet_meta", rh::Error{rh::ErrorCode::kDataLoss, "no sim_end", path});
   auto parsed = rh::ParseAnyTime(end->front().GetString(size_t{0}));
   if (!parsed) Die("sim_end", parsed.error());
   *end_hour = *parsed;
-  auto scored = (*db)->QueryInt("SELECT COUNT(*) FROM cluster_health_scores WHERE snapshot_time = ?",
-                                {rh::store::Time(*end_hour)});
+  auto scored =
+      (*db)->QueryInt("SELECT COUNT(*) FROM cluster_health_scores WHERE snapshot_time = ?",
+                      {rh::store::Time(*end_hour)});
   if (scored && *scored == 0) {
     rh::ManualClock clock(*end_hour + std::chrono::minutes(5));
     rh::sentinel::HealthScorer scorer(**db, clock, rh::SentinelConfig{});
@@ -124,9 +125,9 @@ std::string PrepareFleet(const Args& args, rh::TimePoint* end_hour) {
 // 2,000 past reports over random clusters and categories, the last 90 days.
 void FillMemory(rh::store::Database& memory, const std::vector<std::string>& clusters,
                 const std::vector<std::string>& accounts, rh::TimePoint now, std::mt19937& rng) {
-  static const char* kCategories[] = {"disk_capacity", "compaction_backlog", "memory_pressure",
-                                      "cpu_saturation", "slow_queries", "query_errors",
-                                      "node_failure", "known_bug", "alert_noise"};
+  static const char* kCategories[] = {"disk_capacity",  "compaction_backlog", "memory_pressure",
+                                      "cpu_saturation", "slow_queries",       "query_errors",
+                                      "node_failure",   "known_bug",          "alert_noise"};
   auto status = memory.Transaction([&]() -> rh::Status {
     for (int report_idx = 0; report_idx < 2000; ++report_idx) {
       size_t cluster_idx = rng() % clusters.size();
@@ -166,8 +167,9 @@ double Percentile(std::vector<double> values, double fraction) {
 int main(int argc, char** argv) {
   Args args;
   if (!ParseArgs(argc, argv, &args)) {
-    std::fprintf(stderr, "usage: bench_tools [--clusters 1000] [--days 14] [--seed 42] "
-                         "[--calls 200] [--cache DIR]\n");
+    std::fprintf(stderr,
+                 "usage: bench_tools [--clusters 1000] [--days 14] [--seed 42] "
+                 "[--calls 200] [--cache DIR]\n");
     return 2;
   }
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
@@ -225,12 +227,15 @@ int main(int argc, char** argv) {
     if (tool == "search_knowledge_lake") return {{"query", queries[call_idx % queries.size()]}};
     if (tool == "run_sql") {
       if (call_idx % 2 == 0) {
-        return {{"sql", "SELECT alert_name, status, COUNT(*) AS messages FROM lark_alerts WHERE "
-                        "cluster_id = '" + cluster + "' GROUP BY alert_name, status"}};
+        return {{"sql",
+                 "SELECT alert_name, status, COUNT(*) AS messages FROM lark_alerts WHERE "
+                 "cluster_id = '" +
+                     cluster + "' GROUP BY alert_name, status"}};
       }
-      return {{"sql", "SELECT metric_name, AVG(avg_value) AS avg, MAX(max_value) AS peak FROM "
-                      "amv_hourly_snapshots_v1 WHERE cluster_id = '" + cluster +
-                      "' AND snapshot_hour > '" + day_ago + "' GROUP BY metric_name"}};
+      return {{"sql",
+               "SELECT metric_name, AVG(avg_value) AS avg, MAX(max_value) AS peak FROM "
+               "amv_hourly_snapshots_v1 WHERE cluster_id = '" +
+                   cluster + "' AND snapshot_hour > '" + day_ago + "' GROUP BY metric_name"}};
     }
     return {{"cluster_id", cluster}};
   };

@@ -45,8 +45,10 @@ Result<std::optional<TimePoint>> ParseSince(const std::string& text, TimePoint n
   if (text.empty()) return std::optional<TimePoint>();
   if (auto time = ParseAnyTime(text)) return std::optional<TimePoint>(*time);
   if (auto look_back = ParseDurationShort(text)) return std::optional<TimePoint>(now - *look_back);
-  return InvalidArgument("since", "must be a time (2026-11-21T10:00:00Z) or a look-back such as "
-                                  "24h or 7d; got '" + text + "'");
+  return InvalidArgument("since",
+                         "must be a time (2026-11-21T10:00:00Z) or a look-back such as "
+                         "24h or 7d; got '" +
+                             text + "'");
 }
 
 Status ValidateSeverity(const std::string& severity) {
@@ -61,8 +63,8 @@ Status ValidateCategory(const std::string& category) {
   if (std::find(categories.begin(), categories.end(), category) != categories.end()) return {};
   std::string known;
   for (const std::string& name : categories) known += (known.empty() ? "" : ", ") + name;
-  return InvalidArgument("category", "'" + category + "' is not a root-cause category; one of " +
-                                         known);
+  return InvalidArgument("category",
+                         "'" + category + "' is not a root-cause category; one of " + known);
 }
 
 Status ValidateClusterId(const std::string& cluster_id, std::string_view what) {
@@ -96,8 +98,9 @@ ApiResponse ApiResponse::JsonBody(const Json& value, int status) {
 ApiResponse ErrorResponse(const Error& error) {
   std::string message =
       error.context.empty() ? error.message : error.context + ": " + error.message;
-  Json body = {{"error", {{"code", std::string(ErrorCodeName(error.code))},
-                          {"message", RedactSecrets(message)}}}};
+  Json body = {
+      {"error",
+       {{"code", std::string(ErrorCodeName(error.code))}, {"message", RedactSecrets(message)}}}};
   return ApiResponse::JsonBody(body, HttpStatusFor(error.code));
 }
 
@@ -171,8 +174,8 @@ Api::Api(const Config& config, Clock& clock, store::Database& fleet, store::Data
 Result<ApiResponse> Api::Health(const ApiRequest&) {
   Json body = {{"status", "ok"}, {"version", RH_VERSION}};
   bool healthy = true;
-  for (auto [name, db] : {std::pair<const char*, store::Database*>{"fleet", &fleet_},
-                          {"memory", &memory_}}) {
+  for (auto [name, db] :
+       {std::pair<const char*, store::Database*>{"fleet", &fleet_}, {"memory", &memory_}}) {
     auto probe = db->QueryInt("SELECT 1");
     body[name] = probe ? std::string("ok") : RedactSecrets(probe.error().ToString());
     healthy = healthy && probe.has_value();
@@ -184,9 +187,9 @@ Result<ApiResponse> Api::Health(const ApiRequest&) {
 Result<ApiResponse> Api::Metrics(const ApiRequest&) {
   // Gauges that are a query, not an event: refreshed on every scrape.
   if (auto counts = queue_.CountByStatus()) {
-    for (store::TaskStatus status : {store::TaskStatus::kQueued, store::TaskStatus::kRunning,
-                                     store::TaskStatus::kDone, store::TaskStatus::kFailed,
-                                     store::TaskStatus::kCancelled}) {
+    for (store::TaskStatus status :
+         {store::TaskStatus::kQueued, store::TaskStatus::kRunning, store::TaskStatus::kDone,
+          store::TaskStatus::kFailed, store::TaskStatus::kCancelled}) {
       auto found = counts->find(status);
       metrics_
           .Gauge("rockhound_tasks", "Investigation tasks in the queue by status",
@@ -214,8 +217,8 @@ Result<ApiResponse> Api::CreateInvestigation(const ApiRequest& request) {
     if (!body["question"].is_string()) return InvalidArgument("question", "must be a string");
     enqueue.question = body["question"].get<std::string>();
     if (enqueue.question.size() > kMaxQuestionChars) {
-      return InvalidArgument("question", "is longer than " + std::to_string(kMaxQuestionChars) +
-                                             " characters");
+      return InvalidArgument("question",
+                             "is longer than " + std::to_string(kMaxQuestionChars) + " characters");
     }
   }
   enqueue.priority = 2;
@@ -235,8 +238,8 @@ Result<ApiResponse> Api::CreateInvestigation(const ApiRequest& request) {
                     "is not in the fleet; GET /api/v1/clusters lists the clusters");
   }
   RH_ASSIGN_OR_RETURN(store::EnqueueResult enqueued, queue_.Enqueue(enqueue));
-  Logger("server")->info("task={} cluster={} investigation requested by {} ({})",
-                         enqueued.task.id, enqueue.cluster_id, enqueue.requester,
+  Logger("server")->info("task={} cluster={} investigation requested by {} ({})", enqueued.task.id,
+                         enqueue.cluster_id, enqueue.requester,
                          enqueued.created ? "queued" : "already in flight");
   Json response = TaskJson(enqueued.task);
   response["created"] = enqueued.created;
@@ -270,13 +273,14 @@ Result<ApiResponse> Api::ListInvestigations(const ApiRequest& request) {
   store::TaskFilter filter;
   RH_ASSIGN_OR_RETURN(filter.limit, ParseLimit(request.query, 50, 500));
   filter.cluster_id = QueryValue(request.query, "cluster");
-  if (!filter.cluster_id.empty()) RH_RETURN_IF_ERROR(ValidateClusterId(filter.cluster_id, "cluster"));
+  if (!filter.cluster_id.empty())
+    RH_RETURN_IF_ERROR(ValidateClusterId(filter.cluster_id, "cluster"));
   std::string status = QueryValue(request.query, "status");
   if (!status.empty()) {
     auto parsed = store::ParseTaskStatus(status);
     if (!parsed) {
-      return InvalidArgument("status", "must be queued, running, done, failed or cancelled; got '" +
-                                           status + "'");
+      return InvalidArgument(
+          "status", "must be queued, running, done, failed or cancelled; got '" + status + "'");
     }
     filter.status = *parsed;
   }
@@ -289,7 +293,8 @@ Result<ApiResponse> Api::ListInvestigations(const ApiRequest& request) {
 Result<ApiResponse> Api::ListReports(const ApiRequest& request) {
   store::ReportFilter filter;
   filter.cluster_id = QueryValue(request.query, "cluster");
-  if (!filter.cluster_id.empty()) RH_RETURN_IF_ERROR(ValidateClusterId(filter.cluster_id, "cluster"));
+  if (!filter.cluster_id.empty())
+    RH_RETURN_IF_ERROR(ValidateClusterId(filter.cluster_id, "cluster"));
   filter.account_id = QueryValue(request.query, "account");
   if (!filter.account_id.empty() && !IsValidResourceId(filter.account_id)) {
     return InvalidArgument("account", "'" + filter.account_id + "' is not an account id");
@@ -325,14 +330,14 @@ Result<ApiResponse> Api::ListClusters(const ApiRequest& request) {
   options.risk_level = QueryValue(request.query, "risk");
   if (!options.risk_level.empty() && options.risk_level != "Critical" &&
       options.risk_level != "Warning" && options.risk_level != "Healthy") {
-    return InvalidArgument("risk", "must be Critical, Warning or Healthy; got '" +
-                                       options.risk_level + "'");
+    return InvalidArgument(
+        "risk", "must be Critical, Warning or Healthy; got '" + options.risk_level + "'");
   }
   options.account_id = QueryValue(request.query, "account");
   std::string history = QueryValue(request.query, "history_hours");
   if (!history.empty()) {
-    auto parsed = std::from_chars(history.data(), history.data() + history.size(),
-                                  options.history_hours);
+    auto parsed =
+        std::from_chars(history.data(), history.data() + history.size(), options.history_hours);
     if (parsed.ec != std::errc() || parsed.ptr != history.data() + history.size() ||
         options.history_hours < 0 || options.history_hours > 24 * 31) {
       return InvalidArgument("history_hours", "must be a whole number from 0 to 744");
@@ -357,8 +362,8 @@ Result<ApiResponse> Api::ListClusters(const ApiRequest& request) {
   std::map<std::string, Json> active_task;
   for (const store::Task& task : tasks) {
     if (!task.active() || active_task.contains(task.cluster_id)) continue;
-    active_task[task.cluster_id] = Json{{"task_id", task.id},
-                                        {"status", std::string(store::TaskStatusName(task.status))}};
+    active_task[task.cluster_id] =
+        Json{{"task_id", task.id}, {"status", std::string(store::TaskStatusName(task.status))}};
   }
   for (Json& cluster : fleet["clusters"]) {
     const std::string cluster_id = cluster["cluster_id"].get<std::string>();
@@ -398,11 +403,13 @@ Result<ApiResponse> Api::PostAlerts(const ApiRequest& request) {
   options.cluster_label = config_.server.cluster_label;
   RH_ASSIGN_OR_RETURN(std::vector<WebhookAlert> alerts, ParseAlertWebhook(request.body, options));
   RH_ASSIGN_OR_RETURN(IngestResult ingested, ingestor_.Ingest(alerts));
-  metrics_.Counter("rockhound_webhook_alerts_total", "Webhook alerts received by outcome",
-                   {{"result", "inserted"}})
+  metrics_
+      .Counter("rockhound_webhook_alerts_total", "Webhook alerts received by outcome",
+               {{"result", "inserted"}})
       .Add(ingested.inserted);
-  metrics_.Counter("rockhound_webhook_alerts_total", "Webhook alerts received by outcome",
-                   {{"result", "duplicate"}})
+  metrics_
+      .Counter("rockhound_webhook_alerts_total", "Webhook alerts received by outcome",
+               {{"result", "duplicate"}})
       .Add(ingested.duplicates);
   Json tasks = Json::array();
   if (config_.server.investigate_critical_alerts) {
@@ -410,7 +417,8 @@ Result<ApiResponse> Api::PostAlerts(const ApiRequest& request) {
     // and so queues nothing. The queue de-duplicates against a task already in flight.
     std::set<std::string> clusters;
     for (const WebhookAlert& alert : ingested.inserted_alerts) {
-      if (alert.status == "Firing" && alert.severity == "critical") clusters.insert(alert.cluster_id);
+      if (alert.status == "Firing" && alert.severity == "critical")
+        clusters.insert(alert.cluster_id);
     }
     for (const std::string& cluster_id : clusters) {
       store::EnqueueRequest enqueue;
@@ -428,14 +436,16 @@ Result<ApiResponse> Api::PostAlerts(const ApiRequest& request) {
       auto enqueued = queue_.Enqueue(enqueue);
       if (!enqueued) {
         // The alerts are stored; the sentinel's next cycle still sees them.
-        metrics_.Counter("rockhound_webhook_enqueue_failures_total",
-                         "Webhook investigations that could not be queued")
+        metrics_
+            .Counter("rockhound_webhook_enqueue_failures_total",
+                     "Webhook investigations that could not be queued")
             .Add();
         Logger("server")->error("cluster={} webhook investigation not queued: {}", cluster_id,
                                 enqueued.error().ToString());
         continue;
       }
-      tasks.push_back(Json{{"task_id", enqueued->task.id}, {"cluster_id", cluster_id},
+      tasks.push_back(Json{{"task_id", enqueued->task.id},
+                           {"cluster_id", cluster_id},
                            {"created", enqueued->created}});
     }
   }

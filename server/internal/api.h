@@ -31,8 +31,8 @@ struct ApiRequest {
   std::map<std::string, std::string> query;  // first value of each parameter
   std::vector<std::string> path_params;      // the route's captures, in order
   std::string body;
-  std::string accept;                        // the Accept header
-  std::string client;                        // the peer address
+  std::string accept;  // the Accept header
+  std::string client;  // the peer address
 };
 
 struct ApiResponse {

@@ -75,9 +75,9 @@ class SearchTool final : public ServiceTool {
                      {"description", "How many passages to return."}}},
                    {"kinds",
                     {{"type", "array"},
-                     {"items", StringEnum({"oncall_log", "known_bug", "guideline", "resolution",
-                                           "doc"},
-                                          "a kind of knowledge")},
+                     {"items",
+                      StringEnum({"oncall_log", "known_bug", "guideline", "resolution", "doc"},
+                                 "a kind of knowledge")},
                      {"maxItems", 5},
                      {"description", "Keep only these kinds (default: every kind)."}}},
                    {"version",
@@ -198,8 +198,10 @@ class ListReportsTool final : public ServiceTool {
       } else if (auto look_back = ParseDurationShort(since)) {
         filter.since = clock_.Now() - *look_back;
       } else {
-        return InvalidArgument("since", "must be a time (2026-11-21T10:00:00Z) or a look-back "
-                                        "such as 24h; got '" + since + "'");
+        return InvalidArgument("since",
+                               "must be a time (2026-11-21T10:00:00Z) or a look-back "
+                               "such as 24h; got '" +
+                                   since + "'");
       }
     }
     RH_ASSIGN_OR_RETURN(store::ReportPage page, reports_.List(filter));
@@ -241,9 +243,8 @@ class GetReportTool final : public ServiceTool {
                      {"pattern", kStoredIdPattern},
                      {"maxLength", 64},
                      {"description", "The report id (rpt_...), from list_reports."}}},
-                   {"format", {{"type", "string"},
-                               {"enum", {"markdown", "json"}},
-                               {"default", "markdown"}}},
+                   {"format",
+                    {{"type", "string"}, {"enum", {"markdown", "json"}}, {"default", "markdown"}}},
                    {"include_transcript", {{"type", "boolean"}, {"default", false}}}}},
                  {"required", {"report_id"}},
                  {"additionalProperties", false}},
@@ -344,12 +345,9 @@ class GetInvestigationTool final : public ServiceTool {
     if (task.status == store::TaskStatus::kDone) {
       RH_ASSIGN_OR_RETURN(std::optional<store::StoredReport> report, reports_.FindByTask(task.id));
       if (report) {
-        out["report"] = {{"report_id", report->report_id},
-                         {"severity", report->severity},
-                         {"confidence", report->confidence},
-                         {"category", report->category},
-                         {"root_cause", report->root_cause},
-                         {"summary", report->summary}};
+        out["report"] = {{"report_id", report->report_id},   {"severity", report->severity},
+                         {"confidence", report->confidence}, {"category", report->category},
+                         {"root_cause", report->root_cause}, {"summary", report->summary}};
       }
     }
     return DumpJson(out);
@@ -367,18 +365,17 @@ Result<tools::ToolRegistry> BuildServiceTools(const ServiceToolEnvironment& env)
     return InvalidArgument("service tools", "fleet, memory and clock are required");
   }
   tools::ToolRegistry registry(env.output_budget_tokens);
-  for (knowledge::SearchMode mode : {knowledge::SearchMode::kHybrid,
-                                     knowledge::SearchMode::kFulltext,
-                                     knowledge::SearchMode::kVector}) {
+  for (knowledge::SearchMode mode :
+       {knowledge::SearchMode::kHybrid, knowledge::SearchMode::kFulltext,
+        knowledge::SearchMode::kVector}) {
     RH_RETURN_IF_ERROR(registry.Register(std::make_unique<SearchTool>(mode, env.knowledge)));
   }
-  RH_RETURN_IF_ERROR(
-      registry.Register(std::make_unique<ListReportsTool>(*env.memory, *env.clock)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<ListReportsTool>(*env.memory, *env.clock)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetReportTool>(*env.memory)));
-  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<RequestInvestigationTool>(
-      *env.fleet, *env.memory, *env.clock, env.queue)));
-  RH_RETURN_IF_ERROR(
-      registry.Register(std::make_unique<GetInvestigationTool>(*env.memory, *env.clock, env.queue)));
+  RH_RETURN_IF_ERROR(registry.Register(
+      std::make_unique<RequestInvestigationTool>(*env.fleet, *env.memory, *env.clock, env.queue)));
+  RH_RETURN_IF_ERROR(registry.Register(
+      std::make_unique<GetInvestigationTool>(*env.memory, *env.clock, env.queue)));
   return registry;
 }
 

@@ -45,8 +45,8 @@ Status StoreReports(rh::store::Database& fleet, rh::store::Database& memory) {
   if (risks.empty()) {
     return rh::NotFound("fleet", "has no Critical or Warning cluster; run `rockhound cycle` first");
   }
-  static const char* kCategories[] = {"disk_capacity", "compaction_backlog", "memory_pressure",
-                                      "cpu_saturation", "slow_queries", "query_errors"};
+  static const char* kCategories[] = {"disk_capacity",  "compaction_backlog", "memory_pressure",
+                                      "cpu_saturation", "slow_queries",       "query_errors"};
   rh::store::ReportStore reports(memory);
   Json out = {{"reports", Json::array()}};
   int report_idx = 0;
@@ -80,10 +80,9 @@ Status Complete(rh::store::Database& memory, const std::string& task_id) {
         continue;
       }
       rh::store::ReportStore reports(memory);
-      RH_ASSIGN_OR_RETURN(std::string report_id,
-                          reports.Insert(rh::testing::MakeStoredReport(
-                              claimed->cluster_id, "high", "disk_capacity", clock.Now(),
-                              claimed->id)));
+      RH_ASSIGN_OR_RETURN(std::string report_id, reports.Insert(rh::testing::MakeStoredReport(
+                                                     claimed->cluster_id, "high", "disk_capacity",
+                                                     clock.Now(), claimed->id)));
       RH_RETURN_IF_ERROR(queue.Complete(task_id, owner, report_id));
       std::printf("%s\n", rh::DumpJson(Json{{"report_id", report_id}}).c_str());
       return {};

@@ -3,12 +3,12 @@
 // bodies, the 400s, the webhook task, and concurrent re-posts through two server replicas.
 #include "server/alert_webhook.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "core/ids.h"
 #include "core/time_format.h"
@@ -84,8 +84,7 @@ TEST(ParseAlertWebhookTest, RealAlertmanagerPayloadWithAConfiguredLabel) {
   // The \u0026 escape is decoded.
   EXPECT_EQ(alert.dashboard_url, "http://9b924908440c:9090/graph?g0.expr=vector%281%29&g0.tab=1");
   EXPECT_TRUE(alert.silence_url.starts_with("http://ca39969851f4:9093/#/silences/new?filter="));
-  EXPECT_EQ(alert.message_id,
-            "wh_" + Sha256Hex("Heartbeateu-west-1Firing2020-07-05T18:51:22Z"));
+  EXPECT_EQ(alert.message_id, "wh_" + Sha256Hex("Heartbeateu-west-1Firing2020-07-05T18:51:22Z"));
   // No annotations: the detail names the instance by its labels.
   EXPECT_NE(alert.detail.find("monitor=codelab"), std::string::npos);
 }
@@ -233,8 +232,8 @@ TEST_P(WebhookHttpTest, AllOrNothingAndErrors) {
   EXPECT_EQ(AlertRows(), 0);
   EXPECT_EQ(Tasks(), 0);
 
-  for (const std::string& bad : {std::string("not json"), std::string("{}"),
-                                 std::string(R"({"alerts":[{"labels":{}}]})")}) {
+  for (const std::string& bad :
+       {std::string("not json"), std::string("{}"), std::string(R"({"alerts":[{"labels":{}}]})")}) {
     HttpReply reply = Post("/api/v1/alerts/alertmanager", bad);
     EXPECT_EQ(reply.status, 400) << bad;
     EXPECT_FALSE(ErrorMessageOf(reply).empty());
@@ -269,8 +268,9 @@ TEST_P(WebhookHttpTest, CriticalFiringAlertQueuesOneWebhookTask) {
   config_.server.investigate_critical_alerts = false;
   server_->Stop();
   StartServer();
-  HttpReply off = Post("/api/v1/alerts/alertmanager",
-                       DumpJson(AlertmanagerBody({{"Oom", kHealthyCluster, "firing", "critical"}})));
+  HttpReply off =
+      Post("/api/v1/alerts/alertmanager",
+           DumpJson(AlertmanagerBody({{"Oom", kHealthyCluster, "firing", "critical"}})));
   EXPECT_EQ(off.json["inserted"], 1);
   EXPECT_TRUE(off.json["tasks"].empty());
   EXPECT_EQ(Tasks(), 1);

@@ -81,10 +81,10 @@ TEST_P(AuthLimitsTest, BodyOverTheLimitIs413AndWritesNothing) {
   HttpReply webhook = Post("/api/v1/alerts/alertmanager", big);
   EXPECT_EQ(webhook.status, 413);
   // Under the limit is fine.
-  EXPECT_EQ(Post("/api/v1/investigations",
-                 std::string(R"({"cluster_id":")") + kCriticalCluster + "\"}")
-                .status,
-            202);
+  EXPECT_EQ(
+      Post("/api/v1/investigations", std::string(R"({"cluster_id":")") + kCriticalCluster + "\"}")
+          .status,
+      202);
 }
 
 TEST_P(AuthLimitsTest, SecondServerOnABusyPortFailsClearly) {

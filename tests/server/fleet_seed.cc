@@ -32,12 +32,12 @@ struct SeedCluster {
 constexpr SeedCluster kClusters[] = {
     {kCriticalCluster, "alpha-prod", "acct-alpha", "cn-hangzhou", "3.3.4", "shared_nothing", 41.5,
      83.0, 7},
-    {kWarningCluster, "alpha-etl", "acct-alpha", "cn-hangzhou", "3.2.11", "shared_data", 66.0,
-     74.0, 2},
+    {kWarningCluster, "alpha-etl", "acct-alpha", "cn-hangzhou", "3.2.11", "shared_data", 66.0, 74.0,
+     2},
     {kHealthyCluster, "beta-dw", "acct-beta", "ap-southeast-1", "3.3.4", "shared_nothing", 88.0,
      87.0, 0},
-    {kQuietCluster, "gamma-dev", "acct-gamma", "us-west-1", "3.1.9", "shared_nothing", 96.0,
-     96.0, 0},
+    {kQuietCluster, "gamma-dev", "acct-gamma", "us-west-1", "3.1.9", "shared_nothing", 96.0, 96.0,
+     0},
     {kUnscoredCluster, "gamma-new", "acct-gamma", "us-west-1", "3.3.4", "shared_data", -1, -1, 0},
 };
 
@@ -104,15 +104,15 @@ Status SeedFleet(store::Database& fleet) {
             "(?, ?, ?, ?, ?, ?, ?, ?)",
             {Text(cluster.cluster_id), Time(at), Text(RiskOf(score)), Real(score),
              hour_idx == 23 ? Null() : Real(previous),
-             hour_idx == 23 ? Null() : Real(std::round((score - previous) * 10) / 10),
-             Text("S"), Text(DumpJson(top_risks))}));
+             hour_idx == 23 ? Null() : Real(std::round((score - previous) * 10) / 10), Text("S"),
+             Text(DumpJson(top_risks))}));
         RH_RETURN_IF_ERROR(fleet.Execute(
             "INSERT INTO cluster_health_scores (cluster_id, snapshot_time, health_score, "
             "metric_score, alert_score, tier_score, risk_level, baseline_score, trend, "
             "firing_alerts, dimension_scores, computed_at) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {Text(cluster.cluster_id), Time(at), Real(score), Real(score), Real(score),
-             Real(100), Text(RiskOf(score)), Real(cluster.score_start), Real(score - 80),
+            {Text(cluster.cluster_id), Time(at), Real(score), Real(score), Real(score), Real(100),
+             Text(RiskOf(score)), Real(cluster.score_start), Real(score - 80),
              Int(hour_idx == 0 ? cluster.firing_alerts : 0),
              Text(DumpJson(Json{{"starrocks_be_disks_data_used_pct", score},
                                 {"starrocks_be_cpu_util_percent", 90.0}})),
@@ -216,8 +216,8 @@ Status SeedReports(store::Database& memory) {
        {std::tuple{kCriticalCluster, "critical", "disk_capacity", 10},
         std::tuple{kWarningCluster, "medium", "compaction_backlog", 120},
         std::tuple{kHealthyCluster, "info", "alert_noise", 600}}) {
-    auto stored = reports.Insert(MakeStoredReport(cluster_id, severity, category,
-                                                  now - std::chrono::minutes(minutes_ago)));
+    auto stored = reports.Insert(
+        MakeStoredReport(cluster_id, severity, category, now - std::chrono::minutes(minutes_ago)));
     if (!stored) return Fail(stored.error());
   }
   return {};

@@ -98,7 +98,7 @@ TEST_P(HttpApiTest, ReportsListFiltersAndPages) {
   ASSERT_EQ(all.status, 200) << all.body;
   ASSERT_EQ(all.json["reports"].size(), 3u);
   EXPECT_EQ(all.json["reports"][0]["cluster_id"], kCriticalCluster);  // newest first
-  EXPECT_FALSE(all.json["reports"][0].contains("markdown"));         // summaries only
+  EXPECT_FALSE(all.json["reports"][0].contains("markdown"));          // summaries only
   EXPECT_TRUE(all.json["next_cursor"].is_null());
 
   EXPECT_EQ(Get("/api/v1/reports?severity=medium").json["reports"].size(), 2u);  // at least
@@ -122,11 +122,11 @@ TEST_P(HttpApiTest, ReportsListFiltersAndPages) {
   ASSERT_EQ(second.json["reports"].size(), 1u);
   EXPECT_EQ(second.json["reports"][0]["cluster_id"], kHealthyCluster);
 
-  for (const char* bad : {"/api/v1/reports?severity=urgent", "/api/v1/reports?category=nope",
-                          "/api/v1/reports?limit=0", "/api/v1/reports?limit=201",
-                          "/api/v1/reports?limit=ten", "/api/v1/reports?since=yesterday",
-                          "/api/v1/reports?cursor=garbage", "/api/v1/reports?cluster=BAD!",
-                          "/api/v1/reports?account=BAD!"}) {
+  for (const char* bad :
+       {"/api/v1/reports?severity=urgent", "/api/v1/reports?category=nope",
+        "/api/v1/reports?limit=0", "/api/v1/reports?limit=201", "/api/v1/reports?limit=ten",
+        "/api/v1/reports?since=yesterday", "/api/v1/reports?cursor=garbage",
+        "/api/v1/reports?cluster=BAD!", "/api/v1/reports?account=BAD!"}) {
     HttpReply reply = Get(bad);
     EXPECT_EQ(reply.status, 400) << bad << " " << reply.body;
     EXPECT_EQ(ErrorCodeOf(reply), "invalid_argument") << bad;
@@ -168,9 +168,9 @@ TEST_P(HttpApiTest, InvestigationLifecycle) {
   EXPECT_EQ(created.Header("Location"), "/api/v1/investigations/" + task_id);
 
   // The same question while in flight returns the same task (normalised question).
-  HttpReply again = Post("/api/v1/investigations",
-                         std::string(R"({"cluster_id":")") + kCriticalCluster +
-                             R"(","question":"why is  DISK full"})");
+  HttpReply again =
+      Post("/api/v1/investigations", std::string(R"({"cluster_id":")") + kCriticalCluster +
+                                         R"(","question":"why is  DISK full"})");
   ASSERT_EQ(again.status, 202);
   EXPECT_EQ(again.json["task_id"], task_id);
   EXPECT_FALSE(again.json["created"].get<bool>());
@@ -270,10 +270,10 @@ TEST_P(HttpApiTest, UnknownRoutesAndDatabaseFailuresAreJsonErrors) {
 TEST_P(HttpApiTest, MetricsCountRequestsAndTasks) {
   ASSERT_EQ(Get("/api/v1/reports").status, 200);
   ASSERT_EQ(Get("/api/v1/reports/rpt_missing").status, 404);
-  ASSERT_EQ(Post("/api/v1/investigations",
-                 std::string(R"({"cluster_id":")") + kWarningCluster + R"("})")
-                .status,
-            202);
+  ASSERT_EQ(
+      Post("/api/v1/investigations", std::string(R"({"cluster_id":")") + kWarningCluster + R"("})")
+          .status,
+      202);
   HttpReply metrics = Get("/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_TRUE(metrics.Header("Content-Type").starts_with("text/plain; version=0.0.4"));
@@ -297,8 +297,7 @@ TEST_P(HttpApiTest, ServesTheWebPage) {
     EXPECT_EQ(page.status, 200) << path;
     EXPECT_TRUE(page.Header("Content-Type").starts_with("text/html")) << path;
     EXPECT_NE(page.body.find("/assets/app.js"), std::string::npos) << path;
-    EXPECT_NE(page.Header("Content-Security-Policy").find("default-src 'self'"),
-              std::string::npos);
+    EXPECT_NE(page.Header("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
   }
   HttpReply script = Get("/assets/app.js");
   EXPECT_EQ(script.status, 200);

@@ -4,9 +4,9 @@
 // drives the `rockhound mcp` binary in tests/e2e/mcp_client_test.mjs.
 #include "server/mcp_server.h"
 
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "knowledge/builtin_embedder.h"
 #include "knowledge/knowledge_lake.h"
@@ -163,21 +163,20 @@ TEST_P(McpServerTest, CallsEveryTool) {
 
   std::string markdown = Text(Call("get_report", {{"report_id", report_id}}));
   EXPECT_NE(markdown.find("#"), std::string::npos);
-  Json detail = *ParseJson(Text(Call("get_report", {{"report_id", report_id},
-                                                    {"format", "json"},
-                                                    {"include_transcript", true}})));
+  Json detail = *ParseJson(Text(Call(
+      "get_report", {{"report_id", report_id}, {"format", "json"}, {"include_transcript", true}})));
   EXPECT_EQ(detail["report"]["evidence"].size(), 3u);
   EXPECT_EQ(detail["transcript"].size(), 3u);
 
-  Json requested = *ParseJson(Text(Call("request_investigation",
-                                        {{"cluster_id", kWarningCluster},
-                                         {"question", "Why is compaction slow?"}})));
+  Json requested =
+      *ParseJson(Text(Call("request_investigation", {{"cluster_id", kWarningCluster},
+                                                     {"question", "Why is compaction slow?"}})));
   EXPECT_TRUE(requested["created"].get<bool>());
   EXPECT_EQ(requested["source"], "adhoc");
   EXPECT_EQ(requested["requester"], "mcp");
-  Json again = *ParseJson(Text(Call("request_investigation",
-                                    {{"cluster_id", kWarningCluster},
-                                     {"question", "why is compaction slow"}})));
+  Json again =
+      *ParseJson(Text(Call("request_investigation", {{"cluster_id", kWarningCluster},
+                                                     {"question", "why is compaction slow"}})));
   EXPECT_EQ(again["task_id"], requested["task_id"]);
   EXPECT_FALSE(again["created"].get<bool>());
   Json status = *ParseJson(Text(Call("get_investigation", {{"task_id", requested["task_id"]}})));

@@ -3,14 +3,13 @@
 // failures counted, and the queue drained on shutdown.
 #include "server/notifier.h"
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <atomic>
 #include <deque>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "core/time_format.h"
 #include "tests/server/fleet_seed.h"
@@ -76,9 +75,7 @@ class NotifierTest : public ::testing::Test {
     return report;
   }
   double Count(const std::string& result) {
-    return metrics_
-        .Counter("rockhound_notifications_total", "", {{"result", result}})
-        .value();
+    return metrics_.Counter("rockhound_notifications_total", "", {{"result", result}}).value();
   }
 
   ManualClock clock_{SeedNow()};  // sleeps advance it at once
@@ -96,8 +93,7 @@ TEST_F(NotifierTest, SlackMessageWithLinkForSevereReportsOnly) {
   ASSERT_EQ(bodies.size(), 2u);
   Json first = *ParseJson(bodies[0]);
   const std::string text = first["text"];
-  EXPECT_NE(text.find("[CRITICAL] c-alpha-prod: disk_capacity (confidence 82%)"),
-            std::string::npos)
+  EXPECT_NE(text.find("[CRITICAL] c-alpha-prod: disk_capacity (confidence 82%)"), std::string::npos)
       << text;
   EXPECT_NE(text.find("<http://rockhound.example:8080/reports/rpt_test_critical|"),
             std::string::npos)

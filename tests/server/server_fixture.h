@@ -4,12 +4,11 @@
 // Requests go over real sockets with cpp-httplib's client.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/clock.h"
 #include "core/config.h"

@@ -38,7 +38,8 @@ TEST(InputSchemaTest, AcceptsValidInputAndFillsDefaults) {
 }
 
 TEST(InputSchemaTest, NormalisesIntegralFloats) {
-  auto result = ValidateInput(Schema(), Json::parse(R"({"cluster_id": "c-1", "window_hours": 48.0})"));
+  auto result =
+      ValidateInput(Schema(), Json::parse(R"({"cluster_id": "c-1", "window_hours": 48.0})"));
   ASSERT_TRUE(result);
   EXPECT_TRUE((*result)["window_hours"].is_number_integer());
   EXPECT_EQ((*result)["window_hours"], 48);
@@ -54,22 +55,27 @@ TEST(InputSchemaTest, SaysWhatToFix) {
       {R"([1, 2])", "input: must be a JSON object with properties"},
       {R"({"cluster_id": "C_1!"})", "cluster_id: ids are 1 to 64 lower-case letters"},
       {R"({"cluster_id": "c-1; DROP TABLE x"})", "ids are 1 to 64"},
-      {R"({"cluster_id": "c-1", "extra": 1})", "extra: unknown property; the allowed "
-                                               "properties are cluster_id"},
-      {R"({"cluster_id": "c-1", "window_hours": "24"})", "window_hours: must be an integer; "
-                                                         "got string \"24\""},
-      {R"({"cluster_id": "c-1", "window_hours": 500})", "window_hours: must be <= 336; got "
-                                                        "integer 500"},
+      {R"({"cluster_id": "c-1", "extra": 1})",
+       "extra: unknown property; the allowed "
+       "properties are cluster_id"},
+      {R"({"cluster_id": "c-1", "window_hours": "24"})",
+       "window_hours: must be an integer; "
+       "got string \"24\""},
+      {R"({"cluster_id": "c-1", "window_hours": 500})",
+       "window_hours: must be <= 336; got "
+       "integer 500"},
       {R"({"cluster_id": "c-1", "window_hours": 0})", "must be >= 1"},
       {R"({"cluster_id": "c-1", "window_hours": 2.5})", "must be an integer"},
       {R"({"cluster_id": "c-1", "ratio": "x"})", "ratio: must be a number"},
-      {R"({"cluster_id": "c-1", "mode": "semantic"})", "mode: must be one of hybrid, "
-                                                       "fulltext, vector"},
+      {R"({"cluster_id": "c-1", "mode": "semantic"})",
+       "mode: must be one of hybrid, "
+       "fulltext, vector"},
       {R"({"cluster_id": "c-1", "verbose": 1})", "verbose: must be true or false"},
       {R"({"cluster_id": "c-1", "dimensions": []})", "dimensions: needs at least 1 items"},
       {R"({"cluster_id": "c-1", "dimensions": ["cpu", "disk", "cpu"]})", "takes at most 2"},
-      {R"({"cluster_id": "c-1", "dimensions": ["ram"]})", "dimensions[0]: must be one of cpu, "
-                                                          "disk"},
+      {R"({"cluster_id": "c-1", "dimensions": ["ram"]})",
+       "dimensions[0]: must be one of cpu, "
+       "disk"},
       {R"({"cluster_id": "c-1", "note": "too long"})", "note: must be at most 5 characters"},
       {R"({"cluster_id": null})", "cluster_id: must be a string; got null"},
   };
@@ -96,10 +102,10 @@ TEST(InputSchemaTest, RefusesSchemasOutsideTheSubset) {
   EXPECT_FALSE(CheckSchemaSupported(Json::parse(
       R"({"type": "object", "properties": {"a": {"type": "string", "pattern": "^a+$"}}})")))
       << "a pattern without maxLength would let std::regex recurse without bound";
-  EXPECT_FALSE(CheckSchemaSupported(Json::parse(
-      R"({"type": "object", "additionalProperties": true})")));
-  EXPECT_FALSE(CheckSchemaSupported(Json::parse(
-      R"({"type": "object", "properties": {"a": {"type": "oneOf"}}})")));
+  EXPECT_FALSE(
+      CheckSchemaSupported(Json::parse(R"({"type": "object", "additionalProperties": true})")));
+  EXPECT_FALSE(CheckSchemaSupported(
+      Json::parse(R"({"type": "object", "properties": {"a": {"type": "oneOf"}}})")));
 }
 
 }  // namespace

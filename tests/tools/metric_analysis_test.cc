@@ -63,16 +63,16 @@ TEST(MetricAnalysisTest, IgnoresDailySeasonalityAndNoise) {
   for (unsigned seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<double> noise(0, 1.5);
-    Series series = Make([&](int hours_before) { return 35 + 10 * Daily(hours_before) + noise(rng); });
+    Series series =
+        Make([&](int hours_before) { return 35 + 10 * Daily(hours_before) + noise(rng); });
     EXPECT_FALSE(FindChangePoint(series.last_week, series.week_earlier, Spec("cpu")))
         << "seed " << seed;
   }
 }
 
 TEST(MetricAnalysisTest, IgnoresAChangeThatAlreadyEnded) {
-  Series series = Make([](int hours_before) {
-    return hours_before > 50 && hours_before < 60 ? 80.0 : 30.0;
-  });
+  Series series =
+      Make([](int hours_before) { return hours_before > 50 && hours_before < 60 ? 80.0 : 30.0; });
   EXPECT_FALSE(FindChangePoint(series.last_week, series.week_earlier, Spec("cpu")));
 }
 

@@ -31,8 +31,8 @@ class EchoTool final : public Tool {
     if (JsonBool(input, "fail")) return {"error: it failed", true};
     Json out = {{"summary", "echo"}, {"items", Json::array()}};
     for (int item_idx = 0; item_idx < input["items"].get<int>(); ++item_idx) {
-      out["items"].push_back({{"index", item_idx}, {"label", "item number " +
-                                                             std::to_string(item_idx)}});
+      out["items"].push_back(
+          {{"index", item_idx}, {"label", "item number " + std::to_string(item_idx)}});
     }
     if (input.contains("text")) out["text"] = input["text"];
     return {DumpJson(out), false};
@@ -127,8 +127,9 @@ TEST(ToolRegistryTest, RedactsSecretsOnTheWayOut) {
   ToolRegistry registry;
   ASSERT_TRUE(registry.Register(std::make_unique<EchoTool>()));
   Json input = {{"items", 0},
-                {"text", "connect mysql://root:s3cr3t-pass@db:3306/x with "
-                         "AdminPassword=hunter2-very-secret and key sk-ant-api03-abcdefghijklmnop"}};
+                {"text",
+                 "connect mysql://root:s3cr3t-pass@db:3306/x with "
+                 "AdminPassword=hunter2-very-secret and key sk-ant-api03-abcdefghijklmnop"}};
   ToolResult result = registry.Call("echo", input);
   EXPECT_EQ(result.content.find("s3cr3t-pass"), std::string::npos) << result.content;
   EXPECT_EQ(result.content.find("hunter2-very-secret"), std::string::npos) << result.content;

@@ -5,7 +5,6 @@
 // The fleet (30 clusters x 14 days, seed 42) is generated once per test binary build and cached
 // under the build directory, so the many test processes ctest starts share it.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,8 +33,8 @@ std::string CachedFleet() {
   EXPECT_EQ(stat("/proc/self/exe", &self), 0);
   std::filesystem::path dir = std::filesystem::path(RH_BINARY_DIR) / "test-cache";
   std::filesystem::create_directories(dir);
-  std::string path = (dir / ("tools-sim-30c-14d-s42-" + std::to_string(self.st_mtime) + ".db"))
-                         .string();
+  std::string path =
+      (dir / ("tools-sim-30c-14d-s42-" + std::to_string(self.st_mtime) + ".db")).string();
   if (std::filesystem::exists(path)) return path;
   std::string building = path + ".building-" + std::to_string(::getpid());
   {
@@ -133,8 +132,8 @@ class SimulatedFleetTest : public ::testing::Test {
     EXPECT_EQ(dimension["change_point"]["direction"], direction) << dimension.dump();
     EXPECT_NEAR(HoursBefore(dimension["change_point"]["started"]), HoursBefore(row.window_start),
                 tolerance)
-        << row.category << " " << row.cluster_id << " (" << row.description << "): "
-        << dimension.dump();
+        << row.category << " " << row.cluster_id << " (" << row.description
+        << "): " << dimension.dump();
   }
 
   std::unique_ptr<store::Database> db_;
@@ -278,8 +277,8 @@ TEST_F(SimulatedFleetTest, HealthyClustersRaiseFewFlags) {
     if (!metrics["summary"]["critical"].empty()) ++flagged;
   }
   ASSERT_GT(healthy, 5);
-  EXPECT_LE(flagged, healthy / 10) << flagged << " of " << healthy
-                                   << " background clusters show a critical dimension";
+  EXPECT_LE(flagged, healthy / 10)
+      << flagged << " of " << healthy << " background clusters show a critical dimension";
 }
 
 TEST_F(SimulatedFleetTest, EveryToolAnswersForEveryIncidentCluster) {
@@ -291,8 +290,9 @@ TEST_F(SimulatedFleetTest, EveryToolAnswersForEveryIncidentCluster) {
       EXPECT_LE(result.content.size(), registry_->budget_chars());
     }
   }
-  tools::ToolResult leak = registry_->Call("run_sql", {{"sql", "SELECT category FROM "
-                                                              "sim_ground_truth"}});
+  tools::ToolResult leak = registry_->Call("run_sql", {{"sql",
+                                                        "SELECT category FROM "
+                                                        "sim_ground_truth"}});
   EXPECT_TRUE(leak.is_error) << "run_sql read the ground truth: " << leak.content;
 }
 

@@ -50,10 +50,18 @@ std::string Decode(const std::string& raw) {
     }
     char next = expanded[++index];
     switch (next) {
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case '\\': out.push_back('\\'); break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
       case 'x':
         out.push_back(static_cast<char>(std::stoi(expanded.substr(index + 1, 2), nullptr, 16)));
         index += 2;
@@ -105,8 +113,9 @@ std::set<std::string> FilesUnder(const std::filesystem::path& dir) {
 
 // Files an attack could try to create outside the database.
 const std::vector<std::string> kAttackFiles = {
-    "/tmp/rh_evil.db", "/tmp/rh_evil2.db", "/tmp/rh_x", "/tmp/rh_copy.db", "/tmp/rh_evil.txt",
-    "/tmp/rh_outfile.txt", "/tmp/rh_outfile2.txt", "/tmp/rh_shell.php"};
+    "/tmp/rh_evil.db",      "/tmp/rh_evil2.db", "/tmp/rh_x",
+    "/tmp/rh_copy.db",      "/tmp/rh_evil.txt", "/tmp/rh_outfile.txt",
+    "/tmp/rh_outfile2.txt", "/tmp/rh_shell.php"};
 
 class SqlCorpusTest : public DatabaseBackendTest {
  protected:
@@ -118,10 +127,12 @@ class SqlCorpusTest : public DatabaseBackendTest {
     fleet.BuildStandardFleet();
     ASSERT_FALSE(HasFatalFailure());
     // The table tools must never read, with one row to leak.
-    ASSERT_TRUE(db().Execute("CREATE TABLE sim_ground_truth (incident_id VARCHAR(40), "
-                             "cluster_id VARCHAR(64), category VARCHAR(40))"));
-    ASSERT_TRUE(db().Execute("INSERT INTO sim_ground_truth VALUES ('i1', 'c-disk0001', "
-                             "'disk_capacity')"));
+    ASSERT_TRUE(
+        db().Execute("CREATE TABLE sim_ground_truth (incident_id VARCHAR(40), "
+                     "cluster_id VARCHAR(64), category VARCHAR(40))"));
+    ASSERT_TRUE(
+        db().Execute("INSERT INTO sim_ground_truth VALUES ('i1', 'c-disk0001', "
+                     "'disk_capacity')"));
     ASSERT_TRUE(db().Execute("INSERT INTO fleet_meta VALUES ('sim_seed', '42')"));
     for (const std::string& file : kAttackFiles) std::filesystem::remove(file);
     clock_ = std::make_unique<ManualClock>(ToolsTestNow());
@@ -172,8 +183,7 @@ TEST_P(SqlCorpusTest, EveryAdversarialInputIsRefusedAndChangesNothing) {
     EXPECT_TRUE(result.is_error) << where << "\nwas accepted: " << result.content;
     bool guard = result.content.find("statement rejected: ") != std::string::npos ||
                  result.content.find("invalid input for run_sql") != std::string::npos;
-    bool database = result.content.find("the database refused the statement") !=
-                    std::string::npos;
+    bool database = result.content.find("the database refused the statement") != std::string::npos;
     EXPECT_TRUE(guard || database) << where << "\nunclear reason: " << result.content;
     refused_by_guard += guard;
     EXPECT_GT(result.content.size(), 40u) << where;
@@ -203,7 +213,8 @@ TEST_P(SqlCorpusTest, TheGuardedSessionAloneRefusesEveryWrite) {
       std::string upper = entry.sql;
       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       if (upper.find("KILL") != std::string::npos || upper.find("SHUTDOWN") != std::string::npos ||
-          upper.find("SLEEP") != std::string::npos || upper.find("BENCHMARK") != std::string::npos) {
+          upper.find("SLEEP") != std::string::npos ||
+          upper.find("BENCHMARK") != std::string::npos) {
         continue;
       }
     }
@@ -231,8 +242,8 @@ TEST_P(SqlCorpusTest, LegitimateDiagnosticQueriesStillWork) {
   const std::string original = ChecksumDatabase(db());
   for (const CorpusEntry& entry : queries) {
     tools::ToolResult result = registry_->Call("run_sql", Json{{"sql", entry.sql}});
-    EXPECT_FALSE(result.is_error) << "line " << entry.line << ": " << Printable(entry.sql)
-                                  << "\n" << result.content;
+    EXPECT_FALSE(result.is_error) << "line " << entry.line << ": " << Printable(entry.sql) << "\n"
+                                  << result.content;
     auto parsed = ParseJson(result.content);
     ASSERT_TRUE(parsed) << result.content;
     EXPECT_TRUE(parsed->contains("rows")) << result.content;

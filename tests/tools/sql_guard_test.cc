@@ -40,6 +40,9 @@ TEST(SqlGuardTest, AcceptsTheAllowedKinds) {
        SqlStatementKind::kSelect},
       {"SHOW TABLES", SqlStatementKind::kShow},
       {"SHOW CREATE TABLE lark_alerts", SqlStatementKind::kShow},
+      {"SHOW ALTER TABLE COLUMN FROM db1", SqlStatementKind::kShow},
+      {"SHOW DELETE FROM db1", SqlStatementKind::kShow},
+      {"SHOW TABLES WHERE Tables_in_db LIKE 'lark%'", SqlStatementKind::kShow},
       {"DESCRIBE cluster_info", SqlStatementKind::kDescribe},
       {"DESC `cluster_info`", SqlStatementKind::kDescribe},
       {"EXPLAIN SELECT * FROM cluster_info", SqlStatementKind::kExplain},
@@ -128,6 +131,8 @@ TEST(SqlGuardTest, RejectsWithAReasonThatNamesTheProblem) {
       {"SELECT SLEEP(100)", "SLEEP"},
       {"SELECT NEXT VALUE FOR s", "VALUE FOR"},
       {"SELECT * FROM FILES('path' = 's3://b/x')", "FILES"},
+      {"SHOW TABLES WHERE 1 IN (SELECT 1 FROM t FOR UPDATE)", "UPDATE"},
+      {"SHOW TABLES LIKE 'x' INTO OUTFILE '/tmp/x'", "INTO"},
   };
   for (const Case& each : cases) {
     std::string reason = Rejection(each.sql);
@@ -176,11 +181,11 @@ TEST(SqlLexerTest, FindsInvalidUtf8) {
   EXPECT_EQ(FindInvalidUtf8("plain ascii"), std::string_view::npos);
   EXPECT_EQ(FindInvalidUtf8("caf\xc3\xa9"), std::string_view::npos);
   EXPECT_EQ(FindInvalidUtf8("\xf0\x9f\x98\x80"), std::string_view::npos);  // emoji
-  EXPECT_EQ(FindInvalidUtf8("ab\xc3"), 2u);                               // truncated
-  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);                             // overlong '/'
-  EXPECT_EQ(FindInvalidUtf8("\xed\xa0\x80"), 0u);                         // surrogate
-  EXPECT_EQ(FindInvalidUtf8("x\x80"), 1u);                                // stray continuation
-  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);                     // > U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("ab\xc3"), 2u);                                // truncated
+  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);                              // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("\xed\xa0\x80"), 0u);                          // surrogate
+  EXPECT_EQ(FindInvalidUtf8("x\x80"), 1u);                                 // stray continuation
+  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);                      // > U+10FFFF
 }
 
 }  // namespace

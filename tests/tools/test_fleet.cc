@@ -69,24 +69,26 @@ void TestFleet::Migrate() {
 }
 
 void TestFleet::AddAccount(const std::string& account_id, const std::string& tier) {
-  Exec("INSERT INTO dim_customer_profile (account_id, account_name, customer_tier, owner, "
-       "industry, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-       {store::Text(account_id), store::Text("Account " + account_id), store::Text(tier),
-        store::Text("owner@" + account_id + ".example"), store::Text("retail"),
-        store::Time(MakeUtcTime(2024, 1, 1))});
+  Exec(
+      "INSERT INTO dim_customer_profile (account_id, account_name, customer_tier, owner, "
+      "industry, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      {store::Text(account_id), store::Text("Account " + account_id), store::Text(tier),
+       store::Text("owner@" + account_id + ".example"), store::Text("retail"),
+       store::Time(MakeUtcTime(2024, 1, 1))});
 }
 
 void TestFleet::AddCluster(const std::string& cluster_id, const std::string& account_id,
                            const std::string& version, const std::string& run_mode,
                            int compute_nodes, int cu, const std::string& spec) {
   TimePoint created = MakeUtcTime(2025, 6, 1);
-  Exec("INSERT INTO cluster_info (cluster_id, cluster_name, account_id, region, version, "
-       "run_mode, package_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-       "?, ?)",
-       {store::Text(cluster_id), store::Text("name-" + cluster_id), store::Text(account_id),
-        store::Text("cn-hangzhou"), store::Text(version), store::Text(run_mode),
-        store::Text("official"), store::Text("running"), store::Time(created),
-        store::Time(created)});
+  Exec(
+      "INSERT INTO cluster_info (cluster_id, cluster_name, account_id, region, version, "
+      "run_mode, package_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?)",
+      {store::Text(cluster_id), store::Text("name-" + cluster_id), store::Text(account_id),
+       store::Text("cn-hangzhou"), store::Text(version), store::Text(run_mode),
+       store::Text("official"), store::Text("running"), store::Time(created),
+       store::Time(created)});
   const char* insert =
       "INSERT INTO cluster_node_groups (cluster_id, node_type, node_count, cu, spec_type, "
       "disk_size_gb, essd_level) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -117,10 +119,11 @@ void TestFleet::AddMetrics(const std::string& cluster_id, unsigned seed,
     rows = 0;
   };
   auto status = db_.Transaction([&]() -> Status {
-    for (int hours_before = std::min(hours, max_metric_hours_) - 1; hours_before >= skip_last_hours; --hours_before) {
+    for (int hours_before = std::min(hours, max_metric_hours_) - 1; hours_before >= skip_last_hours;
+         --hours_before) {
       TimePoint hour = now - std::chrono::hours(hours_before);
-      int hour_of_day = static_cast<int>((std::chrono::duration_cast<std::chrono::hours>(
-                                              hour.time_since_epoch()).count()) % 24);
+      int hour_of_day = static_cast<int>(
+          (std::chrono::duration_cast<std::chrono::hours>(hour.time_since_epoch()).count()) % 24);
       for (const store::MetricSpec& spec : store::MetricCatalog()) {
         std::string metric(spec.name);
         HealthyLevel level = LevelOf(metric);
@@ -149,14 +152,15 @@ void TestFleet::AddAlert(const std::string& cluster_id, const std::string& alert
   TimePoint time = ToolsTestNow() - std::chrono::minutes(minutes_before_now);
   char id[32];
   std::snprintf(id, sizeof(id), "om_%06d", ++next_message_);
-  Exec("INSERT INTO lark_alerts (message_id, cluster_id, account_id, region, alert_name, "
-       "severity, status, detail, dashboard_url, silence_url, source, alert_time, starts_at, "
-       "ends_at, created_at) VALUES (?, ?, NULL, 'cn-hangzhou', ?, ?, ?, ?, ?, NULL, 'lark', ?, "
-       "?, NULL, ?)",
-       {store::Text(id), store::Text(cluster_id), store::Text(alert_name), store::Text(severity),
-        store::Text(status), store::Text(detail),
-        store::Text("https://grafana.example/d/" + cluster_id), store::Time(time),
-        store::Time(time), store::Time(time)});
+  Exec(
+      "INSERT INTO lark_alerts (message_id, cluster_id, account_id, region, alert_name, "
+      "severity, status, detail, dashboard_url, silence_url, source, alert_time, starts_at, "
+      "ends_at, created_at) VALUES (?, ?, NULL, 'cn-hangzhou', ?, ?, ?, ?, ?, NULL, 'lark', ?, "
+      "?, NULL, ?)",
+      {store::Text(id), store::Text(cluster_id), store::Text(alert_name), store::Text(severity),
+       store::Text(status), store::Text(detail),
+       store::Text("https://grafana.example/d/" + cluster_id), store::Time(time), store::Time(time),
+       store::Time(time)});
 }
 
 void TestFleet::AddOperation(const std::string& cluster_id, const std::string& type,
@@ -165,39 +169,43 @@ void TestFleet::AddOperation(const std::string& cluster_id, const std::string& t
   TimePoint started = ToolsTestNow() - std::chrono::minutes(minutes_before_now);
   char id[32];
   std::snprintf(id, sizeof(id), "op_%06d", ++next_operation_);
-  Exec("INSERT INTO cluster_operations (operation_id, cluster_id, account_id, operation_type, "
-       "actor, parameters, result, started_at, finished_at) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-       {store::Text(id), store::Text(cluster_id), store::Text(type), store::Text(actor),
-        store::Text(parameters), store::Text(result), store::Time(started),
-        store::Time(started + std::chrono::minutes(12))});
+  Exec(
+      "INSERT INTO cluster_operations (operation_id, cluster_id, account_id, operation_type, "
+      "actor, parameters, result, started_at, finished_at) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+      {store::Text(id), store::Text(cluster_id), store::Text(type), store::Text(actor),
+       store::Text(parameters), store::Text(result), store::Time(started),
+       store::Time(started + std::chrono::minutes(12))});
 }
 
 void TestFleet::AddHealth(const std::string& cluster_id, int hours_before_now, double score,
                           const std::string& risk, int firing_alerts) {
   TimePoint time = ToolsTestNow() - std::chrono::hours(hours_before_now);
-  Exec("INSERT INTO cluster_health_scores (cluster_id, snapshot_time, health_score, "
-       "metric_score, alert_score, tier_score, risk_level, baseline_score, trend, firing_alerts, "
-       "dimension_scores, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)",
-       {store::Text(cluster_id), store::Time(time), store::Real(score), store::Real(score),
-        store::Real(score), store::Real(100), store::Text(risk), store::Real(95),
-        store::Real(score - 95), store::Int(firing_alerts), store::Time(time)});
-  Exec("INSERT INTO cluster_risk_snapshots (cluster_id, snapshot_time, risk_level, "
-       "health_score, previous_score, score_delta, customer_tier, top_risks) VALUES (?, ?, ?, ?, "
-       "NULL, NULL, 'S', ?)",
-       {store::Text(cluster_id), store::Time(time), store::Text(risk), store::Real(score),
-        store::Text(R"([{"metric":"disk","value":91.2,"state":"critical"}])")});
+  Exec(
+      "INSERT INTO cluster_health_scores (cluster_id, snapshot_time, health_score, "
+      "metric_score, alert_score, tier_score, risk_level, baseline_score, trend, firing_alerts, "
+      "dimension_scores, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)",
+      {store::Text(cluster_id), store::Time(time), store::Real(score), store::Real(score),
+       store::Real(score), store::Real(100), store::Text(risk), store::Real(95),
+       store::Real(score - 95), store::Int(firing_alerts), store::Time(time)});
+  Exec(
+      "INSERT INTO cluster_risk_snapshots (cluster_id, snapshot_time, risk_level, "
+      "health_score, previous_score, score_delta, customer_tier, top_risks) VALUES (?, ?, ?, ?, "
+      "NULL, NULL, 'S', ?)",
+      {store::Text(cluster_id), store::Time(time), store::Text(risk), store::Real(score),
+       store::Text(R"([{"metric":"disk","value":91.2,"state":"critical"}])")});
 }
 
 void TestFleet::AddReport(const std::string& report_id, const std::string& cluster_id,
                           const std::string& account_id, const std::string& category,
                           int days_before_now, const std::string& root_cause) {
   TimePoint created = ToolsTestNow() - std::chrono::hours(24 * days_before_now);
-  Exec("INSERT INTO investigation_reports (report_id, task_id, cluster_id, account_id, engine, "
-       "model, severity, confidence, category, root_cause, summary, report_json, markdown, "
-       "created_at) VALUES (?, NULL, ?, ?, 'playbook', NULL, 'high', 0.8, ?, ?, ?, '{}', '', ?)",
-       {store::Text(report_id), store::Text(cluster_id), store::Text(account_id),
-        store::Text(category), store::Text(root_cause), store::Text("summary of " + report_id),
-        store::Time(created)});
+  Exec(
+      "INSERT INTO investigation_reports (report_id, task_id, cluster_id, account_id, engine, "
+      "model, severity, confidence, category, root_cause, summary, report_json, markdown, "
+      "created_at) VALUES (?, NULL, ?, ?, 'playbook', NULL, 'high', 0.8, ?, ?, ?, '{}', '', ?)",
+      {store::Text(report_id), store::Text(cluster_id), store::Text(account_id),
+       store::Text(category), store::Text(root_cause), store::Text("summary of " + report_id),
+       store::Time(created)});
 }
 
 // The standard fleet:
@@ -252,14 +260,15 @@ void TestFleet::BuildStandardFleet() {
     return std::optional<double>(9000.0 + 50 * (hours_before % 3));
   });
   for (int cluster_idx = 1; cluster_idx <= 3; ++cluster_idx) {
-    AddMetrics("c-acct000" + std::to_string(cluster_idx), 10 + cluster_idx,
-               [](const std::string& metric, int hours_before) {
-                 if (metric != "starrocks_fe_query_err" || hours_before > 5) {
-                   return std::optional<double>();
-                 }
-                 return std::optional<double>(3.0);
-               },
-               0, kShortHistoryHours);
+    AddMetrics(
+        "c-acct000" + std::to_string(cluster_idx), 10 + cluster_idx,
+        [](const std::string& metric, int hours_before) {
+          if (metric != "starrocks_fe_query_err" || hours_before > 5) {
+            return std::optional<double>();
+          }
+          return std::optional<double>(3.0);
+        },
+        0, kShortHistoryHours);
   }
   AddMetrics("c-peer0001", 20, nullptr, 0, kShortHistoryHours);
 
@@ -284,10 +293,9 @@ void TestFleet::BuildStandardFleet() {
   AddOperation("c-oper0001", "UPGRADE", 20 * 60 + 30,
                R"({"from_version":"3.1.8","to_version":"3.1.9"})");
   AddOperation("c-oper0001", "UPDATE", 5 * 24 * 60,
-               R"({"config":"query_timeout=300","AdminPassword":"hunter2-very-secret"})",
-               "SUCCESS", "alice");
-  AddOperation("c-oper0001", "SCALE", 10 * 24 * 60,
-               R"({"node_type":"BE","from_cu":8,"to_cu":16})");
+               R"({"config":"query_timeout=300","AdminPassword":"hunter2-very-secret"})", "SUCCESS",
+               "alice");
+  AddOperation("c-oper0001", "SCALE", 10 * 24 * 60, R"({"node_type":"BE","from_cu":8,"to_cu":16})");
 
   AddHealth("c-disk0001", 24 * 7, 92, "Healthy");
   AddHealth("c-disk0001", 24, 72, "Warning", 1);
@@ -315,9 +323,10 @@ std::string ChecksumDatabase(store::Database& db) {
   if (!tables) return "";
   std::string digest_input;
   if (!sqlite) {
-    auto columns = db.Query("SELECT table_name, column_name, column_type FROM "
-                            "information_schema.columns WHERE table_schema = DATABASE() ORDER BY "
-                            "table_name, ordinal_position");
+    auto columns = db.Query(
+        "SELECT table_name, column_name, column_type FROM "
+        "information_schema.columns WHERE table_schema = DATABASE() ORDER BY "
+        "table_name, ordinal_position");
     EXPECT_TRUE(columns) << columns.error().ToString();
     if (columns) {
       for (store::Row column : *columns) {

@@ -18,8 +18,8 @@ namespace rh::testing {
 TimePoint ToolsTestNow();
 
 // hours_before_now -> value override (nullopt keeps the healthy value).
-using MetricOverride = std::function<std::optional<double>(const std::string& metric,
-                                                          int hours_before_now)>;
+using MetricOverride =
+    std::function<std::optional<double>(const std::string& metric, int hours_before_now)>;
 
 class TestFleet {
  public:
@@ -43,14 +43,14 @@ class TestFleet {
   void AddAlert(const std::string& cluster_id, const std::string& alert_name,
                 const std::string& status, int minutes_before_now, const std::string& detail,
                 const std::string& severity = "warning");
-  void AddOperation(const std::string& cluster_id, const std::string& type,
-                    int minutes_before_now, const std::string& parameters,
-                    const std::string& result = "SUCCESS", const std::string& actor = "ops-bot");
+  void AddOperation(const std::string& cluster_id, const std::string& type, int minutes_before_now,
+                    const std::string& parameters, const std::string& result = "SUCCESS",
+                    const std::string& actor = "ops-bot");
   void AddHealth(const std::string& cluster_id, int hours_before_now, double score,
                  const std::string& risk, int firing_alerts = 0);
   void AddReport(const std::string& report_id, const std::string& cluster_id,
-                 const std::string& account_id, const std::string& category,
-                 int days_before_now, const std::string& root_cause);
+                 const std::string& account_id, const std::string& category, int days_before_now,
+                 const std::string& root_cause);
 
   // The standard scenario used by most tests: see the .cc for the story of each cluster.
   void BuildStandardFleet();

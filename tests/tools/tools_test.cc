@@ -90,7 +90,8 @@ TEST_P(ToolsTest, UnknownAndMalformedClustersAreClearErrors) {
     std::string tool(tool_name);
     if (std::string(tool) == "search_knowledge_lake" || std::string(tool) == "run_sql") continue;
     std::string bad = Err(tool, {{"cluster_id", "C-DISK'; DROP TABLE x"}});
-    EXPECT_NE(bad.find("invalid input for " + std::string(tool) + ": cluster_id: ids are 1 to "
+    EXPECT_NE(bad.find("invalid input for " + std::string(tool) +
+                       ": cluster_id: ids are 1 to "
                        "64 lower-case letters"),
               std::string::npos)
         << bad;
@@ -112,8 +113,7 @@ TEST_P(ToolsTest, AlertsShowWhatIsFiringAndSince) {
   EXPECT_EQ(out["alerts"][0]["firing"], 2);
   EXPECT_EQ(out["alerts"][0]["episodes"], 1) << "a re-notification is not a new episode";
   EXPECT_EQ(out["alerts"][0]["flapping"], false);
-  EXPECT_NE(out["alerts"][0]["latest_detail"].get<std::string>().find("85.6%"),
-            std::string::npos);
+  EXPECT_NE(out["alerts"][0]["latest_detail"].get<std::string>().find("85.6%"), std::string::npos);
   EXPECT_EQ(out["recent_messages"][0]["detail"], "BE data disk used 85.6% on be-1 (threshold 85%)");
 }
 
@@ -128,9 +128,9 @@ TEST_P(ToolsTest, AlertsDetectFlapping) {
 }
 
 TEST_P(ToolsTest, AlertsFilterAndEmptyWindow) {
-  Json filtered = Ok("query_cluster_alerts", {{"cluster_id", "c-sib00002"},
-                                              {"window_hours", 72},
-                                              {"alert_name", "BE CPU Alert"}});
+  Json filtered =
+      Ok("query_cluster_alerts",
+         {{"cluster_id", "c-sib00002"}, {"window_hours", 72}, {"alert_name", "BE CPU Alert"}});
   EXPECT_EQ(filtered["summary"]["messages"], 2);
   EXPECT_EQ(filtered["summary"]["currently_firing"], 0) << "it resolved";
   Json empty = Ok("query_cluster_alerts", {{"cluster_id", "c-sib00001"}});
@@ -192,8 +192,8 @@ TEST_P(ToolsTest, MetricsShowALatencyStepAndAnErrorSpike) {
   ASSERT_TRUE(p99->contains("change_point")) << p99->dump();
   EXPECT_NEAR(HoursBeforeNow((*p99)["change_point"]["started"]), 20, 1.01);
   EXPECT_EQ(latency["dimensions"].size(), 2u);
-  Json errors = Ok("query_cluster_metrics", {{"cluster_id", "c-acct0001"},
-                                             {"dimensions", {"starrocks_fe_query_err"}}});
+  Json errors = Ok("query_cluster_metrics",
+                   {{"cluster_id", "c-acct0001"}, {"dimensions", {"starrocks_fe_query_err"}}});
   EXPECT_EQ(errors["dimensions"][0]["state"], "critical");
   EXPECT_NEAR(HoursBeforeNow(errors["dimensions"][0]["state_since"]), 5, 0.01);
 }
@@ -221,9 +221,9 @@ TEST_P(ToolsTest, OperationsAreTimedAgainstTheFirstAlert) {
   EXPECT_EQ(out["operations"][1]["actor"], "alice");
   EXPECT_EQ(out["summary"]["by_type"]["UPGRADE"], 1);
 
-  Json wide = Ok("query_cluster_operations",
-                 {{"cluster_id", "c-oper0001"}, {"window_hours", 24 * 11},
-                  {"operation_type", "SCALE"}});
+  Json wide =
+      Ok("query_cluster_operations",
+         {{"cluster_id", "c-oper0001"}, {"window_hours", 24 * 11}, {"operation_type", "SCALE"}});
   ASSERT_EQ(wide["operations"].size(), 1u);
   EXPECT_EQ(wide["operations"][0]["parameters"]["to_cu"], 16);
 }
@@ -308,8 +308,8 @@ TEST_P(ToolsTest, AgentMemoryFindsRepeatsSiblingsAndTheCategory) {
   EXPECT_EQ(out["same_category"]["reports"][0]["report_id"], "rpt_flap_disk");
   EXPECT_EQ(out["repeats_30d"]["reports"], 1);
 
-  Json by_category = Ok("query_agent_memory",
-                        {{"cluster_id", "c-acct0001"}, {"category", "memory_pressure"}});
+  Json by_category =
+      Ok("query_agent_memory", {{"cluster_id", "c-acct0001"}, {"category", "memory_pressure"}});
   EXPECT_TRUE(by_category["this_cluster"].empty());
   EXPECT_EQ(by_category["same_category"]["reports"][0]["report_id"], "rpt_sib_mem");
   Json short_look = Ok("query_agent_memory", {{"cluster_id", "c-disk0001"}, {"days", 7}});
@@ -351,8 +351,9 @@ TEST_P(ToolsTest, SimilarClustersTellAccountWideFromClusterSpecific) {
 }
 
 TEST_P(ToolsTest, RunSqlAnswersReadsAndCapsRows) {
-  Json out = Ok("run_sql", {{"sql", "SELECT cluster_id, version FROM cluster_info WHERE "
-                                    "account_id = 'acct-alpha1' ORDER BY cluster_id"}});
+  Json out = Ok("run_sql", {{"sql",
+                             "SELECT cluster_id, version FROM cluster_info WHERE "
+                             "account_id = 'acct-alpha1' ORDER BY cluster_id"}});
   EXPECT_EQ(out["statement"], "select");
   EXPECT_EQ(out["columns"], Json({"cluster_id", "version"}));
   EXPECT_EQ(out["row_count"], 3);
@@ -369,10 +370,11 @@ TEST_P(ToolsTest, RunSqlAnswersReadsAndCapsRows) {
   EXPECT_EQ(many["rows_truncated"], true);
   EXPECT_NE(many["note"].get<std::string>().find("more than 200"), std::string::npos)
       << many["note"];
-  EXPECT_LE(registry_->Call("run_sql", {{"sql", "SELECT * FROM amv_hourly_snapshots_v1"},
-                                        {"max_rows", 200}})
-                .content.size(),
-            registry_->budget_chars());
+  EXPECT_LE(
+      registry_
+          ->Call("run_sql", {{"sql", "SELECT * FROM amv_hourly_snapshots_v1"}, {"max_rows", 200}})
+          .content.size(),
+      registry_->budget_chars());
 }
 
 TEST_P(ToolsTest, RunSqlDescribesTheSchemaOnEitherBackend) {
@@ -385,17 +387,20 @@ TEST_P(ToolsTest, RunSqlDescribesTheSchemaOnEitherBackend) {
   EXPECT_EQ(columns["rows"][0][0], "message_id");
   Json create = Ok("run_sql", {{"sql", "SHOW CREATE TABLE cluster_info"}});
   EXPECT_NE(create["rows"][0][1].get<std::string>().find("cluster_id"), std::string::npos);
-  Json plan = Ok("run_sql", {{"sql", "EXPLAIN SELECT * FROM lark_alerts WHERE cluster_id = "
-                                     "'c-disk0001'"}});
+  Json plan = Ok("run_sql", {{"sql",
+                              "EXPLAIN SELECT * FROM lark_alerts WHERE cluster_id = "
+                              "'c-disk0001'"}});
   EXPECT_EQ(plan["statement"], "explain");
   EXPECT_GT(plan["row_count"].get<int>(), 0);
 }
 
 TEST_P(ToolsTest, RunSqlNeverShowsTheGroundTruth) {
-  ASSERT_TRUE(db().Execute("CREATE TABLE sim_ground_truth (incident_id VARCHAR(40), "
-                           "cluster_id VARCHAR(64), category VARCHAR(40))"));
-  ASSERT_TRUE(db().Execute("INSERT INTO sim_ground_truth VALUES ('i1', 'c-disk0001', "
-                           "'disk_capacity')"));
+  ASSERT_TRUE(
+      db().Execute("CREATE TABLE sim_ground_truth (incident_id VARCHAR(40), "
+                   "cluster_id VARCHAR(64), category VARCHAR(40))"));
+  ASSERT_TRUE(
+      db().Execute("INSERT INTO sim_ground_truth VALUES ('i1', 'c-disk0001', "
+                   "'disk_capacity')"));
   std::string error = Err("run_sql", {{"sql", "SELECT * FROM sim_ground_truth"}});
   EXPECT_NE(error.find("statement rejected: table sim_ground_truth is not readable"),
             std::string::npos)
@@ -409,9 +414,10 @@ TEST_P(ToolsTest, RunSqlReportsDatabaseErrorsWithAdvice) {
   std::string error = Err("run_sql", {{"sql", "SELECT no_such_column FROM cluster_info"}});
   EXPECT_NE(error.find("the database refused the statement"), std::string::npos) << error;
   EXPECT_NE(error.find("DESCRIBE <table>"), std::string::npos) << error;
-  std::string slow = Err("run_sql", {{"sql", "SELECT COUNT(*) FROM amv_hourly_snapshots_v1 a, "
-                                             "amv_hourly_snapshots_v1 b, amv_hourly_snapshots_v1 c "
-                                             "WHERE a.avg_value + b.avg_value < c.avg_value"}});
+  std::string slow = Err("run_sql", {{"sql",
+                                      "SELECT COUNT(*) FROM amv_hourly_snapshots_v1 a, "
+                                      "amv_hourly_snapshots_v1 b, amv_hourly_snapshots_v1 c "
+                                      "WHERE a.avg_value + b.avg_value < c.avg_value"}});
   EXPECT_NE(slow.find("deadline_exceeded"), std::string::npos) << slow;
 }
 
@@ -445,8 +451,7 @@ TEST_P(ToolsTest, EveryToolRespectsASmallBudget) {
       continue;
     }
     ++cut;
-    bool marked = parsed->contains("output_truncated") ||
-                  JsonBool(*parsed, "rows_truncated");
+    bool marked = parsed->contains("output_truncated") || JsonBool(*parsed, "rows_truncated");
     EXPECT_TRUE(marked) << tool << ": " << result.content;
     if (parsed->contains("output_truncated")) {
       EXPECT_FALSE((*parsed)["output_truncated"]["how_to_narrow"].get<std::string>().empty());

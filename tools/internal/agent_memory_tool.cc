@@ -10,9 +10,9 @@ constexpr int kRepeatDays = 30;
 
 const std::vector<std::string>& Categories() {
   static const std::vector<std::string> categories = {
-      "disk_capacity",     "compaction_backlog", "memory_pressure",   "cpu_saturation",
-      "slow_queries",      "query_errors",       "node_failure",      "operation_induced",
-      "ingestion_failure", "known_bug",          "account_wide",      "alert_noise",
+      "disk_capacity",     "compaction_backlog", "memory_pressure", "cpu_saturation",
+      "slow_queries",      "query_errors",       "node_failure",    "operation_induced",
+      "ingestion_failure", "known_bug",          "account_wide",    "alert_noise",
       "insufficient_data"};
   return categories;
 }
@@ -33,8 +33,8 @@ class AgentMemoryTool final : public InvestigationTool {
                                      "category of this cluster's latest report).",
                                      Categories())},
                  {"days", IntegerProperty("Look-back in days.", 1, 365, 90)},
-                 {"limit", IntegerProperty("Reports per group (cluster, account, category).", 1,
-                                           10, 5)}},
+                 {"limit",
+                  IntegerProperty("Reports per group (cluster, account, category).", 1, 10, 5)}},
                 {"cluster_id"}),
             "pass a smaller limit or fewer days", context) {}
 
@@ -92,8 +92,7 @@ class AgentMemoryTool final : public InvestigationTool {
                      "cluster_id = ? AND created_at > ? AND created_at <= ? GROUP BY category "
                      "ORDER BY reports DESC, category",
                      {store::Text(cluster_id),
-                      store::Time(now - std::chrono::hours(24 * kRepeatDays)),
-                      store::Time(now)}));
+                      store::Time(now - std::chrono::hours(24 * kRepeatDays)), store::Time(now)}));
     Json repeat_counts = Json::object();
     int64_t recent_total = 0;
     for (store::Row row : repeats) {
@@ -122,9 +121,9 @@ class AgentMemoryTool final : public InvestigationTool {
   static Result<Json> Reports(store::Database& memory, const std::string& where,
                               std::vector<store::Value> params, int limit, TimePoint now) {
     params.push_back(store::Int(limit));
-    RH_ASSIGN_OR_RETURN(store::QueryResult rows,
-                        memory.Query(where + " ORDER BY created_at DESC, report_id DESC LIMIT ?",
-                                     params));
+    RH_ASSIGN_OR_RETURN(
+        store::QueryResult rows,
+        memory.Query(where + " ORDER BY created_at DESC, report_id DESC LIMIT ?", params));
     Json reports = Json::array();
     for (store::Row row : rows) {
       auto created = row.GetTime("created_at");

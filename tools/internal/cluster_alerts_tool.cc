@@ -48,16 +48,16 @@ class ClusterAlertsTool final : public InvestigationTool {
             "query_cluster_alerts", std::move(description),
             ObjectSchema(
                 {{"cluster_id", ClusterIdProperty("The cluster whose alerts to summarise.")},
-                 {"window_hours",
-                  IntegerProperty("Look-back in hours, ending now.", 1, kMaxWindowHours,
-                                  context->DefaultWindowHours())},
+                 {"window_hours", IntegerProperty("Look-back in hours, ending now.", 1,
+                                                  kMaxWindowHours, context->DefaultWindowHours())},
                  {"alert_name",
                   {{"type", "string"},
-                   {"description", "Only this alert name (exact, e.g. \"Data Disk Capacity "
-                                   "Alert\")."},
+                   {"description",
+                    "Only this alert name (exact, e.g. \"Data Disk Capacity "
+                    "Alert\")."},
                    {"maxLength", 200}}},
-                 {"max_alerts", IntegerProperty("At most this many alert names listed.", 1, 50,
-                                                20)}},
+                 {"max_alerts",
+                  IntegerProperty("At most this many alert names listed.", 1, 50, 20)}},
                 {"cluster_id"}),
             "pass alert_name for one alert, a smaller max_alerts, or a shorter window_hours",
             context) {}
@@ -171,9 +171,12 @@ class ClusterAlertsTool final : public InvestigationTool {
                     {"first_firing_in_window", IsoTimeOrNull(first_firing)},
                     {"last_message",
                      in_window.empty() ? Json(nullptr) : Json(IsoTime(in_window.back()->time))}};
-    Json out = {{"cluster_id", cluster_id}, {"window", std::move(window)},
-                {"summary", std::move(summary)}, {"currently_firing", std::move(currently)},
-                {"flapping_alerts", std::move(flapping)}, {"alerts", std::move(alerts)},
+    Json out = {{"cluster_id", cluster_id},
+                {"window", std::move(window)},
+                {"summary", std::move(summary)},
+                {"currently_firing", std::move(currently)},
+                {"flapping_alerts", std::move(flapping)},
+                {"alerts", std::move(alerts)},
                 {"recent_messages", std::move(recent)}};
     if (per_alert.size() > max_alerts) {
       out["alerts_not_listed"] = per_alert.size() - max_alerts;

@@ -14,8 +14,7 @@ class ClusterInfoTool final : public InvestigationTool {
             "query_cluster_info", std::move(description),
             ObjectSchema({{"cluster_id", ClusterIdProperty("The cluster to describe.")}},
                          {"cluster_id"}),
-            "the output is one cluster; if it was cut, its top_risks list was long",
-            context) {}
+            "the output is one cluster; if it was cut, its top_risks list was long", context) {}
 
  protected:
   Result<Json> Execute(const Json& input) override {
@@ -47,8 +46,11 @@ class ClusterInfoTool final : public InvestigationTool {
     int64_t total_nodes = 0;
     int64_t total_cu = 0;
     for (const NodeGroup& group : groups) {
-      Json item = {{"node_type", group.node_type}, {"count", group.count}, {"cu", group.cu},
-                   {"spec_type", group.spec_type}, {"disk_size_gb", group.disk_size_gb}};
+      Json item = {{"node_type", group.node_type},
+                   {"count", group.count},
+                   {"cu", group.cu},
+                   {"spec_type", group.spec_type},
+                   {"disk_size_gb", group.disk_size_gb}};
       item["essd_level"] = group.essd_level.empty() ? Json(nullptr) : Json(group.essd_level);
       node_groups.push_back(std::move(item));
       total_nodes += group.count;
@@ -77,9 +79,10 @@ class ClusterInfoTool final : public InvestigationTool {
     auto found = latest.find(cluster_id);
     if (found == latest.end()) {
       return Json{{"available", false},
-                  {"note", "no health score yet for this cluster: the scorer (rockhound cycle) "
-                           "has not scored it; use query_cluster_metrics and "
-                           "query_cluster_alerts"}};
+                  {"note",
+                   "no health score yet for this cluster: the scorer (rockhound cycle) "
+                   "has not scored it; use query_cluster_metrics and "
+                   "query_cluster_alerts"}};
     }
     const HealthSnapshot& snapshot = found->second;
     RH_ASSIGN_OR_RETURN(auto day_ago, ScoreAtOrBefore(cluster_id, now - std::chrono::hours(24)));
@@ -99,7 +102,7 @@ class ClusterInfoTool final : public InvestigationTool {
     std::string direction = "unknown";
     if (day_ago) {
       double change = snapshot.score - *day_ago;
-      direction = change <= -kTrendPoints ? "declining"
+      direction = change <= -kTrendPoints  ? "declining"
                   : change >= kTrendPoints ? "improving"
                                            : "stable";
       health["change_24h"] = Tidy(change);

@@ -13,15 +13,18 @@ namespace rh::tools::internal {
 namespace {
 
 constexpr auto kWeek = std::chrono::hours(24 * 7);
-constexpr int kChangeSpanHours = 24 * 7;    // the change-point search looks back this far
+constexpr int kChangeSpanHours = 24 * 7;  // the change-point search looks back this far
 constexpr double kMaxProjectionHours = 24 * 14;
-constexpr int kGapHours = 2;                // snapshots older than this mean a telemetry gap
+constexpr int kGapHours = 2;  // snapshots older than this mean a telemetry gap
 
 std::string_view DirectionName(store::ThresholdKind kind) {
   switch (kind) {
-    case store::ThresholdKind::kHigherIsWorse: return "higher_is_worse";
-    case store::ThresholdKind::kLowerIsWorse: return "lower_is_worse";
-    case store::ThresholdKind::kBaselineRatio: return "ratio_to_baseline";
+    case store::ThresholdKind::kHigherIsWorse:
+      return "higher_is_worse";
+    case store::ThresholdKind::kLowerIsWorse:
+      return "lower_is_worse";
+    case store::ThresholdKind::kBaselineRatio:
+      return "ratio_to_baseline";
   }
   return "higher_is_worse";
 }
@@ -105,7 +108,8 @@ class ClusterMetricsTool final : public InvestigationTool {
         "WHERE cluster_id = ? AND snapshot_hour > ? AND snapshot_hour <= ?";
     if (specs.size() < store::MetricCatalog().size()) {
       sql += " AND metric_name IN (" + Placeholders(specs.size()) + ")";
-      for (const store::MetricSpec* spec : specs) params.push_back(store::Text(std::string(spec->name)));
+      for (const store::MetricSpec* spec : specs)
+        params.push_back(store::Text(std::string(spec->name)));
     }
     sql += " ORDER BY snapshot_hour";
     RH_ASSIGN_OR_RETURN(store::QueryResult rows, fleet.Query(sql, params));
@@ -147,8 +151,10 @@ class ClusterMetricsTool final : public InvestigationTool {
                        return a.catalog_index < b.catalog_index;
                      });
 
-    Json summary = {{"critical", Json::array()}, {"warning", Json::array()},
-                    {"changed", Json::array()}, {"no_data", Json::array()}};
+    Json summary = {{"critical", Json::array()},
+                    {"warning", Json::array()},
+                    {"changed", Json::array()},
+                    {"no_data", Json::array()}};
     Json dimensions = Json::array();
     for (DimensionResult& result : results) {
       std::string name(result.spec->short_name);
@@ -159,10 +165,10 @@ class ClusterMetricsTool final : public InvestigationTool {
       if (result.group == 4) summary["no_data"].push_back(name);
       dimensions.push_back(std::move(result.json));
     }
-    Json out = {{"cluster_id", cluster_id},
-                {"window", {{"from", IsoTime(window_from)}, {"to", IsoTime(now)},
-                            {"hours", window_hours}}},
-                {"latest_snapshot", IsoTimeOrNull(latest_snapshot)}};
+    Json out = {
+        {"cluster_id", cluster_id},
+        {"window", {{"from", IsoTime(window_from)}, {"to", IsoTime(now)}, {"hours", window_hours}}},
+        {"latest_snapshot", IsoTimeOrNull(latest_snapshot)}};
     if (latest_snapshot) {
       int64_t gap = std::chrono::duration_cast<std::chrono::hours>(now - *latest_snapshot).count();
       out["data_gap_hours"] = gap;
@@ -204,8 +210,7 @@ class ClusterMetricsTool final : public InvestigationTool {
       result.group = 4;
       out["state"] = "no_data";
       out["samples"] = 0;
-      out["last_seen"] =
-          samples.empty() ? Json(nullptr) : Json(IsoTime(samples.back().hour));
+      out["last_seen"] = samples.empty() ? Json(nullptr) : Json(IsoTime(samples.back().hour));
       return result;
     }
 
@@ -243,7 +248,8 @@ class ClusterMetricsTool final : public InvestigationTool {
         out["ratio_to_baseline"] = Tidy(latest.avg / *baseline_avg);
       }
     }
-    out["thresholds"] = {{"warning", spec.warning}, {"critical", spec.critical},
+    out["thresholds"] = {{"warning", spec.warning},
+                         {"critical", spec.critical},
                          {"direction", std::string(DirectionName(spec.kind))}};
 
     // Since when the current state holds (walking back over every loaded hour).
@@ -251,8 +257,7 @@ class ClusterMetricsTool final : public InvestigationTool {
       TimePoint since = latest.hour;
       for (auto sample = samples.rbegin(); sample != samples.rend(); ++sample) {
         if (sample->hour > latest.hour) continue;
-        if (StateRank(store::ClassifyMetric(spec, sample->avg, baseline_avg)) <
-            StateRank(state)) {
+        if (StateRank(store::ClassifyMetric(spec, sample->avg, baseline_avg)) < StateRank(state)) {
           break;
         }
         since = sample->hour;
@@ -280,9 +285,10 @@ class ClusterMetricsTool final : public InvestigationTool {
     std::vector<HourlySample> span;
     std::vector<std::optional<double>> week_earlier;
     const TimePoint span_from =
-        latest.hour - std::chrono::hours(std::max<int64_t>(
-                          kChangeSpanHours, std::chrono::duration_cast<std::chrono::hours>(
-                                                now - window_from).count()));
+        latest.hour -
+        std::chrono::hours(std::max<int64_t>(
+            kChangeSpanHours,
+            std::chrono::duration_cast<std::chrono::hours>(now - window_from).count()));
     for (const HourlySample& sample : samples) {
       if (sample.hour <= span_from || sample.hour > latest.hour) continue;
       span.push_back(sample);
@@ -291,12 +297,12 @@ class ClusterMetricsTool final : public InvestigationTool {
                                                           : std::optional(week_before->second));
     }
     if (auto change = FindChangePoint(span, week_earlier, spec)) {
-      out["change_point"] = {{"started", IsoTime(change->started)},
-                             {"hours_ago", static_cast<int64_t>(std::round(
-                                               HoursBetween(change->started, now)))},
-                             {"direction", change->rising ? "rising" : "falling"},
-                             {"level_before", Tidy(change->level_before)},
-                             {"level_now", Tidy(change->level_now)}};
+      out["change_point"] = {
+          {"started", IsoTime(change->started)},
+          {"hours_ago", static_cast<int64_t>(std::round(HoursBetween(change->started, now)))},
+          {"direction", change->rising ? "rising" : "falling"},
+          {"level_before", Tidy(change->level_before)},
+          {"level_now", Tidy(change->level_now)}};
     }
     result.group = state == store::HealthState::kCritical  ? 0
                    : state == store::HealthState::kWarning ? 1

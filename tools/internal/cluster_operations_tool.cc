@@ -12,8 +12,8 @@ constexpr auto kNextAlertHorizon = std::chrono::hours(24);
 constexpr size_t kParameterBytes = 300;
 
 const std::vector<std::string>& OperationTypes() {
-  static const std::vector<std::string> types = {"START", "STOP", "UPDATE", "SCALE", "RESTART",
-                                                 "UPGRADE"};
+  static const std::vector<std::string> types = {"START", "STOP",    "UPDATE",
+                                                 "SCALE", "RESTART", "UPGRADE"};
   return types;
 }
 
@@ -25,9 +25,9 @@ class ClusterOperationsTool final : public InvestigationTool {
             ObjectSchema(
                 {{"cluster_id", ClusterIdProperty("The cluster whose operations to list.")},
                  {"window_hours",
-                  IntegerProperty("Look-back in hours, ending now.", 1, kMaxWindowHours,
-                                  std::max(kDefaultOperationsWindowHours,
-                                           context->DefaultWindowHours()))},
+                  IntegerProperty(
+                      "Look-back in hours, ending now.", 1, kMaxWindowHours,
+                      std::max(kDefaultOperationsWindowHours, context->DefaultWindowHours()))},
                  {"operation_type",
                   StringEnumProperty("Only operations of this type.", OperationTypes())},
                  {"max_operations",
@@ -106,16 +106,14 @@ class ClusterOperationsTool final : public InvestigationTool {
       }
       operations.push_back(std::move(item));
     }
-    Json out = {{"cluster_id", cluster_id},
-                {"window", {{"from", IsoTime(from)}, {"to", IsoTime(now)},
-                            {"hours", window_hours}}},
-                {"first_alert",
-                 first_alert ? Json{{"alert_name", first_alert->alert_name},
-                                    {"time", IsoTime(first_alert->time)}}
-                             : Json(nullptr)},
-                {"summary", {{"operations", rows.size()}, {"by_type", by_type},
-                             {"failed", failed}}},
-                {"operations", std::move(operations)}};
+    Json out = {
+        {"cluster_id", cluster_id},
+        {"window", {{"from", IsoTime(from)}, {"to", IsoTime(now)}, {"hours", window_hours}}},
+        {"first_alert", first_alert ? Json{{"alert_name", first_alert->alert_name},
+                                           {"time", IsoTime(first_alert->time)}}
+                                    : Json(nullptr)},
+        {"summary", {{"operations", rows.size()}, {"by_type", by_type}, {"failed", failed}}},
+        {"operations", std::move(operations)}};
     if (rows.size() > max_operations) out["operations_not_listed"] = rows.size() - max_operations;
     if (rows.empty()) {
       out["note"] = "no operations in the window; widen window_hours to look further back";

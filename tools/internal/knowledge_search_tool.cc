@@ -15,9 +15,10 @@ class KnowledgeSearchTool final : public InvestigationTool {
             ObjectSchema(
                 {{"query",
                   {{"type", "string"},
-                   {"description", "What to look for: symptoms, alert names, metric names, "
-                                   "error messages (e.g. \"BE memory climbing page cache "
-                                   "without workload increase\")."},
+                   {"description",
+                    "What to look for: symptoms, alert names, metric names, "
+                    "error messages (e.g. \"BE memory climbing page cache "
+                    "without workload increase\")."},
                    {"minLength", 2},
                    {"maxLength", 500}}},
                  {"mode", StringEnumProperty("hybrid (default: keywords + meaning), fulltext "
@@ -26,20 +27,20 @@ class KnowledgeSearchTool final : public InvestigationTool {
                  {"kinds",
                   {{"type", "array"},
                    {"description", "Only these kinds of knowledge."},
-                   {"items", {{"type", "string"},
-                              {"enum", {"oncall_log", "known_bug", "guideline", "resolution",
-                                        "doc"}}}},
+                   {"items",
+                    {{"type", "string"},
+                     {"enum", {"oncall_log", "known_bug", "guideline", "resolution", "doc"}}}},
                    {"maxItems", 5}}},
                  {"version",
                   {{"type", "string"},
-                   {"description", "The cluster's StarRocks version (e.g. \"3.2.1\"): keeps "
-                                   "known bugs affecting it and knowledge valid for it."},
+                   {"description",
+                    "The cluster's StarRocks version (e.g. \"3.2.1\"): keeps "
+                    "known bugs affecting it and knowledge valid for it."},
                    {"pattern", "^[0-9]+(\\.[0-9]+){0,3}$"},
                    {"maxLength", 32}}},
                  {"k", IntegerProperty("Number of hits.", 1, 20, 5)}},
                 {"query"}),
-            "ask for fewer hits (k), filter by kinds, or search a more specific phrase",
-            context) {}
+            "ask for fewer hits (k), filter by kinds, or search a more specific phrase", context) {}
 
  protected:
   Result<Json> Execute(const Json& input) override {
@@ -55,7 +56,8 @@ class KnowledgeSearchTool final : public InvestigationTool {
       RH_ASSIGN_OR_RETURN(request.mode, knowledge::ParseSearchMode(JsonString(input, "mode")));
     }
     if (input.contains("kinds")) {
-      for (const Json& kind : input["kinds"]) request.filter.kinds.push_back(kind.get<std::string>());
+      for (const Json& kind : input["kinds"])
+        request.filter.kinds.push_back(kind.get<std::string>());
     }
     request.filter.version = JsonString(input, "version");
     request.k = input["k"].get<int>();
@@ -78,8 +80,9 @@ class KnowledgeSearchTool final : public InvestigationTool {
                 {"filters", std::move(filters)},
                 {"hits", std::move(items)}};
     if (hits.empty()) {
-      out["note"] = "no matching knowledge; try other words (alert or metric names), mode "
-                    "fulltext for exact terms, or drop the filters";
+      out["note"] =
+          "no matching knowledge; try other words (alert or metric names), mode "
+          "fulltext for exact terms, or drop the filters";
     }
     return out;
   }

@@ -6,11 +6,11 @@
 namespace rh::tools::internal {
 namespace {
 
-constexpr size_t kMinSeries = 12;       // hours needed before looking for a change
-constexpr size_t kMinSegment = 3;       // hours on each side of a split
-constexpr double kShiftSigmas = 4.0;    // shift must exceed this many noise sigmas
-constexpr double kOnsetSigmas = 2.0;    // an hour deviating this much belongs to the change
-constexpr size_t kActiveHours = 3;      // the change must still hold over the last hours
+constexpr size_t kMinSeries = 12;     // hours needed before looking for a change
+constexpr size_t kMinSegment = 3;     // hours on each side of a split
+constexpr double kShiftSigmas = 4.0;  // shift must exceed this many noise sigmas
+constexpr double kOnsetSigmas = 2.0;  // an hour deviating this much belongs to the change
+constexpr size_t kActiveHours = 3;    // the change must still hold over the last hours
 constexpr size_t kLevelNowHours = 6;
 
 double Median(std::vector<double> values) {
@@ -134,7 +134,8 @@ std::optional<ChangePoint> FindChangePoint(const std::vector<HourlySample>& seri
     --start;
   }
   std::vector<double> raw_before;
-  for (size_t hour_idx = 0; hour_idx < start; ++hour_idx) raw_before.push_back(series[hour_idx].avg);
+  for (size_t hour_idx = 0; hour_idx < start; ++hour_idx)
+    raw_before.push_back(series[hour_idx].avg);
   std::vector<double> raw_now;
   for (size_t hour_idx = n - std::min(kLevelNowHours, n); hour_idx < n; ++hour_idx) {
     raw_now.push_back(series[hour_idx].avg);

@@ -38,14 +38,16 @@ class RunSqlTool final : public InvestigationTool {
             ObjectSchema(
                 {{"sql",
                   {{"type", "string"},
-                   {"description", "One read-only statement: SELECT, WITH ... SELECT, SHOW, "
-                                   "DESCRIBE <table> or EXPLAIN SELECT. Times are UTC "
-                                   "'YYYY-MM-DD HH:MM:SS'."},
+                   {"description",
+                    "One read-only statement: SELECT, WITH ... SELECT, SHOW, "
+                    "DESCRIBE <table> or EXPLAIN SELECT. Times are UTC "
+                    "'YYYY-MM-DD HH:MM:SS'."},
                    {"minLength", 1},
                    {"maxLength", 20000}}},
-                 {"max_rows", IntegerProperty("At most this many rows returned.", 1,
-                                              std::max(1, context->config.sql_max_rows),
-                                              std::min(50, std::max(1, context->config.sql_max_rows)))}},
+                 {"max_rows",
+                  IntegerProperty("At most this many rows returned.", 1,
+                                  std::max(1, context->config.sql_max_rows),
+                                  std::min(50, std::max(1, context->config.sql_max_rows)))}},
                 {"sql"}),
             "select fewer columns, add WHERE / LIMIT, or aggregate (GROUP BY) instead of "
             "listing rows",
@@ -72,11 +74,11 @@ class RunSqlTool final : public InvestigationTool {
 
     const size_t max_rows = input["max_rows"].get<size_t>();
     const size_t budget_bytes = static_cast<size_t>(std::max(0, config.output_budget_tokens)) * 4;
-    const size_t byte_cap = std::max<size_t>(
-        256, std::min<size_t>(static_cast<size_t>(config.sql_max_bytes),
-                              budget_bytes > kResultOverheadBytes * 2
-                                  ? budget_bytes - kResultOverheadBytes
-                                  : budget_bytes / 2));
+    const size_t byte_cap =
+        std::max<size_t>(256, std::min<size_t>(static_cast<size_t>(config.sql_max_bytes),
+                                               budget_bytes > kResultOverheadBytes * 2
+                                                   ? budget_bytes - kResultOverheadBytes
+                                                   : budget_bytes / 2));
     Json columns = result->columns();
     Json rows = Json::array();
     size_t bytes = DumpJson(columns).size();
@@ -171,9 +173,10 @@ class RunSqlTool final : public InvestigationTool {
       case SqlStatementKind::kShow: {
         std::string what = words.size() >= 2 ? words[1] : "";
         if (what == "TABLES" || (what == "FULL" && words.size() >= 3 && words[2] == "TABLES")) {
-          return std::string("SELECT name AS table_name, type AS table_type FROM sqlite_master "
-                             "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
-                             "ORDER BY name");
+          return std::string(
+              "SELECT name AS table_name, type AS table_type FROM sqlite_master "
+              "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+              "ORDER BY name");
         }
         if ((what == "COLUMNS" || what == "FIELDS") && !checked.object_name.empty()) {
           return describe(checked.object_name);
@@ -181,9 +184,10 @@ class RunSqlTool final : public InvestigationTool {
         if (what == "CREATE" && words.size() >= 3 && words[2] == "TABLE" &&
             !checked.object_name.empty()) {
           params.push_back(store::Text(checked.object_name));
-          return std::string("SELECT name AS \"Table\", sql AS \"Create Table\" FROM "
-                             "sqlite_master WHERE type IN ('table', 'view') AND name = ? "
-                             "COLLATE NOCASE");
+          return std::string(
+              "SELECT name AS \"Table\", sql AS \"Create Table\" FROM "
+              "sqlite_master WHERE type IN ('table', 'view') AND name = ? "
+              "COLLATE NOCASE");
         }
         return InvalidArgument("run_sql",
                                "this fleet database is SQLite, which has no SHOW " + what +
@@ -199,11 +203,11 @@ class RunSqlTool final : public InvestigationTool {
   static store::QueryResult DescribeRows(const store::QueryResult& pragma) {
     std::vector<std::vector<store::Value>> rows;
     for (store::Row row : pragma) {
-      rows.push_back({store::Text(row.GetString("name")), store::Text(row.GetString("type")),
-                      store::Text(row.GetInt("notnull") != 0 ? "NO" : "YES"),
-                      store::Text(row.GetInt("pk") > 0 ? "PRI" : ""),
-                      row.IsNull("dflt_value") ? store::Null()
-                                               : store::Text(row.GetString("dflt_value"))});
+      rows.push_back(
+          {store::Text(row.GetString("name")), store::Text(row.GetString("type")),
+           store::Text(row.GetInt("notnull") != 0 ? "NO" : "YES"),
+           store::Text(row.GetInt("pk") > 0 ? "PRI" : ""),
+           row.IsNull("dflt_value") ? store::Null() : store::Text(row.GetString("dflt_value"))});
     }
     return store::QueryResult({"Field", "Type", "Null", "Key", "Default"}, std::move(rows));
   }
@@ -222,12 +226,14 @@ class RunSqlTool final : public InvestigationTool {
     std::string advice;
     switch (error.code) {
       case ErrorCode::kDeadlineExceeded:
-        advice = "; it ran past the time cap: filter on indexed columns (cluster_id, "
-                 "snapshot_hour, alert_time) or aggregate over a shorter period";
+        advice =
+            "; it ran past the time cap: filter on indexed columns (cluster_id, "
+            "snapshot_hour, alert_time) or aggregate over a shorter period";
         break;
       case ErrorCode::kPermissionDenied:
-        advice = "; the read-only session refused it: only reads of the fleet tables are "
-                 "allowed";
+        advice =
+            "; the read-only session refused it: only reads of the fleet tables are "
+            "allowed";
         break;
       case ErrorCode::kInvalidArgument:
         advice = "; check table and column names with SHOW TABLES and DESCRIBE <table>";
@@ -235,8 +241,8 @@ class RunSqlTool final : public InvestigationTool {
       default:
         break;
     }
-    return MakeError(error.code, "run_sql", "the database refused the statement: " +
-                                                error.message + advice);
+    return MakeError(error.code, "run_sql",
+                     "the database refused the statement: " + error.message + advice);
   }
 
   std::mutex mutex_;

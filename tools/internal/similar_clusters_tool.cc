@@ -29,8 +29,7 @@ class SimilarClustersTool final : public InvestigationTool {
             "query_similar_clusters", std::move(description),
             ObjectSchema(
                 {{"cluster_id", ClusterIdProperty("The cluster whose siblings to compare.")},
-                 {"limit", IntegerProperty("At most this many siblings/peers listed.", 1, 30,
-                                           10)}},
+                 {"limit", IntegerProperty("At most this many siblings/peers listed.", 1, 30, 10)}},
                 {"cluster_id"}),
             "pass a smaller limit", context) {}
 
@@ -147,9 +146,10 @@ class SimilarClustersTool final : public InvestigationTool {
                facts.version + " fire the same alert(s)";
     } else {
       pattern = "cluster_specific";
-      reason = "no sibling in the account" +
-               std::string(version_sharing == 1 ? " and only one version peer" : " or version peer") +
-               " fires the same alerts";
+      reason =
+          "no sibling in the account" +
+          std::string(version_sharing == 1 ? " and only one version peer" : " or version peer") +
+          " fires the same alerts";
     }
 
     Json listed = Json::array();
@@ -183,25 +183,23 @@ class SimilarClustersTool final : public InvestigationTool {
                                  : Json()},
         {"health_score",
          own_health != health.end() ? Json(Tidy(own_health->second.score)) : Json()},
-        {"risk_level",
-         own_health != health.end() ? Json(own_health->second.risk_level) : Json()},
+        {"risk_level", own_health != health.end() ? Json(own_health->second.risk_level) : Json()},
         {"firing_alerts", own_firing}};
-    Json out = {
-        {"this_cluster", std::move(this_cluster)},
-        {"pattern", pattern},
-        {"pattern_reason", reason},
-        {"account",
-         {{"siblings", account_total},
-          {"degraded", account_degraded},
-          {"sharing_alerts", account_sharing},
-          {"degraded_and_sharing", account_degraded_sharing}}},
-        {"version_peers",
-         {{"version", facts.version},
-          {"clusters", version_total},
-          {"degraded", version_degraded},
-          {"sharing_alerts", version_sharing}}},
-        {"shared_alert_counts", shared_counts},
-        {"peers", std::move(listed)}};
+    Json out = {{"this_cluster", std::move(this_cluster)},
+                {"pattern", pattern},
+                {"pattern_reason", reason},
+                {"account",
+                 {{"siblings", account_total},
+                  {"degraded", account_degraded},
+                  {"sharing_alerts", account_sharing},
+                  {"degraded_and_sharing", account_degraded_sharing}}},
+                {"version_peers",
+                 {{"version", facts.version},
+                  {"clusters", version_total},
+                  {"degraded", version_degraded},
+                  {"sharing_alerts", version_sharing}}},
+                {"shared_alert_counts", shared_counts},
+                {"peers", std::move(listed)}};
     if (peers.size() > limit) out["peers_not_listed"] = peers.size() - limit;
     if (health.empty()) {
       out["note"] = "no health scores yet (the scorer has not run): health fields are null";

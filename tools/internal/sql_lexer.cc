@@ -7,9 +7,7 @@
 namespace rh::tools::internal {
 namespace {
 
-bool IsWordByte(unsigned char c) {
-  return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
+bool IsWordByte(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -36,8 +34,8 @@ class Lexer {
       if (c < 0x20 || c == 0x7f) {
         char code[8];
         std::snprintf(code, sizeof(code), "0x%02x", c);
-        return InvalidArgument("sql", std::string("control character ") + code + " at " +
-                                          At(pos_) + "; remove it");
+        return InvalidArgument(
+            "sql", std::string("control character ") + code + " at " + At(pos_) + "; remove it");
       }
       if (c == '-' && Peek(1) == '-') {
         if (dialect_ == LexDialect::kStandard || DashDashStartsComment()) {
@@ -89,9 +87,7 @@ class Lexer {
   }
 
  private:
-  char Peek(size_t ahead) const {
-    return pos_ + ahead < sql_.size() ? sql_[pos_ + ahead] : '\0';
-  }
+  char Peek(size_t ahead) const { return pos_ + ahead < sql_.size() ? sql_[pos_ + ahead] : '\0'; }
 
   // MySQL: "--" is a comment only when followed by whitespace, a control character or the end.
   bool DashDashStartsComment() const {
@@ -135,8 +131,8 @@ class Lexer {
     }
     pos_ = end + 2;
     if (body.starts_with("+")) {
-      tokens.push_back(SqlToken{SqlTokenKind::kHint, start, pos_ - start,
-                                std::string(body.substr(1))});
+      tokens.push_back(
+          SqlToken{SqlTokenKind::kHint, start, pos_ - start, std::string(body.substr(1))});
       return true;
     }
     return false;
@@ -166,8 +162,8 @@ class Lexer {
       ++cursor;
     }
     std::string what = kind == SqlTokenKind::kQuotedIdent ? "quoted identifier" : "string literal";
-    return InvalidArgument("sql", "unterminated " + what + " starting at " + At(start) +
-                                      " (" + std::string(1, quote) + " is never closed)");
+    return InvalidArgument("sql", "unterminated " + what + " starting at " + At(start) + " (" +
+                                      std::string(1, quote) + " is never closed)");
   }
 
   std::string_view sql_;
@@ -217,8 +213,8 @@ size_t FindInvalidUtf8(std::string_view text) {
 Result<std::vector<SqlToken>> LexSql(std::string_view sql, LexDialect dialect) {
   size_t invalid = FindInvalidUtf8(sql);
   if (invalid != std::string_view::npos) {
-    return InvalidArgument("sql", "not valid UTF-8 at " + At(invalid) +
-                                      "; send the statement as UTF-8 text");
+    return InvalidArgument(
+        "sql", "not valid UTF-8 at " + At(invalid) + "; send the statement as UTF-8 text");
   }
   return Lexer(sql, dialect).Run();
 }

@@ -27,9 +27,8 @@ ToolResult InvestigationTool::Run(const Json& input) {
 // ---- schema builders --------------------------------------------------------------------
 
 Json ObjectSchema(Json properties, const std::vector<std::string>& required) {
-  Json schema = {{"type", "object"},
-                 {"properties", std::move(properties)},
-                 {"additionalProperties", false}};
+  Json schema = {
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
   if (!required.empty()) schema["required"] = required;
   return schema;
 }
@@ -128,8 +127,9 @@ Result<ClusterFacts> LoadCluster(store::Database& fleet, const std::string& clus
       message += "; ids with the same prefix:";
       for (store::Row row : similar) message += " " + row.GetString("cluster_id");
     } else {
-      message += "; cluster ids look like c-1a2b3c4d (run_sql: SELECT cluster_id, cluster_name "
-                 "FROM cluster_info WHERE cluster_name LIKE '%name%')";
+      message +=
+          "; cluster ids look like c-1a2b3c4d (run_sql: SELECT cluster_id, cluster_name "
+          "FROM cluster_info WHERE cluster_name LIKE '%name%')";
     }
     return NotFound(cluster_id, message);
   }

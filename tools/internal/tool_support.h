@@ -124,7 +124,8 @@ struct NodeGroup {
   int64_t disk_size_gb = 0;
   std::string essd_level;
 };
-Result<std::vector<NodeGroup>> LoadNodeGroups(store::Database& fleet, const std::string& cluster_id);
+Result<std::vector<NodeGroup>> LoadNodeGroups(store::Database& fleet,
+                                              const std::string& cluster_id);
 // The compute group: BE for shared_nothing, CN for shared_data (whichever exists).
 const NodeGroup* ComputeGroup(const std::vector<NodeGroup>& groups);
 
