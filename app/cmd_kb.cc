@@ -41,10 +41,17 @@ class ProgressBar {
 };
 
 Json HitJson(const knowledge::SearchHit& hit) {
-  return Json{{"chunk_id", hit.chunk_id}, {"title", hit.title},     {"source", hit.source},
-              {"kind", hit.kind},         {"version", hit.version}, {"snippet", hit.snippet},
-              {"score", hit.score},       {"fulltext_rank", hit.fulltext_rank},
-              {"vector_rank", hit.vector_rank}, {"bm25", hit.bm25}, {"cosine", hit.cosine}};
+  return Json{{"chunk_id", hit.chunk_id},
+              {"title", hit.title},
+              {"source", hit.source},
+              {"kind", hit.kind},
+              {"version", hit.version},
+              {"snippet", hit.snippet},
+              {"score", hit.score},
+              {"fulltext_rank", hit.fulltext_rank},
+              {"vector_rank", hit.vector_rank},
+              {"bm25", hit.bm25},
+              {"cosine", hit.cosine}};
 }
 
 }  // namespace
@@ -91,8 +98,9 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
   };
   auto ingest_args = std::make_shared<IngestArgs>();
   CLI::App* ingest = kb->add_subcommand(
-      "ingest", "Add or update Markdown, text and JSONL files or directories (unchanged documents "
-                "are skipped; rows gone from a JSONL file are removed)");
+      "ingest",
+      "Add or update Markdown, text and JSONL files or directories (unchanged documents "
+      "are skipped; rows gone from a JSONL file are removed)");
   ingest->add_option("paths", ingest_args->paths, "Files or directories")->required();
   ingest->add_option("--kind", ingest_args->kind,
                      "oncall_log|known_bug|guideline|resolution|doc (default: from the files)");
@@ -107,16 +115,18 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
       options.kind = ingest_args->kind;
       options.version = ingest_args->version;
       options.progress = [&bar](size_t done, size_t total) { bar.Update(done, total); };
-      RH_ASSIGN_OR_RETURN(knowledge::IngestStats stats, lake->IngestPaths(ingest_args->paths, options));
+      RH_ASSIGN_OR_RETURN(knowledge::IngestStats stats,
+                          lake->IngestPaths(ingest_args->paths, options));
       std::printf(
           "documents: %lld seen, %lld added, %lld updated, %lld unchanged, %lld removed\n"
           "chunks: %lld added, %lld removed, %lld duplicates skipped, %lld embedded%s\n"
           "took %.1f s\n",
-          static_cast<long long>(stats.documents_seen), static_cast<long long>(stats.documents_added),
+          static_cast<long long>(stats.documents_seen),
+          static_cast<long long>(stats.documents_added),
           static_cast<long long>(stats.documents_updated),
           static_cast<long long>(stats.documents_unchanged),
-          static_cast<long long>(stats.documents_removed), static_cast<long long>(stats.chunks_added),
-          static_cast<long long>(stats.chunks_removed),
+          static_cast<long long>(stats.documents_removed),
+          static_cast<long long>(stats.chunks_added), static_cast<long long>(stats.chunks_removed),
           static_cast<long long>(stats.chunks_deduplicated),
           static_cast<long long>(stats.chunks_embedded),
           stats.refitted ? " (built-in embedder refitted)" : "", stats.seconds);
@@ -147,7 +157,8 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
       if (search_args->format != "text" && search_args->format != "json") {
         return InvalidArgument("--format", "must be text or json");
       }
-      RH_ASSIGN_OR_RETURN(knowledge::SearchMode mode, knowledge::ParseSearchMode(search_args->mode));
+      RH_ASSIGN_OR_RETURN(knowledge::SearchMode mode,
+                          knowledge::ParseSearchMode(search_args->mode));
       RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));
       knowledge::SearchRequest request;
       request.query = search_args->query;
@@ -178,7 +189,8 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
     };
   });
 
-  CLI::App* stats = kb->add_subcommand("stats", "Documents, chunks, kinds, sources, embedder, index");
+  CLI::App* stats =
+      kb->add_subcommand("stats", "Documents, chunks, kinds, sources, embedder, index");
   stats->callback([chosen] {
     *chosen = [](AppContext& ctx) -> Status {
       RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));

@@ -100,9 +100,11 @@ void MultiplyX(const SparseRows& x, const std::vector<float>& in, int vocab, int
     for (size_t nz = x.offsets[row]; nz < x.offsets[row + 1]; ++nz) {
       const float weight = x.values[nz];
       const float* term_row = in_rows.data() + static_cast<size_t>(x.columns[nz]) * l;
-      for (int col_idx = 0; col_idx < l; ++col_idx) row_buffer[col_idx] += weight * term_row[col_idx];
+      for (int col_idx = 0; col_idx < l; ++col_idx)
+        row_buffer[col_idx] += weight * term_row[col_idx];
     }
-    for (int col_idx = 0; col_idx < l; ++col_idx) out[static_cast<size_t>(col_idx) * rows + row] = row_buffer[col_idx];
+    for (int col_idx = 0; col_idx < l; ++col_idx)
+      out[static_cast<size_t>(col_idx) * rows + row] = row_buffer[col_idx];
   }
 }
 
@@ -208,7 +210,8 @@ Result<std::vector<Vector>> BuiltinEmbedder::Embed(const std::vector<std::string
     if (fitted_) {
       for (const auto& [term_idx, weight] : Weights(text)) {
         const float* row = projection_.data() + static_cast<size_t>(term_idx) * model_dims_;
-        for (int dim_idx = 0; dim_idx < model_dims_; ++dim_idx) vector[dim_idx] += weight * row[dim_idx];
+        for (int dim_idx = 0; dim_idx < model_dims_; ++dim_idx)
+          vector[dim_idx] += weight * row[dim_idx];
       }
       Normalize(vector);
     }
@@ -255,8 +258,8 @@ Status BuiltinEmbedder::Fit(const std::vector<std::string>& corpus) {
   idf_.assign(candidates.size(), 0.0f);
   for (size_t term_idx = 0; term_idx < candidates.size(); ++term_idx) {
     vocabulary_.emplace(candidates[term_idx].second, static_cast<int32_t>(term_idx));
-    idf_[term_idx] = static_cast<float>(
-        std::log(1.0 + static_cast<double>(rows) / candidates[term_idx].first));
+    idf_[term_idx] =
+        static_cast<float>(std::log(1.0 + static_cast<double>(rows) / candidates[term_idx].first));
   }
   const int vocab = static_cast<int>(candidates.size());
   model_dims_ = options_.dims;
@@ -310,8 +313,8 @@ Status BuiltinEmbedder::Fit(const std::vector<std::string>& corpus) {
   std::vector<float> gram(static_cast<size_t>(l) * l);
   const float one = 1.0f;
   const float zero = 0.0f;
-  sgemm_("T", "N", &l, &l, &vocab, &one, z.data(), &vocab, z.data(), &vocab, &zero, gram.data(),
-         &l, 1, 1);
+  sgemm_("T", "N", &l, &l, &vocab, &one, z.data(), &vocab, z.data(), &vocab, &zero, gram.data(), &l,
+         1, 1);
   std::vector<double> gram_double(gram.begin(), gram.end());
   std::vector<double> eigenvalues(l);
   int info = 0;
@@ -372,7 +375,9 @@ std::string BuiltinEmbedder::SaveModel() const {
 }
 
 Status BuiltinEmbedder::LoadModel(std::string_view blob) {
-  auto corrupt = [] { return DataLoss("builtin embedder model", "stored model is corrupt; it will be refitted"); };
+  auto corrupt = [] {
+    return DataLoss("builtin embedder model", "stored model is corrupt; it will be refitted");
+  };
   if (blob.size() < sizeof(kModelMagic) ||
       std::memcmp(blob.data(), kModelMagic, sizeof(kModelMagic)) != 0) {
     return corrupt();

@@ -61,11 +61,11 @@ class BuiltinEmbedder final : public Embedder {
 
   BuiltinEmbedderOptions options_;
   bool fitted_ = false;
-  int model_dims_ = 0;                           // may be < options_.dims on a tiny corpus
+  int model_dims_ = 0;  // may be < options_.dims on a tiny corpus
   size_t fitted_corpus_size_ = 0;
   std::unordered_map<std::string, int32_t> vocabulary_;
-  std::vector<float> idf_;                       // per term
-  std::vector<float> projection_;                // vocabulary x model_dims_, row-major
+  std::vector<float> idf_;         // per term
+  std::vector<float> projection_;  // vocabulary x model_dims_, row-major
   std::string id_;
 };
 

@@ -184,8 +184,9 @@ Result<std::vector<Document>> LoadJsonl(const fs::path& path, const std::string&
     if (!row.is_object()) return InvalidArgument(where, "each JSONL line must be a JSON object");
     std::string text = JsonText(row, {"text", "body", "content"});
     if (Trim(text).empty()) {
-      return InvalidArgument(where, "row has no text (expected a \"text\", \"body\" or "
-                                    "\"content\" string)");
+      return InvalidArgument(where,
+                             "row has no text (expected a \"text\", \"body\" or "
+                             "\"content\" string)");
     }
     Document document;
     document.markdown = true;
@@ -219,7 +220,8 @@ Result<std::vector<Document>> LoadJsonl(const fs::path& path, const std::string&
     // The same fix listed under several versions: one document listing every fixing version.
     std::string merge_key;
     if (document.kind == "known_bug") {
-      merge_key = prs.empty() ? "text-" + Sha256Hex(text).substr(0, 16) : "pr-" + JoinStrings(prs, "-");
+      merge_key =
+          prs.empty() ? "text-" + Sha256Hex(text).substr(0, 16) : "pr-" + JoinStrings(prs, "-");
     } else if (!row_id.empty()) {
       merge_key = row_id;
     } else {
@@ -228,8 +230,8 @@ Result<std::vector<Document>> LoadJsonl(const fs::path& path, const std::string&
     auto existing = by_merge_key.find(merge_key);
     if (existing != by_merge_key.end()) {
       Pending& target = pending[existing->second];
-      if (!version.empty() && std::find(target.versions.begin(), target.versions.end(),
-                                        version) == target.versions.end()) {
+      if (!version.empty() && std::find(target.versions.begin(), target.versions.end(), version) ==
+                                  target.versions.end()) {
         target.versions.push_back(version);
       }
       continue;
@@ -273,8 +275,8 @@ Result<std::vector<Document>> LoadFile(const fs::path& path) {
   document.key = path.string();
   document.markdown = extension != ".txt";
   FrontMatter front_matter;
-  std::string_view body = document.markdown ? SplitFrontMatter(content, &front_matter)
-                                            : std::string_view(content);
+  std::string_view body =
+      document.markdown ? SplitFrontMatter(content, &front_matter) : std::string_view(content);
   document.text = std::string(body);
   document.kind = front_matter.kind.empty() ? "doc" : front_matter.kind;
   document.version = front_matter.version;
@@ -323,7 +325,8 @@ std::string_view SplitFrontMatter(std::string_view text, FrontMatter* front_matt
   if (end == std::string_view::npos) return text;
   std::string_view block = text.substr(body_start, end + 1 - body_start);
   size_t after = text.find('\n', end + 4);
-  std::string_view body = after == std::string_view::npos ? std::string_view() : text.substr(after + 1);
+  std::string_view body =
+      after == std::string_view::npos ? std::string_view() : text.substr(after + 1);
   size_t pos = 0;
   while (pos < block.size()) {
     size_t line_end = block.find('\n', pos);

@@ -28,13 +28,13 @@
 
 namespace rh::knowledge {
 
-inline constexpr const char* kKnownKinds[] = {"oncall_log", "known_bug", "guideline",
-                                              "resolution", "doc"};
+inline constexpr const char* kKnownKinds[] = {"oncall_log", "known_bug", "guideline", "resolution",
+                                              "doc"};
 bool IsKnownKind(std::string_view kind);
 
 struct Document {
-  std::string key;      // identity: path, or "<path>#<row key>" for a JSONL row
-  std::string source;   // shown in results; defaults to key
+  std::string key;     // identity: path, or "<path>#<row key>" for a JSONL row
+  std::string source;  // shown in results; defaults to key
   std::string kind = "doc";
   std::string version;  // see above
   std::string title;    // document title (first heading, front-matter title, or file name)

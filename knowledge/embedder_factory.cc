@@ -6,7 +6,8 @@
 namespace rh::knowledge {
 
 Result<std::unique_ptr<Embedder>> MakeEmbedder(const EmbedderConfig& config, Clock& clock) {
-  if (config.kind == "builtin") return std::unique_ptr<Embedder>(std::make_unique<BuiltinEmbedder>());
+  if (config.kind == "builtin")
+    return std::unique_ptr<Embedder>(std::make_unique<BuiltinEmbedder>());
   if (config.kind == "http") {
     HttpEmbedderOptions options;
     options.url = config.url;
@@ -16,7 +17,8 @@ Result<std::unique_ptr<Embedder>> MakeEmbedder(const EmbedderConfig& config, Clo
     RH_ASSIGN_OR_RETURN(auto embedder, HttpEmbedder::Create(std::move(options), clock));
     return std::unique_ptr<Embedder>(std::move(embedder));
   }
-  return InvalidArgument("knowledge.embedder", "must be builtin or http, got '" + config.kind + "'");
+  return InvalidArgument("knowledge.embedder",
+                         "must be builtin or http, got '" + config.kind + "'");
 }
 
 }  // namespace rh::knowledge

@@ -175,14 +175,14 @@ Result<std::vector<Vector>> HttpEmbedder::EmbedBatch(const std::vector<std::stri
     if (!retryable || try_idx >= options_.max_retries) break;
     std::chrono::milliseconds wait = backoff;
     if (attempt.retry_after_seconds >= 0) {
-      wait = std::max(wait, std::chrono::milliseconds(
-                                std::min<long>(attempt.retry_after_seconds, 60) * 1000));
+      wait = std::max(
+          wait, std::chrono::milliseconds(std::min<long>(attempt.retry_after_seconds, 60) * 1000));
     }
-    Logger("knowledge")->warn("embeddings request to {} failed ({}); retry {} of {} in {} ms",
-                              endpoint_,
-                              attempt.transport_ok ? "HTTP " + std::to_string(attempt.status)
-                                                   : curl_easy_strerror(attempt.curl_code),
-                              try_idx + 1, options_.max_retries, wait.count());
+    Logger("knowledge")
+        ->warn("embeddings request to {} failed ({}); retry {} of {} in {} ms", endpoint_,
+               attempt.transport_ok ? "HTTP " + std::to_string(attempt.status)
+                                    : curl_easy_strerror(attempt.curl_code),
+               try_idx + 1, options_.max_retries, wait.count());
     clock_.SleepFor(wait);
     backoff *= 2;
   }
@@ -248,7 +248,8 @@ Result<std::vector<Vector>> HttpEmbedder::EmbedBatch(const std::vector<std::stri
       vector.push_back(value.get<float>());
     }
     int expected = dims_.load();
-    if (vector.empty()) return Internal(kContext, "embedding " + std::to_string(index) + " is empty");
+    if (vector.empty())
+      return Internal(kContext, "embedding " + std::to_string(index) + " is empty");
     if (expected == 0) {
       dims_.compare_exchange_strong(expected, static_cast<int>(vector.size()));
       expected = dims_.load();

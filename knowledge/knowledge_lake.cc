@@ -151,7 +151,8 @@ class KnowledgeLake::Impl {
   Status RefreshIfStale();
   Status LoadModel();
   Status LoadMeta(std::vector<ChunkMeta>* meta);
-  Result<std::unique_ptr<VectorIndex>> BuildIndexFromStore(const std::string& embedder_id, int dims);
+  Result<std::unique_ptr<VectorIndex>> BuildIndexFromStore(const std::string& embedder_id,
+                                                           int dims);
   // Embeds chunks without a vector; refits a corpus-fitted embedder when needed (re-embedding
   // everything). Caller holds write_mutex_.
   Result<int64_t> EnsureVectors(IngestStats* stats);
@@ -163,7 +164,8 @@ class KnowledgeLake::Impl {
                                              std::string* match_out);
   Result<std::vector<Candidate>> VectorLeg(const std::string& query, const CompiledFilter& filter,
                                            int depth, const std::vector<Candidate>& feedback);
-  std::vector<Candidate> Fuse(const std::vector<Candidate>& text, const std::vector<Candidate>& vec);
+  std::vector<Candidate> Fuse(const std::vector<Candidate>& text,
+                              const std::vector<Candidate>& vec);
   Result<std::vector<SearchHit>> Materialize(const std::vector<Candidate>& ranked,
                                              const std::string& query, bool snippets);
   Result<std::shared_ptr<const std::unordered_map<std::string, int64_t>>> DocumentFrequencies();
@@ -177,7 +179,7 @@ class KnowledgeLake::Impl {
   std::atomic<size_t> next_reader_{0};
   std::unique_ptr<internal::FtsTokenizer> tokenizer_;
 
-  std::mutex write_mutex_;                // one writer at a time in this process
+  std::mutex write_mutex_;                 // one writer at a time in this process
   mutable std::shared_mutex state_mutex_;  // guards everything below
   std::unique_ptr<VectorIndex> index_;
   std::vector<ChunkMeta> meta_;  // by chunk id
@@ -245,7 +247,8 @@ Result<int64_t> KnowledgeLake::Impl::BumpGeneration() {
 
 Status KnowledgeLake::Impl::LoadModel() {
   if (!embedder_->corpus_fitted()) return {};
-  RH_ASSIGN_OR_RETURN(auto rows, writer_->Query("SELECT model FROM kb_models WHERE name = 'builtin'"));
+  RH_ASSIGN_OR_RETURN(auto rows,
+                      writer_->Query("SELECT model FROM kb_models WHERE name = 'builtin'"));
   if (rows.empty()) return {};
   std::string blob = rows.front().GetString(0);
   Status loaded = embedder_->LoadModel(blob);
@@ -324,8 +327,9 @@ Status KnowledgeLake::Impl::SyncState() {
       index = std::move(*loaded);
     } else {
       if (loaded.error().code != ErrorCode::kNotFound || chunk_count > 0) {
-        Logger("knowledge")->info("rebuilding the vector index from {}: {}", options_.db_path,
-                                  loaded.error().message);
+        Logger("knowledge")
+            ->info("rebuilding the vector index from {}: {}", options_.db_path,
+                   loaded.error().message);
       }
       RH_ASSIGN_OR_RETURN(index, BuildIndexFromStore(stored_embedder, dims));
       rebuilt = true;
@@ -381,7 +385,8 @@ Result<int64_t> KnowledgeLake::Impl::EnsureVectors(IngestStats* stats) {
     RH_ASSIGN_OR_RETURN(auto rows, writer_->Query("SELECT title, body FROM kb_chunks ORDER BY id"));
     std::vector<std::string> corpus;
     corpus.reserve(rows.size());
-    for (const store::Row& row : rows) corpus.push_back(ChunkText(row.GetString(0), row.GetString(1)));
+    for (const store::Row& row : rows)
+      corpus.push_back(ChunkText(row.GetString(0), row.GetString(1)));
     std::unique_lock<std::shared_mutex> lock(state_mutex_);  // searches wait for the new model
     RH_RETURN_IF_ERROR(embedder_->Fit(corpus));
     stats->refitted = true;
@@ -401,9 +406,11 @@ Result<int64_t> KnowledgeLake::Impl::EnsureVectors(IngestStats* stats) {
   RH_ASSIGN_OR_RETURN(auto missing, writer_->Query(missing_sql, params));
   if (missing.empty() && !switched) return 0;
   if (switched && !vectors_embedder_.empty()) {
-    Logger("knowledge")->info("re-embedding {} chunks: vectors were made by '{}', the embedder is "
-                              "now '{}'",
-                              missing.size(), vectors_embedder_, embedder_id);
+    Logger("knowledge")
+        ->info(
+            "re-embedding {} chunks: vectors were made by '{}', the embedder is "
+            "now '{}'",
+            missing.size(), vectors_embedder_, embedder_id);
   }
   // Embed outside any transaction (an HTTP service may be slow), then write at once.
   std::vector<int64_t> ids;
@@ -412,11 +419,13 @@ Result<int64_t> KnowledgeLake::Impl::EnsureVectors(IngestStats* stats) {
   int dims = embedder_->dims();
   for (size_t start = 0; start < missing.size(); start += kEmbedBatch) {
     std::vector<std::string> texts;
-    for (size_t row_idx = start; row_idx < std::min(missing.size(), start + kEmbedBatch); ++row_idx) {
+    for (size_t row_idx = start; row_idx < std::min(missing.size(), start + kEmbedBatch);
+         ++row_idx) {
       ids.push_back(missing[row_idx].GetInt(0));
       texts.push_back(ChunkText(missing[row_idx].GetString(1), missing[row_idx].GetString(2)));
     }
-    RH_ASSIGN_OR_RETURN(std::vector<Vector> embedded, embedder_->Embed(texts, EmbedPurpose::kDocument));
+    RH_ASSIGN_OR_RETURN(std::vector<Vector> embedded,
+                        embedder_->Embed(texts, EmbedPurpose::kDocument));
     dims = embedder_->dims();
     for (const Vector& vector : embedded) {
       if (static_cast<int>(vector.size()) != dims) {
@@ -465,9 +474,11 @@ Result<int64_t> KnowledgeLake::Impl::EnsureVectors(IngestStats* stats) {
 Status KnowledgeLake::Impl::RemoveDocuments(const std::vector<int64_t>& doc_ids,
                                             std::vector<int64_t>* removed_chunks) {
   for (int64_t doc_id : doc_ids) {
-    RH_ASSIGN_OR_RETURN(auto refs, writer_->Query("SELECT chunk_id FROM kb_chunk_refs WHERE doc_id = ?",
-                                                  {Int(doc_id)}));
-    RH_RETURN_IF_ERROR(writer_->Execute("DELETE FROM kb_chunk_refs WHERE doc_id = ?", {Int(doc_id)}));
+    RH_ASSIGN_OR_RETURN(
+        auto refs,
+        writer_->Query("SELECT chunk_id FROM kb_chunk_refs WHERE doc_id = ?", {Int(doc_id)}));
+    RH_RETURN_IF_ERROR(
+        writer_->Execute("DELETE FROM kb_chunk_refs WHERE doc_id = ?", {Int(doc_id)}));
     for (const store::Row& ref : refs) {
       int64_t chunk_id = ref.GetInt(0);
       RH_ASSIGN_OR_RETURN(int64_t deleted,
@@ -509,13 +520,15 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
     if (current != loaded_generation_.load()) RH_RETURN_IF_ERROR(SyncState());
   }
   // 2. What changed.
-  RH_ASSIGN_OR_RETURN(auto existing_rows, writer_->Query("SELECT id, doc_key, content_hash FROM kb_documents"));
+  RH_ASSIGN_OR_RETURN(auto existing_rows,
+                      writer_->Query("SELECT id, doc_key, content_hash FROM kb_documents"));
   std::unordered_map<std::string, std::pair<int64_t, std::string>> existing;
   for (const store::Row& row : existing_rows) {
     existing.emplace(row.GetString(1), std::make_pair(row.GetInt(0), row.GetString(2)));
   }
   std::unordered_map<std::string, size_t> last_of_key;
-  for (size_t doc_idx = 0; doc_idx < documents.size(); ++doc_idx) last_of_key[documents[doc_idx].key] = doc_idx;
+  for (size_t doc_idx = 0; doc_idx < documents.size(); ++doc_idx)
+    last_of_key[documents[doc_idx].key] = doc_idx;
   std::vector<size_t> to_write;
   std::vector<int64_t> to_remove;
   std::vector<std::string> hashes(documents.size());
@@ -562,13 +575,14 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
   }
   if (to_write.empty() && to_remove.empty()) {
     if (options.progress) options.progress(documents.size(), documents.size());
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    stats.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return stats;
   }
   // 4. Embed up front when no refit will follow (HTTP failures then change nothing).
-  RH_ASSIGN_OR_RETURN(int64_t chunk_count_before, writer_->QueryInt("SELECT count(*) FROM kb_chunks"));
-  const bool refit_expected =
-      NeedsRefit(chunk_count_before + static_cast<int64_t>(pending.size()));
+  RH_ASSIGN_OR_RETURN(int64_t chunk_count_before,
+                      writer_->QueryInt("SELECT count(*) FROM kb_chunks"));
+  const bool refit_expected = NeedsRefit(chunk_count_before + static_cast<int64_t>(pending.size()));
   std::vector<float> pending_vectors;
   int dims = 0;
   const bool embed_now = !pending.empty() && !refit_expected &&
@@ -577,12 +591,14 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
   if (embed_now) {
     for (size_t start = 0; start < pending.size(); start += kEmbedBatch) {
       std::vector<std::string> texts;
-      for (size_t chunk_idx = start; chunk_idx < std::min(pending.size(), start + kEmbedBatch); ++chunk_idx) {
+      for (size_t chunk_idx = start; chunk_idx < std::min(pending.size(), start + kEmbedBatch);
+           ++chunk_idx) {
         texts.push_back(ChunkText(pending[chunk_idx].chunk.title, pending[chunk_idx].chunk.body));
       }
       RH_ASSIGN_OR_RETURN(std::vector<Vector> embedded,
                           embedder_->Embed(texts, EmbedPurpose::kDocument));
-      for (const Vector& vector : embedded) pending_vectors.insert(pending_vectors.end(), vector.begin(), vector.end());
+      for (const Vector& vector : embedded)
+        pending_vectors.insert(pending_vectors.end(), vector.begin(), vector.end());
     }
     dims = embedder_->dims();
     if (pending_vectors.size() != pending.size() * static_cast<size_t>(dims)) {
@@ -617,8 +633,9 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
           "chunk_count, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           {Text(document.key), Text(document.source), Text(document.kind), Text(document.version),
            Text(document.title), Text(hashes[doc_idx]), Int(chunk_counts[doc_idx]), Text(now)}));
-      RH_ASSIGN_OR_RETURN(int64_t doc_id, writer_->QueryInt("SELECT id FROM kb_documents WHERE doc_key = ?",
-                                                            {Text(document.key)}));
+      RH_ASSIGN_OR_RETURN(
+          int64_t doc_id,
+          writer_->QueryInt("SELECT id FROM kb_documents WHERE doc_key = ?", {Text(document.key)}));
       doc_ids[doc_idx] = doc_id;
     }
     std::unordered_map<std::string, int64_t> batch_hashes;
@@ -631,15 +648,16 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
       if (in_batch != batch_hashes.end()) {
         chunk_id = in_batch->second;
       } else {
-        RH_ASSIGN_OR_RETURN(auto same, writer_->Query("SELECT id FROM kb_chunks WHERE content_hash = ? LIMIT 1",
-                                                      {Text(item.hash)}));
+        RH_ASSIGN_OR_RETURN(
+            auto same, writer_->Query("SELECT id FROM kb_chunks WHERE content_hash = ? LIMIT 1",
+                                      {Text(item.hash)}));
         if (!same.empty()) chunk_id = same.front().GetInt(0);
       }
       if (chunk_id != 0) {
         ++stats.chunks_deduplicated;
-        RH_RETURN_IF_ERROR(writer_->Execute(
-            "INSERT OR IGNORE INTO kb_chunk_refs(doc_id, chunk_id) VALUES (?, ?)",
-            {Int(doc_id), Int(chunk_id)}));
+        RH_RETURN_IF_ERROR(
+            writer_->Execute("INSERT OR IGNORE INTO kb_chunk_refs(doc_id, chunk_id) VALUES (?, ?)",
+                             {Int(doc_id), Int(chunk_id)}));
         continue;
       }
       chunk_id = next_chunk_id++;
@@ -651,12 +669,13 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
           {Int(chunk_id), Int(doc_id), Int(item.ordinal), Text(document.kind),
            Text(document.version), Int(doc_ranges.empty() ? 0 : 1), Text(document.source),
            Text(item.chunk.title), Text(item.chunk.body), Text(item.hash)}));
-      RH_RETURN_IF_ERROR(writer_->Execute("INSERT INTO kb_chunk_refs(doc_id, chunk_id) VALUES (?, ?)",
-                                          {Int(doc_id), Int(chunk_id)}));
+      RH_RETURN_IF_ERROR(
+          writer_->Execute("INSERT INTO kb_chunk_refs(doc_id, chunk_id) VALUES (?, ?)",
+                           {Int(doc_id), Int(chunk_id)}));
       for (const VersionRange& range : doc_ranges) {
-        RH_RETURN_IF_ERROR(writer_->Execute(
-            "INSERT INTO kb_chunk_versions(chunk_id, low, high) VALUES (?, ?, ?)",
-            {Int(chunk_id), Int(range.low), Int(range.high)}));
+        RH_RETURN_IF_ERROR(
+            writer_->Execute("INSERT INTO kb_chunk_versions(chunk_id, low, high) VALUES (?, ?, ?)",
+                             {Int(chunk_id), Int(range.low), Int(range.high)}));
       }
       if (embed_now) {
         const float* vector = pending_vectors.data() + chunk_idx * dims;
@@ -702,7 +721,8 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
     index_->Remove(removed_chunks);
     if (embed_now) {
       if (vectors_embedder_.empty()) {
-        index_ = std::make_unique<VectorIndex>(dims, options_.approximate_above, options_.ivf_nprobe);
+        index_ =
+            std::make_unique<VectorIndex>(dims, options_.approximate_above, options_.ivf_nprobe);
         vectors_embedder_ = embedder_id;
       }
       RH_RETURN_IF_ERROR(index_->Add(added_vector_ids, added_vectors));
@@ -715,13 +735,14 @@ Result<IngestStats> KnowledgeLake::Impl::Ingest(std::vector<Document> documents,
   RH_RETURN_IF_ERROR(SaveIndex());
   if (options.progress) options.progress(documents.size(), documents.size());
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  Logger("knowledge")->info(
-      "ingest: {} documents seen, {} added, {} updated, {} unchanged, {} removed; {} chunks "
-      "added, {} removed, {} deduplicated, {} embedded{} in {:.2f} s",
-      stats.documents_seen, stats.documents_added, stats.documents_updated,
-      stats.documents_unchanged, stats.documents_removed, stats.chunks_added, stats.chunks_removed,
-      stats.chunks_deduplicated, stats.chunks_embedded, stats.refitted ? " (embedder refitted)" : "",
-      stats.seconds);
+  Logger("knowledge")
+      ->info(
+          "ingest: {} documents seen, {} added, {} updated, {} unchanged, {} removed; {} chunks "
+          "added, {} removed, {} deduplicated, {} embedded{} in {:.2f} s",
+          stats.documents_seen, stats.documents_added, stats.documents_updated,
+          stats.documents_unchanged, stats.documents_removed, stats.chunks_added,
+          stats.chunks_removed, stats.chunks_deduplicated, stats.chunks_embedded,
+          stats.refitted ? " (embedder refitted)" : "", stats.seconds);
   return stats;
 }
 
@@ -765,8 +786,9 @@ Result<int64_t> KnowledgeLake::Impl::Remove(const std::string& source) {
   IngestStats ignored;
   RH_RETURN_IF_ERROR(EnsureVectors(&ignored));  // a big removal may call for a refit
   RH_RETURN_IF_ERROR(SaveIndex());
-  Logger("knowledge")->info("removed {} documents ({} chunks) matching source '{}'", doc_ids.size(),
-                            removed_chunks.size(), source);
+  Logger("knowledge")
+      ->info("removed {} documents ({} chunks) matching source '{}'", doc_ids.size(),
+             removed_chunks.size(), source);
   return static_cast<int64_t>(removed_chunks.size());
 }
 
@@ -843,8 +865,9 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::FulltextLeg(const std::strin
       for (const std::string& kind : raw_filter.kinds) params.push_back(Text(kind));
     }
     if (filter.version) {
-      sql += " AND ((c.has_versions = 0 AND c.kind <> 'known_bug') OR EXISTS (SELECT 1 FROM "
-             "kb_chunk_versions v WHERE v.chunk_id = c.id AND ? BETWEEN v.low AND v.high))";
+      sql +=
+          " AND ((c.has_versions = 0 AND c.kind <> 'known_bug') OR EXISTS (SELECT 1 FROM "
+          "kb_chunk_versions v WHERE v.chunk_id = c.id AND ? BETWEEN v.low AND v.high))";
       params.push_back(Int(*filter.version));
     }
     sql += " ORDER BY score LIMIT ?";
@@ -868,10 +891,12 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::VectorLeg(
     const std::vector<Candidate>& feedback) {
   std::vector<Candidate> out;
   // Right after a refit the stored vectors belong to the old model until re-embedded.
-  if (vectors_embedder_.empty() || !embedder_->has_model() || vectors_embedder_ != embedder_->id()) {
+  if (vectors_embedder_.empty() || !embedder_->has_model() ||
+      vectors_embedder_ != embedder_->id()) {
     return out;
   }
-  RH_ASSIGN_OR_RETURN(std::vector<Vector> embedded, embedder_->Embed({query}, EmbedPurpose::kQuery));
+  RH_ASSIGN_OR_RETURN(std::vector<Vector> embedded,
+                      embedder_->Embed({query}, EmbedPurpose::kQuery));
   if (embedded.empty() || static_cast<int>(embedded[0].size()) != index_->dims()) return out;
   Vector& query_vector = embedded[0];
   const size_t feedback_count =
@@ -881,7 +906,8 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::VectorLeg(
     for (size_t hit_idx = 0; hit_idx < feedback_count; ++hit_idx) {
       const float* vector = index_->VectorOf(feedback[hit_idx].chunk_id);
       if (vector == nullptr) continue;
-      for (size_t dim = 0; dim < query_vector.size(); ++dim) query_vector[dim] += scale * vector[dim];
+      for (size_t dim = 0; dim < query_vector.size(); ++dim)
+        query_vector[dim] += scale * vector[dim];
     }
   }
   double norm = 0.0;
@@ -900,8 +926,9 @@ Result<std::vector<Candidate>> KnowledgeLake::Impl::VectorLeg(
       }
     }
   }
-  RH_ASSIGN_OR_RETURN(std::vector<VectorHit> hits,
-                      index_->Search(embedded[0].data(), depth, filter.active() ? &allowed : nullptr));
+  RH_ASSIGN_OR_RETURN(
+      std::vector<VectorHit> hits,
+      index_->Search(embedded[0].data(), depth, filter.active() ? &allowed : nullptr));
   int rank = 0;
   for (const VectorHit& hit : hits) {
     Candidate candidate;
@@ -939,7 +966,8 @@ std::vector<Candidate> KnowledgeLake::Impl::Fuse(const std::vector<Candidate>& t
   auto normalize = [](double value, double low, double high) {
     return high > low ? (value - low) / (high - low) : 1.0;
   };
-  const double w = std::clamp(settings.vector_weight, 0.0, settings.method == FusionMethod::kRrf ? 100.0 : 1.0);
+  const double w =
+      std::clamp(settings.vector_weight, 0.0, settings.method == FusionMethod::kRrf ? 100.0 : 1.0);
   std::vector<Candidate> out;
   out.reserve(merged.size());
   for (auto& [chunk_id, candidate] : merged) {
@@ -948,7 +976,8 @@ std::vector<Candidate> KnowledgeLake::Impl::Fuse(const std::vector<Candidate>& t
       if (candidate.fulltext_rank > 0) score += 1.0 / (settings.rrf_k + candidate.fulltext_rank);
       if (candidate.vector_rank > 0) score += w / (settings.rrf_k + candidate.vector_rank);
     } else {
-      if (candidate.fulltext_rank > 0) score += (1.0 - w) * normalize(candidate.bm25, text_low, text_high);
+      if (candidate.fulltext_rank > 0)
+        score += (1.0 - w) * normalize(candidate.bm25, text_low, text_high);
       if (candidate.vector_rank > 0) score += w * normalize(candidate.cosine, vec_low, vec_high);
     }
     candidate.score = score;
@@ -964,9 +993,8 @@ std::vector<Candidate> KnowledgeLake::Impl::Fuse(const std::vector<Candidate>& t
   return out;
 }
 
-Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vector<Candidate>& ranked,
-                                                                const std::string& query,
-                                                                bool snippets) {
+Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(
+    const std::vector<Candidate>& ranked, const std::string& query, bool snippets) {
   std::vector<SearchHit> hits;
   if (ranked.empty()) return hits;
   std::vector<Value> ids;
@@ -977,7 +1005,8 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vecto
                                                   Placeholders(ids.size()) + ")",
                                               ids));
   std::unordered_map<int64_t, size_t> row_of;
-  for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) row_of[rows[row_idx].GetInt(0)] = row_idx;
+  for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx)
+    row_of[rows[row_idx].GetInt(0)] = row_idx;
   std::vector<FtsPiece> pieces;
   if (snippets) pieces = internal::QueryPieces(query, *tokenizer_);
   for (const Candidate& candidate : ranked) {
@@ -990,7 +1019,8 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Materialize(const std::vecto
     hit.source = row.GetString(2);
     hit.kind = row.GetString(3);
     hit.version = row.GetString(4);
-    if (snippets) hit.snippet = internal::Snippet(row.GetString(5), pieces, *tokenizer_, kSnippetTokens);
+    if (snippets)
+      hit.snippet = internal::Snippet(row.GetString(5), pieces, *tokenizer_, kSnippetTokens);
     hit.score = candidate.score;
     hit.fulltext_rank = candidate.fulltext_rank;
     hit.vector_rank = candidate.vector_rank;
@@ -1024,15 +1054,14 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Search(const SearchRequest& 
   if (!internal::Trim(request.filter.version).empty()) {
     filter.version = EncodeVersion(request.filter.version);
     if (!filter.version) {
-      return InvalidArgument("version", "'" + request.filter.version +
-                                            "' is not a StarRocks version such as 3.3.4");
+      return InvalidArgument(
+          "version", "'" + request.filter.version + "' is not a StarRocks version such as 3.3.4");
     }
   }
   RH_RETURN_IF_ERROR(RefreshIfStale());
   const bool collapse = request.one_per_document;
-  const int depth = request.mode == SearchMode::kHybrid || collapse
-                        ? std::max(100, 4 * request.k)
-                        : request.k;
+  const int depth =
+      request.mode == SearchMode::kHybrid || collapse ? std::max(100, 4 * request.k) : request.k;
   std::vector<Candidate> text;
   std::vector<Candidate> vec;
   std::string match;
@@ -1044,9 +1073,9 @@ Result<std::vector<SearchHit>> KnowledgeLake::Impl::Search(const SearchRequest& 
   {
     std::shared_lock<std::shared_mutex> lock(state_mutex_);
     if (request.mode != SearchMode::kFulltext) {
-      RH_ASSIGN_OR_RETURN(vec, VectorLeg(request.query, filter, depth,
-                                         request.mode == SearchMode::kHybrid ? text
-                                                                             : std::vector<Candidate>{}));
+      RH_ASSIGN_OR_RETURN(
+          vec, VectorLeg(request.query, filter, depth,
+                         request.mode == SearchMode::kHybrid ? text : std::vector<Candidate>{}));
     }
     if (request.mode == SearchMode::kHybrid) {
       ranked = Fuse(text, vec);
@@ -1076,10 +1105,12 @@ Result<LakeStats> KnowledgeLake::Impl::Stats() {
   RH_ASSIGN_OR_RETURN(stats.documents, reader.QueryInt("SELECT count(*) FROM kb_documents"));
   RH_ASSIGN_OR_RETURN(stats.chunks, reader.QueryInt("SELECT count(*) FROM kb_chunks"));
   RH_ASSIGN_OR_RETURN(stats.vectors, reader.QueryInt("SELECT count(*) FROM kb_vectors"));
-  RH_ASSIGN_OR_RETURN(auto kinds, reader.Query("SELECT kind, count(*) FROM kb_chunks GROUP BY kind"));
+  RH_ASSIGN_OR_RETURN(auto kinds,
+                      reader.Query("SELECT kind, count(*) FROM kb_chunks GROUP BY kind"));
   for (const store::Row& row : kinds) stats.chunks_by_kind[row.GetString(0)] = row.GetInt(1);
-  RH_ASSIGN_OR_RETURN(auto sources, reader.Query("SELECT source, count(*) AS n FROM kb_chunks GROUP "
-                                                 "BY source ORDER BY n DESC, source LIMIT 20"));
+  RH_ASSIGN_OR_RETURN(auto sources,
+                      reader.Query("SELECT source, count(*) AS n FROM kb_chunks GROUP "
+                                   "BY source ORDER BY n DESC, source LIMIT 20"));
   for (const store::Row& row : sources) stats.sources.emplace_back(row.GetString(0), row.GetInt(1));
   {
     std::shared_lock<std::shared_mutex> lock(state_mutex_);
@@ -1124,7 +1155,8 @@ Result<IngestStats> KnowledgeLake::IngestPaths(const std::vector<std::string>& p
   std::vector<Document> documents;
   std::vector<std::string> sync_prefixes;
   for (const std::string& path : paths) {
-    RH_ASSIGN_OR_RETURN(std::vector<Document> loaded, LoadDocuments(path, options.kind, options.version));
+    RH_ASSIGN_OR_RETURN(std::vector<Document> loaded,
+                        LoadDocuments(path, options.kind, options.version));
     for (Document& document : loaded) {
       // A JSONL file is the unit of its rows: rows gone from it are removed.
       size_t hash = document.key.find('#');

@@ -45,9 +45,9 @@
 namespace rh::knowledge {
 
 struct LakeOptions {
-  std::string db_path;     // SQLite file (created if missing)
-  std::string index_path;  // FAISS index cache file
-  int64_t approximate_above = 50000;  // vectors above which IVF replaces exact search
+  std::string db_path;                   // SQLite file (created if missing)
+  std::string index_path;                // FAISS index cache file
+  int64_t approximate_above = 50000;     // vectors above which IVF replaces exact search
   std::optional<FusionSettings> fusion;  // hybrid fusion; nullopt = the embedder's default
   int reader_connections = 4;            // SQLite connections for concurrent searches
   // Full-text queries on large lakes: drop the most common query terms until the rows to rank
@@ -107,8 +107,8 @@ class KnowledgeLake final : public KnowledgeSearch {
   // data_loss (the SQLite file is not a lake), unavailable (the embedder is down while
   // vectors need making).
   static Result<std::unique_ptr<KnowledgeLake>> Open(const LakeOptions& options,
-                                                      std::unique_ptr<Embedder> embedder,
-                                                      const Clock& clock);
+                                                     std::unique_ptr<Embedder> embedder,
+                                                     const Clock& clock);
   ~KnowledgeLake() override;
   KnowledgeLake(const KnowledgeLake&) = delete;
   KnowledgeLake& operator=(const KnowledgeLake&) = delete;

@@ -21,9 +21,12 @@ enum class SearchMode { kHybrid, kFulltext, kVector };
 
 inline std::string_view SearchModeName(SearchMode mode) {
   switch (mode) {
-    case SearchMode::kHybrid: return "hybrid";
-    case SearchMode::kFulltext: return "fulltext";
-    case SearchMode::kVector: return "vector";
+    case SearchMode::kHybrid:
+      return "hybrid";
+    case SearchMode::kFulltext:
+      return "fulltext";
+    case SearchMode::kVector:
+      return "vector";
   }
   return "hybrid";
 }
@@ -32,7 +35,8 @@ inline Result<SearchMode> ParseSearchMode(std::string_view text) {
   if (text == "hybrid") return SearchMode::kHybrid;
   if (text == "fulltext" || text == "full-text" || text == "text") return SearchMode::kFulltext;
   if (text == "vector") return SearchMode::kVector;
-  return InvalidArgument("mode", "must be hybrid, fulltext or vector; got '" + std::string(text) + "'");
+  return InvalidArgument("mode",
+                         "must be hybrid, fulltext or vector; got '" + std::string(text) + "'");
 }
 
 struct SearchFilter {

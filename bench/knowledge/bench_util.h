@@ -13,9 +13,9 @@
 namespace rh::bench {
 
 struct SciFact {
-  std::vector<knowledge::Document> documents;           // key = source = BEIR doc id
+  std::vector<knowledge::Document> documents;                // key = source = BEIR doc id
   std::vector<std::pair<std::string, std::string>> queries;  // (id, text)
-  std::map<std::string, std::set<std::string>> qrels;     // query id -> relevant doc ids
+  std::map<std::string, std::set<std::string>> qrels;        // query id -> relevant doc ids
 };
 
 // ../shared/data/scifact, or an empty path when absent.
@@ -29,6 +29,7 @@ class ScratchDir {
   ScratchDir();
   ~ScratchDir();
   const std::filesystem::path& path() const { return path_; }
+
  private:
   std::filesystem::path path_;
 };

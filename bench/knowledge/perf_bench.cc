@@ -8,12 +8,11 @@
 // overlap of IVF vs exact vectors, and of pruned vs unpruned full-text).
 //   rh_kb_perf_bench [--sizes 10000,100000]
 #include <malloc.h>
-
 #include <time.h>
 
 #include <chrono>
-#include <fstream>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
@@ -21,8 +20,8 @@
 
 #include "bench_util.h"
 #include "knowledge/builtin_embedder.h"
-#include "knowledge/knowledge_lake.h"
 #include "knowledge/internal/text.h"
+#include "knowledge/knowledge_lake.h"
 
 namespace {
 
@@ -56,15 +55,16 @@ std::vector<rh::knowledge::Document> Replicate(const std::vector<rh::knowledge::
   return out;
 }
 
-std::unique_ptr<KnowledgeLake> Open(const rh::bench::ScratchDir& dir, const rh::Clock& clock,
-                                    int64_t approximate_above = 50000,
-                                    int64_t row_budget = rh::knowledge::LakeOptions{}.fulltext_row_budget) {
+std::unique_ptr<KnowledgeLake> Open(
+    const rh::bench::ScratchDir& dir, const rh::Clock& clock, int64_t approximate_above = 50000,
+    int64_t row_budget = rh::knowledge::LakeOptions{}.fulltext_row_budget) {
   rh::knowledge::LakeOptions options;
   options.db_path = (dir.path() / "knowledge.db").string();
   options.index_path = (dir.path() / "knowledge.faiss").string();
   options.approximate_above = approximate_above;
   options.fulltext_row_budget = row_budget;
-  auto lake = KnowledgeLake::Open(options, std::make_unique<rh::knowledge::BuiltinEmbedder>(), clock);
+  auto lake =
+      KnowledgeLake::Open(options, std::make_unique<rh::knowledge::BuiltinEmbedder>(), clock);
   if (!lake) {
     std::fprintf(stderr, "open failed: %s\n", lake.error().ToString().c_str());
     std::exit(1);
@@ -97,7 +97,9 @@ std::vector<std::vector<std::string>> RunQueries(KnowledgeLake& lake,
     auto started = std::chrono::steady_clock::now();
     double cpu_started = ThreadCpuMs();
     auto hits = lake.Search(request);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     if (cpu_ms) cpu_ms->push_back(ThreadCpuMs() - cpu_started);
     if (!hits) {
       std::fprintf(stderr, "search failed: %s\n", hits.error().ToString().c_str());
@@ -141,7 +143,8 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
     auto started = std::chrono::steady_clock::now();
     double cpu_started = ProcessCpuSeconds();
     auto stats = lake->IngestDocuments(documents);
-    ingest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ingest_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     ingest_cpu_seconds = ProcessCpuSeconds() - cpu_started;
     if (!stats) {
       std::fprintf(stderr, "ingest failed: %s\n", stats.error().ToString().c_str());
@@ -155,12 +158,13 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
   const double rss_before = rh::bench::ResidentMiB();
   auto lake = Open(scratch, clock);
   auto lake_stats = lake->Stats();
-  std::printf("\n== %lld chunks (%zu documents): ingest %.1f s = %.0f chunks/s (CPU %.1f s = %.0f "
-              "chunks per CPU-second); index %s, %s, SQLite %.0f MiB, index file %.0f MiB\n",
-              static_cast<long long>(chunks), size, ingest_seconds, chunks / ingest_seconds,
-              ingest_cpu_seconds, chunks / ingest_cpu_seconds,
-              lake_stats->index_type.c_str(), lake_stats->embedder.c_str(),
-              lake_stats->db_bytes / 1048576.0, lake_stats->index_bytes / 1048576.0);
+  std::printf(
+      "\n== %lld chunks (%zu documents): ingest %.1f s = %.0f chunks/s (CPU %.1f s = %.0f "
+      "chunks per CPU-second); index %s, %s, SQLite %.0f MiB, index file %.0f MiB\n",
+      static_cast<long long>(chunks), size, ingest_seconds, chunks / ingest_seconds,
+      ingest_cpu_seconds, chunks / ingest_cpu_seconds, lake_stats->index_type.c_str(),
+      lake_stats->embedder.c_str(), lake_stats->db_bytes / 1048576.0,
+      lake_stats->index_bytes / 1048576.0);
   std::printf("%-10s %9s %9s %9s %11s %11s\n", "mode", "p50 ms", "p99 ms", "mean ms", "CPU p50 ms",
               "CPU p99 ms");
   std::vector<std::vector<std::string>> vector_results;
@@ -181,8 +185,9 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
                 rh::bench::Percentile(cpu, 0.5), rh::bench::Percentile(cpu, 0.99));
   }
   const double rss_after = rh::bench::ResidentMiB();
-  std::printf("lake memory (RSS of the opened lake after the queries): %.0f MiB; process peak %.0f MiB\n",
-              rss_after - rss_before, rh::bench::PeakResidentMiB());
+  std::printf(
+      "lake memory (RSS of the opened lake after the queries): %.0f MiB; process peak %.0f MiB\n",
+      rss_after - rss_before, rh::bench::PeakResidentMiB());
   // Concurrency: two threads searching at once (the tools call Search from several threads).
   {
     std::vector<double> first, second;
@@ -190,7 +195,8 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
     std::thread other([&] { RunQueries(*lake, queries, SearchMode::kHybrid, 10, &second); });
     RunQueries(*lake, queries, SearchMode::kHybrid, 10, &first);
     other.join();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     first.insert(first.end(), second.begin(), second.end());
     std::printf("hybrid, 2 threads: %.0f queries/s, p50 %.2f ms, p99 %.2f ms\n",
                 first.size() / seconds, rh::bench::Percentile(first, 0.5),
@@ -201,16 +207,18 @@ void RunSize(const rh::bench::SciFact& data, size_t size) {
     std::filesystem::remove(scratch.path() / "knowledge.faiss");
     auto exact = Open(scratch, clock, /*approximate_above=*/int64_t{1} << 40);
     auto exact_results = RunQueries(*exact, queries, SearchMode::kVector, 10, nullptr);
-    std::printf("IVF vs exact vector search: top-10 overlap %.3f\n", Overlap(vector_results, exact_results));
+    std::printf("IVF vs exact vector search: top-10 overlap %.3f\n",
+                Overlap(vector_results, exact_results));
     std::filesystem::remove(scratch.path() / "knowledge.faiss");
   }
   {
     auto unpruned = Open(scratch, clock, 50000, /*row_budget=*/0);
     std::vector<double> latencies;
     auto unpruned_results = RunQueries(*unpruned, queries, SearchMode::kFulltext, 10, &latencies);
-    std::printf("pruned vs unpruned full-text: top-10 overlap %.3f (unpruned p50 %.2f ms, p99 %.2f ms)\n",
-                Overlap(fulltext_results, unpruned_results), rh::bench::Percentile(latencies, 0.5),
-                rh::bench::Percentile(latencies, 0.99));
+    std::printf(
+        "pruned vs unpruned full-text: top-10 overlap %.3f (unpruned p50 %.2f ms, p99 %.2f ms)\n",
+        Overlap(fulltext_results, unpruned_results), rh::bench::Percentile(latencies, 0.5),
+        rh::bench::Percentile(latencies, 0.99));
   }
 }
 
@@ -241,8 +249,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot read SciFact\n");
     return 1;
   }
-  std::printf("Knowledge Lake performance: SciFact replicated with variation, %u hardware threads, "
-              "load average at start: ", std::thread::hardware_concurrency());
+  std::printf(
+      "Knowledge Lake performance: SciFact replicated with variation, %u hardware threads, "
+      "load average at start: ",
+      std::thread::hardware_concurrency());
   std::ifstream loadavg("/proc/loadavg");
   std::string load;
   std::getline(loadavg, load);

@@ -39,7 +39,9 @@ Quality Evaluate(KnowledgeLake& lake, const rh::bench::SciFact& data, SearchMode
     request.snippets = false;
     auto started = std::chrono::steady_clock::now();
     auto hits = lake.Search(request);
-    total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    total_ms +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     if (!hits) {
       std::fprintf(stderr, "search failed: %s\n", hits.error().ToString().c_str());
       std::exit(1);
@@ -105,16 +107,20 @@ int main(int argc, char** argv) {
   rh::knowledge::BuiltinEmbedderOptions embedder;
   for (int arg_idx = 1; arg_idx < argc; ++arg_idx) {
     std::string arg = argv[arg_idx];
-    if (arg == "--split" && arg_idx + 1 < argc) split = argv[++arg_idx];
-    else if (arg == "--dims" && arg_idx + 1 < argc) embedder.dims = std::atoi(argv[++arg_idx]);
-    else if (arg == "--exponent" && arg_idx + 1 < argc) embedder.singular_exponent = std::atof(argv[++arg_idx]);
-    else if (arg == "--sweep") sweep = true;
+    if (arg == "--split" && arg_idx + 1 < argc)
+      split = argv[++arg_idx];
+    else if (arg == "--dims" && arg_idx + 1 < argc)
+      embedder.dims = std::atoi(argv[++arg_idx]);
+    else if (arg == "--exponent" && arg_idx + 1 < argc)
+      embedder.singular_exponent = std::atof(argv[++arg_idx]);
+    else if (arg == "--sweep")
+      sweep = true;
     else if (arg == "--feedback" && arg_idx + 2 < argc) {
       feedback_chunks = std::atoi(argv[++arg_idx]);
       feedback_weight = std::atof(argv[++arg_idx]);
-    }
-    else {
-      std::fprintf(stderr, "usage: %s [--split test|train] [--dims N] [--exponent X] [--sweep]\n", argv[0]);
+    } else {
+      std::fprintf(stderr, "usage: %s [--split test|train] [--dims N] [--exponent X] [--sweep]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -139,7 +145,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ingest failed: %s\n", ingested.error().ToString().c_str());
     return 1;
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("BEIR SciFact, %s split: %zu queries, %zu documents -> %lld chunks in %.1f s\n",
               split.c_str(), data.queries.size(), data.documents.size(),
               static_cast<long long>(ingested->chunks_added), seconds);
@@ -172,8 +179,10 @@ int main(int argc, char** argv) {
       PrintRow(name.c_str(), Evaluate(*swept, data, SearchMode::kHybrid));
     }
   }
-  std::printf("\nreferences (test): BM25 Elasticsearch 0.665; SQLite FTS5 0.686-0.689; BGE 0.741; "
-              "RRF(BM25,BGE) 0.744\n");
-  std::printf("targets: fulltext >= 0.68; hybrid >= 0.69 and >= fulltext; hybrid recall@100 >= 0.94\n");
+  std::printf(
+      "\nreferences (test): BM25 Elasticsearch 0.665; SQLite FTS5 0.686-0.689; BGE 0.741; "
+      "RRF(BM25,BGE) 0.744\n");
+  std::printf(
+      "targets: fulltext >= 0.68; hybrid >= 0.69 and >= fulltext; hybrid recall@100 >= 0.94\n");
   return 0;
 }

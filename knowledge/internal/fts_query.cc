@@ -35,9 +35,8 @@ fts5_api* Fts5Api(sqlite3* db) {
 int CollectTokenWithOffsets(void* context, int flags, const char* token, int size, int start,
                             int end) {
   if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
-  static_cast<std::vector<FtsTokenizer::Token>*>(context)->push_back(
-      FtsTokenizer::Token{std::string(token, size), static_cast<size_t>(start),
-                          static_cast<size_t>(end)});
+  static_cast<std::vector<FtsTokenizer::Token>*>(context)->push_back(FtsTokenizer::Token{
+      std::string(token, size), static_cast<size_t>(start), static_cast<size_t>(end)});
   return SQLITE_OK;
 }
 

@@ -96,9 +96,10 @@ Status MigrateLake(store::Database& db) {
   if (version == kLakeSchemaVersion) return {};
   return db.Transaction([&]() -> Status {
     RH_RETURN_IF_ERROR(db.ExecuteScript(kSchemaV1));
-    RH_RETURN_IF_ERROR(db.Execute("INSERT OR REPLACE INTO kb_meta(key, value) VALUES "
-                                  "('schema_version', ?)",
-                                  {store::Text(std::to_string(kLakeSchemaVersion))}));
+    RH_RETURN_IF_ERROR(
+        db.Execute("INSERT OR REPLACE INTO kb_meta(key, value) VALUES "
+                   "('schema_version', ?)",
+                   {store::Text(std::to_string(kLakeSchemaVersion))}));
     return {};
   });
 }

@@ -270,7 +270,8 @@ Status VectorIndex::Save(const std::string& path, const IndexFileHeader& header)
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return Unavailable(tmp, std::string("cannot write the index file: ") + std::strerror(errno));
+    if (fd < 0)
+      return Unavailable(tmp, std::string("cannot write the index file: ") + std::strerror(errno));
     auto write_all = [&](const void* data, size_t size) {
       const char* bytes = static_cast<const char*>(data);
       while (size > 0) {
@@ -292,8 +293,8 @@ Status VectorIndex::Save(const std::string& path, const IndexFileHeader& header)
     ::close(fd);
     if (!ok) {
       std::filesystem::remove(tmp, ec);
-      return ResourceExhausted(tmp, std::string("cannot write the index file: ") +
-                                        std::strerror(saved_errno));
+      return ResourceExhausted(
+          tmp, std::string("cannot write the index file: ") + std::strerror(saved_errno));
     }
     std::filesystem::rename(tmp, path, ec);
     if (ec) return Unavailable(path, "cannot replace the index file: " + ec.message());
@@ -311,8 +312,11 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path,
   std::ostringstream buffer;
   buffer << input.rdbuf();
   const std::string content = buffer.str();
-  auto corrupt = [&](const std::string& why) { return DataLoss(path, "index file unusable: " + why); };
-  if (content.size() < sizeof(kMagic) + 8 || std::memcmp(content.data(), kMagic, sizeof(kMagic)) != 0) {
+  auto corrupt = [&](const std::string& why) {
+    return DataLoss(path, "index file unusable: " + why);
+  };
+  if (content.size() < sizeof(kMagic) + 8 ||
+      std::memcmp(content.data(), kMagic, sizeof(kMagic)) != 0) {
     return corrupt("bad magic");
   }
   uint64_t header_size = 0;

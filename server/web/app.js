@@ -281,7 +281,11 @@ async function renderCluster(generation, clusterId) {
           h('dt', {}, 'Firing alerts'), h('dd', {}, cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
           h('dt', {}, 'Snapshot'), h('dd', {}, fmtTime(cluster.snapshot_time))),
         h('h3', {}, 'Score, last 72 h'),
-        sparkline(cluster.history.map((point) => point.health_score), 420, 60),
+        cluster.history.length >= 2
+          ? sparkline(cluster.history.map((point) => point.health_score), 420, 60)
+          : h('p', { class: 'muted' }, cluster.history.length === 1
+            ? 'One scored snapshot so far; the line appears from the second cycle on.'
+            : 'Not scored yet.'),
         dims.length ? h('h3', {}, 'Dimensions (worst first)') : null,
         dims.length ? h('table', {}, h('tbody', {}, dims.map(([name, score]) =>
           h('tr', {}, h('td', { class: 'mono' }, name), h('td', { class: 'num' }, fmtScore(score)))))) : null),

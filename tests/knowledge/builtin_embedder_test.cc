@@ -2,9 +2,9 @@
 // captures co-occurrence (a query finds a text that shares its topic).
 #include "knowledge/builtin_embedder.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace rh::knowledge {
 namespace {
@@ -18,9 +18,12 @@ BuiltinEmbedderOptions Dims(int dims) {
 std::vector<std::string> Corpus() {
   std::vector<std::string> corpus;
   for (int copy = 0; copy < 5; ++copy) {
-    corpus.push_back("disk full data disk usage high free space trash partitions " + std::to_string(copy));
-    corpus.push_back("compaction score high too many versions tablet compaction threads " + std::to_string(copy));
-    corpus.push_back("memory exceed limit query memory mem_limit big query " + std::to_string(copy));
+    corpus.push_back("disk full data disk usage high free space trash partitions " +
+                     std::to_string(copy));
+    corpus.push_back("compaction score high too many versions tablet compaction threads " +
+                     std::to_string(copy));
+    corpus.push_back("memory exceed limit query memory mem_limit big query " +
+                     std::to_string(copy));
     corpus.push_back("fe checkpoint image journal bdb metadata " + std::to_string(copy));
   }
   return corpus;

@@ -1,9 +1,9 @@
 // Documents: chunking, front matter, JSONL metadata and version ranges.
 #include "knowledge/document.h"
 
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "knowledge/internal/text.h"
 #include "tests/fakes/test_env.h"
@@ -101,7 +101,8 @@ TEST(LoadDocumentsTest, MergesReleaseNoteRowsOfTheSameFix) {
 
 TEST(LoadDocumentsTest, BadInputNamesTheFileAndLine) {
   testing::TempDir dir;
-  std::ofstream(dir.File("bad.jsonl")) << R"({"text": "ok"})" << "\n{not json\n";
+  std::ofstream(dir.File("bad.jsonl")) << R"({"text": "ok"})"
+                                       << "\n{not json\n";
   auto documents = LoadDocuments(dir.File("bad.jsonl"));
   ASSERT_FALSE(documents);
   EXPECT_EQ(documents.error().code, ErrorCode::kInvalidArgument);

@@ -2,6 +2,7 @@
 // OpenAI-compatible /v1/embeddings service, including its failures.
 #include "knowledge/http_embedder.h"
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <atomic>
@@ -9,8 +10,6 @@
 #include <functional>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "core/json.h"
 #include "knowledge/knowledge_lake.h"
@@ -45,15 +44,16 @@ class ScriptedEmbeddingServer {
   using Handler = std::function<void(const httplib::Request&, httplib::Response&, int call)>;
 
   explicit ScriptedEmbeddingServer(Handler handler) : handler_(std::move(handler)) {
-    server_.Post("/v1/embeddings", [this](const httplib::Request& request, httplib::Response& response) {
-      int call = calls_.fetch_add(1);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        bodies_.push_back(request.body);
-        authorizations_.push_back(request.get_header_value("Authorization"));
-      }
-      handler_(request, response, call);
-    });
+    server_.Post("/v1/embeddings",
+                 [this](const httplib::Request& request, httplib::Response& response) {
+                   int call = calls_.fetch_add(1);
+                   {
+                     std::lock_guard<std::mutex> lock(mutex_);
+                     bodies_.push_back(request.body);
+                     authorizations_.push_back(request.get_header_value("Authorization"));
+                   }
+                   handler_(request, response, call);
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -101,7 +101,8 @@ class ScriptedEmbeddingServer {
 
 class HttpEmbedderTest : public ::testing::Test {
  protected:
-  HttpEmbedderTest() : clock_(std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000))) {}
+  HttpEmbedderTest()
+      : clock_(std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000))) {}
 
   std::unique_ptr<HttpEmbedder> Make(const std::string& url, int batch = 64, int max_retries = 2) {
     HttpEmbedderOptions options;

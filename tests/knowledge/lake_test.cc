@@ -1,15 +1,14 @@
 // KnowledgeLake end to end on real SQLite/FTS5 and FAISS: ingest, the three search modes,
 // filters, hostile queries, de-duplication, incremental update/delete, index rebuild,
 // embedder switch, crash recovery and concurrent searches.
-#include "knowledge/knowledge_lake.h"
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <fstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "knowledge/builtin_embedder.h"
+#include "knowledge/knowledge_lake.h"
 #include "knowledge/starter.h"
 #include "store/database.h"
 #include "tests/fakes/test_env.h"
@@ -144,12 +143,42 @@ TEST_F(LakeTest, HostileQueriesNeverBreakFullText) {
   ASSERT_NE(lake, nullptr);
   ASSERT_TRUE(lake->IngestDocuments(Corpus()));
   const std::vector<std::string> hostile = {
-      "\"", "\"\"\"", "(unbalanced", "unbalanced)", "NOT", "AND OR", "OR", "NEAR(a b)",
-      "NEAR(", "foo*", "*", "^start", "title:disk", "body : disk", "{title body}: disk", "-disk",
-      "+", ":", "kube-system/coredns", "nginx:1.25", "1.25.3", "'; DROP TABLE kb_chunks; --",
-      "disk\" OR \"x", "a\\b", "😀 disk", "磁盘 满了", std::string("disk\0full", 9),
-      "\x01\x02\x1f", "\xff\xfe invalid utf8", std::string(20000, 'x'), std::string(5000, '('),
-      "%_%", "tablet_max_versions)", "...", "!!!", "\"disk full\"",
+      "\"",
+      "\"\"\"",
+      "(unbalanced",
+      "unbalanced)",
+      "NOT",
+      "AND OR",
+      "OR",
+      "NEAR(a b)",
+      "NEAR(",
+      "foo*",
+      "*",
+      "^start",
+      "title:disk",
+      "body : disk",
+      "{title body}: disk",
+      "-disk",
+      "+",
+      ":",
+      "kube-system/coredns",
+      "nginx:1.25",
+      "1.25.3",
+      "'; DROP TABLE kb_chunks; --",
+      "disk\" OR \"x",
+      "a\\b",
+      "😀 disk",
+      "磁盘 满了",
+      std::string("disk\0full", 9),
+      "\x01\x02\x1f",
+      "\xff\xfe invalid utf8",
+      std::string(20000, 'x'),
+      std::string(5000, '('),
+      "%_%",
+      "tablet_max_versions)",
+      "...",
+      "!!!",
+      "\"disk full\"",
   };
   for (const std::string& query : hostile) {
     for (SearchMode mode : {SearchMode::kFulltext, SearchMode::kVector, SearchMode::kHybrid}) {
@@ -206,7 +235,8 @@ TEST_F(LakeTest, VersionFilterAnswersWhichKnownBugsAffectAVersion) {
     auto older = Search(*lake, "lateral join", mode, 10, SearchFilter{{"known_bug"}, "3.2.4"});
     std::set<std::string> older_sources;
     for (const auto& hit : older) older_sources.insert(hit.source);
-    EXPECT_EQ(older_sources, (std::set<std::string>{"bug-3.3.6", "bug-3.2.5"})) << SearchModeName(mode);
+    EXPECT_EQ(older_sources, (std::set<std::string>{"bug-3.3.6", "bug-3.2.5"}))
+        << SearchModeName(mode);
     EXPECT_EQ(hits.empty() ? "" : hits[0].version, "3.3.6,3.2.12");
   }
   // Other kinds: kept when their range covers the version or they have none.
@@ -224,8 +254,9 @@ TEST_F(LakeTest, DeduplicatesIdenticalChunksAndKeepsThemWhileReferenced) {
   auto lake = OpenLake();
   ASSERT_NE(lake, nullptr);
   std::string shared = "# Shared\nRestart the BE with systemctl restart starrocks-be.\n";
-  auto stats = lake->IngestDocuments({Doc("a.md", "resolution", "", "Runbook", shared + "# A\nalpha only\n"),
-                                      Doc("b.md", "resolution", "", "Runbook", shared + "# B\nbeta only\n")});
+  auto stats = lake->IngestDocuments(
+      {Doc("a.md", "resolution", "", "Runbook", shared + "# A\nalpha only\n"),
+       Doc("b.md", "resolution", "", "Runbook", shared + "# B\nbeta only\n")});
   ASSERT_TRUE(stats) << stats.error().ToString();
   EXPECT_EQ(stats->chunks_deduplicated, 1);
   EXPECT_EQ(stats->chunks_added, 3);
@@ -262,13 +293,18 @@ TEST_F(LakeTest, IngestsFilesAndSyncsJsonlRowsAndRemovesByDirectory) {
   auto lake = OpenLake();
   ASSERT_NE(lake, nullptr);
   std::filesystem::create_directories(dir_.path() / "docs");
-  std::ofstream(dir_.File("docs/be-down.md")) << "---\nkind: resolution\n---\n# BE down\nCheck be.out for a core dump.\n";
+  std::ofstream(dir_.File("docs/be-down.md"))
+      << "---\nkind: resolution\n---\n# BE down\nCheck be.out for a core dump.\n";
   std::ofstream(dir_.File("docs/notes.txt")) << "FE checkpoint stuck: check the image directory.\n";
   {
     std::ofstream jsonl(dir_.File("log.jsonl"));
-    jsonl << R"({"id": "1", "kind": "oncall_log", "title": "Incident 1", "text": "disk full on be-3"})" << "\n"
-          << R"({"id": "2", "kind": "oncall_log", "title": "Incident 2", "text": "compaction score 900"})" << "\n"
-          << R"({"id": "3", "kind": "oncall_log", "title": "Incident 3", "text": "fe heap 95%"})" << "\n";
+    jsonl
+        << R"({"id": "1", "kind": "oncall_log", "title": "Incident 1", "text": "disk full on be-3"})"
+        << "\n"
+        << R"({"id": "2", "kind": "oncall_log", "title": "Incident 2", "text": "compaction score 900"})"
+        << "\n"
+        << R"({"id": "3", "kind": "oncall_log", "title": "Incident 3", "text": "fe heap 95%"})"
+        << "\n";
   }
   auto stats = lake->IngestPaths({dir_.File("docs"), dir_.File("log.jsonl")});
   ASSERT_TRUE(stats) << stats.error().ToString();
@@ -276,8 +312,11 @@ TEST_F(LakeTest, IngestsFilesAndSyncsJsonlRowsAndRemovesByDirectory) {
   EXPECT_EQ(Search(*lake, "core dump")[0].kind, "resolution");
   {
     std::ofstream jsonl(dir_.File("log.jsonl"));
-    jsonl << R"({"id": "1", "kind": "oncall_log", "title": "Incident 1", "text": "disk full on be-3"})" << "\n"
-          << R"({"id": "3", "kind": "oncall_log", "title": "Incident 3", "text": "fe heap 97%"})" << "\n";
+    jsonl
+        << R"({"id": "1", "kind": "oncall_log", "title": "Incident 1", "text": "disk full on be-3"})"
+        << "\n"
+        << R"({"id": "3", "kind": "oncall_log", "title": "Incident 3", "text": "fe heap 97%"})"
+        << "\n";
   }
   auto resync = lake->IngestPaths({dir_.File("log.jsonl")});
   ASSERT_TRUE(resync) << resync.error().ToString();
@@ -312,14 +351,16 @@ TEST_F(LakeTest, RebuildsAMissingCorruptOrStaleIndexFile) {
   auto check = [&](const char* what) {
     auto lake = OpenLake();
     ASSERT_NE(lake, nullptr) << what;
-    EXPECT_EQ(Sources(Search(*lake, "memory limit of queries", SearchMode::kVector)), expected) << what;
+    EXPECT_EQ(Sources(Search(*lake, "memory limit of queries", SearchMode::kVector)), expected)
+        << what;
     EXPECT_EQ(lake->Stats()->vectors, lake->Stats()->chunks) << what;
   };
   std::filesystem::remove(dir_.File("knowledge.faiss"));
   check("missing");
   ASSERT_TRUE(std::filesystem::exists(dir_.File("knowledge.faiss")));
   {  // flip a byte in the payload
-    std::fstream file(dir_.File("knowledge.faiss"), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream file(dir_.File("knowledge.faiss"),
+                      std::ios::in | std::ios::out | std::ios::binary);
     file.seekp(-20, std::ios::end);
     file.put('\x7f');
   }
@@ -352,14 +393,16 @@ TEST_F(LakeTest, EmbedsChunksLeftWithoutVectorsByACrash) {
   {  // as if the process died between writing chunks and writing their vectors
     auto db = store::OpenDatabase(dir_.File("knowledge.db"));
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->Execute("DELETE FROM kb_vectors WHERE chunk_id IN (SELECT id FROM kb_chunks "
-                               "WHERE kind = 'known_bug')"));
+    ASSERT_TRUE(
+        (*db)->Execute("DELETE FROM kb_vectors WHERE chunk_id IN (SELECT id FROM kb_chunks "
+                       "WHERE kind = 'known_bug')"));
   }
   auto lake = OpenLake();
   ASSERT_NE(lake, nullptr);
   auto stats = lake->Stats();
   EXPECT_EQ(stats->vectors, stats->chunks);
-  auto hits = Search(*lake, "lateral join crash", SearchMode::kVector, 3, SearchFilter{{"known_bug"}, ""});
+  auto hits =
+      Search(*lake, "lateral join crash", SearchMode::kVector, 3, SearchFilter{{"known_bug"}, ""});
   EXPECT_EQ(hits.size(), 3u);
 }
 
@@ -433,8 +476,9 @@ TEST_F(LakeTest, SearchesConcurrentlyWhileIngesting) {
   for (int round = 0; round < 5; ++round) {
     std::vector<Document> batch;
     for (int doc_idx = 0; doc_idx < 20; ++doc_idx) {
-      batch.push_back(Doc("r" + std::to_string(round) + "-" + std::to_string(doc_idx), "oncall_log", "",
-                          "Incident", "round " + std::to_string(round) + " fe checkpoint slow"));
+      batch.push_back(Doc("r" + std::to_string(round) + "-" + std::to_string(doc_idx), "oncall_log",
+                          "", "Incident",
+                          "round " + std::to_string(round) + " fe checkpoint slow"));
     }
     ASSERT_TRUE(lake->IngestDocuments(batch));
   }
@@ -477,7 +521,8 @@ TEST_F(LakeTest, StarterKnowledgeAnswersTheSimulatorsPageCacheBug) {
   }
   for (const char* topic : {"disk full", "too many versions", "memory exceed limit", "BE down",
                             "slow queries", "load failures", "FE checkpoint"}) {
-    auto topic_hits = Search(*lake, topic, SearchMode::kHybrid, 3, SearchFilter{{"resolution"}, ""});
+    auto topic_hits =
+        Search(*lake, topic, SearchMode::kHybrid, 3, SearchFilter{{"resolution"}, ""});
     EXPECT_FALSE(topic_hits.empty()) << topic;
   }
   auto again = IngestStarterKnowledge(*lake);

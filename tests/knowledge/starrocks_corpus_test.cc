@@ -53,7 +53,8 @@ TEST(StarRocksCorpusTest, IngestsBothCorporaAndFindsBugsBySymptom) {
       auto hits = (*lake)->Search(request);
       ASSERT_TRUE(hits) << hits.error().ToString();
       bool found = false;
-      for (const SearchHit& hit : *hits) found = found || hit.source.find(symptom.pr) != std::string::npos;
+      for (const SearchHit& hit : *hits)
+        found = found || hit.source.find(symptom.pr) != std::string::npos;
       EXPECT_TRUE(found) << symptom.query << " (" << SearchModeName(mode) << ")";
     }
   }

@@ -17,7 +17,7 @@
 namespace rh::simulator {
 namespace {
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -38,7 +38,7 @@ class FleetCliTest : public ::testing::Test {
   }
 
   // Runs rockhound with --data-dir <temp>/<data> and `args`, isolated from the caller's config.
-  Run Rockhound(const std::string& data, const std::string& args) {
+  CliRun Rockhound(const std::string& data, const std::string& args) {
     const std::string out = dir_.File("stdout.txt");
     const std::string err = dir_.File("stderr.txt");
     const std::string command =
@@ -46,7 +46,7 @@ class FleetCliTest : public ::testing::Test {
         "ROCKHOUND_DATA_DIR '" + binary_ + "' --data-dir '" + dir_.File(data) + "' " + args +
         " > '" + out + "' 2> '" + err + "'";
     const int status = std::system(command.c_str());
-    Run run;
+    CliRun run;
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     run.out = Slurp(out);
     run.err = Slurp(err);
@@ -67,7 +67,7 @@ constexpr const char* kGenerate =
     "fleet generate --clusters 20 --days 2 --end '2026-11-21 10:00:00'";
 
 TEST_F(FleetCliTest, GenerateRefusesToOverwriteUnlessForced) {
-  Run first = Rockhound("data", std::string(kGenerate) + " --seed 1");
+  CliRun first = Rockhound("data", std::string(kGenerate) + " --seed 1");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("Generated a simulated fleet"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("20 clusters"), std::string::npos) << first.out;
@@ -78,7 +78,7 @@ TEST_F(FleetCliTest, GenerateRefusesToOverwriteUnlessForced) {
     before = testing::FleetChecksums(*db);
   }
 
-  Run refused = Rockhound("data", std::string(kGenerate) + " --seed 2");
+  CliRun refused = Rockhound("data", std::string(kGenerate) + " --seed 2");
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find("already holds a fleet of 20 clusters"), std::string::npos)
       << refused.err;
@@ -89,7 +89,7 @@ TEST_F(FleetCliTest, GenerateRefusesToOverwriteUnlessForced) {
     EXPECT_EQ(testing::FleetChecksums(*db), before) << "a refusal must not change the fleet";
   }
 
-  Run forced = Rockhound("data", std::string(kGenerate) + " --seed 2 --force");
+  CliRun forced = Rockhound("data", std::string(kGenerate) + " --seed 2 --force");
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
   auto db = OpenFleet("data");
   EXPECT_EQ(*db->QueryInt("SELECT COUNT(*) FROM cluster_info"), 20);
@@ -99,20 +99,20 @@ TEST_F(FleetCliTest, GenerateRefusesToOverwriteUnlessForced) {
 }
 
 TEST_F(FleetCliTest, BadInputIsOneClearErrorAndWritesNothing) {
-  Run zero = Rockhound("bad", "fleet generate --clusters 0");
+  CliRun zero = Rockhound("bad", "fleet generate --clusters 0");
   EXPECT_EQ(zero.exit_code, 2);
   EXPECT_NE(zero.err.find("--clusters"), std::string::npos) << zero.err;
   EXPECT_EQ(zero.err.find("terminate"), std::string::npos) << zero.err;
 
-  Run half_hour = Rockhound("bad", "fleet generate --end '2026-11-21 10:30:00'");
+  CliRun half_hour = Rockhound("bad", "fleet generate --end '2026-11-21 10:30:00'");
   EXPECT_EQ(half_hour.exit_code, 2);
   EXPECT_NE(half_hour.err.find("on the hour"), std::string::npos) << half_hour.err;
 
-  Run garbage = Rockhound("bad", "fleet generate --end yesterday");
+  CliRun garbage = Rockhound("bad", "fleet generate --end yesterday");
   EXPECT_EQ(garbage.exit_code, 2);
   EXPECT_NE(garbage.err.find("--end"), std::string::npos) << garbage.err;
 
-  Run too_many = Rockhound("bad", "fleet generate --clusters 10 --incidents 50");
+  CliRun too_many = Rockhound("bad", "fleet generate --clusters 10 --incidents 50");
   EXPECT_EQ(too_many.exit_code, 2);
   EXPECT_NE(too_many.err.find("--incidents"), std::string::npos) << too_many.err;
 
@@ -122,7 +122,7 @@ TEST_F(FleetCliTest, BadInputIsOneClearErrorAndWritesNothing) {
 
 TEST_F(FleetCliTest, SummaryAndIncidentsDescribeTheFleet) {
   ASSERT_EQ(Rockhound("data", std::string(kGenerate) + " --seed 5").exit_code, 0);
-  Run summary = Rockhound("data", "fleet summary");
+  CliRun summary = Rockhound("data", "fleet summary");
   ASSERT_EQ(summary.exit_code, 0) << summary.err;
   for (const char* expected : {"Simulated fleet: seed 5", "Clusters:   20", "tier", "versions:",
                                "regions:", "Snapshots:", "2026-11-21 10:00:00", "Alerts:",
@@ -130,12 +130,12 @@ TEST_F(FleetCliTest, SummaryAndIncidentsDescribeTheFleet) {
     EXPECT_NE(summary.out.find(expected), std::string::npos) << expected << "\n" << summary.out;
   }
 
-  Run incidents = Rockhound("data", "fleet incidents");
+  CliRun incidents = Rockhound("data", "fleet incidents");
   ASSERT_EQ(incidents.exit_code, 0) << incidents.err;
   EXPECT_NE(incidents.out.find("Hidden from every tool"), std::string::npos) << incidents.out;
   EXPECT_NE(incidents.out.find("inc-001"), std::string::npos) << incidents.out;
 
-  Run json = Rockhound("data", "fleet incidents --format json");
+  CliRun json = Rockhound("data", "fleet incidents --format json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   auto parsed = ParseJson(json.out, "incidents");
   ASSERT_TRUE(parsed) << json.out;
@@ -145,29 +145,29 @@ TEST_F(FleetCliTest, SummaryAndIncidentsDescribeTheFleet) {
             *db->QueryInt("SELECT COUNT(*) FROM sim_ground_truth"));
   EXPECT_TRUE((*parsed)[0].contains("expected_severity"));
 
-  Run empty = Rockhound("empty", "fleet summary");
+  CliRun empty = Rockhound("empty", "fleet summary");
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   EXPECT_NE(empty.out.find("is empty"), std::string::npos) << empty.out;
 
-  Run other_db = Rockhound("empty", "fleet summary --db '" + dir_.File("data") + "/fleet.db'");
+  CliRun other_db = Rockhound("empty", "fleet summary --db '" + dir_.File("data") + "/fleet.db'");
   ASSERT_EQ(other_db.exit_code, 0) << other_db.err;
   EXPECT_NE(other_db.out.find("Simulated fleet: seed 5"), std::string::npos) << other_db.out;
 }
 
 TEST_F(FleetCliTest, DemoCreatesThenReusesTheFleet) {
-  Run first = Rockhound("demo", "demo --clusters 20 --seed 3");
+  CliRun first = Rockhound("demo", "demo --clusters 20 --seed 3");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("Generated a simulated fleet"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("Pinned to"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("Simulated fleet: seed 3, 20 clusters x 14 days"), std::string::npos)
       << first.out;
 
-  Run second = Rockhound("demo", "demo");
+  CliRun second = Rockhound("demo", "demo");
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("Reusing the simulated fleet"), std::string::npos) << second.out;
   EXPECT_EQ(second.out.find("Generated a simulated fleet"), std::string::npos) << second.out;
 
-  Run fresh = Rockhound("demo", "demo --clusters 25 --fresh");
+  CliRun fresh = Rockhound("demo", "demo --clusters 25 --fresh");
   ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
   EXPECT_NE(fresh.out.find("Generated a simulated fleet"), std::string::npos) << fresh.out;
   auto db = OpenFleet("demo");
