@@ -161,7 +161,7 @@ class Draft {
 class Diagnosis {
  public:
   Diagnosis(const PlaybookFacts& facts, const Assessment& assessment, const SqlFindings& sql)
-      : facts_(facts), a_(assessment), sql_(sql), draft_(facts) {}
+      : facts_(facts), assessment_(assessment), sql_(sql), draft_(facts) {}
 
   Report Run();
 
@@ -206,7 +206,7 @@ class Diagnosis {
   void RecommendScaleUp(const std::string& why);
 
   const PlaybookFacts& facts_;
-  const Assessment& a_;
+  const Assessment& assessment_;
   const SqlFindings& sql_;
   Draft draft_;
 };
@@ -360,7 +360,7 @@ bool Diagnosis::Surge() const {
     any = true;
     if (pair->second >= pair->first * kSqlSurge) surge = true;
   }
-  return any ? surge : a_.WorkloadSurge();
+  return any ? surge : assessment_.WorkloadSurge();
 }
 
 std::string Diagnosis::SurgeText() const {
@@ -373,7 +373,7 @@ std::string Diagnosis::SurgeText() const {
       }
       continue;
     }
-    if (const WorkloadShift* shift = a_.Shift(name); shift && shift->rising) {
+    if (const WorkloadShift* shift = assessment_.Shift(name); shift && shift->rising) {
       parts.push_back(DimensionLabel(name) + " " + Factor(shift->factor));
     }
   }
@@ -423,7 +423,7 @@ const KnowledgeHitFact* Diagnosis::MatchKnownBug(const Symptom& primary, std::st
       *why_not = "known bug \"" + hit.title + "\" (the workload grew: " + SurgeText() + ")";
       continue;
     }
-    if (a_.suspect_operation) {
+    if (assessment_.suspect_operation) {
       *why_not = "known bug \"" + hit.title + "\" (a change operation explains the timing)";
       continue;
     }
@@ -450,7 +450,7 @@ int Direction(const std::pair<double, double>& values, double up, double down) {
 }
 
 bool Diagnosis::SameProfile(const std::string& sibling) const {
-  const Symptom* primary = a_.Primary();
+  const Symptom* primary = assessment_.Primary();
   if (!primary || sql_.sibling_shift_call.empty()) return true;  // nothing more to compare
   auto found = sql_.sibling_shifts.find(sibling);
   if (found == sql_.sibling_shifts.end()) return false;
@@ -511,7 +511,7 @@ void Diagnosis::SymptomSignals(const Symptom& primary) {
   }
   if (!primary.alerts.empty()) {
     draft_.Agree(1.0, "'" + primary.alerts.front()->name + "' firing");
-    if (a_.onset && a_.first_alert && *a_.onset <= *a_.first_alert + hours(1)) {
+    if (assessment_.onset && assessment_.first_alert && *assessment_.onset <= *assessment_.first_alert + hours(1)) {
       draft_.Agree(0.5, "the onset precedes the alert");
     }
   } else if (primary.level == 1) {
@@ -521,10 +521,10 @@ void Diagnosis::SymptomSignals(const Symptom& primary) {
   CiteAlerts(primary.alerts);
   CiteBeforeAfter(dim.name);
   // Competing new symptoms that started well before the primary one.
-  for (const Symptom& other : a_.symptoms) {
+  for (const Symptom& other : assessment_.symptoms) {
     if (&other == &primary || !other.is_new || other.level < 2) continue;
     if (DimensionCategory(other.dimension->name) == DimensionCategory(dim.name)) continue;
-    if (other.onset && a_.onset && *other.onset + hours(6) < *a_.onset) {
+    if (other.onset && assessment_.onset && *other.onset + hours(6) < *assessment_.onset) {
       draft_.Disagree(DimensionLabel(other.dimension->name) + " turned critical earlier");
       CiteDimension(*other.dimension);
     }
@@ -591,20 +591,20 @@ Report Diagnosis::InsufficientData() {
   CiteContext();
   const MetricFacts& metrics = facts_.metrics;
   std::string gap_text;
-  if (a_.no_telemetry) {
+  if (assessment_.no_telemetry) {
     gap_text = "there is no metric snapshot at all for this cluster";
     draft_.Agree(2, "no telemetry");
   } else {
-    gap_text = "no metric snapshot for the last " + std::to_string(*a_.gap_hours) + " h (last " +
+    gap_text = "no metric snapshot for the last " + std::to_string(*assessment_.gap_hours) + " h (last " +
                Minute(*metrics.latest_snapshot) + ")";
-    draft_.Agree(*a_.gap_hours >= 6 ? 2 : 1, "a " + std::to_string(*a_.gap_hours) + " h gap");
+    draft_.Agree(*assessment_.gap_hours >= 6 ? 2 : 1, "a " + std::to_string(*assessment_.gap_hours) + " h gap");
   }
   draft_.Cite(metrics.source, "telemetry gap: " + gap_text);
   if (!sql_.last_snapshots_text.empty()) {
     draft_.Cite(sql_.last_snapshots_call, "run_sql", sql_.last_snapshots_text);
     draft_.Agree(1, "every metric stopped");
   }
-  if (!a_.firing.empty()) CiteAlerts(a_.firing);
+  if (!assessment_.firing.empty()) CiteAlerts(assessment_.firing);
   if (facts_.cluster.status == "running" || facts_.cluster.status.empty()) {
     draft_.Agree(0.5, "the cluster is supposed to be running");
   }
@@ -629,7 +629,7 @@ Report Diagnosis::NodeFailure(const Symptom& primary) {
   std::string node;
   std::regex node_pattern("\\b(be|cn)-[0-9]+\\b");
   for (const OperationFact& op : facts_.operations.operations) {
-    if (op.type != "RESTART" || !op.started_at || !a_.onset || *op.started_at < *a_.onset) continue;
+    if (op.type != "RESTART" || !op.started_at || !assessment_.onset || *op.started_at < *assessment_.onset) continue;
     draft_.Cite(facts_.operations.source,
                 "RESTART " + op.ParametersText() + " by " + op.actor + " at " +
                     Minute(*op.started_at) + ": " + op.result + " (a reaction to the failure)");
@@ -673,7 +673,7 @@ Report Diagnosis::NodeFailure(const Symptom& primary) {
   }
   draft_.Recommend("Watch SHOW PROC '/statistic' until no tablet is unhealthy.",
                    "Replicas on the dead node must be cloned elsewhere.");
-  std::string since = a_.onset ? " since " + Minute(*a_.onset) : "";
+  std::string since = assessment_.onset ? " since " + Minute(*assessment_.onset) : "";
   return draft_.Finish(
       "node_failure", SeverityFor("node_failure", &primary),
       who + " of " + facts_.cluster.cluster_id + " is down" + since + ": alive " +
@@ -685,9 +685,9 @@ Report Diagnosis::NodeFailure(const Symptom& primary) {
 
 Report Diagnosis::AccountWide(const std::vector<std::string>& siblings) {
   CiteContext();
-  const Symptom* primary = a_.Primary();
+  const Symptom* primary = assessment_.Primary();
   if (primary) SymptomSignals(*primary);
-  if (!primary) CiteAlerts(a_.firing);
+  if (!primary) CiteAlerts(assessment_.firing);
   const SiblingFacts& sib = facts_.siblings;
   draft_.Cite(sib.source, "siblings: " + sib.pattern + " (" + sib.pattern_reason + ")");
   draft_.Agree(1.0, std::to_string(siblings.size()) + " sibling(s) share the alerts");
@@ -737,12 +737,12 @@ Report Diagnosis::AccountWide(const std::vector<std::string>& siblings) {
 Report Diagnosis::OperationInduced(const Symptom& primary) {
   CiteContext();
   SymptomSignals(primary);
-  const OperationFact& op = *a_.suspect_operation;
+  const OperationFact& op = *assessment_.suspect_operation;
   const std::string params = op.ParametersText();
   draft_.Cite(facts_.operations.source,
               op.type + " " + params + " by " + op.actor + " at " + Minute(*op.started_at) +
-                  " (" + op.result + "), " + Number(a_.suspect_minutes_before) +
-                  " min before the onset at " + Minute(*a_.onset));
+                  " (" + op.result + "), " + Number(assessment_.suspect_minutes_before) +
+                  " min before the onset at " + Minute(*assessment_.onset));
   draft_.Agree(1.5, op.type + " shortly before the onset");
   if (!Surge()) {
     draft_.Agree(0.5, "no workload change");
@@ -813,7 +813,7 @@ Report Diagnosis::OperationInduced(const Symptom& primary) {
   return draft_.Finish(
       "operation_induced", SeverityFor("operation_induced", &primary),
       "The " + op.type + " " + params + " at " + Minute(*op.started_at) + " by " + op.actor +
-          " was followed " + Number(a_.suspect_minutes_before) + " min later by a regression: " +
+          " was followed " + Number(assessment_.suspect_minutes_before) + " min later by a regression: " +
           label + " " + WithUnit(primary.dimension->latest, primary.dimension->unit) + " (" +
           primary.dimension->state + ")" +
           (Surge() ? "" : " with an unchanged workload") + ".",
@@ -877,7 +877,7 @@ Report Diagnosis::KnownBug(const Symptom& primary, const KnowledgeHitFact& hit) 
       facts_.cluster.cluster_id + " runs StarRocks " + version + ", affected by the known bug \"" +
           hit.title + "\" (" + hit.source + "): " + DimensionLabel(primary.dimension->name) +
           " reached " + WithUnit(primary.dimension->latest, primary.dimension->unit) +
-          (a_.onset ? " climbing since " + Minute(*a_.onset) : "") +
+          (assessment_.onset ? " climbing since " + Minute(*assessment_.onset) : "") +
           " with no workload growth and no change operation to explain it.",
       "Known bug on " + facts_.cluster.cluster_id + " (" + version + "): " + hit.title + ".");
 }
@@ -892,13 +892,13 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
   const bool surge_seen = Surge();
   const NodeGroupFact* compute = facts_.cluster.Compute();
   std::string root_cause;
-  const std::string since = a_.onset ? " since " + Minute(*a_.onset) : "";
+  const std::string since = assessment_.onset ? " since " + Minute(*assessment_.onset) : "";
   const std::string value = WithUnit(dim.latest, dim.unit);
   CiteOperationsContext();
 
   if (category == "disk_capacity") {
     if (dim.trend_per_hour > 0) draft_.Agree(0.5, "a steady climb");
-    if (const WorkloadShift* load = a_.Shift("load_rate"); load && load->rising) {
+    if (const WorkloadShift* load = assessment_.Shift("load_rate"); load && load->rising) {
       draft_.Agree(0.5, "the load rate grew");
       CiteDimension(*load->dimension);
     }
@@ -938,7 +938,7 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
                        "The growth started with the extra load.");
     }
   } else if (category == "compaction_backlog") {
-    if (const WorkloadShift* load = a_.Shift("load_rate"); load && load->rising) {
+    if (const WorkloadShift* load = assessment_.Shift("load_rate"); load && load->rising) {
       draft_.Agree(1.0, "the load rate grew " + Factor(load->factor));
       CiteDimension(*load->dimension);
     }
@@ -971,7 +971,7 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
       }
     }
     for (const char* name : {"qps", "scan_rows"}) {
-      if (const WorkloadShift* shift = a_.Shift(name)) CiteDimension(*shift->dimension);
+      if (const WorkloadShift* shift = assessment_.Shift(name)) CiteDimension(*shift->dimension);
     }
     root_cause = DimensionLabel(dimension) + " on " + facts_.cluster.cluster_id + " is " + value +
                  since +
@@ -989,7 +989,7 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
       draft_.Agree(1.0, "the scans/queries grew (" + surge + ")");
     }
     for (const char* name : {"scan_rows", "qps"}) {
-      if (const WorkloadShift* shift = a_.Shift(name)) CiteDimension(*shift->dimension);
+      if (const WorkloadShift* shift = assessment_.Shift(name)) CiteDimension(*shift->dimension);
     }
     if (const DimensionFact* latency = facts_.metrics.Find("latency"); latency &&
                                                                        latency->abnormal()) {
@@ -1013,7 +1013,7 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
                       WithUnit(cpu->max, "%") + " in the window");
     }
     bool skew = cpu && cpu->max > 2 * std::max(1.0, cpu->avg) && cpu->max > 70;
-    if (const WorkloadShift* scan = a_.Shift("scan_rows"); scan && scan->rising) {
+    if (const WorkloadShift* scan = assessment_.Shift("scan_rows"); scan && scan->rising) {
       draft_.Agree(0.5, "queries scan more rows");
       CiteDimension(*scan->dimension);
     }
@@ -1051,7 +1051,7 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
                      "query_timeout.",
                      "Raising the timeout hides the cause.");
   } else if (category == "ingestion_failure") {
-    if (const WorkloadShift* load = a_.Shift("load_rate"); load && !load->rising) {
+    if (const WorkloadShift* load = assessment_.Shift("load_rate"); load && !load->rising) {
       draft_.Agree(1.0, "the load rate dropped " + Factor(load->factor));
       CiteDimension(*load->dimension);
     } else if (auto pair = sql_.Compare("load_rate");
@@ -1059,10 +1059,10 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
       draft_.Agree(1.0, "the load rate dropped");
     }
     bool routine = false;
-    for (const AlertFact* alert : a_.firing) {
+    for (const AlertFact* alert : assessment_.firing) {
       if (Lower(alert->name).find("routine load") != std::string::npos) routine = true;
     }
-    if (routine) CiteAlerts(a_.firing);
+    if (routine) CiteAlerts(assessment_.firing);
     root_cause = "Loads into " + facts_.cluster.cluster_id + " fail: " + value +
                  " failed transactions per hour" + since + " and the load rate dropped" +
                  (routine ? "; a Routine Load job is behind or paused" : "") + ".";
@@ -1092,11 +1092,11 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
 
 Report Diagnosis::AlertNoise() {
   CiteContext();
-  std::vector<const AlertFact*> noisy = a_.flapping;
-  if (noisy.empty()) noisy = a_.firing;
+  std::vector<const AlertFact*> noisy = assessment_.flapping;
+  if (noisy.empty()) noisy = assessment_.firing;
   CiteAlerts(noisy);
   draft_.Agree(noisy.size() > 1 ? 1.5 : 1.0, "alerts without a metric behind them");
-  if (!a_.flapping.empty()) draft_.Agree(1.0, "the alert flaps");
+  if (!assessment_.flapping.empty()) draft_.Agree(1.0, "the alert flaps");
   const MetricFacts& metrics = facts_.metrics;
   if (metrics.source.ok) {
     draft_.Cite(metrics.source, "every metric dimension is healthy (no warning or critical "
@@ -1123,13 +1123,13 @@ Report Diagnosis::AlertNoise() {
   return draft_.Finish(
       "alert_noise", "info",
       JoinNames(names) + " on " + facts_.cluster.cluster_id +
-          (a_.flapping.empty() ? " fire" : " flap (firing and resolving within minutes)") +
+          (assessment_.flapping.empty() ? " fire" : " flap (firing and resolving within minutes)") +
           " while every metric stays healthy: alert noise, not a cluster problem.",
       "Alert noise on " + facts_.cluster.cluster_id + ": " + JoinNames(names) + ".");
 }
 
 Report Diagnosis::Chronic() {
-  const Symptom& worst = a_.symptoms.front();
+  const Symptom& worst = assessment_.symptoms.front();
   const std::string category = DimensionCategory(worst.dimension->name);
   CiteContext();
   CiteDimension(*worst.dimension);
@@ -1175,18 +1175,18 @@ Report Diagnosis::Healthy() {
 }
 
 Report Diagnosis::Run() {
-  if (a_.no_telemetry || a_.gap_hours) return InsufficientData();
-  const Symptom* primary = a_.Primary();
+  if (assessment_.no_telemetry || assessment_.gap_hours) return InsufficientData();
+  const Symptom* primary = assessment_.Primary();
   if (primary && primary->dimension->name == "alive_be") return NodeFailure(*primary);
   std::vector<std::string> siblings;
-  if ((primary || !a_.firing.empty()) && SiblingsConfirmed(&siblings)) {
+  if ((primary || !assessment_.firing.empty()) && SiblingsConfirmed(&siblings)) {
     return AccountWide(siblings);
   }
   if (!facts_.siblings.SiblingsSharing().empty() && siblings.empty()) {
     draft_.RuleOut("an account-wide cause (no sibling's shared alert started within " +
                    Number(kSiblingOnsetHours) + " h of this cluster's with the same symptom)");
   }
-  if (primary && a_.suspect_operation) return OperationInduced(*primary);
+  if (primary && assessment_.suspect_operation) return OperationInduced(*primary);
   if (primary) {
     std::string why_not;
     if (const KnowledgeHitFact* bug = MatchKnownBug(*primary, &why_not)) {
@@ -1195,8 +1195,8 @@ Report Diagnosis::Run() {
     if (!why_not.empty()) draft_.RuleOut(why_not);
     return FromSymptom(*primary);
   }
-  if (!a_.flapping.empty() || !a_.firing.empty()) return AlertNoise();
-  if (!a_.symptoms.empty()) return Chronic();
+  if (!assessment_.flapping.empty() || !assessment_.firing.empty()) return AlertNoise();
+  if (!assessment_.symptoms.empty()) return Chronic();
   return Healthy();
 }
 
