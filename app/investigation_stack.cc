@@ -8,31 +8,6 @@
 
 namespace rh::app {
 
-Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenKnowledgeLake(AppContext& ctx) {
-  const Config& config = ctx.config();
-  knowledge::EmbedderConfig embedder_config;
-  embedder_config.kind = config.knowledge.embedder;
-  embedder_config.url = config.knowledge.embedder_url;
-  embedder_config.model = config.knowledge.embedder_model;
-  embedder_config.api_key = config.secrets.embedder_api_key;
-  embedder_config.batch = config.knowledge.embedder_batch;
-  RH_ASSIGN_OR_RETURN(auto embedder, knowledge::MakeEmbedder(embedder_config, ctx.clock()));
-  knowledge::LakeOptions options;
-  options.db_path = config.KnowledgeDb();
-  options.index_path = config.KnowledgeIndexPath();
-  options.approximate_above = config.knowledge.approximate_above;
-  if (config.knowledge.vector_weight >= 0 || config.knowledge.fusion == "rrf") {
-    knowledge::FusionSettings fusion;
-    fusion.method = config.knowledge.fusion == "rrf" ? knowledge::FusionMethod::kRrf
-                                                     : knowledge::FusionMethod::kWeighted;
-    if (config.knowledge.vector_weight >= 0) fusion.vector_weight = config.knowledge.vector_weight;
-    options.fusion = fusion;
-  }
-  auto lake = knowledge::KnowledgeLake::Open(options, std::move(embedder), ctx.clock());
-  if (!lake) return Fail(lake.error().WithContext("knowledge lake"));
-  return std::move(*lake);
-}
-
 Result<std::unique_ptr<InvestigationStack>> BuildInvestigationStack(AppContext& ctx) {
   auto stack = std::make_unique<InvestigationStack>();
   const Config& config = ctx.config();

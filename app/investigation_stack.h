@@ -26,8 +26,7 @@ struct InvestigationStack {
   std::unique_ptr<agent::Investigator> investigator;
 };
 
-// Opens the Knowledge Lake configured in `ctx` (creating an empty one when missing).
-Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenKnowledgeLake(AppContext& ctx);
+// OpenKnowledgeLake(ctx) (app/app_context.h, defined with the `kb` commands) opens the lake.
 
 // Builds everything; errors name the piece that failed (fleet/memory database, lake, prompts).
 Result<std::unique_ptr<InvestigationStack>> BuildInvestigationStack(AppContext& ctx);

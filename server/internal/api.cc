@@ -344,26 +344,36 @@ Result<ApiResponse> Api::ListClusters(const ApiRequest& request) {
     }
   }
   RH_ASSIGN_OR_RETURN(Json fleet, fleet_view_.ListClusters(options));
-  // The newest report of every cluster listed, so the overview links straight to it.
-  store::ReportFilter recent;
-  recent.limit = 200;
-  RH_ASSIGN_OR_RETURN(store::ReportPage page, reports_.List(recent));
+  // The newest report of every cluster, so the overview links straight to it. (A read of the
+  // memory's report table; ties on created_at keep the highest report id.)
+  RH_ASSIGN_OR_RETURN(
+      store::QueryResult newest,
+      memory_.Query("SELECT r.cluster_id, r.report_id, r.severity, r.category, r.created_at "
+                    "FROM investigation_reports r JOIN (SELECT cluster_id, MAX(created_at) AS "
+                    "latest FROM investigation_reports GROUP BY cluster_id) m "
+                    "ON m.cluster_id = r.cluster_id AND m.latest = r.created_at "
+                    "ORDER BY r.report_id DESC"));
   std::map<std::string, Json> latest_report;
-  for (const store::StoredReport& report : page.reports) {
-    if (latest_report.contains(report.cluster_id)) continue;
-    latest_report[report.cluster_id] = Json{{"report_id", report.report_id},
-                                            {"severity", report.severity},
-                                            {"category", report.category},
-                                            {"created_at", FormatIsoTime(report.created_at)}};
+  for (const store::Row& row : newest) {
+    const std::string cluster_id = row.GetString("cluster_id");
+    if (latest_report.contains(cluster_id)) continue;
+    latest_report[cluster_id] = Json{{"report_id", row.GetString("report_id")},
+                                     {"severity", row.GetString("severity")},
+                                     {"category", row.GetString("category")},
+                                     {"created_at", TimeJson(row.GetTime("created_at"))}};
   }
-  store::TaskFilter active_filter;
-  active_filter.limit = 500;
-  RH_ASSIGN_OR_RETURN(std::vector<store::Task> tasks, queue_.List(active_filter));
+  // A task in flight per cluster: a running one, else the newest queued one.
   std::map<std::string, Json> active_task;
-  for (const store::Task& task : tasks) {
-    if (!task.active() || active_task.contains(task.cluster_id)) continue;
-    active_task[task.cluster_id] =
-        Json{{"task_id", task.id}, {"status", std::string(store::TaskStatusName(task.status))}};
+  for (store::TaskStatus status : {store::TaskStatus::kRunning, store::TaskStatus::kQueued}) {
+    store::TaskFilter active_filter;
+    active_filter.status = status;
+    active_filter.limit = 10000;
+    RH_ASSIGN_OR_RETURN(std::vector<store::Task> tasks, queue_.List(active_filter));
+    for (const store::Task& task : tasks) {
+      if (active_task.contains(task.cluster_id)) continue;
+      active_task[task.cluster_id] =
+          Json{{"task_id", task.id}, {"status", std::string(store::TaskStatusName(task.status))}};
+    }
   }
   for (Json& cluster : fleet["clusters"]) {
     const std::string cluster_id = cluster["cluster_id"].get<std::string>();

@@ -123,7 +123,7 @@ TestMemory::TestMemory(const std::string& backend) {
     return;
   }
   db_ = std::move(*opened);
-  Status migrated = store::Migrate(*db_, store::SchemaSet::kMemory);
+  auto migrated = store::Migrate(*db_, store::SchemaSet::kMemory);
   if (!migrated) error_ = migrated.error().ToString();
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "core/ids.h"
 #include "core/json.h"
 #include "tests/sentinel/sentinel_fixture.h"
 
@@ -16,6 +17,12 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using testing::kHour;
 using testing::kNow;
+
+// fork() copies NewId's random generator, so children that create tasks at the same (pinned)
+// millisecond would draw the same ids; each child first skips ahead by its own offset.
+inline void DesyncIdsAfterFork(int child_idx) {
+  for (int skip = 0; skip < 1000 * (child_idx + 1); ++skip) (void)NewId("skip", TimePoint{});
+}
 
 class SentinelTest : public testing::SentinelFleetTest {
  protected:
@@ -217,6 +224,7 @@ TEST_P(SentinelTest, ConcurrentPassesFromTwoProcessesNeverDoubleATask) {
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
+      DesyncIdsAfterFork(process_idx);
       auto conn = Open();
       if (!conn) _exit(10);
       ManualClock process_clock(kNow);

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "core/ids.h"
 #include "core/time_format.h"
 #include "store/schema.h"
 #include "tests/fakes/database_fixture.h"
@@ -23,6 +24,12 @@ using std::chrono::seconds;
 using testing::DatabaseBackendTest;
 
 const TimePoint kStart = MakeUtcTime(2026, 11, 21, 10, 0, 0);
+
+// fork() copies NewId's random generator, so children that create tasks at the same (pinned)
+// millisecond would draw the same ids; each child first skips ahead by its own offset.
+inline void DesyncIdsAfterFork(int child_idx) {
+  for (int skip = 0; skip < 1000 * (child_idx + 1); ++skip) (void)NewId("skip", TimePoint{});
+}
 
 QueueConfig TestQueueConfig() {
   QueueConfig config;
@@ -428,6 +435,7 @@ TEST_P(TaskQueueTest, ConcurrentDuplicateRequestsCreateOneTask) {
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
+      DesyncIdsAfterFork(process_idx);
       auto conn = Open();
       if (!conn) _exit(10);
       ManualClock process_clock(kStart);
