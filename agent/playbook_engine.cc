@@ -64,8 +64,8 @@ bool Describe(const ToolCallRecord& record, internal::CallSource* source) {
   source->tool = record.tool;
   if (record.is_error) {
     source->ok = false;
-    source->error = record.output.size() > 300 ? record.output.substr(0, 300) + "..."
-                                               : record.output;
+    source->error =
+        record.output.size() > 300 ? record.output.substr(0, 300) + "..." : record.output;
     return false;
   }
   return true;
@@ -98,9 +98,9 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (Describe(info, &facts.cluster.source)) internal::ReadClusterInfo(info.output, &facts.cluster);
 
   // 2. Alerts.
-  const ToolCallRecord alerts = calls.Call(
-      2, "query_cluster_alerts", {{"cluster_id", request.cluster_id},
-                                  {"window_hours", kAlertWindowHours}});
+  const ToolCallRecord alerts =
+      calls.Call(2, "query_cluster_alerts",
+                 {{"cluster_id", request.cluster_id}, {"window_hours", kAlertWindowHours}});
   if (Describe(alerts, &facts.alerts.source)) internal::ReadAlerts(alerts.output, &facts.alerts);
 
   // 3. Metrics: all dimensions; the ones a budget cut left out in a second call.
@@ -108,8 +108,9 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (Describe(metrics, &facts.metrics.source)) {
     std::vector<std::string> omitted = internal::ReadMetrics(metrics.output, &facts.metrics);
     if (!omitted.empty()) {
-      const ToolCallRecord rest = calls.Call(
-          3, "query_cluster_metrics", {{"cluster_id", request.cluster_id}, {"dimensions", omitted}});
+      const ToolCallRecord rest =
+          calls.Call(3, "query_cluster_metrics",
+                     {{"cluster_id", request.cluster_id}, {"dimensions", omitted}});
       internal::CallSource extra;
       if (Describe(rest, &extra)) {
         internal::ReadMetrics(rest.output, &facts.metrics);
@@ -135,6 +136,14 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   const ToolCallRecord knowledge = calls.Call(5, "search_knowledge_lake", search);
   if (Describe(knowledge, &facts.knowledge.source)) {
     internal::ReadKnowledge(knowledge.output, &facts.knowledge);
+    // A known bug of this version that names the symptom: fetch its resolution too.
+    if (const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, assessment)) {
+      const ToolCallRecord followup =
+          calls.Call(5, "search_knowledge_lake", internal::BugResolutionSearch(facts, *bug));
+      if (Describe(followup, &facts.knowledge.followup)) {
+        internal::ReadKnowledgeFollowUp(followup.output, &facts.knowledge);
+      }
+    }
   }
 
   // 6. Past investigations (the fleet-wide lookup uses the category the symptoms point to).

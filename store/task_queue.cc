@@ -15,6 +15,14 @@ constexpr std::string_view kColumns =
     "lease_owner, lease_expires_at, attempts, max_attempts, not_before, last_error, requester, "
     "report_id, created_at, updated_at, started_at, finished_at";
 
+// MySQL claims: how many of the most urgent claimable tasks one round tries to lock, and how
+// many rounds a Claim makes when other workers take all of them first.
+constexpr int kClaimCandidates = 16;
+constexpr int kClaimRounds = 8;
+
+// How long an enqueue waits for another worker's enqueue for the same cluster (MySQL).
+constexpr int64_t kEnqueueLockSeconds = 10;
+
 // The longest backoff a retry waits, whatever the attempt count.
 constexpr Duration kMaxRetryBackoff = std::chrono::hours(1);
 
@@ -177,18 +185,41 @@ Result<Task> TaskQueue::InsertTask(const EnqueueRequest& request, const std::str
   return task;
 }
 
+Status TaskQueue::WithClusterLock(const std::string& cluster_id,
+                                  const std::function<Status()>& body) {
+  if (db_.dialect() == Dialect::kSqlite) return db_.Transaction(body);  // BEGIN IMMEDIATE
+  // MySQL/MariaDB: a named lock per cluster (server-wide, so the database is part of the name)
+  // instead of locking reads, which InnoDB may widen to every row it scans and so hide queued
+  // tasks from concurrent claimers. Taken inside the transaction (which holds this connection)
+  // and released after the commit, so the next holder sees what this one wrote.
+  const std::string name =
+      "rh_enqueue_" + Sha256Hex(db_.description() + "|" + cluster_id).substr(0, 40);
+  bool locked = false;
+  Status status = db_.Transaction([&]() -> Status {
+    RH_ASSIGN_OR_RETURN(int64_t got, db_.QueryInt("SELECT GET_LOCK(?, ?)",
+                                                  {Text(name), Int(kEnqueueLockSeconds)}, -1));
+    if (got != 1) {
+      return Unavailable("cluster " + cluster_id, "another worker held the enqueue lock for " +
+                                                      std::to_string(kEnqueueLockSeconds) +
+                                                      "s; try again");
+    }
+    locked = true;
+    return body();
+  });
+  if (locked) (void)db_.Query("SELECT RELEASE_LOCK(?)", {Text(name)});
+  return status;
+}
+
 Result<EnqueueResult> TaskQueue::Enqueue(const EnqueueRequest& request) {
   RH_RETURN_IF_ERROR(ValidateRequest(request));
   const std::string dedup_key = DedupKey(request.cluster_id, request.question);
-  const std::string lock = db_.dialect() == Dialect::kMysql ? " FOR UPDATE" : "";
   EnqueueResult outcome;
-  Status status = db_.Transaction([&]() -> Status {
+  Status status = WithClusterLock(request.cluster_id, [&]() -> Status {
     outcome = EnqueueResult{};
     RH_ASSIGN_OR_RETURN(
         QueryResult existing,
         db_.Query(SelectTasks("WHERE dedup_key = ? AND status IN ('queued', 'running') ORDER BY "
-                              "created_at LIMIT 1") +
-                      lock,
+                              "created_at LIMIT 1"),
                   {Text(dedup_key)}));
     if (!existing.empty()) {
       outcome.task = TaskFromRow(existing.front());
@@ -206,16 +237,14 @@ Result<EnqueueResult> TaskQueue::EnqueueUnlessCooling(const EnqueueRequest& requ
                                                       Duration cooldown) {
   RH_RETURN_IF_ERROR(ValidateRequest(request));
   const std::string dedup_key = DedupKey(request.cluster_id, request.question);
-  const std::string lock = db_.dialect() == Dialect::kMysql ? " FOR UPDATE" : "";
   EnqueueResult outcome;
-  Status status = db_.Transaction([&]() -> Status {
+  Status status = WithClusterLock(request.cluster_id, [&]() -> Status {
     outcome = EnqueueResult{};
     const TimePoint since = clock_.Now() - cooldown;
     RH_ASSIGN_OR_RETURN(
         QueryResult recent,
         db_.Query(SelectTasks("WHERE cluster_id = ? AND created_at > ? ORDER BY created_at DESC "
-                              "LIMIT 1") +
-                      lock,
+                              "LIMIT 1"),
                   {Text(request.cluster_id), Time(since)}));
     if (!recent.empty()) {
       outcome.task = TaskFromRow(recent.front());
@@ -231,76 +260,112 @@ Result<EnqueueResult> TaskQueue::EnqueueUnlessCooling(const EnqueueRequest& requ
 }
 
 Result<int> TaskQueue::RequeueExpired() {
-  const std::string lock = db_.dialect() == Dialect::kMysql ? " FOR UPDATE SKIP LOCKED" : "";
+  // A plain read, then one conditional update per expired task (by primary key): no locking scan,
+  // and a task another claimer requeued first simply does not match any more.
+  const TimePoint now = clock_.Now();
+  RH_ASSIGN_OR_RETURN(
+      QueryResult expired,
+      db_.Query("SELECT task_id, lease_owner, attempts, max_attempts, lease_expires_at FROM "
+                "investigation_tasks WHERE status = 'running' AND lease_expires_at < ?",
+                {Time(now)}));
   int changed = 0;
-  Status status = db_.Transaction([&]() -> Status {
-    changed = 0;
-    const TimePoint now = clock_.Now();
-    RH_ASSIGN_OR_RETURN(
-        QueryResult expired,
-        db_.Query("SELECT task_id, lease_owner, attempts, max_attempts, lease_expires_at FROM "
-                  "investigation_tasks WHERE status = 'running' AND lease_expires_at < ?" +
-                      lock,
-                  {Time(now)}));
-    for (Row row : expired) {
-      const std::string task_id = row.GetString("task_id");
-      const std::string owner = row.GetString("lease_owner");
-      const bool exhausted = row.GetInt("attempts") >= row.GetInt("max_attempts", 3);
-      const std::string reason = "lease of worker '" + owner + "' expired at " +
-                                 row.GetString("lease_expires_at") +
-                                 " (the worker stopped heartbeating)";
-      RH_ASSIGN_OR_RETURN(
-          int64_t updated,
-          db_.Execute(exhausted
-                          ? "UPDATE investigation_tasks SET status = 'failed', lease_owner = NULL, "
-                            "lease_expires_at = NULL, last_error = ?, updated_at = ?, finished_at "
-                            "= ? WHERE task_id = ? AND status = 'running' AND lease_owner = ?"
-                          : "UPDATE investigation_tasks SET status = 'queued', lease_owner = NULL, "
-                            "lease_expires_at = NULL, last_error = ?, updated_at = ?, not_before "
-                            "= ? WHERE task_id = ? AND status = 'running' AND lease_owner = ?",
-                      {Text(reason), Time(now), Time(now), Text(task_id), Text(owner)}));
-      if (updated == 0) continue;
-      ++changed;
-      Logger("store")->warn("task={} {}: {}", task_id,
-                            exhausted ? "failed (out of attempts)" : "requeued", reason);
-    }
-    return {};
-  });
-  if (!status) return rh::Fail(status.error().WithContext("requeue expired leases"));
+  for (Row row : expired) {
+    const std::string task_id = row.GetString("task_id");
+    const std::string owner = row.GetString("lease_owner");
+    const bool exhausted = row.GetInt("attempts") >= row.GetInt("max_attempts", 3);
+    const std::string reason = "lease of worker '" + owner + "' expired at " +
+                               row.GetString("lease_expires_at") +
+                               " (the worker stopped heartbeating)";
+    auto updated = db_.Execute(
+        exhausted ? "UPDATE investigation_tasks SET status = 'failed', lease_owner = NULL, "
+                    "lease_expires_at = NULL, last_error = ?, updated_at = ?, finished_at = ? "
+                    "WHERE task_id = ? AND status = 'running' AND lease_owner = ? AND "
+                    "lease_expires_at < ?"
+                  : "UPDATE investigation_tasks SET status = 'queued', lease_owner = NULL, "
+                    "lease_expires_at = NULL, last_error = ?, updated_at = ?, not_before = ? "
+                    "WHERE task_id = ? AND status = 'running' AND lease_owner = ? AND "
+                    "lease_expires_at < ?",
+        {Text(reason), Time(now), Time(now), Text(task_id), Text(owner), Time(now)});
+    if (!updated) return rh::Fail(updated.error().WithContext("requeue expired leases"));
+    if (*updated == 0) continue;
+    ++changed;
+    Logger("store")->warn("task={} {}: {}", task_id,
+                          exhausted ? "failed (out of attempts)" : "requeued", reason);
+  }
   return changed;
 }
 
 Result<std::optional<Task>> TaskQueue::ClaimOnce(std::string_view owner) {
-  const std::string lock = db_.dialect() == Dialect::kMysql ? " FOR UPDATE SKIP LOCKED" : "";
-  std::optional<Task> claimed;
-  Status status = db_.Transaction([&]() -> Status {
-    claimed.reset();
-    const TimePoint now = clock_.Now();
-    RH_ASSIGN_OR_RETURN(
-        QueryResult candidate,
-        db_.Query("SELECT task_id FROM investigation_tasks WHERE status = 'queued' AND "
-                  "(not_before IS NULL OR not_before <= ?) ORDER BY priority, created_at, task_id "
-                  "LIMIT 1" +
-                      lock,
-                  {Time(now)}));
-    if (candidate.empty()) return {};
-    const std::string task_id = candidate.front().GetString("task_id");
-    RH_ASSIGN_OR_RETURN(
-        int64_t updated,
-        db_.Execute("UPDATE investigation_tasks SET status = 'running', lease_owner = ?, "
-                    "lease_expires_at = ?, attempts = attempts + 1, not_before = NULL, "
-                    "started_at = COALESCE(started_at, ?), updated_at = ? WHERE task_id = ? AND "
-                    "status = 'queued'",
-                    {Text(std::string(owner)), Time(now + config_.lease), Time(now), Time(now),
-                     Text(task_id)}));
-    if (updated != 1) return {};
-    RH_ASSIGN_OR_RETURN(QueryResult row,
-                        db_.Query(SelectTasks("WHERE task_id = ?"), {Text(task_id)}));
-    if (!row.empty()) claimed = TaskFromRow(row.front());
-    return {};
-  });
-  if (!status) return rh::Fail(status.error().WithContext("claim"));
-  return claimed;
+  const bool mysql = db_.dialect() == Dialect::kMysql;
+  constexpr std::string_view kClaimable =
+      "FROM investigation_tasks WHERE status = 'queued' AND (not_before IS NULL OR not_before <= "
+      "?) ORDER BY priority, created_at, task_id LIMIT ";
+  for (int round = 0; round < (mysql ? kClaimRounds : 1); ++round) {
+    // MySQL: a plain read of the most urgent claimable tasks, then, inside the transaction, the
+    // first of them that can be locked by primary key (FOR UPDATE SKIP LOCKED). A locking scan of
+    // the status index itself skips far more rows than other claimers hold (InnoDB checks
+    // implicit locks per index page), so workers would see an empty queue that is not.
+    std::vector<std::string> candidates;
+    if (mysql) {
+      RH_ASSIGN_OR_RETURN(QueryResult rows, db_.Query("SELECT task_id " + std::string(kClaimable) +
+                                                          std::to_string(kClaimCandidates),
+                                                      {Time(clock_.Now())}));
+      if (rows.empty()) return std::optional<Task>();
+      for (Row row : rows) candidates.push_back(row.GetString(size_t{0}));
+    }
+    std::optional<Task> claimed;
+    bool contended = false;
+    Status status = db_.Transaction([&]() -> Status {
+      claimed.reset();
+      contended = false;
+      const TimePoint now = clock_.Now();
+      std::string task_id;
+      if (mysql) {
+        for (const std::string& candidate : candidates) {
+          RH_ASSIGN_OR_RETURN(
+              QueryResult locked,
+              db_.Query("SELECT task_id FROM investigation_tasks WHERE task_id = ? AND status = "
+                        "'queued' AND (not_before IS NULL OR not_before <= ?) FOR UPDATE SKIP "
+                        "LOCKED",
+                        {Text(candidate), Time(now)}));
+          if (!locked.empty()) {
+            task_id = candidate;
+            break;
+          }
+        }
+        if (task_id.empty()) {
+          contended = true;  // others claimed every candidate meanwhile: look again
+          return {};
+        }
+      } else {
+        // SQLite: the write transaction (BEGIN IMMEDIATE) already excludes other claimers.
+        RH_ASSIGN_OR_RETURN(
+            QueryResult first,
+            db_.Query("SELECT task_id " + std::string(kClaimable) + "1", {Time(now)}));
+        if (first.empty()) return {};
+        task_id = first.front().GetString(size_t{0});
+      }
+      RH_ASSIGN_OR_RETURN(
+          int64_t updated,
+          db_.Execute("UPDATE investigation_tasks SET status = 'running', lease_owner = ?, "
+                      "lease_expires_at = ?, attempts = attempts + 1, not_before = NULL, "
+                      "started_at = COALESCE(started_at, ?), updated_at = ? WHERE task_id = ? AND "
+                      "status = 'queued'",
+                      {Text(std::string(owner)), Time(now + config_.lease), Time(now), Time(now),
+                       Text(task_id)}));
+      if (updated != 1) {
+        contended = mysql;
+        return {};
+      }
+      RH_ASSIGN_OR_RETURN(QueryResult row,
+                          db_.Query(SelectTasks("WHERE task_id = ?"), {Text(task_id)}));
+      if (!row.empty()) claimed = TaskFromRow(row.front());
+      return {};
+    });
+    if (!status) return rh::Fail(status.error().WithContext("claim"));
+    if (claimed || !contended) return claimed;
+  }
+  return std::optional<Task>();  // every task seen was being claimed by others; poll again
 }
 
 Result<std::optional<Task>> TaskQueue::Claim(std::string_view owner) {

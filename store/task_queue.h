@@ -9,13 +9,16 @@
 //     expires, then the next Claim puts the task back in the queue (or fails it when it has used
 //     all its attempts);
 //   - never run twice at once: Claim is atomic (SQLite: one BEGIN IMMEDIATE transaction;
-//     MySQL/MariaDB: SELECT ... FOR UPDATE SKIP LOCKED), so concurrent claimers get different
-//     tasks, and Heartbeat/Complete/Fail/Release succeed only for the current lease owner;
+//     MySQL/MariaDB: the most urgent claimable ids by a plain read, then the first that
+//     SELECT ... WHERE task_id = ? FOR UPDATE SKIP LOCKED can lock, then a conditional UPDATE),
+//     so concurrent claimers get different tasks without waiting for each other, and
+//     Heartbeat/Complete/Fail/Release succeed only for the current lease owner;
 //   - ordered: priority (1 most urgent) first, then age (oldest first);
 //   - de-duplicated: Enqueue returns the existing task instead of a new one while a task for
 //     the same cluster and normalised question (lower case, single spaces, no trailing "?.!")
 //     is queued or running; EnqueueUnlessCooling (the sentinel's entry point) creates nothing
-//     while any task for the cluster was created within the cooldown.
+//     while any task for the cluster was created within the cooldown. Check and insert run
+//     under a per-cluster lock (SQLite: BEGIN IMMEDIATE; MySQL: GET_LOCK), never doubled.
 // Retries: Fail(retryable) puts the task back with not_before = now + retry_backoff * 2^(n-1)
 // after its n-th attempt, until max_attempts attempts have been made; a lost lease counts as an
 // attempt. Every time comes from the injected Clock and reaches SQL as a bound parameter.
@@ -27,6 +30,7 @@
 // for parallel claiming, give each worker its own Database connection and TaskQueue.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -143,6 +147,8 @@ class TaskQueue {
 
  private:
   Result<Task> InsertTask(const EnqueueRequest& request, const std::string& dedup_key);
+  // Runs `body` (check + insert) exclusively for one cluster across processes.
+  Status WithClusterLock(const std::string& cluster_id, const std::function<Status()>& body);
   Result<std::optional<Task>> ClaimOnce(std::string_view owner);
   Status CheckOwnedUpdate(int64_t changed, std::string_view task_id, std::string_view owner);
 

@@ -47,6 +47,8 @@ std::string WithUnit(double value, const std::string& unit) {
 
 std::string Minute(TimePoint time) { return FormatSqlTime(time).substr(0, 16); }
 
+std::string MinutesText(double minutes) { return std::to_string(std::llround(minutes)) + " min"; }
+
 std::string Factor(double factor) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "x%.1f", factor);
@@ -140,7 +142,8 @@ class Draft {
     if (!ruled_out_.empty()) summary += " Ruled out: " + JoinNames(ruled_out_) + ".";
     if (!facts_.question.empty()) summary += " Question asked: \"" + facts_.question + "\".";
     if (summary.size() > 3900) summary = summary.substr(0, 3896) + "...";
-    if (report.root_cause.size() > 3900) report.root_cause = report.root_cause.substr(0, 3896) + "...";
+    if (report.root_cause.size() > 3900)
+      report.root_cause = report.root_cause.substr(0, 3896) + "...";
     report.summary = std::move(summary);
     return report;
   }
@@ -232,8 +235,8 @@ void Diagnosis::CiteContext() {
 }
 
 void Diagnosis::CiteDimension(const DimensionFact& dim) {
-  std::string text = DimensionLabel(dim.name) + " " + WithUnit(dim.latest, dim.unit) + " now (" +
-                     dim.state;
+  std::string text =
+      DimensionLabel(dim.name) + " " + WithUnit(dim.latest, dim.unit) + " now (" + dim.state;
   if (dim.state != "healthy") {
     text += ", " + std::string(HigherIsWorse(dim.name) ? "above " : "below ") +
             WithUnit(dim.critical_now() ? dim.critical : dim.warning, dim.unit);
@@ -263,9 +266,8 @@ void Diagnosis::CiteAlerts(const std::vector<const AlertFact*>& alerts) {
       text += "not firing now";
     }
     if (alert->flapping) text += ", flapping: " + std::to_string(alert->episodes) + " episodes";
-    text += " (" + std::to_string(alert->firing) + " firing / " +
-            std::to_string(alert->resolved) + " resolved messages in " +
-            std::to_string(facts_.alerts.window_hours) + " h)";
+    text += " (" + std::to_string(alert->firing) + " firing / " + std::to_string(alert->resolved) +
+            " resolved messages in " + std::to_string(facts_.alerts.window_hours) + " h)";
     if (!alert->detail.empty() && alert->detail.size() < 160) text += ": " + alert->detail;
     draft_.Cite(facts_.alerts.source, text);
   }
@@ -279,10 +281,12 @@ void Diagnosis::CiteOperationsContext() {
     return;
   }
   const OperationFact& latest = ops.operations.front();
-  std::string text = "no change operation shortly before the onset; latest operation: " +
-                     latest.type + " " + latest.ParametersText() + " by " + latest.actor;
-  if (latest.started_at) text += " at " + Minute(*latest.started_at) + " (" +
-                                 Ago(*latest.started_at, facts_.now) + ", " + latest.result + ")";
+  std::string text =
+      "no change operation shortly before the onset; latest operation: " + latest.type + " " +
+      latest.ParametersText() + " by " + latest.actor;
+  if (latest.started_at)
+    text += " at " + Minute(*latest.started_at) + " (" + Ago(*latest.started_at, facts_.now) +
+            ", " + latest.result + ")";
   draft_.Cite(ops.source, text);
 }
 
@@ -293,8 +297,8 @@ void Diagnosis::CiteKnowledge(const std::vector<std::string>& keywords, bool bug
     if (hit.kind == "known_bug" && !bugs_too) continue;
     std::string text = Lower(hit.title + " " + hit.snippet);
     if (!keywords.empty() && !ContainsAny(text, keywords)) continue;
-    draft_.Cite(knowledge.source, "knowledge (" + hit.kind + "): \"" + hit.title + "\" from " +
-                                      hit.source);
+    draft_.Cite(knowledge.source,
+                "knowledge (" + hit.kind + "): \"" + hit.title + "\" from " + hit.source);
     draft_.Agree(0.5, "a matching " + hit.kind + " in the Knowledge Lake");
     return;
   }
@@ -319,20 +323,22 @@ void Diagnosis::CiteSiblingsLocal() {
   const SiblingFacts& siblings = facts_.siblings;
   if (!siblings.source.ok) return;
   if (siblings.pattern == "cluster_specific" || siblings.pattern == "no_firing_alerts") {
-    draft_.Cite(siblings.source, "siblings: " + siblings.pattern + " (" +
-                                     siblings.pattern_reason + ")");
+    draft_.Cite(siblings.source,
+                "siblings: " + siblings.pattern + " (" + siblings.pattern_reason + ")");
     if (siblings.pattern == "cluster_specific") draft_.Agree(0.5, "no sibling shares it");
   } else {
-    draft_.Cite(siblings.source, "siblings: " + siblings.pattern + " (" +
-                                     siblings.pattern_reason + ")");
+    draft_.Cite(siblings.source,
+                "siblings: " + siblings.pattern + " (" + siblings.pattern_reason + ")");
   }
 }
 
 void Diagnosis::CiteBeforeAfter(const std::string& dimension) {
   auto values = sql_.Compare(dimension);
   if (!values) return;
-  std::string text = DimensionLabel(dimension) + " averaged " + Number(values->second) +
-                     " since the onset against " + Number(values->first) +
+  const DimensionFact* dim = facts_.metrics.Find(dimension);
+  const std::string unit = dim ? dim->unit : "";
+  std::string text = DimensionLabel(dimension) + " averaged " + WithUnit(values->second, unit) +
+                     " since the onset against " + WithUnit(values->first, unit) +
                      " over the same weekday hours before it";
   std::vector<std::string> workload;
   for (const char* name : {"qps", "scan_rows", "load_rate"}) {
@@ -345,9 +351,9 @@ void Diagnosis::CiteBeforeAfter(const std::string& dimension) {
   bool worse = HigherIsWorse(dimension) ? values->second >= values->first * kSqlRise
                                         : values->second * kSqlRise <= values->first;
   if (worse) {
-    draft_.Agree(1.0, "the same-hours comparison confirms the change");
+    draft_.Agree(1.0, "the same-weekday comparison confirms the change");
   } else {
-    draft_.Disagree("the same-hours comparison shows no clear change");
+    draft_.Disagree("the same-weekday comparison shows no clear change");
   }
 }
 
@@ -406,7 +412,8 @@ bool Diagnosis::TriggerObserved(BugTrigger trigger) const {
       }
       return false;
     }
-    case BugTrigger::kNone: return true;
+    case BugTrigger::kNone:
+      return true;
   }
   return true;
 }
@@ -414,23 +421,26 @@ bool Diagnosis::TriggerObserved(BugTrigger trigger) const {
 const KnowledgeHitFact* Diagnosis::MatchKnownBug(const Symptom& primary, std::string* why_not) {
   const KnowledgeFacts& knowledge = facts_.knowledge;
   if (!knowledge.source.ok) return nullptr;
-  const std::vector<std::string>& keywords = SymptomKeywords(primary.dimension->name);
   for (const KnowledgeHitFact& hit : knowledge.hits) {
-    if (hit.kind != "known_bug") continue;
-    const std::string text = Lower(hit.title + " " + hit.snippet);
-    if (!ContainsAny(text, keywords)) continue;
+    if (hit.kind != "known_bug" || !NamesSymptom(hit, primary.dimension->name)) continue;
+    std::string text = Lower(hit.title + " " + hit.snippet);
+    for (const KnowledgeHitFact& more : knowledge.followup_hits) {
+      if (more.DocumentTitle() == hit.DocumentTitle()) text += " " + Lower(more.snippet);
+    }
     if (Surge()) {
-      *why_not = "known bug \"" + hit.title + "\" (the workload grew: " + SurgeText() + ")";
+      *why_not =
+          "known bug \"" + hit.DocumentTitle() + "\" (the workload grew: " + SurgeText() + ")";
       continue;
     }
     if (assessment_.suspect_operation) {
-      *why_not = "known bug \"" + hit.title + "\" (a change operation explains the timing)";
+      *why_not =
+          "known bug \"" + hit.DocumentTitle() + "\" (a change operation explains the timing)";
       continue;
     }
     bool unobserved = false;
     for (BugTrigger trigger : TriggersIn(text)) {
       if (!TriggerObserved(trigger)) {
-        *why_not = "known bug \"" + hit.title + "\" (it needs " + TriggerLabel(trigger) +
+        *why_not = "known bug \"" + hit.DocumentTitle() + "\" (it needs " + TriggerLabel(trigger) +
                    ", which the telemetry does not show)";
         unobserved = true;
         break;
@@ -489,7 +499,8 @@ bool Diagnosis::SiblingsConfirmed(std::vector<std::string>* siblings) {
     for (const auto& [sibling, gap] : sql_.sibling_gaps) {
       if (gap > kSiblingOnsetHours) continue;
       if (!SameProfile(sibling)) {
-        draft_.RuleOut("an account-wide cause (" + sibling + " fires the same alert from the "
+        draft_.RuleOut("an account-wide cause (" + sibling +
+                       " fires the same alert from the "
                        "same hours but shows a different symptom or workload change)");
         continue;
       }
@@ -504,14 +515,14 @@ bool Diagnosis::SiblingsConfirmed(std::vector<std::string>* siblings) {
 
 void Diagnosis::SymptomSignals(const Symptom& primary) {
   const DimensionFact& dim = *primary.dimension;
-  draft_.Agree(primary.level == 2 ? 1.0 : 0.5,
-               DimensionLabel(dim.name) + " " + dim.state);
+  draft_.Agree(primary.level == 2 ? 1.0 : 0.5, DimensionLabel(dim.name) + " " + dim.state);
   if (dim.change && dim.change->rising == HigherIsWorse(dim.name)) {
     draft_.Agree(1.0, "a sustained change since " + Minute(dim.change->started));
   }
   if (!primary.alerts.empty()) {
     draft_.Agree(1.0, "'" + primary.alerts.front()->name + "' firing");
-    if (assessment_.onset && assessment_.first_alert && *assessment_.onset <= *assessment_.first_alert + hours(1)) {
+    if (assessment_.onset && assessment_.first_alert &&
+        *assessment_.onset <= *assessment_.first_alert + hours(1)) {
       draft_.Agree(0.5, "the onset precedes the alert");
     }
   } else if (primary.level == 1) {
@@ -568,8 +579,8 @@ void Diagnosis::RecommendScaleUp(const std::string& why) {
   const bool be = compute->node_type == "BE";
   if (compute->cu > 0 && compute->cu < 64) {
     int64_t to = compute->cu * 2;
-    draft_.Recommend("Scale " + compute->node_type + " CU " + std::to_string(compute->cu) +
-                         " -> " + std::to_string(to) + " if the load is legitimate.",
+    draft_.Recommend("Scale " + compute->node_type + " CU " + std::to_string(compute->cu) + " -> " +
+                         std::to_string(to) + " if the load is legitimate.",
                      why, be ? "scale_be_cu" : "scale_cn_cu", Json{{"to", to}},
                      "rolling restart of the " + compute->node_type +
                          " nodes; scale back once the load is understood");
@@ -595,9 +606,10 @@ Report Diagnosis::InsufficientData() {
     gap_text = "there is no metric snapshot at all for this cluster";
     draft_.Agree(2, "no telemetry");
   } else {
-    gap_text = "no metric snapshot for the last " + std::to_string(*assessment_.gap_hours) + " h (last " +
-               Minute(*metrics.latest_snapshot) + ")";
-    draft_.Agree(*assessment_.gap_hours >= 6 ? 2 : 1, "a " + std::to_string(*assessment_.gap_hours) + " h gap");
+    gap_text = "no metric snapshot for the last " + std::to_string(*assessment_.gap_hours) +
+               " h (last " + Minute(*metrics.latest_snapshot) + ")";
+    draft_.Agree(*assessment_.gap_hours >= 6 ? 2 : 1,
+                 "a " + std::to_string(*assessment_.gap_hours) + " h gap");
   }
   draft_.Cite(metrics.source, "telemetry gap: " + gap_text);
   if (!sql_.last_snapshots_text.empty()) {
@@ -608,9 +620,10 @@ Report Diagnosis::InsufficientData() {
   if (facts_.cluster.status == "running" || facts_.cluster.status.empty()) {
     draft_.Agree(0.5, "the cluster is supposed to be running");
   }
-  draft_.Recommend("Restore the metrics pipeline for this cluster (collector/exporter and the "
-                   "hourly snapshot job); check that the cluster itself answers.",
-                   "Without current telemetry its health cannot be judged: " + gap_text + ".");
+  draft_.Recommend(
+      "Restore the metrics pipeline for this cluster (collector/exporter and the "
+      "hourly snapshot job); check that the cluster itself answers.",
+      "Without current telemetry its health cannot be judged: " + gap_text + ".");
   draft_.Recommend("Investigate again once snapshots arrive.",
                    "The diagnosis needs the latest hours of metrics.");
   return draft_.Finish("insufficient_data", "low",
@@ -629,10 +642,12 @@ Report Diagnosis::NodeFailure(const Symptom& primary) {
   std::string node;
   std::regex node_pattern("\\b(be|cn)-[0-9]+\\b");
   for (const OperationFact& op : facts_.operations.operations) {
-    if (op.type != "RESTART" || !op.started_at || !assessment_.onset || *op.started_at < *assessment_.onset) continue;
-    draft_.Cite(facts_.operations.source,
-                "RESTART " + op.ParametersText() + " by " + op.actor + " at " +
-                    Minute(*op.started_at) + ": " + op.result + " (a reaction to the failure)");
+    if (op.type != "RESTART" || !op.started_at || !assessment_.onset ||
+        *op.started_at < *assessment_.onset)
+      continue;
+    draft_.Cite(facts_.operations.source, "RESTART " + op.ParametersText() + " by " + op.actor +
+                                              " at " + Minute(*op.started_at) + ": " + op.result +
+                                              " (a reaction to the failure)");
     if (op.result != "SUCCESS") draft_.Agree(0.5, "the auto-restart did not bring it back");
     std::smatch match;
     std::string params = op.ParametersText();
@@ -651,20 +666,23 @@ Report Diagnosis::NodeFailure(const Symptom& primary) {
   CiteSiblingsLocal();
   std::string who = node.empty() ? "a " + ComputeType() + " node" : node;
   if (!node.empty()) {
-    draft_.Recommend("Restart " + node + " and read be.out / be.INFO for the crash reason (OOM, "
-                     "check failure, disk).",
+    draft_.Recommend("Restart " + node +
+                         " and read be.out / be.INFO for the crash reason (OOM, "
+                         "check failure, disk).",
                      "The alive ratio is " + WithUnit(alive.latest, "%") + "; the node is down.",
                      "restart_node", Json{{"node", node}},
                      "if it crashes again on start, leave it down and replace it");
   } else {
-    draft_.Recommend("Find the dead " + ComputeType() + " with SHOW BACKENDS (Alive=false), "
-                     "restart it and read its logs for the crash reason.",
+    draft_.Recommend("Find the dead " + ComputeType() +
+                         " with SHOW BACKENDS (Alive=false), "
+                         "restart it and read its logs for the crash reason.",
                      "The alive ratio is " + WithUnit(alive.latest, "%") + ".");
   }
   if (compute && compute->node_type == "BE" && count > 0) {
     int64_t to = std::min<int64_t>(50, count + std::max<int64_t>(1, down));
     draft_.Recommend("If it does not come back, add a replacement BE (" + std::to_string(count) +
-                         " -> " + std::to_string(to) + ") so the tablets re-replicate onto "
+                         " -> " + std::to_string(to) +
+                         ") so the tablets re-replicate onto "
                          "healthy nodes, then decommission the dead one.",
                      "Under-replicated tablets and the extra load on the survivors persist "
                      "while the node is down.",
@@ -676,8 +694,8 @@ Report Diagnosis::NodeFailure(const Symptom& primary) {
   std::string since = assessment_.onset ? " since " + Minute(*assessment_.onset) : "";
   return draft_.Finish(
       "node_failure", SeverityFor("node_failure", &primary),
-      who + " of " + facts_.cluster.cluster_id + " is down" + since + ": alive " +
-          ComputeType() + " ratio " + WithUnit(alive.latest, "%") +
+      who + " of " + facts_.cluster.cluster_id + " is down" + since + ": alive " + ComputeType() +
+          " ratio " + WithUnit(alive.latest, "%") +
           (count > 0 ? " (" + std::to_string(down) + " of " + std::to_string(count) + ")" : "") +
           "; the surviving nodes carry the load and its tablets are under-replicated.",
       "Node failure on " + facts_.cluster.cluster_id + ": " + who + " down" + since + ".");
@@ -696,28 +714,29 @@ Report Diagnosis::AccountWide(const std::vector<std::string>& siblings) {
     for (const auto& [sibling, gap] : sql_.sibling_gaps) {
       gaps += (gaps.empty() ? "" : ", ") + sibling + " " + Number(gap) + " h apart";
     }
-    draft_.Cite(sql_.sibling_call, "run_sql",
-                "the shared alerts started together: " + gaps);
+    draft_.Cite(sql_.sibling_call, "run_sql", "the shared alerts started together: " + gaps);
     draft_.Agree(1.0, "their episodes started within " + Number(kSiblingOnsetHours) + " h");
   }
   std::string surge = SurgeText();
   CiteMemory("account_wide");
   std::string symptom = primary ? DimensionLabel(primary->dimension->name) : "the same alerts";
   std::string names = JoinNames(siblings);
-  draft_.Recommend("Handle it as one account-level incident across " +
-                       facts_.cluster.cluster_id + " and " + names +
+  draft_.Recommend("Handle it as one account-level incident across " + facts_.cluster.cluster_id +
+                       " and " + names +
                        ": tell the account owner and find the common change (new workload, "
                        "shared upstream source, client release).",
                    "The siblings show the same problem from the same hour, so the cause is "
                    "shared, not local to one cluster.");
   if (primary && primary->dimension->name == "txn_failed") {
-    draft_.Recommend("Check the shared ingestion source (Kafka brokers, credentials, network) "
-                     "with SHOW ROUTINE LOAD on each cluster, then RESUME the paused jobs.",
-                     "Loads fail on every affected cluster at once: the common upstream is the "
-                     "likely cause.");
+    draft_.Recommend(
+        "Check the shared ingestion source (Kafka brokers, credentials, network) "
+        "with SHOW ROUTINE LOAD on each cluster, then RESUME the paused jobs.",
+        "Loads fail on every affected cluster at once: the common upstream is the "
+        "likely cause.");
   } else if (!surge.empty()) {
-    draft_.Recommend("Put the new workload (" + surge + ") under a resource group "
-                     "(concurrency_limit, cpu_weight, big_query limits) on each cluster.",
+    draft_.Recommend("Put the new workload (" + surge +
+                         ") under a resource group "
+                         "(concurrency_limit, cpu_weight, big_query limits) on each cluster.",
                      "The account's traffic grew on all affected clusters together.");
     RecommendScaleUp("If the new workload is expected, the clusters need more capacity.");
   } else {
@@ -739,10 +758,10 @@ Report Diagnosis::OperationInduced(const Symptom& primary) {
   SymptomSignals(primary);
   const OperationFact& op = *assessment_.suspect_operation;
   const std::string params = op.ParametersText();
-  draft_.Cite(facts_.operations.source,
-              op.type + " " + params + " by " + op.actor + " at " + Minute(*op.started_at) +
-                  " (" + op.result + "), " + Number(assessment_.suspect_minutes_before) +
-                  " min before the onset at " + Minute(*assessment_.onset));
+  draft_.Cite(facts_.operations.source, op.type + " " + params + " by " + op.actor + " at " +
+                                            Minute(*op.started_at) + " (" + op.result + "), " +
+                                            MinutesText(assessment_.suspect_minutes_before) +
+                                            " before the onset at " + Minute(*assessment_.onset));
   draft_.Agree(1.5, op.type + " shortly before the onset");
   if (!Surge()) {
     draft_.Agree(0.5, "no workload change");
@@ -755,20 +774,23 @@ Report Diagnosis::OperationInduced(const Symptom& primary) {
   const std::string label = DimensionLabel(primary.dimension->name);
   if (op.type == "UPGRADE" && p.is_object() && p.contains("from_version")) {
     std::string from = JsonString(p, "from_version");
-    draft_.Recommend("Roll back to " + from + " (or move to the next patch release) and file "
-                     "the regression with the query profiles.",
-                     label + " regressed right after the upgrade to " +
-                         JsonString(p, "to_version") + ".",
-                     "upgrade_version", Json{{"to", from}},
-                     "a downgrade needs the metadata to be compatible; take an FE metadata "
-                     "backup first");
+    draft_.Recommend(
+        "Roll back to " + from +
+            " (or move to the next patch release) and file "
+            "the regression with the query profiles.",
+        label + " regressed right after the upgrade to " + JsonString(p, "to_version") + ".",
+        "upgrade_version", Json{{"to", from}},
+        "a downgrade needs the metadata to be compatible; take an FE metadata "
+        "backup first");
   } else if (op.type == "UPDATE" && p.is_object() && p.contains("changes") &&
              p["changes"].is_object()) {
     std::string scope = JsonString(p, "scope");
     std::string component = scope == "BE" || scope == "CN" || scope == "FE" ? scope : "FE";
-    static const std::map<std::string, Json> kDefaults = {
-        {"pipeline_dop", "0"}, {"storage_page_cache_limit", "20%"}, {"query_timeout", "300"},
-        {"max_compaction_concurrency", "-1"}, {"scanner_thread_pool_thread_num", "48"}};
+    static const std::map<std::string, Json> kDefaults = {{"pipeline_dop", "0"},
+                                                          {"storage_page_cache_limit", "20%"},
+                                                          {"query_timeout", "300"},
+                                                          {"max_compaction_concurrency", "-1"},
+                                                          {"scanner_thread_pool_thread_num", "48"}};
     for (const auto& [name, value] : p["changes"].items()) {
       auto known = kDefaults.find(name);
       if (known != kDefaults.end()) {
@@ -788,19 +810,17 @@ Report Diagnosis::OperationInduced(const Symptom& primary) {
     const bool cn = JsonString(p, "node_type") == "CN";
     if (p.contains("from_cu") && p["from_cu"].is_number_integer()) {
       int64_t from = p["from_cu"].get<int64_t>();
-      draft_.Recommend("Scale " + std::string(cn ? "CN" : "BE") + " CU back to " +
-                           std::to_string(from) + ".",
-                       label + " regressed right after the scale-in to " +
-                           std::to_string(JsonInt(p, "to_cu")) + " CU.",
-                       cn ? "scale_cn_cu" : "scale_be_cu", Json{{"to", from}},
-                       "rolling restart of the nodes");
+      draft_.Recommend(
+          "Scale " + std::string(cn ? "CN" : "BE") + " CU back to " + std::to_string(from) + ".",
+          label + " regressed right after the scale-in to " + std::to_string(JsonInt(p, "to_cu")) +
+              " CU.",
+          cn ? "scale_cn_cu" : "scale_be_cu", Json{{"to", from}}, "rolling restart of the nodes");
     } else if (p.contains("from_count") && p["from_count"].is_number_integer()) {
       int64_t from = p["from_count"].get<int64_t>();
-      draft_.Recommend("Scale " + std::string(cn ? "CN" : "BE") + " nodes back to " +
-                           std::to_string(from) + ".",
-                       label + " regressed right after the scale-in.",
-                       cn ? "scale_cn_nodes" : "scale_be_nodes", Json{{"to", from}},
-                       "tablet rebalancing adds I/O for a few hours");
+      draft_.Recommend(
+          "Scale " + std::string(cn ? "CN" : "BE") + " nodes back to " + std::to_string(from) + ".",
+          label + " regressed right after the scale-in.", cn ? "scale_cn_nodes" : "scale_be_nodes",
+          Json{{"to", from}}, "tablet rebalancing adds I/O for a few hours");
     }
   }
   if (op.type == "STOP") {
@@ -813,73 +833,115 @@ Report Diagnosis::OperationInduced(const Symptom& primary) {
   return draft_.Finish(
       "operation_induced", SeverityFor("operation_induced", &primary),
       "The " + op.type + " " + params + " at " + Minute(*op.started_at) + " by " + op.actor +
-          " was followed " + Number(assessment_.suspect_minutes_before) + " min later by a regression: " +
-          label + " " + WithUnit(primary.dimension->latest, primary.dimension->unit) + " (" +
-          primary.dimension->state + ")" +
-          (Surge() ? "" : " with an unchanged workload") + ".",
+          " was followed about " + MinutesText(assessment_.suspect_minutes_before) +
+          " later by a regression: " + label + " " +
+          WithUnit(primary.dimension->latest, primary.dimension->unit) + " (" +
+          primary.dimension->state + ")" + (Surge() ? "" : " with an unchanged workload") + ".",
       "Operation-induced regression on " + facts_.cluster.cluster_id + " after the " + op.type +
           " at " + Minute(*op.started_at) + ".");
+}
+
+// The comma-separated fixing versions of a known bug ("3.2.3,3.1.7,2.5.19").
+std::vector<std::string> SplitVersions(const std::string& versions) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= versions.size()) {
+    size_t end = versions.find(',', start);
+    std::string item =
+        versions.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+// The sentence starting at "Meanwhile" (the documented workaround) in `text`, or "".
+std::string WorkaroundSentence(const std::string& text) {
+  size_t start = text.find("Meanwhile");
+  if (start == std::string::npos) start = text.find("meanwhile");
+  if (start == std::string::npos) return "";
+  size_t end = text.find(". ", start);
+  std::string sentence =
+      text.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+  while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\n')) {
+    sentence.pop_back();
+  }
+  const std::string ellipsis = "\xe2\x80\xa6";  // the snippet was cut: keep what is there
+  if (sentence.size() >= ellipsis.size() &&
+      sentence.compare(sentence.size() - ellipsis.size(), ellipsis.size(), ellipsis) == 0) {
+    sentence.resize(sentence.size() - ellipsis.size());
+    sentence += "...";
+  }
+  std::replace(sentence.begin(), sentence.end(), '\n', ' ');
+  sentence[0] = 'M';
+  return sentence;
 }
 
 Report Diagnosis::KnownBug(const Symptom& primary, const KnowledgeHitFact& hit) {
   CiteContext();
   SymptomSignals(primary);
+  const std::string title = hit.DocumentTitle();
+  const std::vector<std::string> fixes = SplitVersions(hit.version);
+  std::string fixed_in;
+  for (size_t fix_idx = 0; fix_idx < fixes.size(); ++fix_idx) {
+    fixed_in += fix_idx == 0 ? fixes[fix_idx] : (fix_idx == 1 ? " (also " : ", ") + fixes[fix_idx];
+  }
+  if (fixes.size() > 1) fixed_in += ")";
   draft_.Cite(facts_.knowledge.source,
-              "known bug for version " + facts_.cluster.version + ": \"" + hit.title + "\" (" +
-                  hit.source + ", fixed in " + hit.version + ")");
+              "known bug affecting " + facts_.cluster.version + ": \"" + title + "\" (" +
+                  hit.source + (fixed_in.empty() ? "" : "; fixed in " + fixed_in) + ")");
   draft_.Agree(1.5, "a known bug of this version with this symptom");
   draft_.Agree(0.5, "no workload growth or operation explains it");
+  // The documented workaround: from the resolution search, else from the first snippet.
+  std::string workaround;
+  for (const KnowledgeHitFact& more : facts_.knowledge.followup_hits) {
+    if (more.DocumentTitle() != title) continue;
+    workaround = WorkaroundSentence(more.snippet);
+    if (!workaround.empty()) {
+      draft_.Cite(facts_.knowledge.followup,
+                  "documented workaround for \"" + title + "\": " + workaround);
+      break;
+    }
+  }
+  if (workaround.empty()) workaround = WorkaroundSentence(hit.snippet);
   CiteOperationsContext();
   CiteMemory("known_bug");
   CiteSiblingsLocal();
   // The fixing version on the cluster's own release line, else the first one listed.
-  std::string fix;
   const std::string& version = facts_.cluster.version;
-  std::string line = version.substr(0, version.find('.', version.find('.') + 1));
-  std::string versions = hit.version;
-  size_t start = 0;
-  while (start <= versions.size()) {
-    size_t end = versions.find(',', start);
-    std::string candidate = versions.substr(start, end == std::string::npos ? std::string::npos
-                                                                            : end - start);
-    candidate.erase(0, candidate.find_first_not_of(' '));
-    if (fix.empty() && !candidate.empty()) fix = candidate;
+  const std::string line = version.substr(0, version.find('.', version.find('.') + 1));
+  std::string fix = fixes.empty() ? "" : fixes.front();
+  for (const std::string& candidate : fixes) {
     if (!line.empty() && candidate.rfind(line + ".", 0) == 0) {
       fix = candidate;
       break;
     }
-    if (end == std::string::npos) break;
-    start = end + 1;
   }
   if (!fix.empty()) {
-    draft_.Recommend("Upgrade " + version + " -> " + fix + " (or later on this line), which "
-                     "fixes \"" + hit.title + "\".",
+    draft_.Recommend("Upgrade " + version + " -> " + fix +
+                         " (or later on this line), which fixes "
+                         "\"" +
+                         title + "\".",
                      "The cluster runs an affected version and shows the bug's symptom.",
                      "upgrade_version", Json{{"to", fix}},
                      "rolling upgrade: one node at a time; take an FE metadata backup first");
   }
-  std::string workaround;
-  const std::string& snippet = hit.snippet;
-  size_t meanwhile = snippet.find("Meanwhile");
-  if (meanwhile == std::string::npos) meanwhile = snippet.find("meanwhile");
-  if (meanwhile != std::string::npos) {
-    size_t end = snippet.find(". ", meanwhile);
-    workaround = snippet.substr(meanwhile, end == std::string::npos ? std::string::npos
-                                                                    : end - meanwhile + 1);
-  }
-  draft_.Recommend(workaround.empty() ? "Until the upgrade, apply the workaround documented in \"" +
-                                            hit.title + "\"."
-                                      : "Until the upgrade: " + workaround,
-                   "It relieves " + DimensionLabel(primary.dimension->name) +
-                       " before it reaches the limit.");
+  draft_.Recommend(
+      workaround.empty() ? "Until the upgrade, apply the workaround documented for \"" + title +
+                               "\" (" + hit.source + ")."
+                         : "Until the upgrade: " + workaround,
+      "It relieves " + DimensionLabel(primary.dimension->name) + " before it reaches the limit.");
   return draft_.Finish(
       "known_bug", SeverityFor("known_bug", &primary),
       facts_.cluster.cluster_id + " runs StarRocks " + version + ", affected by the known bug \"" +
-          hit.title + "\" (" + hit.source + "): " + DimensionLabel(primary.dimension->name) +
+          title + "\" (" + hit.source + "): " + DimensionLabel(primary.dimension->name) +
           " reached " + WithUnit(primary.dimension->latest, primary.dimension->unit) +
-          (assessment_.onset ? " climbing since " + Minute(*assessment_.onset) : "") +
-          " with no workload growth and no change operation to explain it.",
-      "Known bug on " + facts_.cluster.cluster_id + " (" + version + "): " + hit.title + ".");
+          (assessment_.onset ? ", climbing since " + Minute(*assessment_.onset) : "") +
+          ", with no workload growth and no change operation to explain it.",
+      "Known bug on " + facts_.cluster.cluster_id + " (" + version + "): " + title + ".");
 }
 
 Report Diagnosis::FromSymptom(const Symptom& primary) {
@@ -909,13 +971,14 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
                       : "") +
                  (surge.empty() ? " with a flat load rate (data is not being removed: expired "
                                   "partitions, trash, or a growing table)"
-                                : " after the load rate grew (" + surge + ")") + ".";
-    draft_.Recommend("Free space now: drop expired partitions, truncate staging tables, empty the "
-                     "BE trash (ADMIN CLEAN TRASH); check partition TTL settings.",
-                     "Disk usage is " + value + " and rising.");
+                                : " after the load rate grew (" + surge + ")") +
+                 ".";
+    draft_.Recommend(
+        "Free space now: drop expired partitions, truncate staging tables, empty the "
+        "BE trash (ADMIN CLEAN TRASH); check partition TTL settings.",
+        "Disk usage is " + value + " and rising.");
     if (compute && compute->disk_size_gb > 0) {
-      int64_t to = std::min<int64_t>(
-          65000, ((compute->disk_size_gb * 3 / 2 + 99) / 100) * 100);
+      int64_t to = std::min<int64_t>(65000, ((compute->disk_size_gb * 3 / 2 + 99) / 100) * 100);
       if (compute->essd_level == "PL2") to = std::max<int64_t>(to, 500);
       if (compute->essd_level == "PL3") to = std::max<int64_t>(to, 1260);
       if (to > compute->disk_size_gb) {
@@ -933,8 +996,9 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
       }
     }
     if (!surge.empty()) {
-      draft_.Recommend("Review the new ingestion (" + surge + "): retention and partitioning of "
-                       "the tables it writes.",
+      draft_.Recommend("Review the new ingestion (" + surge +
+                           "): retention and partitioning of "
+                           "the tables it writes.",
                        "The growth started with the extra load.");
     }
   } else if (category == "compaction_backlog") {
@@ -942,22 +1006,25 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
       draft_.Agree(1.0, "the load rate grew " + Factor(load->factor));
       CiteDimension(*load->dimension);
     }
-    root_cause = "Compaction on " + facts_.cluster.cluster_id + " cannot keep up: average "
-                 "compaction score " + value + since +
-                 (surge.empty() ? "" : ", after the loading grew (" + surge + ")") +
+    root_cause = "Compaction on " + facts_.cluster.cluster_id +
+                 " cannot keep up: average "
+                 "compaction score " +
+                 value + since + (surge.empty() ? "" : ", after the loading grew (" + surge + ")") +
                  "; versions pile up and loads risk failing with 'Too many versions'.";
-    draft_.Recommend("Batch the loads: fewer, larger transactions (Routine Load "
-                     "max_batch_interval >= 10 s, no row-by-row INSERT INTO VALUES).",
-                     "Each load adds a version; the score is " + value + ".");
-    draft_.Recommend("Give compaction more threads: cumulative_compaction_num_threads_per_disk "
-                     "4 on the BEs.",
-                     "The compaction score keeps climbing.", "set_config",
-                     Json{{"component", ComputeType() == "CN" ? "CN" : "BE"},
-                          {"name", ComputeType() == "CN" ? "compact_threads"
-                                                         : "cumulative_compaction_num_threads_"
-                                                           "per_disk"},
-                          {"value", 4}},
-                     "more compaction I/O and CPU");
+    draft_.Recommend(
+        "Batch the loads: fewer, larger transactions (Routine Load "
+        "max_batch_interval >= 10 s, no row-by-row INSERT INTO VALUES).",
+        "Each load adds a version; the score is " + value + ".");
+    draft_.Recommend(
+        "Give compaction more threads: cumulative_compaction_num_threads_per_disk "
+        "4 on the BEs.",
+        "The compaction score keeps climbing.", "set_config",
+        Json{{"component", ComputeType() == "CN" ? "CN" : "BE"},
+             {"name", ComputeType() == "CN" ? "compact_threads"
+                                            : "cumulative_compaction_num_threads_"
+                                              "per_disk"},
+             {"value", 4}},
+        "more compaction I/O and CPU");
     if (const DimensionFact* cpu = facts_.metrics.Find("cpu"); cpu && cpu->abnormal()) {
       RecommendScaleUp("CPU is " + cpu->state + " too: compaction needs headroom.");
     }
@@ -977,12 +1044,14 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
                  since +
                  (surge_seen ? ", driven by a workload surge (" + surge + ")"
                              : " without a workload surge (suspect a leak or a cache over its "
-                               "limit: check the known bugs of " + facts_.cluster.version + ")") +
+                               "limit: check the known bugs of " +
+                                   facts_.cluster.version + ")") +
                  "; queries risk failing with memory exceed limit.";
-    draft_.Recommend("Find the memory-heavy queries (fe.audit.log memory bytes, "
-                     "/mem_tracker) and cap them with a resource group (mem_limit, "
-                     "big_query_mem_limit).",
-                     "Memory is " + value + ".");
+    draft_.Recommend(
+        "Find the memory-heavy queries (fe.audit.log memory bytes, "
+        "/mem_tracker) and cap them with a resource group (mem_limit, "
+        "big_query_mem_limit).",
+        "Memory is " + value + ".");
     RecommendScaleUp("More memory per node if the workload is legitimate.");
   } else if (category == "cpu_saturation") {
     if (surge_seen) {
@@ -991,26 +1060,27 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
     for (const char* name : {"scan_rows", "qps"}) {
       if (const WorkloadShift* shift = assessment_.Shift(name)) CiteDimension(*shift->dimension);
     }
-    if (const DimensionFact* latency = facts_.metrics.Find("latency"); latency &&
-                                                                       latency->abnormal()) {
+    if (const DimensionFact* latency = facts_.metrics.Find("latency");
+        latency && latency->abnormal()) {
       draft_.Agree(0.5, "latency suffers with it");
       CiteDimension(*latency);
     }
     root_cause = "BE CPU of " + facts_.cluster.cluster_id + " is saturated at " + value + since +
                  (surge.empty() ? "" : ", from heavier queries (" + surge + ")") +
                  "; queries queue and latency rises.";
-    draft_.Recommend("Find the heaviest statements since the onset (fe.audit.log scan rows, "
-                     "CPU time) and fix or throttle them with a resource group (cpu_weight, "
-                     "concurrency_limit).",
-                     "CPU is " + value + (surge.empty() ? "" : " with " + surge) + ".");
+    draft_.Recommend(
+        "Find the heaviest statements since the onset (fe.audit.log scan rows, "
+        "CPU time) and fix or throttle them with a resource group (cpu_weight, "
+        "concurrency_limit).",
+        "CPU is " + value + (surge.empty() ? "" : " with " + surge) + ".");
     RecommendScaleUp("CPU stays saturated if the heavier workload is legitimate.");
   } else if (category == "slow_queries") {
     const DimensionFact* cpu = facts_.metrics.Find("cpu");
     if (cpu && !cpu->critical_now()) {
       draft_.Agree(0.5, "CPU is not saturated");
-      draft_.Cite(facts_.metrics.source,
-                  "CPU average " + WithUnit(cpu->latest, "%") + " (" + cpu->state + "), peak " +
-                      WithUnit(cpu->max, "%") + " in the window");
+      draft_.Cite(facts_.metrics.source, "CPU average " + WithUnit(cpu->latest, "%") + " (" +
+                                             cpu->state + "), peak " + WithUnit(cpu->max, "%") +
+                                             " in the window");
     }
     bool skew = cpu && cpu->max > 2 * std::max(1.0, cpu->avg) && cpu->max > 70;
     if (const WorkloadShift* scan = assessment_.Shift("scan_rows"); scan && scan->rising) {
@@ -1021,35 +1091,40 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
                  since + " while CPU is not saturated" +
                  (skew ? " on average but peaks on one node (data skew)" : "") +
                  (surge.empty() ? "" : "; the queries scan more (" + surge + ")") + ".";
-    draft_.Recommend("Profile the slowest statements since the onset (fe.audit.log, "
-                     "enable_profile) and fix partition pruning, join order or stale statistics "
-                     "(ANALYZE TABLE).",
-                     "Latency p99 is " + value + " without CPU saturation.");
+    draft_.Recommend(
+        "Profile the slowest statements since the onset (fe.audit.log, "
+        "enable_profile) and fix partition pruning, join order or stale statistics "
+        "(ANALYZE TABLE).",
+        "Latency p99 is " + value + " without CPU saturation.");
     if (skew) {
       draft_.Recommend("Check data skew: one " + ComputeType() + " peaks at " +
                            WithUnit(cpu->max, "%") + " CPU while the average is " +
-                           WithUnit(cpu->avg, "%") + "; redistribute the hot tablets (bucket "
+                           WithUnit(cpu->avg, "%") +
+                           "; redistribute the hot tablets (bucket "
                            "key).",
                        "A skewed node makes every query wait for it.");
     }
-    draft_.Recommend("Isolate heavy workloads with resource groups (big_query_scan_rows_limit, "
-                     "concurrency_limit).",
-                     "Keeps short queries fast while the slow ones are fixed.");
+    draft_.Recommend(
+        "Isolate heavy workloads with resource groups (big_query_scan_rows_limit, "
+        "concurrency_limit).",
+        "Keeps short queries fast while the slow ones are fixed.");
   } else if (category == "query_errors") {
-    if (const DimensionFact* latency = facts_.metrics.Find("latency"); latency &&
-                                                                       latency->rising()) {
+    if (const DimensionFact* latency = facts_.metrics.Find("latency");
+        latency && latency->rising()) {
       CiteDimension(*latency);
     }
     root_cause = "Queries on " + facts_.cluster.cluster_id + " fail: error rate " + value + since +
                  (surge.empty() ? " with no matching workload change" : " with " + surge) +
                  " (a client or schema change, or timeouts).";
-    draft_.Recommend("Group the failed statements since the onset by error in fe.audit.log "
-                     "(state=ERR) and by client/user; roll back the client release if one "
-                     "error dominates.",
-                     "The error rate is " + value + ".");
-    draft_.Recommend("If the errors are timeouts, find the slow statements before raising "
-                     "query_timeout.",
-                     "Raising the timeout hides the cause.");
+    draft_.Recommend(
+        "Group the failed statements since the onset by error in fe.audit.log "
+        "(state=ERR) and by client/user; roll back the client release if one "
+        "error dominates.",
+        "The error rate is " + value + ".");
+    draft_.Recommend(
+        "If the errors are timeouts, find the slow statements before raising "
+        "query_timeout.",
+        "Raising the timeout hides the cause.");
   } else if (category == "ingestion_failure") {
     if (const WorkloadShift* load = assessment_.Shift("load_rate"); load && !load->rising) {
       draft_.Agree(1.0, "the load rate dropped " + Factor(load->factor));
@@ -1066,16 +1141,17 @@ Report Diagnosis::FromSymptom(const Symptom& primary) {
     root_cause = "Loads into " + facts_.cluster.cluster_id + " fail: " + value +
                  " failed transactions per hour" + since + " and the load rate dropped" +
                  (routine ? "; a Routine Load job is behind or paused" : "") + ".";
-    draft_.Recommend("Read the error of the failing jobs (SHOW ROUTINE LOAD / SHOW LOAD: "
-                     "ErrorMsg, ErrorLogUrl) and fix the cause (source schema change, column "
-                     "mapping, filtered rows), then RESUME ROUTINE LOAD.",
-                     "About " + value + " transactions fail every hour.");
-    draft_.Recommend("If the error is the running-transaction limit, batch the loads; raise "
-                     "max_running_txn_num_per_db (FE) only as a stopgap.",
-                     "Many small concurrent loads exhaust the per-database limit.", "set_config",
-                     Json{{"component", "FE"}, {"name", "max_running_txn_num_per_db"},
-                          {"value", 2000}},
-                     "more concurrent transactions put more pressure on compaction");
+    draft_.Recommend(
+        "Read the error of the failing jobs (SHOW ROUTINE LOAD / SHOW LOAD: "
+        "ErrorMsg, ErrorLogUrl) and fix the cause (source schema change, column "
+        "mapping, filtered rows), then RESUME ROUTINE LOAD.",
+        "About " + value + " transactions fail every hour.");
+    draft_.Recommend(
+        "If the error is the running-transaction limit, batch the loads; raise "
+        "max_running_txn_num_per_db (FE) only as a stopgap.",
+        "Many small concurrent loads exhaust the per-database limit.", "set_config",
+        Json{{"component", "FE"}, {"name", "max_running_txn_num_per_db"}, {"value", 2000}},
+        "more concurrent transactions put more pressure on compaction");
   } else {
     root_cause = DimensionLabel(dimension) + " on " + facts_.cluster.cluster_id + " is " + value +
                  " (" + dim.state + ")" + since + ".";
@@ -1099,8 +1175,14 @@ Report Diagnosis::AlertNoise() {
   if (!assessment_.flapping.empty()) draft_.Agree(1.0, "the alert flaps");
   const MetricFacts& metrics = facts_.metrics;
   if (metrics.source.ok) {
-    draft_.Cite(metrics.source, "every metric dimension is healthy (no warning or critical "
-                                "value, no change in a bad direction)");
+    if (assessment_.symptoms.empty()) {
+      draft_.Cite(metrics.source, "all " + std::to_string(metrics.dimensions.size()) +
+                                      " metric dimensions healthy");
+    } else {
+      const DimensionFact& chronic = *assessment_.symptoms.front().dimension;
+      draft_.Cite(metrics.source, "no new symptom: only " + DimensionLabel(chronic.name) + " is " +
+                                      chronic.state + ", as it already was a week earlier");
+    }
     draft_.Agree(1.0, "healthy metrics");
   }
   if (!sql_.alert_pattern_text.empty()) {
@@ -1112,19 +1194,22 @@ Report Diagnosis::AlertNoise() {
   CiteMemory("alert_noise");
   const AlertFact& loudest = *noisy.front();
   draft_.Recommend("Silence '" + loudest.name + "' for this cluster while the rule is tuned.",
-                   "It fires and resolves within minutes while every metric is healthy.",
+                   "It fires and resolves within minutes while the metrics show no problem.",
                    "silence_alert", Json{{"alert_name", loudest.name}, {"duration", "24h"}},
                    "a real problem of the same kind would go unnoticed for the silence period");
-  draft_.Recommend("Tune the rule: raise its threshold or add a pending period (for: 10m) so "
-                   "short spikes do not page.",
-                   "Flapping alerts train people to ignore pages.");
+  draft_.Recommend(
+      "Tune the rule: raise its threshold or add a pending period (for: 10m) so "
+      "short spikes do not page.",
+      "Flapping alerts train people to ignore pages.");
   std::vector<std::string> names;
   for (const AlertFact* alert : noisy) names.push_back("'" + alert->name + "'");
   return draft_.Finish(
       "alert_noise", "info",
       JoinNames(names) + " on " + facts_.cluster.cluster_id +
-          (assessment_.flapping.empty() ? " fire" : " flap (firing and resolving within minutes)") +
-          " while every metric stays healthy: alert noise, not a cluster problem.",
+          (assessment_.flapping.empty() ? std::string(names.size() == 1 ? " fires" : " fire")
+                                        : std::string(names.size() == 1 ? " flaps" : " flap") +
+                                              " (firing and resolving within minutes)") +
+          " while the metrics show no matching problem: alert noise, not a cluster problem.",
       "Alert noise on " + facts_.cluster.cluster_id + ": " + JoinNames(names) + ".");
 }
 
@@ -1144,26 +1229,26 @@ Report Diagnosis::Chronic() {
   return draft_.Finish(
       category, worst.level == 2 ? "medium" : "low",
       DimensionLabel(worst.dimension->name) + " on " + facts_.cluster.cluster_id + " is " +
-          WithUnit(worst.dimension->latest, worst.dimension->unit) + " (" +
-          worst.dimension->state + "), as it already was a week ago: a standing condition, "
+          WithUnit(worst.dimension->latest, worst.dimension->unit) + " (" + worst.dimension->state +
+          "), as it already was a week ago: a standing condition, "
           "not a new incident.",
-      "No new problem on " + facts_.cluster.cluster_id + "; a standing " +
-          worst.dimension->state + " " + DimensionLabel(worst.dimension->name) + ".");
+      "No new problem on " + facts_.cluster.cluster_id + "; a standing " + worst.dimension->state +
+          " " + DimensionLabel(worst.dimension->name) + ".");
 }
 
 Report Diagnosis::Healthy() {
   CiteContext();
   const MetricFacts& metrics = facts_.metrics;
   if (metrics.source.ok) {
-    draft_.Cite(metrics.source, "all " + std::to_string(metrics.dimensions.size()) +
-                                    " metric dimensions healthy");
+    draft_.Cite(metrics.source,
+                "all " + std::to_string(metrics.dimensions.size()) + " metric dimensions healthy");
     draft_.Agree(2.0, "healthy metrics");
   }
   if (facts_.alerts.source.ok) {
-    draft_.Cite(facts_.alerts.source,
-                "no alert firing now (" + std::to_string(facts_.alerts.firing_messages) +
-                    " firing messages in the last " +
-                    std::to_string(facts_.alerts.window_hours) + " h)");
+    draft_.Cite(facts_.alerts.source, "no alert firing now (" +
+                                          std::to_string(facts_.alerts.firing_messages) +
+                                          " firing messages in the last " +
+                                          std::to_string(facts_.alerts.window_hours) + " h)");
     draft_.Agree(1.0, "no firing alert");
   }
   CiteOperationsContext();

@@ -1,6 +1,7 @@
 #include "agent/internal/playbook_facts.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "core/time_format.h"
 #include "store/metric_catalog.h"
@@ -297,26 +298,48 @@ void ReadOperations(const std::string& output, OperationFacts* facts) {
   }
 }
 
-void ReadKnowledge(const std::string& output, KnowledgeFacts* facts) {
-  auto parsed = ParseObject(output, &facts->source);
-  if (!parsed) return;
-  const Json& out = *parsed;
-  facts->query = JsonString(out, "query");
-  facts->version_filter = JsonString(Member(out, "filters"), "version");
-  const Json& hits = Member(out, "hits");
-  if (!hits.is_array()) return;
+namespace {
+
+std::vector<KnowledgeHitFact> Hits(const Json& hits) {
+  std::vector<KnowledgeHitFact> out;
+  if (!hits.is_array()) return out;
   for (const Json& item : hits) {
     KnowledgeHitFact hit;
     hit.title = JsonString(item, "title");
     hit.source = JsonString(item, "source");
     hit.kind = JsonString(item, "kind");
     hit.version = JsonString(item, "version");
-    // The lake marks matched terms as [term]; the rules read plain text.
     hit.snippet = JsonString(item, "snippet");
     std::erase_if(hit.snippet, [](char c) { return c == '[' || c == ']'; });
     hit.score = NumberOr(item, "score", 0);
-    facts->hits.push_back(std::move(hit));
+    out.push_back(std::move(hit));
   }
+  return out;
+}
+
+}  // namespace
+
+std::string KnowledgeHitFact::DocumentTitle() const {
+  std::string out = title.substr(0, title.find(" > "));
+  for (std::string_view prefix : {"Known bug: ", "Known bug - "}) {
+    if (out.starts_with(prefix)) out = out.substr(prefix.size());
+  }
+  return out;
+}
+
+void ReadKnowledge(const std::string& output, KnowledgeFacts* facts) {
+  auto parsed = ParseObject(output, &facts->source);
+  if (!parsed) return;
+  const Json& out = *parsed;
+  facts->query = JsonString(out, "query");
+  facts->version_filter = JsonString(Member(out, "filters"), "version");
+  facts->hits = Hits(Member(out, "hits"));
+}
+
+void ReadKnowledgeFollowUp(const std::string& output, KnowledgeFacts* facts) {
+  auto parsed = ParseObject(output, &facts->followup);
+  if (!parsed) return;
+  facts->followup_hits = Hits(Member(*parsed, "hits"));
 }
 
 namespace {

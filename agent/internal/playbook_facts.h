@@ -24,8 +24,8 @@ namespace rh::agent::internal {
 struct CallSource {
   std::string call_id;  // "call_3"
   std::string tool;
-  bool ok = false;      // the call succeeded and its output parsed
-  std::string error;    // the tool's error text when !ok
+  bool ok = false;    // the call succeeded and its output parsed
+  std::string error;  // the tool's error text when !ok
 };
 
 struct NodeGroupFact {
@@ -42,15 +42,15 @@ struct ClusterFacts {
   std::string cluster_id;
   std::string cluster_name;
   std::string account_id;
-  std::string tier;           // S | A | B | C ("" when unknown)
+  std::string tier;  // S | A | B | C ("" when unknown)
   std::string version;
-  std::string architecture;   // shared_nothing | shared_data
+  std::string architecture;  // shared_nothing | shared_data
   std::string region;
   std::string status;
   int64_t account_clusters = 0;
   std::vector<NodeGroupFact> node_groups;
   std::optional<double> health_score;
-  std::string risk_level;     // Healthy | Warning | Critical ("" when not scored)
+  std::string risk_level;  // Healthy | Warning | Critical ("" when not scored)
 
   // The compute group: BE for shared_nothing, CN for shared_data (nullptr when unknown).
   const NodeGroupFact* Compute() const;
@@ -60,9 +60,9 @@ struct ClusterFacts {
 struct AlertFact {
   std::string name;
   std::string severity;
-  int firing = 0;     // Firing messages in the window
+  int firing = 0;  // Firing messages in the window
   int resolved = 0;
-  int episodes = 0;   // transitions into Firing in the window
+  int episodes = 0;  // transitions into Firing in the window
   bool currently_firing = false;
   bool flapping = false;
   std::optional<TimePoint> firing_since;  // for currently firing alerts
@@ -94,9 +94,9 @@ struct ChangePointFact {
 };
 
 struct DimensionFact {
-  std::string name;         // short name: cpu, be_mem, disk, ...
+  std::string name;  // short name: cpu, be_mem, disk, ...
   std::string unit;
-  std::string state;        // healthy | warning | critical | no_data
+  std::string state;  // healthy | warning | critical | no_data
   std::string worst_state;
   double latest = 0;
   double avg = 0;
@@ -132,12 +132,12 @@ struct MetricFacts {
 
 struct OperationFact {
   std::string operation_id;
-  std::string type;    // START | STOP | UPDATE | SCALE | RESTART | UPGRADE
+  std::string type;  // START | STOP | UPDATE | SCALE | RESTART | UPGRADE
   std::string actor;
   std::string result;  // SUCCESS | FAILED | RUNNING
   std::optional<TimePoint> started_at;
   std::optional<TimePoint> finished_at;
-  Json parameters;     // object, or a string when the tool clipped it, or null
+  Json parameters;  // object, or a string when the tool clipped it, or null
   std::string ParametersText() const;
 };
 
@@ -152,8 +152,11 @@ struct KnowledgeHitFact {
   std::string source;
   std::string kind;  // oncall_log | known_bug | guideline | resolution | doc
   std::string version;
-  std::string snippet;
+  std::string snippet;  // plain text (the lake's [match] marks removed)
   double score = 0;
+
+  // The document's own title: the heading path's first part, without a "Known bug: " prefix.
+  std::string DocumentTitle() const;
 };
 
 struct KnowledgeFacts {
@@ -161,6 +164,9 @@ struct KnowledgeFacts {
   std::string query;
   std::string version_filter;
   std::vector<KnowledgeHitFact> hits;
+  // A second search for the resolution of a known bug that matched (absent otherwise).
+  CallSource followup;
+  std::vector<KnowledgeHitFact> followup_hits;
 };
 
 struct PastReportFact {
@@ -233,6 +239,7 @@ void ReadAlerts(const std::string& output, AlertFacts* facts);
 std::vector<std::string> ReadMetrics(const std::string& output, MetricFacts* facts);
 void ReadOperations(const std::string& output, OperationFacts* facts);
 void ReadKnowledge(const std::string& output, KnowledgeFacts* facts);
+void ReadKnowledgeFollowUp(const std::string& output, KnowledgeFacts* facts);
 void ReadMemory(const std::string& output, MemoryFacts* facts);
 void ReadSiblings(const std::string& output, SiblingFacts* facts);
 void ReadSql(const std::string& output, SqlFacts* facts);

@@ -1,12 +1,13 @@
 // Assess, the step-5 query and the step-8 SQL checks (see playbook_rules.h; the constants are
 // documented in agent/README.md "Playbook rules").
+#include "agent/internal/playbook_rules.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
 
-#include "agent/internal/playbook_rules.h"
 #include "agent/internal/playbook_vocabulary.h"
 #include "core/time_format.h"
 #include "store/metric_catalog.h"
@@ -17,11 +18,11 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-constexpr int64_t kGapHours = 3;             // no snapshot for this long: a telemetry gap
-constexpr double kWorkloadFactor = 1.3;       // a workload change point this large is a shift
-constexpr auto kSuspectBefore = hours(4);     // a change this long before the onset is suspect
+constexpr int64_t kGapHours = 3;           // no snapshot for this long: a telemetry gap
+constexpr double kWorkloadFactor = 1.3;    // a workload change point this large is a shift
+constexpr auto kSuspectBefore = hours(4);  // a change this long before the onset is suspect
 constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour + 1 h at most
-constexpr int kMaxBeforeAfterWeeks = 2;       // how far back the same-hours comparison may go
+constexpr int kMaxBeforeAfterWeeks = 2;  // how far back the same-hours comparison may go
 
 double Minutes(Duration duration) {
   return std::chrono::duration<double, std::ratio<60>>(duration).count();
@@ -103,8 +104,8 @@ Assessment Assess(const PlaybookFacts& facts) {
         shift.factor = dim.change->level_now / dim.change->level_before;
         shift.rising = dim.change->rising;
         shift.started = dim.change->started;
-        bool large = shift.rising ? shift.factor >= kWorkloadFactor
-                                  : shift.factor <= 1.0 / kWorkloadFactor;
+        bool large =
+            shift.rising ? shift.factor >= kWorkloadFactor : shift.factor <= 1.0 / kWorkloadFactor;
         if (large) out.workload.push_back(shift);
       } else if (dim.abnormal()) {
         shift.factor = dim.LatestOverBaseline().value_or(dim.ratio_to_baseline.value_or(1.0));
@@ -205,17 +206,38 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
   return query;
 }
 
+bool NamesSymptom(const KnowledgeHitFact& hit, const std::string& dimension) {
+  return ContainsAny(Lower(hit.title + " " + hit.snippet), SymptomKeywords(dimension));
+}
+
+const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment) {
+  const Symptom* primary = assessment.Primary();
+  if (!primary || !facts.knowledge.source.ok) return nullptr;
+  for (const KnowledgeHitFact& hit : facts.knowledge.hits) {
+    if (hit.kind == "known_bug" && NamesSymptom(hit, primary->dimension->name)) return &hit;
+  }
+  return nullptr;
+}
+
+Json BugResolutionSearch(const PlaybookFacts& facts, const KnowledgeHitFact& bug) {
+  Json search = {{"query", bug.DocumentTitle() + " resolution workaround meanwhile"},
+                 {"mode", "fulltext"},
+                 {"kinds", Json::array({"known_bug"})},
+                 {"k", 3}};
+  if (!facts.knowledge.version_filter.empty()) search["version"] = facts.knowledge.version_filter;
+  return search;
+}
+
 std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& assessment) {
   std::vector<SqlCheck> checks;
   const std::string cluster = Quote(facts.cluster_id);
   const TimePoint now = facts.now;
   if (assessment.no_telemetry || assessment.gap_hours) {
     checks.push_back(
-        {"last_snapshots",
-         "confirm which metrics stopped reporting, and when",
+        {"last_snapshots", "confirm which metrics stopped reporting, and when",
          "SELECT metric_name, MAX(snapshot_hour) AS last_snapshot, COUNT(*) AS hours_7d FROM "
-         "amv_hourly_snapshots_v1 WHERE cluster_id = " + cluster + " AND snapshot_hour > " +
-             Quote(FormatSqlTime(now - hours(24 * 7))) +
+         "amv_hourly_snapshots_v1 WHERE cluster_id = " +
+             cluster + " AND snapshot_hour > " + Quote(FormatSqlTime(now - hours(24 * 7))) +
              " GROUP BY metric_name ORDER BY last_snapshot, metric_name"});
     return checks;
   }
@@ -253,17 +275,19 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
     return "CASE WHEN snapshot_hour >= " + since +
            " THEN 'since_onset' ELSE 'before' END AS period, AVG(avg_value) AS mean_value, "
            "MAX(avg_value) AS peak_value, COUNT(*) AS hours FROM amv_hourly_snapshots_v1 WHERE "
-           "cluster_id IN (" + clusters + ") AND metric_name IN (" + metrics +
+           "cluster_id IN (" +
+           clusters + ") AND metric_name IN (" + metrics +
            ") AND ((snapshot_hour >= " + Quote(FormatSqlTime(before_from)) +
-           " AND snapshot_hour <= " + Quote(FormatSqlTime(before_to)) + ") OR snapshot_hour >= " +
-           since + ")";
+           " AND snapshot_hour <= " + Quote(FormatSqlTime(before_to)) +
+           ") OR snapshot_hour >= " + since + ")";
   };
   if (onset) {
-    checks.push_back({"before_after",
-                      "compare " + DimensionLabel(primary->dimension->name) +
-                          " and the workload since the onset with the same hours " +
-                          std::to_string(days_back) + " days earlier",
-                      "SELECT metric_name, " + periods(cluster, names) + " GROUP BY 1, 2 ORDER BY 1, 2"});
+    checks.push_back(
+        {"before_after",
+         "compare " + DimensionLabel(primary->dimension->name) +
+             " and the workload since the onset with the same hours " + std::to_string(days_back) +
+             " days earlier",
+         "SELECT metric_name, " + periods(cluster, names) + " GROUP BY 1, 2 ORDER BY 1, 2"});
   }
   // Siblings firing the same alerts: did their episodes start together with ours, and do they
   // show the same symptom and the same workload change over the same hours?
@@ -288,9 +312,9 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
         {"sibling_onsets",
          "check whether the siblings' shared alerts started together with this cluster's",
          "SELECT cluster_id, alert_name, MAX(COALESCE(starts_at, alert_time)) AS episode_start, "
-         "COUNT(*) AS firing_messages FROM lark_alerts WHERE cluster_id IN (" + ids +
-             ") AND status = 'Firing' AND alert_name IN (" + alert_names + ") AND alert_time > " +
-             Quote(FormatSqlTime(now - hours(24 * 7))) +
+         "COUNT(*) AS firing_messages FROM lark_alerts WHERE cluster_id IN (" +
+             ids + ") AND status = 'Firing' AND alert_name IN (" + alert_names +
+             ") AND alert_time > " + Quote(FormatSqlTime(now - hours(24 * 7))) +
              " GROUP BY cluster_id, alert_name ORDER BY cluster_id, alert_name"});
     if (onset) {
       checks.push_back({"sibling_shift",
@@ -304,8 +328,8 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
     checks.push_back(
         {"alert_pattern", "count the alert messages of the last 24 hours per alert and status",
          "SELECT alert_name, status, COUNT(*) AS messages, MIN(alert_time) AS first_message, "
-         "MAX(alert_time) AS last_message FROM lark_alerts WHERE cluster_id = " + cluster +
-             " AND alert_time > " + Quote(FormatSqlTime(now - hours(24))) +
+         "MAX(alert_time) AS last_message FROM lark_alerts WHERE cluster_id = " +
+             cluster + " AND alert_time > " + Quote(FormatSqlTime(now - hours(24))) +
              " GROUP BY alert_name, status ORDER BY messages DESC, alert_name"});
   }
   return checks;

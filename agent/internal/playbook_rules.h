@@ -32,11 +32,11 @@ namespace rh::agent::internal {
 // One dimension whose latest value crosses its warning or critical threshold.
 struct Symptom {
   const DimensionFact* dimension = nullptr;
-  int level = 0;          // 2 critical, 1 warning
-  bool is_new = false;    // a change point or a rise from a healthy baseline, or a firing alert
-  std::optional<TimePoint> onset;  // change-point start, else state_since
+  int level = 0;        // 2 critical, 1 warning
+  bool is_new = false;  // a change point or a rise from a healthy baseline, or a firing alert
+  std::optional<TimePoint> onset;        // change-point start, else state_since
   std::vector<const AlertFact*> alerts;  // currently firing alerts about this dimension
-  int causal_rank = 99;   // position in the causal order (lower = further upstream)
+  int causal_rank = 99;                  // position in the causal order (lower = further upstream)
 };
 
 // A workload dimension (qps, scan_rows, load_rate) that moved.
@@ -48,15 +48,15 @@ struct WorkloadShift {
 };
 
 struct Assessment {
-  std::optional<int64_t> gap_hours;  // telemetry gap of at least kGapHours
-  bool no_telemetry = false;         // no snapshot at all
-  std::vector<Symptom> symptoms;     // new ones first, then by causal rank
-  std::optional<size_t> primary;     // index into symptoms of the first new symptom
-  std::optional<TimePoint> onset;    // of the primary symptom, else the first firing alert
+  std::optional<int64_t> gap_hours;      // telemetry gap of at least kGapHours
+  bool no_telemetry = false;             // no snapshot at all
+  std::vector<Symptom> symptoms;         // new ones first, then by causal rank
+  std::optional<size_t> primary;         // index into symptoms of the first new symptom
+  std::optional<TimePoint> onset;        // of the primary symptom, else the first firing alert
   std::optional<TimePoint> first_alert;  // firing_since of the primary's alerts, else any
   std::vector<const AlertFact*> firing;
   std::vector<const AlertFact*> flapping;
-  std::vector<WorkloadShift> workload;  // workload dimensions that moved
+  std::vector<WorkloadShift> workload;               // workload dimensions that moved
   const OperationFact* suspect_operation = nullptr;  // a change shortly before the onset
   double suspect_minutes_before = 0;                 // operation start -> onset, minutes
 
@@ -69,6 +69,15 @@ Assessment Assess(const PlaybookFacts& facts);
 
 // Step 5: the search text (symptoms, alert names, "without workload growth" when it applies).
 std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessment);
+
+// Whether a Knowledge Lake hit talks about `dimension`'s symptom (its title or snippet holds one
+// of the dimension's symptom keywords).
+bool NamesSymptom(const KnowledgeHitFact& hit, const std::string& dimension);
+
+// The first known_bug hit of step 5 that names the primary symptom (nullptr: none). The engine
+// then searches again, for that bug's resolution and workaround (BugResolutionSearch).
+const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment);
+Json BugResolutionSearch(const PlaybookFacts& facts, const KnowledgeHitFact& bug);
 
 // Step 8: the read-only statements the rules need, each with the purpose shown in the report.
 struct SqlCheck {

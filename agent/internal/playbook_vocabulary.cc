@@ -9,9 +9,9 @@ namespace rh::agent::internal {
 
 int CausalRank(std::string_view dimension, bool critical) {
   static const std::map<std::string_view, int> kRanks = {
-      {"alive_be", 0},  {"disk", 1},      {"compaction", 2}, {"be_mem", 3},    {"jvm_heap", 4},
-      {"fe_heap", 5},   {"txn_failed", 6}, {"tablets", 7},    {"query_err", 8}, {"cpu", 9},
-      {"latency", 10},  {"qps", 12},      {"scan_rows", 13}, {"load_rate", 14}};
+      {"alive_be", 0}, {"disk", 1},       {"compaction", 2}, {"be_mem", 3},    {"jvm_heap", 4},
+      {"fe_heap", 5},  {"txn_failed", 6}, {"tablets", 7},    {"query_err", 8}, {"cpu", 9},
+      {"latency", 10}, {"qps", 12},       {"scan_rows", 13}, {"load_rate", 14}};
   auto found = kRanks.find(dimension);
   if (found == kRanks.end()) return 20;
   if (dimension == "query_err" && !critical) return 11;
@@ -20,13 +20,13 @@ int CausalRank(std::string_view dimension, bool critical) {
 
 std::string DimensionCategory(std::string_view dimension) {
   static const std::map<std::string_view, std::string> kCategories = {
-      {"alive_be", "node_failure"},      {"disk", "disk_capacity"},
+      {"alive_be", "node_failure"},         {"disk", "disk_capacity"},
       {"compaction", "compaction_backlog"}, {"tablets", "compaction_backlog"},
-      {"be_mem", "memory_pressure"},     {"jvm_heap", "memory_pressure"},
-      {"fe_heap", "memory_pressure"},    {"txn_failed", "ingestion_failure"},
-      {"query_err", "query_errors"},     {"cpu", "cpu_saturation"},
-      {"latency", "slow_queries"},       {"qps", "cpu_saturation"},
-      {"scan_rows", "cpu_saturation"},   {"load_rate", "ingestion_failure"}};
+      {"be_mem", "memory_pressure"},        {"jvm_heap", "memory_pressure"},
+      {"fe_heap", "memory_pressure"},       {"txn_failed", "ingestion_failure"},
+      {"query_err", "query_errors"},        {"cpu", "cpu_saturation"},
+      {"latency", "slow_queries"},          {"qps", "cpu_saturation"},
+      {"scan_rows", "cpu_saturation"},      {"load_rate", "ingestion_failure"}};
   auto found = kCategories.find(dimension);
   return found == kCategories.end() ? "insufficient_data" : found->second;
 }
@@ -34,8 +34,7 @@ std::string DimensionCategory(std::string_view dimension) {
 std::string AlertDimension(std::string_view alert_name) {
   const std::string name = Lower(alert_name);
   auto has = [&](std::string_view word) { return name.find(word) != std::string::npos; };
-  if (has("suspension") || has("heartbeat") || has("be down") || has("node down") ||
-      has("alive")) {
+  if (has("suspension") || has("heartbeat") || has("be down") || has("node down") || has("alive")) {
     return "alive_be";
   }
   if (has("disk capacity") || has("disk usage") || has("disk space")) return "disk";
@@ -60,13 +59,20 @@ bool HigherIsWorse(std::string_view dimension) { return dimension != "alive_be";
 
 std::string DimensionLabel(std::string_view dimension) {
   static const std::map<std::string_view, std::string> kLabels = {
-      {"cpu", "BE CPU utilisation"},         {"jvm_heap", "BE JVM heap"},
-      {"disk", "BE data disk usage"},        {"compaction", "average compaction score"},
-      {"latency", "query latency p99"},      {"query_err", "query error rate"},
-      {"be_mem", "BE memory usage"},         {"fe_heap", "FE JVM heap"},
-      {"qps", "QPS"},                        {"load_rate", "load rate"},
-      {"tablets", "tablets per BE"},         {"alive_be", "alive BE ratio"},
-      {"txn_failed", "failed load transactions"}, {"scan_rows", "scanned rows per second"}};
+      {"cpu", "BE CPU utilisation"},
+      {"jvm_heap", "BE JVM heap"},
+      {"disk", "BE data disk usage"},
+      {"compaction", "average compaction score"},
+      {"latency", "query latency p99"},
+      {"query_err", "query error rate"},
+      {"be_mem", "BE memory usage"},
+      {"fe_heap", "FE JVM heap"},
+      {"qps", "QPS"},
+      {"load_rate", "load rate"},
+      {"tablets", "tablets per BE"},
+      {"alive_be", "alive BE ratio"},
+      {"txn_failed", "failed load transactions"},
+      {"scan_rows", "scanned rows per second"}};
   auto found = kLabels.find(dimension);
   return found == kLabels.end() ? std::string(dimension) : found->second;
 }
@@ -117,9 +123,13 @@ std::string MetricName(std::string_view dimension) {
 
 std::vector<BugTrigger> TriggersIn(std::string_view lower_text) {
   std::vector<BugTrigger> triggers;
-  static const std::vector<std::string> kFailed = {
-      "failed load", "failed commit", "loads fail", "load fails", "compaction fails",
-      "failed compaction", "commit or compaction fail"};
+  static const std::vector<std::string> kFailed = {"failed load",
+                                                   "failed commit",
+                                                   "loads fail",
+                                                   "load fails",
+                                                   "compaction fails",
+                                                   "failed compaction",
+                                                   "commit or compaction fail"};
   static const std::vector<std::string> kDisk = {"disk failure", "disk fails", "disks fail",
                                                  "read-only", "disk error"};
   if (ContainsAny(lower_text, kFailed)) triggers.push_back(BugTrigger::kFailedLoadsOrCompactions);
@@ -129,9 +139,12 @@ std::vector<BugTrigger> TriggersIn(std::string_view lower_text) {
 
 std::string TriggerLabel(BugTrigger trigger) {
   switch (trigger) {
-    case BugTrigger::kFailedLoadsOrCompactions: return "failed loads or compactions";
-    case BugTrigger::kDiskFailure: return "a failed or read-only data disk";
-    case BugTrigger::kNone: break;
+    case BugTrigger::kFailedLoadsOrCompactions:
+      return "failed loads or compactions";
+    case BugTrigger::kDiskFailure:
+      return "a failed or read-only data disk";
+    case BugTrigger::kNone:
+      break;
   }
   return "none";
 }

@@ -193,7 +193,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
   rh::ManualClock clock(end_hour + std::chrono::minutes(5));
   rh::sentinel::HealthScorer scorer(*fleet, clock, rh::SentinelConfig{});
   RH_ASSIGN_OR_RETURN(rh::sentinel::ScoringRun scored, scorer.ScoreFleet());
-  std::fprintf(stderr, "seed %llu: %lld clusters, %lld incidents (%lld clusters) generated and "
+  std::fprintf(stderr,
+               "seed %llu: %lld clusters, %lld incidents (%lld clusters) generated and "
                "scored in %.1f s\n",
                static_cast<unsigned long long>(seed), static_cast<long long>(stats.clusters),
                static_cast<long long>(stats.incidents),
@@ -239,8 +240,10 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
     if (!args.dump.empty()) {
       Json out = {{"seed", seed},
                   {"ground_truth",
-                   {{"incident_id", row.incident_id}, {"cluster_id", row.cluster_id},
-                    {"scenario", row.scenario}, {"category", row.category},
+                   {{"incident_id", row.incident_id},
+                    {"cluster_id", row.cluster_id},
+                    {"scenario", row.scenario},
+                    {"category", row.category},
                     {"expected_severity", row.expected_severity},
                     {"window_start", rh::FormatSqlTime(row.window_start)},
                     {"red_herring", row.red_herring ? Json(*row.red_herring) : Json()},
@@ -265,8 +268,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
     std::string cluster_id = row.GetString(size_t{0});
     if (incident_clusters.count(cluster_id)) continue;
     RH_ASSIGN_OR_RETURN(auto done, investigate(cluster_id));
-    result.healthy.push_back({cluster_id, done.first.report.root_cause_category,
-                              done.first.report.severity});
+    result.healthy.push_back(
+        {cluster_id, done.first.report.root_cause_category, done.first.report.severity});
   }
   return result;
 }
@@ -333,8 +336,7 @@ void PrintMisses(const std::vector<Outcome>& outcomes, const std::vector<Healthy
                 outcome.scenario.c_str(), outcome.expected_category.c_str(),
                 outcome.expected_severity.c_str(), outcome.category.c_str(),
                 outcome.severity.c_str(), outcome.confidence,
-                outcome.red_herring.empty() ? "" : " [red herring]",
-                outcome.root_cause.c_str());
+                outcome.red_herring.empty() ? "" : " [red herring]", outcome.root_cause.c_str());
   }
   for (const HealthyOutcome& item : healthy) {
     if (item.severity == "low" || item.severity == "info") continue;
@@ -402,9 +404,10 @@ int Run(const Args& args) {
     results.emplace_back(group.title, std::move(merged));
   }
 
-  std::printf("bench_scenarios: the playbook engine over simulated fleets of %d days "
-              "(fleets as seed[:clusters:incidents]; default 120 clusters, 26 incidents)\n",
-              args.days);
+  std::printf(
+      "bench_scenarios: the playbook engine over simulated fleets of %d days "
+      "(fleets as seed[:clusters:incidents]; default 120 clusters, 26 incidents)\n",
+      args.days);
   for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
     std::string seeds;
     for (const FleetSpec& spec : groups[group_idx].fleets) {
@@ -412,7 +415,8 @@ int Run(const Args& args) {
     }
     PrintGroup(results[group_idx].first + " (" + seeds + ")", results[group_idx].second.incidents,
                results[group_idx].second.healthy);
-    if (args.misses) PrintMisses(results[group_idx].second.incidents, results[group_idx].second.healthy);
+    if (args.misses)
+      PrintMisses(results[group_idx].second.incidents, results[group_idx].second.healthy);
   }
   std::printf("\ntotal wall time %.1f s\n", Seconds(std::chrono::steady_clock::now() - started));
   std::filesystem::remove_all(work_dir);

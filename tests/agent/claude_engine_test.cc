@@ -484,10 +484,12 @@ TEST_F(ClaudeLoopTest, InvestigationsRunConcurrentlyOnOneEngine) {
   std::atomic<int> succeeded{0};
   for (int worker_idx = 0; worker_idx < kInvestigations; ++worker_idx) {
     workers.emplace_back([&, worker_idx] {
+      try {
       auto outcome = (*engine)->Investigate(
           {"tsk_concurrent_" + std::to_string(worker_idx), cluster_, ""}, {});
       EXPECT_TRUE(outcome) << outcome.error().ToString();
       if (outcome && outcome->transcript.size() == 9) ++succeeded;
+      } catch (const std::exception& e) { ADD_FAILURE() << "DEBUG " << e.what(); }
     });
   }
   for (auto& worker : workers) worker.join();
