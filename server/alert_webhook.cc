@@ -251,7 +251,15 @@ Result<IngestResult> AlertIngestor::Ingest(const std::vector<WebhookAlert>& aler
         " INTO lark_alerts (message_id, cluster_id, account_id, region, alert_name, severity, "
         "status, detail, dashboard_url, silence_url, source, alert_time, starts_at, ends_at, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    for (const WebhookAlert& alert : alerts) {
+    // Insert in key order: concurrent transactions over overlapping bodies then take their row
+    // locks in the same order (no deadlock on MySQL).
+    std::vector<const WebhookAlert*> ordered;
+    for (const WebhookAlert& alert : alerts) ordered.push_back(&alert);
+    std::sort(ordered.begin(), ordered.end(), [](const WebhookAlert* a, const WebhookAlert* b) {
+      return a->message_id < b->message_id;
+    });
+    for (const WebhookAlert* alert_ptr : ordered) {
+      const WebhookAlert& alert = *alert_ptr;
       const auto& [account_id, region] = clusters[alert.cluster_id];
       auto optional_text = [](const std::string& text) {
         return text.empty() ? store::Null() : store::Text(text);

@@ -63,7 +63,7 @@ struct IngestResult {
   int inserted = 0;                           // new rows
   int duplicates = 0;                         // already stored (re-posts)
   std::vector<std::string> message_ids;       // every alert's id, in body order
-  std::vector<WebhookAlert> inserted_alerts;  // the alerts that were new
+  std::vector<WebhookAlert> inserted_alerts;  // the alerts that were new (in key order)
 };
 
 class AlertIngestor {
