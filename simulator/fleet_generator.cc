@@ -283,6 +283,43 @@ Result<int64_t> WriteGroundTruth(store::Database& db, const FleetPlan& plan) {
   return writer.rows_written();
 }
 
+// SQLite bulk load: the snapshot table's secondary indexes are dropped while it is filled and
+// rebuilt afterwards from their own DDL (one sort instead of millions of scattered index
+// updates, which would rewrite the same index pages into the WAL at every commit).
+struct DeferredIndexes {
+  std::vector<std::pair<std::string, std::string>> indexes;  // name, CREATE INDEX statement
+};
+
+Result<DeferredIndexes> DropSnapshotIndexes(store::Database& db) {
+  DeferredIndexes deferred;
+  if (db.dialect() != store::Dialect::kSqlite) return deferred;
+  RH_ASSIGN_OR_RETURN(store::QueryResult indexes,
+                      db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                               "tbl_name = 'amv_hourly_snapshots_v1' AND sql IS NOT NULL "
+                               "ORDER BY name"));
+  for (const store::Row row : indexes) {
+    deferred.indexes.emplace_back(row.GetString(0), row.GetString(1));
+  }
+  for (const auto& [name, sql] : deferred.indexes) {
+    RH_RETURN_IF_ERROR(db.Execute("DROP INDEX IF EXISTS " + name));
+  }
+  return deferred;
+}
+
+Status RestoreIndexes(store::Database& db, const DeferredIndexes& deferred) {
+  for (const auto& [name, sql] : deferred.indexes) {
+    std::string create = sql;
+    // "CREATE INDEX name" -> "CREATE INDEX IF NOT EXISTS name" so a retry is harmless.
+    const std::string plain = "CREATE INDEX " + name;
+    if (create.rfind(plain, 0) == 0) {
+      create = "CREATE INDEX IF NOT EXISTS " + name + create.substr(plain.size());
+    }
+    auto created = db.Execute(create);
+    if (!created) return Fail(created.error().WithContext("rebuild index " + name));
+  }
+  return {};
+}
+
 Status Generate(store::Database& db, const FleetParams& params, int incident_count,
                 const ProgressCallback& progress, GenerationStats& stats) {
   FleetPlan plan = internal::PlanFleet(params, incident_count);
@@ -310,38 +347,47 @@ Status Generate(store::Database& db, const FleetParams& params, int incident_cou
   const size_t clusters_per_transaction =
       static_cast<size_t>(std::max(1, kSnapshotRowsPerTransaction / rows_per_cluster));
   std::vector<HourValues> series;
-  for (size_t batch_begin = 0; batch_begin < order.size(); batch_begin += clusters_per_transaction) {
-    const size_t batch_end = std::min(order.size(), batch_begin + clusters_per_transaction);
-    RH_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
-      for (size_t order_idx = batch_begin; order_idx < batch_end; ++order_idx) {
-        const int cluster_index = order[order_idx];
-        const internal::Cluster& cluster = plan.clusters[static_cast<size_t>(cluster_index)];
-        const internal::ClusterProfile profile = internal::MakeProfile(plan, cluster_index);
-        internal::GenerateBackground(plan, cluster_index, profile, series);
-        internal::ApplyIncident(plan, cluster_index, series);
-        internal::FinishSeries(series);
-        internal::BuildIncidentEvents(plan, cluster_index, series, incident_alerts);
-        for (int hour_idx = 0; hour_idx < plan.hours; ++hour_idx) {
-          const HourValues& hour = series[static_cast<size_t>(hour_idx)];
-          if (!hour.present) continue;
-          for (int metric_idx = 0; metric_idx < internal::kMetricCount; ++metric_idx) {
-            const internal::MetricSample& sample = hour.metrics[static_cast<size_t>(metric_idx)];
-            snapshots.Add(Text(cluster.id));
-            snapshots.Add(Text(hour_texts[static_cast<size_t>(hour_idx)]));
-            snapshots.Add(Text(metric_names[static_cast<size_t>(metric_idx)]));
-            snapshots.Add(Real(sample.avg));
-            snapshots.Add(Real(sample.max));
-            snapshots.Add(sample.has_p99 ? Real(sample.p99) : Null());
-            RH_RETURN_IF_ERROR(snapshots.EndRow());
+  RH_ASSIGN_OR_RETURN(DeferredIndexes deferred, DropSnapshotIndexes(db));
+  auto write_snapshots = [&]() -> Status {
+    for (size_t batch_begin = 0; batch_begin < order.size(); batch_begin += clusters_per_transaction) {
+      const size_t batch_end = std::min(order.size(), batch_begin + clusters_per_transaction);
+      RH_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+        for (size_t order_idx = batch_begin; order_idx < batch_end; ++order_idx) {
+          const int cluster_index = order[order_idx];
+          const internal::Cluster& cluster = plan.clusters[static_cast<size_t>(cluster_index)];
+          const internal::ClusterProfile profile = internal::MakeProfile(plan, cluster_index);
+          internal::GenerateBackground(plan, cluster_index, profile, series);
+          internal::ApplyIncident(plan, cluster_index, series);
+          internal::FinishSeries(series);
+          internal::BuildIncidentEvents(plan, cluster_index, series, incident_alerts);
+          for (int hour_idx = 0; hour_idx < plan.hours; ++hour_idx) {
+            const HourValues& hour = series[static_cast<size_t>(hour_idx)];
+            if (!hour.present) continue;
+            for (int metric_idx = 0; metric_idx < internal::kMetricCount; ++metric_idx) {
+              const internal::MetricSample& sample = hour.metrics[static_cast<size_t>(metric_idx)];
+              snapshots.Add(Text(cluster.id));
+              snapshots.Add(Text(hour_texts[static_cast<size_t>(hour_idx)]));
+              snapshots.Add(Text(metric_names[static_cast<size_t>(metric_idx)]));
+              snapshots.Add(Real(sample.avg));
+              snapshots.Add(Real(sample.max));
+              snapshots.Add(sample.has_p99 ? Real(sample.p99) : Null());
+              RH_RETURN_IF_ERROR(snapshots.EndRow());
+            }
           }
         }
+        return snapshots.Flush();
+      }));
+      if (progress) {
+        progress({"snapshots", static_cast<int64_t>(batch_end), static_cast<int64_t>(order.size())});
       }
-      return snapshots.Flush();
-    }));
-    if (progress) {
-      progress({"snapshots", static_cast<int64_t>(batch_end), static_cast<int64_t>(order.size())});
     }
-  }
+    return {};
+  };
+  const Status snapshots_written = write_snapshots();
+  // Rebuild the indexes whatever happened, so a failed run leaves the schema intact.
+  const Status indexes_restored = RestoreIndexes(db, deferred);
+  RH_RETURN_IF_ERROR(snapshots_written);
+  RH_RETURN_IF_ERROR(indexes_restored);
   stats.snapshot_rows = snapshots.rows_written();
 
   std::vector<AlertEpisode> episodes = plan.alerts;

@@ -474,6 +474,7 @@ TEST_F(ClaudeLoopTest, RefusalFailsTheInvestigation) {
 TEST_F(ClaudeLoopTest, InvestigationsRunConcurrentlyOnOneEngine) {
   rh::testing::ScriptedAnthropicServer::Options options;
   options.per_conversation = true;
+  fprintf(stderr, "DEBUG test sizeof=%zu threads=%d\n", sizeof(options), options.threads);
   server_ = std::make_unique<ScriptedAnthropicServer>(Scenario("investigation_disk_full"), options);
   auto client = AnthropicClient::Create(ClientOptions(*server_), clock_);
   ASSERT_TRUE(client) << client.error().ToString();
