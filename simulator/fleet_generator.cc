@@ -285,39 +285,62 @@ Result<int64_t> WriteGroundTruth(store::Database& db, const FleetPlan& plan) {
 
 // SQLite bulk load: the snapshot table's secondary indexes are dropped while it is filled and
 // rebuilt afterwards from their own DDL (one sort instead of millions of scattered index
-// updates, which would rewrite the same index pages into the WAL at every commit).
-struct DeferredIndexes {
-  std::vector<std::pair<std::string, std::string>> indexes;  // name, CREATE INDEX statement
-};
+// updates, which would rewrite the same index pages into the WAL at every commit). The DDL is
+// parked in fleet_meta ("deferred_index:<name>") in the same transaction as the DROP, so a run
+// killed half-way gets its indexes back at the next ClearFleet or GenerateFleet.
+constexpr const char* kDeferredIndexPrefix = "deferred_index:";
 
-Result<DeferredIndexes> DropSnapshotIndexes(store::Database& db) {
-  DeferredIndexes deferred;
-  if (db.dialect() != store::Dialect::kSqlite) return deferred;
-  RH_ASSIGN_OR_RETURN(store::QueryResult indexes,
-                      db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                               "tbl_name = 'amv_hourly_snapshots_v1' AND sql IS NOT NULL "
-                               "ORDER BY name"));
-  for (const store::Row row : indexes) {
-    deferred.indexes.emplace_back(row.GetString(0), row.GetString(1));
-  }
-  for (const auto& [name, sql] : deferred.indexes) {
-    RH_RETURN_IF_ERROR(db.Execute("DROP INDEX IF EXISTS " + name));
-  }
-  return deferred;
+Status DropSnapshotIndexes(store::Database& db) {
+  if (db.dialect() != store::Dialect::kSqlite) return {};
+  return db.Transaction([&]() -> Status {
+    RH_ASSIGN_OR_RETURN(store::QueryResult indexes,
+                        db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                                 "tbl_name = 'amv_hourly_snapshots_v1' AND sql IS NOT NULL "
+                                 "ORDER BY name"));
+    for (const store::Row row : indexes) {
+      const std::string name = row.GetString(0);
+      RH_RETURN_IF_ERROR(db.Execute("INSERT INTO fleet_meta (meta_key, meta_value) VALUES (?, ?)",
+                                    {Text(kDeferredIndexPrefix + name), Text(row.GetString(1))}));
+      RH_RETURN_IF_ERROR(db.Execute("DROP INDEX IF EXISTS " + name));
+    }
+    return {};
+  });
 }
 
-Status RestoreIndexes(store::Database& db, const DeferredIndexes& deferred) {
-  for (const auto& [name, sql] : deferred.indexes) {
-    std::string create = sql;
-    // "CREATE INDEX name" -> "CREATE INDEX IF NOT EXISTS name" so a retry is harmless.
-    const std::string plain = "CREATE INDEX " + name;
-    if (create.rfind(plain, 0) == 0) {
-      create = "CREATE INDEX IF NOT EXISTS " + name + create.substr(plain.size());
+// Recreates every index parked by DropSnapshotIndexes (no-op when none is).
+Status RestoreSnapshotIndexes(store::Database& db) {
+  if (db.dialect() != store::Dialect::kSqlite) return {};
+  RH_ASSIGN_OR_RETURN(bool has_meta, db.TableExists("fleet_meta"));
+  if (!has_meta) return {};
+  RH_ASSIGN_OR_RETURN(int64_t parked_count,
+                      db.QueryInt("SELECT COUNT(*) FROM fleet_meta WHERE meta_key LIKE "
+                                  "'deferred_index:%'"));
+  if (parked_count == 0) return {};
+  // Sort in temporary files rather than in memory (the connection may use temp_store=MEMORY):
+  // the sort of a 10,000-cluster fleet would otherwise take gigabytes of RAM.
+  RH_ASSIGN_OR_RETURN(int64_t temp_store, db.QueryInt("PRAGMA temp_store"));
+  RH_RETURN_IF_ERROR(db.Execute("PRAGMA temp_store = FILE"));
+  Status rebuilt = db.Transaction([&]() -> Status {
+    RH_ASSIGN_OR_RETURN(store::QueryResult parked,
+                        db.Query("SELECT meta_key, meta_value FROM fleet_meta WHERE meta_key "
+                                 "LIKE 'deferred_index:%' ORDER BY meta_key"));
+    for (const store::Row row : parked) {
+      const std::string name = row.GetString(0).substr(std::string(kDeferredIndexPrefix).size());
+      std::string create = row.GetString(1);
+      // "CREATE INDEX name" -> "CREATE INDEX IF NOT EXISTS name": a retry is harmless.
+      const std::string plain = "CREATE INDEX " + name;
+      if (create.rfind(plain, 0) == 0) {
+        create = "CREATE INDEX IF NOT EXISTS " + name + create.substr(plain.size());
+      }
+      auto created = db.Execute(create);
+      if (!created) return Fail(created.error().WithContext("rebuild index " + name));
+      RH_RETURN_IF_ERROR(
+          db.Execute("DELETE FROM fleet_meta WHERE meta_key = ?", {Text(row.GetString(0))}));
     }
-    auto created = db.Execute(create);
-    if (!created) return Fail(created.error().WithContext("rebuild index " + name));
-  }
-  return {};
+    return {};
+  });
+  RH_RETURN_IF_ERROR(db.Execute("PRAGMA temp_store = " + std::to_string(temp_store)));
+  return rebuilt;
 }
 
 Status Generate(store::Database& db, const FleetParams& params, int incident_count,
@@ -347,7 +370,7 @@ Status Generate(store::Database& db, const FleetParams& params, int incident_cou
   const size_t clusters_per_transaction =
       static_cast<size_t>(std::max(1, kSnapshotRowsPerTransaction / rows_per_cluster));
   std::vector<HourValues> series;
-  RH_ASSIGN_OR_RETURN(DeferredIndexes deferred, DropSnapshotIndexes(db));
+  RH_RETURN_IF_ERROR(DropSnapshotIndexes(db));
   auto write_snapshots = [&]() -> Status {
     for (size_t batch_begin = 0; batch_begin < order.size(); batch_begin += clusters_per_transaction) {
       const size_t batch_end = std::min(order.size(), batch_begin + clusters_per_transaction);
@@ -385,7 +408,7 @@ Status Generate(store::Database& db, const FleetParams& params, int incident_cou
   };
   const Status snapshots_written = write_snapshots();
   // Rebuild the indexes whatever happened, so a failed run leaves the schema intact.
-  const Status indexes_restored = RestoreIndexes(db, deferred);
+  const Status indexes_restored = RestoreSnapshotIndexes(db);
   RH_RETURN_IF_ERROR(snapshots_written);
   RH_RETURN_IF_ERROR(indexes_restored);
   stats.snapshot_rows = snapshots.rows_written();
@@ -500,13 +523,18 @@ Status ClearFleet(store::Database& db) {
     }
     return {};
   }
-  return db.Transaction([&]() -> Status {
+  RH_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     for (const std::string& table : tables) {
-      auto deleted = db.Execute("DELETE FROM " + table);
+      // Parked index definitions survive until the (now instant) rebuild below.
+      auto deleted = db.Execute(table == "fleet_meta"
+                                    ? "DELETE FROM fleet_meta WHERE meta_key NOT LIKE "
+                                      "'deferred_index:%'"
+                                    : "DELETE FROM " + table);
       if (!deleted) return Fail(deleted.error().WithContext("clear " + table));
     }
     return {};
-  });
+  }));
+  return RestoreSnapshotIndexes(db);
 }
 
 Result<GenerationStats> GenerateFleet(store::Database& db, const FleetParams& params,
@@ -518,6 +546,7 @@ Result<GenerationStats> GenerateFleet(store::Database& db, const FleetParams& pa
   auto migrated = store::Migrate(db, store::SchemaSet::kFleet);
   if (!migrated) return Fail(migrated.error().WithContext(db.description()));
   RH_RETURN_IF_ERROR(CreateGroundTruthTable(db));
+  RH_RETURN_IF_ERROR(RestoreSnapshotIndexes(db));  // after a generation that was killed
   RH_ASSIGN_OR_RETURN(int64_t existing, ExistingClusterCount(db));
   RH_ASSIGN_OR_RETURN(int64_t meta_rows, db.QueryInt("SELECT COUNT(*) FROM fleet_meta"));
   if (existing > 0 || meta_rows > 0) {

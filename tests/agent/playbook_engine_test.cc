@@ -90,10 +90,23 @@ Status BuildFleet(const std::string& backend, SimulatedFleet& out) {
   return {};
 }
 
+std::mutex fleets_mutex;
+std::map<std::string, std::unique_ptr<SimulatedFleet>> fleets;
+
+// The fleets are dropped when the test program ends, but before static destruction: dropping a
+// MariaDB test database needs the connector's driver, which is itself a static.
+class DropFleetsAtEnd : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::lock_guard<std::mutex> lock(fleets_mutex);
+    fleets.clear();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kDropFleetsAtEnd =
+    ::testing::AddGlobalTestEnvironment(new DropFleetsAtEnd);
+
 SimulatedFleet* FleetFor(const std::string& backend) {
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<SimulatedFleet>> fleets;
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> lock(fleets_mutex);
   auto& slot = fleets[backend];
   if (slot) return slot.get();
   slot = std::make_unique<SimulatedFleet>();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/json.h"
@@ -162,16 +163,51 @@ TEST_F(FleetCliTest, DemoCreatesThenReusesTheFleet) {
   EXPECT_NE(first.out.find("Simulated fleet: seed 3, 20 clusters x 14 days"), std::string::npos)
       << first.out;
 
+  // The whole pipeline ran: knowledge loaded, cycles queued and investigated, reports listed and
+  // checked against the injected incidents.
+  EXPECT_NE(first.out.find("Starter knowledge: 13 documents (13 added"), std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("Cycle at the last hour, engine: offline playbook"), std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("incident clusters queued"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("Diagnosis matches the injected incident on"), std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("rockhound reports show rpt_"), std::string::npos) << first.out;
+  auto memory = store::OpenDatabase(dir_.File("demo") + "/memory.db");
+  ASSERT_TRUE(memory) << memory.error().ToString();
+  const int64_t reports = *(*memory)->QueryInt("SELECT COUNT(*) FROM investigation_reports");
+  EXPECT_GT(reports, 0);
+  EXPECT_EQ(*(*memory)->QueryInt("SELECT COUNT(*) FROM investigation_tasks WHERE status <> 'done'"),
+            0);
+
   CliRun second = Rockhound("demo", "demo");
   ASSERT_EQ(second.exit_code, 0) << second.err;
+  // Within the cooldown nothing is investigated again; the same reports are listed.
+  EXPECT_NE(second.out.find("Nothing new queued"), std::string::npos) << second.out;
+  EXPECT_EQ(*(*memory)->QueryInt("SELECT COUNT(*) FROM investigation_reports"), reports);
   EXPECT_NE(second.out.find("Reusing the simulated fleet"), std::string::npos) << second.out;
   EXPECT_EQ(second.out.find("Generated a simulated fleet"), std::string::npos) << second.out;
 
   CliRun fresh = Rockhound("demo", "demo --clusters 25 --fresh");
   ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
   EXPECT_NE(fresh.out.find("Generated a simulated fleet"), std::string::npos) << fresh.out;
+  EXPECT_NE(fresh.out.find("Cleared the investigation tasks and reports"), std::string::npos)
+      << fresh.out;
   auto db = OpenFleet("demo");
   EXPECT_EQ(*db->QueryInt("SELECT COUNT(*) FROM cluster_info"), 25);
+  // Every report now belongs to the new fleet.
+  std::set<std::string> clusters;
+  auto fleet_clusters = db->Query("SELECT cluster_id FROM cluster_info");
+  ASSERT_TRUE(fleet_clusters) << fleet_clusters.error().ToString();
+  for (const store::Row row : *fleet_clusters) {
+    clusters.insert(row.GetString(0));
+  }
+  auto report_clusters = (*memory)->Query("SELECT cluster_id FROM investigation_reports");
+  ASSERT_TRUE(report_clusters) << report_clusters.error().ToString();
+  EXPECT_GT(report_clusters->size(), 0u);
+  for (const store::Row row : *report_clusters) {
+    EXPECT_TRUE(clusters.count(row.GetString(0))) << row.GetString(0);
+  }
 }
 
 }  // namespace
