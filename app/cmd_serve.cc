@@ -57,7 +57,7 @@ std::unique_ptr<knowledge::KnowledgeLake> OpenKnowledge(AppContext& ctx) {
   return std::move(*lake);
 }
 
-Status Serve(AppContext& ctx, int port, const std::string& bind) {
+Status Serve(AppContext& ctx, int port, const std::string& bind, bool workers) {
   Config& config = ctx.mutable_config();
   if (port >= 0) config.server.port = port;
   if (!bind.empty()) config.server.bind = bind;
@@ -86,7 +86,7 @@ Status Serve(AppContext& ctx, int port, const std::string& bind) {
 
   Status background_status;
   std::thread background;
-  if (BackgroundSlot()) {
+  if (workers && BackgroundSlot()) {
     background = std::thread([&] {
       background_status = BackgroundSlot()(ctx, notifier.AsListener(), stop);
       if (!background_status) {
@@ -96,8 +96,9 @@ Status Serve(AppContext& ctx, int port, const std::string& bind) {
     });
   } else {
     std::printf(
-        "rockhound: no investigation workers in this process; queued tasks wait for "
-        "`rockhound run`\n");
+        "rockhound: no investigation workers in this process%s; queued tasks wait for "
+        "`rockhound run`\n",
+        workers ? "" : " (--no-workers)");
     std::fflush(stdout);
   }
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -169,8 +170,14 @@ void RegisterServeCommands(CLI::App& app, Action* chosen) {
   serve->add_option("--port", *port, "Port to listen on (0: any free port; default server.port)")
       ->check(CLI::Range(0, 65535));
   serve->add_option("--bind", *bind, "Address to bind (default server.bind, 127.0.0.1)");
-  serve->callback([chosen, port, bind] {
-    *chosen = [port, bind](AppContext& ctx) { return Serve(ctx, *port, *bind); };
+  auto no_workers = std::make_shared<bool>(false);
+  serve->add_flag("--no-workers", *no_workers,
+                  "Serve only: run no investigation workers in this process (queued and "
+                  "requested investigations wait for `rockhound run` elsewhere)");
+  serve->callback([chosen, port, bind, no_workers] {
+    *chosen = [port, bind, no_workers](AppContext& ctx) {
+      return Serve(ctx, *port, *bind, !*no_workers);
+    };
   });
 
   CLI::App* mcp = app.add_subcommand(

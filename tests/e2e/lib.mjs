@@ -79,10 +79,11 @@ export function artifactsDir() {
   return dir;
 }
 
-// Starts `rockhound serve --port 0` and resolves once it prints the URL it listens on.
+// Starts `rockhound serve --port 0 --no-workers` (the tests play the worker themselves through
+// rh_e2e_fixture, so nothing else may claim a task) and resolves once it prints its URL.
 export function startServer(bin, dataDir, extraEnv = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--data-dir', dataDir, '--log-level', 'warning', 'serve', '--port', '0'],
+    const child = spawn(bin, ['--data-dir', dataDir, '--log-level', 'warning', 'serve', '--port', '0', '--no-workers'],
       { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => { stderr += chunk; });
