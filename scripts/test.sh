@@ -17,7 +17,9 @@ if [[ -f tests/e2e/package.json ]]; then
   (cd tests/e2e && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; })
 fi
 
-scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# -g1 (line tables only): stack traces keep file:line, and the build takes about a third less time
+# than with full debug info.
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
 
 eval "$(scripts/mariadb-test-server.sh start)"
 trap 'scripts/mariadb-test-server.sh stop "$RH_MARIADB_DIR"' EXIT
@@ -27,7 +29,8 @@ export CI=${CI:-false}
 (cd build && ctest --output-on-failure -j"$jobs" --timeout 600)
 
 if [[ "${RH_SKIP_ASAN:-0}" != "1" ]]; then
-  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DRH_SANITIZE=ON -DRH_BUILD_BENCH=OFF
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
+    -DRH_SANITIZE=ON -DRH_BUILD_BENCH=OFF
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure -j"$jobs" --timeout 900 -E 'Browser|E2e')
 fi

@@ -687,7 +687,6 @@ ScriptedAnthropicServer::ScriptedAnthropicServer(AnthropicScenario scenario, Opt
 
   server_ = std::make_unique<httplib::Server>();
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
-  fprintf(stderr, "DEBUG threads=%zu raw=%d sizeof=%zu\n", threads, options_.threads, sizeof(Options));
   server_->new_task_queue = [threads] {
     // cpp-httplib takes ownership of the pool it is handed.
     return std::make_unique<httplib::ThreadPool>(threads).release();
