@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) with Debian's clang in their own build directory, with
 # AddressSanitizer + UndefinedBehaviorSanitizer and coverage on every library they link, then
-# runs each for N seconds. A crash, a sanitizer report or a broken invariant fails the script and
+# runs each with a fixed seed (RH_FUZZ_SEED, default 1) for a fixed number of inputs (a clean
+# checkout therefore fuzzes the same inputs every time), capped at N seconds. A crash, a sanitizer report or a broken invariant fails the script and
 # leaves the reproducer in <build-dir>/artifacts/ (replay: <build-dir>/fuzz/<target> <file>).
 #   scripts/fuzz.sh [seconds-per-target]     (default 60; scripts/test.sh passes 60)
 #   RH_FUZZ_BUILD_DIR=build-fuzz             where to build and keep the growing corpora
@@ -49,9 +50,13 @@ for target in "${targets[@]}"; do
   corpus="$dir/corpus/$target"
   mkdir -p "$corpus"
   dict=()
-  [[ "$target" == sql_guard_fuzzer ]] && dict=(-dict=fuzz/sql.dict)
+  runs=200000
+  if [[ "$target" == sql_guard_fuzzer ]]; then
+    dict=(-dict=fuzz/sql.dict)
+    runs=1000000
+  fi
   echo "fuzz: $target for ${seconds}s"
-  if ! "$dir/fuzz/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+  if ! "$dir/fuzz/$target" -seed="${RH_FUZZ_SEED:-1}" -runs="$runs" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
        -max_len=8192 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$target-" \
        "${dict[@]}" "$corpus" "$seeds/$target" 2>"$dir/$target.log"; then
     echo "fuzz: $target FAILED; see $dir/$target.log and $dir/artifacts/" >&2

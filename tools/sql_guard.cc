@@ -416,7 +416,10 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
 
   while (!tokens.empty() && IsPunct(tokens.back(), ';')) tokens.pop_back();
   while (!standard.empty() && IsPunct(standard.back(), ';')) standard.pop_back();
-  if (tokens.empty() || (tokens.size() == 1 && tokens[0].kind == SqlTokenKind::kHint)) {
+  const bool only_hints = std::all_of(tokens.begin(), tokens.end(), [](const SqlToken& token) {
+    return token.kind == SqlTokenKind::kHint;
+  });
+  if (only_hints) {  // also true when there are no tokens at all
     return InvalidArgument("sql",
                            "empty statement: send one SELECT, WITH ... SELECT, SHOW, "
                            "DESCRIBE or EXPLAIN statement");
@@ -461,7 +464,7 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
   size_t first = 0;
   while (first < body.size() && IsPunct(body[first], '(')) ++first;
   if (first >= body.size() || body[first].kind != SqlTokenKind::kWord) {
-    size_t at = first < body.size() ? first : 0;
+    const size_t at = first < body.size() ? first : body.size() - 1;  // body has a token here
     return Fail(Denied("the statement must start with a keyword (found '" + body[at].value +
                        "' at " + At(body[at]) + "); " + std::string(kAllowedKinds)));
   }

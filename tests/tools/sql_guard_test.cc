@@ -123,6 +123,8 @@ TEST(SqlGuardTest, RejectsWithAReasonThatNamesTheProblem) {
       {"", "empty statement"},
       {";", "empty statement"},
       {"-- only a comment", "empty statement"},
+      {"/*+ SET_VAR(query_timeout = 5) */", "empty statement"},
+      {"/*k in)*//*+ *//*+ OUPad)*/ ", "empty statement"},  // found by sql_guard_fuzzer
       {"SELECT 'unterminated", "unterminated string"},
       {"SELECT /* unterminated", "unterminated /* comment"},
       {"SELECT\x01 1", "control character"},
