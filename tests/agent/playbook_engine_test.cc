@@ -14,11 +14,11 @@
 
 #include "core/time_format.h"
 #include "knowledge/knowledge_lake.h"
-#include "knowledge/starter.h"
 #include "sentinel/scorer.h"
 #include "simulator/fleet_generator.h"
 #include "simulator/ground_truth.h"
 #include "store/schema.h"
+#include "tests/agent/loop_fixture.h"
 #include "tests/fakes/test_env.h"
 #include "tools/investigation_tools.h"
 
@@ -31,27 +31,6 @@ using rh::testing::TempDir;
 constexpr uint64_t kSeed = 7;  // not one of bench_scenarios' tuning or held-out seeds
 const TimePoint kEndHour = MakeUtcTime(2026, 3, 10, 12);
 const TimePoint kNow = kEndHour + std::chrono::minutes(5);
-
-// The starter knowledge in a temporary lake, built once per process.
-knowledge::KnowledgeLake* StarterLake() {
-  static TempDir dir;
-  static std::unique_ptr<knowledge::KnowledgeLake> lake = [] {
-    static ManualClock clock(kNow);
-    auto embedder = knowledge::MakeEmbedder(knowledge::EmbedderConfig{}, clock);
-    EXPECT_TRUE(embedder) << embedder.error().ToString();
-    if (!embedder) return std::unique_ptr<knowledge::KnowledgeLake>();
-    knowledge::LakeOptions options;
-    options.db_path = dir.File("lake.db");
-    options.index_path = dir.File("lake.faiss");
-    auto opened = knowledge::KnowledgeLake::Open(options, std::move(*embedder), clock);
-    EXPECT_TRUE(opened) << opened.error().ToString();
-    if (!opened) return std::unique_ptr<knowledge::KnowledgeLake>();
-    auto ingested = knowledge::IngestStarterKnowledge(**opened);
-    EXPECT_TRUE(ingested) << ingested.error().ToString();
-    return std::move(*opened);
-  }();
-  return lake.get();
-}
 
 // One simulated fleet per backend, generated and scored once per process.
 struct SimulatedFleet {
@@ -121,7 +100,7 @@ class PlaybookTest : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "mysql") RH_REQUIRE_MYSQL();
     fleet_ = FleetFor(GetParam());
     ASSERT_TRUE(fleet_->error.empty()) << fleet_->error;
-    Build(StarterLake(), fleet_->memory.get());
+    Build(loop_test::StarterLake(), fleet_->memory.get());
   }
 
   void Build(knowledge::KnowledgeSearch* knowledge, store::Database* memory) {
