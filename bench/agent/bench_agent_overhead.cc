@@ -147,19 +147,8 @@ rh::Result<rh::testing::AnthropicScenario> LoadScenario(const std::string& clust
                                                         std::chrono::milliseconds delay) {
   const std::string path =
       std::string(RH_SOURCE_DIR) + "/tests/agent/scenarios/investigation_disk_full.json";
-  std::ifstream file(path);
-  if (!file) return rh::NotFound(path, "cannot open the scenario");
-  std::stringstream text;
-  text << file.rdbuf();
-  std::string json = text.str();
-  const std::string placeholder = "{{cluster_id}}";
-  for (size_t at = json.find(placeholder); at != std::string::npos;
-       at = json.find(placeholder, at + cluster_id.size())) {
-    json.replace(at, placeholder.size(), cluster_id);
-  }
-  RH_ASSIGN_OR_RETURN(Json parsed, rh::ParseJson(json, path));
   RH_ASSIGN_OR_RETURN(rh::testing::AnthropicScenario scenario,
-                      rh::testing::AnthropicScenario::Parse(parsed, "investigation_disk_full"));
+                      rh::testing::AnthropicScenario::Load(path, {{"cluster_id", cluster_id}}));
   for (auto& turn : scenario.turns) turn.delay = delay;
   return scenario;
 }

@@ -149,23 +149,7 @@ Result<std::unique_ptr<tools::ToolRegistry>> BuildTools(store::Database* memory,
 rh::testing::AnthropicScenario LoadScenario(const std::string& name,
                                             const std::map<std::string, std::string>& values) {
   const std::string path = std::string(RH_SOURCE_DIR) + "/tests/agent/scenarios/" + name + ".json";
-  std::ifstream file(path);
-  EXPECT_TRUE(file) << "cannot open " << path;
-  std::stringstream text;
-  text << file.rdbuf();
-  std::string json = text.str();
-  for (const auto& [key, value] : values) {
-    const std::string placeholder = "{{" + key + "}}";
-    for (size_t at = json.find(placeholder); at != std::string::npos;
-         at = json.find(placeholder, at + value.size())) {
-      json.replace(at, placeholder.size(), value);
-    }
-  }
-  EXPECT_EQ(json.find("{{"), std::string::npos) << name << ": a placeholder was left unfilled";
-  auto parsed = ParseJson(json, path);
-  EXPECT_TRUE(parsed) << parsed.error().ToString();
-  if (!parsed) return {};
-  auto scenario = rh::testing::AnthropicScenario::Parse(*parsed, name);
+  auto scenario = rh::testing::AnthropicScenario::Load(path, values);
   EXPECT_TRUE(scenario) << scenario.error().ToString();
   return scenario ? *scenario : rh::testing::AnthropicScenario{};
 }

@@ -182,12 +182,17 @@ Result<ScriptedTurn> ParseTurn(const Json& turn, const std::string& where) {
   return parsed;
 }
 
-Result<Json> ReadJsonFile(const std::string& path) {
+Result<std::string> ReadTextFile(const std::string& path) {
   std::ifstream file(path);
   if (!file) return NotFound(path, "cannot open");
   std::stringstream text;
   text << file.rdbuf();
-  return ParseJson(text.str(), path);
+  return text.str();
+}
+
+Result<Json> ReadJsonFile(const std::string& path) {
+  RH_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return ParseJson(text, path);
 }
 
 // ---- Request validation ---------------------------------------------------------------------
@@ -494,8 +499,21 @@ Result<AnthropicScenario> AnthropicScenario::Parse(const Json& scenario, const s
   return parsed;
 }
 
-Result<AnthropicScenario> AnthropicScenario::Load(const std::string& path) {
-  RH_ASSIGN_OR_RETURN(Json scenario, ReadJsonFile(path));
+Result<AnthropicScenario> AnthropicScenario::Load(
+    const std::string& path, const std::map<std::string, std::string>& values) {
+  RH_ASSIGN_OR_RETURN(std::string json, ReadTextFile(path));
+  for (const auto& [key, value] : values) {
+    const std::string placeholder = "{{" + key + "}}";
+    for (size_t at = json.find(placeholder); at != std::string::npos;
+         at = json.find(placeholder, at + value.size())) {
+      json.replace(at, placeholder.size(), value);
+    }
+  }
+  if (const size_t left = json.find("{{"); !values.empty() && left != std::string::npos) {
+    return InvalidArgument(path, "placeholder " + json.substr(left, json.find("}}", left) - left + 2) +
+                                     " was left unfilled");
+  }
+  RH_ASSIGN_OR_RETURN(Json scenario, ParseJson(json, path));
   return Parse(scenario, std::filesystem::path(path).stem().string());
 }
 

@@ -92,7 +92,11 @@ struct AnthropicScenario {
   std::vector<ScriptedTurn> turns;
 
   static Result<AnthropicScenario> Parse(const Json& scenario, const std::string& name);
-  static Result<AnthropicScenario> Load(const std::string& path);
+  // Reads a scenario file; every "{{key}}" in it is replaced by values[key] first (e.g. the
+  // simulated fleet's cluster id). When values are given, a "{{" left unfilled is an
+  // invalid_argument error; without values the file is read as it is.
+  static Result<AnthropicScenario> Load(const std::string& path,
+                                        const std::map<std::string, std::string>& values = {});
   // A recorded exchange file: each response verbatim, each recorded request body (model,
   // max_tokens, messages, system, tools, tool_choice) as that turn's expect_request.
   static Result<AnthropicScenario> FromRecording(const std::string& path);
