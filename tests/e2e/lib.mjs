@@ -56,13 +56,17 @@ export function rockhound(bin, dataDir, args, extraEnv = {}) {
   });
 }
 
+export const FLEET_END = '2026-11-21 10:00:00';
+export const FLEET_CYCLE_AT = '2026-11-21 10:05:00';
+
 // A data directory holding a 12-cluster simulated fleet (fixed end hour and seed), scored by
 // one `rockhound cycle --no-investigate`, with reports stored for the troubled clusters.
 export function prepareFleet(bin, fixture) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rockhound-e2e-'));
   rockhound(bin, dataDir, ['fleet', 'generate', '--clusters', '12', '--days', '3', '--seed', '7',
-    '--end', '2026-11-21 10:00:00']);
-  rockhound(bin, dataDir, ['cycle', '--no-investigate']);
+    '--end', FLEET_END]);
+  // As of the fleet's end, not the wall clock: the test must pass on any date.
+  rockhound(bin, dataDir, ['cycle', '--no-investigate', '--at', FLEET_CYCLE_AT]);
   const stored = JSON.parse(execFileSync(fixture,
     ['reports', path.join(dataDir, 'fleet.db'), path.join(dataDir, 'memory.db')],
     { encoding: 'utf8' }));
