@@ -29,7 +29,9 @@ void sgemm_(const char* transa, const char* transb, const int* m, const int* n, 
 namespace rh::knowledge {
 namespace {
 
-constexpr char kModelMagic[8] = {'R', 'H', 'L', 'S', 'A', '0', '0', '1'};
+// 002 added the fit IDF exponent; a 001 model (fitted on idf^1) is refitted on open.
+constexpr char kModelMagic[8] = {'R', 'H', 'L', 'S', 'A', '0', '0', '2'};
+constexpr char kModelMagicPrefix[5] = {'R', 'H', 'L', 'S', 'A'};
 constexpr int kOversample = 16;
 constexpr int kPowerIterations = 2;
 
@@ -158,7 +160,7 @@ int BuiltinEmbedder::dims() const { return model_dims_; }
 
 FusionSettings BuiltinEmbedder::DefaultFusion() const {
   // Chosen on the SciFact train queries (bench/knowledge/scifact_bench): a BM25-heavy blend.
-  return FusionSettings{FusionMethod::kWeighted, 0.2, 60};
+  return FusionSettings{FusionMethod::kWeighted, 0.3, 60};
 }
 
 std::vector<std::string> BuiltinEmbedder::Terms(std::string_view text) {
@@ -271,7 +273,14 @@ Status BuiltinEmbedder::Fit(const std::vector<std::string>& corpus) {
     return {};
   }
 
-  // 3. The TF-IDF matrix, rows L2-normalised.
+  // 3. The TF-IDF matrix the SVD factors, rows L2-normalised. Its IDF is raised to
+  // fit_idf_exponent: rare, specific terms then shape the latent topics more than common ones.
+  // Texts still embed with idf^1 (Weights()).
+  std::vector<float> fit_idf(idf_.size());
+  for (size_t term_idx = 0; term_idx < idf_.size(); ++term_idx) {
+    fit_idf[term_idx] = static_cast<float>(
+        std::pow(static_cast<double>(idf_[term_idx]), options_.fit_idf_exponent));
+  }
   SparseRows x;
   for (size_t row = 0; row < rows; ++row) {
     double norm = 0.0;
@@ -279,7 +288,7 @@ Status BuiltinEmbedder::Fit(const std::vector<std::string>& corpus) {
     for (const auto& [term, count] : row_terms[row]) {
       auto found = vocabulary_.find(term);
       if (found == vocabulary_.end()) continue;
-      float weight = (1.0f + std::log(static_cast<float>(count))) * idf_[found->second];
+      float weight = (1.0f + std::log(static_cast<float>(count))) * fit_idf[found->second];
       x.columns.push_back(found->second);
       x.values.push_back(weight);
       norm += static_cast<double>(weight) * weight;
@@ -359,6 +368,7 @@ std::string BuiltinEmbedder::SaveModel() const {
   std::string out(kModelMagic, sizeof(kModelMagic));
   Append(out, static_cast<int32_t>(model_dims_));
   Append(out, options_.singular_exponent);
+  Append(out, options_.fit_idf_exponent);
   Append(out, static_cast<uint64_t>(fitted_corpus_size_));
   std::vector<std::pair<int32_t, std::string>> terms;
   terms.reserve(vocabulary_.size());
@@ -378,17 +388,24 @@ Status BuiltinEmbedder::LoadModel(std::string_view blob) {
   auto corrupt = [] {
     return DataLoss("builtin embedder model", "stored model is corrupt; it will be refitted");
   };
-  if (blob.size() < sizeof(kModelMagic) ||
-      std::memcmp(blob.data(), kModelMagic, sizeof(kModelMagic)) != 0) {
+  if (blob.size() < sizeof(kModelMagic)) return corrupt();
+  if (std::memcmp(blob.data(), kModelMagic, sizeof(kModelMagic)) != 0) {
+    if (std::memcmp(blob.data(), kModelMagicPrefix, sizeof(kModelMagicPrefix)) == 0) {
+      return DataLoss("builtin embedder model",
+                      "stored model is from another Rockhound version (" +
+                          std::string(blob.substr(0, sizeof(kModelMagic))) +
+                          "); it will be refitted");
+    }
     return corrupt();
   }
   blob.remove_prefix(sizeof(kModelMagic));
   int32_t dims = 0;
   double exponent = 0;
+  double fit_idf_exponent = 0;
   uint64_t corpus_size = 0;
   uint32_t term_count = 0;
-  if (!Read(blob, &dims) || !Read(blob, &exponent) || !Read(blob, &corpus_size) ||
-      !Read(blob, &term_count) || dims <= 0 || dims > 4096) {
+  if (!Read(blob, &dims) || !Read(blob, &exponent) || !Read(blob, &fit_idf_exponent) ||
+      !Read(blob, &corpus_size) || !Read(blob, &term_count) || dims <= 0 || dims > 4096) {
     return corrupt();
   }
   std::unordered_map<std::string, int32_t> vocabulary;
@@ -409,6 +426,7 @@ Status BuiltinEmbedder::LoadModel(std::string_view blob) {
   model_dims_ = dims;
   options_.dims = dims;
   options_.singular_exponent = exponent;
+  options_.fit_idf_exponent = fit_idf_exponent;
   fitted_corpus_size_ = corpus_size;
   fitted_ = true;
   ComputeId();

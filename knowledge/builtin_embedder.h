@@ -4,10 +4,11 @@
 // Model: words (lower-cased, split at non-alphanumerics and underscores, English stop words
 // dropped, light suffix stripping) weighted by sublinear TF-IDF over a vocabulary of the terms
 // in at least 2 and at most half of the fitting chunks (capped at kMaxVocabulary by document
-// frequency); the rank-`dims` truncated SVD X ~ U S V^T of that matrix, computed by randomized
-// SVD (Halko et al. 2011, two power iterations, seeded) with LAPACK. A text embeds as its
-// TF-IDF vector projected on V and scaled by S^(exponent - 1), then L2-normalised. Why LSA and
-// these settings: measured on the SciFact train queries (knowledge/README.md).
+// frequency); the rank-`dims` truncated SVD X ~ U S V^T of that matrix with its IDF squared
+// (fit_idf_exponent: rare terms shape the topics), computed by randomized SVD (Halko et al.
+// 2011, two power iterations, seeded) with LAPACK. A text embeds as its TF-IDF vector (idf^1)
+// projected on V and scaled by S^(exponent - 1), then L2-normalised. Why LSA and these
+// settings: measured on the SciFact train queries (knowledge/README.md).
 //
 // Fit() samples at most kMaxFitChunks chunks deterministically, so a refit on 100k chunks
 // takes seconds. id() is "builtin-lsa<dims>:<8 hex of the model hash>": a refit that changes
@@ -27,8 +28,9 @@
 namespace rh::knowledge {
 
 struct BuiltinEmbedderOptions {
-  int dims = 256;
+  int dims = 128;
   double singular_exponent = 0.5;  // documents embed as x V S^(exponent - 1)
+  double fit_idf_exponent = 4.0;   // the SVD factors TF * idf^this (texts embed with idf^1)
   size_t max_vocabulary = 40000;
   size_t max_fit_chunks = 30000;
   uint64_t seed = 20261121;

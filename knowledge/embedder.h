@@ -47,7 +47,7 @@ class Embedder {
  public:
   virtual ~Embedder() = default;
 
-  // The model identity recorded with the vectors, e.g. "builtin-lsa256:3f2a9c01" or
+  // The model identity recorded with the vectors, e.g. "builtin-lsa128:3f2a9c01" or
   // "http:nomic-embed-text:768". Changes whenever the vectors it makes would change.
   virtual std::string id() const = 0;
   // Vector length; 0 while unknown (an HTTP embedder learns it from its first answer).

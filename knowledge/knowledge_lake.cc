@@ -404,7 +404,9 @@ Result<int64_t> KnowledgeLake::Impl::EnsureVectors(IngestStats* stats) {
   std::vector<Value> params;
   if (!switched) params.push_back(Text(embedder_id));
   RH_ASSIGN_OR_RETURN(auto missing, writer_->Query(missing_sql, params));
-  if (missing.empty() && !switched) return 0;
+  // A refit that reproduced the stored vectors' model (an unreadable stored model, refitted on
+  // the same corpus) embeds nothing but must still store the model, or every open refits.
+  if (missing.empty() && !switched && !refit) return 0;
   if (switched && !vectors_embedder_.empty()) {
     Logger("knowledge")
         ->info(

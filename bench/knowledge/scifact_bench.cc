@@ -1,8 +1,8 @@
 // Retrieval quality of the Knowledge Lake on BEIR SciFact (5,183 abstracts; 300 test queries,
 // 809 train queries): nDCG@10 and recall@100 for full-text, vector and hybrid search, side by
 // side, with the built-in embedder. Tune on --split train only; report --split test.
-//   rh_kb_scifact_bench [--split test|train] [--dims N] [--exponent X] [--sweep]
-//                       [--feedback CHUNKS WEIGHT]
+//   rh_kb_scifact_bench [--split test|train] [--dims N] [--exponent X] [--fit-idf X]
+//                       [--feedback CHUNKS WEIGHT] [--sweep]
 // --sweep also evaluates hybrid under a range of fusion settings (for choosing defaults).
 #include <chrono>
 #include <cmath>
@@ -113,13 +113,17 @@ int main(int argc, char** argv) {
       embedder.dims = std::atoi(argv[++arg_idx]);
     else if (arg == "--exponent" && arg_idx + 1 < argc)
       embedder.singular_exponent = std::atof(argv[++arg_idx]);
+    else if (arg == "--fit-idf" && arg_idx + 1 < argc)
+      embedder.fit_idf_exponent = std::atof(argv[++arg_idx]);
     else if (arg == "--sweep")
       sweep = true;
     else if (arg == "--feedback" && arg_idx + 2 < argc) {
       feedback_chunks = std::atoi(argv[++arg_idx]);
       feedback_weight = std::atof(argv[++arg_idx]);
     } else {
-      std::fprintf(stderr, "usage: %s [--split test|train] [--dims N] [--exponent X] [--sweep]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--split test|train] [--dims N] [--exponent X] [--fit-idf X] "
+                   "[--feedback CHUNKS WEIGHT] [--sweep]\n",
                    argv[0]);
       return 2;
     }

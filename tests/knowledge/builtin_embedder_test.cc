@@ -76,6 +76,41 @@ TEST(BuiltinEmbedderTest, IsDeterministicAndRoundTripsItsModel) {
   EXPECT_NE(second.id(), first.id());
 }
 
+TEST(BuiltinEmbedderTest, FitIdfExponentShapesTheModelAndIsStoredWithIt) {
+  BuiltinEmbedderOptions squared = Dims(8);
+  squared.fit_idf_exponent = 2.0;
+  BuiltinEmbedderOptions plain = Dims(8);
+  plain.fit_idf_exponent = 1.0;
+  BuiltinEmbedder first(squared);
+  BuiltinEmbedder second(plain);
+  std::vector<std::string> corpus = Corpus();
+  corpus.push_back("disk compaction memory checkpoint");  // terms with unequal IDF
+  ASSERT_TRUE(first.Fit(corpus));
+  ASSERT_TRUE(second.Fit(corpus));
+  EXPECT_NE(first.id(), second.id());
+  // A model loads with the exponent it was fitted with, whatever the loader's option.
+  BuiltinEmbedder loaded(plain);
+  ASSERT_TRUE(loaded.LoadModel(first.SaveModel()));
+  EXPECT_EQ(loaded.id(), first.id());
+  EXPECT_EQ(loaded.SaveModel(), first.SaveModel());
+}
+
+TEST(BuiltinEmbedderTest, RefusesAModelFromAnotherFormatVersion) {
+  BuiltinEmbedder first(Dims(8));
+  ASSERT_TRUE(first.Fit(Corpus()));
+  std::string older = first.SaveModel();
+  ASSERT_EQ(older.substr(0, 8), "RHLSA002");
+  older[7] = '1';
+  BuiltinEmbedder loaded;
+  Status status = loaded.LoadModel(older);
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::kDataLoss);
+  EXPECT_NE(status.error().ToString().find("another Rockhound version (RHLSA001)"),
+            std::string::npos)
+      << status.error().ToString();
+  EXPECT_FALSE(loaded.has_model());
+}
+
 TEST(BuiltinEmbedderTest, NormalisesWords) {
   EXPECT_EQ(BuiltinEmbedder::Terms("The Versions of tablet_max_versions ARE compacting"),
             (std::vector<std::string>{"version", "tablet", "max", "version", "compact"}));

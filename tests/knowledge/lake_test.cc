@@ -434,6 +434,36 @@ TEST_F(LakeTest, SwitchingEmbedderReEmbedsEverything) {
   EXPECT_EQ(Search(*lake, "too many versions", SearchMode::kVector)[0].source, "compaction.md");
 }
 
+TEST_F(LakeTest, RefitsAModelStoredByAnOlderFormat) {
+  std::string first_id;
+  {
+    auto lake = OpenLake();
+    ASSERT_TRUE(lake->IngestDocuments(Corpus()));
+    first_id = lake->Stats()->embedder;
+  }
+  {
+    // What an earlier Rockhound stored: the same layout under magic RHLSA001.
+    auto db = store::OpenDatabase(dir_.File("knowledge.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->Execute(
+        "UPDATE kb_models SET model = CAST('RHLSA001' AS BLOB) || substr(model, 9) "
+        "WHERE name = 'builtin'"));
+  }
+  auto lake = OpenLake();
+  ASSERT_NE(lake, nullptr);
+  auto stats = lake->Stats();
+  // Refitted (same corpus, same options: the same model as the first fit) and re-embedded.
+  EXPECT_EQ(stats->embedder, first_id);
+  EXPECT_EQ(stats->vectors, stats->chunks);
+  auto db = store::OpenDatabase(dir_.File("knowledge.db"));
+  ASSERT_TRUE(db);
+  auto magic = (*db)->Query("SELECT substr(model, 1, 8) FROM kb_models WHERE name = 'builtin'");
+  ASSERT_TRUE(magic);
+  ASSERT_EQ(magic->size(), 1u);
+  EXPECT_EQ(magic->front().GetString(0), "RHLSA002");
+  EXPECT_EQ(Search(*lake, "too many versions", SearchMode::kVector)[0].source, "compaction.md");
+}
+
 TEST_F(LakeTest, RefitsTheBuiltinEmbedderWhenTheCorpusGrows) {
   auto lake = OpenLake();
   ASSERT_NE(lake, nullptr);
