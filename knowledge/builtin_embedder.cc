@@ -31,7 +31,7 @@ namespace {
 
 // 002 added the fit IDF exponent; a 001 model (fitted on idf^1) is refitted on open.
 constexpr char kModelMagic[8] = {'R', 'H', 'L', 'S', 'A', '0', '0', '2'};
-constexpr char kModelMagicPrefix[5] = {'R', 'H', 'L', 'S', 'A'};
+constexpr size_t kModelFamilyLength = 5;  // "RHLSA": a model of this embedder, any version
 constexpr int kOversample = 16;
 constexpr int kPowerIterations = 2;
 
@@ -390,7 +390,7 @@ Status BuiltinEmbedder::LoadModel(std::string_view blob) {
   };
   if (blob.size() < sizeof(kModelMagic)) return corrupt();
   if (std::memcmp(blob.data(), kModelMagic, sizeof(kModelMagic)) != 0) {
-    if (std::memcmp(blob.data(), kModelMagicPrefix, sizeof(kModelMagicPrefix)) == 0) {
+    if (std::memcmp(blob.data(), kModelMagic, kModelFamilyLength) == 0) {
       return DataLoss("builtin embedder model",
                       "stored model is from another Rockhound version (" +
                           std::string(blob.substr(0, sizeof(kModelMagic))) +

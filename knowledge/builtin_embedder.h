@@ -4,8 +4,8 @@
 // Model: words (lower-cased, split at non-alphanumerics and underscores, English stop words
 // dropped, light suffix stripping) weighted by sublinear TF-IDF over a vocabulary of the terms
 // in at least 2 and at most half of the fitting chunks (capped at kMaxVocabulary by document
-// frequency); the rank-`dims` truncated SVD X ~ U S V^T of that matrix with its IDF squared
-// (fit_idf_exponent: rare terms shape the topics), computed by randomized SVD (Halko et al.
+// frequency); the rank-`dims` truncated SVD X ~ U S V^T of that matrix with its IDF raised to
+// fit_idf_exponent (4: rare terms shape the topics), computed by randomized SVD (Halko et al.
 // 2011, two power iterations, seeded) with LAPACK. A text embeds as its TF-IDF vector (idf^1)
 // projected on V and scaled by S^(exponent - 1), then L2-normalised. Why LSA and these
 // settings: measured on the SciFact train queries (knowledge/README.md).

@@ -56,8 +56,8 @@ export function rockhound(bin, dataDir, args, extraEnv = {}) {
   });
 }
 
-export const FLEET_END = '2026-11-21 10:00:00';
-export const FLEET_CYCLE_AT = '2026-11-21 10:05:00';
+const FLEET_END = '2026-11-21 10:00:00';
+const FLEET_CYCLE_AT = '2026-11-21 10:05:00';
 
 // A data directory holding a 12-cluster simulated fleet (fixed end hour and seed), scored by
 // one `rockhound cycle --no-investigate`, with reports stored for the troubled clusters.

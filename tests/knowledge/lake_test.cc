@@ -445,14 +445,15 @@ TEST_F(LakeTest, RefitsAModelStoredByAnOlderFormat) {
     // What an earlier Rockhound stored: the same layout under magic RHLSA001.
     auto db = store::OpenDatabase(dir_.File("knowledge.db"));
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->Execute(
-        "UPDATE kb_models SET model = CAST('RHLSA001' AS BLOB) || substr(model, 9) "
-        "WHERE name = 'builtin'"));
+    ASSERT_TRUE(
+        (*db)->Execute("UPDATE kb_models SET model = CAST('RHLSA001' AS BLOB) || substr(model, 9) "
+                       "WHERE name = 'builtin'"));
   }
   auto lake = OpenLake();
   ASSERT_NE(lake, nullptr);
   auto stats = lake->Stats();
-  // Refitted (same corpus, same options: the same model as the first fit) and re-embedded.
+  // Refitted on the same corpus and options: the same model as the first fit, so the stored
+  // vectors stay valid and only the model is written back, in the current format.
   EXPECT_EQ(stats->embedder, first_id);
   EXPECT_EQ(stats->vectors, stats->chunks);
   auto db = store::OpenDatabase(dir_.File("knowledge.db"));
