@@ -5,17 +5,25 @@
 #include <utility>
 #include <vector>
 
-#include "agent/internal/http_post.h"
-#include "agent/internal/http_retry.h"
+#include "agent/internal/anthropic_retry.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "net/backoff.h"
 
 namespace rh::agent {
 namespace {
 
 constexpr char kContext[] = "anthropic";
-constexpr char kUserAgent[] = "rockhound/0.1 (libcurl)";
 constexpr size_t kBodySnippetChars = 300;
+
+// The SDKs' timing: 0.5 s doubled up to 8 s, minus up to 25% jitter; a server wait honoured up
+// to 60 s (the Python SDK's ceiling; TypeScript and Go honour any value, but a worker blocked
+// for minutes on one call is worse than a backoff).
+const net::BackoffPolicy kSdkBackoff{.initial = std::chrono::milliseconds(500),
+                                     .max = std::chrono::seconds(8),
+                                     .multiplier = 2.0,
+                                     .jitter_fraction = 0.25,
+                                     .max_server_wait = std::chrono::seconds(60)};
 
 std::chrono::milliseconds ToMillis(Duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration);
@@ -32,7 +40,7 @@ std::string AttemptsText(int attempts) {
 }
 
 // The request id of an answer: the `request-id` header, else the error body's request_id.
-std::string RequestIdOf(const internal::HttpPostResponse& response, const Json& body) {
+std::string RequestIdOf(const net::HttpResponse& response, const Json& body) {
   if (auto header = response.Header("request-id")) return *header;
   return JsonString(body, "request_id");
 }
@@ -105,6 +113,22 @@ AnthropicClientOptions AnthropicClientOptions::FromConfig(const Config& config) 
 
 Result<std::unique_ptr<AnthropicClient>> AnthropicClient::Create(AnthropicClientOptions options,
                                                                  Clock& clock) {
+  RH_RETURN_IF_ERROR(CheckOptions(options));
+  std::unique_ptr<net::HttpTransport> owned_transport = net::MakeDefaultHttpTransport();
+  net::HttpTransport& transport = *owned_transport;
+  return std::make_unique<AnthropicClient>(ConstructionKey(), std::move(options),
+                                           std::move(owned_transport), transport, clock);
+}
+
+Result<std::unique_ptr<AnthropicClient>> AnthropicClient::Create(AnthropicClientOptions options,
+                                                                 net::HttpTransport& transport,
+                                                                 Clock& clock) {
+  RH_RETURN_IF_ERROR(CheckOptions(options));
+  return std::make_unique<AnthropicClient>(ConstructionKey(), std::move(options), nullptr,
+                                           transport, clock);
+}
+
+Status AnthropicClient::CheckOptions(AnthropicClientOptions& options) {
   if (options.api_key.empty()) {
     return InvalidArgument(kContext, "no API key: export ANTHROPIC_API_KEY");
   }
@@ -122,12 +146,15 @@ Result<std::unique_ptr<AnthropicClient>> AnthropicClient::Create(AnthropicClient
   if (options.connect_timeout <= Duration::zero() || options.request_timeout <= Duration::zero()) {
     return InvalidArgument(kContext, "agent.connect_timeout and agent.request_timeout must be > 0");
   }
-  return std::make_unique<AnthropicClient>(ConstructionKey(), std::move(options), clock);
+  return {};
 }
 
 AnthropicClient::AnthropicClient(ConstructionKey /*key*/, AnthropicClientOptions options,
-                                 Clock& clock)
+                                 std::unique_ptr<net::HttpTransport> owned_transport,
+                                 net::HttpTransport& transport, Clock& clock)
     : options_(std::move(options)),
+      owned_transport_(std::move(owned_transport)),
+      transport_(transport),
       clock_(clock),
       endpoint_(options_.base_url + "/v1/messages"),
       jitter_rng_(options_.jitter_seed) {}
@@ -191,7 +218,8 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
         .count();
   };
 
-  internal::HttpPostRequest post;
+  net::HttpRequest post;
+  post.method = net::HttpMethod::kPost;
   post.url = endpoint_;
   post.body = DumpJson(body);
   post.connect_timeout = ToMillis(options_.connect_timeout);
@@ -207,19 +235,19 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
     post.headers = {
         {"x-api-key", options_.api_key},      {"anthropic-version", kAnthropicVersion},
         {"content-type", "application/json"}, {"accept", "application/json"},
-        {"user-agent", kUserAgent},           {"x-stainless-retry-count", std::to_string(attempt)}};
-    auto answer = internal::HttpPost(post);
+        {"user-agent", net::kUserAgent},      {"x-stainless-retry-count", std::to_string(attempt)}};
+    auto answer = transport_.Send(post);
 
     if (!answer) {
-      const internal::HttpFailure& failure = answer.error();
+      const net::HttpFailure& failure = answer.error();
       const std::string what = RedactSecrets(failure.message);
-      if (failure.kind == internal::HttpFailureKind::kRequest) {
+      if (failure.kind == net::HttpFailureKind::kRequest) {
         return InvalidArgument(kContext, "cannot send to " + RedactSecrets(endpoint_) + ": " +
                                              what + " (check ANTHROPIC_BASE_URL)");
       }
-      const bool timeout = failure.kind == internal::HttpFailureKind::kTimeout;
+      const bool timeout = failure.kind == net::HttpFailureKind::kTimeout;
       if (attempts < max_attempts) {
-        const Duration wait = internal::RetryDelay(std::nullopt, attempt, NextJitter());
+        const Duration wait = net::BackoffDelay(kSdkBackoff, attempt, NextJitter());
         log->warn("anthropic: attempt {}/{} failed ({}: {}); retrying in {} ms", attempts,
                   max_attempts, timeout ? "timeout" : "connection error", what,
                   ToMillis(wait).count());
@@ -239,7 +267,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
                        std::move(message));
     }
 
-    const internal::HttpPostResponse& response = *answer;
+    const net::HttpResponse& response = *answer;
     if (response.status >= 200 && response.status < 300) {
       const std::string request_id = RequestIdOf(response, Json());
       auto parsed_body = ParseJson(response.body, "anthropic response");
@@ -286,9 +314,9 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
     const internal::RetryDecision decision =
         internal::ShouldRetryStatus(response.status, response.Header("x-should-retry"), error_body);
     if (decision.retry && attempts < max_attempts) {
-      const auto retry_after = internal::ParseRetryAfter(
-          response.Header("retry-after-ms"), response.Header("retry-after"), clock_.Now());
-      const Duration wait = internal::RetryDelay(retry_after, attempt, NextJitter());
+      const auto retry_after = net::ParseRetryAfter(response.Header("retry-after-ms"),
+                                                    response.Header("retry-after"), clock_.Now());
+      const Duration wait = net::RetryDelay(kSdkBackoff, retry_after, attempt, NextJitter());
       log->warn("anthropic: attempt {}/{} got HTTP {} {} (request-id {}, {}); retrying in {} ms",
                 attempts, max_attempts, response.status, error_type,
                 request_id.empty() ? "-" : request_id, decision.reason, ToMillis(wait).count());

@@ -1,4 +1,5 @@
-// AnthropicClient: the LlmClient that calls the Anthropic Messages API over HTTPS (libcurl).
+// AnthropicClient: the LlmClient that calls the Anthropic Messages API over HTTPS, through the
+// one outbound transport (net::HttpTransport; production uses net::MakeDefaultHttpTransport()).
 //
 // Each CreateMessage is `POST {base_url}/v1/messages` with the headers x-api-key,
 // anthropic-version: 2023-06-01, content-type: application/json (plus accept, user-agent and
@@ -6,20 +7,21 @@
 // LlmRequest with the configured model and max_tokens filled in; `temperature` is sent only when
 // the request or agent.temperature sets it; empty system/tools/tool_choice/metadata are left out.
 //
-// Retries follow the official SDKs exactly (see agent/internal/http_retry.h and agent/README.md):
-// up to max_retries more attempts (2 by default) after 408/409/429/5xx/529, a dropped connection
-// or a timeout, honouring x-should-retry, retry-after-ms and retry-after (0 < x <= 60 s), else
-// min(0.5 * 2^n, 8) s minus up to 25% jitter; never a 429 for the monthly spend limit. Waiting
-// goes through the injected Clock, so tests on a ManualClock take no real time; the jitter comes
-// from a seeded generator (or an injected source). Each attempt has a connect timeout and a total
-// timeout. A 200 is parsed leniently: unknown fields and block types are kept or ignored, never
-// an error; `stop_reason: max_tokens` is a normal answer.
+// Retries follow the official SDKs exactly (agent/internal/anthropic_retry.h decides whether,
+// net/backoff.h how long; see agent/README.md): up to max_retries more attempts (2 by default)
+// after 408/409/429/5xx/529, a dropped connection or a timeout, honouring x-should-retry,
+// retry-after-ms and retry-after (0 < x <= 60 s), else min(0.5 * 2^n, 8) s minus up to 25%
+// jitter; never a 429 for the monthly spend limit. Waiting goes through the injected Clock, so
+// tests on a ManualClock take no real time; the jitter comes from a seeded generator (or an
+// injected source). Each attempt has a connect timeout and a total timeout. A 200 is parsed
+// leniently: unknown fields and block types are kept or ignored, never an error;
+// `stop_reason: max_tokens` is a normal answer.
 //
 // Logging (logger "agent"): one info line per call (status, attempts, request-id, tokens), a warn
 // line per retry, the request size at debug and the whole body only at trace. The API key is
 // never logged nor put in an Error.
-// Thread-safety: CreateMessage may be called concurrently (one curl handle per attempt; the
-// jitter generator is locked). The Clock must outlive the client.
+// Thread-safety: CreateMessage may be called concurrently (the transport is thread-safe; the
+// jitter generator is locked). The Clock, and an injected transport, must outlive the client.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@
 #include "agent/llm_client.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "net/http_transport.h"
 
 namespace rh::agent {
 
@@ -59,8 +62,13 @@ struct AnthropicClientOptions {
 class AnthropicClient final : public LlmClient {
  public:
   // Checks the options: an API key, an http(s) base URL, max_retries 0..10, positive timeouts
-  // and max_tokens. Errors are invalid_argument naming the setting to fix.
+  // and max_tokens. Errors are invalid_argument naming the setting to fix. The client sends
+  // through its own net::MakeDefaultHttpTransport().
   static Result<std::unique_ptr<AnthropicClient>> Create(AnthropicClientOptions options,
+                                                         Clock& clock);
+  // The same, sending through `transport` (a fake in tests), which must outlive the client.
+  static Result<std::unique_ptr<AnthropicClient>> Create(AnthropicClientOptions options,
+                                                         net::HttpTransport& transport,
                                                          Clock& clock);
 
   Result<LlmResponse> CreateMessage(const LlmRequest& request) override;
@@ -78,13 +86,20 @@ class AnthropicClient final : public LlmClient {
   };
 
  public:
-  // Use Create(); the key keeps unchecked options out.
-  AnthropicClient(ConstructionKey key, AnthropicClientOptions options, Clock& clock);
+  // Use Create(); the key keeps unchecked options out. `owned_transport` is null when
+  // `transport` belongs to the caller.
+  AnthropicClient(ConstructionKey key, AnthropicClientOptions options,
+                  std::unique_ptr<net::HttpTransport> owned_transport,
+                  net::HttpTransport& transport, Clock& clock);
 
  private:
+  // Checks `options` (and trims the base URL's trailing slashes).
+  static Status CheckOptions(AnthropicClientOptions& options);
   double NextJitter();
 
   AnthropicClientOptions options_;
+  std::unique_ptr<net::HttpTransport> owned_transport_;
+  net::HttpTransport& transport_;
   Clock& clock_;
   std::string endpoint_;
   std::mutex jitter_mutex_;

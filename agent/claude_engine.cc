@@ -1,7 +1,7 @@
 #include "agent/claude_engine.h"
 
-#include <exception>
-#include <future>
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,8 +22,8 @@ constexpr char kSubmitDescription[] =
 // Forced turns (tool_choice = submit_report) allowed without a submission before giving up.
 constexpr int kMaxForcedTurns = 2;
 
-long long MillisBetween(TimePoint from, TimePoint to) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+long long MillisSince(const Clock& clock, MonoTime start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic() - start).count();
 }
 
 Json CacheControl() { return Json{{"type", "ephemeral"}}; }
@@ -68,6 +68,7 @@ struct ToolUse {
     kExtraSubmission,  // a second submit_report in the same message: refused
   };
   Fate fate = Fate::kRun;
+  bool not_run = false;   // kRun, but the run was cancelled or timed out before it started
   ToolCallRecord record;  // id, step, tool, input; output/is_error once decided
 };
 
@@ -93,19 +94,22 @@ long long BudgetTokens(const InvestigationUsage& usage) {
 
 Result<std::unique_ptr<ClaudeEngine>> ClaudeEngine::Create(LlmClient& llm,
                                                            const tools::ToolRegistry& tools,
-                                                           Clock& clock, AgentConfig config) {
+                                                           ToolExecutor& executor, Clock& clock,
+                                                           AgentConfig config) {
   RH_ASSIGN_OR_RETURN(std::string system, prompts::LoadPrompt("system.md", config.prompts_dir));
   RH_ASSIGN_OR_RETURN(std::string schema_text,
                       prompts::LoadPrompt("report_schema.json", config.prompts_dir));
   RH_ASSIGN_OR_RETURN(Json schema, ParseJson(schema_text, "report_schema.json"));
-  return std::make_unique<ClaudeEngine>(llm, tools, clock, std::move(config), std::move(system),
-                                        std::move(schema));
+  return std::make_unique<ClaudeEngine>(llm, tools, executor, clock, std::move(config),
+                                        std::move(system), std::move(schema));
 }
 
-ClaudeEngine::ClaudeEngine(LlmClient& llm, const tools::ToolRegistry& tools, Clock& clock,
-                           AgentConfig config, std::string system_prompt, Json report_schema)
+ClaudeEngine::ClaudeEngine(LlmClient& llm, const tools::ToolRegistry& tools, ToolExecutor& executor,
+                           Clock& clock, AgentConfig config, std::string system_prompt,
+                           Json report_schema)
     : llm_(llm),
       tools_(tools),
+      executor_(executor),
       clock_(clock),
       config_(std::move(config)),
       system_prompt_(std::move(system_prompt)) {
@@ -118,9 +122,11 @@ ClaudeEngine::ClaudeEngine(LlmClient& llm, const tools::ToolRegistry& tools, Clo
 
 Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationRequest& request,
                                                        const ProgressFn& progress,
-                                                       InvestigationUsage* spent) {
+                                                       InvestigationUsage* spent,
+                                                       const RunLimits& limits) {
   auto log = Logger("agent");
   const TimePoint started = clock_.Now();
+  const MonoTime started_mono = clock_.Monotonic();
   const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
   InvestigationOutcome outcome;
   outcome.engine = "claude";
@@ -148,7 +154,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
 
   auto emit = [&](int step, std::string what, std::string detail) {
     if (progress) {
-      progress({step, std::move(what), std::move(detail), MillisBetween(started, clock_.Now())});
+      progress({step, std::move(what), std::move(detail), MillisSince(clock_, started_mono)});
     }
   };
   auto force = [&](std::string reason) {
@@ -160,8 +166,27 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
     return BudgetTokens(outcome.usage) >= config_.token_budget ||
            outcome.usage.cost_usd >= config_.cost_budget_usd;
   };
+  // Ends the run at a checkpoint: cancelled -> the cancellation error; timed out -> the calls
+  // made so far, for the Investigator's timed-out report (the model had not concluded: info).
+  auto interrupted = [&](int step, RunLimits::Verdict verdict) -> Result<InvestigationOutcome> {
+    if (verdict == RunLimits::Verdict::kCancelled) {
+      log->warn("task={} cluster={} claude investigation cancelled at turn {}: {}", task_tag,
+                request.cluster_id, step, limits.CancelledError().message);
+      return Fail(limits.CancelledError().WithContext("claude turn " + std::to_string(step)));
+    }
+    outcome.report = Report{};
+    outcome.report.severity = "info";
+    outcome.timed_out = TimedOut{step};
+    outcome.duration_ms = MillisSince(clock_, started_mono);
+    log->warn("task={} cluster={} claude investigation timed out at turn {} after {} tool calls",
+              task_tag, request.cluster_id, step, outcome.transcript.size());
+    return outcome;
+  };
 
   for (int step = 1;; ++step) {
+    if (auto verdict = limits.Check(clock_); verdict != RunLimits::Verdict::kGoOn) {
+      return interrupted(step, verdict);
+    }
     if (step >= config_.max_steps) force("max_steps");
     if (force_report) {
       if (++forced_turns > kMaxForcedTurns) {
@@ -255,21 +280,34 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
       continue;
     }
 
-    // Run the tool calls concurrently; the results keep the order of the tool_use blocks.
-    std::vector<std::future<void>> running;
+    // Run the tool calls on the shared executor; each job writes only its own record, so the
+    // results keep the order of the tool_use blocks. Each call checks the limits as it starts.
+    std::vector<std::function<void()>> jobs;
     for (ToolUse& use : uses) {
       if (use.fate != ToolUse::Fate::kRun) continue;
-      use.record.started_ms = MillisBetween(started, clock_.Now());
-      emit(step, "tool", use.record.tool);
-      ToolCallRecord* record = &use.record;
-      running.push_back(std::async(std::launch::async, [this, record, started] {
-        tools::ToolResult result = tools_.Call(record->tool, record->input);
-        record->output = result.content.empty() ? "(no output)" : std::move(result.content);
-        record->is_error = result.is_error;
-        record->duration_ms = MillisBetween(started, clock_.Now()) - record->started_ms;
-      }));
+      jobs.push_back([&, use_ptr = &use] {
+        if (limits.Check(clock_) != RunLimits::Verdict::kGoOn) {
+          use_ptr->not_run = true;
+          return;
+        }
+        ToolCallRecord& record = use_ptr->record;
+        record.started_ms = MillisSince(clock_, started_mono);
+        emit(step, "tool", record.tool);
+        tools::ToolResult result = tools_.Call(record.tool, record.input);
+        record.output = result.content.empty() ? "(no output)" : std::move(result.content);
+        record.is_error = result.is_error;
+        record.duration_ms = MillisSince(clock_, started_mono) - record.started_ms;
+      });
     }
-    for (auto& task : running) task.get();
+    executor_.RunAll(std::move(jobs));
+    if (std::any_of(uses.begin(), uses.end(), [](const ToolUse& use) { return use.not_run; })) {
+      for (ToolUse& use : uses) {
+        if (use.fate == ToolUse::Fate::kRun && !use.not_run) {
+          outcome.transcript.push_back(std::move(use.record));
+        }
+      }
+      return interrupted(step, limits.Check(clock_));
+    }
     for (const ToolUse& use : uses) {
       if (use.fate != ToolUse::Fate::kSubmission) answered_ids.push_back(use.record.id);
     }
@@ -278,13 +316,13 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
     std::optional<std::string> rejection;  // why the submitted report was refused
     for (ToolUse& use : uses) {
       if (use.fate == ToolUse::Fate::kSubmission) {
-        use.record.started_ms = MillisBetween(started, clock_.Now());
+        use.record.started_ms = MillisSince(clock_, started_mono);
         auto report = ParseReport(use.record.input, answered_ids);
         if (report) {
           use.record.output = "Report accepted.";
           for (ToolUse& other : uses) outcome.transcript.push_back(std::move(other.record));
           outcome.report = std::move(*report);
-          outcome.duration_ms = MillisBetween(started, clock_.Now());
+          outcome.duration_ms = MillisSince(clock_, started_mono);
           emit(step, "report", outcome.report.root_cause_category);
           log->info("task={} cluster={} claude report: {} {} after {} turns, {} tool calls, "
                     "{} tokens ({} in, {} cache read, {} cache write, {} out), ${:.4f}",

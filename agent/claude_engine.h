@@ -7,7 +7,9 @@
 // each turn reuses the cached prefix of the previous one.
 // Each turn: the model's message goes back verbatim as the assistant turn; every tool_use block
 // is answered by exactly one tool_result, all first in the next user message and in the order of
-// the blocks; the tools run concurrently; a failing tool gives is_error; an identical repeated
+// the blocks; the tools run concurrently on the process's ToolExecutor (at most
+// agent.tool_concurrency calls at once across all investigations); a failing tool gives
+// is_error; an identical repeated
 // call (same tool, same input) is refused with an explanation instead of being run again; an
 // unknown tool is an is_error result naming the real ones (from the registry).
 // Guards, all ending in a forced turn (tool_choice = submit_report) rather than a failure:
@@ -18,6 +20,9 @@
 //  - the model stops without calling submit_report, or is cut off at max_tokens (the last
 //    tool_use of a cut-off message may be incomplete: it is answered "not run", the complete
 //    ones run, and a text block after the results asks for the report).
+// RunLimits are checked before each model turn and before each tool call starts: a cancelled
+// run returns the cancellation error; a run past its deadline returns at once with the calls
+// made so far, `timed_out` (the turn it was in) and severity info (the model had not concluded).
 // A report that fails validation (agent/report.h ParseReport) gets one repair turn listing
 // every problem; a second invalid report fails the investigation.
 // Usage (input, output, cache read/write tokens, model turns) and cost are summed over turns.
@@ -25,7 +30,8 @@
 // resource_exhausted, ...), stop_reason refusal (permission_denied), no submission after two
 // forced turns (resource_exhausted), an invalid report after repair (invalid_argument). The
 // Investigator then falls back to the playbook engine and keeps the error in the report.
-// Thread-safety: Investigate may run concurrently; the LlmClient, registry and clock are shared.
+// Thread-safety: Investigate may run concurrently; the LlmClient, registry, executor and clock
+// are shared.
 #pragma once
 
 #include <memory>
@@ -33,6 +39,7 @@
 
 #include "agent/investigation.h"
 #include "agent/llm_client.h"
+#include "agent/tool_executor.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "tools/registry.h"
@@ -42,20 +49,25 @@ namespace rh::agent {
 class ClaudeEngine final : public InvestigationEngine {
  public:
   // Loads the prompts (agent.prompts_dir overrides). not_found when a prompt file is missing.
-  static Result<std::unique_ptr<ClaudeEngine>> Create(LlmClient& llm, const tools::ToolRegistry& tools,
-                                                      Clock& clock, AgentConfig config);
+  // `llm`, `tools`, `executor` and `clock` must outlive the engine.
+  static Result<std::unique_ptr<ClaudeEngine>> Create(LlmClient& llm,
+                                                      const tools::ToolRegistry& tools,
+                                                      ToolExecutor& executor, Clock& clock,
+                                                      AgentConfig config);
 
   std::string_view name() const override { return "claude"; }
   Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
                                            const ProgressFn& progress,
-                                           InvestigationUsage* spent = nullptr) override;
+                                           InvestigationUsage* spent = nullptr,
+                                           const RunLimits& limits = {}) override;
 
-  ClaudeEngine(LlmClient& llm, const tools::ToolRegistry& tools, Clock& clock, AgentConfig config,
-               std::string system_prompt, Json report_schema);
+  ClaudeEngine(LlmClient& llm, const tools::ToolRegistry& tools, ToolExecutor& executor,
+               Clock& clock, AgentConfig config, std::string system_prompt, Json report_schema);
 
  private:
   LlmClient& llm_;
   const tools::ToolRegistry& tools_;
+  ToolExecutor& executor_;
   Clock& clock_;
   AgentConfig config_;
   std::string system_prompt_;

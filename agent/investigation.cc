@@ -1,6 +1,36 @@
 #include "agent/investigation.h"
 
+#include "agent/cancellation.h"
+
 namespace rh::agent {
+
+RunLimits::Verdict RunLimits::Check(const Clock& clock) const {
+  if (cancel && cancel->cancelled()) return Verdict::kCancelled;
+  if (deadline && clock.Monotonic() >= *deadline) return Verdict::kTimedOut;
+  return Verdict::kGoOn;
+}
+
+Error RunLimits::CancelledError() const {
+  if (cancel) {
+    Status status = cancel->Check();
+    if (!status) return status.error();
+  }
+  return Error{ErrorCode::kInternal, "checked as cancelled without a cancelled token", "cancelled"};
+}
+
+const std::vector<ProtocolStep>& ProtocolSteps() {
+  static const std::vector<ProtocolStep> steps = {
+      {1, "query_cluster_info", "the cluster's context (tier, version, nodes, health)"},
+      {2, "query_cluster_alerts", "what fired and what is firing"},
+      {3, "query_cluster_metrics", "which metrics crossed a threshold or changed"},
+      {4, "query_cluster_operations", "operations shortly before the problem"},
+      {5, "search_knowledge_lake", "known bugs, resolutions and guidelines"},
+      {6, "query_agent_memory", "past investigations of this cluster"},
+      {7, "query_similar_clusters", "whether sibling clusters share the problem"},
+      {8, "run_sql", "checks of the hypotheses against the raw telemetry"},
+  };
+  return steps;
+}
 
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript) {
   Json out = Json::array();

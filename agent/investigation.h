@@ -2,20 +2,26 @@
 // into a Report — the Claude tool-use loop (agent/claude_engine.h) and the offline playbook
 // engine (agent/playbook_engine.h). Both run the same tools through the same ToolRegistry, record
 // every call in the same transcript, and return the same InvestigationOutcome; the Investigator
-// (agent/investigator.h) picks the engine, falls back, renders and stores.
+// (agent/investigator.h) picks the engine, falls back, renders and stores. Every tool call of
+// both engines runs on the process's ToolExecutor (agent/tool_executor.h).
 // Thread-safety: engines are safe to share between worker threads (each Investigate call has its
 // own state); progress callbacks run on the calling thread or a tool thread — keep them cheap.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/report.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/json.h"
 
 namespace rh::agent {
+
+class CancellationToken;
 
 struct InvestigationRequest {
   std::string task_id;     // empty for a direct (CLI) investigation without a queued task
@@ -44,14 +50,49 @@ struct InvestigationUsage {
   int model_turns = 0;
 };
 
+// Where a run stopped when it reached its deadline before a report.
+struct TimedOut {
+  int at_step = 0;  // the step not done: the model turn (Claude) or protocol step (playbook)
+};
+
 struct InvestigationOutcome {
+  // With `timed_out` set, `report` is only what was found so far (severity, evidence; "info"
+  // and no evidence when nothing was) and the transcript holds the calls made; the Investigator
+  // writes the timed-out report around them.
   Report report;
   std::string engine;      // claude | playbook
   std::string model;       // resolved model id (claude)
   std::vector<ToolCallRecord> transcript;
   InvestigationUsage usage;
   long long duration_ms = 0;
+  std::optional<TimedOut> timed_out;
 };
+
+// What ends a run early from outside. Engines look at both at their checkpoints — the Claude
+// loop before each model turn and each tool call, the playbook before each protocol step (and
+// each SQL check of step 8) — and never interrupt a model request or tool call in flight.
+//  - `cancel` cancelled: the run returns the token's error (permission_denied "cancelled").
+//  - `deadline` (agent.investigation_timeout, on Clock::Monotonic) passed: the run returns at
+//    once with what it has and `timed_out` set.
+struct RunLimits {
+  const CancellationToken* cancel = nullptr;  // null: nobody cancels this run
+  std::optional<MonoTime> deadline;           // nullopt: no time limit
+
+  // Whether the run must end now, and why (a cancellation wins over the deadline).
+  enum class Verdict { kGoOn, kCancelled, kTimedOut };
+  Verdict Check(const Clock& clock) const;
+  // The cancellation error (call only after Check said kCancelled).
+  Error CancelledError() const;
+};
+
+// The eight protocol steps (prompts/text/system.md, DESIGN.md §5), in order, with the tool of
+// each; a timed-out report lists the ones whose tool was never called as missing evidence.
+struct ProtocolStep {
+  int number = 0;
+  std::string_view tool;
+  std::string_view what;  // what the step finds out
+};
+const std::vector<ProtocolStep>& ProtocolSteps();
 
 // Live progress for people watching (`rockhound investigate` prints it on stderr).
 struct ProgressEvent {
@@ -69,10 +110,12 @@ class InvestigationEngine {
   virtual ~InvestigationEngine() = default;
   virtual std::string_view name() const = 0;
   // `spent`, when given, receives the model usage even when the investigation fails (what was
-  // spent is spent: the Investigator records it with the fallback report).
+  // spent is spent: the Investigator records it with the fallback report). `limits` may cancel
+  // the run (an error) or end it at a deadline (an outcome with `timed_out`).
   virtual Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
                                                    const ProgressFn& progress,
-                                                   InvestigationUsage* spent = nullptr) = 0;
+                                                   InvestigationUsage* spent = nullptr,
+                                                   const RunLimits& limits = {}) = 0;
 };
 
 }  // namespace rh::agent

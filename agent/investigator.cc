@@ -1,6 +1,7 @@
 #include "agent/investigator.h"
 
 #include <optional>
+#include <set>
 
 #include "core/ids.h"
 #include "core/log.h"
@@ -9,6 +10,55 @@
 #include "core/time_format.h"
 
 namespace rh::agent {
+namespace {
+
+// The report of a run that reached agent.investigation_timeout: what was found so far (severity,
+// evidence) around a root cause that says so, and the protocol steps not done.
+Report TimedOutReport(const InvestigationOutcome& outcome, Duration timeout,
+                      const std::string& cluster_id) {
+  const int step = outcome.timed_out->at_step;
+  std::string where = outcome.engine == "claude" ? "model turn " + std::to_string(step)
+                                                 : "protocol step " + std::to_string(step);
+  if (outcome.engine != "claude" && step >= 1 && step <= static_cast<int>(ProtocolSteps().size())) {
+    where += " " + std::string(ProtocolSteps()[step - 1].tool);
+  }
+  const std::string what = "investigation timed out after " + FormatDurationShort(timeout) +
+                           " at step " + std::to_string(step);
+  Report report;
+  report.severity = outcome.report.severity.empty() ? "info" : outcome.report.severity;
+  report.evidence = outcome.report.evidence;
+  report.confidence = 0.0;
+  report.root_cause_category = "insufficient_data";
+  report.timed_out = what + " (" + outcome.engine + " engine, " + where + ")";
+  report.root_cause =
+      "The " + report.timed_out + " before reaching a diagnosis; the cause is not known.";
+  std::set<std::string> called;
+  for (const ToolCallRecord& call : outcome.transcript) called.insert(call.tool);
+  std::string not_done;
+  for (const ProtocolStep& protocol_step : ProtocolSteps()) {
+    if (called.count(std::string(protocol_step.tool))) continue;
+    report.missing_evidence.push_back("step " + std::to_string(protocol_step.number) + " " +
+                                      std::string(protocol_step.tool) + ": " +
+                                      std::string(protocol_step.what));
+    not_done += (not_done.empty() ? "" : ", ") + std::string("step ") +
+                std::to_string(protocol_step.number) + " " + std::string(protocol_step.tool);
+  }
+  if (not_done.empty()) not_done = "none of the protocol steps";
+  report.summary = "The " + what + " (" + outcome.engine + " engine, " + where + ") after " +
+                   std::to_string(outcome.transcript.size()) + " tool calls. Not done: " +
+                   not_done + ". Severity " + report.severity + " is what was found so far" +
+                   (report.evidence.empty() ? " (nothing)" : "") + "; no root cause was reached.";
+  Recommendation again;
+  again.action = "Investigate " + cluster_id +
+                 " again; if it times out again, raise agent.investigation_timeout or find the "
+                 "slow model turn or tool call in the transcript.";
+  again.rationale = "The " + what + "; the steps it did not reach are listed as missing evidence.";
+  again.operation = "none";
+  report.recommendations.push_back(std::move(again));
+  return report;
+}
+
+}  // namespace
 
 Investigator::Investigator(InvestigatorDeps deps) : deps_(std::move(deps)) {}
 
@@ -16,7 +66,8 @@ void Investigator::AddListener(ReportListener listener) { listeners_.push_back(s
 
 Result<InvestigationResult> Investigator::Run(const InvestigationRequest& request,
                                               std::string_view engine_name,
-                                              const ProgressFn& progress) {
+                                              const ProgressFn& progress,
+                                              const CancellationToken* cancel) {
   auto log = Logger("agent");
   const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
   if (!IsValidResourceId(request.cluster_id)) {
@@ -54,12 +105,26 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
     return InvalidArgument("engine", "must be auto, claude or playbook; got '" + chosen + "'");
   }
 
-  const TimePoint started = deps_.clock->Now();
+  const MonoTime started = deps_.clock->Monotonic();
+  RunLimits limits;
+  limits.cancel = cancel;
+  limits.deadline = started + deps_.config.investigation_timeout;
+  auto cancelled = [&]() { return cancel && cancel->cancelled(); };
+  // A cancelled run (the lease was lost: another worker owns the task now) stores nothing.
+  auto give_up = [&]() -> Result<InvestigationResult> {
+    log->warn("task={} cluster={} investigation cancelled; nothing stored: {}", task_tag,
+              request.cluster_id, limits.CancelledError().message);
+    GlobalMetrics().Counter("rockhound_investigations_total", "Investigations by result",
+                            {{"result", "cancelled"}}).Add();
+    return Fail(limits.CancelledError());
+  };
+
   std::string llm_error;
   InvestigationUsage claude_spent;
   Result<InvestigationOutcome> outcome = Internal("investigator", "no engine ran");
   if (chosen == "claude") {
-    outcome = deps_.claude->Investigate(request, progress, &claude_spent);
+    outcome = deps_.claude->Investigate(request, progress, &claude_spent, limits);
+    if (cancelled()) return give_up();
     if (!outcome) {
       llm_error = RedactSecrets(outcome.error().ToString());
       log->warn("task={} cluster={} claude failed ({}); falling back to the playbook engine",
@@ -69,7 +134,8 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
     }
   }
   if (chosen == "playbook" || !outcome) {
-    auto playbook = deps_.playbook->Investigate(request, progress);
+    auto playbook = deps_.playbook->Investigate(request, progress, nullptr, limits);
+    if (cancelled()) return give_up();
     if (!playbook) {
       GlobalMetrics().Counter("rockhound_investigations_total", "Investigations by result",
                               {{"result", "failed"}}).Add();
@@ -77,6 +143,11 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
     }
     if (!outcome) playbook->usage = claude_spent;  // what Claude spent before failing was spent
     outcome = std::move(playbook);
+  }
+  if (outcome->timed_out) {
+    outcome->report =
+        TimedOutReport(*outcome, deps_.config.investigation_timeout, request.cluster_id);
+    log->warn("task={} cluster={} {}", task_tag, request.cluster_id, outcome->report.timed_out);
   }
 
   store::StoredReport stored;
@@ -99,8 +170,9 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   stored.cost_usd = outcome->usage.cost_usd;
   stored.llm_error = llm_error;
   stored.created_at = deps_.clock->Now();
-  stored.duration_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(stored.created_at - started).count();
+  stored.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           deps_.clock->Monotonic() - started)
+                           .count();
   stored.report_id = NewId("rpt", stored.created_at);
 
   ReportContext context;
@@ -115,6 +187,7 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   context.tool_calls = static_cast<long long>(outcome->transcript.size());
   stored.markdown = RedactSecrets(RenderMarkdown(outcome->report, context));
 
+  if (cancelled()) return give_up();  // the last moment a lost lease can still keep us quiet
   RH_ASSIGN_OR_RETURN(std::string report_id, reports.Insert(stored));
   RH_ASSIGN_OR_RETURN(store::StoredReport final_report, reports.Get(report_id));
   if (report_id != stored.report_id) {
@@ -126,7 +199,8 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
 
   auto& metrics = GlobalMetrics();
   metrics.Counter("rockhound_investigations_total", "Investigations by result",
-                  {{"result", "done"}, {"engine", final_report.engine}}).Add();
+                  {{"result", outcome->timed_out ? "timed_out" : "done"},
+                   {"engine", final_report.engine}}).Add();
   metrics.Histogram("rockhound_investigation_duration_seconds", "Investigation wall time",
                     {{"engine", final_report.engine}}, DefaultSecondsBuckets())
       .Observe(final_report.duration_ms / 1000.0);

@@ -8,6 +8,16 @@
 // metrics). One report per task: a task that already has a report (reclaimed after a worker
 // died between storing and completing) gets that report back without a new investigation, and
 // when two runs of one task race, the first stored report wins and only it is announced.
+//
+// Each run has agent.investigation_timeout of Clock::Monotonic time (Claude and a fallback
+// playbook share it). A run that reaches it ends at the engine's next checkpoint and is stored as
+// a timed-out report: severity from what was found so far (or info), category
+// insufficient_data, root cause and summary "investigation timed out after 10m at step N", the
+// protocol steps not done as missing evidence, the transcript so far, and `timed_out` in the
+// report JSON and Markdown. No fallback runs after a timeout.
+// A run whose CancellationToken is cancelled (its lease was lost) stores nothing and returns
+// the cancellation error (permission_denied, context "cancelled"); Claude is not replaced by
+// the playbook then either.
 // Thread-safety: Run may be called concurrently from several workers.
 #pragma once
 
@@ -16,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/cancellation.h"
 #include "agent/investigation.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -48,10 +59,12 @@ class Investigator {
   void AddListener(ReportListener listener);
 
   // not_found when the cluster does not exist in the fleet; invalid_argument for a bad id or
-  // an engine that is not available; other errors only when even the playbook failed or the
-  // report could not be stored.
+  // an engine that is not available; permission_denied ("cancelled") when `cancel` was
+  // cancelled during the run; other errors only when even the playbook failed or the report
+  // could not be stored. `cancel` may be null (nobody cancels the run).
   Result<InvestigationResult> Run(const InvestigationRequest& request, std::string_view engine,
-                                  const ProgressFn& progress = {});
+                                  const ProgressFn& progress = {},
+                                  const CancellationToken* cancel = nullptr);
 
  private:
   InvestigatorDeps deps_;

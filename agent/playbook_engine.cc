@@ -2,6 +2,7 @@
 // earlier steps returned, then the rules of agent/internal/playbook_rules.h.
 #include "agent/playbook_engine.h"
 
+#include <optional>
 #include <regex>
 
 #include "agent/internal/playbook_facts.h"
@@ -15,16 +16,16 @@ namespace {
 constexpr int kAlertWindowHours = 48;  // wide enough for a flapping pattern and a recent onset
 constexpr int kKnowledgeHits = 5;
 
-long long MillisBetween(TimePoint from, TimePoint to) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+long long MillisSince(const Clock& clock, MonoTime start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic() - start).count();
 }
 
-// One investigation's calls: numbering, recording, progress.
+// One investigation's calls: numbering, recording, progress; each call runs on the executor.
 class CallLog {
  public:
-  CallLog(const tools::ToolRegistry& tools, Clock& clock, const ProgressFn& progress,
-          TimePoint started)
-      : tools_(tools), clock_(clock), progress_(progress), started_(started) {}
+  CallLog(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock,
+          const ProgressFn& progress, MonoTime started)
+      : tools_(tools), executor_(executor), clock_(clock), progress_(progress), started_(started) {}
 
   // A copy of the record (the log keeps the original).
   ToolCallRecord Call(int step, const std::string& tool, Json input) {
@@ -33,12 +34,13 @@ class CallLog {
     record.step = step;
     record.tool = tool;
     record.input = std::move(input);
-    record.started_ms = MillisBetween(started_, clock_.Now());
+    record.started_ms = MillisSince(clock_, started_);
     if (progress_) progress_({step, "tool", tool, record.started_ms});
-    tools::ToolResult result = tools_.Call(tool, record.input);
+    tools::ToolResult result;
+    executor_.RunAll({[&] { result = tools_.Call(tool, record.input); }});
     record.output = std::move(result.content);
     record.is_error = result.is_error;
-    record.duration_ms = MillisBetween(started_, clock_.Now()) - record.started_ms;
+    record.duration_ms = MillisSince(clock_, started_) - record.started_ms;
     records_.push_back(std::move(record));
     return records_.back();
   }
@@ -52,9 +54,10 @@ class CallLog {
 
  private:
   const tools::ToolRegistry& tools_;
+  ToolExecutor& executor_;
   Clock& clock_;
   const ProgressFn& progress_;
-  TimePoint started_;
+  MonoTime started_;
   std::vector<ToolCallRecord> records_;
 };
 
@@ -73,24 +76,57 @@ bool Describe(const ToolCallRecord& record, internal::CallSource* source) {
 
 }  // namespace
 
-PlaybookEngine::PlaybookEngine(const tools::ToolRegistry& tools, Clock& clock)
-    : tools_(tools), clock_(clock) {}
+PlaybookEngine::PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor,
+                               Clock& clock)
+    : tools_(tools), executor_(executor), clock_(clock) {}
 
 Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequest& request,
                                                          const ProgressFn& progress,
-                                                         InvestigationUsage* spent) {
+                                                         InvestigationUsage* spent,
+                                                         const RunLimits& limits) {
   auto log = Logger("agent");
   const TimePoint started = clock_.Now();
   const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
   if (spent) *spent = InvestigationUsage{};
-  CallLog calls(tools_, clock_, progress, started);
+  const MonoTime started_mono = clock_.Monotonic();
+  CallLog calls(tools_, executor_, clock_, progress, started_mono);
   internal::PlaybookFacts facts;
   facts.cluster_id = request.cluster_id;
   facts.question = request.question;
   facts.now = started;
   const Json cluster = {{"cluster_id", request.cluster_id}};
+  std::optional<internal::Assessment> assessment;  // after step 4
+  std::vector<internal::SqlCheck> checks;          // step 8's plan
+
+  // The checkpoint before `step`: nullopt to go on; the cancellation error; or, past the
+  // deadline, what was found so far (the rules on the partial facts once steps 1-4 are done).
+  auto stop_before = [&](int step) -> std::optional<Result<InvestigationOutcome>> {
+    const RunLimits::Verdict verdict = limits.Check(clock_);
+    if (verdict == RunLimits::Verdict::kGoOn) return std::nullopt;
+    if (verdict == RunLimits::Verdict::kCancelled) {
+      log->warn("task={} cluster={} playbook cancelled before step {}: {}", task_tag,
+                request.cluster_id, step, limits.CancelledError().message);
+      return Fail(limits.CancelledError().WithContext("playbook step " + std::to_string(step)));
+    }
+    InvestigationOutcome partial;
+    partial.engine = "playbook";
+    partial.report.severity = "info";
+    if (assessment) {
+      Report so_far =
+          internal::Diagnose(facts, *assessment, internal::ReadSqlFindings(facts, checks));
+      partial.report.severity = so_far.severity;
+      partial.report.evidence = std::move(so_far.evidence);
+    }
+    partial.transcript = calls.records();
+    partial.timed_out = TimedOut{step};
+    partial.duration_ms = MillisSince(clock_, started_mono);
+    log->warn("task={} cluster={} playbook timed out before step {} after {} tool calls", task_tag,
+              request.cluster_id, step, partial.transcript.size());
+    return partial;
+  };
 
   // 1. Context.
+  if (auto stop = stop_before(1)) return std::move(*stop);
   const ToolCallRecord info = calls.Call(1, "query_cluster_info", cluster);
   if (info.is_error && info.output.find("not_found") != std::string::npos) {
     return NotFound("playbook", "cluster '" + request.cluster_id + "': " + info.output);
@@ -98,12 +134,14 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (Describe(info, &facts.cluster.source)) internal::ReadClusterInfo(info.output, &facts.cluster);
 
   // 2. Alerts.
+  if (auto stop = stop_before(2)) return std::move(*stop);
   const ToolCallRecord alerts =
       calls.Call(2, "query_cluster_alerts",
                  {{"cluster_id", request.cluster_id}, {"window_hours", kAlertWindowHours}});
   if (Describe(alerts, &facts.alerts.source)) internal::ReadAlerts(alerts.output, &facts.alerts);
 
   // 3. Metrics: all dimensions; the ones a budget cut left out in a second call.
+  if (auto stop = stop_before(3)) return std::move(*stop);
   const ToolCallRecord metrics = calls.Call(3, "query_cluster_metrics", cluster);
   if (Describe(metrics, &facts.metrics.source)) {
     std::vector<std::string> omitted = internal::ReadMetrics(metrics.output, &facts.metrics);
@@ -120,15 +158,17 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   }
 
   // 4. Operations.
+  if (auto stop = stop_before(4)) return std::move(*stop);
   const ToolCallRecord operations = calls.Call(4, "query_cluster_operations", cluster);
   if (Describe(operations, &facts.operations.source)) {
     internal::ReadOperations(operations.output, &facts.operations);
   }
 
-  internal::Assessment assessment = internal::Assess(facts);
+  assessment = internal::Assess(facts);
 
   // 5. Knowledge: the symptoms found, filtered by the cluster's version.
-  Json search = {{"query", internal::KnowledgeQuery(facts, assessment)}, {"k", kKnowledgeHits}};
+  if (auto stop = stop_before(5)) return std::move(*stop);
+  Json search = {{"query", internal::KnowledgeQuery(facts, *assessment)}, {"k", kKnowledgeHits}};
   static const std::regex kVersion("^[0-9]+(\\.[0-9]+){0,3}$");
   if (!facts.cluster.version.empty() && std::regex_match(facts.cluster.version, kVersion)) {
     search["version"] = facts.cluster.version;
@@ -137,7 +177,7 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (Describe(knowledge, &facts.knowledge.source)) {
     internal::ReadKnowledge(knowledge.output, &facts.knowledge);
     // A known bug of this version that names the symptom: fetch its resolution too.
-    if (const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, assessment)) {
+    if (const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, *assessment)) {
       const ToolCallRecord followup =
           calls.Call(5, "search_knowledge_lake", internal::BugResolutionSearch(facts, *bug));
       if (Describe(followup, &facts.knowledge.followup)) {
@@ -147,22 +187,25 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   }
 
   // 6. Past investigations (the fleet-wide lookup uses the category the symptoms point to).
+  if (auto stop = stop_before(6)) return std::move(*stop);
   Json memory_input = cluster;
-  if (const internal::Symptom* primary = assessment.Primary()) {
+  if (const internal::Symptom* primary = assessment->Primary()) {
     memory_input["category"] = internal::DimensionCategory(primary->dimension->name);
   }
   const ToolCallRecord memory = calls.Call(6, "query_agent_memory", memory_input);
   if (Describe(memory, &facts.memory.source)) internal::ReadMemory(memory.output, &facts.memory);
 
   // 7. Siblings.
+  if (auto stop = stop_before(7)) return std::move(*stop);
   const ToolCallRecord siblings = calls.Call(7, "query_similar_clusters", cluster);
   if (Describe(siblings, &facts.siblings.source)) {
     internal::ReadSiblings(siblings.output, &facts.siblings);
   }
 
   // 8. SQL, only for what a rule needs.
-  std::vector<internal::SqlCheck> checks = internal::PlanSql(facts, assessment);
+  checks = internal::PlanSql(facts, *assessment);
   for (const internal::SqlCheck& check : checks) {
+    if (auto stop = stop_before(8)) return std::move(*stop);
     const ToolCallRecord sql = calls.Call(8, "run_sql", {{"sql", check.statement}});
     internal::SqlFacts result;
     result.purpose = check.purpose;
@@ -172,7 +215,7 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   }
   internal::SqlFindings findings = internal::ReadSqlFindings(facts, checks);
 
-  Report report = internal::Diagnose(facts, assessment, findings);
+  Report report = internal::Diagnose(facts, *assessment, findings);
   auto validated = ParseReport(ReportToJson(report), calls.Ids());
   if (!validated) {
     return Internal("playbook", "the playbook built an invalid report (a bug in its rules): " +
@@ -182,7 +225,7 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   outcome.engine = "playbook";
   outcome.report = std::move(*validated);
   outcome.transcript = std::move(calls.records());
-  outcome.duration_ms = MillisBetween(started, clock_.Now());
+  outcome.duration_ms = MillisSince(clock_, started_mono);
   if (progress) {
     progress({8, "report", outcome.report.root_cause_category, outcome.duration_ms});
   }

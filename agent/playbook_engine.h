@@ -5,10 +5,16 @@
 // problem, known bugs for the cluster's version in the Knowledge Lake, past reports. Its
 // confidence reflects how many independent signals agree. It never reads the simulator's ground
 // truth (the tools cannot see it either). The rules are listed in agent/README.md.
+// Its calls run one at a time on the process's ToolExecutor. RunLimits are checked before each
+// protocol step and each SQL check of step 8: a cancelled run returns the cancellation error; a
+// run past its deadline returns at once with the calls made so far, `timed_out` (the step not
+// done) and what was found so far — once steps 1-4 are done, the severity and evidence the
+// rules give on the partial facts, before that severity info.
 // Thread-safety: Investigate may run concurrently.
 #pragma once
 
 #include "agent/investigation.h"
+#include "agent/tool_executor.h"
 #include "core/clock.h"
 #include "tools/registry.h"
 
@@ -16,15 +22,18 @@ namespace rh::agent {
 
 class PlaybookEngine final : public InvestigationEngine {
  public:
-  PlaybookEngine(const tools::ToolRegistry& tools, Clock& clock);
+  // `tools`, `executor` and `clock` must outlive the engine.
+  PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock);
 
   std::string_view name() const override { return "playbook"; }
   Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
                                            const ProgressFn& progress,
-                                           InvestigationUsage* spent = nullptr) override;
+                                           InvestigationUsage* spent = nullptr,
+                                           const RunLimits& limits = {}) override;
 
  private:
   const tools::ToolRegistry& tools_;
+  ToolExecutor& executor_;
   Clock& clock_;
 };
 

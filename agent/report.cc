@@ -266,13 +266,16 @@ Json ReportToJson(const Report& report) {
     if (!rec.risk.empty()) item["risk"] = rec.risk;
     recommendations.push_back(std::move(item));
   }
-  return Json{{"severity", report.severity},
+  Json out = {{"severity", report.severity},
               {"confidence", std::round(report.confidence * 100.0) / 100.0},
               {"root_cause", report.root_cause},
               {"root_cause_category", report.root_cause_category},
               {"evidence", std::move(evidence)},
               {"recommendations", std::move(recommendations)},
               {"summary", report.summary}};
+  if (!report.timed_out.empty()) out["timed_out"] = report.timed_out;
+  if (!report.missing_evidence.empty()) out["missing_evidence"] = report.missing_evidence;
+  return out;
 }
 
 std::string RenderMarkdown(const Report& report, const ReportContext& context) {
@@ -296,10 +299,19 @@ std::string RenderMarkdown(const Report& report, const ReportContext& context) {
     out << "\n> **Note:** Claude could not complete this investigation (" << context.llm_error
         << "); the offline playbook engine wrote this report.\n";
   }
+  if (!report.timed_out.empty()) {
+    out << "\n> **Note:** the " << report.timed_out
+        << "; this report holds only what was found before it stopped.\n";
+  }
   out << "\n## Summary\n\n" << report.summary << "\n\n## Root cause\n\n" << report.root_cause << "\n";
   out << "\n## Evidence\n\n";
+  if (report.evidence.empty()) out << "None.\n";
   for (const Evidence& item : report.evidence) {
     out << "- " << item.finding << " — *" << item.tool << "* `" << item.tool_call_id << "`\n";
+  }
+  if (!report.missing_evidence.empty()) {
+    out << "\n## Missing evidence\n\n";
+    for (const std::string& missing : report.missing_evidence) out << "- " << missing << "\n";
   }
   out << "\n## Recommendations\n\n";
   if (report.recommendations.empty()) out << "No action needed.\n";

@@ -57,6 +57,11 @@ struct Report {
   std::vector<Evidence> evidence;
   std::vector<Recommendation> recommendations;
   std::string summary;
+  // Only on the report of a run that reached agent.investigation_timeout (the Investigator writes
+  // these; they are never part of a submit_report input): what happened, e.g. "investigation
+  // timed out after 10m at step 3 (...)", and the protocol steps whose evidence is missing.
+  std::string timed_out;
+  std::vector<std::string> missing_evidence;
 };
 
 // Validates `input` (the submit_report tool input or a stored report) and returns the report,

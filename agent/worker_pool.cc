@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <exception>
+
+#include "agent/cancellation.h"
+#include "agent/lease_keeper.h"
 #include "core/log.h"
 #include "store/task_queue.h"
 
@@ -97,50 +101,75 @@ void WorkerPool::WorkerLoop(int worker_idx, bool drain) {
   const std::string owner = options_.owner_prefix + ":w" + std::to_string(worker_idx);
   std::unique_ptr<store::Database> memory;
   while (!ShouldStop()) {
-    if (drain && !TakeAllowance()) return;
-    if (!memory) {
-      auto opened = open_memory_();
-      if (!opened) {
-        {
-          std::lock_guard<std::mutex> lock(mutex_);
-          if (first_error_.empty()) first_error_ = opened.error().ToString();
-        }
-        log->warn("worker {}: cannot open the memory database: {}", owner, opened.error().ToString());
-        if (drain) return;
-        SleepPoll();
-        continue;
-      }
-      memory = std::move(*opened);
-    }
-    store::TaskQueue queue(*memory, clock_, options_.queue);
-    auto claimed = queue.Claim(owner);
-    if (!claimed) {
-      log->warn("worker {}: claim failed: {}", owner, claimed.error().ToString());
-      if (claimed.error().code == ErrorCode::kUnavailable) memory.reset();  // reconnect
-      if (drain) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (first_error_.empty()) first_error_ = claimed.error().ToString();
-        return;
-      }
-      SleepPoll();
+    // The catch-all of this thread (an investigation's own exceptions are caught in RunTask and
+    // fail its task): log, drop the connection, and go on, or end in drain mode.
+    std::string what;
+    try {
+      if (!WorkOnce(owner, drain, memory)) return;
       continue;
+    } catch (const std::exception& error) {
+      what = error.what();
+    } catch (...) {
+      what = "unknown exception";
     }
-    if (!*claimed) {
-      if (drain) return;
-      SleepPoll();
-      continue;
-    }
-    const store::Task& task = **claimed;
-    if (on_task_claimed_) on_task_claimed_(task.id);
-    if (ShouldStop()) {  // stopped between the claim and the start: give it back untouched
-      Status released = queue.Release(task.id, owner);
-      if (!released) log->warn("task={} release failed: {}", task.id, released.error().ToString());
+    log->error("worker {}: unexpected exception: {}", owner, what);
+    memory.reset();
+    {
       std::lock_guard<std::mutex> lock(mutex_);
-      ++stats_.released;
-      return;
+      if (first_error_.empty()) first_error_ = "internal: worker: " + what;
     }
-    RunTask(*memory, owner, task.id, task.cluster_id, task.question);
+    if (drain) return;
+    SleepPoll();
   }
+}
+
+bool WorkerPool::WorkOnce(const std::string& owner, bool drain,
+                          std::unique_ptr<store::Database>& memory) {
+  auto log = Logger("agent");
+  if (drain && !TakeAllowance()) return false;
+  if (!memory) {
+    auto opened = open_memory_();
+    if (!opened) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (first_error_.empty()) first_error_ = opened.error().ToString();
+      }
+      log->warn("worker {}: cannot open the memory database: {}", owner, opened.error().ToString());
+      if (drain) return false;
+      SleepPoll();
+      return true;
+    }
+    memory = std::move(*opened);
+  }
+  store::TaskQueue queue(*memory, clock_, options_.queue);
+  auto claimed = queue.Claim(owner);
+  if (!claimed) {
+    log->warn("worker {}: claim failed: {}", owner, claimed.error().ToString());
+    if (claimed.error().code == ErrorCode::kUnavailable) memory.reset();  // reconnect
+    if (drain) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (first_error_.empty()) first_error_ = claimed.error().ToString();
+      return false;
+    }
+    SleepPoll();
+    return true;
+  }
+  if (!*claimed) {
+    if (drain) return false;
+    SleepPoll();
+    return true;
+  }
+  const store::Task& task = **claimed;
+  if (on_task_claimed_) on_task_claimed_(task.id);
+  if (ShouldStop()) {  // stopped between the claim and the start: give it back untouched
+    Status released = queue.Release(task.id, owner);
+    if (!released) log->warn("task={} release failed: {}", task.id, released.error().ToString());
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.released;
+    return false;
+  }
+  RunTask(*memory, owner, task.id, task.cluster_id, task.question);
+  return true;
 }
 
 void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
@@ -150,28 +179,29 @@ void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
   store::TaskQueue queue(memory, clock_, options_.queue);
   log->info("task={} cluster={} claimed by {}", task_id, cluster_id, owner);
 
-  // Heartbeat the lease on real time while the investigation runs.
-  std::mutex beat_mutex;
-  std::condition_variable beat_cv;
-  bool finished = false;
-  std::thread heartbeat([&] {
-    std::unique_lock<std::mutex> lock(beat_mutex);
-    while (!beat_cv.wait_for(lock, options_.queue.heartbeat, [&] { return finished; })) {
-      lock.unlock();
-      Status beat = queue.Heartbeat(task_id, owner);
-      if (!beat) log->warn("task={} heartbeat failed: {}", task_id, beat.error().ToString());
-      lock.lock();
-    }
-  });
-
-  InvestigationRequest request{task_id, cluster_id, question};
-  auto result = investigator_.Run(request, options_.engine);
+  CancellationToken cancel;
+  Result<InvestigationResult> result = Internal("investigation", "did not run");
   {
-    std::lock_guard<std::mutex> lock(beat_mutex);
-    finished = true;
+    // Keeps the lease alive on the clock's time; cancels the run when the lease is lost. It
+    // stops at the end of this block, before the task is completed or failed.
+    LeaseKeeper keeper(queue, clock_, task_id, owner, options_.queue.heartbeat, cancel,
+                       [this, &task_id] {
+                         if (on_lease_lost_) on_lease_lost_(task_id);
+                       });
+    const InvestigationRequest request{task_id, cluster_id, question};
+    std::string thrown;
+    try {
+      result = investigator_.Run(request, options_.engine, {}, &cancel);
+    } catch (const std::exception& error) {
+      thrown = error.what();
+    } catch (...) {
+      thrown = "unknown exception";
+    }
+    if (!thrown.empty()) {
+      log->error("task={} cluster={} investigation threw: {}", task_id, cluster_id, thrown);
+      result = Internal("investigation", "unexpected exception: " + thrown);
+    }
   }
-  beat_cv.notify_all();
-  heartbeat.join();
 
   if (result) {
     Status completed = queue.Complete(task_id, owner, result->report_id);
@@ -181,6 +211,13 @@ void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
     }
     std::lock_guard<std::mutex> lock(mutex_);
     ++stats_.completed;
+  } else if (cancel.cancelled()) {
+    // The lease is gone: the task belongs to another worker (or was cancelled). Fail or Complete
+    // would be refused anyway; the investigation stored nothing.
+    log->warn("task={} cluster={} investigation cancelled, left to the task's new owner: {}",
+              task_id, cluster_id, result.error().ToString());
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.cancelled;
   } else {
     bool retryable = result.error().code == ErrorCode::kUnavailable;
     auto failed = queue.Fail(task_id, owner, result.error().ToString(), retryable);

@@ -2,12 +2,19 @@
 // and complete (or fail) the task.
 //
 // Each worker has its own memory-database connection and TaskQueue (so claims run in parallel),
-// claims the most urgent task under a lease, keeps the lease alive with a heartbeat while the
-// investigation runs, then calls Complete with the report id — or Fail, retryable when the error
-// is `unavailable`, so the queue retries it after a backoff. A crash mid-investigation leaves
-// no report (a report is stored in one transaction, once per task) and a lease that expires: the
-// task is reclaimed by the next Claim anywhere. On Stop, workers finish the investigation in
-// hand and claim nothing new; a task they had not started is released without an attempt.
+// claims the most urgent task under a lease, keeps the lease alive with a LeaseKeeper (a
+// heartbeat every queue.heartbeat of the Clock's time) while the investigation runs, then calls
+// Complete with the report id — or Fail, retryable when the error is `unavailable`, so the queue
+// retries it after a backoff. When the keeper finds the lease lost (another worker reclaimed the
+// task after it expired, or the task was cancelled) it cancels the investigation: it stops at
+// its next checkpoint, stores nothing, and the worker leaves the task to its new owner (neither
+// Complete nor Fail). An exception escaping an investigation fails that task for good (the
+// exception's text as its error) and the worker goes on; an exception anywhere else in a worker
+// is logged and the worker goes on with the next claim (daemon mode) or ends (drain mode).
+// A crash mid-investigation leaves no report (a report is stored in one transaction, once per
+// task) and a lease that expires: the task is reclaimed by the next Claim anywhere. On Stop,
+// workers finish the investigation in hand and claim nothing new; a task they had not started
+// is released without an attempt.
 //
 // Two ways to run: RunUntilIdle() (the `cycle` and `demo` commands: work until nothing is
 // claimable) and Start()/Stop() (the `run` and `serve` daemons: poll until stopped).
@@ -42,6 +49,7 @@ struct WorkerPoolStats {
   int completed = 0;
   int failed = 0;     // attempts that failed (the task may be retried)
   int released = 0;
+  int cancelled = 0;  // investigations cancelled because the lease was lost (nothing stored)
 };
 
 // Opens a fresh connection to the memory database (one per worker).
@@ -67,19 +75,26 @@ class WorkerPool {
   void set_on_task_claimed(std::function<void(const std::string&)> fn) {
     on_task_claimed_ = std::move(fn);
   }
+  // Called on a lease keeper's thread when a running task's lease is found lost, right after its
+  // investigation was told to stop.
+  void set_on_lease_lost(std::function<void(const std::string&)> fn) {
+    on_lease_lost_ = std::move(fn);
+  }
   // Called after each task finishes (task id, report id or error) — progress for the CLI.
   void set_on_task_finished(std::function<void(const std::string&, const Result<std::string>&)> fn) {
     on_task_finished_ = std::move(fn);
   }
 
  private:
-  // One worker: claims and runs tasks; returns when idle (drain) or stopped.
+  // One worker: claims and runs tasks; returns when idle (drain) or stopped. Catches everything.
   void WorkerLoop(int worker_idx, bool drain);
+  // One claim and its task; false when the worker should end (drain mode: idle or failing).
+  bool WorkOnce(const std::string& owner, bool drain, std::unique_ptr<store::Database>& memory);
   bool ShouldStop() const { return stop_ || (external_stop_ && external_stop_->load()); }
   // Takes one unit of the max_tasks allowance; false when it is used up.
   bool TakeAllowance();
-  // Runs one claimed task to completion (Complete or Fail). on_task_finished_ is called from
-  // the worker threads.
+  // Runs one claimed task to completion (Complete, Fail, or nothing when the lease was lost).
+  // on_task_finished_ is called from the worker threads.
   void RunTask(store::Database& memory, const std::string& owner, const std::string& task_id,
                const std::string& cluster_id, const std::string& question);
   void SleepPoll();
@@ -89,6 +104,7 @@ class WorkerPool {
   Clock& clock_;
   WorkerPoolOptions options_;
   std::function<void(const std::string&)> on_task_claimed_;
+  std::function<void(const std::string&)> on_lease_lost_;
   std::function<void(const std::string&, const Result<std::string>&)> on_task_finished_;
   std::atomic<bool> stop_{false};
   const std::atomic<bool>* external_stop_ = nullptr;

@@ -12,6 +12,7 @@ Result<store::Database*> AppContext::Fleet() {
   if (!fleet_) {
     store::OpenOptions options;
     options.password = config_.secrets.fleet_db_password;
+    options.pool_size = config_.fleet.pool_size;
     auto db = store::OpenDatabase(config_.FleetDb(), options);
     if (!db) return Fail(db.error().WithContext("fleet.db"));
     auto migrated = store::Migrate(**db, store::SchemaSet::kFleet);
@@ -25,6 +26,7 @@ Result<store::Database*> AppContext::Memory() {
   if (!memory_) {
     store::OpenOptions options;
     options.password = config_.secrets.memory_db_password;
+    options.pool_size = config_.memory.pool_size;
     auto db = store::OpenDatabase(config_.MemoryDb(), options);
     if (!db) return Fail(db.error().WithContext("memory.db"));
     auto migrated = store::Migrate(**db, store::SchemaSet::kMemory);

@@ -27,16 +27,19 @@ Result<std::unique_ptr<InvestigationStack>> BuildInvestigationStack(AppContext& 
   RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry, tools::BuildInvestigationTools(env));
   stack->tools = std::make_unique<tools::ToolRegistry>(std::move(registry));
 
+  stack->tool_executor = std::make_unique<agent::ToolExecutor>(config.agent.tool_concurrency);
   if (!config.secrets.anthropic_api_key.empty() && config.agent.engine != "playbook") {
     RH_ASSIGN_OR_RETURN(auto client,
                         agent::AnthropicClient::Create(agent::AnthropicClientOptions::FromConfig(config),
                                                        ctx.clock()));
     stack->llm = std::move(client);
     RH_ASSIGN_OR_RETURN(stack->claude,
-                        agent::ClaudeEngine::Create(*stack->llm, *stack->tools, ctx.clock(),
+                        agent::ClaudeEngine::Create(*stack->llm, *stack->tools,
+                                                    *stack->tool_executor, ctx.clock(),
                                                     config.agent));
   }
-  stack->playbook = std::make_unique<agent::PlaybookEngine>(*stack->tools, ctx.clock());
+  stack->playbook =
+      std::make_unique<agent::PlaybookEngine>(*stack->tools, *stack->tool_executor, ctx.clock());
 
   agent::InvestigatorDeps deps;
   deps.fleet = fleet;

@@ -11,6 +11,7 @@
 #include "agent/investigator.h"
 #include "agent/llm_client.h"
 #include "agent/playbook_engine.h"
+#include "agent/tool_executor.h"
 #include "app/app_context.h"
 #include "knowledge/knowledge_lake.h"
 #include "tools/investigation_tools.h"
@@ -21,6 +22,7 @@ struct InvestigationStack {
   std::unique_ptr<knowledge::KnowledgeLake> lake;
   std::unique_ptr<tools::ToolRegistry> tools;
   std::unique_ptr<agent::LlmClient> llm;          // null without an API key
+  std::unique_ptr<agent::ToolExecutor> tool_executor;  // shared by both engines (outlives them)
   std::unique_ptr<agent::ClaudeEngine> claude;    // null without an API key
   std::unique_ptr<agent::PlaybookEngine> playbook;
   std::unique_ptr<agent::Investigator> investigator;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <filesystem>
 #include <functional>
 #include <sstream>
 
@@ -53,7 +55,7 @@ Status ParseInto(std::string_view key, std::string_view text, int* out) {
   long long wide = 0;
   RH_RETURN_IF_ERROR(ParseInto(key, text, &wide));
   if (wide < -2147483647LL || wide > 2147483647LL) {
-    return InvalidArgument(std::string(key), "is out of range");
+    return InvalidArgument(std::string(key), "is out of range, got '" + std::string(text) + "'");
   }
   *out = static_cast<int>(wide);
   return {};
@@ -65,6 +67,9 @@ Status ParseInto(std::string_view key, std::string_view text, double* out) {
   double value = std::strtod(copy.c_str(), &end);
   if (copy.empty() || end != copy.c_str() + copy.size()) {
     return InvalidArgument(std::string(key), "must be a number, got '" + copy + "'");
+  }
+  if (!std::isfinite(value)) {  // strtod reads "nan", "inf" and overflows such as 1e999
+    return InvalidArgument(std::string(key), "must be a finite number, got '" + copy + "'");
   }
   *out = value;
   return {};
@@ -86,8 +91,9 @@ Status ParseInto(std::string_view key, std::string_view text, bool* out) {
 Status ParseInto(std::string_view key, std::string_view text, Duration* out) {
   auto parsed = ParseDurationShort(text);
   if (!parsed) {
-    return InvalidArgument(std::string(key), "must be a duration like 15m, 4h, 90s or 1h30m; got '" +
-                                                 std::string(text) + "'");
+    return InvalidArgument(std::string(key),
+                           "must be a duration like 15m, 4h, 90s or 1h30m, at most 36500d; got '" +
+                               std::string(text) + "'");
   }
   *out = *parsed;
   return {};
@@ -140,8 +146,12 @@ const std::vector<Field>& Fields() {
       RH_FIELD("log_format", "text|json", c.log_format),
       RH_FIELD("fleet.db", "fleet telemetry: SQLite path or mysql://user@host:port/db",
                c.fleet.db),
+      RH_FIELD("fleet.pool_size", "fleet connections for concurrent calls (SQLite: readers)",
+               c.fleet.pool_size),
       RH_FIELD("memory.db", "agent memory (queue, reports): SQLite path or mysql:// URL",
                c.memory.db),
+      RH_FIELD("memory.pool_size", "memory connections for concurrent calls (SQLite: readers)",
+               c.memory.pool_size),
       RH_FIELD("knowledge.db", "Knowledge Lake SQLite file", c.knowledge.db),
       RH_FIELD("knowledge.index_path", "Knowledge Lake FAISS index file", c.knowledge.index_path),
       RH_FIELD("knowledge.embedder", "builtin|http", c.knowledge.embedder),
@@ -192,6 +202,10 @@ const std::vector<Field>& Fields() {
       RH_FIELD("agent.request_timeout", "HTTP request timeout", c.agent.request_timeout),
       RH_FIELD("agent.temperature", "sampling temperature; unset = omitted", c.agent.temperature),
       RH_FIELD("agent.workers", "investigation workers per process", c.agent.workers),
+      RH_FIELD("agent.tool_concurrency", "tool calls at once across all investigations",
+               c.agent.tool_concurrency),
+      RH_FIELD("agent.investigation_timeout", "wall time of one investigation",
+               c.agent.investigation_timeout),
       RH_FIELD("agent.prompts_dir", "directory overriding the embedded prompts",
                c.agent.prompts_dir),
       RH_FIELD("agent.input_price_per_mtok", "USD per million input tokens",
@@ -210,6 +224,16 @@ const std::vector<Field>& Fields() {
       RH_FIELD("server.investigate_critical_alerts",
                "queue an investigation for a new firing critical webhook alert",
                c.server.investigate_critical_alerts),
+      RH_FIELD("server.header_timeout", "time to send a whole request head",
+               c.server.header_timeout),
+      RH_FIELD("server.body_timeout", "time to send a whole request body (and take a response)",
+               c.server.body_timeout),
+      RH_FIELD("server.max_connections", "open HTTP connections in total",
+               c.server.max_connections),
+      RH_FIELD("server.max_connections_per_client", "open HTTP connections per client address",
+               c.server.max_connections_per_client),
+      RH_FIELD("server.allowed_hosts", "extra Host names, comma-separated (host or host:port)",
+               c.server.allowed_hosts),
       RH_FIELD("notify.min_severity", "lowest severity that notifies", c.notify.min_severity),
       RH_FIELD("notify.format", "slack|lark", c.notify.format),
       RH_FIELD("notify.max_retries", "notification POST retries", c.notify.max_retries),
@@ -226,15 +250,22 @@ const Field* FindField(std::string_view key) {
   return nullptr;
 }
 
-// Names a secret key by its config-file spelling, so a file holding one gets a clear refusal.
-bool LooksLikeSecretKey(std::string_view key) {
+// Names a secret key by its config-file spelling, so a file holding one gets a clear refusal: a
+// name ending in _key, _token, _secret or password (passwd), one of the env-only secrets
+// (webhook_url, anything under [secrets]), or a *_url whose value carries user:password@. By the
+// end of the name, not a substring: tools.output_budget_tokens and agent.token_budget are settings.
+bool LooksLikeSecretKey(std::string_view key, std::string_view value) {
   std::string lower(key);
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  for (std::string_view word : {"password", "api_key", "apikey", "token", "secret",
-                                "webhook_url", "access_key"}) {
-    if (lower.find(word) != std::string::npos) return true;
+  if (lower.starts_with("secrets.")) return true;
+  const std::string_view name = std::string_view(lower).substr(lower.rfind('.') + 1);
+  for (std::string_view suffix : {"_key", "_token", "_secret", "password", "passwd"}) {
+    if (name.ends_with(suffix)) return true;
   }
-  return false;
+  if (name == "token" || name == "secret" || name == "apikey" || name == "webhook_url") {
+    return true;
+  }
+  return name.ends_with("_url") && UrlHasUserinfo(value);
 }
 
 std::string TomlValueText(const toml::node& node) {
@@ -250,10 +281,15 @@ Status ApplyTomlTable(const toml::table& table, const std::string& prefix, Confi
   for (const auto& [name, node] : table) {
     std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
     if (const toml::table* sub = node.as_table()) {
+      if (!prefix.empty()) {  // every key is "name" or "section.name": no deeper tables
+        return InvalidArgument(file, "unknown section '" + key + "'; `rockhound config show` "
+                                     "lists every key");
+      }
       RH_RETURN_IF_ERROR(ApplyTomlTable(*sub, key, config, file));
       continue;
     }
-    if (LooksLikeSecretKey(key)) {
+    const std::string value = TomlValueText(node);
+    if (LooksLikeSecretKey(key, value)) {
       return InvalidArgument(file, "'" + key + "' looks like a secret; secrets are read only from "
                                    "the environment (see `rockhound config show`)");
     }
@@ -262,7 +298,7 @@ Status ApplyTomlTable(const toml::table& table, const std::string& prefix, Confi
       return InvalidArgument(file, "unknown key '" + key + "'; `rockhound config show` lists "
                                    "every key");
     }
-    auto status = field->set(config, TomlValueText(node));
+    auto status = field->set(config, value);
     if (!status) return Fail(status.error().WithContext(file));
   }
   return {};
@@ -276,6 +312,52 @@ std::string EnvOr(const std::map<std::string, std::string>& env, const std::stri
 
 bool IsLoopback(std::string_view host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+// The first entry of server.allowed_hosts that is not a host name or address with an optional
+// port, or "" when every entry is one.
+std::string BadAllowedHost(std::string_view list) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (true) {
+    const size_t comma = list.find(',');
+    std::string_view entry = list.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    std::string_view host = entry;
+    std::string_view rest;
+    bool host_ok = false;
+    if (entry.starts_with('[')) {  // [IPv6]
+      const size_t close = entry.find(']');
+      host = entry.substr(1, close == std::string_view::npos ? 0 : close - 1);
+      rest = close == std::string_view::npos ? "?" : entry.substr(close + 1);
+      host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+      });
+    } else {
+      host = entry.substr(0, entry.find(':'));
+      rest = entry.substr(host.size());
+      host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+      });
+    }
+    const std::string_view port = rest.empty() ? rest : rest.substr(1);
+    const bool port_digits = !port.empty() && port.size() <= 5 &&
+                             std::all_of(port.begin(), port.end(), is_digit);
+    const int port_number = port_digits ? std::stoi(std::string(port)) : 0;
+    const bool port_ok =
+        rest.empty() || (rest.front() == ':' && port_number >= 1 && port_number <= 65535);
+    if (!host_ok || !port_ok) return entry.empty() ? "(an empty entry)" : std::string(entry);
+    if (comma == std::string_view::npos) return "";
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// A value as `config show` prints it: URLs without their userinfo (HTTP userinfo is a credential,
+// user name included), except a mysql:// user name, which is a login and not a secret.
+std::string ShownValue(const std::string& value) {
+  if (!UrlHasUserinfo(value)) return value;
+  if (value.starts_with("mysql://")) return RedactSecrets(value);  // user:****@ at most
+  return UrlWithoutUserinfo(value);
 }
 
 }  // namespace
@@ -310,6 +392,16 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   std::string toml_path = sources.toml_path;
   if (toml_path.empty()) toml_path = EnvOr(sources.environment, "ROCKHOUND_CONFIG");
   if (!toml_path.empty()) {
+    const std::string where =
+        (sources.toml_path.empty() ? "ROCKHOUND_CONFIG " : "--config ") + toml_path;
+    std::error_code fs_error;
+    const auto kind = std::filesystem::status(toml_path, fs_error).type();
+    if (kind == std::filesystem::file_type::not_found) {
+      return InvalidArgument(where, "does not exist; give a TOML file");
+    }
+    if (kind == std::filesystem::file_type::directory) {
+      return InvalidArgument(where, "is a directory; give a TOML file");
+    }
     try {
       toml::table table = toml::parse_file(toml_path);
       RH_RETURN_IF_ERROR(ApplyTomlTable(table, "", config, toml_path));
@@ -363,6 +455,16 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument(std::move(key), std::move(message));
   };
   if (c.data_dir.empty()) return bad("data_dir", "must not be empty");
+  // NaN passes every "< x" and "> x" check below, so finiteness comes first.
+  for (const auto& [key, value] :
+       {std::pair<const char*, double>{"knowledge.vector_weight", c.knowledge.vector_weight},
+        {"sentinel.score_cliff_points", c.sentinel.score_cliff_points},
+        {"agent.cost_budget_usd", c.agent.cost_budget_usd},
+        {"agent.temperature", c.agent.temperature.value_or(0.0)},
+        {"agent.input_price_per_mtok", c.agent.input_price_per_mtok},
+        {"agent.output_price_per_mtok", c.agent.output_price_per_mtok}}) {
+    if (!std::isfinite(value)) return bad(key, "must be a finite number");
+  }
   if (!ParseLogLevel(c.log_level)) return bad("log_level", "must be trace, debug, info, warn or error");
   if (!ParseLogFormat(c.log_format)) return bad("log_format", "must be text or json");
   for (const auto& [key, url] : {std::pair<std::string, std::string>{"fleet.db", c.fleet.db},
@@ -424,9 +526,37 @@ Status ValidateConfig(const Config& c) {
   if (c.agent.max_steps < 2) return bad("agent.max_steps", "must be >= 2");
   if (c.agent.max_retries < 0 || c.agent.max_retries > 10) return bad("agent.max_retries", "must be 0..10");
   if (c.agent.workers < 1 || c.agent.workers > 64) return bad("agent.workers", "must be 1..64");
+  if (c.fleet.pool_size < 1 || c.fleet.pool_size > 256) {
+    return bad("fleet.pool_size", "must be 1..256");
+  }
+  if (c.memory.pool_size < 1 || c.memory.pool_size > 256) {
+    return bad("memory.pool_size", "must be 1..256");
+  }
+  if (c.agent.tool_concurrency < 1 || c.agent.tool_concurrency > 64) {
+    return bad("agent.tool_concurrency", "must be 1..64");
+  }
+  if (c.agent.investigation_timeout <= Duration::zero()) {
+    return bad("agent.investigation_timeout", "must be > 0");
+  }
   if (c.agent.temperature && (*c.agent.temperature < 0 || *c.agent.temperature > 1)) {
     return bad("agent.temperature", "must be between 0 and 1");
   }
+  if (c.agent.token_budget <= 0) return bad("agent.token_budget", "must be > 0");
+  if (c.agent.cost_budget_usd <= 0) return bad("agent.cost_budget_usd", "must be > 0");
+  if (c.agent.input_price_per_mtok < 0) return bad("agent.input_price_per_mtok", "must be >= 0");
+  if (c.agent.output_price_per_mtok < 0) return bad("agent.output_price_per_mtok", "must be >= 0");
+  if (c.agent.connect_timeout <= Duration::zero()) {
+    return bad("agent.connect_timeout", "must be > 0");
+  }
+  if (c.agent.request_timeout <= Duration::zero()) {
+    return bad("agent.request_timeout", "must be > 0");
+  }
+  if (c.tools.default_window <= Duration::zero()) return bad("tools.default_window", "must be > 0");
+  if (c.sentinel.baseline_offset <= Duration::zero()) {
+    return bad("sentinel.baseline_offset", "must be > 0");
+  }
+  if (c.queue.retry_backoff < Duration::zero()) return bad("queue.retry_backoff", "must be >= 0");
+  if (c.knowledge.approximate_above < 0) return bad("knowledge.approximate_above", "must be >= 0");
   if (c.server.port < 0 || c.server.port > 65535) return bad("server.port", "must be 0..65535");
   if (c.server.max_body_bytes < 1024) return bad("server.max_body_bytes", "must be >= 1024");
   if (c.server.rate_limit_per_minute < 0) {
@@ -434,6 +564,32 @@ Status ValidateConfig(const Config& c) {
   }
   if (c.server.threads < 2 || c.server.threads > 256) return bad("server.threads", "must be 2..256");
   if (c.server.cluster_label.empty()) return bad("server.cluster_label", "must not be empty");
+  if (c.server.header_timeout < std::chrono::seconds(1) ||
+      c.server.header_timeout > std::chrono::minutes(10)) {
+    return bad("server.header_timeout", "must be between 1s and 10m");
+  }
+  if (c.server.body_timeout < std::chrono::seconds(1) ||
+      c.server.body_timeout > std::chrono::hours(1)) {
+    return bad("server.body_timeout", "must be between 1s and 1h");
+  }
+  if (c.server.max_connections < 1 || c.server.max_connections > 1000000) {
+    return bad("server.max_connections", "must be 1..1000000");
+  }
+  if (c.server.max_connections_per_client < 1 ||
+      c.server.max_connections_per_client > c.server.max_connections) {
+    return bad("server.max_connections_per_client",
+               "must be at least 1 and at most server.max_connections (" +
+                   std::to_string(c.server.max_connections) + ")");
+  }
+  if (!c.server.allowed_hosts.empty()) {
+    const std::string bad_host = BadAllowedHost(c.server.allowed_hosts);
+    if (!bad_host.empty()) {
+      return bad("server.allowed_hosts",
+                 "'" + bad_host + "' is not a host name with an optional port; list names such "
+                 "as rockhound.example.com or 10.0.0.5:8080, separated by commas, without "
+                 "http:// or a path");
+    }
+  }
   if (!c.server.public_url.empty() && !c.server.public_url.starts_with("http://") &&
       !c.server.public_url.starts_with("https://")) {
     return bad("server.public_url", "must start with http:// or https://");
@@ -455,10 +611,30 @@ Status ValidateConfig(const Config& c) {
   return {};
 }
 
+void RegisterConfiguredSecrets(const Config& config) {
+  const Secrets& secrets = config.secrets;
+  for (const std::string* value : {&secrets.anthropic_api_key, &secrets.fleet_db_password,
+                                   &secrets.memory_db_password, &secrets.server_token,
+                                   &secrets.embedder_api_key}) {
+    RegisterSecretValue(*value);
+  }
+  if (!secrets.notify_webhook_url.empty()) RegisterSecretUrl(secrets.notify_webhook_url);
+  // URLs that may carry user:password@ (accepted from the environment and flags only).
+  for (const std::string* url : {&secrets.anthropic_base_url, &config.knowledge.embedder_url,
+                                 &config.server.public_url}) {
+    if (!UrlHasUserinfo(*url)) continue;
+    std::string_view rest = std::string_view(*url).substr(url->find("://") + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    std::string_view userinfo = authority.substr(0, authority.rfind('@'));
+    size_t colon = userinfo.find(':');
+    if (colon != std::string_view::npos) RegisterSecretValue(userinfo.substr(colon + 1));
+  }
+}
+
 std::vector<ConfigEntry> DescribeConfig(const Config& config) {
   std::vector<ConfigEntry> entries;
   for (const Field& field : Fields()) {
-    entries.push_back({field.key, EnvName(field.key), field.get(config), field.doc});
+    entries.push_back({field.key, EnvName(field.key), ShownValue(field.get(config)), field.doc});
   }
   auto secret = [&](std::string key, std::string env, const std::string& value, std::string doc) {
     entries.push_back({std::move(key), std::move(env),
@@ -467,8 +643,9 @@ std::vector<ConfigEntry> DescribeConfig(const Config& config) {
   secret("secrets.anthropic_api_key", "ANTHROPIC_API_KEY", config.secrets.anthropic_api_key,
          "Anthropic API key (env only)");
   entries.push_back({"secrets.anthropic_base_url", "ANTHROPIC_BASE_URL",
-                     config.secrets.anthropic_base_url.empty() ? "https://api.anthropic.com"
-                                                               : config.secrets.anthropic_base_url,
+                     config.secrets.anthropic_base_url.empty()
+                         ? "https://api.anthropic.com"
+                         : ShownValue(config.secrets.anthropic_base_url),
                      "Anthropic API base URL (env only)"});
   secret("secrets.fleet_db_password", "ROCKHOUND_FLEET_DB_PASSWORD", config.secrets.fleet_db_password,
          "fleet MySQL password (env only; falls back to ROCKHOUND_MYSQL_PASSWORD)");

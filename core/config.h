@@ -10,8 +10,10 @@
 //      ROCKHOUND_SENTINEL_COOLDOWN; top-level keys have no section (ROCKHOUND_DATA_DIR);
 //   4. flags (--set section.key=value, and the CLI's own shortcuts such as --data-dir).
 // Then Validate() checks every value and names the first bad one with what to do.
-// Secrets (API keys, passwords, tokens, webhook URLs) come only from the environment; a secret
-// in the TOML file is refused. `rockhound config show` prints the result with secrets masked.
+// Secrets (API keys, passwords, tokens, webhook URLs) come only from the environment; a TOML key
+// named like one (ending in _key, _token, _secret or password, or a *_url with user:password@)
+// is refused. Numbers must be finite, durations at most 36500d, and --config must name a file.
+// `rockhound config show` prints the result with secrets masked and URLs without userinfo.
 // Thread-safety: a loaded Config is an immutable value; share it by const reference.
 #pragma once
 
@@ -30,12 +32,15 @@ struct FleetConfig {
   // Fleet telemetry: a SQLite path or mysql://user@host:port/db (StarRocks or MySQL).
   // Empty means <data_dir>/fleet.db.
   std::string db;
+  // Connections for concurrent calls: SQLite readers beside the one writer; MySQL connections.
+  int pool_size = 8;
 };
 
 struct MemoryConfig {
   // Agent memory (task queue, reports): a SQLite path or mysql:// URL. Empty means
   // <data_dir>/memory.db. Use MySQL/MariaDB when workers on several machines share a queue.
   std::string db;
+  int pool_size = 8;  // as fleet.pool_size
 };
 
 struct KnowledgeConfig {
@@ -89,6 +94,8 @@ struct AgentConfig {
   Duration request_timeout = std::chrono::seconds(300);
   std::optional<double> temperature;      // left out of requests unless set
   int workers = 2;                        // investigation worker threads per process
+  int tool_concurrency = 4;               // tool calls running at once, all investigations
+  Duration investigation_timeout = std::chrono::minutes(10);  // one run, then a timed-out report
   std::string prompts_dir;                // override the embedded prompts/ files
   double input_price_per_mtok = 3.0;      // USD per million input tokens (cost accounting)
   double output_price_per_mtok = 15.0;    // USD per million output tokens
@@ -101,8 +108,18 @@ struct ServerConfig {
   int rate_limit_per_minute = 1200;       // per client address; 0 turns the limit off
   std::string cluster_label = "cluster_id";  // Alertmanager label naming the cluster
   std::string public_url;                 // used in notification links; empty = http://bind:port
-  int threads = 16;                       // HTTP worker threads (one per open connection)
+  int threads = 16;                       // HTTP handler threads (complete requests only)
   bool investigate_critical_alerts = true;  // a new firing critical webhook alert queues a task
+  Duration header_timeout = std::chrono::seconds(10);  // whole request head, from its first byte
+  // The whole request body, from the end of the head; also the time a client has to take a
+  // response.
+  Duration body_timeout = std::chrono::seconds(30);
+  int max_connections = 1024;             // open connections in total; more are answered 503
+  int max_connections_per_client = 256;   // open connections from one client address
+  // Extra names the server answers to (Host check, DNS-rebinding defence), comma-separated,
+  // each with or without a port: "rockhound.example.com,10.0.0.5:8080". The bind address (and
+  // localhost, 127.0.0.1, [::1] on loopback) need not be listed.
+  std::string allowed_hosts;
 };
 
 struct NotifyConfig {
@@ -158,8 +175,15 @@ std::map<std::string, std::string> CurrentEnvironment();
 Result<Config> LoadConfig(const ConfigSources& sources);
 Status ValidateConfig(const Config& config);
 
-// Every settable key with its current value (secrets masked) and its documentation line,
-// for `rockhound config show`.
+// Registers every configured secret value with the redaction registry (core/redact.h), so each is
+// masked wherever it appears: the API key, both database passwords, the server token, the
+// embedder key, the notify webhook URL with its path and token segment, and the password of any
+// configured URL with user:password@. Values under 8 characters are not registered (see
+// kMinRegisteredSecretChars). Called once, right after LoadConfig (app/main.cc).
+void RegisterConfiguredSecrets(const Config& config);
+
+// Every settable key with its current value (secrets masked, URLs without their userinfo) and
+// its documentation line, for `rockhound config show`.
 struct ConfigEntry {
   std::string key;        // "sentinel.cooldown"
   std::string env;        // "ROCKHOUND_SENTINEL_COOLDOWN"

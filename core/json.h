@@ -15,9 +15,28 @@ namespace rh {
 using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
-// Parses text; a syntax error becomes invalid_argument naming `what` and the byte offset.
-Result<Json> ParseJson(std::string_view text, std::string_view what = "json");
-Result<OrderedJson> ParseOrderedJson(std::string_view text, std::string_view what = "json");
+// The deepest nesting of arrays and objects Rockhound accepts in JSON text. nlohmann's parser and
+// destructor are iterative, but copying, comparing, dumping and validating a value recurse once
+// per level: 150,000 levels of '[' (300 KB, under any body limit) overflow the stack. So every
+// JSON entry point (HTTP bodies, MCP messages, tool inputs, model responses, stored rows) parses
+// through ParseJson, which refuses deeper text BEFORE building a value: no Json value in the
+// process is deeper than this unless code builds it.
+inline constexpr int kMaxJsonDepth = 64;
+
+// ok when no array or object in `text` is nested deeper than `max_depth`, else invalid_argument
+// naming `what`: "nesting deeper than 64 levels at byte N" (N: 1-based offset of the first
+// bracket too deep). One linear pass that skips strings (escapes included) and builds nothing;
+// it does not otherwise validate the text.
+Status CheckJsonDepth(std::string_view text, std::string_view what = "json",
+                      int max_depth = kMaxJsonDepth);
+
+// Parses text after CheckJsonDepth. A syntax error becomes invalid_argument naming `what` and the
+// byte offset (secrets in the parser's message are masked), nesting deeper than `max_depth`
+// invalid_argument as above.
+Result<Json> ParseJson(std::string_view text, std::string_view what = "json",
+                       int max_depth = kMaxJsonDepth);
+Result<OrderedJson> ParseOrderedJson(std::string_view text, std::string_view what = "json",
+                                     int max_depth = kMaxJsonDepth);
 
 // Serialises compactly; invalid UTF-8 in strings is replaced rather than thrown on.
 std::string DumpJson(const Json& value, int indent = -1);

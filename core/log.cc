@@ -17,6 +17,15 @@ class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     std::lock_guard<std::mutex> lock(mutex_);
     json_ = json;
   }
+  void set_capture(bool on) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    capturing_ = on;
+    captured_.clear();
+  }
+  std::string captured() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return captured_;
+  }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -43,12 +52,18 @@ class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
       line = fmt::format("{}.{:03d} [{}] {}: {}", stamp, millis, logger_name, level_name, text);
     }
     line.push_back('\n');
+    if (capturing_) {
+      captured_ += line;
+      return;
+    }
     std::fwrite(line.data(), 1, line.size(), stderr);
   }
   void flush_() override { std::fflush(stderr); }
 
  private:
   bool json_ = false;
+  bool capturing_ = false;
+  std::string captured_;
 };
 
 struct LoggingState {
@@ -63,6 +78,10 @@ LoggingState& State() {
 }
 
 }  // namespace
+
+LogCapture::LogCapture() { State().sink->set_capture(true); }
+LogCapture::~LogCapture() { State().sink->set_capture(false); }
+std::string LogCapture::Text() const { return State().sink->captured(); }
 
 Result<LogFormat> ParseLogFormat(std::string_view text) {
   if (text == "text") return LogFormat::kText;

@@ -30,4 +30,18 @@ void ConfigureLogging(spdlog::level::level_enum level, LogFormat format);
 // The logger for `module`, created on first use with the configured level and format.
 std::shared_ptr<spdlog::logger> Logger(std::string_view module);
 
+// While alive, every log line (formatted and redacted exactly as it would reach stderr) is kept
+// here instead of being written to stderr: tests assert on what the log says. One capture at a
+// time; thread-safe (lines may come from any thread).
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  // Everything captured so far, one line per record.
+  std::string Text() const;
+};
+
 }  // namespace rh

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <mutex>
+#include <shared_mutex>
+#include <vector>
 
 namespace rh {
 namespace {
@@ -56,6 +59,95 @@ bool StartsWithAt(std::string_view text, size_t pos, std::string_view prefix) {
   return text.size() >= pos + prefix.size() && text.compare(pos, prefix.size(), prefix) == 0;
 }
 
+// A value that reads as a word of prose rather than a credential: lower-case letters with '-' or
+// '\'' inside, perhaps a capital first letter, perhaps trailing sentence punctuation ("send",
+// "no", "Expired."). Credentials have digits, inner capitals or symbols.
+bool IsProseWord(std::string_view value) {
+  constexpr std::string_view kSentenceEnd = ".,:;!?";
+  while (!value.empty() && kSentenceEnd.find(value.back()) != std::string_view::npos) {
+    value.remove_suffix(1);
+  }
+  for (size_t char_idx = 0; char_idx < value.size(); ++char_idx) {
+    const unsigned char c = static_cast<unsigned char>(value[char_idx]);
+    if (std::islower(c) || c == '-' || c == '\'') continue;
+    if (std::isupper(c) && char_idx == 0) continue;
+    return false;
+  }
+  return true;
+}
+
+// ---- the registry of secret values ----
+
+struct SecretRegistry {
+  std::shared_mutex mutex;
+  std::vector<std::string> values;  // longest first, so a URL is masked before its own path
+};
+
+SecretRegistry& Registry() {
+  static SecretRegistry* registry = new SecretRegistry();  // never destroyed: logs outlive main()
+  return *registry;
+}
+
+void AddValue(std::string value) {
+  SecretRegistry& registry = Registry();
+  std::unique_lock<std::shared_mutex> lock(registry.mutex);
+  if (std::find(registry.values.begin(), registry.values.end(), value) != registry.values.end()) {
+    return;
+  }
+  registry.values.push_back(std::move(value));
+  std::stable_sort(registry.values.begin(), registry.values.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+// The value as it reads inside a JSON string (what a JSON log line or tool result holds).
+std::string JsonEscaped(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Pass 0: every registered value, wherever it appears.
+std::string RedactRegisteredValues(std::string_view text) {
+  SecretRegistry& registry = Registry();
+  std::shared_lock<std::shared_mutex> lock(registry.mutex);
+  std::string out(text);
+  for (const std::string& value : registry.values) {
+    size_t found = out.find(value);
+    if (found == std::string::npos) continue;
+    const std::string mask = MaskKeepTail(value);
+    std::string replaced;
+    replaced.reserve(out.size());
+    size_t pos = 0;
+    for (; found != std::string::npos; found = out.find(value, pos)) {
+      replaced.append(out, pos, found - pos);
+      replaced.append(mask);
+      pos = found + value.size();
+    }
+    replaced.append(out, pos);
+    out = std::move(replaced);
+  }
+  return out;
+}
+
+// Where the authority of "scheme://authority/path" starts and ends; npos when text has no "://".
+std::pair<size_t, size_t> Authority(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {std::string_view::npos, std::string_view::npos};
+  size_t start = scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  if (end == std::string_view::npos) end = url.size();
+  return {start, end};
+}
+
 // Pass 1: key <sep> value, where key names a secret. Handles JSON ("key": "value"),
 // key=value, key: value, and "Authorization: Bearer value".
 std::string RedactKeyValues(std::string_view text) {
@@ -75,17 +167,25 @@ std::string RedactKeyValues(std::string_view text) {
     if (!IsSecretKey(key)) continue;
     // Separator: optional closing quote, spaces, ':' or '=', spaces, optional opening quote.
     size_t scan = pos;
-    if (scan < text.size() && (text[scan] == '"' || text[scan] == '\'')) ++scan;
+    const bool key_quoted = scan < text.size() && (text[scan] == '"' || text[scan] == '\'');
+    if (key_quoted) ++scan;
     while (scan < text.size() && text[scan] == ' ') ++scan;
     if (scan >= text.size() || (text[scan] != ':' && text[scan] != '=')) continue;
-    ++scan;
+    const char separator = text[scan++];
+    const size_t value_start = scan;
     while (scan < text.size() && text[scan] == ' ') ++scan;
+    // "token: send ..." reads as prose, "token:abc", "token=abc" and "token: x9f..." do not.
+    const bool prose_form = separator == ':' && !key_quoted && scan > value_start;
     char quote = 0;
     if (scan < text.size() && (text[scan] == '"' || text[scan] == '\'')) quote = text[scan++];
     // "Bearer <token>" / "Basic <token>": keep the scheme word.
+    bool after_scheme = false;
     for (std::string_view scheme : {std::string_view("Bearer "), std::string_view("bearer "),
                                     std::string_view("Basic ")}) {
-      if (StartsWithAt(text, scan, scheme)) scan += scheme.size();
+      if (StartsWithAt(text, scan, scheme)) {
+        scan += scheme.size();
+        after_scheme = true;
+      }
     }
     size_t value_end = scan;
     if (quote) {
@@ -98,7 +198,8 @@ std::string RedactKeyValues(std::string_view text) {
     }
     std::string_view value = text.substr(scan, value_end - scan);
     out.append(text.substr(pos, scan - pos));
-    if (value.empty() || value == kMask || StartsWithAt(value, 0, kMask) || value == "null") {
+    const bool prose = prose_form && !quote && !after_scheme && IsProseWord(value);
+    if (prose || value.empty() || StartsWithAt(value, 0, kMask) || value == "null") {
       out.append(value);
     } else {
       out.append(MaskKeepTail(value));
@@ -147,13 +248,24 @@ std::string RedactByShape(std::string_view text) {
     std::string_view prefix;
     size_t min_tail;  // characters after the prefix for it to count as a credential
   };
-  constexpr std::array<Shape, 7> kShapes = {{{"sk-ant-", 8},
-                                             {"sk-proj-", 8},
-                                             {"sk-", 20},
-                                             {"LTAI", 12},
-                                             {"STS.", 16},
-                                             {"xoxb-", 8},
-                                             {"xoxp-", 8}}};
+  // Bearer is a shape only when the token after it looks like one (not "Bearer authentication").
+  constexpr std::array<Shape, 17> kShapes = {{{"sk-ant-", 8},
+                                              {"sk-proj-", 8},
+                                              {"sk-", 20},
+                                              {"AKIA", 16},
+                                              {"ASIA", 16},
+                                              {"LTAI", 12},
+                                              {"STS.", 16},
+                                              {"xoxb-", 8},
+                                              {"xoxp-", 8},
+                                              {"xoxa-", 8},
+                                              {"xoxr-", 8},
+                                              {"xoxs-", 8},
+                                              {"ghp_", 20},
+                                              {"gho_", 20},
+                                              {"github_pat_", 20},
+                                              {"Bearer ", 16},
+                                              {"bearer ", 16}}};
   std::string out;
   out.reserve(text.size());
   size_t pos = 0;
@@ -166,10 +278,15 @@ std::string RedactByShape(std::string_view text) {
         while (end < text.size() &&
                (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
                 text[end] == '_' || text[end] == '.' || text[end] == '+' || text[end] == '/' ||
-                text[end] == '=')) {
+                text[end] == '=' || text[end] == '~')) {
           ++end;
         }
-        if (end - pos - shape.prefix.size() < shape.min_tail) continue;
+        std::string_view tail = text.substr(pos + shape.prefix.size(),
+                                            end - pos - shape.prefix.size());
+        if (tail.size() < shape.min_tail) continue;
+        if (shape.prefix.ends_with(' ') && (IsProseWord(tail) || StartsWithAt(tail, 0, kMask))) {
+          continue;
+        }
         out.append(shape.prefix);
         out.append(MaskKeepTail(text.substr(pos + shape.prefix.size(), end - pos - shape.prefix.size())));
         pos = end;
@@ -185,9 +302,57 @@ std::string RedactByShape(std::string_view text) {
 }  // namespace
 
 std::string RedactSecrets(std::string_view text) {
-  return RedactByShape(RedactUrlPasswords(RedactKeyValues(text)));
+  return RedactByShape(RedactUrlPasswords(RedactKeyValues(RedactRegisteredValues(text))));
 }
 
 std::string MaskSecret(std::string_view secret) { return MaskKeepTail(secret); }
+
+bool RegisterSecretValue(std::string_view value) {
+  if (value.size() < kMinRegisteredSecretChars) return false;
+  AddValue(std::string(value));
+  std::string escaped = JsonEscaped(value);
+  if (escaped != value) AddValue(std::move(escaped));
+  return true;
+}
+
+void RegisterSecretUrl(std::string_view url) {
+  RegisterSecretValue(url);
+  auto [start, end] = Authority(url);
+  if (start == std::string_view::npos) return;
+  std::string_view authority = url.substr(start, end - start);
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    size_t colon = userinfo.find(':');
+    if (colon != std::string_view::npos) RegisterSecretValue(userinfo.substr(colon + 1));
+  }
+  std::string_view path = url.substr(end);
+  RegisterSecretValue(path);
+  std::string_view path_only = path.substr(0, path.find_first_of("?#"));
+  size_t slash = path_only.rfind('/');
+  std::string_view segment =
+      slash == std::string_view::npos ? path_only : path_only.substr(slash + 1);
+  if (segment.size() >= 16) RegisterSecretValue(segment);
+}
+
+void ClearRegisteredSecrets() {
+  SecretRegistry& registry = Registry();
+  std::unique_lock<std::shared_mutex> lock(registry.mutex);
+  registry.values.clear();
+}
+
+bool UrlHasUserinfo(std::string_view url) {
+  auto [start, end] = Authority(url);
+  return start != std::string_view::npos &&
+         url.substr(start, end - start).find('@') != std::string_view::npos;
+}
+
+std::string UrlWithoutUserinfo(std::string_view url) {
+  auto [start, end] = Authority(url);
+  if (start == std::string_view::npos) return std::string(url);
+  size_t at = url.substr(start, end - start).rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, start)) + std::string(url.substr(start + at + 1));
+}
 
 }  // namespace rh

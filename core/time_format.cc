@@ -160,7 +160,12 @@ std::string FormatDurationShort(Duration d) {
 
 Result<Duration> ParseDurationShort(std::string_view text) {
   if (text.empty()) return InvalidArgument("duration", "is empty; use e.g. 15m, 4h, 90s, 1h30m");
-  Duration total = Duration::zero();
+  // Counted in seconds and bounded at every step, so no product or sum can overflow.
+  constexpr long long kMaxSeconds = std::chrono::duration_cast<seconds>(kMaxParsedDuration).count();
+  const auto too_long = [&] {
+    return InvalidArgument(std::string(text), "is longer than 36500d (100 years)");
+  };
+  long long total_seconds = 0;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t start = pos;
@@ -169,17 +174,21 @@ Result<Duration> ParseDurationShort(std::string_view text) {
       return InvalidArgument(std::string(text), "not a duration; use e.g. 15m, 4h, 90s, 1h30m, 2d");
     }
     long long value = 0;
-    std::from_chars(text.data() + start, text.data() + pos, value);
+    auto parsed = std::from_chars(text.data() + start, text.data() + pos, value);
+    if (parsed.ec != std::errc()) return too_long();
+    long long unit_seconds = 0;
     switch (text[pos++]) {
-      case 'd': total += days(value); break;
-      case 'h': total += hours(value); break;
-      case 'm': total += minutes(value); break;
-      case 's': total += seconds(value); break;
+      case 'd': unit_seconds = 86400; break;
+      case 'h': unit_seconds = 3600; break;
+      case 'm': unit_seconds = 60; break;
+      case 's': unit_seconds = 1; break;
       default:
         return InvalidArgument(std::string(text), "unknown unit; use d, h, m or s (e.g. 1h30m)");
     }
+    if (value > (kMaxSeconds - total_seconds) / unit_seconds) return too_long();
+    total_seconds += value * unit_seconds;
   }
-  return total;
+  return Duration(seconds(total_seconds));
 }
 
 }  // namespace rh

@@ -30,7 +30,12 @@ TimePoint MakeUtcTime(int year, int month, int day, int hour = 0, int minute = 0
 
 // "3h59m", "45s", "2d4h": a short human duration (negative durations get a leading '-').
 std::string FormatDurationShort(Duration d);
-// Parses "15m", "4h", "90s", "1h30m", "2d" into a duration.
+// The longest duration ParseDurationShort accepts: 100 years. Longer ones overflow (the clock
+// counts nanoseconds in 64 bits, about 292 years either side of 1970) once added to a time.
+inline constexpr Duration kMaxParsedDuration = std::chrono::days(36500);
+
+// Parses "15m", "4h", "90s", "1h30m", "2d" into a duration; invalid_argument for anything else,
+// including a total over kMaxParsedDuration ("99999999999999h" is refused, not wrapped).
 Result<Duration> ParseDurationShort(std::string_view text);
 
 }  // namespace rh

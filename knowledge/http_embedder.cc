@@ -1,66 +1,16 @@
 #include "knowledge/http_embedder.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "core/json.h"
 #include "core/log.h"
+#include "net/backoff.h"
 
 namespace rh::knowledge {
 namespace {
 
 constexpr const char* kContext = "http embedder";
-
-size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-struct HeaderState {
-  long retry_after_seconds = -1;
-};
-
-size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
-  std::string_view line(data, size * count);
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size()) {
-    std::string lower(line.substr(0, kName.size()));
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower == kName) {
-      std::string value(line.substr(kName.size()));
-      char* end = nullptr;
-      long seconds = std::strtol(value.c_str(), &end, 10);
-      if (end != value.c_str() && seconds >= 0) {
-        static_cast<HeaderState*>(user)->retry_after_seconds = seconds;
-      }
-    }
-  }
-  return size * count;
-}
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct CurlHandleDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct CurlListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
-struct Attempt {
-  bool transport_ok = false;
-  CURLcode curl_code = CURLE_OK;
-  long status = 0;
-  std::string body;
-  long retry_after_seconds = -1;
-};
 
 std::string Excerpt(std::string_view body) {
   std::string out(body.substr(0, 200));
@@ -72,8 +22,7 @@ std::string Excerpt(std::string_view body) {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpEmbedder>> HttpEmbedder::Create(HttpEmbedderOptions options,
-                                                           Clock& clock) {
+Status HttpEmbedder::CheckOptions(HttpEmbedderOptions& options) {
   if (options.url.empty()) {
     return InvalidArgument("knowledge.embedder_url", "is required for the http embedder");
   }
@@ -85,17 +34,43 @@ Result<std::unique_ptr<HttpEmbedder>> HttpEmbedder::Create(HttpEmbedderOptions o
     return InvalidArgument("knowledge.embedder_model", "is required for the http embedder");
   }
   if (options.batch < 1) options.batch = 1;
-  std::string endpoint = options.url;
+  return {};
+}
+
+Result<std::unique_ptr<HttpEmbedder>> HttpEmbedder::Create(HttpEmbedderOptions options,
+                                                           Clock& clock) {
+  RH_RETURN_IF_ERROR(CheckOptions(options));
+  std::unique_ptr<net::HttpTransport> owned_transport = net::MakeDefaultHttpTransport();
+  net::HttpTransport& transport = *owned_transport;
+  return std::unique_ptr<HttpEmbedder>(
+      new HttpEmbedder(std::move(options), std::move(owned_transport), transport, clock));
+}
+
+Result<std::unique_ptr<HttpEmbedder>> HttpEmbedder::Create(HttpEmbedderOptions options,
+                                                           net::HttpTransport& transport,
+                                                           Clock& clock) {
+  RH_RETURN_IF_ERROR(CheckOptions(options));
+  return std::unique_ptr<HttpEmbedder>(
+      new HttpEmbedder(std::move(options), nullptr, transport, clock));
+}
+
+std::string HttpEmbedder::EndpointFor(const std::string& url) {
+  std::string endpoint = url;
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
   if (!endpoint.ends_with("/embeddings")) {
     endpoint += endpoint.ends_with("/v1") ? "/embeddings" : "/v1/embeddings";
   }
-  GlobalInit();
-  return std::unique_ptr<HttpEmbedder>(new HttpEmbedder(std::move(options), clock, endpoint));
+  return endpoint;
 }
 
-HttpEmbedder::HttpEmbedder(HttpEmbedderOptions options, Clock& clock, std::string endpoint)
-    : options_(std::move(options)), clock_(clock), endpoint_(std::move(endpoint)) {
+HttpEmbedder::HttpEmbedder(HttpEmbedderOptions options,
+                           std::unique_ptr<net::HttpTransport> owned_transport,
+                           net::HttpTransport& transport, Clock& clock)
+    : options_(std::move(options)),
+      owned_transport_(std::move(owned_transport)),
+      transport_(transport),
+      clock_(clock),
+      endpoint_(EndpointFor(options_.url)) {
   dims_.store(options_.dims);
 }
 
@@ -130,79 +105,60 @@ Result<std::vector<Vector>> HttpEmbedder::Embed(const std::vector<std::string>& 
 
 Result<std::vector<Vector>> HttpEmbedder::EmbedBatch(const std::vector<std::string>& texts) {
   Json request = {{"model", options_.model}, {"input", texts}, {"encoding_format", "float"}};
-  const std::string payload = DumpJson(request);
+  net::HttpRequest post;
+  post.method = net::HttpMethod::kPost;
+  post.url = endpoint_;
+  post.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  if (!options_.api_key.empty()) {
+    post.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
+  }
+  post.body = DumpJson(request);
+  post.connect_timeout = options_.connect_timeout;
+  post.total_timeout = options_.request_timeout;
+  // Doubling from initial_backoff, no jitter, in effect no cap (an hour); a Retry-After of up to
+  // 60 s is used instead when the service sends one.
+  const net::BackoffPolicy backoff{.initial = options_.initial_backoff,
+                                   .max = std::chrono::hours(1),
+                                   .multiplier = 2.0,
+                                   .jitter_fraction = 0.0,
+                                   .max_server_wait = std::chrono::seconds(60)};
 
-  auto perform = [&]() -> Attempt {
-    Attempt attempt;
-    std::unique_ptr<CURL, CurlHandleDeleter> handle(curl_easy_init());
-    if (!handle) return attempt;
-    std::unique_ptr<curl_slist, CurlListDeleter> headers;
-    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-    list = curl_slist_append(list, "Accept: application/json");
-    if (!options_.api_key.empty()) {
-      std::string auth = "Authorization: Bearer " + options_.api_key;
-      list = curl_slist_append(list, auth.c_str());
-    }
-    headers.reset(list);
-    HeaderState header_state;
-    CURL* curl = handle.get();
-    curl_easy_setopt(curl, CURLOPT_URL, endpoint_.c_str());
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &attempt.body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_state);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-    attempt.curl_code = curl_easy_perform(curl);
-    attempt.transport_ok = attempt.curl_code == CURLE_OK;
-    if (attempt.transport_ok) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &attempt.status);
-    attempt.retry_after_seconds = header_state.retry_after_seconds;
-    return attempt;
-  };
-
-  std::chrono::milliseconds backoff = options_.initial_backoff;
-  Attempt attempt;
+  net::HttpResult answer;
   for (int try_idx = 0;; ++try_idx) {
-    attempt = perform();
-    bool retryable = !attempt.transport_ok || attempt.status == 408 || attempt.status == 429 ||
-                     attempt.status >= 500;
+    answer = transport_.Send(post);
+    const long status = answer ? answer->status : 0;
+    const bool retryable = !answer || status == 408 || status == 429 || status >= 500;
     if (!retryable || try_idx >= options_.max_retries) break;
-    std::chrono::milliseconds wait = backoff;
-    if (attempt.retry_after_seconds >= 0) {
-      wait = std::max(
-          wait, std::chrono::milliseconds(std::min<long>(attempt.retry_after_seconds, 60) * 1000));
+    std::optional<double> retry_after;
+    if (answer) {
+      retry_after = net::ParseRetryAfter(answer->Header("retry-after-ms"),
+                                         answer->Header("retry-after"), clock_.Now());
     }
+    const Duration wait = net::RetryDelay(backoff, retry_after, try_idx, 0.0);
     Logger("knowledge")
         ->warn("embeddings request to {} failed ({}); retry {} of {} in {} ms", endpoint_,
-               attempt.transport_ok ? "HTTP " + std::to_string(attempt.status)
-                                    : curl_easy_strerror(attempt.curl_code),
-               try_idx + 1, options_.max_retries, wait.count());
+               answer ? "HTTP " + std::to_string(status) : answer.error().message, try_idx + 1,
+               options_.max_retries,
+               std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
     clock_.SleepFor(wait);
-    backoff *= 2;
   }
 
-  if (!attempt.transport_ok) {
-    std::string what = std::string(curl_easy_strerror(attempt.curl_code)) + " (" + endpoint_ +
-                       ") after " + std::to_string(options_.max_retries + 1) + " attempts";
-    if (attempt.curl_code == CURLE_OPERATION_TIMEDOUT) {
+  const std::string attempts = std::to_string(options_.max_retries + 1) + " attempts";
+  if (!answer) {
+    const std::string what = answer.error().message + " (" + endpoint_ + ") after " + attempts;
+    if (answer.error().kind == net::HttpFailureKind::kTimeout) {
       return DeadlineExceeded(kContext, "request timed out: " + what);
     }
     return Unavailable(kContext, "cannot reach the embeddings service: " + what);
   }
+  const net::HttpResponse& attempt = *answer;
   if (attempt.status == 429) {
-    return ResourceExhausted(kContext, "rate limited by " + endpoint_ + " (HTTP 429) after " +
-                                           std::to_string(options_.max_retries + 1) + " attempts");
+    return ResourceExhausted(kContext,
+                             "rate limited by " + endpoint_ + " (HTTP 429) after " + attempts);
   }
   if (attempt.status >= 500 || attempt.status == 408) {
     return Unavailable(kContext, "HTTP " + std::to_string(attempt.status) + " from " + endpoint_ +
-                                     " after " + std::to_string(options_.max_retries + 1) +
-                                     " attempts: " + Excerpt(attempt.body));
+                                     " after " + attempts + ": " + Excerpt(attempt.body));
   }
   if (attempt.status == 401 || attempt.status == 403) {
     return PermissionDenied(kContext, "HTTP " + std::to_string(attempt.status) + " from " +

@@ -1,5 +1,6 @@
 // HttpEmbedder: an Embedder backed by any OpenAI-compatible `POST /v1/embeddings` service
-// (OpenAI, Ollama, llama.cpp server --embeddings, vLLM, Hugging Face TEI), over libcurl.
+// (OpenAI, Ollama, llama.cpp server --embeddings, vLLM, Hugging Face TEI), sent through the one
+// outbound transport (net::HttpTransport).
 //
 // Request: {"model": <model>, "input": [<texts>], "encoding_format": "float"}, at most
 // `batch` texts per request, with "Authorization: Bearer <api key>" when a key is set.
@@ -9,16 +10,18 @@
 // the full ".../embeddings" endpoint.
 //
 // Errors and retries: connection failures, timeouts, 408, 429 and 5xx are retried up to
-// `max_retries` times with exponential backoff (initial_backoff, doubled, honouring a
-// Retry-After of up to 60 s), sleeping on the injected Clock; then unavailable (or
-// deadline_exceeded for a timeout, resource_exhausted for 429). Other 4xx: invalid_argument
-// with the service's message. A malformed body, a wrong number of vectors or a dimension that
-// differs from the configured/learned one: internal, not retried. The API key never appears in
-// logs or error messages.
+// `max_retries` times, sleeping on the injected Clock: the service's Retry-After (retry-after-ms,
+// seconds or an HTTP date; net/backoff.h) when it is in (0, 60] s, else initial_backoff doubled
+// per retry (no jitter); then unavailable (or deadline_exceeded for a timeout,
+// resource_exhausted for 429). Other 4xx: invalid_argument with the service's message. A
+// malformed body, a wrong number of vectors or a dimension that differs from the
+// configured/learned one: internal, not retried. The API key never appears in logs or error
+// messages.
 //
 // id() is "http:<model>:<dims>" (dims learned from the first answer when not configured).
 // DefaultFusion() is RRF k = 60 with equal weights, the safe default for a strong model.
-// Thread-safety: Embed() is safe from several threads (one curl handle per call).
+// Thread-safety: Embed() is safe from several threads (the transport is thread-safe). The
+// Clock, and an injected transport, must outlive the embedder.
 #pragma once
 
 #include <atomic>
@@ -28,6 +31,7 @@
 
 #include "core/clock.h"
 #include "knowledge/embedder.h"
+#include "net/http_transport.h"
 
 namespace rh::knowledge {
 
@@ -47,8 +51,12 @@ struct HttpEmbedderOptions {
 
 class HttpEmbedder final : public Embedder {
  public:
-  // invalid_argument when url or model is empty or the url is not http(s).
+  // invalid_argument when url or model is empty or the url is not http(s). The embedder sends
+  // through its own net::MakeDefaultHttpTransport().
   static Result<std::unique_ptr<HttpEmbedder>> Create(HttpEmbedderOptions options, Clock& clock);
+  // The same, sending through `transport` (a fake in tests), which must outlive the embedder.
+  static Result<std::unique_ptr<HttpEmbedder>> Create(HttpEmbedderOptions options,
+                                                      net::HttpTransport& transport, Clock& clock);
 
   std::string id() const override;
   int dims() const override { return dims_.load(); }
@@ -60,10 +68,18 @@ class HttpEmbedder final : public Embedder {
   const std::string& endpoint() const { return endpoint_; }
 
  private:
-  HttpEmbedder(HttpEmbedderOptions options, Clock& clock, std::string endpoint);
+  // `owned_transport` is null when `transport` belongs to the caller.
+  HttpEmbedder(HttpEmbedderOptions options, std::unique_ptr<net::HttpTransport> owned_transport,
+               net::HttpTransport& transport, Clock& clock);
+  // Checks `options` (and raises batch to at least 1).
+  static Status CheckOptions(HttpEmbedderOptions& options);
+  // The embeddings endpoint for a configured base URL.
+  static std::string EndpointFor(const std::string& url);
   Result<std::vector<Vector>> EmbedBatch(const std::vector<std::string>& texts);
 
   HttpEmbedderOptions options_;
+  std::unique_ptr<net::HttpTransport> owned_transport_;
+  net::HttpTransport& transport_;
   Clock& clock_;
   std::string endpoint_;
   std::atomic<int> dims_{0};

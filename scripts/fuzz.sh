@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 dir=${RH_FUZZ_BUILD_DIR:-build-fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
-targets=(sql_guard_fuzzer tool_input_fuzzer)
+targets=(sql_guard_fuzzer tool_input_fuzzer json_entry_fuzzer)
 
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.ccache}
 CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -23,7 +23,8 @@ cmake --build "$dir" --target "${targets[@]}" -j"$jobs"
 # Seeds: every line of the SQL test corpora, and one input per tool.
 seeds="$dir/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/sql_guard_fuzzer" "$seeds/tool_input_fuzzer" "$dir/artifacts"
+mkdir -p "$seeds/sql_guard_fuzzer" "$seeds/tool_input_fuzzer" "$seeds/json_entry_fuzzer" \
+  "$dir/artifacts"
 n=0
 while IFS= read -r line; do
   [[ -z "$line" || "$line" == "##"* ]] && continue
@@ -43,6 +44,27 @@ tool_inputs=(
 for index in "${!tool_inputs[@]}"; do
   printf "\\x$(printf '%02x' "$index")%s" "${tool_inputs[$index]}" \
     >"$seeds/tool_input_fuzzer/tool-$index"
+done
+
+# JSON entry points: the first byte picks webhook body (\x00), MCP message (\x01) or ParseJson
+# (\x02). Seeds: a real-shaped Alertmanager body, MCP requests, and nesting at and past the limit.
+deep=$(printf '%*s' 3000 '' | tr ' ' '[')$(printf '%*s' 3000 '' | tr ' ' ']')
+at_limit=$(printf '%*s' 64 '' | tr ' ' '[')1$(printf '%*s' 64 '' | tr ' ' ']')
+json_inputs=(
+  '\x00{"version":"4","status":"firing","externalURL":"http://am:9093","alerts":[{"status":"firing","labels":{"alertname":"DiskFull","cluster_id":"c-fuzz0001","severity":"critical"},"annotations":{"summary":"disk 91% full"},"startsAt":"2026-03-10T11:00:00Z"}]}'
+  '\x00{"orgId":1,"status":"resolved","alerts":[{"status":"resolved","labels":{"alertname":"CPU","cluster":"c-fuzz0001"},"startsAt":"2026-03-10T10:00:00Z","endsAt":"2026-03-10T11:00:00Z"}]}'
+  "\\x00{\"alerts\":[{\"labels\":{\"alertname\":\"X\",\"cluster_id\":\"c-fuzz0001\"},\"annotations\":{\"summary\":$deep}}]}"
+  '\x01{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}}'
+  '\x01{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+  '\x01{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"query_cluster_info","arguments":{"cluster_id":"c-fuzz0001"}}}'
+  '\x01{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_investigation","arguments":{"task_id":"tsk_x"}}}'
+  "\\x01{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"run_sql\",\"arguments\":$deep}}"
+  "\\x02$at_limit"
+  "\\x02[$at_limit]"
+  '\x02{"s":"[[[[\\"]]]]","n":-0.5e3,"u":"\u00e9","a":[true,false,null]}'
+)
+for index in "${!json_inputs[@]}"; do
+  printf '%b' "${json_inputs[$index]}" >"$seeds/json_entry_fuzzer/json-$index"
 done
 
 status=0

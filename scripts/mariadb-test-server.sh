@@ -3,6 +3,8 @@
 # a free port. `start` prints the environment the tests read:
 #   ROCKHOUND_TEST_MYSQL_URL=mysql://rh@127.0.0.1:PORT/rh_test
 #   ROCKHOUND_TEST_MYSQL_PASSWORD=...
+#   ROCKHOUND_TEST_MYSQL_ADMIN_URL=mysql://root@127.0.0.1:PORT/rh_test   (no password; for tests
+#     that change server settings, e.g. SET GLOBAL sql_mode, and restore them)
 #   RH_MARIADB_DIR=/tmp/...   (pass to `stop`)
 # Usage: eval "$(scripts/mariadb-test-server.sh start)"; ...; scripts/mariadb-test-server.sh stop "$RH_MARIADB_DIR"
 set -euo pipefail
@@ -37,6 +39,7 @@ start() {
     GRANT CREATE ON *.* TO 'rh'@'127.0.0.1';"
   echo "export ROCKHOUND_TEST_MYSQL_URL=mysql://rh@127.0.0.1:$port/rh_test"
   echo "export ROCKHOUND_TEST_MYSQL_PASSWORD=$pw"
+  echo "export ROCKHOUND_TEST_MYSQL_ADMIN_URL=mysql://root@127.0.0.1:$port/rh_test"
   echo "export RH_MARIADB_DIR=$dir"
   echo "export RH_MARIADB_PORT=$port"
 }

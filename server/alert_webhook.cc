@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace rh::server {
@@ -146,7 +147,7 @@ Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& 
     out.ends_at = *ends_at;
   }
   out.severity = Lower(StringField(labels, "severity"));
-  out.detail = DetailOf(alert, body);
+  out.detail = RedactSecrets(DetailOf(alert, body));  // stored and shown: no secret in it
   out.source = grafana ? "grafana" : "alertmanager";
   if (grafana) {
     out.dashboard_url = StringField(alert, "panelURL");

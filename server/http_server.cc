@@ -1,18 +1,17 @@
 #include "server/http_server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <exception>
-#include <functional>
-#include <regex>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "core/log.h"
 #include "core/redact.h"
 #include "server/internal/api.h"
+#include "server/internal/http_listener.h"
 #include "server/internal/web_assets.h"
 #include "server/rate_limiter.h"
 
@@ -22,45 +21,64 @@ namespace {
 using internal::Api;
 using internal::ApiRequest;
 using internal::ApiResponse;
+using internal::HttpRefusal;
+using internal::HttpRequest;
+using internal::HttpResponse;
 using Handler = Result<ApiResponse> (Api::*)(const ApiRequest&);
+
+// A keep-alive connection may wait this long for its next request.
+constexpr std::chrono::seconds kKeepAliveIdle{5};
+constexpr size_t kMaxHeadBytes = 16 * 1024;
+constexpr int kListenBacklog = 1024;
 
 struct Route {
   const char* method;
-  const char* pattern;  // regex over the path; captures become path_params
-  const char* name;     // the low-cardinality route label of the metrics
+  // The path; a "{name}" part matches one non-empty path segment and becomes a path parameter.
+  // The pattern is also the low-cardinality route label of the metrics.
+  const char* pattern;
   Handler handler;
 };
 
 const std::vector<Route>& ApiRoutes() {
   static const std::vector<Route> routes = {
-      {"GET", "/healthz", "/healthz", &Api::Health},
-      {"GET", "/metrics", "/metrics", &Api::Metrics},
-      {"POST", "/api/v1/investigations", "/api/v1/investigations", &Api::CreateInvestigation},
-      {"GET", "/api/v1/investigations", "/api/v1/investigations", &Api::ListInvestigations},
-      {"GET", "/api/v1/investigations/([^/]+)", "/api/v1/investigations/{id}",
-       &Api::GetInvestigation},
-      {"GET", "/api/v1/reports", "/api/v1/reports", &Api::ListReports},
-      {"GET", "/api/v1/reports/([^/]+)", "/api/v1/reports/{id}", &Api::GetReport},
-      {"GET", "/api/v1/clusters", "/api/v1/clusters", &Api::ListClusters},
-      {"GET", "/api/v1/clusters/([^/]+)", "/api/v1/clusters/{id}", &Api::GetCluster},
-      {"POST", "/api/v1/alerts/alertmanager", "/api/v1/alerts/alertmanager", &Api::PostAlerts},
+      {"GET", "/healthz", &Api::Health},
+      {"GET", "/metrics", &Api::Metrics},
+      {"POST", "/api/v1/investigations", &Api::CreateInvestigation},
+      {"GET", "/api/v1/investigations", &Api::ListInvestigations},
+      {"GET", "/api/v1/investigations/{id}", &Api::GetInvestigation},
+      {"GET", "/api/v1/reports", &Api::ListReports},
+      {"GET", "/api/v1/reports/{id}", &Api::GetReport},
+      {"GET", "/api/v1/clusters", &Api::ListClusters},
+      {"GET", "/api/v1/clusters/{id}", &Api::GetCluster},
+      {"POST", "/api/v1/alerts/alertmanager", &Api::PostAlerts},
   };
   return routes;
 }
 
 // Paths that answer with the web page (the page routes itself from location.pathname).
-constexpr const char* kPagePattern =
-    "/|/reports|/reports/[^/]+|/clusters/[^/]+|/investigate|/investigations/[^/]+";
+constexpr const char* kPagePatterns[] = {
+    "/", "/reports", "/reports/{id}", "/clusters/{id}", "/investigate", "/investigations/{id}"};
 
-// Per-request state shared by the pre-routing handler, the route and the access logger. cpp-
-// httplib runs a request start to finish on one pool thread, so a thread_local is exact.
-struct RequestState {
-  std::chrono::steady_clock::time_point start;
-  const char* route = "unmatched";
-  std::string error_code;
-  bool started = false;
-};
-thread_local RequestState tls_request;
+// Matches `path` against a route pattern, appending the "{...}" segments to `captures`.
+bool MatchPattern(std::string_view pattern, std::string_view path,
+                  std::vector<std::string>* captures) {
+  size_t pattern_pos = 0;
+  size_t path_pos = 0;
+  while (pattern_pos < pattern.size() && path_pos < path.size()) {
+    if (pattern[pattern_pos] == '{') {
+      const size_t segment_end = std::min(path.find('/', path_pos), path.size());
+      if (segment_end == path_pos) return false;
+      if (captures) captures->emplace_back(path.substr(path_pos, segment_end - path_pos));
+      pattern_pos = pattern.find('}', pattern_pos) + 1;
+      path_pos = segment_end;
+      continue;
+    }
+    if (pattern[pattern_pos] != path[path_pos]) return false;
+    ++pattern_pos;
+    ++path_pos;
+  }
+  return pattern_pos == pattern.size() && path_pos == path.size();
+}
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -71,20 +89,204 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-void Write(const ApiResponse& api_response, httplib::Response& response) {
-  response.status = api_response.status;
-  for (const auto& [name, value] : api_response.headers) response.set_header(name, value);
-  response.set_content(api_response.body, api_response.content_type.c_str());
+std::string ToLower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
 }
 
-void WriteError(const Error& error, httplib::Response& response, int status_override = 0) {
-  ApiResponse api_response = internal::ErrorResponse(error);
-  if (status_override != 0) api_response.status = status_override;
-  tls_request.error_code = std::string(ErrorCodeName(error.code));
-  Write(api_response, response);
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
 }
 
 bool NeedsToken(const std::string& path) { return path.starts_with("/api/") || path == "/metrics"; }
+
+bool ChangesState(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
+// Bodies a browser sends to another site without asking first (a CORS "simple request"), so a
+// page anywhere could post them here.
+bool IsCrossSiteFormType(std::string_view content_type) {
+  const std::string media = ToLower(Trim(content_type.substr(0, content_type.find(';'))));
+  return media == "text/plain" || media == "application/x-www-form-urlencoded" ||
+         media == "multipart/form-data";
+}
+
+// A Host value split into its lower-cased name ("[::1]" keeps its brackets) and port (-1 when
+// there is none). False when it is not host[:port].
+bool SplitHostPort(std::string_view text, std::string& name, int& port) {
+  port = -1;
+  std::string_view port_text;
+  if (text.starts_with('[')) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos) return false;
+    name = ToLower(text.substr(0, close + 1));
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port_text = rest.substr(1);
+    }
+  } else {
+    const size_t colon = text.find(':');
+    name = ToLower(text.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = text.substr(colon + 1);
+  }
+  if (name.empty()) return false;
+  if (!port_text.empty() || text.ends_with(':')) {
+    if (port_text.empty() || port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    port = std::stoi(std::string(port_text));
+    if (port < 1 || port > 65535) return false;
+  }
+  return true;
+}
+
+bool IsIpLiteral(const std::string& name) {
+  unsigned char address[16];
+  if (inet_pton(AF_INET, name.c_str(), address) == 1) return true;
+  return name.size() > 2 && name.front() == '[' && name.back() == ']' &&
+         inet_pton(AF_INET6, name.substr(1, name.size() - 2).c_str(), address) == 1;
+}
+
+bool IsWildcard(const std::string& bind) {
+  return bind.empty() || bind == "0.0.0.0" || bind == "::" || bind == "[::]";
+}
+
+bool IsLoopbackBind(const std::string& bind) {
+  return bind == "localhost" || bind == "::1" || bind == "[::1]" || bind.starts_with("127.");
+}
+
+// The names this server answers to (the Host check), from server.bind and server.allowed_hosts.
+struct HostNames {
+  struct Allowed {
+    std::string name;
+    int port = -1;  // -1: any port
+  };
+  std::vector<std::string> names;  // accepted with the bound port
+  bool any_ip_literal = false;     // wildcard bind: any IP literal with the bound port
+  std::vector<Allowed> allowed;
+
+  explicit HostNames(const ServerConfig& server) {
+    if (IsWildcard(server.bind)) {
+      any_ip_literal = true;
+      names.push_back("localhost");
+    } else {
+      std::string bind = ToLower(server.bind);
+      if (bind.find(':') != std::string::npos && !bind.starts_with('[')) bind = "[" + bind + "]";
+      names.push_back(bind);
+      if (IsLoopbackBind(server.bind)) {
+        for (const char* loopback : {"localhost", "127.0.0.1", "[::1]"}) {
+          if (bind != loopback) names.push_back(loopback);
+        }
+      }
+    }
+    std::string_view list = server.allowed_hosts;
+    while (!list.empty()) {
+      const size_t comma = list.find(',');
+      const std::string_view entry = Trim(list.substr(0, comma));
+      Allowed host;
+      if (!entry.empty() && SplitHostPort(entry, host.name, host.port)) {
+        allowed.push_back(std::move(host));
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+
+  // True when `host` (a Host header value) names this server listening on `port`.
+  bool Accepts(std::string_view host, int port) const {
+    std::string name;
+    int host_port = -1;
+    if (!SplitHostPort(host, name, host_port)) return false;
+    const int effective_port = host_port < 0 ? 80 : host_port;
+    for (const Allowed& entry : allowed) {
+      if (entry.name == name && (entry.port < 0 || entry.port == effective_port)) return true;
+    }
+    if (effective_port != port) return false;
+    if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+    return any_ip_literal && IsIpLiteral(name);
+  }
+
+  // True when `origin` ("scheme://host[:port]") names an allowed_hosts entry.
+  bool AllowsOrigin(std::string_view origin) const {
+    const size_t scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos) return false;
+    const std::string scheme = ToLower(origin.substr(0, scheme_end));
+    if (scheme != "http" && scheme != "https") return false;
+    std::string name;
+    int origin_port = -1;
+    if (!SplitHostPort(origin.substr(scheme_end + 3), name, origin_port)) return false;
+    if (origin_port < 0) origin_port = scheme == "https" ? 443 : 80;
+    return std::any_of(allowed.begin(), allowed.end(), [&](const Allowed& entry) {
+      return entry.name == name && (entry.port < 0 || entry.port == origin_port);
+    });
+  }
+
+  // "127.0.0.1:8080, localhost:8080, [::1]:8080" for the refusal message.
+  std::string Describe(int port) const {
+    std::string text;
+    for (const std::string& name : names) {
+      text += (text.empty() ? "" : ", ") + name + ":" + std::to_string(port);
+    }
+    if (any_ip_literal) text += ", any IP address with port " + std::to_string(port);
+    for (const Allowed& entry : allowed) {
+      text += ", " + entry.name + (entry.port < 0 ? "" : ":" + std::to_string(entry.port));
+    }
+    return text;
+  }
+};
+
+// "https://rockhound.example.com" from server.public_url ("" when unset or unparsable).
+std::string OriginOf(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "";
+  const size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+  return ToLower(url.substr(0, authority_end));
+}
+
+// What the access log and the metrics need to know about one request.
+struct RequestState {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  const char* route = "unmatched";
+  std::string error_code;
+};
+
+HttpResponse ToHttp(ApiResponse api_response) {
+  HttpResponse response;
+  response.status = api_response.status;
+  response.content_type = std::move(api_response.content_type);
+  response.body = std::move(api_response.body);
+  response.headers = std::move(api_response.headers);
+  return response;
+}
+
+HttpResponse ErrorHttpResponse(const Error& error, RequestState& state, int status_override = 0) {
+  ApiResponse api_response = internal::ErrorResponse(error);
+  if (status_override != 0) api_response.status = status_override;
+  state.error_code = std::string(ErrorCodeName(error.code));
+  return ToHttp(std::move(api_response));
+}
+
+// The error code of a refusal the listener made itself.
+ErrorCode RefusalCode(int status) {
+  switch (status) {
+    case 408:
+      return ErrorCode::kDeadlineExceeded;
+    case 413:
+    case 431:
+      return ErrorCode::kResourceExhausted;
+    case 503:
+      return ErrorCode::kUnavailable;
+    default:
+      return ErrorCode::kInvalidArgument;
+  }
+}
 
 }  // namespace
 
@@ -94,211 +296,247 @@ struct HttpServer::Impl {
       : config(config_in),
         metrics(metrics_in),
         api(config_in, clock_in, fleet, memory, metrics_in),
-        limiter(clock_in, config_in.server.rate_limit_per_minute) {}
+        limiter(clock_in, config_in.server.rate_limit_per_minute),
+        hosts(config_in.server),
+        public_origin(OriginOf(config_in.server.public_url)),
+        log(Logger("server")) {}
 
-  void Configure();
-  void Serve(const Route& route, const httplib::Request& request, httplib::Response& response);
-  httplib::Server::HandlerResponse PreRoute(const httplib::Request& request,
-                                            httplib::Response& response);
-  void ServePage(const httplib::Request& request, httplib::Response& response);
-  void Log(const httplib::Request& request, const httplib::Response& response);
+  HttpResponse Handle(const HttpRequest& request);
+  HttpResponse Refused(const HttpRefusal& refusal);
+  std::optional<HttpResponse> PreRoute(const HttpRequest& request, RequestState& state);
+  HttpResponse Dispatch(const HttpRequest& request, RequestState& state);
+  HttpResponse Serve(const Route& route, const HttpRequest& request,
+                     std::vector<std::string> path_params, RequestState& state);
+  HttpResponse ServePage(const HttpRequest& request, RequestState& state);
+  void Record(const std::string& peer, const std::string& method, const std::string& path,
+              const HttpResponse& response, const RequestState& state);
+  int BoundPort() const { return listener ? listener->port() : 0; }
 
   const Config& config;
   MetricsRegistry& metrics;
   Api api;
   RateLimiter limiter;
-  httplib::Server http;
-  std::thread listener;
-  std::atomic<int> port{0};
+  const HostNames hosts;
+  const std::string public_origin;
+  const std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<internal::HttpListener> listener;
   bool started = false;
 };
 
-httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Request& request,
-                                                            httplib::Response& response) {
-  tls_request = RequestState{};
-  tls_request.start = std::chrono::steady_clock::now();
-  tls_request.started = true;
-  if (request.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
-  RateLimiter::Decision decision = limiter.Admit(request.remote_addr);
+HttpResponse HttpServer::Impl::Handle(const HttpRequest& request) {
+  RequestState state;
+  HttpResponse response;
+  try {
+    std::optional<HttpResponse> refused = PreRoute(request, state);
+    response = refused ? std::move(*refused) : Dispatch(request, state);
+  } catch (const std::exception& e) {
+    log->error("{} {}: unexpected exception: {}", request.method, RedactSecrets(request.path),
+               e.what());
+    response = ErrorHttpResponse(
+        Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, state);
+  }
+  Record(request.peer, request.method, request.path, response, state);
+  return response;
+}
+
+std::optional<HttpResponse> HttpServer::Impl::PreRoute(const HttpRequest& request,
+                                                       RequestState& state) {
+  // Liveness answers whoever asks, by whatever name: probes and load balancers.
+  if (request.path == "/healthz") return std::nullopt;
+  RateLimiter::Decision decision = limiter.Admit(request.peer);
   if (!decision.admitted) {
-    response.set_header("Retry-After", std::to_string(decision.retry_after.count()));
-    WriteError(Error{ErrorCode::kResourceExhausted,
-                     "more than " + std::to_string(config.server.rate_limit_per_minute) +
-                         " requests a minute from this client (server.rate_limit_per_minute); "
-                         "retry after " +
-                         std::to_string(decision.retry_after.count()) + "s",
-                     "rate limit"},
-               response);
-    return httplib::Server::HandlerResponse::Handled;
+    HttpResponse response = ErrorHttpResponse(
+        Error{ErrorCode::kResourceExhausted,
+              "more than " + std::to_string(config.server.rate_limit_per_minute) +
+                  " requests a minute from this client (server.rate_limit_per_minute); retry "
+                  "after " +
+                  std::to_string(decision.retry_after.count()) + "s",
+              "rate limit"},
+        state);
+    response.headers.emplace_back("Retry-After", std::to_string(decision.retry_after.count()));
+    return response;
+  }
+  // DNS rebinding: a page of another site whose name now resolves to this address still sends
+  // its own name as Host.
+  const int port = BoundPort();
+  if (!hosts.Accepts(request.host, port)) {
+    return ErrorHttpResponse(
+        Error{ErrorCode::kPermissionDenied,
+              "'" + request.host + "' does not name this server (it answers to " +
+                  hosts.Describe(port) +
+                  "); to reach it under another name, add the name to server.allowed_hosts",
+              "Host"},
+        state, 421);
+  }
+  if (ChangesState(request.method)) {
+    if (request.HasHeader("origin")) {
+      const std::string origin = ToLower(request.Header("origin"));
+      const std::string host = ToLower(request.host);
+      const bool own = origin == "http://" + host || origin == "https://" + host ||
+                       (!public_origin.empty() && origin == public_origin) ||
+                       hosts.AllowsOrigin(origin);
+      if (!own) {
+        return ErrorHttpResponse(
+            Error{ErrorCode::kPermissionDenied,
+                  "'" + std::string(request.Header("origin")) +
+                      "' is not this server's origin (http://" + request.host +
+                      "); pages of other sites may not change anything here. If this page is "
+                      "served under another name, set server.public_url or "
+                      "server.allowed_hosts",
+                  "Origin"},
+            state);
+      }
+    }
+    const std::string_view content_type = request.Header("content-type");
+    if (IsCrossSiteFormType(content_type)) {
+      return ErrorHttpResponse(
+          Error{ErrorCode::kInvalidArgument,
+                "'" + std::string(content_type) +
+                    "' is not accepted by a route that changes state (a browser sends it from "
+                    "any site without asking); send Content-Type: application/json",
+                "Content-Type"},
+          state, 415);
+    }
   }
   const std::string& token = config.secrets.server_token;
   if (!token.empty() && NeedsToken(request.path)) {
-    std::string header = request.get_header_value("Authorization");
+    const std::string_view header = request.Header("authorization");
     constexpr std::string_view kBearer = "Bearer ";
-    bool ok = header.size() > kBearer.size() && header.starts_with(kBearer) &&
-              ConstantTimeEquals(std::string_view(header).substr(kBearer.size()), token);
+    const bool ok = header.size() > kBearer.size() && header.starts_with(kBearer) &&
+                    ConstantTimeEquals(header.substr(kBearer.size()), token);
     if (!ok) {
-      WriteError(Error{ErrorCode::kPermissionDenied,
-                       header.empty() ? "missing bearer token: send 'Authorization: Bearer "
-                                        "<ROCKHOUND_SERVER_TOKEN>'"
-                                      : "wrong bearer token",
-                       "authorization"},
-                 response);
-      return httplib::Server::HandlerResponse::Handled;
+      return ErrorHttpResponse(Error{ErrorCode::kPermissionDenied,
+                                     header.empty() ? "missing bearer token: send "
+                                                      "'Authorization: Bearer "
+                                                      "<ROCKHOUND_SERVER_TOKEN>'"
+                                                    : "wrong bearer token",
+                                     "authorization"},
+                               state);
     }
   }
-  return httplib::Server::HandlerResponse::Unhandled;
+  return std::nullopt;
 }
 
-void HttpServer::Impl::Serve(const Route& route, const httplib::Request& request,
-                             httplib::Response& response) {
-  tls_request.route = route.name;
+HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request, RequestState& state) {
+  // HEAD is GET without the body (the listener drops it).
+  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  for (const Route& route : ApiRoutes()) {
+    if (method != route.method) continue;
+    std::vector<std::string> captures;
+    if (MatchPattern(route.pattern, request.path, &captures)) {
+      return Serve(route, request, std::move(captures), state);
+    }
+  }
+  if (method == "GET") {
+    const bool page = std::any_of(
+        std::begin(kPagePatterns), std::end(kPagePatterns),
+        [&](const char* pattern) { return MatchPattern(pattern, request.path, nullptr); });
+    if (page || MatchPattern("/assets/{name}", request.path, nullptr)) {
+      return ServePage(request, state);
+    }
+    if (request.path == "/favicon.ico") {
+      state.route = "/favicon.ico";
+      HttpResponse response;
+      response.status = 204;
+      response.content_type.clear();
+      return response;
+    }
+  }
+  return ErrorHttpResponse(Error{ErrorCode::kNotFound, "no such route; see server/README.md",
+                                 request.method + " " + request.path},
+                           state);
+}
+
+HttpResponse HttpServer::Impl::Serve(const Route& route, const HttpRequest& request,
+                                     std::vector<std::string> path_params, RequestState& state) {
+  state.route = route.pattern;
   try {
     ApiRequest api_request;
     api_request.method = request.method;
     api_request.path = request.path;
-    for (const auto& [key, value] : request.params) api_request.query.emplace(key, value);
-    for (size_t match_idx = 1; match_idx < request.matches.size(); ++match_idx) {
-      api_request.path_params.push_back(request.matches[match_idx].str());
-    }
+    for (const auto& [key, value] : request.query) api_request.query.emplace(key, value);
+    api_request.path_params = std::move(path_params);
     api_request.body = request.body;
-    api_request.accept = request.get_header_value("Accept");
-    api_request.client = request.remote_addr;
+    api_request.accept = std::string(request.Header("accept"));
+    api_request.client = request.peer;
     Result<ApiResponse> result = (api.*route.handler)(api_request);
-    if (!result) {
-      WriteError(result.error(), response);
-      return;
-    }
-    Write(*result, response);
+    if (!result) return ErrorHttpResponse(result.error(), state);
+    return ToHttp(std::move(*result));
   } catch (const std::exception& e) {
-    Logger("server")->error("{} {}: unexpected exception: {}", request.method, request.path,
-                            e.what());
-    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, response);
+    log->error("{} {}: unexpected exception: {}", request.method, RedactSecrets(request.path),
+               e.what());
   } catch (...) {
-    Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
-    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, response);
+    log->error("{} {}: unexpected exception", request.method, RedactSecrets(request.path));
   }
+  return ErrorHttpResponse(
+      Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, state);
 }
 
-void HttpServer::Impl::ServePage(const httplib::Request& request, httplib::Response& response) {
+HttpResponse HttpServer::Impl::ServePage(const HttpRequest& request, RequestState& state) {
   std::string name = "index.html";
   if (request.path.starts_with("/assets/")) {
     name = request.path.substr(8);
-    tls_request.route = "/assets";
+    state.route = "/assets";
   } else {
-    tls_request.route = "/ (page)";
+    state.route = "/ (page)";
   }
-  auto asset = internal::FindWebAsset(name);
+  const bool plain_name = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
+  auto asset = plain_name ? internal::FindWebAsset(name) : std::nullopt;
   if (!asset) {
-    WriteError(Error{ErrorCode::kNotFound, "no such file", request.path}, response);
-    return;
+    return ErrorHttpResponse(Error{ErrorCode::kNotFound, "no such file", request.path}, state);
   }
-  response.set_header("Cache-Control", "no-cache");
-  response.set_header("X-Content-Type-Options", "nosniff");
-  response.set_header("X-Frame-Options", "DENY");
-  response.set_header("Referrer-Policy", "no-referrer");
-  response.set_header("Content-Security-Policy",
-                      "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                      "script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-  response.set_content(std::string(asset->content), std::string(asset->content_type).c_str());
+  HttpResponse response;
+  response.content_type = std::string(asset->content_type);
+  response.body = std::string(asset->content);
+  response.headers = {
+      {"Cache-Control", "no-cache"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; frame-ancestors 'none'"}};
+  return response;
 }
 
-void HttpServer::Impl::Log(const httplib::Request& request, const httplib::Response& response) {
-  double seconds = 0;
-  if (tls_request.started) {
-    seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - tls_request.start).count();
-  }
-  const std::string route = tls_request.route;
+HttpResponse HttpServer::Impl::Refused(const HttpRefusal& refusal) {
+  RequestState state;
+  HttpResponse response = ErrorHttpResponse(
+      Error{RefusalCode(refusal.status), refusal.message, "request"}, state, refusal.status);
+  Record(refusal.peer, refusal.method.empty() ? "-" : refusal.method, refusal.path, response,
+         state);
+  return response;
+}
+
+void HttpServer::Impl::Record(const std::string& peer, const std::string& method,
+                              const std::string& path, const HttpResponse& response,
+                              const RequestState& state) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+  const std::string route = state.route;
   const std::string status = std::to_string(response.status);
   metrics
       .Counter("rockhound_http_requests_total", "HTTP requests by route, method and status",
-               {{"method", request.method}, {"route", route}, {"status", status}})
+               {{"method", method}, {"route", route}, {"status", status}})
       .Add();
   metrics
       .Histogram("rockhound_http_request_duration_seconds", "HTTP request latency by route",
                  {{"route", route}}, DefaultSecondsBuckets())
       .Observe(seconds);
   if (response.status >= 400) {
-    std::string code = tls_request.error_code.empty() ? "http_" + status : tls_request.error_code;
+    const std::string code = state.error_code.empty() ? "http_" + status : state.error_code;
     metrics
         .Counter("rockhound_http_errors_total", "HTTP error responses by route and error code",
                  {{"code", code}, {"route", route}})
         .Add();
   }
   // The path only (never the query string or a header): nothing secret reaches the log.
-  Logger("server")->info("{} \"{} {}\" {} {}B {:.1f}ms", request.remote_addr, request.method,
-                         RedactSecrets(request.path), response.status, response.body.size(),
-                         seconds * 1000.0);
-  tls_request = RequestState{};
-}
-
-void HttpServer::Impl::Configure() {
-  const int threads = config.server.threads;
-  http.new_task_queue = [threads] {
-    // cpp-httplib takes ownership of the pool it is handed.
-    return std::make_unique<httplib::ThreadPool>(static_cast<size_t>(threads)).release();
-  };
-  http.set_payload_max_length(static_cast<size_t>(config.server.max_body_bytes));
-  http.set_keep_alive_max_count(10000);
-  http.set_keep_alive_timeout(5);
-  http.set_read_timeout(10);
-  http.set_write_timeout(10);
-  http.set_tcp_nodelay(true);
-  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would let a second server
-  // silently share a port already in use.
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  http.set_pre_routing_handler(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        return PreRoute(request, response);
-      });
-  for (const Route& route : ApiRoutes()) {
-    auto handler = [this, &route](const httplib::Request& request, httplib::Response& response) {
-      Serve(route, request, response);
-    };
-    if (std::string_view(route.method) == "GET") {
-      http.Get(route.pattern, handler);
-    } else {
-      http.Post(route.pattern, handler);
-    }
+  if (log->should_log(spdlog::level::info)) {
+    log->info("{} \"{} {}\" {} {}B {:.1f}ms", peer, method, RedactSecrets(path), response.status,
+              response.body.size(), seconds * 1000.0);
   }
-  auto page = [this](const httplib::Request& request, httplib::Response& response) {
-    ServePage(request, response);
-  };
-  http.Get(kPagePattern, page);
-  http.Get("/assets/([a-z0-9_.-]+)", page);
-  http.Get("/favicon.ico",
-           [](const httplib::Request&, httplib::Response& response) { response.status = 204; });
-  // Everything that reaches here without a body is an error cpp-httplib produced itself:
-  // no route (404), a body over server.max_body_bytes (413), a malformed request (400).
-  http.set_error_handler([this](const httplib::Request& request, httplib::Response& response) {
-    if (!response.body.empty()) return;
-    if (response.status == 413) {
-      WriteError(Error{ErrorCode::kResourceExhausted,
-                       "is larger than server.max_body_bytes (" +
-                           std::to_string(config.server.max_body_bytes) + " bytes)",
-                       "request body"},
-                 response, 413);
-    } else if (response.status == 404) {
-      WriteError(Error{ErrorCode::kNotFound, "no such route; see server/README.md",
-                       request.method + " " + request.path},
-                 response);
-    } else {
-      WriteError(Error{ErrorCode::kInvalidArgument, "malformed HTTP request", ""}, response,
-                 response.status);
-    }
-  });
-  http.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
-                                std::exception_ptr) {
-    Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
-    WriteError(Error{ErrorCode::kInternal, "unexpected failure; see the server log", ""}, response);
-  });
-  http.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-    Log(request, response);
-  });
 }
 
 HttpServer::HttpServer(const Config& config, Clock& clock, store::Database& fleet,
@@ -308,33 +546,42 @@ HttpServer::HttpServer(const Config& config, Clock& clock, store::Database& flee
 HttpServer::~HttpServer() { Stop(); }
 
 Result<int> HttpServer::Start() {
-  if (impl_->started) return impl_->port.load();
-  impl_->Configure();
-  const std::string& bind = impl_->config.server.bind;
-  int port = impl_->config.server.port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(bind);
-    if (port <= 0) return Unavailable("server.bind " + bind, "cannot bind any port");
-  } else if (!impl_->http.bind_to_port(bind, port)) {
-    return Unavailable(bind + ":" + std::to_string(port),
-                       "cannot bind: the port is in use or the address is not local");
-  }
-  impl_->port = port;
+  if (impl_->started) return impl_->BoundPort();
+  const ServerConfig& server = impl_->config.server;
+  internal::HttpListenerOptions options;
+  options.bind = server.bind;
+  options.port = server.port;
+  options.handler_threads = server.threads;
+  options.header_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(server.header_timeout);
+  options.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(server.body_timeout);
+  options.write_timeout = options.body_timeout;
+  options.idle_timeout = kKeepAliveIdle;
+  options.max_head_bytes = kMaxHeadBytes;
+  options.max_body_bytes = static_cast<size_t>(server.max_body_bytes);
+  options.max_connections = server.max_connections;
+  options.max_connections_per_client = server.max_connections_per_client;
+  options.listen_backlog = kListenBacklog;
+  Impl* impl = impl_.get();
+  impl_->listener = std::make_unique<internal::HttpListener>(
+      options, [impl](const HttpRequest& request) { return impl->Handle(request); },
+      [impl](const HttpRefusal& refusal) { return impl->Refused(refusal); });
+  RH_ASSIGN_OR_RETURN(int port, impl_->listener->Start());
   impl_->started = true;
-  impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
-  Logger("server")->info("listening on http://{}:{} ({} threads, token {})", bind, port,
-                         impl_->config.server.threads,
-                         impl_->config.secrets.server_token.empty() ? "off" : "required");
+  impl_->log->info(
+      "listening on http://{}:{} ({} handler threads, at most {} connections, {} per client; "
+      "token {})",
+      server.bind, port, server.threads, server.max_connections, server.max_connections_per_client,
+      impl_->config.secrets.server_token.empty() ? "off" : "required");
   return port;
 }
 
 void HttpServer::Stop() {
   if (!impl_ || !impl_->started) return;
-  impl_->http.stop();
-  if (impl_->listener.joinable()) impl_->listener.join();
+  impl_->listener->Stop();
   impl_->started = false;
 }
 
-int HttpServer::port() const { return impl_->port.load(); }
+int HttpServer::port() const { return impl_->BoundPort(); }
 
 }  // namespace rh::server

@@ -1,5 +1,7 @@
 // HttpServer: `rockhound serve` — the HTTP API, the web page, the Alertmanager webhook, /healthz
-// and the Prometheus /metrics, in one process (cpp-httplib, a fixed pool of server.threads).
+// and the Prometheus /metrics, in one process, on our own HTTP/1.1 core
+// (internal/http_listener.h): one event-loop thread reads requests under deadlines and
+// connection caps, a fixed pool of server.threads handler threads serves complete requests.
 //
 // Routes (server/README.md documents each with its parameters and answers):
 //   GET  /healthz                         liveness + database probes (never needs the token)
@@ -11,12 +13,16 @@
 //   POST /api/v1/alerts/alertmanager      Alertmanager v4 / Grafana webhook -> lark_alerts
 //   GET  /, /reports..., /clusters/..., /investigate, /investigations/...   the web page
 //
-// Every request passes, in order: the per-client rate limit (429), the bearer token when
-// secrets.server_token is set (403; /healthz and the page's static files are exempt, the page
-// asks for the token), the body-size limit server.max_body_bytes (413), then the route, wrapped
-// so that an Error or an exception becomes one JSON error response
-// {"error":{"code","message"}} with HttpStatusFor(code). Each request is counted in
-// rockhound_http_requests_total{route,method,status} and timed in
+// Before a request reaches a handler thread the listener enforces server.header_timeout,
+// server.body_timeout, server.max_body_bytes (413), the head size (431),
+// server.max_connections and server.max_connections_per_client (503). Then every request
+// passes, in order: the per-client rate limit (429); the Host check against server.bind and
+// server.allowed_hosts (421, DNS-rebinding defence); on state-changing methods the cross-site
+// rules (a foreign Origin is 403; text/plain, form-urlencoded and multipart bodies are 415); the
+// bearer token when secrets.server_token is set (403); then the route, wrapped so that an Error
+// or an exception becomes one JSON error response {"error":{"code","message"}} with
+// HttpStatusFor(code). /healthz skips the four checks. Each request (the listener's refusals
+// too) is counted in rockhound_http_requests_total{route,method,status}, timed in
 // rockhound_http_request_duration_seconds{route}, and logged on one access-log line (logger
 // "server"; no header is ever logged).
 // Thread-safety: Start/Stop from one thread; requests are served concurrently.

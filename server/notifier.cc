@@ -1,43 +1,18 @@
 #include "server/notifier.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 
 #include "agent/report.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "net/backoff.h"
 
 namespace rh::server {
 namespace {
 
-constexpr auto kMaxRetryAfter = std::chrono::seconds(60);
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  out->append(data, size * count);
-  return size * count;
-}
-
-size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
-  auto* retry_after = static_cast<long*>(user);
-  std::string line(data, size * count);
-  std::string lower = line;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  if (lower.starts_with("retry-after:")) {
-    long seconds = std::strtol(line.c_str() + 12, nullptr, 10);
-    if (seconds > 0) *retry_after = seconds;
-  }
-  return size * count;
-}
+constexpr auto kMaxConnectTimeout = std::chrono::seconds(5);
 
 std::string Upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), ::toupper);
@@ -63,9 +38,23 @@ NotifierOptions NotifierOptions::FromConfig(const Config& config, const std::str
 }
 
 ReportNotifier::ReportNotifier(NotifierOptions options, Clock& clock, MetricsRegistry& metrics)
-    : options_(std::move(options)), clock_(clock), metrics_(metrics) {
+    : ReportNotifier(std::move(options), net::MakeDefaultHttpTransport(), nullptr, clock, metrics) {
+}
+
+ReportNotifier::ReportNotifier(NotifierOptions options, net::HttpTransport& transport, Clock& clock,
+                               MetricsRegistry& metrics)
+    : ReportNotifier(std::move(options), nullptr, &transport, clock, metrics) {}
+
+ReportNotifier::ReportNotifier(NotifierOptions options,
+                               std::unique_ptr<net::HttpTransport> owned_transport,
+                               net::HttpTransport* transport, Clock& clock,
+                               MetricsRegistry& metrics)
+    : options_(std::move(options)),
+      owned_transport_(std::move(owned_transport)),
+      transport_(transport != nullptr ? *transport : *owned_transport_),
+      clock_(clock),
+      metrics_(metrics) {
   if (!options_.webhook_url.empty()) {
-    InitCurlOnce();
     thread_ = std::thread([this] { Loop(); });
   }
 }
@@ -133,42 +122,25 @@ Json ReportNotifier::MessageFor(const store::StoredReport& report) const {
 
 ReportNotifier::Outcome ReportNotifier::PostOnce(const std::string& body) const {
   Outcome outcome;
-  CURL* curl = curl_easy_init();
-  if (!curl) {
+  net::HttpRequest request;
+  request.method = net::HttpMethod::kPost;
+  request.url = options_.webhook_url;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = body;
+  request.total_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.request_timeout);
+  request.connect_timeout = std::min<std::chrono::milliseconds>(
+      request.total_timeout, std::chrono::milliseconds(kMaxConnectTimeout));
+  auto answer = transport_.Send(request);
+  if (!answer) {
     outcome.retryable = true;
-    outcome.error = "cannot initialise libcurl";
+    outcome.error = "network: " + RedactSecrets(answer.error().message);
     return outcome;
   }
-  std::string response_body;
-  long retry_after_seconds = 0;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  const long timeout_ms = static_cast<long>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.request_timeout).count());
-  curl_easy_setopt(curl, CURLOPT_URL, options_.webhook_url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response_body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after_seconds);
-  CURLcode code = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (code != CURLE_OK) {
-    outcome.retryable = true;
-    outcome.error = std::string("network: ") + curl_easy_strerror(code);
-    return outcome;
-  }
-  if (retry_after_seconds > 0) {
-    outcome.retry_after =
-        std::min<Duration>(std::chrono::seconds(retry_after_seconds), kMaxRetryAfter);
-  }
+  const long status = answer->status;
+  const std::string& response_body = answer->body;
+  outcome.retry_after_seconds = net::ParseRetryAfter(answer->Header("retry-after-ms"),
+                                                     answer->Header("retry-after"), clock_.Now());
   if (status >= 200 && status < 300) {
     // Lark answers 200 with {"code": <non-zero>, "msg": ...} when it refuses a message.
     auto parsed = ParseJson(response_body, "webhook response");
@@ -189,7 +161,13 @@ ReportNotifier::Outcome ReportNotifier::PostOnce(const std::string& body) const 
 
 void ReportNotifier::Deliver(const store::StoredReport& report) {
   const std::string body = DumpJson(MessageFor(report));
-  Duration backoff = options_.first_backoff;
+  // Doubling from first_backoff, no jitter, in effect no cap (notify.max_retries <= 10 stays far
+  // below the hour); a Retry-After of up to a minute is used instead when the webhook sends one.
+  const net::BackoffPolicy backoff{.initial = options_.first_backoff,
+                                   .max = std::chrono::hours(1),
+                                   .multiplier = 2.0,
+                                   .jitter_fraction = 0.0,
+                                   .max_server_wait = std::chrono::minutes(1)};
   Outcome outcome;
   for (int attempt = 0; attempt <= options_.max_retries; ++attempt) {
     outcome = PostOnce(body);
@@ -202,8 +180,7 @@ void ReportNotifier::Deliver(const store::StoredReport& report) {
     if (!outcome.retryable || attempt == options_.max_retries) break;
     Logger("server")->warn("report={} notification attempt {} failed: {}; retrying",
                            report.report_id, attempt + 1, outcome.error);
-    clock_.SleepFor(std::max(backoff, outcome.retry_after));
-    backoff *= 2;
+    clock_.SleepFor(net::RetryDelay(backoff, outcome.retry_after_seconds, attempt, 0.0));
   }
   Outcomes(metrics_, "failed").Add();
   Logger("server")->error(

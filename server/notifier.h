@@ -4,10 +4,11 @@
 // (secrets.notify_webhook_url).
 //
 // The report is stored before anyone is notified and nothing here can undo that: OnReportStored
-// only queues the message and returns; one background thread sends it over libcurl, retrying
-// network errors, 429 and 5xx answers (and a Lark body with a non-zero "code") up to
-// notify.max_retries times with doubling backoff on the injected Clock (honouring Retry-After,
-// capped at a minute). Other 4xx answers are not retried. Every outcome is logged (report id,
+// only queues the message and returns; one background thread sends it through the outbound
+// transport (net::HttpTransport), retrying network errors, 429 and 5xx answers (and a Lark body
+// with a non-zero "code") up to notify.max_retries times on the injected Clock: the webhook's
+// Retry-After when it is in (0, 60] s (net/backoff.h), else first_backoff doubled per retry.
+// Other 4xx answers are not retried. Every outcome is logged (report id,
 // never the webhook URL, which is a secret) and counted in
 // rockhound_notifications_total{result="sent"|"failed"|"skipped"}. At most kMaxQueued messages
 // wait; beyond that new ones are dropped and counted as failed.
@@ -17,7 +18,9 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -26,6 +29,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/metrics.h"
+#include "net/http_transport.h"
 #include "store/report_store.h"
 
 namespace rh::server {
@@ -50,7 +54,11 @@ class ReportNotifier {
  public:
   static constexpr size_t kMaxQueued = 1000;
 
+  // Sends through its own net::MakeDefaultHttpTransport().
   ReportNotifier(NotifierOptions options, Clock& clock, MetricsRegistry& metrics = GlobalMetrics());
+  // Sends through `transport` (a fake in tests), which must outlive the notifier.
+  ReportNotifier(NotifierOptions options, net::HttpTransport& transport, Clock& clock,
+                 MetricsRegistry& metrics = GlobalMetrics());
   // Sends what is queued (bounded by the retries), then stops the thread.
   ~ReportNotifier();
   ReportNotifier(const ReportNotifier&) = delete;
@@ -71,14 +79,18 @@ class ReportNotifier {
   struct Outcome {
     bool sent = false;
     bool retryable = false;
-    Duration retry_after = Duration::zero();
+    std::optional<double> retry_after_seconds;  // what the webhook asked for, if anything
     std::string error;
   };
+  ReportNotifier(NotifierOptions options, std::unique_ptr<net::HttpTransport> owned_transport,
+                 net::HttpTransport* transport, Clock& clock, MetricsRegistry& metrics);
   void Loop();
   void Deliver(const store::StoredReport& report);
   Outcome PostOnce(const std::string& body) const;
 
   const NotifierOptions options_;
+  const std::unique_ptr<net::HttpTransport> owned_transport_;  // null when injected
+  net::HttpTransport& transport_;
   Clock& clock_;
   MetricsRegistry& metrics_;
   std::mutex mutex_;

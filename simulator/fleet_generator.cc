@@ -447,12 +447,10 @@ Status Generate(store::Database& db, const FleetParams& params, int incident_cou
 
 int MaxIncidentCount(int clusters) {
   const int capacity = static_cast<int>(std::floor(0.6 * std::max(0, clusters)));
-  const auto& categories = AllCategories();
   int count = 0;
   int used = 0;
   while (true) {
-    const int need =
-        internal::MaxClustersFor(categories[static_cast<size_t>(count) % categories.size()]);
+    const int need = internal::MaxClustersForIncident(count);
     if (used + need > capacity) break;
     used += need;
     ++count;
@@ -461,7 +459,7 @@ int MaxIncidentCount(int clusters) {
 }
 
 int DefaultIncidentCount(int clusters) {
-  const int wanted = std::max(static_cast<int>(AllCategories().size()),
+  const int wanted = std::max(internal::ScenarioFamilyCount(),
                               static_cast<int>(std::lround(0.04 * clusters)));
   return std::min(wanted, MaxIncidentCount(clusters));
 }

@@ -64,8 +64,8 @@ struct GenerationStats {
   TimePoint end_hour{};
 };
 
-// One incident of every category for small fleets, about 4% of the clusters for large ones
-// (never more than MaxIncidentCount).
+// One incident of every scenario family (today one per category) for small fleets, about 4% of
+// the clusters for large ones (never more than MaxIncidentCount).
 int DefaultIncidentCount(int clusters);
 // The most incidents a fleet of `clusters` can hold: incident clusters may take at most 60% of
 // the fleet (an account-wide incident reserves 4 clusters), so a healthy background remains.

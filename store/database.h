@@ -9,11 +9,19 @@
 // arithmetic in SQL. Where dialects differ (upserts, "INSERT OR IGNORE" vs "INSERT IGNORE",
 // "FOR UPDATE SKIP LOCKED"), branch on dialect(). The MySQL backend never uses server-side
 // prepared statements (StarRocks before 3.2 lacks them): parameters are escaped and inlined on
-// the client.
+// the client, and each session is pinned at connect so that escaping means what it says:
+// sql_mode strict and without NO_BACKSLASH_ESCAPES, utf8mb4, time_zone '+00:00'.
 //
-// Thread-safety: a Database is one connection shared safely by several threads: each call is
-// atomic, and Transaction() holds the connection for the whole function, so other threads
-// wait. For parallelism, open one Database per worker.
+// Thread-safety: a Database is a pool of connections shared safely by several threads, so
+// independent calls run in parallel (store/README.md, "Concurrency"). SQLite (WAL): Query
+// outside a transaction runs on one of `pool_size` read-only connections and never waits for a
+// writer; Execute, ExecuteScript and Transaction run on the one writer connection, one thread at
+// a time. MySQL: each call borrows any of `pool_size` connections. Inside Transaction() (and
+// OnOneConnection()) every call the body makes on this Database from the same thread runs on
+// the body's connection, so the body sees its own writes; calls from other threads do not join
+// it. Waiting for a connection is bounded by `pool_wait_timeout` (then `unavailable`). Opened
+// `guarded`, or on ":memory:", a Database is a single connection. Each call is atomic; two
+// calls are not atomic together unless they run in one Transaction.
 #pragma once
 
 #include <cstdint>
@@ -122,9 +130,16 @@ class Database {
   // Runs `body` inside one transaction: commits when it succeeds, rolls back when it returns an
   // error (which is then returned). SQLite "database is locked" at BEGIN/COMMIT and MySQL
   // deadlocks are retried a few times before giving up with `unavailable`. Nested calls join
-  // the outer transaction.
+  // the outer transaction. SQLite write transactions run one at a time (one writer); MySQL
+  // transactions of different threads run at once, isolated (REPEATABLE READ) but not
+  // serialized: lock what a read-modify-write depends on (FOR UPDATE, GET_LOCK).
   virtual Status Transaction(const std::function<Status()>& body,
                              TransactionMode mode = TransactionMode::kWrite) = 0;
+  // Runs `body` with every call this thread makes on this Database on one connection (SQLite:
+  // the writer), without a transaction: for session state that spans transactions, such as a
+  // MySQL named lock taken in one and released after its commit. Inside a Transaction (or
+  // another OnOneConnection) it just runs `body`. Returns what `body` returns.
+  virtual Status OnOneConnection(const std::function<Status()>& body) { return body(); }
 
   // Convenience: the first row, or not_found.
   Result<QueryResult> QueryOne(std::string_view sql, const std::vector<Value>& params = {});
@@ -143,12 +158,19 @@ struct OpenOptions {
   Duration busy_timeout = std::chrono::seconds(10);  // SQLite busy handler
   Duration connect_timeout = std::chrono::seconds(10);  // MySQL
   std::string password;              // MySQL password (from the environment, never the URL)
+  // Connections for concurrent calls (config: fleet.pool_size, memory.pool_size). SQLite: the
+  // read-only connections beside the one writer; MySQL: the connections. Opened on demand.
+  int pool_size = 8;
+  // Longest wait for a free connection (or the SQLite writer) before `unavailable`.
+  Duration pool_wait_timeout = std::chrono::seconds(30);
 
   // Guarded read-only sessions (the run_sql tool). SQLite: an authorizer denies every write,
-  // ATTACH/DETACH, PRAGMA other than harmless reads, load_extension and the tables below;
-  // a progress handler interrupts statements that run past statement_timeout. MySQL: the
-  // session is READ ONLY with max_statement_time (MariaDB) / query_timeout (StarRocks) and
-  // sql_select_limit = max_rows.
+  // ATTACH/DETACH, PRAGMA other than table introspection, load_extension, the tables below and
+  // the schema catalogs (sqlite_*, pragma_*, dbstat); a watchdog and a progress handler
+  // interrupt statements that run past statement_timeout, and strings, printf widths and the
+  // built-ins whose cost grows with their argument sizes are capped so that no single call
+  // outruns it (tools/README.md, "Lock 2"). MySQL: the session is READ ONLY with
+  // max_statement_time (MariaDB) / query_timeout (StarRocks) and sql_select_limit = max_rows.
   bool guarded = false;
   std::vector<std::string> denied_tables;   // matched case-insensitively
   Duration statement_timeout = Duration::zero();  // zero: no cap
@@ -157,7 +179,9 @@ struct OpenOptions {
 
 // Opens `url`: a SQLite path (optionally "sqlite:" prefixed; ":memory:" for a private in-memory
 // database) or "mysql://user@host:port/database". Errors: invalid_argument for a malformed URL,
-// unavailable when the server cannot be reached, permission_denied for bad credentials.
+// unavailable when the server cannot be reached, permission_denied for bad credentials,
+// invalid_argument for pool_size < 1. The first connection is opened here (so these errors show
+// at once); the others when concurrent calls first need them.
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options = {});
 
 // Renders a Value for messages and CSV-ish output ("NULL" for null).

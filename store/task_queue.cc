@@ -5,6 +5,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace rh::store {
@@ -166,7 +167,7 @@ Result<Task> TaskQueue::InsertTask(const EnqueueRequest& request, const std::str
   task.source = request.source;
   task.rules_fired = request.rules_fired.empty() ? "[]" : request.rules_fired;
   task.priority = request.priority;
-  task.question = request.question;
+  task.question = RedactSecrets(request.question);  // a secret typed into a question stays out
   task.dedup_key = dedup_key;
   task.status = TaskStatus::kQueued;
   task.max_attempts = config_.max_attempts;
@@ -194,20 +195,24 @@ Status TaskQueue::WithClusterLock(const std::string& cluster_id,
   // and released after the commit, so the next holder sees what this one wrote.
   const std::string name =
       "rh_enqueue_" + Sha256Hex(db_.description() + "|" + cluster_id).substr(0, 40);
-  bool locked = false;
-  Status status = db_.Transaction([&]() -> Status {
-    RH_ASSIGN_OR_RETURN(int64_t got, db_.QueryInt("SELECT GET_LOCK(?, ?)",
-                                                  {Text(name), Int(kEnqueueLockSeconds)}, -1));
-    if (got != 1) {
-      return Unavailable("cluster " + cluster_id, "another worker held the enqueue lock for " +
-                                                      std::to_string(kEnqueueLockSeconds) +
-                                                      "s; try again");
-    }
-    locked = true;
-    return body();
+  // The lock belongs to a connection: OnOneConnection keeps the release on the connection that
+  // took it (a pooled Database would otherwise run it on any).
+  return db_.OnOneConnection([&]() -> Status {
+    bool locked = false;
+    Status status = db_.Transaction([&]() -> Status {
+      RH_ASSIGN_OR_RETURN(int64_t got, db_.QueryInt("SELECT GET_LOCK(?, ?)",
+                                                    {Text(name), Int(kEnqueueLockSeconds)}, -1));
+      if (got != 1) {
+        return Unavailable("cluster " + cluster_id, "another worker held the enqueue lock for " +
+                                                        std::to_string(kEnqueueLockSeconds) +
+                                                        "s; try again");
+      }
+      locked = true;
+      return body();
+    });
+    if (locked) (void)db_.Query("SELECT RELEASE_LOCK(?)", {Text(name)});
+    return status;
   });
-  if (locked) (void)db_.Query("SELECT RELEASE_LOCK(?)", {Text(name)});
-  return status;
 }
 
 Result<EnqueueResult> TaskQueue::Enqueue(const EnqueueRequest& request) {
@@ -517,7 +522,7 @@ Result<Task> TaskQueue::Get(std::string_view task_id) {
   return TaskFromRow(rows.front());
 }
 
-Result<std::vector<Task>> TaskQueue::List(const TaskFilter& filter) {
+Result<TaskPage> TaskQueue::ListPage(const TaskFilter& filter) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   if (filter.status) {
@@ -528,16 +533,38 @@ Result<std::vector<Task>> TaskQueue::List(const TaskFilter& filter) {
     where += " AND cluster_id = ?";
     params.push_back(Text(filter.cluster_id));
   }
+  if (!filter.cursor.empty()) {
+    // Cursor: "<created_at SQL time>|<task_id>" of the last task of the previous page.
+    const size_t bar = filter.cursor.find('|');
+    auto at = bar == std::string::npos ? Result<TimePoint>(InvalidArgument("", ""))
+                                       : ParseSqlTime(filter.cursor.substr(0, bar));
+    if (!at) return InvalidArgument("cursor", "malformed; pass next_cursor from the previous page");
+    where += " AND (created_at < ? OR (created_at = ? AND task_id < ?))";
+    params.push_back(Time(*at));
+    params.push_back(Time(*at));
+    params.push_back(Text(filter.cursor.substr(bar + 1)));
+  }
   const int limit = std::clamp(filter.limit, 1, 10000);
   RH_ASSIGN_OR_RETURN(
       QueryResult rows,
       db_.Query(SelectTasks(where + " ORDER BY created_at DESC, task_id DESC LIMIT " +
-                            std::to_string(limit)),
+                            std::to_string(limit + 1)),
                 params));
-  std::vector<Task> tasks;
-  tasks.reserve(rows.size());
-  for (Row row : rows) tasks.push_back(TaskFromRow(row));
-  return tasks;
+  TaskPage page;
+  page.tasks.reserve(std::min(rows.size(), size_t(limit)));
+  for (size_t row_idx = 0; row_idx < rows.size() && row_idx < size_t(limit); ++row_idx) {
+    page.tasks.push_back(TaskFromRow(rows[row_idx]));
+  }
+  if (rows.size() > size_t(limit)) {
+    const Task& last = page.tasks.back();
+    page.next_cursor = FormatSqlTime(last.created_at) + "|" + last.id;
+  }
+  return page;
+}
+
+Result<std::vector<Task>> TaskQueue::List(const TaskFilter& filter) {
+  RH_ASSIGN_OR_RETURN(TaskPage page, ListPage(filter));
+  return std::move(page.tasks);
 }
 
 Result<std::map<std::string, Task>> TaskQueue::LatestTaskPerCluster(TimePoint since) {

@@ -96,7 +96,13 @@ struct EnqueueResult {
 struct TaskFilter {
   std::optional<TaskStatus> status;
   std::string cluster_id;  // empty: every cluster
-  int limit = 50;
+  int limit = 50;          // 1..10000
+  std::string cursor;      // TaskPage::next_cursor of the previous page; empty: the first page
+};
+
+struct TaskPage {
+  std::vector<Task> tasks;  // newest first
+  std::string next_cursor;  // empty when there are no more
 };
 
 // The question as de-duplication sees it: trimmed, lower case, runs of white space collapsed to
@@ -138,7 +144,9 @@ class TaskQueue {
   Result<int> RequeueExpired();
 
   Result<Task> Get(std::string_view task_id);
-  // Newest first.
+  // Newest first; one page of at most filter.limit tasks. invalid_argument for a malformed cursor.
+  Result<TaskPage> ListPage(const TaskFilter& filter);
+  // Newest first (the first page only).
   Result<std::vector<Task>> List(const TaskFilter& filter);
   // The most recent task per cluster created after `since` (cooldown and `sentinel explain`).
   Result<std::map<std::string, Task>> LatestTaskPerCluster(TimePoint since);

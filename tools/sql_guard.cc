@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <unordered_map>
 
+#include "tools/internal/sql_allow_lists.h"
 #include "tools/internal/sql_lexer.h"
 
 namespace rh::tools {
@@ -86,36 +88,10 @@ const std::unordered_map<std::string, std::string_view>& DeniedWords() {
       {"RECOVER", "restores dropped objects"},
       {"DECOMMISSION", "removes nodes from the cluster"},
       {"PROCEDURE", "runs a procedure over the result (SELECT ... PROCEDURE)"},
+      {"NEXTVAL", "advances a sequence (NEXTVAL(s), MariaDB's s.nextval)"},
+      {"SETVAL", "changes a sequence"},
   };
   return words;
-}
-
-// Functions refused when called (word followed by '('): why.
-const std::unordered_map<std::string, std::string_view>& DeniedFunctions() {
-  static const std::unordered_map<std::string, std::string_view> functions = {
-      {"LOAD_FILE", "reads files on the database server"},
-      {"LOAD_EXTENSION", "loads native code into SQLite"},
-      {"READFILE", "reads local files"},
-      {"WRITEFILE", "writes local files"},
-      {"EDIT", "starts an editor"},
-      {"FTS3_TOKENIZER", "registers native tokenizers"},
-      {"SYS_EXEC", "runs shell commands"},
-      {"SYS_EVAL", "runs shell commands"},
-      {"GET_LOCK", "takes a named server lock"},
-      {"RELEASE_LOCK", "releases named server locks"},
-      {"RELEASE_ALL_LOCKS", "releases named server locks"},
-      {"SLEEP", "only burns the time cap"},
-      {"BENCHMARK", "only burns CPU and the time cap"},
-      {"NEXTVAL", "advances a sequence"},
-      {"SETVAL", "changes a sequence"},
-      {"LASTVAL", "reads session sequence state"},
-      {"FILES", "reads or writes external files (StarRocks FILES())"},
-      {"MASTER_POS_WAIT", "blocks on replication"},
-      {"SOURCE_POS_WAIT", "blocks on replication"},
-      {"MASTER_GTID_WAIT", "blocks on replication"},
-      {"WAIT_FOR_EXECUTED_GTID_SET", "blocks on replication"},
-  };
-  return functions;
 }
 
 // Statement keywords that are refused as the first word, with a specific reason.
@@ -165,10 +141,13 @@ size_t MatchingParen(Tokens tokens, size_t open) {
   return tokens.size();
 }
 
-Status CheckQuery(Tokens tokens, int recursion);
+// Byte offsets of the CTE names (WITH name(cols) AS ...): a name before '(' that is not a call.
+using CteNames = std::vector<size_t>;
+
+Status CheckQuery(Tokens tokens, int recursion, CteNames& cte_names);
 
 // WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (query) [, ...] SELECT ...
-Status CheckWith(Tokens tokens, int recursion) {
+Status CheckWith(Tokens tokens, int recursion, CteNames& cte_names) {
   size_t pos = 1;  // tokens[0] is WITH
   auto expect = [&](bool ok, std::string_view what) -> Status {
     if (ok) return {};
@@ -179,6 +158,7 @@ Status CheckWith(Tokens tokens, int recursion) {
   if (pos < tokens.size() && IsWord(tokens[pos], "RECURSIVE")) ++pos;
   while (true) {
     RH_RETURN_IF_ERROR(expect(pos < tokens.size() && IsName(tokens[pos]), "a CTE name"));
+    cte_names.push_back(tokens[pos].offset);
     ++pos;
     if (pos < tokens.size() && IsPunct(tokens[pos], '(')) pos = MatchingParen(tokens, pos) + 1;
     RH_RETURN_IF_ERROR(expect(pos < tokens.size() && IsWord(tokens[pos], "AS"), "AS"));
@@ -187,7 +167,8 @@ Status CheckWith(Tokens tokens, int recursion) {
     if (pos < tokens.size() && IsWord(tokens[pos], "MATERIALIZED")) ++pos;
     RH_RETURN_IF_ERROR(expect(pos < tokens.size() && IsPunct(tokens[pos], '('), "'('"));
     size_t close = MatchingParen(tokens, pos);
-    RH_RETURN_IF_ERROR(CheckQuery(tokens.subspan(pos + 1, close - pos - 1), recursion + 1));
+    RH_RETURN_IF_ERROR(
+        CheckQuery(tokens.subspan(pos + 1, close - pos - 1), recursion + 1, cte_names));
     pos = close + 1;
     if (pos < tokens.size() && IsPunct(tokens[pos], ',')) {
       ++pos;
@@ -208,21 +189,21 @@ Status CheckWith(Tokens tokens, int recursion) {
 }
 
 // A query body: SELECT ..., WITH ... SELECT ..., VALUES ... (inside a CTE), parenthesised.
-Status CheckQuery(Tokens tokens, int recursion) {
+Status CheckQuery(Tokens tokens, int recursion, CteNames& cte_names) {
   if (recursion > 32) return Fail(Denied("WITH clauses nested too deeply; flatten the query"));
   size_t first = 0;
   while (first < tokens.size() && IsPunct(tokens[first], '(')) ++first;
   if (first >= tokens.size()) return Fail(Denied("empty query inside parentheses"));
   const SqlToken& head = tokens[first];
   if (IsWord(head, "SELECT") || (recursion > 0 && IsWord(head, "VALUES"))) return {};
-  if (IsWord(head, "WITH")) return CheckWith(tokens.subspan(first), recursion);
+  if (IsWord(head, "WITH")) return CheckWith(tokens.subspan(first), recursion, cte_names);
   std::string found = head.kind == SqlTokenKind::kWord ? head.value : "'" + head.value + "'";
   return Fail(Denied("expected a SELECT at " + At(head) + " but found " + found + "; " +
                      std::string(kAllowedKinds)));
 }
 
 // EXPLAIN / DESCRIBE / DESC: of a query, or of a table.
-Result<CheckedSql> CheckExplain(Tokens tokens) {
+Result<CheckedSql> CheckExplain(Tokens tokens, CteNames& cte_names) {
   static const std::vector<std::string_view> kOptionWords = {
       "QUERY",      "PLAN",   "LOGICAL", "VERBOSE", "COSTS",      "EXTENDED",
       "PARTITIONS", "FORMAT", "JSON",    "TREE",    "TRADITIONAL"};
@@ -243,7 +224,7 @@ Result<CheckedSql> CheckExplain(Tokens tokens) {
   }
   const SqlToken& target = tokens[pos];
   if (IsWord(target, "SELECT") || IsWord(target, "WITH") || IsPunct(target, '(')) {
-    RH_RETURN_IF_ERROR(CheckQuery(tokens.subspan(pos), 0));
+    RH_RETURN_IF_ERROR(CheckQuery(tokens.subspan(pos), 0, cte_names));
     return checked;
   }
   // A table: name [. name] [column | 'wildcard'].
@@ -355,27 +336,304 @@ Status CheckDeniedTables(const std::vector<SqlToken>& tokens, const SqlGuardOpti
 }
 
 // Both readings must produce the same token boundaries.
-Status CheckReadingsAgree(const std::vector<SqlToken>& mysql,
-                          const std::vector<SqlToken>& standard) {
-  size_t count = std::min(mysql.size(), standard.size());
+Status CheckReadingsAgree(std::string_view sql, const std::vector<SqlToken>& mysql,
+                          const std::vector<SqlToken>& other, SqlDialect dialect) {
+  size_t count = std::min(mysql.size(), other.size());
   for (size_t token_idx = 0; token_idx <= count; ++token_idx) {
     bool mysql_done = token_idx == mysql.size();
-    bool standard_done = token_idx == standard.size();
-    if (mysql_done && standard_done) return {};
-    bool same = !mysql_done && !standard_done &&
-                mysql[token_idx].kind == standard[token_idx].kind &&
-                mysql[token_idx].offset == standard[token_idx].offset &&
-                mysql[token_idx].length == standard[token_idx].length;
+    bool other_done = token_idx == other.size();
+    if (mysql_done && other_done) return {};
+    bool same = !mysql_done && !other_done && mysql[token_idx].kind == other[token_idx].kind &&
+                mysql[token_idx].offset == other[token_idx].offset &&
+                mysql[token_idx].length == other[token_idx].length;
     if (same) continue;
-    size_t offset = mysql_done      ? standard[token_idx].offset
-                    : standard_done ? mysql[token_idx].offset
-                                    : std::min(mysql[token_idx].offset, standard[token_idx].offset);
-    return Fail(Denied(
-        "ambiguous SQL at byte " + std::to_string(offset) +
-        ": MySQL and SQLite read it differently (a backslash inside a quoted literal, `--` not "
-        "followed by a space, or a [bracketed] identifier); rewrite that part without it"));
+    size_t offset = mysql_done   ? other[token_idx].offset
+                    : other_done ? mysql[token_idx].offset
+                                 : std::min(mysql[token_idx].offset, other[token_idx].offset);
+    if (dialect == SqlDialect::kSqlite && offset < sql.size() && sql[offset] == '#') {
+      return Fail(Denied("'#' at byte " + std::to_string(offset) +
+                         ": SQLite has no # comments (it reads #name as a parameter, so the text "
+                         "after it is SQL); use -- comments"));
+    }
+    return Fail(Denied("ambiguous SQL at byte " + std::to_string(offset) +
+                       ": the servers' parsers read it differently (a backslash inside a quoted "
+                       "literal, `--` not followed by a space, a # comment or a [bracketed] "
+                       "identifier); rewrite that part without it"));
   }
   return {};
+}
+
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// A `...` or [...] identifier: letters, digits, '_', '$' and spaces only, so no quoted name
+// can carry SQL, comment markers or look-alike characters.
+bool IsPlainQuotedIdentifier(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return std::isalnum(byte) || c == '_' || c == '$' || c == ' ';
+  });
+}
+
+// One pass over the statement's tokens (hints removed): identifiers, catalogs, function calls,
+// denied words and constructs.
+class TokenPolicy {
+ public:
+  TokenPolicy(std::string_view sql, const SqlGuardOptions& options, Tokens body,
+              const CteNames& cte_names, size_t show_keywords_end)
+      : sql_(sql),
+        options_(options),
+        body_(body),
+        cte_names_(cte_names),
+        show_keywords_end_(show_keywords_end) {}
+
+  Status Run() {
+    int calls = 0;
+    for (size_t token_idx = 0; token_idx < body_.size(); ++token_idx) {
+      const SqlToken& token = body_[token_idx];
+      if (token.kind == SqlTokenKind::kPunct || token.kind == SqlTokenKind::kHint) continue;
+      RH_RETURN_IF_ERROR(CheckIdentifier(token));
+      RH_RETURN_IF_ERROR(CheckCatalog(token_idx));
+      const bool called = token_idx + 1 < body_.size() && IsPunct(body_[token_idx + 1], '(');
+      bool is_call = false;
+      if (called) {
+        RH_ASSIGN_OR_RETURN(is_call, CheckCall(token_idx));
+        if (is_call && ++calls > options_.max_function_calls) {
+          return Fail(Denied("more than " + std::to_string(options_.max_function_calls) +
+                             " function calls in one statement (the " +
+                             std::to_string(options_.max_function_calls + 1) + "th at " +
+                             At(token) + "); split the question into smaller queries"));
+        }
+      }
+      if (token.kind != SqlTokenKind::kWord || token_idx < show_keywords_end_) continue;
+      // A denied word that is also an allowed function (MySQL's TRUNCATE(x, d)) is the function
+      // when called: a statement cannot start in the middle of an expression.
+      if (is_call) continue;
+      RH_RETURN_IF_ERROR(CheckWord(token_idx));
+    }
+    return {};
+  }
+
+ private:
+  bool IsDoubleQuoted(const SqlToken& token) const {
+    return token.kind == SqlTokenKind::kString && sql_[token.offset] == '"';
+  }
+  // Tokens a server may read as a name: words, `quoted` / [bracketed] identifiers, and
+  // "double-quoted" text (an identifier in SQLite and under ANSI_QUOTES).
+  bool IsNameLike(const SqlToken& token) const {
+    return token.kind == SqlTokenKind::kWord || token.kind == SqlTokenKind::kQuotedIdent ||
+           IsDoubleQuoted(token);
+  }
+
+  Status CheckIdentifier(const SqlToken& token) const {
+    if (token.kind == SqlTokenKind::kWord && !IsAscii(token.value)) {
+      return Fail(Denied("identifier at " + At(token) +
+                         " has non-ASCII characters; table, column and function names are "
+                         "ASCII (put text in 'single quotes')"));
+    }
+    if (token.kind == SqlTokenKind::kQuotedIdent && !IsPlainQuotedIdentifier(token.value)) {
+      return Fail(Denied("quoted identifier at " + At(token) +
+                         " may hold only letters, digits, '_', '$' and spaces; name the "
+                         "table or column plainly"));
+    }
+    return {};
+  }
+
+  Status CheckCatalog(size_t token_idx) const {
+    const SqlToken& token = body_[token_idx];
+    if (!IsNameLike(token)) return {};
+    const std::string name = Lower(token.value);
+    const std::string advice =
+        "; list tables with SHOW TABLES, columns with DESCRIBE <table> and definitions with "
+        "SHOW CREATE TABLE <table> (the tool description names the fleet tables)";
+    if (internal::IsSqliteCatalog(name)) {
+      return Fail(Denied(name + " at " + At(token) +
+                         " is SQLite's schema catalog, which is not readable through run_sql"
+                         " (it would show tables tools may not read)" +
+                         advice));
+    }
+    std::string_view why = internal::WhyCatalogClosed(name);
+    if (why.empty()) return {};
+    if (name == "information_schema" && options_.dialect == SqlDialect::kMysql &&
+        token_idx + 2 < body_.size() && IsPunct(body_[token_idx + 1], '.') &&
+        IsNameLike(body_[token_idx + 2]) &&
+        internal::IsReadableInformationSchemaTable(Lower(body_[token_idx + 2].value))) {
+      return {};
+    }
+    return Fail(Denied("schema " + name + " at " + At(token) +
+                       " is not readable through run_sql: it " + std::string(why) + advice +
+                       (name == "information_schema"
+                            ? "; of information_schema only the StarRocks runtime views "
+                              "be_tablets, be_compactions, be_cloud_native_compactions, "
+                              "be_txns, be_threads, be_bvars, be_metrics, fe_metrics, "
+                              "fe_tablet_schedules and warehouse_metrics are readable"
+                            : "")));
+  }
+
+  // `name (`: a function call unless the name is a keyword or type that takes parentheses or
+  // a CTE name. Returns whether it is a call.
+  Result<bool> CheckCall(size_t token_idx) const {
+    const SqlToken& token = body_[token_idx];
+    if (token.kind == SqlTokenKind::kWord && internal::IsSyntaxBeforeParen(token.value)) {
+      return false;
+    }
+    if (std::find(cte_names_.begin(), cte_names_.end(), token.offset) != cte_names_.end()) {
+      return false;
+    }
+    const std::string name = Lower(token.value);
+    std::string upper = name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (token_idx > 0 && IsPunct(body_[token_idx - 1], '.')) {
+      return Fail(Denied("qualified function name ..." + upper + "() at " + At(token) +
+                         ": stored functions are not allowed; call built-in functions by name"));
+    }
+    if (!internal::IsAllowedFunction(options_.dialect, name)) {
+      std::string_view why = internal::WhyFunctionRefused(name);
+      if (!why.empty()) {
+        return Fail(Denied("function " + upper + " at " + At(token) + " is not allowed (" +
+                           std::string(why) + ")"));
+      }
+      return Fail(Denied("function " + upper + " at " + At(token) + " is not on run_sql's " +
+                         std::string(internal::SqlDialectLabel(options_.dialect)) +
+                         " allow-list of functions (aggregates, window functions, conditionals, "
+                         "string, date, math and JSON functions; tools/README.md lists them); "
+                         "rewrite it with those"));
+    }
+    if (options_.dialect == SqlDialect::kSqlite && (name == "printf" || name == "format")) {
+      RH_RETURN_IF_ERROR(CheckPrintfFormat(token_idx + 2, upper));
+    }
+    return true;
+  }
+
+  // SQLite printf/format: the format is a string literal whose widths and precisions are
+  // written out and at most kMaxPrintfWidth (a `%.*c` with a huge precision runs for seconds
+  // inside one call, where no time cap can interrupt it).
+  Status CheckPrintfFormat(size_t format_idx, const std::string& upper) const {
+    const std::string limit = "; widths and precisions are written out and at most " +
+                              std::to_string(kMaxPrintfWidth) + " (e.g. " + upper +
+                              "('%.2f', x)), or use ROUND(x, n)";
+    if (format_idx >= body_.size() || body_[format_idx].kind != SqlTokenKind::kString) {
+      return Fail(Denied(upper + " at " + At(body_[format_idx - 2]) +
+                         ": the format must be a string literal" + limit));
+    }
+    const std::string& format = body_[format_idx].value;
+    for (size_t pos = 0; pos < format.size(); ++pos) {
+      if (format[pos] != '%') continue;
+      ++pos;
+      while (pos < format.size() &&
+             std::string_view("-+ #0,!").find(format[pos]) != std::string_view::npos) {
+        ++pos;
+      }
+      for (int part = 0; part < 2; ++part) {  // width, then precision
+        if (part == 1) {
+          if (pos >= format.size() || format[pos] != '.') break;
+          ++pos;
+        }
+        if (pos < format.size() && format[pos] == '*') {
+          return Fail(Denied(upper + " at " + At(body_[format_idx]) +
+                             ": '*' widths and precisions are not allowed" + limit));
+        }
+        int64_t value = 0;
+        while (pos < format.size() && std::isdigit(static_cast<unsigned char>(format[pos]))) {
+          value = std::min<int64_t>(value * 10 + (format[pos] - '0'), 1'000'000'000);
+          ++pos;
+        }
+        if (value > kMaxPrintfWidth) {
+          return Fail(Denied(upper + " at " + At(body_[format_idx]) + ": width or precision " +
+                             std::to_string(value) + " is too large" + limit));
+        }
+      }
+      if (pos < format.size() && format[pos] == '%') continue;
+    }
+    return {};
+  }
+
+  Status CheckWord(size_t token_idx) const {
+    const SqlToken& token = body_[token_idx];
+    auto word = DeniedWords().find(token.value);
+    if (word != DeniedWords().end()) {
+      return Fail(Denied(token.value + " at " + At(token) + " is not allowed: it " +
+                         std::string(word->second) + "; tools only read"));
+    }
+    const bool next_is = token_idx + 1 < body_.size();
+    if (token.value == "FOR" && next_is && IsWord(body_[token_idx + 1], "SHARE")) {
+      return Fail(Denied("FOR SHARE at " + At(token) + " takes row locks; remove it"));
+    }
+    if ((token.value == "NEXT" || token.value == "PREVIOUS") && next_is &&
+        IsWord(body_[token_idx + 1], "VALUE")) {
+      return Fail(Denied(token.value + " VALUE FOR at " + At(token) +
+                         " reads or advances a sequence; remove it"));
+    }
+    return {};
+  }
+
+  std::string_view sql_;
+  const SqlGuardOptions& options_;
+  Tokens body_;
+  const CteNames& cte_names_;
+  size_t show_keywords_end_;
+};
+
+// SHOW: one of the allowed forms. Returns the index of the first token after the form's
+// keywords (the part checked like any query).
+Result<size_t> CheckShow(Tokens body) {
+  size_t pos = 1;
+  while (pos < body.size() && body[pos].kind == SqlTokenKind::kWord &&
+         internal::IsShowModifier(body[pos].value)) {
+    ++pos;
+  }
+  std::vector<std::string_view> words;
+  for (size_t word_idx = pos; word_idx < body.size() && words.size() < 3; ++word_idx) {
+    if (body[word_idx].kind != SqlTokenKind::kWord) break;
+    words.push_back(body[word_idx].value);
+  }
+  const std::string allowed = "; run_sql allows SHOW " + std::string(internal::AllowedShowForms());
+  if (words.empty()) return Fail(Denied("SHOW what? write SHOW TABLES" + allowed));
+  const internal::ShowForm* form = internal::FindShowForm(words);
+  if (form == nullptr) {
+    std::string shown = "SHOW " + std::string(words[0]);
+    if (words.size() > 1 && words[0] == "CREATE") shown += " " + std::string(words[1]);
+    std::string_view why =
+        internal::WhyShowRefused(words[0], words.size() > 1 ? words[1] : std::string_view());
+    return Fail(Denied(shown + " is not allowed" +
+                       (why.empty() ? std::string() : " (it " + std::string(why) + ")") + allowed));
+  }
+  const size_t end = pos + form->words.size();
+  std::string name = "SHOW";
+  for (std::string_view word : form->words) name += " " + std::string(word);
+  if (form->words.size() == 1 && form->words[0] == "PROC") {
+    if (end >= body.size() || body[end].kind != SqlTokenKind::kString ||
+        !internal::IsReadableProcPath(body[end].value) || end + 1 != body.size()) {
+      return Fail(Denied(
+          "SHOW PROC takes one path under /backends, /compute_nodes, /frontends, /statistic, "
+          "/jobs, /tasks, /cluster_balance, /routine_loads, /colocation_group, /replications, "
+          "/transactions, /dbs or /catalog (not the query lists, which show other sessions' "
+          "queries)"));
+    }
+    return end;
+  }
+  if (!form->lists_names) return end;
+  // A listing of names: FROM/IN <database> and LIKE '<pattern>' only.
+  size_t cursor = end;
+  while (cursor + 1 < body.size() && (IsWord(body[cursor], "FROM") || IsWord(body[cursor], "IN")) &&
+         IsName(body[cursor + 1]) && body[cursor + 1].kind != SqlTokenKind::kString) {
+    cursor += 2;
+  }
+  if (cursor + 1 < body.size() && IsWord(body[cursor], "LIKE") &&
+      body[cursor + 1].kind == SqlTokenKind::kString) {
+    cursor += 2;
+  }
+  if (cursor != body.size()) {
+    return Fail(Denied(name +
+                       " takes only FROM <database> and LIKE '<pattern>' in run_sql (found " +
+                       (body[cursor].kind == SqlTokenKind::kWord ? body[cursor].value
+                                                                 : "'" + body[cursor].value + "'") +
+                       " at " + At(body[cursor]) +
+                       "): a WHERE could compute on the names of tables tools may not read"));
+  }
+  return end;
 }
 
 }  // namespace
@@ -410,9 +668,13 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                                         std::to_string(pos) + "; remove it");
     }
   }
+  // The MySQL reading, and the other reading of the same server family: for MySQL-family
+  // servers the NO_BACKSLASH_ESCAPES one (a server may run in either mode), for SQLite its own.
+  const LexDialect other_dialect =
+      options.dialect == SqlDialect::kSqlite ? LexDialect::kSqlite : LexDialect::kStandard;
   RH_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, internal::LexSql(sql, LexDialect::kMysql));
-  RH_ASSIGN_OR_RETURN(std::vector<SqlToken> standard, internal::LexSql(sql, LexDialect::kStandard));
-  RH_RETURN_IF_ERROR(CheckReadingsAgree(tokens, standard));
+  RH_ASSIGN_OR_RETURN(std::vector<SqlToken> standard, internal::LexSql(sql, other_dialect));
+  RH_RETURN_IF_ERROR(CheckReadingsAgree(sql, tokens, standard, options.dialect));
 
   while (!tokens.empty() && IsPunct(tokens.back(), ';')) tokens.pop_back();
   while (!standard.empty() && IsPunct(standard.back(), ';')) standard.pop_back();
@@ -470,17 +732,23 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
   }
   const std::string& head = body[first].value;
   CheckedSql checked;
+  CteNames cte_names;
+  // A SHOW only displays, so its form's keywords may name denied words (SHOW CREATE TABLE,
+  // StarRocks SHOW ALTER TABLE / SHOW DELETE); what follows (FROM/LIKE/WHERE and MySQL's WHERE
+  // subqueries) is checked like any query.
+  size_t show_keywords_end = 0;
   if (head == "SELECT" || head == "WITH") {
-    RH_RETURN_IF_ERROR(CheckQuery(Tokens(body), 0));
+    RH_RETURN_IF_ERROR(CheckQuery(Tokens(body), 0, cte_names));
     checked.kind = SqlStatementKind::kSelect;
   } else if (first == 0 && head == "SHOW") {
     checked.kind = SqlStatementKind::kShow;
+    RH_ASSIGN_OR_RETURN(show_keywords_end, CheckShow(Tokens(body)));
   } else if (first == 0 && (head == "EXPLAIN" || head == "DESCRIBE" || head == "DESC")) {
     if (body.size() > 1 && IsWord(body[1], "ANALYZE")) {
       return Fail(Denied(head + " ANALYZE executes the statement; use " + head +
                          " SELECT ... for the plan"));
     }
-    RH_ASSIGN_OR_RETURN(checked, CheckExplain(Tokens(body)));
+    RH_ASSIGN_OR_RETURN(checked, CheckExplain(Tokens(body), cte_names));
   } else {
     std::string_view why = WhyStatementRefused(head);
     return Fail(Denied(head + " statements are not allowed" +
@@ -488,49 +756,12 @@ Result<CheckedSql> CheckSql(std::string_view sql, const SqlGuardOptions& options
                        std::string(kAllowedKinds)));
   }
 
-  // Words, functions and constructs refused anywhere. A SHOW only displays, so its leading
-  // keywords may name them (SHOW CREATE TABLE, StarRocks SHOW ALTER TABLE / SHOW DELETE); what
-  // follows (FROM/LIKE/WHERE and MySQL's WHERE subqueries) is checked like any query.
-  size_t show_keywords_end = 0;
-  if (checked.kind == SqlStatementKind::kShow) {
-    while (show_keywords_end < body.size() && body[show_keywords_end].kind == SqlTokenKind::kWord &&
-           !IsWord(body[show_keywords_end], "WHERE") && !IsWord(body[show_keywords_end], "LIKE") &&
-           !IsWord(body[show_keywords_end], "FROM") && !IsWord(body[show_keywords_end], "IN")) {
-      ++show_keywords_end;
-    }
-  }
-  for (size_t token_idx = 0; token_idx < body.size(); ++token_idx) {
-    const SqlToken& token = body[token_idx];
-    if (token.kind != SqlTokenKind::kWord) continue;
-    bool called = token_idx + 1 < body.size() && IsPunct(body[token_idx + 1], '(');
-    if (called) {
-      auto function = DeniedFunctions().find(token.value);
-      if (function != DeniedFunctions().end()) {
-        return Fail(Denied("function " + token.value + " at " + At(token) + " is not allowed (" +
-                           std::string(function->second) + ")"));
-      }
-    }
-    if (token_idx < show_keywords_end) continue;
-    auto word = DeniedWords().find(token.value);
-    if (word != DeniedWords().end()) {
-      return Fail(Denied(token.value + " at " + At(token) + " is not allowed: it " +
-                         std::string(word->second) + "; tools only read"));
-    }
-    bool next_is = token_idx + 1 < body.size();
-    if (token.value == "FOR" && next_is && IsWord(body[token_idx + 1], "SHARE")) {
-      return Fail(Denied("FOR SHARE at " + At(token) + " takes row locks; remove it"));
-    }
-    if ((token.value == "NEXT" || token.value == "PREVIOUS") && next_is &&
-        IsWord(body[token_idx + 1], "VALUE")) {
-      return Fail(Denied(token.value + " VALUE FOR at " + At(token) +
-                         " reads or advances a sequence; remove it"));
-    }
-  }
+  RH_RETURN_IF_ERROR(CheckDeniedTables(tokens, options));
+  RH_RETURN_IF_ERROR(CheckDeniedTables(standard, options));
+  RH_RETURN_IF_ERROR(TokenPolicy(sql, options, Tokens(body), cte_names, show_keywords_end).Run());
   for (const SqlToken& token : tokens) {
     if (token.kind == SqlTokenKind::kHint) RH_RETURN_IF_ERROR(CheckHint(token, options));
   }
-  RH_RETURN_IF_ERROR(CheckDeniedTables(tokens, options));
-  RH_RETURN_IF_ERROR(CheckDeniedTables(standard, options));
 
   // SHOW: the leading words and the table named by SHOW COLUMNS/FIELDS FROM t, SHOW CREATE TABLE t.
   for (const SqlToken& token : body) {

@@ -9,12 +9,13 @@
 // the inputs of steps 5-8: the Knowledge Lake query (KnowledgeQuery) and the SQL checks
 // (PlanSql).
 //
-// Diagnose (after all eight steps) applies the category rules in order (telemetry gap, node
-// down, account-wide, operation-induced, known bug, then the primary symptom's own category,
-// alert noise, chronic, healthy), sets severity from the category, the magnitude and the
-// customer tier, computes confidence from the independent signals that agree, and writes the
-// Report: root cause, evidence citing the tool calls, ordered recommendations within the
-// instance limits, summary. Every rule and constant is listed in agent/README.md.
+// Diagnose (after all eight steps) asks the diagnosis families of internal/diagnosis/ in their
+// decision order (decision_order.cc: telemetry gap, node down, account-wide, operation-induced,
+// known bug, then the primary symptom's own category, alert noise, chronic, healthy); the first
+// that applies sets severity from the category, the magnitude and the customer tier, computes
+// confidence from the independent signals that agree, and writes the Report: root cause,
+// evidence citing the tool calls, ordered recommendations within the instance limits, summary.
+// Every rule and constant is listed in agent/README.md.
 // Thread-safety: pure functions over values owned by the caller.
 #pragma once
 

@@ -18,7 +18,7 @@
 // investigation it prints p50/p99/max of the wall time of Investigator::Run (tools, JSON,
 // prompt building, report validation, Markdown, storage, and the HTTP round trips to the local
 // server), the part spent inside LlmClient::CreateMessage (our request building and parsing,
-// curl, the loopback HTTP and the scripted server), and the rest. Target: < 100 ms.
+// the HTTP transport, the loopback HTTP and the scripted server), and the rest. Target: < 100 ms.
 // (2) Throughput: for each --workers count, --tasks queued investigations worked by a
 // WorkerPool (each worker its own memory connection, as `rockhound run`) while the server waits
 // --latency-ms before every model answer; prints investigations per minute, the speed-up over
@@ -166,6 +166,7 @@ struct Stack {
   std::string memory_path;
   std::unique_ptr<rh::knowledge::KnowledgeLake> lake;
   std::unique_ptr<rh::tools::ToolRegistry> tools;
+  std::unique_ptr<rh::agent::ToolExecutor> tool_executor;  // shared by the engines
   std::unique_ptr<rh::agent::PlaybookEngine> playbook;
   std::string cluster_id;
 };
@@ -213,7 +214,10 @@ rh::Result<Stack> BuildStack(const Args& args, const std::filesystem::path& dir,
   env.fleet_url = fleet_path;
   RH_ASSIGN_OR_RETURN(rh::tools::ToolRegistry registry, rh::tools::BuildInvestigationTools(env));
   stack.tools = std::make_unique<rh::tools::ToolRegistry>(std::move(registry));
-  stack.playbook = std::make_unique<rh::agent::PlaybookEngine>(*stack.tools, clock);
+  stack.tool_executor =
+      std::make_unique<rh::agent::ToolExecutor>(rh::AgentConfig{}.tool_concurrency);
+  stack.playbook =
+      std::make_unique<rh::agent::PlaybookEngine>(*stack.tools, *stack.tool_executor, clock);
   return stack;
 }
 
@@ -236,7 +240,8 @@ rh::Result<ClaudeStack> BuildClaude(Stack& stack, rh::testing::ScriptedAnthropic
   out.timed = std::make_unique<TimedLlmClient>(*out.client);
   rh::AgentConfig config;
   RH_ASSIGN_OR_RETURN(out.claude,
-                      rh::agent::ClaudeEngine::Create(*out.timed, *stack.tools, clock, config));
+                      rh::agent::ClaudeEngine::Create(*out.timed, *stack.tools,
+                                                      *stack.tool_executor, clock, config));
   rh::agent::InvestigatorDeps deps;
   deps.fleet = stack.fleet.get();
   deps.memory = stack.memory.get();
@@ -346,7 +351,7 @@ int Run(const Args& args) {
                   Percentile(values, 0.99), *std::max_element(values.begin(), values.end()));
     };
     row("Investigator::Run wall time (everything)", total_ms);
-    row("  inside LlmClient (4 calls: JSON, curl, loopback, server)", model_ms);
+    row("  inside LlmClient (4 calls: JSON, transport, loopback, server)", model_ms);
     row("  Rockhound outside the model calls (tools, loop, store)", ours_ms);
     const double p99 = Percentile(total_ms, 0.99);
     std::printf("target < 100 ms per investigation: %s (p99 %.1f ms, everything included)\n",

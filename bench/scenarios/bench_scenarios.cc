@@ -209,7 +209,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
   env.clock = &clock;
   env.fleet_url = fleet_path;
   RH_ASSIGN_OR_RETURN(rh::tools::ToolRegistry registry, rh::tools::BuildInvestigationTools(env));
-  rh::agent::PlaybookEngine engine(registry, clock);
+  rh::agent::ToolExecutor executor(1);
+  rh::agent::PlaybookEngine engine(registry, executor, clock);
 
   RH_ASSIGN_OR_RETURN(std::vector<rh::simulator::GroundTruthRow> truth,
                       rh::simulator::ReadGroundTruth(*fleet));

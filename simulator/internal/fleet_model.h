@@ -16,6 +16,8 @@
 
 namespace rh::simulator::internal {
 
+class Scenario;  // scenarios/scenario.h
+
 // Independent random streams: Rng(seed, kStream..., cluster_index). Adding a stream never
 // changes the numbers drawn from the others.
 enum Stream : uint64_t {
@@ -136,13 +138,15 @@ struct Operation {
 enum class RedHerringKind { kNone, kResolvedAlert, kRoutineScale, kQpsBlip };
 
 struct Incident {
+  const Scenario* family = nullptr;  // the scenario family that tells the story
   IncidentCategory category = IncidentCategory::kDiskCapacity;
   std::string id;        // "inc-001"
   std::string scenario;  // variant name
   int variant = 0;
   std::vector<int> clusters;
   std::vector<int> start_idx;  // per cluster: first hour index of the regression
-  // Story parameters (meaning per category; see scenarios.cc).
+  int account_size = 0;  // Footprint::kAccountSiblings: clusters of the account built for it
+  // Story parameters (meaning per family; see scenarios/<family>.cc).
   double target = 0;
   double target2 = 0;
   double factor = 1;

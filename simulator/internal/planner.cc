@@ -7,6 +7,7 @@
 #include "simulator/internal/catalog.h"
 #include "simulator/internal/random.h"
 #include "simulator/internal/scenarios.h"
+#include "simulator/internal/scenarios/red_herrings.h"
 
 namespace rh::simulator::internal {
 namespace {
@@ -496,7 +497,8 @@ FleetPlan PlanFleet(const FleetParams& params, int incident_count) {
 
   std::vector<Incident> incidents = PlanIncidentShapes(params.seed, incident_count);
 
-  // Accounts: first one per account-wide incident (sized for the story), then random ones.
+  // Accounts: first one per incident that needs an account of its own (sized for the story),
+  // then random ones.
   Rng account_rng(params.seed, kStreamAccounts);
   Rng cluster_rng(params.seed, kStreamClusters);
   std::set<std::string> account_ids, account_names, cluster_ids, cluster_names;
@@ -504,10 +506,10 @@ FleetPlan PlanFleet(const FleetParams& params, int incident_count) {
   std::vector<int> account_sizes;
   int remaining = params.clusters;
   for (const Incident& incident : incidents) {
-    if (incident.category != IncidentCategory::kAccountWide) continue;
+    if (!NeedsOwnAccount(incident)) continue;
     Account account = MakeAccount(account_rng, plan, account_ids, account_names);
     reserved_accounts.push_back(static_cast<int>(plan.accounts.size()));
-    const int size = std::min(remaining, static_cast<int>(incident.factor2));
+    const int size = std::min(remaining, incident.account_size);
     account_sizes.push_back(size);
     remaining -= size;
     plan.accounts.push_back(std::move(account));

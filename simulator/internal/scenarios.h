@@ -1,15 +1,19 @@
-// Labelled incident scenarios: each one a coherent story across metrics, alerts and operations,
-// still active at the fleet's last hour, with an expected severity and sometimes a red herring.
+// Labelled incident scenarios: the pipeline that runs the scenario families
+// (scenarios/scenario.h, listed in scenarios/registry.h) over a fleet. Each incident is one
+// coherent story across metrics, alerts and operations, still active at the fleet's last hour,
+// with an expected severity and sometimes a red herring (scenarios/red_herrings.h).
 //
-// Life of a scenario, in generation order:
-//   1. PlanIncidentShapes: which categories (round-robin over AllCategories()) and how many
-//      clusters each needs (an account-wide incident hits 2-4 siblings of one account).
-//   2. AssignIncidents: picks the clusters (adjusting architecture or version where the story
-//      needs it), the timing and magnitudes, the expected severity, the red herring, and the
-//      operations the story contains (they are known before any metric is drawn).
-//   3. ApplyIncident: layers the story onto the cluster's background series.
-//   4. BuildIncidentEvents: derives the alerts from the final series (an alert fires when the
-//      data crosses its threshold) and writes the ground-truth description with the numbers.
+// Life of an incident, in generation order:
+//   1. PlanIncidentShapes: the i-th incident belongs to the (i mod n)-th family of the registry;
+//      a family that hits several siblings of one account draws how many.
+//   2. AssignIncidents: the families that need an account of their own are planned first, on
+//      the accounts the planner built for them; every other family gets a free cluster it
+//      prefers, then plans its timing, magnitudes, operations and severity (Scenario::Plan,
+//      Scenario::Severity). Red herrings are planted last.
+//   3. ApplyIncident: the red herring's QPS blip, then Scenario::Apply, on the cluster's
+//      background series.
+//   4. BuildIncidentEvents: Scenario::Derive fires the alerts where the final data crosses
+//      their thresholds and writes the ground-truth description with the numbers.
 // simulator/README.md explains how to add a scenario. Internal to rh::simulator.
 // Thread-safety: functions over a FleetPlan owned by the caller.
 #pragma once
@@ -21,19 +25,22 @@
 
 namespace rh::simulator::internal {
 
-// Clusters an incident of `category` may need (the planner's capacity check).
-int MaxClustersFor(IncidentCategory category);
+// The number of scenario families (a fleet with at least this many incidents has one of each).
+int ScenarioFamilyCount();
 
-// `count` incidents with category, id and cluster count set; account_wide incidents also get
-// Incident::count (affected siblings) and Incident::factor2 (the account's cluster count).
+// Clusters the incident with 0-based position `ordinal` in a fleet may need (the planner's
+// capacity check).
+int MaxClustersForIncident(int ordinal);
+
+// `count` incidents with family, category, id and cluster count set; families that hit several
+// siblings of one account also set Incident::count and Incident::account_size.
 std::vector<Incident> PlanIncidentShapes(uint64_t seed, int count);
 
-// `reserved_accounts[i]` is the account built for the i-th account-wide incident.
-void AssignIncidents(FleetPlan& plan, const std::vector<int>& reserved_accounts);
+// Whether the incident needs an account built for it (of Incident::account_size clusters).
+bool NeedsOwnAccount(const Incident& incident);
 
-// After ChainOperations: words the red-herring text of incidents whose red herring is a routine
-// SCALE (its parameters are only known once the operation history is chained).
-void DescribeRedHerringOperations(FleetPlan& plan);
+// `reserved_accounts[i]` is the account built for the i-th incident that NeedsOwnAccount.
+void AssignIncidents(FleetPlan& plan, const std::vector<int>& reserved_accounts);
 
 // Modifies `series` (the cluster's background) with its incident; no-op for background clusters.
 void ApplyIncident(const FleetPlan& plan, int cluster_index, std::vector<HourValues>& series);

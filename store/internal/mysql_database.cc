@@ -9,10 +9,12 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/log.h"
@@ -96,10 +98,22 @@ Error MysqlError(const sql::SQLException& e, std::string_view context) {
                std::string(context)};
 }
 
-std::string QuoteString(std::string_view text) {
+// A string literal for a session whose sql_mode escapes with backslashes (the mode every
+// connection pins, see PinSession) or, with `backslash_escapes` false, for one in
+// NO_BACKSLASH_ESCAPES, where a backslash is an ordinary character and only a doubled quote
+// escapes. Using the wrong one for the session would let a value end the literal early.
+std::string QuoteString(std::string_view text, bool backslash_escapes) {
   std::string out;
   out.reserve(text.size() + 2);
   out.push_back('\'');
+  if (!backslash_escapes) {
+    for (char c : text) {
+      if (c == '\'') out.push_back('\'');
+      out.push_back(c);
+    }
+    out.push_back('\'');
+    return out;
+  }
   for (char c : text) {
     switch (c) {
       case '\0': out += "\\0"; break;
@@ -116,19 +130,20 @@ std::string QuoteString(std::string_view text) {
   return out;
 }
 
-std::string Literal(const Value& value) {
+std::string Literal(const Value& value, bool backslash_escapes) {
   if (std::holds_alternative<std::monostate>(value)) return "NULL";
   if (auto i = std::get_if<int64_t>(&value)) return std::to_string(*i);
   if (auto d = std::get_if<double>(&value)) {
     if (!std::isfinite(*d)) return "NULL";
     return ValueToString(value);
   }
-  if (auto s = std::get_if<std::string>(&value)) return QuoteString(*s);
-  return QuoteString(FormatSqlTime(std::get<TimePoint>(value)));
+  if (auto s = std::get_if<std::string>(&value)) return QuoteString(*s, backslash_escapes);
+  return QuoteString(FormatSqlTime(std::get<TimePoint>(value)), backslash_escapes);
 }
 
 // Replaces each '?' placeholder outside quotes and comments with the escaped literal.
-Result<std::string> Interpolate(std::string_view sql, const std::vector<Value>& params) {
+Result<std::string> Interpolate(std::string_view sql, const std::vector<Value>& params,
+                                bool backslash_escapes) {
   std::string out;
   out.reserve(sql.size() + params.size() * 16);
   size_t next_param = 0;
@@ -156,7 +171,7 @@ Result<std::string> Interpolate(std::string_view sql, const std::vector<Value>& 
         return InvalidArgument("mysql", "statement has more placeholders than the " +
                                             std::to_string(params.size()) + " values bound");
       }
-      out += Literal(params[next_param++]);
+      out += Literal(params[next_param++], backslash_escapes);
       ++pos;
     } else {
       out.push_back(c);
@@ -203,6 +218,49 @@ std::vector<std::string> SplitScript(std::string_view sql) {
   return statements;
 }
 
+// The sql_mode every session pins (PinSession): strict, and backslashes escape in literals.
+constexpr const char* kSessionSqlMode =
+    "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
+
+std::string Upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// `mode` (a comma-separated sql_mode) without `name`, keeping only characters a mode name can
+// have, so the result can be inlined into SET sql_mode.
+std::string WithoutSqlMode(std::string_view mode, std::string_view name) {
+  std::string out;
+  size_t start = 0;
+  while (start <= mode.size()) {
+    size_t comma = mode.find(',', start);
+    if (comma == std::string_view::npos) comma = mode.size();
+    std::string item;
+    for (char c : mode.substr(start, comma - start)) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') item.push_back(c);
+    }
+    if (!item.empty() && item != name) out += (out.empty() ? "" : ",") + item;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Whether the sql_mode `mode` names NO_BACKSLASH_ESCAPES (normalized, it loses an item without).
+bool HasNoBackslashEscapes(std::string_view mode) {
+  return WithoutSqlMode(mode, "NO_BACKSLASH_ESCAPES") != WithoutSqlMode(mode, "");
+}
+
+// Logs `message` at warn level the first time it is reported for `database` in this process.
+void WarnOnce(const std::string& database, const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> warned;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!warned.insert(database).second) return;
+  }
+  Logger("store")->warn("{}: {}", database, message);
+}
+
 class MysqlDatabase final : public Database {
  public:
   MysqlDatabase(MysqlUrl url, OpenOptions options, std::string description)
@@ -224,7 +282,7 @@ class MysqlDatabase final : public Database {
       props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
       connection_.reset(driver->connect(props));
       std::unique_ptr<sql::Statement> stmt(connection_->createStatement());
-      stmt->execute("SET time_zone = '+00:00'");
+      PinSession(stmt.get());
       std::unique_ptr<sql::ResultSet> version(stmt->executeQuery("SELECT VERSION()"));
       if (version->next()) server_version_ = version->getString(1);
       if (options_.guarded) ApplyGuardSession(stmt.get());
@@ -240,18 +298,24 @@ class MysqlDatabase final : public Database {
 
   Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
-    RH_ASSIGN_OR_RETURN(std::string text, Interpolate(sql, params));
-    return WithReconnect<int64_t>([&]() -> int64_t {
+    // Interpolated per attempt: a reconnect may find the session escaping otherwise.
+    return WithReconnect<int64_t>([&]() -> Result<int64_t> {
+      RH_ASSIGN_OR_RETURN(std::string text, Interpolate(sql, params, backslash_escapes_));
       std::unique_ptr<sql::Statement> stmt(connection_->createStatement());
       ApplyStatementTimeout(stmt.get());
-      return static_cast<int64_t>(stmt->executeUpdate(text));
+      const auto changed = static_cast<int64_t>(stmt->executeUpdate(text));
+      // A statement that may have changed sql_mode: the escaping follows the session again.
+      if (Upper(text).find("SQL_MODE") != std::string::npos) {
+        backslash_escapes_ = !HasNoBackslashEscapes(ReadSqlMode(stmt.get()));
+      }
+      return changed;
     });
   }
 
   Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
-    RH_ASSIGN_OR_RETURN(std::string text, Interpolate(sql, params));
-    return WithReconnect<QueryResult>([&]() -> QueryResult {
+    return WithReconnect<QueryResult>([&]() -> Result<QueryResult> {
+      RH_ASSIGN_OR_RETURN(std::string text, Interpolate(sql, params, backslash_escapes_));
       std::unique_ptr<sql::Statement> stmt(connection_->createStatement());
       ApplyStatementTimeout(stmt.get());
       std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery(text));
@@ -344,6 +408,54 @@ class MysqlDatabase final : public Database {
   }
 
  private:
+  // Pins what inlined literals and times rely on, on every (re)connect: time_zone UTC, utf8mb4,
+  // and a strict sql_mode without NO_BACKSLASH_ESCAPES (kSessionSqlMode), whatever the server's
+  // global mode. A server that refuses kSessionSqlMode (StarRocks has modes of its own) keeps
+  // its mode minus NO_BACKSLASH_ESCAPES, logged once; and if NO_BACKSLASH_ESCAPES still shows in
+  // the session after that, literals are escaped by doubling quotes instead of with backslashes,
+  // so a value can never end its literal early. An Execute that mentions sql_mode re-reads it
+  // (the escaping keeps following the session). Throws only when time_zone cannot be set.
+  void PinSession(sql::Statement* stmt) {
+    stmt->execute("SET time_zone = '+00:00'");
+    TryExecute(stmt, "SET NAMES utf8mb4");  // also asked for at the handshake (OPT_CHARSET_NAME)
+    std::string refusal;
+    if (!TryExecute(stmt, std::string("SET SESSION sql_mode = '") + kSessionSqlMode + "'",
+                    &refusal)) {
+      std::string server_mode = ReadSqlMode(stmt);
+      std::string kept = WithoutSqlMode(server_mode, "NO_BACKSLASH_ESCAPES");
+      if (kept != server_mode) TryExecute(stmt, "SET SESSION sql_mode = '" + kept + "'");
+    }
+    const std::string mode = ReadSqlMode(stmt);
+    backslash_escapes_ = !HasNoBackslashEscapes(mode);
+    if (!refusal.empty()) {
+      WarnOnce(description_, "the server refused sql_mode '" + std::string(kSessionSqlMode) +
+                                 "' (" + refusal + "); the session keeps '" + mode +
+                                 "' and string values are escaped " +
+                                 (backslash_escapes_ ? "with backslashes" : "by doubling quotes"));
+    }
+  }
+
+  // The session's sql_mode, upper case; empty when the server does not say.
+  static std::string ReadSqlMode(sql::Statement* stmt) {
+    try {
+      std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery("SELECT @@SESSION.sql_mode"));
+      if (rs->next()) return Upper(std::string(rs->getString(1)));
+    } catch (const sql::SQLException&) {
+    }
+    return "";
+  }
+
+  static bool TryExecute(sql::Statement* stmt, const std::string& sql,
+                         std::string* refusal = nullptr) {
+    try {
+      stmt->execute(sql);
+      return true;
+    } catch (const sql::SQLException& e) {
+      if (refusal) *refusal = e.what();
+      return false;
+    }
+  }
+
   void RollbackQuietly() {
     try {
       if (connection_) {
@@ -381,6 +493,8 @@ class MysqlDatabase final : public Database {
     (void)stmt;  // server-side caps are session variables (ApplyGuardSession)
   }
 
+  // Runs `operation` (which returns Result<T>), reconnecting once when the connection was lost
+  // outside a transaction.
   template <typename T, typename F>
   Result<T> WithReconnect(F&& operation) {
     for (int attempt = 0;; ++attempt) {
@@ -408,6 +522,7 @@ class MysqlDatabase final : public Database {
   std::string description_;
   std::string server_version_;
   std::unique_ptr<sql::Connection> connection_;
+  bool backslash_escapes_ = true;  // how this session's string literals escape (PinSession)
   std::recursive_mutex mutex_;
   int depth_ = 0;
 };

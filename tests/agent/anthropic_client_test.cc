@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/time_format.h"
 #include "tests/fakes/scripted_anthropic_server.h"
+#include "tests/fakes/scripted_http_transport.h"
 #include "tests/fakes/test_env.h"
 
 namespace rh::agent {
@@ -645,6 +646,75 @@ TEST(AnthropicClientTest, TheApiKeyNeverAppearsInErrorsOrLogs) {
        {logs, unauthorized.error().ToString(), dropped.error().ToString()}) {
     EXPECT_THAT(text, Not(HasSubstr("SECRETSECRET")));
   }
+}
+
+// ---- An injected transport -------------------------------------------------------------------
+
+TEST(AnthropicClientTest, SendsEveryAttemptThroughAnInjectedTransport) {
+  using rh::testing::ScriptedHttpTransport;
+  ScriptedHttpTransport transport({
+      ScriptedHttpTransport::Failure(net::HttpFailureKind::kTimeout, "Operation timed out"),
+      ScriptedHttpTransport::Answer(
+          529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})",
+          {{"retry-after-ms", "250"}}),
+      ScriptedHttpTransport::Answer(
+          200,
+          R"({"id":"msg_fake","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+              "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+              "usage":{"input_tokens":3,"output_tokens":1}})",
+          {{"request-id", "req_fake"}}),
+  });
+  RecordingClock clock;
+  AnthropicClientOptions options;
+  options.base_url = "https://api.example.test/";
+  options.api_key = kKey;
+  options.connect_timeout = std::chrono::seconds(3);
+  options.request_timeout = std::chrono::seconds(45);
+  options.jitter = [] { return 0.0; };
+  auto created = AnthropicClient::Create(options, transport, clock);
+  ASSERT_TRUE(created) << created.error().ToString();
+  auto response = (*created)->CreateMessage(Question());
+  ASSERT_TRUE(response) << response.error().ToString();
+  EXPECT_EQ(response->attempts, 3);
+  EXPECT_EQ(response->request_id, "req_fake");
+  EXPECT_EQ(response->content[0]["text"], "ok");
+  // Backoff after the timeout, then the server's retry-after-ms.
+  EXPECT_EQ(clock.waits(), (std::vector<double>{0.5, 0.25}));
+
+  const auto sent = transport.requests();
+  ASSERT_THAT(sent, SizeIs(3));
+  for (size_t attempt_idx = 0; attempt_idx < sent.size(); ++attempt_idx) {
+    const net::HttpRequest& request = sent[attempt_idx];
+    EXPECT_EQ(request.method, net::HttpMethod::kPost);
+    EXPECT_EQ(request.url, "https://api.example.test/v1/messages");
+    EXPECT_EQ(request.connect_timeout, std::chrono::seconds(3));
+    EXPECT_EQ(request.total_timeout, std::chrono::seconds(45));
+    EXPECT_EQ(rh::testing::SentHeader(request, "x-api-key"), kKey);
+    EXPECT_EQ(rh::testing::SentHeader(request, "anthropic-version"), "2023-06-01");
+    EXPECT_EQ(rh::testing::SentHeader(request, "user-agent"), net::kUserAgent);
+    EXPECT_EQ(rh::testing::SentHeader(request, "x-stainless-retry-count"),
+              std::to_string(attempt_idx));
+    EXPECT_EQ(Json::parse(request.body)["messages"], Question().messages);
+  }
+}
+
+TEST(AnthropicClientTest, AnUnusableRequestFromTheTransportIsNotRetried) {
+  using rh::testing::ScriptedHttpTransport;
+  ScriptedHttpTransport transport({ScriptedHttpTransport::Failure(
+      net::HttpFailureKind::kRequest, "URL using bad/illegal format or missing URL")});
+  RecordingClock clock;
+  AnthropicClientOptions options;
+  options.base_url = "http://bad host";
+  options.api_key = kKey;
+  auto created = AnthropicClient::Create(options, transport, clock);
+  ASSERT_TRUE(created) << created.error().ToString();
+  auto response = (*created)->CreateMessage(Question());
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(response.error().message,
+              AllOf(HasSubstr("bad/illegal format"), HasSubstr("check ANTHROPIC_BASE_URL")));
+  EXPECT_THAT(transport.requests(), SizeIs(1));
+  EXPECT_THAT(clock.waits(), IsEmpty());
 }
 
 // ---- Replay of real recorded API traffic (../shared/data/anthropic/recorded) -------------------

@@ -16,8 +16,10 @@
 #include <functional>
 #include <thread>
 
+#include "agent/cancellation.h"
 #include "core/time_format.h"
 #include "store/schema.h"
+#include "tests/agent/concurrency_probe.h"
 #include "tests/agent/loop_fixture.h"
 
 namespace rh::agent {
@@ -65,18 +67,29 @@ class ClaudeLoopTest : public ::testing::Test {
     auto client = AnthropicClient::Create(client_options, clock_);
     ASSERT_TRUE(client) << client.error().ToString();
     client_ = std::move(*client);
-    auto engine = ClaudeEngine::Create(*client_, *tools_, clock_, config_);
+    auto engine = ClaudeEngine::Create(*client_, *tools_, executor_, clock_, config_);
     ASSERT_TRUE(engine) << engine.error().ToString();
     engine_ = std::move(*engine);
   }
 
-  Result<InvestigationOutcome> Investigate(InvestigationUsage* spent = nullptr) {
+  // Progress is recorded; `on_progress_`, when set, sees each event too (under the lock).
+  Result<InvestigationOutcome> Investigate(InvestigationUsage* spent = nullptr,
+                                           const RunLimits& limits = {}) {
     return engine_->Investigate({"tsk_loop_test", cluster_, ""},
                                 [this](const ProgressEvent& event) {
                                   std::lock_guard<std::mutex> lock(progress_mutex_);
                                   progress_.push_back(event);
+                                  if (on_progress_) on_progress_(event);
                                 },
-                                spent);
+                                spent, limits);
+  }
+
+  // The progress events of `what` at model turn `step`.
+  int Events(const std::string& what, int step) {
+    std::lock_guard<std::mutex> lock(progress_mutex_);
+    return static_cast<int>(std::count_if(progress_.begin(), progress_.end(), [&](const auto& e) {
+      return e.what == what && e.step == step;
+    }));
   }
 
   // The request bodies the server accepted, in order.
@@ -106,9 +119,11 @@ class ClaudeLoopTest : public ::testing::Test {
   std::string cluster_;
   std::unique_ptr<ScriptedAnthropicServer> server_;
   std::unique_ptr<AnthropicClient> client_;
+  ToolExecutor executor_{4};  // agent.tool_concurrency's default
   std::unique_ptr<ClaudeEngine> engine_;
   std::mutex progress_mutex_;
   std::vector<ProgressEvent> progress_;
+  std::function<void(const ProgressEvent&)> on_progress_;
 };
 
 // ---- The whole loop ---------------------------------------------------------------------------
@@ -477,7 +492,7 @@ TEST_F(ClaudeLoopTest, InvestigationsRunConcurrentlyOnOneEngine) {
   server_ = std::make_unique<ScriptedAnthropicServer>(Scenario("investigation_disk_full"), options);
   auto client = AnthropicClient::Create(ClientOptions(*server_), clock_);
   ASSERT_TRUE(client) << client.error().ToString();
-  auto engine = ClaudeEngine::Create(**client, *tools_, clock_, config_);
+  auto engine = ClaudeEngine::Create(**client, *tools_, executor_, clock_, config_);
   ASSERT_TRUE(engine) << engine.error().ToString();
   constexpr int kInvestigations = 4;
   std::vector<std::thread> workers;
@@ -493,6 +508,148 @@ TEST_F(ClaudeLoopTest, InvestigationsRunConcurrentlyOnOneEngine) {
   for (auto& worker : workers) worker.join();
   EXPECT_EQ(succeeded.load(), kInvestigations);
   EXPECT_THAT(server_->requests(), SizeIs(4 * kInvestigations));
+}
+
+// ---- The tool executor, cancellation, the deadline -------------------------------------------
+
+// Three concurrent investigations on one engine whose executor allows two tool calls at once;
+// each model turn asks for three calls of a tool that blocks until the test lets go. Two run,
+// the other seven wait in the executor's queue; every answer keeps its block's place.
+TEST_F(ClaudeLoopTest, ToolCallsOfConcurrentInvestigationsStayWithinTheExecutorBound) {
+  concurrency_test::ConcurrencyProbe probe;
+  ASSERT_TRUE(tools_->Register(std::make_unique<concurrency_test::ProbeTool>(probe)));
+  rh::testing::ScriptedAnthropicServer::Options options;
+  options.per_conversation = true;
+  server_ = std::make_unique<ScriptedAnthropicServer>(
+      AnthropicScenario::Parse(Json::parse(R"({"turns": [
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01Probe0000000000000000A", "name": "probe",
+         "input": {"label": "first"}},
+        {"type": "tool_use", "id": "toolu_01Probe0000000000000000B", "name": "probe",
+         "input": {"label": "second"}},
+        {"type": "tool_use", "id": "toolu_01Probe0000000000000000C", "name": "probe",
+         "input": {"label": "third"}}]}},
+      {"expect_last_message": {"role": "user", "content": [
+         {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000A",
+          "content": "first done"},
+         {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000B",
+          "content": "second done"},
+         {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000C",
+          "content": "third done"}]},
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01ProbeReport00000000000D", "name": "submit_report",
+         "input": {"severity": "info", "confidence": 0.9, "root_cause": "Nothing wrong.",
+                   "root_cause_category": "alert_noise",
+                   "evidence": [{"tool_call_id": "toolu_01Probe0000000000000000C",
+                                 "tool": "probe", "finding": "All calls answered."}],
+                   "recommendations": [], "summary": "Fine."}}]}}]})"),
+                                     "executor_bound")
+          .value(),
+      options);
+  constexpr int kBound = 2;
+  constexpr int kInvestigations = 3;
+  ToolExecutor executor(kBound);
+  auto client = AnthropicClient::Create(ClientOptions(*server_), clock_);
+  ASSERT_TRUE(client) << client.error().ToString();
+  auto engine = ClaudeEngine::Create(**client, *tools_, executor, clock_, config_);
+  ASSERT_TRUE(engine) << engine.error().ToString();
+
+  std::vector<Result<InvestigationOutcome>> outcomes(kInvestigations,
+                                                     Internal("test", "did not run"));
+  std::vector<std::thread> workers;
+  for (int worker_idx = 0; worker_idx < kInvestigations; ++worker_idx) {
+    workers.emplace_back([&, worker_idx] {
+      outcomes[worker_idx] = (*engine)->Investigate(
+          {"tsk_bound_" + std::to_string(worker_idx), cluster_, ""}, {});
+    });
+  }
+  probe.WaitUntilInside(kBound);
+  concurrency_test::WaitUntil([&] {
+    return executor.queued() == size_t(3 * kInvestigations - kBound);
+  });
+  EXPECT_EQ(probe.inside(), kBound);
+  probe.Release();
+  for (auto& worker : workers) worker.join();
+
+  EXPECT_EQ(probe.max_inside(), kBound);
+  EXPECT_EQ(probe.entered(), 3 * kInvestigations);
+  for (const auto& outcome : outcomes) {
+    ASSERT_TRUE(outcome) << outcome.error().ToString();
+    ASSERT_THAT(outcome->transcript, SizeIs(4));
+    EXPECT_EQ(outcome->transcript[0].output, "first done");
+    EXPECT_EQ(outcome->transcript[1].output, "second done");
+    EXPECT_EQ(outcome->transcript[2].output, "third done");
+  }
+  EXPECT_THAT(server_->problems(), SizeIs(0));
+}
+
+TEST_F(ClaudeLoopTest, CancelledBeforeTheFirstTurnSendsNothing) {
+  Start(Scenario("investigation_disk_full"));
+  CancellationToken cancel;
+  cancel.Cancel("lease lost (test)");
+  RunLimits limits;
+  limits.cancel = &cancel;
+  auto outcome = Investigate(nullptr, limits);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(outcome.error().context, HasSubstr("cancelled"));
+  EXPECT_THAT(outcome.error().message, HasSubstr("lease lost (test)"));
+  EXPECT_THAT(server_->requests(), SizeIs(0));
+}
+
+// Cancelled while the second model request is in flight: that request completes, but none of
+// its four tool calls runs and no third request is sent.
+TEST_F(ClaudeLoopTest, CancelledRunStopsBeforeTheNextToolCallAndTheNextTurn) {
+  Start(Scenario("investigation_disk_full"));
+  CancellationToken cancel;
+  RunLimits limits;
+  limits.cancel = &cancel;
+  on_progress_ = [&](const ProgressEvent& event) {
+    if (event.what == "model turn" && event.step == 2) cancel.Cancel("lease lost (test)");
+  };
+  InvestigationUsage spent;
+  auto outcome = Investigate(&spent, limits);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(outcome.error().ToString(), HasSubstr("claude turn 2: cancelled: lease lost (test)"));
+  EXPECT_THAT(server_->requests(), SizeIs(2));
+  EXPECT_EQ(Events("tool", 1), 4);
+  EXPECT_EQ(Events("tool", 2), 0);
+  EXPECT_EQ(spent.model_turns, 2);  // what was spent is still reported
+}
+
+// The clock passes the deadline while the third model request is out: the run stops before
+// that turn's tool call and returns what it has (seven calls from turns 1-2), severity info.
+TEST_F(ClaudeLoopTest, RunPastItsDeadlineStopsWithTheCallsMadeSoFar) {
+  Start(Scenario("investigation_disk_full"));
+  RunLimits limits;
+  limits.deadline = clock_.Monotonic() + std::chrono::minutes(10);
+  on_progress_ = [&](const ProgressEvent& event) {
+    if (event.what == "model turn" && event.step == 3) clock_.Advance(std::chrono::minutes(11));
+  };
+  auto outcome = Investigate(nullptr, limits);
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  ASSERT_TRUE(outcome->timed_out.has_value());
+  EXPECT_EQ(outcome->timed_out->at_step, 3);
+  EXPECT_EQ(outcome->report.severity, "info");
+  EXPECT_THAT(outcome->report.evidence, SizeIs(0));
+  ASSERT_THAT(outcome->transcript, SizeIs(7));
+  EXPECT_EQ(outcome->transcript[6].tool, "query_similar_clusters");
+  EXPECT_EQ(outcome->usage.model_turns, 3);
+  EXPECT_THAT(server_->requests(), SizeIs(3));
+  EXPECT_EQ(Events("tool", 3), 0);
+}
+
+TEST_F(ClaudeLoopTest, DeadlineAlreadyPassedEndsTheRunBeforeTheFirstTurn) {
+  Start(Scenario("investigation_disk_full"));
+  RunLimits limits;
+  limits.deadline = clock_.Monotonic();
+  auto outcome = Investigate(nullptr, limits);
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  ASSERT_TRUE(outcome->timed_out.has_value());
+  EXPECT_EQ(outcome->timed_out->at_step, 1);
+  EXPECT_THAT(outcome->transcript, SizeIs(0));
+  EXPECT_THAT(server_->requests(), SizeIs(0));
 }
 
 }  // namespace

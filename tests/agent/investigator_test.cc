@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "agent/cancellation.h"
 #include "agent/claude_engine.h"
 #include "agent/playbook_engine.h"
 #include "store/report_store.h"
@@ -37,7 +40,7 @@ class InvestigatorTest : public ::testing::TestWithParam<std::string> {
     auto tools = loop_test::BuildTools(memory_->db(), clock_);
     ASSERT_TRUE(tools) << tools.error().ToString();
     tools_ = std::move(*tools);
-    playbook_ = std::make_unique<PlaybookEngine>(*tools_, clock_);
+    playbook_ = std::make_unique<PlaybookEngine>(*tools_, executor_, clock_);
     config_.max_steps = 20;
   }
 
@@ -48,7 +51,7 @@ class InvestigatorTest : public ::testing::TestWithParam<std::string> {
     auto client = AnthropicClient::Create(ClientOptions(*server_), clock_);
     ASSERT_TRUE(client) << client.error().ToString();
     client_ = std::move(*client);
-    auto claude = ClaudeEngine::Create(*client_, *tools_, clock_, config_);
+    auto claude = ClaudeEngine::Create(*client_, *tools_, executor_, clock_, config_);
     ASSERT_TRUE(claude) << claude.error().ToString();
     claude_ = std::move(*claude);
   }
@@ -91,6 +94,7 @@ class InvestigatorTest : public ::testing::TestWithParam<std::string> {
   RecordingClock clock_;
   std::unique_ptr<TestMemory> memory_;
   std::unique_ptr<tools::ToolRegistry> tools_;
+  ToolExecutor executor_{4};
   std::unique_ptr<PlaybookEngine> playbook_;
   AgentConfig config_;
   std::string cluster_;
@@ -239,6 +243,145 @@ TEST_P(InvestigatorTest, RejectsWhatItCannotInvestigate) {
   EXPECT_EQ(unknown_engine.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(StoredReports(), 0);
   EXPECT_THAT(announced_, SizeIs(0));
+}
+
+// ---- The investigation timeout and cancellation ----------------------------------------------
+
+// Loads the stored report `report_id` and its JSON.
+std::pair<store::StoredReport, Json> LoadReport(store::Database& memory,
+                                                const std::string& report_id) {
+  store::ReportStore reports(memory);
+  auto stored = reports.Get(report_id);
+  EXPECT_TRUE(stored) << stored.error().ToString();
+  if (!stored) return {};
+  auto json = ParseJson(stored->report_json);
+  EXPECT_TRUE(json) << json.error().ToString();
+  return {*stored, json ? *json : Json()};
+}
+
+// The clock passes agent.investigation_timeout while Claude's third request is out: the run
+// ends before that turn's tool call and the stored report says it timed out, with the seven
+// calls made and the step not done (8, run_sql) as missing evidence. No playbook fallback.
+TEST_P(InvestigatorTest, ClaudeRunPastTheTimeoutStoresATimedOutReport) {
+  config_.investigation_timeout = std::chrono::minutes(10);
+  StartClaude("investigation_disk_full");
+  Investigator investigator = MakeInvestigator();
+  ProgressFn progress = [this](const ProgressEvent& event) {
+    if (event.what == "model turn" && event.step == 3) clock_.Advance(std::chrono::minutes(11));
+  };
+  auto result = investigator.Run({"tsk_timeout", cluster_, ""}, "", progress);
+  ASSERT_TRUE(result) << result.error().ToString();
+  auto [stored, report] = LoadReport(*memory_->db(), result->report_id);
+  EXPECT_EQ(stored.engine, "claude");
+  EXPECT_EQ(stored.task_id, "tsk_timeout");
+  EXPECT_EQ(stored.severity, "info");  // the model had not concluded
+  EXPECT_EQ(stored.category, "insufficient_data");
+  EXPECT_EQ(stored.llm_error, "");
+  EXPECT_THAT(stored.root_cause, HasSubstr("investigation timed out after 10m at step 3"));
+  EXPECT_THAT(stored.summary, HasSubstr("investigation timed out after 10m at step 3"));
+  EXPECT_THAT(stored.summary, HasSubstr("Not done: step 8 run_sql"));
+  EXPECT_THAT(
+      report["timed_out"].get<std::string>(),
+      HasSubstr("investigation timed out after 10m at step 3 (claude engine, model turn 3)"));
+  ASSERT_THAT(report["missing_evidence"], SizeIs(1));
+  EXPECT_THAT(report["missing_evidence"][0].get<std::string>(), HasSubstr("step 8 run_sql"));
+  EXPECT_EQ(report["recommendations"][0]["operation"], "none");
+  EXPECT_THAT(report["recommendations"][0]["action"].get<std::string>(),
+              HasSubstr("agent.investigation_timeout"));
+  EXPECT_THAT(ParseJson(stored.transcript_json).value(), SizeIs(7));
+  EXPECT_THAT(stored.markdown, HasSubstr("the investigation timed out after 10m at step 3"));
+  EXPECT_THAT(stored.markdown, HasSubstr("## Missing evidence"));
+  EXPECT_EQ(stored.duration_ms, 11 * 60 * 1000);  // on the clock's monotonic reading
+  EXPECT_THAT(server_->requests(), SizeIs(3));
+  EXPECT_EQ(StoredReports(), 1);
+  EXPECT_THAT(announced_, SizeIs(1));
+}
+
+// The playbook passes the timeout during step 5: it stops before step 6 and the report keeps
+// what steps 1-5 found (the severity the rules give on them) and lists steps 6-8 as missing.
+TEST_P(InvestigatorTest, PlaybookRunPastTheTimeoutStoresWhatWasFoundSoFar) {
+  Investigator investigator = MakeInvestigator();
+  store::StoredReport complete = RunAndLoad(investigator, {"", cluster_, ""}, "playbook");
+  ASSERT_NE(complete.severity, "info");
+
+  ProgressFn progress = [this](const ProgressEvent& event) {
+    if (event.what == "tool" && event.step == 5) clock_.Advance(std::chrono::minutes(10));
+  };
+  auto result = investigator.Run({"tsk_playbook_timeout", cluster_, ""}, "playbook", progress);
+  ASSERT_TRUE(result) << result.error().ToString();
+  auto [stored, report] = LoadReport(*memory_->db(), result->report_id);
+  EXPECT_EQ(stored.engine, "playbook");
+  EXPECT_EQ(stored.severity, complete.severity);
+  EXPECT_EQ(stored.category, "insufficient_data");
+  EXPECT_THAT(stored.root_cause, HasSubstr("investigation timed out after 10m at step 6"));
+  EXPECT_THAT(report["timed_out"].get<std::string>(),
+              HasSubstr("(playbook engine, protocol step 6 query_agent_memory)"));
+  ASSERT_THAT(report["missing_evidence"], SizeIs(3));
+  EXPECT_THAT(report["missing_evidence"][0].get<std::string>(), HasSubstr("query_agent_memory"));
+  EXPECT_THAT(report["missing_evidence"][1].get<std::string>(),
+              HasSubstr("query_similar_clusters"));
+  EXPECT_THAT(report["missing_evidence"][2].get<std::string>(), HasSubstr("run_sql"));
+  const Json transcript = ParseJson(stored.transcript_json).value();
+  std::set<std::string> call_ids;
+  for (const Json& call : transcript) {
+    EXPECT_LE(call["step"].get<int>(), 5);
+    call_ids.insert(call["id"].get<std::string>());
+  }
+  ASSERT_FALSE(report["evidence"].empty());
+  for (const Json& item : report["evidence"]) {
+    EXPECT_TRUE(call_ids.count(item["tool_call_id"].get<std::string>())) << item.dump();
+  }
+  EXPECT_THAT(stored.markdown, HasSubstr("timed out after 10m at step 6"));
+}
+
+// Claude fails after its retries (which take 1.5 s of the clock); the playbook that stands in
+// shares the one-second deadline, so it stops before its first step: the report keeps the LLM
+// error and says it timed out with every step missing.
+TEST_P(InvestigatorTest, FallbackSharesTheDeadlineOfTheRun) {
+  config_.investigation_timeout = std::chrono::seconds(1);
+  StartClaude("overloaded");
+  Investigator investigator = MakeInvestigator();
+  store::StoredReport stored = RunAndLoad(investigator, {"", cluster_, ""});
+  EXPECT_EQ(stored.engine, "playbook");
+  EXPECT_THAT(stored.llm_error, HasSubstr("529"));
+  EXPECT_EQ(stored.severity, "info");
+  EXPECT_THAT(stored.root_cause, HasSubstr("investigation timed out after 1s at step 1"));
+  const Json report = ParseJson(stored.report_json).value();
+  EXPECT_THAT(report["missing_evidence"], SizeIs(8));
+  EXPECT_THAT(ParseJson(stored.transcript_json).value(), SizeIs(0));
+}
+
+// Cancelled (the lease was lost) while Claude's second request is out: nothing is stored,
+// nobody is told, the playbook does not stand in, and the error says why.
+TEST_P(InvestigatorTest, CancelledRunStoresNothingAndDoesNotFallBack) {
+  StartClaude("investigation_disk_full");
+  Investigator investigator = MakeInvestigator();
+  CancellationToken cancel;
+  int playbook_events = 0;
+  ProgressFn progress = [&](const ProgressEvent& event) {
+    if (event.what == "model turn" && event.step == 2) cancel.Cancel("lease lost (test)");
+    if (event.detail == "query_cluster_info" && event.step == 1 && cancel.cancelled()) {
+      ++playbook_events;
+    }
+  };
+  auto result = investigator.Run({"tsk_cancelled", cluster_, ""}, "", progress, &cancel);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(result.error().ToString(), HasSubstr("cancelled: lease lost (test)"));
+  EXPECT_EQ(playbook_events, 0);
+  EXPECT_THAT(server_->requests(), SizeIs(2));
+  EXPECT_EQ(StoredReports(), 0);
+  EXPECT_THAT(announced_, SizeIs(0));
+}
+
+TEST_P(InvestigatorTest, PlaybookCancelledBeforeItStartsStoresNothing) {
+  Investigator investigator = MakeInvestigator();
+  CancellationToken cancel;
+  cancel.Cancel("task cancelled (test)");
+  auto result = investigator.Run({"tsk_cancelled_early", cluster_, ""}, "playbook", {}, &cancel);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(StoredReports(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, InvestigatorTest, RH_DATABASE_BACKENDS());

@@ -146,6 +146,64 @@ Result<std::unique_ptr<tools::ToolRegistry>> BuildTools(store::Database* memory,
   return std::make_unique<tools::ToolRegistry>(std::move(registry));
 }
 
+namespace {
+
+// One tool of another registry, called through it; the gated one waits at the gate first.
+class GatedTool final : public tools::Tool {
+ public:
+  GatedTool(const tools::ToolRegistry& inner, const tools::Tool& tool, GatedTools::Gate* gate)
+      : inner_(inner),
+        name_(tool.name()),
+        description_(tool.description()),
+        schema_(tool.input_schema()),
+        gate_(gate) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  const Json& input_schema() const override { return schema_; }
+  tools::ToolResult Run(const Json& input) override {
+    if (gate_) {
+      std::unique_lock<std::mutex> lock(gate_->mutex);
+      if (!gate_->arrived) {
+        gate_->arrived = true;
+        gate_->changed.notify_all();
+        gate_->changed.wait(lock, [this] { return gate_->open; });
+      }
+    }
+    return inner_.Call(name_, input);
+  }
+
+ private:
+  const tools::ToolRegistry& inner_;
+  const std::string name_;
+  const std::string description_;
+  const Json schema_;
+  GatedTools::Gate* gate_;  // null: not gated
+};
+
+}  // namespace
+
+GatedTools::GatedTools(const tools::ToolRegistry& inner, const std::string& gated_tool) {
+  EXPECT_NE(inner.Find(gated_tool), nullptr) << gated_tool;
+  for (const std::string& name : inner.Names()) {
+    Status registered = registry_.Register(std::make_unique<GatedTool>(
+        inner, *inner.Find(name), name == gated_tool ? &gate_ : nullptr));
+    EXPECT_TRUE(registered) << registered.error().ToString();
+  }
+}
+
+GatedTools::~GatedTools() { Open(); }
+
+void GatedTools::WaitUntilBlocked() {
+  std::unique_lock<std::mutex> lock(gate_.mutex);
+  gate_.changed.wait(lock, [this] { return gate_.arrived; });
+}
+
+void GatedTools::Open() {
+  std::lock_guard<std::mutex> lock(gate_.mutex);
+  gate_.open = true;
+  gate_.changed.notify_all();
+}
+
 rh::testing::AnthropicScenario LoadScenario(const std::string& name,
                                             const std::map<std::string, std::string>& values) {
   const std::string path = std::string(RH_SOURCE_DIR) + "/tests/agent/scenarios/" + name + ".json";

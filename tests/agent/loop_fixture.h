@@ -9,9 +9,11 @@
 // read afterwards; the rest belongs to one test.
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -50,12 +52,19 @@ const SharedFleet& Fleet();
 knowledge::KnowledgeLake* StarterLake();
 
 // A ManualClock at FleetNow() that also remembers every wait (the client's retry backoff).
+// SleepFor auto-advances; WaitFor (the lease keeper's) waits for an Advance or its stop.
 class RecordingClock final : public Clock {
  public:
   RecordingClock() : clock_(FleetNow()) {}
   TimePoint Now() const override { return clock_.Now(); }
+  MonoTime Monotonic() const override { return clock_.Monotonic(); }
   void SleepFor(Duration duration) override;
+  bool WaitFor(Duration duration, std::stop_token stop) override {
+    return clock_.WaitFor(duration, std::move(stop));
+  }
   void Advance(Duration by) { clock_.Advance(by); }
+  void WaitForSleepers(int count) const { clock_.WaitForSleepers(count); }
+  int Sleepers() const { return clock_.Sleepers(); }
   std::vector<double> waits() const;  // seconds, in order
 
  private:
@@ -85,6 +94,30 @@ class TestMemory {
 
 // The eight investigation tools over the shared fleet, `memory` and the starter lake.
 Result<std::unique_ptr<tools::ToolRegistry>> BuildTools(store::Database* memory, Clock& clock);
+
+// The tools of `inner` behind a gate: the first call of `gated_tool` blocks until Open() (every
+// other call goes straight through to `inner`), so a test can act while an investigation is
+// in the middle of its work. Open() is implied by destruction.
+class GatedTools {
+ public:
+  GatedTools(const tools::ToolRegistry& inner, const std::string& gated_tool);
+  ~GatedTools();
+  const tools::ToolRegistry& registry() const { return registry_; }
+  // Blocks until the first call of the gated tool is waiting at the gate.
+  void WaitUntilBlocked();
+  void Open();
+
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool arrived = false;  // the first call of the gated tool is waiting (or went through)
+    bool open = false;
+  };
+
+ private:
+  Gate gate_;
+  tools::ToolRegistry registry_;
+};
 
 // tests/agent/scenarios/<name>.json with every "{{key}}" replaced by its value.
 rh::testing::AnthropicScenario LoadScenario(const std::string& name,

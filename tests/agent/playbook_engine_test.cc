@@ -5,6 +5,7 @@
 // only sees tool outputs.
 #include "agent/playbook_engine.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <set>
 
+#include "agent/cancellation.h"
 #include "core/time_format.h"
 #include "knowledge/knowledge_lake.h"
 #include "sentinel/scorer.h"
@@ -114,7 +116,7 @@ class PlaybookTest : public ::testing::TestWithParam<std::string> {
     auto built = tools::BuildInvestigationTools(env);
     ASSERT_TRUE(built) << built.error().ToString();
     registry_ = std::make_unique<tools::ToolRegistry>(std::move(*built));
-    engine_ = std::make_unique<PlaybookEngine>(*registry_, clock_);
+    engine_ = std::make_unique<PlaybookEngine>(*registry_, executor_, clock_);
   }
 
   const simulator::GroundTruthRow* Incident(const std::string& category) const {
@@ -156,6 +158,7 @@ class PlaybookTest : public ::testing::TestWithParam<std::string> {
   SimulatedFleet* fleet_ = nullptr;
   ManualClock clock_{kNow};
   std::unique_ptr<tools::ToolRegistry> registry_;
+  ToolExecutor executor_{4};
   std::unique_ptr<PlaybookEngine> engine_;
 };
 
@@ -337,6 +340,75 @@ TEST_P(PlaybookTest, ProgressReportsEveryToolAndTheReport) {
   }
   EXPECT_EQ(events.back().what, "report");
   EXPECT_EQ(events.back().detail, "node_failure");
+}
+
+// ---- Cancellation and the deadline, between protocol steps --------------------------------------
+
+TEST_P(PlaybookTest, CancelledRunStopsBeforeTheNextProtocolStep) {
+  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  ASSERT_NE(row, nullptr);
+  CancellationToken cancel;
+  RunLimits limits;
+  limits.cancel = &cancel;
+  std::vector<ProgressEvent> events;
+  auto outcome = engine_->Investigate(
+      {"", row->cluster_id, ""},
+      [&](const ProgressEvent& event) {
+        events.push_back(event);
+        if (event.step == 2) cancel.Cancel("lease lost (test)");
+      },
+      nullptr, limits);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(outcome.error().ToString(),
+              ::testing::HasSubstr("playbook step 3: cancelled: lease lost (test)"));
+  ASSERT_EQ(events.size(), 2u);  // steps 1 and 2 ran, nothing after
+  EXPECT_EQ(events.back().detail, "query_cluster_alerts");
+}
+
+TEST_P(PlaybookTest, DeadlineBeforeStepFourLeavesSeverityInfo) {
+  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  ASSERT_NE(row, nullptr);
+  RunLimits limits;
+  limits.deadline = clock_.Monotonic() + std::chrono::minutes(10);
+  auto outcome = engine_->Investigate(
+      {"", row->cluster_id, ""},
+      [&](const ProgressEvent& event) {
+        if (event.step == 2) clock_.Advance(std::chrono::minutes(10));
+      },
+      nullptr, limits);
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  ASSERT_TRUE(outcome->timed_out.has_value());
+  EXPECT_EQ(outcome->timed_out->at_step, 3);
+  EXPECT_EQ(outcome->report.severity, "info");  // no assessment before the metrics
+  EXPECT_TRUE(outcome->report.evidence.empty());
+  ASSERT_EQ(outcome->transcript.size(), 2u);
+  EXPECT_EQ(outcome->transcript[1].tool, "query_cluster_alerts");
+}
+
+TEST_P(PlaybookTest, DeadlineAfterStepFourKeepsWhatTheRulesFoundSoFar) {
+  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  ASSERT_NE(row, nullptr);
+  const InvestigationOutcome complete = Investigate(row->cluster_id);
+  RunLimits limits;
+  limits.deadline = clock_.Monotonic() + std::chrono::minutes(10);
+  auto outcome = engine_->Investigate(
+      {"", row->cluster_id, ""},
+      [&](const ProgressEvent& event) {
+        if (event.step == 4) clock_.Advance(std::chrono::minutes(10));
+      },
+      nullptr, limits);
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  ASSERT_TRUE(outcome->timed_out.has_value());
+  EXPECT_EQ(outcome->timed_out->at_step, 5);
+  EXPECT_EQ(outcome->report.severity, complete.report.severity);
+  ASSERT_FALSE(outcome->report.evidence.empty());
+  std::set<std::string> ids;
+  for (const ToolCallRecord& call : outcome->transcript) ids.insert(call.id);
+  for (const Evidence& item : outcome->report.evidence) {
+    EXPECT_TRUE(ids.count(item.tool_call_id)) << item.tool_call_id << " was not called";
+  }
+  for (const ToolCallRecord& call : outcome->transcript) EXPECT_LE(call.step, 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlaybookTest,

@@ -11,8 +11,11 @@
 
 #include <condition_variable>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "agent/playbook_engine.h"
+#include "core/log.h"
 #include "store/report_store.h"
 #include "store/schema.h"
 #include "store/task_queue.h"
@@ -37,31 +40,36 @@ class WorkerPoolTest : public ::testing::TestWithParam<std::string> {
     auto tools = loop_test::BuildTools(memory_->db(), clock_);
     ASSERT_TRUE(tools) << tools.error().ToString();
     tools_ = std::move(*tools);
-    playbook_ = std::make_unique<PlaybookEngine>(*tools_, clock_);
+    playbook_ = std::make_unique<PlaybookEngine>(*tools_, executor_, clock_);
     queue_config_.retry_backoff = std::chrono::minutes(1);
     queue_config_.max_attempts = 3;
     queue_ = std::make_unique<store::TaskQueue>(*memory_->db(), clock_, queue_config_);
   }
 
-  // An Investigator storing its reports in `reports` (default: the memory under test).
-  std::unique_ptr<Investigator> MakeInvestigator(store::Database* reports = nullptr) {
+  // An Investigator storing its reports in `reports` (default: the memory under test) and
+  // running `playbook` (default: the real playbook engine over the real tools).
+  std::unique_ptr<Investigator> MakeInvestigator(store::Database* reports = nullptr,
+                                                 InvestigationEngine* playbook = nullptr) {
     InvestigatorDeps deps;
     deps.fleet = Fleet().fleet.get();
     deps.memory = reports ? reports : memory_->db();
-    deps.playbook = playbook_.get();
+    deps.playbook = playbook ? playbook : playbook_.get();
     deps.clock = &clock_;
     return std::make_unique<Investigator>(deps);
   }
 
-  std::unique_ptr<WorkerPool> MakePool(Investigator& investigator, int workers) {
+  // A pool of `workers` on `clock` (default: the test's clock).
+  std::unique_ptr<WorkerPool> MakePool(Investigator& investigator, int workers,
+                                       Clock* clock = nullptr,
+                                       const std::string& owner_prefix = "test-host:1") {
     WorkerPoolOptions options;
     options.workers = workers;
     options.queue = queue_config_;
-    options.owner_prefix = "test-host:1";
+    options.owner_prefix = owner_prefix;
     options.poll_interval = std::chrono::milliseconds(50);
     TestMemory* memory = memory_.get();
     return std::make_unique<WorkerPool>(
-        investigator, [memory] { return memory->Reopen(); }, clock_, options);
+        investigator, [memory] { return memory->Reopen(); }, clock ? *clock : clock_, options);
   }
 
   std::string Enqueue(const std::string& cluster_id, const std::string& question = "") {
@@ -89,6 +97,7 @@ class WorkerPoolTest : public ::testing::TestWithParam<std::string> {
   RecordingClock clock_;
   std::unique_ptr<TestMemory> memory_;
   std::unique_ptr<tools::ToolRegistry> tools_;
+  ToolExecutor executor_{4};
   std::unique_ptr<PlaybookEngine> playbook_;
   QueueConfig queue_config_;
   std::unique_ptr<store::TaskQueue> queue_;
@@ -305,6 +314,168 @@ TEST_P(WorkerPoolTest, DaemonWorkersPollTheQueueUntilStopped) {
     EXPECT_EQ(TaskNow(task_id).status, store::TaskStatus::kDone);
   }
   EXPECT_EQ(Reports(*memory_->db()), 3);
+}
+
+// ---- Lost leases and exceptions -----------------------------------------------------------------
+
+// Waits for WorkerPool::set_on_lease_lost.
+class LeaseLostSignal {
+ public:
+  std::function<void(const std::string&)> Hook() {
+    return [this](const std::string& task_id) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      lost_.push_back(task_id);
+      changed_.notify_all();
+    };
+  }
+  std::vector<std::string> Wait(size_t count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return lost_.size() >= count; });
+    return lost_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> lost_;
+};
+
+// Worker A is held at step 4 of its investigation. Its keeper beats once at the configured
+// interval; then A stalls past its lease as far as worker B (on a clock past the expiry) can
+// tell: B reclaims the task and completes it. A's next beat finds the lease gone: A's run is
+// cancelled at its next checkpoint, stores nothing and leaves the task alone. One reclaim, one
+// report, B's.
+TEST_P(WorkerPoolTest, LeaseLostToAnotherWorkerCancelsTheRunAndTheTaskIsReclaimedOnce) {
+  const std::string task_id = Enqueue(Fleet().IncidentCluster("disk_capacity"));
+  loop_test::GatedTools gated(*tools_, "query_cluster_operations");
+  PlaybookEngine gated_playbook(gated.registry(), executor_, clock_);
+  auto investigator_a = MakeInvestigator(nullptr, &gated_playbook);
+  auto pool_a = MakePool(*investigator_a, 1);
+  LeaseLostSignal lost;
+  pool_a->set_on_lease_lost(lost.Hook());
+  Result<WorkerPoolStats> stats_a = Internal("test", "not run");
+  std::thread worker_a([&] { stats_a = pool_a->RunUntilIdle(); });
+
+  gated.WaitUntilBlocked();
+  clock_.WaitForSleepers(1);  // A's keeper waits for its first beat
+  const TimePoint claimed_at = clock_.Now();
+  ASSERT_EQ(TaskNow(task_id).lease_expires_at, claimed_at + queue_config_.lease);
+  clock_.Advance(queue_config_.heartbeat - std::chrono::seconds(1));
+  clock_.WaitForSleepers(1);
+  EXPECT_EQ(TaskNow(task_id).lease_expires_at, claimed_at + queue_config_.lease);
+  clock_.Advance(std::chrono::seconds(1));
+  clock_.WaitForSleepers(1);  // the beat is done
+  EXPECT_EQ(TaskNow(task_id).lease_expires_at,
+            claimed_at + queue_config_.heartbeat + queue_config_.lease);
+
+  ManualClock b_clock(clock_.Now() + queue_config_.lease + std::chrono::seconds(1));
+  auto investigator_b = MakeInvestigator();
+  auto pool_b = MakePool(*investigator_b, 1, &b_clock, "other-host:2");
+  auto stats_b = pool_b->RunUntilIdle();
+  ASSERT_TRUE(stats_b) << stats_b.error().ToString();
+  EXPECT_EQ(stats_b->completed, 1);
+
+  clock_.Advance(queue_config_.heartbeat);
+  EXPECT_THAT(lost.Wait(1), ::testing::ElementsAre(task_id));
+  gated.Open();
+  worker_a.join();
+  ASSERT_TRUE(stats_a) << stats_a.error().ToString();
+  EXPECT_EQ(stats_a->cancelled, 1);
+  EXPECT_EQ(stats_a->completed, 0);
+  EXPECT_EQ(stats_a->failed, 0);
+  EXPECT_EQ(clock_.Sleepers(), 0);  // A's keeper ended with the run
+
+  store::Task task = TaskNow(task_id);
+  EXPECT_EQ(task.status, store::TaskStatus::kDone);
+  EXPECT_EQ(task.attempts, 2);  // claimed by A, reclaimed once by B
+  EXPECT_THAT(task.lease_owner, ::testing::IsEmpty());
+  EXPECT_EQ(Reports(*memory_->db()), 1);
+  store::ReportStore reports(*memory_->db());
+  auto report = reports.FindByTask(task_id);
+  ASSERT_TRUE(report && report->has_value());
+  EXPECT_EQ((*report)->report_id, task.report_id);
+}
+
+// The task is cancelled while worker A investigates: A's next beat finds out, the run is
+// cancelled and stores nothing, and the task stays cancelled.
+TEST_P(WorkerPoolTest, TaskCancelledMidInvestigationStopsTheRunWithoutAReport) {
+  const std::string task_id = Enqueue(Fleet().IncidentCluster("node_failure"));
+  loop_test::GatedTools gated(*tools_, "query_cluster_operations");
+  PlaybookEngine gated_playbook(gated.registry(), executor_, clock_);
+  auto investigator = MakeInvestigator(nullptr, &gated_playbook);
+  auto pool = MakePool(*investigator, 1);
+  LeaseLostSignal lost;
+  pool->set_on_lease_lost(lost.Hook());
+  std::vector<std::string> finished_errors;
+  pool->set_on_task_finished([&](const std::string&, const Result<std::string>& report) {
+    if (!report) finished_errors.push_back(report.error().ToString());
+  });
+  Result<WorkerPoolStats> stats = Internal("test", "not run");
+  std::thread worker([&] { stats = pool->RunUntilIdle(); });
+
+  gated.WaitUntilBlocked();
+  clock_.WaitForSleepers(1);
+  ASSERT_TRUE(queue_->Cancel(task_id, "an engineer"));
+  clock_.Advance(queue_config_.heartbeat);
+  lost.Wait(1);
+  gated.Open();
+  worker.join();
+  ASSERT_TRUE(stats) << stats.error().ToString();
+  EXPECT_EQ(stats->cancelled, 1);
+  EXPECT_EQ(stats->completed + stats->failed, 0);
+  ASSERT_THAT(finished_errors, ::testing::SizeIs(1));
+  EXPECT_THAT(finished_errors[0], HasSubstr("cancelled"));
+  EXPECT_THAT(finished_errors[0], HasSubstr("lease lost"));
+  EXPECT_EQ(TaskNow(task_id).status, store::TaskStatus::kCancelled);
+  EXPECT_EQ(Reports(*memory_->db()), 0);
+}
+
+// An engine that throws for one cluster and runs the real one for the others.
+class ThrowingEngine final : public InvestigationEngine {
+ public:
+  ThrowingEngine(InvestigationEngine& real, std::string throw_for)
+      : real_(real), throw_for_(std::move(throw_for)) {}
+  std::string_view name() const override { return "playbook"; }
+  Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
+                                           const ProgressFn& progress, InvestigationUsage* spent,
+                                           const RunLimits& limits) override {
+    if (request.cluster_id == throw_for_) throw std::runtime_error("engine exploded");
+    return real_.Investigate(request, progress, spent, limits);
+  }
+
+ private:
+  InvestigationEngine& real_;
+  const std::string throw_for_;
+};
+
+TEST_P(WorkerPoolTest, ExceptionInAnInvestigationFailsThatTaskAndTheWorkerGoesOn) {
+  const std::string throwing_cluster = Fleet().IncidentCluster("disk_capacity");
+  store::EnqueueRequest urgent;
+  urgent.cluster_id = throwing_cluster;
+  urgent.priority = 1;  // claimed first
+  urgent.requester = "worker-pool-test";
+  auto enqueued = queue_->Enqueue(urgent);
+  ASSERT_TRUE(enqueued) << enqueued.error().ToString();
+  const std::string throwing_task = enqueued->task.id;
+  const std::string fine_task = Enqueue(Fleet().IncidentCluster("cpu_saturation"));
+  ThrowingEngine engine(*playbook_, throwing_cluster);
+  auto investigator = MakeInvestigator(nullptr, &engine);
+  auto pool = MakePool(*investigator, 1);
+  LogCapture logs;
+  auto stats = pool->RunUntilIdle();
+  ASSERT_TRUE(stats) << stats.error().ToString();
+  EXPECT_EQ(stats->failed, 1);
+  EXPECT_EQ(stats->completed, 1);  // the same worker went on to the next task
+
+  store::Task failed = TaskNow(throwing_task);
+  EXPECT_EQ(failed.status, store::TaskStatus::kFailed);  // not retried: attempts were left
+  EXPECT_EQ(failed.attempts, 1);
+  EXPECT_THAT(failed.last_error, HasSubstr("internal"));
+  EXPECT_THAT(failed.last_error, HasSubstr("engine exploded"));
+  EXPECT_EQ(TaskNow(fine_task).status, store::TaskStatus::kDone);
+  EXPECT_EQ(Reports(*memory_->db()), 1);
+  EXPECT_THAT(logs.Text(), HasSubstr("task=" + throwing_task));
+  EXPECT_THAT(logs.Text(), HasSubstr("engine exploded"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WorkerPoolTest, RH_DATABASE_BACKENDS());

@@ -1,9 +1,12 @@
 #include "core/config.h"
 
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 
+#include "core/log.h"
+#include "core/redact.h"
 #include "tests/fakes/test_env.h"
 
 namespace rh {
@@ -104,6 +107,194 @@ TEST(ConfigTest, ValidationRules) {
   EXPECT_FALSE(LoadConfig({"", {}, {"notify.min_severity=urgent"}}));
   EXPECT_FALSE(LoadConfig({"", {}, {"agent.temperature=1.5"}}));
   EXPECT_TRUE(LoadConfig({"", {}, {"agent.temperature=0.2"}}));
+}
+
+// The error of loading `sources`, as main prints it ("" when it loads).
+std::string LoadError(const ConfigSources& sources) {
+  auto config = LoadConfig(sources);
+  return config ? std::string() : config.error().ToString();
+}
+
+// One line naming the key, whatever the source.
+void ExpectRefused(const ConfigSources& sources, const std::string& key,
+                   const std::string& mention) {
+  const std::string error = LoadError(sources);
+  EXPECT_NE(error.find(key), std::string::npos) << "expected '" << key << "' in: " << error;
+  EXPECT_NE(error.find(mention), std::string::npos) << "expected '" << mention << "' in: " << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+TEST(ConfigTest, NanInfinityAndMeaninglessNegativesAreRefused) {
+  for (const char* value : {"nan", "NaN", "-nan", "inf", "-inf", "infinity", "1e999"}) {
+    ExpectRefused({"", {}, {std::string("agent.temperature=") + value}}, "agent.temperature",
+                  "finite");
+    ExpectRefused({"", {}, {std::string("agent.cost_budget_usd=") + value}},
+                  "agent.cost_budget_usd", "finite");
+    ExpectRefused({"", {{"ROCKHOUND_SENTINEL_SCORE_CLIFF_POINTS", value}}, {}},
+                  "ROCKHOUND_SENTINEL_SCORE_CLIFF_POINTS", "finite");
+  }
+  testing::TempDir dir;
+  std::ofstream(dir.File("nan.toml")) << "[agent]\ntemperature = nan\n";
+  ExpectRefused({dir.File("nan.toml"), {}, {}}, "agent.temperature", "finite");
+  std::ofstream(dir.File("inf.toml")) << "[knowledge]\nvector_weight = -inf\n";
+  ExpectRefused({dir.File("inf.toml"), {}, {}}, "knowledge.vector_weight", "finite");
+
+  ExpectRefused({"", {}, {"agent.cost_budget_usd=-1"}}, "agent.cost_budget_usd", "> 0");
+  ExpectRefused({"", {}, {"agent.cost_budget_usd=0"}}, "agent.cost_budget_usd", "> 0");
+  ExpectRefused({"", {}, {"agent.token_budget=-5"}}, "agent.token_budget", "> 0");
+  ExpectRefused({"", {}, {"agent.input_price_per_mtok=-3"}}, "agent.input_price_per_mtok", ">= 0");
+  ExpectRefused({"", {}, {"agent.output_price_per_mtok=-15"}}, "agent.output_price_per_mtok",
+                ">= 0");
+  ExpectRefused({"", {}, {"knowledge.approximate_above=-1"}}, "knowledge.approximate_above",
+                ">= 0");
+  ExpectRefused({"", {}, {"agent.request_timeout=0s"}}, "agent.request_timeout", "> 0");
+  ExpectRefused({"", {}, {"tools.default_window=0m"}}, "tools.default_window", "> 0");
+  EXPECT_EQ(LoadError({"", {}, {"agent.cost_budget_usd=0.5", "agent.input_price_per_mtok=0",
+                                "knowledge.vector_weight=-1", "agent.temperature=0"}}),
+            "");
+}
+
+TEST(ConfigTest, OverflowingDurationsAreRefusedNotWrapped) {
+  // 99999999999999h used to wrap to 22362d.
+  ExpectRefused({"", {}, {"sentinel.cooldown=99999999999999h"}}, "sentinel.cooldown", "36500d");
+  ExpectRefused({"", {{"ROCKHOUND_QUEUE_LEASE", "99999999999999999999s"}}, {}},
+                "ROCKHOUND_QUEUE_LEASE", "36500d");
+  testing::TempDir dir;
+  std::ofstream(dir.File("long.toml")) << "[sentinel]\ncooldown = \"99999999999999h\"\n";
+  ExpectRefused({dir.File("long.toml"), {}, {}}, "sentinel.cooldown", "36500d");
+  auto longest = LoadConfig({"", {}, {"sentinel.cooldown=36500d"}});
+  ASSERT_TRUE(longest) << longest.error().ToString();
+  EXPECT_EQ(longest->sentinel.cooldown, hours(24 * 36500));
+}
+
+TEST(ConfigTest, NoTableDeeperThanASection) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("deep.toml")) << "[sentinel.rules.cliff]\npoints = 3\n";
+  const std::string error = LoadError({dir.File("deep.toml"), {}, {}});
+  EXPECT_NE(error.find("unknown section 'sentinel.rules'"), std::string::npos) << error;
+}
+
+TEST(ConfigTest, ConfigMustNameAFile) {
+  testing::TempDir dir;
+  EXPECT_EQ(LoadError({dir.path().string(), {}, {}}),
+            "invalid_argument: --config " + dir.path().string() +
+                ": is a directory; give a TOML file");
+  EXPECT_EQ(LoadError({dir.File("absent.toml"), {}, {}}),
+            "invalid_argument: --config " + dir.File("absent.toml") +
+                ": does not exist; give a TOML file");
+  EXPECT_EQ(LoadError({"", {{"ROCKHOUND_CONFIG", dir.path().string()}}, {}}),
+            "invalid_argument: ROCKHOUND_CONFIG " + dir.path().string() +
+                ": is a directory; give a TOML file");
+}
+
+// Keyed on how a name ends, not on substrings: the token settings are settings.
+TEST(ConfigTest, SecretLookingKeysByNameEndingNotSubstring) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("tokens.toml"))
+      << "[tools]\noutput_budget_tokens = 3000\n"
+         "[agent]\nmax_tokens = 8192\ntoken_budget = 500000\n"
+         "[knowledge]\nembedder_url = \"http://127.0.0.1:11434\"\n";
+  auto config = LoadConfig({dir.File("tokens.toml"), {}, {}});
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_EQ(config->tools.output_budget_tokens, 3000);
+  EXPECT_EQ(config->agent.max_tokens, 8192);
+  EXPECT_EQ(config->agent.token_budget, 500000);
+  EXPECT_EQ(config->knowledge.embedder_url, "http://127.0.0.1:11434");
+
+  for (const std::string& line :
+       {std::string("[agent]\napi_key = \"sk-ant-abc\""),
+        std::string("[fleet]\ndb_password = \"pw\""),
+        std::string("[server]\ntoken = \"t\""),
+        std::string("[server]\nauth_token = \"t\""),
+        std::string("[knowledge]\nembedder_api_key = \"k\""),
+        std::string("[notify]\nwebhook_url = \"https://hooks.slack.com/services/T/B/X\""),
+        std::string("[notify]\nclient_secret = \"s\""),
+        std::string("[secrets]\nanything = \"x\""),
+        std::string("[knowledge]\nembedder_url = \"http://user:pw@127.0.0.1:11434\""),
+        std::string("[server]\npublic_url = \"https://alice@rockhound.example\"")}) {
+    std::ofstream(dir.File("secret.toml"), std::ios::trunc) << line << "\n";
+    const std::string error = LoadError({dir.File("secret.toml"), {}, {}});
+    EXPECT_NE(error.find("looks like a secret"), std::string::npos) << line << " -> " << error;
+  }
+}
+
+TEST(ConfigTest, ConfigShowPrintsUrlsWithoutUserinfo) {
+  auto config = LoadConfig(
+      {"",
+       {{"ANTHROPIC_BASE_URL", "https://user:base-pass-1234@llm.example.com/v1"},
+        {"ROCKHOUND_KNOWLEDGE_EMBEDDER_URL", "http://emb:embed-pass-5678@127.0.0.1:11434"},
+        {"ROCKHOUND_FLEET_DB", "mysql://rockhound@10.0.0.5:9030/fleet"}},
+       {}});
+  ASSERT_TRUE(config) << config.error().ToString();
+  std::map<std::string, std::string> shown;
+  for (const ConfigEntry& entry : DescribeConfig(*config)) {
+    EXPECT_EQ(entry.value.find("pass"), std::string::npos) << entry.key << " = " << entry.value;
+    shown[entry.key] = entry.value;
+  }
+  EXPECT_EQ(shown["secrets.anthropic_base_url"], "https://llm.example.com/v1");
+  EXPECT_EQ(shown["knowledge.embedder_url"], "http://127.0.0.1:11434");
+  EXPECT_EQ(shown["fleet.db"], "mysql://rockhound@10.0.0.5:9030/fleet");  // a login, no secret
+}
+
+TEST(ConfigTest, ConfiguredSecretsAreRegisteredForRedaction) {
+  ClearRegisteredSecrets();
+  auto config = LoadConfig(
+      {"",
+       {{"ANTHROPIC_API_KEY", "plain-key-without-shape-0001"},
+        {"ROCKHOUND_FLEET_DB_PASSWORD", "fleet-pass-0002"},
+        {"ROCKHOUND_MEMORY_DB_PASSWORD", "memory-pass-0003"},
+        {"ROCKHOUND_SERVER_TOKEN", "server-token-0004"},
+        {"ROCKHOUND_EMBEDDER_API_KEY", "embedder-key-0005"},
+        {"ROCKHOUND_NOTIFY_WEBHOOK_URL",
+         "https://hooks.slack.com/services/T0000/B0000/AbCdEfGhIjKlMnOpQrSt0006"},
+        {"ROCKHOUND_KNOWLEDGE_EMBEDDER_URL", "http://emb:embed-pass-0007@127.0.0.1:11434"},
+        {"ROCKHOUND_SERVER_BIND", "0.0.0.0"}},
+       {}});
+  ASSERT_TRUE(config) << config.error().ToString();
+  RegisterConfiguredSecrets(*config);
+  const std::string said =
+      "plain-key-without-shape-0001 fleet-pass-0002 memory-pass-0003 server-token-0004 "
+      "embedder-key-0005 /services/T0000/B0000/AbCdEfGhIjKlMnOpQrSt0006 embed-pass-0007";
+  EXPECT_EQ(RedactSecrets(said),
+            "****0001 ****0002 ****0003 ****0004 ****0005 ****0006 ****0007");
+  ClearRegisteredSecrets();
+
+  // A short token is not registered: it would mask ordinary words.
+  auto short_token = LoadConfig({"", {{"ROCKHOUND_SERVER_TOKEN", "admin"}}, {}});
+  ASSERT_TRUE(short_token);
+  RegisterConfiguredSecrets(*short_token);
+  EXPECT_EQ(RedactSecrets("admin logged in"), "admin logged in");
+}
+
+// The log masks a configured secret by value, whatever surrounds it.
+TEST(ConfigTest, LogLinesMaskRegisteredSecrets) {
+  ClearRegisteredSecrets();
+  Config config;
+  config.secrets.memory_db_password = "Tr0ub4dor&3-horse";
+  RegisterConfiguredSecrets(config);
+  {
+    LogCapture capture;
+    Logger("core")->info("connect failed for [Tr0ub4dor&3-horse] at db:3306");
+    EXPECT_NE(capture.Text().find("[core] info: connect failed for [****orse] at db:3306"),
+              std::string::npos)
+        << capture.Text();
+    EXPECT_EQ(capture.Text().find("Tr0ub4dor"), std::string::npos);
+  }
+  ClearRegisteredSecrets();
+}
+
+// The database pool sizes (store::OpenOptions::pool_size): 8 by default, 1..256.
+TEST(ConfigTest, DatabasePoolSizes) {
+  auto defaults = LoadConfig({});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->fleet.pool_size, 8);
+  EXPECT_EQ(defaults->memory.pool_size, 8);
+  auto set = LoadConfig({"", {{"ROCKHOUND_FLEET_POOL_SIZE", "3"}}, {"memory.pool_size=16"}});
+  ASSERT_TRUE(set) << set.error().ToString();
+  EXPECT_EQ(set->fleet.pool_size, 3);
+  EXPECT_EQ(set->memory.pool_size, 16);
+  ExpectRefused({"", {}, {"fleet.pool_size=0"}}, "fleet.pool_size", "1..256");
+  ExpectRefused({"", {}, {"memory.pool_size=257"}}, "memory.pool_size", "1..256");
 }
 
 }  // namespace

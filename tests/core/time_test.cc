@@ -49,6 +49,20 @@ TEST(TimeFormatTest, FloorAndDurations) {
   EXPECT_FALSE(ParseDurationShort(""));
 }
 
+// "99999999999999h" wrapped to 22362d; a number too big for 64 bits parsed as 0.
+TEST(TimeFormatTest, DurationsThatWouldOverflowAreRefused) {
+  EXPECT_EQ(*ParseDurationShort("36500d"), hours(24 * 36500));
+  EXPECT_EQ(*ParseDurationShort("36499d23h59m59s"), hours(24 * 36500) - seconds(1));
+  for (const char* text : {"99999999999999h", "36501d", "36500d1s", "876001h",
+                           "99999999999999999999s", "9223372036854775807s",
+                           "36000d36000d"}) {
+    auto parsed = ParseDurationShort(text);
+    ASSERT_FALSE(parsed) << text << " parsed as " << FormatDurationShort(*parsed);
+    EXPECT_NE(parsed.error().message.find("36500d"), std::string::npos)
+        << parsed.error().ToString();
+  }
+}
+
 TEST(ManualClockTest, MovesOnlyWhenTold) {
   ManualClock clock(MakeUtcTime(2026, 1, 1));
   EXPECT_EQ(clock.Now(), MakeUtcTime(2026, 1, 1));

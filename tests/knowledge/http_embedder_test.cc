@@ -13,6 +13,7 @@
 
 #include "core/json.h"
 #include "knowledge/knowledge_lake.h"
+#include "tests/fakes/scripted_http_transport.h"
 #include "tests/fakes/test_env.h"
 
 namespace rh::knowledge {
@@ -283,6 +284,46 @@ TEST_F(HttpEmbedderTest, ReportsClientErrorsAndUnreachableServices) {
   HttpEmbedderOptions no_model;
   no_model.url = "http://x";
   EXPECT_EQ(HttpEmbedder::Create(no_model, clock_).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(HttpEmbedderTest, SendsThroughAnInjectedTransportAndHonoursItsRetryAfter) {
+  using rh::testing::ScriptedHttpTransport;
+  ScriptedHttpTransport transport({
+      ScriptedHttpTransport::Failure(net::HttpFailureKind::kConnection, "Connection reset"),
+      ScriptedHttpTransport::Answer(429, "slow down", {{"retry-after-ms", "1500"}}),
+      ScriptedHttpTransport::Answer(503, "busy",
+                                    {{"retry-after", "Sat, 01 Jan 2000 00:00:00 GMT"}}),
+      ScriptedHttpTransport::Answer(200, R"({"data": [{"index": 0, "embedding": [3, 4]}]})"),
+  });
+  HttpEmbedderOptions options;
+  options.url = "https://embed.example.test/v1/";
+  options.model = "toy-embed";
+  options.api_key = "sk-test-secret-4242";
+  options.max_retries = 3;
+  options.initial_backoff = std::chrono::milliseconds(100);
+  options.connect_timeout = std::chrono::milliseconds(700);
+  options.request_timeout = std::chrono::milliseconds(9000);
+  auto embedder = HttpEmbedder::Create(options, transport, clock_);
+  ASSERT_TRUE(embedder) << embedder.error().ToString();
+  const auto started = clock_.Now();
+  auto vectors = (*embedder)->Embed({"x"}, EmbedPurpose::kQuery);
+  ASSERT_TRUE(vectors) << vectors.error().ToString();
+  EXPECT_NEAR((*vectors)[0][0], 0.6f, 1e-6);
+  EXPECT_NEAR((*vectors)[0][1], 0.8f, 1e-6);
+  // Backoff 100 ms after the reset, the 429's retry-after-ms 1.5 s, then backoff 400 ms (a
+  // Retry-After date in the past means no server wait).
+  EXPECT_EQ(clock_.Now() - started, std::chrono::milliseconds(100 + 1500 + 400));
+  const auto sent = transport.requests();
+  ASSERT_EQ(sent.size(), 4u);
+  for (const net::HttpRequest& request : sent) {
+    EXPECT_EQ(request.method, net::HttpMethod::kPost);
+    EXPECT_EQ(request.url, "https://embed.example.test/v1/embeddings");
+    EXPECT_EQ(request.connect_timeout, std::chrono::milliseconds(700));
+    EXPECT_EQ(request.total_timeout, std::chrono::milliseconds(9000));
+    EXPECT_EQ(rh::testing::SentHeader(request, "Authorization"), "Bearer sk-test-secret-4242");
+    EXPECT_EQ(rh::testing::SentHeader(request, "Content-Type"), "application/json");
+    EXPECT_EQ(Json::parse(request.body)["input"], Json::array({"x"}));
+  }
 }
 
 TEST_F(HttpEmbedderTest, TheLakeUsesItAndReEmbedsWhenSwitchingBack) {

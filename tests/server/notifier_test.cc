@@ -11,7 +11,10 @@
 #include <mutex>
 #include <thread>
 
+#include "core/log.h"
+#include "core/redact.h"
 #include "core/time_format.h"
+#include "tests/fakes/scripted_http_transport.h"
 #include "tests/server/fleet_seed.h"
 
 namespace rh::testing {
@@ -160,6 +163,34 @@ TEST_F(NotifierTest, UnreachableWebhookIsCountedNotFatal) {
   EXPECT_EQ(Count("failed"), 1);
 }
 
+TEST_F(NotifierTest, SendsThroughAnInjectedTransportWithItsTimeouts) {
+  ScriptedHttpTransport transport({
+      ScriptedHttpTransport::Failure(net::HttpFailureKind::kTimeout, "Operation timed out"),
+      ScriptedHttpTransport::Answer(503, "busy", {{"retry-after", "0.5"}}),
+      ScriptedHttpTransport::Answer(200, "ok"),
+  });
+  const TimePoint start = clock_.Now();
+  {
+    server::ReportNotifier notifier(Options("https://hooks.example.test/hook"), transport, clock_,
+                                    metrics_);
+    notifier.OnReportStored(Report("critical"));
+    notifier.Flush();
+  }
+  EXPECT_EQ(Count("sent"), 1);
+  // Backoff 1 s after the timeout, then the webhook's Retry-After of half a second.
+  EXPECT_EQ(clock_.Now() - start, std::chrono::milliseconds(1500));
+  const auto sent = transport.requests();
+  ASSERT_EQ(sent.size(), 3u);
+  for (const net::HttpRequest& request : sent) {
+    EXPECT_EQ(request.method, net::HttpMethod::kPost);
+    EXPECT_EQ(request.url, "https://hooks.example.test/hook");
+    EXPECT_EQ(request.total_timeout, std::chrono::seconds(10));
+    EXPECT_EQ(request.connect_timeout, std::chrono::seconds(5));  // capped at 5 s
+    EXPECT_EQ(SentHeader(request, "Content-Type"), "application/json");
+    EXPECT_TRUE(ParseJson(request.body)->contains("text"));
+  }
+}
+
 TEST_F(NotifierTest, NoWebhookConfiguredSkips) {
   server::ReportNotifier notifier(Options(""), clock_, metrics_);
   notifier.OnReportStored(Report("critical"));
@@ -177,6 +208,40 @@ TEST_F(NotifierTest, ShutdownDeliversWhatIsQueued) {
   }
   EXPECT_EQ(hook.bodies().size(), 5u);
   EXPECT_EQ(Count("sent"), 5);
+}
+
+// Issue 13: a Slack/Lark webhook URL is a secret (its path is the credential) and endpoints echo
+// the path in their 4xx bodies ("no_service: /services/..."). The configured URL is registered
+// for redaction at start-up, so the failure the notifier logs masks it.
+TEST_F(NotifierTest, EchoedWebhookPathNeverReachesTheLog) {
+  httplib::Server echo;
+  echo.Post(R"(/services/.*)", [](const httplib::Request& request, httplib::Response& response) {
+    response.status = 404;
+    response.set_content("no_service: " + request.path, "text/plain");
+  });
+  const int port = echo.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { echo.listen_after_bind(); });
+  const std::string secret_path = "/services/T0AAAAAAA/B0BBBBBBB/ZyXwVuTsRqPoNmLkJiHgFeDc";
+  Config config;
+  config.secrets.notify_webhook_url = "http://127.0.0.1:" + std::to_string(port) + secret_path;
+  ClearRegisteredSecrets();
+  RegisterConfiguredSecrets(config);  // what app/main.cc does once the config is loaded
+  std::string log;
+  {
+    LogCapture capture;
+    server::ReportNotifier notifier(Options(config.secrets.notify_webhook_url), clock_, metrics_);
+    notifier.OnReportStored(Report("critical"));
+    notifier.Flush();
+    log = capture.Text();
+  }
+  echo.stop();
+  listener.join();
+  ClearRegisteredSecrets();
+  EXPECT_EQ(Count("failed"), 1);
+  EXPECT_NE(log.find("notification failed: HTTP 404: no_service: ****FeDc"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("ZyXwVuTsRqPoNmLkJiHgFeDc"), std::string::npos) << log;
+  EXPECT_EQ(log.find("/services/T0AAAAAAA"), std::string::npos) << log;
 }
 
 }  // namespace

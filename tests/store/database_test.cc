@@ -164,29 +164,37 @@ TEST_P(DatabaseTest, ConcurrentWritersFromSeveralConnectionsLoseNothing) {
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM items"), kWriters * kRowsEach);
 }
 
-TEST_P(DatabaseTest, SharedConnectionIsSafeAcrossThreads) {
+// One Database shared by threads: every read-modify-write transaction sees all earlier ones.
+// SQLite runs write transactions one at a time (one writer); MySQL runs the pool's transactions
+// at once, so the read locks the row it depends on (FOR UPDATE), as a caller must.
+TEST_P(DatabaseTest, SharedDatabaseIsSafeAcrossThreads) {
   CreateItems();
+  ASSERT_TRUE(db().Execute("INSERT INTO items (id, n) VALUES ('counter', 0)"));
+  const std::string read_counter =
+      std::string("SELECT n FROM items WHERE id = 'counter'") +
+      (db().dialect() == Dialect::kMysql ? " FOR UPDATE" : "");
   std::vector<std::thread> threads;
   for (int thread_idx = 0; thread_idx < 4; ++thread_idx) {
     threads.emplace_back([&, thread_idx] {
       for (int row_idx = 0; row_idx < 25; ++row_idx) {
         Status status = db().Transaction([&]() -> Status {
-          auto count = db().QueryInt("SELECT COUNT(*) FROM items");
-          if (!count) return Fail(count.error());
-          auto inserted = db().Execute("INSERT INTO items (id, n) VALUES (?, ?)",
-                                       {Text(std::to_string(thread_idx) + "/" + std::to_string(row_idx)),
-                                        Int(*count)});
-          if (!inserted) return Fail(inserted.error());
+          RH_ASSIGN_OR_RETURN(int64_t count, db().QueryInt(read_counter));
+          RH_RETURN_IF_ERROR(db().Execute(
+              "INSERT INTO items (id, n) VALUES (?, ?)",
+              {Text(std::to_string(thread_idx) + "/" + std::to_string(row_idx)), Int(count)}));
+          RH_RETURN_IF_ERROR(
+              db().Execute("UPDATE items SET n = ? WHERE id = 'counter'", {Int(count + 1)}));
           return {};
         });
-        EXPECT_TRUE(status);
+        EXPECT_TRUE(status) << status.error().ToString();
       }
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM items"), 100);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM items WHERE id <> 'counter'"), 100);
   // Each transaction saw all earlier ones: the counts recorded are exactly 0..99.
-  EXPECT_EQ(*db().QueryInt("SELECT COUNT(DISTINCT n) FROM items"), 100);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(DISTINCT n) FROM items WHERE id <> 'counter'"), 100);
+  EXPECT_EQ(*db().QueryInt("SELECT n FROM items WHERE id = 'counter'"), 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, RH_DATABASE_BACKENDS());

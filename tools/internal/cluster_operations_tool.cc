@@ -85,7 +85,7 @@ class ClusterOperationsTool final : public InvestigationTool {
                    {"finished_at", IsoTimeOrNull(finished)}};
       if (started && finished) item["duration_minutes"] = MinutesBetween(*started, *finished);
       std::string parameters = row.GetString("parameters");
-      auto parsed = ParseJson(parameters, "parameters");
+      auto parsed = ParseJson(parameters, "parameters", kMaxJsonDepth / 2);  // nested 3 deep below
       if (parameters.empty()) {
         item["parameters"] = nullptr;
       } else if (parsed && DumpJson(*parsed).size() <= kParameterBytes) {

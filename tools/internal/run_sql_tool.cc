@@ -57,17 +57,30 @@ class RunSqlTool final : public InvestigationTool {
   Result<Json> Execute(const Json& input) override {
     const ToolsConfig& config = context().config;
     SqlGuardOptions guard;
+    guard.dialect =
+        context().fleet_url.starts_with("mysql://") ? SqlDialect::kMysql : SqlDialect::kSqlite;
     guard.denied_tables = store::ForbiddenTables();
     guard.max_timeout_seconds = config.sql_timeout_seconds;
     guard.max_rows = config.sql_max_rows;
     auto checked = CheckSql(input["sql"].get<std::string>(), guard);
     if (!checked) {
-      return MakeError(checked.error().code, "run_sql",
-                       "statement rejected: " + checked.error().message);
+      std::string message = "statement rejected: " + checked.error().message;
+      // A closed schema catalog: say what can be read instead.
+      if (message.find("not readable through run_sql") != std::string::npos) {
+        std::string tables = ReadableTables();
+        if (!tables.empty()) message += "; the readable tables are " + tables;
+      }
+      return MakeError(checked.error().code, "run_sql", message);
     }
     RH_ASSIGN_OR_RETURN(store::Database * db, Connection());
     std::vector<store::Value> params;
-    RH_ASSIGN_OR_RETURN(std::string sql, Dialected(*checked, db->dialect(), params));
+    bool reads_catalog = false;
+    RH_ASSIGN_OR_RETURN(std::string sql, Dialected(*checked, db->dialect(), params, reads_catalog));
+    // SQLite's catalog is closed to the guarded connection: SHOW TABLES and SHOW CREATE TABLE,
+    // whose SQL is fixed here (the table name bound), read it on a plain read-only connection.
+    if (reads_catalog) {
+      RH_ASSIGN_OR_RETURN(db, CatalogConnection());
+    }
     auto result = db->Query(sql, params);
     if (!result) return Explain(result.error());
     if (sql.starts_with("PRAGMA table_info")) *result = DescribeRows(*result);
@@ -144,10 +157,53 @@ class RunSqlTool final : public InvestigationTool {
     return connection_.get();
   }
 
+  // SHOW TABLES' answer as "a, b, c" (denied tables left out), or empty when it fails.
+  std::string ReadableTables() {
+    auto db = Connection();
+    if (!db) return "";
+    CheckedSql show;
+    show.kind = SqlStatementKind::kShow;
+    show.sql = "SHOW TABLES";
+    show.leading_words = {"SHOW", "TABLES"};
+    std::vector<store::Value> params;
+    bool reads_catalog = false;
+    auto sql = Dialected(show, (*db)->dialect(), params, reads_catalog);
+    if (!sql) return "";
+    store::Database* target = *db;
+    if (reads_catalog) {
+      auto catalog = CatalogConnection();
+      if (!catalog) return "";
+      target = *catalog;
+    }
+    auto result = target->Query(*sql, params);
+    if (!result) return "";
+    std::string names;
+    for (store::Row row : *result) {
+      if (IsDeniedRow(show, row)) continue;
+      names += (names.empty() ? "" : ", ") + row.GetString(size_t{0});
+    }
+    return names;
+  }
+
+  // SQLite only: a plain (unguarded) read-only connection for the catalog queries this tool
+  // writes itself; never given the model's SQL.
+  Result<store::Database*> CatalogConnection() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (catalog_) return catalog_.get();
+    store::OpenOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    auto opened = store::OpenDatabase(context().fleet_url, options);
+    if (!opened) return Fail(opened.error().WithContext("run_sql catalog connection"));
+    catalog_ = std::move(*opened);
+    return catalog_.get();
+  }
+
   // SQLite has no SHOW/DESCRIBE: the few that matter become queries over its catalogue, and
   // EXPLAIN becomes EXPLAIN QUERY PLAN (the readable plan, not bytecode).
+  // Sets `reads_catalog` for the SQL that reads sqlite_master (CatalogConnection()).
   static Result<std::string> Dialected(const CheckedSql& checked, store::Dialect dialect,
-                                       std::vector<store::Value>& params) {
+                                       std::vector<store::Value>& params, bool& reads_catalog) {
     if (dialect != store::Dialect::kSqlite) return checked.sql;
     const std::vector<std::string>& words = checked.leading_words;
     // PRAGMA table_info (not the pragma_table_info() function, whose set-up the guarded
@@ -173,6 +229,7 @@ class RunSqlTool final : public InvestigationTool {
       case SqlStatementKind::kShow: {
         std::string what = words.size() >= 2 ? words[1] : "";
         if (what == "TABLES" || (what == "FULL" && words.size() >= 3 && words[2] == "TABLES")) {
+          reads_catalog = true;
           return std::string(
               "SELECT name AS table_name, type AS table_type FROM sqlite_master "
               "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
@@ -184,6 +241,7 @@ class RunSqlTool final : public InvestigationTool {
         if (what == "CREATE" && words.size() >= 3 && words[2] == "TABLE" &&
             !checked.object_name.empty()) {
           params.push_back(store::Text(checked.object_name));
+          reads_catalog = true;
           return std::string(
               "SELECT name AS \"Table\", sql AS \"Create Table\" FROM "
               "sqlite_master WHERE type IN ('table', 'view') AND name = ? "
@@ -191,8 +249,8 @@ class RunSqlTool final : public InvestigationTool {
         }
         return InvalidArgument("run_sql",
                                "this fleet database is SQLite, which has no SHOW " + what +
-                                   "; use SHOW TABLES, DESCRIBE <table>, SHOW CREATE TABLE "
-                                   "<table> or SELECT ... FROM sqlite_master");
+                                   "; use SHOW TABLES, DESCRIBE <table> or SHOW CREATE TABLE "
+                                   "<table>");
       }
     }
     return checked.sql;
@@ -212,12 +270,23 @@ class RunSqlTool final : public InvestigationTool {
     return store::QueryResult({"Field", "Type", "Null", "Key", "Default"}, std::move(rows));
   }
 
-  // SHOW TABLES on SQLite lists the catalogue: hide the denied tables there too.
+  // SHOW and DESCRIBE display the catalogue (SHOW TABLES, SHOW TABLE STATUS, SHOW CREATE of a
+  // view, StarRocks SHOW DATA / SHOW PROC '/dbs/...'): a row that mentions a denied table
+  // anywhere is dropped. The guard lets no expression compute on these rows (no WHERE on the
+  // listings), so a name can only appear here as itself.
   static bool IsDeniedRow(const CheckedSql& checked, const store::Row& row) {
-    if (checked.kind != SqlStatementKind::kShow || row.size() == 0) return false;
-    std::string first = row.GetString(size_t{0});
-    for (const std::string& denied : store::ForbiddenTables()) {
-      if (first == denied) return true;
+    if (checked.kind != SqlStatementKind::kShow && checked.kind != SqlStatementKind::kDescribe) {
+      return false;
+    }
+    for (size_t column_idx = 0; column_idx < row.size(); ++column_idx) {
+      std::string cell = store::ValueToString(row.Get(column_idx));
+      std::transform(cell.begin(), cell.end(), cell.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      for (std::string denied : store::ForbiddenTables()) {
+        std::transform(denied.begin(), denied.end(), denied.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (cell.find(denied) != std::string::npos) return true;
+      }
     }
     return false;
   }
@@ -247,6 +316,7 @@ class RunSqlTool final : public InvestigationTool {
 
   std::mutex mutex_;
   std::unique_ptr<store::Database> connection_;
+  std::unique_ptr<store::Database> catalog_;
 };
 
 }  // namespace

@@ -38,12 +38,12 @@ class Lexer {
             "sql", std::string("control character ") + code + " at " + At(pos_) + "; remove it");
       }
       if (c == '-' && Peek(1) == '-') {
-        if (dialect_ == LexDialect::kStandard || DashDashStartsComment()) {
+        if (dialect_ != LexDialect::kMysql || DashDashStartsComment()) {
           RH_RETURN_IF_ERROR(SkipToEndOfLine());
           continue;
         }
       }
-      if (c == '#') {
+      if (c == '#' && dialect_ != LexDialect::kSqlite) {
         RH_RETURN_IF_ERROR(SkipToEndOfLine());
         continue;
       }
@@ -63,7 +63,7 @@ class Lexer {
         tokens.push_back(std::move(token));
         continue;
       }
-      if (c == '[' && dialect_ == LexDialect::kStandard) {
+      if (c == '[' && dialect_ != LexDialect::kMysql) {
         size_t end = sql_.find(']', pos_ + 1);
         if (end == std::string_view::npos) {
           return InvalidArgument("sql", "unterminated [identifier] starting at " + At(pos_));

@@ -1,13 +1,17 @@
 // SqlLexer: splits SQL text into tokens the way a database server would, for the SQL guard.
 //
-// Two readings, because the servers Rockhound talks to disagree about SQL's surface:
+// Three readings, because the servers Rockhound talks to disagree about SQL's surface:
 //  - kMysql (MySQL, MariaDB, StarRocks): backslash escapes inside '...' and "..."; `--` starts a
 //    comment only when followed by whitespace or a control character (else it is two minus
-//    signs); `#` starts a comment; `/*! ... */` and `/*M! ... */` are executable comments;
-//    `[` is plain punctuation.
-//  - kStandard (SQLite, MySQL with NO_BACKSLASH_ESCAPES): no backslash escapes; `--` always
-//    starts a comment; `[...]` is a quoted identifier; `#` is treated as a comment start too
-//    (SQLite rejects a bare `#` anyway, so hiding nothing).
+//    signs); `#` starts a line comment; `/*! ... */` and `/*M! ... */` are executable comments
+//    (refused); `[` is plain punctuation.
+//  - kStandard (MySQL with NO_BACKSLASH_ESCAPES, and the portable reading): no backslash
+//    escapes; `--` always starts a comment; `[...]` is a quoted identifier; `#` starts a line
+//    comment, as on every MySQL-family server.
+//  - kSqlite (SQLite's own tokenizer): as kStandard, except that SQLite has no `#` comment:
+//    `#` is a token of its own (SQLite reads `#name` as a parameter and a bare `#` as an error).
+// The guard requires two readings to agree token for token (tools/sql_guard.h), so a text that
+// one server would read as two statements and another as one never passes.
 // Comments are dropped, except optimizer hints `/*+ ... */`, which become kHint tokens (they can
 // change session limits). Executable comments, unterminated literals/comments, NUL and other
 // control characters and invalid UTF-8 are errors (invalid_argument naming the byte offset).
@@ -23,13 +27,13 @@
 
 namespace rh::tools::internal {
 
-enum class LexDialect { kMysql, kStandard };
+enum class LexDialect { kMysql, kStandard, kSqlite };
 
 enum class SqlTokenKind {
   kWord,         // keyword, unquoted identifier or number: [A-Za-z0-9_$] and bytes >= 0x80
   kQuotedIdent,  // `...`, [...] (standard), "..." is kString (it may be either)
   kString,       // '...' or "..."
-  kPunct,        // one punctuation character: ( ) , ; . = < > + - * / % ! ? @ : ...
+  kPunct,        // one punctuation character: ( ) , ; . = < > + - * / % ! ? @ : # (kSqlite)
   kHint,         // an optimizer hint comment /*+ ... */ (value: the text between the markers)
 };
 

@@ -1,4 +1,4 @@
-#include "agent/internal/http_post.h"
+#include "net/curl_transport.h"
 
 #include <curl/curl.h>
 
@@ -6,8 +6,9 @@
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
-namespace rh::agent::internal {
+namespace rh::net {
 namespace {
 
 void InitCurlOnce() {
@@ -30,10 +31,10 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
 // Called once per header line, status lines included. A new status line (after a 100 Continue,
 // say) starts a fresh header set, so only the final answer's headers are kept.
 size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  auto* headers = static_cast<HttpHeaders*>(user);
   std::string_view line(data, size * count);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  if (line.rfind("HTTP/", 0) == 0) {
+  if (line.starts_with("HTTP/")) {
     headers->clear();
     return size * count;
   }
@@ -63,51 +64,82 @@ HttpFailureKind Classify(CURLcode code) {
   }
 }
 
-}  // namespace
-
-std::optional<std::string> HttpPostResponse::Header(const std::string& name) const {
-  for (const auto& [header_name, value] : headers) {
-    if (header_name == name) return value;
-  }
-  return std::nullopt;
+long Millis(std::chrono::milliseconds duration) {
+  return static_cast<long>(std::max<long long>(1, duration.count()));
 }
 
-tl::expected<HttpPostResponse, HttpFailure> HttpPost(const HttpPostRequest& request) {
-  InitCurlOnce();
+bool HasHeader(const HttpHeaders& headers, std::string_view lower_name) {
+  return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
+    const std::string& name = header.first;
+    return name.size() == lower_name.size() &&
+           std::equal(name.begin(), name.end(), lower_name.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<HttpTransport> MakeDefaultHttpTransport() {
+  return std::make_unique<CurlTransport>();
+}
+
+CurlTransport::CurlTransport() { InitCurlOnce(); }
+
+HttpResult CurlTransport::Send(const HttpRequest& request) {
   std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
   if (!easy) {
     return tl::unexpected(HttpFailure{HttpFailureKind::kConnection, "curl_easy_init failed"});
   }
-  curl_slist* raw_list = nullptr;
+  std::unique_ptr<curl_slist, SlistDeleter> header_list;
+  auto append = [&](const std::string& line) {
+    curl_slist* appended = curl_slist_append(header_list.get(), line.c_str());
+    if (!appended) return false;
+    // curl_slist_append returned the same list, one longer (or a new one when it was empty).
+    static_cast<void>(header_list.release());
+    header_list.reset(appended);
+    return true;
+  };
   for (const auto& [name, value] : request.headers) {
-    const std::string line = name + ": " + value;
-    curl_slist* appended = curl_slist_append(raw_list, line.c_str());
-    if (!appended) {
-      curl_slist_free_all(raw_list);
+    // "Name;" is curl's way of sending a header with an empty value ("Name:" would remove it).
+    if (!append(value.empty() ? name + ";" : name + ": " + value)) {
       return tl::unexpected(HttpFailure{HttpFailureKind::kConnection, "out of memory"});
     }
-    raw_list = appended;
   }
   // No "Expect: 100-continue" round trip for large bodies.
-  raw_list = curl_slist_append(raw_list, "Expect:");
-  std::unique_ptr<curl_slist, SlistDeleter> header_list(raw_list);
+  if (!append("Expect:")) {
+    return tl::unexpected(HttpFailure{HttpFailureKind::kConnection, "out of memory"});
+  }
 
-  HttpPostResponse response;
+  HttpResponse response;
   char error_buffer[CURL_ERROR_SIZE] = {};
   CURL* handle = easy.get();
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(handle, CURLOPT_POST, 1L);
-  curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(request.body.size()));
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  switch (request.method) {
+    case HttpMethod::kGet:
+      curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+      break;
+    case HttpMethod::kPost:
+      curl_easy_setopt(handle, CURLOPT_POST, 1L);
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      break;
+  }
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
+  if (!HasHeader(request.headers, "user-agent")) {
+    curl_easy_setopt(handle, CURLOPT_USERAGENT, kUserAgent);
+  }
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::max<long long>(1, request.connect_timeout.count())));
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(std::max<long long>(1, request.total_timeout.count())));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, Millis(request.connect_timeout));
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, Millis(request.total_timeout));
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &AppendBody);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &AppendHeader);
@@ -123,4 +155,4 @@ tl::expected<HttpPostResponse, HttpFailure> HttpPost(const HttpPostRequest& requ
   return response;
 }
 
-}  // namespace rh::agent::internal
+}  // namespace rh::net

@@ -1,0 +1,383 @@
+// The case under diagnosis: shared evidence, signals and recommendations (see case.h).
+#include "agent/internal/diagnosis/case.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "agent/internal/playbook_vocabulary.h"
+#include "core/time_format.h"
+
+namespace rh::agent::internal::diagnosis {
+
+namespace {
+
+using std::chrono::hours;
+
+constexpr double kConfidenceFloor = 0.15;
+constexpr double kConfidenceCeiling = 0.95;
+
+double HoursBetween(TimePoint from, TimePoint to) {
+  return std::chrono::duration<double, std::ratio<3600>>(to - from).count();
+}
+
+}  // namespace
+
+// ---- formatting ----------------------------------------------------------------------------
+
+std::string Number(double value) {
+  char buffer[64];
+  double magnitude = std::fabs(value);
+  if (magnitude >= 1000) {
+    std::snprintf(buffer, sizeof(buffer), "%.0f", value);
+  } else if (magnitude >= 10) {
+    std::snprintf(buffer, sizeof(buffer), "%.1f", value);
+  } else {
+    std::snprintf(buffer, sizeof(buffer), "%.2f", value);
+  }
+  return buffer;
+}
+
+std::string WithUnit(double value, const std::string& unit) {
+  if (unit == "%") return Number(value) + "%";
+  if (unit.empty()) return Number(value);
+  return Number(value) + " " + unit;
+}
+
+std::string Minute(TimePoint time) { return FormatSqlTime(time).substr(0, 16); }
+
+std::string MinutesText(double minutes) { return std::to_string(std::llround(minutes)) + " min"; }
+
+std::string Factor(double factor) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "x%.1f", factor);
+  return buffer;
+}
+
+std::string Percent(double ratio) {
+  double change = (ratio - 1.0) * 100.0;
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%+.0f%%", change);
+  return buffer;
+}
+
+std::string Ago(TimePoint time, TimePoint now) {
+  double hours_ago = HoursBetween(time, now);
+  if (hours_ago < 1.5) return Number(hours_ago * 60) + " min ago";
+  if (hours_ago < 48) return Number(std::round(hours_ago)) + " h ago";
+  return Number(std::round(hours_ago / 24 * 10) / 10) + " days ago";
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t name_idx = 0; name_idx < names.size(); ++name_idx) {
+    if (name_idx) out += name_idx + 1 == names.size() ? " and " : ", ";
+    out += names[name_idx];
+  }
+  return out;
+}
+
+// ---- the draft report -----------------------------------------------------------------------
+
+void Draft::Cite(const std::string& call_id, const std::string& tool, std::string finding) {
+  if (call_id.empty()) return;
+  for (const Evidence& item : evidence_) {
+    if (item.finding == finding) return;
+  }
+  evidence_.push_back({call_id, tool, std::move(finding)});
+}
+
+void Draft::Cite(const CallSource& source, std::string finding) {
+  Cite(source.call_id, source.tool, std::move(finding));
+}
+
+void Draft::Agree(double weight, const std::string& why) {
+  signals_ += weight;
+  agreeing_.push_back(why);
+}
+
+void Draft::Disagree(const std::string& why) {
+  ++contradictions_;
+  disagreeing_.push_back(why);
+}
+
+void Draft::RuleOut(const std::string& what) { ruled_out_.push_back(what); }
+
+void Draft::Recommend(std::string action, std::string rationale, std::string operation,
+                      Json parameters, std::string risk) {
+  recommendations_.push_back({std::move(action), std::move(rationale), std::move(operation),
+                              std::move(parameters), std::move(risk)});
+}
+
+// Confidence from the independent signals that agree (see agent/README.md).
+double Draft::Confidence() const {
+  double net = std::max(0.0, signals_ - contradictions_);
+  return std::clamp(1.0 - 0.85 * std::exp(-0.35 * net), kConfidenceFloor, kConfidenceCeiling);
+}
+
+Report Draft::Finish(std::string category, std::string severity, std::string root_cause,
+                     std::string headline) {
+  Report report;
+  report.root_cause_category = std::move(category);
+  report.severity = std::move(severity);
+  report.confidence = std::round(Confidence() * 100) / 100;
+  report.root_cause = std::move(root_cause);
+  report.evidence = evidence_;
+  report.recommendations = recommendations_;
+  if (report.recommendations.empty()) {
+    report.recommendations.push_back(
+        {"No action needed now; keep the cluster under normal monitoring.",
+         "Nothing in the evidence calls for a change.", "none", Json::object(), ""});
+  }
+  std::string summary = std::move(headline);
+  summary += " Signals in agreement: " + std::to_string(agreeing_.size());
+  if (!agreeing_.empty()) summary += " (" + JoinNames(agreeing_) + ")";
+  summary += ".";
+  if (!disagreeing_.empty()) summary += " Against: " + JoinNames(disagreeing_) + ".";
+  if (!ruled_out_.empty()) summary += " Ruled out: " + JoinNames(ruled_out_) + ".";
+  if (!facts_.question.empty()) summary += " Question asked: \"" + facts_.question + "\".";
+  if (summary.size() > 3900) summary = summary.substr(0, 3896) + "...";
+  if (report.root_cause.size() > 3900)
+    report.root_cause = report.root_cause.substr(0, 3896) + "...";
+  report.summary = std::move(summary);
+  return report;
+}
+
+// ---- the case -------------------------------------------------------------------------------
+
+void Case::CiteContext() {
+  const ClusterFacts& cluster = facts_.cluster;
+  if (!cluster.source.ok) {
+    draft_.Cite(cluster.source, "cluster context unavailable: " + cluster.source.error);
+    return;
+  }
+  std::string text = "tier " + Tier() + " account " + cluster.account_id + ", StarRocks " +
+                     cluster.version + ", " + cluster.architecture;
+  if (const NodeGroupFact* compute = cluster.Compute()) {
+    text += ", " + std::to_string(compute->count) + " " + compute->node_type + " x " +
+            std::to_string(compute->cu) + " CU (" + compute->spec_type + ", disk " +
+            std::to_string(compute->disk_size_gb) + " GB" +
+            (compute->essd_level.empty() ? "" : " " + compute->essd_level) + ")";
+  }
+  if (cluster.health_score) {
+    text += "; health score " + Number(*cluster.health_score) + " (" + cluster.risk_level + ")";
+  }
+  draft_.Cite(cluster.source, text);
+}
+
+void Case::CiteDimension(const DimensionFact& dim) {
+  std::string text =
+      DimensionLabel(dim.name) + " " + WithUnit(dim.latest, dim.unit) + " now (" + dim.state;
+  if (dim.state != "healthy") {
+    text += ", " + std::string(HigherIsWorse(dim.name) ? "above " : "below ") +
+            WithUnit(dim.critical_now() ? dim.critical : dim.warning, dim.unit);
+  }
+  text += ")";
+  if (dim.baseline_avg) text += ", a week earlier " + WithUnit(*dim.baseline_avg, dim.unit);
+  if (dim.change) {
+    text += "; " + std::string(dim.change->rising ? "rising" : "falling") + " since " +
+            Minute(dim.change->started) + " (" + WithUnit(dim.change->level_before, dim.unit) +
+            " -> " + WithUnit(dim.change->level_now, dim.unit) + ")";
+  } else if (dim.state_since && dim.state != "healthy") {
+    text += "; " + dim.state + " since " + Minute(*dim.state_since);
+  }
+  if (dim.projected_hours_to_critical) {
+    text += "; critical in about " + Number(*dim.projected_hours_to_critical) + " h at this rate";
+  }
+  draft_.Cite(facts_.metrics.source, text);
+}
+
+void Case::CiteAlerts(const std::vector<const AlertFact*>& alerts) {
+  for (const AlertFact* alert : alerts) {
+    std::string text = "'" + alert->name + "' ";
+    if (alert->currently_firing) {
+      text += "firing";
+      if (alert->firing_since) text += " since " + Minute(*alert->firing_since);
+    } else {
+      text += "not firing now";
+    }
+    if (alert->flapping) text += ", flapping: " + std::to_string(alert->episodes) + " episodes";
+    text += " (" + std::to_string(alert->firing) + " firing / " + std::to_string(alert->resolved) +
+            " resolved messages in " + std::to_string(facts_.alerts.window_hours) + " h)";
+    if (!alert->detail.empty() && alert->detail.size() < 160) text += ": " + alert->detail;
+    draft_.Cite(facts_.alerts.source, text);
+  }
+}
+
+void Case::CiteOperationsContext() {
+  const OperationFacts& ops = facts_.operations;
+  if (!ops.source.ok) return;
+  if (ops.operations.empty()) {
+    draft_.Cite(ops.source, "no operations in the last " + std::to_string(ops.window_hours) + " h");
+    return;
+  }
+  const OperationFact& latest = ops.operations.front();
+  std::string text =
+      "no change operation shortly before the onset; latest operation: " + latest.type + " " +
+      latest.ParametersText() + " by " + latest.actor;
+  if (latest.started_at)
+    text += " at " + Minute(*latest.started_at) + " (" + Ago(*latest.started_at, facts_.now) +
+            ", " + latest.result + ")";
+  draft_.Cite(ops.source, text);
+}
+
+void Case::CiteKnowledge(const std::vector<std::string>& keywords, bool bugs_too) {
+  const KnowledgeFacts& knowledge = facts_.knowledge;
+  if (!knowledge.source.ok) return;
+  for (const KnowledgeHitFact& hit : knowledge.hits) {
+    if (hit.kind == "known_bug" && !bugs_too) continue;
+    std::string text = Lower(hit.title + " " + hit.snippet);
+    if (!keywords.empty() && !ContainsAny(text, keywords)) continue;
+    draft_.Cite(knowledge.source,
+                "knowledge (" + hit.kind + "): \"" + hit.title + "\" from " + hit.source);
+    draft_.Agree(0.5, "a matching " + hit.kind + " in the Knowledge Lake");
+    return;
+  }
+}
+
+void Case::CiteMemory(const std::string& category) {
+  const MemoryFacts& memory = facts_.memory;
+  if (!memory.source.ok) return;
+  auto found = memory.repeats_by_category.find(category);
+  if (found != memory.repeats_by_category.end() && found->second > 0) {
+    draft_.Cite(memory.source, "a repeat: " + std::to_string(found->second) + " earlier " +
+                                   category + " report(s) for this cluster in 30 days");
+    draft_.Agree(0.5, "the same category in past reports");
+  } else if (!memory.this_cluster.empty()) {
+    const PastReportFact& last = memory.this_cluster.front();
+    draft_.Cite(memory.source, "the last report for this cluster (" + Number(last.days_ago) +
+                                   " days ago) found " + last.category + ", not " + category);
+  }
+}
+
+void Case::CiteSiblingsLocal() {
+  const SiblingFacts& siblings = facts_.siblings;
+  if (!siblings.source.ok) return;
+  if (siblings.pattern == "cluster_specific" || siblings.pattern == "no_firing_alerts") {
+    draft_.Cite(siblings.source,
+                "siblings: " + siblings.pattern + " (" + siblings.pattern_reason + ")");
+    if (siblings.pattern == "cluster_specific") draft_.Agree(0.5, "no sibling shares it");
+  } else {
+    draft_.Cite(siblings.source,
+                "siblings: " + siblings.pattern + " (" + siblings.pattern_reason + ")");
+  }
+}
+
+void Case::CiteBeforeAfter(const std::string& dimension) {
+  auto values = sql_.Compare(dimension);
+  if (!values) return;
+  const DimensionFact* dim = facts_.metrics.Find(dimension);
+  const std::string unit = dim ? dim->unit : "";
+  std::string text = DimensionLabel(dimension) + " averaged " + WithUnit(values->second, unit) +
+                     " since the onset against " + WithUnit(values->first, unit) +
+                     " over the same weekday hours before it";
+  std::vector<std::string> workload;
+  for (const char* name : {"qps", "scan_rows", "load_rate"}) {
+    auto pair = sql_.Compare(name);
+    if (!pair || pair->first <= 0) continue;
+    workload.push_back(DimensionLabel(name) + " " + Percent(pair->second / pair->first));
+  }
+  if (!workload.empty()) text += "; workload on the same hours: " + JoinNames(workload);
+  draft_.Cite(sql_.before_after_call, "run_sql", text);
+  bool worse = HigherIsWorse(dimension) ? values->second >= values->first * kSqlRise
+                                        : values->second * kSqlRise <= values->first;
+  if (worse) {
+    draft_.Agree(1.0, "the same-weekday comparison confirms the change");
+  } else {
+    draft_.Disagree("the same-weekday comparison shows no clear change");
+  }
+}
+
+bool Case::Surge() const {
+  bool any = false;
+  bool surge = false;
+  for (const char* name : {"qps", "scan_rows", "load_rate"}) {
+    auto pair = sql_.Compare(name);
+    if (!pair || pair->first <= 0) continue;
+    any = true;
+    if (pair->second >= pair->first * kSqlSurge) surge = true;
+  }
+  return any ? surge : assessment_.WorkloadSurge();
+}
+
+std::string Case::SurgeText() const {
+  std::vector<std::string> parts;
+  for (const char* name : {"qps", "scan_rows", "load_rate"}) {
+    auto pair = sql_.Compare(name);
+    if (pair && pair->first > 0) {
+      if (pair->second >= pair->first * kSqlSurge) {
+        parts.push_back(DimensionLabel(name) + " " + Percent(pair->second / pair->first));
+      }
+      continue;
+    }
+    if (const WorkloadShift* shift = assessment_.Shift(name); shift && shift->rising) {
+      parts.push_back(DimensionLabel(name) + " " + Factor(shift->factor));
+    }
+  }
+  return JoinNames(parts);
+}
+
+void Case::SymptomSignals(const Symptom& primary) {
+  const DimensionFact& dim = *primary.dimension;
+  draft_.Agree(primary.level == 2 ? 1.0 : 0.5, DimensionLabel(dim.name) + " " + dim.state);
+  if (dim.change && dim.change->rising == HigherIsWorse(dim.name)) {
+    draft_.Agree(1.0, "a sustained change since " + Minute(dim.change->started));
+  }
+  if (!primary.alerts.empty()) {
+    draft_.Agree(1.0, "'" + primary.alerts.front()->name + "' firing");
+    if (assessment_.onset && assessment_.first_alert &&
+        *assessment_.onset <= *assessment_.first_alert + hours(1)) {
+      draft_.Agree(0.5, "the onset precedes the alert");
+    }
+  } else if (primary.level == 1) {
+    draft_.Disagree("no alert about it");
+  }
+  CiteDimension(dim);
+  CiteAlerts(primary.alerts);
+  CiteBeforeAfter(dim.name);
+  // Competing new symptoms that started well before the primary one.
+  for (const Symptom& other : assessment_.symptoms) {
+    if (&other == &primary || !other.is_new || other.level < 2) continue;
+    if (DimensionCategory(other.dimension->name) == DimensionCategory(dim.name)) continue;
+    if (other.onset && assessment_.onset && *other.onset + hours(6) < *assessment_.onset) {
+      draft_.Disagree(DimensionLabel(other.dimension->name) + " turned critical earlier");
+      CiteDimension(*other.dimension);
+    }
+  }
+}
+
+void Case::RecommendScaleUp(const std::string& why) {
+  const NodeGroupFact* compute = facts_.cluster.Compute();
+  if (!compute) return;
+  const bool be = compute->node_type == "BE";
+  if (compute->cu > 0 && compute->cu < 64) {
+    int64_t to = compute->cu * 2;
+    draft_.Recommend("Scale " + compute->node_type + " CU " + std::to_string(compute->cu) + " -> " +
+                         std::to_string(to) + " if the load is legitimate.",
+                     why, be ? "scale_be_cu" : "scale_cn_cu", Json{{"to", to}},
+                     "rolling restart of the " + compute->node_type +
+                         " nodes; scale back once the load is understood");
+    return;
+  }
+  int64_t limit = be ? 50 : 100;
+  int64_t to = std::min<int64_t>(limit, compute->count + std::max<int64_t>(1, compute->count / 2));
+  if (to > compute->count) {
+    draft_.Recommend("Add " + compute->node_type + " nodes: " + std::to_string(compute->count) +
+                         " -> " + std::to_string(to) + ".",
+                     why, be ? "scale_be_nodes" : "scale_cn_nodes", Json{{"to", to}},
+                     "tablet rebalancing adds I/O for a few hours");
+  }
+}
+
+std::string Case::Tier() const { return facts_.cluster.tier.empty() ? "?" : facts_.cluster.tier; }
+
+std::string Case::ComputeType() const {
+  const NodeGroupFact* compute = facts_.cluster.Compute();
+  return compute ? compute->node_type : "BE";
+}
+
+std::string Case::SinceOnset() const {
+  return assessment_.onset ? " since " + Minute(*assessment_.onset) : "";
+}
+
+}  // namespace rh::agent::internal::diagnosis

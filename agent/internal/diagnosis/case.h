@@ -1,0 +1,118 @@
+// The case under diagnosis: what the eight tools found (PlaybookFacts), what the rules made of
+// it (Assessment, SqlFindings), and the report being drafted. Every diagnosis family
+// (family.h) writes its report through a Case: it cites evidence, counts the signals that
+// agree and the contradictions, notes the causes ruled out and recommends actions; Finish turns
+// that into the Report with its confidence and summary. The ways of citing and recommending
+// that several families share live here, so each family file holds only its own rule.
+//
+// A Case is made once per Diagnose call and passed to the families in decision order; a family
+// that does not apply may still note in it why (the summary's "Ruled out"), and the family that
+// applies finishes it. The facts, assessment and findings are borrowed and must outlive it.
+// Thread-safety: none; one Case belongs to one diagnosis.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/internal/playbook_rules.h"
+#include "agent/report.h"
+
+namespace rh::agent::internal::diagnosis {
+
+constexpr double kSqlRise = 1.10;   // the before/after check confirms a 10% move
+constexpr double kSqlSurge = 1.25;  // workload up 25% on the same hours: a surge
+
+// ---- formatting for evidence and sentences ----
+
+std::string Number(double value);                              // 1234, 12.3, 1.23
+std::string WithUnit(double value, const std::string& unit);   // "85.0%", "12.3 ms"
+std::string Minute(TimePoint time);                            // "2026-11-20 14:05"
+std::string MinutesText(double minutes);                       // "35 min"
+std::string Factor(double factor);                             // "x1.8"
+std::string Percent(double ratio);                             // 1.3 -> "+30%"
+std::string Ago(TimePoint time, TimePoint now);                // "40 min ago", "3 h ago", ...
+std::string JoinNames(const std::vector<std::string>& names);  // "a, b and c"
+
+// ---- the draft report ----
+
+class Draft {
+ public:
+  explicit Draft(const PlaybookFacts& facts) : facts_(facts) {}
+
+  // Evidence citing a tool call; an empty call id or a finding already cited is dropped.
+  void Cite(const std::string& call_id, const std::string& tool, std::string finding);
+  void Cite(const CallSource& source, std::string finding);
+  // A signal that agrees with the diagnosis, with its weight in the confidence.
+  void Agree(double weight, const std::string& why);
+  // A contradiction (costs 1 in the confidence).
+  void Disagree(const std::string& why);
+  // A cause considered and ruled out (listed in the summary).
+  void RuleOut(const std::string& what);
+  void Recommend(std::string action, std::string rationale, std::string operation = "",
+                 Json parameters = Json::object(), std::string risk = "");
+
+  // 1 - 0.85 * exp(-0.35 * (signals - contradictions)), clamped to [0.15, 0.95].
+  double Confidence() const;
+
+  // The report: the recommendations so far (or "no action needed"), the evidence, and a summary
+  // of `headline`, the agreeing signals, the contradictions, the causes ruled out and the
+  // question asked.
+  Report Finish(std::string category, std::string severity, std::string root_cause,
+                std::string headline);
+
+ private:
+  const PlaybookFacts& facts_;
+  std::vector<Evidence> evidence_;
+  std::vector<Recommendation> recommendations_;
+  std::vector<std::string> agreeing_;
+  std::vector<std::string> disagreeing_;
+  std::vector<std::string> ruled_out_;
+  double signals_ = 0;
+  int contradictions_ = 0;
+};
+
+// ---- the case ----
+
+class Case {
+ public:
+  Case(const PlaybookFacts& facts, const Assessment& assessment, const SqlFindings& sql)
+      : facts_(facts), assessment_(assessment), sql_(sql), draft_(facts) {}
+
+  const PlaybookFacts& facts() const { return facts_; }
+  const Assessment& assessment() const { return assessment_; }
+  const SqlFindings& sql() const { return sql_; }
+  Draft& draft() { return draft_; }
+
+  // Evidence shared by several families.
+  void CiteContext();  // tier, account, version, nodes, health score
+  void CiteDimension(const DimensionFact& dim);
+  void CiteAlerts(const std::vector<const AlertFact*>& alerts);
+  void CiteOperationsContext();  // "no change operation shortly before the onset; latest ..."
+  // The first Knowledge Lake hit holding one of `keywords` (known bugs only when `bugs_too`).
+  void CiteKnowledge(const std::vector<std::string>& keywords, bool bugs_too);
+  void CiteMemory(const std::string& category);        // a repeat in past reports, or the last one
+  void CiteSiblingsLocal();                            // what the siblings show for a local cause
+  void CiteBeforeAfter(const std::string& dimension);  // the same-weekday SQL comparison
+
+  // The agreement signals of a primary symptom: its threshold, change point and alert, the
+  // SQL comparison, and competing critical symptoms that started well before it.
+  void SymptomSignals(const Symptom& primary);
+
+  // Workload growth on the same hours of the day (SQL), else from the change points.
+  bool Surge() const;
+  std::string SurgeText() const;  // "QPS +40% and load rate x1.6", "" when nothing grew
+
+  std::string Tier() const;         // S | A | B | C, "?" when unknown
+  std::string ComputeType() const;  // BE | CN
+  std::string SinceOnset() const;   // " since 2026-11-20 14:00", "" without an onset
+  // Double the compute CU up to 64, else 1.5x the nodes up to the instance limit.
+  void RecommendScaleUp(const std::string& why);
+
+ private:
+  const PlaybookFacts& facts_;
+  const Assessment& assessment_;
+  const SqlFindings& sql_;
+  Draft draft_;
+};
+
+}  // namespace rh::agent::internal::diagnosis

@@ -1,0 +1,53 @@
+// The one list of the diagnosis families, in decision order (see decision_order.h).
+#include "agent/internal/diagnosis/decision_order.h"
+
+#include <iterator>
+
+namespace rh::agent::internal::diagnosis {
+
+// Each family's factory, defined in the family's own file.
+std::unique_ptr<DiagnosisFamily> NewInsufficientData();
+std::unique_ptr<DiagnosisFamily> NewNodeFailure();
+std::unique_ptr<DiagnosisFamily> NewAccountWide();
+std::unique_ptr<DiagnosisFamily> NewOperationInduced();
+std::unique_ptr<DiagnosisFamily> NewKnownBug();
+std::unique_ptr<DiagnosisFamily> NewDiskCapacity();
+std::unique_ptr<DiagnosisFamily> NewCompactionBacklog();
+std::unique_ptr<DiagnosisFamily> NewMemoryPressure();
+std::unique_ptr<DiagnosisFamily> NewIngestionFailure();
+std::unique_ptr<DiagnosisFamily> NewQueryErrors();
+std::unique_ptr<DiagnosisFamily> NewCpuSaturation();
+std::unique_ptr<DiagnosisFamily> NewSlowQueries();
+std::unique_ptr<DiagnosisFamily> NewUnmappedSymptom();
+std::unique_ptr<DiagnosisFamily> NewAlertNoise();
+std::unique_ptr<DiagnosisFamily> NewChronic();
+std::unique_ptr<DiagnosisFamily> NewHealthy();
+
+std::vector<std::unique_ptr<DiagnosisFamily>> FamiliesInDecisionOrder() {
+  using Factory = std::unique_ptr<DiagnosisFamily> (*)();
+  static constexpr Factory kOrder[] = {
+      NewInsufficientData,  // 1. telemetry gap: nothing else can be judged
+      NewNodeFailure,       // 2. primary symptom alive_be
+      NewAccountWide,       // 3. siblings share the alert, the onset and the symptom
+      NewOperationInduced,  // 4. a change operation shortly before the onset
+      NewKnownBug,          // 5. a known bug of this version with this symptom, no other driver
+      // 6. the primary symptom's own category (at most one of these applies):
+      NewDiskCapacity,       //    disk
+      NewCompactionBacklog,  //    compaction, tablets
+      NewMemoryPressure,     //    be_mem, jvm_heap, fe_heap
+      NewIngestionFailure,   //    txn_failed
+      NewQueryErrors,        //    query_err
+      NewCpuSaturation,      //    cpu
+      NewSlowQueries,        //    latency
+      NewUnmappedSymptom,    //    a dimension no family above claims
+      NewAlertNoise,         // 7. alerts without a new symptom
+      NewChronic,            // 8. chronic symptoms only
+      NewHealthy,            // 9. nothing to name (always applies)
+  };
+  std::vector<std::unique_ptr<DiagnosisFamily>> families;
+  families.reserve(std::size(kOrder));
+  for (Factory make : kOrder) families.push_back(make());
+  return families;
+}
+
+}  // namespace rh::agent::internal::diagnosis

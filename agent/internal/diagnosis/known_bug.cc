@@ -1,0 +1,217 @@
+// known_bug (rule 5): a Knowledge Lake hit of kind known_bug (the search was filtered by the
+// cluster's version, so the bug affects it) that names the primary symptom, with no ordinary
+// driver (no workload surge, no suspect operation) and every trigger the bug's text names that
+// leaves a trace in the telemetry actually present. A bug that fails one of these is noted as
+// ruled out; the recommendation is the fixing version on the cluster's own release line and
+// the documented workaround meanwhile.
+#include <algorithm>
+
+#include "agent/internal/diagnosis/family.h"
+#include "agent/internal/playbook_vocabulary.h"
+
+namespace rh::agent::internal::diagnosis {
+namespace {
+
+// The comma-separated fixing versions of a known bug ("3.2.3,3.1.7,2.5.19").
+std::vector<std::string> SplitVersions(const std::string& versions) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= versions.size()) {
+    size_t end = versions.find(',', start);
+    std::string item =
+        versions.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+// The sentence starting at "Meanwhile" (the documented workaround) in `text`, or "".
+std::string WorkaroundSentence(const std::string& text) {
+  size_t start = text.find("Meanwhile");
+  if (start == std::string::npos) start = text.find("meanwhile");
+  if (start == std::string::npos) return "";
+  size_t end = text.find(". ", start);
+  std::string sentence =
+      text.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+  while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\n')) {
+    sentence.pop_back();
+  }
+  const std::string ellipsis = "\xe2\x80\xa6";  // the snippet was cut: keep what is there
+  if (sentence.size() >= ellipsis.size() &&
+      sentence.compare(sentence.size() - ellipsis.size(), ellipsis.size(), ellipsis) == 0) {
+    sentence.resize(sentence.size() - ellipsis.size());
+    sentence += "...";
+  }
+  std::replace(sentence.begin(), sentence.end(), '\n', ' ');
+  sentence[0] = 'M';
+  return sentence;
+}
+
+// Whether the telemetry shows `trigger` (a failed load or compaction, a failed data disk).
+bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger) {
+  switch (trigger) {
+    case BugTrigger::kFailedLoadsOrCompactions: {
+      const DimensionFact* txn = facts.metrics.Find("txn_failed");
+      if (txn && txn->abnormal()) return true;
+      for (const AlertFact& alert : facts.alerts.alerts) {
+        std::string name = Lower(alert.name);
+        if (name.find("fail") != std::string::npos &&
+            (name.find("load") != std::string::npos ||
+             name.find("compaction") != std::string::npos)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    case BugTrigger::kDiskFailure: {
+      for (const AlertFact& alert : facts.alerts.alerts) {
+        std::string name = Lower(alert.name);
+        if (name.find("disk") != std::string::npos &&
+            (name.find("fail") != std::string::npos || name.find("error") != std::string::npos ||
+             name.find("read-only") != std::string::npos)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    case BugTrigger::kNone:
+      return true;
+  }
+  return true;
+}
+
+class KnownBug final : public DiagnosisFamily {
+ public:
+  std::string_view Name() const override { return "known_bug"; }
+
+  bool Applies(Case& c) override {
+    const Symptom* primary = c.assessment().Primary();
+    if (!primary) return false;
+    std::string why_not;
+    hit_ = MatchKnownBug(c, *primary, &why_not);
+    if (hit_) return true;
+    if (!why_not.empty()) c.draft().RuleOut(why_not);
+    return false;
+  }
+
+  Report Diagnose(Case& c) override {
+    const PlaybookFacts& facts = c.facts();
+    const Assessment& assessment = c.assessment();
+    Draft& draft = c.draft();
+    const Symptom& primary = *assessment.Primary();
+    const KnowledgeHitFact& hit = *hit_;
+    c.CiteContext();
+    c.SymptomSignals(primary);
+    const std::string title = hit.DocumentTitle();
+    const std::vector<std::string> fixes = SplitVersions(hit.version);
+    std::string fixed_in;
+    for (size_t fix_idx = 0; fix_idx < fixes.size(); ++fix_idx) {
+      fixed_in +=
+          fix_idx == 0 ? fixes[fix_idx] : (fix_idx == 1 ? " (also " : ", ") + fixes[fix_idx];
+    }
+    if (fixes.size() > 1) fixed_in += ")";
+    draft.Cite(facts.knowledge.source,
+               "known bug affecting " + facts.cluster.version + ": \"" + title + "\" (" +
+                   hit.source + (fixed_in.empty() ? "" : "; fixed in " + fixed_in) + ")");
+    draft.Agree(1.5, "a known bug of this version with this symptom");
+    draft.Agree(0.5, "no workload growth or operation explains it");
+    // The documented workaround: from the resolution search, else from the first snippet.
+    std::string workaround;
+    for (const KnowledgeHitFact& more : facts.knowledge.followup_hits) {
+      if (more.DocumentTitle() != title) continue;
+      workaround = WorkaroundSentence(more.snippet);
+      if (!workaround.empty()) {
+        draft.Cite(facts.knowledge.followup,
+                   "documented workaround for \"" + title + "\": " + workaround);
+        break;
+      }
+    }
+    if (workaround.empty()) workaround = WorkaroundSentence(hit.snippet);
+    c.CiteOperationsContext();
+    c.CiteMemory("known_bug");
+    c.CiteSiblingsLocal();
+    // The fixing version on the cluster's own release line, else the first one listed.
+    const std::string& version = facts.cluster.version;
+    const std::string line = version.substr(0, version.find('.', version.find('.') + 1));
+    std::string fix = fixes.empty() ? "" : fixes.front();
+    for (const std::string& candidate : fixes) {
+      if (!line.empty() && candidate.rfind(line + ".", 0) == 0) {
+        fix = candidate;
+        break;
+      }
+    }
+    if (!fix.empty()) {
+      draft.Recommend("Upgrade " + version + " -> " + fix +
+                          " (or later on this line), which fixes "
+                          "\"" +
+                          title + "\".",
+                      "The cluster runs an affected version and shows the bug's symptom.",
+                      "upgrade_version", Json{{"to", fix}},
+                      "rolling upgrade: one node at a time; take an FE metadata backup first");
+    }
+    draft.Recommend(
+        workaround.empty() ? "Until the upgrade, apply the workaround documented for \"" + title +
+                                 "\" (" + hit.source + ")."
+                           : "Until the upgrade: " + workaround,
+        "It relieves " + DimensionLabel(primary.dimension->name) + " before it reaches the limit.");
+    // Always high: the fix and a workaround are known.
+    return draft.Finish(
+        "known_bug", "high",
+        facts.cluster.cluster_id + " runs StarRocks " + version + ", affected by the known bug \"" +
+            title + "\" (" + hit.source + "): " + DimensionLabel(primary.dimension->name) +
+            " reached " + WithUnit(primary.dimension->latest, primary.dimension->unit) +
+            (assessment.onset ? ", climbing since " + Minute(*assessment.onset) : "") +
+            ", with no workload growth and no change operation to explain it.",
+        "Known bug on " + facts.cluster.cluster_id + " (" + version + "): " + title + ".");
+  }
+
+ private:
+  // The first known_bug hit that names the primary symptom and survives the checks; otherwise
+  // nullptr, with `why_not` saying why the last candidate was rejected.
+  static const KnowledgeHitFact* MatchKnownBug(const Case& c, const Symptom& primary,
+                                               std::string* why_not) {
+    const KnowledgeFacts& knowledge = c.facts().knowledge;
+    if (!knowledge.source.ok) return nullptr;
+    for (const KnowledgeHitFact& hit : knowledge.hits) {
+      if (hit.kind != "known_bug" || !NamesSymptom(hit, primary.dimension->name)) continue;
+      std::string text = Lower(hit.title + " " + hit.snippet);
+      for (const KnowledgeHitFact& more : knowledge.followup_hits) {
+        if (more.DocumentTitle() == hit.DocumentTitle()) text += " " + Lower(more.snippet);
+      }
+      if (c.Surge()) {
+        *why_not =
+            "known bug \"" + hit.DocumentTitle() + "\" (the workload grew: " + c.SurgeText() + ")";
+        continue;
+      }
+      if (c.assessment().suspect_operation) {
+        *why_not =
+            "known bug \"" + hit.DocumentTitle() + "\" (a change operation explains the timing)";
+        continue;
+      }
+      bool unobserved = false;
+      for (BugTrigger trigger : TriggersIn(text)) {
+        if (!TriggerObserved(c.facts(), trigger)) {
+          *why_not = "known bug \"" + hit.DocumentTitle() + "\" (it needs " +
+                     TriggerLabel(trigger) + ", which the telemetry does not show)";
+          unobserved = true;
+          break;
+        }
+      }
+      if (unobserved) continue;
+      return &hit;
+    }
+    return nullptr;
+  }
+
+  const KnowledgeHitFact* hit_ = nullptr;  // the bug that applies
+};
+
+}  // namespace
+
+std::unique_ptr<DiagnosisFamily> NewKnownBug() { return std::make_unique<KnownBug>(); }
+
+}  // namespace rh::agent::internal::diagnosis

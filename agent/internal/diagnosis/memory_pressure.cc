@@ -1,0 +1,64 @@
+// memory_pressure (rule 6, be_mem, jvm_heap or fe_heap): with a workload surge it says so;
+// without one it suspects a leak or a cache over its limit, points to the known bugs and counts
+// that against its confidence (and again when the Knowledge Lake could not be searched).
+#include "agent/internal/diagnosis/family.h"
+#include "agent/internal/playbook_vocabulary.h"
+
+namespace rh::agent::internal::diagnosis {
+namespace {
+
+class MemoryPressure final : public SymptomFamily {
+ public:
+  std::string_view Name() const override { return "memory_pressure"; }
+
+ protected:
+  std::string Explain(Case& c, const Symptom& primary) override {
+    const PlaybookFacts& facts = c.facts();
+    Draft& draft = c.draft();
+    const DimensionFact& dim = *primary.dimension;
+    const std::string surge = c.SurgeText();
+    const bool surge_seen = c.Surge();
+    const std::string value = WithUnit(dim.latest, dim.unit);
+    if (surge_seen) {
+      draft.Agree(1.0, "the workload grew (" + surge + ")");
+    } else {
+      draft.Disagree("no workload growth explains it");
+      if (!facts.knowledge.source.ok) {
+        draft.Disagree("the Knowledge Lake could not be searched for a known bug");
+      }
+    }
+    for (const char* name : {"qps", "scan_rows"}) {
+      if (const WorkloadShift* shift = c.assessment().Shift(name)) {
+        c.CiteDimension(*shift->dimension);
+      }
+    }
+    std::string root_cause =
+        DimensionLabel(dim.name) + " on " + facts.cluster.cluster_id + " is " + value +
+        c.SinceOnset() +
+        (surge_seen ? ", driven by a workload surge (" + surge + ")"
+                    : " without a workload surge (suspect a leak or a cache over its "
+                      "limit: check the known bugs of " +
+                          facts.cluster.version + ")") +
+        "; queries risk failing with memory exceed limit.";
+    draft.Recommend(
+        "Find the memory-heavy queries (fe.audit.log memory bytes, "
+        "/mem_tracker) and cap them with a resource group (mem_limit, "
+        "big_query_mem_limit).",
+        "Memory is " + value + ".");
+    c.RecommendScaleUp("More memory per node if the workload is legitimate.");
+    return root_cause;
+  }
+
+  // Warning: high on tier S, else medium. Critical: critical on tier S, else high.
+  std::string Severity(const Case& c, const Symptom& primary) const override {
+    const bool top = c.facts().cluster.tier == "S";
+    if (primary.level != 2) return top ? "high" : "medium";
+    return top ? "critical" : "high";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DiagnosisFamily> NewMemoryPressure() { return std::make_unique<MemoryPressure>(); }
+
+}  // namespace rh::agent::internal::diagnosis

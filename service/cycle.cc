@@ -1,0 +1,48 @@
+#include "service/cycle.h"
+
+#include "agent/investigator.h"
+#include "agent/worker_pool.h"
+#include "core/log.h"
+#include "store/task_queue.h"
+
+namespace rh::service {
+
+Result<CycleResult> Cycle::Run(const CycleOptions& options, const std::atomic<bool>& stop) {
+  CycleResult result;
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
+  store::TaskQueue queue(*memory, runtime_.clock(), runtime_.config().queue);
+  sentinel::Sentinel sentinel(*fleet, queue, runtime_.clock(), runtime_.config().sentinel);
+  RH_ASSIGN_OR_RETURN(result.pass, sentinel.RunPass());
+  if (options.investigate && !stop.load()) {
+    RH_ASSIGN_OR_RETURN(result.investigations, Investigate(options.max_investigations, stop));
+  }
+  RH_ASSIGN_OR_RETURN(auto counts, queue.CountByStatus());
+  result.left_queued = counts[store::TaskStatus::kQueued];
+  return result;
+}
+
+Result<InvestigateStats> Cycle::Investigate(int max_investigations, const std::atomic<bool>& stop) {
+  RH_ASSIGN_OR_RETURN(agent::Investigator * investigator, runtime_.Investigator());
+  if (auto refreshed = runtime_.RefreshKnowledge(); !refreshed) {
+    Logger("service")->warn("knowledge lake not refreshed, searching what it held: {}",
+                            refreshed.error().ToString());
+  }
+  RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
+  agent::WorkerPoolOptions pool_options;
+  pool_options.workers = runtime_.config().agent.workers;
+  pool_options.queue = runtime_.config().queue;
+  agent::WorkerPool pool(*investigator, *memory, runtime_.clock(), pool_options);
+  RH_ASSIGN_OR_RETURN(agent::WorkerPoolStats stats, pool.RunUntilIdle(&stop, max_investigations));
+  return InvestigateStats{stats.completed, stats.failed, stats.released};
+}
+
+Result<sentinel::Explanation> Cycle::Explain(std::string_view cluster_id) {
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
+  store::TaskQueue queue(*memory, runtime_.clock(), runtime_.config().queue);
+  sentinel::Sentinel sentinel(*fleet, queue, runtime_.clock(), runtime_.config().sentinel);
+  return sentinel.Explain(cluster_id);
+}
+
+}  // namespace rh::service

@@ -1,0 +1,77 @@
+// Investigations: asking for an investigation and following it — the one implementation behind
+// `rockhound investigate` / `tasks ...`, POST/GET /api/v1/investigations and the MCP tools
+// request_investigation / get_investigation.
+//
+// Request validates the cluster id and the question (at most 2,000 characters; secrets typed
+// into it are masked before it is stored), checks the cluster exists in the fleet, and queues a
+// task (no cooldown; while a task for the same cluster and question is queued or running, that
+// task is returned with created = false). A worker (`serve`, `run`, `cycle`) works it.
+// RunNow investigates on the calling thread without the queue (the CLI's `investigate`).
+// Errors: invalid_argument naming the field, not_found for an unknown cluster or task,
+// unavailable when a database is down.
+// Thread-safety: safe to call from several threads (a fresh TaskQueue per call, pooled
+// databases underneath).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/investigation.h"
+#include "agent/investigator.h"
+#include "core/engine_kind.h"
+#include "core/error.h"
+#include "service/runtime.h"
+#include "store/report_store.h"
+#include "store/task_queue.h"
+
+namespace rh::service {
+
+inline constexpr size_t kMaxQuestionChars = 2000;
+
+struct InvestigationSpec {
+  std::string cluster_id;
+  std::string question;   // empty: "what is wrong with this cluster, if anything?"
+  int priority = 2;       // 1 (most urgent) .. 3
+  std::string requester;  // who asks: a user name, "http", "mcp", "alertmanager"
+  store::TaskSource source = store::TaskSource::kAdhoc;
+};
+
+struct RequestedInvestigation {
+  store::Task task;
+  bool created = false;  // false: an equal task was already queued or running
+};
+
+struct InvestigationStatus {
+  store::Task task;
+  std::optional<store::StoredReport> report;  // once the task is done
+};
+
+class Investigations {
+ public:
+  explicit Investigations(Runtime& runtime) : runtime_(runtime) {}
+
+  Result<RequestedInvestigation> Request(const InvestigationSpec& spec);
+  Result<InvestigationStatus> Get(std::string_view task_id);
+  Result<store::TaskPage> List(const store::TaskFilter& filter);
+  // Cancels a queued or running task; `by` is recorded. invalid_argument when it already ended.
+  Result<store::Task> Cancel(std::string_view task_id, std::string_view by);
+  // Investigates `cluster_id` now, on this thread, and stores the report.
+  Result<agent::InvestigationResult> RunNow(const std::string& cluster_id,
+                                            const std::string& question, EngineKind engine,
+                                            const agent::ProgressFn& progress = {});
+
+ private:
+  Result<store::TaskQueue> Queue();
+  Runtime& runtime_;
+};
+
+// Checks that `cluster_id` has the shape of a cluster id (lower-case letters, digits and '-', at
+// most 64); `what` names the field in the error.
+Status ValidateClusterId(std::string_view cluster_id, std::string_view what);
+
+// Whether the fleet has the cluster.
+Result<bool> ClusterExists(store::Database& fleet, std::string_view cluster_id);
+
+}  // namespace rh::service

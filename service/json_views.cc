@@ -1,0 +1,76 @@
+#include "service/json_views.h"
+
+#include "core/time_format.h"
+
+namespace rh::service {
+namespace {
+
+Json TimeOrNull(const std::optional<TimePoint>& time) {
+  return time ? Json(FormatIsoTime(*time)) : Json(nullptr);
+}
+
+Json TextOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
+}  // namespace
+
+Json TaskJson(const store::Task& task) {
+  auto rules = ParseJson(task.rules_fired, "rules_fired");
+  return Json{{"task_id", task.id},
+              {"cluster_id", task.cluster_id},
+              {"source", std::string(store::TaskSourceName(task.source))},
+              {"status", std::string(store::TaskStatusName(task.status))},
+              {"priority", task.priority},
+              {"question", task.question},
+              {"rules_fired", rules && rules->is_array() ? *rules : Json::array()},
+              {"requester", TextOrNull(task.requester)},
+              {"attempts", task.attempts},
+              {"max_attempts", task.max_attempts},
+              {"lease_owner", TextOrNull(task.lease_owner)},
+              {"lease_expires_at", TimeOrNull(task.lease_expires_at)},
+              {"not_before", TimeOrNull(task.not_before)},
+              {"last_error", TextOrNull(task.last_error)},
+              {"report_id", TextOrNull(task.report_id)},
+              {"created_at", FormatIsoTime(task.created_at)},
+              {"updated_at", FormatIsoTime(task.updated_at)},
+              {"started_at", TimeOrNull(task.started_at)},
+              {"finished_at", TimeOrNull(task.finished_at)}};
+}
+
+Json ReportSummaryJson(const store::StoredReport& report) {
+  return Json{{"report_id", report.report_id},
+              {"task_id", TextOrNull(report.task_id)},
+              {"cluster_id", report.cluster_id},
+              {"account_id", TextOrNull(report.account_id)},
+              {"engine", report.engine},
+              {"model", TextOrNull(report.model)},
+              {"severity", report.severity},
+              {"confidence", report.confidence},
+              {"category", report.category},
+              {"root_cause", report.root_cause},
+              {"summary", report.summary},
+              {"input_tokens", report.input_tokens},
+              {"output_tokens", report.output_tokens},
+              {"cost_usd", report.cost_usd},
+              {"duration_ms", report.duration_ms},
+              {"llm_error", TextOrNull(report.llm_error)},
+              {"created_at", FormatIsoTime(report.created_at)}};
+}
+
+Json ReportDetailJson(const store::StoredReport& report) {
+  Json detail = ReportSummaryJson(report);
+  detail["cache_read_tokens"] = report.cache_read_tokens;
+  detail["cache_write_tokens"] = report.cache_write_tokens;
+  auto parsed = ParseJson(report.report_json, "report_json");
+  detail["report"] = parsed ? *parsed : Json(nullptr);
+  Json transcript = Json::array();
+  if (!report.transcript_json.empty()) {
+    if (auto parsed_transcript = ParseJson(report.transcript_json, "transcript_json")) {
+      transcript = *parsed_transcript;
+    }
+  }
+  detail["transcript"] = std::move(transcript);
+  detail["markdown"] = report.markdown;
+  return detail;
+}
+
+}  // namespace rh::service

@@ -1,0 +1,107 @@
+#include "service/reports.h"
+
+#include "core/ids.h"
+#include "core/time_format.h"
+#include "service/investigations.h"
+#include "service/json_views.h"
+
+namespace rh::service {
+
+Result<std::optional<TimePoint>> ParseSince(std::string_view text, TimePoint now,
+                                            std::string_view what) {
+  if (text.empty()) return std::optional<TimePoint>();
+  if (auto time = ParseAnyTime(text)) return std::optional<TimePoint>(*time);
+  if (auto look_back = ParseDurationShort(text)) return std::optional<TimePoint>(now - *look_back);
+  return InvalidArgument(std::string(what),
+                         "must be a time (2026-11-21T10:00:00Z) or a look-back such as 24h or "
+                         "7d; got '" + std::string(text) + "'");
+}
+
+Result<ReportQuery> ParseReportQuery(const ReportQueryText& text, TimePoint now) {
+  ReportQuery query;
+  if (!text.cluster_id.empty()) RH_RETURN_IF_ERROR(ValidateClusterId(text.cluster_id, "cluster"));
+  query.cluster_id = text.cluster_id;
+  if (!text.account_id.empty() && !IsValidResourceId(text.account_id)) {
+    return InvalidArgument("account", "'" + text.account_id + "' is not an account id");
+  }
+  query.account_id = text.account_id;
+  if (!text.severity.empty()) {
+    auto severity = ParseSeverity(text.severity);
+    if (!severity) return Fail(Error{severity.error().code, severity.error().message, "severity"});
+    query.min_severity = *severity;
+  }
+  if (!text.category.empty()) {
+    auto category = ParseRootCause(text.category);
+    if (!category) return Fail(Error{category.error().code, category.error().message, "category"});
+    query.category = *category;
+  }
+  RH_ASSIGN_OR_RETURN(query.since, ParseSince(text.since, now));
+  if (text.limit < 1 || text.limit > 200) {
+    return InvalidArgument("limit", "must be a whole number from 1 to 200; got " +
+                                        std::to_string(text.limit));
+  }
+  query.limit = text.limit;
+  query.cursor = text.cursor;
+  return query;
+}
+
+Result<store::ReportPage> Reports::List(const ReportQuery& query) {
+  if (query.limit < 1 || query.limit > 200) {
+    return InvalidArgument("limit", "must be a whole number from 1 to 200");
+  }
+  RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
+  store::ReportFilter filter;
+  filter.cluster_id = query.cluster_id;
+  filter.account_id = query.account_id;
+  if (query.min_severity) filter.min_severity = std::string(SeverityName(*query.min_severity));
+  if (query.category) filter.category = std::string(RootCauseName(*query.category));
+  filter.since = query.since;
+  filter.limit = query.limit;
+  filter.cursor = query.cursor;
+  return store::ReportStore(*memory).List(filter);
+}
+
+Result<store::StoredReport> Reports::Get(std::string_view report_id) {
+  RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
+  return store::ReportStore(*memory).Get(std::string(report_id));
+}
+
+Result<std::string> Reports::Render(std::string_view report_id, ReportFormat format) {
+  RH_ASSIGN_OR_RETURN(store::StoredReport report, Get(report_id));
+  if (format == ReportFormat::kMarkdown) return report.markdown;
+  return DumpJson(ReportDetailJson(report), 2);
+}
+
+Result<std::map<std::string, LatestReport>> Reports::LatestFor(
+    const std::vector<std::string>& cluster_ids) {
+  std::map<std::string, LatestReport> latest;
+  if (cluster_ids.empty()) return latest;
+  RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
+  std::string placeholders;
+  std::vector<store::Value> params;
+  for (const std::string& cluster_id : cluster_ids) {
+    placeholders += placeholders.empty() ? "?" : ", ?";
+    params.push_back(store::Text(cluster_id));
+  }
+  // Newest first per cluster; ties on created_at keep the highest report id.
+  RH_ASSIGN_OR_RETURN(store::QueryResult rows,
+                      memory->Query("SELECT cluster_id, report_id, severity, category, "
+                                    "root_cause, created_at FROM investigation_reports "
+                                    "WHERE cluster_id IN (" + placeholders + ") "
+                                    "ORDER BY cluster_id, created_at DESC, report_id DESC",
+                                    params));
+  for (const store::Row& row : rows) {
+    std::string cluster_id = row.GetString("cluster_id");
+    if (latest.contains(cluster_id)) continue;
+    LatestReport report;
+    report.report_id = row.GetString("report_id");
+    report.severity = row.GetString("severity");
+    report.category = row.GetString("category");
+    report.root_cause = row.GetString("root_cause");
+    report.created_at = row.GetTime("created_at").value_or(TimePoint{});
+    latest.emplace(std::move(cluster_id), std::move(report));
+  }
+  return latest;
+}
+
+}  // namespace rh::service

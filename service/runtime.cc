@@ -1,0 +1,189 @@
+#include "service/runtime.h"
+
+#include "agent/anthropic_client.h"
+#include "agent/claude_engine.h"
+#include "agent/investigator.h"
+#include "agent/playbook_engine.h"
+#include "core/log.h"
+#include "knowledge/embedder.h"
+#include "knowledge/knowledge_lake.h"
+#include "store/schema.h"
+#include "tools/investigation_tools.h"
+
+namespace rh::service {
+
+struct Runtime::Engines {
+  std::unique_ptr<agent::LlmClient> llm;        // null without an API key
+  std::unique_ptr<agent::ClaudeEngine> claude;  // null without an API key
+  std::unique_ptr<agent::PlaybookEngine> playbook;
+  std::unique_ptr<agent::Investigator> investigator;
+};
+
+namespace {
+
+Result<std::unique_ptr<store::Database>> OpenAndMigrate(const std::string& url,
+                                                        const std::string& password,
+                                                        store::SchemaSet schema,
+                                                        const char* what) {
+  store::OpenOptions options;
+  options.password = password;
+  auto db = store::OpenDatabase(url, options);
+  if (!db) return Fail(db.error().WithContext(what));
+  auto migrated = store::Migrate(**db, schema);
+  if (!migrated) return Fail(migrated.error().WithContext(what));
+  return std::move(*db);
+}
+
+Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenLake(const Config& config, Clock& clock) {
+  knowledge::EmbedderConfig embedder_config;
+  embedder_config.kind = config.knowledge.embedder;
+  embedder_config.url = config.knowledge.embedder_url;
+  embedder_config.model = config.knowledge.embedder_model;
+  embedder_config.api_key = config.secrets.embedder_api_key;
+  embedder_config.batch = config.knowledge.embedder_batch;
+  RH_ASSIGN_OR_RETURN(auto embedder, knowledge::MakeEmbedder(embedder_config, clock));
+  knowledge::LakeOptions options;
+  options.db_path = config.KnowledgeDb();
+  options.index_path = config.KnowledgeIndexPath();
+  options.approximate_above = config.knowledge.approximate_above;
+  const std::string& fusion = config.knowledge.fusion;
+  const double weight = config.knowledge.vector_weight;
+  if (fusion != "auto" || weight >= 0) {
+    knowledge::FusionSettings settings = embedder->DefaultFusion();
+    if (fusion == "weighted" && settings.method != knowledge::FusionMethod::kWeighted) {
+      settings = {knowledge::FusionMethod::kWeighted, 0.15, 60};
+    } else if (fusion == "rrf" && settings.method != knowledge::FusionMethod::kRrf) {
+      settings = {knowledge::FusionMethod::kRrf, 1.0, 60};
+    }
+    if (weight >= 0) settings.vector_weight = weight;
+    options.fusion = settings;
+  }
+  auto lake = knowledge::KnowledgeLake::Open(options, std::move(embedder), clock);
+  if (!lake) return Fail(lake.error().WithContext("knowledge lake"));
+  return std::move(*lake);
+}
+
+}  // namespace
+
+Runtime::Runtime(Config config, Clock& clock, MetricsRegistry& metrics)
+    : config_(std::move(config)), clock_(clock), metrics_(metrics) {}
+
+Runtime::~Runtime() {
+  // Users of a database go before the database.
+  engines_.reset();
+  tools_.reset();
+  lake_.reset();
+  memory_.reset();
+  fleet_.reset();
+}
+
+Result<store::Database*> Runtime::Fleet() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!fleet_) {
+    RH_ASSIGN_OR_RETURN(fleet_, OpenAndMigrate(config_.FleetDb(), config_.secrets.fleet_db_password,
+                                               store::SchemaSet::kFleet, "fleet.db"));
+  }
+  return fleet_.get();
+}
+
+Result<store::Database*> Runtime::Memory() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!memory_) {
+    RH_ASSIGN_OR_RETURN(memory_,
+                        OpenAndMigrate(config_.MemoryDb(), config_.secrets.memory_db_password,
+                                       store::SchemaSet::kMemory, "memory.db"));
+  }
+  return memory_.get();
+}
+
+Result<knowledge::KnowledgeLake*> Runtime::Knowledge() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!lake_) RH_ASSIGN_OR_RETURN(lake_, OpenLake(config_, clock_));
+  return lake_.get();
+}
+
+Status Runtime::RefreshKnowledge() {
+  RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, Knowledge());
+  return lake->Refresh();
+}
+
+Result<const tools::ToolRegistry*> Runtime::Tools(bool knowledge_required) {
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, Memory());
+  knowledge::KnowledgeLake* lake = nullptr;
+  if (auto opened = Knowledge()) {
+    lake = *opened;
+  } else if (knowledge_required) {
+    return Fail(opened.error());
+  } else {
+    Logger("service")->warn("knowledge lake unavailable, search answers with an error: {}",
+                            opened.error().ToString());
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!tools_) {
+    RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry,
+                        tools::BuildInvestigationTools(
+                            ToolEnvironmentFor(config_, clock_, fleet, memory, lake)));
+    tools_ = std::make_unique<tools::ToolRegistry>(std::move(registry));
+  }
+  return tools_.get();
+}
+
+Result<tools::ToolRegistry> Runtime::NewToolRegistry(knowledge::KnowledgeSearch* knowledge) {
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, Memory());
+  return tools::BuildInvestigationTools(
+      ToolEnvironmentFor(config_, clock_, fleet, memory, knowledge));
+}
+
+tools::ToolEnvironment ToolEnvironmentFor(const Config& config, Clock& clock,
+                                          store::Database* fleet, store::Database* memory,
+                                          knowledge::KnowledgeSearch* knowledge) {
+  tools::ToolEnvironment env;
+  env.fleet = fleet;
+  env.memory = memory;
+  env.knowledge = knowledge;
+  env.clock = &clock;
+  env.config = config.tools;
+  env.fleet_url = config.FleetDb();
+  env.fleet_password = config.secrets.fleet_db_password;
+  env.prompts_dir = config.agent.prompts_dir;
+  return env;
+}
+
+Result<agent::Investigator*> Runtime::Investigator() {
+  RH_ASSIGN_OR_RETURN(const tools::ToolRegistry* tools, Tools());
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, Fleet());
+  RH_ASSIGN_OR_RETURN(store::Database * memory, Memory());
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!engines_) {
+    auto engines = std::make_unique<Engines>();
+    if (!config_.secrets.anthropic_api_key.empty() && config_.agent.engine != "playbook") {
+      RH_ASSIGN_OR_RETURN(engines->llm, agent::AnthropicClient::Create(
+                                            agent::AnthropicClientOptions::FromConfig(config_),
+                                            clock_));
+      RH_ASSIGN_OR_RETURN(engines->claude, agent::ClaudeEngine::Create(*engines->llm, *tools,
+                                                                       clock_, config_.agent));
+    }
+    engines->playbook = std::make_unique<agent::PlaybookEngine>(*tools, clock_);
+    agent::InvestigatorDeps deps;
+    deps.fleet = fleet;
+    deps.memory = memory;
+    deps.claude = engines->claude.get();
+    deps.playbook = engines->playbook.get();
+    deps.clock = &clock_;
+    deps.config = config_.agent;
+    engines->investigator = std::make_unique<agent::Investigator>(deps);
+    engines_ = std::move(engines);
+  }
+  return engines_->investigator.get();
+}
+
+void Runtime::CloseFleet() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  engines_.reset();
+  tools_.reset();
+  fleet_.reset();
+}
+
+}  // namespace rh::service

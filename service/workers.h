@@ -1,0 +1,39 @@
+// InvestigationWorkers: the background investigators of a daemon (`rockhound serve` and `run`):
+// agent.workers threads that poll the queue, claim tasks under a lease, investigate with the
+// Runtime's Investigator and store the reports, until Stop. Listeners added before Start hear of
+// every stored report (notifications).
+// Thread-safety: Start/Stop from one controlling thread; Stop is idempotent and waits for the
+// investigations in hand to finish (their leases are given back if they were not started).
+#pragma once
+
+#include <memory>
+
+#include "agent/investigator.h"
+#include "core/error.h"
+#include "service/runtime.h"
+
+namespace rh::agent {
+class WorkerPool;
+}  // namespace rh::agent
+
+namespace rh::service {
+
+class InvestigationWorkers {
+ public:
+  explicit InvestigationWorkers(Runtime& runtime);
+  ~InvestigationWorkers();
+
+  // Before Start: `listener` is called after each report is stored. Must not throw.
+  void AddListener(agent::ReportListener listener);
+  // Opens what the workers need (databases, lake, tools, engines) and starts them.
+  Status Start();
+  void Stop();
+  int workers() const;
+
+ private:
+  Runtime& runtime_;
+  std::vector<agent::ReportListener> listeners_;
+  std::unique_ptr<agent::WorkerPool> pool_;
+};
+
+}  // namespace rh::service
