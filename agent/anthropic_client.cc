@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/internal/anthropic_retry.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/redact.h"
 #include "net/backoff.h"
@@ -211,11 +212,9 @@ Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const 
 Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   RH_ASSIGN_OR_RETURN(Json body, BuildRequestBody(request));
   auto log = Logger("agent");
-  const auto started = std::chrono::steady_clock::now();
+  const Stopwatch elapsed;
   auto elapsed_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 started)
-        .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(elapsed.Elapsed()).count();
   };
 
   net::HttpRequest post;

@@ -129,7 +129,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
   const MonoTime started_mono = clock_.Monotonic();
   const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
   InvestigationOutcome outcome;
-  outcome.engine = "claude";
+  outcome.engine = EngineKind::kClaude;
 
   std::string opening = "Investigate StarRocks cluster " + request.cluster_id + " as of " +
                         FormatIsoTime(started) + ".\n";
@@ -175,7 +175,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
       return Fail(limits.CancelledError().WithContext("claude turn " + std::to_string(step)));
     }
     outcome.report = Report{};
-    outcome.report.severity = "info";
+    outcome.report.severity = Severity::kInfo;
     outcome.timed_out = TimedOut{step};
     outcome.duration_ms = MillisSince(clock_, started_mono);
     log->warn("task={} cluster={} claude investigation timed out at turn {} after {} tool calls",
@@ -323,11 +323,11 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
           for (ToolUse& other : uses) outcome.transcript.push_back(std::move(other.record));
           outcome.report = std::move(*report);
           outcome.duration_ms = MillisSince(clock_, started_mono);
-          emit(step, "report", outcome.report.root_cause_category);
+          emit(step, "report", std::string(RootCauseName(outcome.report.root_cause_category)));
           log->info("task={} cluster={} claude report: {} {} after {} turns, {} tool calls, "
                     "{} tokens ({} in, {} cache read, {} cache write, {} out), ${:.4f}",
-                    task_tag, request.cluster_id, outcome.report.severity,
-                    outcome.report.root_cause_category, outcome.usage.model_turns,
+                    task_tag, request.cluster_id, SeverityName(outcome.report.severity),
+                    RootCauseName(outcome.report.root_cause_category), outcome.usage.model_turns,
                     answered_ids.size(), BudgetTokens(outcome.usage),
                     outcome.usage.input_tokens, outcome.usage.cache_read_tokens,
                     outcome.usage.cache_write_tokens, outcome.usage.output_tokens,

@@ -55,7 +55,7 @@ class ClaudeEngine final : public InvestigationEngine {
                                                       ToolExecutor& executor, Clock& clock,
                                                       AgentConfig config);
 
-  std::string_view name() const override { return "claude"; }
+  std::string_view name() const override { return EngineKindName(EngineKind::kClaude); }
   Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
                                            const ProgressFn& progress,
                                            InvestigationUsage* spent = nullptr,

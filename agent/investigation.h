@@ -16,6 +16,7 @@
 
 #include "agent/report.h"
 #include "core/clock.h"
+#include "core/engine_kind.h"
 #include "core/error.h"
 #include "core/json.h"
 
@@ -60,7 +61,7 @@ struct InvestigationOutcome {
   // and no evidence when nothing was) and the transcript holds the calls made; the Investigator
   // writes the timed-out report around them.
   Report report;
-  std::string engine;      // claude | playbook
+  EngineKind engine = EngineKind::kPlaybook;  // claude | playbook
   std::string model;       // resolved model id (claude)
   std::vector<ToolCallRecord> transcript;
   InvestigationUsage usage;

@@ -17,19 +17,21 @@ namespace {
 Report TimedOutReport(const InvestigationOutcome& outcome, Duration timeout,
                       const std::string& cluster_id) {
   const int step = outcome.timed_out->at_step;
-  std::string where = outcome.engine == "claude" ? "model turn " + std::to_string(step)
-                                                 : "protocol step " + std::to_string(step);
-  if (outcome.engine != "claude" && step >= 1 && step <= static_cast<int>(ProtocolSteps().size())) {
+  const bool claude = outcome.engine == EngineKind::kClaude;
+  const std::string engine(EngineKindName(outcome.engine));
+  std::string where = claude ? "model turn " + std::to_string(step)
+                             : "protocol step " + std::to_string(step);
+  if (!claude && step >= 1 && step <= static_cast<int>(ProtocolSteps().size())) {
     where += " " + std::string(ProtocolSteps()[step - 1].tool);
   }
   const std::string what = "investigation timed out after " + FormatDurationShort(timeout) +
                            " at step " + std::to_string(step);
   Report report;
-  report.severity = outcome.report.severity.empty() ? "info" : outcome.report.severity;
+  report.severity = outcome.report.severity;
   report.evidence = outcome.report.evidence;
   report.confidence = 0.0;
-  report.root_cause_category = "insufficient_data";
-  report.timed_out = what + " (" + outcome.engine + " engine, " + where + ")";
+  report.root_cause_category = RootCause::kInsufficientData;
+  report.timed_out = what + " (" + engine + " engine, " + where + ")";
   report.root_cause =
       "The " + report.timed_out + " before reaching a diagnosis; the cause is not known.";
   std::set<std::string> called;
@@ -44,9 +46,10 @@ Report TimedOutReport(const InvestigationOutcome& outcome, Duration timeout,
                 std::to_string(protocol_step.number) + " " + std::string(protocol_step.tool);
   }
   if (not_done.empty()) not_done = "none of the protocol steps";
-  report.summary = "The " + what + " (" + outcome.engine + " engine, " + where + ") after " +
+  report.summary = "The " + what + " (" + engine + " engine, " + where + ") after " +
                    std::to_string(outcome.transcript.size()) + " tool calls. Not done: " +
-                   not_done + ". Severity " + report.severity + " is what was found so far" +
+                   not_done + ". Severity " + std::string(SeverityName(report.severity)) +
+                   " is what was found so far" +
                    (report.evidence.empty() ? " (nothing)" : "") + "; no root cause was reached.";
   Recommendation again;
   again.action = "Investigate " + cluster_id +
@@ -65,7 +68,7 @@ Investigator::Investigator(InvestigatorDeps deps) : deps_(std::move(deps)) {}
 void Investigator::AddListener(ReportListener listener) { listeners_.push_back(std::move(listener)); }
 
 Result<InvestigationResult> Investigator::Run(const InvestigationRequest& request,
-                                              std::string_view engine_name,
+                                              std::optional<EngineKind> engine,
                                               const ProgressFn& progress,
                                               const CancellationToken* cancel) {
   auto log = Logger("agent");
@@ -96,13 +99,13 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
     }
   }
 
-  std::string chosen(engine_name.empty() ? deps_.config.engine : std::string(engine_name));
-  if (chosen == "auto") chosen = deps_.claude ? "claude" : "playbook";
-  if (chosen == "claude" && !deps_.claude) {
-    return InvalidArgument("engine", "claude needs ANTHROPIC_API_KEY; set it or use --engine playbook");
+  EngineKind chosen = engine.value_or(deps_.config.engine);
+  if (chosen == EngineKind::kAuto) {
+    chosen = deps_.claude ? EngineKind::kClaude : EngineKind::kPlaybook;
   }
-  if (chosen != "claude" && chosen != "playbook") {
-    return InvalidArgument("engine", "must be auto, claude or playbook; got '" + chosen + "'");
+  if (chosen == EngineKind::kClaude && !deps_.claude) {
+    return InvalidArgument("engine",
+                           "claude needs ANTHROPIC_API_KEY; set it or use --engine playbook");
   }
 
   const MonoTime started = deps_.clock->Monotonic();
@@ -122,7 +125,7 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   std::string llm_error;
   InvestigationUsage claude_spent;
   Result<InvestigationOutcome> outcome = Internal("investigator", "no engine ran");
-  if (chosen == "claude") {
+  if (chosen == EngineKind::kClaude) {
     outcome = deps_.claude->Investigate(request, progress, &claude_spent, limits);
     if (cancelled()) return give_up();
     if (!outcome) {
@@ -133,7 +136,7 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
                               "Investigations where the playbook stood in for Claude").Add();
     }
   }
-  if (chosen == "playbook" || !outcome) {
+  if (chosen == EngineKind::kPlaybook || !outcome) {
     auto playbook = deps_.playbook->Investigate(request, progress, nullptr, limits);
     if (cancelled()) return give_up();
     if (!playbook) {
@@ -200,9 +203,10 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   auto& metrics = GlobalMetrics();
   metrics.Counter("rockhound_investigations_total", "Investigations by result",
                   {{"result", outcome->timed_out ? "timed_out" : "done"},
-                   {"engine", final_report.engine}}).Add();
+                   {"engine", std::string(EngineKindName(final_report.engine))}}).Add();
   metrics.Histogram("rockhound_investigation_duration_seconds", "Investigation wall time",
-                    {{"engine", final_report.engine}}, DefaultSecondsBuckets())
+                    {{"engine", std::string(EngineKindName(final_report.engine))}},
+                    DefaultSecondsBuckets())
       .Observe(final_report.duration_ms / 1000.0);
   metrics.Counter("rockhound_llm_tokens_total", "Model tokens", {{"kind", "input"}})
       .Add(double(stored.input_tokens));
@@ -220,8 +224,9 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   }
 
   log->info("task={} cluster={} report {} stored: {} {} (confidence {:.2f}, engine {})", task_tag,
-            request.cluster_id, report_id, final_report.severity, final_report.category,
-            final_report.confidence, final_report.engine);
+            request.cluster_id, report_id, SeverityName(final_report.severity),
+            RootCauseName(final_report.category), final_report.confidence,
+            EngineKindName(final_report.engine));
   for (const ReportListener& listener : listeners_) listener(final_report);
   return InvestigationResult{report_id, std::move(final_report)};
 }

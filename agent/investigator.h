@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "agent/investigation.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/engine_kind.h"
 #include "store/database.h"
 #include "store/report_store.h"
 
@@ -58,11 +60,13 @@ class Investigator {
 
   void AddListener(ReportListener listener);
 
-  // not_found when the cluster does not exist in the fleet; invalid_argument for a bad id or
-  // an engine that is not available; permission_denied ("cancelled") when `cancel` was
-  // cancelled during the run; other errors only when even the playbook failed or the report
-  // could not be stored. `cancel` may be null (nobody cancels the run).
-  Result<InvestigationResult> Run(const InvestigationRequest& request, std::string_view engine,
+  // `engine` nullopt runs agent.engine. not_found when the cluster does not exist in the fleet;
+  // invalid_argument for a bad id or an engine that is not available (claude without an
+  // LlmClient); permission_denied ("cancelled") when `cancel` was cancelled during the run;
+  // other errors only when even the playbook failed or the report could not be stored.
+  // `cancel` may be null (nobody cancels the run).
+  Result<InvestigationResult> Run(const InvestigationRequest& request,
+                                  std::optional<EngineKind> engine,
                                   const ProgressFn& progress = {},
                                   const CancellationToken* cancel = nullptr);
 

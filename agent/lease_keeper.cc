@@ -48,7 +48,11 @@ void LeaseKeeper::Run(std::stop_token stop) {
                 beat.error().ToString());
       lease_lost_.store(true);
       cancel_.Cancel("task " + task_id_ + ": lease lost (" + beat.error().ToString() + ")");
-      if (on_lost_) on_lost_();
+      try {
+        if (on_lost_) on_lost_();
+      } catch (...) {
+        log->error("task={} the lease-lost observer threw", task_id_);
+      }
       return;
     }
     log->warn("task={} heartbeat failed, trying again in {}s: {}", task_id_,

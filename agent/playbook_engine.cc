@@ -109,8 +109,8 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
       return Fail(limits.CancelledError().WithContext("playbook step " + std::to_string(step)));
     }
     InvestigationOutcome partial;
-    partial.engine = "playbook";
-    partial.report.severity = "info";
+    partial.engine = EngineKind::kPlaybook;
+    partial.report.severity = Severity::kInfo;
     if (assessment) {
       Report so_far =
           internal::Diagnose(facts, *assessment, internal::ReadSqlFindings(facts, checks));
@@ -190,7 +190,8 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (auto stop = stop_before(6)) return std::move(*stop);
   Json memory_input = cluster;
   if (const internal::Symptom* primary = assessment->Primary()) {
-    memory_input["category"] = internal::DimensionCategory(primary->dimension->name);
+    memory_input["category"] =
+        std::string(RootCauseName(internal::DimensionCategory(primary->dimension->name)));
   }
   const ToolCallRecord memory = calls.Call(6, "query_agent_memory", memory_input);
   if (Describe(memory, &facts.memory.source)) internal::ReadMemory(memory.output, &facts.memory);
@@ -222,16 +223,17 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
                                     validated.error().message);
   }
   InvestigationOutcome outcome;
-  outcome.engine = "playbook";
+  outcome.engine = EngineKind::kPlaybook;
   outcome.report = std::move(*validated);
   outcome.transcript = std::move(calls.records());
   outcome.duration_ms = MillisSince(clock_, started_mono);
   if (progress) {
-    progress({8, "report", outcome.report.root_cause_category, outcome.duration_ms});
+    progress({8, "report", std::string(RootCauseName(outcome.report.root_cause_category)),
+              outcome.duration_ms});
   }
   log->info("task={} cluster={} playbook report: {} {} (confidence {:.2f}) after {} tool calls",
-            task_tag, request.cluster_id, outcome.report.severity,
-            outcome.report.root_cause_category, outcome.report.confidence,
+            task_tag, request.cluster_id, SeverityName(outcome.report.severity),
+            RootCauseName(outcome.report.root_cause_category), outcome.report.confidence,
             outcome.transcript.size());
   return outcome;
 }

@@ -25,7 +25,7 @@ class PlaybookEngine final : public InvestigationEngine {
   // `tools`, `executor` and `clock` must outlive the engine.
   PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock);
 
-  std::string_view name() const override { return "playbook"; }
+  std::string_view name() const override { return EngineKindName(EngineKind::kPlaybook); }
   Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
                                            const ProgressFn& progress,
                                            InvestigationUsage* spent = nullptr,

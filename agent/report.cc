@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/instance_limits.h"
+
 namespace rh::agent {
 namespace {
 
@@ -60,26 +62,28 @@ void CheckOperation(const Recommendation& rec, const std::string& where,
   };
   const std::string& op = rec.operation;
   if (op == "scale_be_nodes") {
-    need_int("to", 3, 50);
+    need_int("to", limits::kMinBeNodes, limits::kMaxBeNodes);
   } else if (op == "scale_cn_nodes") {
-    need_int("to", 1, 100);
+    need_int("to", limits::kMinCnNodes, limits::kMaxCnNodes);
   } else if (op == "scale_fe_nodes") {
-    if (auto to = need_int("to", 1, 11); to && *to % 2 == 0) {
-      problems->push_back(where + ".parameters.to: FE node count must be odd (1, 3, 5, ... 11)");
+    if (auto to = need_int("to", limits::kMinFeNodes, limits::kMaxFeNodes); to && *to % 2 == 0) {
+      problems->push_back(where + ".parameters.to: FE node count must be odd (1, 3, 5, ... " +
+                          std::to_string(limits::kMaxFeNodes) + ")");
     }
   } else if (op == "scale_be_cu" || op == "scale_cn_cu") {
     need_int("to", 1, 1024);
   } else if (op == "expand_disk") {
-    need_int("to_gb", 200, 65000);
+    need_int("to_gb", limits::kMinDiskGb, limits::kMaxDiskGb);
   } else if (op == "change_essd_level") {
     if (auto level = need_string("to")) {
       if (*level != "PL0" && *level != "PL1" && *level != "PL2" && *level != "PL3") {
         problems->push_back(where + ".parameters.to: must be PL0, PL1, PL2 or PL3");
       } else if (*level == "PL2" || *level == "PL3") {
-        auto disk = need_int("disk_gb", 200, 65000);
-        if (disk && *disk < (*level == "PL2" ? 500 : 1260)) {
+        auto disk = need_int("disk_gb", limits::kMinDiskGb, limits::kMaxDiskGb);
+        const int64_t at_least = *level == "PL2" ? limits::kMinPl2DiskGb : limits::kMinPl3DiskGb;
+        if (disk && *disk < at_least) {
           problems->push_back(where + ".parameters.disk_gb: ESSD " + *level + " needs at least " +
-                              (*level == "PL2" ? "500" : "1260") + " GB per disk");
+                              std::to_string(at_least) + " GB per disk");
         }
       }
     }
@@ -103,26 +107,6 @@ void CheckOperation(const Recommendation& rec, const std::string& where,
 }
 
 }  // namespace
-
-const std::vector<std::string>& RootCauseCategories() {
-  static const std::vector<std::string> categories = {
-      "disk_capacity",     "compaction_backlog", "memory_pressure",  "cpu_saturation",
-      "slow_queries",      "query_errors",       "node_failure",     "operation_induced",
-      "ingestion_failure", "known_bug",          "account_wide",     "alert_noise",
-      "insufficient_data"};
-  return categories;
-}
-
-const std::vector<std::string>& Severities() {
-  static const std::vector<std::string> severities = {"critical", "high", "medium", "low", "info"};
-  return severities;
-}
-
-int SeverityRank(std::string_view severity) {
-  const auto& all = Severities();
-  auto it = std::find(all.begin(), all.end(), severity);
-  return it == all.end() ? -1 : static_cast<int>(it - all.begin());
-}
 
 const std::vector<std::string>& RecommendationOperations() {
   static const std::vector<std::string> operations = {
@@ -158,10 +142,17 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
                          " characters, at most " + std::to_string(max_len) + ")");
     }
   };
-  text_field("severity", 16, &report.severity);
-  if (!report.severity.empty() && SeverityRank(report.severity) < 0) {
-    problems.push_back("severity: must be one of " + JoinList(Severities()) + "; got '" +
-                       report.severity + "'");
+  // The vocabulary fields: a name Parse refuses is listed with every valid one.
+  std::optional<Severity> severity;
+  std::string severity_text;
+  text_field("severity", 16, &severity_text);
+  if (!severity_text.empty()) {
+    if (auto parsed = ParseSeverity(severity_text)) {
+      severity = *parsed;
+      report.severity = *parsed;
+    } else {
+      problems.push_back("severity: " + parsed.error().message);
+    }
   }
   auto confidence = input.find("confidence");
   if (confidence == input.end() || !confidence->is_number()) {
@@ -173,11 +164,14 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
     }
   }
   text_field("root_cause", 4000, &report.root_cause);
-  text_field("root_cause_category", 64, &report.root_cause_category);
-  if (!report.root_cause_category.empty() &&
-      !Contains(RootCauseCategories(), report.root_cause_category)) {
-    problems.push_back("root_cause_category: must be one of " + JoinList(RootCauseCategories()) +
-                       "; got '" + report.root_cause_category + "'");
+  std::string category_text;
+  text_field("root_cause_category", 64, &category_text);
+  if (!category_text.empty()) {
+    if (auto parsed = ParseRootCause(category_text)) {
+      report.root_cause_category = *parsed;
+    } else {
+      problems.push_back("root_cause_category: " + parsed.error().message);
+    }
   }
   text_field("summary", 4000, &report.summary);
 
@@ -239,7 +233,7 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
       }
       report.recommendations.push_back(std::move(rec));
     }
-    if (recommendations->empty() && report.severity != "info" && !report.severity.empty()) {
+    if (recommendations->empty() && severity && *severity != Severity::kInfo) {
       problems.push_back("recommendations: at least one is required unless severity is info");
     }
   }
@@ -266,10 +260,10 @@ Json ReportToJson(const Report& report) {
     if (!rec.risk.empty()) item["risk"] = rec.risk;
     recommendations.push_back(std::move(item));
   }
-  Json out = {{"severity", report.severity},
+  Json out = {{"severity", std::string(SeverityName(report.severity))},
               {"confidence", std::round(report.confidence * 100.0) / 100.0},
               {"root_cause", report.root_cause},
-              {"root_cause_category", report.root_cause_category},
+              {"root_cause_category", std::string(RootCauseName(report.root_cause_category))},
               {"evidence", std::move(evidence)},
               {"recommendations", std::move(recommendations)},
               {"summary", report.summary}};
@@ -280,12 +274,12 @@ Json ReportToJson(const Report& report) {
 
 std::string RenderMarkdown(const Report& report, const ReportContext& context) {
   std::ostringstream out;
-  std::string severity_upper = report.severity;
+  std::string severity_upper(SeverityName(report.severity));
   std::transform(severity_upper.begin(), severity_upper.end(), severity_upper.begin(), ::toupper);
   out << "# " << severity_upper << " — " << context.cluster_id << ": "
-      << report.root_cause_category << "\n\n";
+      << RootCauseName(report.root_cause_category) << "\n\n";
   out << "**Confidence:** " << static_cast<int>(std::lround(report.confidence * 100)) << "%  \n";
-  out << "**Engine:** " << context.engine;
+  out << "**Engine:** " << EngineKindName(context.engine);
   if (!context.model.empty()) out << " (" << context.model << ")";
   out << "  \n";
   if (!context.report_id.empty()) out << "**Report:** " << context.report_id << "  \n";

@@ -6,8 +6,10 @@
 //
 // Recommendations may name a concrete operation (scale BE nodes 3→6, BE CU 16→32, expand disk,
 // change ESSD level, upgrade, set a config item, ...). Rockhound recommends; it never executes.
-// Operations are checked against the instance limits: BE 3–50 nodes, CN 1–100, FE 1–11 and odd,
-// disk 200–65000 GB, ESSD PL2 needs >= 500 GB.
+// Operations are checked against the instance limits of core/instance_limits.h (BE 3–50 nodes,
+// CN 1–100, FE 1–11 and odd, disk 200–65000 GB, ESSD PL2 needs >= 500 GB, PL3 >= 1260 GB).
+// Severity and root-cause category are the vocabulary of core/severity.h and core/root_cause.h;
+// ParseReport and ReportToJson are where they meet their names.
 // Thread-safety: plain values and pure functions.
 #pragma once
 
@@ -16,17 +18,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/engine_kind.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 
 namespace rh::agent {
-
-// The fixed taxonomy of root-cause categories.
-const std::vector<std::string>& RootCauseCategories();
-// critical, high, medium, low, info (most to least severe).
-const std::vector<std::string>& Severities();
-// 0 for critical ... 4 for info; -1 when unknown.
-int SeverityRank(std::string_view severity);
 
 struct Evidence {
   std::string tool_call_id;  // the id of the tool call it came from (e.g. "toolu_01..." or "call_3")
@@ -50,10 +48,10 @@ struct Recommendation {
 const std::vector<std::string>& RecommendationOperations();
 
 struct Report {
-  std::string severity;
+  Severity severity = Severity::kInfo;
   double confidence = 0.0;
   std::string root_cause;
-  std::string root_cause_category;
+  RootCause root_cause_category = RootCause::kInsufficientData;
   std::vector<Evidence> evidence;
   std::vector<Recommendation> recommendations;
   std::string summary;
@@ -77,7 +75,7 @@ Json ReportToJson(const Report& report);
 struct ReportContext {
   std::string report_id;
   std::string cluster_id;
-  std::string engine;       // claude | playbook
+  EngineKind engine = EngineKind::kPlaybook;  // claude | playbook
   std::string model;
   std::string created_at;   // ISO time
   std::string question;

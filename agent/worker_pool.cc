@@ -30,6 +30,12 @@ WorkerPool::WorkerPool(Investigator& investigator, MemoryOpener open_memory, Clo
   if (options_.workers < 1) options_.workers = 1;
 }
 
+WorkerPool::WorkerPool(Investigator& investigator, store::Database& memory, Clock& clock,
+                       WorkerPoolOptions options)
+    : WorkerPool(investigator, MemoryOpener(), clock, std::move(options)) {
+  shared_memory_ = &memory;
+}
+
 WorkerPool::~WorkerPool() { Stop(); }
 
 WorkerPoolStats WorkerPool::stats() const {
@@ -127,7 +133,7 @@ bool WorkerPool::WorkOnce(const std::string& owner, bool drain,
                           std::unique_ptr<store::Database>& memory) {
   auto log = Logger("agent");
   if (drain && !TakeAllowance()) return false;
-  if (!memory) {
+  if (!memory && !shared_memory_) {
     auto opened = open_memory_();
     if (!opened) {
       {
@@ -141,7 +147,8 @@ bool WorkerPool::WorkOnce(const std::string& owner, bool drain,
     }
     memory = std::move(*opened);
   }
-  store::TaskQueue queue(*memory, clock_, options_.queue);
+  store::Database& db = shared_memory_ ? *shared_memory_ : *memory;
+  store::TaskQueue queue(db, clock_, options_.queue);
   auto claimed = queue.Claim(owner);
   if (!claimed) {
     log->warn("worker {}: claim failed: {}", owner, claimed.error().ToString());
@@ -168,7 +175,7 @@ bool WorkerPool::WorkOnce(const std::string& owner, bool drain,
     ++stats_.released;
     return false;
   }
-  RunTask(*memory, owner, task.id, task.cluster_id, task.question);
+  RunTask(db, owner, task.id, task.cluster_id, task.question);
   return true;
 }
 

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,13 +34,14 @@
 #include "agent/investigator.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/engine_kind.h"
 #include "store/database.h"
 
 namespace rh::agent {
 
 struct WorkerPoolOptions {
   int workers = 2;
-  std::string engine;  // empty: agent.engine
+  std::optional<EngineKind> engine;  // nullopt: agent.engine
   QueueConfig queue;
   Duration poll_interval = std::chrono::seconds(5);  // daemon mode, when the queue is empty
   std::string owner_prefix;  // empty: "<hostname>:<pid>"
@@ -58,6 +60,10 @@ using MemoryOpener = std::function<Result<std::unique_ptr<store::Database>>()>;
 class WorkerPool {
  public:
   WorkerPool(Investigator& investigator, MemoryOpener open_memory, Clock& clock,
+             WorkerPoolOptions options);
+  // Every worker uses `memory` (a pooled Database shared with the rest of the process, which
+  // must outlive the pool) instead of a connection of its own.
+  WorkerPool(Investigator& investigator, store::Database& memory, Clock& clock,
              WorkerPoolOptions options);
   ~WorkerPool();
 
@@ -101,6 +107,7 @@ class WorkerPool {
 
   Investigator& investigator_;
   MemoryOpener open_memory_;
+  store::Database* shared_memory_ = nullptr;
   Clock& clock_;
   WorkerPoolOptions options_;
   std::function<void(const std::string&)> on_task_claimed_;

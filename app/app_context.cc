@@ -1,39 +1,51 @@
 #include "app/app_context.h"
 
-#include "core/log.h"
-#include "store/schema.h"
+#include "core/time_format.h"
 
 namespace rh::app {
 
-AppContext::AppContext(Config config, std::unique_ptr<Clock> clock)
-    : config_(std::move(config)), clock_(std::move(clock)) {}
+TimePoint PinnableClock::Now() const { return pinned_ ? manual_.Now() : system_.Now(); }
 
-Result<store::Database*> AppContext::Fleet() {
-  if (!fleet_) {
-    store::OpenOptions options;
-    options.password = config_.secrets.fleet_db_password;
-    options.pool_size = config_.fleet.pool_size;
-    auto db = store::OpenDatabase(config_.FleetDb(), options);
-    if (!db) return Fail(db.error().WithContext("fleet.db"));
-    auto migrated = store::Migrate(**db, store::SchemaSet::kFleet);
-    if (!migrated) return Fail(migrated.error().WithContext("fleet.db"));
-    fleet_ = std::move(*db);
-  }
-  return fleet_.get();
+MonoTime PinnableClock::Monotonic() const {
+  return pinned_ ? manual_.Monotonic() : system_.Monotonic();
 }
 
-Result<store::Database*> AppContext::Memory() {
-  if (!memory_) {
-    store::OpenOptions options;
-    options.password = config_.secrets.memory_db_password;
-    options.pool_size = config_.memory.pool_size;
-    auto db = store::OpenDatabase(config_.MemoryDb(), options);
-    if (!db) return Fail(db.error().WithContext("memory.db"));
-    auto migrated = store::Migrate(**db, store::SchemaSet::kMemory);
-    if (!migrated) return Fail(migrated.error().WithContext("memory.db"));
-    memory_ = std::move(*db);
+void PinnableClock::SleepFor(Duration duration) {
+  if (pinned_) {
+    manual_.SleepFor(duration);
+  } else {
+    system_.SleepFor(duration);
   }
-  return memory_.get();
+}
+
+bool PinnableClock::WaitFor(Duration duration, std::stop_token stop) {
+  return pinned_ ? manual_.WaitFor(duration, std::move(stop))
+                 : system_.WaitFor(duration, std::move(stop));
+}
+
+void PinnableClock::Pin(TimePoint at) {
+  manual_.Set(at);
+  pinned_ = true;
+}
+
+AppContext::AppContext(Config config) : config_(std::move(config)) {}
+
+Config& AppContext::mutable_config() {
+  runtime_.reset();
+  return config_;
+}
+
+service::Runtime& AppContext::runtime() {
+  if (!runtime_) runtime_ = std::make_unique<service::Runtime>(config_, clock_);
+  return *runtime_;
+}
+
+Status PinClockFlag(AppContext& ctx, const std::string& at) {
+  if (at.empty()) return {};
+  auto time = ParseAnyTime(at);
+  if (!time) return Fail(time.error().WithContext("--at"));
+  ctx.PinClock(*time);
+  return {};
 }
 
 }  // namespace rh::app

@@ -1,8 +1,13 @@
-// AppContext: the composition root's state for one CLI invocation — the loaded Config, the
-// Clock, and the databases, opened (and migrated) on first use. Commands receive it and
-// build the module objects they need from it; nothing below app/ sees this type.
-// Thread-safety: not thread-safe; owned by main's thread (the Database objects it hands out
-// are themselves thread-safe).
+// AppContext: the composition root's state for one CLI invocation — the loaded Config, the clock,
+// and the service::Runtime every command works through (created on first use, so a command opens
+// only what it touches). Commands receive it, parse their flags, call the service and render;
+// nothing below app/ sees this type.
+//
+// The clock is the system's until a command pins it: `cycle --at`, `sentinel explain --at` and
+// `tool run --at` pin "now" to a time, and `demo` pins it to the simulated fleet's last hour and
+// moves it hour by hour. Pinning moves the one clock the Runtime was built with, so every piece
+// already opened sees the new time.
+// Thread-safety: not thread-safe; owned by main's thread (the Runtime it hands out is).
 #pragma once
 
 #include <functional>
@@ -15,11 +20,8 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "service/runtime.h"
 #include "store/database.h"
-
-namespace rh::knowledge {
-class KnowledgeLake;
-}  // namespace rh::knowledge
 
 namespace rh::simulator {
 struct FleetParams;
@@ -35,28 +37,46 @@ struct GlobalOptions {
   std::string log_format;
 };
 
+// The system clock until Pin; from then on a manual clock at the pinned time (sleeps advance it,
+// as ManualClock's auto-advance does).
+class PinnableClock final : public Clock {
+ public:
+  TimePoint Now() const override;
+  MonoTime Monotonic() const override;
+  void SleepFor(Duration duration) override;
+  bool WaitFor(Duration duration, std::stop_token stop) override;
+  void Pin(TimePoint at);
+
+ private:
+  SystemClock system_;
+  ManualClock manual_{TimePoint{}};
+  std::atomic<bool> pinned_{false};
+};
+
 class AppContext {
  public:
-  AppContext(Config config, std::unique_ptr<Clock> clock);
+  explicit AppContext(Config config);
 
   const Config& config() const { return config_; }
-  Config& mutable_config() { return config_; }
-  Clock& clock() { return *clock_; }
-  // Replaces the clock (e.g. `demo` pins "now" to the end of the simulated fleet).
-  void set_clock(std::unique_ptr<Clock> clock) { clock_ = std::move(clock); }
+  // For commands that adjust settings from their flags before doing anything (serve --port,
+  // fleet --db). Drops the Runtime, which is rebuilt with the new config on next use.
+  Config& mutable_config();
+  Clock& clock() { return clock_; }
+  // "Now" is `at` from here on (see the header comment).
+  void PinClock(TimePoint at) { clock_.Pin(at); }
 
-  // The fleet telemetry database, opened and migrated on first use.
-  Result<store::Database*> Fleet();
-  // The agent memory database, opened and migrated on first use.
-  Result<store::Database*> Memory();
-  // Closes the fleet database (e.g. before regenerating the file).
-  void CloseFleet() { fleet_.reset(); }
+  service::Runtime& runtime();
+  Result<store::Database*> Fleet() { return runtime().Fleet(); }
+  Result<store::Database*> Memory() { return runtime().Memory(); }
+  // Closes the fleet database and what is built on it (before regenerating the file).
+  void CloseFleet() {
+    if (runtime_) runtime_->CloseFleet();
+  }
 
  private:
   Config config_;
-  std::unique_ptr<Clock> clock_;
-  std::unique_ptr<store::Database> fleet_;
-  std::unique_ptr<store::Database> memory_;
+  PinnableClock clock_;
+  std::unique_ptr<service::Runtime> runtime_;
 };
 
 // A command's work, run after the command line and the config have been parsed.
@@ -65,6 +85,7 @@ using Action = std::function<Status(AppContext&)>;
 // Each command group adds its subcommands to `app`; the parsed one stores its action in
 // *chosen. Defined in app/cmd_<group>.cc.
 void RegisterConfigCommands(CLI::App& app, Action* chosen);
+// investigate, reports list|show (app/cmd_investigate.cc).
 void RegisterInvestigateCommands(CLI::App& app, Action* chosen);
 // cycle, run, sentinel explain, tasks list|show|cancel (app/cmd_cycle.cc).
 void RegisterCycleCommands(CLI::App& app, Action* chosen);
@@ -76,14 +97,14 @@ void RegisterFleetCommands(CLI::App& app, Action* chosen);
 void RegisterDemoCommands(CLI::App& app, Action* chosen);
 // tool list|run (app/cmd_tool.cc).
 void RegisterToolCommands(CLI::App& app, Action* chosen);
-
 // kb ingest|search|stats|remove (app/cmd_kb.cc).
 void RegisterKbCommands(CLI::App& app, Action* chosen);
-// The Knowledge Lake the config describes (embedder, paths, fusion); app/cmd_kb.cc.
-Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenKnowledgeLake(AppContext& ctx);
 
 // Generates a simulated fleet into ctx.Fleet() with a progress line on stderr and prints what
 // was written (app/cmd_fleet.cc; `demo` uses it too). Refusing to overwrite is the caller's job.
 Status GenerateSimulatedFleet(AppContext& ctx, const simulator::FleetParams& params);
+
+// --at "YYYY-MM-DD HH:MM:SS" (or RFC 3339): pins the clock to it; nothing when empty.
+Status PinClockFlag(AppContext& ctx, const std::string& at);
 
 }  // namespace rh::app

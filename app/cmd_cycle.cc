@@ -8,19 +8,17 @@
 #include <set>
 
 #include "agent/scheduler.h"
-#include "app/cycle.h"
+#include "app/app_context.h"
+#include "app/cycle_format.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time_format.h"
-#include "simulator/ground_truth.h"
+#include "service/cycle.h"
+#include "service/investigations.h"
+#include "service/json_views.h"
 
 namespace rh::app {
 namespace {
-
-InvestigateStep& InvestigateSlot() {
-  static InvestigateStep step;
-  return step;
-}
 
 std::string WorkerName() {
   char host[256] = {};
@@ -47,32 +45,6 @@ std::string RuleNames(const std::string& rules_fired) {
 
 std::string OptTime(const std::optional<TimePoint>& time) {
   return time ? FormatSqlTime(*time) : "-";
-}
-
-Json TaskJson(const store::Task& task) {
-  auto time = [](const std::optional<TimePoint>& t) {
-    return t ? Json(FormatIsoTime(*t)) : Json();
-  };
-  auto rules = ParseJson(task.rules_fired, "rules_fired");
-  return Json{{"task_id", task.id},
-              {"cluster_id", task.cluster_id},
-              {"source", std::string(store::TaskSourceName(task.source))},
-              {"status", std::string(store::TaskStatusName(task.status))},
-              {"priority", task.priority},
-              {"question", task.question},
-              {"rules_fired", rules ? *rules : Json::array()},
-              {"requester", task.requester},
-              {"attempts", task.attempts},
-              {"max_attempts", task.max_attempts},
-              {"lease_owner", task.lease_owner.empty() ? Json() : Json(task.lease_owner)},
-              {"lease_expires_at", time(task.lease_expires_at)},
-              {"not_before", time(task.not_before)},
-              {"last_error", task.last_error.empty() ? Json() : Json(task.last_error)},
-              {"report_id", task.report_id.empty() ? Json() : Json(task.report_id)},
-              {"created_at", FormatIsoTime(task.created_at)},
-              {"updated_at", FormatIsoTime(task.updated_at)},
-              {"started_at", time(task.started_at)},
-              {"finished_at", time(task.finished_at)}};
 }
 
 std::string StatusText(const store::Task& task, TimePoint now) {
@@ -116,22 +88,8 @@ void PrintTask(const store::Task& task, TimePoint now) {
   std::printf("finished     %s\n", OptTime(task.finished_at).c_str());
 }
 
-// --at "YYYY-MM-DD HH:MM:SS": run as of that time (UTC) instead of now.
-Status PinClock(AppContext& ctx, const std::string& at) {
-  if (at.empty()) return {};
-  auto time = ParseAnyTime(at);
-  if (!time) return Fail(time.error().WithContext("--at"));
-  ctx.set_clock(std::make_unique<ManualClock>(*time));
-  return {};
-}
-
-Result<store::TaskQueue> OpenQueue(AppContext& ctx) {
-  RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
-  return store::TaskQueue(*memory, ctx.clock(), ctx.config().queue);
-}
-
 void RegisterCycle(CLI::App& app, Action* chosen) {
-  auto options = std::make_shared<CycleOptions>();
+  auto options = std::make_shared<service::CycleOptions>();
   auto no_investigate = std::make_shared<bool>(false);
   CLI::App* cycle = app.add_subcommand(
       "cycle",
@@ -148,11 +106,13 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
                     "simulated fleet ends at its sim_end hour)");
   cycle->callback([chosen, options, no_investigate, cycle_at] {
     *chosen = [options, no_investigate, cycle_at](AppContext& ctx) -> Status {
-      RH_RETURN_IF_ERROR(PinClock(ctx, *cycle_at));
-      CycleOptions run_options = *options;
+      RH_RETURN_IF_ERROR(PinClockFlag(ctx, *cycle_at));
+      service::CycleOptions run_options = *options;
       run_options.investigate = !*no_investigate;
       agent::InstallStopSignalHandlers();
-      RH_ASSIGN_OR_RETURN(CycleResult result, RunCycle(ctx, run_options, agent::ProcessStopFlag()));
+      service::Cycle cycle(ctx.runtime());
+      RH_ASSIGN_OR_RETURN(service::CycleResult result,
+                          cycle.Run(run_options, agent::ProcessStopFlag()));
       std::fputs(FormatCycleResult(result, run_options).c_str(), stdout);
       return {};
     };
@@ -169,7 +129,7 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
                 "Only score and queue; leave investigations to other workers");
   run->callback([chosen, run_no_investigate] {
     *chosen = [run_no_investigate](AppContext& ctx) -> Status {
-      CycleOptions run_options;
+      service::CycleOptions run_options;
       run_options.investigate = !*run_no_investigate;
       agent::InstallStopSignalHandlers();
       const std::atomic<bool>& stop = agent::ProcessStopFlag();
@@ -179,8 +139,11 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
       agent::PeriodicScheduler scheduler(ctx.clock(), scheduler_options, stop);
       Logger("app")->info("rockhound run: worker {} starting; memory {}", WorkerName(),
                           ctx.config().MemoryDb());
+      // One Runtime for the life of the daemon: databases, lake, tools and engines stay open
+      // across cycles (the lake is refreshed each cycle).
+      service::Cycle cycle(ctx.runtime());
       scheduler.Run([&](TimePoint, int) -> Status {
-        RH_ASSIGN_OR_RETURN(CycleResult result, RunCycle(ctx, run_options, stop));
+        RH_ASSIGN_OR_RETURN(service::CycleResult result, cycle.Run(run_options, stop));
         Logger("app")->info(
             "cycle done: {} clusters at {} (healthy {}, warning {}, critical {}); {} task(s) "
             "created, {} skipped by cooldown; {} investigated, {} failed, {} released, {} queued",
@@ -211,11 +174,9 @@ void RegisterSentinel(CLI::App& app, Action* chosen) {
                       "Explain as of this UTC time instead of now, e.g. \"2026-11-21 10:05:00\"");
   explain->callback([chosen, cluster, explain_at] {
     *chosen = [cluster, explain_at](AppContext& ctx) -> Status {
-      RH_RETURN_IF_ERROR(PinClock(ctx, *explain_at));
-      RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
-      RH_ASSIGN_OR_RETURN(store::TaskQueue queue, OpenQueue(ctx));
-      sentinel::Sentinel sentinel(*fleet, queue, ctx.clock(), ctx.config().sentinel);
-      RH_ASSIGN_OR_RETURN(sentinel::Explanation explanation, sentinel.Explain(*cluster));
+      RH_RETURN_IF_ERROR(PinClockFlag(ctx, *explain_at));
+      service::Cycle cycle(ctx.runtime());
+      RH_ASSIGN_OR_RETURN(sentinel::Explanation explanation, cycle.Explain(*cluster));
       std::fputs(sentinel::FormatExplanation(explanation).c_str(), stdout);
       return {};
     };
@@ -248,11 +209,12 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
       filter.cluster_id = list_args->cluster;
       if (list_args->limit < 1) return InvalidArgument("--limit", "must be at least 1");
       filter.limit = list_args->limit;
-      RH_ASSIGN_OR_RETURN(store::TaskQueue queue, OpenQueue(ctx));
-      RH_ASSIGN_OR_RETURN(std::vector<store::Task> found, queue.List(filter));
+      service::Investigations investigations(ctx.runtime());
+      RH_ASSIGN_OR_RETURN(store::TaskPage page, investigations.List(filter));
+      const std::vector<store::Task>& found = page.tasks;
       if (list_args->json) {
         Json array = Json::array();
-        for (const store::Task& task : found) array.push_back(TaskJson(task));
+        for (const store::Task& task : found) array.push_back(service::TaskJson(task));
         std::printf("%s\n", DumpJson(array, 2).c_str());
         return {};
       }
@@ -288,10 +250,12 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
   show->add_flag("--json", show_args->json, "JSON instead of text");
   show->callback([chosen, show_args] {
     *chosen = [show_args](AppContext& ctx) -> Status {
-      RH_ASSIGN_OR_RETURN(store::TaskQueue queue, OpenQueue(ctx));
-      RH_ASSIGN_OR_RETURN(store::Task task, queue.Get(show_args->task_id));
+      service::Investigations investigations(ctx.runtime());
+      RH_ASSIGN_OR_RETURN(service::InvestigationStatus status,
+                          investigations.Get(show_args->task_id));
+      const store::Task& task = status.task;
       if (show_args->json) {
-        std::printf("%s\n", DumpJson(TaskJson(task), 2).c_str());
+        std::printf("%s\n", DumpJson(service::TaskJson(task), 2).c_str());
       } else {
         PrintTask(task, ctx.clock().Now());
       }
@@ -315,8 +279,8 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
         const char* user = std::getenv("USER");
         by = user && *user ? user : "cli";
       }
-      RH_ASSIGN_OR_RETURN(store::TaskQueue queue, OpenQueue(ctx));
-      RH_ASSIGN_OR_RETURN(store::Task task, queue.Cancel(cancel_args->task_id, by));
+      service::Investigations investigations(ctx.runtime());
+      RH_ASSIGN_OR_RETURN(store::Task task, investigations.Cancel(cancel_args->task_id, by));
       std::printf("cancelled %s (cluster %s)\n", task.id.c_str(), task.cluster_id.c_str());
       return {};
     };
@@ -324,92 +288,6 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
 }
 
 }  // namespace
-
-void SetInvestigateStep(InvestigateStep step) { InvestigateSlot() = std::move(step); }
-
-Result<std::string> SimulationCheck(AppContext& ctx, const sentinel::PassSummary& pass) {
-  RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
-  RH_ASSIGN_OR_RETURN(std::vector<simulator::GroundTruthRow> truth,
-                      simulator::ReadGroundTruth(*fleet));
-  if (truth.empty()) return std::string();
-  std::set<std::string> incident_clusters;
-  for (const simulator::GroundTruthRow& row : truth) incident_clusters.insert(row.cluster_id);
-  std::set<std::string> flagged;
-  for (const auto& decision : pass.created) flagged.insert(decision.cluster_id);
-  for (const auto& decision : pass.cooling) flagged.insert(decision.cluster_id);
-  std::vector<std::string> missed;
-  int incidents_flagged = 0;
-  for (const std::string& cluster : incident_clusters) {
-    if (flagged.count(cluster)) {
-      ++incidents_flagged;
-    } else {
-      missed.push_back(cluster);
-    }
-  }
-  std::vector<std::string> false_alarms;
-  int healthy_clusters = 0;
-  for (const sentinel::ClusterScore& cluster : pass.scoring.clusters) {
-    if (incident_clusters.count(cluster.cluster_id)) continue;
-    ++healthy_clusters;
-    if (flagged.count(cluster.cluster_id)) false_alarms.push_back(cluster.cluster_id);
-  }
-  auto list = [](const std::vector<std::string>& clusters) {
-    std::string out;
-    for (size_t cluster_idx = 0; cluster_idx < clusters.size() && cluster_idx < 8; ++cluster_idx) {
-      out += (cluster_idx ? ", " : "") + clusters[cluster_idx];
-    }
-    if (clusters.size() > 8) out += ", ...";
-    return out;
-  };
-  std::string text = "simulated fleet: " + std::to_string(incidents_flagged) + " of " +
-                     std::to_string(incident_clusters.size()) + " incident clusters queued";
-  if (!missed.empty()) text += " (missed: " + list(missed) + ")";
-  text += "; " + std::to_string(false_alarms.size()) + " of " + std::to_string(healthy_clusters) +
-          " healthy clusters queued";
-  if (!false_alarms.empty()) text += " (" + list(false_alarms) + ")";
-  return text;
-}
-
-Result<CycleResult> RunCycle(AppContext& ctx, const CycleOptions& options,
-                             const std::atomic<bool>& stop) {
-  CycleResult result;
-  RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
-  RH_ASSIGN_OR_RETURN(store::TaskQueue queue, OpenQueue(ctx));
-  sentinel::Sentinel sentinel(*fleet, queue, ctx.clock(), ctx.config().sentinel);
-  RH_ASSIGN_OR_RETURN(result.pass, sentinel.RunPass());
-  RH_ASSIGN_OR_RETURN(result.simulation_check, SimulationCheck(ctx, result.pass));
-  result.investigator_wired = static_cast<bool>(InvestigateSlot());
-  if (options.investigate && result.investigator_wired && !stop.load()) {
-    RH_ASSIGN_OR_RETURN(result.investigations,
-                        InvestigateSlot()(ctx, options.max_investigations, stop));
-  }
-  RH_ASSIGN_OR_RETURN(auto counts, queue.CountByStatus());
-  result.left_queued = counts[store::TaskStatus::kQueued];
-  return result;
-}
-
-std::string FormatCycleResult(const CycleResult& result, const CycleOptions& options) {
-  std::string out = sentinel::FormatPassSummary(result.pass);
-  if (!result.simulation_check.empty()) out += result.simulation_check + "\n";
-  char line[256];
-  if (!options.investigate) {
-    std::snprintf(line, sizeof(line),
-                  "investigations      skipped (--no-investigate); %d task(s) queued\n",
-                  result.left_queued);
-  } else if (!result.investigator_wired) {
-    std::snprintf(line, sizeof(line),
-                  "investigations      no investigator is wired into this build yet; %d task(s) "
-                  "stay queued\n",
-                  result.left_queued);
-  } else {
-    std::snprintf(line, sizeof(line),
-                  "investigations      %d done, %d failed attempt(s), %d released; %d still "
-                  "queued\n",
-                  result.investigations.investigated, result.investigations.failed,
-                  result.investigations.released, result.left_queued);
-  }
-  return out + line;
-}
 
 void RegisterCycleCommands(CLI::App& app, Action* chosen) {
   RegisterCycle(app, chosen);

@@ -16,7 +16,9 @@
 
 #include "agent/scheduler.h"
 #include "app/app_context.h"
-#include "app/cycle.h"
+#include "app/cycle_format.h"
+#include "knowledge/knowledge_lake.h"
+#include "service/cycle.h"
 #include "core/time_format.h"
 #include "knowledge/starter.h"
 #include "simulator/fleet_generator.h"
@@ -119,7 +121,7 @@ Status StepFleet(AppContext& ctx, const DemoOptions& options, DemoState& state) 
 // Step: every later step sees the fleet "as of" its last snapshot hour.
 Status StepPinClock(AppContext& ctx, DemoState& state) {
   Heading(state, "Clock");
-  ctx.set_clock(std::make_unique<ManualClock>(state.meta.end_hour));
+  ctx.PinClock(state.meta.end_hour);
   std::printf("Pinned to %s UTC, the fleet's last snapshot hour: every following step sees the "
               "fleet as of then.\n",
               FormatSqlTime(state.meta.end_hour).c_str());
@@ -138,7 +140,7 @@ Status StepDescribeFleet(AppContext& /*ctx*/, DemoState& state) {
 // when it is already there and unchanged.
 Status StepKnowledge(AppContext& ctx, DemoState& state) {
   Heading(state, "Knowledge Lake (" + ctx.config().KnowledgeDb() + ")");
-  RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));
+  RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
   RH_ASSIGN_OR_RETURN(knowledge::IngestStats stats,
                       knowledge::IngestStarterKnowledge(*lake, ctx.config().knowledge.starter_dir));
   RH_ASSIGN_OR_RETURN(knowledge::LakeStats lake_stats, lake->Stats());
@@ -173,12 +175,13 @@ Status StepCycle(AppContext& ctx, const DemoOptions& options, DemoState& state) 
     std::printf("Sentinel over the last %d snapshot hours, as if Rockhound had been running:\n",
                 options.watch_hours);
   }
-  CycleOptions hourly;
+  service::Cycle cycle(ctx.runtime());
+  service::CycleOptions hourly;
   int investigated = 0;
   for (int hours_back = options.watch_hours; hours_back >= 1; --hours_back) {
     const TimePoint at = end - std::chrono::hours(hours_back);
-    ctx.set_clock(std::make_unique<ManualClock>(at));
-    RH_ASSIGN_OR_RETURN(CycleResult pass, RunCycle(ctx, hourly, agent::ProcessStopFlag()));
+    ctx.PinClock(at);
+    RH_ASSIGN_OR_RETURN(service::CycleResult pass, cycle.Run(hourly, agent::ProcessStopFlag()));
     merge(pass.pass);
     investigated += pass.investigations.investigated;
     if (pass.pass.created.empty()) continue;
@@ -197,19 +200,20 @@ Status StepCycle(AppContext& ctx, const DemoOptions& options, DemoState& state) 
     std::printf("  (%d investigation(s) in those hours; hours that queued nothing are not shown)\n",
                 investigated);
   }
-  ctx.set_clock(std::make_unique<ManualClock>(end));
+  ctx.PinClock(end);
   std::printf("\nCycle at the last hour, engine: %s (progress on stderr)\n",
               ctx.config().secrets.anthropic_api_key.empty()
                   ? "offline playbook (no ANTHROPIC_API_KEY set)"
                   : "Claude, with the offline playbook as fallback");
   std::fflush(stdout);
-  CycleOptions final_cycle;
-  RH_ASSIGN_OR_RETURN(CycleResult result, RunCycle(ctx, final_cycle, agent::ProcessStopFlag()));
+  service::CycleOptions final_cycle;
+  RH_ASSIGN_OR_RETURN(service::CycleResult result,
+                      cycle.Run(final_cycle, agent::ProcessStopFlag()));
   std::fputs(FormatCycleResult(result, final_cycle).c_str(), stdout);
   merge(result.pass);
   merged.scoring = result.pass.scoring;
   if (options.watch_hours > 0) {
-    RH_ASSIGN_OR_RETURN(std::string check, SimulationCheck(ctx, merged));
+    RH_ASSIGN_OR_RETURN(std::string check, SimulationCheck(*state.fleet, merged));
     if (!check.empty()) {
       std::printf("over the %d watched hours: %s\n", options.watch_hours + 1, check.c_str());
     }
@@ -251,9 +255,9 @@ Status StepReports(AppContext& ctx, DemoState& state) {
     std::string injected = "(healthy)";
     std::string mark;
     if (found != incident_of.end()) {
-      injected = found->second->category;
+      injected = RootCauseName(found->second->category);
       ++with_incident;
-      if (injected == report.category) {
+      if (found->second->category == report.category) {
         ++matched;
         mark = "  ok";
       } else {
@@ -261,7 +265,8 @@ Status StepReports(AppContext& ctx, DemoState& state) {
       }
     }
     std::printf("%-12s %-9s %-20s %5.2f  %-20s %s%s\n", report.cluster_id.c_str(),
-                report.severity.c_str(), report.category.c_str(), report.confidence,
+                std::string(SeverityName(report.severity)).c_str(),
+                std::string(RootCauseName(report.category)).c_str(), report.confidence,
                 injected.c_str(), report.report_id.c_str(), mark.c_str());
   }
   if (with_incident > 0) {

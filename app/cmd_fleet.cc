@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/app_context.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/time_format.h"
 #include "simulator/fleet_generator.h"
@@ -160,9 +161,9 @@ Status RunIncidents(AppContext& ctx, const std::string& db, const std::string& f
       item["incident_id"] = row.incident_id;
       item["cluster_id"] = row.cluster_id;
       item["account_id"] = row.account_id;
-      item["category"] = row.category;
+      item["category"] = std::string(RootCauseName(row.category));
       item["scenario"] = row.scenario;
-      item["expected_severity"] = row.expected_severity;
+      item["expected_severity"] = std::string(SeverityName(row.expected_severity));
       item["window_start"] = FormatIsoTime(row.window_start);
       item["window_end"] = FormatIsoTime(row.window_end);
       item["red_herring"] = row.red_herring ? OrderedJson(*row.red_herring) : OrderedJson();
@@ -186,7 +187,8 @@ Status RunIncidents(AppContext& ctx, const std::string& db, const std::string& f
               "since (UTC)", "scenario");
   for (const simulator::GroundTruthRow& row : rows) {
     std::printf("%-8s %-11s %-18s %-9s %-16s %s\n", row.incident_id.c_str(),
-                row.cluster_id.c_str(), row.category.c_str(), row.expected_severity.c_str(),
+                row.cluster_id.c_str(), std::string(RootCauseName(row.category)).c_str(),
+                std::string(SeverityName(row.expected_severity)).c_str(),
                 FormatSqlTime(row.window_start).substr(0, 16).c_str(), row.scenario.c_str());
     std::printf("    %s\n", row.description.c_str());
     if (row.red_herring) std::printf("    red herring: %s\n", row.red_herring->c_str());
@@ -201,11 +203,10 @@ Status GenerateSimulatedFleet(AppContext& ctx, const simulator::FleetParams& par
   std::fprintf(stderr, "generating %d clusters x %d days (seed %llu, last hour %s UTC) into %s\n",
                params.clusters, params.days, static_cast<unsigned long long>(params.seed),
                FormatSqlTime(params.end_hour).c_str(), fleet->description().c_str());
-  const auto started = std::chrono::steady_clock::now();
+  const Stopwatch elapsed;
   auto stats = simulator::GenerateFleet(*fleet, params, StderrProgress());
   if (!stats) return Fail(AsFlagError(stats.error()));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = elapsed.ElapsedSeconds();
   std::printf("Generated a simulated fleet in %s (%.1f s):\n", fleet->description().c_str(),
               seconds);
   std::printf("  %s accounts, %s clusters (%s node groups)\n", Thousands(stats->accounts).c_str(),

@@ -56,36 +56,6 @@ Json HitJson(const knowledge::SearchHit& hit) {
 
 }  // namespace
 
-Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenKnowledgeLake(AppContext& ctx) {
-  const Config& config = ctx.config();
-  knowledge::EmbedderConfig embedder_config;
-  embedder_config.kind = config.knowledge.embedder;
-  embedder_config.url = config.knowledge.embedder_url;
-  embedder_config.model = config.knowledge.embedder_model;
-  embedder_config.api_key = config.secrets.embedder_api_key;
-  embedder_config.batch = config.knowledge.embedder_batch;
-  RH_ASSIGN_OR_RETURN(auto embedder, knowledge::MakeEmbedder(embedder_config, ctx.clock()));
-  knowledge::LakeOptions options;
-  options.db_path = config.KnowledgeDb();
-  options.index_path = config.KnowledgeIndexPath();
-  options.approximate_above = config.knowledge.approximate_above;
-  const std::string& fusion = config.knowledge.fusion;
-  const double weight = config.knowledge.vector_weight;
-  if (fusion != "auto" || weight >= 0) {
-    knowledge::FusionSettings settings = embedder->DefaultFusion();
-    if (fusion == "weighted" && settings.method != knowledge::FusionMethod::kWeighted) {
-      settings = {knowledge::FusionMethod::kWeighted, 0.15, 60};
-    } else if (fusion == "rrf" && settings.method != knowledge::FusionMethod::kRrf) {
-      settings = {knowledge::FusionMethod::kRrf, 1.0, 60};
-    }
-    if (weight >= 0) settings.vector_weight = weight;
-    options.fusion = settings;
-  }
-  auto lake = knowledge::KnowledgeLake::Open(options, std::move(embedder), ctx.clock());
-  if (!lake) return Fail(lake.error().WithContext("knowledge lake"));
-  return std::move(*lake);
-}
-
 void RegisterKbCommands(CLI::App& app, Action* chosen) {
   CLI::App* kb = app.add_subcommand(
       "kb", "The Knowledge Lake: past incidents, known bugs by version, guidelines, resolutions");
@@ -109,7 +79,7 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
                      "fixing version)");
   ingest->callback([chosen, ingest_args] {
     *chosen = [ingest_args](AppContext& ctx) -> Status {
-      RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));
+      RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
       ProgressBar bar("ingest");
       knowledge::IngestOptions options;
       options.kind = ingest_args->kind;
@@ -159,7 +129,7 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
       }
       RH_ASSIGN_OR_RETURN(knowledge::SearchMode mode,
                           knowledge::ParseSearchMode(search_args->mode));
-      RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));
+      RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
       knowledge::SearchRequest request;
       request.query = search_args->query;
       request.mode = mode;
@@ -193,7 +163,7 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
       kb->add_subcommand("stats", "Documents, chunks, kinds, sources, embedder, index");
   stats->callback([chosen] {
     *chosen = [](AppContext& ctx) -> Status {
-      RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));
+      RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
       RH_ASSIGN_OR_RETURN(knowledge::LakeStats lake_stats, lake->Stats());
       std::printf("lake:       %s (%.1f MiB)\n", lake_stats.db_path.c_str(),
                   lake_stats.db_bytes / 1048576.0);
@@ -227,7 +197,7 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
       ->required();
   remove->callback([chosen, remove_source] {
     *chosen = [remove_source](AppContext& ctx) -> Status {
-      RH_ASSIGN_OR_RETURN(auto lake, OpenKnowledgeLake(ctx));
+      RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
       RH_ASSIGN_OR_RETURN(int64_t removed, lake->RemoveSource(*remove_source));
       if (removed == 0) {
         return NotFound(*remove_source, "no document has this source; see `rockhound kb stats`");

@@ -7,67 +7,34 @@
 #include <thread>
 
 #include "agent/scheduler.h"
-#include "app/serve.h"
+#include "app/app_context.h"
 #include "core/log.h"
 #include "core/redact.h"
-#include "knowledge/knowledge_lake.h"
 #include "server/http_server.h"
 #include "server/mcp_server.h"
 #include "server/notifier.h"
-#include "tools/investigation_tools.h"
+#include "service/workers.h"
 
 namespace rh::app {
 namespace {
 
-ServeBackground& BackgroundSlot() {
-  static ServeBackground background;
-  return background;
-}
-
-// The Knowledge Lake for the MCP search tools; a lake that cannot be opened leaves them
-// answering with an error instead of failing the whole server.
-std::unique_ptr<knowledge::KnowledgeLake> OpenKnowledge(AppContext& ctx) {
-  const Config& config = ctx.config();
-  knowledge::EmbedderConfig embedder_config;
-  embedder_config.kind = config.knowledge.embedder;
-  embedder_config.url = config.knowledge.embedder_url;
-  embedder_config.model = config.knowledge.embedder_model;
-  embedder_config.api_key = config.secrets.embedder_api_key;
-  embedder_config.batch = config.knowledge.embedder_batch;
-  auto embedder = knowledge::MakeEmbedder(embedder_config, ctx.clock());
-  if (!embedder) {
-    Logger("server")->warn("knowledge lake unavailable: {}", embedder.error().ToString());
-    return nullptr;
-  }
-  knowledge::LakeOptions options;
-  options.db_path = config.KnowledgeDb();
-  options.index_path = config.KnowledgeIndexPath();
-  options.approximate_above = config.knowledge.approximate_above;
-  if (config.knowledge.fusion == "rrf" || config.knowledge.vector_weight >= 0) {
-    knowledge::FusionSettings fusion = (*embedder)->DefaultFusion();
-    if (config.knowledge.fusion == "rrf") fusion.method = knowledge::FusionMethod::kRrf;
-    if (config.knowledge.vector_weight >= 0) fusion.vector_weight = config.knowledge.vector_weight;
-    options.fusion = fusion;
-  }
-  auto lake = knowledge::KnowledgeLake::Open(options, std::move(*embedder), ctx.clock());
-  if (!lake) {
-    Logger("server")->warn("knowledge lake unavailable: {}", lake.error().ToString());
-    return nullptr;
-  }
-  return std::move(*lake);
-}
-
 Status Serve(AppContext& ctx, int port, const std::string& bind, bool workers) {
-  Config& config = ctx.mutable_config();
-  if (port >= 0) config.server.port = port;
-  if (!bind.empty()) config.server.bind = bind;
-  RH_RETURN_IF_ERROR(ValidateConfig(config));
-  RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
-  RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
+  if (port >= 0 || !bind.empty()) {
+    Config& config = ctx.mutable_config();
+    if (port >= 0) config.server.port = port;
+    if (!bind.empty()) config.server.bind = bind;
+    RH_RETURN_IF_ERROR(ValidateConfig(config));
+  }
+  const Config& config = ctx.config();
+  // One Runtime for the server's life: the HTTP threads, the workers and their tool calls share
+  // its pooled databases, lake, tools and engines.
+  service::Runtime& runtime = ctx.runtime();
+  RH_RETURN_IF_ERROR(runtime.Fleet());
+  RH_RETURN_IF_ERROR(runtime.Memory());
   agent::InstallStopSignalHandlers();
   const std::atomic<bool>& stop = agent::ProcessStopFlag();
 
-  server::HttpServer http(config, ctx.clock(), *fleet, *memory);
+  server::HttpServer http(runtime);
   RH_ASSIGN_OR_RETURN(int bound_port, http.Start());
   const std::string url = "http://" + config.server.bind + ":" + std::to_string(bound_port);
   const std::string public_url = config.server.public_url.empty() ? url : config.server.public_url;
@@ -80,20 +47,14 @@ Status Serve(AppContext& ctx, int port, const std::string& bind, bool workers) {
               config.secrets.notify_webhook_url.empty()
                   ? "off (set ROCKHOUND_NOTIFY_WEBHOOK_URL)"
                   : ("to " + MaskSecret(config.secrets.notify_webhook_url) +
-                     " at severity >= " + config.notify.min_severity)
+                     " at severity >= " + std::string(SeverityName(config.notify.min_severity)))
                         .c_str());
   std::fflush(stdout);
 
-  Status background_status;
-  std::thread background;
-  if (workers && BackgroundSlot()) {
-    background = std::thread([&] {
-      background_status = BackgroundSlot()(ctx, notifier.AsListener(), stop);
-      if (!background_status) {
-        Logger("server")->error("background work stopped: {}",
-                                background_status.error().ToString());
-      }
-    });
+  service::InvestigationWorkers investigators(runtime);
+  if (workers) {
+    investigators.AddListener(notifier.AsListener());
+    RH_RETURN_IF_ERROR(investigators.Start());
   } else {
     std::printf(
         "rockhound: no investigation workers in this process%s; queued tasks wait for "
@@ -103,10 +64,10 @@ Status Serve(AppContext& ctx, int port, const std::string& bind, bool workers) {
   }
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Logger("server")->info("stopping: finishing requests in flight");
-  if (background.joinable()) background.join();
+  investigators.Stop();
   http.Stop();
   notifier.Flush();
-  return background_status;
+  return {};
 }
 
 Status Mcp(AppContext& ctx) {
@@ -120,31 +81,9 @@ Status Mcp(AppContext& ctx) {
   std::FILE* protocol = fdopen(protocol_fd, "w");
   if (protocol == nullptr) return Internal("mcp", "cannot open the protocol stream");
 
-  RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
-  RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
-  std::unique_ptr<knowledge::KnowledgeLake> lake = OpenKnowledge(ctx);
-  const Config& config = ctx.config();
-  tools::ToolEnvironment env;
-  env.fleet = fleet;
-  env.memory = memory;
-  env.knowledge = lake.get();
-  env.clock = &ctx.clock();
-  env.config = config.tools;
-  env.fleet_url = config.FleetDb();
-  env.fleet_password = config.secrets.fleet_db_password;
-  env.prompts_dir = config.agent.prompts_dir;
-  RH_ASSIGN_OR_RETURN(tools::ToolRegistry investigation_tools, tools::BuildInvestigationTools(env));
-  server::McpBackends backends;
-  backends.investigation_tools = &investigation_tools;
-  backends.knowledge = lake.get();
-  backends.fleet = fleet;
-  backends.memory = memory;
-  backends.clock = &ctx.clock();
-  backends.queue = config.queue;
-  RH_ASSIGN_OR_RETURN(std::unique_ptr<server::McpServer> mcp, server::McpServer::Create(backends));
-  Logger("server")->info("mcp: ready on stdio with {} tools (fleet {}, memory {})",
-                         mcp->ToolDefinitions().size(), fleet->description(),
-                         memory->description());
+  service::Runtime& runtime = ctx.runtime();
+  RH_ASSIGN_OR_RETURN(std::unique_ptr<server::McpServer> mcp, server::McpServer::Create(runtime));
+  Logger("server")->info("mcp: ready on stdio with {} tools", mcp->ToolDefinitions().size());
   mcp->Run(std::cin, [protocol](const std::string& line) {
     std::fwrite(line.data(), 1, line.size(), protocol);
     std::fputc('\n', protocol);
@@ -155,8 +94,6 @@ Status Mcp(AppContext& ctx) {
 }
 
 }  // namespace
-
-void SetServeBackground(ServeBackground background) { BackgroundSlot() = std::move(background); }
 
 void RegisterServeCommands(CLI::App& app, Action* chosen) {
   auto port = std::make_shared<int>(-1);

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/time_format.h"
 #include "knowledge/knowledge_lake.h"
+#include "service/runtime.h"
 #include "tools/investigation_tools.h"
 
 namespace rh::app {
@@ -21,28 +22,13 @@ struct ToolRunOptions {
   bool pretty = false;
 };
 
-tools::ToolEnvironment Environment(AppContext& ctx, store::Database* fleet, store::Database* memory,
-                                   knowledge::KnowledgeSearch* knowledge) {
-  const Config& config = ctx.config();
-  tools::ToolEnvironment env;
-  env.fleet = fleet;
-  env.memory = memory;
-  env.knowledge = knowledge;
-  env.clock = &ctx.clock();
-  env.config = config.tools;
-  env.fleet_url = config.FleetDb();
-  env.fleet_password = config.secrets.fleet_db_password;
-  env.prompts_dir = config.agent.prompts_dir;
-  return env;
-}
-
 // "Now" for the tools: --at, else the end of a simulated fleet that ended in the past (what
 // `demo` investigates), else the real time.
 Status PinToolClock(AppContext& ctx, store::Database& fleet, const std::string& at) {
   if (!at.empty()) {
     auto time = ParseAnyTime(at);
     if (!time) return Fail(time.error().WithContext("--at"));
-    ctx.set_clock(std::make_unique<ManualClock>(*time));
+    ctx.PinClock(*time);
     return {};
   }
   auto meta = fleet.Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_end'");
@@ -53,7 +39,7 @@ Status PinToolClock(AppContext& ctx, store::Database& fleet, const std::string& 
                "tool: a simulated fleet: \"now\" is its last hour, %s (override with "
                "--at)\n",
                FormatSqlTime(*end).c_str());
-  ctx.set_clock(std::make_unique<ManualClock>(*end));
+  ctx.PinClock(*end);
   return {};
 }
 
@@ -81,18 +67,16 @@ Status RunTool(AppContext& ctx, const ToolRunOptions& options) {
   }
   RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
   RH_RETURN_IF_ERROR(PinToolClock(ctx, *fleet, options.at));
-  RH_ASSIGN_OR_RETURN(store::Database * memory, ctx.Memory());
-  std::unique_ptr<knowledge::KnowledgeLake> lake;
+  knowledge::KnowledgeLake* lake = nullptr;
   if (options.name == "search_knowledge_lake") {  // opening the lake costs; only when needed
-    auto opened = OpenKnowledgeLake(ctx);
+    auto opened = ctx.runtime().Knowledge();
     if (opened) {
-      lake = std::move(*opened);
+      lake = *opened;
     } else {
       Logger("tools")->warn("knowledge lake unavailable: {}", opened.error().ToString());
     }
   }
-  RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry,
-                      tools::BuildInvestigationTools(Environment(ctx, fleet, memory, lake.get())));
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry, ctx.runtime().NewToolRegistry(lake));
   tools::ToolResult result = registry.CallWithText(options.name, input);
   std::string shown = result.content;
   if (options.pretty && !result.is_error) {
@@ -121,8 +105,9 @@ std::string FirstSentence(std::string_view text) {
 Status ListTools(AppContext& ctx, const std::string& format) {
   // Listing needs no fleet: build the registry over an empty private database.
   RH_ASSIGN_OR_RETURN(auto scratch, store::OpenDatabase(":memory:"));
-  RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry, tools::BuildInvestigationTools(Environment(
-                                                        ctx, scratch.get(), nullptr, nullptr)));
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry registry,
+                      tools::BuildInvestigationTools(service::ToolEnvironmentFor(
+                          ctx.config(), ctx.clock(), scratch.get(), nullptr, nullptr)));
   if (format == "anthropic") {
     std::printf("%s\n", DumpJson(registry.AnthropicDefinitions(), 2).c_str());
     return {};

@@ -2,14 +2,16 @@
 // (TOML -> environment -> flags), configures logging, and runs the subcommand's action with
 // one catch-all at this edge: every failure prints one line "error: ..." and exits with the
 // code for its error class (core/error.h ExitCodeFor).
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 
 #include "app/app_context.h"
-#include "app/investigation_stack.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/redact.h"
+#include "core/redact.h"
 
 namespace {
 
@@ -37,7 +39,6 @@ int Run(int argc, char** argv) {
   app.add_option("--log-format", global.log_format, "text|json (default text)");
 
   rh::app::Action chosen;
-  rh::app::WireInvestigations();
   rh::app::RegisterConfigCommands(app, &chosen);
   rh::app::RegisterInvestigateCommands(app, &chosen);
   rh::app::RegisterKbCommands(app, &chosen);
@@ -62,12 +63,13 @@ int Run(int argc, char** argv) {
   for (const auto& item : global.overrides) sources.overrides.push_back(item);
   auto config = rh::LoadConfig(sources);
   if (!config) {
-    std::fprintf(stderr, "error: %s\n", config.error().ToString().c_str());
+    std::fprintf(stderr, "error: %s\n", rh::RedactSecrets(config.error().ToString()).c_str());
     return rh::ExitCodeFor(config.error().code);
   }
+  rh::RegisterConfiguredSecrets(*config);  // from here on every configured secret is masked
   rh::ConfigureLogging(*rh::ParseLogLevel(config->log_level), *rh::ParseLogFormat(config->log_format));
 
-  rh::app::AppContext context(std::move(*config), std::make_unique<rh::SystemClock>());
+  rh::app::AppContext context(std::move(*config));
   if (!chosen) {
     std::fprintf(stderr, "error: no command given; see rockhound --help\n");
     return 2;
@@ -75,7 +77,7 @@ int Run(int argc, char** argv) {
   rh::Status status = chosen(context);
   if (!status) {
     std::fflush(stdout);
-    std::fprintf(stderr, "error: %s\n", status.error().ToString().c_str());
+    std::fprintf(stderr, "error: %s\n", rh::RedactSecrets(status.error().ToString()).c_str());
     return rh::ExitCodeFor(status.error().code);
   }
   return 0;
@@ -84,6 +86,9 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader that goes away (a closed pipe, `| head`, a dropped socket) is an error on that
+  // write, not the death of the process.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return Run(argc, argv);
   } catch (const std::exception& e) {

@@ -119,4 +119,23 @@ void ManualClock::Advance(Duration by) {
   now_ += by;
 }
 
+MonoTime MachineMonotonic() {
+  static const SystemClock machine;
+  return machine.Monotonic();
+}
+
+Stopwatch::Stopwatch() : started_(MachineMonotonic()) {}
+
+Duration Stopwatch::Elapsed() const { return MachineMonotonic() - started_; }
+
+double Stopwatch::ElapsedSeconds() const {
+  return std::chrono::duration<double>(Elapsed()).count();
+}
+
+double Stopwatch::ElapsedMillis() const {
+  return std::chrono::duration<double, std::milli>(Elapsed()).count();
+}
+
+void Stopwatch::Restart() { started_ = MachineMonotonic(); }
+
 }  // namespace rh

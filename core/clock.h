@@ -7,7 +7,10 @@
 //
 // Two readings: Now() is the wall clock (UTC, what reports and SQL see; it may be stepped by
 // NTP or an operator), Monotonic() never goes backwards and is what elapsed times, deadlines
-// and timeouts are measured on. No module reads std::chrono::steady_clock itself.
+// and timeouts are measured on. No module reads std::chrono::steady_clock itself: a deadline on
+// real work that must hold whatever clock a component runs on (a socket read timeout, the SQL
+// statement watchdog) reads a SystemClock's Monotonic(), and how long a piece of work took (a
+// figure for operators: scoring time, ingest time, request latency) is a Stopwatch.
 // Thread-safety: all implementations are safe to call from several threads.
 #pragma once
 
@@ -99,6 +102,28 @@ class ManualClock final : public Clock {
   TimePoint now_;
   MonoTime monotonic_{};
   bool auto_advance_on_sleep_;
+};
+
+// The machine's monotonic clock (SystemClock's Monotonic()), for deadlines on real work that
+// must hold whatever Clock a component runs on: a socket's read timeout, the SQL statement
+// watchdog. Components whose waits a test must control take a Clock& instead.
+MonoTime MachineMonotonic();
+
+// Measures how long real work takes, on the machine's monotonic clock, whatever Clock the
+// component runs on: a demo on a frozen ManualClock still reports how long scoring took.
+// Only for figures shown to operators (durations in logs, stats, metrics); never for a
+// decision a test must control (use Clock::Monotonic for those).
+class Stopwatch {
+ public:
+  Stopwatch();
+  // Time since construction or the last Restart().
+  Duration Elapsed() const;
+  double ElapsedSeconds() const;
+  double ElapsedMillis() const;
+  void Restart();
+
+ private:
+  MonoTime started_;
 };
 
 }  // namespace rh

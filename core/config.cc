@@ -99,6 +99,20 @@ Status ParseInto(std::string_view key, std::string_view text, Duration* out) {
   return {};
 }
 
+Status ParseInto(std::string_view key, std::string_view text, EngineKind* out) {
+  auto parsed = ParseEngineKind(text);
+  if (!parsed) return InvalidArgument(std::string(key), parsed.error().message);
+  *out = *parsed;
+  return {};
+}
+
+Status ParseInto(std::string_view key, std::string_view text, Severity* out) {
+  auto parsed = ParseSeverity(text);
+  if (!parsed) return InvalidArgument(std::string(key), parsed.error().message);
+  *out = *parsed;
+  return {};
+}
+
 Status ParseInto(std::string_view key, std::string_view text, std::optional<double>* out) {
   if (text.empty() || text == "none") {
     out->reset();
@@ -121,6 +135,8 @@ std::string Show(double v) {
 std::string Show(bool v) { return v ? "true" : "false"; }
 std::string Show(Duration v) { return FormatDurationShort(v); }
 std::string Show(const std::optional<double>& v) { return v ? Show(*v) : std::string("(unset)"); }
+std::string Show(EngineKind v) { return std::string(EngineKindName(v)); }
+std::string Show(Severity v) { return std::string(SeverityName(v)); }
 
 template <typename T>
 Field MakeField(std::string key, std::string doc, T& (*member)(Config&)) {
@@ -134,6 +150,16 @@ Field MakeField(std::string key, std::string doc, T& (*member)(Config&)) {
     return Show(member(const_cast<Config&>(config)));
   };
   return field;
+}
+
+// "a, b, c" (a vocabulary's Names()) as "a|b|c" for a field's doc.
+std::string Alternatives(std::string_view names) {
+  std::string out;
+  for (char ch : names) {
+    if (ch == ' ') continue;
+    out += ch == ',' ? '|' : ch;
+  }
+  return out;
 }
 
 #define RH_FIELD(key, doc, expr) \
@@ -191,7 +217,7 @@ const std::vector<Field>& Fields() {
       RH_FIELD("tools.sql_max_bytes", "run_sql byte cap", c.tools.sql_max_bytes),
       RH_FIELD("tools.sql_timeout_seconds", "run_sql time cap", c.tools.sql_timeout_seconds),
       RH_FIELD("tools.default_window", "default look-back of the tools", c.tools.default_window),
-      RH_FIELD("agent.engine", "auto|claude|playbook", c.agent.engine),
+      RH_FIELD("agent.engine", Alternatives(EngineKindNames()), c.agent.engine),
       RH_FIELD("agent.model", "Anthropic model id", c.agent.model),
       RH_FIELD("agent.max_tokens", "max output tokens per model turn", c.agent.max_tokens),
       RH_FIELD("agent.max_steps", "model turns before a forced final report", c.agent.max_steps),
@@ -515,10 +541,7 @@ Status ValidateConfig(const Config& c) {
   if (c.tools.sql_max_rows < 1) return bad("tools.sql_max_rows", "must be >= 1");
   if (c.tools.sql_max_bytes < 1024) return bad("tools.sql_max_bytes", "must be >= 1024");
   if (c.tools.sql_timeout_seconds < 1) return bad("tools.sql_timeout_seconds", "must be >= 1");
-  if (c.agent.engine != "auto" && c.agent.engine != "claude" && c.agent.engine != "playbook") {
-    return bad("agent.engine", "must be auto, claude or playbook");
-  }
-  if (c.agent.engine == "claude" && c.secrets.anthropic_api_key.empty()) {
+  if (c.agent.engine == EngineKind::kClaude && c.secrets.anthropic_api_key.empty()) {
     return bad("agent.engine", "is claude but ANTHROPIC_API_KEY is not set; export it or use "
                                "--set agent.engine=playbook");
   }
@@ -600,10 +623,6 @@ Status ValidateConfig(const Config& c) {
   if (!IsLoopback(c.server.bind) && c.secrets.server_token.empty()) {
     return bad("server.bind", "is not a loopback address, so ROCKHOUND_SERVER_TOKEN must be set "
                               "(bearer-token auth is required off loopback)");
-  }
-  static const std::vector<std::string> kSeverities = {"critical", "high", "medium", "low", "info"};
-  if (std::find(kSeverities.begin(), kSeverities.end(), c.notify.min_severity) == kSeverities.end()) {
-    return bad("notify.min_severity", "must be critical, high, medium, low or info");
   }
   if (c.notify.format != "slack" && c.notify.format != "lark") {
     return bad("notify.format", "must be slack or lark");

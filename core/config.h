@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/engine_kind.h"
 #include "core/error.h"
+#include "core/severity.h"
 
 namespace rh {
 
@@ -83,7 +85,7 @@ struct ToolsConfig {
 };
 
 struct AgentConfig {
-  std::string engine = "auto";            // auto (claude when a key is set) | claude | playbook
+  EngineKind engine = EngineKind::kAuto;  // auto (claude when a key is set) | claude | playbook
   std::string model = "claude-sonnet-4-5";
   int max_tokens = 4096;                  // per model turn
   int max_steps = 20;                     // model turns; turn max_steps is forced to report
@@ -123,7 +125,7 @@ struct ServerConfig {
 };
 
 struct NotifyConfig {
-  std::string min_severity = "high";      // critical | high | medium | low | info
+  Severity min_severity = Severity::kHigh;  // critical | high | medium | low | info
   std::string format = "slack";           // slack | lark
   int max_retries = 3;
 };

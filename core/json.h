@@ -48,4 +48,20 @@ double JsonNumber(const Json& object, std::string_view key, double fallback = 0.
 long long JsonInt(const Json& object, std::string_view key, long long fallback = 0);
 bool JsonBool(const Json& object, std::string_view key, bool fallback = false);
 
+// The domain enums (core/severity.h, core/risk_level.h, core/root_cause.h, core/engine_kind.h)
+// go to and come from JSON by name, through their Name and Parse functions; nlohmann would
+// silently write them as numbers, so converting one implicitly does not compile.
+enum class Severity;
+enum class RiskLevel;
+enum class RootCause;
+enum class EngineKind;
+template <typename AnyJson> void to_json(AnyJson&, Severity) = delete;
+template <typename AnyJson> void to_json(AnyJson&, RiskLevel) = delete;
+template <typename AnyJson> void to_json(AnyJson&, RootCause) = delete;
+template <typename AnyJson> void to_json(AnyJson&, EngineKind) = delete;
+template <typename AnyJson> void from_json(const AnyJson&, Severity&) = delete;
+template <typename AnyJson> void from_json(const AnyJson&, RiskLevel&) = delete;
+template <typename AnyJson> void from_json(const AnyJson&, RootCause&) = delete;
+template <typename AnyJson> void from_json(const AnyJson&, EngineKind&) = delete;
+
 }  // namespace rh

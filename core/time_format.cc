@@ -12,6 +12,9 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
+constexpr int kMinYear = 1700;
+constexpr int kMaxYear = 2200;
+
 struct CivilTime {
   int year, month, day, hour, minute, second;
 };
@@ -43,6 +46,11 @@ Result<TimePoint> FromCivil(const CivilTime& c, std::string_view original) {
                                   std::chrono::day(c.day)};
   if (!ymd.ok() || c.hour > 23 || c.minute > 59 || c.second > 60) {
     return InvalidArgument(std::string(original), "not a valid calendar date and time");
+  }
+  // A TimePoint counts nanoseconds in 64 bits (1677..2262): further years would overflow.
+  if (c.year < kMinYear || c.year > kMaxYear) {
+    return InvalidArgument(std::string(original), "year outside " + std::to_string(kMinYear) +
+                                                      ".." + std::to_string(kMaxYear));
   }
   return TimePoint(std::chrono::sys_days(ymd)) + hours(c.hour) + minutes(c.minute) +
          seconds(c.second);

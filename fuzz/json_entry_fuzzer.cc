@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/time_format.h"
+#include "service/runtime.h"
 #include "server/alert_webhook.h"
 #include "server/mcp_server.h"
 #include "store/database.h"
@@ -35,7 +36,7 @@ void Check(bool condition) {
 struct Fixture {
   std::unique_ptr<rh::store::Database> db;
   std::unique_ptr<rh::ManualClock> clock;
-  std::unique_ptr<rh::tools::ToolRegistry> tools;
+  std::unique_ptr<rh::service::Runtime> runtime;
   std::unique_ptr<rh::server::McpServer> mcp;
 };
 
@@ -58,22 +59,14 @@ std::unique_ptr<Fixture> Build() {
                      {rh::store::Time(now), rh::store::Time(now)})
             .has_value());
   fixture->clock = std::make_unique<rh::ManualClock>(now);
-  rh::tools::ToolEnvironment env;
-  env.fleet = fixture->db.get();
-  env.memory = fixture->db.get();
-  env.clock = fixture->clock.get();
-  env.config.sql_timeout_seconds = 1;
-  env.config.output_budget_tokens = 500;
-  env.fleet_url = path;
-  auto tools = rh::tools::BuildInvestigationTools(env);
-  Check(tools.has_value());
-  fixture->tools = std::make_unique<rh::tools::ToolRegistry>(std::move(*tools));
-  rh::server::McpBackends backends;
-  backends.investigation_tools = fixture->tools.get();
-  backends.fleet = fixture->db.get();
-  backends.memory = fixture->db.get();
-  backends.clock = fixture->clock.get();
-  auto mcp = rh::server::McpServer::Create(backends);
+  rh::Config config;
+  config.data_dir = dir_template;
+  config.fleet.db = path;
+  config.memory.db = path;
+  config.tools.sql_timeout_seconds = 1;
+  config.tools.output_budget_tokens = 500;
+  fixture->runtime = std::make_unique<rh::service::Runtime>(config, *fixture->clock);
+  auto mcp = rh::server::McpServer::Create(*fixture->runtime);
   Check(mcp.has_value());
   fixture->mcp = std::move(*mcp);
   return fixture;

@@ -25,7 +25,11 @@
 // SQLite connections and a shared lock on the index). Ingest/Remove take the write lock and
 // may run concurrently with searches, which see either the old or the new state. Several
 // processes may open the same lake: a search notices another process's writes through the
-// generation counter and reloads the index.
+// generation counter and reloads the index; Refresh() does the same on demand.
+//
+// Implementation: knowledge_lake.cc forwards to KnowledgeLake::Impl (internal/lake_impl.h),
+// split into internal/lake_state.cc (open, persistence, refresh), internal/lake_ingest.cc
+// (documents in) and internal/lake_search.cc (queries out).
 #pragma once
 
 #include <cstdint>
@@ -128,6 +132,15 @@ class KnowledgeLake final : public KnowledgeSearch {
   Result<int64_t> RemoveSource(const std::string& source);
 
   Result<LakeStats> Stats();
+
+  // Brings this lake up to date with what another process (or another KnowledgeLake on the
+  // same files) wrote since it last looked: new, changed and removed documents, and a refitted
+  // model with its re-embedded vectors. Returns true when it reloaded, false when nothing had
+  // changed (then it costs one read of the generation counter). Search and Stats refresh on
+  // their own; a long-lived owner calls this once per cycle instead of reopening the lake, so
+  // the reload happens at a known point, its error surfaces there, and embedder() reflects
+  // the refitted model. Errors: as Open's (the stored state could not be read).
+  Result<bool> Refresh();
 
   const Embedder& embedder() const;
   FusionSettings fusion() const;

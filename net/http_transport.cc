@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/url.h"
+
 namespace rh::net {
 namespace {
 
@@ -13,21 +15,6 @@ bool SameNameIgnoringCase(std::string_view lower_name, std::string_view name) {
     }
   }
   return true;
-}
-
-void AppendPercentEncoded(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char character : text) {
-    const auto byte = static_cast<unsigned char>(character);
-    if (std::isalnum(byte) || character == '-' || character == '.' || character == '_' ||
-        character == '~') {
-      out += character;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
 }
 
 }  // namespace

@@ -50,18 +50,6 @@ double ScoreHigherIsWorse(const MetricSpec& spec, double value, double ideal) {
 
 }  // namespace
 
-std::string_view RiskLevelName(RiskLevel level) {
-  switch (level) {
-    case RiskLevel::kHealthy:
-      return "Healthy";
-    case RiskLevel::kWarning:
-      return "Warning";
-    case RiskLevel::kCritical:
-      return "Critical";
-  }
-  return "Healthy";
-}
-
 RiskLevel ClassifyRisk(double health_score) {
   if (health_score >= kHealthyAtLeast) return RiskLevel::kHealthy;
   if (health_score >= kCriticalBelow) return RiskLevel::kWarning;

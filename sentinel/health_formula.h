@@ -20,12 +20,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/risk_level.h"
 #include "store/metric_catalog.h"
 
 namespace rh::sentinel {
-
-enum class RiskLevel { kHealthy, kWarning, kCritical };
-std::string_view RiskLevelName(RiskLevel level);  // "Healthy" | "Warning" | "Critical"
 
 // Weights of the composite and the risk bands (DESIGN.md §4).
 inline constexpr double kMetricWeight = 0.60;
@@ -40,6 +38,7 @@ inline constexpr double kPenaltyPerFiringMessage = 5.0;  // in the 7-day alert w
 inline constexpr double kPenaltyFiringNowCritical = 30.0;
 inline constexpr double kPenaltyFiringNowOther = 10.0;
 
+// The risk band of a health score (RiskLevel, core/risk_level.h).
 RiskLevel ClassifyRisk(double health_score);
 
 // 0..100 for one observation of one dimension. `baseline` is the value 7 days earlier (only

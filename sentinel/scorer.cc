@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time_format.h"
@@ -50,10 +51,6 @@ struct ClusterRow {
 };
 
 using MetricValues = std::vector<std::optional<double>>;  // by catalogue index
-
-double Seconds(std::chrono::steady_clock::duration elapsed) {
-  return std::chrono::duration<double>(elapsed).count();
-}
 
 double Round2(double value) { return std::round(value * 100.0) / 100.0; }
 
@@ -242,9 +239,9 @@ Result<TimePoint> HealthScorer::ResolveSnapshotHour(TimePoint now) {
 
 Result<ScoringRun> HealthScorer::ScoreFleet() {
   RH_ASSIGN_OR_RETURN(ScoringRun run, Score(std::nullopt));
-  const auto write_start = std::chrono::steady_clock::now();
+  const Stopwatch write_elapsed;
   RH_RETURN_IF_ERROR(Write(run));
-  run.write_seconds = Seconds(std::chrono::steady_clock::now() - write_start);
+  run.write_seconds = write_elapsed.ElapsedSeconds();
   Logger("sentinel")
       ->info(
           "scored {} clusters at {} ({} without telemetry, {} stopped) in "
@@ -259,7 +256,7 @@ Result<ScoringRun> HealthScorer::ScoreCluster(std::string_view cluster_id) {
 }
 
 Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) {
-  const auto read_start = std::chrono::steady_clock::now();
+  const Stopwatch read_elapsed;
   ScoringRun run;
   run.now = clock_.Now();
   RH_ASSIGN_OR_RETURN(run.snapshot_time, ResolveSnapshotHour(run.now));
@@ -394,10 +391,10 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
                        return a.firing && !b.firing;
                      });
   }
-  run.read_seconds = Seconds(std::chrono::steady_clock::now() - read_start);
+  run.read_seconds = read_elapsed.ElapsedSeconds();
 
   // Compute.
-  const auto compute_start = std::chrono::steady_clock::now();
+  const Stopwatch compute_elapsed;
   const TimePoint alerts_as_of = std::min(hour + std::chrono::hours(1), run.now);
   const TimePoint previous_alerts_as_of = std::min(hour, run.now);
   run.clusters.reserve(clusters.size());
@@ -435,10 +432,10 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     if (!score.has_telemetry) ++run.missing_telemetry;
     run.clusters.push_back(std::move(score));
   }
-  run.compute_seconds = Seconds(std::chrono::steady_clock::now() - compute_start);
+  run.compute_seconds = compute_elapsed.ElapsedSeconds();
 
   // Where telemetry is missing, say since when (one indexed lookup per such cluster).
-  const auto last_seen_start = std::chrono::steady_clock::now();
+  const Stopwatch last_seen_elapsed;
   for (ClusterScore& score : run.clusters) {
     if (score.has_telemetry) continue;
     RH_ASSIGN_OR_RETURN(
@@ -448,7 +445,7 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
                      {Text(score.cluster_id), Time(hour)}));
     if (!last.empty()) score.last_snapshot = last.front().GetTime(size_t{0});
   }
-  run.read_seconds += Seconds(std::chrono::steady_clock::now() - last_seen_start);
+  run.read_seconds += last_seen_elapsed.ElapsedSeconds();
   return run;
 }
 

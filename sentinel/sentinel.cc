@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/time_format.h"
@@ -77,7 +78,7 @@ Result<PassSummary> Sentinel::RunPass() {
   PassSummary summary;
   HealthScorer scorer(fleet_, clock_, config_);
   RH_ASSIGN_OR_RETURN(summary.scoring, scorer.ScoreFleet());
-  const auto rules_start = std::chrono::steady_clock::now();
+  const Stopwatch rules_elapsed;
   const TimePoint now = summary.scoring.now;
   RH_ASSIGN_OR_RETURN(auto recent, queue_.LatestTaskPerCluster(now - config_.cooldown));
   for (const ClusterScore& cluster : summary.scoring.clusters) {
@@ -132,8 +133,7 @@ Result<PassSummary> Sentinel::RunPass() {
   };
   std::sort(summary.created.begin(), summary.created.end(), by_urgency);
   std::sort(summary.cooling.begin(), summary.cooling.end(), by_urgency);
-  summary.sentinel_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - rules_start).count();
+  summary.sentinel_seconds = rules_elapsed.ElapsedSeconds();
   Logger("sentinel")
       ->info(
           "sentinel at {}: {} healthy, {} warning, {} critical; {} tasks "

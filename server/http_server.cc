@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/redact.h"
 #include "server/internal/api.h"
@@ -252,7 +253,7 @@ std::string OriginOf(const std::string& url) {
 
 // What the access log and the metrics need to know about one request.
 struct RequestState {
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  Stopwatch elapsed;
   const char* route = "unmatched";
   std::string error_code;
 };
@@ -291,14 +292,13 @@ ErrorCode RefusalCode(int status) {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const Config& config_in, Clock& clock_in, store::Database& fleet, store::Database& memory,
-       MetricsRegistry& metrics_in)
-      : config(config_in),
+  Impl(service::Runtime& runtime, MetricsRegistry& metrics_in)
+      : config(runtime.config()),
         metrics(metrics_in),
-        api(config_in, clock_in, fleet, memory, metrics_in),
-        limiter(clock_in, config_in.server.rate_limit_per_minute),
-        hosts(config_in.server),
-        public_origin(OriginOf(config_in.server.public_url)),
+        api(runtime, metrics_in),
+        limiter(runtime.clock(), runtime.config().server.rate_limit_per_minute),
+        hosts(runtime.config().server),
+        public_origin(OriginOf(runtime.config().server.public_url)),
         log(Logger("server")) {}
 
   HttpResponse Handle(const HttpRequest& request);
@@ -419,7 +419,8 @@ std::optional<HttpResponse> HttpServer::Impl::PreRoute(const HttpRequest& reques
 
 HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request, RequestState& state) {
   // HEAD is GET without the body (the listener drops it).
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  std::string_view method = request.method;
+  if (method == "HEAD") method = "GET";
   for (const Route& route : ApiRoutes()) {
     if (method != route.method) continue;
     std::vector<std::string> captures;
@@ -505,16 +506,15 @@ HttpResponse HttpServer::Impl::Refused(const HttpRefusal& refusal) {
   RequestState state;
   HttpResponse response = ErrorHttpResponse(
       Error{RefusalCode(refusal.status), refusal.message, "request"}, state, refusal.status);
-  Record(refusal.peer, refusal.method.empty() ? "-" : refusal.method, refusal.path, response,
-         state);
+  Record(refusal.peer, refusal.method.empty() ? "-" : refusal.method,
+         refusal.path.empty() ? "-" : refusal.path, response, state);
   return response;
 }
 
 void HttpServer::Impl::Record(const std::string& peer, const std::string& method,
                               const std::string& path, const HttpResponse& response,
                               const RequestState& state) {
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+  const double seconds = state.elapsed.ElapsedSeconds();
   const std::string route = state.route;
   const std::string status = std::to_string(response.status);
   metrics
@@ -539,9 +539,8 @@ void HttpServer::Impl::Record(const std::string& peer, const std::string& method
   }
 }
 
-HttpServer::HttpServer(const Config& config, Clock& clock, store::Database& fleet,
-                       store::Database& memory, MetricsRegistry& metrics)
-    : impl_(std::make_unique<Impl>(config, clock, fleet, memory, metrics)) {}
+HttpServer::HttpServer(service::Runtime& runtime, MetricsRegistry& metrics)
+    : impl_(std::make_unique<Impl>(runtime, metrics)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -31,21 +31,17 @@
 #include <memory>
 #include <string>
 
-#include "core/clock.h"
-#include "core/config.h"
 #include "core/error.h"
 #include "core/metrics.h"
-#include "store/database.h"
+#include "service/runtime.h"
 
 namespace rh::server {
 
 class HttpServer {
  public:
-  // `config` (server.*, queue.*, secrets.server_token), the clock and the databases must outlive
-  // the server. `fleet` is read, and written by the webhook only; `memory` holds tasks and
-  // reports.
-  HttpServer(const Config& config, Clock& clock, store::Database& fleet, store::Database& memory,
-             MetricsRegistry& metrics = GlobalMetrics());
+  // Serves `runtime` (its config's server.*, the token, the use cases over its databases); the
+  // runtime and `metrics` must outlive the server.
+  explicit HttpServer(service::Runtime& runtime, MetricsRegistry& metrics = GlobalMetrics());
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "server/internal/service_tools.h"
+#include "tools/registry.h"
 
 namespace rh::server {
 namespace {
@@ -40,7 +41,7 @@ std::string ErrorReply(const Json& id, int code, const std::string& message) {
 }  // namespace
 
 struct McpServer::Impl {
-  McpBackends backends;
+  const tools::ToolRegistry* investigation_tools = nullptr;
   tools::ToolRegistry service_tools;
   Json definitions = Json::array();
   bool initialized = false;
@@ -64,8 +65,8 @@ Result<Json> McpServer::Impl::CallTool(const Json& params, std::string* protocol
     arguments = params["arguments"];
   }
   const tools::ToolRegistry* registry = nullptr;
-  if (backends.investigation_tools->Find(name) != nullptr) {
-    registry = backends.investigation_tools;
+  if (investigation_tools->Find(name) != nullptr) {
+    registry = investigation_tools;
   } else if (service_tools.Find(name) != nullptr) {
     registry = &service_tools;
   } else {
@@ -134,23 +135,15 @@ std::optional<std::string> McpServer::Impl::Handle(const Json& message) {
   return ErrorReply(id, kMethodNotFound, "Method not found: " + method);
 }
 
-Result<std::unique_ptr<McpServer>> McpServer::Create(const McpBackends& backends) {
-  if (!backends.investigation_tools || !backends.fleet || !backends.memory || !backends.clock) {
-    return InvalidArgument("mcp server",
-                           "investigation tools, fleet, memory and clock are "
-                           "required");
-  }
-  internal::ServiceToolEnvironment env;
-  env.knowledge = backends.knowledge;
-  env.fleet = backends.fleet;
-  env.memory = backends.memory;
-  env.clock = backends.clock;
-  env.queue = backends.queue;
-  env.output_budget_tokens = backends.output_budget_tokens;
-  RH_ASSIGN_OR_RETURN(tools::ToolRegistry service_tools, internal::BuildServiceTools(env));
-  auto impl = std::make_unique<Impl>(Impl{backends, std::move(service_tools)});
-  for (const Json& definitions : {impl->backends.investigation_tools->McpDefinitions(),
-                                  impl->service_tools.McpDefinitions()}) {
+Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
+                                                     int output_budget_tokens) {
+  RH_ASSIGN_OR_RETURN(const tools::ToolRegistry* investigation_tools,
+                      runtime.Tools(/*knowledge_required=*/false));
+  RH_ASSIGN_OR_RETURN(tools::ToolRegistry service_tools,
+                      internal::BuildServiceTools(runtime, output_budget_tokens));
+  auto impl = std::make_unique<Impl>(Impl{investigation_tools, std::move(service_tools)});
+  for (const Json& definitions :
+       {impl->investigation_tools->McpDefinitions(), impl->service_tools.McpDefinitions()}) {
     for (const Json& definition : definitions) impl->definitions.push_back(definition);
   }
   for (Json& definition : impl->definitions) {

@@ -28,33 +28,21 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.h"
-#include "core/config.h"
 #include "core/error.h"
 #include "core/json.h"
-#include "knowledge/search.h"
-#include "store/database.h"
-#include "tools/registry.h"
+#include "service/runtime.h"
 
 namespace rh::server {
 
 inline constexpr std::string_view kMcpProtocolVersion = "2025-11-25";
 
-struct McpBackends {
-  const tools::ToolRegistry* investigation_tools = nullptr;  // required
-  knowledge::KnowledgeSearch* knowledge = nullptr;  // optional: search_* answer with an error
-  store::Database* fleet = nullptr;                 // required (request_investigation checks
-                                                    // the cluster exists)
-  store::Database* memory = nullptr;                // required (reports, tasks)
-  Clock* clock = nullptr;                           // required
-  QueueConfig queue;
-  int output_budget_tokens = 4000;  // cap per result of the service tools (reports are long)
-};
-
 class McpServer {
  public:
-  // invalid_argument when a required backend is missing.
-  static Result<std::unique_ptr<McpServer>> Create(const McpBackends& backends);
+  // Serves `runtime`'s tools, lake, reports and queue (the runtime must outlive the server). A
+  // Knowledge Lake that cannot be opened leaves the search tools answering with an error.
+  // `output_budget_tokens` caps each result of the service tools (reports are long).
+  static Result<std::unique_ptr<McpServer>> Create(service::Runtime& runtime,
+                                                   int output_budget_tokens = 4000);
   struct Impl;
   explicit McpServer(std::unique_ptr<Impl> impl);  // use Create
   ~McpServer();

@@ -73,9 +73,7 @@ ReportListener ReportNotifier::AsListener() {
 }
 
 void ReportNotifier::OnReportStored(const store::StoredReport& report) {
-  const int rank = agent::SeverityRank(report.severity);
-  const int threshold = agent::SeverityRank(options_.min_severity);
-  if (options_.webhook_url.empty() || rank < 0 || rank > threshold) {
+  if (options_.webhook_url.empty() || !AtLeast(report.severity, options_.min_severity)) {
     Outcomes(metrics_, "skipped").Add();
     return;
   }
@@ -107,8 +105,10 @@ Json ReportNotifier::MessageFor(const store::StoredReport& report) const {
   char confidence[16];
   std::snprintf(confidence, sizeof(confidence), "%d%%",
                 static_cast<int>(std::lround(report.confidence * 100)));
-  const std::string headline = "[" + Upper(report.severity) + "] " + report.cluster_id + ": " +
-                               report.category + " (confidence " + confidence + ")";
+  const std::string headline = "[" + Upper(std::string(SeverityName(report.severity))) + "] " +
+                               report.cluster_id + ": " +
+                               std::string(RootCauseName(report.category)) + " (confidence " +
+                               confidence + ")";
   std::string cause = report.root_cause.empty() ? report.summary : report.root_cause;
   if (cause.size() > 600) cause = cause.substr(0, 600) + "...";
   const std::string link = ReportLink(report.report_id);

@@ -29,6 +29,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/metrics.h"
+#include "core/severity.h"
 #include "net/http_transport.h"
 #include "store/report_store.h"
 
@@ -41,7 +42,7 @@ using ReportListener = agent::ReportListener;
 struct NotifierOptions {
   std::string webhook_url;       // secrets.notify_webhook_url; empty: notifications off
   std::string format = "slack";  // slack | lark
-  std::string min_severity = "high";
+  Severity min_severity = Severity::kHigh;  // notify at this severity or worse
   int max_retries = 3;
   std::string public_url;  // base of the report links, e.g. http://rockhound:8080
   Duration first_backoff = std::chrono::seconds(1);

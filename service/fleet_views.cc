@@ -1,9 +1,11 @@
 #include "service/fleet_views.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/ids.h"
 #include "core/time_format.h"
+#include "service/internal/overview_cache.h"
 #include "service/investigations.h"
 #include "service/json_views.h"
 
@@ -106,15 +108,21 @@ std::string CursorFor(OverviewSort sort, const ClusterRow& row) {
   return Hex(DumpJson(key));
 }
 
-Status BadCursor() {
+tl::unexpected<Error> BadCursor() {
   return InvalidArgument("cursor", "malformed or from another sort; pass next_cursor of the "
                                    "previous page unchanged");
 }
 
-// Appends the "after the cursor" condition over the columns of the derived table t.
-Status AddCursorCondition(const OverviewQuery& query, std::string* where,
-                          std::vector<store::Value>* params) {
-  if (query.cursor.empty()) return {};
+// A decoded cursor: the sort key of the last row of the previous page.
+struct CursorKey {
+  int unscored = 0;        // kWorstFirst
+  double score = 0;        // kWorstFirst
+  std::string name;        // kName
+  std::string cluster_id;  // both
+};
+
+Result<std::optional<CursorKey>> ParseCursor(const OverviewQuery& query) {
+  if (query.cursor.empty()) return std::optional<CursorKey>();
   auto text = Unhex(query.cursor);
   if (!text) return BadCursor();
   auto parsed = ParseJson(*text, "cursor");
@@ -123,13 +131,12 @@ Status AddCursorCondition(const OverviewQuery& query, std::string* where,
     return BadCursor();
   }
   const Json& key = *parsed;
+  CursorKey cursor;
   if (query.sort == OverviewSort::kName) {
     if (key.size() != 3 || !key[1].is_string() || !key[2].is_string()) return BadCursor();
-    *where += " AND (t.cluster_name > ? OR (t.cluster_name = ? AND t.cluster_id > ?))";
-    params->push_back(store::Text(key[1].get<std::string>()));
-    params->push_back(store::Text(key[1].get<std::string>()));
-    params->push_back(store::Text(key[2].get<std::string>()));
-    return {};
+    cursor.name = key[1].get<std::string>();
+    cursor.cluster_id = key[2].get<std::string>();
+    return std::optional<CursorKey>(std::move(cursor));
   }
   if (key.size() != 4 || !key[1].is_number_integer() || !key[2].is_string() ||
       !key[3].is_string()) {
@@ -138,20 +145,38 @@ Status AddCursorCondition(const OverviewQuery& query, std::string* where,
   const int64_t unscored = key[1].get<int64_t>();
   char* end = nullptr;
   const std::string score_text = key[2].get<std::string>();
-  const double score = std::strtod(score_text.c_str(), &end);
+  cursor.score = std::strtod(score_text.c_str(), &end);
   if (end == score_text.c_str() || (unscored != 0 && unscored != 1)) return BadCursor();
-  const std::string cluster_id = key[3].get<std::string>();
-  if (unscored == 1) {
-    *where += " AND t.unscored = 1 AND t.cluster_id > ?";
-    params->push_back(store::Text(cluster_id));
-  } else {
-    *where +=
-        " AND (t.unscored = 1 OR t.health_score > ? OR (t.health_score = ? AND t.cluster_id > ?))";
-    params->push_back(store::Real(score));
-    params->push_back(store::Real(score));
-    params->push_back(store::Text(cluster_id));
+  cursor.unscored = static_cast<int>(unscored);
+  cursor.cluster_id = key[3].get<std::string>();
+  return std::optional<CursorKey>(std::move(cursor));
+}
+
+// Strict weak orders of the two sorts, over rows and against a cursor key. Names and ids
+// compare bytewise, the same on every backend.
+bool WorstFirstLess(const ClusterRow& a, const ClusterRow& b) {
+  const bool a_unscored = !a.health_score;
+  const bool b_unscored = !b.health_score;
+  if (a_unscored != b_unscored) return !a_unscored;
+  if (!a_unscored && *a.health_score != *b.health_score) return *a.health_score < *b.health_score;
+  return a.cluster_id < b.cluster_id;
+}
+
+bool NameLess(const ClusterRow& a, const ClusterRow& b) {
+  if (a.cluster_name != b.cluster_name) return a.cluster_name < b.cluster_name;
+  return a.cluster_id < b.cluster_id;
+}
+
+// Whether `row` comes after `cursor` in `sort` order.
+bool AfterCursor(OverviewSort sort, const CursorKey& cursor, const ClusterRow& row) {
+  if (sort == OverviewSort::kName) {
+    if (row.cluster_name != cursor.name) return row.cluster_name > cursor.name;
+    return row.cluster_id > cursor.cluster_id;
   }
-  return {};
+  const int unscored = row.health_score ? 0 : 1;
+  if (unscored != cursor.unscored) return unscored > cursor.unscored;
+  if (unscored == 0 && *row.health_score != cursor.score) return *row.health_score > cursor.score;
+  return row.cluster_id > cursor.cluster_id;
 }
 
 ClusterRow RowFrom(const Row& row) {
@@ -200,6 +225,47 @@ Result<OverviewSort> ParseOverviewSort(std::string_view text) {
   return InvalidArgument("sort", "must be worst or name; got '" + std::string(text) + "'");
 }
 
+Result<std::shared_ptr<const OverviewSnapshot>> FleetViews::Snapshot(store::Database& fleet) {
+  RH_ASSIGN_OR_RETURN(
+      store::QueryResult key,
+      fleet.Query("SELECT (SELECT MAX(snapshot_time) FROM cluster_risk_snapshots) AS latest, "
+                  "(SELECT COUNT(*) FROM cluster_info) AS clusters"));
+  std::optional<TimePoint> as_of;
+  int64_t cluster_count = 0;
+  if (!key.empty()) {
+    as_of = key.front().GetTime("latest");
+    cluster_count = key.front().GetInt("clusters");
+  }
+  OverviewCache& cache = runtime_.overview_cache();
+  auto fresh = [&](const std::shared_ptr<const OverviewSnapshot>& snapshot) {
+    return snapshot && snapshot->as_of == as_of && snapshot->cluster_count == cluster_count &&
+           MachineMonotonic() - snapshot->built_at < OverviewSnapshot::kMaxAge;
+  };
+  if (auto current = cache.Current(); fresh(current)) return current;
+
+  std::lock_guard<std::mutex> rebuilding(cache.rebuild_mutex());
+  if (auto current = cache.Current(); fresh(current)) return current;  // built meanwhile
+  auto snapshot = std::make_shared<OverviewSnapshot>();
+  snapshot->as_of = as_of;
+  snapshot->cluster_count = cluster_count;
+  snapshot->built_at = MachineMonotonic();
+  RH_ASSIGN_OR_RETURN(store::QueryResult rows, fleet.Query(kOverviewBase));
+  snapshot->rows.reserve(rows.size());
+  for (const Row& row : rows) snapshot->rows.push_back(RowFrom(row));
+  const std::vector<ClusterRow>& all = snapshot->rows;
+  for (std::vector<size_t>* order : {&snapshot->worst_first, &snapshot->by_name}) {
+    order->resize(all.size());
+    for (size_t row_idx = 0; row_idx < all.size(); ++row_idx) (*order)[row_idx] = row_idx;
+  }
+  std::sort(snapshot->worst_first.begin(), snapshot->worst_first.end(),
+            [&](size_t a, size_t b) { return WorstFirstLess(all[a], all[b]); });
+  std::sort(snapshot->by_name.begin(), snapshot->by_name.end(),
+            [&](size_t a, size_t b) { return NameLess(all[a], all[b]); });
+  std::shared_ptr<const OverviewSnapshot> built = std::move(snapshot);
+  cache.Replace(built);
+  return built;
+}
+
 Result<Overview> FleetViews::ListClusters(const OverviewQuery& query) {
   if (query.limit < 1 || query.limit > 1000) {
     return InvalidArgument("limit", "must be a whole number from 1 to 1000");
@@ -211,56 +277,44 @@ Result<Overview> FleetViews::ListClusters(const OverviewQuery& query) {
     return InvalidArgument("account", "'" + query.account_id + "' is not an account id");
   }
   RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
-
-  std::string filter = " WHERE 1 = 1";
-  std::vector<store::Value> filter_params;
-  if (!query.account_id.empty()) {
-    filter += " AND t.account_id = ?";
-    filter_params.push_back(store::Text(query.account_id));
-  }
-  if (query.risk) {
-    filter += " AND t.risk_level = ?";
-    filter_params.push_back(store::Text(std::string(RiskLevelName(*query.risk))));
-  }
-  const std::string derived = std::string("SELECT * FROM (") + kOverviewBase + ") t";
+  RH_ASSIGN_OR_RETURN(std::optional<CursorKey> cursor, ParseCursor(query));
+  RH_ASSIGN_OR_RETURN(std::shared_ptr<const OverviewSnapshot> snapshot, Snapshot(*fleet));
 
   Overview overview;
-  RH_ASSIGN_OR_RETURN(store::QueryResult as_of,
-                      fleet->Query("SELECT MAX(snapshot_time) AS latest FROM "
-                                   "cluster_risk_snapshots"));
-  if (!as_of.empty()) overview.as_of = as_of.front().GetTime("latest");
-
-  RH_ASSIGN_OR_RETURN(store::QueryResult counts,
-                      fleet->Query("SELECT t.unscored, t.risk_level, COUNT(*) AS n FROM (" +
-                                       std::string(kOverviewBase) + ") t" + filter +
-                                       " GROUP BY t.unscored, t.risk_level",
-                                   filter_params));
-  overview.counts = {{"Critical", 0}, {"Warning", 0}, {"Healthy", 0}, {"Unscored", 0}};
-  for (const Row& row : counts) {
-    const int n = static_cast<int>(row.GetInt("n"));
-    overview.total += n;
-    if (row.GetInt("unscored") == 1) {
-      overview.counts["Unscored"] += n;
-    } else if (auto risk = ParseRiskLevel(row.GetString("risk_level"))) {
-      overview.counts[std::string(RiskLevelName(*risk))] += n;
+  overview.as_of = snapshot->as_of;
+  overview.counts = {{"Unscored", 0}};
+  for (RiskLevel level : kAllRiskLevels) overview.counts[std::string(RiskLevelName(level))] = 0;
+  auto matches = [&](const ClusterRow& row) {
+    if (!query.account_id.empty() && row.account_id != query.account_id) return false;
+    if (query.risk && row.risk_level != query.risk) return false;
+    return true;
+  };
+  for (const ClusterRow& row : snapshot->rows) {
+    if (!matches(row)) continue;
+    ++overview.total;
+    if (!row.health_score) {
+      ++overview.counts["Unscored"];
+    } else if (row.risk_level) {
+      ++overview.counts[std::string(RiskLevelName(*row.risk_level))];
     }
   }
 
-  std::string where = filter;
-  std::vector<store::Value> params = filter_params;
-  RH_RETURN_IF_ERROR(AddCursorCondition(query, &where, &params));
-  const std::string order = query.sort == OverviewSort::kName
-                                ? " ORDER BY t.cluster_name, t.cluster_id"
-                                : " ORDER BY t.unscored, t.health_score, t.cluster_id";
-  RH_ASSIGN_OR_RETURN(store::QueryResult rows,
-                      fleet->Query(derived + where + order + " LIMIT " +
-                                       std::to_string(query.limit + 1),
-                                   params));
-  for (size_t row_idx = 0; row_idx < rows.size() && row_idx < size_t(query.limit); ++row_idx) {
-    overview.clusters.push_back(RowFrom(rows[row_idx]));
+  const bool by_name = query.sort == OverviewSort::kName;
+  const std::vector<size_t>& order = by_name ? snapshot->by_name : snapshot->worst_first;
+  auto position = order.begin();
+  if (cursor) {
+    position = std::partition_point(order.begin(), order.end(), [&](size_t row_idx) {
+      return !AfterCursor(query.sort, *cursor, snapshot->rows[row_idx]);
+    });
   }
-  if (rows.size() > size_t(query.limit)) {
-    overview.next_cursor = CursorFor(query.sort, overview.clusters.back());
+  for (; position != order.end(); ++position) {
+    const ClusterRow& row = snapshot->rows[*position];
+    if (!matches(row)) continue;
+    if (overview.clusters.size() == size_t(query.limit)) {
+      overview.next_cursor = CursorFor(query.sort, overview.clusters.back());
+      break;
+    }
+    overview.clusters.push_back(row);
   }
   if (overview.clusters.empty()) return overview;
 
@@ -315,7 +369,7 @@ Result<Overview> FleetViews::ListClusters(const OverviewQuery& query) {
   return overview;
 }
 
-Json ClusterRowJson(const ClusterRow& row) {
+Json ClusterRowJson(const ClusterRow& row, bool with_history) {
   auto text_or_null = [](const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); };
   Json out = {{"cluster_id", row.cluster_id},
               {"cluster_name", row.cluster_name},
@@ -335,15 +389,19 @@ Json ClusterRowJson(const ClusterRow& row) {
                row.snapshot_time ? Json(FormatIsoTime(*row.snapshot_time)) : Json(nullptr)},
               {"firing_alerts", row.firing_alerts ? Json(*row.firing_alerts) : Json(nullptr)},
               {"top_risks", row.top_risks}};
-  Json history = Json::array();
-  for (const ScorePoint& point : row.history) {
-    history.push_back(Json{{"t", FormatIsoTime(point.time)}, {"score", point.score}});
+  if (with_history) {
+    Json history = Json::array();
+    for (const ScorePoint& point : row.history) {
+      history.push_back(Json{{"t", FormatIsoTime(point.time)}, {"score", point.score}});
+    }
+    out["history"] = std::move(history);
   }
-  out["history"] = std::move(history);
   if (row.latest_report) {
     out["latest_report"] = Json{{"report_id", row.latest_report->report_id},
-                                {"severity", row.latest_report->severity},
-                                {"category", row.latest_report->category},
+                                {"severity",
+                                 std::string(SeverityName(row.latest_report->severity))},
+                                {"category",
+                                 std::string(RootCauseName(row.latest_report->category))},
                                 {"root_cause", row.latest_report->root_cause},
                                 {"created_at", FormatIsoTime(row.latest_report->created_at)}};
   } else {
@@ -355,9 +413,11 @@ Json ClusterRowJson(const ClusterRow& row) {
   return out;
 }
 
-Json OverviewJson(const Overview& overview) {
+Json OverviewJson(const Overview& overview, bool with_history) {
   Json clusters = Json::array();
-  for (const ClusterRow& row : overview.clusters) clusters.push_back(ClusterRowJson(row));
+  for (const ClusterRow& row : overview.clusters) {
+    clusters.push_back(ClusterRowJson(row, with_history));
+  }
   Json counts = Json::object();
   for (const auto& [name, count] : overview.counts) counts[name] = count;
   return Json{{"as_of", overview.as_of ? Json(FormatIsoTime(*overview.as_of)) : Json(nullptr)},

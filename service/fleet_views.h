@@ -4,9 +4,11 @@
 // its reports and tasks). The one implementation behind the web page, GET /api/v1/clusters[/{id}]
 // and the CLI.
 //
-// The overview reads each cluster's newest score row (the scorer's cluster_risk_snapshots) and
-// pages with a keyset cursor, so a page of 50 costs the same at 10,000 clusters as at 100; reports
-// and tasks are joined in from the agent memory for the clusters of the page only. A cluster the
+// The overview reads each cluster's newest score row (the scorer's cluster_risk_snapshots) into a
+// snapshot kept in the Runtime and rebuilt when the fleet is re-scored or gains clusters (and at
+// most 30 s after it was built); pages walk the snapshot from a keyset cursor, so a page of 50
+// costs the same at 10,000 clusters as at 100. Reports and tasks are joined in from the agent
+// memory for the clusters of the page only. A cluster the
 // scorer has not scored yet is listed without a risk level, after the scored ones.
 // Errors: invalid_argument for a bad filter or cursor, not_found for an unknown cluster,
 // unavailable when a database is down.
@@ -14,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +28,8 @@
 #include "service/runtime.h"
 
 namespace rh::service {
+
+struct OverviewSnapshot;
 
 enum class OverviewSort {
   kWorstFirst,  // unscored last; lowest health score first; then cluster id
@@ -93,11 +98,16 @@ class FleetViews {
   Result<Json> GetCluster(const std::string& cluster_id, int history_hours = 72);
 
  private:
+  // The Runtime's overview snapshot, rebuilt when the fleet has changed
+  // (service/internal/overview_cache.h).
+  Result<std::shared_ptr<const OverviewSnapshot>> Snapshot(store::Database& fleet);
+
   Runtime& runtime_;
 };
 
-// The JSON of the overview (the web page and the API) and of one of its rows.
-Json OverviewJson(const Overview& overview);
-Json ClusterRowJson(const ClusterRow& row);
+// The JSON of the overview (the web page and the API) and of one of its rows; `history` is
+// included when it was asked for.
+Json OverviewJson(const Overview& overview, bool with_history);
+Json ClusterRowJson(const ClusterRow& row, bool with_history);
 
 }  // namespace rh::service

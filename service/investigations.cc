@@ -97,7 +97,7 @@ Result<agent::InvestigationResult> Investigations::RunNow(const std::string& clu
   }
   RH_ASSIGN_OR_RETURN(agent::Investigator * investigator, runtime_.Investigator());
   agent::InvestigationRequest request{"", cluster_id, RedactSecrets(question)};
-  return investigator->Run(request, EngineKindName(engine), progress);
+  return investigator->Run(request, engine, progress);
 }
 
 }  // namespace rh::service

@@ -53,8 +53,8 @@ Result<store::ReportPage> Reports::List(const ReportQuery& query) {
   store::ReportFilter filter;
   filter.cluster_id = query.cluster_id;
   filter.account_id = query.account_id;
-  if (query.min_severity) filter.min_severity = std::string(SeverityName(*query.min_severity));
-  if (query.category) filter.category = std::string(RootCauseName(*query.category));
+  filter.min_severity = query.min_severity;
+  filter.category = query.category;
   filter.since = query.since;
   filter.limit = query.limit;
   filter.cursor = query.cursor;
@@ -95,8 +95,15 @@ Result<std::map<std::string, LatestReport>> Reports::LatestFor(
     if (latest.contains(cluster_id)) continue;
     LatestReport report;
     report.report_id = row.GetString("report_id");
-    report.severity = row.GetString("severity");
-    report.category = row.GetString("category");
+    auto severity = ParseSeverity(row.GetString("severity"));
+    auto category = ParseRootCause(row.GetString("category"));
+    if (!severity || !category) {
+      return DataLoss(
+          report.report_id,
+          "investigation_reports: " + (severity ? category.error() : severity.error()).message);
+    }
+    report.severity = *severity;
+    report.category = *category;
     report.root_cause = row.GetString("root_cause");
     report.created_at = row.GetTime("created_at").value_or(TimePoint{});
     latest.emplace(std::move(cluster_id), std::move(report));

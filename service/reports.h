@@ -34,8 +34,8 @@ struct ReportQuery {
 // The newest report of a cluster, as the fleet overview shows it.
 struct LatestReport {
   std::string report_id;
-  std::string severity;
-  std::string category;
+  Severity severity = Severity::kInfo;
+  RootCause category = RootCause::kInsufficientData;
   std::string root_cause;
   TimePoint created_at{};
 };
@@ -50,7 +50,8 @@ class Reports {
   Result<store::StoredReport> Get(std::string_view report_id);
   // The report as people read it (Markdown) or as programs do (service::ReportDetailJson).
   Result<std::string> Render(std::string_view report_id, ReportFormat format);
-  // The newest report of each of `cluster_ids` that has one.
+  // The newest report of each of `cluster_ids` that has one (data_loss for a row whose severity
+  // or category is none of the vocabulary's names).
   Result<std::map<std::string, LatestReport>> LatestFor(const std::vector<std::string>& cluster_ids);
 
  private:

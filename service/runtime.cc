@@ -4,15 +4,19 @@
 #include "agent/claude_engine.h"
 #include "agent/investigator.h"
 #include "agent/playbook_engine.h"
+#include "agent/tool_executor.h"
 #include "core/log.h"
 #include "knowledge/embedder.h"
 #include "knowledge/knowledge_lake.h"
+#include "service/internal/overview_cache.h"
 #include "store/schema.h"
 #include "tools/investigation_tools.h"
 
 namespace rh::service {
 
 struct Runtime::Engines {
+  // Declared first so it outlives the engines that hand it their tool calls.
+  std::unique_ptr<agent::ToolExecutor> executor;
   std::unique_ptr<agent::LlmClient> llm;        // null without an API key
   std::unique_ptr<agent::ClaudeEngine> claude;  // null without an API key
   std::unique_ptr<agent::PlaybookEngine> playbook;
@@ -22,11 +26,12 @@ struct Runtime::Engines {
 namespace {
 
 Result<std::unique_ptr<store::Database>> OpenAndMigrate(const std::string& url,
-                                                        const std::string& password,
+                                                        const std::string& password, int pool_size,
                                                         store::SchemaSet schema,
                                                         const char* what) {
   store::OpenOptions options;
   options.password = password;
+  options.pool_size = pool_size;
   auto db = store::OpenDatabase(url, options);
   if (!db) return Fail(db.error().WithContext(what));
   auto migrated = store::Migrate(**db, schema);
@@ -66,7 +71,10 @@ Result<std::unique_ptr<knowledge::KnowledgeLake>> OpenLake(const Config& config,
 }  // namespace
 
 Runtime::Runtime(Config config, Clock& clock, MetricsRegistry& metrics)
-    : config_(std::move(config)), clock_(clock), metrics_(metrics) {}
+    : config_(std::move(config)),
+      clock_(clock),
+      metrics_(metrics),
+      overview_cache_(std::make_unique<OverviewCache>()) {}
 
 Runtime::~Runtime() {
   // Users of a database go before the database.
@@ -81,7 +89,8 @@ Result<store::Database*> Runtime::Fleet() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!fleet_) {
     RH_ASSIGN_OR_RETURN(fleet_, OpenAndMigrate(config_.FleetDb(), config_.secrets.fleet_db_password,
-                                               store::SchemaSet::kFleet, "fleet.db"));
+                                               config_.fleet.pool_size, store::SchemaSet::kFleet,
+                                               "fleet.db"));
   }
   return fleet_.get();
 }
@@ -91,20 +100,24 @@ Result<store::Database*> Runtime::Memory() {
   if (!memory_) {
     RH_ASSIGN_OR_RETURN(memory_,
                         OpenAndMigrate(config_.MemoryDb(), config_.secrets.memory_db_password,
-                                       store::SchemaSet::kMemory, "memory.db"));
+                                       config_.memory.pool_size, store::SchemaSet::kMemory,
+                                       "memory.db"));
   }
   return memory_.get();
 }
 
 Result<knowledge::KnowledgeLake*> Runtime::Knowledge() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!lake_) RH_ASSIGN_OR_RETURN(lake_, OpenLake(config_, clock_));
+  if (!lake_) {
+    RH_ASSIGN_OR_RETURN(lake_, OpenLake(config_, clock_));
+  }
   return lake_.get();
 }
 
 Status Runtime::RefreshKnowledge() {
   RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, Knowledge());
-  return lake->Refresh();
+  RH_RETURN_IF_ERROR(lake->Refresh());
+  return {};
 }
 
 Result<const tools::ToolRegistry*> Runtime::Tools(bool knowledge_required) {
@@ -158,14 +171,18 @@ Result<agent::Investigator*> Runtime::Investigator() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!engines_) {
     auto engines = std::make_unique<Engines>();
-    if (!config_.secrets.anthropic_api_key.empty() && config_.agent.engine != "playbook") {
+    engines->executor = std::make_unique<agent::ToolExecutor>(config_.agent.tool_concurrency);
+    if (!config_.secrets.anthropic_api_key.empty() &&
+        config_.agent.engine != EngineKind::kPlaybook) {
       RH_ASSIGN_OR_RETURN(engines->llm, agent::AnthropicClient::Create(
                                             agent::AnthropicClientOptions::FromConfig(config_),
                                             clock_));
       RH_ASSIGN_OR_RETURN(engines->claude, agent::ClaudeEngine::Create(*engines->llm, *tools,
-                                                                       clock_, config_.agent));
+                                                                       *engines->executor, clock_,
+                                                                       config_.agent));
     }
-    engines->playbook = std::make_unique<agent::PlaybookEngine>(*tools, clock_);
+    engines->playbook =
+        std::make_unique<agent::PlaybookEngine>(*tools, *engines->executor, clock_);
     agent::InvestigatorDeps deps;
     deps.fleet = fleet;
     deps.memory = memory;
@@ -184,6 +201,7 @@ void Runtime::CloseFleet() {
   engines_.reset();
   tools_.reset();
   fleet_.reset();
+  overview_cache_->Replace(nullptr);
 }
 
 }  // namespace rh::service

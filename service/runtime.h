@@ -39,6 +39,8 @@ class Investigator;
 
 namespace rh::service {
 
+class OverviewCache;
+
 class Runtime {
  public:
   // `clock` and `metrics` must outlive the Runtime. Nothing is opened yet.
@@ -77,6 +79,10 @@ class Runtime {
   // --fresh`).
   void CloseFleet();
 
+  // The fleet overview's snapshot, shared by every FleetViews of this Runtime
+  // (service/internal/overview_cache.h).
+  OverviewCache& overview_cache() { return *overview_cache_; }
+
  private:
   struct Engines;
 
@@ -89,6 +95,7 @@ class Runtime {
   std::unique_ptr<knowledge::KnowledgeLake> lake_;
   std::unique_ptr<tools::ToolRegistry> tools_;
   std::unique_ptr<Engines> engines_;
+  std::unique_ptr<OverviewCache> overview_cache_;
 };
 
 // The tools' environment for `config` (run_sql's guarded connection, budgets, prompt overrides).

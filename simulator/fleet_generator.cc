@@ -268,8 +268,8 @@ Result<int64_t> WriteGroundTruth(store::Database& db, const FleetPlan& plan) {
       writer.Add(Text(cluster.id));
       writer.Add(Text(plan.accounts[static_cast<size_t>(cluster.account_index)].id));
       writer.Add(Text(incident.scenario));
-      writer.Add(Text(std::string(CategoryName(incident.category))));
-      writer.Add(Text(incident.severity));
+      writer.Add(Text(std::string(RootCauseName(incident.category))));
+      writer.Add(Text(std::string(SeverityName(incident.severity))));
       writer.Add(Time(incident.window_start[role]));
       writer.Add(Time(plan.end_hour));
       // Only the first cluster of an incident carries its red herring.

@@ -35,38 +35,6 @@ CREATE TABLE IF NOT EXISTS sim_ground_truth (
 
 }  // namespace
 
-std::string_view CategoryName(IncidentCategory category) {
-  switch (category) {
-    case IncidentCategory::kDiskCapacity: return "disk_capacity";
-    case IncidentCategory::kNodeFailure: return "node_failure";
-    case IncidentCategory::kCompactionBacklog: return "compaction_backlog";
-    case IncidentCategory::kMemoryPressure: return "memory_pressure";
-    case IncidentCategory::kCpuSaturation: return "cpu_saturation";
-    case IncidentCategory::kQueryErrors: return "query_errors";
-    case IncidentCategory::kSlowQueries: return "slow_queries";
-    case IncidentCategory::kOperationInduced: return "operation_induced";
-    case IncidentCategory::kIngestionFailure: return "ingestion_failure";
-    case IncidentCategory::kKnownBug: return "known_bug";
-    case IncidentCategory::kAccountWide: return "account_wide";
-    case IncidentCategory::kAlertNoise: return "alert_noise";
-    case IncidentCategory::kInsufficientData: return "insufficient_data";
-  }
-  return "unknown";
-}
-
-const std::vector<IncidentCategory>& AllCategories() {
-  static const std::vector<IncidentCategory> categories = {
-      IncidentCategory::kDiskCapacity,     IncidentCategory::kNodeFailure,
-      IncidentCategory::kCompactionBacklog, IncidentCategory::kMemoryPressure,
-      IncidentCategory::kCpuSaturation,    IncidentCategory::kQueryErrors,
-      IncidentCategory::kSlowQueries,      IncidentCategory::kOperationInduced,
-      IncidentCategory::kIngestionFailure, IncidentCategory::kKnownBug,
-      IncidentCategory::kAccountWide,      IncidentCategory::kAlertNoise,
-      IncidentCategory::kInsufficientData,
-  };
-  return categories;
-}
-
 Status CreateGroundTruthTable(store::Database& db) {
   auto created =
       db.Execute(db.dialect() == store::Dialect::kSqlite ? kCreateSqlite : kCreateMysql);
@@ -89,8 +57,15 @@ Result<std::vector<GroundTruthRow>> ReadGroundTruth(store::Database& db) {
     out.cluster_id = row.GetString(1);
     out.account_id = row.GetString(2);
     out.scenario = row.GetString(3);
-    out.category = row.GetString(4);
-    out.expected_severity = row.GetString(5);
+    auto category = ParseRootCause(row.GetString(4));
+    auto severity = ParseSeverity(row.GetString(5));
+    if (!category || !severity) {
+      return DataLoss(std::string(kGroundTruthTable),
+                      out.incident_id + " " + out.cluster_id + ": " +
+                          (category ? severity.error() : category.error()).message);
+    }
+    out.category = *category;
+    out.expected_severity = *severity;
     out.window_start = row.GetTime(6).value_or(TimePoint{});
     out.window_end = row.GetTime(7).value_or(TimePoint{});
     if (!row.IsNull(8)) out.red_herring = row.GetString(8);

@@ -20,41 +20,21 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 #include "store/database.h"
 
 namespace rh::simulator {
 
 inline constexpr std::string_view kGroundTruthTable = "sim_ground_truth";
 
-// The report taxonomy's root-cause categories, in the order a fleet with fewer incidents than
-// categories receives them.
-enum class IncidentCategory {
-  kDiskCapacity,
-  kNodeFailure,
-  kCompactionBacklog,
-  kMemoryPressure,
-  kCpuSaturation,
-  kQueryErrors,
-  kSlowQueries,
-  kOperationInduced,
-  kIngestionFailure,
-  kKnownBug,
-  kAccountWide,
-  kAlertNoise,
-  kInsufficientData,
-};
-
-// "disk_capacity", "node_failure", ... (the strings stored in sim_ground_truth.category).
-std::string_view CategoryName(IncidentCategory category);
-const std::vector<IncidentCategory>& AllCategories();
-
 struct GroundTruthRow {
   std::string incident_id;        // "inc-007"; shared by the rows of one account-wide incident
   std::string cluster_id;
   std::string account_id;
   std::string scenario;           // the story's variant, e.g. "disk_fill_new_ingest_job"
-  std::string category;           // CategoryName()
-  std::string expected_severity;  // critical | high | medium | low | info
+  RootCause category = RootCause::kInsufficientData;  // stored by RootCauseName
+  Severity expected_severity = Severity::kInfo;       // stored by SeverityName
   TimePoint window_start;         // when the story starts (the operation, for operation_induced)
   TimePoint window_end;           // the fleet's last snapshot hour (the incident is still active)
   std::optional<std::string> red_herring;  // the harmless second anomaly, if one was planted
@@ -64,7 +44,8 @@ struct GroundTruthRow {
 // Creates sim_ground_truth if it is missing (SQLite and MySQL dialects).
 Status CreateGroundTruthTable(store::Database& db);
 
-// Every row, ordered by incident then cluster; empty when the table does not exist.
+// Every row, ordered by incident then cluster; empty when the table does not exist; data_loss
+// when a row's category or expected severity is none of the vocabulary's names.
 Result<std::vector<GroundTruthRow>> ReadGroundTruth(store::Database& db);
 
 }  // namespace rh::simulator

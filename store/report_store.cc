@@ -1,7 +1,5 @@
 #include "store/report_store.h"
 
-#include <algorithm>
-
 #include "core/ids.h"
 #include "core/time_format.h"
 
@@ -14,17 +12,31 @@ constexpr const char* kSummaryColumns =
     "cost_usd, duration_ms, llm_error, created_at";
 constexpr const char* kBodyColumns = ", report_json, markdown, transcript_json";
 
-StoredReport FromRow(const Row& row, bool with_bodies) {
+// A vocabulary column of a stored report, parsed by its enum; data_loss naming the report when
+// the row holds none of the names (only a hand-edited table can).
+template <typename Enum>
+Result<Enum> VocabularyColumn(const Row& row, std::string_view column,
+                              Result<Enum> (*parse)(std::string_view)) {
+  auto parsed = parse(row.GetString(column));
+  if (!parsed) {
+    return DataLoss(row.GetString("report_id"),
+                    "investigation_reports." + std::string(column) + ": " +
+                        parsed.error().message);
+  }
+  return *parsed;
+}
+
+Result<StoredReport> FromRow(const Row& row, bool with_bodies) {
   StoredReport r;
   r.report_id = row.GetString("report_id");
   r.task_id = row.GetString("task_id");
   r.cluster_id = row.GetString("cluster_id");
   r.account_id = row.GetString("account_id");
-  r.engine = row.GetString("engine");
+  RH_ASSIGN_OR_RETURN(r.engine, VocabularyColumn(row, "engine", &ParseEngineKind));
   r.model = row.GetString("model");
-  r.severity = row.GetString("severity");
+  RH_ASSIGN_OR_RETURN(r.severity, VocabularyColumn(row, "severity", &ParseSeverity));
   r.confidence = row.GetDouble("confidence");
-  r.category = row.GetString("category");
+  RH_ASSIGN_OR_RETURN(r.category, VocabularyColumn(row, "category", &ParseRootCause));
   r.root_cause = row.GetString("root_cause");
   r.summary = row.GetString("summary");
   r.input_tokens = row.GetInt("input_tokens");
@@ -41,12 +53,6 @@ StoredReport FromRow(const Row& row, bool with_bodies) {
     r.transcript_json = row.GetString("transcript_json");
   }
   return r;
-}
-
-// Severities from most to least severe; a min_severity keeps this prefix.
-const std::vector<std::string>& SeverityOrder() {
-  static const std::vector<std::string> order = {"critical", "high", "medium", "low", "info"};
-  return order;
 }
 
 }  // namespace
@@ -74,8 +80,10 @@ Result<std::string> ReportStore::Insert(StoredReport report) {
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {Text(report.report_id), report.task_id.empty() ? Null() : Text(report.task_id),
          Text(report.cluster_id), report.account_id.empty() ? Null() : Text(report.account_id),
-         Text(report.engine), report.model.empty() ? Null() : Text(report.model),
-         Text(report.severity), Real(report.confidence), Text(report.category),
+         Text(std::string(EngineKindName(report.engine))),
+         report.model.empty() ? Null() : Text(report.model),
+         Text(std::string(SeverityName(report.severity))), Real(report.confidence),
+         Text(std::string(RootCauseName(report.category))),
          Text(report.root_cause), Text(report.summary), Text(report.report_json),
          Text(report.markdown),
          report.transcript_json.empty() ? Null() : Text(report.transcript_json),
@@ -106,7 +114,8 @@ Result<std::optional<StoredReport>> ReportStore::FindByTask(const std::string& t
                                     " FROM investigation_reports WHERE task_id = ?",
                                 {Text(task_id)}));
   if (rows.empty()) return std::optional<StoredReport>();
-  return std::optional<StoredReport>(FromRow(rows.front(), true));
+  RH_ASSIGN_OR_RETURN(StoredReport report, FromRow(rows.front(), true));
+  return std::optional<StoredReport>(std::move(report));
 }
 
 Result<ReportPage> ReportStore::List(const ReportFilter& filter) {
@@ -125,23 +134,19 @@ Result<ReportPage> ReportStore::List(const ReportFilter& filter) {
     sql += " AND account_id = ?";
     params.push_back(Text(filter.account_id));
   }
-  if (!filter.category.empty()) {
+  if (filter.category) {
     sql += " AND category = ?";
-    params.push_back(Text(filter.category));
+    params.push_back(Text(std::string(RootCauseName(*filter.category))));
   }
-  if (!filter.min_severity.empty()) {
-    const auto& order = SeverityOrder();
-    auto it = std::find(order.begin(), order.end(), filter.min_severity);
-    if (it == order.end()) {
-      return InvalidArgument("severity", "must be critical, high, medium, low or info; got '" +
-                                             filter.min_severity + "'");
+  if (filter.min_severity) {
+    // The names of the severities at least this severe (a prefix of kAllSeverities).
+    std::string names;
+    for (Severity severity : kAllSeverities) {
+      if (!AtLeast(severity, *filter.min_severity)) continue;
+      names += names.empty() ? "?" : ", ?";
+      params.push_back(Text(std::string(SeverityName(severity))));
     }
-    sql += " AND severity IN (";
-    for (auto sev = order.begin(); sev <= it; ++sev) {
-      sql += sev == order.begin() ? "?" : ", ?";
-      params.push_back(Text(*sev));
-    }
-    sql += ")";
+    sql += " AND severity IN (" + names + ")";
   }
   if (filter.since) {
     sql += " AND created_at >= ?";
@@ -162,7 +167,8 @@ Result<ReportPage> ReportStore::List(const ReportFilter& filter) {
   RH_ASSIGN_OR_RETURN(QueryResult rows, db_.Query(sql, params));
   ReportPage page;
   for (size_t row_idx = 0; row_idx < rows.size() && row_idx < size_t(filter.limit); ++row_idx) {
-    page.reports.push_back(FromRow(rows[row_idx], filter.include_bodies));
+    RH_ASSIGN_OR_RETURN(StoredReport report, FromRow(rows[row_idx], filter.include_bodies));
+    page.reports.push_back(std::move(report));
   }
   if (rows.size() > size_t(filter.limit)) {
     const StoredReport& last = page.reports.back();

@@ -4,7 +4,9 @@
 // crash cannot leave two reports; the second Insert returns the first report's id). Reports are
 // immutable once stored. List returns newest first with an opaque cursor for the next page.
 // The report JSON itself is produced and validated by agent/ (agent/report.h); this class only
-// stores and finds it.
+// stores and finds it. Engine, severity and category are typed here and stored by their names
+// (core/engine_kind.h, core/severity.h, core/root_cause.h); a row whose name is none of them
+// reads as data_loss.
 // Thread-safety: as thread-safe as the Database it is given.
 #pragma once
 
@@ -13,7 +15,10 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/engine_kind.h"
 #include "core/error.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 #include "store/database.h"
 
 namespace rh::store {
@@ -23,11 +28,11 @@ struct StoredReport {
   std::string task_id;  // empty for reports not tied to a queued task
   std::string cluster_id;
   std::string account_id;
-  std::string engine;   // claude | playbook
+  EngineKind engine = EngineKind::kPlaybook;  // claude | playbook (never auto)
   std::string model;
-  std::string severity;
+  Severity severity = Severity::kInfo;
   double confidence = 0.0;
-  std::string category;
+  RootCause category = RootCause::kInsufficientData;
   std::string root_cause;
   std::string summary;
   std::string report_json;
@@ -46,8 +51,8 @@ struct StoredReport {
 struct ReportFilter {
   std::string cluster_id;
   std::string account_id;
-  std::string category;
-  std::string min_severity;      // e.g. "high" keeps critical and high
+  std::optional<RootCause> category;
+  std::optional<Severity> min_severity;  // kHigh keeps critical and high
   std::optional<TimePoint> since;
   int limit = 20;                // 1..200
   std::string cursor;            // from ReportPage::next_cursor

@@ -348,10 +348,14 @@ std::vector<PastReportFact> PastReports(const Json& array) {
   std::vector<PastReportFact> out;
   if (!array.is_array()) return out;
   for (const Json& item : array) {
+    // Category and severity by name (the tool writes the stored names; others are skipped).
+    auto category = ParseRootCause(JsonString(item, "category"));
+    auto severity = ParseSeverity(JsonString(item, "severity"));
+    if (!category || !severity) continue;
     PastReportFact report;
     report.report_id = JsonString(item, "report_id");
-    report.category = JsonString(item, "category");
-    report.severity = JsonString(item, "severity");
+    report.category = *category;
+    report.severity = *severity;
     report.days_ago = NumberOr(item, "days_ago", 0);
     report.root_cause = JsonString(item, "root_cause");
     out.push_back(std::move(report));
@@ -369,8 +373,11 @@ void ReadMemory(const std::string& output, MemoryFacts* facts) {
   facts->repeats_30d = JsonInt(repeats, "reports");
   const Json& by_category = Member(repeats, "by_category");
   if (by_category.is_object()) {
-    for (const auto& [category, count] : by_category.items()) {
-      if (count.is_number_integer()) facts->repeats_by_category[category] = count.get<int64_t>();
+    for (const auto& [name, count] : by_category.items()) {
+      auto category = ParseRootCause(name);
+      if (category && count.is_number_integer()) {
+        facts->repeats_by_category[*category] = count.get<int64_t>();
+      }
     }
   }
   facts->this_cluster = PastReports(Member(out, "this_cluster"));

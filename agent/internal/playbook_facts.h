@@ -17,6 +17,8 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 
 namespace rh::agent::internal {
 
@@ -171,8 +173,8 @@ struct KnowledgeFacts {
 
 struct PastReportFact {
   std::string report_id;
-  std::string category;
-  std::string severity;
+  RootCause category = RootCause::kInsufficientData;
+  Severity severity = Severity::kInfo;
   double days_ago = 0;
   std::string root_cause;
 };
@@ -180,7 +182,7 @@ struct PastReportFact {
 struct MemoryFacts {
   CallSource source;
   int64_t repeats_30d = 0;
-  std::map<std::string, int64_t> repeats_by_category;
+  std::map<RootCause, int64_t> repeats_by_category;
   std::vector<PastReportFact> this_cluster;
   std::vector<PastReportFact> same_account;
 };

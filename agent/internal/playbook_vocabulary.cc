@@ -18,17 +18,24 @@ int CausalRank(std::string_view dimension, bool critical) {
   return found->second;
 }
 
-std::string DimensionCategory(std::string_view dimension) {
-  static const std::map<std::string_view, std::string> kCategories = {
-      {"alive_be", "node_failure"},         {"disk", "disk_capacity"},
-      {"compaction", "compaction_backlog"}, {"tablets", "compaction_backlog"},
-      {"be_mem", "memory_pressure"},        {"jvm_heap", "memory_pressure"},
-      {"fe_heap", "memory_pressure"},       {"txn_failed", "ingestion_failure"},
-      {"query_err", "query_errors"},        {"cpu", "cpu_saturation"},
-      {"latency", "slow_queries"},          {"qps", "cpu_saturation"},
-      {"scan_rows", "cpu_saturation"},      {"load_rate", "ingestion_failure"}};
+RootCause DimensionCategory(std::string_view dimension) {
+  static const std::map<std::string_view, RootCause> kCategories = {
+      {"alive_be", RootCause::kNodeFailure},
+      {"disk", RootCause::kDiskCapacity},
+      {"compaction", RootCause::kCompactionBacklog},
+      {"tablets", RootCause::kCompactionBacklog},
+      {"be_mem", RootCause::kMemoryPressure},
+      {"jvm_heap", RootCause::kMemoryPressure},
+      {"fe_heap", RootCause::kMemoryPressure},
+      {"txn_failed", RootCause::kIngestionFailure},
+      {"query_err", RootCause::kQueryErrors},
+      {"cpu", RootCause::kCpuSaturation},
+      {"latency", RootCause::kSlowQueries},
+      {"qps", RootCause::kCpuSaturation},
+      {"scan_rows", RootCause::kCpuSaturation},
+      {"load_rate", RootCause::kIngestionFailure}};
   auto found = kCategories.find(dimension);
-  return found == kCategories.end() ? "insufficient_data" : found->second;
+  return found == kCategories.end() ? RootCause::kInsufficientData : found->second;
 }
 
 std::string AlertDimension(std::string_view alert_name) {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/root_cause.h"
+
 namespace rh::agent::internal {
 
 // Position in the causal order (0 = furthest upstream). A dead node explains everything below
@@ -20,7 +22,7 @@ namespace rh::agent::internal {
 int CausalRank(std::string_view dimension, bool critical);
 
 // The category a new symptom in `dimension` points to when no rule above it applies.
-std::string DimensionCategory(std::string_view dimension);
+RootCause DimensionCategory(std::string_view dimension);
 
 // The dimension an alert is about ("" when it maps to none, e.g. connection limits).
 std::string AlertDimension(std::string_view alert_name);

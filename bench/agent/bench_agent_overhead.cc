@@ -186,7 +186,7 @@ rh::Result<Stack> BuildStack(const Args& args, const std::filesystem::path& dir,
   RH_RETURN_IF_ERROR(scorer.ScoreFleet());
   RH_ASSIGN_OR_RETURN(auto truth, rh::simulator::ReadGroundTruth(*stack.fleet));
   for (const auto& row : truth) {
-    if (row.category == "disk_capacity") {
+    if (row.category == rh::RootCause::kDiskCapacity) {
       stack.cluster_id = row.cluster_id;
       break;
     }
@@ -255,7 +255,7 @@ rh::Result<ClaudeStack> BuildClaude(Stack& stack, rh::testing::ScriptedAnthropic
 
 rh::Status CheckClaudeReport(const rh::Result<rh::agent::InvestigationResult>& result) {
   if (!result) return rh::Fail(result.error());
-  if (result->stored.engine != "claude") {
+  if (result->stored.engine != rh::EngineKind::kClaude) {
     return rh::Internal("bench", "the investigation fell back to the playbook: " +
                                      result->stored.llm_error);
   }
@@ -294,7 +294,7 @@ int Run(const Args& args) {
     rh::testing::ScriptedAnthropicServer server(*scenario);
     auto claude = BuildClaude(*stack, server, clock);
     rh::Status checked = claude ? CheckClaudeReport(claude->investigator->Run(
-                                      {"", stack->cluster_id, ""}, "claude"))
+                                      {"", stack->cluster_id, ""}, rh::EngineKind::kClaude))
                                 : rh::Status(rh::Fail(claude.error()));
     const std::string problems = Problems(server);
     if (!checked || !problems.empty()) {
@@ -330,7 +330,7 @@ int Run(const Args& args) {
     for (int run_idx = 0; run_idx < args.investigations; ++run_idx) {
       claude->timed->TakeSpentMs();
       const auto started = SteadyClock::now();
-      auto result = claude->investigator->Run({"", stack->cluster_id, ""}, "claude");
+      auto result = claude->investigator->Run({"", stack->cluster_id, ""}, rh::EngineKind::kClaude);
       const double total = Millis(SteadyClock::now() - started);
       const double model = claude->timed->TakeSpentMs();
       if (rh::Status checked = CheckClaudeReport(result); !checked) {
@@ -400,7 +400,7 @@ int Run(const Args& args) {
       }
       rh::agent::WorkerPoolOptions pool_options;
       pool_options.workers = workers;
-      pool_options.engine = "claude";
+      pool_options.engine = rh::EngineKind::kClaude;
       pool_options.owner_prefix = "bench:" + std::to_string(::getpid());
       const std::string memory_path = stack->memory_path;
       rh::agent::WorkerPool pool(

@@ -146,11 +146,11 @@ struct Outcome {
   uint64_t seed = 0;
   std::string cluster_id;
   std::string scenario;
-  std::string expected_category;
-  std::string expected_severity;
+  rh::RootCause expected_category = rh::RootCause::kInsufficientData;
+  rh::Severity expected_severity = rh::Severity::kInfo;
   std::string red_herring;
-  std::string category;
-  std::string severity;
+  rh::RootCause category = rh::RootCause::kInsufficientData;
+  rh::Severity severity = rh::Severity::kInfo;
   double confidence = 0;
   std::string root_cause;
   size_t tool_calls = 0;
@@ -160,9 +160,13 @@ struct Outcome {
 
 struct HealthyOutcome {
   std::string cluster_id;
-  std::string category;
-  std::string severity;
+  rh::RootCause category = rh::RootCause::kInsufficientData;
+  rh::Severity severity = rh::Severity::kInfo;
+  bool quiet() const { return !rh::AtLeast(severity, rh::Severity::kMedium); }  // low or info
 };
+
+std::string Name(rh::RootCause category) { return std::string(rh::RootCauseName(category)); }
+std::string Name(rh::Severity severity) { return std::string(rh::SeverityName(severity)); }
 
 struct SeedResult {
   std::vector<Outcome> incidents;
@@ -244,8 +248,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
                    {{"incident_id", row.incident_id},
                     {"cluster_id", row.cluster_id},
                     {"scenario", row.scenario},
-                    {"category", row.category},
-                    {"expected_severity", row.expected_severity},
+                    {"category", Name(row.category)},
+                    {"expected_severity", Name(row.expected_severity)},
                     {"window_start", rh::FormatSqlTime(row.window_start)},
                     {"red_herring", row.red_herring ? Json(*row.red_herring) : Json()},
                     {"description", row.description}}},
@@ -279,20 +283,21 @@ void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
                 const std::vector<HealthyOutcome>& healthy) {
   std::printf("\n== %s: %zu labelled incident clusters ==\n", title.c_str(), outcomes.size());
   if (outcomes.empty()) return;
-  std::map<std::string, std::pair<int, int>> per_category;
+  std::map<std::string, std::pair<int, int>> per_category;  // by name: alphabetical
   int correct = 0, severity_exact = 0, severity_near = 0;
   double brier = 0, seconds = 0, calls = 0, max_seconds = 0;
   int red_herrings = 0, red_herrings_correct = 0;
   for (const Outcome& outcome : outcomes) {
-    auto& cell = per_category[outcome.expected_category];
+    auto& cell = per_category[Name(outcome.expected_category)];
     ++cell.second;
     if (outcome.correct()) {
       ++cell.first;
       ++correct;
     }
     if (outcome.severity == outcome.expected_severity) ++severity_exact;
-    int distance = std::abs(rh::agent::SeverityRank(outcome.severity) -
-                            rh::agent::SeverityRank(outcome.expected_severity));
+    // The enum's order is the scale (core/severity.h): one step is one level.
+    int distance = std::abs(static_cast<int>(outcome.severity) -
+                            static_cast<int>(outcome.expected_severity));
     if (distance <= 1) ++severity_near;
     double hit = outcome.correct() ? 1.0 : 0.0;
     brier += (outcome.confidence - hit) * (outcome.confidence - hit);
@@ -323,7 +328,7 @@ void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
   if (!healthy.empty()) {
     int quiet = 0;
     for (const HealthyOutcome& item : healthy) {
-      if (item.severity == "low" || item.severity == "info") ++quiet;
+      if (item.quiet()) ++quiet;
     }
     std::printf("healthy background clusters reported low/info: %d/%zu\n", quiet, healthy.size());
   }
@@ -334,15 +339,15 @@ void PrintMisses(const std::vector<Outcome>& outcomes, const std::vector<Healthy
     if (outcome.correct()) continue;
     std::printf("  MISS seed %llu %s %s: expected %s/%s, got %s/%s (%.2f)%s\n    %s\n",
                 static_cast<unsigned long long>(outcome.seed), outcome.cluster_id.c_str(),
-                outcome.scenario.c_str(), outcome.expected_category.c_str(),
-                outcome.expected_severity.c_str(), outcome.category.c_str(),
-                outcome.severity.c_str(), outcome.confidence,
+                outcome.scenario.c_str(), Name(outcome.expected_category).c_str(),
+                Name(outcome.expected_severity).c_str(), Name(outcome.category).c_str(),
+                Name(outcome.severity).c_str(), outcome.confidence,
                 outcome.red_herring.empty() ? "" : " [red herring]", outcome.root_cause.c_str());
   }
   for (const HealthyOutcome& item : healthy) {
-    if (item.severity == "low" || item.severity == "info") continue;
-    std::printf("  LOUD healthy %s: %s/%s\n", item.cluster_id.c_str(), item.category.c_str(),
-                item.severity.c_str());
+    if (item.quiet()) continue;
+    std::printf("  LOUD healthy %s: %s/%s\n", item.cluster_id.c_str(), Name(item.category).c_str(),
+                Name(item.severity).c_str());
   }
 }
 

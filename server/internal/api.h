@@ -3,8 +3,10 @@
 // the access log, and turns an Error or an exception into the one JSON error shape
 //   {"error": {"code": "not_found", "message": "report 'rpt_x': does not exist"}}
 // with the status HttpStatusFor(code).
+// Every route is an adapter: it parses the request, calls a use case of service/ (the same ones
+// the CLI and MCP call) and renders the answer.
 // Thread-safety: Api is called from every server thread at once; it holds no mutable state of
-// its own (the stores and the queue serialise through their Database).
+// its own (the Runtime's databases are connection pools).
 #pragma once
 
 #include <map>
@@ -12,16 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/clock.h"
-#include "core/config.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/metrics.h"
-#include "server/alert_webhook.h"
-#include "server/fleet_view.h"
-#include "store/database.h"
-#include "store/report_store.h"
-#include "store/task_queue.h"
+#include "service/runtime.h"
 
 namespace rh::server::internal {
 
@@ -47,16 +43,9 @@ struct ApiResponse {
 // The error body for `error` (the status is HttpStatusFor(error.code)).
 ApiResponse ErrorResponse(const Error& error);
 
-// JSON views of the stored types, shared by the HTTP API and the MCP server.
-Json ReportSummaryJson(const store::StoredReport& report);
-// The full report: the summary plus report{} (the parsed report JSON), transcript[] and markdown.
-Json ReportDetailJson(const store::StoredReport& report);
-Json TaskJson(const store::Task& task);
-
 class Api {
  public:
-  Api(const Config& config, Clock& clock, store::Database& fleet, store::Database& memory,
-      MetricsRegistry& metrics);
+  Api(service::Runtime& runtime, MetricsRegistry& metrics);
 
   Result<ApiResponse> Health(const ApiRequest& request);
   Result<ApiResponse> Metrics(const ApiRequest& request);
@@ -74,15 +63,8 @@ class Api {
   Result<ApiResponse> PostAlerts(const ApiRequest& request);
 
  private:
-  const Config& config_;
-  Clock& clock_;
-  store::Database& fleet_;
-  store::Database& memory_;
+  service::Runtime& runtime_;
   MetricsRegistry& metrics_;
-  FleetView fleet_view_;
-  store::ReportStore reports_;
-  store::TaskQueue queue_;
-  AlertIngestor ingestor_;
 };
 
 }  // namespace rh::server::internal

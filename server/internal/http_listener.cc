@@ -19,32 +19,41 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "core/log.h"
 
-// How a connection moves between the loop and the handler threads.
+// Threads, and who may touch a connection.
 //
-// Every connection lives in a slot indexed by its file descriptor; slots are created by the loop
-// and never freed before the listener is destroyed, so a pointer to one stays valid. Each slot
-// has a mutex and a phase. The loop reads and changes a connection only under its mutex, and
-// leaves it alone while the phase is kHandling (queued for or running in a handler thread); the
-// handler thread owns it then, without the mutex, and gives it back under the mutex, either
-//   - directly (the common case: the whole response was written, the connection stays open and
-//     no pipelined byte waits): phase kIdle, idle deadline, EPOLLIN re-armed, all under the
-//     mutex, so the loop's sweep cannot close the socket between those steps; or
-//   - through the return queue and the eventfd (phase kReturned) when the loop has work to do:
-//     a response to finish writing, a connection to close, a pipelined request to parse.
-// Sockets are registered EPOLLONESHOT: an event disarms the socket until someone re-arms it,
-// so at most one thread acts on a connection at a time and a closed socket has no stale event.
-// Deadlines are checked by a sweep of every connection each kSweepInterval.
+// One acceptor thread owns the listening socket and the clock: it accepts, applies the
+// connection caps (answering 503 itself), and every kSweepInterval sweeps every connection for
+// an expired deadline. The server.threads pool threads wait together in epoll_wait on the
+// connections' epoll set; the kernel wakes one of them per ready socket. That thread reads what
+// has arrived without blocking, and if a request is complete it serves it right there — there
+// is no hand-off between threads on the way from the socket to the handler, so a request costs
+// one wake-up, as with a thread per connection — then writes the response without blocking.
+// An incomplete request, or a response the client does not take at once, goes back to the
+// epoll set and the thread to epoll_wait: nobody ever waits for a client.
+//
+// Every connection lives in a slot indexed by its file descriptor; slots are created by the
+// acceptor and never freed before the listener is destroyed, so a pointer to one (the epoll
+// event's data) stays valid. Each slot has a mutex and a phase; whoever acts on a connection
+// holds its mutex, except a pool thread running the handler (phase kHandling), which owns the
+// connection without the mutex until it takes the mutex back to write the answer. The sweep
+// leaves kHandling connections alone. Sockets are registered EPOLLONESHOT: an event disarms the
+// socket until the thread that took it re-arms it, so one thread acts on a connection at a
+// time. An event that races with the sweep closing (and perhaps the acceptor reusing) a slot
+// finds it closed, or finds the new connection and at worst reads nothing from it: all of it
+// under the slot's mutex. Lock order: a connection's mutex, then caps_mutex.
 
 namespace rh::server::internal {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-using SteadyTime = SteadyClock::time_point;
+// Socket deadlines are real time whatever Clock the server runs on (tests use a ManualClock).
+using SteadyTime = MonoTime;
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kKeptInputCapacity = 64 * 1024;
@@ -79,9 +88,8 @@ enum class Phase {
   kIdle,       // waiting for the first byte of a request (idle deadline)
   kHead,       // reading the request head (header deadline)
   kBody,       // reading the request body (body deadline)
-  kHandling,   // queued for or running in a handler thread, which owns the connection
-  kReturned,   // given back by a handler thread, waiting in the return queue
-  kWriting,    // the loop writes the rest of a response (write deadline)
+  kHandling,   // its handler runs; the thread running it owns the connection
+  kWriting,    // the rest of a response waits for the client to read (write deadline)
   kLingering,  // after a refusal: output shut, input read and dropped until EOF (linger deadline)
 };
 
@@ -100,13 +108,11 @@ struct Connection {
   SteadyTime deadline;
   std::string in;  // received bytes not yet consumed by the parser
   HttpRequestParser parser;
-  HttpRequest request;  // the complete request, handed to the handler thread
   std::string out_head;
   std::string out_body;
   size_t out_offset = 0;  // bytes of out_head + out_body already written
   bool close_after_write = false;
   bool linger_after_write = false;
-  bool write_failed = false;
 };
 
 // The client's address as text, IPv4-mapped IPv6 addresses as plain IPv4.
@@ -147,9 +153,10 @@ std::string DurationText(std::chrono::milliseconds duration) {
 
 bool HasCrOrLf(std::string_view text) { return text.find_first_of("\r\n") != std::string::npos; }
 
-// A tag for the epoll events of the listening socket and of the eventfd.
+// Tags for the epoll events of the listening socket and of the two eventfds.
 char listen_tag;
-char wake_tag;
+char stop_tag;
+char exit_tag;
 
 }  // namespace
 
@@ -217,6 +224,8 @@ const char* HttpReasonPhrase(int status) {
 }
 
 struct HttpListener::Impl {
+  using Lock = std::unique_lock<std::mutex>;
+
   Impl(HttpListenerOptions options_in, Handler handler_in, RefusalResponder responder_in)
       : options(std::move(options_in)),
         handler(std::move(handler_in)),
@@ -225,34 +234,43 @@ struct HttpListener::Impl {
     limits.max_body_bytes = options.max_body_bytes;
   }
 
-  // Loop thread.
-  void Loop();
+  // Acceptor thread.
+  void AcceptLoop();
   void AcceptAll();
-  void AcceptWithoutDescriptors();
-  void OnEvent(Connection& conn);
-  void ReadRequest(Connection& conn);
-  void ContinueParse(Connection& conn);
-  void Refuse(Connection& conn, HttpRefusal refusal, bool linger);
-  void FinishWrite(Connection& conn);
-  void AfterResponse(Connection& conn);
-  void Linger(Connection& conn);
-  void Discard(Connection& conn);
-  void ProcessReturned();
-  // Closes expired connections (all idle ones when stopping); returns the connections busy in a
-  // handler thread or writing.
+  bool AcceptWithoutDescriptors();
+  void PauseAccepting();
+  void ResumeAccepting();
+  // Closes expired connections (every idle or half-read one when stopping); returns how many
+  // are busy (a handler running or a response being written).
   int Sweep(SteadyTime now);
+
+  // Pool threads.
+  struct Parked {
+    std::binary_semaphore wake{0};
+  };
+  void PoolThread();
+  void EnterWaiters(Parked& parked);
+  void LeaveWaiters();
+  void ReleaseParked();
+  void OnEvent(Connection& conn, std::vector<char>& buffer);
+
+  // Any thread holding the connection's mutex (`lock`, which Drive releases while the handler
+  // runs).
+  void ReadRequest(Connection& conn, Lock& lock, std::vector<char>& buffer);
+  void Drive(Connection& conn, Lock& lock);
+  HttpResponse CallHandler(const HttpRequest& request);
+  void Refuse(Connection& conn, HttpRefusal refusal, bool linger);
+  void FinishWrite(Connection& conn, Lock& lock);
+  // After a complete response: closes, lingers, or makes the connection wait for its next
+  // request; true when a pipelined request is already buffered (the caller drives it).
+  bool AfterResponse(Connection& conn);
+  void Linger(Connection& conn);
+  void Discard(Connection& conn, std::vector<char>& buffer);
   void Close(Connection& conn);
-  void Dispatch(Connection& conn);
-
-  // Handler threads.
-  void HandlerThread();
-  void Serve(Connection& conn);
-
-  // Either thread (with the connection owned).
   void Arm(Connection& conn, uint32_t events);
   void Serialize(Connection& conn, HttpResponse response, bool head_only, int minor_version);
   static WriteResult WriteSome(Connection& conn);
-  void Wake();
+  void Uncount(Connection& conn);
 
   const HttpListenerOptions options;
   const Handler handler;
@@ -260,30 +278,32 @@ struct HttpListener::Impl {
   HttpRequestParser::Limits limits;
 
   int listen_fd = -1;
-  int epoll_fd = -1;
-  int wake_fd = -1;
-  int reserve_fd = -1;  // spent to accept and refuse a connection when descriptors run out
+  int accept_epoll_fd = -1;  // the listening socket and stop_fd: the acceptor's
+  int epoll_fd = -1;         // the connections and exit_fd: the pool's
+  int stop_fd = -1;          // an eventfd in the acceptor's set, readable once Stop begins
+  int exit_fd = -1;          // an eventfd in the pool's set, readable once the pool must exit
+  int reserve_fd = -1;       // spent to accept and refuse a connection when descriptors run out
   std::atomic<int> port{0};
   std::atomic<bool> stopping{false};
+  std::atomic<bool> pool_exit{false};
   bool started = false;
-  std::thread loop_thread;
-  std::vector<std::thread> handler_threads;
+  std::thread acceptor_thread;
+  std::vector<std::thread> pool_threads;
 
-  // Loop thread only.
+  // Acceptor thread only.
   std::vector<std::unique_ptr<Connection>> slots;  // by file descriptor
+  SteadyTime last_descriptor_warning;
+  bool accept_paused = false;
+
+  static constexpr int kWaiters = 2;
+  std::mutex waiters_mutex;
+  int waiting = 0;
+  std::vector<Parked*> parked_stack;
+
+  std::mutex caps_mutex;  // guards the counts below
   std::unordered_map<std::string, int> per_client;
   int open_count = 0;
   int lingering_count = 0;
-  std::vector<char> read_buffer = std::vector<char>(kReadChunk);
-  SteadyTime last_descriptor_warning;
-
-  std::mutex work_mutex;
-  std::condition_variable work_ready;
-  std::deque<Connection*> work;
-  bool pool_exit = false;
-
-  std::mutex return_mutex;
-  std::vector<Connection*> returned;
 
   std::atomic<long long> accepted{0};
   std::atomic<long long> refused_over_cap{0};
@@ -356,12 +376,15 @@ Result<int> HttpListener::Start() {
       ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6&>(bound).sin6_port
                                         : reinterpret_cast<const sockaddr_in&>(bound).sin_port);
 
+  impl.accept_epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   impl.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  impl.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  impl.stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  impl.exit_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   impl.reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (impl.epoll_fd < 0 || impl.wake_fd < 0) {
+  if (impl.accept_epoll_fd < 0 || impl.epoll_fd < 0 || impl.stop_fd < 0 || impl.exit_fd < 0) {
     const int error = errno;
-    for (int* fd : {&impl.listen_fd, &impl.epoll_fd, &impl.wake_fd, &impl.reserve_fd}) {
+    for (int* fd : {&impl.listen_fd, &impl.accept_epoll_fd, &impl.epoll_fd, &impl.stop_fd,
+                    &impl.exit_fd, &impl.reserve_fd}) {
       if (*fd >= 0) close(*fd);
       *fd = -1;
     }
@@ -370,19 +393,24 @@ Result<int> HttpListener::Start() {
   epoll_event listen_event{};
   listen_event.events = EPOLLIN;
   listen_event.data.ptr = &listen_tag;
-  epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.listen_fd, &listen_event);
-  epoll_event wake_event{};
-  wake_event.events = EPOLLIN;
-  wake_event.data.ptr = &wake_tag;
-  epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.wake_fd, &wake_event);
+  epoll_ctl(impl.accept_epoll_fd, EPOLL_CTL_ADD, impl.listen_fd, &listen_event);
+  epoll_event stop_event{};
+  stop_event.events = EPOLLIN;
+  stop_event.data.ptr = &stop_tag;
+  epoll_ctl(impl.accept_epoll_fd, EPOLL_CTL_ADD, impl.stop_fd, &stop_event);
+  // Level-triggered and never read: once written, it wakes every pool thread.
+  epoll_event exit_event{};
+  exit_event.events = EPOLLIN;
+  exit_event.data.ptr = &exit_tag;
+  epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.exit_fd, &exit_event);
 
   impl.stopping = false;
   impl.pool_exit = false;
   impl.started = true;
   for (int thread_idx = 0; thread_idx < impl.options.handler_threads; ++thread_idx) {
-    impl.handler_threads.emplace_back([&impl] { impl.HandlerThread(); });
+    impl.pool_threads.emplace_back([&impl] { impl.PoolThread(); });
   }
-  impl.loop_thread = std::thread([&impl] { impl.Loop(); });
+  impl.acceptor_thread = std::thread([&impl] { impl.AcceptLoop(); });
   return impl.port.load();
 }
 
@@ -390,66 +418,61 @@ void HttpListener::Stop() {
   if (!impl_ || !impl_->started) return;
   Impl& impl = *impl_;
   impl.stopping = true;
-  impl.Wake();
-  if (impl.loop_thread.joinable()) impl.loop_thread.join();
-  {
-    std::lock_guard<std::mutex> lock(impl.work_mutex);
-    impl.pool_exit = true;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = write(impl.stop_fd, &one, sizeof(one));
+  // The acceptor returns once no handler runs and no response is being written.
+  if (impl.acceptor_thread.joinable()) impl.acceptor_thread.join();
+  impl.pool_exit = true;
+  written = write(impl.exit_fd, &one, sizeof(one));
+  impl.ReleaseParked();
+  for (std::thread& thread : impl.pool_threads) thread.join();
+  impl.pool_threads.clear();
+  for (const auto& slot : impl.slots) {
+    if (!slot) continue;
+    std::lock_guard<std::mutex> lock(slot->mutex);
+    if (slot->phase != Phase::kFree) impl.Close(*slot);
   }
-  impl.work_ready.notify_all();
-  for (std::thread& thread : impl.handler_threads) thread.join();
-  impl.handler_threads.clear();
-  for (int* fd : {&impl.listen_fd, &impl.epoll_fd, &impl.wake_fd, &impl.reserve_fd}) {
+  for (int* fd : {&impl.listen_fd, &impl.accept_epoll_fd, &impl.epoll_fd, &impl.stop_fd,
+                  &impl.exit_fd, &impl.reserve_fd}) {
     if (*fd >= 0) close(*fd);
     *fd = -1;
   }
   impl.started = false;
 }
 
-// ---- Loop thread --------------------------------------------------------------------------
+// ---- Acceptor thread ----------------------------------------------------------------------
 
-void HttpListener::Impl::Loop() {
-  epoll_event events[kMaxEvents];
-  SteadyTime next_sweep = SteadyClock::now() + kSweepInterval;
+void HttpListener::Impl::AcceptLoop() {
+  epoll_event events[16];
+  SteadyTime next_sweep = MachineMonotonic() + kSweepInterval;
   bool stop_begun = false;
   while (true) {
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_sweep - SteadyClock::now());
-    const int ready = epoll_wait(epoll_fd, events, kMaxEvents,
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_sweep - MachineMonotonic());
+    const int ready = epoll_wait(accept_epoll_fd, events, 16,
                                  static_cast<int>(std::max<long long>(wait.count(), 0)));
     if (ready < 0 && errno != EINTR) {
       Logger("server")->error("epoll_wait failed: {}", std::strerror(errno));
       std::this_thread::sleep_for(kSweepInterval);
     }
     for (int event_idx = 0; event_idx < ready; ++event_idx) {
-      void* tag = events[event_idx].data.ptr;
-      if (tag == &listen_tag) {
-        if (!stopping) AcceptAll();
-      } else if (tag == &wake_tag) {
-        uint64_t count = 0;
-        while (read(wake_fd, &count, sizeof(count)) > 0) {
-        }
-        ProcessReturned();
-      } else {
-        OnEvent(*static_cast<Connection*>(tag));
-      }
+      if (events[event_idx].data.ptr == &listen_tag && !stopping) AcceptAll();
     }
-    const SteadyTime now = SteadyClock::now();
+    const SteadyTime now = MachineMonotonic();
     if (stopping && !stop_begun) {
       stop_begun = true;
-      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+      epoll_ctl(accept_epoll_fd, EPOLL_CTL_DEL, stop_fd, nullptr);
+      epoll_ctl(accept_epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
       close(listen_fd);
       listen_fd = -1;
     }
     if (now >= next_sweep || stop_begun) {
       const int busy = Sweep(now);
-      if (now >= next_sweep) next_sweep = now + kSweepInterval;
-      if (stop_begun && busy == 0) break;
+      if (now >= next_sweep) {
+        next_sweep = now + (stop_begun ? std::chrono::milliseconds(10) : kSweepInterval);
+        if (!stop_begun) ResumeAccepting();
+      }
+      if (stop_begun && busy == 0) return;
     }
-  }
-  for (const auto& slot : slots) {
-    if (!slot) continue;
-    std::lock_guard<std::mutex> lock(slot->mutex);
-    if (slot->phase != Phase::kFree) Close(*slot);
   }
 }
 
@@ -462,8 +485,9 @@ void HttpListener::Impl::AcceptAll() {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EMFILE || errno == ENFILE) {
-        AcceptWithoutDescriptors();
-        continue;
+        if (AcceptWithoutDescriptors()) continue;
+        PauseAccepting();
+        return;
       }
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         Logger("server")->warn("accept failed: {}", std::strerror(errno));
@@ -473,16 +497,28 @@ void HttpListener::Impl::AcceptAll() {
     ++accepted;
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    std::string peer = PeerAddress(address);
+    bool over_total = false;
+    bool over_client = false;
+    {
+      std::lock_guard<std::mutex> caps(caps_mutex);
+      over_total = open_count >= options.max_connections;
+      auto client = per_client.find(peer);
+      over_client =
+          client != per_client.end() && client->second >= options.max_connections_per_client;
+      if (!over_total && !over_client) {
+        ++per_client[peer];
+        open_now = ++open_count;
+      }
+    }
     if (static_cast<size_t>(fd) >= slots.size()) slots.resize(static_cast<size_t>(fd) + 1);
     if (!slots[fd]) slots[fd] = std::make_unique<Connection>(limits);
     Connection& conn = *slots[fd];
     std::lock_guard<std::mutex> lock(conn.mutex);
     conn.fd = fd;
-    conn.peer = PeerAddress(address);
-    auto [client, inserted] = per_client.try_emplace(conn.peer, 0);
-    const bool over_total = open_count >= options.max_connections;
-    if (over_total || client->second >= options.max_connections_per_client) {
-      if (client->second == 0) per_client.erase(client);
+    conn.peer = std::move(peer);
+    conn.phase = Phase::kIdle;
+    if (over_total || over_client) {
       ++refused_over_cap;
       HttpRefusal refusal;
       refusal.status = 503;
@@ -493,25 +529,26 @@ void HttpListener::Impl::AcceptAll() {
                                    : "this client has server.max_connections_per_client (" +
                                          std::to_string(options.max_connections_per_client) +
                                          ") connections open; close some or retry in a moment";
-      conn.phase = Phase::kIdle;
       Refuse(conn, std::move(refusal), /*linger=*/true);
       continue;
     }
-    ++client->second;
-    ++open_count;
-    open_now = open_count;
     conn.counted = true;
-    conn.phase = Phase::kIdle;
-    conn.deadline = SteadyClock::now() + options.idle_timeout;
+    conn.deadline = MachineMonotonic() + options.idle_timeout;
     Arm(conn, EPOLLIN);
   }
 }
 
-void HttpListener::Impl::AcceptWithoutDescriptors() {
+bool HttpListener::Impl::AcceptWithoutDescriptors() {
   // Out of descriptors: spend the reserve one to take the connection off the backlog and refuse
-  // it, rather than leaving the listening socket readable forever (a busy loop) or the client
-  // hanging in the backlog.
-  if (reserve_fd < 0) return;
+  // it, rather than leave the client hanging in the backlog.
+  const SteadyTime now = MachineMonotonic();
+  if (now - last_descriptor_warning > std::chrono::seconds(10)) {
+    last_descriptor_warning = now;
+    Logger("server")->warn(
+        "out of file descriptors: refusing connections (raise `ulimit -n` or lower "
+        "server.max_connections)");
+  }
+  if (reserve_fd < 0) return false;
   close(reserve_fd);
   const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd >= 0) {
@@ -521,36 +558,151 @@ void HttpListener::Impl::AcceptWithoutDescriptors() {
     close(fd);
   }
   reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const SteadyTime now = SteadyClock::now();
-  if (now - last_descriptor_warning > std::chrono::seconds(10)) {
-    last_descriptor_warning = now;
-    Logger("server")->warn(
-        "out of file descriptors: refusing connections (raise `ulimit -n` or lower "
-        "server.max_connections)");
+  return fd >= 0;
+}
+
+void HttpListener::Impl::PauseAccepting() {
+  // The listening socket stays readable while connections wait; without a descriptor to take
+  // them with, stop watching it for a sweep interval instead of spinning.
+  if (accept_paused) return;
+  epoll_ctl(accept_epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+  accept_paused = true;
+}
+
+void HttpListener::Impl::ResumeAccepting() {
+  if (!accept_paused || listen_fd < 0) return;
+  epoll_event listen_event{};
+  listen_event.events = EPOLLIN;
+  listen_event.data.ptr = &listen_tag;
+  epoll_ctl(accept_epoll_fd, EPOLL_CTL_ADD, listen_fd, &listen_event);
+  accept_paused = false;
+}
+
+int HttpListener::Impl::Sweep(SteadyTime now) {
+  int busy = 0;
+  for (const auto& slot : slots) {
+    if (!slot) continue;
+    Connection& conn = *slot;
+    std::lock_guard<std::mutex> lock(conn.mutex);
+    switch (conn.phase) {
+      case Phase::kFree:
+        break;
+      case Phase::kIdle:
+      case Phase::kLingering:
+        if (stopping || now >= conn.deadline) Close(conn);
+        break;
+      case Phase::kHead:
+      case Phase::kBody: {
+        if (stopping) {
+          Close(conn);
+          break;
+        }
+        if (now < conn.deadline) break;
+        ++timed_out;
+        HttpRefusal refusal;
+        refusal.status = 408;
+        refusal.peer = conn.peer;
+        refusal.method = conn.parser.partial().method;
+        refusal.path = conn.parser.partial().path;
+        refusal.message = conn.phase == Phase::kHead
+                              ? "the request head was not complete within server.header_timeout (" +
+                                    DurationText(options.header_timeout) + ")"
+                              : "the request body was not complete within server.body_timeout (" +
+                                    DurationText(options.body_timeout) + ")";
+        // One attempt to tell the client, then the connection goes: a slow client gets no more
+        // of the server's time.
+        Refuse(conn, std::move(refusal), /*linger=*/false);
+        if (conn.phase != Phase::kFree) Close(conn);
+        break;
+      }
+      case Phase::kWriting:
+        if (now >= conn.deadline) {
+          ++timed_out;
+          Close(conn);
+        } else {
+          ++busy;
+        }
+        break;
+      case Phase::kHandling:
+        ++busy;
+        break;
+    }
+  }
+  return busy;
+}
+
+// ---- Pool threads -------------------------------------------------------------------------
+
+void HttpListener::Impl::PoolThread() {
+  std::vector<char> buffer(kReadChunk);
+  Parked parked;
+  epoll_event event{};
+  while (!pool_exit) {
+    EnterWaiters(parked);
+    if (pool_exit) return;
+    // One event at a time: a thread that took several would serve them one after another.
+    const int ready = epoll_wait(epoll_fd, &event, 1, -1);
+    LeaveWaiters();
+    if (ready <= 0) continue;
+    if (event.data.ptr == &exit_tag) return;
+    OnEvent(*static_cast<Connection*>(event.data.ptr), buffer);
   }
 }
 
-void HttpListener::Impl::OnEvent(Connection& conn) {
-  std::lock_guard<std::mutex> lock(conn.mutex);
+void HttpListener::Impl::EnterWaiters(Parked& parked) {
+  {
+    std::lock_guard<std::mutex> lock(waiters_mutex);
+    if (waiting < kWaiters || pool_exit) {
+      ++waiting;
+      return;
+    }
+    parked_stack.push_back(&parked);
+  }
+  parked.wake.acquire();  // the thread that woke it counted it as waiting
+}
+
+void HttpListener::Impl::LeaveWaiters() {
+  Parked* next = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(waiters_mutex);
+    --waiting;
+    if (!parked_stack.empty()) {
+      next = parked_stack.back();
+      parked_stack.pop_back();
+      ++waiting;
+    }
+  }
+  if (next) next->wake.release();
+}
+
+void HttpListener::Impl::ReleaseParked() {
+  std::lock_guard<std::mutex> lock(waiters_mutex);
+  for (Parked* parked : parked_stack) parked->wake.release();
+  parked_stack.clear();
+}
+
+void HttpListener::Impl::OnEvent(Connection& conn, std::vector<char>& buffer) {
+  Lock lock(conn.mutex);
   switch (conn.phase) {
     case Phase::kIdle:
     case Phase::kHead:
     case Phase::kBody:
-      ReadRequest(conn);
+      ReadRequest(conn, lock, buffer);
       break;
     case Phase::kWriting:
-      FinishWrite(conn);
+      FinishWrite(conn, lock);
       break;
     case Phase::kLingering:
-      Discard(conn);
+      Discard(conn, buffer);
       break;
-    default:
-      break;
+    case Phase::kFree:
+    case Phase::kHandling:
+      break;  // an event that raced with a close; the connection's owner re-arms it
   }
 }
 
-void HttpListener::Impl::ReadRequest(Connection& conn) {
-  const ssize_t received = recv(conn.fd, read_buffer.data(), read_buffer.size(), 0);
+void HttpListener::Impl::ReadRequest(Connection& conn, Lock& lock, std::vector<char>& buffer) {
+  const ssize_t received = recv(conn.fd, buffer.data(), buffer.size(), 0);
   if (received == 0) {
     Close(conn);  // the client closed; a half-sent request has no one to answer
     return;
@@ -563,15 +715,15 @@ void HttpListener::Impl::ReadRequest(Connection& conn) {
     }
     return;
   }
-  conn.in.append(read_buffer.data(), static_cast<size_t>(received));
+  conn.in.append(buffer.data(), static_cast<size_t>(received));
   if (conn.phase == Phase::kIdle) {
     conn.phase = Phase::kHead;
-    conn.deadline = SteadyClock::now() + options.header_timeout;
+    conn.deadline = MachineMonotonic() + options.header_timeout;
   }
-  ContinueParse(conn);
+  Drive(conn, lock);
 }
 
-void HttpListener::Impl::ContinueParse(Connection& conn) {
+void HttpListener::Impl::Drive(Connection& conn, Lock& lock) {
   while (true) {
     switch (conn.parser.Parse(conn.in)) {
       case HttpRequestParser::Step::kNeedMore:
@@ -579,7 +731,7 @@ void HttpListener::Impl::ContinueParse(Connection& conn) {
         return;
       case HttpRequestParser::Step::kHeadComplete:
         conn.phase = Phase::kBody;
-        conn.deadline = SteadyClock::now() + options.body_timeout;
+        conn.deadline = MachineMonotonic() + options.body_timeout;
         if (conn.parser.expects_continue() && conn.in.empty()) {
           const ssize_t sent = send(conn.fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
           if (sent != static_cast<ssize_t>(kContinue.size())) {
@@ -588,11 +740,6 @@ void HttpListener::Impl::ContinueParse(Connection& conn) {
           }
         }
         continue;
-      case HttpRequestParser::Step::kComplete:
-        conn.request = conn.parser.TakeRequest();
-        conn.request.peer = conn.peer;
-        Dispatch(conn);
-        return;
       case HttpRequestParser::Step::kError: {
         HttpRefusal refusal;
         refusal.status = conn.parser.error_status();
@@ -603,17 +750,43 @@ void HttpListener::Impl::ContinueParse(Connection& conn) {
         Refuse(conn, std::move(refusal), /*linger=*/true);
         return;
       }
+      case HttpRequestParser::Step::kComplete:
+        break;
     }
+    HttpRequest request = conn.parser.TakeRequest();
+    request.peer = conn.peer;
+    conn.phase = Phase::kHandling;
+    lock.unlock();
+    HttpResponse response = CallHandler(request);
+    response.close = response.close || !request.keep_alive || stopping;
+    Serialize(conn, std::move(response), request.method == "HEAD", request.minor_version);
+    conn.linger_after_write = false;
+    const WriteResult written = WriteSome(conn);
+    lock.lock();
+    if (written == WriteResult::kError) {
+      Close(conn);
+      return;
+    }
+    if (written == WriteResult::kAgain) {
+      conn.phase = Phase::kWriting;
+      conn.deadline = MachineMonotonic() + options.write_timeout;
+      Arm(conn, EPOLLOUT);
+      return;
+    }
+    if (!AfterResponse(conn)) return;
   }
 }
 
-void HttpListener::Impl::Dispatch(Connection& conn) {
-  conn.phase = Phase::kHandling;
-  {
-    std::lock_guard<std::mutex> lock(work_mutex);
-    work.push_back(&conn);
+HttpResponse HttpListener::Impl::CallHandler(const HttpRequest& request) {
+  try {
+    return handler(request);
+  } catch (const std::exception& e) {
+    Logger("server")->error("{} {}: unexpected exception: {}", request.method, request.path,
+                            e.what());
+  } catch (...) {
+    Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
   }
-  work_ready.notify_one();
+  return InternalErrorResponse();
 }
 
 void HttpListener::Impl::Refuse(Connection& conn, HttpRefusal refusal, bool linger) {
@@ -630,19 +803,13 @@ void HttpListener::Impl::Refuse(Connection& conn, HttpRefusal refusal, bool ling
   response.close = true;
   Serialize(conn, std::move(response), /*head_only=*/false, /*minor_version=*/1);
   conn.linger_after_write = linger;
-  FinishWrite(conn);
-}
-
-void HttpListener::Impl::FinishWrite(Connection& conn) {
   switch (WriteSome(conn)) {
     case WriteResult::kDone:
       AfterResponse(conn);
       return;
     case WriteResult::kAgain:
-      if (conn.phase != Phase::kWriting) {
-        conn.phase = Phase::kWriting;
-        conn.deadline = SteadyClock::now() + options.write_timeout;
-      }
+      conn.phase = Phase::kWriting;
+      conn.deadline = MachineMonotonic() + options.write_timeout;
       Arm(conn, EPOLLOUT);
       return;
     case WriteResult::kError:
@@ -651,7 +818,21 @@ void HttpListener::Impl::FinishWrite(Connection& conn) {
   }
 }
 
-void HttpListener::Impl::AfterResponse(Connection& conn) {
+void HttpListener::Impl::FinishWrite(Connection& conn, Lock& lock) {
+  switch (WriteSome(conn)) {
+    case WriteResult::kDone:
+      if (AfterResponse(conn)) Drive(conn, lock);
+      return;
+    case WriteResult::kAgain:
+      Arm(conn, EPOLLOUT);
+      return;
+    case WriteResult::kError:
+      Close(conn);
+      return;
+  }
+}
+
+bool HttpListener::Impl::AfterResponse(Connection& conn) {
   conn.out_head.clear();
   conn.out_body.clear();
   conn.out_offset = 0;
@@ -661,47 +842,48 @@ void HttpListener::Impl::AfterResponse(Connection& conn) {
     } else {
       Close(conn);
     }
-    return;
+    return false;
   }
   if (conn.in.capacity() > kKeptInputCapacity && conn.in.size() < kKeptInputCapacity) {
     conn.in.shrink_to_fit();
   }
   if (conn.in.empty()) {
     conn.phase = Phase::kIdle;
-    conn.deadline = SteadyClock::now() + options.idle_timeout;
+    conn.deadline = MachineMonotonic() + options.idle_timeout;
     Arm(conn, EPOLLIN);
-    return;
+    return false;
   }
   // A pipelined request is already here.
   conn.phase = Phase::kHead;
-  conn.deadline = SteadyClock::now() + options.header_timeout;
-  ContinueParse(conn);
+  conn.deadline = MachineMonotonic() + options.header_timeout;
+  return true;
 }
 
 void HttpListener::Impl::Linger(Connection& conn) {
-  if (lingering_count >= options.max_connections) {
+  {
+    std::lock_guard<std::mutex> caps(caps_mutex);
+    if (lingering_count >= options.max_connections) {
+      conn.lingering = false;
+    } else {
+      ++lingering_count;
+      conn.lingering = true;
+    }
+  }
+  if (!conn.lingering) {
     Close(conn);
     return;
   }
+  // A lingering connection no longer counts toward the caps: it only drains.
+  Uncount(conn);
   shutdown(conn.fd, SHUT_WR);
-  if (conn.counted) {
-    // A lingering connection no longer counts toward the caps: it only drains.
-    auto client = per_client.find(conn.peer);
-    if (client != per_client.end() && --client->second <= 0) per_client.erase(client);
-    --open_count;
-    open_now = open_count;
-    conn.counted = false;
-  }
-  ++lingering_count;
-  conn.lingering = true;
   conn.in.clear();
   conn.phase = Phase::kLingering;
-  conn.deadline = SteadyClock::now() + kLingerTime;
+  conn.deadline = MachineMonotonic() + kLingerTime;
   Arm(conn, EPOLLIN);
 }
 
-void HttpListener::Impl::Discard(Connection& conn) {
-  const ssize_t received = recv(conn.fd, read_buffer.data(), read_buffer.size(), 0);
+void HttpListener::Impl::Discard(Connection& conn, std::vector<char>& buffer) {
+  const ssize_t received = recv(conn.fd, buffer.data(), buffer.size(), 0);
   if (received == 0 ||
       (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
     Close(conn);
@@ -710,91 +892,19 @@ void HttpListener::Impl::Discard(Connection& conn) {
   Arm(conn, EPOLLIN);
 }
 
-void HttpListener::Impl::ProcessReturned() {
-  std::vector<Connection*> batch;
-  {
-    std::lock_guard<std::mutex> lock(return_mutex);
-    batch.swap(returned);
-  }
-  for (Connection* conn : batch) {
-    std::lock_guard<std::mutex> lock(conn->mutex);
-    if (conn->phase != Phase::kReturned) continue;
-    if (conn->write_failed) {
-      Close(*conn);
-      continue;
-    }
-    conn->phase = Phase::kWriting;
-    conn->deadline = SteadyClock::now() + options.write_timeout;
-    FinishWrite(*conn);
-  }
-}
-
-int HttpListener::Impl::Sweep(SteadyTime now) {
-  int busy = 0;
-  for (const auto& slot : slots) {
-    if (!slot) continue;
-    Connection& conn = *slot;
-    std::lock_guard<std::mutex> lock(conn.mutex);
-    switch (conn.phase) {
-      case Phase::kFree:
-        break;
-      case Phase::kIdle:
-        if (stopping || now >= conn.deadline) Close(conn);
-        break;
-      case Phase::kHead:
-      case Phase::kBody: {
-        if (stopping) {
-          Close(conn);
-          break;
-        }
-        if (now < conn.deadline) break;
-        ++timed_out;
-        const bool head = conn.phase == Phase::kHead;
-        HttpRefusal refusal;
-        refusal.status = 408;
-        refusal.peer = conn.peer;
-        refusal.method = conn.parser.partial().method;
-        refusal.path = conn.parser.partial().path;
-        refusal.message = head
-                              ? "the request head was not complete within server.header_timeout (" +
-                                    DurationText(options.header_timeout) + ")"
-                              : "the request body was not complete within server.body_timeout (" +
-                                    DurationText(options.body_timeout) + ")";
-        // One attempt to tell the client, then the connection goes: a slow client gets no more
-        // of the server's time.
-        Refuse(conn, std::move(refusal), /*linger=*/false);
-        if (conn.phase == Phase::kWriting) Close(conn);
-        break;
-      }
-      case Phase::kWriting:
-        if (now >= conn.deadline) {
-          ++timed_out;
-          Close(conn);
-        } else {
-          ++busy;
-        }
-        break;
-      case Phase::kLingering:
-        if (stopping || now >= conn.deadline) Close(conn);
-        break;
-      case Phase::kHandling:
-      case Phase::kReturned:
-        ++busy;
-        break;
-    }
-  }
-  return busy;
+void HttpListener::Impl::Uncount(Connection& conn) {
+  if (!conn.counted) return;
+  std::lock_guard<std::mutex> caps(caps_mutex);
+  auto client = per_client.find(conn.peer);
+  if (client != per_client.end() && --client->second <= 0) per_client.erase(client);
+  open_now = --open_count;
+  conn.counted = false;
 }
 
 void HttpListener::Impl::Close(Connection& conn) {
-  if (conn.counted) {
-    auto client = per_client.find(conn.peer);
-    if (client != per_client.end() && --client->second <= 0) per_client.erase(client);
-    --open_count;
-    open_now = open_count;
-    conn.counted = false;
-  }
+  Uncount(conn);
   if (conn.lingering) {
+    std::lock_guard<std::mutex> caps(caps_mutex);
     --lingering_count;
     conn.lingering = false;
   }
@@ -806,73 +916,13 @@ void HttpListener::Impl::Close(Connection& conn) {
   conn.in.clear();
   if (conn.in.capacity() > kKeptInputCapacity) conn.in.shrink_to_fit();
   conn.parser = HttpRequestParser(limits);
-  conn.request = HttpRequest{};
   conn.out_head.clear();
   conn.out_body.clear();
   conn.out_body.shrink_to_fit();
   conn.out_offset = 0;
   conn.close_after_write = false;
   conn.linger_after_write = false;
-  conn.write_failed = false;
 }
-
-// ---- Handler threads ----------------------------------------------------------------------
-
-void HttpListener::Impl::HandlerThread() {
-  while (true) {
-    Connection* conn = nullptr;
-    {
-      std::unique_lock<std::mutex> lock(work_mutex);
-      work_ready.wait(lock, [this] { return pool_exit || !work.empty(); });
-      if (work.empty()) return;
-      conn = work.front();
-      work.pop_front();
-    }
-    Serve(*conn);
-  }
-}
-
-void HttpListener::Impl::Serve(Connection& conn) {
-  HttpRequest request = std::move(conn.request);
-  conn.request = HttpRequest{};
-  HttpResponse response;
-  try {
-    response = handler(request);
-  } catch (const std::exception& e) {
-    Logger("server")->error("{} {}: unexpected exception: {}", request.method, request.path,
-                            e.what());
-    response = InternalErrorResponse();
-  } catch (...) {
-    Logger("server")->error("{} {}: unexpected exception", request.method, request.path);
-    response = InternalErrorResponse();
-  }
-  response.close = response.close || !request.keep_alive || stopping;
-  Serialize(conn, std::move(response), request.method == "HEAD", request.minor_version);
-  conn.linger_after_write = false;
-  const WriteResult written = WriteSome(conn);
-  std::unique_lock<std::mutex> lock(conn.mutex);
-  if (written == WriteResult::kDone && !conn.close_after_write && conn.in.empty()) {
-    conn.out_head.clear();
-    conn.out_body.clear();
-    conn.out_offset = 0;
-    conn.phase = Phase::kIdle;
-    conn.deadline = SteadyClock::now() + options.idle_timeout;
-    Arm(conn, EPOLLIN);
-    return;
-  }
-  conn.write_failed = written == WriteResult::kError;
-  conn.phase = Phase::kReturned;
-  lock.unlock();
-  bool was_empty = false;
-  {
-    std::lock_guard<std::mutex> return_lock(return_mutex);
-    was_empty = returned.empty();
-    returned.push_back(&conn);
-  }
-  if (was_empty) Wake();
-}
-
-// ---- Either thread ------------------------------------------------------------------------
 
 void HttpListener::Impl::Arm(Connection& conn, uint32_t events) {
   epoll_event event{};
@@ -955,11 +1005,6 @@ WriteResult HttpListener::Impl::WriteSome(Connection& conn) {
     conn.out_offset += static_cast<size_t>(sent);
   }
   return WriteResult::kDone;
-}
-
-void HttpListener::Impl::Wake() {
-  const uint64_t one = 1;
-  [[maybe_unused]] ssize_t written = write(wake_fd, &one, sizeof(one));
 }
 
 }  // namespace rh::server::internal

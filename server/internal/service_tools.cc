@@ -5,13 +5,14 @@
 #include <memory>
 #include <string>
 
-#include "agent/report.h"
-#include "core/ids.h"
+#include "core/engine_kind.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 #include "core/time_format.h"
-#include "server/fleet_view.h"
-#include "server/internal/api.h"
-#include "store/report_store.h"
-#include "store/task_queue.h"
+#include "knowledge/knowledge_lake.h"
+#include "service/investigations.h"
+#include "service/json_views.h"
+#include "service/reports.h"
 
 namespace rh::server::internal {
 namespace {
@@ -21,6 +22,13 @@ constexpr const char* kStoredIdPattern = "^[a-z0-9_]{1,64}$";
 
 Json StringEnum(const std::vector<std::string>& values, const std::string& description) {
   return Json{{"type", "string"}, {"enum", values}, {"description", description}};
+}
+
+template <typename Enum, size_t N>
+std::vector<std::string> Names(const std::array<Enum, N>& values, std::string_view (*name)(Enum)) {
+  std::vector<std::string> out;
+  for (Enum value : values) out.emplace_back(name(value));
+  return out;
 }
 
 // A tool whose Execute returns JSON (or an Error, shown to the caller as an is_error result).
@@ -57,7 +65,7 @@ class ServiceTool : public tools::Tool {
 
 class SearchTool final : public ServiceTool {
  public:
-  SearchTool(knowledge::SearchMode mode, knowledge::KnowledgeSearch* knowledge)
+  SearchTool(knowledge::SearchMode mode, service::Runtime& runtime)
       : ServiceTool(
             "search_" + std::string(knowledge::SearchModeName(mode)), Describe(mode),
             Json{{"type", "object"},
@@ -90,14 +98,16 @@ class SearchTool final : public ServiceTool {
                  {"additionalProperties", false}},
             "ask for fewer passages (k)"),
         mode_(mode),
-        knowledge_(knowledge) {}
+        runtime_(runtime) {}
 
  protected:
   Result<std::string> Execute(const Json& input) override {
-    if (knowledge_ == nullptr) {
+    auto knowledge = runtime_.Knowledge();
+    if (!knowledge) {
       return Unavailable("knowledge lake",
-                         "is not open in this process; ingest knowledge with `rockhound "
-                         "knowledge ingest` and check knowledge.db");
+                         "cannot be opened in this process (" + knowledge.error().ToString() +
+                             "); ingest knowledge with `rockhound kb ingest` and check "
+                             "knowledge.db");
     }
     knowledge::SearchRequest request;
     request.query = input["query"].get<std::string>();
@@ -107,7 +117,7 @@ class SearchTool final : public ServiceTool {
       request.filter.kinds = input["kinds"].get<std::vector<std::string>>();
     }
     request.filter.version = input.value("version", std::string());
-    RH_ASSIGN_OR_RETURN(std::vector<knowledge::SearchHit> hits, knowledge_->Search(request));
+    RH_ASSIGN_OR_RETURN(std::vector<knowledge::SearchHit> hits, (*knowledge)->Search(request));
     Json out = {{"mode", std::string(knowledge::SearchModeName(mode_))},
                 {"query", request.query},
                 {"hits", Json::array()}};
@@ -144,14 +154,14 @@ class SearchTool final : public ServiceTool {
   }
 
   knowledge::SearchMode mode_;
-  knowledge::KnowledgeSearch* knowledge_;
+  service::Runtime& runtime_;
 };
 
 // ---- reports ---------------------------------------------------------------------------------
 
 class ListReportsTool final : public ServiceTool {
  public:
-  ListReportsTool(store::Database& memory, Clock& clock)
+  explicit ListReportsTool(service::Runtime& runtime)
       : ServiceTool(
             "list_reports",
             "List stored investigation reports, newest first: id, cluster, severity, confidence, "
@@ -164,9 +174,10 @@ class ListReportsTool final : public ServiceTool {
                      {"pattern", kIdPattern},
                      {"maxLength", 64},
                      {"description", "Only this cluster's reports."}}},
-                   {"severity", StringEnum(agent::Severities(),
+                   {"severity", StringEnum(Names(kAllSeverities, &SeverityName),
                                            "Minimum severity: 'high' keeps critical and high.")},
-                   {"category", StringEnum(agent::RootCauseCategories(), "Root-cause category.")},
+                   {"category", StringEnum(Names(kAllRootCauses, &RootCauseName),
+                                           "Root-cause category.")},
                    {"since",
                     {{"type", "string"},
                      {"maxLength", 40},
@@ -180,40 +191,29 @@ class ListReportsTool final : public ServiceTool {
                      {"description", "next_cursor of the previous page."}}}}},
                  {"additionalProperties", false}},
             "ask for fewer reports (limit) or filter by cluster"),
-        reports_(memory),
-        clock_(clock) {}
+        runtime_(runtime) {}
 
  protected:
   Result<std::string> Execute(const Json& input) override {
-    store::ReportFilter filter;
-    filter.cluster_id = input.value("cluster_id", std::string());
-    filter.min_severity = input.value("severity", std::string());
-    filter.category = input.value("category", std::string());
-    filter.limit = input.value("limit", 10);
-    filter.cursor = input.value("cursor", std::string());
-    const std::string since = input.value("since", std::string());
-    if (!since.empty()) {
-      if (auto time = ParseAnyTime(since)) {
-        filter.since = *time;
-      } else if (auto look_back = ParseDurationShort(since)) {
-        filter.since = clock_.Now() - *look_back;
-      } else {
-        return InvalidArgument("since",
-                               "must be a time (2026-11-21T10:00:00Z) or a look-back "
-                               "such as 24h; got '" +
-                                   since + "'");
-      }
-    }
-    RH_ASSIGN_OR_RETURN(store::ReportPage page, reports_.List(filter));
+    service::ReportQueryText text;
+    text.cluster_id = input.value("cluster_id", std::string());
+    text.severity = input.value("severity", std::string());
+    text.category = input.value("category", std::string());
+    text.since = input.value("since", std::string());
+    text.cursor = input.value("cursor", std::string());
+    text.limit = input.value("limit", 10);
+    RH_ASSIGN_OR_RETURN(service::ReportQuery query,
+                        service::ParseReportQuery(text, runtime_.clock().Now()));
+    RH_ASSIGN_OR_RETURN(store::ReportPage page, service::Reports(runtime_).List(query));
     Json list = Json::array();
     for (const store::StoredReport& report : page.reports) {
       list.push_back({{"report_id", report.report_id},
                       {"cluster_id", report.cluster_id},
-                      {"severity", report.severity},
+                      {"severity", std::string(SeverityName(report.severity))},
                       {"confidence", report.confidence},
-                      {"category", report.category},
+                      {"category", std::string(RootCauseName(report.category))},
                       {"summary", report.summary},
-                      {"engine", report.engine},
+                      {"engine", std::string(EngineKindName(report.engine))},
                       {"created_at", FormatIsoTime(report.created_at)}});
     }
     Json out = {{"reports", std::move(list)}};
@@ -222,13 +222,12 @@ class ListReportsTool final : public ServiceTool {
   }
 
  private:
-  store::ReportStore reports_;
-  Clock& clock_;
+  service::Runtime& runtime_;
 };
 
 class GetReportTool final : public ServiceTool {
  public:
-  explicit GetReportTool(store::Database& memory)
+  explicit GetReportTool(service::Runtime& runtime)
       : ServiceTool(
             "get_report",
             "Read one stored investigation report: severity, confidence, root cause, the "
@@ -249,29 +248,28 @@ class GetReportTool final : public ServiceTool {
                  {"required", {"report_id"}},
                  {"additionalProperties", false}},
             "use format=markdown, or leave out the transcript"),
-        reports_(memory) {}
+        runtime_(runtime) {}
 
  protected:
   Result<std::string> Execute(const Json& input) override {
     RH_ASSIGN_OR_RETURN(store::StoredReport report,
-                        reports_.Get(input["report_id"].get<std::string>()));
+                        service::Reports(runtime_).Get(input["report_id"].get<std::string>()));
     if (input.value("format", std::string("markdown")) == "markdown") return report.markdown;
-    Json detail = ReportDetailJson(report);
+    Json detail = service::ReportDetailJson(report);
     detail.erase("markdown");
     if (!input.value("include_transcript", false)) detail.erase("transcript");
     return DumpJson(detail);
   }
 
  private:
-  store::ReportStore reports_;
+  service::Runtime& runtime_;
 };
 
 // ---- the queue -------------------------------------------------------------------------------
 
 class RequestInvestigationTool final : public ServiceTool {
  public:
-  RequestInvestigationTool(store::Database& fleet, store::Database& memory, Clock& clock,
-                           const QueueConfig& queue)
+  explicit RequestInvestigationTool(service::Runtime& runtime)
       : ServiceTool(
             "request_investigation",
             "Queue an investigation of one cluster now (no cooldown). If one for the same "
@@ -292,34 +290,29 @@ class RequestInvestigationTool final : public ServiceTool {
                  {"required", {"cluster_id"}},
                  {"additionalProperties", false}},
             "the answer is one task"),
-        fleet_view_(fleet),
-        queue_(memory, clock, queue) {}
+        runtime_(runtime) {}
 
  protected:
   Result<std::string> Execute(const Json& input) override {
-    store::EnqueueRequest request;
-    request.cluster_id = input["cluster_id"].get<std::string>();
-    request.question = input.value("question", std::string());
-    request.source = store::TaskSource::kAdhoc;
-    request.priority = 2;
-    request.requester = "mcp";
-    RH_ASSIGN_OR_RETURN(bool known, fleet_view_.ClusterExists(request.cluster_id));
-    if (!known) return NotFound("cluster '" + request.cluster_id + "'", "is not in the fleet");
-    RH_ASSIGN_OR_RETURN(store::EnqueueResult enqueued, queue_.Enqueue(request));
-    Json out = TaskJson(enqueued.task);
-    out["created"] = enqueued.created;
+    service::InvestigationSpec spec;
+    spec.cluster_id = input["cluster_id"].get<std::string>();
+    spec.question = input.value("question", std::string());
+    spec.requester = "mcp";
+    RH_ASSIGN_OR_RETURN(service::RequestedInvestigation requested,
+                        service::Investigations(runtime_).Request(spec));
+    Json out = service::TaskJson(requested.task);
+    out["created"] = requested.created;
     out["next"] = "call get_investigation with this task_id until status is done";
     return DumpJson(out);
   }
 
  private:
-  FleetView fleet_view_;
-  store::TaskQueue queue_;
+  service::Runtime& runtime_;
 };
 
 class GetInvestigationTool final : public ServiceTool {
  public:
-  GetInvestigationTool(store::Database& memory, Clock& clock, const QueueConfig& queue)
+  explicit GetInvestigationTool(service::Runtime& runtime)
       : ServiceTool(
             "get_investigation",
             "The status of a requested investigation (queued, running, done, failed, "
@@ -334,48 +327,43 @@ class GetInvestigationTool final : public ServiceTool {
                  {"required", {"task_id"}},
                  {"additionalProperties", false}},
             "the answer is one task"),
-        reports_(memory),
-        queue_(memory, clock, queue) {}
+        runtime_(runtime) {}
 
  protected:
   Result<std::string> Execute(const Json& input) override {
-    RH_ASSIGN_OR_RETURN(store::Task task, queue_.Get(input["task_id"].get<std::string>()));
-    Json out = TaskJson(task);
+    RH_ASSIGN_OR_RETURN(service::InvestigationStatus status,
+                        service::Investigations(runtime_).Get(input["task_id"].get<std::string>()));
+    Json out = service::TaskJson(status.task);
     out["report"] = nullptr;
-    if (task.status == store::TaskStatus::kDone) {
-      RH_ASSIGN_OR_RETURN(std::optional<store::StoredReport> report, reports_.FindByTask(task.id));
-      if (report) {
-        out["report"] = {{"report_id", report->report_id},   {"severity", report->severity},
-                         {"confidence", report->confidence}, {"category", report->category},
-                         {"root_cause", report->root_cause}, {"summary", report->summary}};
-      }
+    if (status.report) {
+      const store::StoredReport& report = *status.report;
+      out["report"] = {{"report_id", report.report_id},
+                       {"severity", std::string(SeverityName(report.severity))},
+                       {"confidence", report.confidence},
+                       {"category", std::string(RootCauseName(report.category))},
+                       {"root_cause", report.root_cause},
+                       {"summary", report.summary}};
     }
     return DumpJson(out);
   }
 
  private:
-  store::ReportStore reports_;
-  store::TaskQueue queue_;
+  service::Runtime& runtime_;
 };
 
 }  // namespace
 
-Result<tools::ToolRegistry> BuildServiceTools(const ServiceToolEnvironment& env) {
-  if (!env.fleet || !env.memory || !env.clock) {
-    return InvalidArgument("service tools", "fleet, memory and clock are required");
-  }
-  tools::ToolRegistry registry(env.output_budget_tokens);
+Result<tools::ToolRegistry> BuildServiceTools(service::Runtime& runtime, int output_budget_tokens) {
+  tools::ToolRegistry registry(output_budget_tokens);
   for (knowledge::SearchMode mode :
        {knowledge::SearchMode::kHybrid, knowledge::SearchMode::kFulltext,
         knowledge::SearchMode::kVector}) {
-    RH_RETURN_IF_ERROR(registry.Register(std::make_unique<SearchTool>(mode, env.knowledge)));
+    RH_RETURN_IF_ERROR(registry.Register(std::make_unique<SearchTool>(mode, runtime)));
   }
-  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<ListReportsTool>(*env.memory, *env.clock)));
-  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetReportTool>(*env.memory)));
-  RH_RETURN_IF_ERROR(registry.Register(
-      std::make_unique<RequestInvestigationTool>(*env.fleet, *env.memory, *env.clock, env.queue)));
-  RH_RETURN_IF_ERROR(registry.Register(
-      std::make_unique<GetInvestigationTool>(*env.memory, *env.clock, env.queue)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<ListReportsTool>(runtime)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetReportTool>(runtime)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<RequestInvestigationTool>(runtime)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetInvestigationTool>(runtime)));
   return registry;
 }
 

@@ -10,24 +10,14 @@
 // Thread-safety: as the registry (tools may run concurrently).
 #pragma once
 
-#include "core/clock.h"
-#include "core/config.h"
 #include "core/error.h"
-#include "knowledge/search.h"
-#include "store/database.h"
+#include "service/runtime.h"
 #include "tools/registry.h"
 
 namespace rh::server::internal {
 
-struct ServiceToolEnvironment {
-  knowledge::KnowledgeSearch* knowledge = nullptr;  // optional
-  store::Database* fleet = nullptr;                 // required
-  store::Database* memory = nullptr;                // required
-  Clock* clock = nullptr;                           // required
-  QueueConfig queue;
-  int output_budget_tokens = 4000;
-};
-
-Result<tools::ToolRegistry> BuildServiceTools(const ServiceToolEnvironment& env);
+// The tools call the service use cases (service::Reports, service::Investigations) and the
+// runtime's Knowledge Lake, so they answer exactly as the HTTP API and the CLI do.
+Result<tools::ToolRegistry> BuildServiceTools(service::Runtime& runtime, int output_budget_tokens);
 
 }  // namespace rh::server::internal

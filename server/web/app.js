@@ -186,7 +186,7 @@ async function render() {
   const params = new URLSearchParams(location.search);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   try {
-    if (path === '/') await renderFleet(generation);
+    if (path === '/') await renderFleet(generation, params);
     else if (parts[0] === 'clusters' && parts[1]) await renderCluster(generation, parts[1]);
     else if (path === '/reports') await renderReports(generation, params);
     else if (parts[0] === 'reports' && parts[1]) await renderReport(generation, parts[1]);
@@ -203,8 +203,39 @@ async function render() {
 
 // ---- fleet overview -------------------------------------------------------------------------
 
-async function renderFleet(generation) {
-  const fleet = await api('/api/v1/clusters?history_hours=24');
+const FLEET_PAGE = 100;
+
+function fleetRow(cluster) {
+  const history = (cluster.history || []).map((point) => point.score);
+  const report = cluster.latest_report;
+  const task = cluster.active_task;
+  return h('tr', { class: 'cluster-row', 'data-cluster': cluster.cluster_id },
+    h('td', {}, link('/clusters/' + encodeURIComponent(cluster.cluster_id),
+      h('strong', {}, cluster.cluster_id)),
+      h('div', { class: 'muted sub' }, cluster.cluster_name)),
+    h('td', {}, cluster.account_name || cluster.account_id,
+      h('div', { class: 'muted sub' }, (cluster.customer_tier ? 'tier ' + cluster.customer_tier : '') +
+        ' · ' + cluster.region)),
+    h('td', {}, badge(cluster.risk_level)),
+    h('td', { class: 'num' }, fmtScore(cluster.health_score)),
+    h('td', { class: 'num' }, fmtDelta(cluster.score_delta)),
+    h('td', { class: 'hide-narrow' }, sparkline(history, 120, 28)),
+    h('td', { class: 'num' }, cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
+    h('td', {}, report
+      ? link('/reports/' + encodeURIComponent(report.report_id), badge(report.severity),
+        h('div', { class: 'sub' }, report.category))
+      : h('span', { class: 'muted' }, 'none')),
+    h('td', {}, task
+      ? link('/investigations/' + encodeURIComponent(task.task_id), badge(task.status))
+      : link('/investigate?cluster=' + encodeURIComponent(cluster.cluster_id), 'Investigate')));
+}
+
+async function renderFleet(generation, params) {
+  // ?limit=N shows N clusters a page (1..1000, default FLEET_PAGE).
+  const pageSize = Math.min(1000, Math.max(1, parseInt(params.get('limit'), 10) || FLEET_PAGE));
+  const pageUrl = (cursor) => `/api/v1/clusters?history_hours=24&limit=${pageSize}` +
+      (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
+  const fleet = await api(pageUrl(null));
   if (generation !== renderGeneration) return;
   document.getElementById('as-of').textContent =
       fleet.as_of ? 'scores as of ' + fmtTime(fleet.as_of) : 'not scored yet';
@@ -213,34 +244,34 @@ async function renderFleet(generation) {
       h('div', { class: 'tile ' + level, id: 'tile-' + level.toLowerCase() },
         h('div', { class: 'count' }, String(fleet.counts[level] || 0)),
         h('div', { class: 'muted' }, level === 'Unscored' ? 'not scored' : level))));
-  const rows = fleet.clusters.map((cluster) => {
-    const history = (cluster.history || []).map((point) => point.score);
-    const report = cluster.latest_report;
-    const task = cluster.active_task;
-    return h('tr', { class: 'cluster-row', 'data-cluster': cluster.cluster_id },
-      h('td', {}, link('/clusters/' + encodeURIComponent(cluster.cluster_id),
-        h('strong', {}, cluster.cluster_id)),
-        h('div', { class: 'muted sub' }, cluster.cluster_name)),
-      h('td', {}, cluster.account_name || cluster.account_id,
-        h('div', { class: 'muted sub' }, (cluster.customer_tier ? 'tier ' + cluster.customer_tier : '') +
-          ' · ' + cluster.region)),
-      h('td', {}, badge(cluster.risk_level)),
-      h('td', { class: 'num' }, fmtScore(cluster.health_score)),
-      h('td', { class: 'num' }, fmtDelta(cluster.score_delta)),
-      h('td', { class: 'hide-narrow' }, sparkline(history, 120, 28)),
-      h('td', { class: 'num' }, cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
-      h('td', {}, report
-        ? link('/reports/' + encodeURIComponent(report.report_id), badge(report.severity),
-          h('div', { class: 'sub' }, report.category))
-        : h('span', { class: 'muted' }, 'none')),
-      h('td', {}, task
-        ? link('/investigations/' + encodeURIComponent(task.task_id), badge(task.status))
-        : link('/investigate?cluster=' + encodeURIComponent(cluster.cluster_id), 'Investigate')));
+  const tbody = h('tbody', {}, fleet.clusters.map(fleetRow));
+  const shown = h('div', { class: 'muted', id: 'fleet-shown' });
+  let cursor = fleet.next_cursor;
+  let count = fleet.clusters.length;
+  const more = h('button', { type: 'button', id: 'fleet-more' }, `Show ${pageSize} more`);
+  const update = () => {
+    shown.textContent = count < fleet.total
+      ? `${count} of ${fleet.total} clusters, worst first`
+      : `${fleet.total} clusters, worst first`;
+    more.hidden = !cursor;
+  };
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try {
+      const page = await api(pageUrl(cursor));
+      for (const cluster of page.clusters) tbody.appendChild(fleetRow(cluster));
+      count += page.clusters.length;
+      cursor = page.next_cursor;
+      update();
+    } catch (error) {
+      showBanner(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error));
+    } finally {
+      more.disabled = false;
+    }
   });
+  update();
   setView('fleet',
-    h('div', { class: 'page-head' },
-      h('div', {}, h('h1', {}, 'Fleet'),
-        h('div', { class: 'muted' }, `${fleet.clusters.length} clusters, worst first`))),
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Fleet'), shown)),
     tiles,
     h('div', { class: 'card table-wrap' },
       fleet.clusters.length === 0
@@ -252,7 +283,8 @@ async function renderFleet(generation) {
             h('th', { class: 'num' }, 'Score'), h('th', { class: 'num' }, 'Change'),
             h('th', { class: 'hide-narrow' }, 'Last 24 h'), h('th', { class: 'num' }, 'Firing'),
             h('th', {}, 'Latest report'), h('th', {}, 'Investigation'))),
-          h('tbody', {}, rows))));
+          tbody)),
+    more);
 }
 
 // ---- one cluster ----------------------------------------------------------------------------
@@ -499,7 +531,7 @@ async function renderReport(generation, reportId) {
 
 async function renderInvestigate(generation, params) {
   const [fleet, recent] = await Promise.all([
-    api('/api/v1/clusters'),
+    api('/api/v1/clusters?sort=name&limit=1000'),
     api('/api/v1/investigations?limit=15'),
   ]);
   if (generation !== renderGeneration) return;

@@ -1,9 +1,9 @@
 #include "simulator/internal/catalog.h"
 
-#include <cctype>
 #include <charconv>
 
 #include "core/time_format.h"
+#include "core/url.h"
 
 namespace rh::simulator::internal {
 
@@ -48,21 +48,6 @@ std::string FormatNumber(double value, int decimals) {
 }
 
 namespace {
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 int64_t EpochMillis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

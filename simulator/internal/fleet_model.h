@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 #include "simulator/ground_truth.h"
 
 namespace rh::simulator::internal {
@@ -139,7 +141,7 @@ enum class RedHerringKind { kNone, kResolvedAlert, kRoutineScale, kQpsBlip };
 
 struct Incident {
   const Scenario* family = nullptr;  // the scenario family that tells the story
-  IncidentCategory category = IncidentCategory::kDiskCapacity;
+  RootCause category = RootCause::kDiskCapacity;
   std::string id;        // "inc-001"
   std::string scenario;  // variant name
   int variant = 0;
@@ -159,7 +161,7 @@ struct Incident {
   int red_herring_idx = -1;     // hour index of a QPS blip / resolved alert
   double red_herring_factor = 1;
   std::string red_herring_text;
-  std::string severity;         // expected severity
+  Severity severity = Severity::kInfo;  // expected severity
   std::vector<TimePoint> window_start;    // per cluster
   std::vector<std::string> descriptions;  // per cluster, filled after its series is generated
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/instance_limits.h"
 #include "core/json.h"
 #include "simulator/internal/catalog.h"
 #include "simulator/internal/random.h"
@@ -98,10 +99,11 @@ int PickDiskGb(Rng& rng, bool cache_disk) {
   return rng.Pick(cache_disk ? cache_disks : data_disks);
 }
 
-// An ESSD performance level the disk size allows (PL2 needs >= 500 GB, PL3 >= 1300 GB).
+// An ESSD performance level the disk size allows (core/instance_limits.h: PL2 needs >= 500 GB,
+// PL3 >= 1260 GB; the sizes PickDiskGb draws make that 1500 GB).
 std::string PickEssd(Rng& rng, int disk_gb) {
-  std::vector<double> weights = {0.15, 0.55, disk_gb >= 500 ? 0.2 : 0.0,
-                                 disk_gb >= 1300 ? 0.1 : 0.0};
+  std::vector<double> weights = {0.15, 0.55, disk_gb >= limits::kMinPl2DiskGb ? 0.2 : 0.0,
+                                 disk_gb >= limits::kMinPl3DiskGb ? 0.1 : 0.0};
   static const std::vector<std::string> levels = {"PL0", "PL1", "PL2", "PL3"};
   return levels[rng.PickWeighted(weights)];
 }
@@ -333,7 +335,8 @@ int NeighbourCu(Rng& rng, int cu) {
 void FillParameters(Operation& op, ChainState& state, const Cluster& cluster, Rng& rng) {
   OrderedJson params = OrderedJson::object();
   const std::string& node_type = cluster.compute.node_type;
-  const int min_count = node_type == "BE" ? 3 : 1;
+  const int min_count =
+      static_cast<int>(node_type == "BE" ? limits::kMinBeNodes : limits::kMinCnNodes);
   switch (op.kind) {
     case OperationKind::kUpgrade: {
       const int rank = VersionRank(state.version);
@@ -443,7 +446,7 @@ NodeGroup MakeComputeGroup(Rng& rng, RunMode mode, bool trial) {
     static const std::vector<std::string> specs = {"standard", "ramEnhanced", "networkEnhanced"};
     group.spec_type = specs[rng.PickWeighted({0.6, 0.25, 0.15})];
     group.disk_gb = PickDiskGb(rng, true);
-    group.essd_level = group.disk_gb >= 500 && rng.Bernoulli(0.3) ? "PL2" : "PL1";
+    group.essd_level = group.disk_gb >= limits::kMinPl2DiskGb && rng.Bernoulli(0.3) ? "PL2" : "PL1";
   }
   return group;
 }

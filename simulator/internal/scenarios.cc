@@ -37,9 +37,9 @@ int PickCluster(const FleetPlan& plan, const std::vector<int>& order, const Scen
 // Runs the family's Plan and sets the expected severity.
 void PlanStory(FleetPlan& plan, int incident_index, int account_index, Rng& rng) {
   Incident& incident = plan.incidents[static_cast<size_t>(incident_index)];
-  const std::string tier =
-      account_index >= 0 ? plan.accounts[static_cast<size_t>(account_index)].tier
-                         : AccountOf(plan, ClusterAt(plan, incident.clusters.front())).tier;
+  const std::string tier = account_index >= 0
+                               ? plan.accounts[static_cast<size_t>(account_index)].tier
+                               : AccountOf(plan, ClusterAt(plan, incident.clusters.front())).tier;
   StoryPlan story{plan, incident, incident_index, rng, tier, account_index};
   incident.family->Plan(story);
   if (incident.clusters.empty()) BrokenStory(incident, "no cluster");
@@ -48,7 +48,7 @@ void PlanStory(FleetPlan& plan, int incident_index, int account_index, Rng& rng)
     BrokenStory(incident, "every cluster needs a start (StoryPlan::Open or AddCluster)");
   }
   if (incident.scenario.empty()) BrokenStory(incident, "no scenario name");
-  incident.severity = incident.family->Severity(incident, tier);
+  incident.severity = incident.family->ExpectedSeverity(incident, tier);
 }
 
 }  // namespace
@@ -140,14 +140,15 @@ void ApplyIncident(const FleetPlan& plan, int cluster_index, std::vector<HourVal
   StorySeries story{plan, cluster, incident, cluster_index, start, plan.hours - 1, series, rng, {}};
   for (int metric_idx = 0; metric_idx < kMetricCount; ++metric_idx) {
     const auto metric = static_cast<MetricIndex>(metric_idx);
-    story.baseline[static_cast<size_t>(metric_idx)] = MeanAvg(series, metric, start - 24, start - 1);
+    story.baseline[static_cast<size_t>(metric_idx)] =
+        MeanAvg(series, metric, start - 24, start - 1);
   }
   ApplyRedHerring(plan, cluster_index, series);
   incident.family->Apply(story);
 }
 
-void BuildIncidentEvents(FleetPlan& plan, int cluster_index,
-                         const std::vector<HourValues>& series, std::vector<AlertEpisode>& alerts) {
+void BuildIncidentEvents(FleetPlan& plan, int cluster_index, const std::vector<HourValues>& series,
+                         std::vector<AlertEpisode>& alerts) {
   const Cluster& cluster = ClusterAt(plan, cluster_index);
   if (cluster.incident < 0) return;
   Incident& incident = plan.incidents[static_cast<size_t>(cluster.incident)];

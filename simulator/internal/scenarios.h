@@ -47,8 +47,8 @@ void ApplyIncident(const FleetPlan& plan, int cluster_index, std::vector<HourVal
 
 // Appends the story's alert episodes for this cluster to `alerts` and stores the cluster's
 // ground-truth description in its incident.
-void BuildIncidentEvents(FleetPlan& plan, int cluster_index,
-                         const std::vector<HourValues>& series, std::vector<AlertEpisode>& alerts);
+void BuildIncidentEvents(FleetPlan& plan, int cluster_index, const std::vector<HourValues>& series,
+                         std::vector<AlertEpisode>& alerts);
 
 // Whether `hour_idx` of `cluster_index` lies inside (or within `margin_hours` before) its
 // incident's window; background events avoid it.

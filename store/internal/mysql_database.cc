@@ -245,7 +245,7 @@ std::string WithoutSqlMode(std::string_view mode, std::string_view name) {
   return out;
 }
 
-// Whether the sql_mode `mode` names NO_BACKSLASH_ESCAPES (normalized, it loses an item without).
+// Whether the sql_mode `mode` names NO_BACKSLASH_ESCAPES (removing it changes the list).
 bool HasNoBackslashEscapes(std::string_view mode) {
   return WithoutSqlMode(mode, "NO_BACKSLASH_ESCAPES") != WithoutSqlMode(mode, "");
 }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/time_format.h"
 
@@ -254,7 +255,7 @@ class GuardState {
   // Before each statement is prepared: the authorizer counts its function calls afresh.
   void BeginStatement() { functions_in_statement_ = 0; }
 
-  void Arm(std::chrono::steady_clock::time_point deadline) {
+  void Arm(MonoTime deadline) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       deadline_ = deadline;
@@ -270,7 +271,7 @@ class GuardState {
   // The progress handler's check, between the watchdog's.
   bool PastDeadline() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return armed_ && std::chrono::steady_clock::now() > deadline_;
+    return armed_ && MachineMonotonic() > deadline_;
   }
 
   int Authorize(int action, const char* arg1, const char* arg2) {
@@ -380,8 +381,9 @@ class GuardState {
       }
       const uint64_t generation = generation_;
       const auto deadline = deadline_;
-      bool changed = wake_.wait_until(
-          lock, deadline, [&] { return stop_ || !armed_ || generation_ != generation; });
+      bool changed = wake_.wait_for(lock, deadline - MachineMonotonic(), [&] {
+        return stop_ || !armed_ || generation_ != generation;
+      });
       if (changed) continue;
       // Still the same statement, past its deadline. Under the mutex, so a statement that
       // has just disarmed cannot be interrupted by it (and the connection is open: it closes
@@ -400,7 +402,7 @@ class GuardState {
   std::unordered_map<std::string, StatementPtr> helper_statements_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::chrono::steady_clock::time_point deadline_{};
+  MonoTime deadline_{};
   bool armed_ = false;
   bool stop_ = false;
   uint64_t generation_ = 0;
@@ -652,9 +654,7 @@ class SqliteDatabase final : public Database {
 
   void ArmDeadline() {
     if (!guard_ || options_.statement_timeout <= Duration::zero()) return;
-    guard_->Arm(std::chrono::steady_clock::now() +
-                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    options_.statement_timeout));
+    guard_->Arm(MachineMonotonic() + options_.statement_timeout);
   }
   void DisarmDeadline() {
     if (guard_) guard_->Disarm();

@@ -41,7 +41,7 @@ class ClaudeLoopTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(Fleet().error.empty()) << Fleet().error;
-    cluster_ = Fleet().IncidentCluster("disk_capacity");
+    cluster_ = Fleet().IncidentCluster(RootCause::kDiskCapacity);
     ASSERT_FALSE(cluster_.empty());
     auto memory = store::OpenDatabase(memory_dir_.File("memory.db"));
     ASSERT_TRUE(memory) << memory.error().ToString();
@@ -138,10 +138,10 @@ TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
   EXPECT_THAT(server_->problems(), SizeIs(0));
 
   // The report, exactly as submitted.
-  EXPECT_EQ(outcome->engine, "claude");
+  EXPECT_EQ(outcome->engine, EngineKind::kClaude);
   EXPECT_EQ(outcome->model, "claude-sonnet-4-5");
-  EXPECT_EQ(outcome->report.severity, "critical");
-  EXPECT_EQ(outcome->report.root_cause_category, "disk_capacity");
+  EXPECT_EQ(outcome->report.severity, Severity::kCritical);
+  EXPECT_EQ(outcome->report.root_cause_category, RootCause::kDiskCapacity);
   EXPECT_DOUBLE_EQ(outcome->report.confidence, 0.85);
   ASSERT_THAT(outcome->report.evidence, SizeIs(3));
   EXPECT_EQ(outcome->report.evidence[0].tool_call_id, "toolu_01DiskMetrics00000000003");
@@ -304,7 +304,7 @@ TEST_F(ClaudeLoopTest, TransientApiFaultsAreRetriedAndTheInvestigationCompletes)
   auto outcome = Investigate();
   ASSERT_TRUE(outcome) << outcome.error().ToString();
   EXPECT_TRUE(server_->finished());
-  EXPECT_EQ(outcome->report.root_cause_category, "disk_capacity");
+  EXPECT_EQ(outcome->report.root_cause_category, RootCause::kDiskCapacity);
   EXPECT_EQ(outcome->usage.model_turns, 3);
 
   std::vector<int> retry_counts, statuses;
@@ -414,14 +414,14 @@ TEST_F(ClaudeLoopTest, UnknownToolGetsAnErrorResultAndTheLoopContinues) {
   EXPECT_TRUE(unknown->is_error);
   EXPECT_THAT(unknown->output, HasSubstr("query_cluster_logs"));
   EXPECT_THAT(unknown->output, HasSubstr("query_cluster_metrics"));  // names the real ones
-  EXPECT_EQ(outcome->report.root_cause_category, "insufficient_data");
+  EXPECT_EQ(outcome->report.root_cause_category, RootCause::kInsufficientData);
 }
 
 TEST_F(ClaudeLoopTest, InvalidReportGetsOneRepairTurnListingEveryProblem) {
   Start(Scenario("investigation_report_repaired"));
   auto outcome = Investigate();
   ASSERT_TRUE(outcome) << outcome.error().ToString();
-  EXPECT_EQ(outcome->report.severity, "critical");
+  EXPECT_EQ(outcome->report.severity, Severity::kCritical);
   const ToolCallRecord* rejected = Call(*outcome, "toolu_01RepairBadReport000000002");
   ASSERT_NE(rejected, nullptr);
   EXPECT_TRUE(rejected->is_error);
@@ -631,7 +631,7 @@ TEST_F(ClaudeLoopTest, RunPastItsDeadlineStopsWithTheCallsMadeSoFar) {
   ASSERT_TRUE(outcome) << outcome.error().ToString();
   ASSERT_TRUE(outcome->timed_out.has_value());
   EXPECT_EQ(outcome->timed_out->at_step, 3);
-  EXPECT_EQ(outcome->report.severity, "info");
+  EXPECT_EQ(outcome->report.severity, Severity::kInfo);
   EXPECT_THAT(outcome->report.evidence, SizeIs(0));
   ASSERT_THAT(outcome->transcript, SizeIs(7));
   EXPECT_EQ(outcome->transcript[6].tool, "query_similar_clusters");

@@ -39,7 +39,7 @@ Status BuildFleet(SharedFleet& out) {
 TimePoint FleetEndHour() { return MakeUtcTime(2026, 3, 10, 12); }
 TimePoint FleetNow() { return FleetEndHour() + std::chrono::minutes(5); }
 
-std::string SharedFleet::IncidentCluster(const std::string& category) const {
+std::string SharedFleet::IncidentCluster(RootCause category) const {
   for (const auto& row : truth) {
     if (row.category == category) return row.cluster_id;
   }

@@ -41,7 +41,7 @@ struct SharedFleet {
   std::string error;  // why the fleet could not be built; empty when it was
 
   // The cluster of the first incident of `category` ("" when the fleet has none).
-  std::string IncidentCluster(const std::string& category) const;
+  std::string IncidentCluster(RootCause category) const;
   // Running clusters without a labelled incident, in id order.
   std::vector<std::string> HealthyClusters() const;
 };

@@ -91,15 +91,15 @@ TEST(PlaybookDecisionOrder, FamiliesAreAskedInTheDocumentedOrder) {
 
 TEST(PlaybookDecisionOrder, NothingAbnormalIsHealthy) {
   const Report report = DiagnoseFacts(HealthyCluster());
-  EXPECT_EQ(report.root_cause_category, "insufficient_data");
-  EXPECT_EQ(report.severity, "info");
+  EXPECT_EQ(report.root_cause_category, RootCause::kInsufficientData);
+  EXPECT_EQ(report.severity, Severity::kInfo);
   EXPECT_NE(report.root_cause.find("No problem found on c-1"), std::string::npos);
 }
 
 TEST(PlaybookDecisionOrder, NoFactsAtAllStillGetsAReport) {
   const Report report = DiagnoseFacts(PlaybookFacts{});
-  EXPECT_EQ(report.root_cause_category, "insufficient_data");
-  EXPECT_EQ(report.severity, "info");
+  EXPECT_EQ(report.root_cause_category, RootCause::kInsufficientData);
+  EXPECT_EQ(report.severity, Severity::kInfo);
   ASSERT_EQ(report.recommendations.size(), 1u);
   EXPECT_EQ(report.recommendations[0].operation, "none");
 }
@@ -108,8 +108,8 @@ TEST(PlaybookDecisionOrder, ATelemetryGapComesBeforeEverySymptom) {
   PlaybookFacts facts = HealthyCluster();
   AddCriticalRise(facts, "alive_be", 100, 75, 100, 90);
   facts.metrics.data_gap_hours = 4;
-  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, "insufficient_data");
-  EXPECT_EQ(DiagnoseFacts(facts).severity, "low");
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kInsufficientData);
+  EXPECT_EQ(DiagnoseFacts(facts).severity, Severity::kLow);
 }
 
 TEST(PlaybookDecisionOrder, ANodeDownOutranksTheUpgradeBeforeIt) {
@@ -117,8 +117,8 @@ TEST(PlaybookDecisionOrder, ANodeDownOutranksTheUpgradeBeforeIt) {
   AddCriticalRise(facts, "alive_be", 100, 75, 100, 90);
   AddUpgrade(facts, kNow - hours(4));
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "node_failure");
-  EXPECT_EQ(report.severity, "critical");  // 75% alive
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure);
+  EXPECT_EQ(report.severity, Severity::kCritical);  // 75% alive
 }
 
 TEST(PlaybookDecisionOrder, TheUpgradeBeforeTheOnsetOutranksTheSymptomsOwnCategory) {
@@ -126,8 +126,8 @@ TEST(PlaybookDecisionOrder, TheUpgradeBeforeTheOnsetOutranksTheSymptomsOwnCatego
   AddCriticalRise(facts, "be_mem", 60, 95, 80, 90);
   AddUpgrade(facts, kNow - hours(4));
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "operation_induced");
-  EXPECT_EQ(report.severity, "high");  // tier B
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced);
+  EXPECT_EQ(report.severity, Severity::kHigh);  // tier B
   ASSERT_FALSE(report.recommendations.empty());
   EXPECT_EQ(report.recommendations[0].operation, "upgrade_version");
   EXPECT_EQ(report.recommendations[0].parameters, (Json{{"to", "3.3.1"}}));
@@ -140,7 +140,7 @@ TEST(PlaybookDecisionOrder, AnAccountWideCauseOutranksTheUpgrade) {
   facts.siblings.pattern = "account_wide";
   facts.siblings.peers.push_back({"c-2", true, true, "Critical", {"BE Memory Alert"}});
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "account_wide");
+  EXPECT_EQ(report.root_cause_category, RootCause::kAccountWide);
   EXPECT_NE(report.root_cause.find("c-1 and its sibling(s) c-2"), std::string::npos);
 }
 
@@ -151,7 +151,7 @@ TEST(PlaybookDecisionOrder, ASiblingThatDoesNotConfirmIsRuledOutAndTheNextFamily
   facts.siblings.pattern = "cluster_specific";
   facts.siblings.peers.push_back({"c-2", true, true, "Warning", {"BE Memory Alert"}});
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "operation_induced");
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced);
   EXPECT_NE(report.summary.find("Ruled out: an account-wide cause (no sibling's shared alert"),
             std::string::npos)
       << report.summary;
@@ -161,8 +161,8 @@ TEST(PlaybookDecisionOrder, WithoutTheUpgradeTheSymptomsOwnCategoryWins) {
   PlaybookFacts facts = HealthyCluster();
   AddCriticalRise(facts, "be_mem", 60, 95, 80, 90);
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "memory_pressure");
-  EXPECT_EQ(report.severity, "high");
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure);
+  EXPECT_EQ(report.severity, Severity::kHigh);
 }
 
 TEST(PlaybookDecisionOrder, AKnownBugOfThisVersionOutranksTheSymptom) {
@@ -171,7 +171,7 @@ TEST(PlaybookDecisionOrder, AKnownBugOfThisVersionOutranksTheSymptom) {
   facts.knowledge.hits.push_back({"Known bug: page cache ignores mem_limit", "release-notes-3.3",
                                   "known_bug", "3.3.5", "BE memory grows past mem_limit.", 1.0});
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "known_bug");
+  EXPECT_EQ(report.root_cause_category, RootCause::kKnownBug);
   ASSERT_FALSE(report.recommendations.empty());
   EXPECT_EQ(report.recommendations[0].parameters, (Json{{"to", "3.3.5"}}));
 }
@@ -189,7 +189,7 @@ TEST(PlaybookDecisionOrder, AKnownBugRuledOutByAWorkloadSurgeIsNamedInTheSummary
   qps.change = ChangePointFact{kNow - hours(3), true, 100, 200, 3};
   facts.metrics.dimensions["qps"] = qps;
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "memory_pressure");
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure);
   EXPECT_NE(report.summary.find("Ruled out: known bug \"page cache ignores mem_limit\" (the "
                                 "workload grew: QPS x2.0)"),
             std::string::npos)
@@ -208,8 +208,8 @@ TEST(PlaybookDecisionOrder, AlertsWithoutASymptomAreNoise) {
   alert.firing_since = kNow - hours(1);
   facts.alerts.alerts.push_back(alert);
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "alert_noise");
-  EXPECT_EQ(report.severity, "info");
+  EXPECT_EQ(report.root_cause_category, RootCause::kAlertNoise);
+  EXPECT_EQ(report.severity, Severity::kInfo);
   ASSERT_FALSE(report.recommendations.empty());
   EXPECT_EQ(report.recommendations[0].operation, "silence_alert");
 }
@@ -226,8 +226,8 @@ TEST(PlaybookDecisionOrder, ASymptomThatWasAlreadyThereAWeekAgoIsChronic) {
   disk.critical = 90;
   facts.metrics.dimensions["disk"] = disk;
   const Report report = DiagnoseFacts(facts);
-  EXPECT_EQ(report.root_cause_category, "disk_capacity");
-  EXPECT_EQ(report.severity, "low");
+  EXPECT_EQ(report.root_cause_category, RootCause::kDiskCapacity);
+  EXPECT_EQ(report.severity, Severity::kLow);
   EXPECT_NE(report.root_cause.find("a standing condition"), std::string::npos);
 }
 

@@ -119,7 +119,7 @@ class PlaybookTest : public ::testing::TestWithParam<std::string> {
     engine_ = std::make_unique<PlaybookEngine>(*registry_, executor_, clock_);
   }
 
-  const simulator::GroundTruthRow* Incident(const std::string& category) const {
+  const simulator::GroundTruthRow* Incident(RootCause category) const {
     for (const auto& row : fleet_->truth) {
       if (row.category == category) return &row;
     }
@@ -163,8 +163,8 @@ class PlaybookTest : public ::testing::TestWithParam<std::string> {
 };
 
 std::string Describe(const InvestigationOutcome& outcome) {
-  return outcome.report.root_cause_category + "/" + outcome.report.severity + ": " +
-         outcome.report.root_cause;
+  return std::string(RootCauseName(outcome.report.root_cause_category)) + "/" +
+         std::string(SeverityName(outcome.report.severity)) + ": " + outcome.report.root_cause;
 }
 
 // ---- one test per category -------------------------------------------------------------------
@@ -172,9 +172,9 @@ std::string Describe(const InvestigationOutcome& outcome) {
 // The engine names the incident's category, with the severity a careful engineer would give.
 class PlaybookCategoryTest : public PlaybookTest {
  protected:
-  void ExpectDiagnosed(const std::string& category) {
+  void ExpectDiagnosed(RootCause category) {
     const simulator::GroundTruthRow* row = Incident(category);
-    ASSERT_NE(row, nullptr) << "the test fleet has no " << category;
+    ASSERT_NE(row, nullptr) << "the test fleet has no " << RootCauseName(category);
     InvestigationOutcome outcome = Investigate(row->cluster_id);
     ExpectValid(outcome);
     EXPECT_EQ(outcome.report.root_cause_category, row->category)
@@ -188,19 +188,19 @@ class PlaybookCategoryTest : public PlaybookTest {
 #define RH_PLAYBOOK_CATEGORY_TEST(name, category) \
   TEST_P(PlaybookCategoryTest, name) { ExpectDiagnosed(category); }
 
-RH_PLAYBOOK_CATEGORY_TEST(DiskCapacity, "disk_capacity")
-RH_PLAYBOOK_CATEGORY_TEST(NodeFailure, "node_failure")
-RH_PLAYBOOK_CATEGORY_TEST(CompactionBacklog, "compaction_backlog")
-RH_PLAYBOOK_CATEGORY_TEST(MemoryPressure, "memory_pressure")
-RH_PLAYBOOK_CATEGORY_TEST(CpuSaturation, "cpu_saturation")
-RH_PLAYBOOK_CATEGORY_TEST(QueryErrors, "query_errors")
-RH_PLAYBOOK_CATEGORY_TEST(SlowQueries, "slow_queries")
-RH_PLAYBOOK_CATEGORY_TEST(OperationInduced, "operation_induced")
-RH_PLAYBOOK_CATEGORY_TEST(IngestionFailure, "ingestion_failure")
-RH_PLAYBOOK_CATEGORY_TEST(KnownBug, "known_bug")
-RH_PLAYBOOK_CATEGORY_TEST(AccountWide, "account_wide")
-RH_PLAYBOOK_CATEGORY_TEST(AlertNoise, "alert_noise")
-RH_PLAYBOOK_CATEGORY_TEST(InsufficientData, "insufficient_data")
+RH_PLAYBOOK_CATEGORY_TEST(DiskCapacity, RootCause::kDiskCapacity)
+RH_PLAYBOOK_CATEGORY_TEST(NodeFailure, RootCause::kNodeFailure)
+RH_PLAYBOOK_CATEGORY_TEST(CompactionBacklog, RootCause::kCompactionBacklog)
+RH_PLAYBOOK_CATEGORY_TEST(MemoryPressure, RootCause::kMemoryPressure)
+RH_PLAYBOOK_CATEGORY_TEST(CpuSaturation, RootCause::kCpuSaturation)
+RH_PLAYBOOK_CATEGORY_TEST(QueryErrors, RootCause::kQueryErrors)
+RH_PLAYBOOK_CATEGORY_TEST(SlowQueries, RootCause::kSlowQueries)
+RH_PLAYBOOK_CATEGORY_TEST(OperationInduced, RootCause::kOperationInduced)
+RH_PLAYBOOK_CATEGORY_TEST(IngestionFailure, RootCause::kIngestionFailure)
+RH_PLAYBOOK_CATEGORY_TEST(KnownBug, RootCause::kKnownBug)
+RH_PLAYBOOK_CATEGORY_TEST(AccountWide, RootCause::kAccountWide)
+RH_PLAYBOOK_CATEGORY_TEST(AlertNoise, RootCause::kAlertNoise)
+RH_PLAYBOOK_CATEGORY_TEST(InsufficientData, RootCause::kInsufficientData)
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlaybookCategoryTest,
                          ::testing::Values(std::string("sqlite"), std::string("mysql")),
@@ -211,7 +211,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, PlaybookCategoryTest,
 TEST_P(PlaybookTest, EveryAccountWideSiblingAndRedHerringIsDiagnosedRight) {
   int red_herrings = 0;
   for (const simulator::GroundTruthRow& row : fleet_->truth) {
-    if (row.category != "account_wide" && !row.red_herring) continue;
+    if (row.category != RootCause::kAccountWide && !row.red_herring) continue;
     red_herrings += row.red_herring.has_value();
     InvestigationOutcome outcome = Investigate(row.cluster_id);
     EXPECT_EQ(outcome.report.root_cause_category, row.category)
@@ -226,16 +226,17 @@ TEST_P(PlaybookTest, HealthyClusterGetsALowOrInfoReport) {
   ASSERT_FALSE(cluster.empty());
   InvestigationOutcome outcome = Investigate(cluster);
   ExpectValid(outcome);
-  EXPECT_TRUE(outcome.report.severity == "info" || outcome.report.severity == "low")
+  EXPECT_TRUE(outcome.report.severity == Severity::kInfo ||
+              outcome.report.severity == Severity::kLow)
       << Describe(outcome);
   EXPECT_FALSE(outcome.report.recommendations.empty());
 }
 
 TEST_P(PlaybookTest, TranscriptFollowsTheEightProtocolSteps) {
-  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kDiskCapacity);
   ASSERT_NE(row, nullptr);
   InvestigationOutcome outcome = Investigate(row->cluster_id);
-  EXPECT_EQ(outcome.engine, "playbook");
+  EXPECT_EQ(outcome.engine, EngineKind::kPlaybook);
   ASSERT_GE(outcome.transcript.size(), 8u);
   const std::vector<std::string> protocol(tools::kInvestigationToolNames.begin(),
                                           tools::kInvestigationToolNames.end());
@@ -272,7 +273,7 @@ TEST_P(PlaybookTest, TranscriptFollowsTheEightProtocolSteps) {
 }
 
 TEST_P(PlaybookTest, RecommendationsAreConcreteAndWithinLimits) {
-  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kDiskCapacity);
   ASSERT_NE(row, nullptr);
   InvestigationOutcome outcome = Investigate(row->cluster_id);
   ExpectValid(outcome);
@@ -288,7 +289,7 @@ TEST_P(PlaybookTest, RecommendationsAreConcreteAndWithinLimits) {
 }
 
 TEST_P(PlaybookTest, QuestionIsCarriedIntoTheReport) {
-  const simulator::GroundTruthRow* row = Incident("slow_queries");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kSlowQueries);
   ASSERT_NE(row, nullptr);
   InvestigationOutcome outcome = Investigate(row->cluster_id, "why is p99 latency up?");
   EXPECT_NE(outcome.report.summary.find("why is p99 latency up?"), std::string::npos);
@@ -296,7 +297,7 @@ TEST_P(PlaybookTest, QuestionIsCarriedIntoTheReport) {
 
 TEST_P(PlaybookTest, WithoutKnowledgeLakeOrMemoryItDegradesGracefully) {
   Build(nullptr, nullptr);
-  const simulator::GroundTruthRow* row = Incident("known_bug");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kKnownBug);
   ASSERT_NE(row, nullptr);
   InvestigationOutcome outcome = Investigate(row->cluster_id);
   ExpectValid(outcome);
@@ -309,14 +310,14 @@ TEST_P(PlaybookTest, WithoutKnowledgeLakeOrMemoryItDegradesGracefully) {
   EXPECT_TRUE(memory_failed);
   // Without the lake the bug cannot be confirmed: the symptom's own category, less sure, and
   // the report says what to check.
-  EXPECT_EQ(outcome.report.root_cause_category, "memory_pressure") << Describe(outcome);
+  EXPECT_EQ(outcome.report.root_cause_category, RootCause::kMemoryPressure) << Describe(outcome);
   EXPECT_NE(outcome.report.root_cause.find("known bugs"), std::string::npos) << Describe(outcome);
   EXPECT_LT(outcome.report.confidence, 0.8);
 
   // The other incidents do not need the lake.
-  const simulator::GroundTruthRow* disk = Incident("disk_capacity");
+  const simulator::GroundTruthRow* disk = Incident(RootCause::kDiskCapacity);
   ASSERT_NE(disk, nullptr);
-  EXPECT_EQ(Investigate(disk->cluster_id).report.root_cause_category, "disk_capacity");
+  EXPECT_EQ(Investigate(disk->cluster_id).report.root_cause_category, RootCause::kDiskCapacity);
 }
 
 TEST_P(PlaybookTest, UnknownClusterIsNotFound) {
@@ -326,7 +327,7 @@ TEST_P(PlaybookTest, UnknownClusterIsNotFound) {
 }
 
 TEST_P(PlaybookTest, ProgressReportsEveryToolAndTheReport) {
-  const simulator::GroundTruthRow* row = Incident("node_failure");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kNodeFailure);
   ASSERT_NE(row, nullptr);
   std::vector<ProgressEvent> events;
   auto outcome = engine_->Investigate({"", row->cluster_id, ""},
@@ -345,7 +346,7 @@ TEST_P(PlaybookTest, ProgressReportsEveryToolAndTheReport) {
 // ---- Cancellation and the deadline, between protocol steps --------------------------------------
 
 TEST_P(PlaybookTest, CancelledRunStopsBeforeTheNextProtocolStep) {
-  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kDiskCapacity);
   ASSERT_NE(row, nullptr);
   CancellationToken cancel;
   RunLimits limits;
@@ -367,7 +368,7 @@ TEST_P(PlaybookTest, CancelledRunStopsBeforeTheNextProtocolStep) {
 }
 
 TEST_P(PlaybookTest, DeadlineBeforeStepFourLeavesSeverityInfo) {
-  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kDiskCapacity);
   ASSERT_NE(row, nullptr);
   RunLimits limits;
   limits.deadline = clock_.Monotonic() + std::chrono::minutes(10);
@@ -380,14 +381,14 @@ TEST_P(PlaybookTest, DeadlineBeforeStepFourLeavesSeverityInfo) {
   ASSERT_TRUE(outcome) << outcome.error().ToString();
   ASSERT_TRUE(outcome->timed_out.has_value());
   EXPECT_EQ(outcome->timed_out->at_step, 3);
-  EXPECT_EQ(outcome->report.severity, "info");  // no assessment before the metrics
+  EXPECT_EQ(outcome->report.severity, Severity::kInfo);  // no assessment before the metrics
   EXPECT_TRUE(outcome->report.evidence.empty());
   ASSERT_EQ(outcome->transcript.size(), 2u);
   EXPECT_EQ(outcome->transcript[1].tool, "query_cluster_alerts");
 }
 
 TEST_P(PlaybookTest, DeadlineAfterStepFourKeepsWhatTheRulesFoundSoFar) {
-  const simulator::GroundTruthRow* row = Incident("disk_capacity");
+  const simulator::GroundTruthRow* row = Incident(RootCause::kDiskCapacity);
   ASSERT_NE(row, nullptr);
   const InvestigationOutcome complete = Investigate(row->cluster_id);
   RunLimits limits;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "core/instance_limits.h"
 #include "prompts/prompts.h"
 
 namespace rh::agent {
@@ -24,7 +27,8 @@ Json ValidReport() {
 TEST(ReportTest, ValidReportParsesAndRoundTrips) {
   auto report = ParseReport(ValidReport(), {"toolu_1", "toolu_2"});
   ASSERT_TRUE(report) << report.error().ToString();
-  EXPECT_EQ(report->severity, "high");
+  EXPECT_EQ(report->severity, Severity::kHigh);
+  EXPECT_EQ(report->root_cause_category, RootCause::kDiskCapacity);
   EXPECT_EQ(report->recommendations.size(), 2u);
   EXPECT_EQ(report->recommendations[0].parameters["to_gb"], 2000);
   auto again = ParseReport(ReportToJson(*report));
@@ -82,7 +86,7 @@ TEST(ReportTest, MarkdownShowsWhatAnEngineerNeeds) {
   ASSERT_TRUE(report);
   ReportContext context;
   context.cluster_id = "c-1";
-  context.engine = "playbook";
+  context.engine = EngineKind::kPlaybook;
   context.report_id = "rpt_1";
   context.llm_error = "unavailable: overloaded";
   std::string md = RenderMarkdown(*report, context);
@@ -94,20 +98,90 @@ TEST(ReportTest, MarkdownShowsWhatAnEngineerNeeds) {
   EXPECT_NE(md.find("offline playbook engine wrote this report"), std::string::npos);
 }
 
+// "a, b, c": how the vocabulary's Names() join a list.
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// The report schema given to the model is a hand-written file (prompts/text/report_schema.json):
+// its lists must be the vocabulary's, in the same order.
 TEST(ReportTest, SchemaGivenToTheModelMatchesTheValidator) {
   auto text = prompts::LoadPrompt("report_schema.json");
   ASSERT_TRUE(text) << text.error().ToString();
   Json schema = Json::parse(*text);
   EXPECT_EQ(schema["type"], "object");
   std::vector<std::string> severities = schema["properties"]["severity"]["enum"];
-  EXPECT_EQ(severities, Severities());
+  EXPECT_EQ(JoinNames(severities), SeverityNames());
   std::vector<std::string> categories = schema["properties"]["root_cause_category"]["enum"];
-  EXPECT_EQ(categories, RootCauseCategories());
+  EXPECT_EQ(JoinNames(categories), RootCauseNames());
   std::vector<std::string> operations =
       schema["properties"]["recommendations"]["items"]["properties"]["operation"]["enum"];
   EXPECT_EQ(operations, RecommendationOperations());
   std::vector<std::string> required = schema["required"];
   EXPECT_EQ(required.size(), 7u);
+}
+
+// The other hand-written copies the model reads: the category list of query_agent_memory's
+// description, and the instance limits in the system prompt and the schema's parameters.
+TEST(ReportTest, PromptsStateTheVocabularyAndTheInstanceLimits) {
+  auto memory_tool = prompts::LoadPrompt("tool_query_agent_memory.md");
+  ASSERT_TRUE(memory_tool) << memory_tool.error().ToString();
+  EXPECT_NE(memory_tool->find("category (one of " + std::string(RootCauseNames()) + ";"),
+            std::string::npos)
+      << *memory_tool;
+  auto range = [](int64_t low, int64_t high) {
+    return std::to_string(low) + "-" + std::to_string(high);
+  };
+  const std::string limits_text =
+      "BE " + range(limits::kMinBeNodes, limits::kMaxBeNodes) + " nodes, CN " +
+      range(limits::kMinCnNodes, limits::kMaxCnNodes) + ", FE " +
+      range(limits::kMinFeNodes, limits::kMaxFeNodes);
+  const std::string disk_text = "disk " + range(limits::kMinDiskGb, limits::kMaxDiskGb) + " GB";
+  const std::string pl2_text = "PL2 needs >= " + std::to_string(limits::kMinPl2DiskGb) + " GB";
+  auto schema = prompts::LoadPrompt("report_schema.json");
+  auto system = prompts::LoadPrompt("system.md");
+  ASSERT_TRUE(schema && system);
+  for (const std::string* text : {&*schema, &*system}) {
+    std::string flat = *text;  // the system prompt wraps lines
+    std::replace(flat.begin(), flat.end(), '\n', ' ');
+    while (flat.find("  ") != std::string::npos) flat.replace(flat.find("  "), 2, " ");
+    for (const std::string& expected : {limits_text, disk_text, pl2_text}) {
+      EXPECT_NE(flat.find(expected), std::string::npos) << expected;
+    }
+  }
+}
+
+// A category outside the taxonomy is refused with every valid one named, so a model can fix
+// its submission in one repair turn; names are matched in any case and stored in lower case.
+TEST(ReportTest, UnknownCategoryIsRefusedNamingTheValidOnes) {
+  Json bad = ValidReport();
+  bad["root_cause_category"] = "gremlins";
+  auto result = ParseReport(bad);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(result.error().message.find("root_cause_category: must be one of " +
+                                        std::string(RootCauseNames()) + "; got 'gremlins'"),
+            std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find("1 problem"), std::string::npos);
+
+  Json upper = ValidReport();
+  upper["root_cause_category"] = "Disk_Capacity";
+  upper["severity"] = "HIGH";
+  auto parsed = ParseReport(upper);
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  EXPECT_EQ(parsed->root_cause_category, RootCause::kDiskCapacity);
+  EXPECT_EQ(ReportToJson(*parsed)["root_cause_category"], "disk_capacity");
+  EXPECT_EQ(ReportToJson(*parsed)["severity"], "high");
+
+  // Recommendations may be empty only at severity info.
+  Json quiet = ValidReport();
+  quiet["recommendations"] = Json::array();
+  EXPECT_FALSE(ParseReport(quiet));
+  quiet["severity"] = "info";
+  EXPECT_TRUE(ParseReport(quiet));
 }
 
 }  // namespace

@@ -107,7 +107,8 @@ TEST_P(WorkerPoolTest, SeveralWorkersCompleteEveryTaskWithExactlyOneReport) {
   std::vector<std::string> clusters = Fleet().HealthyClusters();
   ASSERT_GE(clusters.size(), 3u);
   clusters.resize(3);
-  for (const char* category : {"disk_capacity", "node_failure", "compaction_backlog"}) {
+  for (RootCause category :
+       {RootCause::kDiskCapacity, RootCause::kNodeFailure, RootCause::kCompactionBacklog}) {
     clusters.push_back(Fleet().IncidentCluster(category));
   }
   std::vector<std::string> task_ids;
@@ -182,7 +183,7 @@ TEST_P(WorkerPoolTest, FailedInvestigationIsRetriedAfterTheBackoff) {
   LockedReportStore reports;
   auto investigator = MakeInvestigator(&reports.db());
   auto pool = MakePool(*investigator, 2);
-  const std::string task_id = Enqueue(Fleet().IncidentCluster("disk_capacity"));
+  const std::string task_id = Enqueue(Fleet().IncidentCluster(RootCause::kDiskCapacity));
 
   reports.Lock();
   auto first = pool->RunUntilIdle();
@@ -219,7 +220,7 @@ TEST_P(WorkerPoolTest, InvestigationFailingEveryAttemptFailsForGood) {
   LockedReportStore reports;
   auto investigator = MakeInvestigator(&reports.db());
   auto pool = MakePool(*investigator, 1);
-  const std::string task_id = Enqueue(Fleet().IncidentCluster("node_failure"));
+  const std::string task_id = Enqueue(Fleet().IncidentCluster(RootCause::kNodeFailure));
   reports.Lock();
   for (int attempt = 1; attempt <= 2; ++attempt) {
     auto stats = pool->RunUntilIdle();
@@ -238,7 +239,7 @@ TEST_P(WorkerPoolTest, InvestigationFailingEveryAttemptFailsForGood) {
 }
 
 TEST_P(WorkerPoolTest, StopBetweenClaimAndStartReleasesTheTaskUntouched) {
-  const std::string task_id = Enqueue(Fleet().IncidentCluster("disk_capacity"));
+  const std::string task_id = Enqueue(Fleet().IncidentCluster(RootCause::kDiskCapacity));
   auto investigator = MakeInvestigator();
   auto pool = MakePool(*investigator, 1);
   std::atomic<bool> stop{false};
@@ -261,13 +262,13 @@ TEST_P(WorkerPoolTest, StopBetweenClaimAndStartReleasesTheTaskUntouched) {
 }
 
 TEST_P(WorkerPoolTest, WorkerThatDiedAfterStoringLeavesATaskReclaimedWithoutASecondReport) {
-  const std::string cluster_id = Fleet().IncidentCluster("memory_pressure");
+  const std::string cluster_id = Fleet().IncidentCluster(RootCause::kMemoryPressure);
   const std::string task_id = Enqueue(cluster_id);
   auto investigator = MakeInvestigator();
   // The dead worker claimed the task and stored its report, then died before Complete.
   auto claimed = queue_->Claim("dead-host:9:w0");
   ASSERT_TRUE(claimed && claimed->has_value());
-  auto stored = investigator->Run({task_id, cluster_id, ""}, "");
+  auto stored = investigator->Run({task_id, cluster_id, ""}, std::nullopt);
   ASSERT_TRUE(stored) << stored.error().ToString();
 
   auto pool = MakePool(*investigator, 2);
@@ -300,7 +301,8 @@ TEST_P(WorkerPoolTest, DaemonWorkersPollTheQueueUntilStopped) {
   ASSERT_TRUE(pool->Start());
   EXPECT_FALSE(pool->Start());  // already running
   std::vector<std::string> task_ids;
-  for (const char* category : {"disk_capacity", "cpu_saturation", "slow_queries"}) {
+  for (RootCause category :
+       {RootCause::kDiskCapacity, RootCause::kCpuSaturation, RootCause::kSlowQueries}) {
     task_ids.push_back(Enqueue(Fleet().IncidentCluster(category)));
   }
   {
@@ -346,7 +348,7 @@ class LeaseLostSignal {
 // cancelled at its next checkpoint, stores nothing and leaves the task alone. One reclaim, one
 // report, B's.
 TEST_P(WorkerPoolTest, LeaseLostToAnotherWorkerCancelsTheRunAndTheTaskIsReclaimedOnce) {
-  const std::string task_id = Enqueue(Fleet().IncidentCluster("disk_capacity"));
+  const std::string task_id = Enqueue(Fleet().IncidentCluster(RootCause::kDiskCapacity));
   loop_test::GatedTools gated(*tools_, "query_cluster_operations");
   PlaybookEngine gated_playbook(gated.registry(), executor_, clock_);
   auto investigator_a = MakeInvestigator(nullptr, &gated_playbook);
@@ -399,7 +401,7 @@ TEST_P(WorkerPoolTest, LeaseLostToAnotherWorkerCancelsTheRunAndTheTaskIsReclaime
 // The task is cancelled while worker A investigates: A's next beat finds out, the run is
 // cancelled and stores nothing, and the task stays cancelled.
 TEST_P(WorkerPoolTest, TaskCancelledMidInvestigationStopsTheRunWithoutAReport) {
-  const std::string task_id = Enqueue(Fleet().IncidentCluster("node_failure"));
+  const std::string task_id = Enqueue(Fleet().IncidentCluster(RootCause::kNodeFailure));
   loop_test::GatedTools gated(*tools_, "query_cluster_operations");
   PlaybookEngine gated_playbook(gated.registry(), executor_, clock_);
   auto investigator = MakeInvestigator(nullptr, &gated_playbook);
@@ -449,7 +451,7 @@ class ThrowingEngine final : public InvestigationEngine {
 };
 
 TEST_P(WorkerPoolTest, ExceptionInAnInvestigationFailsThatTaskAndTheWorkerGoesOn) {
-  const std::string throwing_cluster = Fleet().IncidentCluster("disk_capacity");
+  const std::string throwing_cluster = Fleet().IncidentCluster(RootCause::kDiskCapacity);
   store::EnqueueRequest urgent;
   urgent.cluster_id = throwing_cluster;
   urgent.priority = 1;  // claimed first
@@ -457,7 +459,7 @@ TEST_P(WorkerPoolTest, ExceptionInAnInvestigationFailsThatTaskAndTheWorkerGoesOn
   auto enqueued = queue_->Enqueue(urgent);
   ASSERT_TRUE(enqueued) << enqueued.error().ToString();
   const std::string throwing_task = enqueued->task.id;
-  const std::string fine_task = Enqueue(Fleet().IncidentCluster("cpu_saturation"));
+  const std::string fine_task = Enqueue(Fleet().IncidentCluster(RootCause::kCpuSaturation));
   ThrowingEngine engine(*playbook_, throwing_cluster);
   auto investigator = MakeInvestigator(nullptr, &engine);
   auto pool = MakePool(*investigator, 1);

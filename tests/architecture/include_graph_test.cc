@@ -80,6 +80,13 @@ std::vector<Violation> Check(const fs::path& root) {
       int line_no = 0;
       while (std::getline(in, text)) {
         ++line_no;
+        // Time comes from core/clock.h (Clock, MachineMonotonic, Stopwatch), nowhere else.
+        if (text.find("steady_clock") != std::string::npos && relative != "core/clock.cc" &&
+            relative != "core/clock.h") {
+          violations.push_back({relative, line_no,
+                                "reads std::chrono::steady_clock: use Clock::Monotonic, "
+                                "MachineMonotonic or Stopwatch (core/clock.h)"});
+        }
         std::smatch match;
         if (!std::regex_search(text, match, include_re)) continue;
         const std::string target = match[2].str();
@@ -129,8 +136,8 @@ TEST(IncludeGraph, EveryModuleIncludesOnlyModulesBelowIt) {
   EXPECT_TRUE(violations.empty()) << Describe(violations);
 }
 
-// The checker itself: a tree with one violation of each kind must report all three.
-TEST(IncludeGraph, CheckerFindsUpwardInternalAndHeavyIncludes) {
+// The checker itself: a tree with one violation of each kind must report all four.
+TEST(IncludeGraph, CheckerFindsUpwardInternalHeavyIncludesAndClockReads) {
   const fs::path root = fs::temp_directory_path() / ("rh_include_graph_" + std::to_string(::getpid()));
   fs::create_directories(root / "store");
   fs::create_directories(root / "tools");
@@ -139,13 +146,16 @@ TEST(IncludeGraph, CheckerFindsUpwardInternalAndHeavyIncludes) {
     std::ofstream(root / "tools" / "bad.cc") << "#include \"knowledge/internal/text.h\"\n";
     std::ofstream(root / "tools" / "bad.h") << "#include <curl/curl.h>\n";
     std::ofstream(root / "store" / "good.cc") << "#include \"core/error.h\"\n#include <sqlite3.h>\n";
+    std::ofstream(root / "tools" / "timer.cc") << "auto t = std::chrono::steady_clock::now();\n";
   }
   const std::vector<Violation> violations = Check(root);
   fs::remove_all(root);
-  ASSERT_EQ(violations.size(), 3u) << Describe(violations);
+  ASSERT_EQ(violations.size(), 4u) << Describe(violations);
   EXPECT_NE(Describe(violations).find("store may not include agent"), std::string::npos);
   EXPECT_NE(Describe(violations).find("internal header"), std::string::npos);
   EXPECT_NE(Describe(violations).find("<curl/curl.h>"), std::string::npos);
+  EXPECT_NE(Describe(violations).find("tools/timer.cc:1: reads std::chrono::steady_clock"),
+            std::string::npos);
 }
 
 }  // namespace

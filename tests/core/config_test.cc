@@ -21,7 +21,8 @@ TEST(ConfigTest, DefaultsAreValid) {
   EXPECT_EQ(config->sentinel.cooldown, hours(4));
   EXPECT_EQ(config->sentinel.interval, minutes(15));
   EXPECT_EQ(config->FleetDb(), ".rockhound/fleet.db");
-  EXPECT_EQ(config->agent.engine, "auto");
+  EXPECT_EQ(config->agent.engine, EngineKind::kAuto);
+  EXPECT_EQ(config->notify.min_severity, Severity::kHigh);
 }
 
 TEST(ConfigTest, TomlThenEnvironmentThenFlags) {
@@ -105,6 +106,10 @@ TEST(ConfigTest, ValidationRules) {
   EXPECT_TRUE(LoadConfig({"", {{"ROCKHOUND_SERVER_BIND", "0.0.0.0"}, {"ROCKHOUND_SERVER_TOKEN", "t"}}, {}}));
   EXPECT_FALSE(LoadConfig({"", {}, {"queue.heartbeat=10m"}}));  // longer than the lease
   EXPECT_FALSE(LoadConfig({"", {}, {"notify.min_severity=urgent"}}));
+  auto low = LoadConfig({"", {}, {"notify.min_severity=low", "agent.engine=playbook"}});
+  ASSERT_TRUE(low) << low.error().ToString();
+  EXPECT_EQ(low->notify.min_severity, Severity::kLow);
+  EXPECT_EQ(low->agent.engine, EngineKind::kPlaybook);
   EXPECT_FALSE(LoadConfig({"", {}, {"agent.temperature=1.5"}}));
   EXPECT_TRUE(LoadConfig({"", {}, {"agent.temperature=0.2"}}));
 }
@@ -295,6 +300,21 @@ TEST(ConfigTest, DatabasePoolSizes) {
   EXPECT_EQ(set->memory.pool_size, 16);
   ExpectRefused({"", {}, {"fleet.pool_size=0"}}, "fleet.pool_size", "1..256");
   ExpectRefused({"", {}, {"memory.pool_size=257"}}, "memory.pool_size", "1..256");
+}
+
+// agent.engine and notify.min_severity are parsed once, by the vocabulary (core/engine_kind.h,
+// core/severity.h): a bad value names the key and every valid value.
+TEST(ConfigTest, VocabularyFieldsNameEveryValidValue) {
+  ExpectRefused({"", {}, {"agent.engine=gpt"}}, "agent.engine",
+                "must be one of " + std::string(EngineKindNames()) + "; got 'gpt'");
+  ExpectRefused({"", {{"ROCKHOUND_NOTIFY_MIN_SEVERITY", "urgent"}}, {}}, "notify.min_severity",
+                "must be one of " + std::string(SeverityNames()) + "; got 'urgent'");
+  auto shown = LoadConfig({"", {}, {"agent.engine=playbook", "notify.min_severity=medium"}});
+  ASSERT_TRUE(shown) << shown.error().ToString();
+  std::map<std::string, std::string> values;
+  for (const ConfigEntry& entry : DescribeConfig(*shown)) values[entry.key] = entry.value;
+  EXPECT_EQ(values["agent.engine"], "playbook");
+  EXPECT_EQ(values["notify.min_severity"], "medium");
 }
 
 }  // namespace

@@ -49,6 +49,20 @@ TEST(TimeFormatTest, FloorAndDurations) {
   EXPECT_FALSE(ParseDurationShort(""));
 }
 
+// The JSON-entry fuzzer sent an Alertmanager endsAt in the year 1013: converting it to the
+// nanosecond clock overflowed (undefined behaviour). Years a TimePoint cannot hold are refused.
+TEST(TimeFormatTest, YearsOutsideTheClockRangeAreRefused) {
+  for (const char* text : {"1013-03-10T11:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                           "2263-01-01T00:00:00Z"}) {
+    auto parsed = ParseIsoTime(text);
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_NE(parsed.error().message.find("year outside"), std::string::npos) << text;
+  }
+  EXPECT_FALSE(ParseSqlTime("1000-01-01 00:00:00"));
+  EXPECT_TRUE(ParseIsoTime("1700-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseSqlTime("2200-12-31 23:59:59"));
+}
+
 // "99999999999999h" wrapped to 22362d; a number too big for 64 bits parsed as 0.
 TEST(TimeFormatTest, DurationsThatWouldOverflowAreRefused) {
   EXPECT_EQ(*ParseDurationShort("36500d"), hours(24 * 36500));

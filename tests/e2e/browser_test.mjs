@@ -76,6 +76,22 @@ try {
   check(stats.colours >= 20 && stats.nonBackgroundFraction > 0.05,
     `screenshot is not blank (${stats.colours} colours, ${(stats.nonBackgroundFraction * 100).toFixed(1)}% non-background)`);
 
+  // Paging: 5 a page, then "Show 5 more" twice reaches all 12 in the API's order, once each.
+  await page.goto(server.url + '/?limit=5');
+  await page.waitForSelector('#fleet-table tbody tr');
+  check(await page.locator('#fleet-table tbody tr').count() === 5, 'first page of 5');
+  check((await page.locator('#fleet-shown').textContent()).includes('5 of 12'), 'says 5 of 12');
+  for (const expected of [10, 12]) {
+    await page.locator('#fleet-more').click();
+    await page.waitForFunction((n) => document.querySelectorAll('#fleet-table tbody tr').length === n,
+      expected);
+  }
+  check(await page.locator('#fleet-more').isHidden(), 'no more pages after the last');
+  const paged = await page.locator('#fleet-table tbody tr').evaluateAll(
+    (rows) => rows.map((row) => row.dataset.cluster));
+  check(JSON.stringify(paged) === JSON.stringify(fleetApi.clusters.map((c) => c.cluster_id)),
+    'paged rows are the whole fleet in order');
+
   // A cluster page from the overview.
   await page.locator('#fleet-table tbody tr').first().locator('a').first().click();
   await page.waitForSelector('h1 .badge');

@@ -45,21 +45,24 @@ Status StoreReports(rh::store::Database& fleet, rh::store::Database& memory) {
   if (risks.empty()) {
     return rh::NotFound("fleet", "has no Critical or Warning cluster; run `rockhound cycle` first");
   }
-  static const char* kCategories[] = {"disk_capacity",  "compaction_backlog", "memory_pressure",
-                                      "cpu_saturation", "slow_queries",       "query_errors"};
+  static const rh::RootCause kCategories[] = {
+      rh::RootCause::kDiskCapacity,   rh::RootCause::kCompactionBacklog,
+      rh::RootCause::kMemoryPressure, rh::RootCause::kCpuSaturation,
+      rh::RootCause::kSlowQueries,    rh::RootCause::kQueryErrors};
   rh::store::ReportStore reports(memory);
   Json out = {{"reports", Json::array()}};
   int report_idx = 0;
   for (const rh::store::Row& row : risks) {
-    static const char* kSeverities[] = {"critical", "high", "medium"};
-    const std::string severity = kSeverities[report_idx % 3];
+    const rh::Severity severity = rh::kAllSeverities[report_idx % 3];  // critical, high, medium
     const rh::TimePoint at = row.GetTime("snapshot_time").value_or(rh::testing::SeedNow()) -
                              std::chrono::minutes(5 * report_idx);
     rh::store::StoredReport report = rh::testing::MakeStoredReport(
         row.GetString("cluster_id"), severity, kCategories[report_idx % 6], at);
     RH_ASSIGN_OR_RETURN(std::string report_id, reports.Insert(report));
     out["reports"].push_back(
-        {{"report_id", report_id}, {"cluster_id", report.cluster_id}, {"severity", severity}});
+        {{"report_id", report_id},
+         {"cluster_id", report.cluster_id},
+         {"severity", std::string(rh::SeverityName(severity))}});
     ++report_idx;
   }
   std::printf("%s\n", rh::DumpJson(out).c_str());
@@ -81,8 +84,9 @@ Status Complete(rh::store::Database& memory, const std::string& task_id) {
       }
       rh::store::ReportStore reports(memory);
       RH_ASSIGN_OR_RETURN(std::string report_id, reports.Insert(rh::testing::MakeStoredReport(
-                                                     claimed->cluster_id, "high", "disk_capacity",
-                                                     clock.Now(), claimed->id)));
+                                                     claimed->cluster_id, rh::Severity::kHigh,
+                                                     rh::RootCause::kDiskCapacity, clock.Now(),
+                                                     claimed->id)));
       RH_RETURN_IF_ERROR(queue.Complete(task_id, owner, report_id));
       std::printf("%s\n", rh::DumpJson(Json{{"report_id", report_id}}).c_str());
       return {};

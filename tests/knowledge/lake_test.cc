@@ -1,6 +1,6 @@
 // KnowledgeLake end to end on real SQLite/FTS5 and FAISS: ingest, the three search modes,
 // filters, hostile queries, de-duplication, incremental update/delete, index rebuild,
-// embedder switch, crash recovery and concurrent searches.
+// embedder switch, crash recovery, concurrent searches, and refreshing an open lake.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -531,6 +531,122 @@ TEST_F(LakeTest, ASecondProcessSeesWritesThroughTheGeneration) {
   for (const SearchHit& hit : Search(*first, "too many versions", SearchMode::kHybrid, 10)) {
     EXPECT_NE(hit.source, "compaction.md");
   }
+}
+
+// What the long-lived runtime does every cycle: one process ingests, the other refreshes its
+// open lake instead of reopening it, and sees the new documents and the refitted model.
+TEST_F(LakeTest, RefreshBringsAnOpenLakeUpToDateWithAnotherWriter) {
+  auto writer = OpenLake();
+  auto reader = OpenLake();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_NE(reader, nullptr);
+  auto nothing_new = reader->Refresh();
+  ASSERT_TRUE(nothing_new) << nothing_new.error().ToString();
+  EXPECT_FALSE(*nothing_new);
+
+  // The first ingest fits the built-in model; the reader has none until it refreshes.
+  ASSERT_TRUE(writer->IngestDocuments(Corpus()));
+  EXPECT_FALSE(reader->embedder().has_model());
+  auto refreshed = reader->Refresh();
+  ASSERT_TRUE(refreshed) << refreshed.error().ToString();
+  EXPECT_TRUE(*refreshed);
+  EXPECT_TRUE(reader->embedder().has_model());
+  EXPECT_EQ(reader->embedder().id(), writer->embedder().id());
+  auto again = reader->Refresh();
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again) << "nothing changed since the last refresh";
+  EXPECT_EQ(Search(*reader, "too many versions", SearchMode::kVector)[0].source, "compaction.md");
+
+  // Enough new documents to refit: the reader takes the new model and finds the new documents,
+  // by every mode, exactly as the writer does.
+  const std::string first_model = writer->embedder().id();
+  const std::vector<std::string> topics = {"broker load timeout", "routine load paused by kafka",
+                                           "tablet clone storm", "fe checkpoint slow"};
+  std::vector<Document> more;
+  for (int doc_idx = 0; doc_idx < 40; ++doc_idx) {
+    more.push_back(Doc("log-" + std::to_string(doc_idx), "oncall_log", "", "Incident",
+                       "incident " + std::to_string(doc_idx) + ": " + topics[doc_idx % 4] +
+                           " on be-" + std::to_string(doc_idx % 7)));
+  }
+  auto ingested = writer->IngestDocuments(more);
+  ASSERT_TRUE(ingested);
+  ASSERT_TRUE(ingested->refitted);
+  ASSERT_NE(writer->embedder().id(), first_model);
+  EXPECT_EQ(reader->embedder().id(), first_model);
+  refreshed = reader->Refresh();
+  ASSERT_TRUE(refreshed) << refreshed.error().ToString();
+  EXPECT_TRUE(*refreshed);
+  EXPECT_EQ(reader->embedder().id(), writer->embedder().id());
+  auto stats = reader->Stats();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->embedder, writer->embedder().id());
+  EXPECT_EQ(stats->vectors, stats->chunks);
+  for (SearchMode mode : {SearchMode::kFulltext, SearchMode::kVector, SearchMode::kHybrid}) {
+    const SearchFilter logs{{"oncall_log"}, ""};
+    auto hits = Search(*reader, "routine load paused by kafka", mode, 5, logs);
+    ASSERT_FALSE(hits.empty()) << "mode " << static_cast<int>(mode);
+    EXPECT_EQ(hits[0].kind, "oncall_log");
+    std::vector<std::string> reader_ids, writer_ids;
+    for (const SearchHit& hit : hits) reader_ids.push_back(hit.chunk_id);
+    for (const SearchHit& hit : Search(*writer, "routine load paused by kafka", mode, 5, logs)) {
+      writer_ids.push_back(hit.chunk_id);
+    }
+    EXPECT_EQ(reader_ids, writer_ids) << "mode " << static_cast<int>(mode);
+  }
+}
+
+// Refreshing swaps the model while other threads search the same lake: searches never fail
+// (under ASan, a model replaced under a running Embed would show as a use after free).
+TEST_F(LakeTest, RefreshesWhileOtherThreadsSearch) {
+  auto writer = OpenLake();
+  auto reader = OpenLake();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_TRUE(writer->IngestDocuments(Corpus()));
+  ASSERT_TRUE(reader->Refresh());
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::atomic<int> searches{0};
+  std::vector<std::thread> searchers;
+  for (int thread_idx = 0; thread_idx < 3; ++thread_idx) {
+    searchers.emplace_back([&, thread_idx] {
+      const SearchMode modes[] = {SearchMode::kHybrid, SearchMode::kVector, SearchMode::kHybrid};
+      while (!stop.load()) {
+        SearchRequest request;
+        request.query = "disk full loads fail";
+        request.mode = modes[thread_idx];
+        if (!reader->Search(request)) ++failures;
+        ++searches;
+      }
+    });
+  }
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Document> batch;
+    // Distinct texts, growing the corpus enough for the writer to refit every round.
+    for (int doc_idx = 0; doc_idx < 30 << round; ++doc_idx) {
+      batch.push_back(Doc("r" + std::to_string(round) + "-" + std::to_string(doc_idx), "oncall_log",
+                          "", "Incident",
+                          "round " + std::to_string(round) + " case " + std::to_string(doc_idx) +
+                              " fe checkpoint slow on fe-" + std::to_string(doc_idx % 5)));
+    }
+    // (No ASSERT while the searchers run: their threads must be joined.)
+    auto ingested = writer->IngestDocuments(batch);
+    if (!ingested) {
+      ADD_FAILURE() << ingested.error().ToString();
+      break;
+    }
+    // The searchers may have reloaded first (Search refreshes too): either way it succeeds.
+    auto refreshed = reader->Refresh();
+    if (!refreshed) {
+      ADD_FAILURE() << refreshed.error().ToString();
+      break;
+    }
+  }
+  stop = true;
+  for (auto& searcher : searchers) searcher.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(searches.load(), 0);
+  EXPECT_EQ(reader->embedder().id(), writer->embedder().id());
 }
 
 TEST_F(LakeTest, StarterKnowledgeAnswersTheSimulatorsPageCacheBug) {

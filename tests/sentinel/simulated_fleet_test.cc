@@ -51,21 +51,24 @@ TEST(SimulatedFleetTest, IncidentClustersAreQueuedAndHealthyOnesAreNot) {
   int incidents_queued = 0;
   for (const auto& [cluster_id, incident] : incidents) {
     ASSERT_TRUE(scores.count(cluster_id))
-        << cluster_id << " (" << incident.category << ") was not scored";
+        << cluster_id << " (" << RootCauseName(incident.category) << ") was not scored";
     const ClusterScore& score = *scores[cluster_id];
     // Every injected incident shows in the score...
     EXPECT_NE(score.health.risk, RiskLevel::kHealthy)
-        << cluster_id << " " << incident.category << " scored Healthy: " << score.health.health;
+        << cluster_id << " " << RootCauseName(incident.category)
+        << " scored Healthy: " << score.health.health;
     if (queued.count(cluster_id)) {
       ++incidents_queued;
       continue;
     }
     // ... and the only incidents left unqueued are the ones DESIGN §4 leaves alone: Warning
     // (not Critical) on a tier B/C cluster, with no cliff and no storm.
-    EXPECT_NE(incident.expected_severity, "critical") << cluster_id << " " << incident.category;
-    EXPECT_EQ(score.health.risk, RiskLevel::kWarning) << cluster_id << " " << incident.category;
+    EXPECT_NE(incident.expected_severity, Severity::kCritical)
+        << cluster_id << " " << RootCauseName(incident.category);
+    EXPECT_EQ(score.health.risk, RiskLevel::kWarning)
+        << cluster_id << " " << RootCauseName(incident.category);
     EXPECT_TRUE(score.tier != "S" && score.tier != "A")
-        << cluster_id << " " << incident.category << " tier " << score.tier;
+        << cluster_id << " " << RootCauseName(incident.category) << " tier " << score.tier;
   }
   int healthy_clusters = 0;
   int healthy_queued = 0;

@@ -1,7 +1,7 @@
 // The Alertmanager/Grafana webhook: parsing (pure), and POST /api/v1/alerts/alertmanager over
 // real sockets on SQLite and MariaDB — the real v4 payload, idempotent re-posts, all-or-nothing
 // bodies, the 400s, the webhook task, and concurrent re-posts through two server replicas.
-#include "server/alert_webhook.h"
+#include "alerts/webhook.h"
 
 #include <gtest/gtest.h>
 
@@ -60,18 +60,18 @@ TEST(ParseAlertWebhookTest, RealAlertmanagerPayloadWithAConfiguredLabel) {
   if (!path) GTEST_SKIP() << "../shared/data/alertmanager is not beside the checkout";
   const std::string body = ReadFile(*path);
   // The real payload has no cluster label: with the default label it is refused, by name.
-  auto refused = server::ParseAlertWebhook(body, {});
+  auto refused = alerts::ParseAlertWebhook(body, {});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(refused.error().ToString().find("'cluster_id' label"), std::string::npos);
   EXPECT_NE(refused.error().ToString().find("alerts[0]"), std::string::npos);
 
-  server::WebhookOptions options;
+  alerts::WebhookOptions options;
   options.cluster_label = "dc";
-  auto parsed = server::ParseAlertWebhook(body, options);
+  auto parsed = alerts::ParseAlertWebhook(body, options);
   ASSERT_TRUE(parsed) << parsed.error().ToString();
   ASSERT_EQ(parsed->size(), 1u);
-  const server::WebhookAlert& alert = (*parsed)[0];
+  const alerts::WebhookAlert& alert = (*parsed)[0];
   EXPECT_EQ(alert.cluster_id, "eu-west-1");
   EXPECT_EQ(alert.alert_name, "Heartbeat");
   EXPECT_EQ(alert.status, "Firing");
@@ -105,9 +105,9 @@ TEST(ParseAlertWebhookTest, GrafanaVariant) {
                   {"silenceURL", "http://grafana/alerting/silence/new"},
                   {"dashboardURL", "http://grafana/d/abc"},
                   {"panelURL", "http://grafana/d/abc?viewPanel=2"}}}}};
-  auto parsed = server::ParseAlertWebhook(DumpJson(body), {});  // falls back to "cluster"
+  auto parsed = alerts::ParseAlertWebhook(DumpJson(body), {});  // falls back to "cluster"
   ASSERT_TRUE(parsed) << parsed.error().ToString();
-  const server::WebhookAlert& alert = (*parsed)[0];
+  const alerts::WebhookAlert& alert = (*parsed)[0];
   EXPECT_EQ(alert.source, "grafana");
   EXPECT_EQ(alert.cluster_id, "c-1");
   EXPECT_EQ(alert.dashboard_url, "http://grafana/d/abc?viewPanel=2");
@@ -119,7 +119,7 @@ TEST(ParseAlertWebhookTest, GrafanaVariant) {
 TEST(ParseAlertWebhookTest, ResolvedAlertsAndInBodyDuplicates) {
   Json body = AlertmanagerBody({{"DiskFull", "c-1", "resolved", "critical"}});
   body["alerts"].push_back(body["alerts"][0]);  // the same alert twice in one body
-  auto parsed = server::ParseAlertWebhook(DumpJson(body), {});
+  auto parsed = alerts::ParseAlertWebhook(DumpJson(body), {});
   ASSERT_TRUE(parsed);
   ASSERT_EQ(parsed->size(), 1u);
   EXPECT_EQ((*parsed)[0].status, "Resolved");
@@ -127,7 +127,7 @@ TEST(ParseAlertWebhookTest, ResolvedAlertsAndInBodyDuplicates) {
   EXPECT_EQ(*(*parsed)[0].ends_at, MakeUtcTime(2026, 11, 21, 9, 59));
   // Firing and resolved messages of one alert are different rows.
   EXPECT_NE((*parsed)[0].message_id,
-            server::WebhookMessageId("DiskFull", "c-1", "Firing", (*parsed)[0].starts_at));
+            alerts::WebhookMessageId("DiskFull", "c-1", "Firing", (*parsed)[0].starts_at));
 }
 
 TEST(ParseAlertWebhookTest, MalformedBodiesNameTheProblem) {
@@ -155,7 +155,7 @@ TEST(ParseAlertWebhookTest, MalformedBodiesNameTheProblem) {
       {mutate([](Json& b) { b["alerts"][0]["startsAt"] = "yesterday"; }), "startsAt"},
   };
   for (const auto& [body, mention] : cases) {
-    auto parsed = server::ParseAlertWebhook(body, {});
+    auto parsed = alerts::ParseAlertWebhook(body, {});
     ASSERT_FALSE(parsed) << body;
     EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(parsed.error().ToString().find(mention), std::string::npos)
@@ -283,10 +283,9 @@ TEST_P(WebhookHttpTest, ConcurrentRepostsThroughTwoReplicasStoreEachAlertOnce) {
   config_.server.rate_limit_per_minute = 0;
   config_.server.investigate_critical_alerts = false;
   StartServer();
-  auto fleet2 = Open();
-  auto memory2 = Open();
   MetricsRegistry metrics2;
-  server::HttpServer replica(config_, clock_, *fleet2, *memory2, metrics2);
+  service::Runtime runtime2(config_, clock_, metrics2);  // its own pools, like another process
+  server::HttpServer replica(runtime2, metrics2);
   auto replica_port = replica.Start();
   ASSERT_TRUE(replica_port);
 

@@ -91,7 +91,8 @@ TEST_P(AuthLimitsTest, SecondServerOnABusyPortFailsClearly) {
   StartServer();
   Config busy = config_;
   busy.server.port = port_;
-  server::HttpServer second(busy, clock_, fleet(), memory(), metrics_);
+  service::Runtime busy_runtime(busy, clock_, metrics_);
+  server::HttpServer second(busy_runtime, metrics_);
   auto started = second.Start();
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);

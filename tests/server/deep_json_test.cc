@@ -62,26 +62,11 @@ class DeepJsonMcpTest : public ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    tools::ToolEnvironment env;
-    env.fleet = &fleet();
-    env.memory = &memory();
-    env.clock = &clock_;
-    env.fleet_url = url();
-    env.fleet_password = TestMysqlPassword();
-    auto registry = tools::BuildInvestigationTools(env);
-    ASSERT_TRUE(registry) << registry.error().ToString();
-    tools_ = std::make_unique<tools::ToolRegistry>(std::move(*registry));
-    server::McpBackends backends;
-    backends.investigation_tools = tools_.get();
-    backends.fleet = &fleet();
-    backends.memory = &memory();
-    backends.clock = &clock_;
-    auto mcp = server::McpServer::Create(backends);
+    auto mcp = server::McpServer::Create(runtime());
     ASSERT_TRUE(mcp) << mcp.error().ToString();
     mcp_ = std::move(*mcp);
   }
 
-  std::unique_ptr<tools::ToolRegistry> tools_;
   std::unique_ptr<server::McpServer> mcp_;
 };
 

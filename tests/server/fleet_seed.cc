@@ -141,12 +141,12 @@ Status SeedFleet(store::Database& fleet) {
   });
 }
 
-store::StoredReport MakeStoredReport(const std::string& cluster_id, const std::string& severity,
-                                     const std::string& category, TimePoint created_at,
+store::StoredReport MakeStoredReport(const std::string& cluster_id, Severity severity,
+                                     RootCause category, TimePoint created_at,
                                      const std::string& task_id) {
   agent::Report report;
   report.severity = severity;
-  report.confidence = severity == "info" ? 0.55 : 0.82;
+  report.confidence = severity == Severity::kInfo ? 0.55 : 0.82;
   report.root_cause_category = category;
   report.root_cause = "BE data disks on " + cluster_id +
                       " reached 93% after a bulk load; compaction cannot keep up";
@@ -189,7 +189,7 @@ store::StoredReport MakeStoredReport(const std::string& cluster_id, const std::s
   stored.task_id = task_id;
   stored.cluster_id = cluster_id;
   stored.account_id = cluster_id.starts_with("c-alpha") ? "acct-alpha" : "acct-beta";
-  stored.engine = "playbook";
+  stored.engine = EngineKind::kPlaybook;
   stored.severity = report.severity;
   stored.confidence = report.confidence;
   stored.category = report.root_cause_category;
@@ -198,7 +198,7 @@ store::StoredReport MakeStoredReport(const std::string& cluster_id, const std::s
   stored.report_json = DumpJson(agent::ReportToJson(report));
   agent::ReportContext context;
   context.cluster_id = cluster_id;
-  context.engine = "playbook";
+  context.engine = EngineKind::kPlaybook;
   context.created_at = FormatIsoTime(created_at);
   context.tool_calls = 3;
   stored.markdown = agent::RenderMarkdown(report, context);
@@ -213,9 +213,9 @@ Status SeedReports(store::Database& memory) {
   store::ReportStore reports(memory);
   const TimePoint now = SeedNow();
   for (const auto& [cluster_id, severity, category, minutes_ago] :
-       {std::tuple{kCriticalCluster, "critical", "disk_capacity", 10},
-        std::tuple{kWarningCluster, "medium", "compaction_backlog", 120},
-        std::tuple{kHealthyCluster, "info", "alert_noise", 600}}) {
+       {std::tuple{kCriticalCluster, Severity::kCritical, RootCause::kDiskCapacity, 10},
+        std::tuple{kWarningCluster, Severity::kMedium, RootCause::kCompactionBacklog, 120},
+        std::tuple{kHealthyCluster, Severity::kInfo, RootCause::kAlertNoise, 600}}) {
     auto stored = reports.Insert(
         MakeStoredReport(cluster_id, severity, category, now - std::chrono::minutes(minutes_ago)));
     if (!stored) return Fail(stored.error());

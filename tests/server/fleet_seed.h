@@ -29,8 +29,8 @@ Status SeedFleet(store::Database& fleet);
 
 // A complete stored report (report JSON, Markdown, transcript) for `cluster_id`, as the
 // investigator would store it. `task_id` may be empty.
-store::StoredReport MakeStoredReport(const std::string& cluster_id, const std::string& severity,
-                                     const std::string& category, TimePoint created_at,
+store::StoredReport MakeStoredReport(const std::string& cluster_id, Severity severity,
+                                     RootCause category, TimePoint created_at,
                                      const std::string& task_id = "");
 
 // Migrates the memory schema and stores three reports (critical, medium, info).

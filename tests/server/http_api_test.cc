@@ -188,7 +188,8 @@ TEST_P(HttpApiTest, InvestigationLifecycle) {
   EXPECT_EQ(Get("/api/v1/investigations/" + task_id).json["status"], "running");
   store::ReportStore reports(memory());
   auto report_id = reports.Insert(
-      MakeStoredReport(kCriticalCluster, "high", "disk_capacity", clock_.Now(), task_id));
+      MakeStoredReport(kCriticalCluster, Severity::kHigh, RootCause::kDiskCapacity, clock_.Now(),
+                       task_id));
   ASSERT_TRUE(report_id);
   ASSERT_TRUE(queue.Complete(task_id, "worker-1", *report_id));
 

@@ -163,28 +163,33 @@ TEST_P(HttpHardeningTest, ASlowBodyIsCutAtTheBodyDeadlineAndWritesNothing) {
 }
 
 TEST_P(HttpHardeningTest, ConnectionCapsAnswer503AsAJsonErrorAndClose) {
-  config_.server.max_connections = 3;
+  config_.server.max_connections = 4;
   config_.server.max_connections_per_client = 2;
   StartServer();
   std::vector<std::unique_ptr<RawHttpConnection>> open;
-  for (const char* source : {"127.0.0.1", "127.0.0.1", "127.0.0.2"}) {
+  auto open_from = [&](const char* source) {
     open.push_back(std::make_unique<RawHttpConnection>(port_, source));
     ASSERT_TRUE(open.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_EQ(open.back()->ReadResponse().status, 200);
-  }
+  };
+  open_from("127.0.0.1");
+  open_from("127.0.0.1");
   RawHttpConnection third_from_one(port_, "127.0.0.1");
   RawHttpResponse per_client = third_from_one.ReadResponse(milliseconds(2000));
   EXPECT_EQ(per_client.status, 503);
   EXPECT_EQ(ErrorCodeIn(per_client), "unavailable");
-  EXPECT_NE(per_client.body.find("server.max_connections_per_client (2)"), std::string::npos);
+  EXPECT_NE(per_client.body.find("server.max_connections_per_client (2)"), std::string::npos)
+      << per_client.body;
   EXPECT_TRUE(third_from_one.WaitClosed(milliseconds(2000)));
 
-  RawHttpConnection fourth(port_, "127.0.0.3");
-  RawHttpResponse total = fourth.ReadResponse(milliseconds(2000));
+  open_from("127.0.0.2");
+  open_from("127.0.0.2");
+  RawHttpConnection fifth(port_, "127.0.0.3");
+  RawHttpResponse total = fifth.ReadResponse(milliseconds(2000));
   EXPECT_EQ(total.status, 503);
   EXPECT_EQ(total.Header("retry-after"), "1");
-  EXPECT_NE(total.body.find("server.max_connections (3)"), std::string::npos) << total.body;
-  EXPECT_TRUE(fourth.WaitClosed(milliseconds(2000)));
+  EXPECT_NE(total.body.find("server.max_connections (4)"), std::string::npos) << total.body;
+  EXPECT_TRUE(fifth.WaitClosed(milliseconds(2000)));
 
   // Freed places serve again; the refusals are in the metrics.
   open.clear();

@@ -30,14 +30,9 @@ class McpServerTest : public ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    knowledge::LakeOptions lake_options;
-    lake_options.db_path = lake_dir_.File("knowledge.db");
-    lake_options.index_path = lake_dir_.File("knowledge.faiss");
-    auto lake = knowledge::KnowledgeLake::Open(
-        lake_options, std::make_unique<knowledge::BuiltinEmbedder>(), clock_);
+    auto lake = runtime().Knowledge();
     ASSERT_TRUE(lake) << lake.error().ToString();
-    lake_ = std::move(*lake);
-    auto ingested = lake_->IngestDocuments(
+    auto ingested = (*lake)->IngestDocuments(
         {Doc("disk.md", "resolution", "Disk full",
              "# Disk full\nWhen a BE data disk is above 85% used, loads fail. Drop expired "
              "partitions and expand the disk.\n"),
@@ -45,25 +40,7 @@ class McpServerTest : public ServerTest {
              "# Compaction backlog\nToo many versions: raise compaction threads.\n"),
          Doc("cpu.md", "guideline", "CPU", "# CPU\nBE CPU above 70% is critical.\n")});
     ASSERT_TRUE(ingested) << ingested.error().ToString();
-
-    tools::ToolEnvironment env;
-    env.fleet = &fleet();
-    env.memory = &memory();
-    env.knowledge = lake_.get();
-    env.clock = &clock_;
-    env.fleet_url = url();
-    env.fleet_password = TestMysqlPassword();
-    auto registry = tools::BuildInvestigationTools(env);
-    ASSERT_TRUE(registry) << registry.error().ToString();
-    tools_ = std::make_unique<tools::ToolRegistry>(std::move(*registry));
-
-    server::McpBackends backends;
-    backends.investigation_tools = tools_.get();
-    backends.knowledge = lake_.get();
-    backends.fleet = &fleet();
-    backends.memory = &memory();
-    backends.clock = &clock_;
-    auto mcp = server::McpServer::Create(backends);
+    auto mcp = server::McpServer::Create(runtime());
     ASSERT_TRUE(mcp) << mcp.error().ToString();
     mcp_ = std::move(*mcp);
   }
@@ -84,9 +61,6 @@ class McpServerTest : public ServerTest {
     return result["content"][0]["text"].get<std::string>();
   }
 
-  TempDir lake_dir_;
-  std::unique_ptr<knowledge::KnowledgeLake> lake_;
-  std::unique_ptr<tools::ToolRegistry> tools_;
   std::unique_ptr<server::McpServer> mcp_;
 };
 

@@ -66,15 +66,15 @@ class NotifierTest : public ::testing::Test {
     server::NotifierOptions options;
     options.webhook_url = url;
     options.format = format;
-    options.min_severity = "high";
+    options.min_severity = Severity::kHigh;
     options.max_retries = 3;
     options.public_url = "http://rockhound.example:8080/";
     return options;
   }
-  store::StoredReport Report(const std::string& severity) {
+  store::StoredReport Report(Severity severity) {
     store::StoredReport report =
-        MakeStoredReport(kCriticalCluster, severity, "disk_capacity", SeedNow());
-    report.report_id = "rpt_test_" + severity;
+        MakeStoredReport(kCriticalCluster, severity, RootCause::kDiskCapacity, SeedNow());
+    report.report_id = "rpt_test_" + std::string(SeverityName(severity));
     return report;
   }
   double Count(const std::string& result) {
@@ -88,9 +88,9 @@ class NotifierTest : public ::testing::Test {
 TEST_F(NotifierTest, SlackMessageWithLinkForSevereReportsOnly) {
   ScriptedWebhook hook;
   server::ReportNotifier notifier(Options(hook.url()), clock_, metrics_);
-  notifier.OnReportStored(Report("critical"));
-  notifier.OnReportStored(Report("high"));
-  notifier.OnReportStored(Report("medium"));  // below notify.min_severity
+  notifier.OnReportStored(Report(Severity::kCritical));
+  notifier.OnReportStored(Report(Severity::kHigh));
+  notifier.OnReportStored(Report(Severity::kMedium));  // below notify.min_severity
   notifier.Flush();
   std::vector<std::string> bodies = hook.bodies();
   ASSERT_EQ(bodies.size(), 2u);
@@ -110,7 +110,7 @@ TEST_F(NotifierTest, SlackMessageWithLinkForSevereReportsOnly) {
 TEST_F(NotifierTest, LarkMessageShape) {
   ScriptedWebhook hook({{200, R"({"code":0,"msg":"success"})"}});
   server::ReportNotifier notifier(Options(hook.url(), "lark"), clock_, metrics_);
-  notifier.OnReportStored(Report("critical"));
+  notifier.OnReportStored(Report(Severity::kCritical));
   notifier.Flush();
   ASSERT_EQ(hook.bodies().size(), 1u);
   Json body = *ParseJson(hook.bodies()[0]);
@@ -125,7 +125,7 @@ TEST_F(NotifierTest, RetriesServerErrorsRateLimitsAndLarkRefusals) {
   ScriptedWebhook hook({{500, "boom"}, {429, "slow down"}, {200, R"({"code":9499,"msg":"busy"})"}});
   const TimePoint start = clock_.Now();
   server::ReportNotifier notifier(Options(hook.url(), "lark"), clock_, metrics_);
-  notifier.OnReportStored(Report("critical"));
+  notifier.OnReportStored(Report(Severity::kCritical));
   notifier.Flush();
   EXPECT_EQ(hook.bodies().size(), 4u);  // three failures, then the default 200
   EXPECT_EQ(Count("sent"), 1);
@@ -138,7 +138,7 @@ TEST_F(NotifierTest, GivesUpAfterMaxRetriesAndNeverRetriesClientErrors) {
   ScriptedWebhook always_down({{503, "down"}, {503, "down"}, {503, "down"}, {503, "down"}});
   {
     server::ReportNotifier notifier(Options(always_down.url()), clock_, metrics_);
-    notifier.OnReportStored(Report("critical"));
+    notifier.OnReportStored(Report(Severity::kCritical));
     notifier.Flush();
   }
   EXPECT_EQ(always_down.bodies().size(), 4u);  // 1 + max_retries
@@ -147,7 +147,7 @@ TEST_F(NotifierTest, GivesUpAfterMaxRetriesAndNeverRetriesClientErrors) {
   ScriptedWebhook refuses({{404, "no such hook"}});
   {
     server::ReportNotifier notifier(Options(refuses.url()), clock_, metrics_);
-    notifier.OnReportStored(Report("critical"));
+    notifier.OnReportStored(Report(Severity::kCritical));
     notifier.Flush();
   }
   EXPECT_EQ(refuses.bodies().size(), 1u);
@@ -158,7 +158,7 @@ TEST_F(NotifierTest, UnreachableWebhookIsCountedNotFatal) {
   auto options = Options("http://127.0.0.1:1/hook");
   options.max_retries = 1;
   server::ReportNotifier notifier(options, clock_, metrics_);
-  notifier.OnReportStored(Report("critical"));
+  notifier.OnReportStored(Report(Severity::kCritical));
   notifier.Flush();
   EXPECT_EQ(Count("failed"), 1);
 }
@@ -173,7 +173,7 @@ TEST_F(NotifierTest, SendsThroughAnInjectedTransportWithItsTimeouts) {
   {
     server::ReportNotifier notifier(Options("https://hooks.example.test/hook"), transport, clock_,
                                     metrics_);
-    notifier.OnReportStored(Report("critical"));
+    notifier.OnReportStored(Report(Severity::kCritical));
     notifier.Flush();
   }
   EXPECT_EQ(Count("sent"), 1);
@@ -193,7 +193,7 @@ TEST_F(NotifierTest, SendsThroughAnInjectedTransportWithItsTimeouts) {
 
 TEST_F(NotifierTest, NoWebhookConfiguredSkips) {
   server::ReportNotifier notifier(Options(""), clock_, metrics_);
-  notifier.OnReportStored(Report("critical"));
+  notifier.OnReportStored(Report(Severity::kCritical));
   notifier.Flush();
   EXPECT_EQ(Count("skipped"), 1);
 }
@@ -203,7 +203,7 @@ TEST_F(NotifierTest, ShutdownDeliversWhatIsQueued) {
   {
     server::ReportNotifier notifier(Options(hook.url()), clock_, metrics_);
     for (int report_idx = 0; report_idx < 5; ++report_idx) {
-      notifier.OnReportStored(Report("critical"));
+      notifier.OnReportStored(Report(Severity::kCritical));
     }
   }
   EXPECT_EQ(hook.bodies().size(), 5u);
@@ -230,7 +230,7 @@ TEST_F(NotifierTest, EchoedWebhookPathNeverReachesTheLog) {
   {
     LogCapture capture;
     server::ReportNotifier notifier(Options(config.secrets.notify_webhook_url), clock_, metrics_);
-    notifier.OnReportStored(Report("critical"));
+    notifier.OnReportStored(Report(Severity::kCritical));
     notifier.Flush();
     log = capture.Text();
   }

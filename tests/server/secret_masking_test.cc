@@ -17,7 +17,7 @@ class SecretMaskingTest : public ServerTest {
     ServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     ClearRegisteredSecrets();
-    config_.secrets.fleet_db_password = kConfiguredSecret;
+    config_.secrets.embedder_api_key = kConfiguredSecret;  // not a password the test needs
     RegisterConfiguredSecrets(config_);
   }
   void TearDown() override {
@@ -29,7 +29,7 @@ class SecretMaskingTest : public ServerTest {
   static std::string TypedSecrets() {
     return std::string("our key is sk-ant-api03-Qw3rTy8Ui9Op0AsDfGh, aws AKIAIOSFODNN7EXAMPLE, ") +
            "password=Hunter2Hunter2, 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.Zm9vYmFy' "
-           "and the db password " +
+           "and the embedder key " +
            kConfiguredSecret;
   }
   static void ExpectMasked(const std::string& text) {

@@ -1,6 +1,7 @@
 // A real `rockhound serve` HttpServer on 127.0.0.1 port 0 over the seeded fleet, on SQLite and
-// on MariaDB (the fleet and memory schemas share one test database through two connections, as
-// two processes would), with a ManualClock at SeedNow() and a private metrics registry.
+// on MariaDB (the fleet and memory schemas share one test database; the fixture seeds it through
+// its own connections and the server's service::Runtime opens its own pools, as two processes
+// would), with a ManualClock at SeedNow() and a private metrics registry.
 // Requests go over real sockets with cpp-httplib's client.
 #pragma once
 
@@ -14,7 +15,9 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/metrics.h"
+#include "core/url.h"
 #include "server/http_server.h"
+#include "service/runtime.h"
 #include "tests/fakes/database_fixture.h"
 #include "tests/server/fleet_seed.h"
 
@@ -46,16 +49,31 @@ class ServerTest : public DatabaseBackendTest {
     ASSERT_TRUE(reports) << reports.error().ToString();
     config_.server.port = 0;
     config_.server.bind = "127.0.0.1";
+    config_.data_dir = data_dir_.path().string();
+    config_.fleet.db = url();
+    config_.memory.db = url();
+    config_.secrets.fleet_db_password = TestMysqlPassword();
+    config_.secrets.memory_db_password = TestMysqlPassword();
   }
 
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    runtime_.reset();
   }
 
-  // Starts the server with the current config_.
+  // The service::Runtime over config_ (made on first use, as `rockhound serve` makes it).
+  service::Runtime& runtime() {
+    if (!runtime_) runtime_ = std::make_unique<service::Runtime>(config_, clock_, metrics_);
+    return *runtime_;
+  }
+
+  // Starts the server with the current config_ (on a new Runtime, so config changes since the
+  // last start apply, as a restart of `rockhound serve` would).
   void StartServer() {
-    server_ = std::make_unique<server::HttpServer>(config_, clock_, *fleet_, *memory_, metrics_);
+    server_.reset();
+    runtime_ = std::make_unique<service::Runtime>(config_, clock_, metrics_);
+    server_ = std::make_unique<server::HttpServer>(*runtime_, metrics_);
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().ToString();
     port_ = *port;
@@ -91,28 +109,19 @@ class ServerTest : public DatabaseBackendTest {
   store::Database& fleet() { return *fleet_; }
   store::Database& memory() { return *memory_; }
 
+  TempDir data_dir_;
   Config config_;
   ManualClock clock_{SeedNow()};
   MetricsRegistry metrics_;
   std::unique_ptr<store::Database> fleet_;
   std::unique_ptr<store::Database> memory_;
+  std::unique_ptr<service::Runtime> runtime_;
   std::unique_ptr<server::HttpServer> server_;
   int port_ = 0;
 };
 
 // Percent-encodes a query parameter value.
-inline std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
+inline std::string UrlEncode(std::string_view text) { return PercentEncode(text); }
 
 // The error code of a JSON error reply ("" when the body is not one).
 inline std::string ErrorCodeOf(const HttpReply& reply) {

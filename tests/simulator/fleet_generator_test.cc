@@ -317,7 +317,7 @@ TEST_F(GeneratedFleet, EveryMetricEveryHourForClustersWithTelemetry) {
   ASSERT_TRUE(truth);
   std::set<std::string> gap_clusters;
   for (const GroundTruthRow& row : *truth) {
-    if (row.category == "insufficient_data") gap_clusters.insert(row.cluster_id);
+    if (row.category == RootCause::kInsufficientData) gap_clusters.insert(row.cluster_id);
   }
   ASSERT_EQ(gap_clusters.size(), 1u);
   auto per_cluster = db().Query(

@@ -18,7 +18,7 @@ TEST(ScenarioRegistry, NamesAreUniqueAndEveryCategoryHasAFamily) {
   ASSERT_FALSE(families.empty());
   EXPECT_EQ(ScenarioFamilyCount(), static_cast<int>(families.size()));
   std::set<std::string> names;
-  std::set<IncidentCategory> categories;
+  std::set<RootCause> categories;
   for (const Scenario* family : families) {
     ASSERT_NE(family, nullptr);
     EXPECT_FALSE(family->name().empty());
@@ -27,9 +27,8 @@ TEST(ScenarioRegistry, NamesAreUniqueAndEveryCategoryHasAFamily) {
     categories.insert(family->category());
     EXPECT_GE(family->max_clusters(), 1) << family->name();
   }
-  for (IncidentCategory category : AllCategories()) {
-    EXPECT_TRUE(categories.contains(category))
-        << "no family tells " << CategoryName(category);
+  for (RootCause category : kAllRootCauses) {
+    EXPECT_TRUE(categories.contains(category)) << "no family tells " << RootCauseName(category);
   }
 }
 

@@ -91,12 +91,12 @@ class ScenarioTest : public ::testing::TestWithParam<uint64_t> {
   store::Database& db() { return *FleetFor(GetParam()).db; }
   const std::vector<GroundTruthRow>& truth() { return FleetFor(GetParam()).truth; }
   // Every ground-truth row of `category` (one per affected cluster).
-  std::vector<GroundTruthRow> All(const std::string& category) {
+  std::vector<GroundTruthRow> All(RootCause category) {
     std::vector<GroundTruthRow> rows;
     for (const GroundTruthRow& row : truth()) {
       if (row.category == category) rows.push_back(row);
     }
-    EXPECT_FALSE(rows.empty()) << "no incident of category " << category;
+    EXPECT_FALSE(rows.empty()) << "no incident of category " << RootCauseName(category);
     return rows;
   }
   Series Metric(const GroundTruthRow& row, const char* metric) {
@@ -108,27 +108,26 @@ class ScenarioTest : public ::testing::TestWithParam<uint64_t> {
 };
 
 TEST_P(ScenarioTest, GroundTruthCoversEveryCategoryOnce) {
-  std::map<std::string, std::set<std::string>> incidents_by_category;
+  std::map<RootCause, std::set<std::string>> incidents_by_category;
   for (const GroundTruthRow& row : truth()) {
     incidents_by_category[row.category].insert(row.incident_id);
     EXPECT_EQ(FormatSqlTime(row.window_end), kEndText) << "incidents are active at the end";
     EXPECT_LT(row.window_start, row.window_end) << row.incident_id;
     EXPECT_GE(row.window_start, kEnd - std::chrono::hours(6 * 24)) << row.incident_id;
-    const std::set<std::string> severities = {"critical", "high", "medium", "low", "info"};
-    EXPECT_TRUE(severities.count(row.expected_severity)) << row.expected_severity;
     EXPECT_FALSE(row.scenario.empty());
     EXPECT_GT(row.description.size(), 60u) << row.incident_id;
   }
-  EXPECT_EQ(incidents_by_category.size(), AllCategories().size());
-  for (IncidentCategory category : AllCategories()) {
-    EXPECT_EQ(incidents_by_category[std::string(CategoryName(category))].size(), 1u)
-        << CategoryName(category);
+  EXPECT_EQ(incidents_by_category.size(), kAllRootCauses.size());
+  for (RootCause category : kAllRootCauses) {
+    EXPECT_EQ(incidents_by_category[category].size(), 1u) << RootCauseName(category);
   }
-  for (const GroundTruthRow& row : All("alert_noise")) EXPECT_EQ(row.expected_severity, "info");
+  for (const GroundTruthRow& row : All(RootCause::kAlertNoise)) {
+    EXPECT_EQ(row.expected_severity, Severity::kInfo);
+  }
 }
 
 TEST_P(ScenarioTest, DiskFillsSteadilyPastEightyFive) {
-  for (const GroundTruthRow& row : All("disk_capacity")) {
+  for (const GroundTruthRow& row : All(RootCause::kDiskCapacity)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series disk = Metric(row, kDisk);
     const int start = Start(disk, row);
@@ -153,7 +152,7 @@ TEST_P(ScenarioTest, DiskFillsSteadilyPastEightyFive) {
 }
 
 TEST_P(ScenarioTest, CompactionBacklogFollowsHeavyLoading) {
-  for (const GroundTruthRow& row : All("compaction_backlog")) {
+  for (const GroundTruthRow& row : All(RootCause::kCompactionBacklog)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series compaction = Metric(row, kCompaction);
     const Series load = Metric(row, kLoad);
@@ -168,7 +167,7 @@ TEST_P(ScenarioTest, CompactionBacklogFollowsHeavyLoading) {
 }
 
 TEST_P(ScenarioTest, MemoryPressureComesWithAQuerySurge) {
-  for (const GroundTruthRow& row : All("memory_pressure")) {
+  for (const GroundTruthRow& row : All(RootCause::kMemoryPressure)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series memory = Metric(row, kMemory);
     const Series qps = Metric(row, kQps);
@@ -183,7 +182,7 @@ TEST_P(ScenarioTest, MemoryPressureComesWithAQuerySurge) {
 }
 
 TEST_P(ScenarioTest, CpuSaturationByHeavyQueries) {
-  for (const GroundTruthRow& row : All("cpu_saturation")) {
+  for (const GroundTruthRow& row : All(RootCause::kCpuSaturation)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series cpu = Metric(row, kCpu);
     const Series scan = Metric(row, kScan);
@@ -198,7 +197,7 @@ TEST_P(ScenarioTest, CpuSaturationByHeavyQueries) {
 }
 
 TEST_P(ScenarioTest, SlowQueriesWithoutCpuSaturation) {
-  for (const GroundTruthRow& row : All("slow_queries")) {
+  for (const GroundTruthRow& row : All(RootCause::kSlowQueries)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series latency = Metric(row, kLatency);
     const Series cpu = Metric(row, kCpu);
@@ -211,7 +210,7 @@ TEST_P(ScenarioTest, SlowQueriesWithoutCpuSaturation) {
 }
 
 TEST_P(ScenarioTest, QueryErrorSpikeOnAFlatWorkload) {
-  for (const GroundTruthRow& row : All("query_errors")) {
+  for (const GroundTruthRow& row : All(RootCause::kQueryErrors)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series errors = Metric(row, kErrors);
     const Series qps = Metric(row, kQps);
@@ -226,7 +225,7 @@ TEST_P(ScenarioTest, QueryErrorSpikeOnAFlatWorkload) {
 }
 
 TEST_P(ScenarioTest, NodeFailureDropsTheAliveRatio) {
-  for (const GroundTruthRow& row : All("node_failure")) {
+  for (const GroundTruthRow& row : All(RootCause::kNodeFailure)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series alive = Metric(row, kAlive);
     const int start = Start(alive, row);
@@ -240,14 +239,14 @@ TEST_P(ScenarioTest, NodeFailureDropsTheAliveRatio) {
     ASSERT_GE(*be_count, 3);
     EXPECT_LE(alive.Last(), 100.0 * (*be_count - 1) / *be_count + 0.01);
     EXPECT_TRUE(Contains(FiringAlerts(db(), row.cluster_id), "BE Service Suspension"));
-    if (row.expected_severity != "critical") {
+    if (row.expected_severity != Severity::kCritical) {
       EXPECT_GE(alive.Last(), 80.0) << "below 80% alive is critical";
     }
   }
 }
 
 TEST_P(ScenarioTest, OperationPrecedesTheRegressionByLessThanTwoHours) {
-  for (const GroundTruthRow& row : All("operation_induced")) {
+  for (const GroundTruthRow& row : All(RootCause::kOperationInduced)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     auto ops = db().Query(
         "SELECT operation_type, started_at, parameters FROM cluster_operations WHERE cluster_id = ? "
@@ -282,7 +281,7 @@ TEST_P(ScenarioTest, OperationPrecedesTheRegressionByLessThanTwoHours) {
 }
 
 TEST_P(ScenarioTest, IngestionFailureStopsTheLoads) {
-  for (const GroundTruthRow& row : All("ingestion_failure")) {
+  for (const GroundTruthRow& row : All(RootCause::kIngestionFailure)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     const Series failed = Metric(row, kTxnFailed);
     const Series load = Metric(row, kLoad);
@@ -295,7 +294,7 @@ TEST_P(ScenarioTest, IngestionFailureStopsTheLoads) {
 }
 
 TEST_P(ScenarioTest, KnownBugMemoryClimbsWithoutWorkloadGrowth) {
-  for (const GroundTruthRow& row : All("known_bug")) {
+  for (const GroundTruthRow& row : All(RootCause::kKnownBug)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     auto version = db().Query("SELECT version FROM cluster_info WHERE cluster_id = ?",
                               {store::Text(row.cluster_id)});
@@ -324,7 +323,8 @@ TEST_P(ScenarioTest, KnownBugMemoryClimbsWithoutWorkloadGrowth) {
 
 TEST_P(ScenarioTest, AccountWideHitsSiblingsOfOneAccountWithTheSameAlert) {
   std::map<std::string, std::vector<GroundTruthRow>> by_incident;
-  for (const GroundTruthRow& row : All("account_wide")) by_incident[row.incident_id].push_back(row);
+  for (const GroundTruthRow& row : All(RootCause::kAccountWide))
+    by_incident[row.incident_id].push_back(row);
   for (const auto& [incident, rows] : by_incident) {
     SCOPED_TRACE(incident);
     ASSERT_GE(rows.size(), 2u);
@@ -358,7 +358,7 @@ TEST_P(ScenarioTest, AccountWideHitsSiblingsOfOneAccountWithTheSameAlert) {
 }
 
 TEST_P(ScenarioTest, AlertNoiseFlapsOnAHealthyCluster) {
-  for (const GroundTruthRow& row : All("alert_noise")) {
+  for (const GroundTruthRow& row : All(RootCause::kAlertNoise)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     EXPECT_EQ(End(Metric(row, kCpu)) < 55.0, true);
     EXPECT_LT(End(Metric(row, kLatency)), 5000.0);
@@ -381,7 +381,7 @@ TEST_P(ScenarioTest, AlertNoiseFlapsOnAHealthyCluster) {
 }
 
 TEST_P(ScenarioTest, InsufficientDataIsATelemetryGap) {
-  for (const GroundTruthRow& row : All("insufficient_data")) {
+  for (const GroundTruthRow& row : All(RootCause::kInsufficientData)) {
     SCOPED_TRACE(row.incident_id + " on " + row.cluster_id);
     auto last = db().Query("SELECT MAX(snapshot_hour) FROM amv_hourly_snapshots_v1 WHERE cluster_id = ?",
                            {store::Text(row.cluster_id)});
@@ -396,7 +396,7 @@ TEST_P(ScenarioTest, GroundTruthLeaksIntoNoOtherTable) {
   std::vector<std::string> secrets = {"inc-0", "red herring", "ground truth"};
   for (const GroundTruthRow& row : truth()) {
     secrets.push_back(row.scenario);
-    secrets.push_back(row.category);
+    secrets.emplace_back(RootCauseName(row.category));
   }
   for (const std::string& table : testing::SimulatedTables()) {
     if (table == "sim_ground_truth" || table == "amv_hourly_snapshots_v1") continue;
@@ -450,13 +450,13 @@ TEST(ScenarioScale, LargeFleetsGetAboutFourPercentIncidents) {
   EXPECT_EQ(stats->incidents, 20);
   auto truth = ReadGroundTruth(**db);
   ASSERT_TRUE(truth);
-  std::set<std::string> categories;
+  std::set<RootCause> categories;
   std::set<std::string> clusters;
   for (const GroundTruthRow& row : *truth) {
     categories.insert(row.category);
     EXPECT_TRUE(clusters.insert(row.cluster_id).second) << "one incident per cluster";
   }
-  EXPECT_EQ(categories.size(), AllCategories().size());
+  EXPECT_EQ(categories.size(), kAllRootCauses.size());
 }
 
 }  // namespace

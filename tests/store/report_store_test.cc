@@ -17,19 +17,19 @@ class ReportStoreTest : public testing::DatabaseBackendTest {
     ASSERT_TRUE(Migrate(db(), SchemaSet::kMemory));
   }
 
-  StoredReport Make(std::string cluster, std::string severity, std::string category, int minute,
+  StoredReport Make(std::string cluster, Severity severity, RootCause category, int minute,
                     std::string task = "") {
     StoredReport r;
     r.task_id = std::move(task);
     r.cluster_id = std::move(cluster);
     r.account_id = "acct-000001";
-    r.engine = "playbook";
-    r.severity = std::move(severity);
+    r.engine = EngineKind::kPlaybook;
+    r.severity = severity;
     r.confidence = 0.7;
-    r.category = std::move(category);
+    r.category = category;
     r.root_cause = "disk filling";
     r.summary = "summary";
-    r.report_json = "{\"severity\":\"" + r.severity + "\"}";
+    r.report_json = "{\"severity\":\"" + std::string(SeverityName(severity)) + "\"}";
     r.markdown = "# report";
     r.transcript_json = "[]";
     r.created_at = MakeUtcTime(2026, 11, 21, 10, minute);
@@ -39,14 +39,16 @@ class ReportStoreTest : public testing::DatabaseBackendTest {
 
 TEST_P(ReportStoreTest, InsertGetAndIdempotentPerTask) {
   ReportStore store(db());
-  auto first = store.Insert(Make("c-1", "high", "disk_capacity", 0, "tsk_a"));
+  auto first = store.Insert(Make("c-1", Severity::kHigh, RootCause::kDiskCapacity, 0, "tsk_a"));
   ASSERT_TRUE(first) << first.error().ToString();
-  auto second = store.Insert(Make("c-1", "low", "alert_noise", 1, "tsk_a"));
+  auto second = store.Insert(Make("c-1", Severity::kLow, RootCause::kAlertNoise, 1, "tsk_a"));
   ASSERT_TRUE(second);
   EXPECT_EQ(*first, *second);  // one report per task
   auto got = store.Get(*first);
   ASSERT_TRUE(got);
-  EXPECT_EQ(got->severity, "high");
+  EXPECT_EQ(got->severity, Severity::kHigh);
+  EXPECT_EQ(got->category, RootCause::kDiskCapacity);
+  EXPECT_EQ(got->engine, EngineKind::kPlaybook);
   EXPECT_EQ(got->markdown, "# report");
   EXPECT_EQ(got->created_at, MakeUtcTime(2026, 11, 21, 10, 0));
   auto by_task = store.FindByTask("tsk_a");
@@ -57,17 +59,19 @@ TEST_P(ReportStoreTest, InsertGetAndIdempotentPerTask) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
   // Reports without a task are all kept.
-  EXPECT_TRUE(store.Insert(Make("c-2", "info", "alert_noise", 2)));
-  EXPECT_TRUE(store.Insert(Make("c-2", "info", "alert_noise", 3)));
+  EXPECT_TRUE(store.Insert(Make("c-2", Severity::kInfo, RootCause::kAlertNoise, 2)));
+  EXPECT_TRUE(store.Insert(Make("c-2", Severity::kInfo, RootCause::kAlertNoise, 3)));
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM investigation_reports"), 3);
 }
 
 TEST_P(ReportStoreTest, ListFiltersAndPagesNewestFirst) {
   ReportStore store(db());
-  const char* severities[] = {"critical", "high", "medium", "low", "info"};
   for (int report_idx = 0; report_idx < 25; ++report_idx) {
-    ASSERT_TRUE(store.Insert(Make(report_idx % 2 ? "c-odd" : "c-even", severities[report_idx % 5],
-                                  report_idx % 3 ? "disk_capacity" : "query_errors", report_idx)));
+    ASSERT_TRUE(store.Insert(Make(report_idx % 2 ? "c-odd" : "c-even",
+                                  kAllSeverities[report_idx % 5],
+                                  report_idx % 3 ? RootCause::kDiskCapacity
+                                                 : RootCause::kQueryErrors,
+                                  report_idx)));
   }
   ReportFilter filter;
   filter.limit = 10;
@@ -88,27 +92,49 @@ TEST_P(ReportStoreTest, ListFiltersAndPagesNewestFirst) {
   EXPECT_EQ(seen.size(), 25u);
   ReportFilter narrow;
   narrow.cluster_id = "c-odd";
-  narrow.min_severity = "high";
+  narrow.min_severity = Severity::kHigh;
   auto page = store.List(narrow);
   ASSERT_TRUE(page);
   for (const auto& r : page->reports) {
     EXPECT_EQ(r.cluster_id, "c-odd");
-    EXPECT_TRUE(r.severity == "critical" || r.severity == "high");
+    EXPECT_TRUE(r.severity == Severity::kCritical || r.severity == Severity::kHigh);
   }
   EXPECT_EQ(page->reports.size(), 5u);
   ReportFilter since;
   since.since = MakeUtcTime(2026, 11, 21, 10, 20);
-  since.category = "disk_capacity";
+  since.category = RootCause::kDiskCapacity;
   EXPECT_EQ(store.List(since)->reports.size(), 3u);  // minutes 20, 22, 23
   ReportFilter bad;
-  bad.min_severity = "urgent";
-  EXPECT_FALSE(store.List(bad));
-  bad = {};
   bad.cursor = "garbage";
   EXPECT_FALSE(store.List(bad));
   bad = {};
   bad.limit = 0;
   EXPECT_FALSE(store.List(bad));
+}
+
+// Engine, severity and category are stored by their names, exactly as the report JSON and the
+// API show them; a row holding none of the names (a hand-edited table) reads as data_loss.
+TEST_P(ReportStoreTest, VocabularyIsStoredByNameAndCheckedOnRead) {
+  ReportStore store(db());
+  StoredReport report = Make("c-1", Severity::kCritical, RootCause::kNodeFailure, 0, "tsk_n");
+  report.engine = EngineKind::kClaude;
+  auto id = store.Insert(report);
+  ASSERT_TRUE(id) << id.error().ToString();
+  auto row = db().Query("SELECT engine, severity, category FROM investigation_reports");
+  ASSERT_TRUE(row && row->size() == 1u);
+  EXPECT_EQ(row->front().GetString("engine"), "claude");
+  EXPECT_EQ(row->front().GetString("severity"), "critical");
+  EXPECT_EQ(row->front().GetString("category"), "node_failure");
+
+  ASSERT_TRUE(db().Execute("UPDATE investigation_reports SET severity = 'urgent'"));
+  auto got = store.Get(*id);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kDataLoss);
+  EXPECT_NE(got.error().message.find("must be one of " + std::string(SeverityNames())),
+            std::string::npos)
+      << got.error().message;
+  EXPECT_FALSE(store.FindByTask("tsk_n"));
+  EXPECT_FALSE(store.List({}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportStoreTest, RH_DATABASE_BACKENDS());

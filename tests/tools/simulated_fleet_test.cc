@@ -85,11 +85,11 @@ class SimulatedFleetTest : public ::testing::Test {
     registry_ = std::make_unique<tools::ToolRegistry>(std::move(*built));
   }
 
-  const GroundTruthRow& Incident(const std::string& category) {
+  const GroundTruthRow& Incident(RootCause category) {
     for (const GroundTruthRow& row : truth_) {
       if (row.category == category) return row;
     }
-    ADD_FAILURE() << "the simulated fleet has no " << category << " incident";
+    ADD_FAILURE() << "the simulated fleet has no " << RootCauseName(category) << " incident";
     static const GroundTruthRow kNone;
     return kNone;
   }
@@ -128,11 +128,12 @@ class SimulatedFleetTest : public ::testing::Test {
   static void ExpectChangeNear(const Json& dimension, const GroundTruthRow& row,
                                const std::string& direction, double tolerance) {
     ASSERT_TRUE(dimension.contains("change_point"))
-        << row.category << " " << row.cluster_id << ": no change point in " << dimension.dump();
+        << RootCauseName(row.category) << " " << row.cluster_id << ": no change point in "
+        << dimension.dump();
     EXPECT_EQ(dimension["change_point"]["direction"], direction) << dimension.dump();
     EXPECT_NEAR(HoursBefore(dimension["change_point"]["started"]), HoursBefore(row.window_start),
                 tolerance)
-        << row.category << " " << row.cluster_id << " (" << row.description
+        << RootCauseName(row.category) << " " << row.cluster_id << " (" << row.description
         << "): " << dimension.dump();
   }
 
@@ -143,7 +144,7 @@ class SimulatedFleetTest : public ::testing::Test {
 };
 
 TEST_F(SimulatedFleetTest, DiskFillingShowsTheRiseTheCrossingAndTheStartHour) {
-  const GroundTruthRow& row = Incident("disk_capacity");
+  const GroundTruthRow& row = Incident(RootCause::kDiskCapacity);
   Json disk = Dimension(row, "disk");
   EXPECT_EQ(disk["state"], "critical") << disk.dump();
   EXPECT_GT(disk["latest"].get<double>(), 85);
@@ -160,42 +161,42 @@ TEST_F(SimulatedFleetTest, DiskFillingShowsTheRiseTheCrossingAndTheStartHour) {
 }
 
 TEST_F(SimulatedFleetTest, NodeFailureShowsTheAliveRatioDrop) {
-  const GroundTruthRow& row = Incident("node_failure");
+  const GroundTruthRow& row = Incident(RootCause::kNodeFailure);
   Json alive = Dimension(row, "alive_be");
   EXPECT_TRUE(Abnormal(alive)) << alive.dump();
   ExpectChangeNear(alive, row, "falling", 3);
 }
 
 TEST_F(SimulatedFleetTest, CompactionBacklogShowsTheScoreClimbing) {
-  const GroundTruthRow& row = Incident("compaction_backlog");
+  const GroundTruthRow& row = Incident(RootCause::kCompactionBacklog);
   Json compaction = Dimension(row, "compaction");
   EXPECT_TRUE(Abnormal(compaction)) << compaction.dump();
   ExpectChangeNear(compaction, row, "rising", 12);
 }
 
 TEST_F(SimulatedFleetTest, MemoryPressureShowsBeMemoryHigh) {
-  const GroundTruthRow& row = Incident("memory_pressure");
+  const GroundTruthRow& row = Incident(RootCause::kMemoryPressure);
   Json memory = Dimension(row, "be_mem");
   EXPECT_TRUE(Abnormal(memory)) << memory.dump();
   ExpectChangeNear(memory, row, "rising", 12);
 }
 
 TEST_F(SimulatedFleetTest, CpuSaturationShowsCpuHigh) {
-  const GroundTruthRow& row = Incident("cpu_saturation");
+  const GroundTruthRow& row = Incident(RootCause::kCpuSaturation);
   Json cpu = Dimension(row, "cpu");
   EXPECT_TRUE(Abnormal(cpu)) << cpu.dump();
   ExpectChangeNear(cpu, row, "rising", 12);
 }
 
 TEST_F(SimulatedFleetTest, QueryErrorsShowTheErrorRateSpike) {
-  const GroundTruthRow& row = Incident("query_errors");
+  const GroundTruthRow& row = Incident(RootCause::kQueryErrors);
   Json errors = Dimension(row, "query_err");
   EXPECT_TRUE(Abnormal(errors)) << errors.dump();
   ExpectChangeNear(errors, row, "rising", 6);
 }
 
 TEST_F(SimulatedFleetTest, SlowQueriesShowLatencyWithoutCpuSaturation) {
-  const GroundTruthRow& row = Incident("slow_queries");
+  const GroundTruthRow& row = Incident(RootCause::kSlowQueries);
   Json latency = Dimension(row, "latency");
   EXPECT_TRUE(Abnormal(latency)) << latency.dump();
   ExpectChangeNear(latency, row, "rising", 12);
@@ -203,7 +204,7 @@ TEST_F(SimulatedFleetTest, SlowQueriesShowLatencyWithoutCpuSaturation) {
 }
 
 TEST_F(SimulatedFleetTest, OperationInducedShowsTheOperationBeforeTheAlerts) {
-  const GroundTruthRow& row = Incident("operation_induced");
+  const GroundTruthRow& row = Incident(RootCause::kOperationInduced);
   Json ops = Ok("query_cluster_operations", {{"cluster_id", row.cluster_id}});
   const Json* culprit = nullptr;
   for (const Json& op : ops["operations"]) {
@@ -221,14 +222,14 @@ TEST_F(SimulatedFleetTest, OperationInducedShowsTheOperationBeforeTheAlerts) {
 }
 
 TEST_F(SimulatedFleetTest, IngestionFailureShowsFailedTransactions) {
-  const GroundTruthRow& row = Incident("ingestion_failure");
+  const GroundTruthRow& row = Incident(RootCause::kIngestionFailure);
   Json failed = Dimension(row, "txn_failed");
   EXPECT_TRUE(Abnormal(failed)) << failed.dump();
   ExpectChangeNear(failed, row, "rising", 6);
 }
 
 TEST_F(SimulatedFleetTest, KnownBugShowsMemoryClimbOnAnAffectedVersion) {
-  const GroundTruthRow& row = Incident("known_bug");
+  const GroundTruthRow& row = Incident(RootCause::kKnownBug);
   Json info = Ok("query_cluster_info", {{"cluster_id", row.cluster_id}});
   std::string version = info["version"];
   EXPECT_TRUE(version == "3.2.0" || version == "3.2.1" || version == "3.2.2") << version;
@@ -240,14 +241,14 @@ TEST_F(SimulatedFleetTest, KnownBugShowsMemoryClimbOnAnAffectedVersion) {
 }
 
 TEST_F(SimulatedFleetTest, AccountWideIsRecognisedFromTheSiblings) {
-  const GroundTruthRow& row = Incident("account_wide");
+  const GroundTruthRow& row = Incident(RootCause::kAccountWide);
   Json similar = Ok("query_similar_clusters", {{"cluster_id", row.cluster_id}});
   EXPECT_EQ(similar["pattern"], "account_wide") << similar.dump();
   EXPECT_GE(similar["account"]["sharing_alerts"].get<int>(), 1);
 }
 
 TEST_F(SimulatedFleetTest, AlertNoiseFlapsWhileMetricsStayHealthy) {
-  const GroundTruthRow& row = Incident("alert_noise");
+  const GroundTruthRow& row = Incident(RootCause::kAlertNoise);
   Json alerts = Ok("query_cluster_alerts", {{"cluster_id", row.cluster_id}, {"window_hours", 48}});
   EXPECT_FALSE(alerts["flapping_alerts"].empty()) << alerts.dump();
   Json metrics = Ok("query_cluster_metrics", {{"cluster_id", row.cluster_id}});
@@ -255,7 +256,7 @@ TEST_F(SimulatedFleetTest, AlertNoiseFlapsWhileMetricsStayHealthy) {
 }
 
 TEST_F(SimulatedFleetTest, InsufficientDataIsReportedAsATelemetryGap) {
-  const GroundTruthRow& row = Incident("insufficient_data");
+  const GroundTruthRow& row = Incident(RootCause::kInsufficientData);
   Json metrics = Ok("query_cluster_metrics", {{"cluster_id", row.cluster_id}});
   ASSERT_TRUE(metrics["data_gap_hours"].is_number()) << metrics.dump();
   EXPECT_GE(metrics["data_gap_hours"].get<int>(), 2);

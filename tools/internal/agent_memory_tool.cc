@@ -1,5 +1,6 @@
 // query_agent_memory: what earlier investigations concluded about this cluster, its account,
 // and the same root-cause category elsewhere in the fleet.
+#include "core/root_cause.h"
 #include "tools/internal/tool_factories.h"
 
 namespace rh::tools::internal {
@@ -8,12 +9,13 @@ namespace {
 constexpr size_t kTextBytes = 240;
 constexpr int kRepeatDays = 30;
 
+// The root-cause taxonomy's names, for the input schema's enum.
 const std::vector<std::string>& Categories() {
-  static const std::vector<std::string> categories = {
-      "disk_capacity",     "compaction_backlog", "memory_pressure", "cpu_saturation",
-      "slow_queries",      "query_errors",       "node_failure",    "operation_induced",
-      "ingestion_failure", "known_bug",          "account_wide",    "alert_noise",
-      "insufficient_data"};
+  static const std::vector<std::string> categories = [] {
+    std::vector<std::string> names;
+    for (RootCause category : kAllRootCauses) names.emplace_back(RootCauseName(category));
+    return names;
+  }();
   return categories;
 }
 

@@ -90,7 +90,7 @@ class ClusterInfoTool final : public InvestigationTool {
                         ScoreAtOrBefore(cluster_id, now - std::chrono::hours(24 * 7)));
     Json health = {{"available", true},
                    {"score", Tidy(snapshot.score)},
-                   {"risk_level", snapshot.risk_level},
+                   {"risk_level", std::string(RiskLevelName(snapshot.risk_level))},
                    {"snapshot_time", IsoTime(snapshot.time)},
                    {"metric_score", Tidy(snapshot.metric_score)},
                    {"alert_score", Tidy(snapshot.alert_score)},

@@ -105,7 +105,7 @@ class SimilarClustersTool final : public InvestigationTool {
       peer.firing = firing_names(id);
       std::set_intersection(own_firing.begin(), own_firing.end(), peer.firing.begin(),
                             peer.firing.end(), std::back_inserter(peer.shared));
-      bool degraded = peer.health && RiskRank(peer.health->risk_level) >= 1;
+      bool degraded = peer.health && peer.health->risk_level != RiskLevel::kHealthy;
       if (peer.same_account) {
         account_degraded += degraded;
         account_sharing += !peer.shared.empty();
@@ -121,9 +121,11 @@ class SimilarClustersTool final : public InvestigationTool {
     std::sort(ordered.begin(), ordered.end(), [](const Peer* a, const Peer* b) {
       if (a->shared.size() != b->shared.size()) return a->shared.size() > b->shared.size();
       if (a->same_account != b->same_account) return a->same_account;
-      int a_risk = a->health ? RiskRank(a->health->risk_level) : -1;
-      int b_risk = b->health ? RiskRank(b->health->risk_level) : -1;
-      if (a_risk != b_risk) return a_risk > b_risk;
+      // Worst risk first; peers never scored last.
+      const int unscored = static_cast<int>(kAllRiskLevels.size());
+      int a_risk = a->health ? WorstFirstRank(a->health->risk_level) : unscored;
+      int b_risk = b->health ? WorstFirstRank(b->health->risk_level) : unscored;
+      if (a_risk != b_risk) return a_risk < b_risk;
       if (a->same_spec != b->same_spec) return a->same_spec;
       return a->cluster_id < b->cluster_id;
     });
@@ -164,7 +166,9 @@ class SimilarClustersTool final : public InvestigationTool {
                    {"version", peer->version},
                    {"architecture", peer->run_mode},
                    {"health_score", peer->health ? Json(Tidy(peer->health->score)) : Json()},
-                   {"risk_level", peer->health ? Json(peer->health->risk_level) : Json()},
+                   {"risk_level", peer->health
+                                      ? Json(std::string(RiskLevelName(peer->health->risk_level)))
+                                      : Json()},
                    {"trend", peer->health ? TidyOrNull(peer->health->trend) : Json()},
                    {"firing_alerts", peer->firing.size()},
                    {"shared_alerts", peer->shared}};
@@ -183,7 +187,9 @@ class SimilarClustersTool final : public InvestigationTool {
                                  : Json()},
         {"health_score",
          own_health != health.end() ? Json(Tidy(own_health->second.score)) : Json()},
-        {"risk_level", own_health != health.end() ? Json(own_health->second.risk_level) : Json()},
+        {"risk_level", own_health != health.end()
+                           ? Json(std::string(RiskLevelName(own_health->second.risk_level)))
+                           : Json()},
         {"firing_alerts", own_firing}};
     Json out = {{"this_cluster", std::move(this_cluster)},
                 {"pattern", pattern},

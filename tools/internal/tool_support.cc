@@ -243,14 +243,15 @@ Result<std::map<std::string, HealthSnapshot>> LatestHealth(
                     params));
     for (store::Row row : rows) {
       auto time = row.GetTime("snapshot_time");
-      if (!time) continue;
+      auto risk_level = ParseRiskLevel(row.GetString("risk_level"));
+      if (!time || !risk_level) continue;
       HealthSnapshot snapshot;
       snapshot.time = *time;
       snapshot.score = row.GetDouble("health_score");
       snapshot.metric_score = row.GetDouble("metric_score");
       snapshot.alert_score = row.GetDouble("alert_score");
       snapshot.tier_score = row.GetDouble("tier_score");
-      snapshot.risk_level = row.GetString("risk_level");
+      snapshot.risk_level = *risk_level;
       if (!row.IsNull("baseline_score")) snapshot.baseline_score = row.GetDouble("baseline_score");
       if (!row.IsNull("trend")) snapshot.trend = row.GetDouble("trend");
       snapshot.firing_alerts = row.GetInt("firing_alerts");
@@ -258,13 +259,6 @@ Result<std::map<std::string, HealthSnapshot>> LatestHealth(
     }
   }
   return latest;
-}
-
-int RiskRank(std::string_view risk_level) {
-  if (risk_level == "Critical") return 2;
-  if (risk_level == "Warning") return 1;
-  if (risk_level == "Healthy") return 0;
-  return -1;
 }
 
 }  // namespace rh::tools::internal

@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/risk_level.h"
 #include "knowledge/search.h"
 #include "store/database.h"
 #include "tools/tool.h"
@@ -159,16 +160,14 @@ struct HealthSnapshot {
   double metric_score = 0;
   double alert_score = 0;
   double tier_score = 0;
-  std::string risk_level;
+  RiskLevel risk_level = RiskLevel::kHealthy;
   std::optional<double> baseline_score;
   std::optional<double> trend;
   int64_t firing_alerts = 0;
 };
-// The latest snapshot <= now per cluster (clusters never scored are absent).
+// The latest snapshot <= now per cluster (clusters never scored, or whose row holds no risk
+// level of core/risk_level.h, are absent).
 Result<std::map<std::string, HealthSnapshot>> LatestHealth(
     store::Database& fleet, const std::vector<std::string>& cluster_ids, TimePoint now);
-
-// Severity order of risk levels: Critical 2, Warning 1, Healthy 0, unknown -1.
-int RiskRank(std::string_view risk_level);
 
 }  // namespace rh::tools::internal

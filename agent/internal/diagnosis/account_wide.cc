@@ -25,7 +25,7 @@ int Direction(const std::pair<double, double>& values, double up, double down) {
 
 class AccountWide final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "account_wide"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kAccountWide); }
 
   bool Applies(Case& c) override {
     const Assessment& assessment = c.assessment();
@@ -58,7 +58,7 @@ class AccountWide final : public DiagnosisFamily {
       draft.Agree(1.0, "their episodes started within " + Number(kSiblingOnsetHours) + " h");
     }
     std::string surge = c.SurgeText();
-    c.CiteMemory("account_wide");
+    c.CiteMemory(RootCause::kAccountWide);
     std::string symptom = primary ? DimensionLabel(primary->dimension->name) : "the same alerts";
     std::string names = JoinNames(siblings_);
     draft.Recommend("Handle it as one account-level incident across " + facts.cluster.cluster_id +
@@ -85,7 +85,7 @@ class AccountWide final : public DiagnosisFamily {
     }
     // Severity: critical for a tier S customer, high otherwise.
     return draft.Finish(
-        "account_wide", facts.cluster.tier == "S" ? "critical" : "high",
+        RootCause::kAccountWide, facts.cluster.tier == "S" ? Severity::kCritical : Severity::kHigh,
         "An account-wide problem: " + facts.cluster.cluster_id + " and its sibling(s) " + names +
             " of account " + facts.cluster.account_id + " show " + symptom +
             (surge.empty() ? "" : " with the workload up (" + surge + ")") +

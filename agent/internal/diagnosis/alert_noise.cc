@@ -9,7 +9,7 @@ namespace {
 
 class AlertNoise final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "alert_noise"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kAlertNoise); }
 
   bool Applies(Case& c) override {
     const Assessment& assessment = c.assessment();
@@ -45,7 +45,7 @@ class AlertNoise final : public DiagnosisFamily {
       draft.Agree(0.5, "the message pattern confirms it");
     }
     c.CiteSiblingsLocal();
-    c.CiteMemory("alert_noise");
+    c.CiteMemory(RootCause::kAlertNoise);
     const AlertFact& loudest = *noisy.front();
     draft.Recommend("Silence '" + loudest.name + "' for this cluster while the rule is tuned.",
                     "It fires and resolves within minutes while the metrics show no problem.",
@@ -58,7 +58,7 @@ class AlertNoise final : public DiagnosisFamily {
     std::vector<std::string> names;
     for (const AlertFact* alert : noisy) names.push_back("'" + alert->name + "'");
     return draft.Finish(
-        "alert_noise", "info",
+        RootCause::kAlertNoise, Severity::kInfo,
         JoinNames(names) + " on " + facts.cluster.cluster_id +
             (assessment.flapping.empty() ? std::string(names.size() == 1 ? " fires" : " fire")
                                          : std::string(names.size() == 1 ? " flaps" : " flap") +

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "agent/internal/playbook_vocabulary.h"
+#include "core/instance_limits.h"
 #include "core/time_format.h"
 
 namespace rh::agent::internal::diagnosis {
@@ -115,11 +116,11 @@ double Draft::Confidence() const {
   return std::clamp(1.0 - 0.85 * std::exp(-0.35 * net), kConfidenceFloor, kConfidenceCeiling);
 }
 
-Report Draft::Finish(std::string category, std::string severity, std::string root_cause,
+Report Draft::Finish(RootCause category, Severity severity, std::string root_cause,
                      std::string headline) {
   Report report;
-  report.root_cause_category = std::move(category);
-  report.severity = std::move(severity);
+  report.root_cause_category = category;
+  report.severity = severity;
   report.confidence = std::round(Confidence() * 100) / 100;
   report.root_cause = std::move(root_cause);
   report.evidence = evidence_;
@@ -235,18 +236,20 @@ void Case::CiteKnowledge(const std::vector<std::string>& keywords, bool bugs_too
   }
 }
 
-void Case::CiteMemory(const std::string& category) {
+void Case::CiteMemory(RootCause category) {
   const MemoryFacts& memory = facts_.memory;
   if (!memory.source.ok) return;
   auto found = memory.repeats_by_category.find(category);
   if (found != memory.repeats_by_category.end() && found->second > 0) {
     draft_.Cite(memory.source, "a repeat: " + std::to_string(found->second) + " earlier " +
-                                   category + " report(s) for this cluster in 30 days");
+                                   std::string(RootCauseName(category)) +
+                                   " report(s) for this cluster in 30 days");
     draft_.Agree(0.5, "the same category in past reports");
   } else if (!memory.this_cluster.empty()) {
     const PastReportFact& last = memory.this_cluster.front();
     draft_.Cite(memory.source, "the last report for this cluster (" + Number(last.days_ago) +
-                                   " days ago) found " + last.category + ", not " + category);
+                                   " days ago) found " + std::string(RootCauseName(last.category)) +
+                                   ", not " + std::string(RootCauseName(category)));
   }
 }
 
@@ -359,7 +362,7 @@ void Case::RecommendScaleUp(const std::string& why) {
                          " nodes; scale back once the load is understood");
     return;
   }
-  int64_t limit = be ? 50 : 100;
+  int64_t limit = be ? limits::kMaxBeNodes : limits::kMaxCnNodes;
   int64_t to = std::min<int64_t>(limit, compute->count + std::max<int64_t>(1, compute->count / 2));
   if (to > compute->count) {
     draft_.Recommend("Add " + compute->node_type + " nodes: " + std::to_string(compute->count) +

@@ -57,7 +57,7 @@ class Draft {
   // The report: the recommendations so far (or "no action needed"), the evidence, and a summary
   // of `headline`, the agreeing signals, the contradictions, the causes ruled out and the
   // question asked.
-  Report Finish(std::string category, std::string severity, std::string root_cause,
+  Report Finish(RootCause category, Severity severity, std::string root_cause,
                 std::string headline);
 
  private:
@@ -90,7 +90,7 @@ class Case {
   void CiteOperationsContext();  // "no change operation shortly before the onset; latest ..."
   // The first Knowledge Lake hit holding one of `keywords` (known bugs only when `bugs_too`).
   void CiteKnowledge(const std::vector<std::string>& keywords, bool bugs_too);
-  void CiteMemory(const std::string& category);        // a repeat in past reports, or the last one
+  void CiteMemory(RootCause category);                 // a repeat in past reports, or the last one
   void CiteSiblingsLocal();                            // what the siblings show for a local cause
   void CiteBeforeAfter(const std::string& dimension);  // the same-weekday SQL comparison
 

@@ -20,7 +20,7 @@ class Chronic final : public DiagnosisFamily {
     Draft& draft = c.draft();
     const Symptom& worst = c.assessment().symptoms.front();
     const DimensionFact& dim = *worst.dimension;
-    const std::string category = DimensionCategory(dim.name);
+    const RootCause category = DimensionCategory(dim.name);
     c.CiteContext();
     c.CiteDimension(dim);
     draft.Agree(0.5, DimensionLabel(dim.name) + " " + dim.state);
@@ -31,7 +31,7 @@ class Chronic final : public DiagnosisFamily {
                         WithUnit(dim.latest, dim.unit) + ", " + dim.state +
                         " for more than a week).",
                     "A standing condition, not a new incident.");
-    return draft.Finish(category, worst.level == 2 ? "medium" : "low",
+    return draft.Finish(category, worst.level == 2 ? Severity::kMedium : Severity::kLow,
                         DimensionLabel(dim.name) + " on " + facts.cluster.cluster_id + " is " +
                             WithUnit(dim.latest, dim.unit) + " (" + dim.state +
                             "), as it already was a week ago: a standing condition, "

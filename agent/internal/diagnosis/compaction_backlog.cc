@@ -8,7 +8,7 @@ namespace {
 
 class CompactionBacklog final : public SymptomFamily {
  public:
-  std::string_view Name() const override { return "compaction_backlog"; }
+  CompactionBacklog() : SymptomFamily(RootCause::kCompactionBacklog) {}
 
  protected:
   std::string Explain(Case& c, const Symptom& primary) override {
@@ -47,9 +47,9 @@ class CompactionBacklog final : public SymptomFamily {
   }
 
   // Critical at a score of 1000; high when critical; medium at warning.
-  std::string Severity(const Case&, const Symptom& primary) const override {
-    if (primary.dimension->latest >= 1000) return "critical";
-    return primary.level == 2 ? "high" : "medium";
+  Severity SeverityFor(const Case&, const Symptom& primary) const override {
+    if (primary.dimension->latest >= 1000) return Severity::kCritical;
+    return primary.level == 2 ? Severity::kHigh : Severity::kMedium;
   }
 };
 

@@ -8,7 +8,7 @@ namespace {
 
 class CpuSaturation final : public SymptomFamily {
  public:
-  std::string_view Name() const override { return "cpu_saturation"; }
+  CpuSaturation() : SymptomFamily(RootCause::kCpuSaturation) {}
 
  protected:
   std::string Explain(Case& c, const Symptom& primary) override {
@@ -44,10 +44,10 @@ class CpuSaturation final : public SymptomFamily {
   }
 
   // Warning: high on tier S, else medium. Critical: critical on tier S, else high.
-  std::string Severity(const Case& c, const Symptom& primary) const override {
+  Severity SeverityFor(const Case& c, const Symptom& primary) const override {
     const bool top = c.facts().cluster.tier == "S";
-    if (primary.level != 2) return top ? "high" : "medium";
-    return top ? "critical" : "high";
+    if (primary.level != 2) return top ? Severity::kHigh : Severity::kMedium;
+    return top ? Severity::kCritical : Severity::kHigh;
   }
 };
 

@@ -5,13 +5,14 @@
 #include <algorithm>
 
 #include "agent/internal/diagnosis/family.h"
+#include "core/instance_limits.h"
 
 namespace rh::agent::internal::diagnosis {
 namespace {
 
 class DiskCapacity final : public SymptomFamily {
  public:
-  std::string_view Name() const override { return "disk_capacity"; }
+  DiskCapacity() : SymptomFamily(RootCause::kDiskCapacity) {}
 
  protected:
   std::string Explain(Case& c, const Symptom& primary) override {
@@ -40,17 +41,18 @@ class DiskCapacity final : public SymptomFamily {
         "Disk usage is " + value + " and rising.");
     const NodeGroupFact* compute = c.facts().cluster.Compute();
     if (compute && compute->disk_size_gb > 0) {
-      int64_t to = std::min<int64_t>(65000, ((compute->disk_size_gb * 3 / 2 + 99) / 100) * 100);
-      if (compute->essd_level == "PL2") to = std::max<int64_t>(to, 500);
-      if (compute->essd_level == "PL3") to = std::max<int64_t>(to, 1260);
+      int64_t to =
+          std::min<int64_t>(limits::kMaxDiskGb, ((compute->disk_size_gb * 3 / 2 + 99) / 100) * 100);
+      if (compute->essd_level == "PL2") to = std::max<int64_t>(to, limits::kMinPl2DiskGb);
+      if (compute->essd_level == "PL3") to = std::max<int64_t>(to, limits::kMinPl3DiskGb);
       if (to > compute->disk_size_gb) {
         draft.Recommend("Expand the " + compute->node_type + " data disks " +
                             std::to_string(compute->disk_size_gb) + " -> " + std::to_string(to) +
                             " GB.",
                         "Keeps usage under 85% while the growth is dealt with.", "expand_disk",
                         Json{{"to_gb", to}}, "online expansion; cannot be shrunk afterwards");
-      } else if (compute->node_type == "BE" && compute->count < 50) {
-        int64_t nodes = std::min<int64_t>(50, compute->count + 1);
+      } else if (compute->node_type == "BE" && compute->count < limits::kMaxBeNodes) {
+        int64_t nodes = std::min<int64_t>(limits::kMaxBeNodes, compute->count + 1);
         draft.Recommend("Add a BE node (" + std::to_string(compute->count) + " -> " +
                             std::to_string(nodes) + "): the disks are at their maximum size.",
                         "More nodes spread the data.", "scale_be_nodes", Json{{"to", nodes}},
@@ -67,12 +69,12 @@ class DiskCapacity final : public SymptomFamily {
   }
 
   // Critical at 95% or critical on a tier S customer; high when critical; medium at warning.
-  std::string Severity(const Case& c, const Symptom& primary) const override {
+  Severity SeverityFor(const Case& c, const Symptom& primary) const override {
     const bool critical_now = primary.level == 2;
     if (primary.dimension->latest >= 95 || (c.facts().cluster.tier == "S" && critical_now)) {
-      return "critical";
+      return Severity::kCritical;
     }
-    return critical_now ? "high" : "medium";
+    return critical_now ? Severity::kHigh : Severity::kMedium;
   }
 };
 

@@ -7,13 +7,13 @@ namespace rh::agent::internal::diagnosis {
 
 bool SymptomFamily::Applies(Case& c) {
   const Symptom* primary = c.assessment().Primary();
-  return primary && DimensionCategory(primary->dimension->name) == Name();
+  return primary && DimensionCategory(primary->dimension->name) == category_;
 }
 
 Report SymptomFamily::Diagnose(Case& c) {
   const Symptom& primary = *c.assessment().Primary();
   const std::string dimension = primary.dimension->name;
-  const std::string category = DimensionCategory(dimension);
+  const RootCause category = DimensionCategory(dimension);
   c.CiteContext();
   c.SymptomSignals(primary);
   c.CiteOperationsContext();
@@ -21,10 +21,10 @@ Report SymptomFamily::Diagnose(Case& c) {
   c.CiteKnowledge(SymptomKeywords(dimension), false);
   c.CiteMemory(category);
   c.CiteSiblingsLocal();
-  return c.draft().Finish(category, Severity(c, primary), root_cause,
+  return c.draft().Finish(category, SeverityFor(c, primary), root_cause,
                           DimensionLabel(dimension) + " " + primary.dimension->state + " on " +
-                              c.facts().cluster.cluster_id + c.SinceOnset() + ": " + category +
-                              ".");
+                              c.facts().cluster.cluster_id + c.SinceOnset() + ": " +
+                              std::string(RootCauseName(category)) + ".");
 }
 
 }  // namespace rh::agent::internal::diagnosis

@@ -24,8 +24,8 @@ class DiagnosisFamily {
  public:
   virtual ~DiagnosisFamily() = default;
 
-  // A short name for the family ("node_failure", "disk_capacity", "chronic", ...). A family
-  // named after a root-cause category reports that category.
+  // A short name for the family ("node_failure", "disk_capacity", "chronic", ...): the
+  // category's RootCauseName for a family named after the root-cause category it reports.
   virtual std::string_view Name() const = 0;
 
   // Whether this family explains the case. It may keep what it found for Diagnose, and a family
@@ -43,6 +43,10 @@ class DiagnosisFamily {
 // (Explain), then the Knowledge Lake, past reports and siblings.
 class SymptomFamily : public DiagnosisFamily {
  public:
+  explicit SymptomFamily(RootCause category) : category_(category) {}
+
+  // The category's name (a family of its own may name itself otherwise).
+  std::string_view Name() const override { return RootCauseName(category_); }
   bool Applies(Case& c) override;
   Report Diagnose(Case& c) final;
 
@@ -50,7 +54,10 @@ class SymptomFamily : public DiagnosisFamily {
   // The category's own signals, evidence and recommendations; returns the root cause.
   virtual std::string Explain(Case& c, const Symptom& primary) = 0;
   // Severity from the magnitude and the customer tier (agent/README.md "Severity").
-  virtual std::string Severity(const Case& c, const Symptom& primary) const = 0;
+  virtual Severity SeverityFor(const Case& c, const Symptom& primary) const = 0;
+
+ private:
+  const RootCause category_;
 };
 
 }  // namespace rh::agent::internal::diagnosis

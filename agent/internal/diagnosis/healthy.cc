@@ -30,7 +30,7 @@ class Healthy final : public DiagnosisFamily {
       draft.Agree(1.0, "no firing alert");
     }
     c.CiteOperationsContext();
-    return draft.Finish("insufficient_data", "info",
+    return draft.Finish(RootCause::kInsufficientData, Severity::kInfo,
                         "No problem found on " + facts.cluster.cluster_id +
                             ": every metric is healthy and no alert is firing, so there is no "
                             "root cause to name.",

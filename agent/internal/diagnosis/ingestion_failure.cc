@@ -9,7 +9,7 @@ namespace {
 
 class IngestionFailure final : public SymptomFamily {
  public:
-  std::string_view Name() const override { return "ingestion_failure"; }
+  IngestionFailure() : SymptomFamily(RootCause::kIngestionFailure) {}
 
  protected:
   std::string Explain(Case& c, const Symptom& primary) override {
@@ -48,8 +48,8 @@ class IngestionFailure final : public SymptomFamily {
   }
 
   // Medium on a tier C customer, high otherwise.
-  std::string Severity(const Case& c, const Symptom&) const override {
-    return c.facts().cluster.tier == "C" ? "medium" : "high";
+  Severity SeverityFor(const Case& c, const Symptom&) const override {
+    return c.facts().cluster.tier == "C" ? Severity::kMedium : Severity::kHigh;
   }
 };
 

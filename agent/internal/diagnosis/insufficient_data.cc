@@ -7,7 +7,7 @@ namespace {
 
 class InsufficientData final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "insufficient_data"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kInsufficientData); }
 
   bool Applies(Case& c) override {
     return c.assessment().no_telemetry || c.assessment().gap_hours.has_value();
@@ -45,7 +45,7 @@ class InsufficientData final : public DiagnosisFamily {
         "Without current telemetry its health cannot be judged: " + gap_text + ".");
     draft.Recommend("Investigate again once snapshots arrive.",
                     "The diagnosis needs the latest hours of metrics.");
-    return draft.Finish("insufficient_data", "low",
+    return draft.Finish(RootCause::kInsufficientData, Severity::kLow,
                         "Telemetry gap: " + gap_text +
                             ", so the cluster's current state cannot be judged from its metrics.",
                         "Not enough data: " + gap_text + ".");

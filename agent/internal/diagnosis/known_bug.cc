@@ -86,7 +86,7 @@ bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger) {
 
 class KnownBug final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "known_bug"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kKnownBug); }
 
   bool Applies(Case& c) override {
     const Symptom* primary = c.assessment().Primary();
@@ -132,7 +132,7 @@ class KnownBug final : public DiagnosisFamily {
     }
     if (workaround.empty()) workaround = WorkaroundSentence(hit.snippet);
     c.CiteOperationsContext();
-    c.CiteMemory("known_bug");
+    c.CiteMemory(RootCause::kKnownBug);
     c.CiteSiblingsLocal();
     // The fixing version on the cluster's own release line, else the first one listed.
     const std::string& version = facts.cluster.version;
@@ -160,7 +160,7 @@ class KnownBug final : public DiagnosisFamily {
         "It relieves " + DimensionLabel(primary.dimension->name) + " before it reaches the limit.");
     // Always high: the fix and a workaround are known.
     return draft.Finish(
-        "known_bug", "high",
+        RootCause::kKnownBug, Severity::kHigh,
         facts.cluster.cluster_id + " runs StarRocks " + version + ", affected by the known bug \"" +
             title + "\" (" + hit.source + "): " + DimensionLabel(primary.dimension->name) +
             " reached " + WithUnit(primary.dimension->latest, primary.dimension->unit) +

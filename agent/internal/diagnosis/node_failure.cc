@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "agent/internal/diagnosis/family.h"
+#include "core/instance_limits.h"
 #include "agent/internal/playbook_vocabulary.h"
 
 namespace rh::agent::internal::diagnosis {
@@ -12,7 +13,7 @@ namespace {
 
 class NodeFailure final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "node_failure"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kNodeFailure); }
 
   bool Applies(Case& c) override {
     const Symptom* primary = c.assessment().Primary();
@@ -55,7 +56,7 @@ class NodeFailure final : public DiagnosisFamily {
       c.CiteDimension(*cpu);
     }
     c.CiteKnowledge(SymptomKeywords("alive_be"), false);
-    c.CiteMemory("node_failure");
+    c.CiteMemory(RootCause::kNodeFailure);
     c.CiteSiblingsLocal();
     std::string who = node.empty() ? "a " + c.ComputeType() + " node" : node;
     if (!node.empty()) {
@@ -72,7 +73,7 @@ class NodeFailure final : public DiagnosisFamily {
                       "The alive ratio is " + WithUnit(alive.latest, "%") + ".");
     }
     if (compute && compute->node_type == "BE" && count > 0) {
-      int64_t to = std::min<int64_t>(50, count + std::max<int64_t>(1, down));
+      int64_t to = std::min<int64_t>(limits::kMaxBeNodes, count + std::max<int64_t>(1, down));
       draft.Recommend("If it does not come back, add a replacement BE (" + std::to_string(count) +
                           " -> " + std::to_string(to) +
                           ") so the tablets re-replicate onto "
@@ -86,7 +87,7 @@ class NodeFailure final : public DiagnosisFamily {
                     "Replicas on the dead node must be cloned elsewhere.");
     const std::string since = c.SinceOnset();
     return draft.Finish(
-        "node_failure", Severity(c, alive),
+        RootCause::kNodeFailure, SeverityFor(c, alive),
         who + " of " + facts.cluster.cluster_id + " is down" + since + ": alive " +
             c.ComputeType() + " ratio " + WithUnit(alive.latest, "%") +
             (count > 0 ? " (" + std::to_string(down) + " of " + std::to_string(count) + ")" : "") +
@@ -96,10 +97,10 @@ class NodeFailure final : public DiagnosisFamily {
 
  private:
   // Critical below 80% alive or on a tier S/A customer, high otherwise.
-  static std::string Severity(const Case& c, const DimensionFact& alive) {
+  static Severity SeverityFor(const Case& c, const DimensionFact& alive) {
     const std::string& tier = c.facts().cluster.tier;
     const bool high_tier = tier == "S" || tier == "A";
-    return high_tier || alive.latest < 80 ? "critical" : "high";
+    return high_tier || alive.latest < 80 ? Severity::kCritical : Severity::kHigh;
   }
 };
 

@@ -11,7 +11,7 @@ namespace {
 
 class OperationInduced final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "operation_induced"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kOperationInduced); }
 
   bool Applies(Case& c) override {
     return c.assessment().Primary() && c.assessment().suspect_operation;
@@ -37,7 +37,7 @@ class OperationInduced final : public DiagnosisFamily {
     } else {
       draft.Disagree("the workload grew as well (" + c.SurgeText() + ")");
     }
-    c.CiteMemory("operation_induced");
+    c.CiteMemory(RootCause::kOperationInduced);
     c.CiteSiblingsLocal();
     RecommendRollback(c, op, label);
     if (op.type == "STOP") {
@@ -49,7 +49,8 @@ class OperationInduced final : public DiagnosisFamily {
                     "The regression follows the operation, with no other change in the data.");
     // Severity: critical for a tier S customer, high otherwise.
     return draft.Finish(
-        "operation_induced", facts.cluster.tier == "S" ? "critical" : "high",
+        RootCause::kOperationInduced,
+        facts.cluster.tier == "S" ? Severity::kCritical : Severity::kHigh,
         "The " + op.type + " " + params + " at " + Minute(*op.started_at) + " by " + op.actor +
             " was followed about " + MinutesText(assessment.suspect_minutes_before) +
             " later by a regression: " + label + " " +

@@ -8,7 +8,7 @@ namespace {
 
 class QueryErrors final : public SymptomFamily {
  public:
-  std::string_view Name() const override { return "query_errors"; }
+  QueryErrors() : SymptomFamily(RootCause::kQueryErrors) {}
 
  protected:
   std::string Explain(Case& c, const Symptom& primary) override {
@@ -38,12 +38,12 @@ class QueryErrors final : public SymptomFamily {
   }
 
   // Critical at 10% or critical on a tier S customer; high when critical; medium at warning.
-  std::string Severity(const Case& c, const Symptom& primary) const override {
+  Severity SeverityFor(const Case& c, const Symptom& primary) const override {
     const bool critical_now = primary.level == 2;
     if (primary.dimension->latest >= 10 || (c.facts().cluster.tier == "S" && critical_now)) {
-      return "critical";
+      return Severity::kCritical;
     }
-    return critical_now ? "high" : "medium";
+    return critical_now ? Severity::kHigh : Severity::kMedium;
   }
 };
 

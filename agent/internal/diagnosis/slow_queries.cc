@@ -9,7 +9,7 @@ namespace {
 
 class SlowQueries final : public SymptomFamily {
  public:
-  std::string_view Name() const override { return "slow_queries"; }
+  SlowQueries() : SymptomFamily(RootCause::kSlowQueries) {}
 
  protected:
   std::string Explain(Case& c, const Symptom& primary) override {
@@ -55,9 +55,9 @@ class SlowQueries final : public SymptomFamily {
   }
 
   // High on a tier S/A customer, medium otherwise.
-  std::string Severity(const Case& c, const Symptom&) const override {
+  Severity SeverityFor(const Case& c, const Symptom&) const override {
     const std::string& tier = c.facts().cluster.tier;
-    return tier == "S" || tier == "A" ? "high" : "medium";
+    return tier == "S" || tier == "A" ? Severity::kHigh : Severity::kMedium;
   }
 };
 

@@ -10,6 +10,7 @@ namespace {
 
 class UnmappedSymptom final : public SymptomFamily {
  public:
+  UnmappedSymptom() : SymptomFamily(RootCause::kInsufficientData) {}
   std::string_view Name() const override { return "unmapped_symptom"; }
 
   bool Applies(Case& c) override { return c.assessment().Primary() != nullptr; }
@@ -24,7 +25,7 @@ class UnmappedSymptom final : public SymptomFamily {
            " (" + dim.state + ")" + c.SinceOnset() + ".";
   }
 
-  std::string Severity(const Case&, const Symptom&) const override { return "low"; }
+  Severity SeverityFor(const Case&, const Symptom&) const override { return Severity::kLow; }
 };
 
 }  // namespace

@@ -15,8 +15,7 @@ namespace {
 
 class AccountWide final : public Scenario {
  public:
-  std::string_view name() const override { return "account_wide"; }
-  IncidentCategory category() const override { return IncidentCategory::kAccountWide; }
+  RootCause category() const override { return RootCause::kAccountWide; }
   Footprint footprint() const override { return Footprint::kAccountSiblings; }
   int max_clusters() const override { return 4; }
 
@@ -50,8 +49,8 @@ class AccountWide final : public Scenario {
     }
   }
 
-  std::string Severity(const Incident&, std::string_view tier) const override {
-    return tier == "S" ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident&, std::string_view tier) const override {
+    return tier == "S" ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

@@ -19,8 +19,7 @@ const std::vector<std::string>& NoisyAlerts() {
 
 class AlertNoise final : public Scenario {
  public:
-  std::string_view name() const override { return "alert_noise"; }
-  IncidentCategory category() const override { return IncidentCategory::kAlertNoise; }
+  RootCause category() const override { return RootCause::kAlertNoise; }
   // The storm is the only anomaly.
   RedHerringPolicy red_herrings() const override { return {.any = false}; }
 
@@ -35,7 +34,9 @@ class AlertNoise final : public Scenario {
     story.Open(start, minutes(incident.minute));
   }
 
-  std::string Severity(const Incident&, std::string_view) const override { return "info"; }
+  Severity ExpectedSeverity(const Incident&, std::string_view) const override {
+    return Severity::kInfo;
+  }
 
   std::vector<std::string> AlertNames(const Incident&) const override { return NoisyAlerts(); }
 

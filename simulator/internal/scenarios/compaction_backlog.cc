@@ -11,8 +11,7 @@ namespace {
 
 class CompactionBacklog final : public Scenario {
  public:
-  std::string_view name() const override { return "compaction_backlog"; }
-  IncidentCategory category() const override { return IncidentCategory::kCompactionBacklog; }
+  RootCause category() const override { return RootCause::kCompactionBacklog; }
   bool Prefers(const Cluster& cluster) const override { return IsSharedNothing(cluster); }
 
   void Plan(StoryPlan& story) const override {
@@ -29,8 +28,8 @@ class CompactionBacklog final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident& incident, std::string_view) const override {
-    return incident.target >= 1000 ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident& incident, std::string_view) const override {
+    return incident.target >= 1000 ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

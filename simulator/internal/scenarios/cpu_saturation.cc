@@ -9,8 +9,7 @@ namespace {
 
 class CpuSaturation final : public Scenario {
  public:
-  std::string_view name() const override { return "cpu_saturation"; }
-  IncidentCategory category() const override { return IncidentCategory::kCpuSaturation; }
+  RootCause category() const override { return RootCause::kCpuSaturation; }
 
   void Plan(StoryPlan& story) const override {
     Incident& incident = story.incident;
@@ -25,8 +24,8 @@ class CpuSaturation final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident&, std::string_view tier) const override {
-    return tier == "S" ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident&, std::string_view tier) const override {
+    return tier == "S" ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

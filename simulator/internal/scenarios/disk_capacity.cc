@@ -13,8 +13,7 @@ namespace {
 
 class DiskCapacity final : public Scenario {
  public:
-  std::string_view name() const override { return "disk_capacity"; }
-  IncidentCategory category() const override { return IncidentCategory::kDiskCapacity; }
+  RootCause category() const override { return RootCause::kDiskCapacity; }
   bool Prefers(const Cluster& cluster) const override { return IsSharedNothing(cluster); }
 
   void Plan(StoryPlan& story) const override {
@@ -33,8 +32,8 @@ class DiskCapacity final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident& incident, std::string_view tier) const override {
-    return incident.target >= 95 || tier == "S" ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident& incident, std::string_view tier) const override {
+    return incident.target >= 95 || tier == "S" ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

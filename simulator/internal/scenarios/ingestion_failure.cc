@@ -12,8 +12,7 @@ namespace {
 
 class IngestionFailure final : public Scenario {
  public:
-  std::string_view name() const override { return "ingestion_failure"; }
-  IncidentCategory category() const override { return IncidentCategory::kIngestionFailure; }
+  RootCause category() const override { return RootCause::kIngestionFailure; }
 
   void Plan(StoryPlan& story) const override {
     Incident& incident = story.incident;
@@ -27,8 +26,8 @@ class IngestionFailure final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident&, std::string_view tier) const override {
-    return tier == "C" ? "medium" : "high";
+  Severity ExpectedSeverity(const Incident&, std::string_view tier) const override {
+    return tier == "C" ? Severity::kMedium : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

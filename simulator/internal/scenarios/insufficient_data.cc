@@ -11,8 +11,7 @@ namespace {
 
 class InsufficientData final : public Scenario {
  public:
-  std::string_view name() const override { return "insufficient_data"; }
-  IncidentCategory category() const override { return IncidentCategory::kInsufficientData; }
+  RootCause category() const override { return RootCause::kInsufficientData; }
   // No QPS blip beside a telemetry gap.
   RedHerringPolicy red_herrings() const override { return {.qps_blip = false}; }
 
@@ -23,7 +22,9 @@ class InsufficientData final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident&, std::string_view) const override { return "low"; }
+  Severity ExpectedSeverity(const Incident&, std::string_view) const override {
+    return Severity::kLow;
+  }
 
   std::vector<std::string> AlertNames(const Incident&) const override { return {}; }
 

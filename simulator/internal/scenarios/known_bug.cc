@@ -11,8 +11,7 @@ namespace {
 
 class KnownBug final : public Scenario {
  public:
-  std::string_view name() const override { return "known_bug"; }
-  IncidentCategory category() const override { return IncidentCategory::kKnownBug; }
+  RootCause category() const override { return RootCause::kKnownBug; }
   bool Prefers(const Cluster& cluster) const override { return IsSharedNothing(cluster); }
   // A flat workload is the point of the story: no QPS blip beside it.
   RedHerringPolicy red_herrings() const override { return {.qps_blip = false}; }
@@ -31,7 +30,9 @@ class KnownBug final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident&, std::string_view) const override { return "high"; }
+  Severity ExpectedSeverity(const Incident&, std::string_view) const override {
+    return Severity::kHigh;
+  }
 
   std::vector<std::string> AlertNames(const Incident&) const override { return {"Memory Alert"}; }
 

@@ -13,8 +13,7 @@ namespace {
 
 class MemoryPressure final : public Scenario {
  public:
-  std::string_view name() const override { return "memory_pressure"; }
-  IncidentCategory category() const override { return IncidentCategory::kMemoryPressure; }
+  RootCause category() const override { return RootCause::kMemoryPressure; }
   bool Prefers(const Cluster& cluster) const override { return !HasPageCacheBug(cluster.version); }
   // The workload is the point of the story: no QPS blip beside it.
   RedHerringPolicy red_herrings() const override { return {.qps_blip = false}; }
@@ -34,8 +33,8 @@ class MemoryPressure final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident&, std::string_view tier) const override {
-    return tier == "S" ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident&, std::string_view tier) const override {
+    return tier == "S" ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override { return {"Memory Alert"}; }

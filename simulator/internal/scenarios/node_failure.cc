@@ -16,8 +16,7 @@ using std::chrono::minutes;
 
 class NodeFailure final : public Scenario {
  public:
-  std::string_view name() const override { return "node_failure"; }
-  IncidentCategory category() const override { return IncidentCategory::kNodeFailure; }
+  RootCause category() const override { return RootCause::kNodeFailure; }
   bool Prefers(const Cluster& cluster) const override { return IsSharedNothing(cluster); }
 
   void Plan(StoryPlan& story) const override {
@@ -62,9 +61,9 @@ class NodeFailure final : public Scenario {
     }
   }
 
-  std::string Severity(const Incident& incident, std::string_view tier) const override {
+  Severity ExpectedSeverity(const Incident& incident, std::string_view tier) const override {
     const bool high_tier = tier == "S" || tier == "A";
-    return high_tier || incident.target < 80 ? "critical" : "high";
+    return high_tier || incident.target < 80 ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

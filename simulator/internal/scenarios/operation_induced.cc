@@ -36,8 +36,7 @@ std::string PickUpgradeTarget(Rng& rng, const Cluster& cluster, std::string* fro
 
 class OperationInduced final : public Scenario {
  public:
-  std::string_view name() const override { return "operation_induced"; }
-  IncidentCategory category() const override { return IncidentCategory::kOperationInduced; }
+  RootCause category() const override { return RootCause::kOperationInduced; }
   // No routine SCALE beside a story whose cause is an operation.
   RedHerringPolicy red_herrings() const override { return {.routine_scale = false}; }
 
@@ -97,8 +96,8 @@ class OperationInduced final : public Scenario {
     story.Open(start, -minutes(incident.op_minutes_before));
   }
 
-  std::string Severity(const Incident&, std::string_view tier) const override {
-    return tier == "S" ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident&, std::string_view tier) const override {
+    return tier == "S" ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

@@ -9,8 +9,7 @@ namespace {
 
 class QueryErrors final : public Scenario {
  public:
-  std::string_view name() const override { return "query_errors"; }
-  IncidentCategory category() const override { return IncidentCategory::kQueryErrors; }
+  RootCause category() const override { return RootCause::kQueryErrors; }
 
   void Plan(StoryPlan& story) const override {
     Incident& incident = story.incident;
@@ -24,8 +23,8 @@ class QueryErrors final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident& incident, std::string_view tier) const override {
-    return incident.target >= 10 || tier == "S" ? "critical" : "high";
+  Severity ExpectedSeverity(const Incident& incident, std::string_view tier) const override {
+    return incident.target >= 10 || tier == "S" ? Severity::kCritical : Severity::kHigh;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

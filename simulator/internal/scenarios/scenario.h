@@ -11,9 +11,10 @@
 // red_herrings.h. simulator/README.md ("Adding a scenario") walks through writing one.
 //
 // Determinism. A hook draws only from the Rng it is handed, in a fixed order. Plan draws from
-// one stream shared by every incident of the fleet, in incident order (so changing one family's
-// planning draws changes the incidents planned after it); Apply and Derive draw from streams of
-// their own cluster.
+// one stream shared by every incident of the fleet, in planning order (incidents on an account
+// of their own first, then the others in incident order), so changing one family's planning
+// draws changes the incidents planned after it; Apply and Derive draw from streams of their own
+// cluster.
 //
 // Internal to rh::simulator. Thread-safety: a family is an immutable singleton; its hooks are
 // const and touch only what their context hands them.
@@ -25,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/root_cause.h"
+#include "core/severity.h"
 #include "simulator/ground_truth.h"
 #include "simulator/internal/fleet_model.h"
 #include "simulator/internal/random.h"
@@ -40,9 +43,9 @@ enum class Footprint {
 // Which red herrings may sit beside the story (scenarios/red_herrings.h). A kind is left out
 // when it would make the story ambiguous (a QPS blip beside a workload-driven story).
 struct RedHerringPolicy {
-  bool any = true;             // false: never a red herring (and nothing is drawn for one)
-  bool routine_scale = true;   // a routine scale-out 8-20 days before
-  bool qps_blip = true;        // a one-hour QPS blip 12-72 hours before
+  bool any = true;            // false: never a red herring (and nothing is drawn for one)
+  bool routine_scale = true;  // a routine scale-out 8-20 days before
+  bool qps_blip = true;       // a one-hour QPS blip 12-72 hours before
   // A resolved unrelated alert 6-120 hours before is always possible when `any` is set; it never
   // reuses one of the story's own alert names (Scenario::AlertNames).
 };
@@ -52,7 +55,7 @@ struct StoryPlan {
   FleetPlan& plan;
   Incident& incident;
   int incident_index = 0;
-  Rng& rng;                // shared by every incident, drawn in incident order
+  Rng& rng;                // shared by every incident, drawn in planning order
   std::string tier;        // tier of the account the story happens in (S | A | B | C)
   int account_index = -1;  // kAccountSiblings: the account built for the story
 
@@ -119,10 +122,10 @@ class Scenario {
  public:
   virtual ~Scenario() = default;
 
-  // The family's name ("disk_capacity", ...): unique in the registry.
-  virtual std::string_view name() const = 0;
+  // The family's name: unique in the registry; the name of its category unless it says otherwise.
+  virtual std::string_view name() const { return RootCauseName(category()); }
   // The report taxonomy's root-cause category the family's incidents are labelled with.
-  virtual IncidentCategory category() const = 0;
+  virtual RootCause category() const = 0;
 
   virtual Footprint footprint() const { return Footprint::kOneCluster; }
   // The most clusters one incident may take (the planner's capacity check).
@@ -138,9 +141,9 @@ class Scenario {
   // AddCluster), magnitudes (target, factor, ...), constraints on the cluster, and the
   // operations that are part of the story (preset, added to plan.operations).
   virtual void Plan(StoryPlan& story) const = 0;
-  // The severity a careful engineer would give (critical | high | medium | low | info); called
-  // after Plan with the tier of the story's account.
-  virtual std::string Severity(const Incident& incident, std::string_view tier) const = 0;
+  // The severity a careful engineer would give; called after Plan with the tier of the story's
+  // account.
+  virtual Severity ExpectedSeverity(const Incident& incident, std::string_view tier) const = 0;
   // The alert names the story fires (a red-herring alert never reuses them).
   virtual std::vector<std::string> AlertNames(const Incident& incident) const = 0;
   virtual RedHerringPolicy red_herrings() const { return {}; }

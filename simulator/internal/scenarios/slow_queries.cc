@@ -11,8 +11,7 @@ namespace {
 
 class SlowQueries final : public Scenario {
  public:
-  std::string_view name() const override { return "slow_queries"; }
-  IncidentCategory category() const override { return IncidentCategory::kSlowQueries; }
+  RootCause category() const override { return RootCause::kSlowQueries; }
 
   void Plan(StoryPlan& story) const override {
     Incident& incident = story.incident;
@@ -26,8 +25,8 @@ class SlowQueries final : public Scenario {
     story.Open(start);
   }
 
-  std::string Severity(const Incident&, std::string_view tier) const override {
-    return tier == "S" || tier == "A" ? "high" : "medium";
+  Severity ExpectedSeverity(const Incident&, std::string_view tier) const override {
+    return tier == "S" || tier == "A" ? Severity::kHigh : Severity::kMedium;
   }
 
   std::vector<std::string> AlertNames(const Incident&) const override {

@@ -27,8 +27,7 @@ double Step(int hour_idx, int start, int rise_hours) {
   return std::min(1.0, static_cast<double>(hour_idx - start + 1) / std::max(1, rise_hours));
 }
 
-void LevelTo(MetricSample& sample, double baseline_mean, double target, double shape,
-             double keep) {
+void LevelTo(MetricSample& sample, double baseline_mean, double target, double shape, double keep) {
   if (shape <= 0) return;
   const double goal = target + (sample.avg - baseline_mean) * keep;
   ScaleTo(sample, sample.avg + shape * (goal - sample.avg));
@@ -39,8 +38,8 @@ void Multiply(MetricSample& sample, double factor) { ScaleTo(sample, sample.avg 
 double MeanAvg(const std::vector<HourValues>& series, MetricIndex metric, int from, int to) {
   double sum = 0;
   int count = 0;
-  for (int hour_idx = std::max(0, from); hour_idx <= to && hour_idx < static_cast<int>(series.size());
-       ++hour_idx) {
+  for (int hour_idx = std::max(0, from);
+       hour_idx <= to && hour_idx < static_cast<int>(series.size()); ++hour_idx) {
     if (!series[static_cast<size_t>(hour_idx)].present) continue;
     sum += series[static_cast<size_t>(hour_idx)].metrics[metric].avg;
     ++count;
@@ -81,15 +80,12 @@ std::string NodeName(const Cluster& cluster, int node) {
   return (cluster.compute.node_type == "BE" ? "be-" : "cn-") + std::to_string(node);
 }
 
-bool IsSharedNothing(const Cluster& cluster) {
-  return cluster.run_mode == RunMode::kSharedNothing;
-}
+bool IsSharedNothing(const Cluster& cluster) { return cluster.run_mode == RunMode::kSharedNothing; }
 
 void MakeSharedNothing(Cluster& cluster, Rng& rng) {
   if (cluster.run_mode == RunMode::kSharedNothing) return;
   cluster.run_mode = RunMode::kSharedNothing;
-  cluster.compute = MakeComputeGroup(rng, RunMode::kSharedNothing,
-                                     cluster.package_type == "trial");
+  cluster.compute = MakeComputeGroup(rng, RunMode::kSharedNothing, cluster.package_type == "trial");
 }
 
 std::string Pct(double value) { return FormatNumber(value, 1) + "%"; }

@@ -74,14 +74,14 @@ void MakeSharedNothing(Cluster& cluster, Rng& rng);
 
 // ---- words ----
 
-std::string Pct(double value);                     // "91.2%"
+std::string Pct(double value);                       // "91.2%"
 std::string PctChange(double before, double after);  // "+38%", "-72%"
 
 // ---- alert rules several stories fire (each where the data first crosses its threshold) ----
 
-void FireBeCpuAlert(StoryEvents& story);        // BE CPU Alert on the story's node
-void FireQueryLatencyAlert(StoryEvents& story);  // Query Latency Alert
-void FireMemoryAlert(StoryEvents& story);       // Memory Alert on the story's node
+void FireBeCpuAlert(StoryEvents& story);           // BE CPU Alert on the story's node
+void FireQueryLatencyAlert(StoryEvents& story);    // Query Latency Alert
+void FireMemoryAlert(StoryEvents& story);          // Memory Alert on the story's node
 void FireLoadingFailureAlert(StoryEvents& story);  // Loading Failure Alert
 
 }  // namespace rh::simulator::internal

@@ -1,4 +1,4 @@
-#include "server/alert_webhook.h"
+#include "alerts/webhook.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,8 +9,9 @@
 #include "core/json.h"
 #include "core/redact.h"
 #include "core/time_format.h"
+#include "core/url.h"
 
-namespace rh::server {
+namespace rh::alerts {
 namespace {
 
 std::string Lower(std::string_view text) {
@@ -20,20 +21,6 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // A string field of a JSON object, or empty when absent or not a string.
 std::string StringField(const Json& object, std::string_view key) {
@@ -288,4 +275,4 @@ Result<IngestResult> AlertIngestor::Ingest(const std::vector<WebhookAlert>& aler
   return result;
 }
 
-}  // namespace rh::server
+}  // namespace rh::alerts

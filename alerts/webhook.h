@@ -23,7 +23,7 @@
 #include "core/error.h"
 #include "store/database.h"
 
-namespace rh::server {
+namespace rh::alerts {
 
 struct WebhookOptions {
   // The alert label naming the cluster (server.cluster_label). When an alert lacks it, the
@@ -79,4 +79,4 @@ class AlertIngestor {
   Clock& clock_;
 };
 
-}  // namespace rh::server
+}  // namespace rh::alerts

@@ -1,0 +1,132 @@
+// Names and parsers of the domain enums (core/severity.h, core/risk_level.h, core/root_cause.h,
+// core/engine_kind.h): one table per enum, so a name exists exactly once in the tree.
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "core/engine_kind.h"
+#include "core/risk_level.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
+
+namespace rh {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+template <typename Enum, size_t N>
+std::string JoinNames(const std::array<Enum, N>& values, std::string_view (*name)(Enum)) {
+  std::string out;
+  for (Enum value : values) {
+    if (!out.empty()) out += ", ";
+    out += name(value);
+  }
+  return out;
+}
+
+template <typename Enum, size_t N>
+Result<Enum> ParseName(std::string_view text, const std::array<Enum, N>& values,
+                       std::string_view (*name)(Enum), std::string_view what,
+                       std::string_view names) {
+  for (Enum value : values) {
+    if (EqualsIgnoreCase(text, name(value))) return value;
+  }
+  return InvalidArgument(std::string(what), "must be one of " + std::string(names) + "; got '" +
+                                                std::string(text) + "'");
+}
+
+constexpr std::array<EngineKind, 3> kAllEngineKinds = {EngineKind::kAuto, EngineKind::kClaude,
+                                                       EngineKind::kPlaybook};
+
+}  // namespace
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kCritical: return "critical";
+    case Severity::kHigh: return "high";
+    case Severity::kMedium: return "medium";
+    case Severity::kLow: return "low";
+    case Severity::kInfo: return "info";
+  }
+  return "info";
+}
+
+std::string_view SeverityNames() {
+  static const std::string names = JoinNames(kAllSeverities, &SeverityName);
+  return names;
+}
+
+Result<Severity> ParseSeverity(std::string_view text) {
+  return ParseName(text, kAllSeverities, &SeverityName, "severity", SeverityNames());
+}
+
+std::string_view RiskLevelName(RiskLevel level) {
+  switch (level) {
+    case RiskLevel::kHealthy: return "Healthy";
+    case RiskLevel::kWarning: return "Warning";
+    case RiskLevel::kCritical: return "Critical";
+  }
+  return "Healthy";
+}
+
+std::string_view RiskLevelNames() {
+  static const std::string names = JoinNames(kAllRiskLevels, &RiskLevelName);
+  return names;
+}
+
+Result<RiskLevel> ParseRiskLevel(std::string_view text) {
+  return ParseName(text, kAllRiskLevels, &RiskLevelName, "risk level", RiskLevelNames());
+}
+
+std::string_view RootCauseName(RootCause cause) {
+  switch (cause) {
+    case RootCause::kDiskCapacity: return "disk_capacity";
+    case RootCause::kCompactionBacklog: return "compaction_backlog";
+    case RootCause::kMemoryPressure: return "memory_pressure";
+    case RootCause::kCpuSaturation: return "cpu_saturation";
+    case RootCause::kSlowQueries: return "slow_queries";
+    case RootCause::kQueryErrors: return "query_errors";
+    case RootCause::kNodeFailure: return "node_failure";
+    case RootCause::kOperationInduced: return "operation_induced";
+    case RootCause::kIngestionFailure: return "ingestion_failure";
+    case RootCause::kKnownBug: return "known_bug";
+    case RootCause::kAccountWide: return "account_wide";
+    case RootCause::kAlertNoise: return "alert_noise";
+    case RootCause::kInsufficientData: return "insufficient_data";
+  }
+  return "insufficient_data";
+}
+
+std::string_view RootCauseNames() {
+  static const std::string names = JoinNames(kAllRootCauses, &RootCauseName);
+  return names;
+}
+
+Result<RootCause> ParseRootCause(std::string_view text) {
+  return ParseName(text, kAllRootCauses, &RootCauseName, "root-cause category", RootCauseNames());
+}
+
+std::string_view EngineKindName(EngineKind kind) {
+  switch (kind) {
+    case EngineKind::kAuto: return "auto";
+    case EngineKind::kClaude: return "claude";
+    case EngineKind::kPlaybook: return "playbook";
+  }
+  return "auto";
+}
+
+std::string_view EngineKindNames() {
+  static const std::string names = JoinNames(kAllEngineKinds, &EngineKindName);
+  return names;
+}
+
+Result<EngineKind> ParseEngineKind(std::string_view text) {
+  return ParseName(text, kAllEngineKinds, &EngineKindName, "engine", EngineKindNames());
+}
+
+}  // namespace rh

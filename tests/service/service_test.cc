@@ -1,0 +1,374 @@
+// The use cases behind every front end: Runtime, Investigations, Reports, FleetViews and
+// AlertIntake, on SQLite and MariaDB.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "core/time_format.h"
+#include "service/alert_intake.h"
+#include "service/fleet_views.h"
+#include "service/investigations.h"
+#include "service/json_views.h"
+#include "service/reports.h"
+#include "tests/service/service_fixture.h"
+
+namespace rh::testing {
+namespace {
+
+using service::FleetViews;
+using service::Investigations;
+using service::InvestigationSpec;
+using service::OverviewQuery;
+using service::Reports;
+
+// ---- Runtime ---------------------------------------------------------------------------------
+
+TEST_P(ServiceTest, RuntimeOpensEachPieceOnceAndOnlyWhenUsed) {
+  auto first = runtime().Fleet();
+  auto second = runtime().Fleet();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(*first, *second);
+  // Reading reports never opens the Knowledge Lake.
+  ASSERT_TRUE(Reports(runtime()).List(service::ReportQuery{}));
+  EXPECT_FALSE(std::filesystem::exists(config_.KnowledgeDb()));
+  auto lake = runtime().Knowledge();
+  ASSERT_TRUE(lake) << lake.error().ToString();
+  EXPECT_TRUE(std::filesystem::exists(config_.KnowledgeDb()));
+  auto again = runtime().Knowledge();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*lake, *again);
+  EXPECT_TRUE(runtime().RefreshKnowledge());
+}
+
+// ---- Investigations --------------------------------------------------------------------------
+
+TEST_P(ServiceTest, RequestValidatesChecksTheClusterAndDeduplicates) {
+  Investigations investigations(runtime());
+  InvestigationSpec spec;
+  spec.cluster_id = "NOT VALID";
+  auto bad = investigations.Request(spec);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().context, "cluster_id");
+
+  spec.cluster_id = "c-does-not-exist";
+  auto unknown = investigations.Request(spec);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+
+  spec.cluster_id = kCriticalCluster;
+  spec.question = std::string(service::kMaxQuestionChars + 1, 'x');
+  auto long_question = investigations.Request(spec);
+  ASSERT_FALSE(long_question);
+  EXPECT_EQ(long_question.error().context, "question");
+
+  spec.question = "Why is disk full?";
+  spec.requester = "alice";
+  auto first = investigations.Request(spec);
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_TRUE(first->created);
+  EXPECT_EQ(first->task.requester, "alice");
+  spec.question = "why is disk full";  // the same question, normalised
+  auto second = investigations.Request(spec);
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->task.id, first->task.id);
+}
+
+TEST_P(ServiceTest, RequestMasksSecretsTypedIntoTheQuestion) {
+  Investigations investigations(runtime());
+  InvestigationSpec spec;
+  spec.cluster_id = kCriticalCluster;
+  spec.question = "login fails with password=Hunter2Hunter2 and key sk-ant-api03-abcdefghijklmnop";
+  auto requested = investigations.Request(spec);
+  ASSERT_TRUE(requested) << requested.error().ToString();
+  auto status = investigations.Get(requested->task.id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->task.question.find("Hunter2Hunter2"), std::string::npos)
+      << status->task.question;
+  EXPECT_EQ(status->task.question.find("abcdefghijklmnop"), std::string::npos)
+      << status->task.question;
+  EXPECT_NE(status->task.question.find("login fails"), std::string::npos);
+}
+
+TEST_P(ServiceTest, ListPagesThroughEveryTaskOnceWithACursor) {
+  Investigations investigations(runtime());
+  std::set<std::string> created;
+  for (int task_idx = 0; task_idx < 5; ++task_idx) {
+    InvestigationSpec spec;
+    spec.cluster_id = kWarningCluster;
+    spec.question = "question number " + std::to_string(task_idx);
+    auto requested = investigations.Request(spec);
+    ASSERT_TRUE(requested);
+    created.insert(requested->task.id);
+    clock_.Advance(std::chrono::seconds(task_idx % 2));  // some share a created_at second
+  }
+  std::set<std::string> seen;
+  store::TaskFilter filter;
+  filter.limit = 2;
+  int pages = 0;
+  do {
+    auto page = investigations.List(filter);
+    ASSERT_TRUE(page) << page.error().ToString();
+    for (const store::Task& task : page->tasks) EXPECT_TRUE(seen.insert(task.id).second);
+    filter.cursor = page->next_cursor;
+    ++pages;
+  } while (!filter.cursor.empty() && pages < 10);
+  EXPECT_EQ(seen, created);
+  EXPECT_EQ(pages, 3);
+
+  filter.cursor = "garbage";
+  auto bad = investigations.List(filter);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().context, "cursor");
+}
+
+TEST_P(ServiceTest, CancelEndsAQueuedTask) {
+  Investigations investigations(runtime());
+  InvestigationSpec spec;
+  spec.cluster_id = kHealthyCluster;
+  auto requested = investigations.Request(spec);
+  ASSERT_TRUE(requested);
+  auto cancelled = investigations.Cancel(requested->task.id, "bob");
+  ASSERT_TRUE(cancelled) << cancelled.error().ToString();
+  EXPECT_EQ(cancelled->status, store::TaskStatus::kCancelled);
+  auto again = investigations.Cancel(requested->task.id, "bob");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(ServiceTest, TaskJsonHasTheSameFieldsEverywhere) {
+  Investigations investigations(runtime());
+  InvestigationSpec spec;
+  spec.cluster_id = kHealthyCluster;
+  auto requested = investigations.Request(spec);
+  ASSERT_TRUE(requested);
+  Json json = service::TaskJson(requested->task);
+  for (const char* field :
+       {"task_id", "cluster_id", "source", "status", "priority", "question", "rules_fired",
+        "requester", "attempts", "max_attempts", "lease_owner", "lease_expires_at", "not_before",
+        "last_error", "report_id", "created_at", "updated_at", "started_at", "finished_at"}) {
+    EXPECT_TRUE(json.contains(field)) << field;
+  }
+  EXPECT_EQ(json["status"], "queued");
+  EXPECT_TRUE(json["rules_fired"].is_array());
+}
+
+// ---- Reports ---------------------------------------------------------------------------------
+
+TEST_P(ServiceTest, ReportFiltersAreParsedOnceWithTheValidValues) {
+  service::ReportQueryText text;
+  text.severity = "urgent";
+  auto bad_severity = service::ParseReportQuery(text, clock_.Now());
+  ASSERT_FALSE(bad_severity);
+  EXPECT_EQ(bad_severity.error().context, "severity");
+  EXPECT_NE(bad_severity.error().message.find("critical, high, medium, low, info"),
+            std::string::npos);
+  text = {};
+  text.category = "disk";
+  auto bad_category = service::ParseReportQuery(text, clock_.Now());
+  ASSERT_FALSE(bad_category);
+  EXPECT_NE(bad_category.error().message.find("disk_capacity"), std::string::npos);
+  text = {};
+  text.since = "yesterday";
+  EXPECT_FALSE(service::ParseReportQuery(text, clock_.Now()));
+  text = {};
+  text.severity = "HIGH";  // any case
+  text.since = "24h";
+  auto query = service::ParseReportQuery(text, clock_.Now());
+  ASSERT_TRUE(query) << query.error().ToString();
+  auto page = Reports(runtime()).List(*query);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->reports.size(), 1u);  // the critical one; medium and info are below high
+  EXPECT_EQ(page->reports[0].cluster_id, kCriticalCluster);
+}
+
+TEST_P(ServiceTest, RenderGivesMarkdownOrTheDetailJson) {
+  auto page = Reports(runtime()).List(service::ReportQuery{});
+  ASSERT_TRUE(page);
+  ASSERT_FALSE(page->reports.empty());
+  const std::string id = page->reports[0].report_id;
+  auto markdown = Reports(runtime()).Render(id, service::ReportFormat::kMarkdown);
+  ASSERT_TRUE(markdown);
+  EXPECT_NE(markdown->find("#"), std::string::npos);
+  auto json_text = Reports(runtime()).Render(id, service::ReportFormat::kJson);
+  ASSERT_TRUE(json_text);
+  auto json = ParseJson(*json_text);
+  ASSERT_TRUE(json);
+  for (const char* field : {"report_id", "severity", "report", "transcript", "markdown"}) {
+    EXPECT_TRUE(json->contains(field)) << field;
+  }
+  auto missing = Reports(runtime()).Get("rpt_missing");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// ---- FleetViews ------------------------------------------------------------------------------
+
+std::vector<std::string> Ids(const service::Overview& overview) {
+  std::vector<std::string> ids;
+  for (const auto& row : overview.clusters) ids.push_back(row.cluster_id);
+  return ids;
+}
+
+TEST_P(ServiceTest, OverviewIsWorstFirstWithUnscoredLastAndCounts) {
+  auto overview = FleetViews(runtime()).ListClusters(OverviewQuery{});
+  ASSERT_TRUE(overview) << overview.error().ToString();
+  ASSERT_EQ(overview->clusters.size(), 5u);
+  EXPECT_EQ(overview->clusters.front().cluster_id, kCriticalCluster);
+  EXPECT_EQ(overview->clusters[1].cluster_id, kWarningCluster);
+  EXPECT_EQ(overview->clusters.back().cluster_id, kUnscoredCluster);
+  EXPECT_FALSE(overview->clusters.back().risk_level);
+  EXPECT_EQ(overview->counts["Critical"], 1);
+  EXPECT_EQ(overview->counts["Warning"], 1);
+  EXPECT_EQ(overview->counts["Healthy"], 2);
+  EXPECT_EQ(overview->counts["Unscored"], 1);
+  EXPECT_EQ(overview->total, 5);
+  EXPECT_TRUE(overview->next_cursor.empty());
+  ASSERT_TRUE(overview->as_of);
+  ASSERT_TRUE(overview->clusters.front().latest_report);
+  EXPECT_EQ(overview->clusters.front().latest_report->severity, Severity::kCritical);
+}
+
+TEST_P(ServiceTest, OverviewPagesWithACursorInEitherSort) {
+  for (service::OverviewSort sort : {service::OverviewSort::kWorstFirst,
+                                     service::OverviewSort::kName}) {
+    OverviewQuery all;
+    all.sort = sort;
+    auto everything = FleetViews(runtime()).ListClusters(all);
+    ASSERT_TRUE(everything);
+    OverviewQuery query;
+    query.sort = sort;
+    query.limit = 2;
+    std::vector<std::string> paged;
+    int pages = 0;
+    do {
+      auto page = FleetViews(runtime()).ListClusters(query);
+      ASSERT_TRUE(page) << page.error().ToString();
+      EXPECT_EQ(page->total, 5);
+      for (const auto& id : Ids(*page)) paged.push_back(id);
+      query.cursor = page->next_cursor;
+      ++pages;
+    } while (!query.cursor.empty() && pages < 10);
+    EXPECT_EQ(pages, 3) << service::OverviewSortName(sort);
+    EXPECT_EQ(paged, Ids(*everything)) << service::OverviewSortName(sort);
+  }
+  OverviewQuery other;
+  other.limit = 2;
+  auto first = FleetViews(runtime()).ListClusters(other);
+  ASSERT_TRUE(first);
+  other.sort = service::OverviewSort::kName;  // a cursor of another sort is refused
+  other.cursor = first->next_cursor;
+  auto mismatched = FleetViews(runtime()).ListClusters(other);
+  ASSERT_FALSE(mismatched);
+  EXPECT_EQ(mismatched.error().context, "cursor");
+}
+
+TEST_P(ServiceTest, OverviewFiltersByRiskAndAccountAndAttachesHistory) {
+  OverviewQuery query;
+  query.risk = RiskLevel::kHealthy;
+  query.history_hours = 6;
+  auto healthy = FleetViews(runtime()).ListClusters(query);
+  ASSERT_TRUE(healthy);
+  ASSERT_EQ(healthy->clusters.size(), 2u);
+  for (const auto& row : healthy->clusters) {
+    EXPECT_EQ(row.risk_level, RiskLevel::kHealthy);
+    EXPECT_FALSE(row.history.empty());
+    EXPECT_LE(row.history.size(), 6u);
+  }
+  OverviewQuery bad;
+  bad.account_id = "NOT VALID";
+  EXPECT_FALSE(FleetViews(runtime()).ListClusters(bad));
+  bad = {};
+  bad.limit = 0;
+  EXPECT_FALSE(FleetViews(runtime()).ListClusters(bad));
+}
+
+// The overview walks a snapshot kept in the Runtime: a re-scored fleet or a new cluster must show
+// on the next page, not after the snapshot's maximum age.
+TEST_P(ServiceTest, OverviewSeesARescoreAndANewClusterAtOnce) {
+  auto before = FleetViews(runtime()).ListClusters(OverviewQuery{});
+  ASSERT_TRUE(before) << before.error().ToString();
+  ASSERT_TRUE(before->as_of);
+  EXPECT_EQ(before->clusters.front().cluster_id, kCriticalCluster);
+
+  auto fleet = runtime().Fleet();
+  ASSERT_TRUE(fleet);
+  using store::Real;
+  using store::Text;
+  const TimePoint later = *before->as_of + std::chrono::hours(1);
+  ASSERT_TRUE((*fleet)->Execute(
+      "INSERT INTO cluster_risk_snapshots (cluster_id, snapshot_time, risk_level, health_score, "
+      "previous_score, score_delta, customer_tier, top_risks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {Text(kHealthyCluster), store::Time(later), Text("Critical"), Real(3.5), Real(90),
+       Real(-86.5), Text("S"), Text("[]")}));
+  auto rescored = FleetViews(runtime()).ListClusters(OverviewQuery{});
+  ASSERT_TRUE(rescored) << rescored.error().ToString();
+  EXPECT_EQ(rescored->as_of, later);
+  EXPECT_EQ(rescored->clusters.front().cluster_id, kHealthyCluster);
+  EXPECT_EQ(rescored->counts["Critical"], 2);
+
+  ASSERT_TRUE((*fleet)->Execute(
+      "INSERT INTO cluster_info (cluster_id, cluster_name, account_id, region, version, run_mode, "
+      "package_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'official', "
+      "'running', ?, ?)",
+      {Text("c-zeta-fresh"), Text("zeta-fresh"), Text("acct-gamma"), Text("cn-hangzhou"),
+       Text("3.3.5"), Text("shared_nothing"), store::Time(later), store::Time(later)}));
+  auto grown = FleetViews(runtime()).ListClusters(OverviewQuery{});
+  ASSERT_TRUE(grown) << grown.error().ToString();
+  EXPECT_EQ(grown->total, 6);
+  EXPECT_EQ(grown->counts["Unscored"], 2);
+  EXPECT_EQ(grown->clusters.back().cluster_id, "c-zeta-fresh");
+}
+
+TEST_P(ServiceTest, ClusterDetailHasItsReportsAndTasks) {
+  auto detail = FleetViews(runtime()).GetCluster(kCriticalCluster);
+  ASSERT_TRUE(detail) << detail.error().ToString();
+  EXPECT_EQ((*detail)["cluster_id"], kCriticalCluster);
+  EXPECT_EQ((*detail)["risk_level"], "Critical");
+  EXPECT_FALSE((*detail)["history"].empty());
+  EXPECT_EQ((*detail)["reports"].size(), 1u);
+  auto missing = FleetViews(runtime()).GetCluster("c-nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// ---- AlertIntake -----------------------------------------------------------------------------
+
+std::string CriticalAlertBody(const std::string& cluster_id, const std::string& name) {
+  Json alert = {{"status", "firing"},
+                {"labels", {{"alertname", name}, {"cluster_id", cluster_id}, {"severity", "critical"}}},
+                {"annotations", {{"summary", name + " on " + cluster_id}}},
+                {"startsAt", "2026-11-21T09:00:00Z"},
+                {"endsAt", "0001-01-01T00:00:00Z"}};
+  return DumpJson(Json{{"version", "4"}, {"status", "firing"}, {"alerts", Json::array({alert})}});
+}
+
+TEST_P(ServiceTest, AlertIntakeQueuesOneTaskPerClusterForNewCriticalAlerts) {
+  service::AlertIntake intake(runtime());
+  auto first = intake.IngestWebhook(CriticalAlertBody(kWarningCluster, "BeDown"));
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->ingested.inserted, 1);
+  ASSERT_EQ(first->tasks.size(), 1u);
+  EXPECT_TRUE(first->tasks[0].created);
+  auto status = Investigations(runtime()).Get(first->tasks[0].task_id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->task.source, store::TaskSource::kWebhook);
+  EXPECT_EQ(status->task.priority, 1);
+
+  // A re-post stores nothing and queues nothing.
+  auto repost = intake.IngestWebhook(CriticalAlertBody(kWarningCluster, "BeDown"));
+  ASSERT_TRUE(repost);
+  EXPECT_EQ(repost->ingested.duplicates, 1);
+  EXPECT_TRUE(repost->tasks.empty());
+
+  auto bad = intake.IngestWebhook("{\"alerts\": 3}");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, RH_DATABASE_BACKENDS());
+
+}  // namespace
+}  // namespace rh::testing
