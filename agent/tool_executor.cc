@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "agent/internal/thread_priority.h"
+
 namespace rh::agent {
 
 // The jobs of one RunAll call: the caller waits on `done` until `remaining` reaches zero.
@@ -49,6 +51,7 @@ void ToolExecutor::RunAll(std::vector<std::function<void()>> jobs) {
 }
 
 void ToolExecutor::ThreadLoop() {
+  LowerThisThreadPriority();  // investigations yield to people waiting on the API
   for (;;) {
     Job job;
     {

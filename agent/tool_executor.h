@@ -7,6 +7,7 @@
 // One executor is created with the engine stack (the composition root) and shared by both
 // engines: the Claude loop hands it the tool calls of one turn (results still in block order,
 // each call writing only its own record), the playbook its calls one at a time.
+// Its threads run at background CPU priority (agent/internal/thread_priority.h).
 // Thread-safety: RunAll may be called from any number of threads at once. The executor must
 // outlive every engine using it; destroying it waits for the jobs already queued.
 #pragma once

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "agent/cancellation.h"
+#include "agent/internal/thread_priority.h"
 #include "agent/lease_keeper.h"
 #include "core/log.h"
 #include "store/task_queue.h"
@@ -103,6 +104,7 @@ void WorkerPool::SleepPoll() {
 }
 
 void WorkerPool::WorkerLoop(int worker_idx, bool drain) {
+  LowerThisThreadPriority();  // investigations yield to people waiting on the API
   auto log = Logger("agent");
   const std::string owner = options_.owner_prefix + ":w" + std::to_string(worker_idx);
   std::unique_ptr<store::Database> memory;

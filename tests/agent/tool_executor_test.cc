@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "agent/internal/thread_priority.h"
 #include "tests/agent/concurrency_probe.h"
 
 namespace rh::agent {
@@ -74,6 +75,17 @@ TEST(ToolExecutorTest, AnExceptionGoesBackToItsCallerAfterTheOtherJobsRan) {
   executor.RunAll({[&] { after = 1; }});
   EXPECT_EQ(after, 1);
   executor.RunAll({});
+}
+
+// Tool calls run at background priority so the API's threads come first; the caller's own
+// priority is left alone.
+TEST(ToolExecutorTest, JobsRunAtBackgroundPriority) {
+  const int caller_nice = ThisThreadNice();
+  ToolExecutor executor(2);
+  std::atomic<int> job_nice{-100};
+  executor.RunAll({[&] { job_nice = ThisThreadNice(); }});
+  EXPECT_GE(job_nice.load(), kBackgroundNice);
+  EXPECT_EQ(ThisThreadNice(), caller_nice);
 }
 
 TEST(ToolExecutorTest, AtLeastOneThread) {

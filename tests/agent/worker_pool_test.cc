@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "agent/internal/thread_priority.h"
 #include "agent/playbook_engine.h"
 #include "core/log.h"
 #include "store/report_store.h"
@@ -236,6 +237,18 @@ TEST_P(WorkerPoolTest, InvestigationFailingEveryAttemptFailsForGood) {
   ASSERT_TRUE(after) << after.error().ToString();
   EXPECT_EQ(after->completed + after->failed, 0);
   reports.Unlock();
+}
+
+TEST_P(WorkerPoolTest, WorkersInvestigateAtBackgroundPriority) {
+  Enqueue(Fleet().IncidentCluster(RootCause::kDiskCapacity));
+  auto investigator = MakeInvestigator();
+  auto pool = MakePool(*investigator, 1);
+  std::atomic<int> worker_nice{-100};
+  pool->set_on_task_claimed([&](const std::string&) { worker_nice = ThisThreadNice(); });
+  auto stats = pool->RunUntilIdle();
+  ASSERT_TRUE(stats) << stats.error().ToString();
+  EXPECT_EQ(stats->completed, 1);
+  EXPECT_GE(worker_nice.load(), kBackgroundNice);
 }
 
 TEST_P(WorkerPoolTest, StopBetweenClaimAndStartReleasesTheTaskUntouched) {
