@@ -36,7 +36,10 @@ Config& AppContext::mutable_config() {
 }
 
 service::Runtime& AppContext::runtime() {
-  if (!runtime_) runtime_ = std::make_unique<service::Runtime>(config_, clock_);
+  if (!runtime_) {
+    runtime_ = std::make_unique<service::Runtime>(config_, clock_);
+    runtime_->set_may_create(may_create_);
+  }
   return *runtime_;
 }
 

@@ -65,6 +65,11 @@ class AppContext {
   // "Now" is `at` from here on (see the header comment).
   void PinClock(TimePoint at) { clock_.Pin(at); }
 
+  // Whether this command may create the data directory and the databases (service::Runtime::
+  // set_may_create); main decides from the command (demo, fleet generate, cycle, run, serve,
+  // kb ingest may; the commands that only read may not).
+  void set_may_create(bool may_create) { may_create_ = may_create; }
+
   service::Runtime& runtime();
   Result<store::Database*> Fleet() { return runtime().Fleet(); }
   Result<store::Database*> Memory() { return runtime().Memory(); }
@@ -76,6 +81,7 @@ class AppContext {
  private:
   Config config_;
   PinnableClock clock_;
+  bool may_create_ = true;
   std::unique_ptr<service::Runtime> runtime_;
 };
 

@@ -1,5 +1,7 @@
 // `rockhound config show`: every setting, its value after TOML/env/flags, and where to set it.
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "app/app_context.h"
 
@@ -13,7 +15,18 @@ void RegisterConfigCommands(CLI::App& app, Action* chosen) {
               "variable and what it does");
   show->callback([chosen] {
     *chosen = [](AppContext& ctx) -> Status {
-      for (const ConfigEntry& entry : DescribeConfig(ctx.config())) {
+      const Config& config = ctx.config();
+      // The paths left empty are derived from data_dir: show where they actually are.
+      const std::map<std::string, std::string> derived = {
+          {"fleet.db", config.FleetDb()},
+          {"memory.db", config.MemoryDb()},
+          {"knowledge.db", config.KnowledgeDb()},
+          {"knowledge.index_path", config.KnowledgeIndexPath()}};
+      for (ConfigEntry entry : DescribeConfig(config)) {
+        auto path = derived.find(entry.key);
+        if (entry.value.empty() && path != derived.end()) {
+          entry.value = path->second + " (from data_dir)";
+        }
         std::printf("%-34s = %-28s  # %s [%s]\n", entry.key.c_str(), entry.value.c_str(),
                     entry.doc.c_str(), entry.env.c_str());
       }

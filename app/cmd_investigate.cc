@@ -57,13 +57,21 @@ Status RunInvestigate(AppContext& ctx, const InvestigateOptions& options) {
 
 struct ListOptions {
   service::ReportQueryText query;
+  std::string format = "table";
 };
 
 Status RunReportsList(AppContext& ctx, const ListOptions& options) {
+  if (options.format != "table" && options.format != "json") {
+    return InvalidArgument("--format", "must be table or json; got '" + options.format + "'");
+  }
   RH_ASSIGN_OR_RETURN(service::ReportQuery query,
                       service::ParseReportQuery(options.query, ctx.clock().Now()));
   service::Reports reports(ctx.runtime());
   RH_ASSIGN_OR_RETURN(store::ReportPage page, reports.List(query));
+  if (options.format == "json") {  // the same fields as GET /api/v1/reports
+    std::printf("%s\n", service::ReportPageJson(page).dump(2).c_str());
+    return {};
+  }
   if (page.reports.empty()) {
     std::printf("no reports match (reports appear after `rockhound cycle` or "
                 "`rockhound investigate <cluster>`)\n");
@@ -131,6 +139,10 @@ void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
   list->add_option("--since", list_options->query.since,
                    "Newer than a duration (24h, 7d) or a time");
   list->add_option("--limit", list_options->query.limit, "At most this many (1-200, default 20)");
+  list->add_option("--cursor", list_options->query.cursor,
+                   "Continue after a previous page (its next_cursor, shown by --format json)");
+  list->add_option("--format", list_options->format,
+                   "table | json (json: the same fields as GET /api/v1/reports)");
   list->callback([chosen, list_options] {
     *chosen = [list_options](AppContext& ctx) { return RunReportsList(ctx, *list_options); };
   });

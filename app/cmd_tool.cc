@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/app_context.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time_format.h"
 #include "knowledge/knowledge_lake.h"
@@ -64,6 +65,14 @@ Status RunTool(AppContext& ctx, const ToolRunOptions& options) {
     std::ostringstream text;
     text << in.rdbuf();
     input = text.str();
+  }
+  // The input is checked before anything is opened: a malformed call is the caller's to fix
+  // whatever the state of the data directory.
+  if (!input.empty()) {
+    if (auto parsed = ParseJson(input); !parsed) {
+      return Fail(parsed.error().WithContext(options.input_file.empty() ? "--input"
+                                                                        : options.input_file));
+    }
   }
   RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
   RH_RETURN_IF_ERROR(PinToolClock(ctx, *fleet, options.at));

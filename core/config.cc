@@ -168,7 +168,7 @@ std::string Alternatives(std::string_view names) {
 const std::vector<Field>& Fields() {
   static const std::vector<Field> fields = {
       RH_FIELD("data_dir", "directory for embedded databases and the knowledge index", c.data_dir),
-      RH_FIELD("log_level", "trace|debug|info|warn|error", c.log_level),
+      RH_FIELD("log_level", "trace|debug|info|warn|error|auto (auto: info for run/serve/mcp, warn otherwise)", c.log_level),
       RH_FIELD("log_format", "text|json", c.log_format),
       RH_FIELD("fleet.db", "fleet telemetry: SQLite path or mysql://user@host:port/db",
                c.fleet.db),
@@ -247,6 +247,9 @@ const std::vector<Field>& Fields() {
                c.server.cluster_label),
       RH_FIELD("server.public_url", "base URL used in notification links", c.server.public_url),
       RH_FIELD("server.threads", "HTTP worker threads", c.server.threads),
+      RH_FIELD("server.metrics_max_clusters",
+               "clusters exported as per-cluster /metrics gauges, worst first (0: none)",
+               c.server.metrics_max_clusters),
       RH_FIELD("server.investigate_critical_alerts",
                "queue an investigation for a new firing critical webhook alert",
                c.server.investigate_critical_alerts),
@@ -491,7 +494,9 @@ Status ValidateConfig(const Config& c) {
         {"agent.output_price_per_mtok", c.agent.output_price_per_mtok}}) {
     if (!std::isfinite(value)) return bad(key, "must be a finite number");
   }
-  if (!ParseLogLevel(c.log_level)) return bad("log_level", "must be trace, debug, info, warn or error");
+  if (c.log_level != "auto" && !ParseLogLevel(c.log_level)) {
+    return bad("log_level", "must be trace, debug, info, warn, error or auto");
+  }
   if (!ParseLogFormat(c.log_format)) return bad("log_format", "must be text or json");
   for (const auto& [key, url] : {std::pair<std::string, std::string>{"fleet.db", c.fleet.db},
                                  {"memory.db", c.memory.db}}) {
@@ -586,6 +591,9 @@ Status ValidateConfig(const Config& c) {
     return bad("server.rate_limit_per_minute", "must be >= 0 (0 turns the limit off)");
   }
   if (c.server.threads < 2 || c.server.threads > 256) return bad("server.threads", "must be 2..256");
+  if (c.server.metrics_max_clusters < 0 || c.server.metrics_max_clusters > 1000000) {
+    return bad("server.metrics_max_clusters", "must be 0..1000000");
+  }
   if (c.server.cluster_label.empty()) return bad("server.cluster_label", "must not be empty");
   if (c.server.header_timeout < std::chrono::seconds(1) ||
       c.server.header_timeout > std::chrono::minutes(10)) {

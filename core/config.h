@@ -111,6 +111,9 @@ struct ServerConfig {
   std::string cluster_label = "cluster_id";  // Alertmanager label naming the cluster
   std::string public_url;                 // used in notification links; empty = http://bind:port
   int threads = 16;                       // HTTP handler threads (complete requests only)
+  // Per-cluster gauges on /metrics (health score, risk level): at most this many clusters, the
+  // worst first; 0 exports none.
+  int metrics_max_clusters = 10000;
   bool investigate_critical_alerts = true;  // a new firing critical webhook alert queues a task
   Duration header_timeout = std::chrono::seconds(10);  // whole request head, from its first byte
   // The whole request body, from the end of the head; also the time a client has to take a
@@ -143,7 +146,9 @@ struct Secrets {
 
 struct Config {
   std::string data_dir = ".rockhound";  // where embedded databases, index and logs live
-  std::string log_level = "info";       // trace | debug | info | warn | error
+  // trace | debug | info | warn | error | auto. auto: daemons (run, serve, mcp) log info, the
+  // other commands only warnings and errors (info with -v).
+  std::string log_level = "auto";
   std::string log_format = "text";      // text | json
 
   FleetConfig fleet;

@@ -96,7 +96,8 @@ Result<spdlog::level::level_enum> ParseLogLevel(std::string_view text) {
     auto name = spdlog::level::to_string_view(level);
     if (std::string_view(name.data(), name.size()) == text) return level;
   }
-  if (text == "warning") return spdlog::level::warn;
+  // spdlog spells it "warning"; the help and the docs say "warn": both are accepted.
+  if (text == "warn" || text == "warning") return spdlog::level::warn;
   if (text == "error") return spdlog::level::err;
   return InvalidArgument("log_level", "must be one of trace, debug, info, warn, error, critical, "
                                       "off; got '" + std::string(text) + "'");

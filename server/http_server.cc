@@ -405,13 +405,20 @@ std::optional<HttpResponse> HttpServer::Impl::PreRoute(const HttpRequest& reques
     const bool ok = header.size() > kBearer.size() && header.starts_with(kBearer) &&
                     ConstantTimeEquals(header.substr(kBearer.size()), token);
     if (!ok) {
-      return ErrorHttpResponse(Error{ErrorCode::kPermissionDenied,
-                                     header.empty() ? "missing bearer token: send "
-                                                      "'Authorization: Bearer "
-                                                      "<ROCKHOUND_SERVER_TOKEN>'"
-                                                    : "wrong bearer token",
-                                     "authorization"},
-                               state);
+      // 401 with the scheme to use (RFC 9110 §11.6.1, RFC 6750 §3): the client did not prove
+      // who it is, which a token fixes; 403 stays for what no token would allow.
+      HttpResponse response = ErrorHttpResponse(Error{ErrorCode::kPermissionDenied,
+                                                      header.empty()
+                                                          ? "missing bearer token: send "
+                                                            "'Authorization: Bearer "
+                                                            "<ROCKHOUND_SERVER_TOKEN>'"
+                                                          : "wrong bearer token",
+                                                      "authorization"},
+                                                state, 401);
+      response.headers.emplace_back(
+          "WWW-Authenticate", header.empty() ? "Bearer realm=\"rockhound\""
+                                             : "Bearer realm=\"rockhound\", error=\"invalid_token\"");
+      return response;
     }
   }
   return std::nullopt;
@@ -442,6 +449,35 @@ HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request, RequestState
       response.content_type.clear();
       return response;
     }
+  }
+  // The path exists with other methods: 405 with the ones it has (RFC 9110 §15.5.6).
+  std::vector<std::string> allowed;
+  for (const Route& route : ApiRoutes()) {
+    if (MatchPattern(route.pattern, request.path, nullptr) &&
+        std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
+      allowed.emplace_back(route.method);
+    }
+  }
+  const bool is_page = std::any_of(
+      std::begin(kPagePatterns), std::end(kPagePatterns),
+      [&](const char* pattern) { return MatchPattern(pattern, request.path, nullptr); });
+  if ((is_page || MatchPattern("/assets/{name}", request.path, nullptr)) &&
+      std::find(allowed.begin(), allowed.end(), "GET") == allowed.end()) {
+    allowed.emplace_back("GET");
+  }
+  if (!allowed.empty()) {
+    if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) {
+      allowed.emplace_back("HEAD");
+    }
+    std::string allow;
+    for (const std::string& name : allowed) allow += (allow.empty() ? "" : ", ") + name;
+    state.route = "method_not_allowed";
+    HttpResponse response = ErrorHttpResponse(
+        Error{ErrorCode::kInvalidArgument,
+              request.method + " is not allowed here; this path answers " + allow, "method"},
+        state, 405);
+    response.headers.emplace_back("Allow", allow);
+    return response;
   }
   return ErrorHttpResponse(Error{ErrorCode::kNotFound, "no such route; see server/README.md",
                                  request.method + " " + request.path},

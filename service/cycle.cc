@@ -10,6 +10,13 @@ namespace rh::service {
 Result<CycleResult> Cycle::Run(const CycleOptions& options, const std::atomic<bool>& stop) {
   CycleResult result;
   RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
+  // An empty fleet is a setup problem (a new or wrong fleet.db), not a quiet healthy cycle.
+  RH_ASSIGN_OR_RETURN(int64_t clusters, fleet->QueryInt("SELECT COUNT(*) FROM cluster_info"));
+  if (clusters == 0) {
+    return NotFound(runtime_.config().FleetDb(),
+                    "the fleet is empty (cluster_info has no clusters): point fleet.db at your "
+                    "telemetry, or generate a simulated fleet with `rockhound fleet generate`");
+  }
   RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
   store::TaskQueue queue(*memory, runtime_.clock(), runtime_.config().queue);
   sentinel::Sentinel sentinel(*fleet, queue, runtime_.clock(), runtime_.config().sentinel);

@@ -266,6 +266,19 @@ Result<std::shared_ptr<const OverviewSnapshot>> FleetViews::Snapshot(store::Data
   return built;
 }
 
+Result<FleetViews::ScoredClusters> FleetViews::ScoredWorstFirst(size_t max) {
+  RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
+  RH_ASSIGN_OR_RETURN(std::shared_ptr<const OverviewSnapshot> snapshot, Snapshot(*fleet));
+  ScoredClusters result;
+  for (size_t index : snapshot->worst_first) {
+    const ClusterRow& row = snapshot->rows[index];
+    if (!row.health_score || !row.risk_level) continue;  // unscored sort last
+    ++result.scored;
+    if (result.worst_first.size() < max) result.worst_first.push_back(row);
+  }
+  return result;
+}
+
 Result<Overview> FleetViews::ListClusters(const OverviewQuery& query) {
   if (query.limit < 1 || query.limit > 1000) {
     return InvalidArgument("limit", "must be a whole number from 1 to 1000");

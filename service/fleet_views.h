@@ -93,6 +93,14 @@ class FleetViews {
   explicit FleetViews(Runtime& runtime) : runtime_(runtime) {}
 
   Result<Overview> ListClusters(const OverviewQuery& query);
+  // The scored clusters, worst first as the overview sorts them, at most `max` of them (without
+  // history, reports or tasks), and how many were scored in all: what /metrics exports as
+  // per-cluster gauges, capped so that a huge fleet cannot blow up a scrape.
+  struct ScoredClusters {
+    std::vector<ClusterRow> worst_first;
+    size_t scored = 0;
+  };
+  Result<ScoredClusters> ScoredWorstFirst(size_t max);
   // One cluster in depth (server/README.md lists the fields), with history over
   // `history_hours`, its 10 newest reports and tasks.
   Result<Json> GetCluster(const std::string& cluster_id, int history_hours = 72);

@@ -36,6 +36,13 @@ Json TaskJson(const store::Task& task) {
               {"finished_at", TimeOrNull(task.finished_at)}};
 }
 
+Json ReportPageJson(const store::ReportPage& page) {
+  Json list = Json::array();
+  for (const store::StoredReport& report : page.reports) list.push_back(ReportSummaryJson(report));
+  return Json{{"reports", std::move(list)},
+              {"next_cursor", TextOrNull(page.next_cursor)}};
+}
+
 Json ReportSummaryJson(const store::StoredReport& report) {
   return Json{{"report_id", report.report_id},
               {"task_id", TextOrNull(report.task_id)},

@@ -20,6 +20,10 @@ Json TaskJson(const store::Task& task);
 // created_at.
 Json ReportSummaryJson(const store::StoredReport& report);
 
+// A page of reports, as `GET /api/v1/reports` and `reports list --format json` print it:
+// reports[] (ReportSummaryJson each) and next_cursor (null on the last page).
+Json ReportPageJson(const store::ReportPage& page);
+
 // One report in full: the summary plus cache token counts, report{} (the structured report),
 // transcript[] (every tool call) and markdown.
 Json ReportDetailJson(const store::StoredReport& report);

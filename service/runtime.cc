@@ -1,5 +1,7 @@
 #include "service/runtime.h"
 
+#include <filesystem>
+
 #include "agent/anthropic_client.h"
 #include "agent/claude_engine.h"
 #include "agent/investigator.h"
@@ -25,13 +27,32 @@ struct Runtime::Engines {
 
 namespace {
 
+// With creation off, a SQLite file may only be created inside a directory that exists (the
+// data directory): a mistyped --data-dir fails here with the path and what to do.
+Status CheckDirectoryExists(const std::string& path, const char* what) {
+  // mysql:// URLs, ":memory:" and file: URIs name no directory of ours
+  if (path.starts_with("mysql://") || path == ":memory:" || path.starts_with("file:")) return {};
+  std::string file = path.starts_with("sqlite:") ? path.substr(7) : path;
+  std::filesystem::path parent = std::filesystem::path(file).parent_path();
+  if (parent.empty()) return {};
+  std::error_code ec;
+  if (std::filesystem::is_directory(parent, ec)) return {};
+  return NotFound(parent.string(),
+                  std::string("the data directory does not exist (needed for ") + what +
+                      "); check --data-dir / data_dir, or create it with `rockhound demo` or "
+                      "`rockhound fleet generate`");
+}
+
 Result<std::unique_ptr<store::Database>> OpenAndMigrate(const std::string& url,
                                                         const std::string& password, int pool_size,
                                                         store::SchemaSet schema,
-                                                        const char* what) {
+                                                        const char* what, bool create_file,
+                                                        bool create_directory) {
+  if (!create_directory) RH_RETURN_IF_ERROR(CheckDirectoryExists(url, what));
   store::OpenOptions options;
   options.password = password;
   options.pool_size = pool_size;
+  options.create_if_missing = create_file;
   auto db = store::OpenDatabase(url, options);
   if (!db) return Fail(db.error().WithContext(what));
   auto migrated = store::Migrate(**db, schema);
@@ -90,7 +111,7 @@ Result<store::Database*> Runtime::Fleet() {
   if (!fleet_) {
     RH_ASSIGN_OR_RETURN(fleet_, OpenAndMigrate(config_.FleetDb(), config_.secrets.fleet_db_password,
                                                config_.fleet.pool_size, store::SchemaSet::kFleet,
-                                               "fleet.db"));
+                                               "fleet.db", may_create_, may_create_));
   }
   return fleet_.get();
 }
@@ -101,7 +122,7 @@ Result<store::Database*> Runtime::Memory() {
     RH_ASSIGN_OR_RETURN(memory_,
                         OpenAndMigrate(config_.MemoryDb(), config_.secrets.memory_db_password,
                                        config_.memory.pool_size, store::SchemaSet::kMemory,
-                                       "memory.db"));
+                                       "memory.db", /*create_file=*/true, may_create_));
   }
   return memory_.get();
 }
@@ -109,6 +130,7 @@ Result<store::Database*> Runtime::Memory() {
 Result<knowledge::KnowledgeLake*> Runtime::Knowledge() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lake_) {
+    if (!may_create_) RH_RETURN_IF_ERROR(CheckDirectoryExists(config_.KnowledgeDb(), "knowledge.db"));
     RH_ASSIGN_OR_RETURN(lake_, OpenLake(config_, clock_));
   }
   return lake_.get();

@@ -51,6 +51,14 @@ class Runtime {
 
   const Config& config() const { return config_; }
   Clock& clock() const { return clock_; }
+
+  // Whether opening may create what is missing (the data directory, the SQLite files). On by
+  // default; the CLI turns it off for the commands that only read (`reports list`, `tool run`,
+  // `kb search`, ...) so that a mistyped --data-dir is an error naming the path, not a new empty
+  // directory and "no reports match". Off: the fleet database must exist; the memory database
+  // and the lake may be created, but only inside a data directory that exists. Call before the
+  // first use.
+  void set_may_create(bool may_create) { may_create_ = may_create; }
   MetricsRegistry& metrics() const { return metrics_; }
 
   // The fleet telemetry database, opened and migrated on first use.
@@ -89,6 +97,7 @@ class Runtime {
   Config config_;
   Clock& clock_;
   MetricsRegistry& metrics_;
+  bool may_create_ = true;
   std::mutex mutex_;  // guards the lazy opening below (not the objects' use)
   std::unique_ptr<store::Database> fleet_;
   std::unique_ptr<store::Database> memory_;

@@ -84,6 +84,34 @@ Result<ApiResponse> Api::Health(const ApiRequest&) {
   return ApiResponse::JsonBody(body, healthy ? 200 : 503);
 }
 
+std::string Api::FleetGauges() {
+  // A registry per scrape: a cluster that left the fleet or the top N leaves the output too.
+  MetricsRegistry fleet;
+  const int max = runtime_.config().server.metrics_max_clusters;
+  auto scored = service::FleetViews(runtime_).ScoredWorstFirst(static_cast<size_t>(max));
+  if (!scored) {
+    Logger("server")->warn("metrics: cannot read cluster scores: {}", scored.error().ToString());
+    return {};
+  }
+  for (const service::ClusterRow& row : scored->worst_first) {
+    const MetricLabels labels = {{"cluster_id", row.cluster_id}, {"tier", row.customer_tier}};
+    fleet.Gauge("rockhound_cluster_health_score", "Newest composite health score, 0-100", labels)
+        .Set(*row.health_score);
+    fleet
+        .Gauge("rockhound_cluster_risk_level",
+               "Newest risk level: 0 Healthy, 1 Warning, 2 Critical", labels)
+        .Set(static_cast<double>(*row.risk_level == RiskLevel::kHealthy   ? 0
+                                 : *row.risk_level == RiskLevel::kWarning ? 1
+                                                                          : 2));
+  }
+  fleet.Gauge("rockhound_clusters_scored", "Clusters with a health score").Set(scored->scored);
+  fleet
+      .Gauge("rockhound_clusters_exported",
+             "Clusters exported as per-cluster gauges (server.metrics_max_clusters caps it)")
+      .Set(static_cast<double>(scored->worst_first.size()));
+  return fleet.RenderPrometheus();
+}
+
 Result<ApiResponse> Api::Metrics(const ApiRequest&) {
   // Gauges that are a query, not an event: refreshed on every scrape.
   auto memory = runtime_.Memory();
@@ -103,9 +131,13 @@ Result<ApiResponse> Api::Metrics(const ApiRequest&) {
   } else {
     Logger("server")->warn("metrics: cannot count tasks: {}", counts.error().ToString());
   }
+  metrics_
+      .Gauge("rockhound_build_info", "Always 1; the labels say which build is running",
+             {{"version", RH_VERSION}, {"compiler", __VERSION__}})
+      .Set(1);
   ApiResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = metrics_.RenderPrometheus();
+  response.body = metrics_.RenderPrometheus() + FleetGauges();
   return response;
 }
 
@@ -180,12 +212,7 @@ Result<ApiResponse> Api::ListReports(const ApiRequest& request) {
   RH_ASSIGN_OR_RETURN(service::ReportQuery query,
                       service::ParseReportQuery(text, runtime_.clock().Now()));
   RH_ASSIGN_OR_RETURN(store::ReportPage page, service::Reports(runtime_).List(query));
-  Json list = Json::array();
-  for (const store::StoredReport& report : page.reports) {
-    list.push_back(service::ReportSummaryJson(report));
-  }
-  return ApiResponse::JsonBody(
-      Json{{"reports", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+  return ApiResponse::JsonBody(service::ReportPageJson(page));
 }
 
 Result<ApiResponse> Api::GetReport(const ApiRequest& request) {

@@ -63,6 +63,9 @@ class Api {
   Result<ApiResponse> PostAlerts(const ApiRequest& request);
 
  private:
+  // The per-cluster gauges (health score, risk level) of the newest scores, worst first, capped
+  // by server.metrics_max_clusters; Prometheus text, empty when the fleet cannot be read.
+  std::string FleetGauges();
   service::Runtime& runtime_;
   MetricsRegistry& metrics_;
 };

@@ -119,7 +119,7 @@ async function api(path, options) {
   if (!response.ok) {
     const error = body && body.error ? body.error : { code: 'http_' + response.status,
       message: String(body).slice(0, 200) };
-    if (response.status === 403 && error.code === 'permission_denied') showTokenForm();
+    if (response.status === 401) showTokenForm();
     throw new ApiError(response.status, error.code, error.message);
   }
   return body;

@@ -26,20 +26,22 @@ TEST_P(AuthLimitsTest, TokenRequiredOnApiAndMetrics) {
   for (const char* path : {"/api/v1/reports", "/api/v1/clusters", "/metrics",
                            "/api/v1/investigations", "/api/v1/clusters/c-alpha-prod"}) {
     HttpReply missing = Get(path);
-    EXPECT_EQ(missing.status, 403) << path;
+    EXPECT_EQ(missing.status, 401) << path;
+    EXPECT_EQ(missing.Header("WWW-Authenticate"), "Bearer realm=\"rockhound\"") << path;
     EXPECT_EQ(ErrorCodeOf(missing), "permission_denied") << path;
     EXPECT_NE(ErrorMessageOf(missing).find("Authorization: Bearer"), std::string::npos);
     HttpReply wrong = Get(path, {{"Authorization", "Bearer s3cret-token-value-1235"}});
-    EXPECT_EQ(wrong.status, 403) << path;
-    EXPECT_EQ(Get(path, {{"Authorization", "Basic czNjcmV0"}}).status, 403) << path;
+    EXPECT_EQ(wrong.status, 401) << path;
+    EXPECT_NE(wrong.Header("WWW-Authenticate").find("error=\"invalid_token\""), std::string::npos);
+    EXPECT_EQ(Get(path, {{"Authorization", "Basic czNjcmV0"}}).status, 401) << path;
     EXPECT_EQ(Get(path, good).status, 200) << path;
   }
   // Writes too, and nothing is written without the token.
   const std::string body = std::string(R"({"cluster_id":")") + kCriticalCluster + "\"}";
-  EXPECT_EQ(Post("/api/v1/investigations", body).status, 403);
+  EXPECT_EQ(Post("/api/v1/investigations", body).status, 401);
   EXPECT_EQ(*memory().QueryInt("SELECT COUNT(*) FROM investigation_tasks"), 0);
   EXPECT_EQ(Post("/api/v1/investigations", body, good).status, 202);
-  EXPECT_EQ(Post("/api/v1/alerts/alertmanager", "{}").status, 403);
+  EXPECT_EQ(Post("/api/v1/alerts/alertmanager", "{}").status, 401);
   // Liveness and the page's static files need no token (the page asks for it).
   EXPECT_EQ(Get("/healthz").status, 200);
   EXPECT_EQ(Get("/").status, 200);

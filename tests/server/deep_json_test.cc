@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "server/mcp_server.h"
@@ -97,7 +98,7 @@ TEST_P(DeepJsonMcpTest, ToolsCallWithDeeplyNestedArgumentsIsAParseError) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeepJsonMcpTest, RH_DATABASE_BACKENDS());
 
-// `rockhound tool run <name> --input-file` on an empty data directory (the fleet is created).
+// `rockhound tool run <name> --input-file`: the input is refused before the data directory is opened.
 TEST(DeepJsonCliTest, ToolRunInputFileDeeplyNestedIsRefused) {
   const std::string binary = std::string(RH_BINARY_DIR) + "/app/rockhound";
   if (!std::filesystem::exists(binary)) GTEST_SKIP() << "rockhound is not built: " << binary;
@@ -112,8 +113,13 @@ TEST(DeepJsonCliTest, ToolRunInputFileDeeplyNestedIsRefused) {
       binary + "' --data-dir '" + dir.File("data") + "' tool run query_cluster_info " +
       "--input-file '" + dir.File("deep.json") + "' > '" + out + "' 2> '" + err + "'";
   const int status = std::system(command.c_str());
+  // Each file read on its own: streaming an empty file's rdbuf() sets failbit and would drop
+  // what follows.
   std::stringstream printed;
-  printed << std::ifstream(out).rdbuf() << std::ifstream(err).rdbuf();
+  for (const std::string& path : {out, err}) {
+    std::ifstream file(path);
+    printed << std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
   ASSERT_TRUE(WIFEXITED(status)) << "rockhound died (signal " << WTERMSIG(status)
                                  << "): " << printed.str().substr(0, 500);
   EXPECT_EQ(WEXITSTATUS(status), 2) << printed.str().substr(0, 500);  // invalid_argument

@@ -255,8 +255,13 @@ TEST_P(HttpApiTest, UnknownRoutesAndDatabaseFailuresAreJsonErrors) {
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(ErrorCodeOf(unknown), "not_found");
   HttpReply wrong_method = Post("/api/v1/reports", "{}");
-  EXPECT_EQ(wrong_method.status, 404);
-  EXPECT_EQ(ErrorCodeOf(wrong_method), "not_found");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.Header("Allow"), "GET, HEAD");
+  EXPECT_EQ(ErrorCodeOf(wrong_method), "invalid_argument");
+  HttpReply both = Send("DELETE", "/api/v1/investigations");
+  EXPECT_EQ(both.status, 405);
+  EXPECT_EQ(both.Header("Allow"), "POST, GET, HEAD");
+  EXPECT_EQ(Post("/reports", "{}").Header("Allow"), "GET, HEAD") << "a page path";
 
   // A broken memory database: the route fails with one JSON error (the status is the store's
   // error code's), and the server keeps serving.
@@ -289,6 +294,43 @@ TEST_P(HttpApiTest, MetricsCountRequestsAndTasks) {
       << text;
   EXPECT_NE(text.find("rockhound_tasks{status=\"queued\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("rockhound_http_request_duration_seconds_bucket"), std::string::npos);
+}
+
+TEST_P(HttpApiTest, MetricsExportBuildInfoAndOneGaugePerScoredCluster) {
+  HttpReply metrics = Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string& text = metrics.body;
+  EXPECT_NE(text.find("rockhound_build_info{compiler="), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE rockhound_cluster_health_score gauge"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::string("rockhound_cluster_health_score{cluster_id=\"") +
+                      kCriticalCluster + "\",tier=\"S\"} 41.5"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(std::string("rockhound_cluster_risk_level{cluster_id=\"") +
+                      kCriticalCluster + "\",tier=\"S\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(std::string("rockhound_cluster_risk_level{cluster_id=\"") + kHealthyCluster),
+            std::string::npos);
+  EXPECT_EQ(text.find(std::string("cluster_id=\"") + kUnscoredCluster), std::string::npos)
+      << "an unscored cluster has no score to export";
+  EXPECT_NE(text.find("rockhound_clusters_scored 4"), std::string::npos) << text;
+  EXPECT_NE(text.find("rockhound_clusters_exported 4"), std::string::npos) << text;
+}
+
+TEST_P(HttpApiTest, MetricsClusterGaugesAreCappedWorstFirst) {
+  config_.server.metrics_max_clusters = 1;
+  StartServer();  // a new Runtime with the new config, as a restart would
+  HttpReply metrics = Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string& text = metrics.body;
+  EXPECT_NE(text.find(std::string("rockhound_cluster_health_score{cluster_id=\"") +
+                      kCriticalCluster),
+            std::string::npos)
+      << "the worst cluster is the one kept: " << text;
+  EXPECT_EQ(text.find(std::string("cluster_id=\"") + kWarningCluster), std::string::npos) << text;
+  EXPECT_NE(text.find("rockhound_clusters_scored 4"), std::string::npos) << text;
+  EXPECT_NE(text.find("rockhound_clusters_exported 1"), std::string::npos) << text;
 }
 
 TEST_P(HttpApiTest, ServesTheWebPage) {

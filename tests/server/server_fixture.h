@@ -85,9 +85,10 @@ class ServerTest : public DatabaseBackendTest {
     client.set_connection_timeout(5);
     client.set_tcp_nodelay(true);
     client.set_read_timeout(30);
-    httplib::Result result = method == "GET"
-                                 ? client.Get(path.c_str(), headers)
-                                 : client.Post(path.c_str(), headers, body, "application/json");
+    httplib::Result result =
+        method == "GET"      ? client.Get(path.c_str(), headers)
+        : method == "DELETE" ? client.Delete(path.c_str(), headers)
+                             : client.Post(path.c_str(), headers, body, "application/json");
     HttpReply reply;
     if (!result) return reply;
     reply.status = result->status;

@@ -146,9 +146,11 @@ TEST_F(FleetCliTest, SummaryAndIncidentsDescribeTheFleet) {
             *db->QueryInt("SELECT COUNT(*) FROM sim_ground_truth"));
   EXPECT_TRUE((*parsed)[0].contains("expected_severity"));
 
-  CliRun empty = Rockhound("empty", "fleet summary");
-  ASSERT_EQ(empty.exit_code, 0) << empty.err;
-  EXPECT_NE(empty.out.find("is empty"), std::string::npos) << empty.out;
+  // A reading command on a data directory that does not exist names it and creates nothing.
+  CliRun missing = Rockhound("empty", "fleet summary");
+  EXPECT_EQ(missing.exit_code, 3) << missing.err;
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("empty")));
 
   CliRun other_db = Rockhound("empty", "fleet summary --db '" + dir_.File("data") + "/fleet.db'");
   ASSERT_EQ(other_db.exit_code, 0) << other_db.err;

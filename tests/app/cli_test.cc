@@ -1,0 +1,248 @@
+// The command line as a person meets it, through the real `rockhound` binary: every command
+// answers --help on stdout with exit 0; a mistyped command is exit 2 with the nearest command
+// suggested; commands that only read refuse a missing data directory with one line naming it,
+// and create nothing; the exit-code table is in --help; --log-level warn works; at the default
+// level a reading command writes its data on stdout and no log lines on stderr.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/fakes/test_env.h"
+
+namespace rh::app {
+namespace {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The command names listed in a CLI11 help text's SUBCOMMANDS section.
+std::vector<std::string> SubcommandsIn(const std::string& help) {
+  std::vector<std::string> names;
+  std::istringstream lines(help);
+  std::string line;
+  bool in_section = false;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("SUBCOMMANDS:") || line.starts_with("Subcommands:")) {
+      in_section = true;
+      continue;
+    }
+    if (!in_section) continue;
+    std::smatch match;
+    static const std::regex kEntry(R"(^  ([a-z][a-z0-9-]*)(\s|$))");
+    if (std::regex_search(line, match, kEntry)) {
+      names.push_back(match[1]);
+    } else if (!line.empty() && line[0] != ' ') {
+      in_section = false;
+    }
+  }
+  return names;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    binary_ = new std::string(std::string(RH_BINARY_DIR) + "/app/rockhound");
+    if (!std::filesystem::exists(*binary_)) return;
+    dir_ = new rh::testing::TempDir();
+    // One small demo data directory for the commands that need data.
+    CliRun demo = Run(dir_->File("data"), "demo --clusters 12 --seed 3 --watch-hours 0");
+    demo_ok_ = demo.exit_code == 0;
+    demo_out_ = new std::string(demo.out + demo.err);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete binary_;
+    delete demo_out_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    if (!std::filesystem::exists(*binary_)) GTEST_SKIP() << "rockhound is not built: " << *binary_;
+    ASSERT_TRUE(demo_ok_) << "the demo fixture failed:\n" << *demo_out_;
+  }
+
+  // rockhound --data-dir <data> <args>, isolated from the caller's environment and config.
+  static CliRun Run(const std::string& data, const std::string& args) {
+    static int counter = 0;
+    const std::string out = dir_->File("out" + std::to_string(counter) + ".txt");
+    const std::string err = dir_->File("err" + std::to_string(counter++) + ".txt");
+    const std::string command =
+        "env -u ROCKHOUND_FLEET_DB -u ROCKHOUND_MEMORY_DB -u ROCKHOUND_CONFIG -u "
+        "ROCKHOUND_DATA_DIR -u ROCKHOUND_LOG_LEVEL -u ANTHROPIC_API_KEY '" + *binary_ +
+        "' --data-dir '" + data + "' " + args + " > '" + out + "' 2> '" + err + "' < /dev/null";
+    const int status = std::system(command.c_str());
+    CliRun run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = Slurp(out);
+    run.err = Slurp(err);
+    return run;
+  }
+  static std::string Data() { return dir_->File("data"); }
+
+  static std::string* binary_;
+  static rh::testing::TempDir* dir_;
+  static bool demo_ok_;
+  static std::string* demo_out_;
+};
+
+std::string* CliTest::binary_ = nullptr;
+rh::testing::TempDir* CliTest::dir_ = nullptr;
+bool CliTest::demo_ok_ = false;
+std::string* CliTest::demo_out_ = nullptr;
+
+TEST_F(CliTest, EveryCommandAnswersHelpOnStdout) {
+  CliRun top = Run(Data(), "--help");
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  std::vector<std::string> commands = SubcommandsIn(top.out);
+  ASSERT_GE(commands.size(), 8u) << "could not read the command list from --help:\n" << top.out;
+  EXPECT_NE(top.out.find("Exit codes:"), std::string::npos) << "the exit-code table is in --help";
+  size_t checked = 0;
+  std::vector<std::string> todo = commands;
+  while (!todo.empty()) {
+    std::string path = todo.back();
+    todo.pop_back();
+    CliRun help = Run(Data(), path + " --help");
+    EXPECT_EQ(help.exit_code, 0) << path << ": " << help.err;
+    EXPECT_FALSE(help.out.empty()) << path << " --help printed nothing on stdout";
+    EXPECT_TRUE(help.err.empty()) << path << " --help wrote to stderr: " << help.err;
+    ++checked;
+    for (const std::string& sub : SubcommandsIn(help.out)) todo.push_back(path + " " + sub);
+  }
+  EXPECT_GT(checked, commands.size()) << "nested commands (reports list, kb search) are covered";
+}
+
+TEST_F(CliTest, AMistypedCommandSuggestsTheNearestOne) {
+  CliRun typo = Run(Data(), "reprts");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'reprts'"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean 'reports'?"), std::string::npos) << typo.err;
+  EXPECT_TRUE(typo.out.empty()) << typo.out;
+
+  CliRun singular = Run(Data(), "report list");
+  EXPECT_EQ(singular.exit_code, 2);
+  EXPECT_NE(singular.err.find("did you mean 'reports'?"), std::string::npos) << singular.err;
+
+  CliRun nested = Run(Data(), "reports lst");
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("unknown command 'lst' for 'rockhound reports'"), std::string::npos)
+      << nested.err;
+  EXPECT_NE(nested.err.find("did you mean 'list'?"), std::string::npos) << nested.err;
+
+  CliRun nothing_close = Run(Data(), "zzzzzzzzzz");
+  EXPECT_EQ(nothing_close.exit_code, 2);
+  EXPECT_EQ(nothing_close.err.find("did you mean"), std::string::npos) << nothing_close.err;
+
+  CliRun missing = Run(Data(), "reports");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("'rockhound reports' needs a command"), std::string::npos)
+      << missing.err;
+}
+
+TEST_F(CliTest, ParseErrorsAreExitCodeTwoWithOneLine) {
+  CliRun bad_flag = Run(Data(), "reports list --no-such-flag");
+  EXPECT_EQ(bad_flag.exit_code, 2) << bad_flag.err;
+  EXPECT_TRUE(bad_flag.err.starts_with("error: ")) << bad_flag.err;
+  EXPECT_NE(bad_flag.err.find("--help"), std::string::npos) << bad_flag.err;
+}
+
+TEST_F(CliTest, ReadingCommandsRefuseAMissingDataDirectoryAndCreateNothing) {
+  const std::string missing = dir_->File("no-such-dir");
+  for (const char* args : {"reports list", "tasks list", "fleet summary", "sentinel explain c-x",
+                           "kb stats", "tool run get_cluster_info --input '{\"cluster_id\":\"x\"}'"}) {
+    CliRun run = Run(missing, args);
+    EXPECT_EQ(run.exit_code, 3) << args << ": " << run.err;
+    EXPECT_NE(run.err.find(missing), std::string::npos) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("rockhound"), std::string::npos)
+        << args << " should say which command creates it: " << run.err;
+    EXPECT_FALSE(std::filesystem::exists(missing)) << args << " created " << missing;
+  }
+}
+
+TEST_F(CliTest, ACycleOnAnEmptyFleetSaysSoInsteadOfScoringNothing) {
+  CliRun run = Run(dir_->File("empty"), "cycle");
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("the fleet is empty"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("rockhound fleet generate"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out.find("Healthy"), std::string::npos) << run.out;
+}
+
+TEST_F(CliTest, ReportsListSpeaksTheApisJsonAndValidatesFilters) {
+  CliRun json = Run(Data(), "reports list --format json --limit 2");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto parsed = nlohmann::json::parse(json.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(parsed.is_discarded()) << json.out;
+  ASSERT_TRUE(parsed.contains("reports") && parsed["reports"].is_array()) << json.out;
+  ASSERT_TRUE(parsed.contains("next_cursor")) << json.out;
+  ASSERT_FALSE(parsed["reports"].empty()) << "the demo stores reports";
+  for (const char* field : {"report_id", "cluster_id", "severity", "category", "confidence"}) {
+    EXPECT_TRUE(parsed["reports"][0].contains(field)) << field;
+  }
+  if (!parsed["next_cursor"].is_null()) {
+    CliRun next = Run(Data(), "reports list --format json --limit 2 --cursor '" +
+                                  parsed["next_cursor"].get<std::string>() + "'");
+    ASSERT_EQ(next.exit_code, 0) << next.err;
+    auto second = nlohmann::json::parse(next.out, nullptr, false);
+    ASSERT_FALSE(second.is_discarded()) << next.out;
+    ASSERT_FALSE(second["reports"].empty());
+    EXPECT_NE(second["reports"][0]["report_id"], parsed["reports"][0]["report_id"]);
+  }
+
+  CliRun category = Run(Data(), "reports list --category disk");
+  EXPECT_EQ(category.exit_code, 2) << category.err;
+  EXPECT_NE(category.err.find("disk_capacity"), std::string::npos)
+      << "the error lists the valid categories: " << category.err;
+  CliRun format = Run(Data(), "reports list --format yaml");
+  EXPECT_EQ(format.exit_code, 2) << format.err;
+}
+
+TEST_F(CliTest, ConfigShowPrintsTheDerivedPaths) {
+  CliRun run = Run(Data(), "config show");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* file : {"/fleet.db (from data_dir)", "/memory.db (from data_dir)",
+                           "/knowledge.db (from data_dir)", "/knowledge.faiss (from data_dir)"}) {
+    EXPECT_NE(run.out.find(Data() + file), std::string::npos) << file << "\n" << run.out;
+  }
+}
+
+TEST_F(CliTest, LogLevelWarnIsAccepted) {
+  CliRun run = Run(Data(), "--log-level warn reports list");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  CliRun bad = Run(Data(), "--log-level loud reports list");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("log_level"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliTest, ReadingCommandsPrintDataOnStdoutAndNoInfoLogs) {
+  CliRun run = Run(Data(), "fleet summary");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_FALSE(run.out.empty());
+  EXPECT_EQ(run.err.find("] info: "), std::string::npos) << "info logs at the default level:\n"
+                                                         << run.err;
+
+  CliRun verbose = Run(Data(), "-v fleet summary");
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_EQ(verbose.out, run.out) << "-v changes the logs, not the data";
+}
+
+}  // namespace
+}  // namespace rh::app
