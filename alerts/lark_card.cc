@@ -339,8 +339,8 @@ class SectionBuilder {
 };
 
 // Markdown links "[label](url)" in `line`: returns the line with each link replaced by its
-// label, and the links found.
-std::string ExtractLinks(std::string_view line, std::vector<Piece>* links) {
+// label, and the links found; `bare` gets the line without the links.
+std::string ExtractLinks(std::string_view line, std::vector<Piece>* links, std::string* bare) {
   std::string out;
   size_t i = 0;
   while (i < line.size()) {
@@ -358,6 +358,7 @@ std::string ExtractLinks(std::string_view line, std::vector<Piece>* links) {
       }
     }
     out.push_back(line[i]);
+    bare->push_back(line[i]);
     ++i;
   }
   return out;
@@ -378,7 +379,8 @@ void ReadText(SectionBuilder& builder, std::string_view block, std::optional<Fie
     start = end + 1;
     if (raw.empty()) continue;
     std::vector<Piece> links;
-    const std::string line = ExtractLinks(raw, &links);
+    std::string bare;
+    const std::string line = ExtractLinks(raw, &links, &bare);
     std::optional<Field> key;
     std::string value;
     if (auto colon = FindColon(line)) {
@@ -416,8 +418,8 @@ void ReadText(SectionBuilder& builder, std::string_view block, std::optional<Fie
       } else {
         builder.Set(field, CleanValue(line));
       }
-    } else {
-      builder.Continue(line);
+    } else if (!Trim(bare).empty()) {
+      builder.Continue(bare);
     }
     for (const Piece& link : links) AddLink(builder, link, std::nullopt);
   }

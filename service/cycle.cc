@@ -3,12 +3,22 @@
 #include "agent/investigator.h"
 #include "agent/worker_pool.h"
 #include "core/log.h"
+#include "service/lark_feed.h"
 #include "store/task_queue.h"
 
 namespace rh::service {
 
 Result<CycleResult> Cycle::Run(const CycleOptions& options, const std::atomic<bool>& stop) {
   CycleResult result;
+  if (runtime_.config().lark.catch_up_every_cycle && !stop.load()) {
+    auto lark = LarkFeed(runtime_).Ingest(alerts::LarkMode::kCatchUp);
+    if (lark) {
+      result.lark = std::move(*lark);
+    } else {
+      result.lark_error = lark.error().ToString();
+      Logger("service")->warn("lark catch-up failed, scoring what is stored: {}", result.lark_error);
+    }
+  }
   RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
   RH_ASSIGN_OR_RETURN(store::Database * memory, runtime_.Memory());
   store::TaskQueue queue(*memory, runtime_.clock(), runtime_.config().queue);
