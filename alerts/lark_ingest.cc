@@ -107,7 +107,8 @@ Result<LarkIngestSummary> LarkIngestor::Ingest(const std::string& chat_id,
       }
       auto card = ParseLarkAlertCard(message.content);
       if (!card) {
-        keep_unparsed(card.error().message);
+        const Error& error = card.error();
+        keep_unparsed(error.context.empty() ? error.message : error.context + ": " + error.message);
         continue;
       }
       rows.push_back(LarkAlertRowFromSections(message.message_id, message.chat_id,

@@ -159,7 +159,7 @@ TEST(LarkCardTest, MalformedCardsSayWhatIsWrong) {
   };
   const std::vector<Case> cases = {
       {"", "content is empty"},
-      {"{\"elements\": [", "card content"},
+      {"{\"elements\": [", "card content: not valid JSON"},
       {"[1, 2]", "not a JSON object"},
       {"{\"text\": \"hello\"}", "has no elements"},
       {DumpJson(Json{{"elements", {{{"tag", "markdown"}, {"content", "deploy finished"}}}}}),
@@ -173,7 +173,7 @@ TEST(LarkCardTest, MalformedCardsSayWhatIsWrong) {
     auto card = ParseLarkAlertCard(c.content);
     ASSERT_FALSE(card) << c.content;
     EXPECT_EQ(card.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_NE(card.error().message.find(c.expected), std::string::npos)
+    EXPECT_NE(card.error().ToString().find(c.expected), std::string::npos)
         << c.content << " -> " << card.error().ToString();
   }
 }
