@@ -223,44 +223,77 @@ Result<LarkStoreCounts> LarkAlertStore::Insert(const std::vector<LarkAlertRow>& 
   // order (no deadlock on MySQL).
   std::sort(ordered.begin(), ordered.end(),
             [](const LarkAlertRow* a, const LarkAlertRow* b) { return a->message_id < b->message_id; });
-  std::sort(unparsed_all.begin(), unparsed_all.end(),
-            [](const LarkUnparsedMessage& a, const LarkUnparsedMessage& b) {
-              return a.message_id < b.message_id;
-            });
+  std::stable_sort(unparsed_all.begin(), unparsed_all.end(),
+                   [](const LarkUnparsedMessage& a, const LarkUnparsedMessage& b) {
+                     return a.message_id < b.message_id;
+                   });
+  // One message, several reasons (some sections incomplete and the rest too wide): one row.
+  for (size_t i = 1; i < unparsed_all.size();) {
+    if (unparsed_all[i].message_id == unparsed_all[i - 1].message_id) {
+      unparsed_all[i - 1].reason += "; " + unparsed_all[i].reason;
+      if (unparsed_all[i - 1].content.empty()) unparsed_all[i - 1].content = unparsed_all[i].content;
+      unparsed_all.erase(unparsed_all.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
   const TimePoint now = clock_.Now();
   LarkStoreCounts counts;
+  // One multi-row INSERT IGNORE per table and chunk: the rows changed are the rows inserted.
   const std::string insert_row =
       fleet_.InsertIgnore() +
       " INTO lark_alerts (message_id, chat_id, sections, cluster_name, region, account_name, "
       "cluster_id, status, alert_name, detail, severity, dashboard_url, silence_url, source, "
-      "alert_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'lark', ?, ?)";
+      "alert_time, created_at) VALUES ";
+  const std::string row_values = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'lark', ?, ?)";
   const std::string insert_unparsed =
       fleet_.InsertIgnore() +
       " INTO lark_unparsed_messages (message_id, chat_id, msg_type, reason, content, "
-      "message_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+      "message_time, created_at) VALUES ";
+  const std::string unparsed_values = "(?, ?, ?, ?, ?, ?, ?)";
+  constexpr size_t kChunk = 100;
   Status status = fleet_.Transaction([&]() -> Status {
     counts = LarkStoreCounts{};
-    for (const LarkAlertRow* row : ordered) {
-      RH_ASSIGN_OR_RETURN(
-          int64_t changed,
-          fleet_.Execute(insert_row,
-                         {Text(row->message_id), OptionalText(row->chat_id), Int(row->sections),
-                          OptionalText(row->cluster_name), OptionalText(row->region),
-                          OptionalText(row->account_name), Text(row->cluster_id),
-                          Text(row->status), Text(row->alert_name), Text(row->detail),
-                          OptionalText(row->severity), OptionalText(row->dashboard_url),
-                          OptionalText(row->silence_url), Time(row->alert_time), Time(now)}));
-      ++(changed > 0 ? counts.inserted : counts.duplicates);
+    for (size_t begin = 0; begin < ordered.size(); begin += kChunk) {
+      const size_t end = std::min(ordered.size(), begin + kChunk);
+      std::string sql = insert_row;
+      std::vector<Value> params;
+      params.reserve((end - begin) * 15);
+      for (size_t i = begin; i < end; ++i) {
+        const LarkAlertRow& row = *ordered[i];
+        sql += (i == begin ? "" : ", ") + row_values;
+        for (Value& value : std::vector<Value>{
+                 Text(row.message_id), OptionalText(row.chat_id), Int(row.sections),
+                 OptionalText(row.cluster_name), OptionalText(row.region),
+                 OptionalText(row.account_name), Text(row.cluster_id), Text(row.status),
+                 Text(row.alert_name), Text(row.detail), OptionalText(row.severity),
+                 OptionalText(row.dashboard_url), OptionalText(row.silence_url),
+                 Time(row.alert_time), Time(now)}) {
+          params.push_back(std::move(value));
+        }
+      }
+      RH_ASSIGN_OR_RETURN(int64_t changed, fleet_.Execute(sql, params));
+      counts.inserted += static_cast<int>(changed);
+      counts.duplicates += static_cast<int>(end - begin) - static_cast<int>(changed);
     }
-    for (const LarkUnparsedMessage& message : unparsed_all) {
-      RH_ASSIGN_OR_RETURN(
-          int64_t changed,
-          fleet_.Execute(insert_unparsed,
-                         {Text(message.message_id), OptionalText(message.chat_id),
-                          OptionalText(message.msg_type), Text(RedactSecrets(message.reason)),
-                          Text(CutUtf8(RedactSecrets(message.content), kMaxContentBytes)),
-                          Time(message.message_time), Time(now)}));
-      ++(changed > 0 ? counts.unparsed_inserted : counts.unparsed_duplicates);
+    for (size_t begin = 0; begin < unparsed_all.size(); begin += kChunk) {
+      const size_t end = std::min(unparsed_all.size(), begin + kChunk);
+      std::string sql = insert_unparsed;
+      std::vector<Value> params;
+      for (size_t i = begin; i < end; ++i) {
+        const LarkUnparsedMessage& message = unparsed_all[i];
+        sql += (i == begin ? "" : ", ") + unparsed_values;
+        for (Value& value : std::vector<Value>{
+                 Text(message.message_id), OptionalText(message.chat_id),
+                 OptionalText(message.msg_type), Text(RedactSecrets(message.reason)),
+                 Text(CutUtf8(RedactSecrets(message.content), kMaxContentBytes)),
+                 Time(message.message_time), Time(now)}) {
+          params.push_back(std::move(value));
+        }
+      }
+      RH_ASSIGN_OR_RETURN(int64_t changed, fleet_.Execute(sql, params));
+      counts.unparsed_inserted += static_cast<int>(changed);
+      counts.unparsed_duplicates += static_cast<int>(end - begin) - static_cast<int>(changed);
     }
     return {};
   });
