@@ -185,6 +185,51 @@ TEST_P(LarkStoreTest, NewestMessageTimeSpansBothTablesPerChat) {
   EXPECT_FALSE(store.List(filter));
 }
 
+TEST_P(LarkStoreTest, LargeBatchesAreStoredInChunksAndCountedExactly) {
+  LarkAlertStore store(db(), clock_);
+  std::vector<LarkAlertRow> rows;
+  for (int i = 0; i < 250; ++i) {
+    rows.push_back(LarkAlertRowFromSections("om_batch_" + std::to_string(1000 + i), "oc_chat",
+                                            At("2026-12-07 10:00:00") + std::chrono::seconds(i),
+                                            {Section("A", LarkAlertStatus::kFiring)}));
+  }
+  std::vector<LarkAlertRow> first_half(rows.begin(), rows.begin() + 120);
+  auto first = store.Insert(first_half, {});
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->inserted, 120);
+  auto all = store.Insert(rows, {});
+  ASSERT_TRUE(all) << all.error().ToString();
+  EXPECT_EQ(all->inserted, 130);
+  EXPECT_EQ(all->duplicates, 120);
+  EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM lark_alerts"), 250);
+}
+
+TEST_P(LarkStoreTest, SeveralReasonsForOneMessageAreOneUnparsedRow) {
+  std::vector<LarkAlertSection> sections;
+  for (int i = 0; i < 60; ++i) {
+    LarkAlertSection section = Section("Alert" + std::to_string(i), LarkAlertStatus::kFiring);
+    section.cluster_id = "c-cluster-number-" + std::to_string(i);
+    sections.push_back(section);
+  }
+  LarkAlertRow wide = LarkAlertRowFromSections("om_both", "oc_chat", At("2026-12-07 10:00:00"),
+                                               sections);
+  LarkUnparsedMessage skipped{"om_both", "oc_chat", "interactive",
+                              "stored 60 complete section(s); skipped: section 61 of 61: no alert "
+                              "name",
+                              "{}", At("2026-12-07 10:00:00"), {}};
+  LarkAlertStore store(db(), clock_);
+  auto counts = store.Insert({wide}, {skipped});
+  ASSERT_TRUE(counts) << counts.error().ToString();
+  EXPECT_EQ(counts->unparsed_inserted, 1);
+  EXPECT_EQ(counts->unparsed_duplicates, 0);
+  auto unparsed = store.ListUnparsed({});
+  ASSERT_TRUE(unparsed);
+  ASSERT_EQ(unparsed->size(), 1u);
+  EXPECT_NE((*unparsed)[0].reason.find("no alert name; the card's cluster_id holds"),
+            std::string::npos)
+      << (*unparsed)[0].reason;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LarkStoreTest, RH_DATABASE_BACKENDS());
 
 }  // namespace
