@@ -33,13 +33,6 @@ size_t CodePoints(std::string_view text) {
 
 Value OptionalText(const std::string& text) { return text.empty() ? store::Null() : Text(text); }
 
-std::string CutUtf8(std::string text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
-}
-
 constexpr char kRowColumns[] =
     "message_id, chat_id, sections, cluster_name, region, account_name, cluster_id, status, "
     "alert_name, detail, severity, dashboard_url, silence_url, alert_time, created_at";
@@ -286,7 +279,7 @@ Result<LarkStoreCounts> LarkAlertStore::Insert(const std::vector<LarkAlertRow>& 
         for (Value& value : std::vector<Value>{
                  Text(message.message_id), OptionalText(message.chat_id),
                  OptionalText(message.msg_type), Text(RedactSecrets(message.reason)),
-                 Text(CutUtf8(RedactSecrets(message.content), kMaxContentBytes)),
+                 Text(TruncateUtf8(RedactSecrets(message.content), kMaxContentBytes)),
                  Time(message.message_time), Time(now)}) {
           params.push_back(std::move(value));
         }

@@ -88,13 +88,7 @@ std::string CleanValue(std::string_view text) {
   const auto marker = [](char c) { return c == '*' || c == '_' || c == '`' || c == '~'; };
   while (!view.empty() && marker(view.front())) view.remove_prefix(1);
   while (!view.empty() && marker(view.back())) view.remove_suffix(1);
-  std::string value(Trim(view));
-  if (value.size() > kMaxFieldChars) {
-    size_t cut = kMaxFieldChars;
-    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
-    value = value.substr(0, cut) + "...";
-  }
-  return value;
+  return TruncateUtf8(std::string(Trim(view)), kMaxFieldChars);
 }
 
 // The position of the first ':' or full-width '：' (U+FF1A) in `line`, and its length.
@@ -445,6 +439,13 @@ std::string TitleOf(const Json& card) {
 }
 
 }  // namespace
+
+std::string TruncateUtf8(std::string text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
 
 std::string_view LarkAlertStatusName(LarkAlertStatus status) {
   return status == LarkAlertStatus::kFiring ? "Firing" : "Resolved";

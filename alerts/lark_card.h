@@ -61,6 +61,10 @@ struct LarkCardKey {
 };
 const std::vector<LarkCardKey>& LarkCardKeys();
 
+// `text` cut to at most `max_bytes` bytes at a UTF-8 character boundary, with "..." appended
+// when anything was cut.
+std::string TruncateUtf8(std::string text, size_t max_bytes);
+
 // Parses a message's `body.content` (JSON text). invalid_argument when it is not JSON, not a
 // card, or holds no complete alert section (the message says which fields were missing).
 Result<ParsedLarkCard> ParseLarkAlertCard(std::string_view content);

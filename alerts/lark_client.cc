@@ -143,7 +143,7 @@ Result<LarkClient::Answer> LarkClient::SendWithRetries(const net::HttpRequest& r
     }
     if (attempt >= options_.max_retries) {
       const std::string text = what + ": " + failure + " after " + std::to_string(attempt + 1) +
-                               " attempts";
+                               (attempt == 0 ? " attempt" : " attempts");
       if (rate_limited) return ResourceExhausted(kContext, text);
       return Unavailable(kContext, text);
     }

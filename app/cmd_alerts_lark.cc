@@ -29,10 +29,7 @@ std::string Cut(std::string text, size_t width) {
   for (char& c : text) {
     if (c == '\n' || c == '\t') c = ' ';
   }
-  if (text.size() <= width) return text;
-  size_t cut = width - 3;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
+  return text.size() <= width ? text : alerts::TruncateUtf8(std::move(text), width - 3);
 }
 
 Status RunLarkIngest(AppContext& ctx, const LarkOptions& options) {

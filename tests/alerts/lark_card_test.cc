@@ -197,3 +197,15 @@ TEST(LarkCardTest, EveryFieldHasKeys) {
 
 }  // namespace
 }  // namespace rh::alerts
+
+namespace rh::alerts {
+namespace {
+
+TEST(LarkCardTest, TruncateUtf8CutsAtACharacterBoundary) {
+  EXPECT_EQ(TruncateUtf8("告警详情", 12), "告警详情");
+  EXPECT_EQ(TruncateUtf8("告警详情", 7), "告警...");  // 7 bytes end inside the third character
+  EXPECT_EQ(TruncateUtf8("abcdef", 3), "abc...");
+}
+
+}  // namespace
+}  // namespace rh::alerts
