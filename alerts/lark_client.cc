@@ -133,6 +133,10 @@ Result<LarkClient::Answer> LarkClient::SendWithRetries(const net::HttpRequest& r
                   Said(answer.code, answer.msg) + ")";
       } else if (answer.status >= 500) {
         failure = "HTTP " + std::to_string(answer.status) + ": " + Excerpt(result->body);
+      } else if (!answer.body.is_object() && answer.status == 404) {
+        return InvalidArgument(kContext, what + ": HTTP 404 from " + options_.base_url +
+                                             "; check lark.base_url (https://open.feishu.cn or "
+                                             "https://open.larksuite.com)");
       } else if (!answer.body.is_object()) {
         return DataLoss(kContext, what + ": HTTP " + std::to_string(answer.status) +
                                       " with a body that is not a JSON object: " +

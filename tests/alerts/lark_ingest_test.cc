@@ -431,6 +431,15 @@ TEST_P(LarkIngestTest, AnswerWithoutDataIsDataLoss) {
   EXPECT_EQ(summary.error().code, ErrorCode::kDataLoss);
 }
 
+TEST_P(LarkIngestTest, AWrongBaseUrlSaysWhichSettingToFix) {
+  server_.Inject(LarkFault{LarkFault::Endpoint::kToken, 404, 0, "", {}, "404 page not found"});
+  auto summary = Ingest(LarkMode::kToday);
+  ASSERT_FALSE(summary);
+  EXPECT_EQ(summary.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(summary.error().message.find("check lark.base_url"), std::string::npos)
+      << summary.error().ToString();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LarkIngestTest, RH_DATABASE_BACKENDS());
 
 }  // namespace
