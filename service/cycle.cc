@@ -13,6 +13,9 @@ Result<CycleResult> Cycle::Run(const CycleOptions& options, const std::atomic<bo
   if (runtime_.config().lark.catch_up_every_cycle && !stop.load()) {
     auto lark = LarkFeed(runtime_).Ingest(alerts::LarkMode::kCatchUp);
     if (lark) {
+      std::string line = FormatLarkSummary(*lark);
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      Logger("service")->info("{}", line);
       result.lark = std::move(*lark);
     } else {
       result.lark_error = lark.error().ToString();
