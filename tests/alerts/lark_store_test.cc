@@ -29,6 +29,17 @@ LarkAlertSection Section(std::string alert, LarkAlertStatus status) {
   return section;
 }
 
+// 60 sections on 60 clusters: cluster_id outgrows its 512 characters.
+std::vector<LarkAlertSection> WideCard() {
+  std::vector<LarkAlertSection> sections;
+  for (int i = 0; i < 60; ++i) {
+    LarkAlertSection section = Section("Alert" + std::to_string(i), LarkAlertStatus::kFiring);
+    section.cluster_id = "c-cluster-number-" + std::to_string(i);
+    sections.push_back(section);
+  }
+  return sections;
+}
+
 class LarkStoreTest : public DatabaseBackendTest {
  protected:
   void SetUp() override {
@@ -122,12 +133,7 @@ TEST_P(LarkStoreTest, StoringAMessageAgainChangesNothing) {
 }
 
 TEST_P(LarkStoreTest, RowTooWideForItsColumnsIsKeptAsUnparsed) {
-  std::vector<LarkAlertSection> sections;
-  for (int i = 0; i < 60; ++i) {
-    LarkAlertSection section = Section("Alert" + std::to_string(i), LarkAlertStatus::kFiring);
-    section.cluster_id = "c-cluster-number-" + std::to_string(i);
-    sections.push_back(section);
-  }
+  const std::vector<LarkAlertSection> sections = WideCard();
   LarkAlertRow row = LarkAlertRowFromSections("om_wide", "oc_chat", At("2026-12-07 10:00:00"),
                                               sections);
   ASSERT_TRUE(LarkRowTooWide(row));
@@ -205,12 +211,7 @@ TEST_P(LarkStoreTest, LargeBatchesAreStoredInChunksAndCountedExactly) {
 }
 
 TEST_P(LarkStoreTest, SeveralReasonsForOneMessageAreOneUnparsedRow) {
-  std::vector<LarkAlertSection> sections;
-  for (int i = 0; i < 60; ++i) {
-    LarkAlertSection section = Section("Alert" + std::to_string(i), LarkAlertStatus::kFiring);
-    section.cluster_id = "c-cluster-number-" + std::to_string(i);
-    sections.push_back(section);
-  }
+  const std::vector<LarkAlertSection> sections = WideCard();
   LarkAlertRow wide = LarkAlertRowFromSections("om_both", "oc_chat", At("2026-12-07 10:00:00"),
                                                sections);
   LarkUnparsedMessage skipped{"om_both", "oc_chat", "interactive",

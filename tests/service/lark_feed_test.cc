@@ -56,6 +56,14 @@ class LarkFeedTest : public ServiceTest {
     }
   }
 
+  Result<service::CycleResult> RunCycle() {
+    service::Cycle cycle(runtime());
+    std::atomic<bool> stop{false};
+    service::CycleOptions options;
+    options.investigate = false;
+    return cycle.Run(options, stop);
+  }
+
   int64_t LarkRows() {
     return *(*runtime().Fleet())
                 ->QueryInt("SELECT COUNT(*) FROM lark_alerts WHERE message_id LIKE 'om_cycle%'");
@@ -102,18 +110,14 @@ TEST_P(LarkFeedTest, EveryCycleCatchesUpBeforeScoring) {
   config_.lark.catch_up_every_cycle = true;
   ConfigureLark();
   AddCard("om_cycle_1", std::chrono::minutes(30), kCriticalCluster);
-  service::Cycle cycle(runtime());
-  std::atomic<bool> stop{false};
-  service::CycleOptions options;
-  options.investigate = false;
-  auto first = cycle.Run(options, stop);
+  auto first = RunCycle();
   ASSERT_TRUE(first) << first.error().ToString();
   ASSERT_TRUE(first->lark.has_value()) << first->lark_error;
   EXPECT_EQ(first->lark->stored.inserted, 1);
   EXPECT_EQ(LarkRows(), 1);
 
   AddCard("om_cycle_2", std::chrono::minutes(5), kCriticalCluster);
-  auto second = cycle.Run(options, stop);
+  auto second = RunCycle();
   ASSERT_TRUE(second) << second.error().ToString();
   ASSERT_TRUE(second->lark.has_value());
   EXPECT_EQ(second->lark->stored.inserted, 1);
@@ -124,11 +128,7 @@ TEST_P(LarkFeedTest, ACycleGoesOnWhenLarkIsDown) {
   config_.lark.catch_up_every_cycle = true;
   ConfigureLark();
   lark_.Stop();  // connection refused from now on
-  service::Cycle cycle(runtime());
-  std::atomic<bool> stop{false};
-  service::CycleOptions options;
-  options.investigate = false;
-  auto result = cycle.Run(options, stop);
+  auto result = RunCycle();
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_FALSE(result->lark.has_value());
   EXPECT_NE(result->lark_error.find("tenant_access_token"), std::string::npos)
@@ -139,11 +139,7 @@ TEST_P(LarkFeedTest, ACycleGoesOnWhenLarkIsDown) {
 TEST_P(LarkFeedTest, ACycleWithoutTheOptionNeverCallsLark) {
   ConfigureLark();
   AddCard("om_quiet", std::chrono::minutes(30), kCriticalCluster);
-  service::Cycle cycle(runtime());
-  std::atomic<bool> stop{false};
-  service::CycleOptions options;
-  options.investigate = false;
-  auto result = cycle.Run(options, stop);
+  auto result = RunCycle();
   ASSERT_TRUE(result) << result.error().ToString();
   EXPECT_FALSE(result->lark.has_value());
   EXPECT_TRUE(lark_.requests().empty());
