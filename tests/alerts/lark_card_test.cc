@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
+#include <set>
 #include <sstream>
 
 #include "tests/fakes/scripted_lark_server.h"
@@ -205,6 +207,51 @@ TEST(LarkCardTest, TruncateUtf8CutsAtACharacterBoundary) {
   EXPECT_EQ(TruncateUtf8("告警详情", 12), "告警详情");
   EXPECT_EQ(TruncateUtf8("告警详情", 7), "告警...");  // 7 bytes end inside the third character
   EXPECT_EQ(TruncateUtf8("abcdef", 3), "abc...");
+}
+
+}  // namespace
+}  // namespace rh::alerts
+
+namespace rh::alerts {
+namespace {
+
+// Seeded mutations of the recorded-shape cards (cuts, byte flips, spliced fragments): the parser
+// never crashes, and every refusal is invalid_argument with a message.
+TEST(LarkCardTest, MutatedCardsNeverCrash) {
+  const std::vector<std::string> seeds = {Fixture("multi_section_zh.json"),
+                                          Fixture("card_v2.json"), Fixture("rendered.json")};
+  std::mt19937 random(20261207);
+  int parsed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = seeds[random() % seeds.size()];
+    const int edits = 1 + static_cast<int>(random() % 4);
+    for (int edit = 0; edit < edits && !text.empty(); ++edit) {
+      const size_t at = random() % text.size();
+      switch (random() % 4) {
+        case 0:
+          text.resize(at);
+          break;
+        case 1:
+          text[at] = static_cast<char>(random() % 256);
+          break;
+        case 2:
+          text.insert(at, seeds[random() % seeds.size()].substr(0, random() % 64));
+          break;
+        default:
+          text.erase(at, random() % 16);
+          break;
+      }
+    }
+    auto card = ParseLarkAlertCard(text);
+    if (card) {
+      ++parsed;
+      EXPECT_FALSE(card->sections.empty());
+    } else {
+      EXPECT_EQ(card.error().code, ErrorCode::kInvalidArgument);
+      EXPECT_FALSE(card.error().message.empty());
+    }
+  }
+  EXPECT_GT(parsed, 0);  // some mutations leave a valid card
 }
 
 }  // namespace
