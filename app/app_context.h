@@ -105,6 +105,8 @@ void RegisterDemoCommands(CLI::App& app, Action* chosen);
 void RegisterToolCommands(CLI::App& app, Action* chosen);
 // kb ingest|search|stats|remove (app/cmd_kb.cc).
 void RegisterKbCommands(CLI::App& app, Action* chosen);
+// alerts lark [--backfill N | --catch-up | --today], alerts lark list (app/cmd_alerts_lark.cc).
+void RegisterAlertsLarkCommands(CLI::App& app, Action* chosen);
 
 // Generates a simulated fleet into ctx.Fleet() with a progress line on stderr and prints what
 // was written (app/cmd_fleet.cc; `demo` uses it too). Refusing to overwrite is the caller's job.

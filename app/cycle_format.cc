@@ -4,13 +4,17 @@
 #include <set>
 #include <vector>
 
+#include "service/lark_feed.h"
 #include "simulator/ground_truth.h"
 
 namespace rh::app {
 
 std::string FormatCycleResult(const service::CycleResult& result,
                               const service::CycleOptions& options) {
-  std::string out = sentinel::FormatPassSummary(result.pass);
+  std::string out;
+  if (result.lark) out += service::FormatLarkSummary(*result.lark);
+  if (!result.lark_error.empty()) out += "lark                catch-up failed: " + result.lark_error + "\n";
+  out += sentinel::FormatPassSummary(result.pass);
   char line[256];
   if (!options.investigate) {
     std::snprintf(line, sizeof(line),

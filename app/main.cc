@@ -166,6 +166,7 @@ int Run(int argc, char** argv) {
   rh::app::RegisterFleetCommands(app, &chosen);
   rh::app::RegisterDemoCommands(app, &chosen);
   rh::app::RegisterToolCommands(app, &chosen);
+  rh::app::RegisterAlertsLarkCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);

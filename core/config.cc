@@ -266,6 +266,15 @@ const std::vector<Field>& Fields() {
       RH_FIELD("notify.min_severity", "lowest severity that notifies", c.notify.min_severity),
       RH_FIELD("notify.format", "slack|lark", c.notify.format),
       RH_FIELD("notify.max_retries", "notification POST retries", c.notify.max_retries),
+      RH_FIELD("lark.base_url", "Lark Open Platform base URL", c.lark.base_url),
+      RH_FIELD("lark.chat_id", "alert chat to ingest (oc_...)", c.lark.chat_id),
+      RH_FIELD("lark.page_size", "messages per page (1..50)", c.lark.page_size),
+      RH_FIELD("lark.max_retries", "retries per Lark API call", c.lark.max_retries),
+      RH_FIELD("lark.request_timeout", "Lark HTTP request timeout", c.lark.request_timeout),
+      RH_FIELD("lark.first_catch_up", "catch-up window when nothing is stored yet",
+               c.lark.first_catch_up),
+      RH_FIELD("lark.catch_up_every_cycle", "catch up the Lark chat at the start of every cycle",
+               c.lark.catch_up_every_cycle),
   };
   return fields;
 }
@@ -475,6 +484,8 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   config.secrets.server_token = EnvOr(env, "ROCKHOUND_SERVER_TOKEN");
   config.secrets.embedder_api_key = EnvOr(env, "ROCKHOUND_EMBEDDER_API_KEY");
   config.secrets.notify_webhook_url = EnvOr(env, "ROCKHOUND_NOTIFY_WEBHOOK_URL");
+  config.secrets.lark_app_id = EnvOr(env, "ROCKHOUND_LARK_APP_ID");
+  config.secrets.lark_app_secret = EnvOr(env, "ROCKHOUND_LARK_APP_SECRET");
   RH_RETURN_IF_ERROR(ValidateConfig(config));
   return config;
 }
@@ -635,6 +646,19 @@ Status ValidateConfig(const Config& c) {
   if (c.notify.format != "slack" && c.notify.format != "lark") {
     return bad("notify.format", "must be slack or lark");
   }
+  if (!c.lark.base_url.starts_with("http://") && !c.lark.base_url.starts_with("https://")) {
+    return bad("lark.base_url", "must start with https:// (or http://)");
+  }
+  if (!c.lark.chat_id.empty() && !c.lark.chat_id.starts_with("oc_")) {
+    return bad("lark.chat_id", "must be a chat id (oc_...); find it in the chat's settings");
+  }
+  if (c.lark.page_size < 1 || c.lark.page_size > 50) return bad("lark.page_size", "must be 1..50");
+  if (c.lark.max_retries < 0 || c.lark.max_retries > 10) return bad("lark.max_retries", "must be 0..10");
+  if (c.lark.request_timeout <= Duration::zero()) return bad("lark.request_timeout", "must be > 0");
+  if (c.lark.first_catch_up <= Duration::zero()) return bad("lark.first_catch_up", "must be > 0");
+  if (c.lark.catch_up_every_cycle && c.lark.chat_id.empty()) {
+    return bad("lark.catch_up_every_cycle", "is on but lark.chat_id is not set");
+  }
   return {};
 }
 
@@ -642,7 +666,8 @@ void RegisterConfiguredSecrets(const Config& config) {
   const Secrets& secrets = config.secrets;
   for (const std::string* value : {&secrets.anthropic_api_key, &secrets.fleet_db_password,
                                    &secrets.memory_db_password, &secrets.server_token,
-                                   &secrets.embedder_api_key}) {
+                                   &secrets.embedder_api_key, &secrets.lark_app_id,
+                                   &secrets.lark_app_secret}) {
     RegisterSecretValue(*value);
   }
   if (!secrets.notify_webhook_url.empty()) RegisterSecretUrl(secrets.notify_webhook_url);
@@ -685,6 +710,10 @@ std::vector<ConfigEntry> DescribeConfig(const Config& config) {
          "HTTP embedder API key (env only)");
   secret("secrets.notify_webhook_url", "ROCKHOUND_NOTIFY_WEBHOOK_URL",
          config.secrets.notify_webhook_url, "Slack/Lark incoming webhook URL (env only)");
+  secret("secrets.lark_app_id", "ROCKHOUND_LARK_APP_ID", config.secrets.lark_app_id,
+         "Lark custom app id for `alerts lark` (env only)");
+  secret("secrets.lark_app_secret", "ROCKHOUND_LARK_APP_SECRET", config.secrets.lark_app_secret,
+         "Lark custom app secret for `alerts lark` (env only)");
   return entries;
 }
 

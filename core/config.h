@@ -133,6 +133,18 @@ struct NotifyConfig {
   int max_retries = 3;
 };
 
+// Lark ingestion (`rockhound alerts lark`, alerts/lark_ingest.h, docs/lark.md). The app's
+// credentials are secrets: ROCKHOUND_LARK_APP_ID / ROCKHOUND_LARK_APP_SECRET.
+struct LarkConfig {
+  std::string base_url = "https://open.feishu.cn";  // https://open.larksuite.com for Lark
+  std::string chat_id;                 // the alert chat (oc_...); required to ingest
+  int page_size = 50;                  // messages per page, 1..50
+  int max_retries = 5;                 // per API call (429 / 5xx / network)
+  Duration request_timeout = std::chrono::seconds(30);
+  Duration first_catch_up = std::chrono::hours(24);  // catch-up window when nothing is stored
+  bool catch_up_every_cycle = false;   // `cycle`/`run`: catch up the chat before scoring
+};
+
 // Only ever from the environment (names in brackets).
 struct Secrets {
   std::string anthropic_api_key;   // [ANTHROPIC_API_KEY]
@@ -142,6 +154,8 @@ struct Secrets {
   std::string server_token;        // [ROCKHOUND_SERVER_TOKEN] bearer token for the HTTP API
   std::string embedder_api_key;    // [ROCKHOUND_EMBEDDER_API_KEY]
   std::string notify_webhook_url;  // [ROCKHOUND_NOTIFY_WEBHOOK_URL] Slack/Lark incoming webhook
+  std::string lark_app_id;         // [ROCKHOUND_LARK_APP_ID] Lark custom app (cli_...)
+  std::string lark_app_secret;     // [ROCKHOUND_LARK_APP_SECRET]
 };
 
 struct Config {
@@ -160,6 +174,7 @@ struct Config {
   AgentConfig agent;
   ServerConfig server;
   NotifyConfig notify;
+  LarkConfig lark;
   Secrets secrets;
 
   // Resolved database locations (the configured value, or the default under data_dir).
@@ -184,7 +199,8 @@ Status ValidateConfig(const Config& config);
 
 // Registers every configured secret value with the redaction registry (core/redact.h), so each is
 // masked wherever it appears: the API key, both database passwords, the server token, the
-// embedder key, the notify webhook URL with its path and token segment, and the password of any
+// embedder key, the notify webhook URL with its path and token segment, the Lark app id and
+// secret, and the password of any
 // configured URL with user:password@. Values under 8 characters are not registered (see
 // kMinRegisteredSecretChars). Called once, right after LoadConfig (app/main.cc).
 void RegisterConfiguredSecrets(const Config& config);

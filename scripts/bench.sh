@@ -3,7 +3,7 @@
 # figures) and keeps what they print in <out-dir>/<name>.txt (default /tmp/rockhound-bench).
 # The README quotes these figures with the machine they came from; run on a quiet machine.
 #   scripts/bench.sh [out-dir] [name...]     names: simulator sentinel tools knowledge agent
-#                                            scenarios server (default: all)
+#                                            scenarios server alerts (default: all)
 # Builds first (scripts/build.sh build, RelWithDebInfo). ../shared/data must be beside the
 # checkout for the knowledge quality benchmark (it says so and skips otherwise).
 set -euo pipefail
@@ -12,7 +12,7 @@ out=${1:-/tmp/rockhound-bench}
 shift || true
 names=("$@")
 if ((${#names[@]} == 0)); then
-  names=(simulator sentinel tools knowledge agent scenarios server)
+  names=(simulator sentinel tools knowledge agent scenarios server alerts)
 fi
 mkdir -p "$out"
 scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -47,6 +47,7 @@ for name in "${names[@]}"; do
     agent) run agent "$b/agent/bench_agent_overhead" ;;
     scenarios) run scenarios "$b/scenarios/bench_scenarios" ;;
     server) run server "$b/server/bench_server" ;;
+    alerts) run alerts "$b/alerts/bench_lark_ingest" --cards 10000 ;;
     *) echo "bench: unknown benchmark '$name'" >&2; exit 2 ;;
   esac
 done

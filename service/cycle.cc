@@ -3,12 +3,25 @@
 #include "agent/investigator.h"
 #include "agent/worker_pool.h"
 #include "core/log.h"
+#include "service/lark_feed.h"
 #include "store/task_queue.h"
 
 namespace rh::service {
 
 Result<CycleResult> Cycle::Run(const CycleOptions& options, const std::atomic<bool>& stop) {
   CycleResult result;
+  if (runtime_.config().lark.catch_up_every_cycle && !stop.load()) {
+    auto lark = LarkFeed(runtime_).Ingest(alerts::LarkMode::kCatchUp);
+    if (lark) {
+      std::string line = FormatLarkSummary(*lark);
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      Logger("service")->info("{}", line);
+      result.lark = std::move(*lark);
+    } else {
+      result.lark_error = lark.error().ToString();
+      Logger("service")->warn("lark catch-up failed, scoring what is stored: {}", result.lark_error);
+    }
+  }
   RH_ASSIGN_OR_RETURN(store::Database * fleet, runtime_.Fleet());
   // An empty fleet is a setup problem (a new or wrong fleet.db), not a quiet healthy cycle.
   RH_ASSIGN_OR_RETURN(int64_t clusters, fleet->QueryInt("SELECT COUNT(*) FROM cluster_info"));

@@ -3,6 +3,8 @@
 // the queue with the Investigator. `rockhound cycle` runs it once, `rockhound run` every
 // sentinel.interval on one long-lived Runtime, `rockhound demo` as one of its steps.
 //
+// With lark.catch_up_every_cycle on, the cycle first catches up the Lark alert chat (new cards
+// into lark_alerts) so the scorer sees them; a Lark failure is logged and reported, not fatal.
 // The investigate step claims tasks under a lease and works them with agent.workers threads until
 // nothing is claimable (or max_investigations were taken); once `stop` is set it claims nothing
 // new and gives back what it had not started, so no task stays claimed by a process that is going
@@ -16,8 +18,10 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 
+#include "alerts/lark_ingest.h"
 #include "core/error.h"
 #include "sentinel/sentinel.h"
 #include "service/runtime.h"
@@ -39,6 +43,10 @@ struct CycleResult {
   sentinel::PassSummary pass;
   InvestigateStats investigations;
   int left_queued = 0;  // tasks still queued after the cycle
+  // lark.catch_up_every_cycle: the Lark catch-up run before scoring (service/lark_feed.h), or
+  // why it failed (the cycle goes on without it: the scorer reads what is stored).
+  std::optional<alerts::LarkIngestSummary> lark;
+  std::string lark_error;
 };
 
 class Cycle {

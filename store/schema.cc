@@ -223,6 +223,56 @@ CREATE TABLE IF NOT EXISTS fleet_meta (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 )SQL";
 
+// ---- fleet telemetry, version 2: Lark ingestion (alerts/lark_alert_store.h, docs/lark.md) ----
+// lark_alerts gains the card's own fields (cluster and account names, the chat, the number of
+// alert sections; a multi-section card is one row whose fields are pipe-delimited), and messages
+// that could not be parsed are kept in lark_unparsed_messages with the reason. MySQL widens the
+// columns a pipe-delimited value can outgrow (MariaDB syntax: ADD COLUMN IF NOT EXISTS).
+
+constexpr const char* kFleetV2Sqlite = R"SQL(
+ALTER TABLE lark_alerts ADD COLUMN cluster_name TEXT;
+ALTER TABLE lark_alerts ADD COLUMN account_name TEXT;
+ALTER TABLE lark_alerts ADD COLUMN chat_id TEXT;
+ALTER TABLE lark_alerts ADD COLUMN sections INTEGER;
+CREATE INDEX IF NOT EXISTS idx_lark_alerts_source_time ON lark_alerts(source, alert_time);
+CREATE TABLE IF NOT EXISTS lark_unparsed_messages (
+  message_id     TEXT PRIMARY KEY,         -- om_...
+  chat_id        TEXT,
+  msg_type       TEXT,                     -- interactive | text | ...
+  reason         TEXT NOT NULL,            -- why it is not (fully) in lark_alerts
+  content        TEXT,                     -- body.content as received (secrets masked)
+  message_time   TEXT NOT NULL,            -- the message's create_time
+  created_at     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_lark_unparsed_time ON lark_unparsed_messages(message_time);
+)SQL";
+
+constexpr const char* kFleetV2Mysql = R"SQL(
+ALTER TABLE lark_alerts
+  ADD COLUMN IF NOT EXISTS cluster_name VARCHAR(1024),
+  ADD COLUMN IF NOT EXISTS account_name VARCHAR(1024),
+  ADD COLUMN IF NOT EXISTS chat_id VARCHAR(128),
+  ADD COLUMN IF NOT EXISTS sections INT,
+  MODIFY COLUMN cluster_id VARCHAR(512) NOT NULL,
+  MODIFY COLUMN region VARCHAR(512),
+  MODIFY COLUMN alert_name VARCHAR(1024) NOT NULL,
+  MODIFY COLUMN severity VARCHAR(255),
+  MODIFY COLUMN status VARCHAR(255) NOT NULL,
+  MODIFY COLUMN dashboard_url TEXT,
+  MODIFY COLUMN silence_url TEXT;
+CREATE INDEX IF NOT EXISTS idx_lark_alerts_source_time ON lark_alerts (source, alert_time);
+CREATE TABLE IF NOT EXISTS lark_unparsed_messages (
+  message_id     VARCHAR(128) NOT NULL PRIMARY KEY,
+  chat_id        VARCHAR(128),
+  msg_type       VARCHAR(32),
+  reason         TEXT NOT NULL,
+  content        MEDIUMTEXT,
+  message_time   DATETIME NOT NULL,
+  created_at     DATETIME NOT NULL,
+  INDEX idx_lark_unparsed_time (message_time)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+)SQL";
+
 // ---- agent memory, version 1 -------------------------------------------------------------
 
 constexpr const char* kMemoryV1Sqlite = R"SQL(
@@ -352,6 +402,8 @@ constexpr const char* kMigrationsTableMysql =
 const std::vector<Migration>& Migrations(SchemaSet set) {
   static const std::vector<Migration> fleet = {
       {1, "fleet telemetry tables and scorer output", kFleetV1Sqlite, kFleetV1Mysql},
+      {2, "Lark ingestion: card fields on lark_alerts, lark_unparsed_messages", kFleetV2Sqlite,
+       kFleetV2Mysql},
   };
   static const std::vector<Migration> memory = {
       {1, "investigation task queue and reports", kMemoryV1Sqlite, kMemoryV1Mysql},

@@ -319,3 +319,46 @@ TEST(ConfigTest, VocabularyFieldsNameEveryValidValue) {
 
 }  // namespace
 }  // namespace rh
+
+namespace rh {
+namespace {
+
+TEST(ConfigTest, LarkSettingsAreCheckedAndItsCredentialsAreEnvOnlySecrets) {
+  auto defaults = LoadConfig({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->lark.page_size, 50);
+  EXPECT_EQ(defaults->lark.base_url, "https://open.feishu.cn");
+  EXPECT_FALSE(defaults->lark.catch_up_every_cycle);
+  ExpectRefused({"", {}, {"lark.page_size=51"}}, "lark.page_size", "1..50");
+  ExpectRefused({"", {}, {"lark.chat_id=12345"}}, "lark.chat_id", "oc_");
+  ExpectRefused({"", {}, {"lark.base_url=ftp://x"}}, "lark.base_url", "https://");
+  ExpectRefused({"", {}, {"lark.catch_up_every_cycle=true"}}, "lark.catch_up_every_cycle",
+                "lark.chat_id");
+  auto on = LoadConfig({"", {{"ROCKHOUND_LARK_CHAT_ID", "oc_abc"}},
+                        {"lark.catch_up_every_cycle=true", "lark.first_catch_up=6h"}});
+  ASSERT_TRUE(on) << on.error().ToString();
+  EXPECT_TRUE(on->lark.catch_up_every_cycle);
+  EXPECT_EQ(on->lark.first_catch_up, std::chrono::hours(6));
+
+  testing::TempDir dir;
+  std::ofstream(dir.File("rh.toml")) << "[lark]\napp_secret = \"InTheFile123\"\n";
+  ExpectRefused({dir.File("rh.toml"), {}, {}}, "app_secret", "secret");
+
+  ClearRegisteredSecrets();
+  auto config = LoadConfig({"",
+                            {{"ROCKHOUND_LARK_APP_ID", "cli_a1b2c3d4e5f60001"},
+                             {"ROCKHOUND_LARK_APP_SECRET", "LarkAppSecretValue0002"}},
+                            {}});
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_EQ(config->secrets.lark_app_id, "cli_a1b2c3d4e5f60001");
+  RegisterConfiguredSecrets(*config);
+  EXPECT_EQ(RedactSecrets("app cli_a1b2c3d4e5f60001 secret LarkAppSecretValue0002"),
+            "app ****0001 secret ****0002");
+  std::map<std::string, std::string> shown;
+  for (const ConfigEntry& entry : DescribeConfig(*config)) shown[entry.key] = entry.value;
+  EXPECT_EQ(shown["secrets.lark_app_secret"], "****0002");
+  ClearRegisteredSecrets();
+}
+
+}  // namespace
+}  // namespace rh
