@@ -60,6 +60,8 @@ const Scenario& DecoyBugRoutineLoadDisplayFamily();
 const Scenario& AccountWideUpstreamCollapseFamily();
 const Scenario& NoisyStaticCriticalFamily();
 const Scenario& TelemetryGapWithAlertsFamily();
+const Scenario& HealthyBenignSpikeFamily();
+const Scenario& HealthyInnocentOperationFamily();
 
 const std::vector<const Scenario*>& ScenarioFamilies() {
   // The dealing order (registry.h): append only.
@@ -114,6 +116,7 @@ const std::vector<CatalogueEntry>& Catalogue() {
       {&AccountWideClientReleaseFamily(), FamilySplit::kTuning, false},
       {&NoisyCustomRuleFamily(), FamilySplit::kTuning, false},
       {&TelemetryPartialGapsFamily(), FamilySplit::kTuning, false},
+      {&HealthyBenignSpikeFamily(), FamilySplit::kTuning, false},
       // ---- held-out ----
       {&FeLeaderLostFamily(), FamilySplit::kHeldOut, false},
       {&CnNodeLostFamily(), FamilySplit::kHeldOut, false},
@@ -138,6 +141,7 @@ const std::vector<CatalogueEntry>& Catalogue() {
       {&AccountWideUpstreamCollapseFamily(), FamilySplit::kHeldOut, false},
       {&NoisyStaticCriticalFamily(), FamilySplit::kHeldOut, false},
       {&TelemetryGapWithAlertsFamily(), FamilySplit::kHeldOut, false},
+      {&HealthyInnocentOperationFamily(), FamilySplit::kHeldOut, false},
         // clang-format on
     };
     entries.insert(entries.end(), rest.begin(), rest.end());
