@@ -462,8 +462,11 @@ std::string ModeFamily::Derive(StoryEvents& story) const {
         continue;
       }
       out += " The operation " + op.parameters + " started at " + FormatSqlTime(op.started_at) +
-             " (" + op.result + "), " + std::to_string(incident.op_minutes_before) +
-             " min before the onset.";
+             " (" + op.result + "), " +
+             (incident.op_minutes_before >= 48 * 60
+                  ? FormatNumber(incident.op_minutes_before / 1440.0, 1) + " days"
+                  : std::to_string(incident.op_minutes_before) + " min") +
+             " before the onset.";
     }
   }
   if (fired.empty()) {
