@@ -9,9 +9,11 @@ const Scenario& AccountWideClientReleaseFamily() {
     spec.name = "account_wide_client_release";
     spec.category = RootCause::kAccountWide;
     spec.summary = "one bad client release hits several clusters of an account: the same query failures";
-    spec.shapes = {Shape::kAbrupt};
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
     spec.onset_lo = 2;
     spec.onset_hi = 12;
+    spec.ramp_lo = 6;
+    spec.ramp_hi = 16;
     spec.signals.push_back({kQueryErr, Move::kLevel, 3, 8});
     spec.signals.push_back({kQps, Move::kFactor, 0.9, 1.1, true});
     {

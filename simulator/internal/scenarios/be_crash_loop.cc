@@ -9,7 +9,7 @@ const Scenario& BeCrashLoopFamily() {
     spec.name = "be_crash_loop";
     spec.category = RootCause::kNodeFailure;
     spec.summary = "BE crash loop: SIGSEGV, restarted by the supervisor, the critical node alert fires and resolves again and again";
-    spec.shapes = {Shape::kFlapping, Shape::kFlapping, Shape::kAbrupt};
+    spec.shapes = {Shape::kFlapping, Shape::kFlapping, Shape::kAbrupt, Shape::kRamp};
     spec.onset_lo = 10;
     spec.onset_hi = 30;
     spec.flap_period_lo = 1;

@@ -9,7 +9,7 @@ const Scenario& BeOomKillFamily() {
     spec.name = "be_oom_kill";
     spec.category = RootCause::kMemoryPressure;
     spec.summary = "BE OOM-killed by the kernel and restarted: memory at the limit before each loss";
-    spec.shapes = {Shape::kFlapping};
+    spec.shapes = {Shape::kFlapping, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 8;
     spec.onset_hi = 24;
     spec.flap_period_lo = 2;

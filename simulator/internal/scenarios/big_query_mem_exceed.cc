@@ -9,7 +9,7 @@ const Scenario& BigQueryMemExceedFamily() {
     spec.name = "big_query_mem_exceed";
     spec.category = RootCause::kQueryErrors;
     spec.summary = "big queries fail on the per-query memory limit; BE memory itself is fine";
-    spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
+    spec.shapes = {Shape::kAbrupt, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
     spec.flap_period_lo = 2;

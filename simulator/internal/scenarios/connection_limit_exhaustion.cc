@@ -9,7 +9,7 @@ const Scenario& ConnectionLimitExhaustionFamily() {
     spec.name = "connection_limit_exhaustion";
     spec.category = RootCause::kQueryErrors;
     spec.summary = "connection leak exhausts max_user_connections: new connections refused, QPS down";
-    spec.shapes = {Shape::kRamp, Shape::kAbrupt};
+    spec.shapes = {Shape::kRamp, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 12;
     spec.ramp_lo = 8;

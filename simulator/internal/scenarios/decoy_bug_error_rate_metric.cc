@@ -9,7 +9,7 @@ const Scenario& DecoyBugErrorRateMetricFamily() {
     spec.name = "decoy_bug_error_rate_metric";
     spec.category = RootCause::kQueryErrors;
     spec.summary = "real query failures on 3.3.x; bug #65891 (error-rate metric computed wrongly) only shares words";
-    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
     spec.ramp_lo = 8;

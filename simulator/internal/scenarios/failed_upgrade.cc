@@ -9,7 +9,7 @@ const Scenario& FailedUpgradeFamily() {
     spec.name = "failed_upgrade";
     spec.category = RootCause::kOperationInduced;
     spec.summary = "failed UPGRADE: BEs that do not come back; the operation explains the node alert";
-    spec.shapes = {Shape::kAbrupt};
+    spec.shapes = {Shape::kAbrupt, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 2;
     spec.onset_hi = 14;
     spec.signals.push_back({kAliveRatio, Move::kNodesDown, 1, 2});

@@ -9,7 +9,7 @@ const Scenario& FeFollowerLostFamily() {
     spec.name = "fe_follower_lost";
     spec.category = RootCause::kNodeFailure;
     spec.summary = "FE follower or observer lost for hours: QPS down, some query errors, FE alert, BEs untouched";
-    spec.shapes = {Shape::kAbrupt, Shape::kAbrupt, Shape::kFlapping};
+    spec.shapes = {Shape::kAbrupt, Shape::kAbrupt, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 3;
     spec.onset_hi = 20;
     spec.flap_period_lo = 2;

@@ -9,7 +9,7 @@ const Scenario& FeJvmGcPressureFamily() {
     spec.name = "fe_jvm_gc_pressure";
     spec.category = RootCause::kMemoryPressure;
     spec.summary = "FE JVM heap near its limit, full GC pauses slow every query";
-    spec.shapes = {Shape::kRamp, Shape::kAbrupt};
+    spec.shapes = {Shape::kRamp, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 4;
     spec.onset_hi = 16;
     spec.ramp_lo = 18;

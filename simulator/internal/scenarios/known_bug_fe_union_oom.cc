@@ -9,7 +9,7 @@ const Scenario& KnownBugFeUnionOomFamily() {
     spec.name = "known_bug_fe_union_oom";
     spec.category = RootCause::kKnownBug;
     spec.summary = "known bug #59040 (3.4.0-3.4.3, fixed 3.4.4): incorrect UNION plans run the FE out of memory";
-    spec.shapes = {Shape::kFlapping, Shape::kRamp};
+    spec.shapes = {Shape::kFlapping, Shape::kRamp, Shape::kAbrupt};
     spec.onset_lo = 6;
     spec.onset_hi = 20;
     spec.ramp_lo = 12;

@@ -9,7 +9,7 @@ const Scenario& RoutineLoadPausedFamily() {
     spec.name = "routine_load_paused";
     spec.category = RootCause::kIngestionFailure;
     spec.summary = "routine load job PAUSED: load rate collapses, Kafka lag grows";
-    spec.shapes = {Shape::kAbrupt};
+    spec.shapes = {Shape::kAbrupt, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 20;
     spec.signals.push_back({kLoadRate, Move::kFactor, 0.0, 0.05});

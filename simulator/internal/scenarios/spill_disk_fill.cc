@@ -9,7 +9,7 @@ const Scenario& SpillDiskFillFamily() {
     spec.name = "spill_disk_fill";
     spec.category = RootCause::kDiskCapacity;
     spec.summary = "spill-to-disk files fill the BE data disk within hours";
-    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 12;
     spec.ramp_lo = 10;

@@ -9,7 +9,7 @@ const Scenario& StaleStatsBadPlanFamily() {
     spec.name = "stale_stats_bad_plan";
     spec.category = RootCause::kCpuSaturation;
     spec.summary = "stale statistics, bad plans: scans and CPU explode on an unchanged workload";
-    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
     spec.ramp_lo = 12;

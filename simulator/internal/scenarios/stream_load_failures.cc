@@ -9,7 +9,7 @@ const Scenario& StreamLoadFailuresFamily() {
     spec.name = "stream_load_failures";
     spec.category = RootCause::kIngestionFailure;
     spec.summary = "Stream Load failures: too many filtered rows, load rate down";
-    spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
+    spec.shapes = {Shape::kAbrupt, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 3;
     spec.onset_hi = 16;
     spec.flap_period_lo = 2;

@@ -9,7 +9,7 @@ const Scenario& TooManyVersionsFamily() {
     spec.name = "too_many_versions";
     spec.category = RootCause::kCompactionBacklog;
     spec.summary = "high-frequency small loads pile up versions: loads fail with Too many versions (-235)";
-    spec.shapes = {Shape::kRamp, Shape::kAbrupt};
+    spec.shapes = {Shape::kRamp, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 4;
     spec.onset_hi = 18;
     spec.ramp_lo = 14;
