@@ -1,4 +1,5 @@
-// big_query_mem_exceed (query_errors, tuning family): big queries hit their per-query memory limit and fail ("Mem usage has exceed the limit of single query") while BE memory stays below pressure.
+// big_query_mem_exceed (query_errors, tuning family): big queries hit their per-query memory limit
+// and fail ("Mem usage has exceed the limit of single query") while BE memory stays below pressure.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -24,7 +25,9 @@ const Scenario& BigQueryMemExceedFamily() {
     {
       AlertSpec alert = Rule("Query Failure Alert", "[P2] query error rate high", "查询失败率过高");
       alert.severity = "warning";
-      alert.text_en = "query error rate {value}%: Mem usage has exceed the limit of single query (query_mem_limit)";
+      alert.text_en =
+          "query error rate {value}%: Mem usage has exceed the limit of single query "
+          "(query_mem_limit)";
       alert.text_zh = "查询失败率 {value}%，报错 Mem usage has exceed the limit of single query";
       alert.metric = kQueryErr;
       alert.threshold = 2;

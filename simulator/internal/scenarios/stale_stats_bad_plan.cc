@@ -1,4 +1,5 @@
-// stale_stats_bad_plan (cpu_saturation, tuning family): statistics went stale after a bulk load and the optimizer picks a bad join order: rows scanned x4-8, CPU 76-92% with QPS unchanged.
+// stale_stats_bad_plan (cpu_saturation, tuning family): statistics went stale after a bulk load and
+// the optimizer picks a bad join order: rows scanned x4-8, CPU 76-92% with QPS unchanged.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
