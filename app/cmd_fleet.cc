@@ -98,7 +98,9 @@ Status RunGenerate(AppContext& ctx, const GenerateOptions& options) {
   params.days = options.days;
   params.seed = options.seed;
   if (options.incidents >= 0) params.incidents = options.incidents;
-  RH_ASSIGN_OR_RETURN(params.scenarios, simulator::ParseScenarioSet(options.scenarios));
+  auto scenarios = simulator::ParseScenarioSet(options.scenarios);
+  if (!scenarios) return Fail(AsFlagError(scenarios.error()));
+  params.scenarios = *scenarios;
   if (options.end.empty()) {
     params.end_hour = FloorToHour(ctx.clock().Now());
   } else {
