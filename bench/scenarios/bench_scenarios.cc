@@ -502,8 +502,11 @@ int Run(const Args& args) {
 
   std::printf(
       "bench_scenarios: the playbook engine over simulated fleets of %d days "
-      "(fleets as seed[:clusters:incidents]; default 120 clusters, 26 incidents)\n",
-      args.days);
+      "(fleets as seed[:clusters:incidents]; default %s)\n",
+      args.days,
+      args.scenarios == rh::simulator::ScenarioSet::kClassic
+          ? "120 clusters, 26 incidents"
+          : "200 clusters, one incident of every family");
   if (args.scenarios == rh::simulator::ScenarioSet::kClassic) {
     for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
       std::string seeds;
