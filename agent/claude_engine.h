@@ -42,6 +42,7 @@
 #include "agent/tool_executor.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/model_prices.h"
 #include "tools/registry.h"
 
 namespace rh::agent {
@@ -74,11 +75,16 @@ class ClaudeEngine final : public InvestigationEngine {
   Json tool_definitions_;  // registry tools + submit_report, with the cache breakpoint
 };
 
-// The cost in USD of `usage` at the configured prices (cache writes 1.25x, reads 0.1x input).
-double CostUsd(const InvestigationUsage& usage, const AgentConfig& config);
+// The price of `model` in agent.prices (core/model_prices.h), else agent.input_price_per_mtok /
+// output_price_per_mtok with cache writes at 1.25x and reads at 0.1x the input price.
+ModelPrice PriceOf(const AgentConfig& config, std::string_view model);
 
-// The tokens counted against agent.token_budget: input + cache read + cache write + output
-// (every token the model processed; cached reads are cheap, but they fill the context).
+// The cost in USD of `usage` at `price`.
+double CostUsd(const InvestigationUsage& usage, const ModelPrice& price);
+
+// The tokens counted against agent.token_budget: the context of the latest turn (its input +
+// cache read + cache write tokens: what the conversation has grown to) plus every output token.
+// Summing each turn's cache reads would count the same cached prefix once per turn.
 long long BudgetTokens(const InvestigationUsage& usage);
 
 }  // namespace rh::agent

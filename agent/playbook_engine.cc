@@ -20,12 +20,19 @@ long long MillisSince(const Clock& clock, MonoTime start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic() - start).count();
 }
 
-// One investigation's calls: numbering, recording, progress; each call runs on the executor.
+// One investigation's calls: numbering, recording, progress; each call runs on the executor,
+// unless the run's journal already holds a successful call of the same tool with the same input
+// (Claude made it before failing): then that result is reused and the record names its id.
 class CallLog {
  public:
   CallLog(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock,
-          const ProgressFn& progress, MonoTime started)
-      : tools_(tools), executor_(executor), clock_(clock), progress_(progress), started_(started) {}
+          const ProgressFn& progress, MonoTime started, const ToolCallJournal* journal)
+      : tools_(tools),
+        executor_(executor),
+        clock_(clock),
+        progress_(progress),
+        started_(started),
+        journal_(journal) {}
 
   // A copy of the record (the log keeps the original).
   ToolCallRecord Call(int step, const std::string& tool, Json input) {
@@ -36,10 +43,15 @@ class CallLog {
     record.input = std::move(input);
     record.started_ms = MillisSince(clock_, started_);
     if (progress_) progress_({step, "tool", tool, record.started_ms});
-    tools::ToolResult result;
-    executor_.RunAll({[&] { result = tools_.Call(tool, record.input); }});
-    record.output = std::move(result.content);
-    record.is_error = result.is_error;
+    if (auto earlier = journal_ ? journal_->FindSuccessful(tool, record.input) : std::nullopt) {
+      record.output = std::move(earlier->output);
+      record.reused_from = earlier->id;
+    } else {
+      tools::ToolResult result;
+      executor_.RunAll({[&] { result = tools_.Call(tool, record.input); }});
+      record.output = std::move(result.content);
+      record.is_error = result.is_error;
+    }
     record.duration_ms = MillisSince(clock_, started_) - record.started_ms;
     records_.push_back(std::move(record));
     return records_.back();
@@ -58,6 +70,7 @@ class CallLog {
   Clock& clock_;
   const ProgressFn& progress_;
   MonoTime started_;
+  const ToolCallJournal* journal_;
   std::vector<ToolCallRecord> records_;
 };
 
@@ -89,7 +102,7 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
   if (spent) *spent = InvestigationUsage{};
   const MonoTime started_mono = clock_.Monotonic();
-  CallLog calls(tools_, executor_, clock_, progress, started_mono);
+  CallLog calls(tools_, executor_, clock_, progress, started_mono, request.journal);
   internal::PlaybookFacts facts;
   facts.cluster_id = request.cluster_id;
   facts.question = request.question;

@@ -116,7 +116,69 @@ const std::vector<std::string>& RecommendationOperations() {
   return operations;
 }
 
+namespace {
+
+// The citation problems of `evidence` under the Claude loop's rules (ParseReportCiting).
+void CheckCitations(const Report& report, bool category_known,
+                    const std::vector<CitableCall>& calls, std::vector<std::string>* problems) {
+  std::vector<std::string> citable;
+  for (const CitableCall& call : calls) {
+    if (call.state == CitableCall::State::kSeen) citable.push_back(call.id + " (" + call.tool + ")");
+  }
+  const bool insufficient = report.root_cause_category == RootCause::kInsufficientData;
+  const std::string cite_one = citable.empty() ? std::string("no call has succeeded yet")
+                                               : "cite one of: " + JoinList(citable);
+  for (size_t item_idx = 0; item_idx < report.evidence.size(); ++item_idx) {
+    const Evidence& item = report.evidence[item_idx];
+    if (item.tool_call_id.empty()) continue;  // reported as required already
+    const std::string where = "evidence[" + std::to_string(item_idx) + "]";
+    auto call = std::find_if(calls.begin(), calls.end(),
+                             [&](const CitableCall& c) { return c.id == item.tool_call_id; });
+    if (call == calls.end()) {
+      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
+                          "' is not a tool call of this investigation; " + cite_one);
+      continue;
+    }
+    if (call->state == CitableCall::State::kUnseen) {
+      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
+                          "' was called in this same message, so you had not seen its result; "
+                          "cite only results you have read (" + cite_one + ")");
+    } else if (call->state == CitableCall::State::kFailed && !(category_known && insufficient)) {
+      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id + "' (" + call->tool +
+                          ") failed; a failed call is a gap, not evidence: say so in the summary "
+                          "and " + cite_one);
+    }
+    if (!item.tool.empty() && item.tool != call->tool) {
+      problems->push_back(where + ".tool: '" + item.tool + "' but " + item.tool_call_id +
+                          " was a call of " + call->tool);
+    }
+  }
+  if (citable.empty() && category_known && !insufficient) {
+    problems->push_back("root_cause_category: no tool call of this investigation has succeeded, "
+                        "so nothing can support a diagnosis; investigate with the tools first, or "
+                        "submit insufficient_data and say which tools failed");
+  }
+}
+
+Result<Report> ParseReportImpl(const Json& input,
+                               const std::vector<std::string>& known_tool_call_ids,
+                               const std::vector<CitableCall>* calls);
+
+}  // namespace
+
 Result<Report> ParseReport(const Json& input, const std::vector<std::string>& known_tool_call_ids) {
+  return ParseReportImpl(input, known_tool_call_ids, nullptr);
+}
+
+Result<Report> ParseReportCiting(const Json& input, const std::vector<CitableCall>& calls) {
+  return ParseReportImpl(input, {}, &calls);
+}
+
+namespace {
+
+Result<Report> ParseReportImpl(const Json& input,
+                               const std::vector<std::string>& known_tool_call_ids,
+                               const std::vector<CitableCall>* calls) {
   std::vector<std::string> problems;
   Report report;
   if (!input.is_object()) {
@@ -165,10 +227,12 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
   }
   text_field("root_cause", 4000, &report.root_cause);
   std::string category_text;
+  bool category_known = false;
   text_field("root_cause_category", 64, &category_text);
   if (!category_text.empty()) {
     if (auto parsed = ParseRootCause(category_text)) {
       report.root_cause_category = *parsed;
+      category_known = true;
     } else {
       problems.push_back("root_cause_category: " + parsed.error().message);
     }
@@ -200,6 +264,7 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
       report.evidence.push_back(std::move(entry));
     }
   }
+  if (calls) CheckCitations(report, category_known, *calls, &problems);
 
   auto recommendations = input.find("recommendations");
   if (recommendations == input.end() || !recommendations->is_array()) {
@@ -246,6 +311,8 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
   return report;
 }
 
+}  // namespace
+
 Json ReportToJson(const Report& report) {
   Json evidence = Json::array();
   for (const Evidence& item : report.evidence) {
@@ -288,6 +355,9 @@ std::string RenderMarkdown(const Report& report, const ReportContext& context) {
   if (context.duration_ms > 0 || context.tool_calls > 0) {
     out << "**Work:** " << context.tool_calls << " tool calls in "
         << (context.duration_ms / 1000.0) << " s  \n";
+  }
+  if (!context.trigger.empty()) {
+    out << "\n## Trigger\n\n```\n" << context.trigger << "\n```\n";
   }
   if (!context.llm_error.empty()) {
     out << "\n> **Note:** Claude could not complete this investigation (" << context.llm_error

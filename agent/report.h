@@ -69,6 +69,25 @@ struct Report {
 // evidence must cite one of them.
 Result<Report> ParseReport(const Json& input, const std::vector<std::string>& known_tool_call_ids = {});
 
+// A tool call as the model that submits a report knows it, for the citation rules.
+struct CitableCall {
+  enum class State {
+    kSeen,    // succeeded, and its result was sent to the model before the submitting turn
+    kFailed,  // its result was an error (is_error): a gap, not evidence
+    kUnseen,  // made in the submitting message itself: the model had not read its result
+  };
+  std::string id;
+  std::string tool;
+  State state = State::kSeen;
+};
+
+// ParseReport with the citation rules of the Claude loop: every evidence item must cite a call
+// in `calls` that is kSeen, and name that call's tool; a kFailed call may be cited only by an
+// insufficient_data report (as the gap that explains it); a report when no call is kSeen must
+// be insufficient_data (there is nothing else it can stand on). Every broken rule is one
+// problem line, with the ids that may be cited.
+Result<Report> ParseReportCiting(const Json& input, const std::vector<CitableCall>& calls);
+
 Json ReportToJson(const Report& report);
 
 // What the Markdown header shows besides the report.
@@ -80,6 +99,7 @@ struct ReportContext {
   std::string created_at;   // ISO time
   std::string question;
   std::string llm_error;    // why the playbook stood in for Claude, when it did
+  std::string trigger;      // agent/trigger_brief.h TriggerBriefText: why this investigation ran
   long long duration_ms = 0;
   long long tool_calls = 0;
 };

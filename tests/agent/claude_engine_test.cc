@@ -158,7 +158,10 @@ TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
   const double expected_cost = (9550 * 3.0 + 10300 * 3.0 * 1.25 + 23100 * 3.0 * 0.1 +
                                 882 * 15.0) / 1e6;
   EXPECT_NEAR(outcome->usage.cost_usd, expected_cost, 1e-9);
-  EXPECT_EQ(BudgetTokens(outcome->usage), 9550 + 882 + 10300 + 23100);
+  // The budget counts the context of the last turn (900 new + 10300 read from the cache) and
+  // every output token, not each turn's cache reads again.
+  EXPECT_EQ(outcome->usage.context_tokens, 900 + 10300);
+  EXPECT_EQ(BudgetTokens(outcome->usage), 900 + 10300 + 882);
 
   // The transcript: eight real tool calls in the order asked, then the accepted submission.
   std::vector<std::string> tools_called;
@@ -205,10 +208,12 @@ TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
 
   // The four parallel results of turn 1 answer the four tool_use blocks in one user message,
   // in order, and carry exactly what the real tools return for those inputs.
+  // A short budget line follows them.
   const Json results = LastMessage(1);
-  ASSERT_THAT(results, SizeIs(4));
+  ASSERT_THAT(results, SizeIs(5));
+  EXPECT_EQ(results[4]["text"], "[budget] turn 2 of 20; 391,238 tokens and $1.97 left.");
   const Json& asked = bodies[1]["messages"][1]["content"];
-  for (size_t result_idx = 0; result_idx < results.size(); ++result_idx) {
+  for (size_t result_idx = 0; result_idx + 1 < results.size(); ++result_idx) {
     const Json& use = asked[result_idx + 1];
     const Json& result = results[result_idx];
     EXPECT_EQ(result["type"], "tool_result");
@@ -277,7 +282,7 @@ TEST_F(ClaudeLoopTest, ParallelToolUseBlocksRunConcurrentlyAndAreAnsweredInOrder
          {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000B",
           "content": "second saw 3"},
          {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000C",
-          "content": "third saw 3"}]},
+          "content": "third saw 3"}, {"type": "text"}]},
        "message": {"content": [
         {"type": "tool_use", "id": "toolu_01BarrierReport00000000D", "name": "submit_report",
          "input": {"severity": "info", "confidence": 0.9, "root_cause": "Nothing wrong.",
@@ -357,9 +362,19 @@ TEST_F(ClaudeLoopTest, MaxTokensCutOffRunsTheCompleteCallsAndAsksForTheReport) {
   EXPECT_THAT(metrics->output, HasSubstr("dimensions"));
   EXPECT_TRUE(cut->is_error);
   EXPECT_THAT(cut->output, HasSubstr("cut off at max_tokens"));
-  const Json last = LastMessage(1);
+  // The cut-off turn was retried once at twice max_tokens (cut off again), then answered;
+  // the next turn asks for the report in words with tool_choice still auto.
+  const auto requests = server_->requests();
+  ASSERT_THAT(requests, SizeIs(3));
+  EXPECT_EQ(requests[0].body["max_tokens"], 4096);
+  EXPECT_EQ(requests[1].body["max_tokens"], 8192);
+  EXPECT_EQ(requests[1].body["messages"], requests[0].body["messages"]);  // the same turn
+  EXPECT_EQ(requests[2].body["max_tokens"], 4096);
+  EXPECT_EQ(outcome->usage.model_turns, 3);
+  const Json last = LastMessage(2);
   ASSERT_THAT(last, SizeIs(3));
-  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("Call submit_report now"));
+  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("call submit_report"));
+  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("cut off at max_tokens"));
 }
 
 TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
@@ -371,7 +386,10 @@ TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
   EXPECT_EQ(outcome->usage.model_turns, 4);
   const auto bodies = Bodies();
   ASSERT_THAT(bodies, SizeIs(4));
-  EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+  // The last turn asks in words; tool_choice stays auto so the cached prefix holds.
+  EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "auto"}}));
+  EXPECT_THAT(bodies[3]["messages"].back()["content"].back()["text"].get<std::string>(),
+              HasSubstr("last turn of agent.max_steps"));
 
   // The same call three times: it ran once, the repeats were refused and said why.
   ASSERT_THAT(outcome->transcript, SizeIs(4));
@@ -384,7 +402,8 @@ TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
     EXPECT_THAT(repeat.output, HasSubstr("toolu_scripted_0001"));
   }
   const Json refusal = LastMessage(2);
-  ASSERT_THAT(refusal, SizeIs(1));
+  ASSERT_THAT(refusal, SizeIs(2));  // the refusal, then the budget line
+  EXPECT_THAT(refusal[1]["text"].get<std::string>(), HasSubstr("[budget] turn 3 of 4"));
   EXPECT_EQ(refusal[0]["is_error"], true);
   EXPECT_THAT(refusal[0]["content"].get<std::string>(), HasSubstr("already made"));
 }
@@ -400,7 +419,8 @@ TEST_F(ClaudeLoopTest, ModelThatNeverSubmitsFailsAfterTwoForcedTurns) {
   const auto bodies = Bodies();
   ASSERT_THAT(bodies, SizeIs(4));  // turns 1-2 free, turns 3 and 4 forced
   EXPECT_EQ(bodies[1]["tool_choice"], Json({{"type", "auto"}}));
-  EXPECT_EQ(bodies[2]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+  // The first forced turn asks in words (auto), the second forces the tool.
+  EXPECT_EQ(bodies[2]["tool_choice"], Json({{"type", "auto"}}));
   EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
   EXPECT_EQ(spent.model_turns, 4);
 }
@@ -426,7 +446,7 @@ TEST_F(ClaudeLoopTest, InvalidReportGetsOneRepairTurnListingEveryProblem) {
   ASSERT_NE(rejected, nullptr);
   EXPECT_TRUE(rejected->is_error);
   const Json repair = LastMessage(2);
-  ASSERT_THAT(repair, SizeIs(1));
+  ASSERT_THAT(repair, SizeIs(2));  // the problems, then the budget line
   const std::string problems = repair[0]["content"];
   EXPECT_THAT(problems, HasSubstr("3 problems"));
   EXPECT_THAT(problems, HasSubstr("severity: must be one of"));
@@ -535,7 +555,7 @@ TEST_F(ClaudeLoopTest, ToolCallsOfConcurrentInvestigationsStayWithinTheExecutorB
          {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000B",
           "content": "second done"},
          {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000C",
-          "content": "third done"}]},
+          "content": "third done"}, {"type": "text"}]},
        "message": {"content": [
         {"type": "tool_use", "id": "toolu_01ProbeReport00000000000D", "name": "submit_report",
          "input": {"severity": "info", "confidence": 0.9, "root_cause": "Nothing wrong.",
