@@ -30,8 +30,8 @@ constexpr int kMaxForcedTurns = 2;
 constexpr int kMaxTokensCeiling = 21333;
 // Context-overflow answers compact older tool results and retry, at most this often per run.
 constexpr int kMaxCompactions = 2;
-// Tool results of the newest exchanges kept whole when compacting (the last N user messages).
-constexpr size_t kKeepRecentResults = 2;
+// Tool results kept whole when compacting: those of the newest user message (not yet answered).
+constexpr size_t kKeepRecentResults = 1;
 constexpr char kInterleavedThinkingBeta[] = "interleaved-thinking-2025-05-14";
 constexpr char kFinalInstruction[] =
     "Finish now: do the final self-review (every claim traced to a tool_use id whose result you "

@@ -27,7 +27,7 @@ Json Transform(const Json& schema) {
     bool relocated = false;
     for (std::string_view name : kRelocated) relocated = relocated || key == name;
     if (relocated) {
-      note(key, value);
+      // described below, in kRelocated's order
     } else if (key == "title") {
       // dropped, as the SDKs do
     } else if (key == "minItems") {
@@ -55,6 +55,9 @@ Json Transform(const Json& schema) {
     } else {
       out[key] = value;
     }
+  }
+  for (std::string_view name : kRelocated) {
+    if (auto it = schema.find(std::string(name)); it != schema.end()) note(name, *it);
   }
   if (JsonString(out, "type") == "object") out["additionalProperties"] = false;
   if (!moved.empty()) {

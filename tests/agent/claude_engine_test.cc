@@ -672,5 +672,242 @@ TEST_F(ClaudeLoopTest, DeadlineAlreadyPassedEndsTheRunBeforeTheFirstTurn) {
   EXPECT_THAT(server_->requests(), SizeIs(0));
 }
 
+// ---- Evidence integrity, thinking, strict schema, overflow, trigger --------------------------------
+
+// Parses an inline scenario with "{{cluster_id}}" filled in.
+AnthropicScenario Inline(const std::string& text, const std::string& cluster) {
+  std::string filled = text;
+  for (size_t at; (at = filled.find("{{cluster_id}}")) != std::string::npos;) {
+    filled.replace(at, 14, cluster);
+  }
+  return AnthropicScenario::Parse(Json::parse(filled), "inline").value();
+}
+
+TEST_F(ClaudeLoopTest, InventedCitationsOnTheFirstTurnAreRefused) {
+  Start(Inline(R"({"turns": [
+      {"label": "a report before any tool call, citing an invented id",
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01FakeReport0000000000001", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.9, "root_cause": "Disk full.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01Invented000000000000X",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 97%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}},
+      {"label": "refused: now it investigates",
+       "expect_last_message": {"role": "user", "content": [
+         {"type": "tool_result", "tool_use_id": "toolu_01FakeReport0000000000001",
+          "is_error": true}, {"type": "text"}]},
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01RealMetrics000000000002", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"label": "a report citing what it read",
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01RealReport00000000003", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk at 96.6%.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01RealMetrics000000000002",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const ToolCallRecord* fake = Call(*outcome, "toolu_01FakeReport0000000000001");
+  ASSERT_NE(fake, nullptr);
+  EXPECT_TRUE(fake->is_error);
+  EXPECT_THAT(fake->output, HasSubstr("'toolu_01Invented000000000000X' is not a tool call"));
+  EXPECT_THAT(fake->output, HasSubstr("no tool call of this investigation has succeeded"));
+  EXPECT_EQ(outcome->report.evidence[0].tool_call_id, "toolu_01RealMetrics000000000002");
+}
+
+TEST_F(ClaudeLoopTest, CitationsOfUnseenFailedOrMislabelledCallsAreRefused) {
+  Start(Inline(R"({"turns": [
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01CiteInfo0000000000001", "name": "query_cluster_info",
+         "input": {"cluster_id": "{{cluster_id}}"}},
+        {"type": "tool_use", "id": "toolu_01CiteBadSql00000000002", "name": "run_sql",
+         "input": {"sql": "DROP TABLE cluster_info"}}]}},
+      {"label": "cites a call of the same message, a failed call, and the wrong tool",
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01CiteMetrics00000000003", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}},
+        {"type": "tool_use", "id": "toolu_01CiteReport1000000004", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.9, "root_cause": "Disk full.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [
+                     {"tool_call_id": "toolu_01CiteMetrics00000000003",
+                      "tool": "query_cluster_metrics", "finding": "Disk at 97%."},
+                     {"tool_call_id": "toolu_01CiteBadSql00000000002", "tool": "run_sql",
+                      "finding": "The SQL shows it."},
+                     {"tool_call_id": "toolu_01CiteInfo0000000000001",
+                      "tool": "query_cluster_metrics", "finding": "200 GB disks."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}},
+      {"label": "repaired",
+       "expect_last_message": {"role": "user", "content": [
+         {"type": "tool_result", "tool_use_id": "toolu_01CiteMetrics00000000003"},
+         {"type": "tool_result", "tool_use_id": "toolu_01CiteReport1000000004", "is_error": true},
+         {"type": "text"}]},
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01CiteReport2000000005", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk full.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [
+                     {"tool_call_id": "toolu_01CiteMetrics00000000003",
+                      "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."},
+                     {"tool_call_id": "toolu_01CiteInfo0000000000001",
+                      "tool": "query_cluster_info", "finding": "200 GB disks."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const ToolCallRecord* sql = Call(*outcome, "toolu_01CiteBadSql00000000002");
+  ASSERT_NE(sql, nullptr);
+  ASSERT_TRUE(sql->is_error) << sql->output;
+  const ToolCallRecord* rejected = Call(*outcome, "toolu_01CiteReport1000000004");
+  ASSERT_NE(rejected, nullptr);
+  EXPECT_THAT(rejected->output, HasSubstr("3 problems"));
+  EXPECT_THAT(rejected->output, HasSubstr("was called in this same message"));
+  EXPECT_THAT(rejected->output, HasSubstr("failed; a failed call is a gap, not evidence"));
+  EXPECT_THAT(rejected->output,
+              HasSubstr("evidence[2].tool: 'query_cluster_metrics' but "
+                        "toolu_01CiteInfo0000000000001 was a call of query_cluster_info"));
+  EXPECT_THAT(outcome->report.evidence, SizeIs(2));
+}
+
+TEST_F(ClaudeLoopTest, StrictSubmitReportSchemaIsSent) {
+  Start(Scenario("investigation_disk_full"));
+  ASSERT_TRUE(Investigate());
+  const Json submit = Bodies().front()["tools"].back();
+  EXPECT_EQ(submit["name"], "submit_report");
+  EXPECT_EQ(submit["strict"], true);
+  const Json& schema = submit["input_schema"];
+  // Every object is closed; the bounds strict mode cannot enforce are described instead (and
+  // checked by ParseReport).
+  std::function<void(const Json&, const std::string&)> walk = [&](const Json& node,
+                                                                  const std::string& where) {
+    if (!node.is_object()) return;
+    if (node.value("type", "") == "object") {
+      EXPECT_EQ(node.value("additionalProperties", Json(true)), false) << where;
+    }
+    EXPECT_FALSE(node.contains("minimum") || node.contains("maximum")) << where;
+    for (const auto& [key, value] : node.items()) {
+      if (value.is_object()) walk(value, where + "." + key);
+      if (value.is_array()) {
+        for (const Json& item : value) walk(item, where + "." + key + "[]");
+      }
+    }
+  };
+  walk(schema, "input_schema");
+  EXPECT_THAT(schema["properties"]["confidence"]["description"].get<std::string>(),
+              HasSubstr("{minimum: 0, maximum: 1}"));
+  EXPECT_TRUE(schema["properties"]["recommendations"]["items"]["properties"]["parameters"]
+                  ["properties"].contains("to_gb"));
+}
+
+TEST_F(ClaudeLoopTest, ThinkingBlocksRoundTripWithTheirSignaturesAndToolChoiceStaysAuto) {
+  config_.thinking_budget = 2048;
+  config_.max_steps = 2;  // turn 2 must report: with thinking it is asked in words, not forced
+  Start(Inline(R"({"turns": [
+      {"expect_request": {"thinking": {"type": "enabled", "budget_tokens": 2048},
+                          "max_tokens": 6144, "tool_choice": {"type": "auto"}},
+       "message": {"content": [
+        {"type": "thinking", "thinking": "Disk first: the alert says so.",
+         "signature": "EqQBCkYIBRgCKkBsig000000000000000000000001"},
+        {"type": "tool_use", "id": "toolu_01ThinkMetrics00000000001", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"expect_request": {"tool_choice": {"type": "auto"},
+                          "thinking": {"type": "enabled", "budget_tokens": 2048},
+                          "messages": ["<any>",
+                            {"role": "assistant", "content": [
+                              {"type": "thinking", "thinking": "Disk first: the alert says so.",
+                               "signature": "EqQBCkYIBRgCKkBsig000000000000000000000001"},
+                              "<any>"]},
+                            "<any>"]},
+       "message": {"content": [
+        {"type": "thinking", "thinking": "96.6% and rising: disk_capacity.",
+         "signature": "EqQBCkYIBRgCKkBsig000000000000000000000002"},
+        {"type": "tool_use", "id": "toolu_01ThinkReport000000000002", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk at 96.6%.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01ThinkMetrics00000000001",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const auto requests = server_->requests();
+  ASSERT_THAT(requests, SizeIs(2));
+  for (const ReceivedRequest& request : requests) {
+    EXPECT_EQ(request.headers.at("anthropic-beta"), "interleaved-thinking-2025-05-14");
+    EXPECT_FALSE(request.body.contains("temperature"));
+  }
+  // The turn that had to report said so in words.
+  EXPECT_THAT(requests[1].body["messages"].back()["content"].back()["text"].get<std::string>(),
+              HasSubstr("call submit_report"));
+  EXPECT_EQ(CountCacheMarkers(requests[1].body), 3);  // never on a thinking block
+}
+
+TEST_F(ClaudeLoopTest, ContextOverflowCompactsOlderToolResultsAndContinues) {
+  Start(Inline(R"({"turns": [
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BigInfo00000000000001", "name": "query_cluster_info",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BigMetrics000000000002", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"error": {"status": 400, "type": "invalid_request_error",
+                 "message": "prompt is too long: 212345 tokens > 200000 maximum"}},
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BigReport00000000003", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk at 96.6%.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01BigInfo00000000000001",
+                                 "tool": "query_cluster_info", "finding": "200 GB disks."},
+                                {"tool_call_id": "toolu_01BigMetrics000000000002",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_THAT(server_->TakeProblems(), SizeIs(0));
+  const auto requests = server_->requests();
+  ASSERT_THAT(requests, SizeIs(4));
+  // The refused request carried the first result whole; the retry has it compacted, and the
+  // newest result (the metrics the model has not answered yet) whole.
+  const std::string before = requests[2].body["messages"][2]["content"][0]["content"];
+  const std::string after = requests[3].body["messages"][2]["content"][0]["content"];
+  EXPECT_THAT(before, HasSubstr(cluster_));
+  EXPECT_THAT(after, HasSubstr("[compacted to fit the context window"));
+  EXPECT_THAT(after, HasSubstr("query_cluster_info toolu_01BigInfo00000000000001"));
+  EXPECT_THAT(requests[3].body["messages"][4]["content"][0]["content"].get<std::string>(),
+              HasSubstr("dimensions"));
+  // The transcript keeps the whole output; the compacted call is still citable.
+  EXPECT_THAT(Call(*outcome, "toolu_01BigInfo00000000000001")->output, HasSubstr(cluster_));
+  EXPECT_THAT(outcome->report.evidence, SizeIs(2));
+}
+
+TEST_F(ClaudeLoopTest, TheTriggerBriefIsInTheFirstMessage) {
+  Start(Scenario("investigation_disk_full"));
+  InvestigationRequest request{"tsk_brief", cluster_, ""};
+  request.trigger = Json::parse(R"({"trigger": {"source": "sentinel", "rules": [
+      {"rule": "score_cliff", "value": 41.2, "threshold": 20,
+       "reason": "token=sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA leaked"}]},
+      "score": {"health": 30.89, "risk_level": "Critical"}, "cluster": {"tier": "C"}})");
+  auto outcome = engine_->Investigate(request, {});
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  const std::string opening = Bodies().front()["messages"][0]["content"][0]["text"];
+  EXPECT_THAT(opening, HasSubstr("Trigger brief"));
+  EXPECT_THAT(opening, HasSubstr("\"rule\":\"score_cliff\""));
+  EXPECT_THAT(opening, HasSubstr("\"threshold\":20"));
+  EXPECT_THAT(opening, HasSubstr("\"health\":30.89"));
+  EXPECT_THAT(opening, ::testing::Not(HasSubstr("AAAAAAAAAAAAAAAAAAAAAAAA")));  // masked
+  EXPECT_THAT(opening, HasSubstr("[budget] turn 1 of 20"));
+}
+
 }  // namespace
 }  // namespace rh::agent
