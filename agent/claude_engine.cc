@@ -1,6 +1,7 @@
 #include "agent/claude_engine.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>

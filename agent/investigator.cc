@@ -1,5 +1,6 @@
 #include "agent/investigator.h"
 
+#include <cstdio>
 #include <optional>
 #include <set>
 

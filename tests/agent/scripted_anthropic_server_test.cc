@@ -163,6 +163,19 @@ TEST(CheckMessagesRequestTest, SystemToolsAndToolChoice) {
             "tool_choice: tool_choice may only be specified while providing tools");
 }
 
+TEST(CheckMessagesRequestTest, ThinkingRefusesAForcedToolChoice) {
+  Json body = ToolLoop(R"([{"type": "tool_result", "tool_use_id": "toolu_a", "content": "x"},
+                           {"type": "tool_result", "tool_use_id": "toolu_b", "content": "y"}])"_json);
+  body["max_tokens"] = 4096;
+  body["thinking"] = {{"type", "enabled"}, {"budget_tokens", 2048}};
+  body["tool_choice"] = {{"type", "auto"}};
+  EXPECT_EQ(Rejection(body), "");
+  body["tool_choice"] = {{"type", "tool"}, {"name", "query_cluster_info"}};
+  EXPECT_EQ(Rejection(body), "Thinking may not be enabled when tool_choice forces tool use.");
+  body["tool_choice"] = {{"type", "any"}};
+  EXPECT_NE(Rejection(body), "");
+}
+
 TEST(CheckMessagesRequestTest, AtMostFourCacheControlMarkers) {
   Json body = MinimalBody();
   const Json marker = {{"type", "ephemeral"}};

@@ -25,7 +25,7 @@ TEST(ModelPricesTest, TheDefaultTablePricesThePinnedDefaultModel) {
   EXPECT_DOUBLE_EQ(FindModelPrice(*table, "claude-opus-4-5-20251101", fallback).input, 5.0);
   EXPECT_DOUBLE_EQ(FindModelPrice(*table, "claude-opus-4-20250514", fallback).input, 15.0);
   // Unknown models, and prefixes that are not followed by '-', take the fallback.
-  EXPECT_DOUBLE_EQ(FindModelPrice(*table, "claude-sonnet-4-50", fallback).input, 99);
+  EXPECT_DOUBLE_EQ(FindModelPrice(*table, "claude-sonnet-45", fallback).input, 99);
   EXPECT_DOUBLE_EQ(FindModelPrice(*table, "gpt-x", fallback).input, 99);
 }
 

@@ -293,6 +293,12 @@ std::optional<ApiRejection> CheckToolChoice(const Json& body, const std::set<std
   if ((type == "any" || type == "tool") && names.empty()) {
     return Invalid("tool_choice: tool_choice may only be specified while providing tools");
   }
+  // Extended thinking allows only auto and none (the tool-use docs, "Forcing tool use").
+  const bool thinking = body.contains("thinking") && body["thinking"].is_object() &&
+                        JsonString(body["thinking"], "type") != "disabled";
+  if (thinking && (type == "any" || type == "tool")) {
+    return Invalid("Thinking may not be enabled when tool_choice forces tool use.");
+  }
   if (type == "tool") {
     if (!choice.contains("name") || !choice["name"].is_string()) {
       return Invalid("tool_choice.tool.name: Field required");
