@@ -3,7 +3,6 @@
 #include "agent/playbook_engine.h"
 
 #include <optional>
-#include <regex>
 
 #include "agent/internal/playbook_facts.h"
 #include "agent/internal/playbook_rules.h"
@@ -179,20 +178,19 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
 
   assessment = internal::Assess(facts);
 
-  // 5. Knowledge: the symptoms found, filtered by the cluster's version.
+  // 5. Knowledge: known bugs affecting this version that the symptoms point to (kind and
+  // version filters, never alert names), then the resolution of the bug that applies, or the
+  // guidelines and resolutions for the symptoms.
   if (auto stop = stop_before(5)) return std::move(*stop);
-  Json search = {{"query", internal::KnowledgeQuery(facts, *assessment)}, {"k", kKnowledgeHits}};
-  static const std::regex kVersion("^[0-9]+(\\.[0-9]+){0,3}$");
-  if (!facts.cluster.version.empty() && std::regex_match(facts.cluster.version, kVersion)) {
-    search["version"] = facts.cluster.version;
-  }
+  const Json search = internal::KnowledgeSearch(facts, *assessment, kKnowledgeHits);
+  if (search.contains("version")) facts.knowledge.version_filter = search["version"];
   const ToolCallRecord knowledge = calls.Call(5, "search_knowledge_lake", search);
   if (Describe(knowledge, &facts.knowledge.source)) {
     internal::ReadKnowledge(knowledge.output, &facts.knowledge);
-    // A known bug of this version that names the symptom: fetch its resolution too.
-    if (const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, *assessment)) {
+    const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, *assessment);
+    if (auto followup_search = internal::FollowUpSearch(facts, *assessment, bug)) {
       const ToolCallRecord followup =
-          calls.Call(5, "search_knowledge_lake", internal::BugResolutionSearch(facts, *bug));
+          calls.Call(5, "search_knowledge_lake", std::move(*followup_search));
       if (Describe(followup, &facts.knowledge.followup)) {
         internal::ReadKnowledgeFollowUp(followup.output, &facts.knowledge);
       }
@@ -234,6 +232,11 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (!validated) {
     return Internal("playbook", "the playbook built an invalid report (a bug in its rules): " +
                                     validated.error().message);
+  }
+  // The reasoning is optional for a model, never for the playbook.
+  if (std::string missing = MissingReasoning(*validated); !missing.empty()) {
+    return Internal("playbook", "the playbook built a report without its reasoning (a bug in "
+                                "its rules): " + missing);
   }
   InvestigationOutcome outcome;
   outcome.engine = EngineKind::kPlaybook;
