@@ -208,5 +208,25 @@ TEST(ReportReasoningTest, SchemaOffersTheReasoningFieldsOptionally) {
   EXPECT_NE(description.find("healthy: nothing is wrong now"), std::string::npos);
 }
 
+// The Claude loop's citation rules apply to the reasoning too: the hypotheses' evidence for and
+// against and the ruled-out causes' evidence must cite calls the model read, with their tool.
+TEST(ReportReasoningTest, ReasoningCitationsFollowTheLoopsRules) {
+  using State = CitableCall::State;
+  std::vector<CitableCall> calls = {{"call_2", "query_cluster_alerts", State::kSeen},
+                                    {"call_4", "query_cluster_operations", State::kSeen}};
+  auto accepted = ParseReportCiting(WithReasoning(), calls);
+  EXPECT_TRUE(accepted) << accepted.error().ToString();
+  calls[0].state = State::kUnseen;
+  Json input = WithReasoning();
+  input["ruled_out"][0]["evidence"][0]["tool"] = "query_cluster_metrics";
+  auto refused = ParseReportCiting(input, calls);
+  ASSERT_FALSE(refused);
+  const std::string& message = refused.error().message;
+  EXPECT_NE(message.find("hypotheses[1].evidence_for[0].tool_call_id: 'call_2' was called in "
+                         "this same message"), std::string::npos) << message;
+  EXPECT_NE(message.find("ruled_out[0].evidence[0].tool: 'query_cluster_metrics' but call_2 was "
+                         "a call of query_cluster_alerts"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace rh::agent
