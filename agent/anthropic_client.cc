@@ -18,13 +18,16 @@ constexpr char kContext[] = "anthropic";
 constexpr size_t kBodySnippetChars = 300;
 
 // The SDKs' timing: 0.5 s doubled up to 8 s, minus up to 25% jitter; a server wait honoured up
-// to 60 s (the Python SDK's ceiling; TypeScript and Go honour any value, but a worker blocked
-// for minutes on one call is worse than a backoff).
-const net::BackoffPolicy kSdkBackoff{.initial = std::chrono::milliseconds(500),
-                                     .max = std::chrono::seconds(8),
-                                     .multiplier = 2.0,
-                                     .jitter_fraction = 0.25,
-                                     .max_server_wait = std::chrono::seconds(60)};
+// to agent.max_retry_wait (5 min by default: the TypeScript and Go SDKs honour any value, the
+// Python SDK 60 s; a rate limit that says "120 s" means it, and retrying sooner only spends an
+// attempt on another 429).
+net::BackoffPolicy SdkBackoff(Duration max_server_wait) {
+  return net::BackoffPolicy{.initial = std::chrono::milliseconds(500),
+                            .max = std::chrono::seconds(8),
+                            .multiplier = 2.0,
+                            .jitter_fraction = 0.25,
+                            .max_server_wait = max_server_wait};
+}
 
 std::chrono::milliseconds ToMillis(Duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration);
@@ -108,6 +111,7 @@ AnthropicClientOptions AnthropicClientOptions::FromConfig(const Config& config) 
   options.connect_timeout = config.agent.connect_timeout;
   options.request_timeout = config.agent.request_timeout;
   options.temperature = config.agent.temperature;
+  options.max_retry_wait = config.agent.max_retry_wait;
   options.jitter_seed = std::random_device{}();
   return options;
 }
@@ -143,6 +147,9 @@ Status AnthropicClient::CheckOptions(AnthropicClientOptions& options) {
   if (options.max_tokens < 1) return InvalidArgument(kContext, "agent.max_tokens must be >= 1");
   if (options.max_retries < 0 || options.max_retries > 10) {
     return InvalidArgument(kContext, "agent.max_retries must be 0..10");
+  }
+  if (options.max_retry_wait <= Duration::zero()) {
+    return InvalidArgument(kContext, "agent.max_retry_wait must be > 0");
   }
   if (options.connect_timeout <= Duration::zero() || options.request_timeout <= Duration::zero()) {
     return InvalidArgument(kContext, "agent.connect_timeout and agent.request_timeout must be > 0");
@@ -199,7 +206,15 @@ Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const 
   if (!empty_system) body["system"] = request.system;
   if (request.tools.is_array() && !request.tools.empty()) body["tools"] = request.tools;
   if (!request.tool_choice.is_null()) body["tool_choice"] = request.tool_choice;
-  if (auto temperature = request.temperature ? request.temperature : options_.temperature) {
+  if (!request.thinking.is_null() && !request.thinking.is_object()) {
+    return InvalidArgument(kContext, "thinking must be an object such as "
+                                     "{\"type\":\"enabled\",\"budget_tokens\":2048}");
+  }
+  const bool thinking = request.thinking.is_object() &&
+                        JsonString(request.thinking, "type") != "disabled";
+  if (!request.thinking.is_null()) body["thinking"] = request.thinking;
+  if (auto temperature = request.temperature ? request.temperature : options_.temperature;
+      temperature && !thinking) {
     body["temperature"] = *temperature;
   }
   if (!request.metadata.is_null()) body["metadata"] = request.metadata;
@@ -228,6 +243,9 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
              request.messages.size(), request.tools.is_array() ? request.tools.size() : 0);
   log->trace("anthropic: request body {}", post.body);
 
+  std::string betas;
+  for (const std::string& beta : request.betas) betas += (betas.empty() ? "" : ",") + beta;
+  const net::BackoffPolicy backoff = SdkBackoff(options_.max_retry_wait);
   const int max_attempts = options_.max_retries + 1;
   for (int attempt = 0;; ++attempt) {
     const int attempts = attempt + 1;
@@ -235,6 +253,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
         {"x-api-key", options_.api_key},      {"anthropic-version", kAnthropicVersion},
         {"content-type", "application/json"}, {"accept", "application/json"},
         {"user-agent", net::kUserAgent},      {"x-stainless-retry-count", std::to_string(attempt)}};
+    if (!betas.empty()) post.headers.push_back({"anthropic-beta", betas});
     auto answer = transport_.Send(post);
 
     if (!answer) {
@@ -246,7 +265,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
       }
       const bool timeout = failure.kind == net::HttpFailureKind::kTimeout;
       if (attempts < max_attempts) {
-        const Duration wait = net::BackoffDelay(kSdkBackoff, attempt, NextJitter());
+        const Duration wait = net::BackoffDelay(backoff, attempt, NextJitter());
         log->warn("anthropic: attempt {}/{} failed ({}: {}); retrying in {} ms", attempts,
                   max_attempts, timeout ? "timeout" : "connection error", what,
                   ToMillis(wait).count());
@@ -315,7 +334,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
     if (decision.retry && attempts < max_attempts) {
       const auto retry_after = net::ParseRetryAfter(response.Header("retry-after-ms"),
                                                     response.Header("retry-after"), clock_.Now());
-      const Duration wait = net::RetryDelay(kSdkBackoff, retry_after, attempt, NextJitter());
+      const Duration wait = net::RetryDelay(backoff, retry_after, attempt, NextJitter());
       log->warn("anthropic: attempt {}/{} got HTTP {} {} (request-id {}, {}); retrying in {} ms",
                 attempts, max_attempts, response.status, error_type,
                 request_id.empty() ? "-" : request_id, decision.reason, ToMillis(wait).count());

@@ -5,12 +5,15 @@
 // anthropic-version: 2023-06-01, content-type: application/json (plus accept, user-agent and
 // x-stainless-retry-count = the attempt number, as the official SDKs send it). The body is the
 // LlmRequest with the configured model and max_tokens filled in; `temperature` is sent only when
-// the request or agent.temperature sets it; empty system/tools/tool_choice/metadata are left out.
+// the request or agent.temperature sets it and thinking is off; empty system/tools/tool_choice/
+// metadata are left out; `thinking` goes as given and the request's betas as one
+// `anthropic-beta` header (comma-separated, as the SDKs send it).
 //
 // Retries follow the official SDKs exactly (agent/internal/anthropic_retry.h decides whether,
 // net/backoff.h how long; see agent/README.md): up to max_retries more attempts (2 by default)
 // after 408/409/429/5xx/529, a dropped connection or a timeout, honouring x-should-retry,
-// retry-after-ms and retry-after (0 < x <= 60 s), else min(0.5 * 2^n, 8) s minus up to 25%
+// retry-after-ms and retry-after (0 < x <= agent.max_retry_wait, 5 min by default), else
+// min(0.5 * 2^n, 8) s minus up to 25%
 // jitter; never a 429 for the monthly spend limit. Waiting goes through the injected Clock, so
 // tests on a ManualClock take no real time; the jitter comes from a seeded generator (or an
 // injected source). Each attempt has a connect timeout and a total timeout. A 200 is parsed
@@ -45,12 +48,13 @@ inline constexpr char kAnthropicVersion[] = "2023-06-01";
 struct AnthropicClientOptions {
   std::string base_url = kAnthropicDefaultBaseUrl;  // ANTHROPIC_BASE_URL; no trailing /v1
   std::string api_key;                              // ANTHROPIC_API_KEY
-  std::string model = "claude-sonnet-4-5";          // agent.model, when a request names none
+  std::string model = "claude-sonnet-4-5-20250929";  // agent.model, when a request names none
   int max_tokens = 4096;                            // agent.max_tokens, when a request sets none
   int max_retries = 2;                              // agent.max_retries
   Duration connect_timeout = std::chrono::seconds(10);   // agent.connect_timeout, per attempt
   Duration request_timeout = std::chrono::seconds(300);  // agent.request_timeout, per attempt
   std::optional<double> temperature;                     // agent.temperature; unset = omitted
+  Duration max_retry_wait = std::chrono::minutes(5);     // agent.max_retry_wait
   std::uint64_t jitter_seed = 0;                         // seeds the retry jitter generator
   // Optional source of jitter in [0, 1) replacing the seeded generator; must be thread-safe.
   std::function<double()> jitter;

@@ -12,24 +12,36 @@
 // is_error; an identical repeated
 // call (same tool, same input) is refused with an explanation instead of being run again; an
 // unknown tool is an is_error result naming the real ones (from the registry).
-// Guards, all ending in a forced turn (tool_choice = submit_report) rather than a failure:
-//  - agent.max_steps: turn number max_steps is forced (so at most max_steps turns, plus a
-//    repair turn and one more forced turn if the model ignores the first);
-//  - the token budget (input + cache read + cache write + output tokens) or the cost budget
-//    reached after a turn;
-//  - the model stops without calling submit_report, or is cut off at max_tokens (the last
-//    tool_use of a cut-off message may be incomplete: it is answered "not run", the complete
-//    ones run, and a text block after the results asks for the report).
+// The first message carries the question and the request's trigger brief (agent/trigger_brief.h);
+// every user message ends with a one-line budget note (turn n of agent.max_steps, tokens and
+// dollars left). Every call the loop runs is also added to the request's ToolCallJournal, so a
+// playbook fallback can reuse it.
+// Guards, all ending in a turn that must report rather than a failure:
+//  - agent.max_steps: turn number max_steps must report;
+//  - the token budget (BudgetTokens) or the cost budget reached after a turn;
+//  - the model stops without calling submit_report, or is cut off at max_tokens twice (the turn
+//    is first retried once at twice max_tokens; the last tool_use of a cut-off message may be
+//    incomplete: it is answered "not run", the complete ones run).
+// A turn that must report says so in words and keeps tool_choice auto (the cached prefix holds);
+// if the model ignores it, the next turn forces submit_report (never with thinking on); two such
+// turns without a report fail the run.
+// agent.thinking_budget > 0 sends extended thinking with the interleaved-thinking beta; thinking
+// blocks go back verbatim. agent.strict_report sends submit_report as a strict tool
+// (internal/anthropic_strict_schema.h). A context-overflow answer compacts older tool results
+// and sends the turn again (at most twice).
 // RunLimits are checked before each model turn and before each tool call starts: a cancelled
 // run returns the cancellation error; a run past its deadline returns at once with the calls
 // made so far, `timed_out` (the turn it was in) and severity info (the model had not concluded).
-// A report that fails validation (agent/report.h ParseReport) gets one repair turn listing
-// every problem; a second invalid report fails the investigation.
-// Usage (input, output, cache read/write tokens, model turns) and cost are summed over turns.
+// A report that fails validation (agent/report.h ParseReportCiting: the schema, and citations of
+// successful calls the model had read before the submitting turn, with their tool) gets one
+// repair turn listing every problem; a second invalid report fails the investigation.
+// Usage (input, output, cache read/write tokens, model turns, the latest context) and cost (at
+// the model's agent.prices entry) are summed over turns.
 // Failures are errors: the API after its retries (the client's code: unavailable,
 // resource_exhausted, ...), stop_reason refusal (permission_denied), no submission after two
-// forced turns (resource_exhausted), an invalid report after repair (invalid_argument). The
-// Investigator then falls back to the playbook engine and keeps the error in the report.
+// turns that had to report (resource_exhausted), an invalid report after repair
+// (invalid_argument). The Investigator then falls back to the playbook engine and keeps the
+// error in the report.
 // Thread-safety: Investigate may run concurrently; the LlmClient, registry, executor and clock
 // are shared.
 #pragma once
@@ -42,6 +54,7 @@
 #include "agent/tool_executor.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/model_prices.h"
 #include "tools/registry.h"
 
 namespace rh::agent {
@@ -74,11 +87,16 @@ class ClaudeEngine final : public InvestigationEngine {
   Json tool_definitions_;  // registry tools + submit_report, with the cache breakpoint
 };
 
-// The cost in USD of `usage` at the configured prices (cache writes 1.25x, reads 0.1x input).
-double CostUsd(const InvestigationUsage& usage, const AgentConfig& config);
+// The price of `model` in agent.prices (core/model_prices.h), else agent.input_price_per_mtok /
+// output_price_per_mtok with cache writes at 1.25x and reads at 0.1x the input price.
+ModelPrice PriceOf(const AgentConfig& config, std::string_view model);
 
-// The tokens counted against agent.token_budget: input + cache read + cache write + output
-// (every token the model processed; cached reads are cheap, but they fill the context).
+// The cost in USD of `usage` at `price`.
+double CostUsd(const InvestigationUsage& usage, const ModelPrice& price);
+
+// The tokens counted against agent.token_budget: the context of the latest turn (its input +
+// cache read + cache write tokens: what the conversation has grown to) plus every output token.
+// Summing each turn's cache reads would count the same cached prefix once per turn.
 long long BudgetTokens(const InvestigationUsage& usage);
 
 }  // namespace rh::agent

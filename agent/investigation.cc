@@ -35,16 +35,37 @@ const std::vector<ProtocolStep>& ProtocolSteps() {
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript) {
   Json out = Json::array();
   for (const ToolCallRecord& call : transcript) {
-    out.push_back({{"id", call.id},
-                   {"step", call.step},
-                   {"tool", call.tool},
-                   {"input", call.input},
-                   {"output", call.output},
-                   {"is_error", call.is_error},
-                   {"started_ms", call.started_ms},
-                   {"duration_ms", call.duration_ms}});
+    Json item = {{"id", call.id},
+                 {"step", call.step},
+                 {"tool", call.tool},
+                 {"input", call.input},
+                 {"output", call.output},
+                 {"is_error", call.is_error},
+                 {"started_ms", call.started_ms},
+                 {"duration_ms", call.duration_ms}};
+    if (!call.reused_from.empty()) item["reused_from"] = call.reused_from;
+    out.push_back(std::move(item));
   }
   return out;
+}
+
+void ToolCallJournal::Add(const ToolCallRecord& record) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  records_.push_back(record);
+}
+
+std::vector<ToolCallRecord> ToolCallJournal::Records() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return records_;
+}
+
+std::optional<ToolCallRecord> ToolCallJournal::FindSuccessful(std::string_view tool,
+                                                              const Json& input) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const ToolCallRecord& record : records_) {
+    if (!record.is_error && record.tool == tool && record.input == input) return record;
+  }
+  return std::nullopt;
 }
 
 }  // namespace rh::agent

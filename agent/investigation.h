@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,11 +24,24 @@
 namespace rh::agent {
 
 class CancellationToken;
+class ToolCallJournal;
 
 struct InvestigationRequest {
   std::string task_id;     // empty for a direct (CLI) investigation without a queued task
   std::string cluster_id;
   std::string question;    // empty: "what is wrong with this cluster, if anything?"
+  // What queued it: "sentinel" (with the rules it fired), "webhook" (a critical alert), "adhoc"
+  // (an engineer's question) or "" (a direct run). The Investigator turns these into `trigger`.
+  std::string source = {};
+  Json rules_fired = nullptr;       // the sentinel's rules_fired array (null for other sources)
+  // The trigger brief (agent/trigger_brief.h): what fired with its values, the latest score and
+  // sub-scores, tier, version. Null: none (the Claude loop's first message then carries only the
+  // question).
+  Json trigger = nullptr;
+  // The tool calls of this run so far, shared by the engines of one Investigator run (null:
+  // none kept). Claude records every call it runs here; the playbook fallback reuses a
+  // successful call of the same tool with the same input instead of calling again.
+  ToolCallJournal* journal = nullptr;
 };
 
 // One tool call as it happened: what was asked, what was sent back, how long it took.
@@ -40,9 +54,29 @@ struct ToolCallRecord {
   bool is_error = false;
   long long started_ms = 0;   // since the investigation started
   long long duration_ms = 0;
+  std::string reused_from;    // the id of the earlier call (another engine's) whose result this is
+};
+
+// The tool calls one Investigator run has made, across its engines (see
+// InvestigationRequest::journal). Thread-safety: every method may be called concurrently (the
+// Claude loop records calls from tool threads).
+class ToolCallJournal {
+ public:
+  void Add(const ToolCallRecord& record);
+  // Every call recorded, in the order recorded.
+  std::vector<ToolCallRecord> Records() const;
+  // The first successful call of `tool` whose input equals `input`, if any.
+  std::optional<ToolCallRecord> FindSuccessful(std::string_view tool, const Json& input) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<ToolCallRecord> records_;
 };
 
 struct InvestigationUsage {
+  // The prompt of the latest model turn: input + cache read + cache write tokens (what fills the
+  // context window; agent.token_budget counts this plus the output tokens).
+  long long context_tokens = 0;
   long long input_tokens = 0;
   long long output_tokens = 0;
   long long cache_read_tokens = 0;

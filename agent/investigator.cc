@@ -1,9 +1,12 @@
 #include "agent/investigator.h"
 
+#include <cstdio>
 #include <optional>
 #include <set>
 
+#include "agent/trigger_brief.h"
 #include "core/ids.h"
+#include "core/model_prices.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/redact.h"
@@ -61,29 +64,75 @@ Report TimedOutReport(const InvestigationOutcome& outcome, Duration timeout,
   return report;
 }
 
+// What Claude may still spend today for a cluster of `tier`: the day's spend (the cost of every
+// report stored since 00:00 UTC, whatever engine wrote it: a fallback report carries what Claude
+// spent before failing) against agent.daily_budget_usd times the tier's share. Sets the gauges.
+struct DailyBudget {
+  double spent = 0;
+  double limit = 0;  // for this tier
+  double share = 1;
+  bool reached() const { return spent >= limit; }
+};
+
+Result<DailyBudget> CheckDailyBudget(store::Database& memory, const AgentConfig& config,
+                                     const std::string& tier, TimePoint now) {
+  const TimePoint day = std::chrono::floor<std::chrono::days>(now);
+  RH_ASSIGN_OR_RETURN(store::QueryResult rows,
+                      memory.Query("SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM "
+                                   "investigation_reports WHERE created_at >= ?",
+                                   {store::Time(day)}));
+  DailyBudget budget;
+  budget.spent = rows.empty() ? 0.0 : rows.front().GetDouble("spent");
+  auto shares = ParseTierShares(config.daily_budget_tiers);
+  if (shares) {
+    if (auto share = shares->find(tier); share != shares->end()) budget.share = share->second;
+  }
+  budget.limit = config.daily_budget_usd * budget.share;
+  auto& metrics = GlobalMetrics();
+  metrics.Gauge("rockhound_llm_daily_spend_usd", "Model spend since 00:00 UTC (stored reports)")
+      .Set(budget.spent);
+  metrics.Gauge("rockhound_llm_daily_budget_usd", "agent.daily_budget_usd").Set(
+      config.daily_budget_usd);
+  return budget;
+}
+
 }  // namespace
 
 Investigator::Investigator(InvestigatorDeps deps) : deps_(std::move(deps)) {}
 
 void Investigator::AddListener(ReportListener listener) { listeners_.push_back(std::move(listener)); }
 
-Result<InvestigationResult> Investigator::Run(const InvestigationRequest& request,
+Result<InvestigationResult> Investigator::Run(const InvestigationRequest& original,
                                               std::optional<EngineKind> engine,
                                               const ProgressFn& progress,
                                               const CancellationToken* cancel) {
   auto log = Logger("agent");
-  const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
-  if (!IsValidResourceId(request.cluster_id)) {
-    return InvalidArgument(request.cluster_id, "not a cluster id (expected [a-z0-9-]{1,64})");
+  const std::string task_tag = original.task_id.empty() ? "direct" : original.task_id;
+  if (!IsValidResourceId(original.cluster_id)) {
+    return InvalidArgument(original.cluster_id, "not a cluster id (expected [a-z0-9-]{1,64})");
   }
   RH_ASSIGN_OR_RETURN(store::QueryResult cluster,
                       deps_.fleet->Query("SELECT account_id FROM cluster_info WHERE cluster_id = ?",
-                                         {store::Text(request.cluster_id)}));
+                                         {store::Text(original.cluster_id)}));
   if (cluster.empty()) {
-    return NotFound(request.cluster_id, "no such cluster in the fleet (`rockhound fleet summary` "
-                                        "shows what the fleet holds)");
+    return NotFound(original.cluster_id, "no such cluster in the fleet (`rockhound fleet summary` "
+                                         "shows what the fleet holds)");
   }
   const std::string account_id = cluster.front().GetString("account_id");
+
+  // The trigger brief (the model's first message, the stored report) and the run's journal of
+  // tool calls (kept when Claude fails, reused by the playbook fallback).
+  InvestigationRequest request = original;
+  ToolCallJournal journal;
+  request.journal = &journal;
+  if (request.trigger.is_null()) {
+    if (auto brief = BuildTriggerBrief(*deps_.fleet, request, deps_.clock->Now())) {
+      request.trigger = std::move(*brief);
+    } else {
+      log->warn("task={} cluster={} no trigger brief: {}", task_tag, request.cluster_id,
+                brief.error().ToString());
+    }
+  }
 
   store::ReportStore reports(*deps_.memory);
   if (!request.task_id.empty()) {
@@ -125,6 +174,32 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   std::string llm_error;
   InvestigationUsage claude_spent;
   Result<InvestigationOutcome> outcome = Internal("investigator", "no engine ran");
+  if (chosen == EngineKind::kClaude && deps_.config.daily_budget_usd > 0) {
+    const std::string tier =
+        request.trigger.is_object() && request.trigger.contains("cluster")
+            ? JsonString(request.trigger["cluster"], "tier")
+            : std::string();
+    auto budget = CheckDailyBudget(*deps_.memory, deps_.config, tier, deps_.clock->Now());
+    if (!budget) {
+      log->warn("task={} cluster={} daily budget not checked: {}", task_tag, request.cluster_id,
+                budget.error().ToString());
+    } else if (budget->reached()) {
+      char text[256];
+      std::snprintf(text, sizeof(text),
+                    "the daily Claude budget is spent: $%.2f today of $%.2f (%.0f%% of "
+                    "agent.daily_budget_usd $%.2f for tier %s)",
+                    budget->spent, budget->limit, budget->share * 100,
+                    deps_.config.daily_budget_usd, tier.empty() ? "?" : tier.c_str());
+      llm_error = text;
+      outcome = ResourceExhausted("daily budget", llm_error);
+      log->warn("task={} cluster={} {}; the playbook engine investigates instead", task_tag,
+                request.cluster_id, llm_error);
+      GlobalMetrics().Counter("rockhound_llm_budget_fallbacks_total",
+                              "Investigations the playbook ran because the daily budget was "
+                              "spent").Add();
+      chosen = EngineKind::kPlaybook;
+    }
+  }
   if (chosen == EngineKind::kClaude) {
     outcome = deps_.claude->Investigate(request, progress, &claude_spent, limits);
     if (cancelled()) return give_up();
@@ -144,7 +219,19 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
                               {{"result", "failed"}}).Add();
       return Fail(playbook.error().WithContext("playbook"));
     }
-    if (!outcome) playbook->usage = claude_spent;  // what Claude spent before failing was spent
+    if (!outcome) {
+      playbook->usage = claude_spent;  // what Claude spent before failing was spent
+      // Claude's calls stay in the transcript (those the playbook reused appear once, as its
+      // own records naming the call they came from).
+      std::set<std::string> reused;
+      for (const ToolCallRecord& call : playbook->transcript) reused.insert(call.reused_from);
+      std::vector<ToolCallRecord> calls;
+      for (ToolCallRecord& call : journal.Records()) {
+        if (!reused.count(call.id)) calls.push_back(std::move(call));
+      }
+      for (ToolCallRecord& call : playbook->transcript) calls.push_back(std::move(call));
+      playbook->transcript = std::move(calls);
+    }
     outcome = std::move(playbook);
   }
   if (outcome->timed_out) {
@@ -164,7 +251,9 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   stored.category = outcome->report.root_cause_category;
   stored.root_cause = RedactSecrets(outcome->report.root_cause);
   stored.summary = RedactSecrets(outcome->report.summary);
-  stored.report_json = RedactSecrets(DumpJson(ReportToJson(outcome->report)));
+  Json report_json = ReportToJson(outcome->report);
+  if (request.trigger.is_object()) report_json["trigger"] = request.trigger;
+  stored.report_json = RedactSecrets(DumpJson(report_json));
   stored.transcript_json = RedactSecrets(DumpJson(TranscriptToJson(outcome->transcript)));
   stored.input_tokens = outcome->usage.input_tokens;
   stored.output_tokens = outcome->usage.output_tokens;
@@ -186,6 +275,7 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& reques
   context.created_at = FormatIsoTime(stored.created_at);
   context.question = request.question;
   context.llm_error = llm_error;
+  context.trigger = TriggerBriefText(request.trigger);
   context.duration_ms = stored.duration_ms;
   context.tool_calls = static_cast<long long>(outcome->transcript.size());
   stored.markdown = RedactSecrets(RenderMarkdown(outcome->report, context));

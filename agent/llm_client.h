@@ -22,6 +22,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -39,6 +40,10 @@ struct LlmRequest {
   std::optional<double> temperature;  // unset: the configured agent.temperature, else omitted
   Json metadata;                      // null or {"user_id": "..."} (an opaque id, never a person)
   Json stop_sequences;                // null or an array of strings
+  // null, or {"type": "enabled", "budget_tokens": N} (extended thinking; N >= 1024). With
+  // thinking on, temperature is left out and tool_choice must be auto or none (the API's rules).
+  Json thinking;
+  std::vector<std::string> betas;  // `anthropic-beta` names, e.g. interleaved-thinking-2025-05-14
 };
 
 // Token usage of one model turn as reported by the API (missing or null fields count 0).

@@ -3,7 +3,6 @@
 #include "agent/playbook_engine.h"
 
 #include <optional>
-#include <regex>
 
 #include "agent/internal/playbook_facts.h"
 #include "agent/internal/playbook_rules.h"
@@ -20,12 +19,19 @@ long long MillisSince(const Clock& clock, MonoTime start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic() - start).count();
 }
 
-// One investigation's calls: numbering, recording, progress; each call runs on the executor.
+// One investigation's calls: numbering, recording, progress; each call runs on the executor,
+// unless the run's journal already holds a successful call of the same tool with the same input
+// (Claude made it before failing): then that result is reused and the record names its id.
 class CallLog {
  public:
   CallLog(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock,
-          const ProgressFn& progress, MonoTime started)
-      : tools_(tools), executor_(executor), clock_(clock), progress_(progress), started_(started) {}
+          const ProgressFn& progress, MonoTime started, const ToolCallJournal* journal)
+      : tools_(tools),
+        executor_(executor),
+        clock_(clock),
+        progress_(progress),
+        started_(started),
+        journal_(journal) {}
 
   // A copy of the record (the log keeps the original).
   ToolCallRecord Call(int step, const std::string& tool, Json input) {
@@ -36,10 +42,15 @@ class CallLog {
     record.input = std::move(input);
     record.started_ms = MillisSince(clock_, started_);
     if (progress_) progress_({step, "tool", tool, record.started_ms});
-    tools::ToolResult result;
-    executor_.RunAll({[&] { result = tools_.Call(tool, record.input); }});
-    record.output = std::move(result.content);
-    record.is_error = result.is_error;
+    if (auto earlier = journal_ ? journal_->FindSuccessful(tool, record.input) : std::nullopt) {
+      record.output = std::move(earlier->output);
+      record.reused_from = earlier->id;
+    } else {
+      tools::ToolResult result;
+      executor_.RunAll({[&] { result = tools_.Call(tool, record.input); }});
+      record.output = std::move(result.content);
+      record.is_error = result.is_error;
+    }
     record.duration_ms = MillisSince(clock_, started_) - record.started_ms;
     records_.push_back(std::move(record));
     return records_.back();
@@ -58,6 +69,7 @@ class CallLog {
   Clock& clock_;
   const ProgressFn& progress_;
   MonoTime started_;
+  const ToolCallJournal* journal_;
   std::vector<ToolCallRecord> records_;
 };
 
@@ -89,7 +101,7 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   const std::string task_tag = request.task_id.empty() ? "direct" : request.task_id;
   if (spent) *spent = InvestigationUsage{};
   const MonoTime started_mono = clock_.Monotonic();
-  CallLog calls(tools_, executor_, clock_, progress, started_mono);
+  CallLog calls(tools_, executor_, clock_, progress, started_mono, request.journal);
   internal::PlaybookFacts facts;
   facts.cluster_id = request.cluster_id;
   facts.question = request.question;
@@ -166,20 +178,19 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
 
   assessment = internal::Assess(facts);
 
-  // 5. Knowledge: the symptoms found, filtered by the cluster's version.
+  // 5. Knowledge: known bugs affecting this version that the symptoms point to (kind and
+  // version filters, never alert names), then the resolution of the bug that applies, or the
+  // guidelines and resolutions for the symptoms.
   if (auto stop = stop_before(5)) return std::move(*stop);
-  Json search = {{"query", internal::KnowledgeQuery(facts, *assessment)}, {"k", kKnowledgeHits}};
-  static const std::regex kVersion("^[0-9]+(\\.[0-9]+){0,3}$");
-  if (!facts.cluster.version.empty() && std::regex_match(facts.cluster.version, kVersion)) {
-    search["version"] = facts.cluster.version;
-  }
+  const Json search = internal::KnowledgeSearch(facts, *assessment, kKnowledgeHits);
+  if (search.contains("version")) facts.knowledge.version_filter = search["version"];
   const ToolCallRecord knowledge = calls.Call(5, "search_knowledge_lake", search);
   if (Describe(knowledge, &facts.knowledge.source)) {
     internal::ReadKnowledge(knowledge.output, &facts.knowledge);
-    // A known bug of this version that names the symptom: fetch its resolution too.
-    if (const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, *assessment)) {
+    const internal::KnowledgeHitFact* bug = internal::BugCandidate(facts, *assessment);
+    if (auto followup_search = internal::FollowUpSearch(facts, *assessment, bug)) {
       const ToolCallRecord followup =
-          calls.Call(5, "search_knowledge_lake", internal::BugResolutionSearch(facts, *bug));
+          calls.Call(5, "search_knowledge_lake", std::move(*followup_search));
       if (Describe(followup, &facts.knowledge.followup)) {
         internal::ReadKnowledgeFollowUp(followup.output, &facts.knowledge);
       }
@@ -221,6 +232,11 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   if (!validated) {
     return Internal("playbook", "the playbook built an invalid report (a bug in its rules): " +
                                     validated.error().message);
+  }
+  // The reasoning is optional for a model, never for the playbook.
+  if (std::string missing = MissingReasoning(*validated); !missing.empty()) {
+    return Internal("playbook", "the playbook built a report without its reasoning (a bug in "
+                                "its rules): " + missing);
   }
   InvestigationOutcome outcome;
   outcome.engine = EngineKind::kPlaybook;

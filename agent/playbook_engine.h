@@ -5,7 +5,9 @@
 // problem, known bugs for the cluster's version in the Knowledge Lake, past reports. Its
 // confidence reflects how many independent signals agree. It never reads the simulator's ground
 // truth (the tools cannot see it either). The rules are listed in agent/README.md.
-// Its calls run one at a time on the process's ToolExecutor. RunLimits are checked before each
+// Its calls run one at a time on the process's ToolExecutor; a call whose tool and input match a
+// successful call in the request's ToolCallJournal (Claude's, before it failed) reuses that result
+// instead of running again. RunLimits are checked before each
 // protocol step and each SQL check of step 8: a cancelled run returns the cancellation error; a
 // run past its deadline returns at once with the calls made so far, `timed_out` (the step not
 // done) and what was found so far — once steps 1-4 are done, the severity and evidence the

@@ -106,7 +106,210 @@ void CheckOperation(const Recommendation& rec, const std::string& where,
   }
 }
 
+// Parses one evidence item {tool_call_id, tool, finding} at `where`, checking the call id
+// against the investigation's calls when they are known.
+Evidence ParseEvidenceItem(const Json& item, const std::string& where,
+                           const std::vector<std::string>& known_tool_call_ids,
+                           std::vector<std::string>* problems) {
+  if (!item.is_object()) {
+    problems->push_back(where + ": must be an object {tool_call_id, tool, finding}");
+    return {};
+  }
+  Evidence entry{JsonString(item, "tool_call_id"), JsonString(item, "tool"),
+                 JsonString(item, "finding")};
+  if (entry.tool_call_id.empty()) problems->push_back(where + ".tool_call_id: required");
+  if (entry.tool.empty()) problems->push_back(where + ".tool: required");
+  if (entry.finding.empty()) problems->push_back(where + ".finding: required");
+  if (!entry.tool_call_id.empty() && !known_tool_call_ids.empty() &&
+      !Contains(known_tool_call_ids, entry.tool_call_id)) {
+    problems->push_back(where + ".tool_call_id: '" + entry.tool_call_id +
+                        "' is not a tool call of this investigation; cite one of: " +
+                        JoinList(known_tool_call_ids));
+  }
+  return entry;
+}
+
+// An optional array of evidence items at `where` (absent = empty).
+std::vector<Evidence> ParseEvidenceList(const Json& object, const char* key,
+                                        const std::string& where,
+                                        const std::vector<std::string>& known_tool_call_ids,
+                                        std::vector<std::string>* problems) {
+  std::vector<Evidence> out;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return out;
+  if (!it->is_array()) {
+    problems->push_back(where + "." + key + ": must be an array of {tool_call_id, tool, finding}");
+    return out;
+  }
+  for (size_t item_idx = 0; item_idx < it->size(); ++item_idx) {
+    out.push_back(ParseEvidenceItem((*it)[item_idx],
+                                    where + "." + key + "[" + std::to_string(item_idx) + "]",
+                                    known_tool_call_ids, problems));
+  }
+  return out;
+}
+
+// A category field of a reasoning item: parsed through the vocabulary, every valid name listed
+// on a refusal.
+std::optional<RootCause> ParseCategoryField(const Json& item, const std::string& where,
+                                            std::vector<std::string>* problems) {
+  auto it = item.find("category");
+  if (it == item.end() || !it->is_string() || it->get<std::string>().empty()) {
+    problems->push_back(where + ".category: required, one of " + std::string(RootCauseNames()));
+    return std::nullopt;
+  }
+  auto parsed = ParseRootCause(it->get<std::string>());
+  if (!parsed) {
+    problems->push_back(where + ".category: " + parsed.error().message);
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+// A required non-empty string of at most `max_len` characters in a reasoning item.
+std::string ParseItemText(const Json& item, const char* key, const std::string& where,
+                          size_t max_len, std::vector<std::string>* problems) {
+  std::string text = JsonString(item, key);
+  if (text.empty()) {
+    problems->push_back(where + "." + key + ": required non-empty string");
+  } else if (text.size() > max_len) {
+    problems->push_back(where + "." + key + ": too long (" + std::to_string(text.size()) +
+                        " characters, at most " + std::to_string(max_len) + ")");
+  }
+  return text;
+}
+
+// hypotheses, ruled_out and missing_evidence: each optional; when present, well formed.
+void ParseReasoning(const Json& input, const std::vector<std::string>& known_tool_call_ids,
+                    Report* report, std::vector<std::string>* problems) {
+  if (auto it = input.find("hypotheses"); it != input.end() && !it->is_null()) {
+    if (!it->is_array()) {
+      problems->push_back("hypotheses: must be an array of {rank, category, statement, "
+                          "likelihood, evidence_for, evidence_against}");
+    } else if (it->size() > kMaxHypotheses) {
+      problems->push_back("hypotheses: at most " + std::to_string(kMaxHypotheses) + "; got " +
+                          std::to_string(it->size()));
+    } else {
+      for (size_t hyp_idx = 0; hyp_idx < it->size(); ++hyp_idx) {
+        const Json& item = (*it)[hyp_idx];
+        const std::string where = "hypotheses[" + std::to_string(hyp_idx) + "]";
+        if (!item.is_object()) {
+          problems->push_back(where + ": must be an object {rank, category, statement, "
+                                      "likelihood, evidence_for, evidence_against}");
+          continue;
+        }
+        Hypothesis hypothesis;
+        const int expected_rank = static_cast<int>(hyp_idx) + 1;
+        auto rank = item.find("rank");
+        if (rank == item.end() || !rank->is_number_integer()) {
+          problems->push_back(where + ".rank: required integer (" + std::to_string(expected_rank) +
+                              " here: ranks run 1, 2, ... in the order given)");
+        } else if (rank->get<long long>() != expected_rank) {
+          problems->push_back(where + ".rank: must be " + std::to_string(expected_rank) +
+                              " (ranks run 1, 2, ... in the order given); got " +
+                              std::to_string(rank->get<long long>()));
+        }
+        hypothesis.rank = expected_rank;
+        if (auto category = ParseCategoryField(item, where, problems)) {
+          hypothesis.category = *category;
+        }
+        hypothesis.statement = ParseItemText(item, "statement", where, 1000, problems);
+        auto likelihood = item.find("likelihood");
+        if (likelihood == item.end() || !likelihood->is_number()) {
+          problems->push_back(where + ".likelihood: required number between 0.0 and 1.0");
+        } else {
+          hypothesis.likelihood = likelihood->get<double>();
+          if (!(hypothesis.likelihood >= 0.0 && hypothesis.likelihood <= 1.0)) {
+            problems->push_back(where + ".likelihood: must be between 0.0 and 1.0");
+          } else if (!report->hypotheses.empty() &&
+                     hypothesis.likelihood > report->hypotheses.back().likelihood + 1e-9) {
+            problems->push_back(where + ".likelihood: " + std::to_string(hypothesis.likelihood) +
+                                " is higher than the hypothesis ranked above it; order the "
+                                "hypotheses most likely first");
+          }
+        }
+        hypothesis.evidence_for =
+            ParseEvidenceList(item, "evidence_for", where, known_tool_call_ids, problems);
+        hypothesis.evidence_against =
+            ParseEvidenceList(item, "evidence_against", where, known_tool_call_ids, problems);
+        report->hypotheses.push_back(std::move(hypothesis));
+      }
+      if (!report->hypotheses.empty() &&
+          report->hypotheses.front().category != report->root_cause_category) {
+        problems->push_back("hypotheses[0].category: the most likely hypothesis must be the "
+                            "report's root_cause_category (" +
+                            std::string(RootCauseName(report->root_cause_category)) + "); got " +
+                            std::string(RootCauseName(report->hypotheses.front().category)));
+      }
+    }
+  }
+  if (auto it = input.find("ruled_out"); it != input.end() && !it->is_null()) {
+    if (!it->is_array()) {
+      problems->push_back("ruled_out: must be an array of {category, why, evidence}");
+    } else if (it->size() > kMaxRuledOut) {
+      problems->push_back("ruled_out: at most " + std::to_string(kMaxRuledOut) + "; got " +
+                          std::to_string(it->size()));
+    } else {
+      for (size_t out_idx = 0; out_idx < it->size(); ++out_idx) {
+        const Json& item = (*it)[out_idx];
+        const std::string where = "ruled_out[" + std::to_string(out_idx) + "]";
+        if (!item.is_object()) {
+          problems->push_back(where + ": must be an object {category, why, evidence}");
+          continue;
+        }
+        RuledOut ruled;
+        if (auto category = ParseCategoryField(item, where, problems)) {
+          ruled.category = *category;
+          if (ruled.category == report->root_cause_category) {
+            problems->push_back(where + ".category: " + std::string(RootCauseName(*category)) +
+                                " is the report's own root_cause_category; it cannot be ruled "
+                                "out too");
+          }
+        }
+        ruled.why = ParseItemText(item, "why", where, 1000, problems);
+        ruled.evidence = ParseEvidenceList(item, "evidence", where, known_tool_call_ids, problems);
+        report->ruled_out.push_back(std::move(ruled));
+      }
+    }
+  }
+  if (auto it = input.find("missing_evidence"); it != input.end() && !it->is_null()) {
+    if (!it->is_array()) {
+      problems->push_back("missing_evidence: must be an array of strings (what could not be "
+                          "checked)");
+    } else if (it->size() > kMaxMissingEvidence) {
+      problems->push_back("missing_evidence: at most " + std::to_string(kMaxMissingEvidence) +
+                          "; got " + std::to_string(it->size()));
+    } else {
+      for (size_t miss_idx = 0; miss_idx < it->size(); ++miss_idx) {
+        const Json& item = (*it)[miss_idx];
+        const std::string where = "missing_evidence[" + std::to_string(miss_idx) + "]";
+        if (!item.is_string() || item.get<std::string>().empty()) {
+          problems->push_back(where + ": must be a non-empty string");
+        } else if (item.get<std::string>().size() > 500) {
+          problems->push_back(where + ": too long (at most 500 characters)");
+        } else {
+          report->missing_evidence.push_back(item.get<std::string>());
+        }
+      }
+    }
+  }
+}
+
+Json EvidenceListJson(const std::vector<Evidence>& items) {
+  Json out = Json::array();
+  for (const Evidence& item : items) {
+    out.push_back({{"tool_call_id", item.tool_call_id}, {"tool", item.tool},
+                   {"finding", item.finding}});
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string MissingReasoning(const Report& report) {
+  if (report.hypotheses.empty()) return "hypotheses: at least one is required";
+  return "";
+}
 
 const std::vector<std::string>& RecommendationOperations() {
   static const std::vector<std::string> operations = {
@@ -116,7 +319,84 @@ const std::vector<std::string>& RecommendationOperations() {
   return operations;
 }
 
+namespace {
+
+// The citation problems of `evidence` under the Claude loop's rules (ParseReportCiting).
+void CheckCitations(const Report& report, bool category_known,
+                    const std::vector<CitableCall>& calls, std::vector<std::string>* problems) {
+  std::vector<std::string> citable;
+  for (const CitableCall& call : calls) {
+    if (call.state == CitableCall::State::kSeen) citable.push_back(call.id + " (" + call.tool + ")");
+  }
+  const bool insufficient = report.root_cause_category == RootCause::kInsufficientData;
+  const std::string cite_one = citable.empty() ? std::string("no call has succeeded yet")
+                                               : "cite one of: " + JoinList(citable);
+  auto check = [&](const Evidence& item, const std::string& where) {
+    if (item.tool_call_id.empty()) return;  // reported as required already
+    auto call = std::find_if(calls.begin(), calls.end(),
+                             [&](const CitableCall& c) { return c.id == item.tool_call_id; });
+    if (call == calls.end()) {
+      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
+                          "' is not a tool call of this investigation; " + cite_one);
+      return;
+    }
+    if (call->state == CitableCall::State::kUnseen) {
+      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
+                          "' was called in this same message, so you had not seen its result; "
+                          "cite only results you have read (" + cite_one + ")");
+    } else if (call->state == CitableCall::State::kFailed && !(category_known && insufficient)) {
+      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id + "' (" + call->tool +
+                          ") failed; a failed call is a gap, not evidence: say so in the summary "
+                          "and " + cite_one);
+    }
+    if (!item.tool.empty() && item.tool != call->tool) {
+      problems->push_back(where + ".tool: '" + item.tool + "' but " + item.tool_call_id +
+                          " was a call of " + call->tool);
+    }
+  };
+  auto check_all = [&](const std::vector<Evidence>& items, const std::string& where) {
+    for (size_t item_idx = 0; item_idx < items.size(); ++item_idx) {
+      check(items[item_idx], where + "[" + std::to_string(item_idx) + "]");
+    }
+  };
+  check_all(report.evidence, "evidence");
+  for (size_t idx = 0; idx < report.hypotheses.size(); ++idx) {
+    const std::string where = "hypotheses[" + std::to_string(idx) + "]";
+    check_all(report.hypotheses[idx].evidence_for, where + ".evidence_for");
+    check_all(report.hypotheses[idx].evidence_against, where + ".evidence_against");
+  }
+  for (size_t idx = 0; idx < report.ruled_out.size(); ++idx) {
+    check_all(report.ruled_out[idx].evidence, "ruled_out[" + std::to_string(idx) + "].evidence");
+  }
+  // Nothing succeeded: only "we cannot tell" (or "nothing is wrong", said with that reason) may
+  // be reported.
+  if (citable.empty() && category_known && !insufficient &&
+      report.root_cause_category != RootCause::kHealthy) {
+    problems->push_back("root_cause_category: no tool call of this investigation has succeeded, "
+                        "so nothing can support a diagnosis; investigate with the tools first, or "
+                        "submit insufficient_data and say which tools failed");
+  }
+}
+
+Result<Report> ParseReportImpl(const Json& input,
+                               const std::vector<std::string>& known_tool_call_ids,
+                               const std::vector<CitableCall>* calls);
+
+}  // namespace
+
 Result<Report> ParseReport(const Json& input, const std::vector<std::string>& known_tool_call_ids) {
+  return ParseReportImpl(input, known_tool_call_ids, nullptr);
+}
+
+Result<Report> ParseReportCiting(const Json& input, const std::vector<CitableCall>& calls) {
+  return ParseReportImpl(input, {}, &calls);
+}
+
+namespace {
+
+Result<Report> ParseReportImpl(const Json& input,
+                               const std::vector<std::string>& known_tool_call_ids,
+                               const std::vector<CitableCall>* calls) {
   std::vector<std::string> problems;
   Report report;
   if (!input.is_object()) {
@@ -125,8 +405,8 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
                                      "recommendations and summary; got " + TypeName(input));
   }
   static const std::set<std::string> kKnownFields = {
-      "severity", "confidence", "root_cause", "root_cause_category", "evidence",
-      "recommendations", "summary"};
+      "severity",        "confidence", "root_cause", "root_cause_category", "evidence",
+      "recommendations", "summary",    "hypotheses", "ruled_out",           "missing_evidence"};
   for (const auto& [key, value] : input.items()) {
     if (!kKnownFields.count(key)) problems.push_back(key + ": unknown field; remove it");
   }
@@ -165,10 +445,12 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
   }
   text_field("root_cause", 4000, &report.root_cause);
   std::string category_text;
+  bool category_known = false;
   text_field("root_cause_category", 64, &category_text);
   if (!category_text.empty()) {
     if (auto parsed = ParseRootCause(category_text)) {
       report.root_cause_category = *parsed;
+      category_known = true;
     } else {
       problems.push_back("root_cause_category: " + parsed.error().message);
     }
@@ -181,23 +463,9 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
   } else {
     for (size_t item_idx = 0; item_idx < evidence->size(); ++item_idx) {
       const Json& item = (*evidence)[item_idx];
-      std::string where = "evidence[" + std::to_string(item_idx) + "]";
-      if (!item.is_object()) {
-        problems.push_back(where + ": must be an object {tool_call_id, tool, finding}");
-        continue;
-      }
-      Evidence entry{JsonString(item, "tool_call_id"), JsonString(item, "tool"),
-                     JsonString(item, "finding")};
-      if (entry.tool_call_id.empty()) problems.push_back(where + ".tool_call_id: required");
-      if (entry.tool.empty()) problems.push_back(where + ".tool: required");
-      if (entry.finding.empty()) problems.push_back(where + ".finding: required");
-      if (!entry.tool_call_id.empty() && !known_tool_call_ids.empty() &&
-          !Contains(known_tool_call_ids, entry.tool_call_id)) {
-        problems.push_back(where + ".tool_call_id: '" + entry.tool_call_id +
-                           "' is not a tool call of this investigation; cite one of: " +
-                           JoinList(known_tool_call_ids));
-      }
-      report.evidence.push_back(std::move(entry));
+      Evidence entry = ParseEvidenceItem(item, "evidence[" + std::to_string(item_idx) + "]",
+                                         known_tool_call_ids, &problems);
+      if (item.is_object()) report.evidence.push_back(std::move(entry));
     }
   }
 
@@ -237,6 +505,8 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
       problems.push_back("recommendations: at least one is required unless severity is info");
     }
   }
+  ParseReasoning(input, known_tool_call_ids, &report, &problems);
+  if (calls) CheckCitations(report, category_known, *calls, &problems);
   if (!problems.empty()) {
     std::string message = "the report is invalid (" + std::to_string(problems.size()) +
                           " problem" + (problems.size() == 1 ? "" : "s") + "):";
@@ -246,12 +516,10 @@ Result<Report> ParseReport(const Json& input, const std::vector<std::string>& kn
   return report;
 }
 
+}  // namespace
+
 Json ReportToJson(const Report& report) {
-  Json evidence = Json::array();
-  for (const Evidence& item : report.evidence) {
-    evidence.push_back({{"tool_call_id", item.tool_call_id}, {"tool", item.tool},
-                        {"finding", item.finding}});
-  }
+  Json evidence = EvidenceListJson(report.evidence);
   Json recommendations = Json::array();
   for (const Recommendation& rec : report.recommendations) {
     Json item = {{"action", rec.action}, {"rationale", rec.rationale}};
@@ -267,6 +535,27 @@ Json ReportToJson(const Report& report) {
               {"evidence", std::move(evidence)},
               {"recommendations", std::move(recommendations)},
               {"summary", report.summary}};
+  if (!report.hypotheses.empty()) {
+    Json hypotheses = Json::array();
+    for (const Hypothesis& hypothesis : report.hypotheses) {
+      hypotheses.push_back({{"rank", hypothesis.rank},
+                            {"category", std::string(RootCauseName(hypothesis.category))},
+                            {"statement", hypothesis.statement},
+                            {"likelihood", std::round(hypothesis.likelihood * 100.0) / 100.0},
+                            {"evidence_for", EvidenceListJson(hypothesis.evidence_for)},
+                            {"evidence_against", EvidenceListJson(hypothesis.evidence_against)}});
+    }
+    out["hypotheses"] = std::move(hypotheses);
+  }
+  if (!report.ruled_out.empty()) {
+    Json ruled_out = Json::array();
+    for (const RuledOut& ruled : report.ruled_out) {
+      ruled_out.push_back({{"category", std::string(RootCauseName(ruled.category))},
+                           {"why", ruled.why},
+                           {"evidence", EvidenceListJson(ruled.evidence)}});
+    }
+    out["ruled_out"] = std::move(ruled_out);
+  }
   if (!report.timed_out.empty()) out["timed_out"] = report.timed_out;
   if (!report.missing_evidence.empty()) out["missing_evidence"] = report.missing_evidence;
   return out;
@@ -289,6 +578,9 @@ std::string RenderMarkdown(const Report& report, const ReportContext& context) {
     out << "**Work:** " << context.tool_calls << " tool calls in "
         << (context.duration_ms / 1000.0) << " s  \n";
   }
+  if (!context.trigger.empty()) {
+    out << "\n## Trigger\n\n```\n" << context.trigger << "\n```\n";
+  }
   if (!context.llm_error.empty()) {
     out << "\n> **Note:** Claude could not complete this investigation (" << context.llm_error
         << "); the offline playbook engine wrote this report.\n";
@@ -302,6 +594,35 @@ std::string RenderMarkdown(const Report& report, const ReportContext& context) {
   if (report.evidence.empty()) out << "None.\n";
   for (const Evidence& item : report.evidence) {
     out << "- " << item.finding << " — *" << item.tool << "* `" << item.tool_call_id << "`\n";
+  }
+  auto citations = [](const std::vector<Evidence>& items) {
+    std::string text;
+    for (const Evidence& item : items) {
+      text += (text.empty() ? "" : "; ") + item.finding + " (`" + item.tool_call_id + "`)";
+    }
+    return text;
+  };
+  if (!report.hypotheses.empty()) {
+    out << "\n## Hypotheses\n\n";
+    for (const Hypothesis& hypothesis : report.hypotheses) {
+      out << hypothesis.rank << ". **" << RootCauseName(hypothesis.category) << "** ("
+          << static_cast<int>(std::lround(hypothesis.likelihood * 100)) << "%): "
+          << hypothesis.statement << "\n";
+      if (!hypothesis.evidence_for.empty()) {
+        out << "   *For:* " << citations(hypothesis.evidence_for) << "\n";
+      }
+      if (!hypothesis.evidence_against.empty()) {
+        out << "   *Against:* " << citations(hypothesis.evidence_against) << "\n";
+      }
+    }
+  }
+  if (!report.ruled_out.empty()) {
+    out << "\n## Ruled out\n\n";
+    for (const RuledOut& ruled : report.ruled_out) {
+      out << "- **" << RootCauseName(ruled.category) << "**: " << ruled.why;
+      if (!ruled.evidence.empty()) out << " — " << citations(ruled.evidence);
+      out << "\n";
+    }
   }
   if (!report.missing_evidence.empty()) {
     out << "\n## Missing evidence\n\n";

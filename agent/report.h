@@ -40,6 +40,25 @@ struct Recommendation {
   std::string risk;        // optional: what could go wrong / how to roll back
 };
 
+// One candidate explanation weighed during the investigation. Hypotheses are ranked, 1 the most
+// likely; the rank-1 hypothesis names the report's own category. Evidence for and against cites
+// tool calls exactly as the report's evidence does.
+struct Hypothesis {
+  int rank = 1;                // 1..n, unique, in the order given
+  RootCause category = RootCause::kInsufficientData;
+  std::string statement;       // the explanation in one sentence, with the key numbers
+  double likelihood = 0.0;     // 0.0-1.0, never higher than the hypothesis ranked above it
+  std::vector<Evidence> evidence_for;
+  std::vector<Evidence> evidence_against;
+};
+
+// A cause considered and excluded, with why and the tool calls that show it.
+struct RuledOut {
+  RootCause category = RootCause::kInsufficientData;
+  std::string why;
+  std::vector<Evidence> evidence;  // may be empty when the reason is the absence of any sign
+};
+
 // Concrete operations a recommendation may carry, with their parameters:
 //   scale_be_nodes {to}, scale_cn_nodes {to}, scale_fe_nodes {to}, scale_be_cu {to},
 //   scale_cn_cu {to}, expand_disk {to_gb}, change_essd_level {to ("PL0".."PL3"), disk_gb},
@@ -55,12 +74,27 @@ struct Report {
   std::vector<Evidence> evidence;
   std::vector<Recommendation> recommendations;
   std::string summary;
-  // Only on the report of a run that reached agent.investigation_timeout (the Investigator writes
-  // these; they are never part of a submit_report input): what happened, e.g. "investigation
-  // timed out after 10m at step 3 (...)", and the protocol steps whose evidence is missing.
-  std::string timed_out;
+  // The reasoning (optional in a submit_report input, always present in a playbook report):
+  // the hypotheses weighed, ranked; the causes ruled out; what could not be checked (a tool
+  // that failed, a signal the data does not carry).
+  std::vector<Hypothesis> hypotheses;
+  std::vector<RuledOut> ruled_out;
   std::vector<std::string> missing_evidence;
+  // Only on the report of a run that reached agent.investigation_timeout (the Investigator writes
+  // it; it is never part of a submit_report input): what happened, e.g. "investigation timed out
+  // after 10m at step 3 (...)"; the Investigator then adds the protocol steps whose evidence is
+  // missing to missing_evidence.
+  std::string timed_out;
 };
+
+// Limits of the reasoning fields (ParseReport refuses more).
+inline constexpr size_t kMaxHypotheses = 8;
+inline constexpr size_t kMaxRuledOut = 16;
+inline constexpr size_t kMaxMissingEvidence = 16;
+
+// Whether a report carries the reasoning the playbook must always give: at least one
+// hypothesis. Returns the problem ("" when complete).
+std::string MissingReasoning(const Report& report);
 
 // Validates `input` (the submit_report tool input or a stored report) and returns the report,
 // or invalid_argument listing EVERY problem found, one per line, phrased so a model can fix its
@@ -68,6 +102,26 @@ struct Report {
 // `known_tool_call_ids`, when non-empty, is the set of tool calls made in this investigation;
 // evidence must cite one of them.
 Result<Report> ParseReport(const Json& input, const std::vector<std::string>& known_tool_call_ids = {});
+
+// A tool call as the model that submits a report knows it, for the citation rules.
+struct CitableCall {
+  enum class State {
+    kSeen,    // succeeded, and its result was sent to the model before the submitting turn
+    kFailed,  // its result was an error (is_error): a gap, not evidence
+    kUnseen,  // made in the submitting message itself: the model had not read its result
+  };
+  std::string id;
+  std::string tool;
+  State state = State::kSeen;
+};
+
+// ParseReport with the citation rules of the Claude loop: every evidence item (of the evidence,
+// the hypotheses' evidence for and against, and the ruled-out causes) must cite a call in
+// `calls` that is kSeen, and name that call's tool; a kFailed call may be cited only by an
+// insufficient_data report (as the gap that explains it); a report when no call is kSeen must
+// be insufficient_data (or healthy, saying why). Every broken rule is one
+// problem line, with the ids that may be cited.
+Result<Report> ParseReportCiting(const Json& input, const std::vector<CitableCall>& calls);
 
 Json ReportToJson(const Report& report);
 
@@ -80,6 +134,7 @@ struct ReportContext {
   std::string created_at;   // ISO time
   std::string question;
   std::string llm_error;    // why the playbook stood in for Claude, when it did
+  std::string trigger;      // agent/trigger_brief.h TriggerBriefText: why this investigation ran
   long long duration_ms = 0;
   long long tool_calls = 0;
 };

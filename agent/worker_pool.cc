@@ -177,13 +177,14 @@ bool WorkerPool::WorkOnce(const std::string& owner, bool drain,
     ++stats_.released;
     return false;
   }
-  RunTask(db, owner, task.id, task.cluster_id, task.question);
+  RunTask(db, owner, task);
   return true;
 }
 
 void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
-                         const std::string& task_id, const std::string& cluster_id,
-                         const std::string& question) {
+                         const store::Task& task) {
+  const std::string task_id = task.id;
+  const std::string cluster_id = task.cluster_id;
   auto log = Logger("agent");
   store::TaskQueue queue(memory, clock_, options_.queue);
   log->info("task={} cluster={} claimed by {}", task_id, cluster_id, owner);
@@ -197,7 +198,11 @@ void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
                        [this, &task_id] {
                          if (on_lease_lost_) on_lease_lost_(task_id);
                        });
-    const InvestigationRequest request{task_id, cluster_id, question};
+    InvestigationRequest request{task_id, cluster_id, task.question};
+    request.source = std::string(store::TaskSourceName(task.source));
+    if (auto rules = ParseJson(task.rules_fired, "rules_fired"); rules && rules->is_array()) {
+      request.rules_fired = std::move(*rules);
+    }
     std::string thrown;
     try {
       result = investigator_.Run(request, options_.engine, {}, &cancel);

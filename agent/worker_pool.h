@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "agent/investigator.h"
+#include "store/task_queue.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/engine_kind.h"
@@ -101,8 +102,7 @@ class WorkerPool {
   bool TakeAllowance();
   // Runs one claimed task to completion (Complete, Fail, or nothing when the lease was lost).
   // on_task_finished_ is called from the worker threads.
-  void RunTask(store::Database& memory, const std::string& owner, const std::string& task_id,
-               const std::string& cluster_id, const std::string& question);
+  void RunTask(store::Database& memory, const std::string& owner, const store::Task& task);
   void SleepPoll();
 
   Investigator& investigator_;

@@ -238,6 +238,16 @@ const std::vector<Field>& Fields() {
                c.agent.input_price_per_mtok),
       RH_FIELD("agent.output_price_per_mtok", "USD per million output tokens",
                c.agent.output_price_per_mtok),
+      RH_FIELD("agent.prices", "model=input/output/cache_write/cache_read USD per Mtok, ...",
+               c.agent.prices),
+      RH_FIELD("agent.daily_budget_usd", "Claude spend per UTC day, all investigations; 0 = none",
+               c.agent.daily_budget_usd),
+      RH_FIELD("agent.daily_budget_tiers", "share of the daily budget per customer tier",
+               c.agent.daily_budget_tiers),
+      RH_FIELD("agent.thinking_budget", "extended thinking tokens per turn; 0 = off",
+               c.agent.thinking_budget),
+      RH_FIELD("agent.max_retry_wait", "longest retry-after honoured", c.agent.max_retry_wait),
+      RH_FIELD("agent.strict_report", "submit_report as a strict tool", c.agent.strict_report),
       RH_FIELD("server.bind", "HTTP bind address", c.server.bind),
       RH_FIELD("server.port", "HTTP port (0 = any free port)", c.server.port),
       RH_FIELD("server.max_body_bytes", "largest accepted request body", c.server.max_body_bytes),
@@ -502,7 +512,8 @@ Status ValidateConfig(const Config& c) {
         {"agent.cost_budget_usd", c.agent.cost_budget_usd},
         {"agent.temperature", c.agent.temperature.value_or(0.0)},
         {"agent.input_price_per_mtok", c.agent.input_price_per_mtok},
-        {"agent.output_price_per_mtok", c.agent.output_price_per_mtok}}) {
+        {"agent.output_price_per_mtok", c.agent.output_price_per_mtok},
+        {"agent.daily_budget_usd", c.agent.daily_budget_usd}}) {
     if (!std::isfinite(value)) return bad(key, "must be a finite number");
   }
   if (c.log_level != "auto" && !ParseLogLevel(c.log_level)) {
@@ -584,6 +595,17 @@ Status ValidateConfig(const Config& c) {
   if (c.agent.cost_budget_usd <= 0) return bad("agent.cost_budget_usd", "must be > 0");
   if (c.agent.input_price_per_mtok < 0) return bad("agent.input_price_per_mtok", "must be >= 0");
   if (c.agent.output_price_per_mtok < 0) return bad("agent.output_price_per_mtok", "must be >= 0");
+  if (auto prices = ParsePriceTable(c.agent.prices); !prices) return Fail(prices.error());
+  if (auto tiers = ParseTierShares(c.agent.daily_budget_tiers); !tiers) return Fail(tiers.error());
+  if (c.agent.daily_budget_usd < 0) return bad("agent.daily_budget_usd", "must be >= 0 (0 = none)");
+  if (c.agent.thinking_budget != 0 && c.agent.thinking_budget < 1024) {
+    return bad("agent.thinking_budget", "must be 0 (off) or >= 1024 (the API's minimum)");
+  }
+  if (c.agent.thinking_budget > 0 && c.agent.temperature && *c.agent.temperature != 1.0) {
+    return bad("agent.temperature", "must be unset (or 1.0) with agent.thinking_budget: the API "
+                                    "refuses other temperatures with extended thinking");
+  }
+  if (c.agent.max_retry_wait <= Duration::zero()) return bad("agent.max_retry_wait", "must be > 0");
   if (c.agent.connect_timeout <= Duration::zero()) {
     return bad("agent.connect_timeout", "must be > 0");
   }

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/engine_kind.h"
 #include "core/error.h"
+#include "core/model_prices.h"
 #include "core/severity.h"
 
 namespace rh {
@@ -77,7 +78,7 @@ struct QueueConfig {
 };
 
 struct ToolsConfig {
-  int output_budget_tokens = 2000;  // hard cap per tool result (about 4 characters a token)
+  int output_budget_tokens = 8000;  // hard cap per tool result (about 4 characters a token)
   int sql_max_rows = 200;           // run_sql row cap
   int sql_max_bytes = 64 * 1024;    // run_sql result byte cap
   int sql_timeout_seconds = 10;     // run_sql statement time cap
@@ -86,8 +87,8 @@ struct ToolsConfig {
 
 struct AgentConfig {
   EngineKind engine = EngineKind::kAuto;  // auto (claude when a key is set) | claude | playbook
-  std::string model = "claude-sonnet-4-5";
-  int max_tokens = 4096;                  // per model turn
+  std::string model = "claude-sonnet-4-5-20250929";  // a pinned snapshot, not an alias
+  int max_tokens = 4096;                  // per model turn (a turn cut off retries once at 2x)
   int max_steps = 20;                     // model turns; turn max_steps is forced to report
   long long token_budget = 400000;        // input (+cache) + output tokens per investigation
   double cost_budget_usd = 2.0;           // per investigation
@@ -101,6 +102,16 @@ struct AgentConfig {
   std::string prompts_dir;                // override the embedded prompts/ files
   double input_price_per_mtok = 3.0;      // USD per million input tokens (cost accounting)
   double output_price_per_mtok = 15.0;    // USD per million output tokens
+  // Per model id: "model=input/output/cache_write/cache_read, ..." USD per million tokens
+  // (core/model_prices.h); the two prices above are for models this table does not name.
+  std::string prices = std::string(DefaultPriceTableText());
+  double daily_budget_usd = 25.0;         // Claude spend per UTC day, all investigations; 0 = none
+  // The share of agent.daily_budget_usd each customer tier may use: "S=1,A=1,B=0.75,C=0.5" lets
+  // B and C clusters fall back to the playbook first. A tier not listed uses 1.
+  std::string daily_budget_tiers = "S=1,A=1,B=0.75,C=0.5";
+  int thinking_budget = 0;                // extended (interleaved) thinking tokens; 0 = off
+  Duration max_retry_wait = std::chrono::minutes(5);  // longest retry-after honoured
+  bool strict_report = true;              // submit_report as a strict tool (Claude 4.5 models)
 };
 
 struct ServerConfig {

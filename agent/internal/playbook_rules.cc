@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <regex>
 #include <tuple>
 
 #include "agent/internal/playbook_vocabulary.h"
@@ -23,6 +24,8 @@ constexpr double kWorkloadFactor = 1.3;    // a workload change point this large
 constexpr auto kSuspectBefore = hours(4);  // a change this long before the onset is suspect
 constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour + 1 h at most
 constexpr int kMaxBeforeAfterWeeks = 2;  // how far back the same-hours comparison may go
+constexpr int kFlapEpisodes = 3;          // firing episodes in the window: a flapping alert
+constexpr double kCollapseRatio = 0.2;    // volume at or under 20% of its baseline: collapsed
 
 double Minutes(Duration duration) {
   return std::chrono::duration<double, std::ratio<60>>(duration).count();
@@ -47,17 +50,20 @@ bool ChangeInBadDirection(const DimensionFact& dim) {
   return dim.change->rising == HigherIsWorse(dim.name);
 }
 
-// Change operations that can cause a regression: version and config changes, a scale-in, a
-// stop. Restarts (often the reaction to an alert), starts and scale-outs are not suspects.
+// Change operations that can cause a regression: version and config changes, scaling (data
+// moves either way), a stop, and a restart before the onset (a restart after it is the
+// reaction to the alert, and the window excludes it). Starts are not suspects.
 bool IsChangeOperation(const OperationFact& op) {
-  if (op.type == "UPGRADE" || op.type == "UPDATE" || op.type == "STOP") return true;
-  if (op.type != "SCALE" || !op.parameters.is_object()) return false;
-  auto smaller = [&](const char* from, const char* to) {
-    return op.parameters.contains(from) && op.parameters.contains(to) &&
-           op.parameters[from].is_number() && op.parameters[to].is_number() &&
-           op.parameters[to].get<double>() < op.parameters[from].get<double>();
-  };
-  return smaller("from_cu", "to_cu") || smaller("from_count", "to_count");
+  return op.type == "UPGRADE" || op.type == "UPDATE" || op.type == "STOP" ||
+         op.type == "SCALE" || op.type == "RESTART";
+}
+
+// Alert severities that page: the vocabulary's critical and high, and common custom labels.
+bool PagingSeverity(const std::string& label) {
+  if (auto parsed = ParseSeverity(label)) return AtLeast(*parsed, Severity::kHigh);
+  const std::string lower = Lower(label);
+  return lower == "p0" || lower == "p1" || lower == "fatal" || lower == "page" ||
+         lower == "严重" || lower == "紧急";
 }
 
 // Symptoms a workload change can drive (the query says whether the workload moved).
@@ -155,16 +161,65 @@ Assessment Assess(const PlaybookFacts& facts) {
     out.onset = FloorToHour(*out.first_alert);
   }
 
-  // A change operation shortly before the onset (and before the first alert about it).
-  if (out.onset && out.Primary()) {
+  // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
+  // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const std::string node_type = LostNodeType(alert.name, alert.detail);
+    if (node_type.empty()) continue;
+    const bool pages = PagingSeverity(alert.severity) || CrashText(alert.detail);
+    const bool recent = alert.last_seen && *alert.last_seen >= facts.now - hours(24);
+    const bool episodes = alert.flapping || alert.episodes >= kFlapEpisodes;
+    bool lost = false;
+    if (alert.currently_firing) lost = pages || node_type == "FE";
+    if (!lost && episodes && recent) lost = pages;
+    if (!lost) continue;
+    if (!out.node_alert || (alert.currently_firing && !out.node_alert->currently_firing)) {
+      out.node_alert = &alert;
+      out.lost_node_type = node_type;
+    }
+  }
+  if (out.node_alert && !out.Primary()) {
+    std::optional<TimePoint> since = out.node_alert->currently_firing
+                                         ? out.node_alert->firing_since
+                                         : out.node_alert->first_seen;
+    if (!since) since = out.node_alert->first_seen;
+    if (since && (!out.onset || *since < *out.onset)) out.onset = FloorToHour(*since);
+    if (since && (!out.first_alert || *since < *out.first_alert)) out.first_alert = since;
+  }
+
+  // A volume collapse: load rate (else QPS) near zero against its 7-days-ago baseline.
+  for (const char* name : {"load_rate", "qps"}) {
+    const DimensionFact* dim = metrics.Find(name);
+    if (!dim || !dim->baseline_avg || *dim->baseline_avg <= 0) continue;
+    double ratio = dim->latest / *dim->baseline_avg;
+    if (dim->change && dim->change->level_before > 0 && !dim->change->rising) {
+      ratio = std::min(ratio, dim->change->level_now / dim->change->level_before);
+    }
+    if (ratio <= kCollapseRatio) {
+      out.collapsed = dim;
+      out.collapse_ratio = ratio;
+      if (!out.onset && dim->change && !dim->change->rising) out.onset = dim->change->started;
+      break;
+    }
+  }
+
+  // A change operation shortly before the onset (and before the first alert about it); a
+  // failed one first, then the latest.
+  if (out.onset && (out.Primary() || out.node_alert || out.collapsed)) {
     const TimePoint onset = *out.onset;
     for (const OperationFact& op : facts.operations.operations) {
-      if (!op.started_at || !IsChangeOperation(op) || op.result == "FAILED") continue;
+      if (!op.started_at || !IsChangeOperation(op)) continue;
       const TimePoint started = *op.started_at;
       if (started < onset - kSuspectBefore || started > onset + kSuspectAfterOnsetHour) continue;
       if (out.first_alert && started >= *out.first_alert) continue;
+      // A restart in the onset hour is as likely the reaction as the cause.
+      if (op.type == "RESTART" && started >= onset) continue;
       double before = Minutes(onset - started);
-      if (!out.suspect_operation || started > *out.suspect_operation->started_at) {
+      const OperationFact* current = out.suspect_operation;
+      const bool failed = op.result == "FAILED";
+      const bool current_failed = current && current->result == "FAILED";
+      if (!current || (failed && !current_failed) ||
+          (failed == current_failed && started > *current->started_at)) {
         out.suspect_operation = &op;
         out.suspect_minutes_before = before;
       }
@@ -182,7 +237,6 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
   if (assessment.no_telemetry || assessment.gap_hours) add("metrics missing telemetry gap");
   if (const Symptom* primary = assessment.Primary()) {
     add(SymptomPhrase(primary->dimension->name, HigherIsWorse(primary->dimension->name)));
-    for (const AlertFact* alert : primary->alerts) add(alert->name);
     if (WorkloadSensitive(primary->dimension->name)) {
       add(assessment.WorkloadSurge() ? "after a workload increase"
                                      : "without workload growth, QPS or load rate flat");
@@ -192,9 +246,14 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
     if (parts.size() >= 4) break;
     if (symptom.is_new) add(SymptomPhrase(symptom.dimension->name, true));
   }
-  if (parts.empty()) {
-    for (const AlertFact* alert : assessment.flapping) add(alert->name + " flapping");
-    for (const AlertFact* alert : assessment.firing) add(alert->name);
+  if (assessment.node_alert) {
+    add(assessment.lost_node_type == "FE" ? "FE node down, frontend lost, follower or leader"
+                                          : assessment.lost_node_type + " node crash, " +
+                                                assessment.lost_node_type + " down");
+  }
+  if (assessment.collapsed) {
+    add(assessment.collapsed->name == "load_rate" ? "load rate dropped to zero, loads stopped"
+                                                  : "QPS dropped to zero");
   }
   if (parts.empty()) add("cluster health check monitoring guidelines");
   std::string query;
@@ -210,11 +269,73 @@ bool NamesSymptom(const KnowledgeHitFact& hit, const std::string& dimension) {
   return ContainsAny(Lower(hit.title + " " + hit.snippet), SymptomKeywords(dimension));
 }
 
+namespace {
+
+bool ParsableVersion(const std::string& version) {
+  static const std::regex kVersion("^[0-9]+(\\.[0-9]+){0,3}$");
+  return !version.empty() && std::regex_match(version, kVersion);
+}
+
+}  // namespace
+
+Json KnowledgeSearch(const PlaybookFacts& facts, const Assessment& assessment, int hits) {
+  Json search = {{"query", KnowledgeQuery(facts, assessment)}, {"k", hits}};
+  if (assessment.Primary() || assessment.node_alert) {
+    search["kinds"] = Json::array({"known_bug"});
+    if (ParsableVersion(facts.cluster.version)) search["version"] = facts.cluster.version;
+  } else {
+    search["kinds"] = Json::array({"guideline", "resolution", "oncall_log"});
+  }
+  return search;
+}
+
+std::optional<Json> FollowUpSearch(const PlaybookFacts& facts, const Assessment& assessment,
+                                   const KnowledgeHitFact* bug) {
+  if (bug) return BugResolutionSearch(facts, *bug);
+  if (!assessment.Primary() && !assessment.node_alert) return std::nullopt;
+  return Json{{"query", KnowledgeQuery(facts, assessment)},
+              {"kinds", Json::array({"resolution", "guideline", "oncall_log"})},
+              {"k", 3}};
+}
+
+bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
+                const std::string& symptom_dimension, std::string* why_not) {
+  const std::string title = "\"" + bug.DocumentTitle() + "\"";
+  const std::optional<bool> affected = VersionAffected(version, bug.version);
+  if (!affected || !*affected) {
+    *why_not = title + (affected ? " is fixed in " + bug.version + ", and " + version +
+                                       " already has the fix"
+                                 : " lists no fix on the " + version + " line (" +
+                                       (bug.version.empty() ? "no version" : bug.version) +
+                                       "), so " + version + " cannot be shown to be affected");
+    return false;
+  }
+  const std::string text = Lower(bug.title + " " + bug.snippet);
+  if (MetricArtifact(text)) {
+    *why_not = title + " is about how a monitoring metric is computed or shown, not about " +
+               DimensionLabel(symptom_dimension) + " itself";
+    return false;
+  }
+  const std::string effect = BugEffectDimension(text);
+  if (effect.empty() || (effect != symptom_dimension &&
+                         DimensionCategory(effect) != DimensionCategory(symptom_dimension))) {
+    *why_not = title + (effect.empty() ? " describes no effect like the observed "
+                                       : " causes " + DimensionLabel(effect) + ", not the observed ") +
+               DimensionLabel(symptom_dimension);
+    return false;
+  }
+  return true;
+}
+
 const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment) {
   const Symptom* primary = assessment.Primary();
   if (!primary || !facts.knowledge.source.ok) return nullptr;
   for (const KnowledgeHitFact& hit : facts.knowledge.hits) {
-    if (hit.kind == "known_bug" && NamesSymptom(hit, primary->dimension->name)) return &hit;
+    std::string why_not;
+    if (hit.kind == "known_bug" &&
+        BugApplies(hit, facts.cluster.version, primary->dimension->name, &why_not)) {
+      return &hit;
+    }
   }
   return nullptr;
 }

@@ -60,6 +60,13 @@ struct Assessment {
   std::vector<WorkloadShift> workload;               // workload dimensions that moved
   const OperationFact* suspect_operation = nullptr;  // a change shortly before the onset
   double suspect_minutes_before = 0;                 // operation start -> onset, minutes
+  // A node the alerts say is lost: a firing node alert, or one that flapped in the last 24 h
+  // and is critical or carries crash text (SIGSEGV, ...); nullptr when none.
+  const AlertFact* node_alert = nullptr;
+  std::string lost_node_type;  // FE | BE | CN, with node_alert
+  // A volume dimension (load_rate, else qps) fallen to near zero against its baseline.
+  const DimensionFact* collapsed = nullptr;
+  double collapse_ratio = 1.0;  // latest / baseline of `collapsed`
 
   const Symptom* Primary() const { return primary ? &symptoms[*primary] : nullptr; }
   bool WorkloadSurge() const;  // a workload dimension rose
@@ -68,15 +75,29 @@ struct Assessment {
 
 Assessment Assess(const PlaybookFacts& facts);
 
-// Step 5: the search text (symptoms, alert names, "without workload growth" when it applies).
+// Step 5: the search text: the symptoms in words ("without workload growth" when it applies),
+// never alert names (an alert's name shares words with unrelated bugs).
 std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessment);
+// Step 5's search: known bugs affecting the cluster's version (kinds and version filters) when
+// there is a symptom or a lost node; guidelines otherwise.
+Json KnowledgeSearch(const PlaybookFacts& facts, const Assessment& assessment, int hits);
+// The second step-5 search: the resolution of `bug` when one is a candidate, else resolutions,
+// guidelines and on-call logs about the symptoms (nullopt: nothing to look up).
+std::optional<Json> FollowUpSearch(const PlaybookFacts& facts, const Assessment& assessment,
+                                   const KnowledgeHitFact* bug);
+
+// Whether a known bug applies to this cluster: its version inside the bug's affected range
+// (VersionAffected) and the bug's described effect (BugEffectDimension) the observed symptom's
+// dimension or category. Shared words are not enough. `why_not` says why not.
+bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
+                const std::string& symptom_dimension, std::string* why_not);
 
 // Whether a Knowledge Lake hit talks about `dimension`'s symptom (its title or snippet holds one
 // of the dimension's symptom keywords).
 bool NamesSymptom(const KnowledgeHitFact& hit, const std::string& dimension);
 
-// The first known_bug hit of step 5 that names the primary symptom (nullptr: none). The engine
-// then searches again, for that bug's resolution and workaround (BugResolutionSearch).
+// The first known_bug hit of step 5 that applies to the primary symptom (BugApplies; nullptr:
+// none). The engine then searches again, for that bug's resolution (BugResolutionSearch).
 const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment);
 Json BugResolutionSearch(const PlaybookFacts& facts, const KnowledgeHitFact& bug);
 

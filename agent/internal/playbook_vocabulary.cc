@@ -156,6 +156,132 @@ std::string TriggerLabel(BugTrigger trigger) {
   return "none";
 }
 
+std::string LostNodeType(std::string_view alert_name, std::string_view alert_detail) {
+  const std::string name = " " + Lower(alert_name) + " ";
+  const std::string detail = " " + Lower(alert_detail) + " ";
+  auto has = [](const std::string& text, std::string_view word) {
+    return text.find(word) != std::string::npos;
+  };
+  static const std::vector<std::string> kLossWords = {
+      "down",     "suspension", "suspended", "dead",      "lost",     "not alive", "unreachable",
+      "crash",    "heartbeat",  "offline",   "exited",    "restarting", "restart loop",
+      "宕机",     "下线",       "崩溃",      "失联",      "心跳"};
+  static const std::vector<std::string> kFeWords = {" fe ",      "fe-",      " fe_",     "frontend",
+                                                    "follower", "observer", "leader",  "fe节点"};
+  static const std::vector<std::string> kCnWords = {" cn ", "cn-", " cn_", "compute node"};
+  static const std::vector<std::string> kBeWords = {" be ", "be-", " be_", "backend", "be节点"};
+  const bool loss_in_name = ContainsAny(name, kLossWords) || has(name, "frontends status") ||
+                            has(name, "alive");
+  const bool crash = CrashText(alert_detail);
+  if (!loss_in_name && !crash) return "";
+  // The node type: from the name first, then from the text.
+  for (const std::string* text : {&name, &detail}) {
+    if (ContainsAny(*text, kFeWords) || has(*text, "frontends")) return "FE";
+    if (ContainsAny(*text, kCnWords)) return "CN";
+    if (ContainsAny(*text, kBeWords)) return "BE";
+  }
+  if (has(name, "node") || has(name, "节点") || crash) return "BE";
+  return "";
+}
+
+bool CrashText(std::string_view alert_detail) {
+  static const std::vector<std::string> kCrash = {
+      "sigsegv",      "sigabrt",        "sigbus",         "segmentation fault", "core dump",
+      "core dumped",  "oom killer",     "oom-kill",       "oomkilled",          "killed by oom",
+      "crash loop",   "crashloop",      "crashed",        "exited unexpectedly", "check failed",
+      "段错误",       "崩溃"};
+  return ContainsAny(Lower(alert_detail), kCrash);
+}
+
+namespace {
+
+// "3.2.11" -> {3, 2, 11}; empty when it does not parse.
+std::vector<int> VersionParts(std::string_view text) {
+  std::vector<int> parts;
+  int value = -1;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      value = (value < 0 ? 0 : value * 10) + (c - '0');
+      if (value > 100000) return {};
+    } else if (c == '.') {
+      if (value < 0) return {};
+      parts.push_back(value);
+      value = -1;
+    } else if (c == ' ' || c == 'v' || c == 'V') {
+      continue;
+    } else {
+      break;  // "3.2.1-rc1": the numbers before the suffix
+    }
+  }
+  if (value >= 0) parts.push_back(value);
+  while (parts.size() < 3 && !parts.empty()) parts.push_back(0);
+  return parts;
+}
+
+}  // namespace
+
+std::optional<bool> VersionAffected(std::string_view version, std::string_view fixed_in) {
+  const std::vector<int> ours = VersionParts(version);
+  if (ours.size() < 2) return std::nullopt;
+  std::optional<bool> verdict;
+  size_t start = 0;
+  while (start <= fixed_in.size()) {
+    size_t end = fixed_in.find(',', start);
+    std::string_view item =
+        fixed_in.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::vector<int> fix = VersionParts(item);
+    if (fix.size() >= 2 && fix[0] == ours[0] && fix[1] == ours[1]) {
+      verdict = ours < fix;
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return verdict;
+}
+
+bool MetricArtifact(std::string_view lower_text) {
+  static const std::vector<std::string> kAboutAMetric = {"metric", "monitoring", "grafana",
+                                                         "prometheus", "dashboard", "监控"};
+  static const std::vector<std::string> kWrongValue = {
+      "incorrect",  "wrong",    "inaccurate", "negative value", "negative values",
+      "miscalculat", "not accurate", "displayed", "calculation logic", "abnormal value",
+      "statistics are", "不准确", "错误"};
+  return ContainsAny(lower_text, kAboutAMetric) && ContainsAny(lower_text, kWrongValue);
+}
+
+std::string BugEffectDimension(std::string_view lower_text) {
+  if (MetricArtifact(lower_text)) return "";
+  // Effects in the order of the causal chain: a crash explains what follows it.
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kEffects = {
+      {"alive_be",
+       {"be crash", "bes crash", "be to crash", "be may crash", "cn crash", "crashes", "crash",
+        "be exits", "exits unexpectedly", "core dump", "sigsegv", "coredump"}},
+      {"disk",
+       {"disk usage keeps", "disk space", "disk usage grow", "disk full", "files not cleaned",
+        "not deleted", "not released", "trash"}},
+      {"compaction",
+       {"compaction score", "compaction slow", "compaction stuck", "compaction fail",
+        "too many versions", "version count", "compaction could not", "compaction cannot"}},
+      {"fe_heap", {"fe heap", "fe oom", "fe jvm", "full gc", "checkpoint"}},
+      {"be_mem",
+       {"memory leak", "memory usage keeps", "mem_limit", "memory exceed", "exceeds its limit",
+        "over its limit", "page cache", "pagecache", "memory grows", "oom"}},
+      {"txn_failed",
+       {"load fail", "loads fail", "loading fail", "load job fail", "stream load fail",
+        "routine load pause", "routine load job pause", "load jobs pause", "jobs are paused", "publish timeout", "publish fail",
+        "import fail", "transaction fail", "txn fail"}},
+      {"query_err",
+       {"query fail", "queries fail", "query error", "queries return error", "query returns an error",
+        "queries to fail", "query to fail"}},
+      {"latency", {"slow quer", "query latency", "performance degrad", "queries slow", "query hangs"}},
+      {"cpu", {"cpu usage", "high cpu", "cpu utili"}},
+  };
+  for (const auto& [dimension, phrases] : kEffects) {
+    if (ContainsAny(lower_text, phrases)) return dimension;
+  }
+  return "";
+}
+
 std::string Lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),

@@ -7,6 +7,7 @@
 // Thread-safety: immutable data and pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,34 @@ enum class BugTrigger {
 // The triggers named in `text` (lower-cased by the caller).
 std::vector<BugTrigger> TriggersIn(std::string_view lower_text);
 std::string TriggerLabel(BugTrigger trigger);
+
+// ---- node alerts -----------------------------------------------------------------------------
+
+// The node type an alert says is lost, down or crashing: "FE", "BE", "CN", or "" when the alert
+// is not about a node. Official names ("FE Service Suspension", "BE Service Suspension",
+// "Frontends Status"), custom ones ("fe follower down", "BE crash loop") and the text of the
+// alert (its summary or description: "SIGSEGV", "core dumped", "heartbeat lost", "节点宕机").
+std::string LostNodeType(std::string_view alert_name, std::string_view alert_detail);
+// Crash text in an alert (SIGSEGV, SIGABRT, core dump, OOM killer, "exited unexpectedly", ...).
+bool CrashText(std::string_view alert_detail);
+
+// ---- known bugs -------------------------------------------------------------------------------
+
+// Whether `version` lies in the affected range of a known bug fixed in `fixed_in` (the lake's
+// comma-separated fixing versions, "3.3.6,3.2.12": 3.3.0-3.3.5 and 3.2.0-3.2.11 are affected).
+// The range is the cluster's own minor line: affected when a fix on that line is later than the
+// version; not affected when the fix on the line is not later; unknown (nullopt) when no fix
+// lists the line or a version does not parse.
+std::optional<bool> VersionAffected(std::string_view version, std::string_view fixed_in);
+
+// The dimension whose symptom a known bug's text describes as its effect ("BE crashes" ->
+// alive_be, "memory leak" -> be_mem, "loads fail" -> txn_failed, ...), "" when the text
+// describes none. A bug about how a metric or monitoring value is computed or displayed has no
+// symptom in the cluster ("" too): "Incorrect calculation of the query error rate metric"
+// shares words with failing queries but does not make queries fail.
+std::string BugEffectDimension(std::string_view lower_text);
+// Whether the text is about a monitoring metric's value rather than the cluster's behaviour.
+bool MetricArtifact(std::string_view lower_text);
 
 std::string Lower(std::string_view text);
 bool ContainsAny(std::string_view lower_text, const std::vector<std::string>& words);

@@ -14,6 +14,10 @@
 // One warm-up investigation runs against a validating server (headers, pairing, OpenAPI body);
 // the timed runs use the server without validation, so its checks are not counted as ours.
 //
+// (0) Tokens: one investigation on a server that computes usage the way the API's prompt
+// caching would (tests/fakes SimulatedUsage): per turn the uncached input, cache writes and
+// reads, then the investigation's totals, its cost at agent.prices and the cache-read share of
+// the input after the first turn (target >= 70 %).
 // (1) Overhead: --investigations investigations in a row with zero model latency; per
 // investigation it prints p50/p99/max of the wall time of Investigator::Run (tools, JSON,
 // prompt building, report validation, Markdown, storage, and the HTTP round trips to the local
@@ -33,6 +37,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -311,6 +316,59 @@ int Run(const Args& args) {
   std::printf("bench_agent_overhead: Claude tool-use loop, scenario investigation_disk_full "
               "(4 model turns, 8 tool calls, report stored), cluster %s of a %d-cluster fleet\n",
               stack->cluster_id.c_str(), args.clusters);
+
+  // (0) Tokens and cost: the recorded conversation served with the prompt caching the API does
+  // (the server's SimulatedUsage on every request: tools, system and the newest message carry
+  // breakpoints; a later request reads the longest cached prefix).
+  {
+    auto scenario = LoadScenario(stack->cluster_id, std::chrono::milliseconds(0));
+    rh::testing::ScriptedAnthropicServer::Options options;
+    options.simulate_usage = true;
+    rh::testing::ScriptedAnthropicServer server(*scenario, options);
+    auto claude = BuildClaude(*stack, server, clock);
+    if (!claude) {
+      std::fprintf(stderr, "error: %s\n", claude.error().ToString().c_str());
+      cleanup();
+      return 1;
+    }
+    auto result = claude->investigator->Run({"", stack->cluster_id, ""}, rh::EngineKind::kClaude);
+    if (rh::Status checked = CheckClaudeReport(result); !checked) {
+      std::fprintf(stderr, "error: tokens run: %s\n", checked.error().ToString().c_str());
+      cleanup();
+      return 1;
+    }
+    std::printf("\n== (0) tokens per investigation, prompt caching simulated as the API does "
+                "it ==\n");
+    std::printf("%5s %10s %12s %11s %10s %12s\n", "turn", "input", "cache write", "cache read",
+                "prompt", "read share");
+    std::set<size_t> cache;
+    long long later_read = 0, later_prompt = 0;
+    int turn = 0;
+    for (const auto& request : server.requests()) {
+      const auto tokens = rh::testing::SimulatedUsage(request.body, &cache);
+      const long long prompt = tokens.input + tokens.cache_write + tokens.cache_read;
+      ++turn;
+      if (turn > 1) {
+        later_read += tokens.cache_read;
+        later_prompt += prompt;
+      }
+      std::printf("%5d %10lld %12lld %11lld %10lld %11.1f%%\n", turn, tokens.input,
+                  tokens.cache_write, tokens.cache_read, prompt,
+                  prompt > 0 ? 100.0 * tokens.cache_read / prompt : 0.0);
+    }
+    const auto& stored = result->stored;
+    const long long all_input =
+        stored.input_tokens + stored.cache_write_tokens + stored.cache_read_tokens;
+    std::printf("investigation: %lld input tokens (%lld uncached, %lld cache write, %lld cache "
+                "read = %.1f%%), %lld output tokens, $%.4f at %s prices\n",
+                all_input, stored.input_tokens, stored.cache_write_tokens,
+                stored.cache_read_tokens,
+                all_input > 0 ? 100.0 * stored.cache_read_tokens / all_input : 0.0,
+                stored.output_tokens, stored.cost_usd, stored.model.c_str());
+    const double later_share = later_prompt > 0 ? 100.0 * later_read / later_prompt : 0.0;
+    std::printf("cache reads after the first turn: %.1f%% of input tokens (target >= 70%%): %s\n",
+                later_share, later_share >= 70.0 ? "met" : "NOT met");
+  }
 
   // (1) Overhead with zero model latency.
   {

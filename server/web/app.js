@@ -474,6 +474,32 @@ async function renderReport(generation, reportId) {
         } }, `${item.tool} · ${item.tool_call_id}`)
         : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`),
       item.finding));
+  const citeLink = (item) => (callIds.has(item.tool_call_id)
+    ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
+      event.preventDefault();
+      const target = document.getElementById(callAnchor(item.tool_call_id));
+      if (!target) return;
+      target.open = true;
+      target.classList.add('highlight');
+      target.scrollIntoView({ block: 'center' });
+    } }, `${item.tool} · ${item.tool_call_id}`)
+    : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`));
+  const citedList = (label, items) => (Array.isArray(items) && items.length
+    ? h('div', { class: 'cited' }, h('span', { class: 'muted' }, label + ': '),
+      h('ul', {}, items.map((item) => h('li', {}, citeLink(item), ' ', item.finding))))
+    : null);
+  const hypotheses = (Array.isArray(report.hypotheses) ? report.hypotheses : []).map((hyp) =>
+    h('li', { class: 'hypothesis' },
+      h('div', {}, h('strong', {}, hyp.category), ' ',
+        h('span', { class: 'muted' }, Math.round((hyp.likelihood || 0) * 100) + '%'), ' · ',
+        hyp.statement),
+      citedList('For', hyp.evidence_for),
+      citedList('Against', hyp.evidence_against)));
+  const ruledOut = (Array.isArray(report.ruled_out) ? report.ruled_out : []).map((item) =>
+    h('li', {}, h('strong', {}, item.category), ': ', item.why,
+      (item.evidence || []).map((cited) => h('span', {}, ' ', citeLink(cited)))));
+  const missing = (Array.isArray(report.missing_evidence) ? report.missing_evidence : []).map(
+    (item) => h('li', {}, String(item)));
   const recommendations = (report.recommendations || []).map((rec) =>
     h('li', {},
       h('div', {}, h('strong', {}, rec.action)),
@@ -517,6 +543,15 @@ async function renderReport(generation, reportId) {
       h('section', { class: 'card', id: 'recommendations' }, h('h2', {}, 'Recommendations'),
         recommendations.length ? h('ol', { class: 'recommendations' }, recommendations)
           : h('p', { class: 'muted' }, 'None.'))),
+    hypotheses.length || ruledOut.length || missing.length
+      ? h('section', { class: 'card', id: 'reasoning' }, h('h2', {}, 'Reasoning'),
+        hypotheses.length ? h('div', {}, h('h3', {}, 'Hypotheses'),
+          h('ol', { class: 'hypotheses', id: 'hypotheses' }, hypotheses)) : null,
+        ruledOut.length ? h('div', {}, h('h3', {}, 'Ruled out'),
+          h('ul', { id: 'ruled-out' }, ruledOut)) : null,
+        missing.length ? h('div', {}, h('h3', {}, 'Missing evidence'),
+          h('ul', { id: 'missing-evidence' }, missing)) : null)
+      : null,
     h('section', { class: 'card', id: 'transcript' },
       h('h2', {}, `Tool transcript (${calls.length})`),
       transcript.length ? transcript : h('p', { class: 'muted' }, 'No tool calls recorded.'),

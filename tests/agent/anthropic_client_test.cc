@@ -314,7 +314,66 @@ TEST(AnthropicClientTest, RateLimitsHonourRetryAfterThenSucceed) {
   EXPECT_TRUE(server.finished());
 }
 
-TEST(AnthropicClientTest, RetryAfterBeyondSixtySecondsFallsBackToBackoff) {
+TEST(AnthropicClientTest, ThinkingGoesWithItsBetaHeaderAndWithoutTemperature) {
+  ScriptedAnthropicServer server(InlineScenario(R"({"turns": [
+      {"expect_request": {"thinking": {"type": "enabled", "budget_tokens": 2048},
+                          "max_tokens": 6144},
+       "message": {"content": [{"type": "thinking", "thinking": "Hm.", "signature": "sig-1"},
+                               {"type": "text", "text": "ok"}]}}]})"));
+  RecordingClock clock;
+  AnthropicClientOptions options = OptionsFor(server);
+  options.temperature = 1.0;
+  auto client = MakeClient(options, clock);
+  LlmRequest request = Question();
+  request.max_tokens = 6144;
+  request.thinking = Json{{"type", "enabled"}, {"budget_tokens", 2048}};
+  request.betas = {"interleaved-thinking-2025-05-14"};
+  auto response = client->CreateMessage(request);
+  ASSERT_TRUE(response) << response.error().ToString();
+  EXPECT_EQ(response->content[0]["signature"], "sig-1");
+  const auto requests = server.requests();
+  ASSERT_THAT(requests, SizeIs(1));
+  EXPECT_EQ(requests[0].headers.at("anthropic-beta"), "interleaved-thinking-2025-05-14");
+  EXPECT_FALSE(requests[0].body.contains("temperature"));
+  // Without thinking there is no beta header.
+  ScriptedAnthropicServer plain(InlineScenario(R"({"turns": [
+      {"message": {"content": [{"type": "text", "text": "ok"}]}}]})"));
+  auto plain_client = MakeClient(OptionsFor(plain), clock);
+  ASSERT_TRUE(plain_client->CreateMessage(Question()));
+  EXPECT_EQ(plain.requests()[0].headers.count("anthropic-beta"), 0u);
+}
+
+// A rate limit that says "retry after 120 s" means it: waited exactly (on the ManualClock), up to
+// agent.max_retry_wait (5 min by default); beyond it the backoff is used instead.
+TEST(AnthropicClientTest, RetryAfterUpToMaxRetryWaitIsHonoured) {
+  ScriptedAnthropicServer server(InlineScenario(R"({"turns": [
+      {"error": {"status": 429, "headers": {"retry-after": "120"}}},
+      {"error": {"status": 429, "headers": {"retry-after": "300"}}},
+      {"message": {"content": [{"type": "text", "text": "ok"}]}}]})"));
+  RecordingClock clock;
+  const TimePoint start = clock.Now();
+  auto client = MakeClient(OptionsFor(server), clock);
+  auto response = client->CreateMessage(Question());
+  ASSERT_TRUE(response) << response.error().ToString();
+  EXPECT_EQ(response->attempts, 3);
+  EXPECT_EQ(clock.waits(), (std::vector<double>{120.0, 300.0}));
+  EXPECT_EQ(clock.Now() - start, std::chrono::seconds(420));
+}
+
+TEST(AnthropicClientTest, RetryAfterBeyondMaxRetryWaitFallsBackToBackoff) {
+  ScriptedAnthropicServer server(InlineScenario(R"({"turns": [
+      {"error": {"status": 429, "headers": {"retry-after": "120"}}},
+      {"message": {"content": [{"type": "text", "text": "ok"}]}}]})"));
+  RecordingClock clock;
+  AnthropicClientOptions options = OptionsFor(server);
+  options.max_retry_wait = std::chrono::seconds(60);
+  auto client = MakeClient(options, clock);
+  auto response = client->CreateMessage(Question());
+  ASSERT_TRUE(response) << response.error().ToString();
+  EXPECT_EQ(clock.waits(), (std::vector<double>{0.5}));
+}
+
+TEST(AnthropicClientTest, RetryAfterBeyondFiveMinutesFallsBackToBackoff) {
   ScriptedAnthropicServer server(InlineScenario(R"({"turns": [
       {"error": {"status": 429, "headers": {"retry-after": "600"}}},
       {"error": {"status": 503, "headers": {"retry-after": "Sat, 21 Nov 2026 10:00:20 GMT"}}},
@@ -323,7 +382,7 @@ TEST(AnthropicClientTest, RetryAfterBeyondSixtySecondsFallsBackToBackoff) {
   auto client = MakeClient(OptionsFor(server), clock);
   auto response = client->CreateMessage(Question());
   ASSERT_TRUE(response) << response.error().ToString();
-  // 600 s is ignored (backoff 0.5 s); the HTTP-date is 20 s after the clock's 10:00:00.5.
+  // 600 s is over agent.max_retry_wait (backoff 0.5 s); the HTTP-date is 20 s after the clock's 10:00:00.5.
   ASSERT_THAT(clock.waits(), SizeIs(2));
   EXPECT_DOUBLE_EQ(clock.waits()[0], 0.5);
   EXPECT_NEAR(clock.waits()[1], 19.5, 1e-9);

@@ -158,7 +158,10 @@ TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
   const double expected_cost = (9550 * 3.0 + 10300 * 3.0 * 1.25 + 23100 * 3.0 * 0.1 +
                                 882 * 15.0) / 1e6;
   EXPECT_NEAR(outcome->usage.cost_usd, expected_cost, 1e-9);
-  EXPECT_EQ(BudgetTokens(outcome->usage), 9550 + 882 + 10300 + 23100);
+  // The budget counts the context of the last turn (900 new + 10300 read from the cache) and
+  // every output token, not each turn's cache reads again.
+  EXPECT_EQ(outcome->usage.context_tokens, 900 + 10300);
+  EXPECT_EQ(BudgetTokens(outcome->usage), 900 + 10300 + 882);
 
   // The transcript: eight real tool calls in the order asked, then the accepted submission.
   std::vector<std::string> tools_called;
@@ -205,10 +208,12 @@ TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
 
   // The four parallel results of turn 1 answer the four tool_use blocks in one user message,
   // in order, and carry exactly what the real tools return for those inputs.
+  // A short budget line follows them.
   const Json results = LastMessage(1);
-  ASSERT_THAT(results, SizeIs(4));
+  ASSERT_THAT(results, SizeIs(5));
+  EXPECT_EQ(results[4]["text"], "[budget] turn 2 of 20; 391,238 tokens and $1.97 left.");
   const Json& asked = bodies[1]["messages"][1]["content"];
-  for (size_t result_idx = 0; result_idx < results.size(); ++result_idx) {
+  for (size_t result_idx = 0; result_idx + 1 < results.size(); ++result_idx) {
     const Json& use = asked[result_idx + 1];
     const Json& result = results[result_idx];
     EXPECT_EQ(result["type"], "tool_result");
@@ -277,7 +282,7 @@ TEST_F(ClaudeLoopTest, ParallelToolUseBlocksRunConcurrentlyAndAreAnsweredInOrder
          {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000B",
           "content": "second saw 3"},
          {"type": "tool_result", "tool_use_id": "toolu_01Barrier00000000000000C",
-          "content": "third saw 3"}]},
+          "content": "third saw 3"}, {"type": "text"}]},
        "message": {"content": [
         {"type": "tool_use", "id": "toolu_01BarrierReport00000000D", "name": "submit_report",
          "input": {"severity": "info", "confidence": 0.9, "root_cause": "Nothing wrong.",
@@ -357,9 +362,19 @@ TEST_F(ClaudeLoopTest, MaxTokensCutOffRunsTheCompleteCallsAndAsksForTheReport) {
   EXPECT_THAT(metrics->output, HasSubstr("dimensions"));
   EXPECT_TRUE(cut->is_error);
   EXPECT_THAT(cut->output, HasSubstr("cut off at max_tokens"));
-  const Json last = LastMessage(1);
+  // The cut-off turn was retried once at twice max_tokens (cut off again), then answered;
+  // the next turn asks for the report in words with tool_choice still auto.
+  const auto requests = server_->requests();
+  ASSERT_THAT(requests, SizeIs(3));
+  EXPECT_EQ(requests[0].body["max_tokens"], 4096);
+  EXPECT_EQ(requests[1].body["max_tokens"], 8192);
+  EXPECT_EQ(requests[1].body["messages"], requests[0].body["messages"]);  // the same turn
+  EXPECT_EQ(requests[2].body["max_tokens"], 4096);
+  EXPECT_EQ(outcome->usage.model_turns, 3);
+  const Json last = LastMessage(2);
   ASSERT_THAT(last, SizeIs(3));
-  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("Call submit_report now"));
+  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("call submit_report"));
+  EXPECT_THAT(last[2]["text"].get<std::string>(), HasSubstr("cut off at max_tokens"));
 }
 
 TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
@@ -371,7 +386,10 @@ TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
   EXPECT_EQ(outcome->usage.model_turns, 4);
   const auto bodies = Bodies();
   ASSERT_THAT(bodies, SizeIs(4));
-  EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+  // The last turn asks in words; tool_choice stays auto so the cached prefix holds.
+  EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "auto"}}));
+  EXPECT_THAT(bodies[3]["messages"].back()["content"].back()["text"].get<std::string>(),
+              HasSubstr("last turn of agent.max_steps"));
 
   // The same call three times: it ran once, the repeats were refused and said why.
   ASSERT_THAT(outcome->transcript, SizeIs(4));
@@ -384,7 +402,8 @@ TEST_F(ClaudeLoopTest, ModelThatKeepsCallingToolsIsForcedToReportAtMaxSteps) {
     EXPECT_THAT(repeat.output, HasSubstr("toolu_scripted_0001"));
   }
   const Json refusal = LastMessage(2);
-  ASSERT_THAT(refusal, SizeIs(1));
+  ASSERT_THAT(refusal, SizeIs(2));  // the refusal, then the budget line
+  EXPECT_THAT(refusal[1]["text"].get<std::string>(), HasSubstr("[budget] turn 3 of 4"));
   EXPECT_EQ(refusal[0]["is_error"], true);
   EXPECT_THAT(refusal[0]["content"].get<std::string>(), HasSubstr("already made"));
 }
@@ -400,7 +419,8 @@ TEST_F(ClaudeLoopTest, ModelThatNeverSubmitsFailsAfterTwoForcedTurns) {
   const auto bodies = Bodies();
   ASSERT_THAT(bodies, SizeIs(4));  // turns 1-2 free, turns 3 and 4 forced
   EXPECT_EQ(bodies[1]["tool_choice"], Json({{"type", "auto"}}));
-  EXPECT_EQ(bodies[2]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
+  // The first forced turn asks in words (auto), the second forces the tool.
+  EXPECT_EQ(bodies[2]["tool_choice"], Json({{"type", "auto"}}));
   EXPECT_EQ(bodies[3]["tool_choice"], Json({{"type", "tool"}, {"name", "submit_report"}}));
   EXPECT_EQ(spent.model_turns, 4);
 }
@@ -426,7 +446,7 @@ TEST_F(ClaudeLoopTest, InvalidReportGetsOneRepairTurnListingEveryProblem) {
   ASSERT_NE(rejected, nullptr);
   EXPECT_TRUE(rejected->is_error);
   const Json repair = LastMessage(2);
-  ASSERT_THAT(repair, SizeIs(1));
+  ASSERT_THAT(repair, SizeIs(2));  // the problems, then the budget line
   const std::string problems = repair[0]["content"];
   EXPECT_THAT(problems, HasSubstr("3 problems"));
   EXPECT_THAT(problems, HasSubstr("severity: must be one of"));
@@ -535,7 +555,7 @@ TEST_F(ClaudeLoopTest, ToolCallsOfConcurrentInvestigationsStayWithinTheExecutorB
          {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000B",
           "content": "second done"},
          {"type": "tool_result", "tool_use_id": "toolu_01Probe0000000000000000C",
-          "content": "third done"}]},
+          "content": "third done"}, {"type": "text"}]},
        "message": {"content": [
         {"type": "tool_use", "id": "toolu_01ProbeReport00000000000D", "name": "submit_report",
          "input": {"severity": "info", "confidence": 0.9, "root_cause": "Nothing wrong.",
@@ -650,6 +670,243 @@ TEST_F(ClaudeLoopTest, DeadlineAlreadyPassedEndsTheRunBeforeTheFirstTurn) {
   EXPECT_EQ(outcome->timed_out->at_step, 1);
   EXPECT_THAT(outcome->transcript, SizeIs(0));
   EXPECT_THAT(server_->requests(), SizeIs(0));
+}
+
+// ---- Evidence integrity, thinking, strict schema, overflow, trigger --------------------------------
+
+// Parses an inline scenario with "{{cluster_id}}" filled in.
+AnthropicScenario Inline(const std::string& text, const std::string& cluster) {
+  std::string filled = text;
+  for (size_t at; (at = filled.find("{{cluster_id}}")) != std::string::npos;) {
+    filled.replace(at, 14, cluster);
+  }
+  return AnthropicScenario::Parse(Json::parse(filled), "inline").value();
+}
+
+TEST_F(ClaudeLoopTest, InventedCitationsOnTheFirstTurnAreRefused) {
+  Start(Inline(R"({"turns": [
+      {"label": "a report before any tool call, citing an invented id",
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01FakeReport0000000000001", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.9, "root_cause": "Disk full.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01Invented000000000000X",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 97%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}},
+      {"label": "refused: now it investigates",
+       "expect_last_message": {"role": "user", "content": [
+         {"type": "tool_result", "tool_use_id": "toolu_01FakeReport0000000000001",
+          "is_error": true}, {"type": "text"}]},
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01RealMetrics000000000002", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"label": "a report citing what it read",
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01RealReport00000000003", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk at 96.6%.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01RealMetrics000000000002",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const ToolCallRecord* fake = Call(*outcome, "toolu_01FakeReport0000000000001");
+  ASSERT_NE(fake, nullptr);
+  EXPECT_TRUE(fake->is_error);
+  EXPECT_THAT(fake->output, HasSubstr("'toolu_01Invented000000000000X' is not a tool call"));
+  EXPECT_THAT(fake->output, HasSubstr("no tool call of this investigation has succeeded"));
+  EXPECT_EQ(outcome->report.evidence[0].tool_call_id, "toolu_01RealMetrics000000000002");
+}
+
+TEST_F(ClaudeLoopTest, CitationsOfUnseenFailedOrMislabelledCallsAreRefused) {
+  Start(Inline(R"({"turns": [
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01CiteInfo0000000000001", "name": "query_cluster_info",
+         "input": {"cluster_id": "{{cluster_id}}"}},
+        {"type": "tool_use", "id": "toolu_01CiteBadSql00000000002", "name": "run_sql",
+         "input": {"sql": "DROP TABLE cluster_info"}}]}},
+      {"label": "cites a call of the same message, a failed call, and the wrong tool",
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01CiteMetrics00000000003", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}},
+        {"type": "tool_use", "id": "toolu_01CiteReport1000000004", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.9, "root_cause": "Disk full.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [
+                     {"tool_call_id": "toolu_01CiteMetrics00000000003",
+                      "tool": "query_cluster_metrics", "finding": "Disk at 97%."},
+                     {"tool_call_id": "toolu_01CiteBadSql00000000002", "tool": "run_sql",
+                      "finding": "The SQL shows it."},
+                     {"tool_call_id": "toolu_01CiteInfo0000000000001",
+                      "tool": "query_cluster_metrics", "finding": "200 GB disks."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}},
+      {"label": "repaired",
+       "expect_last_message": {"role": "user", "content": [
+         {"type": "tool_result", "tool_use_id": "toolu_01CiteMetrics00000000003"},
+         {"type": "tool_result", "tool_use_id": "toolu_01CiteReport1000000004", "is_error": true},
+         {"type": "text"}]},
+       "message": {"content": [
+        {"type": "tool_use", "id": "toolu_01CiteReport2000000005", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk full.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [
+                     {"tool_call_id": "toolu_01CiteMetrics00000000003",
+                      "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."},
+                     {"tool_call_id": "toolu_01CiteInfo0000000000001",
+                      "tool": "query_cluster_info", "finding": "200 GB disks."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const ToolCallRecord* sql = Call(*outcome, "toolu_01CiteBadSql00000000002");
+  ASSERT_NE(sql, nullptr);
+  ASSERT_TRUE(sql->is_error) << sql->output;
+  const ToolCallRecord* rejected = Call(*outcome, "toolu_01CiteReport1000000004");
+  ASSERT_NE(rejected, nullptr);
+  EXPECT_THAT(rejected->output, HasSubstr("3 problems"));
+  EXPECT_THAT(rejected->output, HasSubstr("was called in this same message"));
+  EXPECT_THAT(rejected->output, HasSubstr("failed; a failed call is a gap, not evidence"));
+  EXPECT_THAT(rejected->output,
+              HasSubstr("evidence[2].tool: 'query_cluster_metrics' but "
+                        "toolu_01CiteInfo0000000000001 was a call of query_cluster_info"));
+  EXPECT_THAT(outcome->report.evidence, SizeIs(2));
+}
+
+TEST_F(ClaudeLoopTest, StrictSubmitReportSchemaIsSent) {
+  Start(Scenario("investigation_disk_full"));
+  ASSERT_TRUE(Investigate());
+  const Json submit = Bodies().front()["tools"].back();
+  EXPECT_EQ(submit["name"], "submit_report");
+  EXPECT_EQ(submit["strict"], true);
+  const Json& schema = submit["input_schema"];
+  // Every object is closed; the bounds strict mode cannot enforce are described instead (and
+  // checked by ParseReport).
+  std::function<void(const Json&, const std::string&)> walk = [&](const Json& node,
+                                                                  const std::string& where) {
+    if (!node.is_object()) return;
+    if (node.value("type", "") == "object") {
+      EXPECT_EQ(node.value("additionalProperties", Json(true)), false) << where;
+    }
+    EXPECT_FALSE(node.contains("minimum") || node.contains("maximum")) << where;
+    for (const auto& [key, value] : node.items()) {
+      if (value.is_object()) walk(value, where + "." + key);
+      if (value.is_array()) {
+        for (const Json& item : value) walk(item, where + "." + key + "[]");
+      }
+    }
+  };
+  walk(schema, "input_schema");
+  EXPECT_THAT(schema["properties"]["confidence"]["description"].get<std::string>(),
+              HasSubstr("{minimum: 0, maximum: 1}"));
+  EXPECT_TRUE(schema["properties"]["recommendations"]["items"]["properties"]["parameters"]
+                  ["properties"].contains("to_gb"));
+}
+
+TEST_F(ClaudeLoopTest, ThinkingBlocksRoundTripWithTheirSignaturesAndToolChoiceStaysAuto) {
+  config_.thinking_budget = 2048;
+  config_.max_steps = 2;  // turn 2 must report: with thinking it is asked in words, not forced
+  Start(Inline(R"({"turns": [
+      {"expect_request": {"thinking": {"type": "enabled", "budget_tokens": 2048},
+                          "max_tokens": 6144, "tool_choice": {"type": "auto"}},
+       "message": {"content": [
+        {"type": "thinking", "thinking": "Disk first: the alert says so.",
+         "signature": "EqQBCkYIBRgCKkBsig000000000000000000000001"},
+        {"type": "tool_use", "id": "toolu_01ThinkMetrics00000000001", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"expect_request": {"tool_choice": {"type": "auto"},
+                          "thinking": {"type": "enabled", "budget_tokens": 2048},
+                          "messages": ["<any>",
+                            {"role": "assistant", "content": [
+                              {"type": "thinking", "thinking": "Disk first: the alert says so.",
+                               "signature": "EqQBCkYIBRgCKkBsig000000000000000000000001"},
+                              "<any>"]},
+                            "<any>"]},
+       "message": {"content": [
+        {"type": "thinking", "thinking": "96.6% and rising: disk_capacity.",
+         "signature": "EqQBCkYIBRgCKkBsig000000000000000000000002"},
+        {"type": "tool_use", "id": "toolu_01ThinkReport000000000002", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk at 96.6%.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01ThinkMetrics00000000001",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  const auto requests = server_->requests();
+  ASSERT_THAT(requests, SizeIs(2));
+  for (const ReceivedRequest& request : requests) {
+    EXPECT_EQ(request.headers.at("anthropic-beta"), "interleaved-thinking-2025-05-14");
+    EXPECT_FALSE(request.body.contains("temperature"));
+  }
+  // The turn that had to report said so in words.
+  EXPECT_THAT(requests[1].body["messages"].back()["content"].back()["text"].get<std::string>(),
+              HasSubstr("call submit_report"));
+  EXPECT_EQ(CountCacheMarkers(requests[1].body), 3);  // never on a thinking block
+}
+
+TEST_F(ClaudeLoopTest, ContextOverflowCompactsOlderToolResultsAndContinues) {
+  Start(Inline(R"({"turns": [
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BigInfo00000000000001", "name": "query_cluster_info",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BigMetrics000000000002", "name": "query_cluster_metrics",
+         "input": {"cluster_id": "{{cluster_id}}"}}]}},
+      {"error": {"status": 400, "type": "invalid_request_error",
+                 "message": "prompt is too long: 212345 tokens > 200000 maximum"}},
+      {"message": {"content": [
+        {"type": "tool_use", "id": "toolu_01BigReport00000000003", "name": "submit_report",
+         "input": {"severity": "critical", "confidence": 0.8, "root_cause": "Disk at 96.6%.",
+                   "root_cause_category": "disk_capacity",
+                   "evidence": [{"tool_call_id": "toolu_01BigInfo00000000000001",
+                                 "tool": "query_cluster_info", "finding": "200 GB disks."},
+                                {"tool_call_id": "toolu_01BigMetrics000000000002",
+                                 "tool": "query_cluster_metrics", "finding": "Disk at 96.6%."}],
+                   "recommendations": [{"action": "Expand disks.", "rationale": "Full."}],
+                   "summary": "Disk full."}}]}}]})", cluster_));
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  EXPECT_THAT(server_->TakeProblems(), SizeIs(0));
+  const auto requests = server_->requests();
+  ASSERT_THAT(requests, SizeIs(4));
+  // The refused request carried the first result whole; the retry has it compacted, and the
+  // newest result (the metrics the model has not answered yet) whole.
+  const std::string before = requests[2].body["messages"][2]["content"][0]["content"];
+  const std::string after = requests[3].body["messages"][2]["content"][0]["content"];
+  EXPECT_THAT(before, HasSubstr(cluster_));
+  EXPECT_THAT(after, HasSubstr("[compacted to fit the context window"));
+  EXPECT_THAT(after, HasSubstr("query_cluster_info toolu_01BigInfo00000000000001"));
+  EXPECT_THAT(requests[3].body["messages"][4]["content"][0]["content"].get<std::string>(),
+              HasSubstr("dimensions"));
+  // The transcript keeps the whole output; the compacted call is still citable.
+  EXPECT_THAT(Call(*outcome, "toolu_01BigInfo00000000000001")->output, HasSubstr(cluster_));
+  EXPECT_THAT(outcome->report.evidence, SizeIs(2));
+}
+
+TEST_F(ClaudeLoopTest, TheTriggerBriefIsInTheFirstMessage) {
+  Start(Scenario("investigation_disk_full"));
+  InvestigationRequest request{"tsk_brief", cluster_, ""};
+  request.trigger = Json::parse(R"({"trigger": {"source": "sentinel", "rules": [
+      {"rule": "score_cliff", "value": 41.2, "threshold": 20,
+       "reason": "token=sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA leaked"}]},
+      "score": {"health": 30.89, "risk_level": "Critical"}, "cluster": {"tier": "C"}})");
+  auto outcome = engine_->Investigate(request, {});
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  const std::string opening = Bodies().front()["messages"][0]["content"][0]["text"];
+  EXPECT_THAT(opening, HasSubstr("Trigger brief"));
+  EXPECT_THAT(opening, HasSubstr("\"rule\":\"score_cliff\""));
+  EXPECT_THAT(opening, HasSubstr("\"threshold\":20"));
+  EXPECT_THAT(opening, HasSubstr("\"health\":30.89"));
+  EXPECT_THAT(opening, ::testing::Not(HasSubstr("AAAAAAAAAAAAAAAAAAAAAAAA")));  // masked
+  EXPECT_THAT(opening, HasSubstr("[budget] turn 1 of 20"));
 }
 
 }  // namespace

@@ -7,11 +7,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "agent/cancellation.h"
 #include "agent/claude_engine.h"
 #include "agent/playbook_engine.h"
+#include "core/metrics.h"
 #include "store/report_store.h"
 #include "tests/agent/loop_fixture.h"
 #include "tests/fakes/database_fixture.h"
@@ -113,7 +115,12 @@ TEST_P(InvestigatorTest, AutoPicksThePlaybookWithoutAnApiKey) {
   EXPECT_FALSE(stored.account_id.empty());
   EXPECT_FALSE(stored.markdown.empty());
   EXPECT_EQ(stored.input_tokens, 0);
-  auto report = ParseReport(ParseJson(stored.report_json).value());
+  // The report JSON is the report plus the trigger brief it was investigated with.
+  Json report_json = ParseJson(stored.report_json).value();
+  ASSERT_TRUE(report_json.contains("trigger"));
+  EXPECT_EQ(report_json["trigger"]["trigger"]["source"], "direct");
+  report_json.erase("trigger");
+  auto report = ParseReport(report_json);
   EXPECT_TRUE(report) << report.error().ToString();
   EXPECT_THAT(announced_, SizeIs(1));
 }
@@ -382,6 +389,125 @@ TEST_P(InvestigatorTest, PlaybookCancelledBeforeItStartsStoresNothing) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(StoredReports(), 0);
+}
+
+// Claude fails on turn 3 (overloaded on every attempt): the playbook writes the report, reusing
+// the four successful results of turns 1-2 instead of calling those tools again, and the stored
+// transcript keeps what Claude did.
+TEST_P(InvestigatorTest, ATurnThreeFailureReachesThePlaybookWithTheEarlierResultsReused) {
+  StartClaude("investigation_fails_on_turn_3");
+  Investigator investigator = MakeInvestigator();
+  store::StoredReport stored = RunAndLoad(investigator, {"tsk_turn3", cluster_, ""});
+  EXPECT_TRUE(server_->finished());
+  EXPECT_EQ(stored.engine, EngineKind::kPlaybook);
+  EXPECT_THAT(stored.llm_error, HasSubstr("claude turn 3"));
+  EXPECT_THAT(stored.llm_error, HasSubstr("overloaded"));
+  EXPECT_GT(stored.input_tokens, 0);  // what Claude spent is kept
+  const Json transcript = ParseJson(stored.transcript_json).value();
+  std::map<std::string, std::string> reused;  // tool -> the Claude call it came from
+  std::multiset<std::string> executed;        // tool + input of every call actually run
+  for (const Json& call : transcript) {
+    if (call.contains("reused_from")) {
+      reused[call["tool"]] = call["reused_from"];
+    } else {
+      executed.insert(call["tool"].get<std::string>() + call["input"].dump());
+    }
+  }
+  EXPECT_EQ(reused["query_cluster_info"], "toolu_01FailInfo00000000000001");
+  EXPECT_EQ(reused["query_cluster_alerts"], "toolu_01FailAlerts0000000000002");
+  EXPECT_EQ(reused["query_cluster_metrics"], "toolu_01FailMetrics000000000003");
+  EXPECT_EQ(reused["query_cluster_operations"], "toolu_01FailOps0000000000000004");
+  for (const std::string& call : executed) EXPECT_EQ(executed.count(call), 1u) << call;
+  // No tool of steps 1-4 ran again with the same input.
+  for (const Json& call : transcript) {
+    if (call.contains("reused_from")) {
+      EXPECT_EQ(executed.count(call["tool"].get<std::string>() + call["input"].dump()), 0u);
+    }
+  }
+  // The report cites the reused calls by the playbook's own ids.
+  EXPECT_EQ(stored.category, RootCause::kDiskCapacity);
+}
+
+// The brief of a sentinel task: the rules with their values and thresholds, the latest score
+// with its sub-scores, tier and version — in the model's first message, in the stored report
+// JSON and in the Markdown.
+TEST_P(InvestigatorTest, TheTriggerBriefIsSentStoredAndShown) {
+  StartClaude("investigation_disk_full");
+  Investigator investigator = MakeInvestigator();
+  InvestigationRequest request{"tsk_brief", cluster_, ""};
+  request.source = "sentinel";
+  request.rules_fired = Json::parse(
+      R"([{"rule": "score_cliff", "priority": 2, "value": 41.2, "threshold": 20,
+           "reason": "score fell 41.2 points"}])");
+  store::StoredReport stored = RunAndLoad(investigator, request);
+  EXPECT_EQ(stored.engine, EngineKind::kClaude);
+  const Json brief = ParseJson(stored.report_json).value()["trigger"];
+  EXPECT_EQ(brief["trigger"]["source"], "sentinel");
+  EXPECT_EQ(brief["trigger"]["rules"][0]["rule"], "score_cliff");
+  EXPECT_EQ(brief["trigger"]["rules"][0]["value"], 41.2);
+  EXPECT_EQ(brief["trigger"]["rules"][0]["threshold"], 20);
+  ASSERT_TRUE(brief.contains("score")) << brief.dump();
+  EXPECT_TRUE(brief["score"]["health"].is_number());
+  EXPECT_EQ(brief["score"]["risk_level"], "Critical");
+  EXPECT_FALSE(brief["score"]["worst_dimensions"].empty());
+  EXPECT_EQ(brief["cluster"]["tier"], "C");
+  EXPECT_EQ(brief["cluster"]["version"], "3.2.11");
+  const std::string opening =
+      server_->requests().front().body["messages"][0]["content"][0]["text"];
+  EXPECT_THAT(opening, HasSubstr("\"rule\":\"score_cliff\""));
+  EXPECT_THAT(opening, HasSubstr("\"worst_dimensions\""));
+  EXPECT_THAT(stored.markdown, HasSubstr("## Trigger"));
+  EXPECT_THAT(stored.markdown, HasSubstr("rule score_cliff: value 41.2 vs threshold 20"));
+}
+
+// A webhook task's brief carries the firing alerts with their details and times.
+TEST_P(InvestigatorTest, AWebhookBriefCarriesTheFiringAlerts) {
+  Investigator investigator = MakeInvestigator();
+  InvestigationRequest request{"", cluster_, "Critical alert firing: Data Disk Capacity Alert"};
+  request.source = "webhook";
+  store::StoredReport stored = RunAndLoad(investigator, request, EngineKind::kPlaybook);
+  const Json brief = ParseJson(stored.report_json).value()["trigger"];
+  ASSERT_FALSE(brief["trigger"]["alerts"].empty()) << brief.dump();
+  const Json& alert = brief["trigger"]["alerts"][0];
+  EXPECT_EQ(alert["alert_name"], "Data Disk Capacity Alert");
+  EXPECT_EQ(alert["status"], "Firing");
+  EXPECT_TRUE(alert["starts_at"].is_string());
+  EXPECT_THAT(alert["detail"].get<std::string>(), HasSubstr("BE data disk used"));
+  EXPECT_THAT(stored.markdown, HasSubstr("- alert Data Disk Capacity Alert [critical, Firing"));
+}
+
+// When today's spend reaches the tier's share of agent.daily_budget_usd, Claude is not called:
+// the playbook writes the report and says why; the spend is in /metrics.
+TEST_P(InvestigatorTest, TheDailyBudgetFallsBackToThePlaybookTierAware) {
+  config_.daily_budget_usd = 1.0;  // the cluster is tier C: it may use 50%, $0.50
+  StartClaude("investigation_disk_full");
+  store::StoredReport earlier;
+  earlier.cluster_id = cluster_;
+  earlier.engine = EngineKind::kClaude;
+  earlier.severity = Severity::kLow;
+  earlier.category = RootCause::kAlertNoise;
+  earlier.root_cause = "earlier";
+  earlier.summary = "earlier";
+  earlier.report_json = "{}";
+  earlier.cost_usd = 0.60;
+  earlier.created_at = clock_.Now() - std::chrono::minutes(1);
+  ASSERT_TRUE(store::ReportStore(*memory_->db()).Insert(earlier));
+  Investigator investigator = MakeInvestigator();
+  store::StoredReport stored = RunAndLoad(investigator, {"tsk_daily", cluster_, ""});
+  EXPECT_EQ(stored.engine, EngineKind::kPlaybook);
+  EXPECT_THAT(server_->requests(), SizeIs(0));
+  EXPECT_THAT(stored.llm_error, HasSubstr("the daily Claude budget is spent: $0.60 today of "
+                                          "$0.50 (50% of agent.daily_budget_usd $1.00 for tier C)"));
+  EXPECT_THAT(stored.markdown, HasSubstr("daily Claude budget is spent"));
+  const std::string metrics = GlobalMetrics().RenderPrometheus();
+  EXPECT_THAT(metrics, HasSubstr("rockhound_llm_daily_spend_usd 0.6"));
+  EXPECT_THAT(metrics, HasSubstr("rockhound_llm_daily_budget_usd 1"));
+  EXPECT_THAT(metrics, HasSubstr("rockhound_llm_budget_fallbacks_total"));
+
+  // A day later the budget is fresh: Claude investigates again.
+  clock_.Advance(std::chrono::hours(24));
+  store::StoredReport next = RunAndLoad(investigator, {"tsk_daily_2", cluster_, ""});
+  EXPECT_EQ(next.engine, EngineKind::kClaude);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, InvestigatorTest, RH_DATABASE_BACKENDS());

@@ -83,17 +83,21 @@ TEST(PlaybookDecisionOrder, FamiliesAreAskedInTheDocumentedOrder) {
     names.emplace_back(family->Name());
   }
   EXPECT_EQ(names, (std::vector<std::string>{
-                       "insufficient_data", "node_failure", "account_wide", "operation_induced",
+                       "insufficient_data", "operation_induced", "node_failure", "account_wide",
                        "known_bug", "disk_capacity", "compaction_backlog", "memory_pressure",
                        "ingestion_failure", "query_errors", "cpu_saturation", "slow_queries",
-                       "unmapped_symptom", "alert_noise", "chronic", "healthy"}));
+                       "unmapped_symptom", "volume_collapse", "alert_noise", "chronic",
+                       "healthy"}));
 }
 
 TEST(PlaybookDecisionOrder, NothingAbnormalIsHealthy) {
   const Report report = DiagnoseFacts(HealthyCluster());
-  EXPECT_EQ(report.root_cause_category, RootCause::kInsufficientData);
+  EXPECT_EQ(report.root_cause_category, RootCause::kHealthy);
   EXPECT_EQ(report.severity, Severity::kInfo);
   EXPECT_NE(report.root_cause.find("No problem found on c-1"), std::string::npos);
+  ASSERT_EQ(report.hypotheses.size(), 1u);
+  EXPECT_EQ(report.hypotheses[0].category, RootCause::kHealthy);
+  EXPECT_TRUE(report.missing_evidence.empty());
 }
 
 TEST(PlaybookDecisionOrder, NoFactsAtAllStillGetsAReport) {
@@ -112,13 +116,34 @@ TEST(PlaybookDecisionOrder, ATelemetryGapComesBeforeEverySymptom) {
   EXPECT_EQ(DiagnoseFacts(facts).severity, Severity::kLow);
 }
 
-TEST(PlaybookDecisionOrder, ANodeDownOutranksTheUpgradeBeforeIt) {
+// Operations first: an upgrade an hour before a node went down explains the node loss.
+TEST(PlaybookDecisionOrder, TheUpgradeBeforeANodeLossOutranksIt) {
   PlaybookFacts facts = HealthyCluster();
   AddCriticalRise(facts, "alive_be", 100, 75, 100, 90);
   AddUpgrade(facts, kNow - hours(4));
   const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced);
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  EXPECT_EQ(report.hypotheses[1].category, RootCause::kNodeFailure);
+}
+
+// An upgrade days before the node loss is innocent: node_failure, with the operation ruled out.
+TEST(PlaybookDecisionOrder, AnUpgradeDaysBeforeANodeLossIsRuledOut) {
+  PlaybookFacts facts = HealthyCluster();
+  AddCriticalRise(facts, "alive_be", 100, 75, 100, 90);
+  AddUpgrade(facts, kNow - hours(50));
+  const Report report = DiagnoseFacts(facts);
   EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure);
   EXPECT_EQ(report.severity, Severity::kCritical);  // 75% alive
+  bool operation_ruled_out = false;
+  for (const RuledOut& item : report.ruled_out) {
+    if (item.category != RootCause::kOperationInduced) continue;
+    operation_ruled_out = true;
+    EXPECT_NE(item.why.find("UPGRADE at"), std::string::npos) << item.why;
+    ASSERT_EQ(item.evidence.size(), 1u);
+    EXPECT_EQ(item.evidence[0].tool_call_id, "call_4");
+  }
+  EXPECT_TRUE(operation_ruled_out);
 }
 
 TEST(PlaybookDecisionOrder, TheUpgradeBeforeTheOnsetOutranksTheSymptomsOwnCategory) {
@@ -152,9 +177,16 @@ TEST(PlaybookDecisionOrder, ASiblingThatDoesNotConfirmIsRuledOutAndTheNextFamily
   facts.siblings.peers.push_back({"c-2", true, true, "Warning", {"BE Memory Alert"}});
   const Report report = DiagnoseFacts(facts);
   EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced);
-  EXPECT_NE(report.summary.find("Ruled out: an account-wide cause (no sibling's shared alert"),
-            std::string::npos)
-      << report.summary;
+  EXPECT_NE(report.summary.find("Ruled out: "), std::string::npos) << report.summary;
+  bool account_ruled_out = false;
+  for (const RuledOut& item : report.ruled_out) {
+    if (item.category == RootCause::kAccountWide) {
+      account_ruled_out = true;
+      ASSERT_FALSE(item.evidence.empty());
+      EXPECT_EQ(item.evidence[0].tool_call_id, "call_7");  // the siblings call
+    }
+  }
+  EXPECT_TRUE(account_ruled_out);
 }
 
 TEST(PlaybookDecisionOrder, WithoutTheUpgradeTheSymptomsOwnCategoryWins) {
@@ -190,7 +222,7 @@ TEST(PlaybookDecisionOrder, AKnownBugRuledOutByAWorkloadSurgeIsNamedInTheSummary
   facts.metrics.dimensions["qps"] = qps;
   const Report report = DiagnoseFacts(facts);
   EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure);
-  EXPECT_NE(report.summary.find("Ruled out: known bug \"page cache ignores mem_limit\" (the "
+  EXPECT_NE(report.summary.find("known_bug (\"page cache ignores mem_limit\" applies, but the "
                                 "workload grew: QPS x2.0)"),
             std::string::npos)
       << report.summary;

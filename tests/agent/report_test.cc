@@ -184,5 +184,52 @@ TEST(ReportTest, UnknownCategoryIsRefusedNamingTheValidOnes) {
   EXPECT_TRUE(ParseReport(quiet));
 }
 
+// The Claude loop's citation rules: only successful calls the model has read, with their tool.
+TEST(ReportTest, CitationsMustBeSeenSuccessfulCallsOfTheNamedTool) {
+  using State = CitableCall::State;
+  const std::vector<CitableCall> calls = {{"toolu_1", "query_cluster_metrics", State::kSeen},
+                                          {"toolu_2", "run_sql", State::kFailed},
+                                          {"toolu_3", "query_cluster_info", State::kUnseen}};
+  EXPECT_TRUE(ParseReportCiting(ValidReport(), calls));
+
+  Json report = ValidReport();
+  report["evidence"] = Json::parse(R"([
+      {"tool_call_id": "toolu_2", "tool": "run_sql", "finding": "x"},
+      {"tool_call_id": "toolu_3", "tool": "query_cluster_info", "finding": "x"},
+      {"tool_call_id": "toolu_1", "tool": "query_cluster_alerts", "finding": "x"},
+      {"tool_call_id": "toolu_9", "tool": "run_sql", "finding": "x"}])");
+  auto refused = ParseReportCiting(report, calls);
+  ASSERT_FALSE(refused);
+  const std::string& message = refused.error().message;
+  EXPECT_NE(message.find("4 problems"), std::string::npos) << message;
+  EXPECT_NE(message.find("evidence[0].tool_call_id: 'toolu_2' (run_sql) failed"),
+            std::string::npos) << message;
+  EXPECT_NE(message.find("evidence[1].tool_call_id: 'toolu_3' was called in this same message"),
+            std::string::npos) << message;
+  EXPECT_NE(message.find("evidence[2].tool: 'query_cluster_alerts' but toolu_1 was a call of "
+                         "query_cluster_metrics"), std::string::npos) << message;
+  EXPECT_NE(message.find("'toolu_9' is not a tool call of this investigation; cite one of: "
+                         "toolu_1 (query_cluster_metrics)"), std::string::npos) << message;
+}
+
+TEST(ReportTest, WithoutASuccessfulCallOnlyInsufficientDataCanBeReported) {
+  using State = CitableCall::State;
+  const std::vector<CitableCall> failed = {{"toolu_2", "query_cluster_metrics", State::kFailed}};
+  Json report = ValidReport();
+  report["evidence"][0]["tool_call_id"] = "toolu_2";
+  auto refused = ParseReportCiting(report, failed);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("no tool call of this investigation has succeeded"),
+            std::string::npos) << refused.error().message;
+  EXPECT_FALSE(ParseReportCiting(report, {}));  // a first-turn report with nothing to stand on
+
+  // insufficient_data may cite the failed call as the gap that explains it.
+  report["root_cause_category"] = "insufficient_data";
+  report["severity"] = "info";
+  report["confidence"] = 0.2;
+  auto accepted = ParseReportCiting(report, failed);
+  EXPECT_TRUE(accepted) << accepted.error().ToString();
+}
+
 }  // namespace
 }  // namespace rh::agent

@@ -163,6 +163,19 @@ TEST(CheckMessagesRequestTest, SystemToolsAndToolChoice) {
             "tool_choice: tool_choice may only be specified while providing tools");
 }
 
+TEST(CheckMessagesRequestTest, ThinkingRefusesAForcedToolChoice) {
+  Json body = ToolLoop(R"([{"type": "tool_result", "tool_use_id": "toolu_a", "content": "x"},
+                           {"type": "tool_result", "tool_use_id": "toolu_b", "content": "y"}])"_json);
+  body["max_tokens"] = 4096;
+  body["thinking"] = {{"type", "enabled"}, {"budget_tokens", 2048}};
+  body["tool_choice"] = {{"type", "auto"}};
+  EXPECT_EQ(Rejection(body), "");
+  body["tool_choice"] = {{"type", "tool"}, {"name", "query_cluster_info"}};
+  EXPECT_EQ(Rejection(body), "Thinking may not be enabled when tool_choice forces tool use.");
+  body["tool_choice"] = {{"type", "any"}};
+  EXPECT_NE(Rejection(body), "");
+}
+
 TEST(CheckMessagesRequestTest, AtMostFourCacheControlMarkers) {
   Json body = MinimalBody();
   const Json marker = {{"type", "ephemeral"}};
@@ -409,6 +422,50 @@ TEST(AnthropicScenarioTest, RecordingsBecomeVerbatimTurnsWithExpectations) {
     EXPECT_NE(name, "content-length");
     EXPECT_NE(name, "connection");
   }
+}
+
+// The simulated prompt cache: the second turn of a tool loop reads the first turn's prefix (its
+// marker moved to the newest message, within the 20-block lookback); a changed tool_choice keeps
+// only the tools and system cached.
+TEST(SimulatedUsageTest, ALaterTurnReadsTheCachedPrefixUnlessToolChoiceChanged) {
+  const std::string big(4000, 'x');  // 1000 tokens per block
+  Json first = {{"tools", Json::array({{{"name", "t"}, {"description", big},
+                                        {"input_schema", {{"type", "object"}}},
+                                        {"cache_control", {{"type", "ephemeral"}}}}})},
+                {"system", Json::array({{{"type", "text"}, {"text", big},
+                                         {"cache_control", {{"type", "ephemeral"}}}}})},
+                {"tool_choice", {{"type", "auto"}}},
+                {"messages", Json::array({{{"role", "user"},
+                                           {"content", Json::array({{{"type", "text"},
+                                                                     {"text", big},
+                                                                     {"cache_control",
+                                                                      {{"type", "ephemeral"}}}}})}}})}};
+  std::set<size_t> cache;
+  const auto one = SimulatedUsage(first, &cache);
+  EXPECT_EQ(one.cache_read, 0);
+  EXPECT_GT(one.cache_write, 3000);
+  EXPECT_LT(one.input, 10);
+
+  Json second = first;
+  second["messages"][0]["content"][0].erase("cache_control");
+  second["messages"].push_back({{"role", "assistant"},
+                                {"content", Json::array({{{"type", "text"}, {"text", big}}})}});
+  second["messages"].push_back(
+      {{"role", "user"},
+       {"content", Json::array({{{"type", "text"}, {"text", big},
+                                 {"cache_control", {{"type", "ephemeral"}}}}})}});
+  std::set<size_t> replay = cache;
+  const auto two = SimulatedUsage(second, &replay);
+  EXPECT_EQ(two.cache_read, one.cache_write);  // everything the first turn wrote
+  EXPECT_GT(two.cache_write, 1900);            // the two new blocks
+  EXPECT_LT(two.cache_write, 2100);
+
+  Json forced = second;
+  forced["tool_choice"] = {{"type", "tool"}, {"name", "t"}};
+  std::set<size_t> other = cache;
+  const auto three = SimulatedUsage(forced, &other);
+  EXPECT_GT(three.cache_read, 1900);  // tools and system only
+  EXPECT_LT(three.cache_read, 2100);
 }
 
 }  // namespace

@@ -122,6 +122,14 @@ try {
   check((await page.locator('#root-cause .root-cause').textContent()).includes('BE data disks'), 'root cause shown');
   check(await page.locator('#evidence li').count() === 3, 'three evidence items');
   check(await page.locator('#recommendations li').count() === 2, 'two recommendations');
+  check(await page.locator('#hypotheses > li').count() === 2, 'two ranked hypotheses');
+  check((await page.locator('#hypotheses > li').first().textContent()).includes('82%'),
+    'the top hypothesis shows its likelihood');
+  check(await page.locator('#hypotheses a.tool-ref, #hypotheses span.tool-ref').count() === 2,
+    'hypothesis evidence cites its tool calls');
+  check(await page.locator('#ruled-out li').count() === 1, 'one cause ruled out');
+  check((await page.locator('#missing-evidence li').textContent()).includes('query_similar_clusters'),
+    'missing evidence shown');
   check((await page.locator('#recommendations .op').first().textContent()).includes('expand_disk'),
     'the concrete operation is shown');
   const calls = page.locator('details.tool-call');

@@ -293,6 +293,12 @@ std::optional<ApiRejection> CheckToolChoice(const Json& body, const std::set<std
   if ((type == "any" || type == "tool") && names.empty()) {
     return Invalid("tool_choice: tool_choice may only be specified while providing tools");
   }
+  // Extended thinking allows only auto and none (the tool-use docs, "Forcing tool use").
+  const bool thinking = body.contains("thinking") && body["thinking"].is_object() &&
+                        JsonString(body["thinking"], "type") != "disabled";
+  if (thinking && (type == "any" || type == "tool")) {
+    return Invalid("Thinking may not be enabled when tool_choice forces tool use.");
+  }
   if (type == "tool") {
     if (!choice.contains("name") || !choice["name"].is_string()) {
       return Invalid("tool_choice.tool.name: Field required");
@@ -939,7 +945,18 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
         message["stop_reason"] = has_tool_use ? "tool_use" : "end_turn";
       }
       if (!message.contains("stop_sequence")) message["stop_sequence"] = nullptr;
-      if (!message.contains("usage")) {
+      if (options_.simulate_usage) {
+        SimulatedTokens tokens;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          tokens = SimulatedUsage(received.body, &simulated_cache_);
+        }
+        message["usage"] = {
+            {"input_tokens", tokens.input},
+            {"output_tokens", static_cast<long long>(DumpJson(message["content"]).size() / 4 + 1)},
+            {"cache_creation_input_tokens", tokens.cache_write},
+            {"cache_read_input_tokens", tokens.cache_read}};
+      } else if (!message.contains("usage")) {
         message["usage"] = {
             {"input_tokens", static_cast<long long>(request.body.size() / 4)},
             {"output_tokens", static_cast<long long>(DumpJson(message["content"]).size() / 4 + 1)},
@@ -1033,6 +1050,86 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
       return;
     }
   }
+}
+
+SimulatedTokens SimulatedUsage(const Json& body, std::set<size_t>* cache) {
+  constexpr size_t kLookback = 20;
+  struct Block {
+    size_t chars = 0;
+    bool marker = false;
+    size_t hash = 0;  // of the prefix up to and including this block
+  };
+  std::vector<Block> blocks;
+  std::string prefix;
+  auto add = [&](Json block, const std::string& seed) {
+    Block entry;
+    entry.marker = block.is_object() && block.contains("cache_control");
+    if (block.is_object()) block.erase("cache_control");
+    const std::string text = DumpJson(block);
+    entry.chars = text.size();
+    prefix += seed + text;
+    entry.hash = std::hash<std::string>{}(prefix);
+    blocks.push_back(entry);
+  };
+  if (body.contains("tools") && body["tools"].is_array()) {
+    for (const Json& tool : body["tools"]) add(tool, "");
+  }
+  if (body.contains("system")) {
+    if (body["system"].is_array()) {
+      for (const Json& block : body["system"]) add(block, "");
+    } else {
+      add(body["system"], "");
+    }
+  }
+  const std::string message_seed = DumpJson(body.value("tool_choice", Json())) +
+                                   DumpJson(body.value("thinking", Json()));
+  bool first_message_block = true;
+  for (const Json& message : body.value("messages", Json::array())) {
+    const std::string role = "role:" + JsonString(message, "role");
+    Json content = message.value("content", Json());
+    if (!content.is_array()) content = Json::array({content});
+    for (const Json& block : content) {
+      add(block, (first_message_block ? message_seed : std::string()) + role);
+      first_message_block = false;
+    }
+  }
+  size_t last_marker = 0;
+  bool any_marker = false;
+  for (size_t idx = 0; idx < blocks.size(); ++idx) {
+    if (blocks[idx].marker) {
+      last_marker = idx;
+      any_marker = true;
+    }
+  }
+  std::vector<size_t> tokens_to(blocks.size() + 1, 0);  // tokens of blocks [0, idx)
+  for (size_t idx = 0; idx < blocks.size(); ++idx) {
+    tokens_to[idx + 1] = tokens_to[idx] + blocks[idx].chars / 4;
+  }
+  SimulatedTokens usage;
+  if (!any_marker) {
+    usage.input = static_cast<long long>(tokens_to.back());
+    return usage;
+  }
+  // The longest cached prefix ending within the lookback window of a marker.
+  size_t read_end = 0;  // blocks [0, read_end) come from the cache
+  for (size_t idx = 0; idx < blocks.size(); ++idx) {
+    if (!blocks[idx].marker) continue;
+    const size_t low = idx >= kLookback ? idx - kLookback : 0;
+    for (size_t end = idx + 1; end > low; --end) {
+      if (cache->count(blocks[end - 1].hash)) {
+        read_end = std::max(read_end, end);
+        break;
+      }
+    }
+  }
+  usage.cache_read = static_cast<long long>(tokens_to[read_end]);
+  usage.cache_write = static_cast<long long>(tokens_to[last_marker + 1] - tokens_to[read_end]);
+  if (read_end > last_marker + 1) usage.cache_write = 0;
+  usage.input = static_cast<long long>(tokens_to.back()) - usage.cache_read - usage.cache_write;
+  for (const Block& block : blocks) {
+    if (block.marker) cache->insert(block.hash);
+  }
+  return usage;
 }
 
 }  // namespace rh::testing

@@ -44,6 +44,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -121,6 +122,22 @@ std::optional<ApiRejection> CheckMessagesRequest(const std::string& method, cons
 // when the shared data is absent.
 const JsonSchemaValidator* SharedCreateMessageValidator();
 
+// Prompt caching as the Messages API does it, for measurements: a request is a sequence of
+// blocks (each tool definition, each system block, each message content block, in that order),
+// a token is 4 characters of a block's JSON without its cache_control. Each cache_control
+// marker writes the prefix up to it to `cache`; a later request reads the longest cached prefix
+// that ends at one of its block boundaries at most 20 blocks before one of its markers (the
+// API's lookback). A message-level prefix is keyed with tool_choice and thinking (changing either
+// invalidates the cached messages, as the API documents). Returns {input_tokens,
+// cache_creation_input_tokens, cache_read_input_tokens} for `body`, and adds its prefixes to
+// `cache` (prefix hashes).
+struct SimulatedTokens {
+  long long input = 0;
+  long long cache_write = 0;
+  long long cache_read = 0;
+};
+SimulatedTokens SimulatedUsage(const Json& body, std::set<size_t>* cache);
+
 // Whether `actual` contains `expected`: objects by key (extra keys allowed), arrays element by
 // element with equal lengths, scalars equal, "<any>" matching anything. On a mismatch `where`
 // gets the first differing path and both values.
@@ -152,6 +169,10 @@ class ScriptedAnthropicServer {
     // replay the same script at once. Turns are then model messages (repeat counts are ignored)
     // and a request past the last turn is a problem as usual.
     bool per_conversation = false;
+    // true: every message's usage is computed by SimulatedUsage from the request and the
+    // requests before it (the scenario's own usage is ignored), so the cache-read share a
+    // conversation would get from the real API's prompt caching can be measured.
+    bool simulate_usage = false;
     int threads = 16;  // server threads (one per open connection)
   };
 
@@ -205,6 +226,7 @@ class ScriptedAnthropicServer {
   int request_counter_ = 0;
   std::vector<ReceivedRequest> requests_;
   std::vector<std::string> problems_;
+  std::set<size_t> simulated_cache_;  // Options::simulate_usage
 };
 
 }  // namespace rh::testing

@@ -165,6 +165,28 @@ store::StoredReport MakeStoredReport(const std::string& cluster_id, Severity sev
   compaction.action = "Watch the compaction score after the expansion";
   compaction.rationale = "Compaction stalls when disks are nearly full";
   report.recommendations = {expand, compaction};
+  // The reasoning: two ranked hypotheses citing the calls, a cause ruled out, a gap.
+  agent::Hypothesis disk;
+  disk.rank = 1;
+  disk.category = category;
+  disk.statement = "The bulk load filled the BE data disks";
+  disk.likelihood = report.confidence;
+  disk.evidence_for = {report.evidence[1]};
+  agent::Hypothesis compaction_backlog;
+  compaction_backlog.rank = 2;
+  compaction_backlog.category = category == RootCause::kCompactionBacklog
+                                    ? RootCause::kDiskCapacity
+                                    : RootCause::kCompactionBacklog;
+  compaction_backlog.statement = "Compaction fell behind and kept old versions on disk";
+  compaction_backlog.likelihood = 0.1;
+  compaction_backlog.evidence_against = {
+      {"call_2", "query_cluster_metrics", "compaction score 12, normal"}};
+  report.hypotheses = {disk, compaction_backlog};
+  report.ruled_out = {{category == RootCause::kAlertNoise ? RootCause::kNodeFailure
+                                                          : RootCause::kAlertNoise,
+                       "the disk alerts match the disk usage in the metrics",
+                       {report.evidence[2]}}};
+  report.missing_evidence = {"query_similar_clusters was not run"};
   Json transcript = Json::array();
   transcript.push_back({{"id", "call_1"},
                         {"tool", "query_cluster_info"},

@@ -199,6 +199,18 @@ TEST_P(HttpApiTest, InvestigationLifecycle) {
   EXPECT_EQ(done.json["report_id"], *report_id);
   EXPECT_EQ(done.json["report"]["report_id"], *report_id);
   EXPECT_EQ(done.json["report"]["report"]["severity"], "high");
+  // The reasoning is stored and returned as written: hypotheses, ruled-out causes, gaps.
+  const Json& reasoning = done.json["report"]["report"];
+  ASSERT_EQ(reasoning["hypotheses"].size(), 2u);
+  EXPECT_EQ(reasoning["hypotheses"][0]["rank"], 1);
+  EXPECT_EQ(reasoning["hypotheses"][0]["category"], "disk_capacity");
+  EXPECT_EQ(reasoning["hypotheses"][0]["evidence_for"][0]["tool_call_id"], "call_2");
+  EXPECT_EQ(reasoning["hypotheses"][1]["evidence_against"][0]["finding"],
+            "compaction score 12, normal");
+  EXPECT_EQ(reasoning["ruled_out"][0]["category"], "alert_noise");
+  EXPECT_EQ(reasoning["missing_evidence"][0], "query_similar_clusters was not run");
+  EXPECT_NE(done.json["report"]["markdown"].get<std::string>().find("## Hypotheses"),
+            std::string::npos);
 
   HttpReply listed = Get("/api/v1/investigations?status=done");
   ASSERT_EQ(listed.status, 200);

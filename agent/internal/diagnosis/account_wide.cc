@@ -31,8 +31,10 @@ class AccountWide final : public DiagnosisFamily {
     const Assessment& assessment = c.assessment();
     if ((assessment.Primary() || !assessment.firing.empty()) && SiblingsConfirmed(c)) return true;
     if (!c.facts().siblings.SiblingsSharing().empty() && siblings_.empty()) {
-      c.draft().RuleOut("an account-wide cause (no sibling's shared alert started within " +
-                        Number(kSiblingOnsetHours) + " h of this cluster's with the same symptom)");
+      c.draft().RuleOut(RootCause::kAccountWide,
+                        "no sibling's shared alert started within " + Number(kSiblingOnsetHours) +
+                            " h of this cluster's with the same symptom",
+                        &c.facts().siblings.source);
     }
     return false;
   }
@@ -104,9 +106,12 @@ class AccountWide final : public DiagnosisFamily {
       for (const auto& [sibling, gap] : sql.sibling_gaps) {
         if (gap > kSiblingOnsetHours) continue;
         if (!SameProfile(c, sibling)) {
-          c.draft().RuleOut("an account-wide cause (" + sibling +
-                            " fires the same alert from the "
-                            "same hours but shows a different symptom or workload change)");
+          c.draft().RuleOut(RootCause::kAccountWide,
+                            sibling + " fires the same alert from the same hours but shows a "
+                                      "different symptom or workload change",
+                            sql.sibling_shift_call.empty() ? sql.sibling_call
+                                                           : sql.sibling_shift_call,
+                            "run_sql");
           continue;
         }
         siblings_.push_back(sibling);

@@ -16,6 +16,7 @@ namespace {
 using std::chrono::hours;
 
 constexpr double kConfidenceFloor = 0.15;
+constexpr size_t kMaxCitedPerHypothesis = 6;
 constexpr double kConfidenceCeiling = 0.95;
 
 double HoursBetween(TimePoint from, TimePoint to) {
@@ -102,7 +103,56 @@ void Draft::Disagree(const std::string& why) {
   disagreeing_.push_back(why);
 }
 
-void Draft::RuleOut(const std::string& what) { ruled_out_.push_back(what); }
+void Draft::Disagree(const CallSource& source, const std::string& why) {
+  Disagree(why);
+  if (!source.call_id.empty()) against_.push_back({source.call_id, source.tool, why});
+}
+
+void Draft::RuleOut(RootCause category, const std::string& why, const CallSource* source) {
+  if (source && source->ok) {
+    RuleOut(category, why, source->call_id, source->tool);
+  } else {
+    RuleOut(category, why, "", "");
+  }
+}
+
+void Draft::RuleOut(RootCause category, const std::string& why, const std::string& call_id,
+                    const std::string& tool) {
+  for (RuledOut& existing : ruled_out_) {
+    if (existing.category == category && existing.why == why) return;
+  }
+  RuledOut item;
+  item.category = category;
+  item.why = why;
+  if (!call_id.empty()) item.evidence.push_back({call_id, tool, why});
+  ruled_out_.push_back(std::move(item));
+}
+
+void Draft::Consider(RootCause category, std::string statement, double weight,
+                     std::vector<Evidence> evidence_for, std::vector<Evidence> evidence_against) {
+  if (Considered(category)) return;
+  Alternative alternative;
+  alternative.hypothesis.category = category;
+  alternative.hypothesis.statement = std::move(statement);
+  alternative.hypothesis.evidence_for = std::move(evidence_for);
+  alternative.hypothesis.evidence_against = std::move(evidence_against);
+  alternative.weight = weight;
+  alternatives_.push_back(std::move(alternative));
+}
+
+bool Draft::Considered(RootCause category) const {
+  for (const Alternative& alternative : alternatives_) {
+    if (alternative.hypothesis.category == category) return true;
+  }
+  return false;
+}
+
+bool Draft::RuledOutAlready(RootCause category) const {
+  for (const RuledOut& item : ruled_out_) {
+    if (item.category == category) return true;
+  }
+  return false;
+}
 
 void Draft::Recommend(std::string action, std::string rationale, std::string operation,
                       Json parameters, std::string risk) {
@@ -118,6 +168,11 @@ double Draft::Confidence() const {
 
 Report Draft::Finish(RootCause category, Severity severity, std::string root_cause,
                      std::string headline) {
+  if (weigh_) {
+    auto weigh = std::move(weigh_);
+    weigh_ = nullptr;
+    weigh(category);
+  }
   Report report;
   report.root_cause_category = category;
   report.severity = severity;
@@ -130,12 +185,80 @@ Report Draft::Finish(RootCause category, Severity severity, std::string root_cau
         {"No action needed now; keep the cluster under normal monitoring.",
          "Nothing in the evidence calls for a change.", "none", Json::object(), ""});
   }
+  // The reasoning: the report's own hypothesis first, the competing ones by weight; their
+  // likelihoods share what the winner leaves and never rise down the list.
+  Hypothesis own;
+  own.rank = 1;
+  own.category = category;
+  own.statement = report.root_cause.size() > 990 ? report.root_cause.substr(0, 986) + "..."
+                                                 : report.root_cause;
+  own.likelihood = report.confidence;
+  for (const Evidence& item : evidence_) {
+    if (own.evidence_for.size() >= kMaxCitedPerHypothesis) break;
+    own.evidence_for.push_back(item);
+  }
+  for (const Evidence& item : against_) {
+    if (own.evidence_against.size() >= kMaxCitedPerHypothesis) break;
+    own.evidence_against.push_back(item);
+  }
+  report.hypotheses.push_back(std::move(own));
+  std::vector<Alternative> others;
+  for (const Alternative& alternative : alternatives_) {
+    if (alternative.hypothesis.category != category) others.push_back(alternative);
+  }
+  std::stable_sort(others.begin(), others.end(), [](const Alternative& a, const Alternative& b) {
+    return a.weight > b.weight;
+  });
+  double total = 1.0;  // room for "something not considered"
+  for (const Alternative& alternative : others) total += alternative.weight;
+  for (Alternative& alternative : others) {
+    if (report.hypotheses.size() >= kMaxHypotheses) break;
+    Hypothesis hypothesis = std::move(alternative.hypothesis);
+    hypothesis.rank = static_cast<int>(report.hypotheses.size()) + 1;
+    double share = (1.0 - report.confidence) * alternative.weight / total;
+    hypothesis.likelihood =
+        std::min(report.hypotheses.back().likelihood, std::round(share * 100) / 100);
+    if (hypothesis.statement.size() > 990) {
+      hypothesis.statement = hypothesis.statement.substr(0, 986) + "...";
+    }
+    report.hypotheses.push_back(std::move(hypothesis));
+  }
+  for (const RuledOut& item : ruled_out_) {
+    if (item.category == category || report.ruled_out.size() >= kMaxRuledOut) continue;
+    report.ruled_out.push_back(item);
+  }
+  for (const CallSource* source :
+       {&facts_.cluster.source, &facts_.alerts.source, &facts_.metrics.source,
+        &facts_.operations.source, &facts_.knowledge.source, &facts_.memory.source,
+        &facts_.siblings.source}) {
+    if (source->call_id.empty() || source->ok) continue;
+    std::string error = source->error.size() > 200 ? source->error.substr(0, 200) + "..."
+                                                   : source->error;
+    report.missing_evidence.push_back(source->tool + " (" + source->call_id +
+                                      ") failed: " + error);
+  }
+  for (const SqlFacts& sql : facts_.sql) {
+    if (sql.source.call_id.empty() || sql.source.ok) continue;
+    report.missing_evidence.push_back("run_sql (" + sql.source.call_id + ", " + sql.purpose +
+                                      ") failed");
+  }
+  if (report.missing_evidence.size() > kMaxMissingEvidence) {
+    report.missing_evidence.resize(kMaxMissingEvidence);
+  }
+
   std::string summary = std::move(headline);
   summary += " Signals in agreement: " + std::to_string(agreeing_.size());
   if (!agreeing_.empty()) summary += " (" + JoinNames(agreeing_) + ")";
   summary += ".";
   if (!disagreeing_.empty()) summary += " Against: " + JoinNames(disagreeing_) + ".";
-  if (!ruled_out_.empty()) summary += " Ruled out: " + JoinNames(ruled_out_) + ".";
+  if (!ruled_out_.empty()) {
+    std::vector<std::string> names;
+    for (const RuledOut& item : ruled_out_) {
+      if (item.category == category) continue;
+      names.push_back(std::string(RootCauseName(item.category)) + " (" + item.why + ")");
+    }
+    if (!names.empty()) summary += " Ruled out: " + JoinNames(names) + ".";
+  }
   if (!facts_.question.empty()) summary += " Question asked: \"" + facts_.question + "\".";
   if (summary.size() > 3900) summary = summary.substr(0, 3896) + "...";
   if (report.root_cause.size() > 3900)
@@ -167,6 +290,14 @@ void Case::CiteContext() {
 }
 
 void Case::CiteDimension(const DimensionFact& dim) {
+  draft_.Cite(facts_.metrics.source, DimensionText(dim));
+}
+
+Evidence Case::DimensionEvidence(const DimensionFact& dim) const {
+  return {facts_.metrics.source.call_id, facts_.metrics.source.tool, DimensionText(dim)};
+}
+
+std::string Case::DimensionText(const DimensionFact& dim) const {
   std::string text =
       DimensionLabel(dim.name) + " " + WithUnit(dim.latest, dim.unit) + " now (" + dim.state;
   if (dim.state != "healthy") {
@@ -185,7 +316,7 @@ void Case::CiteDimension(const DimensionFact& dim) {
   if (dim.projected_hours_to_critical) {
     text += "; critical in about " + Number(*dim.projected_hours_to_critical) + " h at this rate";
   }
-  draft_.Cite(facts_.metrics.source, text);
+  return text;
 }
 
 void Case::CiteAlerts(const std::vector<const AlertFact*>& alerts) {
@@ -224,16 +355,20 @@ void Case::CiteOperationsContext() {
 
 void Case::CiteKnowledge(const std::vector<std::string>& keywords, bool bugs_too) {
   const KnowledgeFacts& knowledge = facts_.knowledge;
-  if (!knowledge.source.ok) return;
-  for (const KnowledgeHitFact& hit : knowledge.hits) {
-    if (hit.kind == "known_bug" && !bugs_too) continue;
-    std::string text = Lower(hit.title + " " + hit.snippet);
-    if (!keywords.empty() && !ContainsAny(text, keywords)) continue;
-    draft_.Cite(knowledge.source,
-                "knowledge (" + hit.kind + "): \"" + hit.title + "\" from " + hit.source);
-    draft_.Agree(0.5, "a matching " + hit.kind + " in the Knowledge Lake");
-    return;
-  }
+  auto cite_first = [&](const CallSource& source, const std::vector<KnowledgeHitFact>& hits) {
+    if (!source.ok) return false;
+    for (const KnowledgeHitFact& hit : hits) {
+      if (hit.kind == "known_bug" && !bugs_too) continue;
+      std::string text = Lower(hit.title + " " + hit.snippet);
+      if (!keywords.empty() && !ContainsAny(text, keywords)) continue;
+      draft_.Cite(source, "knowledge (" + hit.kind + "): \"" + hit.title + "\" from " + hit.source);
+      draft_.Agree(0.5, "a matching " + hit.kind + " in the Knowledge Lake");
+      return true;
+    }
+    return false;
+  };
+  if (cite_first(knowledge.source, knowledge.hits)) return;
+  cite_first(knowledge.followup, knowledge.followup_hits);
 }
 
 void Case::CiteMemory(RootCause category) {
@@ -381,6 +516,132 @@ std::string Case::ComputeType() const {
 
 std::string Case::SinceOnset() const {
   return assessment_.onset ? " since " + Minute(*assessment_.onset) : "";
+}
+
+}  // namespace rh::agent::internal::diagnosis
+
+namespace rh::agent::internal::diagnosis {
+
+void Case::WeighAlternatives(RootCause winner) {
+  const Assessment& assessment = assessment_;
+  const Symptom* primary = assessment.Primary();
+  std::vector<Evidence> primary_evidence;
+  if (primary) primary_evidence.push_back(DimensionEvidence(*primary->dimension));
+  auto alert_evidence = [&](const AlertFact& alert) -> Evidence {
+    return {facts_.alerts.source.call_id, facts_.alerts.source.tool,
+            "'" + alert.name + "' " + (alert.currently_firing ? "firing" : "not firing now") +
+                ", " + std::to_string(alert.episodes) + " episodes in " +
+                std::to_string(facts_.alerts.window_hours) + " h"};
+  };
+  const bool metrics_ok = facts_.metrics.source.ok;
+
+  // The other new symptoms: each a cause of its own, against it that it came later or sits
+  // downstream of the winner.
+  for (const Symptom& symptom : assessment.symptoms) {
+    if (!metrics_ok) break;
+    const RootCause category = DimensionCategory(symptom.dimension->name);
+    if (category == winner || category == RootCause::kInsufficientData) continue;
+    const std::string label = DimensionLabel(symptom.dimension->name);
+    if (!symptom.is_new) {
+      draft_.RuleOut(category,
+                     label + " was already " + symptom.dimension->state +
+                         " a week earlier: a standing condition, not this incident",
+                     &facts_.metrics.source);
+      continue;
+    }
+    std::vector<Evidence> against = primary_evidence;
+    if (&symptom == primary) against.clear();
+    draft_.Consider(category,
+                    label + " " + WithUnit(symptom.dimension->latest, symptom.dimension->unit) +
+                        " (" + symptom.dimension->state + ") as a cause of its own",
+                    symptom.level == 2 ? 1.0 : 0.5, {DimensionEvidence(*symptom.dimension)},
+                    against);
+  }
+  // A lost node the winner does not name.
+  if (winner != RootCause::kNodeFailure) {
+    if (assessment.node_alert) {
+      draft_.Consider(RootCause::kNodeFailure,
+                      std::string(assessment.lost_node_type == "FE" ? "an " : "a ") +
+                          assessment.lost_node_type + " node lost ('" +
+                          assessment.node_alert->name + "')",
+                      1.0, {alert_evidence(*assessment.node_alert)}, {});
+    } else if (const DimensionFact* alive = facts_.metrics.Find("alive_be");
+               alive && !alive->abnormal() && winner != RootCause::kInsufficientData) {
+      draft_.RuleOut(RootCause::kNodeFailure,
+                     "every node alive (" + DimensionLabel("alive_be") + " " +
+                         WithUnit(alive->latest, alive->unit) + ") and no node alert",
+                     &facts_.metrics.source);
+    }
+  }
+  // A change operation: a suspect the winner does not name, or none in the window.
+  if (winner != RootCause::kOperationInduced && facts_.operations.source.ok) {
+    if (const OperationFact* op = assessment.suspect_operation) {
+      draft_.Consider(RootCause::kOperationInduced,
+                      "the " + op->type + " " + op->ParametersText() + " at " +
+                          Minute(*op->started_at) + " (" + op->result + ") caused it",
+                      1.0,
+                      {{facts_.operations.source.call_id, facts_.operations.source.tool,
+                        op->type + " at " + Minute(*op->started_at) + ", " +
+                            MinutesText(assessment.suspect_minutes_before) +
+                            " before the onset"}},
+                      {});
+    } else if (assessment.onset && winner != RootCause::kHealthy &&
+               winner != RootCause::kInsufficientData) {
+      std::string why = "no UPGRADE, SCALE, config UPDATE or RESTART in the 4 h before the onset";
+      if (!facts_.operations.operations.empty()) {
+        const OperationFact& latest = facts_.operations.operations.front();
+        if (latest.started_at) {
+          why += "; the latest operation, " + latest.type + " at " + Minute(*latest.started_at) +
+                 " (" + Ago(*latest.started_at, facts_.now) + "), is outside it";
+        }
+      }
+      draft_.RuleOut(RootCause::kOperationInduced, why, &facts_.operations.source);
+    }
+  }
+  // Alert noise: the alerts have a real problem behind them.
+  if (winner != RootCause::kAlertNoise && winner != RootCause::kHealthy &&
+      winner != RootCause::kInsufficientData && facts_.alerts.source.ok &&
+      (!assessment.firing.empty() || !assessment.flapping.empty())) {
+    std::string why = "the alerts have a real problem behind them";
+    if (primary) {
+      why = "the alerts match " + DimensionLabel(primary->dimension->name) + " " +
+            primary->dimension->state + " in the metrics";
+    } else if (assessment.node_alert) {
+      why = "'" + assessment.node_alert->name + "' says " +
+            (assessment.lost_node_type == "FE" ? "an " : "a ") + assessment.lost_node_type +
+            " node is lost" + (CrashText(assessment.node_alert->detail) ? ", with crash text" : "");
+    }
+    draft_.RuleOut(RootCause::kAlertNoise, why,
+                   primary ? &facts_.metrics.source : &facts_.alerts.source);
+  }
+  // Account-wide: the siblings do not share it.
+  if (winner != RootCause::kAccountWide && facts_.siblings.source.ok &&
+      (facts_.siblings.pattern == "cluster_specific" ||
+       facts_.siblings.pattern == "no_firing_alerts") &&
+      winner != RootCause::kHealthy && !draft_.RuledOutAlready(RootCause::kAccountWide)) {
+    draft_.RuleOut(RootCause::kAccountWide,
+                   "siblings: " + facts_.siblings.pattern + " (" + facts_.siblings.pattern_reason +
+                       ")",
+                   &facts_.siblings.source);
+  }
+  // A volume collapse the winner does not name.
+  if (assessment.collapsed && winner != RootCause::kIngestionFailure) {
+    draft_.Consider(RootCause::kIngestionFailure,
+                    DimensionLabel(assessment.collapsed->name) + " near zero (" +
+                        Number(assessment.collapse_ratio * 100) + "% of its baseline)",
+                    0.5, {DimensionEvidence(*assessment.collapsed)}, {});
+  }
+  // Healthy: what is not.
+  if (winner != RootCause::kHealthy && winner != RootCause::kInsufficientData &&
+      winner != RootCause::kAlertNoise && (primary || assessment.node_alert ||
+                                           assessment.collapsed)) {
+    draft_.RuleOut(RootCause::kHealthy,
+                   primary ? DimensionLabel(primary->dimension->name) + " is " +
+                                 primary->dimension->state
+                           : std::string(assessment.node_alert ? "a node is lost"
+                                                               : "the volume collapsed"),
+                   primary ? &facts_.metrics.source : nullptr);
+  }
 }
 
 }  // namespace rh::agent::internal::diagnosis

@@ -11,6 +11,7 @@
 // Thread-safety: none; one Case belongs to one diagnosis.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,24 @@ class Draft {
   void Cite(const CallSource& source, std::string finding);
   // A signal that agrees with the diagnosis, with its weight in the confidence.
   void Agree(double weight, const std::string& why);
-  // A contradiction (costs 1 in the confidence).
+  // A contradiction (costs 1 in the confidence); with a source, it is also cited as evidence
+  // against the report's own hypothesis.
   void Disagree(const std::string& why);
-  // A cause considered and ruled out (listed in the summary).
-  void RuleOut(const std::string& what);
+  void Disagree(const CallSource& source, const std::string& why);
+  // A cause considered and ruled out: listed in the summary and in the report's ruled_out,
+  // citing `source` when given (the call whose result excludes it).
+  void RuleOut(RootCause category, const std::string& why, const CallSource* source = nullptr);
+  void RuleOut(RootCause category, const std::string& why, const std::string& call_id,
+               const std::string& tool);
+  // A competing explanation that lost to the report's own, with its weight (its share of the
+  // likelihood the winner leaves) and the calls for and against it.
+  void Consider(RootCause category, std::string statement, double weight,
+                std::vector<Evidence> evidence_for, std::vector<Evidence> evidence_against);
+  bool Considered(RootCause category) const;
+  bool RuledOutAlready(RootCause category) const;
+  // Called by Finish with the winning category before the reasoning is written (the Case
+  // weighs the alternatives there).
+  void OnFinish(std::function<void(RootCause)> weigh) { weigh_ = std::move(weigh); }
   void Recommend(std::string action, std::string rationale, std::string operation = "",
                  Json parameters = Json::object(), std::string risk = "");
 
@@ -56,17 +71,27 @@ class Draft {
 
   // The report: the recommendations so far (or "no action needed"), the evidence, and a summary
   // of `headline`, the agreeing signals, the contradictions, the causes ruled out and the
-  // question asked.
+  // question asked; the reasoning: the report's own hypothesis (rank 1, likelihood = the
+  // confidence, the evidence for it and the contradictions cited against it), then the
+  // competing ones by weight, the causes ruled out, and the tools that failed as missing
+  // evidence.
   Report Finish(RootCause category, Severity severity, std::string root_cause,
                 std::string headline);
 
  private:
+  struct Alternative {
+    Hypothesis hypothesis;
+    double weight = 0;
+  };
   const PlaybookFacts& facts_;
   std::vector<Evidence> evidence_;
+  std::vector<Evidence> against_;
   std::vector<Recommendation> recommendations_;
   std::vector<std::string> agreeing_;
   std::vector<std::string> disagreeing_;
-  std::vector<std::string> ruled_out_;
+  std::vector<RuledOut> ruled_out_;
+  std::vector<Alternative> alternatives_;
+  std::function<void(RootCause)> weigh_;
   double signals_ = 0;
   int contradictions_ = 0;
 };
@@ -76,7 +101,11 @@ class Draft {
 class Case {
  public:
   Case(const PlaybookFacts& facts, const Assessment& assessment, const SqlFindings& sql)
-      : facts_(facts), assessment_(assessment), sql_(sql), draft_(facts) {}
+      : facts_(facts), assessment_(assessment), sql_(sql), draft_(facts) {
+    draft_.OnFinish([this](RootCause winner) { WeighAlternatives(winner); });
+  }
+  Case(const Case&) = delete;
+  Case& operator=(const Case&) = delete;
 
   const PlaybookFacts& facts() const { return facts_; }
   const Assessment& assessment() const { return assessment_; }
@@ -86,6 +115,9 @@ class Case {
   // Evidence shared by several families.
   void CiteContext();  // tier, account, version, nodes, health score
   void CiteDimension(const DimensionFact& dim);
+  // The sentence CiteDimension cites: "BE memory usage 95% now (critical, above 90%), ...".
+  std::string DimensionText(const DimensionFact& dim) const;
+  Evidence DimensionEvidence(const DimensionFact& dim) const;
   void CiteAlerts(const std::vector<const AlertFact*>& alerts);
   void CiteOperationsContext();  // "no change operation shortly before the onset; latest ..."
   // The first Knowledge Lake hit holding one of `keywords` (known bugs only when `bugs_too`).
@@ -107,6 +139,11 @@ class Case {
   std::string SinceOnset() const;   // " since 2026-11-20 14:00", "" without an onset
   // Double the compute CU up to 64, else 1.5x the nodes up to the instance limit.
   void RecommendScaleUp(const std::string& why);
+
+  // Before Finish: the competing explanations the facts allow besides `winner` (the other new
+  // symptoms, a change operation, a flapping or node alert) and the causes the facts exclude
+  // (an operation, a node loss, an account-wide cause, alert noise), each cited.
+  void WeighAlternatives(RootCause winner);
 
  private:
   const PlaybookFacts& facts_;

@@ -19,6 +19,7 @@ std::unique_ptr<DiagnosisFamily> NewQueryErrors();
 std::unique_ptr<DiagnosisFamily> NewCpuSaturation();
 std::unique_ptr<DiagnosisFamily> NewSlowQueries();
 std::unique_ptr<DiagnosisFamily> NewUnmappedSymptom();
+std::unique_ptr<DiagnosisFamily> NewVolumeCollapse();
 std::unique_ptr<DiagnosisFamily> NewAlertNoise();
 std::unique_ptr<DiagnosisFamily> NewChronic();
 std::unique_ptr<DiagnosisFamily> NewHealthy();
@@ -27,10 +28,10 @@ std::vector<std::unique_ptr<DiagnosisFamily>> FamiliesInDecisionOrder() {
   using Factory = std::unique_ptr<DiagnosisFamily> (*)();
   static constexpr Factory kOrder[] = {
       NewInsufficientData,  // 1. telemetry gap: nothing else can be judged
-      NewNodeFailure,       // 2. primary symptom alive_be
-      NewAccountWide,       // 3. siblings share the alert, the onset and the symptom
-      NewOperationInduced,  // 4. a change operation shortly before the onset
-      NewKnownBug,          // 5. a known bug of this version with this symptom, no other driver
+      NewOperationInduced,  // 2. a change operation shortly before the onset (of a node loss too)
+      NewNodeFailure,       // 3. alive_be, or a node alert (FE loss, a BE/CN crash loop)
+      NewAccountWide,       // 4. siblings share the alert, the onset and the symptom
+      NewKnownBug,          // 5. a known bug affecting this version with this symptom
       // 6. the primary symptom's own category (at most one of these applies):
       NewDiskCapacity,       //    disk
       NewCompactionBacklog,  //    compaction, tablets
@@ -40,9 +41,10 @@ std::vector<std::unique_ptr<DiagnosisFamily>> FamiliesInDecisionOrder() {
       NewCpuSaturation,      //    cpu
       NewSlowQueries,        //    latency
       NewUnmappedSymptom,    //    a dimension no family above claims
-      NewAlertNoise,         // 7. alerts without a new symptom
-      NewChronic,            // 8. chronic symptoms only
-      NewHealthy,            // 9. nothing to name (always applies)
+      NewVolumeCollapse,     // 7. load rate or QPS near zero against its baseline
+      NewAlertNoise,         // 8. alerts without a new symptom
+      NewChronic,            // 9. chronic symptoms only
+      NewHealthy,            // 10. nothing wrong now (always applies)
   };
   std::vector<std::unique_ptr<DiagnosisFamily>> families;
   families.reserve(std::size(kOrder));

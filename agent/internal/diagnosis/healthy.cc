@@ -1,6 +1,6 @@
-// Healthy (rule 9, the last family, which always applies): nothing abnormal and nothing
-// firing. Severity info, category insufficient_data ("no problem found, nothing to name"), and
-// no action.
+// Healthy (rule 10, the last family, which always applies): nothing abnormal and nothing
+// firing. Severity info, category healthy (nothing wrong now), and no action; when the metrics
+// could not be read at all, insufficient_data instead (no basis for a clean bill).
 #include "agent/internal/diagnosis/family.h"
 
 namespace rh::agent::internal::diagnosis {
@@ -8,7 +8,7 @@ namespace {
 
 class Healthy final : public DiagnosisFamily {
  public:
-  std::string_view Name() const override { return "healthy"; }
+  std::string_view Name() const override { return RootCauseName(RootCause::kHealthy); }
 
   bool Applies(Case&) override { return true; }
 
@@ -30,10 +30,18 @@ class Healthy final : public DiagnosisFamily {
       draft.Agree(1.0, "no firing alert");
     }
     c.CiteOperationsContext();
-    return draft.Finish(RootCause::kInsufficientData, Severity::kInfo,
+    if (!metrics.source.ok) {
+      // Nothing abnormal was seen because the metrics could not be read: not a clean bill.
+      return draft.Finish(RootCause::kInsufficientData, Severity::kInfo,
+                          "The metrics of " + facts.cluster.cluster_id +
+                              " could not be read, so there is no basis for a diagnosis.",
+                          "Insufficient data for " + facts.cluster.cluster_id +
+                              ": the metrics could not be read.");
+    }
+    return draft.Finish(RootCause::kHealthy, Severity::kInfo,
                         "No problem found on " + facts.cluster.cluster_id +
-                            ": every metric is healthy and no alert is firing, so there is no "
-                            "root cause to name.",
+                            ": every metric is healthy and no alert is firing; nothing is wrong "
+                            "now.",
                         "Healthy: nothing to act on for " + facts.cluster.cluster_id + ".");
   }
 };

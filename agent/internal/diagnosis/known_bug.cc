@@ -1,9 +1,11 @@
-// known_bug (rule 5): a Knowledge Lake hit of kind known_bug (the search was filtered by the
-// cluster's version, so the bug affects it) that names the primary symptom, with no ordinary
-// driver (no workload surge, no suspect operation) and every trigger the bug's text names that
-// leaves a trace in the telemetry actually present. A bug that fails one of these is noted as
-// ruled out; the recommendation is the fixing version on the cluster's own release line and
-// the documented workaround meanwhile.
+// known_bug (rule 5): a Knowledge Lake hit of kind known_bug that applies (BugApplies: the
+// cluster's version inside the bug's affected range, checked here again whatever the search's
+// filter did, and the effect the bug describes the observed symptom, not merely words in
+// common), with no ordinary driver (no workload surge, no suspect operation) and every trigger
+// the bug's text names that leaves a trace in the telemetry actually present. A bug that shares
+// the symptom's words but fails one of these is ruled out, citing the search; the
+// recommendation is the fixing version on the cluster's own release line and the documented
+// workaround meanwhile.
 #include <algorithm>
 
 #include "agent/internal/diagnosis/family.h"
@@ -91,11 +93,8 @@ class KnownBug final : public DiagnosisFamily {
   bool Applies(Case& c) override {
     const Symptom* primary = c.assessment().Primary();
     if (!primary) return false;
-    std::string why_not;
-    hit_ = MatchKnownBug(c, *primary, &why_not);
-    if (hit_) return true;
-    if (!why_not.empty()) c.draft().RuleOut(why_not);
-    return false;
+    hit_ = MatchKnownBug(c, *primary);
+    return hit_ != nullptr;
   }
 
   Report Diagnose(Case& c) override {
@@ -170,33 +169,43 @@ class KnownBug final : public DiagnosisFamily {
   }
 
  private:
-  // The first known_bug hit that names the primary symptom and survives the checks; otherwise
-  // nullptr, with `why_not` saying why the last candidate was rejected.
-  static const KnowledgeHitFact* MatchKnownBug(const Case& c, const Symptom& primary,
-                                               std::string* why_not) {
+  // The first known_bug hit that applies to the primary symptom and survives the checks;
+  // otherwise nullptr. Every bug that shares the symptom's words but fails a check is ruled
+  // out with the reason, citing the search.
+  static const KnowledgeHitFact* MatchKnownBug(Case& c, const Symptom& primary) {
     const KnowledgeFacts& knowledge = c.facts().knowledge;
     if (!knowledge.source.ok) return nullptr;
+    const std::string& dimension = primary.dimension->name;
     for (const KnowledgeHitFact& hit : knowledge.hits) {
-      if (hit.kind != "known_bug" || !NamesSymptom(hit, primary.dimension->name)) continue;
+      if (hit.kind != "known_bug") continue;
+      auto rule_out = [&](const std::string& why) {
+        if (NamesSymptom(hit, dimension)) {
+          c.draft().RuleOut(RootCause::kKnownBug, why, &knowledge.source);
+        }
+      };
+      std::string why_not;
+      if (!BugApplies(hit, c.facts().cluster.version, dimension, &why_not)) {
+        rule_out(why_not);
+        continue;
+      }
       std::string text = Lower(hit.title + " " + hit.snippet);
       for (const KnowledgeHitFact& more : knowledge.followup_hits) {
         if (more.DocumentTitle() == hit.DocumentTitle()) text += " " + Lower(more.snippet);
       }
+      const std::string title = "\"" + hit.DocumentTitle() + "\"";
       if (c.Surge()) {
-        *why_not =
-            "known bug \"" + hit.DocumentTitle() + "\" (the workload grew: " + c.SurgeText() + ")";
+        rule_out(title + " applies, but the workload grew: " + c.SurgeText());
         continue;
       }
       if (c.assessment().suspect_operation) {
-        *why_not =
-            "known bug \"" + hit.DocumentTitle() + "\" (a change operation explains the timing)";
+        rule_out(title + " applies, but a change operation explains the timing");
         continue;
       }
       bool unobserved = false;
       for (BugTrigger trigger : TriggersIn(text)) {
         if (!TriggerObserved(c.facts(), trigger)) {
-          *why_not = "known bug \"" + hit.DocumentTitle() + "\" (it needs " +
-                     TriggerLabel(trigger) + ", which the telemetry does not show)";
+          rule_out(title + " needs " + TriggerLabel(trigger) +
+                   ", which the telemetry does not show");
           unobserved = true;
           break;
         }

@@ -1,5 +1,9 @@
-// node_failure (rule 2): the primary symptom is the alive BE/CN ratio. A dead node explains
-// everything below it in the causal order, so no other cause is weighed against it.
+// node_failure (rule 3): the primary symptom is the alive BE/CN ratio, or the alerts say a node
+// is lost (Assess: a firing node alert, or a critical one or one with crash text that flapped
+// in the last 24 h). That covers an FE follower, observer or leader down (QPS down and some
+// errors follow; no metric of ours counts FE nodes) and a BE/CN crash loop whose latest hour
+// looks fine between crashes: a flapping node alert is a node problem, not noise. A dead node
+// explains everything below it in the causal order.
 #include <algorithm>
 #include <cmath>
 #include <regex>
@@ -17,10 +21,109 @@ class NodeFailure final : public DiagnosisFamily {
 
   bool Applies(Case& c) override {
     const Symptom* primary = c.assessment().Primary();
-    return primary && primary->dimension->name == "alive_be";
+    if (primary && primary->dimension->name == "alive_be") return true;
+    return c.assessment().node_alert != nullptr;
   }
 
   Report Diagnose(Case& c) override {
+    const Symptom* primary = c.assessment().Primary();
+    if (primary && primary->dimension->name == "alive_be") return FromAliveRatio(c);
+    return FromAlerts(c);
+  }
+
+ private:
+  // A node lost according to its alerts (FE loss, or a crash loop between crashes).
+  static Report FromAlerts(Case& c) {
+    const PlaybookFacts& facts = c.facts();
+    const Assessment& assessment = c.assessment();
+    Draft& draft = c.draft();
+    const AlertFact& alert = *assessment.node_alert;
+    const std::string& type = assessment.lost_node_type;
+    c.CiteContext();
+    c.CiteAlerts({&alert});
+    const bool crash = CrashText(alert.detail);
+    const bool flapping = alert.flapping || alert.episodes >= 3;
+    draft.Agree(alert.currently_firing ? 1.5 : 1.0,
+                "'" + alert.name + "' " + (alert.currently_firing ? "firing" : "fired"));
+    if (flapping) {
+      draft.Agree(1.0, std::to_string(alert.episodes) + " fire/resolve episodes: a crash loop");
+    }
+    if (crash) draft.Agree(1.0, "crash text in the alert");
+    // What a lost node does to the rest: QPS down (FE), errors and latency up.
+    if (const WorkloadShift* qps = assessment.Shift("qps"); qps && !qps->rising) {
+      c.CiteDimension(*qps->dimension);
+      draft.Agree(0.5, "QPS dropped " + Factor(qps->factor));
+    }
+    for (const Symptom& symptom : assessment.symptoms) {
+      if (!symptom.is_new) continue;
+      c.CiteDimension(*symptom.dimension);
+      draft.Agree(0.5, DimensionLabel(symptom.dimension->name) + " " + symptom.dimension->state);
+      break;
+    }
+    if (const DimensionFact* alive = facts.metrics.Find("alive_be");
+        alive && !alive->abnormal() && type != "FE") {
+      draft.Cite(facts.metrics.source, "alive " + type + " ratio " +
+                                           WithUnit(alive->latest, alive->unit) +
+                                           " in the latest hour (the node comes back between "
+                                           "crashes)");
+    }
+    c.CiteKnowledge(SymptomKeywords("alive_be"), false);
+    c.CiteMemory(RootCause::kNodeFailure);
+    c.CiteSiblingsLocal();
+    std::string node;
+    std::smatch match;
+    static const std::regex kNode("\\b(fe|be|cn)-[0-9a-z]+\\b");
+    const std::string detail = Lower(alert.detail);
+    if (std::regex_search(detail, match, kNode)) node = match.str();
+    const std::string who = node.empty() ? (type == "FE" ? "an FE node" : "a " + type + " node")
+                                         : node;
+    if (type == "FE") {
+      draft.Recommend("Find the FE that is down (SHOW FRONTENDS: Alive=false, or a follower "
+                          "that cannot join), read its fe.log / fe.warn.log and restart it.",
+                      "'" + alert.name + "' says an FE node is lost; queries routed to it fail "
+                      "and the FE quorum is thinner.",
+                      node.empty() ? "" : "restart_node",
+                      node.empty() ? Json::object() : Json{{"node", node}},
+                      "restarting the leader triggers an election; restart followers first");
+      draft.Recommend("If the leader is affected, check that a new leader was elected (SHOW "
+                          "FRONTENDS: IsMaster) and that the BDB journal is healthy.",
+                      "Without a leader no metadata change or load can commit.");
+    } else {
+      draft.Recommend(std::string(crash ? "Read be.out / be.WARNING for the crash stack "
+                                          "(SIGSEGV, check failure, OOM kill), "
+                                        : "Find the node with SHOW BACKENDS (Alive=false), ") +
+                          "fix the cause and stop the crash loop before it corrupts tablets.",
+                      "'" + alert.name + "' " +
+                          (flapping ? "fires and resolves again and again: the node crashes and "
+                                      "restarts."
+                                    : "says the node is down."),
+                      node.empty() ? "" : "restart_node",
+                      node.empty() ? Json::object() : Json{{"node", node}},
+                      "a node that keeps crashing on start should be decommissioned, not "
+                      "restarted again");
+      draft.Recommend("Watch SHOW PROC '/statistic' until no tablet is unhealthy.",
+                      "Replicas on the crashing node must be cloned elsewhere.");
+    }
+    const std::string& tier = facts.cluster.tier;
+    const Severity severity = tier == "S" || tier == "A" || alert.currently_firing || crash
+                                  ? Severity::kCritical
+                                  : Severity::kHigh;
+    const std::string since = c.SinceOnset();
+    return draft.Finish(
+        RootCause::kNodeFailure, severity,
+        who + " of " + facts.cluster.cluster_id + " is " +
+            (flapping && !alert.currently_firing ? "crash-looping" : "down") + since + ": '" +
+            alert.name + "' " +
+            (flapping ? "fired and resolved " + std::to_string(alert.episodes) + " times"
+                      : std::string("is firing")) +
+            (crash ? " with crash text in the alert" : "") +
+            (type == "FE" ? "; queries through it fail and the FE quorum is thinner."
+                          : "; its tablets are under-replicated while it is down."),
+        "Node failure on " + facts.cluster.cluster_id + ": " + who + " " +
+            (flapping && !alert.currently_firing ? "crash-looping" : "down") + since + ".");
+  }
+
+  static Report FromAliveRatio(Case& c) {
     const PlaybookFacts& facts = c.facts();
     const Assessment& assessment = c.assessment();
     Draft& draft = c.draft();
@@ -95,7 +198,6 @@ class NodeFailure final : public DiagnosisFamily {
         "Node failure on " + facts.cluster.cluster_id + ": " + who + " down" + since + ".");
   }
 
- private:
   // Critical below 80% alive or on a tier S/A customer, high otherwise.
   static Severity SeverityFor(const Case& c, const DimensionFact& alive) {
     const std::string& tier = c.facts().cluster.tier;

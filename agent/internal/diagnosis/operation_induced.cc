@@ -1,6 +1,8 @@
-// operation_induced (rule 4): a suspect operation (an UPGRADE, UPDATE, STOP or scale-in that
-// did not fail, started at most 4 h before the onset and before the first alert about it; see
-// Assess) precedes the primary symptom. The recommendation rolls the operation back.
+// operation_induced (rule 2, before the node loss it may cause): a suspect operation (an
+// UPGRADE, config UPDATE, SCALE, STOP or RESTART started at most 4 h before the onset and
+// before the first alert about it, a failed one first; see Assess) precedes the primary
+// symptom, a lost node or a volume collapse. The operation outranks the symptom it explains.
+// The recommendation rolls the operation back.
 #include <map>
 
 #include "agent/internal/diagnosis/family.h"
@@ -13,25 +15,55 @@ class OperationInduced final : public DiagnosisFamily {
  public:
   std::string_view Name() const override { return RootCauseName(RootCause::kOperationInduced); }
 
+  // Not when the siblings' tool sees the same alerts account-wide: one cluster's operation
+  // cannot explain its siblings' trouble (rule 4 decides).
   bool Applies(Case& c) override {
-    return c.assessment().Primary() && c.assessment().suspect_operation;
+    return c.assessment().suspect_operation != nullptr &&
+           c.facts().siblings.pattern != "account_wide";
   }
 
   Report Diagnose(Case& c) override {
     const PlaybookFacts& facts = c.facts();
     const Assessment& assessment = c.assessment();
     Draft& draft = c.draft();
-    const Symptom& primary = *assessment.Primary();
+    const Symptom* primary = assessment.Primary();
     c.CiteContext();
-    c.SymptomSignals(primary);
+    std::string label;
+    std::string observed;
+    if (primary) {
+      c.SymptomSignals(*primary);
+      label = DimensionLabel(primary->dimension->name);
+      observed = label + " " + WithUnit(primary->dimension->latest, primary->dimension->unit) +
+                 " (" + primary->dimension->state + ")";
+    }
+    if (assessment.node_alert) {
+      c.CiteAlerts({assessment.node_alert});
+      draft.Agree(1.0, "'" + assessment.node_alert->name + "': " + assessment.lost_node_type +
+                           " node lost");
+      if (label.empty()) {
+        label = "the " + assessment.lost_node_type + " nodes";
+        observed = "the loss of " + std::string(assessment.lost_node_type == "FE" ? "an " : "a ") +
+                   assessment.lost_node_type + " node ('" + assessment.node_alert->name + "')";
+      }
+    }
+    if (assessment.collapsed) {
+      c.CiteDimension(*assessment.collapsed);
+      draft.Agree(1.0, DimensionLabel(assessment.collapsed->name) + " collapsed");
+      if (label.empty()) {
+        label = DimensionLabel(assessment.collapsed->name);
+        observed = label + " down to " + WithUnit(assessment.collapsed->latest,
+                                                  assessment.collapsed->unit) +
+                   " (" + Number(assessment.collapse_ratio * 100) + "% of its baseline)";
+      }
+    }
     const OperationFact& op = *assessment.suspect_operation;
     const std::string params = op.ParametersText();
-    const std::string label = DimensionLabel(primary.dimension->name);
     draft.Cite(facts.operations.source, op.type + " " + params + " by " + op.actor + " at " +
                                             Minute(*op.started_at) + " (" + op.result + "), " +
                                             MinutesText(assessment.suspect_minutes_before) +
                                             " before the onset at " + Minute(*assessment.onset));
     draft.Agree(1.5, op.type + " shortly before the onset");
+    if (op.result == "FAILED") draft.Agree(1.0, "the " + op.type + " failed");
     if (!c.Surge()) {
       draft.Agree(0.5, "no workload change");
     } else {
@@ -44,18 +76,24 @@ class OperationInduced final : public DiagnosisFamily {
       draft.Recommend("Start the cluster again if the stop was not intended.",
                       "The symptoms began right after the STOP.");
     }
+    if (op.result == "FAILED") {
+      draft.Recommend("Read the failed " + op.type + "'s log and finish or revert it (the cluster "
+                          "may be half-changed: nodes on different versions or configs).",
+                      "The " + op.type + " at " + Minute(*op.started_at) + " failed.");
+    }
     draft.Recommend("Confirm with the query profiles before and after " + Minute(*op.started_at) +
                         ", and hold further changes on this cluster until it is resolved.",
                     "The regression follows the operation, with no other change in the data.");
-    // Severity: critical for a tier S customer, high otherwise.
+    // Severity: critical for a tier S customer or a lost node after a failed operation, high
+    // otherwise.
+    const bool critical =
+        facts.cluster.tier == "S" || (assessment.node_alert && op.result == "FAILED");
     return draft.Finish(
-        RootCause::kOperationInduced,
-        facts.cluster.tier == "S" ? Severity::kCritical : Severity::kHigh,
+        RootCause::kOperationInduced, critical ? Severity::kCritical : Severity::kHigh,
         "The " + op.type + " " + params + " at " + Minute(*op.started_at) + " by " + op.actor +
-            " was followed about " + MinutesText(assessment.suspect_minutes_before) +
-            " later by a regression: " + label + " " +
-            WithUnit(primary.dimension->latest, primary.dimension->unit) + " (" +
-            primary.dimension->state + ")" + (c.Surge() ? "" : " with an unchanged workload") + ".",
+            (op.result == "FAILED" ? " (which failed)" : "") + " was followed about " +
+            MinutesText(assessment.suspect_minutes_before) + " later by " + observed +
+            (c.Surge() ? "" : " with an unchanged workload") + ".",
         "Operation-induced regression on " + facts.cluster.cluster_id + " after the " + op.type +
             " at " + Minute(*op.started_at) + ".");
   }

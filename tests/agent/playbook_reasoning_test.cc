@@ -1,0 +1,486 @@
+// The playbook's reasoning on hand-built facts, following how StarRocks fails: ranked
+// hypotheses with evidence for and against, causes ruled out, operations first, a flapping
+// critical node alert as a node failure, FE loss, a volume collapse, and a known bug blamed only
+// when the cluster's version is in its affected range and its effect is the observed symptom.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/internal/playbook_rules.h"
+#include "agent/internal/playbook_vocabulary.h"
+#include "core/time_format.h"
+
+namespace rh::agent::internal {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+const TimePoint kNow = MakeUtcTime(2026, 3, 10, 12) + minutes(5);
+
+PlaybookFacts HealthyCluster(const std::string& version = "3.3.2") {
+  PlaybookFacts facts;
+  facts.cluster_id = "c-1";
+  facts.now = kNow;
+  facts.cluster.source = {"call_1", "query_cluster_info", true, ""};
+  facts.cluster.cluster_id = "c-1";
+  facts.cluster.account_id = "acct-1";
+  facts.cluster.tier = "B";
+  facts.cluster.version = version;
+  facts.cluster.architecture = "shared_nothing";
+  facts.cluster.node_groups = {{"FE", 3, 8, "standard", 200, ""},
+                               {"BE", 4, 16, "standard", 1000, "PL1"}};
+  facts.alerts.source = {"call_2", "query_cluster_alerts", true, ""};
+  facts.alerts.window_hours = 48;
+  facts.metrics.source = {"call_3", "query_cluster_metrics", true, ""};
+  facts.metrics.latest_snapshot = kNow - minutes(5);
+  facts.operations.source = {"call_4", "query_cluster_operations", true, ""};
+  facts.operations.window_hours = 168;
+  facts.knowledge.source = {"call_5", "search_knowledge_lake", true, ""};
+  facts.memory.source = {"call_6", "query_agent_memory", true, ""};
+  facts.siblings.source = {"call_7", "query_similar_clusters", true, ""};
+  facts.siblings.pattern = "no_firing_alerts";
+  // Every dimension present and healthy, as the metrics tool reports them.
+  for (const char* name : {"alive_be", "cpu", "be_mem", "disk", "query_err", "latency"}) {
+    DimensionFact dim;
+    dim.name = name;
+    dim.unit = "%";
+    dim.state = "healthy";
+    dim.latest = std::string(name) == "alive_be" ? 100 : 20;
+    dim.baseline_avg = dim.latest;
+    dim.warning = std::string(name) == "alive_be" ? 99.9 : 70;
+    dim.critical = std::string(name) == "alive_be" ? 80 : 90;
+    facts.metrics.dimensions[name] = dim;
+  }
+  return facts;
+}
+
+void AddDimension(PlaybookFacts& facts, const std::string& name, const std::string& state,
+                  double before, double now, double warning, double critical,
+                  TimePoint started = kNow - hours(3)) {
+  DimensionFact dim;
+  dim.name = name;
+  dim.unit = name == "qps" ? "qps" : (name == "load_rate" ? "rows/s" : "%");
+  dim.state = state;
+  dim.latest = now;
+  dim.avg = now;
+  dim.max = std::max(now, before);
+  dim.baseline_avg = before;
+  dim.warning = warning;
+  dim.critical = critical;
+  if (before != now) dim.change = ChangePointFact{started, now > before, before, now, 3};
+  facts.metrics.dimensions[name] = dim;
+}
+
+void AddOperation(PlaybookFacts& facts, const std::string& type, const std::string& result,
+                  TimePoint started) {
+  OperationFact op;
+  op.operation_id = "op-" + std::to_string(facts.operations.operations.size() + 1);
+  op.type = type;
+  op.actor = "alice";
+  op.result = result;
+  op.started_at = started;
+  op.finished_at = started + minutes(20);
+  op.parameters = type == "UPGRADE" ? Json{{"from_version", "3.3.1"}, {"to_version", "3.3.2"}}
+                                    : Json::object();
+  facts.operations.operations.insert(facts.operations.operations.begin(), op);
+}
+
+AlertFact Alert(const std::string& name, const std::string& severity, const std::string& detail,
+                bool firing, int episodes, TimePoint first, TimePoint last) {
+  AlertFact alert;
+  alert.name = name;
+  alert.severity = severity;
+  alert.detail = detail;
+  alert.currently_firing = firing;
+  alert.episodes = episodes;
+  alert.firing = episodes;
+  alert.resolved = firing ? episodes - 1 : episodes;
+  alert.flapping = episodes >= 3;
+  alert.first_seen = first;
+  alert.last_seen = last;
+  if (firing) alert.firing_since = last;
+  return alert;
+}
+
+KnowledgeHitFact Bug(const std::string& title, const std::string& fixed_in,
+                     const std::string& text) {
+  return {"Known bug: " + title, "docs/en/release_notes/release-3.3.md", "known_bug", fixed_in,
+          text, 1.0};
+}
+
+Report DiagnoseFacts(const PlaybookFacts& facts) {
+  const Assessment assessment = Assess(facts);
+  return Diagnose(facts, assessment, ReadSqlFindings(facts, {}));
+}
+
+bool RuledOutAs(const Report& report, RootCause category, const std::string& words = "") {
+  for (const RuledOut& item : report.ruled_out) {
+    if (item.category == category && item.why.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Describe(const Report& report) {
+  std::string out = std::string(RootCauseName(report.root_cause_category)) + "/" +
+                    std::string(SeverityName(report.severity)) + ": " + report.root_cause;
+  for (const RuledOut& item : report.ruled_out) {
+    out += "\n  ruled out " + std::string(RootCauseName(item.category)) + ": " + item.why;
+  }
+  return out;
+}
+
+// Every playbook report has valid, ranked reasoning that cites this investigation's calls.
+void ExpectSoundReasoning(const Report& report) {
+  const std::set<std::string> calls = {"call_1", "call_2", "call_3", "call_4",
+                                       "call_5", "call_6", "call_7"};
+  ASSERT_FALSE(report.hypotheses.empty());
+  EXPECT_EQ(report.hypotheses[0].category, report.root_cause_category);
+  EXPECT_DOUBLE_EQ(report.hypotheses[0].likelihood, report.confidence);
+  std::set<RootCause> seen;
+  for (size_t idx = 0; idx < report.hypotheses.size(); ++idx) {
+    const Hypothesis& hypothesis = report.hypotheses[idx];
+    EXPECT_EQ(hypothesis.rank, static_cast<int>(idx) + 1);
+    EXPECT_TRUE(seen.insert(hypothesis.category).second) << "one hypothesis per category";
+    if (idx > 0) {
+      EXPECT_LE(hypothesis.likelihood, report.hypotheses[idx - 1].likelihood);
+    }
+    for (const auto* list : {&hypothesis.evidence_for, &hypothesis.evidence_against}) {
+      for (const Evidence& item : *list) EXPECT_TRUE(calls.contains(item.tool_call_id));
+    }
+  }
+  for (const RuledOut& item : report.ruled_out) {
+    EXPECT_NE(item.category, report.root_cause_category);
+    for (const Evidence& cited : item.evidence) EXPECT_TRUE(calls.contains(cited.tool_call_id));
+  }
+  // What the report's JSON validator checks, the playbook's own output passes.
+  std::vector<std::string> ids(calls.begin(), calls.end());
+  auto parsed = ParseReport(ReportToJson(report), ids);
+  EXPECT_TRUE(parsed) << parsed.error().ToString();
+}
+
+// ---- hypothesis ranking ---------------------------------------------------------------------
+
+TEST(PlaybookReasoning, HypothesesRankTheWinnerFirstAndTheOtherSymptomsAfterIt) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 60, 95, 80, 90);
+  AddDimension(facts, "latency", "warning", 800, 2500, 2000, 5000, kNow - hours(2));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  ExpectSoundReasoning(report);
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  const Hypothesis& second = report.hypotheses[1];
+  EXPECT_EQ(second.category, RootCause::kSlowQueries);
+  EXPECT_LT(second.likelihood, report.hypotheses[0].likelihood);
+  ASSERT_FALSE(second.evidence_for.empty());
+  EXPECT_NE(second.evidence_for[0].finding.find("query latency p99"), std::string::npos);
+  ASSERT_FALSE(second.evidence_against.empty());  // the memory symptom upstream of it
+  EXPECT_NE(second.evidence_against[0].finding.find("BE memory usage"), std::string::npos);
+  // Excluded with the calls that show it: a node loss, an operation, alert noise, siblings.
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kNodeFailure, "every node alive")) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kOperationInduced, "no UPGRADE, SCALE"));
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kHealthy));
+}
+
+TEST(PlaybookReasoning, AFailedToolIsMissingEvidenceNotAFinding) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 60, 95, 80, 90);
+  facts.knowledge.source = {"call_5", "search_knowledge_lake", false, "unavailable: lake locked"};
+  facts.siblings.source = {"call_7", "query_similar_clusters", false, "internal: timeout"};
+  const Report report = DiagnoseFacts(facts);
+  ASSERT_EQ(report.missing_evidence.size(), 2u);
+  EXPECT_EQ(report.missing_evidence[0],
+            "search_knowledge_lake (call_5) failed: unavailable: lake locked");
+  EXPECT_EQ(report.missing_evidence[1], "query_similar_clusters (call_7) failed: internal: timeout");
+  for (const Evidence& item : report.evidence) EXPECT_NE(item.tool_call_id, "call_7");
+}
+
+// ---- healthy --------------------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AHealthyClusterInvestigatedAdHocIsHealthyAndInfo) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.question = "Is c-1 all right?";
+  AddOperation(facts, "UPGRADE", "SUCCESS", kNow - hours(24 * 5));  // an innocent old change
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kHealthy) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kInfo);
+  ExpectSoundReasoning(report);
+}
+
+// ---- operations first -----------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AFailedUpgradeBeforeTheFirstAlertOutranksTheNodeSymptom) {
+  PlaybookFacts facts = HealthyCluster();
+  AddOperation(facts, "UPGRADE", "FAILED", kNow - hours(3) - minutes(30));
+  facts.alerts.alerts.push_back(Alert("BE Service Suspension", "critical", "be-2 heartbeat lost",
+                                      true, 1, kNow - hours(3), kNow - hours(3)));
+  AddDimension(facts, "query_err", "warning", 0.5, 4, 2, 10);
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kCritical);  // a lost node after a failed operation
+  EXPECT_NE(report.root_cause.find("(which failed)"), std::string::npos) << report.root_cause;
+  ExpectSoundReasoning(report);
+  // The symptom it explains is the runner-up, not forgotten.
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  std::set<RootCause> others;
+  for (size_t idx = 1; idx < report.hypotheses.size(); ++idx) {
+    others.insert(report.hypotheses[idx].category);
+  }
+  EXPECT_TRUE(others.contains(RootCause::kNodeFailure));
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAlertNoise));
+}
+
+TEST(PlaybookReasoning, AConfigUpdateBeforeAnErrorSymptomOutranksIt) {
+  PlaybookFacts facts = HealthyCluster();
+  AddOperation(facts, "UPDATE", "SUCCESS", kNow - hours(4));
+  facts.operations.operations.front().parameters =
+      Json{{"scope", "FE"}, {"changes", {{"query_timeout", "5"}}}};
+  AddDimension(facts, "query_err", "critical", 0.5, 14, 2, 10);
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ASSERT_FALSE(report.recommendations.empty());
+  EXPECT_EQ(report.recommendations[0].operation, "set_config");
+  EXPECT_EQ(report.hypotheses.at(1).category, RootCause::kQueryErrors);
+}
+
+TEST(PlaybookReasoning, ARestartAfterTheOnsetIsAReactionNotACause) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "alive_be", "critical", 100, 75, 99.9, 80);
+  AddOperation(facts, "RESTART", "FAILED", kNow - hours(2) - minutes(30));
+  facts.operations.operations.front().parameters = Json{{"node", "be-3"}};
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+}
+
+// ---- flapping -------------------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AFlappingCriticalNodeAlertWithCrashTextIsANodeFailure) {
+  PlaybookFacts facts = HealthyCluster();  // the latest hour looks fine between crashes
+  facts.alerts.alerts.push_back(Alert("BE crash loop", "critical",
+                                      "be-2 exited: SIGSEGV in PrimaryIndex::upsert", false, 7,
+                                      kNow - hours(22), kNow - hours(1)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kCritical);
+  EXPECT_NE(report.root_cause.find("be-2"), std::string::npos) << report.root_cause;
+  EXPECT_NE(report.root_cause.find("crash-looping"), std::string::npos) << report.root_cause;
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAlertNoise, "crash text")) << Describe(report);
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, ACustomBilingualCrashAlertFlappingIsANodeFailure) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("StarRocks BE进程重启", "P1", "BE 节点崩溃 (core dumped)",
+                                      false, 4, kNow - hours(20), kNow - hours(3)));
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
+}
+
+TEST(PlaybookReasoning, AFlappingWarningAlertWithoutCrashTextStaysNoise) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(
+      Alert("BE CPU Alert", "warning", "cpu above 90% for 1m", true, 6, kNow - hours(20),
+            kNow - minutes(10)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kAlertNoise) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kInfo);
+}
+
+TEST(PlaybookReasoning, ANodeAlertThatStoppedFlappingDaysAgoIsNotANodeFailure) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("BE crash loop", "critical", "SIGSEGV", false, 5,
+                                      kNow - hours(46), kNow - hours(40)));
+  EXPECT_NE(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
+}
+
+// ---- FE loss --------------------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AnFeFollowerDownIsANodeFailureNotQueryErrors) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("FE follower down", "critical",
+                                      "fe-2 (FOLLOWER) not alive for 3h", true, 1,
+                                      kNow - hours(3), kNow - hours(3)));
+  AddDimension(facts, "qps", "healthy", 400, 250, 3, 6);
+  AddDimension(facts, "query_err", "warning", 0.5, 4, 2, 10);
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  EXPECT_NE(report.root_cause.find("fe-2"), std::string::npos) << report.root_cause;
+  EXPECT_NE(report.root_cause.find("FE quorum"), std::string::npos);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAlertNoise));
+  ExpectSoundReasoning(report);
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  EXPECT_EQ(report.hypotheses[1].category, RootCause::kQueryErrors);
+}
+
+TEST(PlaybookReasoning, TheOfficialFeSuspensionAlertIsAnFeLoss) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("FE Service Suspension", "warning", "", true, 1,
+                                      kNow - hours(5), kNow - hours(5)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  EXPECT_NE(report.root_cause.find("an FE node"), std::string::npos) << report.root_cause;
+}
+
+// ---- volume collapse ------------------------------------------------------------------------
+
+TEST(PlaybookReasoning, ALoadRateCollapseIsAnIngestionFailure) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "load_rate", "healthy", 50000, 300, 3, 6);
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kIngestionFailure) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kHigh);
+  EXPECT_NE(report.root_cause.find("collapsed"), std::string::npos);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kHealthy, "volume collapsed"));
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, AModestDropInLoadIsNotACollapse) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "load_rate", "healthy", 50000, 30000, 3, 6);
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
+// ---- known bugs: version range and symptom agreement ----------------------------------------
+
+TEST(KnownBugApplicability, TheVersionMustBeInsideTheAffectedRange) {
+  EXPECT_EQ(VersionAffected("3.3.2", "3.3.5"), true);
+  EXPECT_EQ(VersionAffected("3.3.5", "3.3.5"), false);  // the fixing version has the fix
+  EXPECT_EQ(VersionAffected("3.3.9", "3.3.5"), false);
+  EXPECT_EQ(VersionAffected("3.2.11", "3.3.6,3.2.12"), true);  // the fix on its own line
+  EXPECT_EQ(VersionAffected("3.2.12", "3.3.6,3.2.12"), false);
+  EXPECT_EQ(VersionAffected("3.3.10", "3.3.9"), false);  // numbers, not text
+  EXPECT_EQ(VersionAffected("3.3.2", "3.2.9"), std::nullopt);  // no fix on the 3.3 line
+  EXPECT_EQ(VersionAffected("3.3", "3.3.5"), true);
+  EXPECT_EQ(VersionAffected("", "3.3.5"), std::nullopt);
+  EXPECT_EQ(VersionAffected("3.3.2", ""), std::nullopt);
+  EXPECT_EQ(VersionAffected("3.3.2-rc1", "3.3.5"), true);
+}
+
+TEST(KnownBugApplicability, TheBugsEffectMustBeTheObservedSymptom) {
+  EXPECT_EQ(BugEffectDimension("be memory grows past mem_limit because the page cache ignores "
+                               "it"),
+            "be_mem");
+  EXPECT_EQ(BugEffectDimension("be crashes with sigsegv when a primary key table is compacted"),
+            "alive_be");
+  EXPECT_EQ(BugEffectDimension("routine load jobs pause after a kafka rebalance"), "txn_failed");
+  // Shares words with failing queries; describes a wrong metric value, not failing queries.
+  const std::string metric_bug = Lower(
+      "Incorrect calculation logic for query error rate monitoring metrics (Internal/Analysis/"
+      "Timeout error rate), resulting in negative values.");
+  EXPECT_TRUE(MetricArtifact(metric_bug));
+  EXPECT_EQ(BugEffectDimension(metric_bug), "");
+  EXPECT_FALSE(MetricArtifact("queries fail with 'memory exceed limit' on large joins"));
+}
+
+TEST(KnownBugApplicability, BugAppliesNeedsBothTheRangeAndTheSymptom) {
+  const KnowledgeHitFact leak =
+      Bug("PageCache over its limit (#37740)", "3.2.3,3.1.7",
+          "BE memory keeps growing because the page cache ignores mem_limit.");
+  std::string why;
+  EXPECT_TRUE(BugApplies(leak, "3.2.1", "be_mem", &why)) << why;
+  EXPECT_FALSE(BugApplies(leak, "3.2.3", "be_mem", &why));
+  EXPECT_NE(why.find("already has the fix"), std::string::npos) << why;
+  EXPECT_FALSE(BugApplies(leak, "3.3.0", "be_mem", &why));
+  EXPECT_NE(why.find("lists no fix on the 3.3.0 line"), std::string::npos) << why;
+  EXPECT_FALSE(BugApplies(leak, "3.2.1", "query_err", &why));
+  EXPECT_NE(why.find("causes BE memory usage, not the observed query error rate"),
+            std::string::npos)
+      << why;
+}
+
+TEST(KnownBugApplicability, AMetricBugIsNotBlamedForRealQueryFailures) {
+  PlaybookFacts facts = HealthyCluster("3.3.20");
+  AddDimension(facts, "query_err", "critical", 0.5, 18, 2, 10);
+  facts.knowledge.hits.push_back(
+      Bug("Incorrect query error rate metric (#65891)", "3.3.21",
+          "Incorrect calculation logic for query error rate monitoring metrics "
+          "(Internal/Analysis/Timeout error rate), resulting in negative values."));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kQueryErrors) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kKnownBug, "monitoring metric")) << Describe(report);
+  for (const RuledOut& item : report.ruled_out) {
+    if (item.category == RootCause::kKnownBug) {
+      ASSERT_EQ(item.evidence.size(), 1u);
+      EXPECT_EQ(item.evidence[0].tool_call_id, "call_5");
+    }
+  }
+}
+
+TEST(KnownBugApplicability, ABugSharingWordsButCausingSomethingElseIsRuledOut) {
+  PlaybookFacts facts = HealthyCluster("3.3.2");
+  AddDimension(facts, "be_mem", "critical", 60, 95, 80, 90);
+  // "memory" and "page cache" in common; its effect is a crash, not memory growth.
+  facts.knowledge.hits.push_back(
+      Bug("BE crash reading page cache memory statistics", "3.3.5",
+          "BE crashes when SHOW PROC reads the page cache memory statistics."));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kKnownBug, "causes alive BE ratio")) << Describe(report);
+}
+
+TEST(KnownBugApplicability, ABugFixedBeforeThisVersionIsRuledOut) {
+  PlaybookFacts facts = HealthyCluster("3.3.8");
+  AddDimension(facts, "be_mem", "critical", 60, 95, 80, 90);
+  facts.knowledge.hits.push_back(Bug("page cache ignores mem_limit", "3.3.5",
+                                     "BE memory grows past mem_limit."));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kKnownBug, "already has the fix"));
+}
+
+TEST(KnownBugApplicability, ABugInRangeWithTheSameEffectIsBlamed) {
+  PlaybookFacts facts = HealthyCluster("3.3.2");
+  AddDimension(facts, "be_mem", "critical", 60, 95, 80, 90);
+  facts.knowledge.hits.push_back(Bug("page cache ignores mem_limit", "3.3.5,3.2.12",
+                                     "BE memory grows past mem_limit."));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kKnownBug) << Describe(report);
+  ExpectSoundReasoning(report);
+}
+
+// ---- the knowledge query --------------------------------------------------------------------
+
+TEST(PlaybookKnowledgeQuery, SearchesKnownBugsOfThisVersionWithoutTheAlertName) {
+  PlaybookFacts facts = HealthyCluster("3.3.2");
+  AddDimension(facts, "query_err", "critical", 0.5, 18, 2, 10);
+  facts.alerts.alerts.push_back(Alert("Query Failure Alert: error rate metric", "critical", "",
+                                      true, 1, kNow - hours(3), kNow - hours(3)));
+  const Assessment assessment = Assess(facts);
+  const Json search = KnowledgeSearch(facts, assessment, 5);
+  EXPECT_EQ(search["kinds"], Json::array({"known_bug"}));
+  EXPECT_EQ(search["version"], "3.3.2");
+  const std::string query = search["query"];
+  EXPECT_EQ(query.find("Query Failure Alert"), std::string::npos) << query;
+  EXPECT_NE(query.find("queries failing"), std::string::npos) << query;
+  // No bug candidate: the follow-up looks for resolutions and guidelines of the symptom.
+  auto followup = FollowUpSearch(facts, assessment, nullptr);
+  ASSERT_TRUE(followup);
+  EXPECT_EQ((*followup)["kinds"], Json::array({"resolution", "guideline", "oncall_log"}));
+}
+
+TEST(PlaybookKnowledgeQuery, AHealthyClusterAsksForGuidelinesOnly) {
+  PlaybookFacts facts = HealthyCluster("3.3.2");
+  const Assessment assessment = Assess(facts);
+  const Json search = KnowledgeSearch(facts, assessment, 5);
+  EXPECT_EQ(search["kinds"], Json::array({"guideline", "resolution", "oncall_log"}));
+  EXPECT_FALSE(search.contains("version"));
+  EXPECT_FALSE(FollowUpSearch(facts, assessment, nullptr));
+}
+
+TEST(PlaybookVocabularyNodes, LostNodeTypeReadsOfficialCustomAndBilingualAlerts) {
+  EXPECT_EQ(LostNodeType("FE Service Suspension", ""), "FE");
+  EXPECT_EQ(LostNodeType("BE Service Suspension", ""), "BE");
+  EXPECT_EQ(LostNodeType("[PROD] Frontends Status", ""), "FE");
+  EXPECT_EQ(LostNodeType("fe leader lost", ""), "FE");
+  EXPECT_EQ(LostNodeType("Observer down", ""), "FE");
+  EXPECT_EQ(LostNodeType("CN node down", ""), "CN");
+  EXPECT_EQ(LostNodeType("Process restarted", "be-3 SIGSEGV"), "BE");
+  EXPECT_EQ(LostNodeType("BE CPU Alert", "cpu 95%"), "");
+  EXPECT_EQ(LostNodeType("Data Disk Capacity Alert", ""), "");
+  EXPECT_TRUE(CrashText("Segmentation fault (core dumped)"));
+  EXPECT_FALSE(CrashText("checkpoint finished"));
+}
+
+}  // namespace
+}  // namespace rh::agent::internal
