@@ -25,14 +25,14 @@ const RuleOutcome& Outcome(const std::vector<RuleOutcome>& outcomes, RuleId rule
 }
 
 bool Fires(const ClusterScore& cluster, RuleId rule, const SentinelConfig& config = {}) {
-  return Outcome(EvaluateRules(cluster, config), rule).fired;
+  return Outcome(EvaluateRules(cluster, {}, config), rule).fired;
 }
 
 TEST(RulesTest, NewCriticalFiresBelowFifty) {
   EXPECT_TRUE(Fires(Scored(49.99), RuleId::kNewCritical));
   EXPECT_FALSE(Fires(Scored(50), RuleId::kNewCritical));
   EXPECT_FALSE(Fires(Scored(50.01), RuleId::kNewCritical));
-  auto outcome = Outcome(EvaluateRules(Scored(32.4), {}), RuleId::kNewCritical);
+  auto outcome = Outcome(EvaluateRules(Scored(32.4), {}, {}), RuleId::kNewCritical);
   EXPECT_EQ(outcome.priority, 1);
   EXPECT_EQ(outcome.reason, "health 32.4 < 50 (Critical)");
   EXPECT_DOUBLE_EQ(*outcome.value, 32.4);
@@ -55,12 +55,12 @@ TEST(RulesTest, ScoreCliffFiresOnADropOfMoreThanTheConfiguredPoints) {
   SentinelConfig sensitive;
   sensitive.score_cliff_points = 5;
   EXPECT_TRUE(Fires(with_previous(90, 84), RuleId::kScoreCliff, sensitive));
-  auto outcome = Outcome(EvaluateRules(with_previous(88.5, 61), {}), RuleId::kScoreCliff);
+  auto outcome = Outcome(EvaluateRules(with_previous(88.5, 61), {}, {}), RuleId::kScoreCliff);
   EXPECT_EQ(outcome.priority, 2);
   EXPECT_DOUBLE_EQ(*outcome.value, 27.5);
   EXPECT_NE(outcome.reason.find("88.5 -> 61"), std::string::npos) << outcome.reason;
   // Without a previous snapshot the rule cannot run, and says so.
-  auto first = Outcome(EvaluateRules(Scored(10), {}), RuleId::kScoreCliff);
+  auto first = Outcome(EvaluateRules(Scored(10), {}, {}), RuleId::kScoreCliff);
   EXPECT_FALSE(first.fired);
   EXPECT_FALSE(first.evaluated);
   EXPECT_NE(first.reason.find("no previous snapshot"), std::string::npos);
@@ -72,7 +72,7 @@ TEST(RulesTest, AlertStormFiresAboveTheCount) {
   EXPECT_FALSE(Fires(cluster, RuleId::kAlertStorm));
   cluster.storm_firing_messages = 6;
   EXPECT_TRUE(Fires(cluster, RuleId::kAlertStorm));
-  auto outcome = Outcome(EvaluateRules(cluster, {}), RuleId::kAlertStorm);
+  auto outcome = Outcome(EvaluateRules(cluster, {}, {}), RuleId::kAlertStorm);
   EXPECT_EQ(outcome.priority, 2);
   EXPECT_EQ(outcome.reason, "6 Firing alert messages in the last 1h; fires above 5");
   SentinelConfig tolerant;
@@ -90,17 +90,17 @@ TEST(RulesTest, TierWarningCoversSAndAAtWarningOrCritical) {
   EXPECT_FALSE(Fires(Scored(60, ""), RuleId::kTierWarning));
   SentinelConfig off;
   off.tier_warning = false;
-  auto disabled = Outcome(EvaluateRules(Scored(60, "S"), off), RuleId::kTierWarning);
+  auto disabled = Outcome(EvaluateRules(Scored(60, "S"), {}, off), RuleId::kTierWarning);
   EXPECT_FALSE(disabled.fired);
   EXPECT_FALSE(disabled.evaluated);
-  EXPECT_EQ(Outcome(EvaluateRules(Scored(60, "A"), {}), RuleId::kTierWarning).priority, 3);
+  EXPECT_EQ(Outcome(EvaluateRules(Scored(60, "A"), {}, {}), RuleId::kTierWarning).priority, 3);
 }
 
 TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
   ClusterScore cluster = Scored(30, "S");
   cluster.storm_firing_messages = 9;
-  auto outcomes = EvaluateRules(cluster, {});
-  ASSERT_EQ(outcomes.size(), 4u);
+  auto outcomes = EvaluateRules(cluster, {}, {});
+  ASSERT_EQ(outcomes.size(), 5u);
   EXPECT_EQ(BestPriority(outcomes), 1);
   Json fired = RulesFiredJson(outcomes);
   ASSERT_EQ(fired.size(), 3u);
@@ -114,9 +114,9 @@ TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
 
   ClusterScore storm_only = Scored(85, "C");
   storm_only.storm_firing_messages = 6;
-  EXPECT_EQ(BestPriority(EvaluateRules(storm_only, {})), 2);
-  EXPECT_EQ(BestPriority(EvaluateRules(Scored(85, "C"), {})), std::nullopt);
-  EXPECT_TRUE(RulesFiredJson(EvaluateRules(Scored(85, "C"), {})).empty());
+  EXPECT_EQ(BestPriority(EvaluateRules(storm_only, {}, {})), 2);
+  EXPECT_EQ(BestPriority(EvaluateRules(Scored(85, "C"), {}, {})), std::nullopt);
+  EXPECT_TRUE(RulesFiredJson(EvaluateRules(Scored(85, "C"), {}, {})).empty());
 }
 
 }  // namespace

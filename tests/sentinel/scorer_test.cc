@@ -114,7 +114,9 @@ TEST_P(ScorerTest, WritesBothTablesIdempotentlyPerSnapshotHour) {
   auto dimensions = ParseJson(row->front().GetString("dimension_scores"));
   ASSERT_TRUE(dimensions);
   EXPECT_DOUBLE_EQ((*dimensions)["starrocks_be_disks_data_used_pct"].get<double>(), 24.5);
-  EXPECT_EQ(dimensions->size(), store::MetricCatalog().size());
+  // The 14 catalogue dimensions and the 3 volume signals (null: not judged, no same-hour week).
+  EXPECT_EQ(dimensions->size(), store::MetricCatalog().size() + 3);
+  EXPECT_TRUE((*dimensions)["volume_load_rate"].is_null());
 
   auto risk = db().QueryOne(
       "SELECT risk_level, previous_score, score_delta, customer_tier, top_risks FROM "
@@ -161,8 +163,10 @@ TEST_P(ScorerTest, ResolvedAlertsStopFiringAndWindowsAreHalfOpen) {
   HealthScorer scorer(db(), clock(), Config());
   auto run = scorer.ScoreCluster("c-healthy");
   ASSERT_TRUE(run) << run.error().ToString();
-  ASSERT_EQ(run->clusters.size(), 1u);
-  const ClusterScore& cluster = run->clusters.front();
+  // The cluster and the other running cluster of its account (for account_wide).
+  ASSERT_EQ(run->clusters.size(), 2u);
+  const ClusterScore& cluster = Find(*run, "c-healthy");
+  EXPECT_EQ(Find(*run, "c-surge").account_id, "acct-bbbbbb");
   // As of min(11:00, now = 10:20), [now - 7d, now): the message at exactly now is not yet in.
   EXPECT_EQ(cluster.alerts.firing_messages, 2);
   EXPECT_EQ(cluster.alerts.firing_now_critical, 0);

@@ -90,7 +90,7 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
   EXPECT_NE(text.find("clusters scored     5  (1 stopped, not scored; 1 without telemetry"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("Healthy 1   Warning 2   Critical 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("risk                Critical 2   Warning 2   Healthy 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("tasks created       4"), std::string::npos) << text;
   EXPECT_NE(text.find("new_critical  health 34.96 < 50 (Critical)"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped by cooldown 0"), std::string::npos) << text;
