@@ -332,7 +332,14 @@ Result<TimePoint> HealthScorer::ResolveSnapshotHour(TimePoint now) {
 }
 
 Result<ScoringRun> HealthScorer::ScoreFleet() {
-  RH_ASSIGN_OR_RETURN(ScoringRun run, Score(std::nullopt));
+  RH_ASSIGN_OR_RETURN(ScoringRun run, Evaluate());
+  RH_RETURN_IF_ERROR(Record(run));
+  return run;
+}
+
+Result<ScoringRun> HealthScorer::Evaluate() { return Score(std::nullopt); }
+
+Status HealthScorer::Record(ScoringRun& run) {
   const Stopwatch write_elapsed;
   RH_RETURN_IF_ERROR(Write(run));
   run.write_seconds = write_elapsed.ElapsedSeconds();
@@ -342,7 +349,7 @@ Result<ScoringRun> HealthScorer::ScoreFleet() {
           "{:.2f}s",
           run.clusters.size(), FormatSqlTime(run.snapshot_time), run.missing_telemetry,
           run.skipped_stopped, run.read_seconds + run.compute_seconds + run.write_seconds);
-  return run;
+  return {};
 }
 
 Result<ScoringRun> HealthScorer::ScoreCluster(std::string_view cluster_id) {

@@ -102,8 +102,13 @@ class HealthScorer {
  public:
   HealthScorer(store::Database& fleet, Clock& clock, SentinelConfig config);
 
-  // Scores the fleet at the latest snapshot hour and upserts the two output tables.
+  // Scores the fleet at the latest snapshot hour and upserts the two output tables
+  // (Evaluate, then Record).
   Result<ScoringRun> ScoreFleet();
+  // Scores the fleet without writing anything.
+  Result<ScoringRun> Evaluate();
+  // Upserts the two output tables for `run` (sets run.write_seconds).
+  Status Record(ScoringRun& run);
   // Scores one cluster and the other clusters of its account (the account_wide rule needs
   // them) exactly as ScoreFleet would, without writing anything (explain). not_found when the
   // cluster is not in cluster_info.

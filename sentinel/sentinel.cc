@@ -139,11 +139,14 @@ std::string SentinelQuestion(const ClusterScore& cluster, const std::vector<Rule
 Result<PassSummary> Sentinel::RunPass() {
   PassSummary summary;
   HealthScorer scorer(fleet_, clock_, config_);
-  RH_ASSIGN_OR_RETURN(summary.scoring, scorer.ScoreFleet());
+  // Scored first and recorded only after the change checks, which compare with the scores
+  // recorded when the last report was made (a pass at the same snapshot hour rewrites them).
+  RH_ASSIGN_OR_RETURN(summary.scoring, scorer.Evaluate());
   const Stopwatch rules_elapsed;
   const TimePoint now = summary.scoring.now;
   RH_ASSIGN_OR_RETURN(auto recent, queue_.LatestTaskPerCluster(now - config_.cooldown));
   const auto accounts = ClustersByAccount(summary.scoring);
+  std::vector<std::pair<const ClusterScore*, ClusterDecision>> to_enqueue;
   for (const ClusterScore& cluster : summary.scoring.clusters) {
     switch (cluster.health.risk) {
       case RiskLevel::kHealthy:
@@ -164,27 +167,31 @@ Result<PassSummary> Sentinel::RunPass() {
     decision.tier = cluster.tier;
     decision.health = cluster.health;
     decision.priority = *priority;
+    decision.rules = std::move(rules);
     auto holder = recent.find(cluster.cluster_id);
     if (holder != recent.end()) {
-      decision.rules = std::move(rules);
       decision.cooldown = CooldownFrom(holder->second, now, config_.cooldown);
       summary.cooling.push_back(std::move(decision));
       continue;
     }
     RH_ASSIGN_OR_RETURN(decision.change, CheckChange(cluster, now));
     if (decision.change && decision.change->Unchanged()) {
-      decision.rules = std::move(rules);
       summary.unchanged.push_back(std::move(decision));
       continue;
     }
+    to_enqueue.emplace_back(&cluster, std::move(decision));
+  }
+  const double decide_seconds = rules_elapsed.ElapsedSeconds();
+  RH_RETURN_IF_ERROR(scorer.Record(summary.scoring));
+  const Stopwatch enqueue_elapsed;
+  for (auto& [cluster, decision] : to_enqueue) {
     store::EnqueueRequest request;
-    request.cluster_id = cluster.cluster_id;
+    request.cluster_id = cluster->cluster_id;
     request.source = store::TaskSource::kSentinel;
-    request.priority = *priority;
-    request.question = SentinelQuestion(cluster, rules);
-    request.rules_fired = DumpJson(RulesFiredJson(rules));
+    request.priority = decision.priority;
+    request.question = SentinelQuestion(*cluster, decision.rules);
+    request.rules_fired = DumpJson(RulesFiredJson(decision.rules));
     request.requester = "sentinel";
-    decision.rules = std::move(rules);
     RH_ASSIGN_OR_RETURN(store::EnqueueResult outcome,
                         queue_.EnqueueUnlessCooling(request, config_.cooldown));
     if (outcome.created) {
@@ -203,7 +210,7 @@ Result<PassSummary> Sentinel::RunPass() {
   std::sort(summary.created.begin(), summary.created.end(), by_urgency);
   std::sort(summary.cooling.begin(), summary.cooling.end(), by_urgency);
   std::sort(summary.unchanged.begin(), summary.unchanged.end(), by_urgency);
-  summary.sentinel_seconds = rules_elapsed.ElapsedSeconds();
+  summary.sentinel_seconds = decide_seconds + enqueue_elapsed.ElapsedSeconds();
   Logger("sentinel")
       ->info(
           "sentinel at {}: {} healthy, {} warning, {} critical; {} tasks "
@@ -265,10 +272,9 @@ Result<std::optional<ChangeCheck>> Sentinel::CheckChange(const ClusterScore& clu
   // The state the report investigated: the latest score at or before the task's creation.
   RH_ASSIGN_OR_RETURN(
       store::QueryResult then,
-      fleet_.Query("SELECT h.snapshot_time, h.health_score, h.risk_level, r.top_risks FROM "
-                   "cluster_health_scores h LEFT JOIN cluster_risk_snapshots r ON r.cluster_id = "
-                   "h.cluster_id AND r.snapshot_time = h.snapshot_time WHERE h.cluster_id = ? AND "
-                   "h.snapshot_time <= ? ORDER BY h.snapshot_time DESC LIMIT 1",
+      fleet_.Query("SELECT snapshot_time, health_score, risk_level FROM cluster_health_scores "
+                   "WHERE cluster_id = ? AND snapshot_time <= ? ORDER BY snapshot_time DESC "
+                   "LIMIT 1",
                    {store::Text(cluster.cluster_id), store::Time(check.reported_at)}));
   if (!then.empty()) {
     store::Row row = then.front();
@@ -276,25 +282,41 @@ Result<std::optional<ChangeCheck>> Sentinel::CheckChange(const ClusterScore& clu
     check.health_then = row.GetDouble(size_t{1});
     auto risk_then = ParseRiskLevel(row.GetString(size_t{2}));
     if (risk_then) check.risk_then = *risk_then;
-    std::vector<std::string> alerts_then;
-    if (auto top = ParseJson(row.GetString(size_t{3})); top && top->is_array()) {
-      for (const Json& item : *top) {
-        if (item.is_object() && item.contains("alert") && item["alert"].is_string()) {
-          alerts_then.push_back(Lower(item["alert"].get<std::string>()));
-        }
-      }
-    }
-    std::vector<std::string> alerts_now;
-    for (const FiringAlert& alert : cluster.firing_now) alerts_now.push_back(alert.name);
-    for (const FlappingAlert& alert : cluster.flapping) alerts_now.push_back(alert.name);
-    for (const std::string& alert : alerts_now) {
-      if (std::find(alerts_then.begin(), alerts_then.end(), Lower(alert)) == alerts_then.end() &&
-          std::find(check.new_alerts.begin(), check.new_alerts.end(), alert) ==
-              check.new_alerts.end()) {
-        check.new_alerts.push_back(alert);
-      }
-    }
     check.worse = *check.health_then - cluster.health.health >= config_.reinvestigate_worse_points;
+  }
+  // The alerts known then, from the messages themselves: firing at the task's creation, or
+  // fired in the flap window before it (a flapping alert resolved at that moment is known).
+  RH_ASSIGN_OR_RETURN(
+      store::QueryResult messages,
+      fleet_.Query("SELECT alert_name, status, alert_time FROM lark_alerts WHERE cluster_id = ? "
+                   "AND alert_time >= ? AND alert_time < ? ORDER BY alert_time",
+                   {store::Text(cluster.cluster_id),
+                    store::Time(check.reported_at - std::max(config_.alert_window,
+                                                             config_.flap_window)),
+                    store::Time(check.reported_at)}));
+  std::map<std::string, bool> latest_firing;  // lower-case name -> latest message Firing
+  std::map<std::string, bool> fired_recently;  // ... a Firing message in the flap window
+  for (store::Row row : messages) {
+    const std::string name = Lower(row.GetString(size_t{0}));
+    const bool firing = Lower(row.GetString(size_t{1})) == "firing";
+    const auto time = row.GetTime(size_t{2});
+    if (!time) continue;
+    if (*time >= check.reported_at - config_.alert_window) latest_firing[name] = firing;
+    if (firing && *time >= check.reported_at - config_.flap_window) fired_recently[name] = true;
+  }
+  std::map<std::string, bool> firing_then;  // lower-case name -> known then
+  for (const auto& [name, firing] : latest_firing) firing_then[name] = firing;
+  for (const auto& [name, fired] : fired_recently) firing_then[name] = firing_then[name] || fired;
+  std::vector<std::string> alerts_now;
+  for (const FiringAlert& alert : cluster.firing_now) alerts_now.push_back(alert.name);
+  for (const FlappingAlert& alert : cluster.flapping) alerts_now.push_back(alert.name);
+  for (const std::string& alert : alerts_now) {
+    auto known = firing_then.find(Lower(alert));
+    if ((known == firing_then.end() || !known->second) &&
+        std::find(check.new_alerts.begin(), check.new_alerts.end(), alert) ==
+            check.new_alerts.end()) {
+      check.new_alerts.push_back(alert);
+    }
   }
   RH_ASSIGN_OR_RETURN(
       store::QueryResult operations,
