@@ -1,7 +1,7 @@
 // bench_sentinel: how long one full scoring + sentinel pass takes as the fleet grows.
 //
 //   bench_sentinel [--sizes 1000,2500,5000,10000] [--days 14] [--seed 42] [--cache DIR]
-//                  [--repeat N]
+//                  [--repeat N] [--replay-hours 6]
 //
 // For each size it uses a simulated fleet of N clusters x D days of hourly snapshots in SQLite,
 // generated once with rh::simulator and cached under --cache (default
@@ -15,6 +15,12 @@
 // generation runs on a warm page cache either way). Target (issue 3): 10,000 clusters in < 10 s.
 // It also prints how many of the simulator's incident clusters, and how many healthy ones, the
 // pass queued (ground truth read here, in the benchmark, never by the sentinel).
+//
+// Then the replay (--replay-hours N, default 6; 0 skips it), on the first size: one sentinel
+// pass per hour over the last N hours of the fleet (clock at HH:05, one memory database, so the
+// cooldown and the change check apply as in production), and the share of incident clusters
+// queued at least once and of healthy clusters queued at least once (issue 14's acceptance:
+// >= 95 % and <= 1 %), with every missed incident listed (category, scenario, tier, risk).
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +30,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -47,12 +54,13 @@ struct Args {
   uint64_t seed = 42;
   std::string cache = "/tmp/rockhound-bench-sentinel";
   int repeat = 1;
+  int replay_hours = 6;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: bench_sentinel [--sizes 1000,2500,5000,10000] [--days 14] [--seed 42] "
-               "[--cache DIR] [--repeat N]\n");
+               "[--cache DIR] [--repeat N] [--replay-hours 6]\n");
   return 2;
 }
 
@@ -78,6 +86,9 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->cache = value;
     } else if (arg == "--repeat") {
       args->repeat = std::max(1, std::atoi(value.c_str()));
+    } else if (arg == "--replay-hours") {
+      args->replay_hours = std::atoi(value.c_str());
+      if (args->replay_hours < 0 || args->replay_hours > 24 * 7) return false;
     } else {
       return false;
     }
@@ -212,6 +223,101 @@ rh::Result<Measurement> Measure(const Args& args, int clusters, rh::TimePoint en
   return measurement;
 }
 
+// The replay: one pass per hour over the last `hours` hours of the fleet, one memory database.
+rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
+  RH_ASSIGN_OR_RETURN(std::string path, CachedFleet(args, clusters, end_hour));
+  RH_ASSIGN_OR_RETURN(auto fleet, rh::store::OpenDatabase(path));
+  RH_RETURN_IF_ERROR(fleet->Execute("DELETE FROM cluster_health_scores"));
+  RH_RETURN_IF_ERROR(fleet->Execute("DELETE FROM cluster_risk_snapshots"));
+  const std::filesystem::path memory_dir =
+      std::filesystem::temp_directory_path() / ("bench-sentinel-replay-" + std::to_string(getpid()));
+  std::filesystem::remove_all(memory_dir);
+  RH_ASSIGN_OR_RETURN(auto memory, rh::store::OpenDatabase((memory_dir / "memory.db").string()));
+  RH_RETURN_IF_ERROR(rh::store::Migrate(*memory, rh::store::SchemaSet::kMemory));
+  rh::ManualClock clock(end_hour);
+  rh::store::TaskQueue queue(*memory, clock, rh::QueueConfig{});
+  rh::sentinel::Sentinel sentinel(*fleet, queue, clock, rh::SentinelConfig{});
+
+  std::map<std::string, std::string> first_rules;  // cluster -> rules of its first task
+  std::map<std::string, const rh::sentinel::ClusterScore*> last_score;
+  std::vector<rh::sentinel::PassSummary> passes;
+  int tasks = 0;
+  int unchanged = 0;
+  const auto started = std::chrono::steady_clock::now();
+  for (int hour_idx = args.replay_hours - 1; hour_idx >= 0; --hour_idx) {
+    clock.Set(end_hour - std::chrono::hours(hour_idx) + std::chrono::minutes(5));
+    RH_ASSIGN_OR_RETURN(rh::sentinel::PassSummary pass, sentinel.RunPass());
+    tasks += static_cast<int>(pass.created.size());
+    unchanged += static_cast<int>(pass.unchanged.size());
+    for (const auto& decision : pass.created) {
+      std::string rules;
+      for (const auto* rule : decision.Fired()) {
+        rules += (rules.empty() ? "" : "+") + std::string(rh::sentinel::RuleName(rule->rule));
+      }
+      first_rules.emplace(decision.cluster_id, rules);
+    }
+    passes.push_back(std::move(pass));
+  }
+  const double seconds = Seconds(std::chrono::steady_clock::now() - started);
+  std::filesystem::remove_all(memory_dir);
+  for (const auto& cluster : passes.back().scoring.clusters) last_score[cluster.cluster_id] = &cluster;
+
+  RH_ASSIGN_OR_RETURN(auto truth, rh::simulator::ReadGroundTruth(*fleet));
+  std::map<std::string, const rh::simulator::GroundTruthRow*> incidents;
+  for (const auto& row : truth) incidents.emplace(row.cluster_id, &row);
+  int incidents_queued = 0;
+  std::map<std::string, int> by_rule;  // the first task's rules, incident clusters
+  std::vector<std::string> missed;
+  for (const auto& [cluster_id, row] : incidents) {
+    auto queued = first_rules.find(cluster_id);
+    if (queued != first_rules.end()) {
+      ++incidents_queued;
+      ++by_rule[queued->second];
+      continue;
+    }
+    auto score = last_score.find(cluster_id);
+    char line[320];
+    std::snprintf(line, sizeof(line), "  missed %s  %-18s %-36s tier %-2s %s %.1f",
+                  cluster_id.c_str(), std::string(rh::RootCauseName(row->category)).c_str(),
+                  row->scenario.c_str(),
+                  score == last_score.end() ? "?" : score->second->tier.c_str(),
+                  score == last_score.end()
+                      ? "not scored"
+                      : std::string(rh::RiskLevelName(score->second->health.risk)).c_str(),
+                  score == last_score.end() ? 0.0 : score->second->health.health);
+    missed.push_back(line);
+  }
+  int healthy_clusters = 0;
+  int healthy_queued = 0;
+  std::vector<std::string> false_alarms;
+  for (const auto& [cluster_id, score] : last_score) {
+    if (incidents.count(cluster_id)) continue;
+    ++healthy_clusters;
+    auto queued = first_rules.find(cluster_id);
+    if (queued == first_rules.end()) continue;
+    ++healthy_queued;
+    false_alarms.push_back("  healthy queued " + cluster_id + " (" + queued->second + ", tier " +
+                           score->tier + ", " + std::string(rh::RiskLevelName(score->health.risk)) +
+                           ")");
+  }
+  const int incident_total = static_cast<int>(incidents.size());
+  std::printf(
+      "\nreplay: %d hourly passes (HH:05) up to %s UTC on %d clusters, seed %llu, %.1f s\n",
+      args.replay_hours, rh::FormatSqlTime(end_hour).c_str(), clusters,
+      static_cast<unsigned long long>(args.seed), seconds);
+  std::printf("  incident clusters queued  %d of %d = %.1f %%  (target >= 95 %%)\n",
+              incidents_queued, incident_total,
+              incident_total ? 100.0 * incidents_queued / incident_total : 0.0);
+  std::printf("  healthy clusters queued   %d of %d = %.2f %%  (target <= 1 %%)\n", healthy_queued,
+              healthy_clusters, healthy_clusters ? 100.0 * healthy_queued / healthy_clusters : 0.0);
+  std::printf("  tasks created %d; skipped as unchanged %d\n", tasks, unchanged);
+  std::printf("  incident clusters by the rules of their first task:\n");
+  for (const auto& [rules, count] : by_rule) std::printf("    %-40s %d\n", rules.c_str(), count);
+  for (const std::string& line : missed) std::printf("%s\n", line.c_str());
+  for (const std::string& line : false_alarms) std::printf("%s\n", line.c_str());
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -261,5 +367,11 @@ int main(int argc, char** argv) {
   std::printf("target: %d clusters in < 10 s: %s (%.2f s wall, %.2f s CPU; load average now %s)\n",
               largest.clusters, largest.best_seconds < 10 ? "met" : "NOT met", largest.best_seconds,
               largest.best_cpu_seconds, LoadAverage().c_str());
+  if (args.replay_hours > 0) {
+    if (auto replayed = Replay(args, args.sizes.front(), end_hour); !replayed) {
+      std::fprintf(stderr, "error: %s\n", replayed.error().ToString().c_str());
+      return 1;
+    }
+  }
   return 0;
 }
