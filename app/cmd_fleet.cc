@@ -87,6 +87,7 @@ struct GenerateOptions {
   std::string db;
   std::string end;
   int incidents = -1;  // -1: the default for the fleet size
+  std::string scenarios = "classic";
   bool force = false;
 };
 
@@ -97,6 +98,7 @@ Status RunGenerate(AppContext& ctx, const GenerateOptions& options) {
   params.days = options.days;
   params.seed = options.seed;
   if (options.incidents >= 0) params.incidents = options.incidents;
+  RH_ASSIGN_OR_RETURN(params.scenarios, simulator::ParseScenarioSet(options.scenarios));
   if (options.end.empty()) {
     params.end_hour = FloorToHour(ctx.clock().Now());
   } else {
@@ -246,6 +248,10 @@ void RegisterFleetCommands(CLI::App& app, Action* chosen) {
   generate->add_option("--incidents", generate_options->incidents,
                        "Labelled incidents to inject (default: one per category for small "
                        "fleets, ~4% of the clusters for large ones; 0 for none)");
+  generate->add_option("--scenarios", generate_options->scenarios,
+                       "Scenario families to deal incidents from: classic (13, one per "
+                       "category), tuning, held_out or all (the catalogue, simulator/README.md)")
+      ->capture_default_str();
   generate->add_flag("--force", generate_options->force,
                      "Replace a fleet that is already in the database (default: refuse)");
   generate->callback([chosen, generate_options] {

@@ -7,13 +7,15 @@
 //   cpu_saturation      BE CPU saturated
 //   slow_queries        query latency (p99) far above normal
 //   query_errors        failing queries
-//   node_failure        a node lost or flapping: FE (leader, follower, observer), BE or CN
+//   node_failure        a node lost, down or flapping (crash loop): FE (leader, follower,
+//                       observer), BE or CN
 //   operation_induced   a recent operation (upgrade, scale, config update, restart) caused it
 //   ingestion_failure   loads failing or stalled
 //   known_bug           a StarRocks bug affecting this version explains it
 //   account_wide        the same problem on several clusters of one account
 //   alert_noise         alerts fire but the cluster is fine
 //   insufficient_data   the data cannot support a diagnosis
+//   healthy             nothing is wrong now (the verdict of a clean investigation)
 // Names are snake_case on the wire; Parse accepts any case.
 // Thread-safety: constants and pure functions.
 #pragma once
@@ -39,14 +41,15 @@ enum class RootCause {
   kAccountWide,
   kAlertNoise,
   kInsufficientData,
+  kHealthy,
 };
 
-inline constexpr std::array<RootCause, 13> kAllRootCauses = {
+inline constexpr std::array<RootCause, 14> kAllRootCauses = {
     RootCause::kDiskCapacity,     RootCause::kCompactionBacklog, RootCause::kMemoryPressure,
     RootCause::kCpuSaturation,    RootCause::kSlowQueries,       RootCause::kQueryErrors,
     RootCause::kNodeFailure,      RootCause::kOperationInduced,  RootCause::kIngestionFailure,
     RootCause::kKnownBug,         RootCause::kAccountWide,       RootCause::kAlertNoise,
-    RootCause::kInsufficientData};
+    RootCause::kInsufficientData, RootCause::kHealthy};
 
 std::string_view RootCauseName(RootCause cause);  // "disk_capacity" ...
 Result<RootCause> ParseRootCause(std::string_view text);

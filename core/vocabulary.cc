@@ -130,6 +130,7 @@ std::string_view RootCauseName(RootCause cause) {
     case RootCause::kAccountWide: return "account_wide";
     case RootCause::kAlertNoise: return "alert_noise";
     case RootCause::kInsufficientData: return "insufficient_data";
+    case RootCause::kHealthy: return "healthy";
   }
   return "insufficient_data";
 }

@@ -428,6 +428,7 @@ Status Generate(store::Database& db, const FleetParams& params, int incident_cou
                           {"sim_end", end_text},
                           {"sim_first_hour", FormatSqlTime(plan.first_hour)},
                           {"sim_incidents", std::to_string(plan.incidents.size())},
+                          {"sim_scenarios", std::string(ScenarioSetName(params.scenarios))},
                           {"sim_generator", kGeneratorVersion},
                           {"generated_at", FormatSqlTime(generated_at)},
                           {"sim_status", "complete"}});
@@ -445,12 +446,12 @@ Status Generate(store::Database& db, const FleetParams& params, int incident_cou
 
 }  // namespace
 
-int MaxIncidentCount(int clusters) {
+int MaxIncidentCount(int clusters, ScenarioSet set) {
   const int capacity = static_cast<int>(std::floor(0.6 * std::max(0, clusters)));
   int count = 0;
   int used = 0;
   while (true) {
-    const int need = internal::MaxClustersForIncident(count);
+    const int need = internal::MaxClustersForIncident(count, set);
     if (used + need > capacity) break;
     used += need;
     ++count;
@@ -458,10 +459,10 @@ int MaxIncidentCount(int clusters) {
   return count;
 }
 
-int DefaultIncidentCount(int clusters) {
-  const int wanted = std::max(internal::ScenarioFamilyCount(),
+int DefaultIncidentCount(int clusters, ScenarioSet set) {
+  const int wanted = std::max(internal::ScenarioFamilyCount(set),
                               static_cast<int>(std::lround(0.04 * clusters)));
-  return std::min(wanted, MaxIncidentCount(clusters));
+  return std::min(wanted, MaxIncidentCount(clusters, set));
 }
 
 Status ValidateFleetParams(const FleetParams& params) {
@@ -483,7 +484,7 @@ Status ValidateFleetParams(const FleetParams& params) {
                                       FormatSqlTime(params.end_hour));
   }
   if (params.incidents) {
-    const int max = MaxIncidentCount(params.clusters);
+    const int max = MaxIncidentCount(params.clusters, params.scenarios);
     if (*params.incidents < 0) {
       return InvalidArgument("incidents", "must be 0 or more (got " +
                                               std::to_string(*params.incidents) + ")");
@@ -539,7 +540,7 @@ Result<GenerationStats> GenerateFleet(store::Database& db, const FleetParams& pa
                                       const ProgressCallback& progress) {
   RH_RETURN_IF_ERROR(ValidateFleetParams(params));
   RH_RETURN_IF_ERROR(internal::CheckMetricCatalog());
-  const int incident_count = params.incidents.value_or(DefaultIncidentCount(params.clusters));
+  const int incident_count = params.incidents.value_or(DefaultIncidentCount(params.clusters, params.scenarios));
 
   auto migrated = store::Migrate(db, store::SchemaSet::kFleet);
   if (!migrated) return Fail(migrated.error().WithContext(db.description()));

@@ -30,6 +30,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "simulator/scenario_catalog.h"
 #include "store/database.h"
 
 namespace rh::simulator {
@@ -42,6 +43,9 @@ struct FleetParams {
   std::optional<int> incidents;           // labelled incidents; default DefaultIncidentCount()
   std::optional<TimePoint> generated_at;  // recorded in fleet_meta; default end_hour
   bool replace_existing = false;          // empty a non-empty fleet first instead of refusing
+  // Which scenario families incidents are dealt from (simulator/scenario_catalog.h); the
+  // classic set keeps every seed's fleet as it was.
+  ScenarioSet scenarios = ScenarioSet::kClassic;
 };
 
 struct GenerationProgress {
@@ -64,12 +68,12 @@ struct GenerationStats {
   TimePoint end_hour{};
 };
 
-// One incident of every scenario family (today one per category) for small fleets, about 4% of
-// the clusters for large ones (never more than MaxIncidentCount).
-int DefaultIncidentCount(int clusters);
+// One incident of every scenario family of `set` for small fleets, about 4% of the clusters for
+// large ones (never more than MaxIncidentCount).
+int DefaultIncidentCount(int clusters, ScenarioSet set = ScenarioSet::kClassic);
 // The most incidents a fleet of `clusters` can hold: incident clusters may take at most 60% of
 // the fleet (an account-wide incident reserves 4 clusters), so a healthy background remains.
-int MaxIncidentCount(int clusters);
+int MaxIncidentCount(int clusters, ScenarioSet set = ScenarioSet::kClassic);
 
 // invalid_argument naming the parameter and the accepted range when something is off.
 Status ValidateFleetParams(const FleetParams& params);

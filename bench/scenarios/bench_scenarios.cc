@@ -1,10 +1,17 @@
 // bench_scenarios: the scenario accuracy benchmark of the offline playbook engine.
 //
 //   bench_scenarios [--tuning FLEETS] [--holdout FLEETS] [--days 14] [--healthy 8]
-//                   [--only tuning|holdout] [--misses] [--dump DIR]
+//                   [--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR]
 //
 // FLEETS is a comma-separated list of seed[:clusters[:incidents]] (default 120 clusters and 26
-// incidents: two of every category). Defaults: tuning 11,12,13,31:400:80 and held-out
+// incidents: two of every category; with --scenarios all, 200 clusters and one incident of every
+// family of the catalogue).
+//
+// --scenarios (default classic) picks the scenario families the fleets are generated from
+// (simulator/scenario_catalog.h). With `all`, every fleet (tuning and held-out seeds alike) holds
+// the whole catalogue and the figures are printed separately for the tuning families and the
+// held-out families (simulator::IsHeldOutFamily: the split is by family, fixed in the
+// simulator), with a line per family. Defaults: tuning 11,12,13,31:400:80 and held-out
 // 21,22,23,24,41:400:80 — the 400-cluster fleets are denser, so unrelated incidents share
 // accounts, alert names and hours, which the account-wide rule must not mistake for one cause.
 //
@@ -27,6 +34,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -47,6 +55,7 @@
 #include "sentinel/scorer.h"
 #include "simulator/fleet_generator.h"
 #include "simulator/ground_truth.h"
+#include "simulator/scenario_catalog.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "tools/investigation_tools.h"
@@ -57,11 +66,11 @@ using rh::Json;
 
 struct FleetSpec {
   uint64_t seed = 0;
-  int clusters = 120;
-  int incidents = 26;
+  int clusters = 0;   // 0: the default of the scenario set
+  int incidents = 0;  // 0: the default of the scenario set
   std::string Label() const {
     return std::to_string(seed) +
-           (clusters == 120 && incidents == 26
+           (clusters == 0 && incidents == 0
                 ? ""
                 : ":" + std::to_string(clusters) + ":" + std::to_string(incidents));
   }
@@ -73,6 +82,7 @@ struct Args {
   int days = 14;
   int healthy = 8;
   std::string only;
+  rh::simulator::ScenarioSet scenarios = rh::simulator::ScenarioSet::kClassic;
   bool misses = false;
   std::string dump;
 };
@@ -81,7 +91,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: bench_scenarios [--tuning seed[:clusters[:incidents]],...] "
                "[--holdout seed[:clusters[:incidents]],...] [--days 14] [--healthy 8] "
-               "[--only tuning|holdout] [--misses] [--dump DIR]\n");
+               "[--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR]\n");
   return 2;
 }
 
@@ -102,7 +112,9 @@ bool ParseFleets(const std::string& text, std::vector<FleetSpec>* fleets) {
       if (index == 2) spec.incidents = std::atoi(part.c_str());
       ++index;
     }
-    if (index == 0 || index > 3 || spec.clusters <= 0 || spec.incidents <= 0) return false;
+    if (index == 0 || index > 3 || spec.clusters < 0 || spec.incidents < 0) return false;
+    if (index == 2 && spec.clusters == 0) return false;
+    if (index == 3 && spec.incidents == 0) return false;
     fleets->push_back(spec);
   }
   return !fleets->empty();
@@ -128,6 +140,13 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     } else if (arg == "--only") {
       if (value != "tuning" && value != "holdout") return false;
       args->only = value;
+    } else if (arg == "--scenarios") {
+      auto set = rh::simulator::ParseScenarioSet(value);
+      if (!set || (*set != rh::simulator::ScenarioSet::kClassic &&
+                   *set != rh::simulator::ScenarioSet::kAll)) {
+        return false;
+      }
+      args->scenarios = *set;
     } else if (arg == "--dump") {
       args->dump = value;
     } else {
@@ -146,6 +165,8 @@ struct Outcome {
   uint64_t seed = 0;
   std::string cluster_id;
   std::string scenario;
+  std::string family;     // the scenario family (simulator::FamilyOfScenario)
+  bool held_out = false;  // a held-out family
   rh::RootCause expected_category = rh::RootCause::kInsufficientData;
   rh::Severity expected_severity = rh::Severity::kInfo;
   std::string red_herring;
@@ -186,11 +207,18 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
 
   const rh::TimePoint end_hour = rh::MakeUtcTime(2026, 3, 10, 12);
   rh::simulator::FleetParams params;
-  params.clusters = spec.clusters;
+  const bool classic = args.scenarios == rh::simulator::ScenarioSet::kClassic;
+  params.clusters = spec.clusters > 0 ? spec.clusters : classic ? 120 : 200;
   params.days = args.days;
   params.seed = seed;
   params.end_hour = end_hour;
-  params.incidents = std::min(spec.incidents, rh::simulator::MaxIncidentCount(spec.clusters));
+  params.scenarios = args.scenarios;
+  const int incidents =
+      spec.incidents > 0 ? spec.incidents
+      : classic          ? 26
+                         : static_cast<int>(rh::simulator::FamiliesOf(args.scenarios).size());
+  params.incidents =
+      std::min(incidents, rh::simulator::MaxIncidentCount(params.clusters, args.scenarios));
   const auto generation_started = std::chrono::steady_clock::now();
   RH_ASSIGN_OR_RETURN(rh::simulator::GenerationStats stats,
                       rh::simulator::GenerateFleet(*fleet, params));
@@ -233,6 +261,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
     item.seed = seed;
     item.cluster_id = row.cluster_id;
     item.scenario = row.scenario;
+    item.family = rh::simulator::FamilyOfScenario(row.scenario, row.category).value_or(row.scenario);
+    item.held_out = rh::simulator::IsHeldOutFamily(item.family);
     item.expected_category = row.category;
     item.expected_severity = row.expected_severity;
     item.red_herring = row.red_herring.value_or("");
@@ -279,6 +309,63 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
   return result;
 }
 
+// Mean confidence when right and when wrong, and the expected calibration error over 10 equal
+// bins of confidence (|mean confidence - accuracy| weighted by the bin's share).
+void PrintConfidence(const std::vector<Outcome>& outcomes) {
+  double right_sum = 0, wrong_sum = 0;
+  int right = 0, wrong = 0;
+  std::vector<double> bin_confidence(10, 0), bin_hits(10, 0), bin_count(10, 0);
+  for (const Outcome& outcome : outcomes) {
+    if (outcome.correct()) {
+      right_sum += outcome.confidence;
+      ++right;
+    } else {
+      wrong_sum += outcome.confidence;
+      ++wrong;
+    }
+    const size_t bin = std::min<size_t>(9, static_cast<size_t>(std::max(0.0, outcome.confidence) * 10));
+    bin_confidence[bin] += outcome.confidence;
+    bin_hits[bin] += outcome.correct() ? 1 : 0;
+    bin_count[bin] += 1;
+  }
+  double ece = 0;
+  for (size_t bin = 0; bin < 10; ++bin) {
+    if (bin_count[bin] == 0) continue;
+    ece += bin_count[bin] / static_cast<double>(outcomes.size()) *
+           std::abs(bin_confidence[bin] / bin_count[bin] - bin_hits[bin] / bin_count[bin]);
+  }
+  std::printf("confidence: mean %.2f when right (%d), %.2f when wrong (%d); ECE (10 bins) %.3f\n",
+              right ? right_sum / right : 0.0, right, wrong ? wrong_sum / wrong : 0.0, wrong, ece);
+}
+
+// One line per scenario family: incidents, category accuracy, severity within one level.
+void PrintFamilies(const std::vector<Outcome>& outcomes) {
+  struct Cell {
+    int total = 0, correct = 0, near = 0;
+    double confidence = 0;
+  };
+  std::map<std::string, Cell> cells;
+  for (const Outcome& outcome : outcomes) {
+    Cell& cell = cells[outcome.family];
+    ++cell.total;
+    if (outcome.correct()) ++cell.correct;
+    if (std::abs(static_cast<int>(outcome.severity) -
+                 static_cast<int>(outcome.expected_severity)) <= 1) {
+      ++cell.near;
+    }
+    cell.confidence += outcome.confidence;
+  }
+  std::printf("%-36s %-20s %8s %9s %9s %6s\n", "family", "category", "correct", "accuracy",
+              "sev+-1", "conf");
+  for (const auto& [family, cell] : cells) {
+    const rh::simulator::FamilyInfo* info = rh::simulator::FindFamily(family);
+    std::printf("%-36s %-20s %4d/%-3d %8.1f%% %8.1f%% %6.2f\n", family.c_str(),
+                info ? Name(info->category).c_str() : "?", cell.correct, cell.total,
+                100.0 * cell.correct / cell.total, 100.0 * cell.near / cell.total,
+                cell.confidence / cell.total);
+  }
+}
+
 void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
                 const std::vector<HealthyOutcome>& healthy) {
   std::printf("\n== %s: %zu labelled incident clusters ==\n", title.c_str(), outcomes.size());
@@ -323,6 +410,7 @@ void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
               100.0 * severity_exact / n, 100.0 * severity_near / n);
   std::printf("Brier score of confidence: %.3f (0 = perfect; always 0.5 would score 0.250)\n",
               brier / n);
+  PrintConfidence(outcomes);
   std::printf("per investigation: %.1f tool calls, %.1f ms mean, %.1f ms max wall time\n",
               calls / n, 1000.0 * seconds / n, 1000.0 * max_seconds);
   if (!healthy.empty()) {
@@ -414,15 +502,40 @@ int Run(const Args& args) {
       "bench_scenarios: the playbook engine over simulated fleets of %d days "
       "(fleets as seed[:clusters:incidents]; default 120 clusters, 26 incidents)\n",
       args.days);
-  for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
-    std::string seeds;
-    for (const FleetSpec& spec : groups[group_idx].fleets) {
-      seeds += (seeds.empty() ? "" : ",") + spec.Label();
+  if (args.scenarios == rh::simulator::ScenarioSet::kClassic) {
+    for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
+      std::string seeds;
+      for (const FleetSpec& spec : groups[group_idx].fleets) {
+        seeds += (seeds.empty() ? "" : ",") + spec.Label();
+      }
+      PrintGroup(results[group_idx].first + " (" + seeds + ")",
+                 results[group_idx].second.incidents, results[group_idx].second.healthy);
+      if (args.misses)
+        PrintMisses(results[group_idx].second.incidents, results[group_idx].second.healthy);
     }
-    PrintGroup(results[group_idx].first + " (" + seeds + ")", results[group_idx].second.incidents,
-               results[group_idx].second.healthy);
-    if (args.misses)
-      PrintMisses(results[group_idx].second.incidents, results[group_idx].second.healthy);
+  } else {
+    // The split is by family: pool every fleet, then tuning families and held-out families.
+    std::string seeds;
+    std::vector<Outcome> tuning, held_out;
+    std::vector<HealthyOutcome> healthy;
+    for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
+      for (const FleetSpec& spec : groups[group_idx].fleets) {
+        seeds += (seeds.empty() ? "" : ",") + spec.Label();
+      }
+      for (const Outcome& outcome : results[group_idx].second.incidents) {
+        (outcome.held_out ? held_out : tuning).push_back(outcome);
+      }
+      healthy.insert(healthy.end(), results[group_idx].second.healthy.begin(),
+                     results[group_idx].second.healthy.end());
+    }
+    std::printf("scenario catalogue: %zu families (fleets %s)\n",
+                rh::simulator::ScenarioCatalogue().size(), seeds.c_str());
+    PrintGroup("tuning families", tuning, healthy);
+    PrintFamilies(tuning);
+    if (args.misses) PrintMisses(tuning, healthy);
+    PrintGroup("held-out families", held_out, {});
+    PrintFamilies(held_out);
+    if (args.misses) PrintMisses(held_out, {});
   }
   std::printf("\ntotal wall time %.1f s\n", Seconds(std::chrono::steady_clock::now() - started));
   std::filesystem::remove_all(work_dir);

@@ -9,7 +9,7 @@ const POLL_MS = 2000;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 const CATEGORIES = ['disk_capacity', 'compaction_backlog', 'memory_pressure', 'cpu_saturation',
   'slow_queries', 'query_errors', 'node_failure', 'operation_induced', 'ingestion_failure',
-  'known_bug', 'account_wide', 'alert_noise', 'insufficient_data'];
+  'known_bug', 'account_wide', 'alert_noise', 'insufficient_data', 'healthy'];
 
 let pollTimer = null;
 let renderGeneration = 0;

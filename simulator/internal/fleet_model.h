@@ -161,6 +161,14 @@ struct Incident {
   int red_herring_idx = -1;     // hour index of a QPS blip / resolved alert
   double red_herring_factor = 1;
   std::string red_herring_text;
+  // Catalogue families (scenarios/mode.h): how the story is told.
+  int shape = 0;                // scenarios/mode.h Shape
+  int alert_style = 0;          // 0 official rule names, 1 custom names, 2 Chinese names and text
+  uint32_t dropped = 0;         // bit i: signal i left out; bit 16 + i: alert i left out
+  int flap_period = 0;          // flapping: an episode every flap_period hours ...
+  int flap_on = 0;              // ... of flap_on hours (blip: the blip's hours)
+  int flaps_per_hour = 1;       // flapping: the alert fires and resolves this often an hour
+  std::vector<int> gap_hours;   // hours before the last one without snapshots
   Severity severity = Severity::kInfo;  // expected severity
   std::vector<TimePoint> window_start;    // per cluster
   std::vector<std::string> descriptions;  // per cluster, filled after its series is generated

@@ -53,17 +53,17 @@ void PlanStory(FleetPlan& plan, int incident_index, int account_index, Rng& rng)
 
 }  // namespace
 
-int ScenarioFamilyCount() { return static_cast<int>(ScenarioFamilies().size()); }
+int ScenarioFamilyCount(ScenarioSet set) { return static_cast<int>(FamiliesFor(set).size()); }
 
-int MaxClustersForIncident(int ordinal) {
-  const auto& families = ScenarioFamilies();
+int MaxClustersForIncident(int ordinal, ScenarioSet set) {
+  const auto& families = FamiliesFor(set);
   return families[static_cast<size_t>(ordinal) % families.size()]->max_clusters();
 }
 
-std::vector<Incident> PlanIncidentShapes(uint64_t seed, int count) {
+std::vector<Incident> PlanIncidentShapes(uint64_t seed, int count, ScenarioSet set) {
   Rng rng(seed, kStreamIncidents, 1);
   std::vector<Incident> incidents;
-  const auto& families = ScenarioFamilies();
+  const auto& families = FamiliesFor(set);
   for (int incident_idx = 0; incident_idx < count; ++incident_idx) {
     Incident incident;
     incident.family = families[static_cast<size_t>(incident_idx) % families.size()];

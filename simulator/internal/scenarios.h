@@ -22,19 +22,23 @@
 #include <vector>
 
 #include "simulator/internal/fleet_model.h"
+#include "simulator/scenario_catalog.h"
 
 namespace rh::simulator::internal {
 
-// The number of scenario families (a fleet with at least this many incidents has one of each).
-int ScenarioFamilyCount();
+// The number of scenario families of `set` (a fleet with at least this many incidents has one of
+// each).
+int ScenarioFamilyCount(ScenarioSet set = ScenarioSet::kClassic);
 
-// Clusters the incident with 0-based position `ordinal` in a fleet may need (the planner's
-// capacity check).
-int MaxClustersForIncident(int ordinal);
+// Clusters the incident with 0-based position `ordinal` in a fleet of `set` may need (the
+// planner's capacity check).
+int MaxClustersForIncident(int ordinal, ScenarioSet set = ScenarioSet::kClassic);
 
-// `count` incidents with family, category, id and cluster count set; families that hit several
-// siblings of one account also set Incident::count and Incident::account_size.
-std::vector<Incident> PlanIncidentShapes(uint64_t seed, int count);
+// `count` incidents dealt from the families of `set`, with family, category, id and cluster
+// count set; families that hit several siblings of one account also set Incident::count and
+// Incident::account_size.
+std::vector<Incident> PlanIncidentShapes(uint64_t seed, int count,
+                                         ScenarioSet set = ScenarioSet::kClassic);
 
 // Whether the incident needs an account built for it (of Incident::account_size clusters).
 bool NeedsOwnAccount(const Incident& incident);

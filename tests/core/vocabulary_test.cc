@@ -121,7 +121,8 @@ TEST(VocabularyTest, RiskLevelWorstFirstRank) {
 
 TEST(VocabularyTest, RootCauseNamesParseBackInAnyCase) {
   ExpectRoundTrip(kAllRootCauses, &RootCauseName, &ParseRootCause, RootCauseNames());
-  EXPECT_EQ(kAllRootCauses.size(), 13u);
+  EXPECT_EQ(kAllRootCauses.size(), 14u);
+  EXPECT_EQ(RootCauseName(RootCause::kHealthy), "healthy");
   EXPECT_EQ(RootCauseName(RootCause::kDiskCapacity), "disk_capacity");
   EXPECT_EQ(RootCauseName(RootCause::kInsufficientData), "insufficient_data");
   auto bad = ParseRootCause("gremlins");
