@@ -1,7 +1,8 @@
 // bench_sentinel: how long one full scoring + sentinel pass takes as the fleet grows.
 //
 //   bench_sentinel [--sizes 1000,2500,5000,10000] [--days 14] [--seed 42] [--cache DIR]
-//                  [--repeat N] [--replay-hours 6]
+//                  [--repeat N] [--replay-hours 6] [--scenarios classic|tuning|held_out|all]
+//                  [--incidents N]
 //
 // For each size it uses a simulated fleet of N clusters x D days of hourly snapshots in SQLite,
 // generated once with rh::simulator and cached under --cache (default
@@ -42,6 +43,7 @@
 #include "sentinel/sentinel.h"
 #include "simulator/fleet_generator.h"
 #include "simulator/ground_truth.h"
+#include "simulator/scenario_catalog.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/task_queue.h"
@@ -55,12 +57,15 @@ struct Args {
   std::string cache = "/tmp/rockhound-bench-sentinel";
   int repeat = 1;
   int replay_hours = 6;
+  rh::simulator::ScenarioSet scenarios = rh::simulator::ScenarioSet::kClassic;
+  int incidents = 0;  // 0: the simulator's default for the size
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: bench_sentinel [--sizes 1000,2500,5000,10000] [--days 14] [--seed 42] "
-               "[--cache DIR] [--repeat N] [--replay-hours 6]\n");
+               "[--cache DIR] [--repeat N] [--replay-hours 6] "
+               "[--scenarios classic|tuning|held_out|all] [--incidents N]\n");
   return 2;
 }
 
@@ -86,6 +91,13 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->cache = value;
     } else if (arg == "--repeat") {
       args->repeat = std::max(1, std::atoi(value.c_str()));
+    } else if (arg == "--scenarios") {
+      auto set = rh::simulator::ParseScenarioSet(value);
+      if (!set) return false;
+      args->scenarios = *set;
+    } else if (arg == "--incidents") {
+      args->incidents = std::atoi(value.c_str());
+      if (args->incidents < 0) return false;
     } else if (arg == "--replay-hours") {
       args->replay_hours = std::atoi(value.c_str());
       if (args->replay_hours < 0 || args->replay_hours > 24 * 7) return false;
@@ -127,7 +139,13 @@ std::string CpuModel() {
 rh::Result<std::string> CachedFleet(const Args& args, int clusters, rh::TimePoint end_hour) {
   std::filesystem::create_directories(args.cache);
   const std::string path = args.cache + "/fleet-" + std::to_string(clusters) + "c-" +
-                           std::to_string(args.days) + "d-seed" + std::to_string(args.seed) + ".db";
+                           std::to_string(args.days) + "d-seed" + std::to_string(args.seed) +
+                           (args.scenarios == rh::simulator::ScenarioSet::kClassic
+                                ? std::string()
+                                : "-" + std::string(rh::simulator::ScenarioSetName(args.scenarios))) +
+                           (args.incidents > 0 ? "-" + std::to_string(args.incidents) + "inc"
+                                               : std::string()) +
+                           ".db";
   if (std::filesystem::exists(path)) {
     RH_ASSIGN_OR_RETURN(auto db, rh::store::OpenDatabase(path));
     auto status = db->Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_status'");
@@ -142,6 +160,8 @@ rh::Result<std::string> CachedFleet(const Args& args, int clusters, rh::TimePoin
   params.days = args.days;
   params.seed = args.seed;
   params.end_hour = end_hour;
+  params.scenarios = args.scenarios;
+  if (args.incidents > 0) params.incidents = args.incidents;
   std::fprintf(stderr, "generating %d clusters x %d days into %s ...\n", clusters, args.days,
                path.c_str());
   const auto started = std::chrono::steady_clock::now();
@@ -208,7 +228,9 @@ rh::Result<Measurement> Measure(const Args& args, int clusters, rh::TimePoint en
 
   RH_ASSIGN_OR_RETURN(auto truth, rh::simulator::ReadGroundTruth(*fleet));
   std::set<std::string> incident_clusters;
-  for (const auto& row : truth) incident_clusters.insert(row.cluster_id);
+  for (const auto& row : truth) {
+    if (row.category != rh::RootCause::kHealthy) incident_clusters.insert(row.cluster_id);
+  }
   std::set<std::string> flagged;
   for (const auto& decision : measurement.best.created) flagged.insert(decision.cluster_id);
   measurement.incident_clusters = static_cast<int>(incident_clusters.size());
@@ -263,21 +285,29 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   for (const auto& cluster : passes.back().scoring.clusters) last_score[cluster.cluster_id] = &cluster;
 
   RH_ASSIGN_OR_RETURN(auto truth, rh::simulator::ReadGroundTruth(*fleet));
+  // A "healthy" ground-truth row (a benign spike, an innocent operation) is a healthy cluster.
   std::map<std::string, const rh::simulator::GroundTruthRow*> incidents;
-  for (const auto& row : truth) incidents.emplace(row.cluster_id, &row);
+  for (const auto& row : truth) {
+    if (row.category != rh::RootCause::kHealthy) incidents.emplace(row.cluster_id, &row);
+  }
   int incidents_queued = 0;
+  std::map<std::string, std::pair<int, int>> by_split;  // split -> (queued, total)
   std::map<std::string, int> by_rule;  // the first task's rules, incident clusters
   std::vector<std::string> missed;
   for (const auto& [cluster_id, row] : incidents) {
     auto queued = first_rules.find(cluster_id);
+    const auto family = rh::simulator::FamilyOfScenario(row->scenario, row->category);
+    auto& split = by_split[family && rh::simulator::IsHeldOutFamily(*family) ? "held_out" : "tuning"];
+    ++split.second;
     if (queued != first_rules.end()) {
+      ++split.first;
       ++incidents_queued;
       ++by_rule[queued->second];
       continue;
     }
     auto score = last_score.find(cluster_id);
     char line[320];
-    std::snprintf(line, sizeof(line), "  missed %s  %-18s %-36s tier %-2s %s %.1f",
+    std::snprintf(line, sizeof(line), "  missed %s  %-18s %-44s tier %-2s %s %.1f",
                   cluster_id.c_str(), std::string(rh::RootCauseName(row->category)).c_str(),
                   row->scenario.c_str(),
                   score == last_score.end() ? "?" : score->second->tier.c_str(),
@@ -302,14 +332,20 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   }
   const int incident_total = static_cast<int>(incidents.size());
   std::printf(
-      "\nreplay: %d hourly passes (HH:05) up to %s UTC on %d clusters, seed %llu, %.1f s\n",
+      "\nreplay: %d hourly passes (HH:05) up to %s UTC on %d clusters, scenarios %s, seed %llu, "
+      "%.1f s\n",
       args.replay_hours, rh::FormatSqlTime(end_hour).c_str(), clusters,
+      std::string(rh::simulator::ScenarioSetName(args.scenarios)).c_str(),
       static_cast<unsigned long long>(args.seed), seconds);
   std::printf("  incident clusters queued  %d of %d = %.1f %%  (target >= 95 %%)\n",
               incidents_queued, incident_total,
               incident_total ? 100.0 * incidents_queued / incident_total : 0.0);
   std::printf("  healthy clusters queued   %d of %d = %.2f %%  (target <= 1 %%)\n", healthy_queued,
               healthy_clusters, healthy_clusters ? 100.0 * healthy_queued / healthy_clusters : 0.0);
+  for (const auto& [split, counts] : by_split) {
+    std::printf("    %-9s families: %d of %d = %.1f %%\n", split.c_str(), counts.first,
+                counts.second, counts.second ? 100.0 * counts.first / counts.second : 0.0);
+  }
   std::printf("  tasks created %d; skipped as unchanged %d\n", tasks, unchanged);
   std::printf("  incident clusters by the rules of their first task:\n");
   for (const auto& [rules, count] : by_rule) std::printf("    %-40s %d\n", rules.c_str(), count);
