@@ -17,9 +17,10 @@
 // It also prints how many of the simulator's incident clusters, and how many healthy ones, the
 // pass queued (ground truth read here, in the benchmark, never by the sentinel).
 //
-// Then the replay (--replay-hours N, default 6; 0 skips it), on the first size: one sentinel
-// pass per hour over the last N hours of the fleet (clock at HH:05, one memory database, so the
-// cooldown and the change check apply as in production), and the share of incident clusters
+// Then the replay (--replay-hours N, default 6; 0 skips it), on the first size: a sentinel pass
+// every sentinel.interval (15 min, as `rockhound run`) over the last N hours of the fleet, the
+// last at HH:05 after its last hour (one memory database, so the cooldown and the change check
+// apply as in production), and the share of incident clusters
 // queued at least once and of healthy clusters queued at least once (issue 14's acceptance:
 // >= 95 % and <= 1 %), with every missed incident listed (category, scenario, tier, risk).
 #include <time.h>
@@ -266,8 +267,12 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   int tasks = 0;
   int unchanged = 0;
   const auto started = std::chrono::steady_clock::now();
-  for (int hour_idx = args.replay_hours - 1; hour_idx >= 0; --hour_idx) {
-    clock.Set(end_hour - std::chrono::hours(hour_idx) + std::chrono::minutes(5));
+  // A pass every sentinel.interval (15 min), as `rockhound run` does, the last at HH:05 after
+  // the fleet's last hour.
+  const rh::Duration step = rh::SentinelConfig{}.interval;
+  const int pass_count = static_cast<int>(std::chrono::hours(args.replay_hours) / step);
+  for (int pass_idx = pass_count - 1; pass_idx >= 0; --pass_idx) {
+    clock.Set(end_hour + std::chrono::minutes(5) - pass_idx * step);
     RH_ASSIGN_OR_RETURN(rh::sentinel::PassSummary pass, sentinel.RunPass());
     tasks += static_cast<int>(pass.created.size());
     unchanged += static_cast<int>(pass.unchanged.size());
@@ -294,6 +299,7 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   std::map<std::string, std::pair<int, int>> by_split;  // split -> (queued, total)
   std::map<std::string, int> by_rule;  // the first task's rules, incident clusters
   std::vector<std::string> missed;
+  std::map<std::string, int> missed_by_state;  // "Warning, tier B/C", "Healthy", ...
   for (const auto& [cluster_id, row] : incidents) {
     auto queued = first_rules.find(cluster_id);
     const auto family = rh::simulator::FamilyOfScenario(row->scenario, row->category);
@@ -306,6 +312,15 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
       continue;
     }
     auto score = last_score.find(cluster_id);
+    if (score == last_score.end()) {
+      ++missed_by_state["not scored"];
+    } else {
+      const bool important = score->second->tier == "S" || score->second->tier == "A";
+      ++missed_by_state[std::string(rh::RiskLevelName(score->second->health.risk)) +
+                        (score->second->health.risk == rh::RiskLevel::kWarning
+                             ? (important ? ", tier S/A" : ", tier B/C (DESIGN leaves to people)")
+                             : "")];
+    }
     char line[320];
     std::snprintf(line, sizeof(line), "  missed %s  %-18s %-44s tier %-2s %s %.1f",
                   cluster_id.c_str(), std::string(rh::RootCauseName(row->category)).c_str(),
@@ -332,9 +347,11 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   }
   const int incident_total = static_cast<int>(incidents.size());
   std::printf(
-      "\nreplay: %d hourly passes (HH:05) up to %s UTC on %d clusters, scenarios %s, seed %llu, "
-      "%.1f s\n",
-      args.replay_hours, rh::FormatSqlTime(end_hour).c_str(), clusters,
+      "\nreplay: %d hours, a pass every %lld min (%d passes, the last at %s UTC) on %d clusters, "
+      "scenarios %s, seed %llu, %.1f s\n",
+      args.replay_hours,
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::minutes>(step).count()),
+      pass_count, rh::FormatSqlTime(end_hour + std::chrono::minutes(5)).c_str(), clusters,
       std::string(rh::simulator::ScenarioSetName(args.scenarios)).c_str(),
       static_cast<unsigned long long>(args.seed), seconds);
   std::printf("  incident clusters queued  %d of %d = %.1f %%  (target >= 95 %%)\n",
@@ -349,6 +366,10 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   std::printf("  tasks created %d; skipped as unchanged %d\n", tasks, unchanged);
   std::printf("  incident clusters by the rules of their first task:\n");
   for (const auto& [rules, count] : by_rule) std::printf("    %-40s %d\n", rules.c_str(), count);
+  if (!missed.empty()) std::printf("  missed incident clusters at the last pass:\n");
+  for (const auto& [state, count] : missed_by_state) {
+    std::printf("    %-44s %d\n", state.c_str(), count);
+  }
   for (const std::string& line : missed) std::printf("%s\n", line.c_str());
   for (const std::string& line : false_alarms) std::printf("%s\n", line.c_str());
   return {};
