@@ -551,7 +551,8 @@ Status ValidateSentinelExtensions(const SentinelConfig& s) {
   }
   if (s.flap_episode_points > 100) return bad("sentinel.flap_episode_points", "must be <= 100");
   if (s.account_wide_min_clusters < 2) {
-    return bad("sentinel.account_wide_min_clusters", "must be >= 2 (one cluster is not an account)");
+    return bad("sentinel.account_wide_min_clusters",
+               "must be >= 2 (one cluster is not an account)");
   }
   if (s.unchanged_recheck <= Duration::zero()) {
     return bad("sentinel.unchanged_recheck", "must be > 0");

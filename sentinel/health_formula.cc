@@ -90,9 +90,8 @@ std::string_view VolumeSignalName(VolumeSignal signal) {
 }
 
 const MetricSpec& VolumeSignalMetric(VolumeSignal signal) {
-  static const MetricSpec* const kMetrics[] = {store::FindMetric("qps"),
-                                               store::FindMetric("load_rate"),
-                                               store::FindMetric("txn_failed")};
+  static const MetricSpec* const kMetrics[] = {
+      store::FindMetric("qps"), store::FindMetric("load_rate"), store::FindMetric("txn_failed")};
   return *kMetrics[static_cast<size_t>(signal)];
 }
 
@@ -101,8 +100,7 @@ namespace {
 double Median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   const size_t middle = samples.size() / 2;
-  return samples.size() % 2 == 1 ? samples[middle]
-                                 : (samples[middle - 1] + samples[middle]) / 2.0;
+  return samples.size() % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2.0;
 }
 
 HealthState StateOfScore(double score) {

@@ -91,7 +91,7 @@ struct VolumeScore {
   std::optional<double> value;     // the scored hour
   std::optional<double> baseline;  // median of the same-hour samples
   int baseline_samples = 0;
-  bool judged = false;  // false: no value, too few samples, or a baseline under its floor
+  bool judged = false;     // false: no value, too few samples, or a baseline under its floor
   std::string not_judged;  // why not, when !judged
   double ratio = 1.0;      // value / baseline (failed loads: / max(baseline, 1))
   store::HealthState state = store::HealthState::kHealthy;

@@ -91,7 +91,8 @@ RuleOutcome TierWarning(const ClusterScore& cluster, const SentinelConfig& confi
   return outcome;
 }
 
-RuleOutcome AccountWide(const ClusterScore& cluster, const std::vector<const ClusterScore*>& account,
+RuleOutcome AccountWide(const ClusterScore& cluster,
+                        const std::vector<const ClusterScore*>& account,
                         const SentinelConfig& config) {
   RuleOutcome outcome;
   outcome.rule = RuleId::kAccountWide;
@@ -103,8 +104,8 @@ RuleOutcome AccountWide(const ClusterScore& cluster, const std::vector<const Clu
     return outcome;
   }
   const std::vector<std::string> symptoms = cluster.Symptoms();
-  std::vector<std::string> siblings;     // at Warning or worse and sharing something
-  std::vector<std::string> shared_all;   // what they share, sorted, unique
+  std::vector<std::string> siblings;    // at Warning or worse and sharing something
+  std::vector<std::string> shared_all;  // what they share, sorted, unique
   int at_risk_siblings = 0;
   int others = 0;
   for (const ClusterScore* other : account) {
@@ -136,8 +137,7 @@ RuleOutcome AccountWide(const ClusterScore& cluster, const std::vector<const Clu
   if (siblings.empty()) {
     outcome.reason = "no other cluster of " + account_name + " at Warning or worse shares an " +
                      "alert or symptom (" + std::to_string(at_risk_siblings) + " at risk of " +
-                     std::to_string(others) + " other cluster" +
-                     (others == 1 ? ")" : "s)");
+                     std::to_string(others) + " other cluster" + (others == 1 ? ")" : "s)");
     return outcome;
   }
   std::string shared_text;

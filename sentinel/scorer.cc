@@ -130,7 +130,8 @@ AlertCounts CountAlerts(const std::vector<AlertMessage>& messages, TimePoint as_
   return counts;
 }
 
-VolumeDimension ScoreVolume(const MetricValues& values, const std::array<std::vector<double>, 3>& samples,
+VolumeDimension ScoreVolume(const MetricValues& values,
+                            const std::array<std::vector<double>, 3>& samples,
                             const SentinelConfig& config) {
   VolumeDimension volume;
   const auto& catalog = store::MetricCatalog();
@@ -353,10 +354,9 @@ Status HealthScorer::Record(ScoringRun& run) {
 }
 
 Result<ScoringRun> HealthScorer::ScoreCluster(std::string_view cluster_id) {
-  RH_ASSIGN_OR_RETURN(
-      QueryResult found,
-      fleet_.Query("SELECT account_id FROM cluster_info WHERE cluster_id = ?",
-                   {Text(std::string(cluster_id))}));
+  RH_ASSIGN_OR_RETURN(QueryResult found,
+                      fleet_.Query("SELECT account_id FROM cluster_info WHERE cluster_id = ?",
+                                   {Text(std::string(cluster_id))}));
   if (found.empty()) {
     return NotFound("cluster " + std::string(cluster_id),
                     "not in cluster_info; check the id (`rockhound tasks list` and the fleet "
@@ -578,8 +578,8 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
     score.has_telemetry = AnyValue(slots[kNow]);
     score.dimensions = ScoreDimensions(slots[kNow], slots[kBaseline]);
     score.volume = ScoreVolume(slots[kNow], volume_samples[cluster_idx][0], config_);
-    score.alerts = CountAlerts(alerts[cluster_idx], alerts_as_of, config_, &score.firing_now,
-                               &score.flapping);
+    score.alerts =
+        CountAlerts(alerts[cluster_idx], alerts_as_of, config_, &score.firing_now, &score.flapping);
     score.storm_firing_messages =
         CountFiringIn(alerts[cluster_idx], run.now - config_.alert_storm_window, run.now);
     score.health =

@@ -12,11 +12,12 @@
 // ratios and of the trend), and in one more query the three volume metrics (QPS, load rows/s,
 // failed loads) at the same hour of each of the last sentinel.volume_baseline_days days, for H
 // and for H - 1h (the volume dimension's baseline); and the alert messages of lark_alerts from 7
-// days before H up to now. It computes the health of H and of H - 1h with sentinel/health_formula.h, then upserts one
-// row per cluster into cluster_health_scores and cluster_risk_snapshots for H in one transaction
-// (re-running rewrites the same rows: SQLite ON CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY
-// UPDATE). A running cluster with no snapshot at H is scored honestly as "no telemetry" (metric
-// component 0, which makes it Critical) and its last snapshot hour is reported.
+// days before H up to now. It computes the health of H and of H - 1h with
+// sentinel/health_formula.h, then upserts one row per cluster into cluster_health_scores and
+// cluster_risk_snapshots for H in one transaction (re-running rewrites the same rows: SQLite ON
+// CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY UPDATE). A running cluster with no snapshot at H
+// is scored honestly as "no telemetry" (metric component 0, which makes it Critical) and its last
+// snapshot hour is reported.
 //
 // Alert semantics (lark_alerts: one row per message, Firing or Resolved):
 //   - "Firing messages in a window [a, b)": rows with status 'Firing' and a <= alert_time < b;
@@ -57,7 +58,7 @@ struct FiringAlert {
 // it weighs in the alert component even while it is resolved.
 struct FlappingAlert {
   std::string name;
-  int episodes = 0;           // episodes starting in the flap window
+  int episodes = 0;  // episodes starting in the flap window
   bool firing_now = false;
   TimePoint last_message{};
 };

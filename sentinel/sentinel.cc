@@ -75,8 +75,8 @@ const std::vector<const ClusterScore*>& AccountOf(
 }  // namespace
 
 bool ChangeCheck::Unchanged() const {
-  return snapshot_then && risk_then == RiskLevel::kCritical && !worse && !stale && new_alerts.empty() &&
-         new_operations.empty();
+  return snapshot_then && risk_then == RiskLevel::kCritical && !worse && !stale &&
+         new_alerts.empty() && new_operations.empty();
 }
 
 std::string ChangeCheck::Describe() const {
@@ -97,7 +97,8 @@ std::string ChangeCheck::Describe() const {
   if (stale) changes.push_back("report older than the recheck period");
   if (changes.empty()) {
     return out + critical + " then and now (health " + Fixed(*health_then) + " -> " +
-           Fixed(health_now) + ", not worse by the threshold), no new alert, no operation "
+           Fixed(health_now) +
+           ", not worse by the threshold), no new alert, no operation "
            "since: unchanged";
   }
   return out + "changed: " + JoinFirst(changes, 4);
@@ -288,13 +289,13 @@ Result<std::optional<ChangeCheck>> Sentinel::CheckChange(const ClusterScore& clu
   // fired in the flap window before it (a flapping alert resolved at that moment is known).
   RH_ASSIGN_OR_RETURN(
       store::QueryResult messages,
-      fleet_.Query("SELECT alert_name, status, alert_time FROM lark_alerts WHERE cluster_id = ? "
-                   "AND alert_time >= ? AND alert_time < ? ORDER BY alert_time",
-                   {store::Text(cluster.cluster_id),
-                    store::Time(check.reported_at - std::max(config_.alert_window,
-                                                             config_.flap_window)),
-                    store::Time(check.reported_at)}));
-  std::map<std::string, bool> latest_firing;  // lower-case name -> latest message Firing
+      fleet_.Query(
+          "SELECT alert_name, status, alert_time FROM lark_alerts WHERE cluster_id = ? "
+          "AND alert_time >= ? AND alert_time < ? ORDER BY alert_time",
+          {store::Text(cluster.cluster_id),
+           store::Time(check.reported_at - std::max(config_.alert_window, config_.flap_window)),
+           store::Time(check.reported_at)}));
+  std::map<std::string, bool> latest_firing;   // lower-case name -> latest message Firing
   std::map<std::string, bool> fired_recently;  // ... a Firing message in the flap window
   for (store::Row row : messages) {
     const std::string name = Lower(row.GetString(size_t{0}));
@@ -320,10 +321,10 @@ Result<std::optional<ChangeCheck>> Sentinel::CheckChange(const ClusterScore& clu
   }
   RH_ASSIGN_OR_RETURN(
       store::QueryResult operations,
-      fleet_.Query("SELECT operation_type, started_at FROM cluster_operations WHERE cluster_id = "
-                   "? AND started_at > ? AND started_at <= ? ORDER BY started_at",
-                   {store::Text(cluster.cluster_id), store::Time(check.reported_at),
-                    store::Time(now)}));
+      fleet_.Query(
+          "SELECT operation_type, started_at FROM cluster_operations WHERE cluster_id = "
+          "? AND started_at > ? AND started_at <= ? ORDER BY started_at",
+          {store::Text(cluster.cluster_id), store::Time(check.reported_at), store::Time(now)}));
   for (store::Row row : operations) {
     auto started = row.GetTime(size_t{1});
     check.new_operations.push_back(row.GetString(size_t{0}) + " at " +
@@ -355,8 +356,8 @@ std::string FormatPassSummary(const PassSummary& summary) {
     const int count = level == RiskLevel::kHealthy   ? summary.healthy
                       : level == RiskLevel::kWarning ? summary.warning
                                                      : summary.critical;
-    out += (level == kAllRiskLevels.front() ? " " : "   ") +
-           std::string(RiskLevelName(level)) + " " + std::to_string(count);
+    out += (level == kAllRiskLevels.front() ? " " : "   ") + std::string(RiskLevelName(level)) +
+           " " + std::to_string(count);
   }
   out += "\n";
   out += Printf("tasks created       %zu\n", summary.created.size());
@@ -463,8 +464,9 @@ std::string FormatExplanation(const Explanation& explanation) {
     for (const VolumeScore& signal : cluster.volume.signals) {
       const store::MetricSpec& spec = VolumeSignalMetric(signal.signal);
       if (!signal.judged) {
-        out += Printf("  %-12s not judged: %s\n", std::string(VolumeSignalName(signal.signal)).c_str(),
-                      signal.not_judged.c_str());
+        out +=
+            Printf("  %-12s not judged: %s\n", std::string(VolumeSignalName(signal.signal)).c_str(),
+                   signal.not_judged.c_str());
         continue;
       }
       out += Printf("  %-12s %-16s %-8s score %5.1f  (baseline %s over %d day(s), x%.2f)\n",
@@ -510,8 +512,10 @@ std::string FormatExplanation(const Explanation& explanation) {
   if (!explanation.priority) {
     out += "no rule fired: the sentinel would not queue an investigation\n";
   } else if (!explanation.cooldown && explanation.change && explanation.change->Unchanged()) {
-    out += "rules fired (priority " + std::to_string(*explanation.priority) + ") but the "
-           "cluster is persistently " + std::string(RiskLevelName(RiskLevel::kCritical)) +
+    out += "rules fired (priority " + std::to_string(*explanation.priority) +
+           ") but the "
+           "cluster is persistently " +
+           std::string(RiskLevelName(RiskLevel::kCritical)) +
            " and unchanged since its last report: skipped until it changes, or until " +
            FormatSqlTime(explanation.change->recheck_at) + " UTC\n";
   } else if (explanation.cooldown) {

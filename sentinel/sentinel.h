@@ -51,18 +51,18 @@ struct CooldownState {
 
 // How a Critical cluster compares with the state its last report investigated.
 struct ChangeCheck {
-  std::string task_id;    // the latest done task for the cluster
-  std::string report_id;  // its report
-  TimePoint reported_at{};  // the task's creation: the state the report looked at
+  std::string task_id;                     // the latest done task for the cluster
+  std::string report_id;                   // its report
+  TimePoint reported_at{};                 // the task's creation: the state the report looked at
   std::optional<TimePoint> snapshot_then;  // the snapshot hour scored then (none: not recorded)
   std::optional<double> health_then;
   RiskLevel risk_then = RiskLevel::kHealthy;
   double health_now = 0;
-  std::vector<std::string> new_alerts;   // firing or flapping now, not firing then
+  std::vector<std::string> new_alerts;      // firing or flapping now, not firing then
   std::vector<std::string> new_operations;  // "UPGRADE at 2026-11-21 09:30:00", oldest first
-  bool worse = false;   // health fell by at least reinvestigate_worse_points
-  bool stale = false;   // the report is at least unchanged_recheck old
-  TimePoint recheck_at{};  // when an unchanged cluster is looked at again anyway
+  bool worse = false;                       // health fell by at least reinvestigate_worse_points
+  bool stale = false;                       // the report is at least unchanged_recheck old
+  TimePoint recheck_at{};                   // when an unchanged cluster is looked at again anyway
 
   // Persistent Critical and nothing above changed: the pass skips it.
   bool Unchanged() const;

@@ -139,14 +139,13 @@ std::string CpuModel() {
 // The cached fleet for `clusters`, generated when missing or incomplete.
 rh::Result<std::string> CachedFleet(const Args& args, int clusters, rh::TimePoint end_hour) {
   std::filesystem::create_directories(args.cache);
-  const std::string path = args.cache + "/fleet-" + std::to_string(clusters) + "c-" +
-                           std::to_string(args.days) + "d-seed" + std::to_string(args.seed) +
-                           (args.scenarios == rh::simulator::ScenarioSet::kClassic
-                                ? std::string()
-                                : "-" + std::string(rh::simulator::ScenarioSetName(args.scenarios))) +
-                           (args.incidents > 0 ? "-" + std::to_string(args.incidents) + "inc"
-                                               : std::string()) +
-                           ".db";
+  const std::string path =
+      args.cache + "/fleet-" + std::to_string(clusters) + "c-" + std::to_string(args.days) +
+      "d-seed" + std::to_string(args.seed) +
+      (args.scenarios == rh::simulator::ScenarioSet::kClassic
+           ? std::string()
+           : "-" + std::string(rh::simulator::ScenarioSetName(args.scenarios))) +
+      (args.incidents > 0 ? "-" + std::to_string(args.incidents) + "inc" : std::string()) + ".db";
   if (std::filesystem::exists(path)) {
     RH_ASSIGN_OR_RETURN(auto db, rh::store::OpenDatabase(path));
     auto status = db->Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_status'");
@@ -252,8 +251,8 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   RH_ASSIGN_OR_RETURN(auto fleet, rh::store::OpenDatabase(path));
   RH_RETURN_IF_ERROR(fleet->Execute("DELETE FROM cluster_health_scores"));
   RH_RETURN_IF_ERROR(fleet->Execute("DELETE FROM cluster_risk_snapshots"));
-  const std::filesystem::path memory_dir =
-      std::filesystem::temp_directory_path() / ("bench-sentinel-replay-" + std::to_string(getpid()));
+  const std::filesystem::path memory_dir = std::filesystem::temp_directory_path() /
+                                           ("bench-sentinel-replay-" + std::to_string(getpid()));
   std::filesystem::remove_all(memory_dir);
   RH_ASSIGN_OR_RETURN(auto memory, rh::store::OpenDatabase((memory_dir / "memory.db").string()));
   RH_RETURN_IF_ERROR(rh::store::Migrate(*memory, rh::store::SchemaSet::kMemory));
@@ -287,7 +286,8 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   }
   const double seconds = Seconds(std::chrono::steady_clock::now() - started);
   std::filesystem::remove_all(memory_dir);
-  for (const auto& cluster : passes.back().scoring.clusters) last_score[cluster.cluster_id] = &cluster;
+  for (const auto& cluster : passes.back().scoring.clusters)
+    last_score[cluster.cluster_id] = &cluster;
 
   RH_ASSIGN_OR_RETURN(auto truth, rh::simulator::ReadGroundTruth(*fleet));
   // A "healthy" ground-truth row (a benign spike, an innocent operation) is a healthy cluster.
@@ -297,13 +297,14 @@ rh::Status Replay(const Args& args, int clusters, rh::TimePoint end_hour) {
   }
   int incidents_queued = 0;
   std::map<std::string, std::pair<int, int>> by_split;  // split -> (queued, total)
-  std::map<std::string, int> by_rule;  // the first task's rules, incident clusters
+  std::map<std::string, int> by_rule;                   // the first task's rules, incident clusters
   std::vector<std::string> missed;
   std::map<std::string, int> missed_by_state;  // "Warning, tier B/C", "Healthy", ...
   for (const auto& [cluster_id, row] : incidents) {
     auto queued = first_rules.find(cluster_id);
     const auto family = rh::simulator::FamilyOfScenario(row->scenario, row->category);
-    auto& split = by_split[family && rh::simulator::IsHeldOutFamily(*family) ? "held_out" : "tuning"];
+    auto& split =
+        by_split[family && rh::simulator::IsHeldOutFamily(*family) ? "held_out" : "tuning"];
     ++split.second;
     if (queued != first_rules.end()) {
       ++split.first;

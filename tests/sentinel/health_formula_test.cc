@@ -115,10 +115,8 @@ TEST(AlertComponentTest, FlappingCriticalAlertsWeighEvenWhenResolvedNow) {
   // A BE crash loop: BE Service Suspension fired and resolved 6 times today, resolved right
   // now. Six Firing messages (-30), the flapping alert counted as firing critical (-30) and
   // 5 points per episode (-30).
-  AlertCounts crash_loop{.firing_messages = 6,
-                         .flapping_critical = 1,
-                         .flapping_resolved_now = 1,
-                         .flap_episodes = 6};
+  AlertCounts crash_loop{
+      .firing_messages = 6, .flapping_critical = 1, .flapping_resolved_now = 1, .flap_episodes = 6};
   EXPECT_DOUBLE_EQ(AlertComponent(crash_loop, 5), 10);
   // Without the flapping terms the same history scored 70.
   EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 6}, 5), 70);
@@ -135,10 +133,8 @@ TEST(AlertComponentTest, FlappingCriticalAlertsWeighEvenWhenResolvedNow) {
 
 TEST(ComputeHealthTest, ACrashLoopResolvedAtTheLatestHourNoLongerScoresHealthy) {
   const AlertCounts history{.firing_messages = 6};
-  const AlertCounts crash_loop{.firing_messages = 6,
-                               .flapping_critical = 1,
-                               .flapping_resolved_now = 1,
-                               .flap_episodes = 6};
+  const AlertCounts crash_loop{
+      .firing_messages = 6, .flapping_critical = 1, .flapping_resolved_now = 1, .flap_episodes = 6};
   // Healthy metrics (M = 90) on tier B: Healthy without the flapping terms (85.75), Warning
   // with them (54 + 2.5 + 14.25).
   EXPECT_EQ(ComputeHealth(90, history, "B", 5).risk, RiskLevel::kHealthy);
@@ -185,8 +181,7 @@ TEST(VolumeSignalTest, DropsScoreInTheRiskBandsDownToZeroAtAStop) {
 TEST(VolumeSignalTest, TheBaselineIsTheMedianOfTheSameHourOnEarlierDays) {
   const SentinelConfig config = VolumeConfig();
   // One odd day (a weekend, an outage last Tuesday) does not move the median.
-  auto signal = ScoreVolumeSignal(VolumeSignal::kQps, 100,
-                                  {100, 104, 98, 3, 101, 99, 400}, config);
+  auto signal = ScoreVolumeSignal(VolumeSignal::kQps, 100, {100, 104, 98, 3, 101, 99, 400}, config);
   EXPECT_DOUBLE_EQ(*signal.baseline, 100);
   EXPECT_EQ(signal.baseline_samples, 7);
   EXPECT_EQ(signal.state, HealthState::kHealthy);

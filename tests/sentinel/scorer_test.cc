@@ -226,8 +226,7 @@ TEST_P(ScorerTest, AVolumeCollapseAgainstTheSameHourOfTheWeekScoresCritical) {
   for (int day = 1; day <= 7; ++day) {
     for (TimePoint sample : {kHour - hours(24 * day), kHour - hours(1 + 24 * day)}) {
       // The load rate at this hour usually runs 4,000..6,000 rows/s.
-      rows().Snapshot("c-paused", sample,
-                      {{"starrocks_be_load_rows_per_sec", 4000 + 250.0 * day}});
+      rows().Snapshot("c-paused", sample, {{"starrocks_be_load_rows_per_sec", 4000 + 250.0 * day}});
       rows().Snapshot("c-quiet", sample, quiet);
     }
   }
@@ -235,7 +234,8 @@ TEST_P(ScorerTest, AVolumeCollapseAgainstTheSameHourOfTheWeekScoresCritical) {
   // The routine load paused: nothing loaded this hour; QPS unchanged.
   rows().Snapshot("c-paused", kHour, {{"starrocks_be_load_rows_per_sec", 0}});
   rows().Snapshot("c-quiet", kHour - hours(1), quiet);
-  rows().Snapshot("c-quiet", kHour, {{"starrocks_fe_qps", 0}, {"starrocks_be_load_rows_per_sec", 0}});
+  rows().Snapshot("c-quiet", kHour,
+                  {{"starrocks_fe_qps", 0}, {"starrocks_be_load_rows_per_sec", 0}});
 
   HealthScorer scorer(db(), clock(), Config());
   auto run = scorer.ScoreFleet();
@@ -292,7 +292,8 @@ TEST_P(ScorerTest, ACriticalAlertFlappingInTheLastDayWeighsEvenWhenResolved) {
     const TimePoint start = kHour - hours(20) + hours(5 * episode);
     rows().Alert("c-healthy", "BE Service Suspension", "Firing", start,
                  episode == 0 ? "Critical" : "critical");
-    if (episode == 1) rows().Alert("c-healthy", "BE Service Suspension", "Firing", start + minutes(10));
+    if (episode == 1)
+      rows().Alert("c-healthy", "BE Service Suspension", "Firing", start + minutes(10));
     rows().Alert("c-healthy", "BE Service Suspension", "Resolved", start + minutes(20));
   }
   // An episode 30 hours ago is outside the 24-hour flap window.
@@ -317,7 +318,7 @@ TEST_P(ScorerTest, ACriticalAlertFlappingInTheLastDayWeighsEvenWhenResolved) {
   EXPECT_EQ(loop.alerts.flapping_critical, 1);
   EXPECT_EQ(loop.alerts.flapping_resolved_now, 1);
   EXPECT_EQ(loop.alerts.flap_episodes, 4);
-  EXPECT_DOUBLE_EQ(loop.health.alert, 20);  // 100 - 6 x 5 - 30 - 4 x 5
+  EXPECT_DOUBLE_EQ(loop.health.alert, 20);           // 100 - 6 x 5 - 30 - 4 x 5
   EXPECT_EQ(loop.health.risk, RiskLevel::kWarning);  // Healthy metrics, no longer Healthy
   EXPECT_EQ(loop.Symptoms(), (std::vector<std::string>{"alert:be service suspension"}));
 
@@ -334,9 +335,10 @@ TEST_P(ScorerTest, ACriticalAlertFlappingInTheLastDayWeighsEvenWhenResolved) {
   EXPECT_TRUE(Find(*relaxed, "c-healthy").flapping.empty());
   EXPECT_DOUBLE_EQ(Find(*relaxed, "c-healthy").health.alert, 70);
 
-  auto top = ParseJson(*db().QueryOne("SELECT top_risks FROM cluster_risk_snapshots WHERE "
-                                      "cluster_id = 'c-healthy'")
-                            .map([](store::QueryResult r) { return r.front().GetString(size_t{0}); }));
+  auto top =
+      ParseJson(*db().QueryOne("SELECT top_risks FROM cluster_risk_snapshots WHERE "
+                               "cluster_id = 'c-healthy'")
+                     .map([](store::QueryResult r) { return r.front().GetString(size_t{0}); }));
   ASSERT_TRUE(top);
   ASSERT_EQ(top->size(), 1u) << top->dump();
   EXPECT_EQ((*top)[0]["kind"], "flapping");

@@ -93,7 +93,9 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
   EXPECT_NE(text.find("clusters scored     5  (1 stopped, not scored; 1 without telemetry"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("risk                Critical 2   Warning 2   Healthy 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("risk                Critical 2   Warning 2   Healthy 1\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("tasks created       4"), std::string::npos) << text;
   EXPECT_NE(text.find("new_critical  health 34.96 < 50 (Critical)"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped by cooldown 0"), std::string::npos) << text;
@@ -252,8 +254,9 @@ TEST_P(SentinelTest, AccountWideQueuesWarningSiblingsThatShareAnAlert) {
   Sentinel sentinel(db(), queue(), clock(), Config());
   auto explained = sentinel.Explain("c-bi-two");
   ASSERT_TRUE(explained) << explained.error().ToString();
-  EXPECT_NE(FormatExplanation(*explained).find("FIRED  account_wide  P2  2 clusters of account "
-                                               "acct-dddddd"),
+  EXPECT_NE(FormatExplanation(*explained)
+                .find("FIRED  account_wide  P2  2 clusters of account "
+                      "acct-dddddd"),
             std::string::npos)
       << FormatExplanation(*explained);
 }
@@ -386,8 +389,9 @@ TEST_P(SentinelTest, AWorseScoreByTheConfiguredPointsIsAChange) {
   CompleteAll(queue());
   // The recorded score at the report is made 6 points better than now (as if the cluster had
   // worsened since): with the default 5 points that is a change; with 10 it is not.
-  ASSERT_TRUE(db().Execute("UPDATE cluster_health_scores SET health_score = health_score + 6 "
-                           "WHERE cluster_id = 'c-disk'"));
+  ASSERT_TRUE(
+      db().Execute("UPDATE cluster_health_scores SET health_score = health_score + 6 "
+                   "WHERE cluster_id = 'c-disk'"));
   clock().Set(kNow + hours(4) + minutes(1));
   Sentinel tolerant(db(), queue(), clock(), [] {
     SentinelConfig config;
