@@ -40,6 +40,7 @@ Result<std::string> SimulationCheck(store::Database& fleet, const sentinel::Pass
   std::set<std::string> flagged;
   for (const auto& decision : pass.created) flagged.insert(decision.cluster_id);
   for (const auto& decision : pass.cooling) flagged.insert(decision.cluster_id);
+  for (const auto& decision : pass.unchanged) flagged.insert(decision.cluster_id);
   std::vector<std::string> missed;
   int incidents_flagged = 0;
   for (const std::string& cluster : incident_clusters) {

@@ -207,6 +207,38 @@ const std::vector<Field>& Fields() {
       RH_FIELD("sentinel.baseline_offset", "trend baseline offset", c.sentinel.baseline_offset),
       RH_FIELD("sentinel.tier_warning", "enable the tier A/S warning rule",
                c.sentinel.tier_warning),
+      RH_FIELD("sentinel.volume_baseline_days", "same-hour days in the volume baseline median",
+               c.sentinel.volume_baseline_days),
+      RH_FIELD("sentinel.volume_min_baseline_days", "fewer same-hour samples: volume not judged",
+               c.sentinel.volume_min_baseline_days),
+      RH_FIELD("sentinel.volume_drop_warning", "QPS/load share of baseline below which: Warning",
+               c.sentinel.volume_drop_warning),
+      RH_FIELD("sentinel.volume_drop_critical", "QPS/load share of baseline below which: Critical",
+               c.sentinel.volume_drop_critical),
+      RH_FIELD("sentinel.volume_min_qps", "QPS baseline below this is not judged",
+               c.sentinel.volume_min_qps),
+      RH_FIELD("sentinel.volume_min_load_rows", "load rows/s baseline below this is not judged",
+               c.sentinel.volume_min_load_rows),
+      RH_FIELD("sentinel.volume_failed_rise_warning", "failed loads x baseline that is Warning",
+               c.sentinel.volume_failed_rise_warning),
+      RH_FIELD("sentinel.volume_failed_rise_critical", "failed loads x baseline that is Critical",
+               c.sentinel.volume_failed_rise_critical),
+      RH_FIELD("sentinel.volume_min_failed_loads", "failed loads/h below this never count",
+               c.sentinel.volume_min_failed_loads),
+      RH_FIELD("sentinel.flap_window", "window of critical-alert fire/resolve episodes",
+               c.sentinel.flap_window),
+      RH_FIELD("sentinel.flap_min_episodes", "episodes of one critical alert that are flapping",
+               c.sentinel.flap_min_episodes),
+      RH_FIELD("sentinel.flap_episode_points", "alert sub-score points per flapping episode",
+               c.sentinel.flap_episode_points),
+      RH_FIELD("sentinel.account_wide_min_clusters", "clusters of one account for account_wide",
+               c.sentinel.account_wide_min_clusters),
+      RH_FIELD("sentinel.reinvestigate_worse_points",
+               "health drop that re-investigates a persistent Critical cluster",
+               c.sentinel.reinvestigate_worse_points),
+      RH_FIELD("sentinel.unchanged_recheck",
+               "re-investigate an unchanged Critical cluster after this long",
+               c.sentinel.unchanged_recheck),
       RH_FIELD("queue.lease", "task lease length", c.queue.lease),
       RH_FIELD("queue.heartbeat", "lease heartbeat period", c.queue.heartbeat),
       RH_FIELD("queue.max_attempts", "tries before a task fails", c.queue.max_attempts),
@@ -500,6 +532,60 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   return config;
 }
 
+namespace {
+
+// The volume, flapping, account_wide and re-investigation settings (finiteness is checked
+// before, with every other number).
+Status ValidateSentinelExtensions(const SentinelConfig& s) {
+  auto bad = [](std::string key, std::string message) {
+    return InvalidArgument(std::move(key), std::move(message));
+  };
+  if (s.volume_baseline_days < 1 || s.volume_baseline_days > 28) {
+    return bad("sentinel.volume_baseline_days", "must be 1..28 (days of same-hour samples)");
+  }
+  if (s.volume_min_baseline_days < 1 || s.volume_min_baseline_days > s.volume_baseline_days) {
+    return bad("sentinel.volume_min_baseline_days",
+               "must be between 1 and sentinel.volume_baseline_days");
+  }
+  if (!(s.volume_drop_warning > 0 && s.volume_drop_warning < 1)) {
+    return bad("sentinel.volume_drop_warning", "must be a share of the baseline, > 0 and < 1");
+  }
+  if (!(s.volume_drop_critical > 0 && s.volume_drop_critical < s.volume_drop_warning)) {
+    return bad("sentinel.volume_drop_critical",
+               "must be > 0 and below sentinel.volume_drop_warning");
+  }
+  for (const auto& [key, value] :
+       {std::pair<const char*, double>{"sentinel.volume_min_qps", s.volume_min_qps},
+        {"sentinel.volume_min_load_rows", s.volume_min_load_rows},
+        {"sentinel.volume_min_failed_loads", s.volume_min_failed_loads},
+        {"sentinel.flap_episode_points", s.flap_episode_points},
+        {"sentinel.reinvestigate_worse_points", s.reinvestigate_worse_points}}) {
+    if (value < 0) return bad(key, "must not be negative");
+  }
+  if (!(s.volume_failed_rise_warning > 1)) {
+    return bad("sentinel.volume_failed_rise_warning", "must be > 1 (a multiple of the baseline)");
+  }
+  if (!(s.volume_failed_rise_critical > s.volume_failed_rise_warning)) {
+    return bad("sentinel.volume_failed_rise_critical",
+               "must be above sentinel.volume_failed_rise_warning");
+  }
+  if (s.flap_window <= Duration::zero()) return bad("sentinel.flap_window", "must be > 0");
+  if (s.flap_min_episodes < 2) {
+    return bad("sentinel.flap_min_episodes", "must be >= 2 (one episode is not flapping)");
+  }
+  if (s.flap_episode_points > 100) return bad("sentinel.flap_episode_points", "must be <= 100");
+  if (s.account_wide_min_clusters < 2) {
+    return bad("sentinel.account_wide_min_clusters",
+               "must be >= 2 (one cluster is not an account)");
+  }
+  if (s.unchanged_recheck <= Duration::zero()) {
+    return bad("sentinel.unchanged_recheck", "must be > 0");
+  }
+  return {};
+}
+
+}  // namespace
+
 Status ValidateConfig(const Config& c) {
   auto bad = [](std::string key, std::string message) {
     return InvalidArgument(std::move(key), std::move(message));
@@ -509,6 +595,15 @@ Status ValidateConfig(const Config& c) {
   for (const auto& [key, value] :
        {std::pair<const char*, double>{"knowledge.vector_weight", c.knowledge.vector_weight},
         {"sentinel.score_cliff_points", c.sentinel.score_cliff_points},
+        {"sentinel.volume_drop_warning", c.sentinel.volume_drop_warning},
+        {"sentinel.volume_drop_critical", c.sentinel.volume_drop_critical},
+        {"sentinel.volume_min_qps", c.sentinel.volume_min_qps},
+        {"sentinel.volume_min_load_rows", c.sentinel.volume_min_load_rows},
+        {"sentinel.volume_failed_rise_warning", c.sentinel.volume_failed_rise_warning},
+        {"sentinel.volume_failed_rise_critical", c.sentinel.volume_failed_rise_critical},
+        {"sentinel.volume_min_failed_loads", c.sentinel.volume_min_failed_loads},
+        {"sentinel.flap_episode_points", c.sentinel.flap_episode_points},
+        {"sentinel.reinvestigate_worse_points", c.sentinel.reinvestigate_worse_points},
         {"agent.cost_budget_usd", c.agent.cost_budget_usd},
         {"agent.temperature", c.agent.temperature.value_or(0.0)},
         {"agent.input_price_per_mtok", c.agent.input_price_per_mtok},
@@ -559,6 +654,7 @@ Status ValidateConfig(const Config& c) {
   if (c.sentinel.alert_storm_count < 1) return bad("sentinel.alert_storm_count", "must be >= 1");
   if (c.sentinel.alert_storm_window <= Duration::zero()) return bad("sentinel.alert_storm_window", "must be > 0");
   if (c.sentinel.alert_window <= Duration::zero()) return bad("sentinel.alert_window", "must be > 0");
+  RH_RETURN_IF_ERROR(ValidateSentinelExtensions(c.sentinel));
   if (c.queue.lease < std::chrono::seconds(5)) return bad("queue.lease", "must be at least 5s");
   if (c.queue.heartbeat <= Duration::zero() || c.queue.heartbeat >= c.queue.lease) {
     return bad("queue.heartbeat", "must be > 0 and shorter than queue.lease");

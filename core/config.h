@@ -68,6 +68,28 @@ struct SentinelConfig {
   Duration alert_window = std::chrono::hours(24 * 7);   // firing alerts counted by the scorer
   Duration baseline_offset = std::chrono::hours(24 * 7);  // trend baseline: this long ago
   bool tier_warning = true;                      // tier A/S warning rule on/off
+
+  // Volume dimension (sentinel/README.md "Volume"): QPS, load rows/s and failed loads/h against
+  // the median of the same hour of day over the last volume_baseline_days days.
+  int volume_baseline_days = 7;       // same-hour samples the baseline median is taken over
+  int volume_min_baseline_days = 3;   // fewer samples than this: the dimension is not judged
+  double volume_drop_warning = 0.5;   // QPS or load below this share of its baseline: Warning
+  double volume_drop_critical = 0.2;  // ... below this share: Critical (sub-score 0 at a stop)
+  double volume_min_qps = 1.0;        // a QPS baseline below this is too small to judge
+  double volume_min_load_rows = 100.0;  // a load rows/s baseline below this: not judged
+  double volume_failed_rise_warning = 5.0;    // failed loads/h at this multiple of baseline
+  double volume_failed_rise_critical = 20.0;  // ... and at this multiple: Critical
+  double volume_min_failed_loads = 5.0;  // failed loads/h below this never count (baseline floor 1)
+  // Flapping: fire/resolve episodes of critical alerts in the alert sub-score.
+  Duration flap_window = std::chrono::hours(24);  // episodes counted in this window
+  int flap_min_episodes = 3;          // this many episodes of one critical alert is flapping
+  double flap_episode_points = 5.0;   // alert sub-score points per episode of a flapping alert
+  // account_wide rule: clusters of one account at Warning or worse sharing an alert or symptom.
+  int account_wide_min_clusters = 2;
+  // A persistent Critical cluster is re-investigated only when it changed since its last report:
+  double reinvestigate_worse_points = 5.0;  // health fell by at least this much, or
+  // (a new alert firing, or a new operation), or its last report is older than this.
+  Duration unchanged_recheck = std::chrono::hours(24);
 };
 
 struct QueueConfig {

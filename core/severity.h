@@ -25,6 +25,16 @@ Result<Severity> ParseSeverity(std::string_view text);
 // "critical, high, medium, low, info": for help texts and error messages.
 std::string_view SeverityNames();
 
+// The Severity of an alert's severity label as alert rules and alerting systems write it
+// (Alertmanager/Grafana labels, Lark cards): any case, blanks around it ignored.
+//   critical, fatal, emergency, page, p0, p1, 严重, 紧急  -> critical
+//   error, major, high, p2                               -> high
+//   warning, warn, medium, p3, 警告                       -> medium
+//   minor, low, p4                                       -> low
+//   info, notice, none, ok, p5, 提示, 信息                 -> info
+// Anything else, and an empty label, is medium: an alert of unknown weight counts as a warning.
+Severity AlertLabelSeverity(std::string_view label);
+
 // Whether `severity` is as severe as `threshold` or worse.
 inline bool AtLeast(Severity severity, Severity threshold) { return severity <= threshold; }
 

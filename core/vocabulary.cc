@@ -65,6 +65,38 @@ Result<Severity> ParseSeverity(std::string_view text) {
   return ParseName(text, kAllSeverities, &SeverityName, "severity", SeverityNames());
 }
 
+Severity AlertLabelSeverity(std::string_view label) {
+  while (!label.empty() && std::isspace(static_cast<unsigned char>(label.front()))) {
+    label.remove_prefix(1);
+  }
+  while (!label.empty() && std::isspace(static_cast<unsigned char>(label.back()))) {
+    label.remove_suffix(1);
+  }
+  struct Alias {
+    std::string_view label;
+    Severity severity;
+  };
+  static constexpr Alias kAliases[] = {
+      {"critical", Severity::kCritical}, {"fatal", Severity::kCritical},
+      {"emergency", Severity::kCritical}, {"page", Severity::kCritical},
+      {"p0", Severity::kCritical},       {"p1", Severity::kCritical},
+      {"严重", Severity::kCritical},     {"紧急", Severity::kCritical},
+      {"error", Severity::kHigh},        {"major", Severity::kHigh},
+      {"high", Severity::kHigh},         {"p2", Severity::kHigh},
+      {"warning", Severity::kMedium},    {"warn", Severity::kMedium},
+      {"medium", Severity::kMedium},     {"p3", Severity::kMedium},
+      {"警告", Severity::kMedium},       {"minor", Severity::kLow},
+      {"low", Severity::kLow},           {"p4", Severity::kLow},
+      {"info", Severity::kInfo},         {"notice", Severity::kInfo},
+      {"none", Severity::kInfo},         {"ok", Severity::kInfo},
+      {"p5", Severity::kInfo},           {"提示", Severity::kInfo},
+      {"信息", Severity::kInfo}};
+  for (const Alias& alias : kAliases) {
+    if (EqualsIgnoreCase(label, alias.label)) return alias.severity;
+  }
+  return Severity::kMedium;
+}
+
 std::string_view RiskLevelName(RiskLevel level) {
   switch (level) {
     case RiskLevel::kHealthy: return "Healthy";

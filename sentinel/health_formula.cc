@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace rh::sentinel {
 namespace {
@@ -76,6 +77,123 @@ double DimensionSubScore(const MetricSpec& spec, double value, std::optional<dou
   return kHealthyTop;
 }
 
+std::string_view VolumeSignalName(VolumeSignal signal) {
+  switch (signal) {
+    case VolumeSignal::kQps:
+      return "qps";
+    case VolumeSignal::kLoadRate:
+      return "load_rate";
+    case VolumeSignal::kFailedLoads:
+      return "failed_loads";
+  }
+  return "qps";
+}
+
+const MetricSpec& VolumeSignalMetric(VolumeSignal signal) {
+  static const MetricSpec* const kMetrics[] = {
+      store::FindMetric("qps"), store::FindMetric("load_rate"), store::FindMetric("txn_failed")};
+  return *kMetrics[static_cast<size_t>(signal)];
+}
+
+namespace {
+
+double Median(std::vector<double> samples) {
+  std::sort(samples.begin(), samples.end());
+  const size_t middle = samples.size() / 2;
+  return samples.size() % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2.0;
+}
+
+HealthState StateOfScore(double score) {
+  if (score >= kHealthyBottom) return HealthState::kHealthy;
+  if (score >= kWarningBottom) return HealthState::kWarning;
+  return HealthState::kCritical;
+}
+
+std::string Short(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3g", value);
+  return buf;
+}
+
+}  // namespace
+
+VolumeScore ScoreVolumeSignal(VolumeSignal signal, std::optional<double> value,
+                              const std::vector<double>& samples, const SentinelConfig& config) {
+  VolumeScore volume;
+  volume.signal = signal;
+  volume.value = value;
+  std::vector<double> finite;
+  for (double sample : samples) {
+    if (std::isfinite(sample) && sample >= 0) finite.push_back(sample);
+  }
+  volume.baseline_samples = static_cast<int>(finite.size());
+  if (!finite.empty()) volume.baseline = Median(finite);
+  const std::string unit(VolumeSignalMetric(signal).unit);
+  if (!value || !std::isfinite(*value)) {
+    volume.not_judged = "not reported this hour";
+    return volume;
+  }
+  if (volume.baseline_samples < config.volume_min_baseline_days) {
+    volume.not_judged = std::to_string(volume.baseline_samples) + " same-hour sample(s) in " +
+                        std::to_string(config.volume_baseline_days) + " days (needs " +
+                        std::to_string(config.volume_min_baseline_days) + ")";
+    return volume;
+  }
+  const double current = std::max(*value, 0.0);
+  const double baseline = *volume.baseline;
+  if (signal == VolumeSignal::kFailedLoads) {
+    volume.judged = true;
+    volume.ratio = current / std::max(baseline, kFailedLoadsBaselineFloor);
+    if (current < config.volume_min_failed_loads) return volume;  // too few to count
+    const double w = config.volume_failed_rise_warning;
+    const double c = config.volume_failed_rise_critical;
+    const double r = volume.ratio;
+    if (r < w) {
+      volume.score = Lerp(kHealthyTop, kHealthyBottom, (r - 1.0) / (w - 1.0));
+    } else if (r <= c) {
+      volume.score = Lerp(kWarningTop, kWarningBottom, (r - w) / (c - w));
+    } else {
+      volume.score = Lerp(kCriticalTop, 0.0, (r - c) / (2.0 * (c - w)));
+    }
+  } else {
+    const double floor =
+        signal == VolumeSignal::kQps ? config.volume_min_qps : config.volume_min_load_rows;
+    if (baseline < floor || baseline <= 0) {
+      volume.not_judged = "baseline " + Short(baseline) + " " + unit + " is under the " +
+                          Short(floor) + " " + unit + " low-traffic floor";
+      return volume;
+    }
+    volume.judged = true;
+    volume.ratio = current / baseline;
+    const double w = config.volume_drop_warning;
+    const double c = config.volume_drop_critical;
+    const double r = volume.ratio;
+    if (r >= w) {
+      volume.score = Lerp(kHealthyTop, kHealthyBottom, (1.0 - r) / (1.0 - w));
+    } else if (r >= c) {
+      volume.score = Lerp(kWarningTop, kWarningBottom, (w - r) / (w - c));
+    } else {
+      volume.score = Lerp(kCriticalTop, 0.0, (c - r) / c);
+    }
+  }
+  volume.score = Clamp(volume.score);
+  volume.state = StateOfScore(volume.score);
+  return volume;
+}
+
+bool VolumeDimension::judged() const {
+  return std::any_of(signals.begin(), signals.end(),
+                     [](const VolumeScore& signal) { return signal.judged; });
+}
+
+const VolumeScore& VolumeDimension::worst() const {
+  const VolumeScore* worst = &signals.front();
+  for (const VolumeScore& signal : signals) {
+    if (signal.judged && (!worst->judged || signal.score < worst->score)) worst = &signal;
+  }
+  return *worst;
+}
+
 std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<double>>& values,
                                             const std::vector<std::optional<double>>& baselines) {
   const auto& catalog = store::MetricCatalog();
@@ -92,7 +210,8 @@ std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<doub
   return dimensions;
 }
 
-double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry) {
+double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry,
+                       const VolumeDimension* volume) {
   if (!has_telemetry) return 0.0;
   double worst = kHealthyTop + 1;
   int non_healthy = 0;
@@ -101,14 +220,21 @@ double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_t
     worst = std::min(worst, dimension.score);
     if (dimension.state != HealthState::kHealthy) ++non_healthy;
   }
+  if (volume && volume->judged()) {
+    const VolumeScore& signal = volume->worst();
+    worst = std::min(worst, signal.score);
+    if (signal.state != HealthState::kHealthy) ++non_healthy;
+  }
   if (worst > kHealthyTop) return 0.0;  // nothing measured
   return Clamp(worst - kBreadthPenalty * std::max(0, non_healthy - 1));
 }
 
-double AlertComponent(const AlertCounts& alerts) {
+double AlertComponent(const AlertCounts& alerts, double flap_episode_points) {
   return Clamp(100.0 - kPenaltyPerFiringMessage * alerts.firing_messages -
-               kPenaltyFiringNowCritical * alerts.firing_now_critical -
-               kPenaltyFiringNowOther * alerts.firing_now_other);
+               kPenaltyFiringNowCritical *
+                   (alerts.firing_now_critical + alerts.flapping_resolved_now) -
+               kPenaltyFiringNowOther * alerts.firing_now_other -
+               flap_episode_points * alerts.flap_episodes);
 }
 
 double TierSensitivity(std::string_view tier) {
@@ -123,10 +249,10 @@ double TierComponent(std::string_view tier, double metric_component) {
 }
 
 HealthBreakdown ComputeHealth(double metric_component, const AlertCounts& alerts,
-                              std::string_view tier) {
+                              std::string_view tier, double flap_episode_points) {
   HealthBreakdown breakdown;
   breakdown.metric = Round2(Clamp(metric_component));
-  breakdown.alert = Round2(AlertComponent(alerts));
+  breakdown.alert = Round2(AlertComponent(alerts, flap_episode_points));
   breakdown.tier = Round2(TierComponent(tier, breakdown.metric));
   breakdown.health = Round2(Clamp(kMetricWeight * breakdown.metric +
                                   kAlertWeight * breakdown.alert + kTierWeight * breakdown.tier));

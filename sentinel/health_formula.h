@@ -4,10 +4,20 @@
 //
 //   sub-score per dimension (14, store/metric_catalog.h), in the same bands as the risk levels:
 //     Healthy state -> 80..100, Warning -> 50..79, Critical -> 0..49, linear inside each band;
-//   metric component  M = worst measured sub-score - 5 per other non-healthy dimension (0..100);
+//   volume dimension  QPS, load rows/s and failed loads/h against the median of the same hour of
+//                     day over the last 7 days: a drop to sentinel.volume_drop_warning (0.5) of
+//                     the baseline is Warning, to volume_drop_critical (0.2) Critical, 0 at a
+//                     stop; failed loads at 5x / 20x their baseline (floor 1/h, at least 5/h);
+//                     baselines under the low-traffic floors are not judged. One dimension:
+//                     the worst of its judged signals;
+//   metric component  M = worst measured sub-score (14 catalogue dimensions + volume)
+//                         - 5 per other non-healthy dimension (0..100);
 //                     a cluster with no snapshot at the scored hour has M = 0 (no telemetry);
 //   alert component   A = 100 - 5 per Firing message in the 7-day window
-//                         - 30 per alert firing now with severity critical, - 10 for others;
+//                         - 30 per alert firing now with severity critical, - 10 for others
+//                         - 30 per flapping critical alert resolved right now
+//                         - sentinel.flap_episode_points (5) per fire/resolve episode of a
+//                           flapping critical alert (>= 3 episodes in 24 h);
 //   tier component    T = 100 - k_tier * (100 - M), k = S 1.0, A 0.75, B 0.5, C 0.25;
 //   health            H = 0.60 M + 0.25 A + 0.15 T;
 //   risk              Healthy H >= 80, Warning 50 <= H < 80, Critical H < 50.
@@ -15,11 +25,13 @@
 // Pure functions over plain values: no I/O, no clock. Thread-safety: stateless, safe anywhere.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/config.h"
 #include "core/risk_level.h"
 #include "store/metric_catalog.h"
 
@@ -59,15 +71,59 @@ struct DimensionScore {
 std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<double>>& values,
                                             const std::vector<std::optional<double>>& baselines);
 
-// The metric component; 0 when `has_telemetry` is false or no dimension was measured.
-double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry);
+// The volume dimension: a collapse of the workload (a paused routine load, an upstream Kafka
+// outage, clients gone) or a surge of failed loads, against the cluster's own usual level at
+// this hour of day.
+enum class VolumeSignal { kQps, kLoadRate, kFailedLoads };
+inline constexpr std::array<VolumeSignal, 3> kVolumeSignals = {
+    VolumeSignal::kQps, VolumeSignal::kLoadRate, VolumeSignal::kFailedLoads};
+std::string_view VolumeSignalName(VolumeSignal signal);  // "qps" | "load_rate" | "failed_loads"
+// The catalogue metric a signal reads (starrocks_fe_qps, starrocks_be_load_rows_per_sec,
+// starrocks_fe_txn_failed).
+const store::MetricSpec& VolumeSignalMetric(VolumeSignal signal);
+
+// Failed loads are compared with max(baseline, this): a cluster that never fails a load is not
+// "infinitely worse" after one failure.
+inline constexpr double kFailedLoadsBaselineFloor = 1.0;
+
+struct VolumeScore {
+  VolumeSignal signal = VolumeSignal::kQps;
+  std::optional<double> value;     // the scored hour
+  std::optional<double> baseline;  // median of the same-hour samples
+  int baseline_samples = 0;
+  bool judged = false;     // false: no value, too few samples, or a baseline under its floor
+  std::string not_judged;  // why not, when !judged
+  double ratio = 1.0;      // value / baseline (failed loads: / max(baseline, 1))
+  store::HealthState state = store::HealthState::kHealthy;
+  double score = 100.0;  // sub-score in the risk bands; 100 when not judged
+};
+
+// One signal: `value` at the scored hour against the same hour on earlier days (`samples`).
+VolumeScore ScoreVolumeSignal(VolumeSignal signal, std::optional<double> value,
+                              const std::vector<double>& samples, const SentinelConfig& config);
+
+struct VolumeDimension {
+  std::array<VolumeScore, 3> signals;  // in kVolumeSignals order
+  bool judged() const;                 // any signal judged
+  const VolumeScore& worst() const;    // the lowest sub-score (a judged one when any)
+};
+
+// The metric component; 0 when `has_telemetry` is false or no dimension was measured. The
+// volume dimension, when judged, is one more dimension.
+double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry,
+                       const VolumeDimension* volume = nullptr);
 
 struct AlertCounts {
   int firing_messages = 0;      // Firing messages in the alert window
   int firing_now_critical = 0;  // alerts whose latest message is Firing, severity critical
   int firing_now_other = 0;     // ... any other severity
+  // Critical alerts with at least sentinel.flap_min_episodes fire/resolve episodes in
+  // sentinel.flap_window ("flapping"), and how many of those are resolved right now.
+  int flapping_critical = 0;
+  int flapping_resolved_now = 0;
+  int flap_episodes = 0;  // episodes of the flapping critical alerts in the flap window
 };
-double AlertComponent(const AlertCounts& alerts);
+double AlertComponent(const AlertCounts& alerts, double flap_episode_points);
 
 // k_tier for "S", "A", "B", "C"; unknown tiers count as B.
 double TierSensitivity(std::string_view tier);
@@ -82,6 +138,6 @@ struct HealthBreakdown {
 };
 
 HealthBreakdown ComputeHealth(double metric_component, const AlertCounts& alerts,
-                              std::string_view tier);
+                              std::string_view tier, double flap_episode_points);
 
 }  // namespace rh::sentinel

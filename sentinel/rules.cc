@@ -1,7 +1,9 @@
 #include "sentinel/rules.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "core/time_format.h"
 
@@ -89,6 +91,71 @@ RuleOutcome TierWarning(const ClusterScore& cluster, const SentinelConfig& confi
   return outcome;
 }
 
+RuleOutcome AccountWide(const ClusterScore& cluster,
+                        const std::vector<const ClusterScore*>& account,
+                        const SentinelConfig& config) {
+  RuleOutcome outcome;
+  outcome.rule = RuleId::kAccountWide;
+  outcome.priority = RulePriority(outcome.rule);
+  outcome.threshold = config.account_wide_min_clusters;
+  if (cluster.account_id.empty()) {
+    outcome.evaluated = false;
+    outcome.reason = "the cluster has no account";
+    return outcome;
+  }
+  const std::vector<std::string> symptoms = cluster.Symptoms();
+  std::vector<std::string> siblings;    // at Warning or worse and sharing something
+  std::vector<std::string> shared_all;  // what they share, sorted, unique
+  int at_risk_siblings = 0;
+  int others = 0;
+  for (const ClusterScore* other : account) {
+    if (other->cluster_id == cluster.cluster_id || other->account_id != cluster.account_id) {
+      continue;
+    }
+    ++others;
+    if (other->health.risk == RiskLevel::kHealthy) continue;
+    ++at_risk_siblings;
+    const std::vector<std::string> theirs = other->Symptoms();
+    std::vector<std::string> shared;
+    std::set_intersection(symptoms.begin(), symptoms.end(), theirs.begin(), theirs.end(),
+                          std::back_inserter(shared));
+    if (shared.empty()) continue;
+    siblings.push_back(other->cluster_id);
+    shared_all.insert(shared_all.end(), shared.begin(), shared.end());
+  }
+  std::sort(shared_all.begin(), shared_all.end());
+  shared_all.erase(std::unique(shared_all.begin(), shared_all.end()), shared_all.end());
+  const bool at_risk = cluster.health.risk != RiskLevel::kHealthy;
+  const int clusters = (at_risk ? 1 : 0) + static_cast<int>(siblings.size());
+  outcome.value = clusters;
+  outcome.fired = at_risk && clusters >= config.account_wide_min_clusters;
+  const std::string account_name = "account " + cluster.account_id;
+  if (!at_risk) {
+    outcome.reason = "this cluster is Healthy; the rule needs it at Warning or worse";
+    return outcome;
+  }
+  if (siblings.empty()) {
+    outcome.reason = "no other cluster of " + account_name + " at Warning or worse shares an " +
+                     "alert or symptom (" + std::to_string(at_risk_siblings) + " at risk of " +
+                     std::to_string(others) + " other cluster" + (others == 1 ? ")" : "s)");
+    return outcome;
+  }
+  std::string shared_text;
+  for (size_t idx = 0; idx < shared_all.size() && idx < 4; ++idx) {
+    shared_text += (idx ? ", " : "") + shared_all[idx];
+  }
+  if (shared_all.size() > 4) shared_text += ", ...";
+  std::string sibling_text;
+  for (size_t idx = 0; idx < siblings.size() && idx < 4; ++idx) {
+    sibling_text += (idx ? ", " : "") + siblings[idx];
+  }
+  if (siblings.size() > 4) sibling_text += ", ...";
+  outcome.reason = std::to_string(clusters) + " clusters of " + account_name +
+                   " at Warning or worse share " + shared_text + " (with " + sibling_text +
+                   "); fires at " + std::to_string(config.account_wide_min_clusters);
+  return outcome;
+}
+
 }  // namespace
 
 std::string_view RuleName(RuleId rule) {
@@ -101,6 +168,8 @@ std::string_view RuleName(RuleId rule) {
       return "alert_storm";
     case RuleId::kTierWarning:
       return "tier_warning";
+    case RuleId::kAccountWide:
+      return "account_wide";
   }
   return "new_critical";
 }
@@ -115,13 +184,17 @@ int RulePriority(RuleId rule) {
       return 2;
     case RuleId::kTierWarning:
       return 3;
+    case RuleId::kAccountWide:
+      return 2;
   }
   return 3;
 }
 
-std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster, const SentinelConfig& config) {
+std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster,
+                                       const std::vector<const ClusterScore*>& account,
+                                       const SentinelConfig& config) {
   return {NewCritical(cluster), ScoreCliff(cluster, config), AlertStorm(cluster, config),
-          TierWarning(cluster, config)};
+          TierWarning(cluster, config), AccountWide(cluster, account, config)};
 }
 
 std::optional<int> BestPriority(const std::vector<RuleOutcome>& outcomes) {

@@ -8,6 +8,10 @@
 //                  in the last sentinel.alert_storm_window (1h)
 //   tier_warning   customer tier S or A and risk Warning or Critical            3
 //                  (sentinel.tier_warning = false turns it off)
+//   account_wide   at least sentinel.account_wide_min_clusters (2) clusters of  2
+//                  one account, this one included, at Warning or worse share an
+//                  alert firing (or flapping) or a symptom (the same non-healthy
+//                  dimension, volume signal or missing telemetry)
 //
 // Every rule is evaluated for every cluster and says why it fired or not, with the value and the
 // threshold, so `rockhound sentinel explain` can show it. The cooldown (one task per cluster per
@@ -26,10 +30,10 @@
 
 namespace rh::sentinel {
 
-enum class RuleId { kNewCritical, kScoreCliff, kAlertStorm, kTierWarning };
+enum class RuleId { kNewCritical, kScoreCliff, kAlertStorm, kTierWarning, kAccountWide };
 
 std::string_view RuleName(RuleId rule);  // "new_critical", "score_cliff", ...
-int RulePriority(RuleId rule);           // 1, 2, 2, 3
+int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2
 
 struct RuleOutcome {
   RuleId rule = RuleId::kNewCritical;
@@ -41,8 +45,11 @@ struct RuleOutcome {
   std::optional<double> threshold;
 };
 
-// All four rules for one cluster, in the order of the table above.
-std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster, const SentinelConfig& config);
+// All five rules for one cluster, in the order of the table above. `account` holds the scored
+// clusters of the cluster's account (it may include the cluster itself, which is skipped).
+std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster,
+                                       const std::vector<const ClusterScore*>& account,
+                                       const SentinelConfig& config);
 
 // The best (lowest) priority among fired rules; nullopt when none fired.
 std::optional<int> BestPriority(const std::vector<RuleOutcome>& outcomes);

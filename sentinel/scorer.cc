@@ -38,7 +38,8 @@ enum HourSlot : size_t {
 
 struct AlertMessage {
   std::string name;
-  std::string severity;
+  std::string severity;  // lower-case label
+  Severity level = Severity::kMedium;
   bool firing = false;
   TimePoint time{};
 };
@@ -51,46 +52,97 @@ struct ClusterRow {
 };
 
 using MetricValues = std::vector<std::optional<double>>;  // by catalogue index
+// Same-hour samples of the three volume signals, for H (index 0) and for H - 1h (index 1).
+using VolumeSamples = std::array<std::array<std::vector<double>, 3>, 2>;
 
 double Round2(double value) { return std::round(value * 100.0) / 100.0; }
 
-int SeverityRank(std::string_view severity) {
-  if (severity == "critical") return 0;
-  if (severity == "warning") return 1;
-  return 2;
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
-// Alert counts as of `as_of` over [as_of - window, as_of); fills `firing_now` when given.
-AlertCounts CountAlerts(const std::vector<AlertMessage>& messages, TimePoint as_of, Duration window,
-                        std::vector<FiringAlert>* firing_now) {
+// Alert counts as of `as_of` over [as_of - window, as_of), and the flapping critical alerts over
+// [as_of - flap_window, as_of); fills `firing_now` and `flapping` when given.
+AlertCounts CountAlerts(const std::vector<AlertMessage>& messages, TimePoint as_of,
+                        const SentinelConfig& config, std::vector<FiringAlert>* firing_now,
+                        std::vector<FlappingAlert>* flapping) {
+  struct AlertState {
+    const AlertMessage* latest = nullptr;  // latest message in the alert window
+    bool firing = false;                   // as of the latest message seen (any age)
+    int critical_episodes = 0;             // critical episodes starting in the flap window
+  };
   AlertCounts counts;
-  std::map<std::string_view, const AlertMessage*> latest;
-  const TimePoint from = as_of - window;
+  std::map<std::string_view, AlertState> alerts;
+  const TimePoint from = as_of - config.alert_window;
+  const TimePoint flap_from = as_of - config.flap_window;
   for (const AlertMessage& message : messages) {
     if (message.time >= as_of) break;
+    AlertState& state = alerts[message.name];
+    if (message.firing && !state.firing && message.time >= flap_from &&
+        message.level == Severity::kCritical) {
+      ++state.critical_episodes;
+    }
+    state.firing = message.firing;
     if (message.time < from) continue;
     if (message.firing) ++counts.firing_messages;
-    latest[message.name] = &message;
+    state.latest = &message;
   }
-  for (const auto& [name, message] : latest) {
-    if (!message->firing) continue;
-    if (message->severity == "critical") {
-      ++counts.firing_now_critical;
-    } else {
-      ++counts.firing_now_other;
+  for (const auto& [name, state] : alerts) {
+    const bool firing = state.latest && state.latest->firing;
+    if (firing) {
+      if (state.latest->level == Severity::kCritical) {
+        ++counts.firing_now_critical;
+      } else {
+        ++counts.firing_now_other;
+      }
+      if (firing_now) {
+        firing_now->push_back(
+            {state.latest->name, state.latest->severity, state.latest->level, state.latest->time});
+      }
     }
-    if (firing_now) firing_now->push_back({message->name, message->severity, message->time});
+    if (state.critical_episodes >= config.flap_min_episodes) {
+      ++counts.flapping_critical;
+      counts.flap_episodes += state.critical_episodes;
+      if (!firing) ++counts.flapping_resolved_now;
+      if (flapping) {
+        flapping->push_back({std::string(name), state.critical_episodes, firing,
+                             state.latest ? state.latest->time : TimePoint{}});
+      }
+    }
   }
   if (firing_now) {
+    // Worst severity first (the enum's order is the ranking), then the oldest.
     std::sort(firing_now->begin(), firing_now->end(),
               [](const FiringAlert& a, const FiringAlert& b) {
-                if (SeverityRank(a.severity) != SeverityRank(b.severity)) {
-                  return SeverityRank(a.severity) < SeverityRank(b.severity);
-                }
+                if (a.level != b.level) return a.level < b.level;
                 return a.since < b.since;
               });
   }
+  if (flapping) {
+    std::sort(flapping->begin(), flapping->end(),
+              [](const FlappingAlert& a, const FlappingAlert& b) {
+                if (a.episodes != b.episodes) return a.episodes > b.episodes;
+                return a.name < b.name;
+              });
+  }
   return counts;
+}
+
+VolumeDimension ScoreVolume(const MetricValues& values,
+                            const std::array<std::vector<double>, 3>& samples,
+                            const SentinelConfig& config) {
+  VolumeDimension volume;
+  const auto& catalog = store::MetricCatalog();
+  for (size_t signal_idx = 0; signal_idx < kVolumeSignals.size(); ++signal_idx) {
+    const VolumeSignal signal = kVolumeSignals[signal_idx];
+    const store::MetricSpec* spec = &VolumeSignalMetric(signal);
+    const size_t metric_idx = static_cast<size_t>(spec - catalog.data());
+    volume.signals[signal_idx] =
+        ScoreVolumeSignal(signal, values[metric_idx], samples[signal_idx], config);
+  }
+  return volume;
 }
 
 int CountFiringIn(const std::vector<AlertMessage>& messages, TimePoint after, TimePoint until) {
@@ -110,6 +162,10 @@ Json DimensionScoresJson(const ClusterScore& cluster) {
   for (const DimensionScore& dimension : cluster.dimensions) {
     object[std::string(dimension.spec->name)] =
         dimension.value ? Json(Round2(dimension.score)) : Json(nullptr);
+  }
+  for (const VolumeScore& signal : cluster.volume.signals) {
+    object["volume_" + std::string(VolumeSignalName(signal.signal))] =
+        signal.judged ? Json(Round2(signal.score)) : Json(nullptr);
   }
   return object;
 }
@@ -132,11 +188,30 @@ Json TopRisksJson(const ClusterScore& cluster) {
     if (dimension->baseline) item["baseline"] = Round2(*dimension->baseline);
     risks.push_back(std::move(item));
   }
+  for (const VolumeScore& signal : cluster.volume.signals) {
+    if (!signal.judged || signal.state == store::HealthState::kHealthy) continue;
+    const store::MetricSpec& spec = VolumeSignalMetric(signal.signal);
+    risks.push_back({{"kind", "volume"},
+                     {"signal", std::string(VolumeSignalName(signal.signal))},
+                     {"metric", std::string(spec.name)},
+                     {"value", Round2(*signal.value)},
+                     {"baseline", Round2(*signal.baseline)},
+                     {"ratio", Round2(signal.ratio)},
+                     {"unit", std::string(spec.unit)},
+                     {"state", std::string(store::HealthStateName(signal.state))},
+                     {"score", Round2(signal.score)}});
+  }
   for (const FiringAlert& alert : cluster.firing_now) {
     risks.push_back({{"kind", "alert"},
                      {"alert", alert.name},
                      {"severity", alert.severity},
                      {"since", FormatSqlTime(alert.since)}});
+  }
+  for (const FlappingAlert& alert : cluster.flapping) {
+    risks.push_back({{"kind", "flapping"},
+                     {"alert", alert.name},
+                     {"episodes", alert.episodes},
+                     {"firing_now", alert.firing_now}});
   }
   return risks;
 }
@@ -216,6 +291,26 @@ std::vector<const DimensionScore*> ClusterScore::WorstDimensions(size_t limit) c
   return worst;
 }
 
+std::vector<std::string> ClusterScore::Symptoms() const {
+  std::vector<std::string> symptoms;
+  if (!has_telemetry) symptoms.push_back("telemetry:missing");
+  for (const FiringAlert& alert : firing_now) symptoms.push_back("alert:" + Lower(alert.name));
+  for (const FlappingAlert& alert : flapping) symptoms.push_back("alert:" + Lower(alert.name));
+  for (const DimensionScore& dimension : dimensions) {
+    if (dimension.value && dimension.state != store::HealthState::kHealthy) {
+      symptoms.push_back("metric:" + std::string(dimension.spec->short_name));
+    }
+  }
+  for (const VolumeScore& signal : volume.signals) {
+    if (signal.judged && signal.state != store::HealthState::kHealthy) {
+      symptoms.push_back("volume:" + std::string(VolumeSignalName(signal.signal)));
+    }
+  }
+  std::sort(symptoms.begin(), symptoms.end());
+  symptoms.erase(std::unique(symptoms.begin(), symptoms.end()), symptoms.end());
+  return symptoms;
+}
+
 HealthScorer::HealthScorer(store::Database& fleet, Clock& clock, SentinelConfig config)
     : fleet_(fleet), clock_(clock), config_(config) {}
 
@@ -238,7 +333,14 @@ Result<TimePoint> HealthScorer::ResolveSnapshotHour(TimePoint now) {
 }
 
 Result<ScoringRun> HealthScorer::ScoreFleet() {
-  RH_ASSIGN_OR_RETURN(ScoringRun run, Score(std::nullopt));
+  RH_ASSIGN_OR_RETURN(ScoringRun run, Evaluate());
+  RH_RETURN_IF_ERROR(Record(run));
+  return run;
+}
+
+Result<ScoringRun> HealthScorer::Evaluate() { return Score(std::nullopt); }
+
+Status HealthScorer::Record(ScoringRun& run) {
   const Stopwatch write_elapsed;
   RH_RETURN_IF_ERROR(Write(run));
   run.write_seconds = write_elapsed.ElapsedSeconds();
@@ -248,14 +350,25 @@ Result<ScoringRun> HealthScorer::ScoreFleet() {
           "{:.2f}s",
           run.clusters.size(), FormatSqlTime(run.snapshot_time), run.missing_telemetry,
           run.skipped_stopped, run.read_seconds + run.compute_seconds + run.write_seconds);
-  return run;
+  return {};
 }
 
 Result<ScoringRun> HealthScorer::ScoreCluster(std::string_view cluster_id) {
-  return Score(std::string(cluster_id));
+  RH_ASSIGN_OR_RETURN(QueryResult found,
+                      fleet_.Query("SELECT account_id FROM cluster_info WHERE cluster_id = ?",
+                                   {Text(std::string(cluster_id))}));
+  if (found.empty()) {
+    return NotFound("cluster " + std::string(cluster_id),
+                    "not in cluster_info; check the id (`rockhound tasks list` and the fleet "
+                    "summary show known clusters)");
+  }
+  // The account's clusters, or the cluster alone when it has no account.
+  const std::string account = found.front().GetString(size_t{0});
+  if (account.empty()) return Score(ScoringScope{"cluster_id", std::string(cluster_id)});
+  return Score(ScoringScope{"account_id", account});
 }
 
-Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) {
+Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
   const Stopwatch read_elapsed;
   ScoringRun run;
   run.now = clock_.Now();
@@ -264,22 +377,22 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
   const TimePoint hours[kSlots] = {hour, hour - std::chrono::hours(1),
                                    hour - config_.baseline_offset,
                                    hour - std::chrono::hours(1) - config_.baseline_offset};
+  // Restricts a per-cluster table to the clusters of the scope (explain).
+  const std::string scope_filter =
+      scope ? " AND cluster_id IN (SELECT cluster_id FROM cluster_info WHERE " + scope->column +
+                  " = ?)"
+            : "";
 
   // Clusters and tiers.
   std::string cluster_sql =
       "SELECT c.cluster_id, c.account_id, c.status, p.customer_tier FROM cluster_info c LEFT JOIN "
       "dim_customer_profile p ON p.account_id = c.account_id";
   std::vector<Value> cluster_params;
-  if (only_cluster) {
-    cluster_sql += " WHERE c.cluster_id = ?";
-    cluster_params.push_back(Text(*only_cluster));
+  if (scope) {
+    cluster_sql += " WHERE c." + scope->column + " = ?";
+    cluster_params.push_back(Text(scope->value));
   }
   RH_ASSIGN_OR_RETURN(QueryResult cluster_rows, fleet_.Query(cluster_sql, cluster_params));
-  if (only_cluster && cluster_rows.empty()) {
-    return NotFound("cluster " + *only_cluster,
-                    "not in cluster_info; check the id (`rockhound tasks list` and the fleet "
-                    "summary show known clusters)");
-  }
   std::vector<ClusterRow> clusters;
   clusters.reserve(cluster_rows.size());
   for (Row row : cluster_rows) {
@@ -305,6 +418,17 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
   for (size_t metric_idx = 0; metric_idx < catalog.size(); ++metric_idx) {
     metric_index.emplace(std::string(catalog[metric_idx].name), metric_idx);
   }
+  auto metric_list = [&](auto keep, std::vector<Value>& params) {
+    std::string list = " AND metric_name IN (";
+    bool first = true;
+    for (const store::MetricSpec& spec : catalog) {
+      if (!keep(spec)) continue;
+      list += first ? "?" : ", ?";
+      first = false;
+      params.push_back(Text(std::string(spec.name)));
+    }
+    return list + ")";
+  };
   std::vector<std::array<MetricValues, kSlots>> values(clusters.size());
   for (auto& slots : values) {
     for (MetricValues& slot : slots) slot.assign(catalog.size(), std::nullopt);
@@ -316,21 +440,17 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
         "snapshot_hour = ?";
     std::vector<Value> params = {Time(hours[slot])};
     if (slot == kPreviousBaseline) {
-      // The previous hour's baseline only serves the volume dimensions; the index carries
+      // The previous hour's baseline only serves the surge ratios; the index carries
       // metric_name, so the other rows are skipped without reading them.
-      sql += " AND metric_name IN (";
-      bool first = true;
-      for (const store::MetricSpec& spec : catalog) {
-        if (spec.kind != store::ThresholdKind::kBaselineRatio) continue;
-        sql += first ? "?" : ", ?";
-        first = false;
-        params.push_back(Text(std::string(spec.name)));
-      }
-      sql += ")";
+      sql += metric_list(
+          [](const store::MetricSpec& spec) {
+            return spec.kind == store::ThresholdKind::kBaselineRatio;
+          },
+          params);
     }
-    if (only_cluster) {
-      sql += " AND cluster_id = ?";
-      params.push_back(Text(*only_cluster));
+    if (scope) {
+      sql += scope_filter;
+      params.push_back(Text(scope->value));
     }
     RH_ASSIGN_OR_RETURN(QueryResult rows, fleet_.Query(sql, params));
     for (Row row : rows) {
@@ -344,7 +464,7 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
       values[cluster_it->second][slot][metric_it->second] = row.GetDouble(size_t{2});
     }
     if (slot == kPrevious) {
-      if (!rows.empty() && !only_cluster) {
+      if (!rows.empty() && !scope) {
         fleet_has_previous = true;
       } else {
         RH_ASSIGN_OR_RETURN(
@@ -356,16 +476,71 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     }
   }
 
+  // The volume baseline: the three volume metrics at the same hour of each of the last days,
+  // for H and for H - 1h, in one query through the same index.
+  std::vector<VolumeSamples> volume_samples(clusters.size());
+  {
+    std::map<TimePoint, size_t> day_hours;  // hour -> 0 (a day before H) or 1 (before H - 1h)
+    std::string sql =
+        "SELECT cluster_id, snapshot_hour, metric_name, avg_value FROM amv_hourly_snapshots_v1 "
+        "WHERE snapshot_hour IN (";
+    std::vector<Value> params;
+    for (size_t which = 0; which < 2; ++which) {
+      for (int day = 1; day <= config_.volume_baseline_days; ++day) {
+        const TimePoint sample_hour = hours[which] - std::chrono::hours(24 * day);
+        day_hours.emplace(sample_hour, which);
+        sql += params.empty() ? "?" : ", ?";
+        params.push_back(Time(sample_hour));
+      }
+    }
+    sql += ")";
+    std::array<std::string, 3> volume_metrics;
+    for (size_t signal_idx = 0; signal_idx < kVolumeSignals.size(); ++signal_idx) {
+      volume_metrics[signal_idx] = std::string(VolumeSignalMetric(kVolumeSignals[signal_idx]).name);
+    }
+    sql += metric_list(
+        [&](const store::MetricSpec& spec) {
+          return std::find(volume_metrics.begin(), volume_metrics.end(), spec.name) !=
+                 volume_metrics.end();
+        },
+        params);
+    if (scope) {
+      sql += scope_filter;
+      params.push_back(Text(scope->value));
+    }
+    RH_ASSIGN_OR_RETURN(QueryResult rows, fleet_.Query(sql, params));
+    for (Row row : rows) {
+      if (row.IsNull(size_t{3})) continue;
+      const auto* cluster_id = std::get_if<std::string>(&row.Get(0));
+      const auto* metric_name = std::get_if<std::string>(&row.Get(2));
+      const auto sample_hour = row.GetTime(size_t{1});
+      if (!cluster_id || !metric_name || !sample_hour) continue;
+      auto cluster_it = cluster_index.find(*cluster_id);
+      auto hour_it = day_hours.find(*sample_hour);
+      auto signal_it = std::find(volume_metrics.begin(), volume_metrics.end(), *metric_name);
+      if (cluster_it == cluster_index.end() || hour_it == day_hours.end() ||
+          signal_it == volume_metrics.end()) {
+        continue;
+      }
+      volume_samples[cluster_it->second][hour_it->second]
+                    [static_cast<size_t>(signal_it - volume_metrics.begin())]
+                        .push_back(row.GetDouble(size_t{3}));
+    }
+  }
+
   // Alert messages from the earliest window start up to now.
+  const TimePoint alerts_as_of = std::min(hour + std::chrono::hours(1), run.now);
+  const TimePoint previous_alerts_as_of = std::min(hour, run.now);
   const TimePoint alerts_from =
-      std::min(hour - config_.alert_window, run.now - config_.alert_storm_window);
+      std::min({hour - config_.alert_window, previous_alerts_as_of - config_.flap_window,
+                run.now - config_.alert_storm_window});
   std::string alert_sql =
       "SELECT cluster_id, alert_name, severity, status, alert_time FROM lark_alerts WHERE "
       "alert_time >= ? AND alert_time <= ?";
   std::vector<Value> alert_params = {Time(alerts_from), Time(run.now)};
-  if (only_cluster) {
-    alert_sql += " AND cluster_id = ?";
-    alert_params.push_back(Text(*only_cluster));
+  if (scope) {
+    alert_sql += scope_filter;
+    alert_params.push_back(Text(scope->value));
   }
   RH_ASSIGN_OR_RETURN(QueryResult alert_rows, fleet_.Query(alert_sql, alert_params));
   std::vector<std::vector<AlertMessage>> alerts(clusters.size());
@@ -374,14 +549,10 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     if (cluster_it == cluster_index.end()) continue;
     auto time = row.GetTime(size_t{4});
     if (!time) continue;
-    std::string status = row.GetString(size_t{3});
-    std::transform(status.begin(), status.end(), status.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    std::string severity = row.GetString(size_t{2});
-    std::transform(severity.begin(), severity.end(), severity.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    alerts[cluster_it->second].push_back(
-        {row.GetString(size_t{1}), std::move(severity), status == "firing", *time});
+    std::string severity = Lower(row.GetString(size_t{2}));
+    const Severity level = AlertLabelSeverity(severity);
+    alerts[cluster_it->second].push_back({row.GetString(size_t{1}), std::move(severity), level,
+                                          Lower(row.GetString(size_t{3})) == "firing", *time});
   }
   for (auto& messages : alerts) {
     // By time; at equal times a Resolved message counts as the later one.
@@ -395,8 +566,6 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
 
   // Compute.
   const Stopwatch compute_elapsed;
-  const TimePoint alerts_as_of = std::min(hour + std::chrono::hours(1), run.now);
-  const TimePoint previous_alerts_as_of = std::min(hour, run.now);
   run.clusters.reserve(clusters.size());
   for (size_t cluster_idx = 0; cluster_idx < clusters.size(); ++cluster_idx) {
     const ClusterRow& row = clusters[cluster_idx];
@@ -408,12 +577,14 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     score.status = row.status;
     score.has_telemetry = AnyValue(slots[kNow]);
     score.dimensions = ScoreDimensions(slots[kNow], slots[kBaseline]);
+    score.volume = ScoreVolume(slots[kNow], volume_samples[cluster_idx][0], config_);
     score.alerts =
-        CountAlerts(alerts[cluster_idx], alerts_as_of, config_.alert_window, &score.firing_now);
+        CountAlerts(alerts[cluster_idx], alerts_as_of, config_, &score.firing_now, &score.flapping);
     score.storm_firing_messages =
         CountFiringIn(alerts[cluster_idx], run.now - config_.alert_storm_window, run.now);
-    score.health = ComputeHealth(MetricComponent(score.dimensions, score.has_telemetry),
-                                 score.alerts, score.tier);
+    score.health =
+        ComputeHealth(MetricComponent(score.dimensions, score.has_telemetry, &score.volume),
+                      score.alerts, score.tier, config_.flap_episode_points);
     if (AnyValue(slots[kBaseline])) {
       // At the baseline hour the volume dimensions are at their own baseline.
       score.baseline_metric =
@@ -422,12 +593,15 @@ Result<ScoringRun> HealthScorer::Score(std::optional<std::string> only_cluster) 
     }
     if (fleet_has_previous) {
       const bool previous_telemetry = AnyValue(slots[kPrevious]);
-      const double previous_metric = MetricComponent(
-          ScoreDimensions(slots[kPrevious], slots[kPreviousBaseline]), previous_telemetry);
+      const VolumeDimension previous_volume =
+          ScoreVolume(slots[kPrevious], volume_samples[cluster_idx][1], config_);
+      const double previous_metric =
+          MetricComponent(ScoreDimensions(slots[kPrevious], slots[kPreviousBaseline]),
+                          previous_telemetry, &previous_volume);
       score.previous = ComputeHealth(
           previous_metric,
-          CountAlerts(alerts[cluster_idx], previous_alerts_as_of, config_.alert_window, nullptr),
-          score.tier);
+          CountAlerts(alerts[cluster_idx], previous_alerts_as_of, config_, nullptr, nullptr),
+          score.tier, config_.flap_episode_points);
     }
     if (!score.has_telemetry) ++run.missing_telemetry;
     run.clusters.push_back(std::move(score));

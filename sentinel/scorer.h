@@ -8,13 +8,16 @@
 //
 // For each cluster (cluster_info, except status 'stopped', which has no telemetry by design) it
 // reads only the hours it needs, one indexed query per hour for the whole fleet: H, H - 1h (the
-// previous snapshot, for the score-cliff rule), H - 7d and H - 1h - 7d (baselines of the volume
-// dimensions and of the trend); and the alert messages of lark_alerts from 7 days before H up to
-// now. It computes the health of H and of H - 1h with sentinel/health_formula.h, then upserts one
-// row per cluster into cluster_health_scores and cluster_risk_snapshots for H in one transaction
-// (re-running rewrites the same rows: SQLite ON CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY
-// UPDATE). A running cluster with no snapshot at H is scored honestly as "no telemetry" (metric
-// component 0, which makes it Critical) and its last snapshot hour is reported.
+// previous snapshot, for the score-cliff rule), H - 7d and H - 1h - 7d (baselines of the surge
+// ratios and of the trend), and in one more query the three volume metrics (QPS, load rows/s,
+// failed loads) at the same hour of each of the last sentinel.volume_baseline_days days, for H
+// and for H - 1h (the volume dimension's baseline); and the alert messages of lark_alerts from 7
+// days before H up to now. It computes the health of H and of H - 1h with
+// sentinel/health_formula.h, then upserts one row per cluster into cluster_health_scores and
+// cluster_risk_snapshots for H in one transaction (re-running rewrites the same rows: SQLite ON
+// CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY UPDATE). A running cluster with no snapshot at H
+// is scored honestly as "no telemetry" (metric component 0, which makes it Critical) and its last
+// snapshot hour is reported.
 //
 // Alert semantics (lark_alerts: one row per message, Firing or Resolved):
 //   - "Firing messages in a window [a, b)": rows with status 'Firing' and a <= alert_time < b;
@@ -24,6 +27,9 @@
 //     time count as resolved).
 //   - The alert component of snapshot hour X is taken as of t = min(X + 1h, now).
 //   - The alert-storm count is the Firing messages in (now - alert_storm_window, now].
+//   - An episode starts with a Firing message when the alert was not firing; a critical alert
+//     (core/severity.h AlertLabelSeverity) with at least sentinel.flap_min_episodes episodes
+//     starting in the sentinel.flap_window before t is flapping at t, firing or not.
 // Thread-safety: a HealthScorer is used by one thread at a time.
 #pragma once
 
@@ -35,6 +41,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/severity.h"
 #include "sentinel/health_formula.h"
 #include "store/database.h"
 
@@ -42,8 +49,18 @@ namespace rh::sentinel {
 
 struct FiringAlert {
   std::string name;
-  std::string severity;
-  TimePoint since{};  // alert_time of the latest Firing message
+  std::string severity;  // the alert's own label, lower case, as the alert rule wrote it
+  Severity level = Severity::kMedium;  // that label on the one scale (AlertLabelSeverity)
+  TimePoint since{};                   // alert_time of the latest Firing message
+};
+
+// A critical alert that fired and resolved again and again in the flap window (a crash loop):
+// it weighs in the alert component even while it is resolved.
+struct FlappingAlert {
+  std::string name;
+  int episodes = 0;  // episodes starting in the flap window
+  bool firing_now = false;
+  TimePoint last_message{};
 };
 
 struct ClusterScore {
@@ -54,8 +71,10 @@ struct ClusterScore {
   bool has_telemetry = false;              // any snapshot row at the scored hour
   std::optional<TimePoint> last_snapshot;  // latest snapshot hour <= H (set when !has_telemetry)
   std::vector<DimensionScore> dimensions;  // indexed like store::MetricCatalog()
+  VolumeDimension volume;                  // QPS, load rate, failed loads vs their usual level
   AlertCounts alerts;
   std::vector<FiringAlert> firing_now;  // worst severity first
+  std::vector<FlappingAlert> flapping;  // most episodes first
   int storm_firing_messages = 0;        // Firing messages in the alert-storm window
   HealthBreakdown health;
   std::optional<double> baseline_metric;    // metric component at H - 7d
@@ -63,6 +82,10 @@ struct ClusterScore {
   std::optional<HealthBreakdown> previous;  // the same cluster at H - 1h
 
   std::vector<const DimensionScore*> WorstDimensions(size_t limit) const;  // non-healthy only
+  // What is wrong, as names another cluster can share (the account_wide rule): every alert
+  // firing now or flapping ("alert:<name>", lower case), every non-healthy dimension
+  // ("metric:<short name>", "volume:<signal>"), and "telemetry:missing". Sorted, unique.
+  std::vector<std::string> Symptoms() const;
 };
 
 struct ScoringRun {
@@ -80,16 +103,28 @@ class HealthScorer {
  public:
   HealthScorer(store::Database& fleet, Clock& clock, SentinelConfig config);
 
-  // Scores the fleet at the latest snapshot hour and upserts the two output tables.
+  // Scores the fleet at the latest snapshot hour and upserts the two output tables
+  // (Evaluate, then Record).
   Result<ScoringRun> ScoreFleet();
-  // Scores one cluster exactly as ScoreFleet would, without writing anything (explain).
-  // not_found when the cluster is not in cluster_info.
+  // Scores the fleet without writing anything.
+  Result<ScoringRun> Evaluate();
+  // Upserts the two output tables for `run` (sets run.write_seconds).
+  Status Record(ScoringRun& run);
+  // Scores one cluster and the other clusters of its account (the account_wide rule needs
+  // them) exactly as ScoreFleet would, without writing anything (explain). not_found when the
+  // cluster is not in cluster_info.
   Result<ScoringRun> ScoreCluster(std::string_view cluster_id);
   // The snapshot hour a pass at `now` scores (see above).
   Result<TimePoint> ResolveSnapshotHour(TimePoint now);
 
  private:
-  Result<ScoringRun> Score(std::optional<std::string> only_cluster);
+  // Which clusters a pass scores: `column` (cluster_id or account_id) of cluster_info = value.
+  struct ScoringScope {
+    std::string column;
+    std::string value;
+  };
+  // The whole fleet, or only the clusters of `scope`.
+  Result<ScoringRun> Score(std::optional<ScoringScope> scope);
   Status Write(const ScoringRun& run);
 
   store::Database& fleet_;

@@ -1,11 +1,13 @@
 #include "sentinel/sentinel.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time_format.h"
 
@@ -47,7 +49,68 @@ std::string HealthLine(const HealthBreakdown& health) {
   return Fixed(health.health) + " " + std::string(RiskLevelName(health.risk));
 }
 
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string JoinFirst(const std::vector<std::string>& items, size_t limit) {
+  std::string out;
+  for (size_t idx = 0; idx < items.size() && idx < limit; ++idx) {
+    out += (idx ? ", " : "") + items[idx];
+  }
+  if (items.size() > limit) out += ", ...";
+  return out;
+}
+
+const std::vector<const ClusterScore*>& AccountOf(
+    const std::map<std::string, std::vector<const ClusterScore*>>& accounts,
+    const ClusterScore& cluster) {
+  static const std::vector<const ClusterScore*> kNone;
+  auto found = accounts.find(cluster.account_id);
+  return found == accounts.end() ? kNone : found->second;
+}
+
 }  // namespace
+
+bool ChangeCheck::Unchanged() const {
+  return snapshot_then && risk_then == RiskLevel::kCritical && !worse && !stale &&
+         new_alerts.empty() && new_operations.empty();
+}
+
+std::string ChangeCheck::Describe() const {
+  std::string out = "last report " + (report_id.empty() ? std::string("?") : report_id) +
+                    " (task " + task_id + " at " + FormatSqlTime(reported_at) + "): ";
+  if (!snapshot_then) return out + "no score recorded for it, so it cannot be compared";
+  const std::string critical(RiskLevelName(RiskLevel::kCritical));
+  if (risk_then != RiskLevel::kCritical) {
+    return out + "health then " + Fixed(*health_then) + " " +
+           std::string(RiskLevelName(risk_then)) + ", " + critical + " now (a new episode)";
+  }
+  std::vector<std::string> changes;
+  if (worse) changes.push_back("health " + Fixed(*health_then) + " -> " + Fixed(health_now));
+  if (!new_alerts.empty()) changes.push_back("new alert " + JoinFirst(new_alerts, 3));
+  if (!new_operations.empty()) {
+    changes.push_back("operation since: " + JoinFirst(new_operations, 2));
+  }
+  if (stale) changes.push_back("report older than the recheck period");
+  if (changes.empty()) {
+    return out + critical + " then and now (health " + Fixed(*health_then) + " -> " +
+           Fixed(health_now) +
+           ", not worse by the threshold), no new alert, no operation "
+           "since: unchanged";
+  }
+  return out + "changed: " + JoinFirst(changes, 4);
+}
+
+std::map<std::string, std::vector<const ClusterScore*>> ClustersByAccount(const ScoringRun& run) {
+  std::map<std::string, std::vector<const ClusterScore*>> accounts;
+  for (const ClusterScore& cluster : run.clusters) {
+    if (!cluster.account_id.empty()) accounts[cluster.account_id].push_back(&cluster);
+  }
+  return accounts;
+}
 
 std::vector<const RuleOutcome*> ClusterDecision::Fired() const {
   std::vector<const RuleOutcome*> fired;
@@ -77,10 +140,14 @@ std::string SentinelQuestion(const ClusterScore& cluster, const std::vector<Rule
 Result<PassSummary> Sentinel::RunPass() {
   PassSummary summary;
   HealthScorer scorer(fleet_, clock_, config_);
-  RH_ASSIGN_OR_RETURN(summary.scoring, scorer.ScoreFleet());
+  // Scored first and recorded only after the change checks, which compare with the scores
+  // recorded when the last report was made (a pass at the same snapshot hour rewrites them).
+  RH_ASSIGN_OR_RETURN(summary.scoring, scorer.Evaluate());
   const Stopwatch rules_elapsed;
   const TimePoint now = summary.scoring.now;
   RH_ASSIGN_OR_RETURN(auto recent, queue_.LatestTaskPerCluster(now - config_.cooldown));
+  const auto accounts = ClustersByAccount(summary.scoring);
+  std::vector<std::pair<const ClusterScore*, ClusterDecision>> to_enqueue;
   for (const ClusterScore& cluster : summary.scoring.clusters) {
     switch (cluster.health.risk) {
       case RiskLevel::kHealthy:
@@ -93,7 +160,7 @@ Result<PassSummary> Sentinel::RunPass() {
         ++summary.critical;
         break;
     }
-    std::vector<RuleOutcome> rules = EvaluateRules(cluster, config_);
+    std::vector<RuleOutcome> rules = EvaluateRules(cluster, AccountOf(accounts, cluster), config_);
     std::optional<int> priority = BestPriority(rules);
     if (!priority) continue;
     ClusterDecision decision;
@@ -101,21 +168,31 @@ Result<PassSummary> Sentinel::RunPass() {
     decision.tier = cluster.tier;
     decision.health = cluster.health;
     decision.priority = *priority;
+    decision.rules = std::move(rules);
     auto holder = recent.find(cluster.cluster_id);
     if (holder != recent.end()) {
-      decision.rules = std::move(rules);
       decision.cooldown = CooldownFrom(holder->second, now, config_.cooldown);
       summary.cooling.push_back(std::move(decision));
       continue;
     }
+    RH_ASSIGN_OR_RETURN(decision.change, CheckChange(cluster, now));
+    if (decision.change && decision.change->Unchanged()) {
+      summary.unchanged.push_back(std::move(decision));
+      continue;
+    }
+    to_enqueue.emplace_back(&cluster, std::move(decision));
+  }
+  const double decide_seconds = rules_elapsed.ElapsedSeconds();
+  RH_RETURN_IF_ERROR(scorer.Record(summary.scoring));
+  const Stopwatch enqueue_elapsed;
+  for (auto& [cluster, decision] : to_enqueue) {
     store::EnqueueRequest request;
-    request.cluster_id = cluster.cluster_id;
+    request.cluster_id = cluster->cluster_id;
     request.source = store::TaskSource::kSentinel;
-    request.priority = *priority;
-    request.question = SentinelQuestion(cluster, rules);
-    request.rules_fired = DumpJson(RulesFiredJson(rules));
+    request.priority = decision.priority;
+    request.question = SentinelQuestion(*cluster, decision.rules);
+    request.rules_fired = DumpJson(RulesFiredJson(decision.rules));
     request.requester = "sentinel";
-    decision.rules = std::move(rules);
     RH_ASSIGN_OR_RETURN(store::EnqueueResult outcome,
                         queue_.EnqueueUnlessCooling(request, config_.cooldown));
     if (outcome.created) {
@@ -133,13 +210,15 @@ Result<PassSummary> Sentinel::RunPass() {
   };
   std::sort(summary.created.begin(), summary.created.end(), by_urgency);
   std::sort(summary.cooling.begin(), summary.cooling.end(), by_urgency);
-  summary.sentinel_seconds = rules_elapsed.ElapsedSeconds();
+  std::sort(summary.unchanged.begin(), summary.unchanged.end(), by_urgency);
+  summary.sentinel_seconds = decide_seconds + enqueue_elapsed.ElapsedSeconds();
   Logger("sentinel")
       ->info(
           "sentinel at {}: {} healthy, {} warning, {} critical; {} tasks "
-          "created, {} skipped by cooldown",
+          "created, {} skipped by cooldown, {} skipped as unchanged",
           FormatSqlTime(summary.scoring.snapshot_time), summary.healthy, summary.warning,
-          summary.critical, summary.created.size(), summary.cooling.size());
+          summary.critical, summary.created.size(), summary.cooling.size(),
+          summary.unchanged.size());
   return summary;
 }
 
@@ -150,7 +229,9 @@ Result<Explanation> Sentinel::Explain(std::string_view cluster_id) {
   }
   HealthScorer scorer(fleet_, clock_, config_);
   RH_ASSIGN_OR_RETURN(ScoringRun run, scorer.ScoreCluster(cluster_id));
-  if (run.clusters.empty()) {
+  auto target = std::find_if(run.clusters.begin(), run.clusters.end(),
+                             [&](const ClusterScore& c) { return c.cluster_id == cluster_id; });
+  if (target == run.clusters.end()) {
     return InvalidArgument("cluster " + std::string(cluster_id),
                            "the cluster is stopped; the sentinel does not score stopped clusters "
                            "(they report no telemetry by design)");
@@ -158,9 +239,11 @@ Result<Explanation> Sentinel::Explain(std::string_view cluster_id) {
   Explanation explanation;
   explanation.now = run.now;
   explanation.snapshot_time = run.snapshot_time;
-  explanation.cluster = std::move(run.clusters.front());
-  explanation.rules = EvaluateRules(explanation.cluster, config_);
+  explanation.cluster = *target;
+  const auto accounts = ClustersByAccount(run);
+  explanation.rules = EvaluateRules(explanation.cluster, AccountOf(accounts, *target), config_);
   explanation.priority = BestPriority(explanation.rules);
+  RH_ASSIGN_OR_RETURN(explanation.change, CheckChange(explanation.cluster, run.now));
   explanation.cooldown_length = config_.cooldown;
   RH_ASSIGN_OR_RETURN(auto recent, queue_.LatestTaskPerCluster(run.now - config_.cooldown));
   auto holder = recent.find(explanation.cluster.cluster_id);
@@ -168,6 +251,86 @@ Result<Explanation> Sentinel::Explain(std::string_view cluster_id) {
     explanation.cooldown = CooldownFrom(holder->second, run.now, config_.cooldown);
   }
   return explanation;
+}
+
+Result<std::optional<ChangeCheck>> Sentinel::CheckChange(const ClusterScore& cluster,
+                                                         TimePoint now) {
+  if (cluster.health.risk != RiskLevel::kCritical) return std::optional<ChangeCheck>();
+  store::TaskFilter filter;
+  filter.status = store::TaskStatus::kDone;
+  filter.cluster_id = cluster.cluster_id;
+  filter.limit = 1;
+  RH_ASSIGN_OR_RETURN(std::vector<store::Task> done, queue_.List(filter));
+  if (done.empty()) return std::optional<ChangeCheck>();
+  ChangeCheck check;
+  check.task_id = done.front().id;
+  check.report_id = done.front().report_id;
+  check.reported_at = done.front().created_at;
+  check.health_now = cluster.health.health;
+  check.recheck_at = check.reported_at + config_.unchanged_recheck;
+  check.stale = now >= check.recheck_at;
+
+  // The state the report investigated: the latest score at or before the task's creation.
+  RH_ASSIGN_OR_RETURN(
+      store::QueryResult then,
+      fleet_.Query("SELECT snapshot_time, health_score, risk_level FROM cluster_health_scores "
+                   "WHERE cluster_id = ? AND snapshot_time <= ? ORDER BY snapshot_time DESC "
+                   "LIMIT 1",
+                   {store::Text(cluster.cluster_id), store::Time(check.reported_at)}));
+  if (!then.empty()) {
+    store::Row row = then.front();
+    check.snapshot_then = row.GetTime(size_t{0});
+    check.health_then = row.GetDouble(size_t{1});
+    auto risk_then = ParseRiskLevel(row.GetString(size_t{2}));
+    if (risk_then) check.risk_then = *risk_then;
+    check.worse = *check.health_then - cluster.health.health >= config_.reinvestigate_worse_points;
+  }
+  // The alerts known then, from the messages themselves: firing at the task's creation, or
+  // fired in the flap window before it (a flapping alert resolved at that moment is known).
+  RH_ASSIGN_OR_RETURN(
+      store::QueryResult messages,
+      fleet_.Query(
+          "SELECT alert_name, status, alert_time FROM lark_alerts WHERE cluster_id = ? "
+          "AND alert_time >= ? AND alert_time < ? ORDER BY alert_time",
+          {store::Text(cluster.cluster_id),
+           store::Time(check.reported_at - std::max(config_.alert_window, config_.flap_window)),
+           store::Time(check.reported_at)}));
+  std::map<std::string, bool> latest_firing;   // lower-case name -> latest message Firing
+  std::map<std::string, bool> fired_recently;  // ... a Firing message in the flap window
+  for (store::Row row : messages) {
+    const std::string name = Lower(row.GetString(size_t{0}));
+    const bool firing = Lower(row.GetString(size_t{1})) == "firing";
+    const auto time = row.GetTime(size_t{2});
+    if (!time) continue;
+    if (*time >= check.reported_at - config_.alert_window) latest_firing[name] = firing;
+    if (firing && *time >= check.reported_at - config_.flap_window) fired_recently[name] = true;
+  }
+  std::map<std::string, bool> firing_then;  // lower-case name -> known then
+  for (const auto& [name, firing] : latest_firing) firing_then[name] = firing;
+  for (const auto& [name, fired] : fired_recently) firing_then[name] = firing_then[name] || fired;
+  std::vector<std::string> alerts_now;
+  for (const FiringAlert& alert : cluster.firing_now) alerts_now.push_back(alert.name);
+  for (const FlappingAlert& alert : cluster.flapping) alerts_now.push_back(alert.name);
+  for (const std::string& alert : alerts_now) {
+    auto known = firing_then.find(Lower(alert));
+    if ((known == firing_then.end() || !known->second) &&
+        std::find(check.new_alerts.begin(), check.new_alerts.end(), alert) ==
+            check.new_alerts.end()) {
+      check.new_alerts.push_back(alert);
+    }
+  }
+  RH_ASSIGN_OR_RETURN(
+      store::QueryResult operations,
+      fleet_.Query(
+          "SELECT operation_type, started_at FROM cluster_operations WHERE cluster_id = "
+          "? AND started_at > ? AND started_at <= ? ORDER BY started_at",
+          {store::Text(cluster.cluster_id), store::Time(check.reported_at), store::Time(now)}));
+  for (store::Row row : operations) {
+    auto started = row.GetTime(size_t{1});
+    check.new_operations.push_back(row.GetString(size_t{0}) + " at " +
+                                   (started ? FormatSqlTime(*started) : std::string("?")));
+  }
+  return std::optional<ChangeCheck>(std::move(check));
 }
 
 std::string FormatPassSummary(const PassSummary& summary) {
@@ -188,8 +351,15 @@ std::string FormatPassSummary(const PassSummary& summary) {
     out += (note_idx == 0 ? "  (" : "; ") + notes[note_idx];
   }
   out += notes.empty() ? "\n" : ")\n";
-  out += Printf("risk                Healthy %d   Warning %d   Critical %d\n", summary.healthy,
-                summary.warning, summary.critical);
+  out += "risk               ";
+  for (RiskLevel level : kAllRiskLevels) {  // worst first
+    const int count = level == RiskLevel::kHealthy   ? summary.healthy
+                      : level == RiskLevel::kWarning ? summary.warning
+                                                     : summary.critical;
+    out += (level == kAllRiskLevels.front() ? " " : "   ") + std::string(RiskLevelName(level)) +
+           " " + std::to_string(count);
+  }
+  out += "\n";
   out += Printf("tasks created       %zu\n", summary.created.size());
   for (const ClusterDecision& decision : summary.created) {
     out += Printf("  P%d  %-20s %-15s tier %-2s task %s\n", decision.priority,
@@ -210,6 +380,11 @@ std::string FormatPassSummary(const PassSummary& summary) {
     out += Printf("  P%d  %-20s %-15s %s; cooldown %s\n", decision.priority,
                   decision.cluster_id.c_str(), HealthLine(decision.health).c_str(), fired.c_str(),
                   DescribeCooldown(*decision.cooldown).c_str());
+  }
+  out += Printf("skipped, unchanged  %zu\n", summary.unchanged.size());
+  for (const ClusterDecision& decision : summary.unchanged) {
+    out += Printf("  P%d  %-20s %-15s %s\n", decision.priority, decision.cluster_id.c_str(),
+                  HealthLine(decision.health).c_str(), decision.change->Describe().c_str());
   }
   out += Printf(
       "time                score %.2fs (read %.2fs, compute %.2fs, write %.2fs), "
@@ -280,6 +455,28 @@ std::string FormatExplanation(const Explanation& explanation) {
       out += "           " + std::to_string(missing) + " dimension(s) not reported this hour\n";
     }
   }
+  if (cluster.has_telemetry) {
+    out += "volume     vs the median of the same hour on earlier days";
+    out += cluster.volume.judged()
+               ? " (sub-score " + Fixed(cluster.volume.worst().score) + ", " +
+                     std::string(store::HealthStateName(cluster.volume.worst().state)) + ")\n"
+               : ": not judged\n";
+    for (const VolumeScore& signal : cluster.volume.signals) {
+      const store::MetricSpec& spec = VolumeSignalMetric(signal.signal);
+      if (!signal.judged) {
+        out +=
+            Printf("  %-12s not judged: %s\n", std::string(VolumeSignalName(signal.signal)).c_str(),
+                   signal.not_judged.c_str());
+        continue;
+      }
+      out += Printf("  %-12s %-16s %-8s score %5.1f  (baseline %s over %d day(s), x%.2f)\n",
+                    std::string(VolumeSignalName(signal.signal)).c_str(),
+                    FormatValue(spec, *signal.value).c_str(),
+                    std::string(store::HealthStateName(signal.state)).c_str(), signal.score,
+                    FormatValue(spec, *signal.baseline).c_str(), signal.baseline_samples,
+                    signal.ratio);
+    }
+  }
   out += "alerts     " + std::to_string(cluster.alerts.firing_messages) +
          " Firing message(s) in the alert window; firing now: ";
   if (cluster.firing_now.empty()) out += "none";
@@ -288,6 +485,14 @@ std::string FormatExplanation(const Explanation& explanation) {
     out += (alert_idx ? ", " : "") + alert.name + " (" +
            (alert.severity.empty() ? std::string("no severity") : alert.severity) + ", since " +
            FormatSqlTime(alert.since) + ")";
+  }
+  if (!cluster.flapping.empty()) {
+    out += "\nflapping   ";
+    for (size_t alert_idx = 0; alert_idx < cluster.flapping.size(); ++alert_idx) {
+      const FlappingAlert& alert = cluster.flapping[alert_idx];
+      out += (alert_idx ? ", " : "") + alert.name + " (" + std::to_string(alert.episodes) +
+             " critical episodes, " + (alert.firing_now ? "firing now" : "resolved now") + ")";
+    }
   }
   out += "\nrules\n";
   for (const RuleOutcome& rule : explanation.rules) {
@@ -302,9 +507,17 @@ std::string FormatExplanation(const Explanation& explanation) {
     out += "none (no task for this cluster in the last " +
            FormatDurationShort(explanation.cooldown_length) + ")\n";
   }
+  if (explanation.change) out += "change     " + explanation.change->Describe() + "\n";
   out += "decision   ";
   if (!explanation.priority) {
     out += "no rule fired: the sentinel would not queue an investigation\n";
+  } else if (!explanation.cooldown && explanation.change && explanation.change->Unchanged()) {
+    out += "rules fired (priority " + std::to_string(*explanation.priority) +
+           ") but the "
+           "cluster is persistently " +
+           std::string(RiskLevelName(RiskLevel::kCritical)) +
+           " and unchanged since its last report: skipped until it changes, or until " +
+           FormatSqlTime(explanation.change->recheck_at) + " UTC\n";
   } else if (explanation.cooldown) {
     out += "rules fired (priority " + std::to_string(*explanation.priority) +
            ") but the cooldown holds: no new task before " +

@@ -159,6 +159,71 @@ TEST(ConfigTest, NanInfinityAndMeaninglessNegativesAreRefused) {
             "");
 }
 
+TEST(ConfigTest, SentinelVolumeFlappingAndReinvestigationKeysAreValidated) {
+  auto defaults = LoadConfig({"", {}, {}});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->sentinel.volume_baseline_days, 7);
+  EXPECT_DOUBLE_EQ(defaults->sentinel.volume_drop_warning, 0.5);
+  EXPECT_DOUBLE_EQ(defaults->sentinel.volume_drop_critical, 0.2);
+  EXPECT_EQ(defaults->sentinel.flap_window, hours(24));
+  EXPECT_EQ(defaults->sentinel.account_wide_min_clusters, 2);
+  EXPECT_EQ(defaults->sentinel.unchanged_recheck, hours(24));
+  // Set through every source.
+  testing::TempDir dir;
+  std::ofstream(dir.File("s.toml")) << "[sentinel]\nvolume_drop_warning = 0.4\n"
+                                       "flap_min_episodes = 4\n";
+  auto set = LoadConfig({dir.File("s.toml"),
+                         {{"ROCKHOUND_SENTINEL_VOLUME_MIN_QPS", "2.5"}},
+                         {"sentinel.unchanged_recheck=12h"}});
+  ASSERT_TRUE(set) << set.error().ToString();
+  EXPECT_DOUBLE_EQ(set->sentinel.volume_drop_warning, 0.4);
+  EXPECT_EQ(set->sentinel.flap_min_episodes, 4);
+  EXPECT_DOUBLE_EQ(set->sentinel.volume_min_qps, 2.5);
+  EXPECT_EQ(set->sentinel.unchanged_recheck, hours(12));
+  // NaN and infinities are refused for every new number.
+  for (const char* key :
+       {"volume_drop_warning", "volume_drop_critical", "volume_min_qps", "volume_min_load_rows",
+        "volume_failed_rise_warning", "volume_failed_rise_critical", "volume_min_failed_loads",
+        "flap_episode_points", "reinvestigate_worse_points"}) {
+    for (const char* value : {"nan", "-inf", "inf"}) {
+      ExpectRefused({"", {}, {std::string("sentinel.") + key + "=" + value}},
+                    std::string("sentinel.") + key, "finite");
+    }
+  }
+  // Negative values are refused.
+  for (const char* key : {"volume_min_qps", "volume_min_load_rows", "volume_min_failed_loads",
+                          "flap_episode_points", "reinvestigate_worse_points"}) {
+    ExpectRefused({"", {}, {std::string("sentinel.") + key + "=-1"}},
+                  std::string("sentinel.") + key, "negative");
+  }
+  ExpectRefused({"", {}, {"sentinel.volume_drop_warning=-0.5"}}, "sentinel.volume_drop_warning",
+                "> 0 and < 1");
+  ExpectRefused({"", {}, {"sentinel.volume_drop_warning=1.5"}}, "sentinel.volume_drop_warning",
+                "> 0 and < 1");
+  ExpectRefused({"", {}, {"sentinel.volume_drop_critical=0.6"}}, "sentinel.volume_drop_critical",
+                "below sentinel.volume_drop_warning");
+  ExpectRefused({"", {}, {"sentinel.volume_drop_critical=-0.1"}},
+                "sentinel.volume_drop_critical", "> 0");
+  ExpectRefused({"", {}, {"sentinel.volume_failed_rise_warning=0.5"}},
+                "sentinel.volume_failed_rise_warning", "> 1");
+  ExpectRefused({"", {}, {"sentinel.volume_failed_rise_critical=4"}},
+                "sentinel.volume_failed_rise_critical", "above");
+  ExpectRefused({"", {}, {"sentinel.volume_baseline_days=0"}}, "sentinel.volume_baseline_days",
+                "1..28");
+  ExpectRefused({"", {}, {"sentinel.volume_baseline_days=-3"}}, "sentinel.volume_baseline_days",
+                "1..28");
+  ExpectRefused({"", {}, {"sentinel.volume_min_baseline_days=8"}},
+                "sentinel.volume_min_baseline_days", "between 1 and");
+  ExpectRefused({"", {}, {"sentinel.flap_window=0s"}}, "sentinel.flap_window", "> 0");
+  ExpectRefused({"", {}, {"sentinel.flap_window=-1h"}}, "sentinel.flap_window", "");
+  ExpectRefused({"", {}, {"sentinel.flap_min_episodes=1"}}, "sentinel.flap_min_episodes", ">= 2");
+  ExpectRefused({"", {}, {"sentinel.flap_episode_points=101"}}, "sentinel.flap_episode_points",
+                "<= 100");
+  ExpectRefused({"", {}, {"sentinel.account_wide_min_clusters=1"}},
+                "sentinel.account_wide_min_clusters", ">= 2");
+  ExpectRefused({"", {}, {"sentinel.unchanged_recheck=0s"}}, "sentinel.unchanged_recheck", "> 0");
+}
+
 TEST(ConfigTest, OverflowingDurationsAreRefusedNotWrapped) {
   // 99999999999999h used to wrap to 22362d.
   ExpectRefused({"", {}, {"sentinel.cooldown=99999999999999h"}}, "sentinel.cooldown", "36500d");

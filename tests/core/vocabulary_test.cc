@@ -64,6 +64,27 @@ TEST(VocabularyTest, SeverityNamesParseBackInAnyCase) {
   EXPECT_FALSE(ParseSeverity("high "));
 }
 
+TEST(VocabularyTest, AlertLabelsMapOntoTheOneSeverityScale) {
+  // Every Severity name maps onto itself.
+  for (Severity severity : kAllSeverities) {
+    EXPECT_EQ(AlertLabelSeverity(SeverityName(severity)), severity) << SeverityName(severity);
+  }
+  EXPECT_EQ(AlertLabelSeverity("Critical"), Severity::kCritical);
+  EXPECT_EQ(AlertLabelSeverity("  CRITICAL "), Severity::kCritical);
+  EXPECT_EQ(AlertLabelSeverity("P1"), Severity::kCritical);
+  EXPECT_EQ(AlertLabelSeverity("page"), Severity::kCritical);
+  EXPECT_EQ(AlertLabelSeverity("严重"), Severity::kCritical);
+  EXPECT_EQ(AlertLabelSeverity("error"), Severity::kHigh);
+  EXPECT_EQ(AlertLabelSeverity("warning"), Severity::kMedium);
+  EXPECT_EQ(AlertLabelSeverity("警告"), Severity::kMedium);
+  EXPECT_EQ(AlertLabelSeverity("minor"), Severity::kLow);
+  EXPECT_EQ(AlertLabelSeverity("info"), Severity::kInfo);
+  // Unknown and empty labels count as a warning, never as critical.
+  EXPECT_EQ(AlertLabelSeverity(""), Severity::kMedium);
+  EXPECT_EQ(AlertLabelSeverity("criticality"), Severity::kMedium);
+  EXPECT_EQ(AlertLabelSeverity("sev-unknown"), Severity::kMedium);
+}
+
 TEST(VocabularyTest, SeverityAtLeastKeepsTheWorse) {
   EXPECT_TRUE(AtLeast(Severity::kCritical, Severity::kHigh));
   EXPECT_TRUE(AtLeast(Severity::kHigh, Severity::kHigh));

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 namespace rh::sentinel {
 namespace {
 
@@ -101,11 +104,160 @@ TEST(MetricComponentTest, WorstDimensionMinusFivePerOtherUnhealthyDimension) {
 }
 
 TEST(AlertComponentTest, PenalisesFiringMessagesAndAlertsFiringNow) {
-  EXPECT_DOUBLE_EQ(AlertComponent({}), 100);
-  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 2}), 90);
-  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 3, .firing_now_critical = 1}), 55);
-  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 2, .firing_now_other = 2}), 70);
-  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 30}), 0);
+  EXPECT_DOUBLE_EQ(AlertComponent({}, 5), 100);
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 2}, 5), 90);
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 3, .firing_now_critical = 1}, 5), 55);
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 2, .firing_now_other = 2}, 5), 70);
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 30}, 5), 0);
+}
+
+TEST(AlertComponentTest, FlappingCriticalAlertsWeighEvenWhenResolvedNow) {
+  // A BE crash loop: BE Service Suspension fired and resolved 6 times today, resolved right
+  // now. Six Firing messages (-30), the flapping alert counted as firing critical (-30) and
+  // 5 points per episode (-30).
+  AlertCounts crash_loop{
+      .firing_messages = 6, .flapping_critical = 1, .flapping_resolved_now = 1, .flap_episodes = 6};
+  EXPECT_DOUBLE_EQ(AlertComponent(crash_loop, 5), 10);
+  // Without the flapping terms the same history scored 70.
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 6}, 5), 70);
+  // The per-episode weight is the configured one; 0 keeps only the "firing now" term.
+  EXPECT_DOUBLE_EQ(AlertComponent(crash_loop, 0), 40);
+  // Flapping and firing now: counted once as firing (firing_now_critical), plus episodes.
+  EXPECT_DOUBLE_EQ(AlertComponent({.firing_messages = 3,
+                                   .firing_now_critical = 1,
+                                   .flapping_critical = 1,
+                                   .flap_episodes = 3},
+                                  5),
+                   40);
+}
+
+TEST(ComputeHealthTest, ACrashLoopResolvedAtTheLatestHourNoLongerScoresHealthy) {
+  const AlertCounts history{.firing_messages = 6};
+  const AlertCounts crash_loop{
+      .firing_messages = 6, .flapping_critical = 1, .flapping_resolved_now = 1, .flap_episodes = 6};
+  // Healthy metrics (M = 90) on tier B: Healthy without the flapping terms (85.75), Warning
+  // with them (54 + 2.5 + 14.25).
+  EXPECT_EQ(ComputeHealth(90, history, "B", 5).risk, RiskLevel::kHealthy);
+  HealthBreakdown quiet = ComputeHealth(90, crash_loop, "B", 5);
+  EXPECT_DOUBLE_EQ(quiet.health, 70.75);
+  EXPECT_EQ(quiet.risk, RiskLevel::kWarning);
+  // Queries failing at 2 % as the BE keeps dying (sub-score 50): Warning without (58.75),
+  // Critical with (30 + 2.5 + 11.25).
+  const double metric = Sub("query_err", 2.0);
+  EXPECT_DOUBLE_EQ(metric, 50);
+  EXPECT_EQ(ComputeHealth(metric, history, "B", 5).risk, RiskLevel::kWarning);
+  HealthBreakdown failing = ComputeHealth(metric, crash_loop, "B", 5);
+  EXPECT_DOUBLE_EQ(failing.health, 43.75);
+  EXPECT_EQ(failing.risk, RiskLevel::kCritical);
+}
+
+SentinelConfig VolumeConfig() { return SentinelConfig{}; }
+
+std::vector<double> Week(double value) { return std::vector<double>(7, value); }
+
+TEST(VolumeSignalTest, DropsScoreInTheRiskBandsDownToZeroAtAStop) {
+  const SentinelConfig config = VolumeConfig();
+  auto qps = [&](double value, double baseline) {
+    return ScoreVolumeSignal(VolumeSignal::kQps, value, Week(baseline), config);
+  };
+  EXPECT_DOUBLE_EQ(qps(100, 100).score, 100);
+  EXPECT_DOUBLE_EQ(qps(250, 100).score, 100);  // a rise is not a drop (surges: the catalogue)
+  EXPECT_DOUBLE_EQ(qps(75, 100).score, 90);
+  EXPECT_EQ(qps(50, 100).state, HealthState::kHealthy);  // exactly half: still Healthy (80)
+  EXPECT_DOUBLE_EQ(qps(50, 100).score, 80);
+  EXPECT_EQ(qps(49.9, 100).state, HealthState::kWarning);
+  EXPECT_NEAR(qps(35, 100).score, 64.5, 1e-9);
+  EXPECT_DOUBLE_EQ(qps(20, 100).score, 50);
+  EXPECT_EQ(qps(20, 100).state, HealthState::kWarning);
+  EXPECT_EQ(qps(19.9, 100).state, HealthState::kCritical);
+  EXPECT_NEAR(qps(10, 100).score, 24.5, 1e-9);
+  EXPECT_DOUBLE_EQ(qps(0, 100).score, 0);  // a full stop
+  auto load = ScoreVolumeSignal(VolumeSignal::kLoadRate, 300, Week(6000), config);
+  EXPECT_TRUE(load.judged);
+  EXPECT_DOUBLE_EQ(load.ratio, 0.05);
+  EXPECT_EQ(load.state, HealthState::kCritical);
+}
+
+TEST(VolumeSignalTest, TheBaselineIsTheMedianOfTheSameHourOnEarlierDays) {
+  const SentinelConfig config = VolumeConfig();
+  // One odd day (a weekend, an outage last Tuesday) does not move the median.
+  auto signal = ScoreVolumeSignal(VolumeSignal::kQps, 100, {100, 104, 98, 3, 101, 99, 400}, config);
+  EXPECT_DOUBLE_EQ(*signal.baseline, 100);
+  EXPECT_EQ(signal.baseline_samples, 7);
+  EXPECT_EQ(signal.state, HealthState::kHealthy);
+  // An even number of samples: the mean of the middle two.
+  EXPECT_DOUBLE_EQ(*ScoreVolumeSignal(VolumeSignal::kQps, 1, {10, 20, 30, 40}, config).baseline,
+                   25);
+  // Too few same-hour samples: not judged, and says why.
+  auto young = ScoreVolumeSignal(VolumeSignal::kQps, 0, {100, 100}, config);
+  EXPECT_FALSE(young.judged);
+  EXPECT_DOUBLE_EQ(young.score, 100);
+  EXPECT_NE(young.not_judged.find("needs 3"), std::string::npos) << young.not_judged;
+  // No value this hour: not judged.
+  EXPECT_FALSE(ScoreVolumeSignal(VolumeSignal::kQps, std::nullopt, Week(100), config).judged);
+}
+
+TEST(VolumeSignalTest, LowTrafficBaselinesNeverFire) {
+  const SentinelConfig config = VolumeConfig();
+  // 0.4 qps usually, 0 now: under the 1 qps floor, not judged.
+  auto quiet = ScoreVolumeSignal(VolumeSignal::kQps, 0, Week(0.4), config);
+  EXPECT_FALSE(quiet.judged);
+  EXPECT_EQ(quiet.state, HealthState::kHealthy);
+  EXPECT_NE(quiet.not_judged.find("low-traffic floor"), std::string::npos) << quiet.not_judged;
+  EXPECT_FALSE(ScoreVolumeSignal(VolumeSignal::kQps, 0, Week(0), config).judged);
+  EXPECT_FALSE(ScoreVolumeSignal(VolumeSignal::kLoadRate, 0, Week(99), config).judged);
+  EXPECT_TRUE(ScoreVolumeSignal(VolumeSignal::kLoadRate, 0, Week(100), config).judged);
+  // The floors are configuration.
+  SentinelConfig strict = config;
+  strict.volume_min_qps = 0.1;
+  EXPECT_EQ(ScoreVolumeSignal(VolumeSignal::kQps, 0, Week(0.4), strict).state,
+            HealthState::kCritical);
+}
+
+TEST(VolumeSignalTest, FailedLoadsRiseAgainstTheirBaselineWithAFloor) {
+  const SentinelConfig config = VolumeConfig();
+  auto failed = [&](double value, double baseline) {
+    return ScoreVolumeSignal(VolumeSignal::kFailedLoads, value, Week(baseline), config);
+  };
+  // A cluster that never fails: 4 failures/h is under the 5/h minimum, healthy.
+  EXPECT_EQ(failed(4, 0).state, HealthState::kHealthy);
+  EXPECT_DOUBLE_EQ(failed(4, 0).score, 100);
+  // 5/h against a floor of 1/h: 5x, Warning starts.
+  EXPECT_EQ(failed(5, 0).state, HealthState::kWarning);
+  EXPECT_DOUBLE_EQ(failed(5, 0.2).ratio, 5);
+  EXPECT_DOUBLE_EQ(failed(20, 0).score, 50);
+  EXPECT_EQ(failed(21, 0).state, HealthState::kCritical);
+  EXPECT_DOUBLE_EQ(failed(50, 0).score, 0);  // 20x + 2 x (20 - 5)
+  // A busy cluster that usually fails 10 loads an hour: 30/h is 3x, healthy.
+  EXPECT_EQ(failed(30, 10).state, HealthState::kHealthy);
+  EXPECT_EQ(failed(300, 10).state, HealthState::kCritical);
+}
+
+TEST(MetricComponentTest, TheVolumeDimensionCountsAsOneMoreDimension) {
+  const SentinelConfig config = VolumeConfig();
+  auto healthy = Dimensions({{"cpu", 27.5}, {"disk", 35}});
+  VolumeDimension volume;
+  volume.signals = {ScoreVolumeSignal(VolumeSignal::kQps, 95, Week(100), config),
+                    ScoreVolumeSignal(VolumeSignal::kLoadRate, 0, Week(8000), config),
+                    ScoreVolumeSignal(VolumeSignal::kFailedLoads, 0, Week(0), config)};
+  ASSERT_TRUE(volume.judged());
+  EXPECT_EQ(volume.worst().signal, VolumeSignal::kLoadRate);
+  // A paused routine load: the load rate at 0 drives M to 0, whatever the other dimensions.
+  EXPECT_DOUBLE_EQ(MetricComponent(healthy, true, &volume), 0);
+  // ... which is Critical on every tier even with no alert.
+  for (const char* tier : {"S", "A", "B", "C"}) {
+    EXPECT_EQ(ComputeHealth(MetricComponent(healthy, true, &volume), {}, tier, 5).risk,
+              RiskLevel::kCritical)
+        << tier;
+  }
+  // A volume Warning adds to the breadth penalty like any other dimension.
+  volume.signals[1] = ScoreVolumeSignal(VolumeSignal::kLoadRate, 3500, Week(10000), config);
+  auto one_warning = Dimensions({{"cpu", 62.5}, {"disk", 35}});
+  EXPECT_DOUBLE_EQ(MetricComponent(one_warning, true, &volume), 64.5 - 5);
+  // Not judged: ignored.
+  VolumeDimension unjudged;
+  EXPECT_FALSE(unjudged.judged());
+  EXPECT_DOUBLE_EQ(MetricComponent(healthy, true, &unjudged), 90);
 }
 
 TEST(TierComponentTest, ImportantCustomersFeelMetricRiskMore) {
@@ -121,18 +273,18 @@ TEST(ComputeHealthTest, CompositeIsSixtyTwentyFiveFifteen) {
   // The README's worked example: disk at 92.5 % (sub-score 24.5) on a tier-A cluster with the
   // disk alert firing now and 3 Firing messages in the week.
   HealthBreakdown example =
-      ComputeHealth(24.5, {.firing_messages = 3, .firing_now_critical = 1}, "A");
+      ComputeHealth(24.5, {.firing_messages = 3, .firing_now_critical = 1}, "A", 5);
   EXPECT_DOUBLE_EQ(example.metric, 24.5);
   EXPECT_DOUBLE_EQ(example.alert, 55);
   EXPECT_DOUBLE_EQ(example.tier, 43.38);    // 100 - 0.75 * 75.5 = 43.375, kept to 2 decimals
   EXPECT_DOUBLE_EQ(example.health, 34.96);  // 14.7 + 13.75 + 6.507
   EXPECT_EQ(example.risk, RiskLevel::kCritical);
-  HealthBreakdown perfect = ComputeHealth(100, {}, "S");
+  HealthBreakdown perfect = ComputeHealth(100, {}, "S", 5);
   EXPECT_DOUBLE_EQ(perfect.health, 100);
   EXPECT_EQ(perfect.risk, RiskLevel::kHealthy);
   // No telemetry at all is Critical whatever the tier.
   for (const char* tier : {"S", "A", "B", "C"}) {
-    EXPECT_EQ(ComputeHealth(0, {}, tier).risk, RiskLevel::kCritical) << tier;
+    EXPECT_EQ(ComputeHealth(0, {}, tier, 5).risk, RiskLevel::kCritical) << tier;
   }
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace rh::sentinel {
 namespace {
 
@@ -25,14 +29,14 @@ const RuleOutcome& Outcome(const std::vector<RuleOutcome>& outcomes, RuleId rule
 }
 
 bool Fires(const ClusterScore& cluster, RuleId rule, const SentinelConfig& config = {}) {
-  return Outcome(EvaluateRules(cluster, config), rule).fired;
+  return Outcome(EvaluateRules(cluster, {}, config), rule).fired;
 }
 
 TEST(RulesTest, NewCriticalFiresBelowFifty) {
   EXPECT_TRUE(Fires(Scored(49.99), RuleId::kNewCritical));
   EXPECT_FALSE(Fires(Scored(50), RuleId::kNewCritical));
   EXPECT_FALSE(Fires(Scored(50.01), RuleId::kNewCritical));
-  auto outcome = Outcome(EvaluateRules(Scored(32.4), {}), RuleId::kNewCritical);
+  auto outcome = Outcome(EvaluateRules(Scored(32.4), {}, {}), RuleId::kNewCritical);
   EXPECT_EQ(outcome.priority, 1);
   EXPECT_EQ(outcome.reason, "health 32.4 < 50 (Critical)");
   EXPECT_DOUBLE_EQ(*outcome.value, 32.4);
@@ -55,12 +59,12 @@ TEST(RulesTest, ScoreCliffFiresOnADropOfMoreThanTheConfiguredPoints) {
   SentinelConfig sensitive;
   sensitive.score_cliff_points = 5;
   EXPECT_TRUE(Fires(with_previous(90, 84), RuleId::kScoreCliff, sensitive));
-  auto outcome = Outcome(EvaluateRules(with_previous(88.5, 61), {}), RuleId::kScoreCliff);
+  auto outcome = Outcome(EvaluateRules(with_previous(88.5, 61), {}, {}), RuleId::kScoreCliff);
   EXPECT_EQ(outcome.priority, 2);
   EXPECT_DOUBLE_EQ(*outcome.value, 27.5);
   EXPECT_NE(outcome.reason.find("88.5 -> 61"), std::string::npos) << outcome.reason;
   // Without a previous snapshot the rule cannot run, and says so.
-  auto first = Outcome(EvaluateRules(Scored(10), {}), RuleId::kScoreCliff);
+  auto first = Outcome(EvaluateRules(Scored(10), {}, {}), RuleId::kScoreCliff);
   EXPECT_FALSE(first.fired);
   EXPECT_FALSE(first.evaluated);
   EXPECT_NE(first.reason.find("no previous snapshot"), std::string::npos);
@@ -72,7 +76,7 @@ TEST(RulesTest, AlertStormFiresAboveTheCount) {
   EXPECT_FALSE(Fires(cluster, RuleId::kAlertStorm));
   cluster.storm_firing_messages = 6;
   EXPECT_TRUE(Fires(cluster, RuleId::kAlertStorm));
-  auto outcome = Outcome(EvaluateRules(cluster, {}), RuleId::kAlertStorm);
+  auto outcome = Outcome(EvaluateRules(cluster, {}, {}), RuleId::kAlertStorm);
   EXPECT_EQ(outcome.priority, 2);
   EXPECT_EQ(outcome.reason, "6 Firing alert messages in the last 1h; fires above 5");
   SentinelConfig tolerant;
@@ -90,17 +94,17 @@ TEST(RulesTest, TierWarningCoversSAndAAtWarningOrCritical) {
   EXPECT_FALSE(Fires(Scored(60, ""), RuleId::kTierWarning));
   SentinelConfig off;
   off.tier_warning = false;
-  auto disabled = Outcome(EvaluateRules(Scored(60, "S"), off), RuleId::kTierWarning);
+  auto disabled = Outcome(EvaluateRules(Scored(60, "S"), {}, off), RuleId::kTierWarning);
   EXPECT_FALSE(disabled.fired);
   EXPECT_FALSE(disabled.evaluated);
-  EXPECT_EQ(Outcome(EvaluateRules(Scored(60, "A"), {}), RuleId::kTierWarning).priority, 3);
+  EXPECT_EQ(Outcome(EvaluateRules(Scored(60, "A"), {}, {}), RuleId::kTierWarning).priority, 3);
 }
 
 TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
   ClusterScore cluster = Scored(30, "S");
   cluster.storm_firing_messages = 9;
-  auto outcomes = EvaluateRules(cluster, {});
-  ASSERT_EQ(outcomes.size(), 4u);
+  auto outcomes = EvaluateRules(cluster, {}, {});
+  ASSERT_EQ(outcomes.size(), 5u);
   EXPECT_EQ(BestPriority(outcomes), 1);
   Json fired = RulesFiredJson(outcomes);
   ASSERT_EQ(fired.size(), 3u);
@@ -114,9 +118,123 @@ TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
 
   ClusterScore storm_only = Scored(85, "C");
   storm_only.storm_firing_messages = 6;
-  EXPECT_EQ(BestPriority(EvaluateRules(storm_only, {})), 2);
-  EXPECT_EQ(BestPriority(EvaluateRules(Scored(85, "C"), {})), std::nullopt);
-  EXPECT_TRUE(RulesFiredJson(EvaluateRules(Scored(85, "C"), {})).empty());
+  EXPECT_EQ(BestPriority(EvaluateRules(storm_only, {}, {})), 2);
+  EXPECT_EQ(BestPriority(EvaluateRules(Scored(85, "C"), {}, {})), std::nullopt);
+  EXPECT_TRUE(RulesFiredJson(EvaluateRules(Scored(85, "C"), {}, {})).empty());
+}
+
+// A cluster of `account` at `health` with `alerts` firing now and the catalogue metrics in
+// `metrics` (short name -> value; the others unreported).
+ClusterScore Member(const std::string& cluster_id, const std::string& account, double health,
+                    std::vector<std::string> alerts = {},
+                    const std::map<std::string, double>& metrics = {}) {
+  ClusterScore cluster = Scored(health, "C");
+  cluster.cluster_id = cluster_id;
+  cluster.account_id = account;
+  for (std::string& alert : alerts) {
+    cluster.firing_now.push_back({alert, "warning", Severity::kMedium, TimePoint{}});
+  }
+  std::vector<std::optional<double>> values(store::MetricCatalog().size());
+  for (const auto& [name, value] : metrics) {
+    values[store::FindMetric(name) - store::MetricCatalog().data()] = value;
+  }
+  cluster.dimensions = ScoreDimensions(values, values);
+  return cluster;
+}
+
+RuleOutcome AccountWideOf(const ClusterScore& cluster, const std::vector<ClusterScore>& account,
+                          const SentinelConfig& config = {}) {
+  std::vector<const ClusterScore*> pointers;
+  for (const ClusterScore& member : account) pointers.push_back(&member);
+  return Outcome(EvaluateRules(cluster, pointers, config), RuleId::kAccountWide);
+}
+
+TEST(AccountWideRuleTest, TwoClustersAtWarningSharingAnAlertFireBothWays) {
+  std::vector<ClusterScore> account = {
+      Member("c-bi-1", "acct-x", 65, {"Query Latency Alert"}),
+      Member("c-bi-2", "acct-x", 70, {"query latency alert", "Memory Alert"}),
+      Member("c-etl", "acct-x", 95)};
+  const RuleOutcome first = AccountWideOf(account[0], account);
+  EXPECT_TRUE(first.fired) << first.reason;
+  EXPECT_EQ(first.priority, 2);
+  EXPECT_DOUBLE_EQ(*first.value, 2);
+  EXPECT_DOUBLE_EQ(*first.threshold, 2);
+  EXPECT_EQ(first.reason,
+            "2 clusters of account acct-x at Warning or worse share alert:query latency alert "
+            "(with c-bi-2); fires at 2");
+  // Symmetric: the sibling fires too, naming the first.
+  const RuleOutcome second = AccountWideOf(account[1], account);
+  EXPECT_TRUE(second.fired);
+  EXPECT_NE(second.reason.find("(with c-bi-1)"), std::string::npos) << second.reason;
+  // The healthy sibling never fires, whatever it shares.
+  const RuleOutcome healthy = AccountWideOf(account[2], account);
+  EXPECT_FALSE(healthy.fired);
+  EXPECT_NE(healthy.reason.find("Healthy"), std::string::npos) << healthy.reason;
+}
+
+TEST(AccountWideRuleTest, ASharedDegradedDimensionIsASymptomToo) {
+  // No alert at all: both clusters have latency p99 in Warning (an account-wide dashboard
+  // rollout); one also has CPU in Warning.
+  std::vector<ClusterScore> account = {
+      Member("c-a", "acct-y", 72, {}, {{"latency", 9000}, {"cpu", 20}}),
+      Member("c-b", "acct-y", 60, {}, {{"latency", 7000}, {"cpu", 60}})};
+  const RuleOutcome outcome = AccountWideOf(account[0], account);
+  EXPECT_TRUE(outcome.fired) << outcome.reason;
+  EXPECT_NE(outcome.reason.find("metric:latency"), std::string::npos) << outcome.reason;
+  EXPECT_EQ(outcome.reason.find("metric:cpu"), std::string::npos) << outcome.reason;
+  // Volume signals and missing telemetry count as symptoms.
+  ClusterScore silent_a = Member("c-s1", "acct-z", 36);
+  ClusterScore silent_b = Member("c-s2", "acct-z", 36);
+  silent_a.has_telemetry = silent_b.has_telemetry = false;
+  EXPECT_TRUE(AccountWideOf(silent_a, {silent_a, silent_b}).fired);
+  ClusterScore paused_a = Member("c-p1", "acct-v", 40);
+  ClusterScore paused_b = Member("c-p2", "acct-v", 45);
+  for (ClusterScore* cluster : {&paused_a, &paused_b}) {
+    cluster->volume.signals[1] =
+        ScoreVolumeSignal(VolumeSignal::kLoadRate, 0, std::vector<double>(7, 5000), {});
+  }
+  const RuleOutcome paused = AccountWideOf(paused_a, {paused_a, paused_b});
+  EXPECT_TRUE(paused.fired) << paused.reason;
+  EXPECT_NE(paused.reason.find("volume:load_rate"), std::string::npos) << paused.reason;
+}
+
+TEST(AccountWideRuleTest, NothingSharedOrOneClusterOrAnotherAccountDoesNotFire) {
+  // Both at Warning, nothing in common.
+  std::vector<ClusterScore> unrelated = {Member("c-1", "acct-q", 60, {"BE CPU Alert"}),
+                                         Member("c-2", "acct-q", 60, {"Memory Alert"})};
+  const RuleOutcome outcome = AccountWideOf(unrelated[0], unrelated);
+  EXPECT_FALSE(outcome.fired);
+  EXPECT_DOUBLE_EQ(*outcome.value, 1);
+  EXPECT_EQ(outcome.reason,
+            "no other cluster of account acct-q at Warning or worse shares an alert or symptom "
+            "(1 at risk of 1 other cluster)");
+  // The same alert on a Healthy sibling does not count.
+  std::vector<ClusterScore> healthy_sibling = {Member("c-1", "acct-q", 60, {"BE CPU Alert"}),
+                                               Member("c-2", "acct-q", 85, {"BE CPU Alert"})};
+  EXPECT_FALSE(AccountWideOf(healthy_sibling[0], healthy_sibling).fired);
+  // A cluster of another account passed in by mistake is ignored.
+  std::vector<ClusterScore> other_account = {Member("c-1", "acct-q", 60, {"BE CPU Alert"}),
+                                             Member("c-9", "acct-w", 60, {"BE CPU Alert"})};
+  EXPECT_FALSE(AccountWideOf(other_account[0], other_account).fired);
+  // No account: not evaluated.
+  ClusterScore orphan = Member("c-o", "", 40, {"BE CPU Alert"});
+  const RuleOutcome no_account = AccountWideOf(orphan, {orphan});
+  EXPECT_FALSE(no_account.fired);
+  EXPECT_FALSE(no_account.evaluated);
+}
+
+TEST(AccountWideRuleTest, TheMinimumNumberOfClustersIsConfiguration) {
+  std::vector<ClusterScore> account = {Member("c-1", "acct-m", 60, {"Loading Failure Alert"}),
+                                       Member("c-2", "acct-m", 55, {"Loading Failure Alert"}),
+                                       Member("c-3", "acct-m", 90)};
+  SentinelConfig three;
+  three.account_wide_min_clusters = 3;
+  EXPECT_FALSE(AccountWideOf(account[0], account, three).fired);
+  account[2] = Member("c-3", "acct-m", 45, {"Loading Failure Alert"});
+  const RuleOutcome outcome = AccountWideOf(account[0], account, three);
+  EXPECT_TRUE(outcome.fired);
+  EXPECT_DOUBLE_EQ(*outcome.value, 3);
+  EXPECT_NE(outcome.reason.find("(with c-2, c-3)"), std::string::npos) << outcome.reason;
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "core/json.h"
 #include "tests/sentinel/sentinel_fixture.h"
 
@@ -114,7 +118,9 @@ TEST_P(ScorerTest, WritesBothTablesIdempotentlyPerSnapshotHour) {
   auto dimensions = ParseJson(row->front().GetString("dimension_scores"));
   ASSERT_TRUE(dimensions);
   EXPECT_DOUBLE_EQ((*dimensions)["starrocks_be_disks_data_used_pct"].get<double>(), 24.5);
-  EXPECT_EQ(dimensions->size(), store::MetricCatalog().size());
+  // The 14 catalogue dimensions and the 3 volume signals (null: not judged, no same-hour week).
+  EXPECT_EQ(dimensions->size(), store::MetricCatalog().size() + 3);
+  EXPECT_TRUE((*dimensions)["volume_load_rate"].is_null());
 
   auto risk = db().QueryOne(
       "SELECT risk_level, previous_score, score_delta, customer_tier, top_risks FROM "
@@ -161,8 +167,10 @@ TEST_P(ScorerTest, ResolvedAlertsStopFiringAndWindowsAreHalfOpen) {
   HealthScorer scorer(db(), clock(), Config());
   auto run = scorer.ScoreCluster("c-healthy");
   ASSERT_TRUE(run) << run.error().ToString();
-  ASSERT_EQ(run->clusters.size(), 1u);
-  const ClusterScore& cluster = run->clusters.front();
+  // The cluster and the other running cluster of its account (for account_wide).
+  ASSERT_EQ(run->clusters.size(), 2u);
+  const ClusterScore& cluster = Find(*run, "c-healthy");
+  EXPECT_EQ(Find(*run, "c-surge").account_id, "acct-bbbbbb");
   // As of min(11:00, now = 10:20), [now - 7d, now): the message at exactly now is not yet in.
   EXPECT_EQ(cluster.alerts.firing_messages, 2);
   EXPECT_EQ(cluster.alerts.firing_now_critical, 0);
@@ -206,6 +214,135 @@ TEST_P(ScorerTest, UnknownAndEmptyFleetsAreHandled) {
   ASSERT_TRUE(orphan);
   EXPECT_EQ(orphan->clusters.front().tier, "");
   EXPECT_EQ(orphan->clusters.front().health.risk, RiskLevel::kHealthy);
+}
+
+TEST_P(ScorerTest, AVolumeCollapseAgainstTheSameHourOfTheWeekScoresCritical) {
+  BuildFleet();
+  rows().Account("acct-vvvvvv", "C");
+  rows().Cluster("c-paused", "acct-vvvvvv");
+  rows().Cluster("c-quiet", "acct-vvvvvv");
+  const std::map<std::string, double> quiet = {{"starrocks_fe_qps", 0.4},
+                                               {"starrocks_be_load_rows_per_sec", 20}};
+  for (int day = 1; day <= 7; ++day) {
+    for (TimePoint sample : {kHour - hours(24 * day), kHour - hours(1 + 24 * day)}) {
+      // The load rate at this hour usually runs 4,000..6,000 rows/s.
+      rows().Snapshot("c-paused", sample, {{"starrocks_be_load_rows_per_sec", 4000 + 250.0 * day}});
+      rows().Snapshot("c-quiet", sample, quiet);
+    }
+  }
+  rows().Snapshot("c-paused", kHour - hours(1));
+  // The routine load paused: nothing loaded this hour; QPS unchanged.
+  rows().Snapshot("c-paused", kHour, {{"starrocks_be_load_rows_per_sec", 0}});
+  rows().Snapshot("c-quiet", kHour - hours(1), quiet);
+  rows().Snapshot("c-quiet", kHour,
+                  {{"starrocks_fe_qps", 0}, {"starrocks_be_load_rows_per_sec", 0}});
+
+  HealthScorer scorer(db(), clock(), Config());
+  auto run = scorer.ScoreFleet();
+  ASSERT_TRUE(run) << run.error().ToString();
+  const ClusterScore& paused = Find(*run, "c-paused");
+  const VolumeScore& load = paused.volume.signals[1];
+  EXPECT_EQ(load.signal, VolumeSignal::kLoadRate);
+  EXPECT_TRUE(load.judged) << load.not_judged;
+  EXPECT_EQ(load.baseline_samples, 7);
+  EXPECT_DOUBLE_EQ(*load.baseline, 5000);  // the median of 4,250 .. 5,750
+  EXPECT_DOUBLE_EQ(load.ratio, 0);
+  EXPECT_EQ(load.state, store::HealthState::kCritical);
+  EXPECT_DOUBLE_EQ(paused.health.metric, 0);
+  EXPECT_EQ(paused.health.risk, RiskLevel::kCritical);  // tier C, no alert at all
+  EXPECT_TRUE(paused.volume.signals[0].judged);         // QPS at its usual level
+  EXPECT_EQ(paused.volume.signals[0].state, store::HealthState::kHealthy);
+  ASSERT_TRUE(paused.previous);
+  EXPECT_EQ(paused.previous->risk, RiskLevel::kHealthy);  // the hour before was normal
+  // The hourly data of the previous hour is not mistaken for a drop: its own same-hour median.
+  EXPECT_EQ(paused.Symptoms(), (std::vector<std::string>{"volume:load_rate"}));
+
+  // A cluster whose usual traffic is under the low-traffic floors never fires on a drop.
+  const ClusterScore& quiet_cluster = Find(*run, "c-quiet");
+  EXPECT_FALSE(quiet_cluster.volume.signals[0].judged);
+  EXPECT_FALSE(quiet_cluster.volume.signals[1].judged);
+  EXPECT_EQ(quiet_cluster.volume.worst().state, store::HealthState::kHealthy);
+  EXPECT_EQ(quiet_cluster.health.risk, RiskLevel::kHealthy);
+  EXPECT_NE(quiet_cluster.volume.signals[0].not_judged.find("low-traffic floor"),
+            std::string::npos);
+
+  // Stored: the volume sub-scores and a volume risk item.
+  auto stored = db().QueryOne(
+      "SELECT h.dimension_scores, r.top_risks FROM cluster_health_scores h JOIN "
+      "cluster_risk_snapshots r ON r.cluster_id = h.cluster_id AND r.snapshot_time = "
+      "h.snapshot_time WHERE h.cluster_id = 'c-paused'");
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  auto dimensions = ParseJson(stored->front().GetString(size_t{0}));
+  ASSERT_TRUE(dimensions);
+  EXPECT_DOUBLE_EQ((*dimensions)["volume_load_rate"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ((*dimensions)["volume_qps"].get<double>(), 100);
+  auto top = ParseJson(stored->front().GetString(size_t{1}));
+  ASSERT_TRUE(top);
+  ASSERT_EQ(top->size(), 1u) << top->dump();
+  EXPECT_EQ((*top)[0]["kind"], "volume");
+  EXPECT_EQ((*top)[0]["signal"], "load_rate");
+  EXPECT_DOUBLE_EQ((*top)[0]["baseline"].get<double>(), 5000);
+}
+
+TEST_P(ScorerTest, ACriticalAlertFlappingInTheLastDayWeighsEvenWhenResolved) {
+  BuildFleet();
+  // c-healthy: a BE crash loop. BE Service Suspension (critical) fired and resolved four times
+  // in the last 24 h, once re-notified while firing; resolved now.
+  for (int episode = 0; episode < 4; ++episode) {
+    const TimePoint start = kHour - hours(20) + hours(5 * episode);
+    rows().Alert("c-healthy", "BE Service Suspension", "Firing", start,
+                 episode == 0 ? "Critical" : "critical");
+    if (episode == 1)
+      rows().Alert("c-healthy", "BE Service Suspension", "Firing", start + minutes(10));
+    rows().Alert("c-healthy", "BE Service Suspension", "Resolved", start + minutes(20));
+  }
+  // An episode 30 hours ago is outside the 24-hour flap window.
+  rows().Alert("c-healthy", "BE Service Suspension", "Firing", kHour - hours(30));
+  rows().Alert("c-healthy", "BE Service Suspension", "Resolved", kHour - hours(29));
+  // c-surge: a warning-level alert flapping five times is noise, not a flapping critical alert.
+  for (int episode = 0; episode < 5; ++episode) {
+    const TimePoint start = kHour - hours(10) + hours(episode);
+    rows().Alert("c-surge", "Disk Load Alert", "Firing", start, "warning");
+    rows().Alert("c-surge", "Disk Load Alert", "Resolved", start + minutes(8), "warning");
+  }
+  HealthScorer scorer(db(), clock(), Config());
+  auto run = scorer.ScoreFleet();
+  ASSERT_TRUE(run) << run.error().ToString();
+  const ClusterScore& loop = Find(*run, "c-healthy");
+  EXPECT_TRUE(loop.firing_now.empty());
+  ASSERT_EQ(loop.flapping.size(), 1u);
+  EXPECT_EQ(loop.flapping[0].name, "BE Service Suspension");
+  EXPECT_EQ(loop.flapping[0].episodes, 4);  // the re-notification is not an episode
+  EXPECT_FALSE(loop.flapping[0].firing_now);
+  EXPECT_EQ(loop.alerts.firing_messages, 6);
+  EXPECT_EQ(loop.alerts.flapping_critical, 1);
+  EXPECT_EQ(loop.alerts.flapping_resolved_now, 1);
+  EXPECT_EQ(loop.alerts.flap_episodes, 4);
+  EXPECT_DOUBLE_EQ(loop.health.alert, 20);           // 100 - 6 x 5 - 30 - 4 x 5
+  EXPECT_EQ(loop.health.risk, RiskLevel::kWarning);  // Healthy metrics, no longer Healthy
+  EXPECT_EQ(loop.Symptoms(), (std::vector<std::string>{"alert:be service suspension"}));
+
+  const ClusterScore& noise = Find(*run, "c-surge");
+  EXPECT_TRUE(noise.flapping.empty());
+  EXPECT_EQ(noise.alerts.flap_episodes, 0);
+
+  // With a higher episode minimum the same history is not flapping.
+  SentinelConfig tolerant = Config();
+  tolerant.flap_min_episodes = 5;
+  HealthScorer tolerant_scorer(db(), clock(), tolerant);
+  auto relaxed = tolerant_scorer.ScoreCluster("c-healthy");
+  ASSERT_TRUE(relaxed);
+  EXPECT_TRUE(Find(*relaxed, "c-healthy").flapping.empty());
+  EXPECT_DOUBLE_EQ(Find(*relaxed, "c-healthy").health.alert, 70);
+
+  auto top =
+      ParseJson(*db().QueryOne("SELECT top_risks FROM cluster_risk_snapshots WHERE "
+                               "cluster_id = 'c-healthy'")
+                     .map([](store::QueryResult r) { return r.front().GetString(size_t{0}); }));
+  ASSERT_TRUE(top);
+  ASSERT_EQ(top->size(), 1u) << top->dump();
+  EXPECT_EQ((*top)[0]["kind"], "flapping");
+  EXPECT_EQ((*top)[0]["episodes"], 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ScorerTest, RH_DATABASE_BACKENDS());

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "core/ids.h"
 #include "core/json.h"
@@ -90,7 +93,9 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
   EXPECT_NE(text.find("clusters scored     5  (1 stopped, not scored; 1 without telemetry"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("Healthy 1   Warning 2   Critical 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("risk                Critical 2   Warning 2   Healthy 1\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("tasks created       4"), std::string::npos) << text;
   EXPECT_NE(text.find("new_critical  health 34.96 < 50 (Critical)"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped by cooldown 0"), std::string::npos) << text;
@@ -212,6 +217,203 @@ TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
   auto malformed = sentinel.Explain("DROP TABLE");
   ASSERT_FALSE(malformed);
   EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(SentinelTest, AccountWideQueuesWarningSiblingsThatShareAnAlert) {
+  BuildFleet();
+  // Tier C account: two clusters with latency p99 at 9 s and the Query Latency Alert firing,
+  // for two hours (no cliff), Warning each; a third sibling healthy. Without the fifth rule
+  // none of them was queued (tier C Warning).
+  rows().Account("acct-dddddd", "C");
+  const std::map<std::string, double> slow = {{"starrocks_fe_query_latency_ms_p99", 9000}};
+  for (const char* cluster : {"c-bi-one", "c-bi-two", "c-etl"}) {
+    rows().Cluster(cluster, "acct-dddddd");
+    rows().Snapshots(cluster, kHour - hours(24 * 7 + 1), kHour - hours(24 * 7));
+  }
+  for (const char* cluster : {"c-bi-one", "c-bi-two"}) {
+    rows().Snapshots(cluster, kHour - hours(1), kHour, slow);
+    rows().Alert(cluster, "Query Latency Alert", "Firing", kHour - hours(2), "warning");
+  }
+  rows().Snapshots("c-etl", kHour - hours(1), kHour);
+  auto summary = Pass();
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  for (const char* cluster : {"c-bi-one", "c-bi-two"}) {
+    store::Task task = TaskFor(cluster);
+    EXPECT_EQ(task.priority, 2) << cluster;
+    EXPECT_EQ(Rules(task), (std::vector<std::string>{"account_wide"})) << cluster;
+  }
+  store::TaskFilter etl;
+  etl.cluster_id = "c-etl";
+  EXPECT_TRUE(queue().List(etl)->empty());
+  std::string text = FormatPassSummary(*summary);
+  EXPECT_NE(text.find("account_wide  2 clusters of account acct-dddddd at Warning or worse share "
+                      "alert:query latency alert, metric:latency (with c-bi-two)"),
+            std::string::npos)
+      << text;
+  // Explain scores the account's other clusters too, so it tells the same story.
+  Sentinel sentinel(db(), queue(), clock(), Config());
+  auto explained = sentinel.Explain("c-bi-two");
+  ASSERT_TRUE(explained) << explained.error().ToString();
+  EXPECT_NE(FormatExplanation(*explained)
+                .find("FIRED  account_wide  P2  2 clusters of account "
+                      "acct-dddddd"),
+            std::string::npos)
+      << FormatExplanation(*explained);
+}
+
+// Every task claimed and completed with a report named after its cluster.
+void CompleteAll(store::TaskQueue& queue) {
+  while (true) {
+    auto claimed = queue.Claim("worker-1");
+    ASSERT_TRUE(claimed) << claimed.error().ToString();
+    if (!*claimed) return;
+    ASSERT_TRUE(queue.Complete((*claimed)->id, "worker-1", "rpt_" + (*claimed)->cluster_id));
+  }
+}
+
+TEST_P(SentinelTest, APersistentCriticalClusterIsReinvestigatedOnlyWhenItChanged) {
+  BuildFleet();
+  ASSERT_TRUE(Pass());
+  CompleteAll(queue());
+  // After the cooldown, with nothing new: the two Critical clusters (c-disk, c-gap) are
+  // unchanged since their reports and skipped; the Warning ones are queued again as before.
+  clock().Set(kNow + hours(4) + minutes(1));
+  auto quiet = Pass();
+  ASSERT_TRUE(quiet) << quiet.error().ToString();
+  ASSERT_EQ(quiet->unchanged.size(), 2u);
+  EXPECT_EQ(quiet->unchanged[0].cluster_id, "c-disk");
+  EXPECT_EQ(quiet->unchanged[1].cluster_id, "c-gap");
+  ASSERT_TRUE(quiet->unchanged[0].change);
+  EXPECT_TRUE(quiet->unchanged[0].change->Unchanged());
+  EXPECT_EQ(quiet->unchanged[0].change->report_id, "rpt_c-disk");
+  EXPECT_EQ(quiet->created.size(), 2u);
+  std::string text = FormatPassSummary(*quiet);
+  EXPECT_NE(text.find("skipped, unchanged  2"), std::string::npos) << text;
+  EXPECT_NE(text.find("last report rpt_c-disk (task tsk_"), std::string::npos) << text;
+  EXPECT_NE(text.find("at 2026-11-21 10:20:00): Critical then and now (health 35.0 -> 35.0, not "
+                      "worse by the threshold), no new alert, no operation since: unchanged"),
+            std::string::npos)
+      << text;
+
+  // `sentinel explain` shows the skip and its reason.
+  Sentinel sentinel(db(), queue(), clock(), Config());
+  auto explained = sentinel.Explain("c-disk");
+  ASSERT_TRUE(explained) << explained.error().ToString();
+  text = FormatExplanation(*explained);
+  EXPECT_NE(text.find("change     last report rpt_c-disk"), std::string::npos) << text;
+  EXPECT_NE(text.find("decision   rules fired (priority 1) but the cluster is persistently "
+                      "Critical and unchanged since its last report: skipped until it changes, "
+                      "or until 2026-11-22 10:20:00 UTC"),
+            std::string::npos)
+      << text;
+
+  // Something changes: a new alert on c-disk (before the scored hour's alert horizon, 11:00)
+  // and a new operation on c-gap. Both are investigated again, and say why.
+  rows().Alert("c-disk", "BE Service Suspension", "Firing", kHour + minutes(40));
+  ASSERT_TRUE(db().Execute(
+      "INSERT INTO cluster_operations (operation_id, cluster_id, account_id, operation_type, "
+      "actor, parameters, result, started_at, finished_at) VALUES ('op-1', 'c-gap', "
+      "'acct-cccccc', 'RESTART', 'on-call', '{}', 'SUCCESS', ?, ?)",
+      {store::Time(kNow + hours(3)), store::Time(kNow + hours(3) + minutes(5))}));
+  clock().Advance(minutes(5));
+  auto changed = Pass();
+  ASSERT_TRUE(changed) << changed.error().ToString();
+  EXPECT_TRUE(changed->unchanged.empty());
+  std::map<std::string, const ClusterDecision*> created;
+  for (const ClusterDecision& decision : changed->created) created[decision.cluster_id] = &decision;
+  ASSERT_TRUE(created.count("c-disk") && created.count("c-gap")) << FormatPassSummary(*changed);
+  ASSERT_TRUE(created["c-disk"]->change);
+  EXPECT_EQ(created["c-disk"]->change->new_alerts,
+            (std::vector<std::string>{"BE Service Suspension"}));
+  EXPECT_NE(created["c-disk"]->change->Describe().find("changed: "), std::string::npos);
+  ASSERT_TRUE(created["c-gap"]->change);
+  EXPECT_EQ(created["c-gap"]->change->new_operations,
+            (std::vector<std::string>{"RESTART at 2026-11-21 13:20:00"}));
+}
+
+TEST_P(SentinelTest, AnUnchangedCriticalClusterIsLookedAtAgainOnceItsReportIsOld) {
+  BuildFleet();
+  ASSERT_TRUE(Pass());
+  CompleteAll(queue());
+  clock().Set(kNow + hours(23) + minutes(59));
+  auto before = Pass();
+  ASSERT_TRUE(before) << before.error().ToString();
+  EXPECT_EQ(before->unchanged.size(), 2u);
+  // At 24 h (sentinel.unchanged_recheck) the report is stale: look again.
+  clock().Set(kNow + hours(24));
+  auto after = Pass();
+  ASSERT_TRUE(after) << after.error().ToString();
+  EXPECT_TRUE(after->unchanged.empty());
+  bool disk_created = false;
+  for (const ClusterDecision& decision : after->created) {
+    if (decision.cluster_id != "c-disk") continue;
+    disk_created = true;
+    ASSERT_TRUE(decision.change);
+    EXPECT_TRUE(decision.change->stale);
+    EXPECT_NE(decision.change->Describe().find("report older than the recheck period"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(disk_created);
+}
+
+TEST(ChangeCheckTest, OnlyAPersistentCriticalClusterWithNothingNewIsUnchanged) {
+  ChangeCheck check;
+  check.task_id = "tsk_1";
+  check.report_id = "rpt_1";
+  EXPECT_FALSE(check.Unchanged());  // no score recorded then: cannot compare, investigate
+  EXPECT_NE(check.Describe().find("cannot be compared"), std::string::npos);
+  check.snapshot_then = kHour;
+  check.health_then = 40;
+  check.health_now = 36;
+  check.risk_then = RiskLevel::kWarning;
+  EXPECT_FALSE(check.Unchanged());  // Warning then: a new Critical episode
+  EXPECT_NE(check.Describe().find("Warning, Critical now (a new episode)"), std::string::npos)
+      << check.Describe();
+  check.risk_then = RiskLevel::kCritical;
+  EXPECT_TRUE(check.Unchanged());
+  check.worse = true;
+  EXPECT_FALSE(check.Unchanged());
+  EXPECT_NE(check.Describe().find("changed: health 40.0 -> 36.0"), std::string::npos)
+      << check.Describe();
+  check.worse = false;
+  check.new_operations = {"UPGRADE at 2026-11-21 09:30:00"};
+  EXPECT_FALSE(check.Unchanged());
+  check.new_operations.clear();
+  check.stale = true;
+  EXPECT_FALSE(check.Unchanged());
+}
+
+TEST_P(SentinelTest, AWorseScoreByTheConfiguredPointsIsAChange) {
+  BuildFleet();
+  ASSERT_TRUE(Pass());
+  CompleteAll(queue());
+  // The recorded score at the report is made 6 points better than now (as if the cluster had
+  // worsened since): with the default 5 points that is a change; with 10 it is not.
+  ASSERT_TRUE(
+      db().Execute("UPDATE cluster_health_scores SET health_score = health_score + 6 "
+                   "WHERE cluster_id = 'c-disk'"));
+  clock().Set(kNow + hours(4) + minutes(1));
+  Sentinel tolerant(db(), queue(), clock(), [] {
+    SentinelConfig config;
+    config.reinvestigate_worse_points = 10;
+    return config;
+  }());
+  auto explained = tolerant.Explain("c-disk");
+  ASSERT_TRUE(explained);
+  ASSERT_TRUE(explained->change);
+  EXPECT_FALSE(explained->change->worse);
+  auto summary = Pass();
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  bool disk_created = false;
+  for (const ClusterDecision& decision : summary->created) {
+    if (decision.cluster_id != "c-disk") continue;
+    disk_created = true;
+    ASSERT_TRUE(decision.change);
+    EXPECT_TRUE(decision.change->worse);
+    EXPECT_NE(decision.change->Describe().find("health 41.0 -> 35.0"), std::string::npos)
+        << decision.change->Describe();
+  }
+  EXPECT_TRUE(disk_created) << FormatPassSummary(*summary);
 }
 
 // Two sentinels (two `rockhound run` processes) passing at the same moment over one memory
