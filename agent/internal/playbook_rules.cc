@@ -26,6 +26,8 @@ constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour
 constexpr int kMaxBeforeAfterWeeks = 2;  // how far back the same-hours comparison may go
 constexpr int kFlapEpisodes = 3;          // firing episodes in the window: a flapping alert
 constexpr double kCollapseRatio = 0.2;    // volume at or under 20% of its baseline: collapsed
+constexpr double kRegressionFactor = 1.5;  // a sub-threshold change this large is a regression
+constexpr double kRegressionShareOfWarning = 0.3;  // ... reaching 30% of the warning threshold
 
 double Minutes(Duration duration) {
   return std::chrono::duration<double, std::ratio<60>>(duration).count();
@@ -146,21 +148,6 @@ Assessment Assess(const PlaybookFacts& facts) {
                    });
   if (!out.symptoms.empty() && out.symptoms.front().is_new) out.primary = 0;
 
-  // Onset and the first alert about it.
-  if (const Symptom* primary = out.Primary()) {
-    out.onset = primary->onset;
-    for (const AlertFact* alert : primary->alerts) {
-      if (alert->firing_since && (!out.first_alert || *alert->firing_since < *out.first_alert)) {
-        out.first_alert = alert->firing_since;
-      }
-    }
-  }
-  if (!out.first_alert) out.first_alert = facts.alerts.FirstFiringSince();
-  if (!out.onset && out.first_alert) out.onset = FloorToHour(*out.first_alert);
-  if (out.onset && out.first_alert && *out.first_alert < *out.onset) {
-    out.onset = FloorToHour(*out.first_alert);
-  }
-
   // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
   // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
   for (const AlertFact& alert : facts.alerts.alerts) {
@@ -178,6 +165,53 @@ Assessment Assess(const PlaybookFacts& facts) {
       out.lost_node_type = node_type;
     }
   }
+
+  // A node lost to memory exhaustion: the memory symptom comes first in the causal chain
+  // (memory -> OOM kill -> node down), so it becomes the primary symptom.
+  {
+    const Symptom* primary = out.Primary();
+    const bool node_lost = out.node_alert || (primary && primary->dimension->name == "alive_be");
+    std::optional<TimePoint> lost_at;
+    if (primary && primary->dimension->name == "alive_be") lost_at = primary->onset;
+    if (out.node_alert && out.node_alert->first_seen &&
+        (!lost_at || *out.node_alert->first_seen < *lost_at)) {
+      lost_at = out.node_alert->first_seen;
+    }
+    bool oom_text = out.node_alert && OomText(out.node_alert->detail);
+    for (const AlertFact& alert : facts.alerts.alerts) {
+      if (!LostNodeType(alert.name, alert.detail).empty() && OomText(alert.detail)) {
+        oom_text = true;
+      }
+    }
+    for (size_t idx = 0; node_lost && idx < out.symptoms.size(); ++idx) {
+      const Symptom& symptom = out.symptoms[idx];
+      const std::string& name = symptom.dimension->name;
+      if (!symptom.is_new || (name != "be_mem" && name != "jvm_heap" && name != "fe_heap")) continue;
+      const bool earlier = symptom.level == 2 && symptom.onset && lost_at &&
+                           *symptom.onset + hours(1) <= *lost_at;
+      if (oom_text || earlier) {
+        out.primary = idx;
+        out.oom_kill = true;
+        break;
+      }
+    }
+  }
+
+  // Onset and the first alert about it.
+  if (const Symptom* primary = out.Primary()) {
+    out.onset = primary->onset;
+    for (const AlertFact* alert : primary->alerts) {
+      if (alert->firing_since && (!out.first_alert || *alert->firing_since < *out.first_alert)) {
+        out.first_alert = alert->firing_since;
+      }
+    }
+  }
+  if (!out.first_alert) out.first_alert = facts.alerts.FirstFiringSince();
+  if (!out.onset && out.first_alert) out.onset = FloorToHour(*out.first_alert);
+  if (out.onset && out.first_alert && *out.first_alert < *out.onset) {
+    out.onset = FloorToHour(*out.first_alert);
+  }
+
   if (out.node_alert && !out.Primary()) {
     std::optional<TimePoint> since = out.node_alert->currently_firing
                                          ? out.node_alert->firing_since
@@ -203,10 +237,30 @@ Assessment Assess(const PlaybookFacts& facts) {
     }
   }
 
+  // Regressions under the thresholds: they matter only after a change operation.
+  std::optional<TimePoint> regression_onset;
+  if (!out.Primary() && !out.node_alert && !out.collapsed) {
+    for (const auto& [name, dim] : metrics.dimensions) {
+      if (IsWorkloadDimension(name) || name == "alive_be" || !dim.change) continue;
+      if (!ChangeInBadDirection(dim) || dim.change->level_before <= 0) continue;
+      if (dim.change->started < facts.now - hours(24)) continue;
+      if (dim.change->level_now < dim.change->level_before * kRegressionFactor) continue;
+      // A move that matters against the thresholds, not noise near zero.
+      if (dim.change->level_now < dim.warning * kRegressionShareOfWarning) continue;
+      out.regressions.push_back(&dim);
+      if (!regression_onset || dim.change->started < *regression_onset) {
+        regression_onset = dim.change->started;
+      }
+    }
+  }
+
   // A change operation shortly before the onset (and before the first alert about it); a
   // failed one first, then the latest.
-  if (out.onset && (out.Primary() || out.node_alert || out.collapsed)) {
-    const TimePoint onset = *out.onset;
+  std::optional<TimePoint> suspect_onset = out.onset;
+  if (!suspect_onset && regression_onset) suspect_onset = regression_onset;
+  if (suspect_onset &&
+      (out.Primary() || out.node_alert || out.collapsed || !out.regressions.empty())) {
+    const TimePoint onset = *suspect_onset;
     for (const OperationFact& op : facts.operations.operations) {
       if (!op.started_at || !IsChangeOperation(op)) continue;
       const TimePoint started = *op.started_at;
@@ -224,6 +278,7 @@ Assessment Assess(const PlaybookFacts& facts) {
         out.suspect_minutes_before = before;
       }
     }
+    if (out.suspect_operation && !out.onset) out.onset = onset;
   }
   return out;
 }

@@ -64,6 +64,12 @@ struct Assessment {
   // and is critical or carries crash text (SIGSEGV, ...); nullptr when none.
   const AlertFact* node_alert = nullptr;
   std::string lost_node_type;  // FE | BE | CN, with node_alert
+  // The node was lost to memory exhaustion (OOM-killed, or memory critical before the loss):
+  // the memory symptom is then the primary one and the node loss its effect.
+  bool oom_kill = false;
+  // Dimensions that regressed (a change point in the bad direction of at least x1.5) without
+  // crossing a threshold; they count only as the effect of a suspect operation.
+  std::vector<const DimensionFact*> regressions;
   // A volume dimension (load_rate, else qps) fallen to near zero against its baseline.
   const DimensionFact* collapsed = nullptr;
   double collapse_ratio = 1.0;  // latest / baseline of `collapsed`

@@ -294,6 +294,80 @@ TEST(PlaybookReasoning, ANodeAlertThatStoppedFlappingDaysAgoIsNotANodeFailure) {
   EXPECT_NE(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
 }
 
+// ---- a node lost to memory ------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AnOomKilledNodeIsMemoryPressureNotANodeFailure) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 46, 98, 80, 90, kNow - hours(20));
+  AddDimension(facts, "alive_be", "warning", 100, 85, 99.9, 80, kNow - hours(16));
+  facts.alerts.alerts.push_back(Alert(
+      "BE Service Suspension", "critical",
+      "BE be-1 was killed: Out of memory: Killed process (starrocks_be); restarted by supervisor",
+      false, 17, kNow - hours(20), kNow - minutes(40)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  EXPECT_NE(report.root_cause.find("OOM-killed"), std::string::npos) << report.root_cause;
+  ExpectSoundReasoning(report);
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  EXPECT_EQ(report.hypotheses[1].category, RootCause::kNodeFailure);
+}
+
+TEST(PlaybookReasoning, MemoryCriticalHoursBeforeTheNodeWentDownIsTheCause) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 46, 96, 80, 90, kNow - hours(10));
+  AddDimension(facts, "alive_be", "critical", 100, 75, 99.9, 80, kNow - hours(4));
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kMemoryPressure);
+}
+
+TEST(PlaybookReasoning, MemoryRisingAfterTheNodeLossIsItsEffect) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "alive_be", "critical", 100, 75, 99.9, 80, kNow - hours(6));
+  AddDimension(facts, "be_mem", "critical", 46, 92, 80, 90, kNow - hours(5));  // survivors
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
+}
+
+// ---- telemetry -------------------------------------------------------------------------------
+
+TEST(PlaybookReasoning, PatchyTelemetryCannotCertifyAClusterHealthy) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.metrics.window_hours = 24;
+  for (auto& [name, dim] : facts.metrics.dimensions) dim.samples = 16;
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kInsufficientData) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kLow);
+  EXPECT_NE(report.root_cause.find("8 of the last 24 hours"), std::string::npos);
+  for (auto& [name, dim] : facts.metrics.dimensions) dim.samples = 23;  // one hour missing
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
+// ---- a regression under the thresholds after an operation -----------------------------------
+
+TEST(PlaybookReasoning, ASubThresholdRegressionRightAfterAScaleInIsOperationInduced) {
+  PlaybookFacts facts = HealthyCluster();
+  AddOperation(facts, "SCALE", "SUCCESS", kNow - hours(5) - minutes(40));
+  facts.operations.operations.front().parameters =
+      Json{{"node_type", "BE"}, {"from_count", 11}, {"to_count", 9}};
+  AddDimension(facts, "latency", "healthy", 1160, 2390, 5000, 15000, kNow - hours(5));
+  AddDimension(facts, "cpu", "healthy", 17, 32, 55, 70, kNow - hours(5));
+  // Noise near zero earlier that day is no regression (and no earlier onset).
+  AddDimension(facts, "txn_failed", "healthy", 0.18, 0.33, 5, 50, kNow - hours(15));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  EXPECT_NE(report.root_cause.find("under the alert thresholds"), std::string::npos)
+      << report.root_cause;
+  ASSERT_FALSE(report.recommendations.empty());
+  EXPECT_EQ(report.recommendations[0].operation, "scale_be_nodes");
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, ASubThresholdRegressionWithoutAnOperationIsNoIncident) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "latency", "healthy", 1160, 2390, 5000, 15000, kNow - hours(5));
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+  AddOperation(facts, "SCALE", "SUCCESS", kNow - hours(40));  // days before: innocent
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
 // ---- FE loss --------------------------------------------------------------------------------
 
 TEST(PlaybookReasoning, AnFeFollowerDownIsANodeFailureNotQueryErrors) {
