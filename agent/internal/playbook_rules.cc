@@ -77,6 +77,11 @@ bool WorkloadSensitive(const std::string& dimension) {
 
 }  // namespace
 
+std::string StateWords(const Symptom& symptom) {
+  return symptom.intermittent ? "intermittently over its warning threshold"
+                              : symptom.dimension->state;
+}
+
 bool Assessment::WorkloadSurge() const {
   for (const WorkloadShift& shift : workload) {
     if (shift.rising) return true;
@@ -123,7 +128,27 @@ Assessment Assess(const PlaybookFacts& facts) {
       }
       continue;
     }
-    if (!dim.abnormal()) continue;
+    if (!dim.abnormal()) {
+      // Intermittent: healthy this hour, but over the warning threshold on average since a
+      // change point in the bad direction.
+      if (!dim.change || !ChangeInBadDirection(dim) || dim.change->level_before <= 0 ||
+          !HigherIsWorse(name) || dim.warning <= 0 || dim.change->level_now < dim.warning ||
+          dim.change->level_before >= dim.warning) {
+        continue;
+      }
+      Symptom symptom;
+      symptom.dimension = &dim;
+      symptom.level = 1;
+      symptom.intermittent = true;
+      symptom.is_new = true;
+      symptom.onset = dim.change->started;
+      symptom.causal_rank = CausalRank(name, false);
+      for (const AlertFact* alert : out.firing) {
+        if (AlertDimension(alert->name) == name) symptom.alerts.push_back(alert);
+      }
+      out.symptoms.push_back(std::move(symptom));
+      continue;
+    }
     Symptom symptom;
     symptom.dimension = &dim;
     symptom.level = dim.critical_now() ? 2 : 1;
@@ -159,6 +184,16 @@ Assessment Assess(const PlaybookFacts& facts) {
     bool lost = false;
     if (alert.currently_firing) lost = pages || node_type == "FE";
     if (!lost && episodes && recent) lost = pages;
+    // A paging node alert that fired and resolved in the last 24 h, with a new symptom that
+    // started within 2 h of it: the node went away and took queries with it.
+    if (!lost && recent && pages && alert.first_seen) {
+      for (const Symptom& symptom : out.symptoms) {
+        if (!symptom.is_new || !symptom.onset) continue;
+        const auto gap = *symptom.onset > *alert.first_seen ? *symptom.onset - *alert.first_seen
+                                                             : *alert.first_seen - *symptom.onset;
+        if (gap <= hours(2)) lost = true;
+      }
+    }
     if (!lost) continue;
     if (!out.node_alert || (alert.currently_firing && !out.node_alert->currently_firing)) {
       out.node_alert = &alert;
@@ -372,8 +407,16 @@ bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
     return false;
   }
   const std::string effect = BugEffectDimension(text);
-  if (effect.empty() || (effect != symptom_dimension &&
-                         DimensionCategory(effect) != DimensionCategory(symptom_dimension))) {
+  // The same process too: an FE heap bug does not explain BE memory, nor the reverse.
+  auto process = [](const std::string& dimension) {
+    return dimension == "fe_heap" || dimension == "query_err" || dimension == "latency" ? "FE"
+                                                                                       : "BE";
+  };
+  const bool same_category =
+      DimensionCategory(effect) == DimensionCategory(symptom_dimension) &&
+      (DimensionCategory(effect) != RootCause::kMemoryPressure ||
+       std::string(process(effect)) == process(symptom_dimension));
+  if (effect.empty() || (effect != symptom_dimension && !same_category)) {
     *why_not = title + (effect.empty() ? " describes no effect like the observed "
                                        : " causes " + DimensionLabel(effect) + ", not the observed ") +
                DimensionLabel(symptom_dimension);

@@ -38,7 +38,14 @@ struct Symptom {
   std::optional<TimePoint> onset;        // change-point start, else state_since
   std::vector<const AlertFact*> alerts;  // currently firing alerts about this dimension
   int causal_rank = 99;                  // position in the causal order (lower = further upstream)
+  // Not over a threshold in the latest hour, but its level since a change point in the bad
+  // direction is (an intermittent problem: slow disk I/O every two hours, say).
+  bool intermittent = false;
 };
+
+// How a symptom's state reads in a sentence: "critical", "warning", or "intermittently over its
+// warning threshold".
+std::string StateWords(const Symptom& symptom);
 
 // A workload dimension (qps, scan_rows, load_rate) that moved.
 struct WorkloadShift {

@@ -326,6 +326,38 @@ TEST(PlaybookReasoning, MemoryRisingAfterTheNodeLossIsItsEffect) {
   EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
 }
 
+// ---- intermittent symptoms --------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AFlappingDiskAlertOverIntermittentlySlowQueriesIsNotNoise) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("Disk Load Alert", "warning",
+                                      "disk IO util 96.0% > 90% on be-3; ESSD throughput throttled",
+                                      false, 7, kNow - hours(13), kNow - minutes(45)));
+  // Healthy this hour, but 630 -> 6030 ms since a change point 15 h ago (warning 5000).
+  AddDimension(facts, "latency", "healthy", 630, 6030, 5000, 15000, kNow - hours(15));
+  facts.metrics.dimensions["latency"].latest = 2169;
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kSlowQueries) << Describe(report);
+  EXPECT_NE(report.summary.find("intermittently over its warning threshold"), std::string::npos)
+      << report.summary;
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAlertNoise));
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, AResolvedFeAlertWithErrorsStartingTheSameHourIsAnFeLoss) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("FE Service Suspension", "critical",
+                                      "FE follower fe-2 is not alive (heartbeat lost)", false, 2,
+                                      kNow - hours(3), kNow - hours(2) - minutes(40)));
+  AddDimension(facts, "query_err", "warning", 0.015, 0.17, 0.1, 2, kNow - hours(3));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  // Without a symptom at the same time, a resolved pair of FE alerts is no node loss.
+  PlaybookFacts quiet = HealthyCluster();
+  quiet.alerts.alerts = facts.alerts.alerts;
+  EXPECT_NE(DiagnoseFacts(quiet).root_cause_category, RootCause::kNodeFailure);
+}
+
 // ---- telemetry -------------------------------------------------------------------------------
 
 TEST(PlaybookReasoning, PatchyTelemetryCannotCertifyAClusterHealthy) {
@@ -491,6 +523,18 @@ TEST(KnownBugApplicability, ABugSharingWordsButCausingSomethingElseIsRuledOut) {
   const Report report = DiagnoseFacts(facts);
   EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
   EXPECT_TRUE(RuledOutAs(report, RootCause::kKnownBug, "causes alive BE ratio")) << Describe(report);
+}
+
+TEST(KnownBugApplicability, ABeMemoryBugDoesNotExplainTheFeHeap) {
+  const KnowledgeHitFact page_cache =
+      Bug("PageCache memory exceeds storage_page_cache_limit", "3.3.9",
+          "BE memory keeps growing past mem_limit because the page cache ignores its limit.");
+  std::string why;
+  EXPECT_TRUE(BugApplies(page_cache, "3.3.2", "be_mem", &why)) << why;
+  EXPECT_TRUE(BugApplies(page_cache, "3.3.2", "jvm_heap", &why)) << why;  // the same process
+  EXPECT_FALSE(BugApplies(page_cache, "3.3.2", "fe_heap", &why));
+  EXPECT_NE(why.find("causes BE memory usage, not the observed FE JVM heap"), std::string::npos)
+      << why;
 }
 
 TEST(KnownBugApplicability, ABugFixedBeforeThisVersionIsRuledOut) {
