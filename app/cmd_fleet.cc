@@ -74,7 +74,7 @@ void ApplyDbOverride(AppContext& ctx, const std::string& db) {
 // The parameter names of ValidateFleetParams are the flags' names.
 Error AsFlagError(Error error) {
   if (error.context == "clusters" || error.context == "days" || error.context == "end" ||
-      error.context == "incidents") {
+      error.context == "incidents" || error.context == "scenarios") {
     error.context = "--" + error.context;
   }
   return error;

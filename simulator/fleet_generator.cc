@@ -540,7 +540,8 @@ Result<GenerationStats> GenerateFleet(store::Database& db, const FleetParams& pa
                                       const ProgressCallback& progress) {
   RH_RETURN_IF_ERROR(ValidateFleetParams(params));
   RH_RETURN_IF_ERROR(internal::CheckMetricCatalog());
-  const int incident_count = params.incidents.value_or(DefaultIncidentCount(params.clusters, params.scenarios));
+  const int incident_count =
+      params.incidents.value_or(DefaultIncidentCount(params.clusters, params.scenarios));
 
   auto migrated = store::Migrate(db, store::SchemaSet::kFleet);
   if (!migrated) return Fail(migrated.error().WithContext(db.description()));

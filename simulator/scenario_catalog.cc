@@ -77,7 +77,7 @@ Result<ScenarioSet> ParseScenarioSet(std::string_view text) {
     if (text == ScenarioSetName(set)) return set;
   }
   return InvalidArgument("scenarios", "unknown scenario set '" + std::string(text) +
-                                         "': use classic, tuning, held_out or all");
+                                          "': use classic, tuning, held_out or all");
 }
 
 std::string_view FamilySplitName(FamilySplit split) {
@@ -112,9 +112,8 @@ bool IsHeldOutFamily(std::string_view family) {
 
 std::optional<std::string> FamilyOfScenario(std::string_view scenario, RootCause category) {
   const size_t slash = scenario.find('/');
-  const std::string name =
-      slash == std::string_view::npos ? std::string(RootCauseName(category))
-                                      : std::string(scenario.substr(0, slash));
+  const std::string name = slash == std::string_view::npos ? std::string(RootCauseName(category))
+                                                           : std::string(scenario.substr(0, slash));
   const FamilyInfo* info = FindFamily(name);
   if (!info || info->category != category) return std::nullopt;
   return info->name;

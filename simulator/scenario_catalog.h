@@ -38,8 +38,8 @@ enum class FamilySplit { kTuning, kHeldOut };
 std::string_view FamilySplitName(FamilySplit split);  // "tuning" | "held_out"
 
 struct FamilyInfo {
-  std::string name;      // unique: "be_crash_loop", "disk_capacity" (a classic family)
-  RootCause category;    // the answer key of every incident it tells
+  std::string name;    // unique: "be_crash_loop", "disk_capacity" (a classic family)
+  RootCause category;  // the answer key of every incident it tells
   FamilySplit split;
   bool classic = false;  // one of the 13 original families
   std::string summary;   // one line: what the story is

@@ -261,7 +261,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
     item.seed = seed;
     item.cluster_id = row.cluster_id;
     item.scenario = row.scenario;
-    item.family = rh::simulator::FamilyOfScenario(row.scenario, row.category).value_or(row.scenario);
+    item.family =
+        rh::simulator::FamilyOfScenario(row.scenario, row.category).value_or(row.scenario);
     item.held_out = rh::simulator::IsHeldOutFamily(item.family);
     item.expected_category = row.category;
     item.expected_severity = row.expected_severity;
@@ -323,7 +324,8 @@ void PrintConfidence(const std::vector<Outcome>& outcomes) {
       wrong_sum += outcome.confidence;
       ++wrong;
     }
-    const size_t bin = std::min<size_t>(9, static_cast<size_t>(std::max(0.0, outcome.confidence) * 10));
+    const size_t bin =
+        std::min<size_t>(9, static_cast<size_t>(std::max(0.0, outcome.confidence) * 10));
     bin_confidence[bin] += outcome.confidence;
     bin_hits[bin] += outcome.correct() ? 1 : 0;
     bin_count[bin] += 1;

@@ -498,7 +498,8 @@ FleetPlan PlanFleet(const FleetParams& params, int incident_count) {
   plan.end_hour = params.end_hour;
   plan.first_hour = params.end_hour - hours(plan.hours - 1);
 
-  std::vector<Incident> incidents = PlanIncidentShapes(params.seed, incident_count, params.scenarios);
+  std::vector<Incident> incidents =
+      PlanIncidentShapes(params.seed, incident_count, params.scenarios);
 
   // Accounts: first one per incident that needs an account of its own (sized for the story),
   // then random ones.

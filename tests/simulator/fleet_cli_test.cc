@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "core/json.h"
+#include "simulator/ground_truth.h"
+#include "simulator/scenario_catalog.h"
 #include "store/database.h"
 #include "tests/fakes/test_env.h"
 #include "tests/simulator/sim_test_util.h"
@@ -113,12 +115,37 @@ TEST_F(FleetCliTest, BadInputIsOneClearErrorAndWritesNothing) {
   EXPECT_EQ(garbage.exit_code, 2);
   EXPECT_NE(garbage.err.find("--end"), std::string::npos) << garbage.err;
 
+  CliRun bad_set = Rockhound("bad", "fleet generate --scenarios heldout");
+  EXPECT_EQ(bad_set.exit_code, 2);
+  EXPECT_NE(bad_set.err.find("--scenarios"), std::string::npos) << bad_set.err;
+  EXPECT_NE(bad_set.err.find("held_out"), std::string::npos) << bad_set.err;
+
   CliRun too_many = Rockhound("bad", "fleet generate --clusters 10 --incidents 50");
   EXPECT_EQ(too_many.exit_code, 2);
   EXPECT_NE(too_many.err.find("--incidents"), std::string::npos) << too_many.err;
 
   EXPECT_FALSE(std::filesystem::exists(dir_.File("bad") + "/fleet.db"))
       << "bad parameters are rejected before the database is touched";
+}
+
+TEST_F(FleetCliTest, GenerateDealsTheChosenScenarioSet) {
+  CliRun run = Rockhound("held", "fleet generate --clusters 60 --days 3 --end '2026-11-21 "
+                                 "10:00:00' --scenarios held_out --seed 3");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto db = OpenFleet("held");
+  ASSERT_NE(db, nullptr);
+  auto truth = ReadGroundTruth(*db);
+  ASSERT_TRUE(truth) << truth.error().ToString();
+  ASSERT_FALSE(truth->empty());
+  for (const GroundTruthRow& row : *truth) {
+    auto family = FamilyOfScenario(row.scenario, row.category);
+    ASSERT_TRUE(family) << row.scenario;
+    EXPECT_TRUE(IsHeldOutFamily(*family)) << *family;
+  }
+  auto set = db->Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_scenarios'");
+  ASSERT_TRUE(set);
+  ASSERT_EQ(set->size(), 1u);
+  EXPECT_EQ(set->front().GetString(size_t{0}), "held_out");
 }
 
 TEST_F(FleetCliTest, SummaryAndIncidentsDescribeTheFleet) {

@@ -1,4 +1,5 @@
-// account_wide_client_release (account_wide, tuning family): one client release of an account hits 2-4 of its clusters within a couple of hours: the same query failures everywhere.
+// account_wide_client_release (account_wide, tuning family): one client release of an account hits
+// 2-4 of its clusters within a couple of hours: the same query failures everywhere.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,16 +9,20 @@ const Scenario& AccountWideClientReleaseFamily() {
     ModeSpec spec;
     spec.name = "account_wide_client_release";
     spec.category = RootCause::kAccountWide;
-    spec.summary = "one bad client release hits several clusters of an account: the same query failures";
-    spec.shapes = {Shape::kAbrupt};
+    spec.summary =
+        "one bad client release hits several clusters of an account: the same query failures";
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
     spec.onset_lo = 2;
     spec.onset_hi = 12;
+    spec.ramp_lo = 6;
+    spec.ramp_hi = 16;
     spec.signals.push_back({kQueryErr, Move::kLevel, 3, 8});
     spec.signals.push_back({kQps, Move::kFactor, 0.9, 1.1, true});
     {
       AlertSpec alert = Rule("Query Failure Alert", "[P2] query error rate high", "查询失败率过高");
       alert.severity = "warning";
-      alert.text_en = "query error rate {value}%: Unknown table 'dim_user_v2' from the new client release";
+      alert.text_en =
+          "query error rate {value}%: Unknown table 'dim_user_v2' from the new client release";
       alert.text_zh = "查询失败率 {value}%：新版客户端报错 Unknown table 'dim_user_v2'";
       alert.metric = kQueryErr;
       alert.threshold = 2;

@@ -1,4 +1,5 @@
-// balance_storm_after_scale_out (operation_induced, held_out family): a SCALE-out adds two BEs and tablet balancing starts a clone storm: disk IO saturated, tablets per BE falling, latency up.
+// balance_storm_after_scale_out (operation_induced, held_out family): a SCALE-out adds two BEs and
+// tablet balancing starts a clone storm: disk IO saturated, tablets per BE falling, latency up.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

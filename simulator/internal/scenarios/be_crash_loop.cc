@@ -1,4 +1,6 @@
-// be_crash_loop (node_failure, tuning family): a BE dies with SIGSEGV and the supervisor restarts it, again and again: the node alert fires and resolves every hour or two while query errors rise over the day.
+// be_crash_loop (node_failure, tuning family): a BE dies with SIGSEGV and the supervisor restarts
+// it, again and again: the node alert fires and resolves every hour or two while query errors rise
+// over the day.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,8 +10,10 @@ const Scenario& BeCrashLoopFamily() {
     ModeSpec spec;
     spec.name = "be_crash_loop";
     spec.category = RootCause::kNodeFailure;
-    spec.summary = "BE crash loop: SIGSEGV, restarted by the supervisor, the critical node alert fires and resolves again and again";
-    spec.shapes = {Shape::kFlapping, Shape::kFlapping, Shape::kAbrupt};
+    spec.summary =
+        "BE crash loop: SIGSEGV, restarted by the supervisor, the critical node alert fires and "
+        "resolves again and again";
+    spec.shapes = {Shape::kFlapping, Shape::kFlapping, Shape::kAbrupt, Shape::kRamp};
     spec.onset_lo = 10;
     spec.onset_hi = 30;
     spec.flap_period_lo = 1;
@@ -22,10 +26,14 @@ const Scenario& BeCrashLoopFamily() {
     spec.signals.push_back({kQueryErr, Move::kLevel, 0.4, 2.0});
     spec.signals.push_back({kLatency, Move::kFactor, 1.3, 1.8, true});
     {
-      AlertSpec alert = Rule("BE Service Suspension", "[P0] StarRocks BeAliveAbnormal", "BE节点存活异常");
+      AlertSpec alert =
+          Rule("BE Service Suspension", "[P0] StarRocks BeAliveAbnormal", "BE节点存活异常");
       alert.severity = "critical";
-      alert.text_en = "BE {node} exited on signal SIGSEGV (11), core dumped in starrocks::pipeline::PipelineDriver::process; restarted by supervisor";
-      alert.text_zh = "BE {node} 进程因 SIGSEGV (11) 崩溃退出并产生 core 文件，已被守护进程重新拉起";
+      alert.text_en =
+          "BE {node} exited on signal SIGSEGV (11), core dumped in "
+          "starrocks::pipeline::PipelineDriver::process; restarted by supervisor";
+      alert.text_zh =
+          "BE {node} 进程因 SIGSEGV (11) 崩溃退出并产生 core 文件，已被守护进程重新拉起";
       alert.value_lo = 1;
       alert.value_hi = 1;
       alert.decimals = 0;

@@ -1,4 +1,5 @@
-// be_oom_kill (memory_pressure, tuning family): BE memory reaches the machine limit and the kernel OOM killer kills the BE, which restarts: memory 93-99% before every kill, the node alert flaps.
+// be_oom_kill (memory_pressure, tuning family): BE memory reaches the machine limit and the kernel
+// OOM killer kills the BE, which restarts: memory 93-99% before every kill, the node alert flaps.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,8 +9,9 @@ const Scenario& BeOomKillFamily() {
     ModeSpec spec;
     spec.name = "be_oom_kill";
     spec.category = RootCause::kMemoryPressure;
-    spec.summary = "BE OOM-killed by the kernel and restarted: memory at the limit before each loss";
-    spec.shapes = {Shape::kFlapping};
+    spec.summary =
+        "BE OOM-killed by the kernel and restarted: memory at the limit before each loss";
+    spec.shapes = {Shape::kFlapping, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 8;
     spec.onset_hi = 24;
     spec.flap_period_lo = 2;
@@ -32,10 +34,14 @@ const Scenario& BeOomKillFamily() {
       spec.alerts.push_back(std::move(alert));
     }
     {
-      AlertSpec alert = Rule("BE Service Suspension", "[P0] StarRocks BeAliveAbnormal", "BE节点存活异常");
+      AlertSpec alert =
+          Rule("BE Service Suspension", "[P0] StarRocks BeAliveAbnormal", "BE节点存活异常");
       alert.severity = "critical";
-      alert.text_en = "BE {node} was killed: Out of memory: Killed process (starrocks_be); restarted by supervisor";
-      alert.text_zh = "BE {node} 被内核 OOM Killer 杀死 (Out of memory: Killed process starrocks_be)，已重启";
+      alert.text_en =
+          "BE {node} was killed: Out of memory: Killed process (starrocks_be); restarted by "
+          "supervisor";
+      alert.text_zh =
+          "BE {node} 被内核 OOM Killer 杀死 (Out of memory: Killed process starrocks_be)，已重启";
       alert.value_lo = 1;
       alert.value_hi = 1;
       alert.decimals = 0;

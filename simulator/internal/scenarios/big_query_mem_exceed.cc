@@ -1,4 +1,5 @@
-// big_query_mem_exceed (query_errors, tuning family): big queries hit their per-query memory limit and fail ("Mem usage has exceed the limit of single query") while BE memory stays below pressure.
+// big_query_mem_exceed (query_errors, tuning family): big queries hit their per-query memory limit
+// and fail ("Mem usage has exceed the limit of single query") while BE memory stays below pressure.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -9,7 +10,7 @@ const Scenario& BigQueryMemExceedFamily() {
     spec.name = "big_query_mem_exceed";
     spec.category = RootCause::kQueryErrors;
     spec.summary = "big queries fail on the per-query memory limit; BE memory itself is fine";
-    spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
+    spec.shapes = {Shape::kAbrupt, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
     spec.flap_period_lo = 2;
@@ -24,7 +25,9 @@ const Scenario& BigQueryMemExceedFamily() {
     {
       AlertSpec alert = Rule("Query Failure Alert", "[P2] query error rate high", "查询失败率过高");
       alert.severity = "warning";
-      alert.text_en = "query error rate {value}%: Mem usage has exceed the limit of single query (query_mem_limit)";
+      alert.text_en =
+          "query error rate {value}%: Mem usage has exceed the limit of single query "
+          "(query_mem_limit)";
       alert.text_zh = "查询失败率 {value}%，报错 Mem usage has exceed the limit of single query";
       alert.metric = kQueryErr;
       alert.threshold = 2;

@@ -1,4 +1,6 @@
-// broker_load_nightly (ingestion_failure, held_out family): the nightly Broker Load batch fails two nights running (source files missing on HDFS): failures and a load collapse only in the night window.
+// broker_load_nightly (ingestion_failure, held_out family): the nightly Broker Load batch fails two
+// nights running (source files missing on HDFS): failures and a load collapse only in the night
+// window.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -24,8 +26,11 @@ const Scenario& BrokerLoadNightlyFamily() {
     {
       AlertSpec alert = Rule("Loading Failure Alert", "[P2] broker load failed", "Broker Load失败");
       alert.severity = "warning";
-      alert.text_en = "Broker Load job 'dwd_orders_daily' CANCELLED: type:ETL_RUN_FAIL; msg: No source file in this table";
-      alert.text_zh = "Broker Load 作业 dwd_orders_daily 已取消：ETL_RUN_FAIL，No source file in this table";
+      alert.text_en =
+          "Broker Load job 'dwd_orders_daily' CANCELLED: type:ETL_RUN_FAIL; msg: No source file in "
+          "this table";
+      alert.text_zh =
+          "Broker Load 作业 dwd_orders_daily 已取消：ETL_RUN_FAIL，No source file in this table";
       alert.metric = kTxnFailed;
       alert.threshold = 20;
       alert.decimals = 0;

@@ -1,4 +1,5 @@
-// cn_node_lost (node_failure, held_out family): a CN of a shared-data cluster is lost: the survivors serve its scans with a cold data cache (latency up); sometimes no alert at all.
+// cn_node_lost (node_failure, held_out family): a CN of a shared-data cluster is lost: the
+// survivors serve its scans with a cold data cache (latency up); sometimes no alert at all.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +9,9 @@ const Scenario& CnNodeLostFamily() {
     ModeSpec spec;
     spec.name = "cn_node_lost";
     spec.category = RootCause::kNodeFailure;
-    spec.summary = "shared-data CN lost: alive ratio down, cold data cache on the survivors, the alert may be missing";
+    spec.summary =
+        "shared-data CN lost: alive ratio down, cold data cache on the survivors, the alert may be "
+        "missing";
     spec.shapes = {Shape::kAbrupt};
     spec.onset_lo = 2;
     spec.onset_hi = 16;

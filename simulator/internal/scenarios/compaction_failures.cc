@@ -1,4 +1,5 @@
-// compaction_failures (compaction_backlog, held_out family): compaction tasks fail (a corrupted rowset) so the score climbs slowly on a flat load; CPU even drops.
+// compaction_failures (compaction_backlog, held_out family): compaction tasks fail (a corrupted
+// rowset) so the score climbs slowly on a flat load; CPU even drops.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -25,9 +26,11 @@ const Scenario& CompactionFailuresFamily() {
     spec.signals.push_back({kCpu, Move::kFactor, 0.85, 0.95, true});
     spec.signals.push_back({kTxnFailed, Move::kCount, 5, 30, true});
     {
-      AlertSpec alert = Rule("Cumulative Compaction Failure Alert", "[P2] compaction failed", "Compaction失败告警");
+      AlertSpec alert = Rule("Cumulative Compaction Failure Alert", "[P2] compaction failed",
+                             "Compaction失败告警");
       alert.severity = "warning";
-      alert.text_en = "{value} cumulative compaction failures in 1 min on {node}: segment file corrupted";
+      alert.text_en =
+          "{value} cumulative compaction failures in 1 min on {node}: segment file corrupted";
       alert.text_zh = "{node} 1 分钟内 {value} 次 Cumulative Compaction 失败：segment 文件损坏";
       alert.value_lo = 4;
       alert.value_hi = 30;
@@ -35,7 +38,8 @@ const Scenario& CompactionFailuresFamily() {
       spec.alerts.push_back(std::move(alert));
     }
     {
-      AlertSpec alert = Rule("High Compaction Pressure Alert", "[P2] compaction score high", "Compaction压力过高");
+      AlertSpec alert = Rule("High Compaction Pressure Alert", "[P2] compaction score high",
+                             "Compaction压力过高");
       alert.severity = "warning";
       alert.text_en = "max tablet compaction score {value} > 100";
       alert.text_zh = "最大 tablet compaction score {value}，超过 100";

@@ -1,4 +1,5 @@
-// config_update_mem_limit (operation_induced, held_out family): a global variable UPDATE lowers query_mem_limit: 20-60 min later queries fail on the memory limit (errors, not latency).
+// config_update_mem_limit (operation_induced, held_out family): a global variable UPDATE lowers
+// query_mem_limit: 20-60 min later queries fail on the memory limit (errors, not latency).
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -26,7 +27,8 @@ const Scenario& ConfigUpdateMemLimitFamily() {
     }
     OperationSpec op;
     op.kind = OperationKind::kUpdate;
-    op.parameters = "{\"scope\":\"global_variable\",\"changes\":{\"query_mem_limit\":\"2147483648\"}}";
+    op.parameters =
+        "{\"scope\":\"global_variable\",\"changes\":{\"query_mem_limit\":\"2147483648\"}}";
     op.minutes_lo = 20;
     op.minutes_hi = 60;
     op.duration_lo = 1;

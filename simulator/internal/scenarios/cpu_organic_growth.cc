@@ -1,4 +1,5 @@
-// cpu_organic_growth (cpu_saturation, held_out family): the workload grows for days (a new tenant): QPS and scans double over 3-5 days and CPU climbs past 78%.
+// cpu_organic_growth (cpu_saturation, held_out family): the workload grows for days (a new tenant):
+// QPS and scans double over 3-5 days and CPU climbs past 78%.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

@@ -1,4 +1,7 @@
-// decoy_bug_error_rate_metric (query_errors, tuning family): real query failures (a client release sends invalid SQL) on a 3.3 cluster, inside the range of #65891 (the query error rate metric computed wrongly, fixed in 3.3.21): the bug shares words with the symptom but does not explain failing queries.
+// decoy_bug_error_rate_metric (query_errors, tuning family): real query failures (a client release
+// sends invalid SQL) on a 3.3 cluster, inside the range of #65891 (the query error rate metric
+// computed wrongly, fixed in 3.3.21): the bug shares words with the symptom but does not explain
+// failing queries.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,8 +11,10 @@ const Scenario& DecoyBugErrorRateMetricFamily() {
     ModeSpec spec;
     spec.name = "decoy_bug_error_rate_metric";
     spec.category = RootCause::kQueryErrors;
-    spec.summary = "real query failures on 3.3.x; bug #65891 (error-rate metric computed wrongly) only shares words";
-    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
+    spec.summary =
+        "real query failures on 3.3.x; bug #65891 (error-rate metric computed wrongly) only shares "
+        "words";
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
     spec.ramp_lo = 8;
@@ -19,8 +24,11 @@ const Scenario& DecoyBugErrorRateMetricFamily() {
     {
       AlertSpec alert = Rule("Query Failure Alert", "[P2] query error rate high", "查询失败率过高");
       alert.severity = "warning";
-      alert.text_en = "query error rate {value}%: Getting analyzing error. Detail message: Column 'order_ts' cannot be resolved";
-      alert.text_zh = "查询失败率 {value}%，报错 Getting analyzing error: Column 'order_ts' cannot be resolved";
+      alert.text_en =
+          "query error rate {value}%: Getting analyzing error. Detail message: Column 'order_ts' "
+          "cannot be resolved";
+      alert.text_zh =
+          "查询失败率 {value}%，报错 Getting analyzing error: Column 'order_ts' cannot be resolved";
       alert.metric = kQueryErr;
       alert.threshold = 2;
       alert.decimals = 2;

@@ -1,4 +1,5 @@
-// external_catalog_failure (query_errors, held_out family): a JDBC external catalog becomes unreachable: queries on it fail (communications link failure), internal tables fine.
+// external_catalog_failure (query_errors, held_out family): a JDBC external catalog becomes
+// unreachable: queries on it fail (communications link failure), internal tables fine.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -21,10 +22,14 @@ const Scenario& ExternalCatalogFailureFamily() {
     spec.signals.push_back({kQueryErr, Move::kLevel, 2.5, 9});
     spec.signals.push_back({kLatency, Move::kFactor, 1.2, 1.6, true});
     {
-      AlertSpec alert = Rule("Query Failure Alert", "[P2] jdbc catalog error", "外部Catalog查询失败");
+      AlertSpec alert =
+          Rule("Query Failure Alert", "[P2] jdbc catalog error", "外部Catalog查询失败");
       alert.severity = "warning";
-      alert.text_en = "query error rate {value}%: JDBC catalog 'mysql_crm': Communications link failure (connection refused)";
-      alert.text_zh = "查询失败率 {value}%：JDBC Catalog mysql_crm 连接失败 (Communications link failure)";
+      alert.text_en =
+          "query error rate {value}%: JDBC catalog 'mysql_crm': Communications link failure "
+          "(connection refused)";
+      alert.text_zh =
+          "查询失败率 {value}%：JDBC Catalog mysql_crm 连接失败 (Communications link failure)";
       alert.metric = kQueryErr;
       alert.threshold = 2;
       alert.decimals = 2;

@@ -1,4 +1,6 @@
-// fe_follower_lost (node_failure, tuning family): an FE follower (or observer) stops for hours: the clients connected through it fail over, QPS drops and some queries fail; the BE alive ratio does not move.
+// fe_follower_lost (node_failure, tuning family): an FE follower (or observer) stops for hours: the
+// clients connected through it fail over, QPS drops and some queries fail; the BE alive ratio does
+// not move.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,8 +10,10 @@ const Scenario& FeFollowerLostFamily() {
     ModeSpec spec;
     spec.name = "fe_follower_lost";
     spec.category = RootCause::kNodeFailure;
-    spec.summary = "FE follower or observer lost for hours: QPS down, some query errors, FE alert, BEs untouched";
-    spec.shapes = {Shape::kAbrupt, Shape::kAbrupt, Shape::kFlapping};
+    spec.summary =
+        "FE follower or observer lost for hours: QPS down, some query errors, FE alert, BEs "
+        "untouched";
+    spec.shapes = {Shape::kAbrupt, Shape::kAbrupt, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 3;
     spec.onset_hi = 20;
     spec.flap_period_lo = 2;
@@ -24,7 +28,8 @@ const Scenario& FeFollowerLostFamily() {
     {
       AlertSpec alert = Rule("FE Service Suspension", "[P1] starrocks_fe_node_down", "FE节点宕机");
       alert.severity = "critical";
-      alert.text_en = "FE follower {fe} is not alive (heartbeat lost); fewer FE nodes alive than configured";
+      alert.text_en =
+          "FE follower {fe} is not alive (heartbeat lost); fewer FE nodes alive than configured";
       alert.text_zh = "FE Follower {fe} 心跳丢失，存活 FE 节点数低于配置值";
       alert.value_lo = 1;
       alert.value_hi = 1;

@@ -1,4 +1,5 @@
-// fe_jvm_gc_pressure (memory_pressure, tuning family): the FE JVM heap fills up (a metadata-heavy workload) and full GCs stall the FE: heap 86-96%, query latency up, QPS flat.
+// fe_jvm_gc_pressure (memory_pressure, tuning family): the FE JVM heap fills up (a metadata-heavy
+// workload) and full GCs stall the FE: heap 86-96%, query latency up, QPS flat.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -9,7 +10,7 @@ const Scenario& FeJvmGcPressureFamily() {
     spec.name = "fe_jvm_gc_pressure";
     spec.category = RootCause::kMemoryPressure;
     spec.summary = "FE JVM heap near its limit, full GC pauses slow every query";
-    spec.shapes = {Shape::kRamp, Shape::kAbrupt};
+    spec.shapes = {Shape::kRamp, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 4;
     spec.onset_hi = 16;
     spec.ramp_lo = 18;
@@ -17,7 +18,8 @@ const Scenario& FeJvmGcPressureFamily() {
     spec.signals.push_back({kFeHeap, Move::kLevel, 86, 96});
     spec.signals.push_back({kLatency, Move::kFactor, 1.5, 3.0, true});
     {
-      AlertSpec alert = Rule("High FE JVM Usage Alert", "[P1] FE JVM heap usage high", "FE JVM堆内存使用率过高");
+      AlertSpec alert =
+          Rule("High FE JVM Usage Alert", "[P1] FE JVM heap usage high", "FE JVM堆内存使用率过高");
       alert.severity = "critical";
       alert.text_en = "FE JVM heap used {value}% on the leader {fe}; full GC running back to back";
       alert.text_zh = "FE Leader {fe} JVM 堆使用率 {value}%，频繁 Full GC";

@@ -1,4 +1,5 @@
-// fe_leader_lost (node_failure, held_out family): the FE leader is lost and a new one is elected: metadata writes stall, loads fail, the load rate and QPS fall.
+// fe_leader_lost (node_failure, held_out family): the FE leader is lost and a new one is elected:
+// metadata writes stall, loads fail, the load rate and QPS fall.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +9,8 @@ const Scenario& FeLeaderLostFamily() {
     ModeSpec spec;
     spec.name = "fe_leader_lost";
     spec.category = RootCause::kNodeFailure;
-    spec.summary = "FE leader lost, re-election: loads fail and stall (load failures, not query errors, lead)";
+    spec.summary =
+        "FE leader lost, re-election: loads fail and stall (load failures, not query errors, lead)";
     spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 2;
     spec.onset_hi = 12;
@@ -23,7 +25,8 @@ const Scenario& FeLeaderLostFamily() {
     spec.signals.push_back({kQps, Move::kFactor, 0.5, 0.8, true});
     spec.signals.push_back({kQueryErr, Move::kLevel, 0.5, 2.5, true});
     {
-      AlertSpec alert = Rule("FE Service Suspension", "[P0] sr-fe-leader-switch", "FE Leader切换告警");
+      AlertSpec alert =
+          Rule("FE Service Suspension", "[P0] sr-fe-leader-switch", "FE Leader切换告警");
       alert.severity = "critical";
       alert.text_en = "FE leader {fe} lost; electing a new leader, metadata writes stalled";
       alert.text_zh = "FE Leader {fe} 失联，正在重新选主，元数据写入阻塞";

@@ -1,4 +1,6 @@
-// healthy_benign_spike (healthy, tuning family): a healthy cluster with a one- or two-hour load spike (a batch report, a marketing push) that fired an alert and was over long before the last hour.
+// healthy_benign_spike (healthy, tuning family): a healthy cluster with a one- or two-hour load
+// spike (a batch report, a marketing push) that fired an alert and was over long before the last
+// hour.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

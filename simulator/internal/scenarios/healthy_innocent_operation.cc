@@ -1,4 +1,6 @@
-// healthy_innocent_operation (healthy, held_out family): a healthy cluster whose only event is an operation days ago (an UPGRADE or a config UPDATE that succeeded) and a short blip since; nothing is wrong now.
+// healthy_innocent_operation (healthy, held_out family): a healthy cluster whose only event is an
+// operation days ago (an UPGRADE or a config UPDATE that succeeded) and a short blip since; nothing
+// is wrong now.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +10,8 @@ const Scenario& HealthyInnocentOperationFamily() {
     ModeSpec spec;
     spec.name = "healthy_innocent_operation";
     spec.category = RootCause::kHealthy;
-    spec.summary = "healthy: an innocent UPGRADE days earlier and a resolved blip; nothing wrong now";
+    spec.summary =
+        "healthy: an innocent UPGRADE days earlier and a resolved blip; nothing wrong now";
     spec.shapes = {Shape::kBlip};
     spec.onset_lo = 6;
     spec.onset_hi = 30;

@@ -1,4 +1,6 @@
-// kafka_upstream_outage (ingestion_failure, held_out family): the Kafka cluster upstream stops delivering: the load rate collapses to near zero with no failed transaction and usually no alert (a pure volume collapse).
+// kafka_upstream_outage (ingestion_failure, held_out family): the Kafka cluster upstream stops
+// delivering: the load rate collapses to near zero with no failed transaction and usually no alert
+// (a pure volume collapse).
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -14,7 +16,8 @@ const Scenario& KafkaUpstreamOutageFamily() {
     spec.onset_hi = 18;
     spec.signals.push_back({kLoadRate, Move::kFactor, 0.0, 0.08});
     {
-      AlertSpec alert = Rule("Ingestion Volume Drop Alert", "[P3] load rows rate dropped", "导入量骤降");
+      AlertSpec alert =
+          Rule("Ingestion Volume Drop Alert", "[P3] load rows rate dropped", "导入量骤降");
       alert.severity = "warning";
       alert.text_en = "rows loaded per second fell to {value}% of the same hour last week";
       alert.text_zh = "导入速率降至上周同期的 {value}%";

@@ -1,4 +1,6 @@
-// known_bug_compaction_delay (known_bug, held_out family): StarRocks 3.4.0-3.4.4 delays compaction under high-frequency loading (#59998, fixed in 3.4.5): the score climbs with the load rate unchanged.
+// known_bug_compaction_delay (known_bug, held_out family): StarRocks 3.4.0-3.4.4 delays compaction
+// under high-frequency loading (#59998, fixed in 3.4.5): the score climbs with the load rate
+// unchanged.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +10,9 @@ const Scenario& KnownBugCompactionDelayFamily() {
     ModeSpec spec;
     spec.name = "known_bug_compaction_delay";
     spec.category = RootCause::kKnownBug;
-    spec.summary = "known bug #59998 (3.4.0-3.4.4, fixed 3.4.5): compaction delayed under high-frequency loading";
+    spec.summary =
+        "known bug #59998 (3.4.0-3.4.4, fixed 3.4.5): compaction delayed under high-frequency "
+        "loading";
     spec.shapes = {Shape::kRamp, Shape::kAbrupt};
     spec.onset_lo = 6;
     spec.onset_hi = 20;
@@ -17,7 +21,8 @@ const Scenario& KnownBugCompactionDelayFamily() {
     spec.signals.push_back({kCompaction, Move::kLevel, 300, 900});
     spec.signals.push_back({kTxnFailed, Move::kCount, 5, 40, true});
     {
-      AlertSpec alert = Rule("High Compaction Pressure Alert", "[P2] compaction score high", "Compaction压力过高");
+      AlertSpec alert = Rule("High Compaction Pressure Alert", "[P2] compaction score high",
+                             "Compaction压力过高");
       alert.severity = "warning";
       alert.text_en = "max tablet compaction score {value} > 100";
       alert.text_zh = "最大 tablet compaction score {value}，超过 100";
@@ -27,7 +32,8 @@ const Scenario& KnownBugCompactionDelayFamily() {
       spec.alerts.push_back(std::move(alert));
     }
     {
-      AlertSpec alert = Rule("Exceeding Version Count Alert", "[P2] tablet version count high", "Tablet版本数过多");
+      AlertSpec alert = Rule("Exceeding Version Count Alert", "[P2] tablet version count high",
+                             "Tablet版本数过多");
       alert.severity = "warning";
       alert.text_en = "a tablet on {node} has more than 700 versions";
       alert.text_zh = "{node} 上 tablet 版本数超过 700";

@@ -1,4 +1,5 @@
-// known_bug_insert_memory_leak (known_bug, tuning family): StarRocks 3.3.0-3.3.7 leaks memory in INSERT tasks (#53809, fixed in 3.3.8): BE memory climbs for days on a flat workload.
+// known_bug_insert_memory_leak (known_bug, tuning family): StarRocks 3.3.0-3.3.7 leaks memory in
+// INSERT tasks (#53809, fixed in 3.3.8): BE memory climbs for days on a flat workload.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

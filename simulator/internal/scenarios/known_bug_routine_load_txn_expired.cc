@@ -1,4 +1,6 @@
-// known_bug_routine_load_txn_expired (known_bug, held_out family): routine load tasks are cancelled when their transaction expires (#50334, fixed in 3.1.16 / 3.2.13 / 3.3.7): on an affected version the load rate collapses.
+// known_bug_routine_load_txn_expired (known_bug, held_out family): routine load tasks are cancelled
+// when their transaction expires (#50334, fixed in 3.1.16 / 3.2.13 / 3.3.7): on an affected version
+// the load rate collapses.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +10,9 @@ const Scenario& KnownBugRoutineLoadTxnExpiredFamily() {
     ModeSpec spec;
     spec.name = "known_bug_routine_load_txn_expired";
     spec.category = RootCause::kKnownBug;
-    spec.summary = "known bug #50334 (before 3.2.13 / 3.3.7): routine load tasks cancelled on expired transactions";
+    spec.summary =
+        "known bug #50334 (before 3.2.13 / 3.3.7): routine load tasks cancelled on expired "
+        "transactions";
     spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 16;
@@ -21,10 +25,15 @@ const Scenario& KnownBugRoutineLoadTxnExpiredFamily() {
     spec.signals.push_back({kLoadRate, Move::kFactor, 0.0, 0.1});
     spec.signals.push_back({kTxnFailed, Move::kCount, 5, 30, true});
     {
-      AlertSpec alert = Rule("Routine Load Consumption Delay Alert", "[P2] routine load lag", "Routine Load消费延迟");
+      AlertSpec alert = Rule("Routine Load Consumption Delay Alert", "[P2] routine load lag",
+                             "Routine Load消费延迟");
       alert.severity = "warning";
-      alert.text_en = "routine load job 'ods_orders' task cancelled: transaction expired (TXN_EXPIRED); max lag {value} messages";
-      alert.text_zh = "Routine Load 作业 ods_orders 任务因事务过期被取消 (TXN_EXPIRED)，最大消费延迟 {value} 条";
+      alert.text_en =
+          "routine load job 'ods_orders' task cancelled: transaction expired (TXN_EXPIRED); max "
+          "lag {value} messages";
+      alert.text_zh =
+          "Routine Load 作业 ods_orders 任务因事务过期被取消 (TXN_EXPIRED)，最大消费延迟 {value} "
+          "条";
       alert.value_lo = 400000;
       alert.value_hi = 2500000;
       alert.decimals = 0;

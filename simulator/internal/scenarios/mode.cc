@@ -27,7 +27,8 @@ bool AlertDropped(const Incident& incident, size_t index) {
 }
 
 void Fill(std::string& text, std::string_view key, const std::string& value) {
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
+  for (size_t at = text.find(key); at != std::string::npos;
+       at = text.find(key, at + value.size())) {
     text.replace(at, key.size(), value);
   }
 }
@@ -218,8 +219,8 @@ void ModeFamily::Plan(StoryPlan& story) const {
       }
     }
   }
-  incident.scenario = spec_.name + "/" + std::string(ShapeName(shape)) +
-                      (incident.dropped != 0 ? "_partial" : "");
+  incident.scenario =
+      spec_.name + "/" + std::string(ShapeName(shape)) + (incident.dropped != 0 ? "_partial" : "");
 
   if (spec_.siblings) {
     std::vector<int> members = story.account().cluster_indices;
@@ -336,8 +337,8 @@ std::string ModeFamily::Derive(StoryEvents& story) const {
                        : incident.alert_style == 2 ? alert.chinese
                                                    : alert.official;
     if (name.empty()) name = alert.official;
-    std::string text = incident.alert_style == 2 && !alert.text_zh.empty() ? alert.text_zh
-                                                                           : alert.text_en;
+    std::string text =
+        incident.alert_style == 2 && !alert.text_zh.empty() ? alert.text_zh : alert.text_en;
     auto active = [&](int hour_idx) {
       const HourValues& hour = story.series[static_cast<size_t>(hour_idx)];
       if (alert.metric >= 0) {
@@ -348,8 +349,8 @@ std::string ModeFamily::Derive(StoryEvents& story) const {
       return Intensity(spec_, incident, hour_idx, story.start, story.last) >= 0.5;
     };
     auto value_at = [&](int hour_idx) {
-      if (alert.metric < 0) return FormatNumber(rng.Uniform(alert.value_lo, alert.value_hi),
-                                                alert.decimals);
+      if (alert.metric < 0)
+        return FormatNumber(rng.Uniform(alert.value_lo, alert.value_hi), alert.decimals);
       return FormatNumber(story.At(hour_idx, static_cast<MetricIndex>(alert.metric)).avg,
                           alert.decimals);
     };
@@ -440,8 +441,9 @@ std::string ModeFamily::Derive(StoryEvents& story) const {
     double after = story.End(metric);
     std::string label = "now";
     if (shape == Shape::kFlapping || shape == Shape::kBlip) {
-      const bool lower = spec_.signals[index].move == Move::kNodesDown ||
-                         (spec_.signals[index].move == Move::kFactor && spec_.signals[index].hi < 1);
+      const bool lower =
+          spec_.signals[index].move == Move::kNodesDown ||
+          (spec_.signals[index].move == Move::kFactor && spec_.signals[index].hi < 1);
       after = story.At(story.start, metric).avg;
       for (int hour_idx = story.start; hour_idx <= story.last; ++hour_idx) {
         if (!story.series[static_cast<size_t>(hour_idx)].present) continue;
@@ -462,8 +464,11 @@ std::string ModeFamily::Derive(StoryEvents& story) const {
         continue;
       }
       out += " The operation " + op.parameters + " started at " + FormatSqlTime(op.started_at) +
-             " (" + op.result + "), " + std::to_string(incident.op_minutes_before) +
-             " min before the onset.";
+             " (" + op.result + "), " +
+             (incident.op_minutes_before >= 48 * 60
+                  ? FormatNumber(incident.op_minutes_before / 1440.0, 1) + " days"
+                  : std::to_string(incident.op_minutes_before) + " min") +
+             " before the onset.";
     }
   }
   if (fired.empty()) {

@@ -43,9 +43,9 @@ struct Signal {
 };
 
 struct AlertSpec {
-  std::string official;  // the StarRocks rule name ("BE Service Suspension")
-  std::string custom;    // a team's own name for it ("[P0] sr-be-alive-abnormal")
-  std::string chinese;   // its Chinese name ("BE 节点存活异常")
+  std::string official;              // the StarRocks rule name ("BE Service Suspension")
+  std::string custom;                // a team's own name for it ("[P0] sr-be-alive-abnormal")
+  std::string chinese;               // its Chinese name ("BE 节点存活异常")
   std::string severity = "warning";  // critical | warning | info
   // Summary text; {node} (be-<n>/cn-<n>), {fe} (fe-<n>), {value}, {version} are filled in.
   std::string text_en;
@@ -68,7 +68,7 @@ struct OperationSpec {
   int scale_nodes = 0;     // SCALE: nodes removed (< 0) or added (> 0)
   int minutes_lo = 10;     // the operation starts this long before the onset
   int minutes_hi = 60;
-  int duration_lo = 5;     // minutes it ran
+  int duration_lo = 5;  // minutes it ran
   int duration_hi = 30;
   std::string result = "SUCCESS";  // SUCCESS | FAILED | RUNNING (never finished)
   bool opens_window = false;       // the story's window starts at the operation
@@ -79,30 +79,30 @@ enum class Architecture { kAny, kSharedNothing, kSharedData };
 struct ModeSpec {
   std::string name;
   RootCause category = RootCause::kInsufficientData;
-  std::string summary;                 // one line for the catalogue
+  std::string summary;  // one line for the catalogue
   std::vector<Shape> shapes = {Shape::kAbrupt};
-  int onset_lo = 3;                    // the story starts this many hours before the end
+  int onset_lo = 3;  // the story starts this many hours before the end
   int onset_hi = 24;
-  int ramp_lo = 18;                    // a ramp reaches its level over this many hours
+  int ramp_lo = 18;  // a ramp reaches its level over this many hours
   int ramp_hi = 30;
-  int flap_period_lo = 2;              // flapping: an episode every period hours ...
+  int flap_period_lo = 2;  // flapping: an episode every period hours ...
   int flap_period_hi = 4;
-  int flap_on_lo = 1;                  // ... lasting on hours
+  int flap_on_lo = 1;  // ... lasting on hours
   int flap_on_hi = 1;
-  int flaps_per_hour_lo = 1;           // ... in which the alert fires and resolves this often
+  int flaps_per_hour_lo = 1;  // ... in which the alert fires and resolves this often
   int flaps_per_hour_hi = 3;
-  double off_residual = 0.15;          // flapping: share of the effect between episodes
+  double off_residual = 0.15;  // flapping: share of the effect between episodes
   std::vector<Signal> signals;
   std::vector<AlertSpec> alerts;
   std::optional<OperationSpec> operation;
   Severity severity = Severity::kHigh;           // tiers B and C
   Severity severity_top_tier = Severity::kHigh;  // tiers S and A
   Architecture architecture = Architecture::kAny;
-  std::vector<std::string> versions;   // the cluster runs one of these (known bugs)
-  int min_fe_nodes = 0;                // the cluster has at least this many FE nodes
-  double telemetry_gap = 0;            // share of the window's hours without snapshots (1: all)
-  bool gaps = true;                    // may have one to three missing hours
-  bool siblings = false;               // several siblings of one account (account-wide)
+  std::vector<std::string> versions;  // the cluster runs one of these (known bugs)
+  int min_fe_nodes = 0;               // the cluster has at least this many FE nodes
+  double telemetry_gap = 0;           // share of the window's hours without snapshots (1: all)
+  bool gaps = true;                   // may have one to three missing hours
+  bool siblings = false;              // several siblings of one account (account-wide)
   RedHerringPolicy red_herrings;
   // The description's opening: {cluster}, {node}, {version}, {since}, {account} are filled in;
   // the engine appends the numbers of every signal and the alerts it fired.

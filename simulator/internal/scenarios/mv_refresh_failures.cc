@@ -1,4 +1,5 @@
-// mv_refresh_failures (ingestion_failure, held_out family): an asynchronous materialized view fails to refresh every hour; queries rewritten to it fall back to the base tables.
+// mv_refresh_failures (ingestion_failure, held_out family): an asynchronous materialized view fails
+// to refresh every hour; queries rewritten to it fall back to the base tables.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -21,9 +22,12 @@ const Scenario& MvRefreshFailuresFamily() {
     spec.signals.push_back({kTxnFailed, Move::kCount, 8, 30});
     spec.signals.push_back({kLatency, Move::kFactor, 1.3, 2.0, true});
     {
-      AlertSpec alert = Rule("Materialized View Refresh Exception Alert", "[P2] mv refresh failed", "物化视图刷新失败");
+      AlertSpec alert = Rule("Materialized View Refresh Exception Alert", "[P2] mv refresh failed",
+                             "物化视图刷新失败");
       alert.severity = "warning";
-      alert.text_en = "materialized view 'mv_sales_daily' refresh failed: task run FAILED (Memory of process exceed limit)";
+      alert.text_en =
+          "materialized view 'mv_sales_daily' refresh failed: task run FAILED (Memory of process "
+          "exceed limit)";
       alert.text_zh = "物化视图 mv_sales_daily 刷新失败：任务 FAILED";
       alert.value_lo = 1;
       alert.value_hi = 3;

@@ -1,4 +1,5 @@
-// noisy_custom_rule (alert_noise, tuning family): a team lowered a CPU rule to 30%: it fires and resolves every few minutes while every metric is healthy.
+// noisy_custom_rule (alert_noise, tuning family): a team lowered a CPU rule to 30%: it fires and
+// resolves every few minutes while every metric is healthy.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +9,8 @@ const Scenario& NoisyCustomRuleFamily() {
     ModeSpec spec;
     spec.name = "noisy_custom_rule";
     spec.category = RootCause::kAlertNoise;
-    spec.summary = "a custom rule with a far too low threshold fires and resolves all day; metrics healthy";
+    spec.summary =
+        "a custom rule with a far too low threshold fires and resolves all day; metrics healthy";
     spec.shapes = {Shape::kFlapping};
     spec.onset_lo = 4;
     spec.onset_hi = 12;

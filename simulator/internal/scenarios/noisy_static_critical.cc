@@ -1,4 +1,6 @@
-// noisy_static_critical (alert_noise, held_out family): a critical FE rule written as count(up) >= 3 (the documented expression) fires for as long as three FEs are up: persistent, critical, and wrong.
+// noisy_static_critical (alert_noise, held_out family): a critical FE rule written as count(up) >=
+// 3 (the documented expression) fires for as long as three FEs are up: persistent, critical, and
+// wrong.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

@@ -1,4 +1,5 @@
-// object_storage_throttling (slow_queries, held_out family): on a shared-data cluster the object store throttles requests (503 SlowDown) and the data cache misses: latency 7-20 s, CPU lower.
+// object_storage_throttling (slow_queries, held_out family): on a shared-data cluster the object
+// store throttles requests (503 SlowDown) and the data cache misses: latency 7-20 s, CPU lower.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +9,8 @@ const Scenario& ObjectStorageThrottlingFamily() {
     ModeSpec spec;
     spec.name = "object_storage_throttling";
     spec.category = RootCause::kSlowQueries;
-    spec.summary = "shared-data: object storage throttling and data-cache misses, queries slow, CPU idle";
+    spec.summary =
+        "shared-data: object storage throttling and data-cache misses, queries slow, CPU idle";
     spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
@@ -22,9 +24,12 @@ const Scenario& ObjectStorageThrottlingFamily() {
     spec.signals.push_back({kCpu, Move::kFactor, 0.6, 0.85});
     spec.signals.push_back({kScanRows, Move::kFactor, 0.7, 0.9, true});
     {
-      AlertSpec alert = Rule("Object Storage Throttling Alert", "[P2] OSS 503 SlowDown", "对象存储请求限流");
+      AlertSpec alert =
+          Rule("Object Storage Throttling Alert", "[P2] OSS 503 SlowDown", "对象存储请求限流");
       alert.severity = "warning";
-      alert.text_en = "{value} object storage requests throttled per minute (503 SlowDown); data cache hit ratio 35%";
+      alert.text_en =
+          "{value} object storage requests throttled per minute (503 SlowDown); data cache hit "
+          "ratio 35%";
       alert.text_zh = "每分钟 {value} 次对象存储请求被限流 (503 SlowDown)，Data Cache 命中率 35%";
       alert.value_lo = 800;
       alert.value_hi = 5000;

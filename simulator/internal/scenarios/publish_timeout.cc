@@ -1,4 +1,5 @@
-// publish_timeout (ingestion_failure, held_out family): transactions time out in the publish phase: failures ramp up over a day, load rate down, compaction score up a little.
+// publish_timeout (ingestion_failure, held_out family): transactions time out in the publish phase:
+// failures ramp up over a day, load rate down, compaction score up a little.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +9,8 @@ const Scenario& PublishTimeoutFamily() {
     ModeSpec spec;
     spec.name = "publish_timeout";
     spec.category = RootCause::kIngestionFailure;
-    spec.summary = "publish timeouts: load transactions fail in the publish phase, ramping over a day";
+    spec.summary =
+        "publish timeouts: load transactions fail in the publish phase, ramping over a day";
     spec.shapes = {Shape::kRamp, Shape::kFlapping};
     spec.onset_lo = 6;
     spec.onset_hi = 20;
@@ -26,7 +28,9 @@ const Scenario& PublishTimeoutFamily() {
     {
       AlertSpec alert = Rule("Loading Failure Alert", "[P2] publish timeout", "导入Publish超时");
       alert.severity = "warning";
-      alert.text_en = "{value} load transactions failed in the last hour: publish timeout (wait for version publish)";
+      alert.text_en =
+          "{value} load transactions failed in the last hour: publish timeout (wait for version "
+          "publish)";
       alert.text_zh = "过去一小时 {value} 个导入事务失败：publish timeout";
       alert.metric = kTxnFailed;
       alert.threshold = 50;
@@ -35,8 +39,7 @@ const Scenario& PublishTimeoutFamily() {
     }
     spec.severity = Severity::kHigh;
     spec.severity_top_tier = Severity::kHigh;
-    spec.story =
-        "Load transactions into {cluster} time out in the publish phase.";
+    spec.story = "Load transactions into {cluster} time out in the publish phase.";
     return spec;
   }());
   return family;

@@ -1,4 +1,5 @@
-// query_queue_saturation (slow_queries, held_out family): the query queue reaches its concurrency limit: queries wait (latency 8-25 s) while CPU stays under the alert, some pending timeouts.
+// query_queue_saturation (slow_queries, held_out family): the query queue reaches its concurrency
+// limit: queries wait (latency 8-25 s) while CPU stays under the alert, some pending timeouts.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -23,9 +24,11 @@ const Scenario& QueryQueueSaturationFamily() {
     spec.signals.push_back({kQps, Move::kFactor, 0.8, 0.95, true});
     spec.signals.push_back({kQueryErr, Move::kLevel, 0.2, 1.0, true});
     {
-      AlertSpec alert = Rule("Query Queue Pending Alert", "[P2] query queue pending", "查询队列排队过多");
+      AlertSpec alert =
+          Rule("Query Queue Pending Alert", "[P2] query queue pending", "查询队列排队过多");
       alert.severity = "warning";
-      alert.text_en = "{value} queries pending in the query queue (query_queue_concurrency_limit reached)";
+      alert.text_en =
+          "{value} queries pending in the query queue (query_queue_concurrency_limit reached)";
       alert.text_zh = "查询队列中有 {value} 个查询在排队（已达 query_queue_concurrency_limit）";
       alert.value_lo = 60;
       alert.value_hi = 400;

@@ -1,4 +1,5 @@
-// resource_group_limit (query_errors, held_out family): a resource group hits its concurrency or big-query limit: 3-12% of queries are rejected while CPU and memory are fine; often no alert.
+// resource_group_limit (query_errors, held_out family): a resource group hits its concurrency or
+// big-query limit: 3-12% of queries are rejected while CPU and memory are fine; often no alert.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -24,7 +25,8 @@ const Scenario& ResourceGroupLimitFamily() {
     {
       AlertSpec alert = Rule("Query Failure Alert", "[P2] rg query rejected", "资源组查询被拒绝");
       alert.severity = "warning";
-      alert.text_en = "query error rate {value}%: exceed concurrency limit of resource group 'rg_report'";
+      alert.text_en =
+          "query error rate {value}%: exceed concurrency limit of resource group 'rg_report'";
       alert.text_zh = "查询失败率 {value}%：超过资源组 'rg_report' 的并发限制";
       alert.metric = kQueryErr;
       alert.threshold = 2;

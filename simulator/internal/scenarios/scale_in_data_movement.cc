@@ -1,4 +1,5 @@
-// scale_in_data_movement (operation_induced, tuning family): a SCALE-in removes two BEs: their tablets move to the survivors (tablets per BE up, CPU and latency up).
+// scale_in_data_movement (operation_induced, tuning family): a SCALE-in removes two BEs: their
+// tablets move to the survivors (tablets per BE up, CPU and latency up).
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,7 +9,8 @@ const Scenario& ScaleInDataMovementFamily() {
     ModeSpec spec;
     spec.name = "scale_in_data_movement";
     spec.category = RootCause::kOperationInduced;
-    spec.summary = "SCALE-in: decommissioned BEs move their tablets to the survivors, CPU and latency up";
+    spec.summary =
+        "SCALE-in: decommissioned BEs move their tablets to the survivors, CPU and latency up";
     spec.shapes = {Shape::kAbrupt, Shape::kRamp};
     spec.onset_lo = 2;
     spec.onset_hi = 12;

@@ -1,4 +1,5 @@
-// slow_disk_io (slow_queries, tuning family): the ESSD of the BEs is throttled (or a disk degrades): IO util near 100%, latency p99 6-14 s, CPU lower (waiting on IO).
+// slow_disk_io (slow_queries, tuning family): the ESSD of the BEs is throttled (or a disk
+// degrades): IO util near 100%, latency p99 6-14 s, CPU lower (waiting on IO).
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

@@ -1,4 +1,5 @@
-// slow_rolling_upgrade (operation_induced, held_out family): a rolling UPGRADE has been running for hours: each BE restarts in turn (the node alert flaps), some loads fail.
+// slow_rolling_upgrade (operation_induced, held_out family): a rolling UPGRADE has been running for
+// hours: each BE restarts in turn (the node alert flaps), some loads fail.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -22,7 +23,8 @@ const Scenario& SlowRollingUpgradeFamily() {
     spec.signals.push_back({kTxnFailed, Move::kCount, 10, 60, true});
     spec.signals.push_back({kQueryErr, Move::kLevel, 0.3, 1.0, true});
     {
-      AlertSpec alert = Rule("BE Service Suspension", "[P0] StarRocks BeAliveAbnormal", "BE节点存活异常");
+      AlertSpec alert =
+          Rule("BE Service Suspension", "[P0] StarRocks BeAliveAbnormal", "BE节点存活异常");
       alert.severity = "critical";
       alert.text_en = "BE {node} not alive: restarting for the rolling upgrade to {version}";
       alert.text_zh = "BE {node} 不可用：滚动升级至 {version} 重启中";

@@ -1,4 +1,5 @@
-// stale_stats_bad_plan (cpu_saturation, tuning family): statistics went stale after a bulk load and the optimizer picks a bad join order: rows scanned x4-8, CPU 76-92% with QPS unchanged.
+// stale_stats_bad_plan (cpu_saturation, tuning family): statistics went stale after a bulk load and
+// the optimizer picks a bad join order: rows scanned x4-8, CPU 76-92% with QPS unchanged.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -9,7 +10,7 @@ const Scenario& StaleStatsBadPlanFamily() {
     spec.name = "stale_stats_bad_plan";
     spec.category = RootCause::kCpuSaturation;
     spec.summary = "stale statistics, bad plans: scans and CPU explode on an unchanged workload";
-    spec.shapes = {Shape::kAbrupt, Shape::kRamp};
+    spec.shapes = {Shape::kAbrupt, Shape::kRamp, Shape::kFlapping};
     spec.onset_lo = 3;
     spec.onset_hi = 14;
     spec.ramp_lo = 12;

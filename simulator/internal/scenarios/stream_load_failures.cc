@@ -1,4 +1,5 @@
-// stream_load_failures (ingestion_failure, tuning family): Stream Load jobs fail on filtered rows after an upstream format change: 80-400 failed transactions an hour, load rate down.
+// stream_load_failures (ingestion_failure, tuning family): Stream Load jobs fail on filtered rows
+// after an upstream format change: 80-400 failed transactions an hour, load rate down.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -9,7 +10,7 @@ const Scenario& StreamLoadFailuresFamily() {
     spec.name = "stream_load_failures";
     spec.category = RootCause::kIngestionFailure;
     spec.summary = "Stream Load failures: too many filtered rows, load rate down";
-    spec.shapes = {Shape::kAbrupt, Shape::kFlapping};
+    spec.shapes = {Shape::kAbrupt, Shape::kFlapping, Shape::kRamp};
     spec.onset_lo = 3;
     spec.onset_hi = 16;
     spec.flap_period_lo = 2;
@@ -23,7 +24,9 @@ const Scenario& StreamLoadFailuresFamily() {
     {
       AlertSpec alert = Rule("Loading Failure Alert", "[P2] load failed", "导入失败告警");
       alert.severity = "warning";
-      alert.text_en = "{value} Stream Load transactions failed in the last hour: too many filtered rows (max_filter_ratio)";
+      alert.text_en =
+          "{value} Stream Load transactions failed in the last hour: too many filtered rows "
+          "(max_filter_ratio)";
       alert.text_zh = "过去一小时 {value} 个 Stream Load 事务失败：too many filtered rows";
       alert.metric = kTxnFailed;
       alert.threshold = 50;

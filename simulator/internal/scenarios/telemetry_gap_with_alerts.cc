@@ -1,4 +1,5 @@
-// telemetry_gap_with_alerts (insufficient_data, held_out family): no snapshots for the last 8-20 hours while the scrape-failure alert fires: nothing to judge the cluster by.
+// telemetry_gap_with_alerts (insufficient_data, held_out family): no snapshots for the last 8-20
+// hours while the scrape-failure alert fires: nothing to judge the cluster by.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -13,7 +14,8 @@ const Scenario& TelemetryGapWithAlertsFamily() {
     spec.onset_lo = 8;
     spec.onset_hi = 20;
     {
-      AlertSpec alert = Rule("Prometheus Target Down", "[P3] metrics scrape failed", "监控采集失败");
+      AlertSpec alert =
+          Rule("Prometheus Target Down", "[P3] metrics scrape failed", "监控采集失败");
       alert.severity = "warning";
       alert.text_en = "scrape of starrocks metrics failed: context deadline exceeded";
       alert.text_zh = "StarRocks 指标采集失败：context deadline exceeded";

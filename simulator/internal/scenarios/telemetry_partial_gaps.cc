@@ -1,4 +1,5 @@
-// telemetry_partial_gaps (insufficient_data, tuning family): the metrics collector flaps: most of the last 12-24 hours have no snapshot, the last one none at all.
+// telemetry_partial_gaps (insufficient_data, tuning family): the metrics collector flaps: most of
+// the last 12-24 hours have no snapshot, the last one none at all.
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {

@@ -1,4 +1,6 @@
-// too_many_versions (compaction_backlog, tuning family): high-frequency small loads (INSERT INTO VALUES every second) create versions faster than compaction merges them: score 400-900 and loads failing with "Too many versions" (-235).
+// too_many_versions (compaction_backlog, tuning family): high-frequency small loads (INSERT INTO
+// VALUES every second) create versions faster than compaction merges them: score 400-900 and loads
+// failing with "Too many versions" (-235).
 #include "simulator/internal/scenarios/mode.h"
 
 namespace rh::simulator::internal {
@@ -8,8 +10,9 @@ const Scenario& TooManyVersionsFamily() {
     ModeSpec spec;
     spec.name = "too_many_versions";
     spec.category = RootCause::kCompactionBacklog;
-    spec.summary = "high-frequency small loads pile up versions: loads fail with Too many versions (-235)";
-    spec.shapes = {Shape::kRamp, Shape::kAbrupt};
+    spec.summary =
+        "high-frequency small loads pile up versions: loads fail with Too many versions (-235)";
+    spec.shapes = {Shape::kRamp, Shape::kAbrupt, Shape::kFlapping};
     spec.onset_lo = 4;
     spec.onset_hi = 18;
     spec.ramp_lo = 14;
@@ -19,9 +22,12 @@ const Scenario& TooManyVersionsFamily() {
     spec.signals.push_back({kLoadRate, Move::kFactor, 1.0, 1.3, true});
     spec.signals.push_back({kCpu, Move::kShift, 3, 8, true});
     {
-      AlertSpec alert = Rule("Exceeding Version Count Alert", "[P2] tablet version count high", "Tablet版本数过多");
+      AlertSpec alert = Rule("Exceeding Version Count Alert", "[P2] tablet version count high",
+                             "Tablet版本数过多");
       alert.severity = "warning";
-      alert.text_en = "a tablet on {node} has more than 700 versions; loads fail with \"Too many versions\" (-235)";
+      alert.text_en =
+          "a tablet on {node} has more than 700 versions; loads fail with \"Too many versions\" "
+          "(-235)";
       alert.text_zh = "{node} 上 tablet 版本数超过 700，导入报错 Too many versions (-235)";
       alert.metric = kCompaction;
       alert.threshold = 300;
