@@ -257,6 +257,7 @@ std::vector<std::string> ReadMetrics(const std::string& output, MetricFacts* fac
       dim.warning = NumberOr(thresholds, "warning", 0);
       dim.critical = NumberOr(thresholds, "critical", 0);
       dim.samples = JsonInt(item, "samples");
+      dim.p95 = JsonNumber(item, "p95");
       const Json& change = Member(item, "change_point");
       if (change.is_object()) {
         if (auto started = JsonTime(change, "started")) {

@@ -113,6 +113,7 @@ struct DimensionFact {
   double warning = 0;
   double critical = 0;
   int64_t samples = 0;  // hourly snapshots in the metrics window
+  std::optional<double> p95;  // 95th percentile of the window's hourly values
 
   bool abnormal() const { return state == "warning" || state == "critical"; }
   bool critical_now() const { return state == "critical"; }

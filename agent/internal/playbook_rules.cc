@@ -131,17 +131,21 @@ Assessment Assess(const PlaybookFacts& facts) {
     if (!dim.abnormal()) {
       // Intermittent: healthy this hour, but over the warning threshold on average since a
       // change point in the bad direction.
-      if (!dim.change || !ChangeInBadDirection(dim) || dim.change->level_before <= 0 ||
-          !HigherIsWorse(name) || dim.warning <= 0 || dim.change->level_now < dim.warning ||
-          dim.change->level_before >= dim.warning) {
-        continue;
-      }
+      // Or episodes: at least two hours over warning in the window (p95) from a healthy
+      // baseline, one spike not counting.
+      const bool since_change = dim.change && ChangeInBadDirection(dim) &&
+                                dim.change->level_before > 0 &&
+                                dim.change->level_now >= dim.warning &&
+                                dim.change->level_before < dim.warning;
+      const bool episodes = dim.p95 && *dim.p95 >= dim.warning && dim.baseline_avg &&
+                            *dim.baseline_avg < dim.warning && dim.worst_state != "healthy";
+      if (!HigherIsWorse(name) || dim.warning <= 0 || !(since_change || episodes)) continue;
       Symptom symptom;
       symptom.dimension = &dim;
       symptom.level = 1;
       symptom.intermittent = true;
       symptom.is_new = true;
-      symptom.onset = dim.change->started;
+      if (since_change) symptom.onset = dim.change->started;
       symptom.causal_rank = CausalRank(name, false);
       for (const AlertFact* alert : out.firing) {
         if (AlertDimension(alert->name) == name) symptom.alerts.push_back(alert);

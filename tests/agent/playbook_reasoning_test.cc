@@ -344,6 +344,18 @@ TEST(PlaybookReasoning, AFlappingDiskAlertOverIntermittentlySlowQueriesIsNotNois
   ExpectSoundReasoning(report);
 }
 
+TEST(PlaybookReasoning, RepeatedEpisodesOverWarningAreASymptomOneSpikeIsNot) {
+  PlaybookFacts facts = HealthyCluster();
+  DimensionFact& heap = facts.metrics.dimensions["be_mem"];
+  heap.worst_state = "critical";
+  heap.max = 95;
+  heap.p95 = 88;  // several hours over the warning threshold (70)
+  heap.baseline_avg = 40;
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kMemoryPressure);
+  heap.p95 = 45;  // one spike
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
 TEST(PlaybookReasoning, AResolvedFeAlertWithErrorsStartingTheSameHourIsAnFeLoss) {
   PlaybookFacts facts = HealthyCluster();
   facts.alerts.alerts.push_back(Alert("FE Service Suspension", "critical",
