@@ -231,6 +231,9 @@ std::vector<std::string> ReadMetrics(const std::string& output, MetricFacts* fac
   } else if (out.contains("data_gap_hours") && gap.is_null() && !facts->latest_snapshot) {
     facts->no_snapshots = true;
   }
+  if (int64_t hours = JsonInt(Member(out, "window"), "hours"); hours > 0) {
+    facts->window_hours = hours;
+  }
   const Json& dimensions = Member(out, "dimensions");
   std::vector<std::string> listed;
   if (dimensions.is_array()) {
@@ -253,6 +256,8 @@ std::vector<std::string> ReadMetrics(const std::string& output, MetricFacts* fac
       const Json& thresholds = Member(item, "thresholds");
       dim.warning = NumberOr(thresholds, "warning", 0);
       dim.critical = NumberOr(thresholds, "critical", 0);
+      dim.samples = JsonInt(item, "samples");
+      dim.p95 = JsonNumber(item, "p95");
       const Json& change = Member(item, "change_point");
       if (change.is_object()) {
         if (auto started = JsonTime(change, "started")) {

@@ -112,6 +112,8 @@ struct DimensionFact {
   std::optional<ChangePointFact> change;
   double warning = 0;
   double critical = 0;
+  int64_t samples = 0;  // hourly snapshots in the metrics window
+  std::optional<double> p95;  // 95th percentile of the window's hourly values
 
   bool abnormal() const { return state == "warning" || state == "critical"; }
   bool critical_now() const { return state == "critical"; }
@@ -128,6 +130,7 @@ struct MetricFacts {
   std::optional<TimePoint> latest_snapshot;
   std::optional<int64_t> data_gap_hours;
   bool no_snapshots = false;
+  int64_t window_hours = 0;  // the metrics window (24 by default)
 
   const DimensionFact* Find(const std::string& name) const;
 };

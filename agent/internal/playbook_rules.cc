@@ -26,6 +26,8 @@ constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour
 constexpr int kMaxBeforeAfterWeeks = 2;  // how far back the same-hours comparison may go
 constexpr int kFlapEpisodes = 3;          // firing episodes in the window: a flapping alert
 constexpr double kCollapseRatio = 0.2;    // volume at or under 20% of its baseline: collapsed
+constexpr double kRegressionFactor = 1.5;  // a sub-threshold change this large is a regression
+constexpr double kRegressionShareOfWarning = 0.3;  // ... reaching 30% of the warning threshold
 
 double Minutes(Duration duration) {
   return std::chrono::duration<double, std::ratio<60>>(duration).count();
@@ -75,6 +77,11 @@ bool WorkloadSensitive(const std::string& dimension) {
 
 }  // namespace
 
+std::string StateWords(const Symptom& symptom) {
+  return symptom.intermittent ? "intermittently over its warning threshold"
+                              : symptom.dimension->state;
+}
+
 bool Assessment::WorkloadSurge() const {
   for (const WorkloadShift& shift : workload) {
     if (shift.rising) return true;
@@ -121,7 +128,31 @@ Assessment Assess(const PlaybookFacts& facts) {
       }
       continue;
     }
-    if (!dim.abnormal()) continue;
+    if (!dim.abnormal()) {
+      // Intermittent: healthy this hour, but over the warning threshold on average since a
+      // change point in the bad direction.
+      // Or episodes: at least two hours over warning in the window (p95) from a healthy
+      // baseline, one spike not counting.
+      const bool since_change = dim.change && ChangeInBadDirection(dim) &&
+                                dim.change->level_before > 0 &&
+                                dim.change->level_now >= dim.warning &&
+                                dim.change->level_before < dim.warning;
+      const bool episodes = dim.p95 && *dim.p95 >= dim.warning && dim.baseline_avg &&
+                            *dim.baseline_avg < dim.warning && dim.worst_state != "healthy";
+      if (!HigherIsWorse(name) || dim.warning <= 0 || !(since_change || episodes)) continue;
+      Symptom symptom;
+      symptom.dimension = &dim;
+      symptom.level = 1;
+      symptom.intermittent = true;
+      symptom.is_new = true;
+      if (since_change) symptom.onset = dim.change->started;
+      symptom.causal_rank = CausalRank(name, false);
+      for (const AlertFact* alert : out.firing) {
+        if (AlertDimension(alert->name) == name) symptom.alerts.push_back(alert);
+      }
+      out.symptoms.push_back(std::move(symptom));
+      continue;
+    }
     Symptom symptom;
     symptom.dimension = &dim;
     symptom.level = dim.critical_now() ? 2 : 1;
@@ -146,6 +177,65 @@ Assessment Assess(const PlaybookFacts& facts) {
                    });
   if (!out.symptoms.empty() && out.symptoms.front().is_new) out.primary = 0;
 
+  // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
+  // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const std::string node_type = LostNodeType(alert.name, alert.detail);
+    if (node_type.empty()) continue;
+    const bool pages = PagingSeverity(alert.severity) || CrashText(alert.detail);
+    const bool recent = alert.last_seen && *alert.last_seen >= facts.now - hours(24);
+    const bool episodes = alert.flapping || alert.episodes >= kFlapEpisodes;
+    bool lost = false;
+    if (alert.currently_firing) lost = pages || node_type == "FE";
+    if (!lost && episodes && recent) lost = pages;
+    // A paging node alert that fired and resolved in the last 24 h, with a new symptom that
+    // started within 2 h of it: the node went away and took queries with it.
+    if (!lost && recent && pages && alert.first_seen) {
+      for (const Symptom& symptom : out.symptoms) {
+        if (!symptom.is_new || !symptom.onset) continue;
+        const auto gap = *symptom.onset > *alert.first_seen ? *symptom.onset - *alert.first_seen
+                                                             : *alert.first_seen - *symptom.onset;
+        if (gap <= hours(2)) lost = true;
+      }
+    }
+    if (!lost) continue;
+    if (!out.node_alert || (alert.currently_firing && !out.node_alert->currently_firing)) {
+      out.node_alert = &alert;
+      out.lost_node_type = node_type;
+    }
+  }
+
+  // A node lost to memory exhaustion: the memory symptom comes first in the causal chain
+  // (memory -> OOM kill -> node down), so it becomes the primary symptom.
+  {
+    const Symptom* primary = out.Primary();
+    const bool node_lost = out.node_alert || (primary && primary->dimension->name == "alive_be");
+    std::optional<TimePoint> lost_at;
+    if (primary && primary->dimension->name == "alive_be") lost_at = primary->onset;
+    if (out.node_alert && out.node_alert->first_seen &&
+        (!lost_at || *out.node_alert->first_seen < *lost_at)) {
+      lost_at = out.node_alert->first_seen;
+    }
+    bool oom_text = out.node_alert && OomText(out.node_alert->detail);
+    for (const AlertFact& alert : facts.alerts.alerts) {
+      if (!LostNodeType(alert.name, alert.detail).empty() && OomText(alert.detail)) {
+        oom_text = true;
+      }
+    }
+    for (size_t idx = 0; node_lost && idx < out.symptoms.size(); ++idx) {
+      const Symptom& symptom = out.symptoms[idx];
+      const std::string& name = symptom.dimension->name;
+      if (!symptom.is_new || (name != "be_mem" && name != "jvm_heap" && name != "fe_heap")) continue;
+      const bool earlier = symptom.level == 2 && symptom.onset && lost_at &&
+                           *symptom.onset + hours(1) <= *lost_at;
+      if (oom_text || earlier) {
+        out.primary = idx;
+        out.oom_kill = true;
+        break;
+      }
+    }
+  }
+
   // Onset and the first alert about it.
   if (const Symptom* primary = out.Primary()) {
     out.onset = primary->onset;
@@ -161,23 +251,6 @@ Assessment Assess(const PlaybookFacts& facts) {
     out.onset = FloorToHour(*out.first_alert);
   }
 
-  // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
-  // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
-  for (const AlertFact& alert : facts.alerts.alerts) {
-    const std::string node_type = LostNodeType(alert.name, alert.detail);
-    if (node_type.empty()) continue;
-    const bool pages = PagingSeverity(alert.severity) || CrashText(alert.detail);
-    const bool recent = alert.last_seen && *alert.last_seen >= facts.now - hours(24);
-    const bool episodes = alert.flapping || alert.episodes >= kFlapEpisodes;
-    bool lost = false;
-    if (alert.currently_firing) lost = pages || node_type == "FE";
-    if (!lost && episodes && recent) lost = pages;
-    if (!lost) continue;
-    if (!out.node_alert || (alert.currently_firing && !out.node_alert->currently_firing)) {
-      out.node_alert = &alert;
-      out.lost_node_type = node_type;
-    }
-  }
   if (out.node_alert && !out.Primary()) {
     std::optional<TimePoint> since = out.node_alert->currently_firing
                                          ? out.node_alert->firing_since
@@ -203,10 +276,30 @@ Assessment Assess(const PlaybookFacts& facts) {
     }
   }
 
+  // Regressions under the thresholds: they matter only after a change operation.
+  std::optional<TimePoint> regression_onset;
+  if (!out.Primary() && !out.node_alert && !out.collapsed) {
+    for (const auto& [name, dim] : metrics.dimensions) {
+      if (IsWorkloadDimension(name) || name == "alive_be" || !dim.change) continue;
+      if (!ChangeInBadDirection(dim) || dim.change->level_before <= 0) continue;
+      if (dim.change->started < facts.now - hours(24)) continue;
+      if (dim.change->level_now < dim.change->level_before * kRegressionFactor) continue;
+      // A move that matters against the thresholds, not noise near zero.
+      if (dim.change->level_now < dim.warning * kRegressionShareOfWarning) continue;
+      out.regressions.push_back(&dim);
+      if (!regression_onset || dim.change->started < *regression_onset) {
+        regression_onset = dim.change->started;
+      }
+    }
+  }
+
   // A change operation shortly before the onset (and before the first alert about it); a
   // failed one first, then the latest.
-  if (out.onset && (out.Primary() || out.node_alert || out.collapsed)) {
-    const TimePoint onset = *out.onset;
+  std::optional<TimePoint> suspect_onset = out.onset;
+  if (!suspect_onset && regression_onset) suspect_onset = regression_onset;
+  if (suspect_onset &&
+      (out.Primary() || out.node_alert || out.collapsed || !out.regressions.empty())) {
+    const TimePoint onset = *suspect_onset;
     for (const OperationFact& op : facts.operations.operations) {
       if (!op.started_at || !IsChangeOperation(op)) continue;
       const TimePoint started = *op.started_at;
@@ -224,6 +317,7 @@ Assessment Assess(const PlaybookFacts& facts) {
         out.suspect_minutes_before = before;
       }
     }
+    if (out.suspect_operation && !out.onset) out.onset = onset;
   }
   return out;
 }
@@ -317,8 +411,16 @@ bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
     return false;
   }
   const std::string effect = BugEffectDimension(text);
-  if (effect.empty() || (effect != symptom_dimension &&
-                         DimensionCategory(effect) != DimensionCategory(symptom_dimension))) {
+  // The same process too: an FE heap bug does not explain BE memory, nor the reverse.
+  auto process = [](const std::string& dimension) {
+    return dimension == "fe_heap" || dimension == "query_err" || dimension == "latency" ? "FE"
+                                                                                       : "BE";
+  };
+  const bool same_category =
+      DimensionCategory(effect) == DimensionCategory(symptom_dimension) &&
+      (DimensionCategory(effect) != RootCause::kMemoryPressure ||
+       std::string(process(effect)) == process(symptom_dimension));
+  if (effect.empty() || (effect != symptom_dimension && !same_category)) {
     *why_not = title + (effect.empty() ? " describes no effect like the observed "
                                        : " causes " + DimensionLabel(effect) + ", not the observed ") +
                DimensionLabel(symptom_dimension);

@@ -38,7 +38,14 @@ struct Symptom {
   std::optional<TimePoint> onset;        // change-point start, else state_since
   std::vector<const AlertFact*> alerts;  // currently firing alerts about this dimension
   int causal_rank = 99;                  // position in the causal order (lower = further upstream)
+  // Not over a threshold in the latest hour, but its level since a change point in the bad
+  // direction is (an intermittent problem: slow disk I/O every two hours, say).
+  bool intermittent = false;
 };
+
+// How a symptom's state reads in a sentence: "critical", "warning", or "intermittently over its
+// warning threshold".
+std::string StateWords(const Symptom& symptom);
 
 // A workload dimension (qps, scan_rows, load_rate) that moved.
 struct WorkloadShift {
@@ -64,6 +71,12 @@ struct Assessment {
   // and is critical or carries crash text (SIGSEGV, ...); nullptr when none.
   const AlertFact* node_alert = nullptr;
   std::string lost_node_type;  // FE | BE | CN, with node_alert
+  // The node was lost to memory exhaustion (OOM-killed, or memory critical before the loss):
+  // the memory symptom is then the primary one and the node loss its effect.
+  bool oom_kill = false;
+  // Dimensions that regressed (a change point in the bad direction of at least x1.5) without
+  // crossing a threshold; they count only as the effect of a suspect operation.
+  std::vector<const DimensionFact*> regressions;
   // A volume dimension (load_rate, else qps) fallen to near zero against its baseline.
   const DimensionFact* collapsed = nullptr;
   double collapse_ratio = 1.0;  // latest / baseline of `collapsed`

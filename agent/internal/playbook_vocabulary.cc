@@ -193,6 +193,13 @@ bool CrashText(std::string_view alert_detail) {
   return ContainsAny(Lower(alert_detail), kCrash);
 }
 
+bool OomText(std::string_view alert_detail) {
+  static const std::vector<std::string> kOom = {
+      "out of memory", "outofmemory", "oom killer", "oom-kill", "oomkill", "oom_kill",
+      "killed by oom", "java heap space", "内存溢出", "内存不足"};
+  return ContainsAny(Lower(alert_detail), kOom);
+}
+
 namespace {
 
 // "3.2.11" -> {3, 2, 11}; empty when it does not parse.

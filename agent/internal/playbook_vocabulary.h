@@ -65,6 +65,9 @@ std::string TriggerLabel(BugTrigger trigger);
 std::string LostNodeType(std::string_view alert_name, std::string_view alert_detail);
 // Crash text in an alert (SIGSEGV, SIGABRT, core dump, OOM killer, "exited unexpectedly", ...).
 bool CrashText(std::string_view alert_detail);
+// Out-of-memory text: the kernel OOM killer, "Out of memory: Killed process", a Java
+// OutOfMemoryError. A node lost this way is the effect of memory exhaustion, not its cause.
+bool OomText(std::string_view alert_detail);
 
 // ---- known bugs -------------------------------------------------------------------------------
 

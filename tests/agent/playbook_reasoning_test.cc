@@ -294,6 +294,124 @@ TEST(PlaybookReasoning, ANodeAlertThatStoppedFlappingDaysAgoIsNotANodeFailure) {
   EXPECT_NE(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
 }
 
+// ---- a node lost to memory ------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AnOomKilledNodeIsMemoryPressureNotANodeFailure) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 46, 98, 80, 90, kNow - hours(20));
+  AddDimension(facts, "alive_be", "warning", 100, 85, 99.9, 80, kNow - hours(16));
+  facts.alerts.alerts.push_back(Alert(
+      "BE Service Suspension", "critical",
+      "BE be-1 was killed: Out of memory: Killed process (starrocks_be); restarted by supervisor",
+      false, 17, kNow - hours(20), kNow - minutes(40)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  EXPECT_NE(report.root_cause.find("OOM-killed"), std::string::npos) << report.root_cause;
+  ExpectSoundReasoning(report);
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  EXPECT_EQ(report.hypotheses[1].category, RootCause::kNodeFailure);
+}
+
+TEST(PlaybookReasoning, MemoryCriticalHoursBeforeTheNodeWentDownIsTheCause) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 46, 96, 80, 90, kNow - hours(10));
+  AddDimension(facts, "alive_be", "critical", 100, 75, 99.9, 80, kNow - hours(4));
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kMemoryPressure);
+}
+
+TEST(PlaybookReasoning, MemoryRisingAfterTheNodeLossIsItsEffect) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "alive_be", "critical", 100, 75, 99.9, 80, kNow - hours(6));
+  AddDimension(facts, "be_mem", "critical", 46, 92, 80, 90, kNow - hours(5));  // survivors
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kNodeFailure);
+}
+
+// ---- intermittent symptoms --------------------------------------------------------------------
+
+TEST(PlaybookReasoning, AFlappingDiskAlertOverIntermittentlySlowQueriesIsNotNoise) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("Disk Load Alert", "warning",
+                                      "disk IO util 96.0% > 90% on be-3; ESSD throughput throttled",
+                                      false, 7, kNow - hours(13), kNow - minutes(45)));
+  // Healthy this hour, but 630 -> 6030 ms since a change point 15 h ago (warning 5000).
+  AddDimension(facts, "latency", "healthy", 630, 6030, 5000, 15000, kNow - hours(15));
+  facts.metrics.dimensions["latency"].latest = 2169;
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kSlowQueries) << Describe(report);
+  EXPECT_NE(report.summary.find("intermittently over its warning threshold"), std::string::npos)
+      << report.summary;
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAlertNoise));
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, RepeatedEpisodesOverWarningAreASymptomOneSpikeIsNot) {
+  PlaybookFacts facts = HealthyCluster();
+  DimensionFact& heap = facts.metrics.dimensions["be_mem"];
+  heap.worst_state = "critical";
+  heap.max = 95;
+  heap.p95 = 88;  // several hours over the warning threshold (70)
+  heap.baseline_avg = 40;
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kMemoryPressure);
+  heap.p95 = 45;  // one spike
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
+TEST(PlaybookReasoning, AResolvedFeAlertWithErrorsStartingTheSameHourIsAnFeLoss) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("FE Service Suspension", "critical",
+                                      "FE follower fe-2 is not alive (heartbeat lost)", false, 2,
+                                      kNow - hours(3), kNow - hours(2) - minutes(40)));
+  AddDimension(facts, "query_err", "warning", 0.015, 0.17, 0.1, 2, kNow - hours(3));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  // Without a symptom at the same time, a resolved pair of FE alerts is no node loss.
+  PlaybookFacts quiet = HealthyCluster();
+  quiet.alerts.alerts = facts.alerts.alerts;
+  EXPECT_NE(DiagnoseFacts(quiet).root_cause_category, RootCause::kNodeFailure);
+}
+
+// ---- telemetry -------------------------------------------------------------------------------
+
+TEST(PlaybookReasoning, PatchyTelemetryCannotCertifyAClusterHealthy) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.metrics.window_hours = 24;
+  for (auto& [name, dim] : facts.metrics.dimensions) dim.samples = 16;
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kInsufficientData) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kLow);
+  EXPECT_NE(report.root_cause.find("8 of the last 24 hours"), std::string::npos);
+  for (auto& [name, dim] : facts.metrics.dimensions) dim.samples = 23;  // one hour missing
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
+// ---- a regression under the thresholds after an operation -----------------------------------
+
+TEST(PlaybookReasoning, ASubThresholdRegressionRightAfterAScaleInIsOperationInduced) {
+  PlaybookFacts facts = HealthyCluster();
+  AddOperation(facts, "SCALE", "SUCCESS", kNow - hours(5) - minutes(40));
+  facts.operations.operations.front().parameters =
+      Json{{"node_type", "BE"}, {"from_count", 11}, {"to_count", 9}};
+  AddDimension(facts, "latency", "healthy", 1160, 2390, 5000, 15000, kNow - hours(5));
+  AddDimension(facts, "cpu", "healthy", 17, 32, 55, 70, kNow - hours(5));
+  // Noise near zero earlier that day is no regression (and no earlier onset).
+  AddDimension(facts, "txn_failed", "healthy", 0.18, 0.33, 5, 50, kNow - hours(15));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  EXPECT_NE(report.root_cause.find("under the alert thresholds"), std::string::npos)
+      << report.root_cause;
+  ASSERT_FALSE(report.recommendations.empty());
+  EXPECT_EQ(report.recommendations[0].operation, "scale_be_nodes");
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, ASubThresholdRegressionWithoutAnOperationIsNoIncident) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "latency", "healthy", 1160, 2390, 5000, 15000, kNow - hours(5));
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+  AddOperation(facts, "SCALE", "SUCCESS", kNow - hours(40));  // days before: innocent
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
 // ---- FE loss --------------------------------------------------------------------------------
 
 TEST(PlaybookReasoning, AnFeFollowerDownIsANodeFailureNotQueryErrors) {
@@ -417,6 +535,18 @@ TEST(KnownBugApplicability, ABugSharingWordsButCausingSomethingElseIsRuledOut) {
   const Report report = DiagnoseFacts(facts);
   EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
   EXPECT_TRUE(RuledOutAs(report, RootCause::kKnownBug, "causes alive BE ratio")) << Describe(report);
+}
+
+TEST(KnownBugApplicability, ABeMemoryBugDoesNotExplainTheFeHeap) {
+  const KnowledgeHitFact page_cache =
+      Bug("PageCache memory exceeds storage_page_cache_limit", "3.3.9",
+          "BE memory keeps growing past mem_limit because the page cache ignores its limit.");
+  std::string why;
+  EXPECT_TRUE(BugApplies(page_cache, "3.3.2", "be_mem", &why)) << why;
+  EXPECT_TRUE(BugApplies(page_cache, "3.3.2", "jvm_heap", &why)) << why;  // the same process
+  EXPECT_FALSE(BugApplies(page_cache, "3.3.2", "fe_heap", &why));
+  EXPECT_NE(why.find("causes BE memory usage, not the observed FE JVM heap"), std::string::npos)
+      << why;
 }
 
 TEST(KnownBugApplicability, ABugFixedBeforeThisVersionIsRuledOut) {

@@ -457,7 +457,8 @@ std::string Case::SurgeText() const {
 
 void Case::SymptomSignals(const Symptom& primary) {
   const DimensionFact& dim = *primary.dimension;
-  draft_.Agree(primary.level == 2 ? 1.0 : 0.5, DimensionLabel(dim.name) + " " + dim.state);
+  draft_.Agree(primary.level == 2 ? 1.0 : 0.5,
+               DimensionLabel(dim.name) + " " + StateWords(primary));
   if (dim.change && dim.change->rising == HigherIsWorse(dim.name)) {
     draft_.Agree(1.0, "a sustained change since " + Minute(dim.change->started));
   }

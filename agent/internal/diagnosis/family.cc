@@ -22,7 +22,7 @@ Report SymptomFamily::Diagnose(Case& c) {
   c.CiteMemory(category);
   c.CiteSiblingsLocal();
   return c.draft().Finish(category, SeverityFor(c, primary), root_cause,
-                          DimensionLabel(dimension) + " " + primary.dimension->state + " on " +
+                          DimensionLabel(dimension) + " " + StateWords(primary) + " on " +
                               c.facts().cluster.cluster_id + c.SinceOnset() + ": " +
                               std::string(RootCauseName(category)) + ".");
 }

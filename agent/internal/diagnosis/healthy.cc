@@ -1,6 +1,8 @@
 // Healthy (rule 10, the last family, which always applies): nothing abnormal and nothing
 // firing. Severity info, category healthy (nothing wrong now), and no action; when the metrics
 // could not be read at all, insufficient_data instead (no basis for a clean bill).
+#include <algorithm>
+
 #include "agent/internal/diagnosis/family.h"
 
 namespace rh::agent::internal::diagnosis {
@@ -30,6 +32,29 @@ class Healthy final : public DiagnosisFamily {
       draft.Agree(1.0, "no firing alert");
     }
     c.CiteOperationsContext();
+    // Patchy telemetry: a quarter of the window's hours or more without a snapshot cannot
+    // certify a cluster as healthy.
+    int64_t samples = 0;
+    for (const auto& [name, dim] : metrics.dimensions) samples = std::max(samples, dim.samples);
+    const int64_t missing = metrics.window_hours - samples;
+    if (metrics.source.ok && metrics.window_hours > 0 && samples > 0 &&
+        missing * 4 >= metrics.window_hours) {
+      draft.Cite(metrics.source, std::to_string(missing) + " of the last " +
+                                     std::to_string(metrics.window_hours) +
+                                     " hours have no metric snapshot");
+      draft.Agree(1.0, "patchy telemetry");
+      draft.Recommend("Check the metrics collector of " + facts.cluster.cluster_id +
+                          " (the exporter or the scrape job): its snapshots keep dropping out.",
+                      std::to_string(missing) + " of " + std::to_string(metrics.window_hours) +
+                          " hours are missing.");
+      return draft.Finish(RootCause::kInsufficientData, Severity::kLow,
+                          "Nothing abnormal in what arrived, but " + std::to_string(missing) +
+                              " of the last " + std::to_string(metrics.window_hours) +
+                              " hours of " + facts.cluster.cluster_id +
+                              " have no metric snapshot: its health cannot be judged.",
+                          "Insufficient data for " + facts.cluster.cluster_id +
+                              ": patchy telemetry.");
+    }
     if (!metrics.source.ok) {
       // Nothing abnormal was seen because the metrics could not be read: not a clean bill.
       return draft.Finish(RootCause::kInsufficientData, Severity::kInfo,

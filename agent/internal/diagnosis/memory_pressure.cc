@@ -27,6 +27,24 @@ class MemoryPressure final : public SymptomFamily {
         draft.Disagree("the Knowledge Lake could not be searched for a known bug");
       }
     }
+    const Assessment& assessment = c.assessment();
+    if (assessment.oom_kill) {
+      // The node loss it caused: an OOM kill (and the restarts after it).
+      std::vector<const AlertFact*> lost;
+      for (const AlertFact& alert : facts.alerts.alerts) {
+        if (!LostNodeType(alert.name, alert.detail).empty()) lost.push_back(&alert);
+      }
+      c.CiteAlerts(lost);
+      if (const DimensionFact* alive = facts.metrics.Find("alive_be"); alive && alive->abnormal()) {
+        c.CiteDimension(*alive);
+      }
+      draft.Agree(1.0, "the node was killed for memory");
+      draft.Recommend("Lower the memory the BE may take before the kernel kills it (BE "
+                          "mem_limit below the host's free memory; query_mem_limit or a resource "
+                          "group's mem_limit for the heavy queries).",
+                      "The node is OOM-killed and restarted again and again: each restart drops "
+                      "its queries and loads.");
+    }
     for (const char* name : {"qps", "scan_rows"}) {
       if (const WorkloadShift* shift = c.assessment().Shift(name)) {
         c.CiteDimension(*shift->dimension);
@@ -39,7 +57,9 @@ class MemoryPressure final : public SymptomFamily {
                     : " without a workload surge (suspect a leak or a cache over its "
                       "limit: check the known bugs of " +
                           facts.cluster.version + ")") +
-        "; queries risk failing with memory exceed limit.";
+        (assessment.oom_kill ? "; the node is OOM-killed and restarts (the node loss is the "
+                               "effect, not the cause)."
+                             : "; queries risk failing with memory exceed limit.");
     draft.Recommend(
         "Find the memory-heavy queries (fe.audit.log memory bytes, "
         "/mem_tracker) and cap them with a resource group (mem_limit, "

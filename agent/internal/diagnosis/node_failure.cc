@@ -22,7 +22,8 @@ class NodeFailure final : public DiagnosisFamily {
   bool Applies(Case& c) override {
     const Symptom* primary = c.assessment().Primary();
     if (primary && primary->dimension->name == "alive_be") return true;
-    return c.assessment().node_alert != nullptr;
+    // A node OOM-killed is the effect of memory pressure (the memory family reports it).
+    return c.assessment().node_alert != nullptr && !c.assessment().oom_kill;
   }
 
   Report Diagnose(Case& c) override {

@@ -56,6 +56,21 @@ class OperationInduced final : public DiagnosisFamily {
                    " (" + Number(assessment.collapse_ratio * 100) + "% of its baseline)";
       }
     }
+    if (label.empty() && !assessment.regressions.empty()) {
+      std::vector<std::string> moved;
+      for (const DimensionFact* dim : assessment.regressions) {
+        c.CiteDimension(*dim);
+        if (moved.size() < 3) {
+          moved.push_back(DimensionLabel(dim->name) + " " +
+                          Factor(dim->change->level_now / dim->change->level_before));
+        }
+      }
+      draft.Agree(assessment.regressions.size() > 1 ? 1.0 : 0.5,
+                  JoinNames(moved) + " right after it");
+      draft.Disagree("no threshold crossed yet");
+      label = DimensionLabel(assessment.regressions.front()->name);
+      observed = "a regression still under the alert thresholds: " + JoinNames(moved);
+    }
     const OperationFact& op = *assessment.suspect_operation;
     const std::string params = op.ParametersText();
     draft.Cite(facts.operations.source, op.type + " " + params + " by " + op.actor + " at " +
