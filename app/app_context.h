@@ -99,6 +99,10 @@ void RegisterDemoCommands(CLI::App& app, Action* chosen);
 void RegisterToolCommands(CLI::App& app, Action* chosen);
 // kb ingest|search|stats|remove (app/cmd_kb.cc).
 void RegisterKbCommands(CLI::App& app, Action* chosen);
+// alerts list (app/cmd_alerts.cc).
+void RegisterAlertsCommands(CLI::App& app, Action* chosen);
+// issues list|show|ack|triage|dispose (app/cmd_issues.cc).
+void RegisterIssuesCommands(CLI::App& app, Action* chosen);
 
 // Generates a simulated fleet into ctx.Fleet() with a progress line on stderr and prints what
 // was written (app/cmd_fleet.cc; `demo` uses it too). Refusing to overwrite is the caller's job.

@@ -47,6 +47,8 @@ int Run(int argc, char** argv) {
   rh::app::RegisterFleetCommands(app, &chosen);
   rh::app::RegisterDemoCommands(app, &chosen);
   rh::app::RegisterToolCommands(app, &chosen);
+  rh::app::RegisterAlertsCommands(app, &chosen);
+  rh::app::RegisterIssuesCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);
