@@ -1,6 +1,7 @@
 #include "service/issues.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/log.h"
 #include "core/time_format.h"
@@ -193,7 +194,13 @@ Result<IssueUpdateResult> Issues::Update() {
         if (!merged.contains("alerts") || !merged["alerts"].is_array()) {
           merged["alerts"] = Json::array();
         }
-        for (const Json& alert : context["alerts"]) merged["alerts"].push_back(alert);
+        std::set<std::string> seen;
+        for (const Json& alert : merged["alerts"]) seen.insert(JsonString(alert, "message_id"));
+        for (const Json& alert : context["alerts"]) {
+          if (seen.insert(JsonString(alert, "message_id")).second) {
+            merged["alerts"].push_back(alert);
+          }
+        }
         (void)queue.SetContext(enqueued.task.id, DumpJson(merged));
       }
       RH_RETURN_IF_ERROR(store.Link(change.issue_id, enqueued.task.id, reason));

@@ -369,7 +369,7 @@ TEST_P(IssueTrackerTest, ListsOpenIssuesFirstAndPages) {
 // (FAILURE) on a cluster with an open ANOMALY escalate it.
 TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
   simulator::FleetParams params;
-  params.clusters = 120;
+  params.clusters = 60;
   params.days = 14;
   params.seed = 42;
   params.end_hour = MakeUtcTime(2026, 11, 21, 10);
@@ -382,6 +382,31 @@ TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
   ASSERT_FALSE(truth->empty());
   clock_.Set(params.end_hour);
   ASSERT_TRUE(store::Migrate(db(), store::SchemaSet::kFleet));
+  // The simulated stories fire no FAILURE while an ANOMALY is open: inject one node failure
+  // (BeAliveAbnormal) 30 minutes into the first incident's ANOMALY that is still firing, so the
+  // replay has an escalation to find.
+  issues::RuleTable kinds(config_);
+  std::string escalation_cluster;
+  for (const simulator::GroundTruthRow& row : *truth) {
+    auto firing = db().Query(
+        "SELECT alert_name, starts_at FROM lark_alerts WHERE cluster_id = ? AND status = "
+        "'Firing' AND starts_at >= ? ORDER BY starts_at",
+        {store::Text(row.cluster_id), store::Time(row.window_start - hours(1))});
+    ASSERT_TRUE(firing);
+    for (const store::Row& alert : *firing) {
+      if (kinds.KindOf(alert.GetString("alert_name")) != IssueKind::kAnomaly) continue;
+      escalation_cluster = row.cluster_id;
+      const TimePoint at = *alert.GetTime("starts_at") + minutes(30);
+      ASSERT_TRUE(db().Execute(
+          "INSERT INTO lark_alerts (message_id, cluster_id, alert_name, severity, status, "
+          "detail, source, alert_time, starts_at, created_at) VALUES ('t_injected', ?, "
+          "'BeAliveAbnormal', 'critical', 'Firing', 'injected', 'test', ?, ?, ?)",
+          {store::Text(row.cluster_id), store::Time(at), store::Time(at), store::Time(at)}));
+      break;
+    }
+    if (!escalation_cluster.empty()) break;
+  }
+  ASSERT_FALSE(escalation_cluster.empty());
 
   // Incrementally: alerts revealed day by day (the rest hidden as orphans), grouped each day.
   ASSERT_TRUE(db().Execute("UPDATE lark_alerts SET orphan = 1"));
@@ -496,6 +521,7 @@ TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
   ASSERT_TRUE(escalated_clusters);
   for (const store::Row& row : *escalated_clusters) actual_escalated.insert(row.GetString(0));
   EXPECT_EQ(actual_escalated, expected_escalated);
+  EXPECT_TRUE(actual_escalated.contains(escalation_cluster));
   const int64_t escalated = *db().QueryInt("SELECT COUNT(*) FROM alert_issues WHERE escalated = 1");
   EXPECT_LE(actual_escalated.size(), failure_clusters.size());
   // Every escalated issue is an ANOMALY issue holding a FAILURE alert.
