@@ -396,8 +396,13 @@ TEST_P(ServiceTest, NewAndEscalatedIssuesOnTierAsClustersQueueOneInvestigation) 
   auto first = intake.IngestWebhook(AlertBody(kHealthyCluster, "HeapUsageTooHigh",
                                               "2026-11-21T09:00:00Z"));  // tier A
   ASSERT_TRUE(first) << first.error().ToString();
-  ASSERT_EQ(first->issues.triggers.size(), 1u);
-  const service::IssueTrigger trigger = first->issues.triggers[0];
+  // The seeded fleet's own (Lark) alerts are grouped on this first pass too: pick ours.
+  std::vector<service::IssueTrigger> ours;
+  for (const service::IssueTrigger& t : first->issues.triggers) {
+    if (t.cluster_id == kHealthyCluster) ours.push_back(t);
+  }
+  ASSERT_EQ(ours.size(), 1u);
+  const service::IssueTrigger trigger = ours[0];
   EXPECT_TRUE(trigger.created);
   EXPECT_EQ(trigger.reason, "new");
   auto task = Investigations(runtime()).Get(trigger.task_id);
@@ -425,15 +430,28 @@ TEST_P(ServiceTest, NewAndEscalatedIssuesOnTierAsClustersQueueOneInvestigation) 
   EXPECT_FALSE(failure->issues.triggers[0].created);
   EXPECT_EQ(failure->issues.triggers[0].task_id, trigger.task_id);
   auto grown = Investigations(runtime()).Get(trigger.task_id);
-  EXPECT_EQ((*ParseJson(grown->task.context_json))["alerts"].size(), 3u);
+  EXPECT_EQ((*ParseJson(grown->task.context_json))["alerts"].size(), 2u);  // each alert once
   store::Database& memory = **runtime().Memory();
-  EXPECT_EQ(*memory.QueryInt("SELECT COUNT(*) FROM investigation_tasks WHERE source = 'issue'"), 1);
+  EXPECT_EQ(*memory.QueryInt("SELECT COUNT(*) FROM investigation_tasks WHERE source = 'issue' "
+                             "AND cluster_id = ?",
+                             {store::Text(kHealthyCluster)}),
+            1);
+  std::erase_if(heard, [](const std::string& entry) { return entry.starts_with("c-alpha"); });
   EXPECT_EQ(heard, (std::vector<std::string>{std::string(kHealthyCluster) + ":new",
                                              std::string(kQuietCluster) + ":new",
                                              std::string(kHealthyCluster) + ":escalated"}));
 
   // The report of the task reaches the issue.
   store::TaskQueue queue(memory, clock_, config_.queue);
+  store::TaskFilter queued;
+  queued.status = store::TaskStatus::kQueued;
+  auto queued_tasks = queue.List(queued);
+  ASSERT_TRUE(queued_tasks);
+  for (const store::Task& other : *queued_tasks) {
+    if (other.id != trigger.task_id) {
+      ASSERT_TRUE(queue.Cancel(other.id, "test"));
+    }
+  }
   auto claimed = queue.Claim("worker-1");
   ASSERT_TRUE(claimed && *claimed);
   ASSERT_TRUE(queue.Complete((*claimed)->id, "worker-1", "rpt_issue_report"));
@@ -447,13 +465,16 @@ TEST_P(ServiceTest, NewAndEscalatedIssuesOnTierAsClustersQueueOneInvestigation) 
   auto of_task = service::Issues(runtime()).IssuesOfTask(trigger.task_id);
   EXPECT_EQ(*of_task, std::vector<std::string>{trigger.issue_id});
 
-  // After the cooldown, a new issue on the cluster queues a new task.
+  // After the cooldown, a FAILURE while the ANOMALY is still open joins the escalated issue:
+  // escalation happens once, so nothing new is queued.
   clock_.Advance(config_.sentinel.cooldown + std::chrono::hours(1));
   auto later = intake.IngestWebhook(AlertBody(kHealthyCluster, "Query Failure Alert",
                                               "2026-11-21T20:00:00Z"));
   ASSERT_TRUE(later);
-  ASSERT_EQ(later->issues.triggers.size(), 1u);
-  EXPECT_TRUE(later->issues.triggers[0].created);
+  EXPECT_TRUE(later->issues.triggers.empty());
+  ASSERT_EQ(later->issues.tracked.changes.size(), 1u);
+  EXPECT_EQ(later->issues.tracked.changes[0].issue_id, trigger.issue_id);
+  EXPECT_FALSE(later->issues.tracked.changes[0].escalated);
 }
 
 TEST_P(ServiceTest, IssueStepsParseStatesAndRefuseInvalidOnes) {
