@@ -111,7 +111,7 @@ Result<IssueDetail> IssueStore::Get(const std::string& issue_id) {
       fleet_.Query("SELECT m.message_id, m.alert_name, m.status, m.starts_at, m.ends_at, "
                    "m.event_at, a.severity, a.source, a.detail FROM alert_issue_members m LEFT "
                    "JOIN lark_alerts a ON a.message_id = m.message_id WHERE m.issue_id = ? "
-                   "ORDER BY m.event_at DESC, m.message_id DESC LIMIT " +
+                   "ORDER BY m.event_at DESC, m.starts_at DESC, m.message_id DESC LIMIT " +
                        std::to_string(kMaxTimeline),
                    {store::Text(issue_id)}));
   for (const store::Row& row : alerts) {
