@@ -26,18 +26,20 @@ Status RunAlertsList(AppContext& ctx, const AlertsListOptions& options) {
   if (options.format == "json") {
     Json list = Json::array();
     for (const alerts::StoredAlert& alert : page.alerts) list.push_back(service::AlertJson(alert));
-    Json body = {{"alerts", std::move(list)},
-                 {"next_cursor", page.next_cursor.empty() ? Json(nullptr) : Json(page.next_cursor)}};
+    Json body = {
+        {"alerts", std::move(list)},
+        {"next_cursor", page.next_cursor.empty() ? Json(nullptr) : Json(page.next_cursor)}};
     std::printf("%s\n", DumpJson(body, 2).c_str());
     return {};
   }
   if (page.alerts.empty()) {
-    std::printf("no alerts match (alerts arrive through POST /api/v1/alerts/alertmanager, the "
-                "Grafana webhook or the Lark feed)\n");
+    std::printf(
+        "no alerts match (alerts arrive through POST /api/v1/alerts/alertmanager, the "
+        "Grafana webhook or the Lark feed)\n");
     return {};
   }
-  std::printf("%-19s %-14s %-32s %-8s %-9s %-12s %s\n", "ALERT TIME", "CLUSTER", "ALERT",
-              "STATUS", "SEVERITY", "SOURCE", "ORPHAN REASON");
+  std::printf("%-19s %-14s %-32s %-8s %-9s %-12s %s\n", "ALERT TIME", "CLUSTER", "ALERT", "STATUS",
+              "SEVERITY", "SOURCE", "ORPHAN REASON");
   for (const alerts::StoredAlert& stored : page.alerts) {
     const alerts::AlertRecord& alert = stored.alert;
     std::string cluster = alert.cluster_id.empty() ? "-" : alert.cluster_id;

@@ -42,17 +42,18 @@ Status RunIssuesList(AppContext& ctx, const IssuesListOptions& options) {
   if (options.format == "json") {
     Json list = Json::array();
     for (const issues::Issue& issue : page.issues) list.push_back(service::IssueJson(issue));
-    std::printf("%s\n", DumpJson(Json{{"issues", std::move(list)},
-                                      {"next_cursor", page.next_cursor.empty()
-                                                          ? Json(nullptr)
-                                                          : Json(page.next_cursor)}},
-                                 2)
-                            .c_str());
+    std::printf("%s\n",
+                DumpJson(Json{{"issues", std::move(list)},
+                              {"next_cursor",
+                               page.next_cursor.empty() ? Json(nullptr) : Json(page.next_cursor)}},
+                         2)
+                    .c_str());
     return {};
   }
   if (page.issues.empty()) {
-    std::printf("no issues match (issues appear once alerts arrive: the webhook, the Lark feed, "
-                "or `rockhound cycle`)\n");
+    std::printf(
+        "no issues match (issues appear once alerts arrive: the webhook, the Lark feed, "
+        "or `rockhound cycle`)\n");
     return {};
   }
   std::printf("%-30s %-14s %-8s %-9s %-13s %-16s %-19s %5s  %s\n", "ISSUE", "CLUSTER", "KIND",
@@ -73,7 +74,8 @@ Status RunIssuesList(AppContext& ctx, const IssuesListOptions& options) {
 }
 
 Status RunIssuesShow(AppContext& ctx, const StepOptions& options) {
-  RH_ASSIGN_OR_RETURN(service::IssueView view, service::Issues(ctx.runtime()).Get(options.issue_id));
+  RH_ASSIGN_OR_RETURN(service::IssueView view,
+                      service::Issues(ctx.runtime()).Get(options.issue_id));
   if (options.format == "json") {
     std::printf("%s\n", DumpJson(service::IssueViewJson(view), 2).c_str());
     return {};
@@ -95,16 +97,15 @@ Status RunIssuesShow(AppContext& ctx, const StepOptions& options) {
               issue.alert_count, issue.open_alerts);
   std::printf("\nALERT TIMELINE\n");
   for (const issues::IssueAlert& alert : view.detail.alerts) {
-    std::printf("  %s  %-8s %-9s %s\n", FormatSqlTime(alert.event_at).c_str(),
-                alert.status.c_str(), alert.severity.empty() ? "-" : alert.severity.c_str(),
-                alert.alert_name.c_str());
+    std::printf("  %s  %-8s %-9s %s\n", FormatSqlTime(alert.event_at).c_str(), alert.status.c_str(),
+                alert.severity.empty() ? "-" : alert.severity.c_str(), alert.alert_name.c_str());
   }
   std::printf("\nHISTORY\n");
   for (const issues::IssueEvent& event : view.detail.events) {
     std::printf("  %s  %-16s %s: %s -> %s%s\n", FormatSqlTime(event.at).c_str(),
                 event.actor.c_str(), event.field.c_str(),
-                event.from_value.empty() ? "-" : event.from_value.c_str(),
-                event.to_value.c_str(), event.note.empty() ? "" : ("  (" + event.note + ")").c_str());
+                event.from_value.empty() ? "-" : event.from_value.c_str(), event.to_value.c_str(),
+                event.note.empty() ? "" : ("  (" + event.note + ")").c_str());
   }
   if (!view.reports.empty()) {
     std::printf("\nINVESTIGATIONS\n");
@@ -132,9 +133,9 @@ void RegisterIssuesCommands(CLI::App& app, Action* chosen) {
   group->require_subcommand(1);
 
   auto list_options = std::make_shared<IssuesListOptions>();
-  CLI::App* list = group->add_subcommand(
-      "list", "List issues, open first (escalated ones marked)\n"
-              "  rockhound issues list --status open --escalated");
+  CLI::App* list = group->add_subcommand("list",
+                                         "List issues, open first (escalated ones marked)\n"
+                                         "  rockhound issues list --status open --escalated");
   list->add_option("--cluster", list_options->query.cluster_id, "Only this cluster");
   list->add_option("--status", list_options->query.status, "open | resolved");
   list->add_option("--triage", list_options->query.triage,
@@ -165,10 +166,10 @@ void RegisterIssuesCommands(CLI::App& app, Action* chosen) {
   ack->add_option("--note", ack_options->note, "Why, recorded with the change");
   ack->callback([chosen, ack_options] {
     *chosen = [ack_options](AppContext& ctx) -> Status {
-      RH_ASSIGN_OR_RETURN(issues::Issue issue,
-                          service::Issues(ctx.runtime())
-                              .Acknowledge(ack_options->issue_id, ActorOr(ack_options->actor),
-                                           ack_options->note));
+      RH_ASSIGN_OR_RETURN(
+          issues::Issue issue,
+          service::Issues(ctx.runtime())
+              .Acknowledge(ack_options->issue_id, ActorOr(ack_options->actor), ack_options->note));
       return PrintMoved(issue);
     };
   });
@@ -183,22 +184,21 @@ void RegisterIssuesCommands(CLI::App& app, Action* chosen) {
   triage->add_option("--note", triage_options->note, "Why, recorded with the change");
   triage->callback([chosen, triage_options] {
     *chosen = [triage_options](AppContext& ctx) -> Status {
-      RH_ASSIGN_OR_RETURN(
-          issues::Issue issue,
-          service::Issues(ctx.runtime())
-              .Triage(triage_options->issue_id, triage_options->status,
-                      ActorOr(triage_options->actor), triage_options->note));
+      RH_ASSIGN_OR_RETURN(issues::Issue issue,
+                          service::Issues(ctx.runtime())
+                              .Triage(triage_options->issue_id, triage_options->status,
+                                      ActorOr(triage_options->actor), triage_options->note));
       return PrintMoved(issue);
     };
   });
 
   auto dispose_options = std::make_shared<StepOptions>();
   CLI::App* dispose = group->add_subcommand(
-      "dispose", "Set an issue's disposition: no-action-needed, or jira-created --ticket OPS-1\n"
-                 "  rockhound issues dispose iss_... jira-created --ticket OPS-1234");
+      "dispose",
+      "Set an issue's disposition: no-action-needed, or jira-created --ticket OPS-1\n"
+      "  rockhound issues dispose iss_... jira-created --ticket OPS-1234");
   dispose->add_option("issue_id", dispose_options->issue_id, "Issue id")->required();
-  dispose->add_option("status", dispose_options->status,
-                      "no-action-needed | jira-created")
+  dispose->add_option("status", dispose_options->status, "no-action-needed | jira-created")
       ->required();
   dispose->add_option("--ticket", dispose_options->ticket, "The JIRA ticket (jira-created)");
   dispose->add_option("--actor", dispose_options->actor, "Who (default cli:$USER)");
@@ -208,9 +208,8 @@ void RegisterIssuesCommands(CLI::App& app, Action* chosen) {
       RH_ASSIGN_OR_RETURN(
           issues::Issue issue,
           service::Issues(ctx.runtime())
-              .Dispose(dispose_options->issue_id, dispose_options->status,
-                       dispose_options->ticket, ActorOr(dispose_options->actor),
-                       dispose_options->note));
+              .Dispose(dispose_options->issue_id, dispose_options->status, dispose_options->ticket,
+                       ActorOr(dispose_options->actor), dispose_options->note));
       return PrintMoved(issue);
     };
   });

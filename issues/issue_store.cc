@@ -133,11 +133,10 @@ Result<IssueDetail> IssueStore::Get(const std::string& issue_id) {
                    "alert_issue_events WHERE issue_id = ? ORDER BY seq",
                    {store::Text(issue_id)}));
   for (const store::Row& row : events) {
-    detail.events.push_back(IssueEvent{row.GetString("event_id"),
-                                       row.GetTime("at").value_or(TimePoint{}),
-                                       row.GetString("actor"), row.GetString("field"),
-                                       row.GetString("from_value"), row.GetString("to_value"),
-                                       row.GetString("note")});
+    detail.events.push_back(
+        IssueEvent{row.GetString("event_id"), row.GetTime("at").value_or(TimePoint{}),
+                   row.GetString("actor"), row.GetString("field"), row.GetString("from_value"),
+                   row.GetString("to_value"), row.GetString("note")});
   }
   RH_ASSIGN_OR_RETURN(
       store::QueryResult links,
@@ -212,17 +211,18 @@ Result<Issue> IssueStore::SetDisposition(const std::string& issue_id, Dispositio
   int64_t changed = 0;
   Status status = fleet_.Transaction([&]() -> Status {
     RH_ASSIGN_OR_RETURN(
-        changed,
-        fleet_.Execute("UPDATE alert_issues SET disposition_status = ?, ticket_ref = ?, "
-                       "updated_at = ? WHERE issue_id = ? AND disposition_status = ?",
-                       {store::Text(std::string(DispositionStatusName(to))),
-                        ticket.empty() ? store::Null() : store::Text(RedactSecrets(ticket)),
-                        store::Time(now), store::Text(issue_id),
-                        store::Text(std::string(DispositionStatusName(issue.disposition_status)))}));
+        changed, fleet_.Execute(
+                     "UPDATE alert_issues SET disposition_status = ?, ticket_ref = ?, "
+                     "updated_at = ? WHERE issue_id = ? AND disposition_status = ?",
+                     {store::Text(std::string(DispositionStatusName(to))),
+                      ticket.empty() ? store::Null() : store::Text(RedactSecrets(ticket)),
+                      store::Time(now), store::Text(issue_id),
+                      store::Text(std::string(DispositionStatusName(issue.disposition_status)))}));
     if (changed == 0) return {};
     std::string event_note = RedactSecrets(note.substr(0, kMaxNote));
-    if (!ticket.empty()) event_note = "ticket " + RedactSecrets(ticket) +
-                                      (event_note.empty() ? "" : "; " + event_note);
+    if (!ticket.empty())
+      event_note =
+          "ticket " + RedactSecrets(ticket) + (event_note.empty() ? "" : "; " + event_note);
     return internal::InsertEvent(
         fleet_, issue_id,
         IssueEvent{"", now, Actor(actor), "disposition_status",
@@ -232,11 +232,11 @@ Result<Issue> IssueStore::SetDisposition(const std::string& issue_id, Dispositio
   if (!status) return Fail(status.error());
   if (changed == 0) {
     RH_ASSIGN_OR_RETURN(Issue now_issue, GetIssue(issue_id));
-    return Conflict("issue '" + issue_id + "'",
-                    "disposition_status changed to " +
-                        std::string(DispositionStatusName(now_issue.disposition_status)) +
-                        " meanwhile; allowed: " +
-                        AllowedDispositionText(now_issue.disposition_status));
+    return Conflict(
+        "issue '" + issue_id + "'",
+        "disposition_status changed to " +
+            std::string(DispositionStatusName(now_issue.disposition_status)) +
+            " meanwhile; allowed: " + AllowedDispositionText(now_issue.disposition_status));
   }
   return GetIssue(issue_id);
 }

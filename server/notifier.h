@@ -1,5 +1,5 @@
-// ReportNotifier: tells people about serious reports (and new or escalated alert issues). When a stored report's severity is at or
-// above notify.min_severity it POSTs a short message with a link to the report
+// ReportNotifier: tells people about serious reports (and new or escalated alert issues). When
+// a stored report's severity is at or above notify.min_severity it POSTs a short message with a link to the report
 // (<public_url>/reports/<id>) to the configured Slack-compatible or Lark incoming webhook
 // (secrets.notify_webhook_url).
 //

@@ -49,7 +49,9 @@ Json MergeAlerts(Json context, const std::vector<Json>& more) {
 
 Json AlertJson(const alerts::StoredAlert& stored) {
   const alerts::AlertRecord& alert = stored.alert;
-  auto empty_null = [](const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); };
+  auto empty_null = [](const std::string& text) {
+    return text.empty() ? Json(nullptr) : Json(text);
+  };
   return Json{{"message_id", alert.message_id},
               {"source", alert.source},
               {"cluster_id", empty_null(alert.cluster_id)},
@@ -88,8 +90,7 @@ Result<AlertIntakeResult> AlertIntake::IngestWebhook(std::string_view body) {
   options.cluster_label = runtime_.config().server.cluster_label;
   auto parsed = alerts::ParseAlertWebhook(body, options);
   if (!parsed) {
-    Logger("service")->warn("webhook body refused (nothing stored): {}",
-                            parsed.error().ToString());
+    Logger("service")->warn("webhook body refused (nothing stored): {}", parsed.error().ToString());
     return Fail(parsed.error());
   }
   for (const std::string& reason : parsed->rejected) {
@@ -149,14 +150,14 @@ Result<AlertIntakeResult> AlertIntake::Ingest(const std::vector<alerts::AlertRec
       if (requested && !requested->created) {
         // The cluster's open webhook task takes these alerts too.
         auto memory = runtime_.Memory();
-        auto context = ParseJson(requested->task.context_json.empty()
-                                     ? std::string("{}")
-                                     : requested->task.context_json);
+        auto context =
+            ParseJson(requested->task.context_json.empty() ? std::string("{}")
+                                                           : requested->task.context_json);
         if (memory) {
           store::TaskQueue queue(**memory, runtime_.clock(), runtime_.config().queue);
-          auto attached = queue.SetContext(
-              requested->task.id,
-              DumpJson(MergeAlerts(context ? *context : Json::object(), briefs)));
+          auto attached =
+              queue.SetContext(requested->task.id,
+                               DumpJson(MergeAlerts(context ? *context : Json::object(), briefs)));
           if (!attached) {
             Logger("service")->warn("task={} alerts not attached: {}", requested->task.id,
                                     attached.error().ToString());
@@ -179,10 +180,11 @@ Result<AlertIntakeResult> AlertIntake::Ingest(const std::vector<alerts::AlertRec
       Logger("service")->warn("issue tracker did not run: {}", issues.error().ToString());
     }
   }
-  Logger("service")->info("alerts: {} received, {} new ({} orphans), {} already stored, {} "
-                          "orphans matched",
-                          result.stored.received, result.stored.inserted, result.stored.orphans,
-                          result.stored.duplicates, result.orphans_matched);
+  Logger("service")->info(
+      "alerts: {} received, {} new ({} orphans), {} already stored, {} "
+      "orphans matched",
+      result.stored.received, result.stored.inserted, result.stored.orphans,
+      result.stored.duplicates, result.orphans_matched);
   return result;
 }
 
@@ -200,8 +202,8 @@ Result<alerts::AlertPage> AlertIntake::List(const AlertQueryText& query) {
   } else if (status == "orphan") {
     filter.orphans_only = true;
   } else if (!status.empty()) {
-    return InvalidArgument("status", "must be firing, resolved or orphan; got '" + query.status +
-                                         "'");
+    return InvalidArgument("status",
+                           "must be firing, resolved or orphan; got '" + query.status + "'");
   }
   filter.source = Lower(query.source);
   RH_ASSIGN_OR_RETURN(filter.since, ParseSince(query.since, runtime_.clock().Now()));

@@ -6,9 +6,9 @@
 // a NEW firing critical alert of a known cluster queues a webhook task (priority 1), at most one
 // open webhook task per cluster: alerts that arrive while it is queued or running attach to its
 // context (Task::context_json, the alerts the brief carries) instead of queueing another. A
-// re-post stores nothing new and so queues nothing. The new alerts are then grouped into issues
-// (service/issues.h), whose own policy may queue an issue task. Lists of stored alerts (`alerts list`,
-// GET /api/v1/alerts) are here too. The HTTP route only hands the body over and renders.
+// re-post stores nothing new and so queues nothing. The new alerts are then grouped into
+// issues (service/issues.h), whose own policy may queue an issue task. Lists of stored alerts
+// (`alerts list`, GET /api/v1/alerts) are here too. The HTTP route only hands the body over and renders.
 // Errors: invalid_argument for a body that cannot be used at all (nothing stored; the reason is
 // logged), unavailable when the fleet database is down. A task that cannot be queued does not
 // fail the intake (the alerts are stored and the sentinel's next cycle sees them): it is

@@ -2,8 +2,6 @@
 // until resolved, FAILURE time and correlation windows, escalation, late arrival, idempotent
 // re-runs), the lifecycles with their conflicts, and a replay of the simulated fleet's 14 days of
 // alerts checked against the incidents the simulator injected.
-#include "issues/tracker.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -13,6 +11,7 @@
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "issues/issue_store.h"
+#include "issues/tracker.h"
 #include "simulator/fleet_generator.h"
 #include "simulator/ground_truth.h"
 #include "store/schema.h"
@@ -225,8 +224,7 @@ TEST_P(IssueTrackerTest, LateAlertLandsInTheIssueItBelongsTo) {
   EXPECT_EQ(IssueOfMessage(late), IssueOfMessage(first));
   EXPECT_EQ(IssuesOf("c-one").size(), 2u);
   // A late resolution of an alert re-attaches to its firing's issue, whatever time it is.
-  const std::string resolution =
-      Alert("c-one", "BeAliveAbnormal", kT0, true, kT0 + hours(20));
+  const std::string resolution = Alert("c-one", "BeAliveAbnormal", kT0, true, kT0 + hours(20));
   Update();
   EXPECT_EQ(IssueOfMessage(resolution), IssueOfMessage(first));
 }
@@ -243,7 +241,8 @@ TEST_P(IssueTrackerTest, RerunChangesNothing) {
     EXPECT_TRUE(rows);
     std::string text;
     for (const store::Row& row : *rows) {
-      for (size_t col = 0; col < row.size(); ++col) text += store::ValueToString(row.Get(col)) + "|";
+      for (size_t col = 0; col < row.size(); ++col)
+        text += store::ValueToString(row.Get(col)) + "|";
       text += "\n";
     }
     text += std::to_string(*db().QueryInt("SELECT COUNT(*) FROM alert_issue_members"));
@@ -412,8 +411,8 @@ TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
   ASSERT_TRUE(db().Execute("UPDATE lark_alerts SET orphan = 1"));
   const TimePoint first_day = params.end_hour - hours(24 * params.days);
   for (TimePoint day = first_day; day <= params.end_hour + hours(24); day += hours(24)) {
-    ASSERT_TRUE(db().Execute("UPDATE lark_alerts SET orphan = 0 WHERE alert_time < ?",
-                             {store::Time(day)}));
+    ASSERT_TRUE(
+        db().Execute("UPDATE lark_alerts SET orphan = 0 WHERE alert_time < ?", {store::Time(day)}));
     Update();
   }
   const int64_t alert_rows = *db().QueryInt("SELECT COUNT(*) FROM lark_alerts");
@@ -453,9 +452,9 @@ TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
   }
   int incidents_with_alerts = 0;
   for (const simulator::GroundTruthRow& row : *truth) {
-    const int64_t story_alerts = *db().QueryInt(
-        "SELECT COUNT(*) FROM lark_alerts WHERE cluster_id = ? AND starts_at >= ?",
-        {store::Text(row.cluster_id), store::Time(row.window_start - hours(1))});
+    const int64_t story_alerts =
+        *db().QueryInt("SELECT COUNT(*) FROM lark_alerts WHERE cluster_id = ? AND starts_at >= ?",
+                       {store::Text(row.cluster_id), store::Time(row.window_start - hours(1))});
     if (story_alerts == 0) continue;
     ++incidents_with_alerts;
     const int64_t issues_in_window = *db().QueryInt(
@@ -474,8 +473,9 @@ TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
   // Escalations: exactly the issues where a FAILURE began while an ANOMALY issue of the cluster
   // was open (or resolved within 4 h), computed here from the raw alerts independently.
   issues::RuleTable rules(config_);
-  auto raw = db().Query("SELECT cluster_id, alert_name, status, starts_at, alert_time, ends_at "
-                        "FROM lark_alerts ORDER BY cluster_id, starts_at, alert_time");
+  auto raw = db().Query(
+      "SELECT cluster_id, alert_name, status, starts_at, alert_time, ends_at "
+      "FROM lark_alerts ORDER BY cluster_id, starts_at, alert_time");
   ASSERT_TRUE(raw);
   std::set<std::string> failure_clusters;
   for (const store::Row& row : *raw) {
@@ -543,13 +543,14 @@ TEST_P(IssueTrackerTest, SimulatedFleetReplayMatchesTheInjectedIncidents) {
     }
     EXPECT_TRUE(holds_failure) << row.GetString("issue_id");
   }
-  std::printf("replay: %lld alerts, %lld issues (%lld open), %lld escalated, %d incidents with "
-              "alerts of %zu\n",
-              static_cast<long long>(alert_rows),
-              static_cast<long long>(*db().QueryInt("SELECT COUNT(*) FROM alert_issues")),
-              static_cast<long long>(*db().QueryInt(
-                  "SELECT COUNT(*) FROM alert_issues WHERE issue_status = 'Ongoing'")),
-              static_cast<long long>(escalated), incidents_with_alerts, truth->size());
+  std::printf(
+      "replay: %lld alerts, %lld issues (%lld open), %lld escalated, %d incidents with "
+      "alerts of %zu\n",
+      static_cast<long long>(alert_rows),
+      static_cast<long long>(*db().QueryInt("SELECT COUNT(*) FROM alert_issues")),
+      static_cast<long long>(
+          *db().QueryInt("SELECT COUNT(*) FROM alert_issues WHERE issue_status = 'Ongoing'")),
+      static_cast<long long>(escalated), incidents_with_alerts, truth->size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IssueTrackerTest, RH_DATABASE_BACKENDS());
