@@ -504,9 +504,11 @@ async function renderReport(generation, reportId) {
         h('div', { class: 'muted' }, `${fmtTime(detail.created_at)} (${fmtAgo(detail.created_at)}) · ` +
           `${detail.engine}${detail.model ? ' ' + detail.model : ''} · ${calls.length} tool calls · ` +
           `${(detail.duration_ms / 1000).toFixed(1)} s`)),
-      h('div', { class: 'row' },
+      h('div', { class: 'row', id: 'report-links' },
         link('/clusters/' + encodeURIComponent(detail.cluster_id), 'Cluster'),
-        link('/reports?cluster=' + encodeURIComponent(detail.cluster_id), 'Its other reports'))),
+        link('/reports?cluster=' + encodeURIComponent(detail.cluster_id), 'Its other reports'),
+        (detail.issues || []).map((issueId) =>
+          link('/issues/' + encodeURIComponent(issueId), 'Issue ' + issueId)))),
     detail.llm_error ? h('div', { class: 'card' }, h('strong', {}, 'Playbook stood in for Claude: '),
       detail.llm_error) : null,
     h('section', { class: 'card', id: 'root-cause' },

@@ -3,6 +3,7 @@
 // naming the allowed states, /metrics counts of open issues, and the Issues page route.
 #include <gtest/gtest.h>
 
+#include "store/report_store.h"
 #include "tests/server/server_fixture.h"
 
 namespace rh::testing {
@@ -92,6 +93,23 @@ TEST_P(IssuesApiTest, ListShowAndMoveIssues) {
   EXPECT_NE(metrics.body.find("rockhound_open_issues{triage_status=\"Mitigating\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.body.find("rockhound_open_issues_escalated 1"), std::string::npos);
+  // The tier A cluster's new FAILURE issue queued an investigation; its report links back.
+  HttpReply healthy = Get("/api/v1/issues?cluster=" + std::string(kHealthyCluster));
+  ASSERT_EQ(healthy.json["issues"].size(), 1u);
+  const std::string healthy_id = healthy.json["issues"][0]["issue_id"];
+  HttpReply linked = Get("/api/v1/issues/" + healthy_id);
+  ASSERT_EQ(linked.json["investigations"].size(), 1u) << linked.body;
+  const std::string task_id = linked.json["investigations"][0]["task_id"];
+  EXPECT_EQ(linked.json["investigations"][0]["reason"], "new");
+  store::StoredReport report = MakeStoredReport(kHealthyCluster, Severity::kHigh,
+                                                RootCause::kNodeFailure, SeedNow());
+  report.task_id = task_id;
+  auto report_id = store::ReportStore(memory()).Insert(report);
+  ASSERT_TRUE(report_id) << report_id.error().ToString();
+  HttpReply report_json = Get("/api/v1/reports/" + *report_id);
+  ASSERT_EQ(report_json.status, 200);
+  EXPECT_EQ(report_json.json["issues"], Json::array({healthy_id}));
+
   EXPECT_EQ(Get("/issues").status, 200);
   EXPECT_EQ(Get("/issues/" + id).status, 200);
 }
