@@ -75,44 +75,54 @@ std::string AlertmanagerSilenceUrl(std::string_view external_url, std::string_vi
   return base + "/#/silences/new?filter=" + PercentEncode(filter);
 }
 
-Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& body, bool grafana,
-                                   const WebhookOptions& options) {
+// Grafana unified alerting's `valueString` and `values` (what triggered the alert), as a line
+// of the detail; empty for Alertmanager bodies and Grafana alerts without them.
+std::string GrafanaValues(const Json& alert) {
+  std::string line;
+  std::string value_string = StringField(alert, "valueString");
+  if (!value_string.empty()) line = value_string;
+  if (alert.contains("values") && alert["values"].is_object() && !alert["values"].empty()) {
+    std::string values;
+    for (const auto& [key, value] : alert["values"].items()) {
+      if (!values.empty()) values += ", ";
+      values += key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    line += (line.empty() ? "values: " : " (values: ") + values + (line.empty() ? "" : ")");
+  }
+  return line;
+}
+
+// The alert's labels, sorted, as "k=v,k=v" (the identity of an alert without a cluster label).
+std::string LabelKey(const Json& labels) {
+  std::map<std::string, std::string> sorted;
+  for (const auto& [key, value] : labels.items()) {
+    if (value.is_string()) sorted[key] = value.get<std::string>();
+  }
+  std::string out;
+  for (const auto& [key, value] : sorted) out += key + "=" + value + ",";
+  return out;
+}
+
+// One alert of the body: a record (maybe an orphan) or the reason it cannot be stored.
+Result<AlertRecord> ParseOneAlert(const Json& alert, size_t index, const Json& body, bool grafana,
+                                  const WebhookOptions& options) {
   const std::string where = "alerts[" + std::to_string(index) + "]";
   if (!alert.is_object()) return InvalidArgument(where, "must be an object");
   if (!alert.contains("labels") || !alert["labels"].is_object()) {
     return InvalidArgument(where + ".labels", "is missing or not an object");
   }
   const Json& labels = alert["labels"];
-  WebhookAlert out;
+  AlertRecord out;
   out.alert_name = StringField(labels, "alertname");
   if (out.alert_name.empty()) {
     return InvalidArgument(where + ".labels", "has no 'alertname' label");
   }
-  std::string used_label;
-  for (const std::string& label : ClusterLabelCandidates(options)) {
-    std::string value = StringField(labels, label);
-    if (!value.empty()) {
-      out.cluster_id = value;
-      used_label = label;
-      break;
-    }
-  }
-  if (out.cluster_id.empty()) {
-    return InvalidArgument(where + ".labels",
-                           "alert '" + out.alert_name + "' has no '" + options.cluster_label +
-                               "' label naming the cluster; add it to the alert rule or set "
-                               "server.cluster_label to the label that names the cluster");
-  }
-  if (!IsValidResourceId(out.cluster_id)) {
-    return InvalidArgument(where + ".labels." + used_label,
-                           "'" + out.cluster_id + "' is not a cluster id (expected [a-z0-9-])");
-  }
   std::string status = Lower(StringField(alert, "status"));
   if (status.empty()) status = Lower(StringField(body, "status"));
   if (status == "firing" || status == "alerting") {
-    out.status = "Firing";
+    out.status = kFiring;
   } else if (status == "resolved" || status == "ok") {
-    out.status = "Resolved";
+    out.status = kResolved;
   } else {
     return InvalidArgument(where + ".status",
                            "must be 'firing' or 'resolved'; got '" + status + "'");
@@ -126,26 +136,58 @@ Result<WebhookAlert> ParseOneAlert(const Json& alert, size_t index, const Json& 
   }
   out.starts_at = *starts_at;
   std::string ends_text = StringField(alert, "endsAt");
-  if (out.status == "Resolved" && !IsZeroTime(ends_text)) {
+  if (out.status == kResolved && !IsZeroTime(ends_text)) {
     auto ends_at = ParseIsoTime(ends_text);
-    if (!ends_at) {
-      return InvalidArgument(where + ".endsAt", "'" + ends_text + "' is not an RFC 3339 time");
+    if (ends_at) out.ends_at = *ends_at;  // a bad endsAt loses the end, not the alert
+  }
+
+  // The cluster: the first candidate label, else an orphan (kept, matched later by name).
+  std::string used_label;
+  std::string cluster_value;
+  for (const std::string& label : ClusterLabelCandidates(options)) {
+    std::string value = StringField(labels, label);
+    if (!value.empty()) {
+      cluster_value = value;
+      used_label = label;
+      break;
     }
-    out.ends_at = *ends_at;
+  }
+  out.cluster_name = StringField(labels, "cluster_name");
+  std::string cluster_key = cluster_value;
+  if (cluster_value.empty()) {
+    cluster_key = out.cluster_name.empty() ? "labels:" + LabelKey(labels)
+                                           : "name:" + out.cluster_name;
+    if (out.cluster_name.empty()) {
+      out.orphan_reason = "no '" + options.cluster_label +
+                          "' label names the cluster; add it to the alert rule or set "
+                          "server.cluster_label to the label that does";
+    }
+  } else if (IsValidResourceId(cluster_value)) {
+    out.cluster_id = cluster_value;
+  } else {
+    // Not an id: perhaps a cluster name ("Prod Cluster 1"); matched by name, else an orphan.
+    if (out.cluster_name.empty()) out.cluster_name = cluster_value;
+    out.orphan_reason = "label " + used_label + "='" + cluster_value +
+                        "' is not a cluster id ([a-z0-9-]) nor the name of a known cluster";
   }
   out.severity = Lower(StringField(labels, "severity"));
-  out.detail = RedactSecrets(DetailOf(alert, body));  // stored and shown: no secret in it
+  std::string detail = DetailOf(alert, body);
+  if (grafana) {
+    std::string values = GrafanaValues(alert);
+    if (!values.empty()) detail += (detail.empty() ? "" : "\n") + values;
+  }
+  out.detail = RedactSecrets(detail);  // stored and shown: no secret in it
   out.source = grafana ? "grafana" : "alertmanager";
   if (grafana) {
     out.dashboard_url = StringField(alert, "panelURL");
     if (out.dashboard_url.empty()) out.dashboard_url = StringField(alert, "dashboardURL");
     out.silence_url = StringField(alert, "silenceURL");
-  } else {
+  } else if (!cluster_value.empty()) {
     out.silence_url = AlertmanagerSilenceUrl(StringField(body, "externalURL"), used_label,
-                                             out.alert_name, out.cluster_id);
+                                             out.alert_name, cluster_value);
   }
   if (out.dashboard_url.empty()) out.dashboard_url = StringField(alert, "generatorURL");
-  out.message_id = WebhookMessageId(out.alert_name, out.cluster_id, out.status, out.starts_at);
+  out.message_id = WebhookMessageId(out.alert_name, cluster_key, out.status, out.starts_at);
   return out;
 }
 
@@ -163,15 +205,14 @@ std::vector<std::string> ClusterLabelCandidates(const WebhookOptions& options) {
   return candidates;
 }
 
-std::string WebhookMessageId(std::string_view alert_name, std::string_view cluster_id,
+std::string WebhookMessageId(std::string_view alert_name, std::string_view cluster_key,
                              std::string_view status, TimePoint starts_at) {
   std::string key;
-  key.append(alert_name).append(cluster_id).append(status).append(FormatIsoTime(starts_at));
+  key.append(alert_name).append(cluster_key).append(status).append(FormatIsoTime(starts_at));
   return "wh_" + Sha256Hex(key);
 }
 
-Result<std::vector<WebhookAlert>> ParseAlertWebhook(std::string_view body,
-                                                    const WebhookOptions& options) {
+Result<ParsedWebhook> ParseAlertWebhook(std::string_view body, const WebhookOptions& options) {
   if (body.empty()) return InvalidArgument("body", "is empty; expected an Alertmanager webhook");
   RH_ASSIGN_OR_RETURN(Json root, ParseJson(body, "body"));
   if (!root.is_object()) return InvalidArgument("body", "must be a JSON object");
@@ -191,88 +232,26 @@ Result<std::vector<WebhookAlert>> ParseAlertWebhook(std::string_view body,
                                           "' is not supported; expected \"4\" "
                                           "(Alertmanager) or \"1\" (Grafana)");
   }
-  std::vector<WebhookAlert> parsed;
+  ParsedWebhook parsed;
+  parsed.source = grafana ? "grafana" : "alertmanager";
   std::set<std::string> seen;
+  std::optional<Error> first_problem;
   for (size_t alert_idx = 0; alert_idx < alerts.size(); ++alert_idx) {
-    RH_ASSIGN_OR_RETURN(WebhookAlert alert,
-                        ParseOneAlert(alerts[alert_idx], alert_idx, root, grafana, options));
-    if (!seen.insert(alert.message_id).second) continue;
-    parsed.push_back(std::move(alert));
+    auto alert = ParseOneAlert(alerts[alert_idx], alert_idx, root, grafana, options);
+    if (!alert) {
+      if (!first_problem) first_problem = alert.error();
+      parsed.rejected.push_back(alert.error().context + ": " + alert.error().message);
+      continue;
+    }
+    if (!seen.insert(alert->message_id).second) continue;
+    parsed.alerts.push_back(std::move(*alert));
+  }
+  if (parsed.alerts.empty()) {
+    Error error = *first_problem;
+    error.message += " (no alert of the body can be stored)";
+    return Fail(error);
   }
   return parsed;
-}
-
-Result<IngestResult> AlertIngestor::Ingest(const std::vector<WebhookAlert>& alerts) {
-  IngestResult result;
-  result.received = static_cast<int>(alerts.size());
-  if (alerts.empty()) return result;
-  const TimePoint now = clock_.Now();
-  Status status = fleet_.Transaction([&]() -> Status {
-    result.inserted = 0;
-    result.inserted_alerts.clear();
-    std::set<std::string> cluster_ids;
-    for (const WebhookAlert& alert : alerts) cluster_ids.insert(alert.cluster_id);
-    std::string placeholders;
-    std::vector<store::Value> params;
-    for (const std::string& cluster_id : cluster_ids) {
-      placeholders += placeholders.empty() ? "?" : ", ?";
-      params.push_back(store::Text(cluster_id));
-    }
-    RH_ASSIGN_OR_RETURN(store::QueryResult known,
-                        fleet_.Query("SELECT cluster_id, account_id, region FROM cluster_info "
-                                     "WHERE cluster_id IN (" +
-                                         placeholders + ")",
-                                     params));
-    std::map<std::string, std::pair<std::string, std::string>> clusters;
-    for (const store::Row& row : known) {
-      clusters[row.GetString("cluster_id")] = {row.GetString("account_id"),
-                                               row.GetString("region")};
-    }
-    for (const std::string& cluster_id : cluster_ids) {
-      if (!clusters.contains(cluster_id)) {
-        return InvalidArgument("cluster '" + cluster_id + "'",
-                               "is not in the fleet (cluster_info); nothing was stored");
-      }
-    }
-    const std::string insert =
-        fleet_.InsertIgnore() +
-        " INTO lark_alerts (message_id, cluster_id, account_id, region, alert_name, severity, "
-        "status, detail, dashboard_url, silence_url, source, alert_time, starts_at, ends_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    // Insert in key order: concurrent transactions over overlapping bodies then take their row
-    // locks in the same order (no deadlock on MySQL).
-    std::vector<const WebhookAlert*> ordered;
-    for (const WebhookAlert& alert : alerts) ordered.push_back(&alert);
-    std::sort(ordered.begin(), ordered.end(), [](const WebhookAlert* a, const WebhookAlert* b) {
-      return a->message_id < b->message_id;
-    });
-    for (const WebhookAlert* alert_ptr : ordered) {
-      const WebhookAlert& alert = *alert_ptr;
-      const auto& [account_id, region] = clusters[alert.cluster_id];
-      auto optional_text = [](const std::string& text) {
-        return text.empty() ? store::Null() : store::Text(text);
-      };
-      RH_ASSIGN_OR_RETURN(
-          int64_t changed,
-          fleet_.Execute(
-              insert,
-              {store::Text(alert.message_id), store::Text(alert.cluster_id),
-               optional_text(account_id), optional_text(region), store::Text(alert.alert_name),
-               optional_text(alert.severity), store::Text(alert.status), store::Text(alert.detail),
-               optional_text(alert.dashboard_url), optional_text(alert.silence_url),
-               store::Text(alert.source), store::Time(now), store::Time(alert.starts_at),
-               alert.ends_at ? store::Time(*alert.ends_at) : store::Null(), store::Time(now)}));
-      if (changed > 0) {
-        ++result.inserted;
-        result.inserted_alerts.push_back(alert);
-      }
-    }
-    return {};
-  });
-  if (!status) return Fail(status.error());
-  result.duplicates = result.received - result.inserted;
-  for (const WebhookAlert& alert : alerts) result.message_ids.push_back(alert.message_id);
-  return result;
 }
 
 }  // namespace rh::alerts

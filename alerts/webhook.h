@@ -1,17 +1,18 @@
-// Alert webhook: Alertmanager (v4) and Grafana (v1) webhook bodies turned into rows of the fleet's
-// `lark_alerts` table, the same table the Lark alert feed fills, so the scorer, the sentinel and
+// Alert webhook: Alertmanager (v4) and Grafana unified alerting (v1) webhook bodies turned into
+// AlertRecords for the AlertStore (alerts/alert_store.h), which keeps them in the fleet's
+// `lark_alerts` table beside the Lark feed's, so the scorer, the sentinel, the issue tracker and
 // the tools see webhook alerts like any other.
 //
-// Two steps. ParseAlertWebhook validates a whole body and returns one WebhookAlert per alert, or
-// invalid_argument naming the first problem ("alerts[2].labels: no 'cluster_id' label ...").
-// AlertIngestor::Ingest then checks every cluster against cluster_info and inserts all alerts in
-// ONE transaction with INSERT IGNORE semantics: the message_id
-//   "wh_" + Sha256Hex(alertname + cluster_id + status + startsAt)
-// (status as stored, "Firing" or "Resolved"; startsAt normalised to RFC 3339 seconds) is the
-// primary key, so a re-post, or the same body posted concurrently by several Alertmanager
-// replicas, inserts each alert exactly once. A body with any unknown cluster writes nothing.
-// Thread-safety: ParseAlertWebhook is pure; Ingest may be called concurrently (the database
-// serialises the transactions).
+// ParseAlertWebhook never drops an alert that can be stored: one without a usable cluster label
+// comes back as an orphan (with the reason), one that cannot be stored at all is listed in
+// `rejected`, and only a body with nothing usable is an error. The message_id
+//   "wh_" + Sha256Hex(alertname + cluster key + status + startsAt)
+// (cluster key: the cluster label's value; status as stored, "Firing" or "Resolved"; startsAt
+// normalised to RFC 3339 seconds) is the table's primary key, so a re-post, or the same body
+// posted concurrently by several Alertmanager replicas, stores each alert exactly once.
+// Grafana's extra fields are accepted: `valueString` and `values` are appended to the detail,
+// `panelURL`/`dashboardURL` become the dashboard link, `silenceURL` the silence link.
+// Thread-safety: ParseAlertWebhook is pure.
 #pragma once
 
 #include <optional>
@@ -19,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include "alerts/alert_store.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "store/database.h"
 
 namespace rh::alerts {
 
@@ -31,52 +32,28 @@ struct WebhookOptions {
   std::string cluster_label = "cluster_id";
 };
 
-// One alert, ready to store.
-struct WebhookAlert {
-  std::string message_id;  // "wh_" + sha256 hex (see above)
-  std::string cluster_id;
-  std::string alert_name;  // labels.alertname
-  std::string severity;    // labels.severity, lower case; empty when absent
-  std::string status;      // "Firing" | "Resolved"
-  std::string detail;      // annotations summary/description, or the labels when none
-  std::string dashboard_url;
-  std::string silence_url;
-  std::string source;  // "alertmanager" | "grafana"
-  TimePoint starts_at{};
-  std::optional<TimePoint> ends_at;  // set for resolved alerts that carry an end time
+// The parse of one webhook body.
+struct ParsedWebhook {
+  std::string source;               // "alertmanager" | "grafana"
+  std::vector<AlertRecord> alerts;  // every storable alert (in-body duplicates kept once)
+  // Alerts that cannot be stored at all (not an object, no labels or alertname, a status or
+  // startsAt that is not one), each "alerts[3]: <what is wrong>", in body order.
+  std::vector<std::string> rejected;
 };
 
 // The cluster-label names tried, in order, for `options`.
 std::vector<std::string> ClusterLabelCandidates(const WebhookOptions& options);
 
-// The idempotency key of one alert.
-std::string WebhookMessageId(std::string_view alert_name, std::string_view cluster_id,
+// The idempotency key of one alert. `cluster_key` is the cluster label's value as sent; for an
+// alert without one, the claimed cluster name or the sorted labels (see webhook.cc).
+std::string WebhookMessageId(std::string_view alert_name, std::string_view cluster_key,
                              std::string_view status, TimePoint starts_at);
 
-// Parses and validates a webhook body (JSON text). Alerts of one body that share a message id
-// are kept once (the first). Errors are invalid_argument naming the field at fault.
-Result<std::vector<WebhookAlert>> ParseAlertWebhook(std::string_view body,
-                                                    const WebhookOptions& options);
-
-struct IngestResult {
-  int received = 0;                           // alerts in the body (after in-body de-duplication)
-  int inserted = 0;                           // new rows
-  int duplicates = 0;                         // already stored (re-posts)
-  std::vector<std::string> message_ids;       // every alert's id, in body order
-  std::vector<WebhookAlert> inserted_alerts;  // the alerts that were new (in key order)
-};
-
-class AlertIngestor {
- public:
-  AlertIngestor(store::Database& fleet, Clock& clock) : fleet_(fleet), clock_(clock) {}
-
-  // Stores `alerts` all-or-nothing. invalid_argument (nothing written) when a cluster is not in
-  // cluster_info; unavailable/internal database errors roll the whole request back.
-  Result<IngestResult> Ingest(const std::vector<WebhookAlert>& alerts);
-
- private:
-  store::Database& fleet_;
-  Clock& clock_;
-};
+// Parses a webhook body (JSON text). invalid_argument naming the problem only when the body
+// itself is unusable: empty, not JSON, no `alerts` array, an unsupported version, or no alert
+// in it that can be stored. An alert without a usable cluster label is returned with its
+// orphan_reason set (stored, matched later); an alert that cannot be stored is listed in
+// `rejected` and the others are kept.
+Result<ParsedWebhook> ParseAlertWebhook(std::string_view body, const WebhookOptions& options);
 
 }  // namespace rh::alerts

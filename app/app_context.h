@@ -105,6 +105,10 @@ void RegisterDemoCommands(CLI::App& app, Action* chosen);
 void RegisterToolCommands(CLI::App& app, Action* chosen);
 // kb ingest|search|stats|remove (app/cmd_kb.cc).
 void RegisterKbCommands(CLI::App& app, Action* chosen);
+// alerts list (app/cmd_alerts.cc).
+void RegisterAlertsCommands(CLI::App& app, Action* chosen);
+// issues list|show|ack|triage|dispose (app/cmd_issues.cc).
+void RegisterIssuesCommands(CLI::App& app, Action* chosen);
 // alerts lark [--backfill N | --catch-up | --today], alerts lark list (app/cmd_alerts_lark.cc).
 void RegisterAlertsLarkCommands(CLI::App& app, Action* chosen);
 

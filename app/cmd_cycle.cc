@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/time_format.h"
 #include "service/cycle.h"
+#include "service/issues.h"
 #include "service/investigations.h"
 #include "service/json_views.h"
 
@@ -178,6 +179,22 @@ void RegisterSentinel(CLI::App& app, Action* chosen) {
       service::Cycle cycle(ctx.runtime());
       RH_ASSIGN_OR_RETURN(sentinel::Explanation explanation, cycle.Explain(*cluster));
       std::fputs(sentinel::FormatExplanation(explanation).c_str(), stdout);
+      // The cluster's open alert issues (issues/): what the alerts say beside the score.
+      auto open_issues = service::Issues(ctx.runtime()).OpenIssuesOf(*cluster);
+      if (!open_issues) {
+        std::printf("\nopen issues: unknown (%s)\n", open_issues.error().ToString().c_str());
+      } else if (open_issues->empty()) {
+        std::printf("\nopen issues: none\n");
+      } else {
+        std::printf("\nopen issues: %zu\n", open_issues->size());
+        for (const issues::Issue& issue : *open_issues) {
+          std::printf("  %s  %-7s %-13s since %s  %s%s\n", issue.issue_id.c_str(),
+                      std::string(IssueKindName(issue.kind)).c_str(),
+                      std::string(TriageStatusName(issue.triage_status)).c_str(),
+                      FormatSqlTime(issue.first_alert_at).c_str(),
+                      issue.escalated ? "[ESCALATED] " : "", issue.title.c_str());
+        }
+      }
       return {};
     };
   });

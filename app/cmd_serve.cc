@@ -40,6 +40,10 @@ Status Serve(AppContext& ctx, int port, const std::string& bind, bool workers) {
   const std::string public_url = config.server.public_url.empty() ? url : config.server.public_url;
   server::ReportNotifier notifier(server::NotifierOptions::FromConfig(config, public_url),
                                   ctx.clock());
+  // New and escalated alert issues (the webhook's tracker pass) notify too.
+  runtime.AddIssueListener([&notifier](const issues::Issue& issue, std::string_view reason) {
+    notifier.OnIssue(issue, reason);
+  });
   std::printf("rockhound: serving %s/ (web page and API under /api/v1; Ctrl-C to stop)\n",
               url.c_str());
   std::printf("rockhound: token %s; notifications %s\n",

@@ -166,7 +166,9 @@ int Run(int argc, char** argv) {
   rh::app::RegisterFleetCommands(app, &chosen);
   rh::app::RegisterDemoCommands(app, &chosen);
   rh::app::RegisterToolCommands(app, &chosen);
-  rh::app::RegisterAlertsLarkCommands(app, &chosen);
+  rh::app::RegisterAlertsCommands(app, &chosen);
+  rh::app::RegisterAlertsLarkCommands(app, &chosen);  // joins the alerts group
+  rh::app::RegisterIssuesCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);

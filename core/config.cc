@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -113,6 +114,41 @@ Status ParseInto(std::string_view key, std::string_view text, Severity* out) {
   return {};
 }
 
+}  // namespace
+
+std::vector<std::string> SplitAlertNames(std::string_view list) {
+  std::vector<std::string> names;
+  std::string current;
+  auto flush = [&] {
+    size_t begin = current.find_first_not_of(' ');
+    size_t end = current.find_last_not_of(' ');
+    if (begin != std::string::npos) {
+      std::string name = current.substr(begin, end - begin + 1);
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      names.push_back(name);
+    }
+    current.clear();
+  };
+  for (char ch : list) {
+    if (ch == ',') {
+      flush();
+    } else {
+      current += ch;
+    }
+  }
+  flush();
+  return names;
+}
+
+namespace {
+
+Status ParseInto(std::string_view key, std::string_view text, IssueKind* out) {
+  auto parsed = ParseIssueKind(text);
+  if (!parsed) return InvalidArgument(std::string(key), parsed.error().message);
+  *out = *parsed;
+  return {};
+}
+
 Status ParseInto(std::string_view key, std::string_view text, std::optional<double>* out) {
   if (text.empty() || text == "none") {
     out->reset();
@@ -137,6 +173,7 @@ std::string Show(Duration v) { return FormatDurationShort(v); }
 std::string Show(const std::optional<double>& v) { return v ? Show(*v) : std::string("(unset)"); }
 std::string Show(EngineKind v) { return std::string(EngineKindName(v)); }
 std::string Show(Severity v) { return std::string(SeverityName(v)); }
+std::string Show(IssueKind v) { return std::string(IssueKindName(v)); }
 
 template <typename T>
 Field MakeField(std::string key, std::string doc, T& (*member)(Config&)) {
@@ -305,6 +342,20 @@ const std::vector<Field>& Fields() {
                c.server.max_connections_per_client),
       RH_FIELD("server.allowed_hosts", "extra Host names, comma-separated (host or host:port)",
                c.server.allowed_hosts),
+      RH_FIELD("issues.anomaly_alerts", "alert names that are ANOMALY (comma-separated)",
+               c.issues.anomaly_alerts),
+      RH_FIELD("issues.failure_alerts", "alert names that are FAILURE (comma-separated)",
+               c.issues.failure_alerts),
+      RH_FIELD("issues.default_kind", "kind of an alert name in neither list: anomaly|failure",
+               c.issues.default_kind),
+      RH_FIELD("issues.time_window", "FAILURE alerts this close to an issue's latest join it",
+               c.issues.time_window),
+      RH_FIELD("issues.correlation_window",
+               "same-name FAILURE grouping and ANOMALY escalation window",
+               c.issues.correlation_window),
+      RH_FIELD("issues.investigate_tiers",
+               "tiers whose new/escalated issues queue an investigation (e.g. S,A; empty: none)",
+               c.issues.investigate_tiers),
       RH_FIELD("notify.min_severity", "lowest severity that notifies", c.notify.min_severity),
       RH_FIELD("notify.format", "slack|lark", c.notify.format),
       RH_FIELD("notify.max_retries", "notification POST retries", c.notify.max_retries),
@@ -724,6 +775,27 @@ Status ValidateConfig(const Config& c) {
     return bad("server.metrics_max_clusters", "must be 0..1000000");
   }
   if (c.server.cluster_label.empty()) return bad("server.cluster_label", "must not be empty");
+  if (c.issues.time_window <= Duration::zero()) return bad("issues.time_window", "must be > 0");
+  if (c.issues.correlation_window < c.issues.time_window) {
+    return bad("issues.correlation_window", "must be at least issues.time_window");
+  }
+  {
+    std::set<std::string> anomaly;
+    for (const std::string& name : SplitAlertNames(c.issues.anomaly_alerts)) anomaly.insert(name);
+    for (const std::string& name : SplitAlertNames(c.issues.failure_alerts)) {
+      if (anomaly.contains(name)) {
+        return bad("issues.failure_alerts", "'" + name +
+                                                "' is also in issues.anomaly_alerts; an alert "
+                                                "name has one kind");
+      }
+    }
+    std::string tiers = c.issues.investigate_tiers;
+    for (char ch : tiers) {
+      if (ch != ',' && ch != ' ' && ch != 'S' && ch != 'A' && ch != 'B' && ch != 'C') {
+        return bad("issues.investigate_tiers", "must list tiers S, A, B, C separated by commas");
+      }
+    }
+  }
   if (c.server.header_timeout < std::chrono::seconds(1) ||
       c.server.header_timeout > std::chrono::minutes(10)) {
     return bad("server.header_timeout", "must be between 1s and 10m");

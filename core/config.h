@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/engine_kind.h"
 #include "core/error.h"
+#include "core/issue_status.h"
 #include "core/model_prices.h"
 #include "core/severity.h"
 
@@ -160,6 +161,41 @@ struct ServerConfig {
   std::string allowed_hosts;
 };
 
+// The issue tracker (issues/README.md). The rule table classifies each alert name: ANOMALY (an
+// ongoing condition) or FAILURE (a discrete event); names are compared case-insensitively, a
+// name in neither list is `default_kind`. The defaults cover the StarRocks alert rules of the
+// official documentation and the platform's own alert names.
+inline constexpr const char* kDefaultAnomalyAlerts =
+    "OperationDurationGT, HeapUsageTooHigh, BE CPU Alert, Memory Alert, Disk Load Alert, "
+    "Root Path Capacity Alert, Data Disk Capacity Alert, FE Metadata Disk Capacity Alert, "
+    "High Compaction Pressure Alert, Exceeding Version Count Alert, CheckPoint Failure Alert, "
+    "Excessive FE Thread Count Alert, High FE JVM Usage Alert, "
+    "Routine Load Consumption Delay Alert, "
+    "Loading Transaction Limit Alert for a Single Database, Query Latency Alert, "
+    "Query Overload Alert, User Connection Limit Exceeded Alert";
+inline constexpr const char* kDefaultFailureAlerts =
+    "OperationAbnormal, BeAliveAbnormal, FeAliveAbnormal, FE Service Suspension, "
+    "BE Service Suspension, Cumulative Compaction Failure Alert, Loading Failure Alert, "
+    "Query Failure Alert, Schema Change Exception Alert, "
+    "Materialized View Refresh Exception Alert";
+
+// A comma-separated list of alert names, trimmed and lower-cased (the rule table's key form).
+std::vector<std::string> SplitAlertNames(std::string_view list);
+
+struct IssuesConfig {
+  std::string anomaly_alerts = kDefaultAnomalyAlerts;  // comma-separated alert names
+  std::string failure_alerts = kDefaultFailureAlerts;  // comma-separated alert names
+  IssueKind default_kind = IssueKind::kFailure;        // a name in neither list
+  // FAILURE alerts of a cluster within this time of an issue's latest alert join it.
+  Duration time_window = std::chrono::minutes(30);
+  // A FAILURE joins an issue holding the same alert name within this time of its latest alert,
+  // and escalates an ANOMALY issue of its cluster open (or resolved) within this time.
+  Duration correlation_window = std::chrono::hours(4);
+  // A new or escalated issue on a cluster of these tiers queues an investigation (respecting
+  // sentinel.cooldown); empty: never.
+  std::string investigate_tiers = "S,A";
+};
+
 struct NotifyConfig {
   Severity min_severity = Severity::kHigh;  // critical | high | medium | low | info
   std::string format = "slack";           // slack | lark
@@ -206,6 +242,7 @@ struct Config {
   ToolsConfig tools;
   AgentConfig agent;
   ServerConfig server;
+  IssuesConfig issues;
   NotifyConfig notify;
   LarkConfig lark;
   Secrets secrets;

@@ -12,6 +12,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kDataLoss: return "data_loss";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kConflict: return "conflict";
   }
   return "internal";
 }
@@ -44,6 +45,7 @@ int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kPermissionDenied: return 7;
     case ErrorCode::kDataLoss: return 8;
     case ErrorCode::kInternal: return 1;
+    case ErrorCode::kConflict: return 9;
   }
   return 1;
 }
@@ -58,6 +60,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kDataLoss: return 500;
     case ErrorCode::kInternal: return 500;
+    case ErrorCode::kConflict: return 409;
   }
   return 500;
 }

@@ -25,6 +25,7 @@ enum class ErrorCode {
   kPermissionDenied,   // not allowed (auth, read-only guard)
   kDataLoss,           // stored data is corrupt or inconsistent
   kInternal,           // a bug or an unexpected third-party failure
+  kConflict,           // the subject's current state does not allow this (a lifecycle step)
 };
 
 std::string_view ErrorCodeName(ErrorCode code);
@@ -73,11 +74,14 @@ inline tl::unexpected<Error> DataLoss(std::string context, std::string message) 
 inline tl::unexpected<Error> Internal(std::string context, std::string message) {
   return MakeError(ErrorCode::kInternal, std::move(context), std::move(message));
 }
+inline tl::unexpected<Error> Conflict(std::string context, std::string message) {
+  return MakeError(ErrorCode::kConflict, std::move(context), std::move(message));
+}
 inline tl::unexpected<Error> Fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
 
 // The one mapping from error codes to process exit codes (0 is success, 1 unexpected failure).
 //   invalid_argument 2, not_found 3, unavailable 4, deadline_exceeded 5, resource_exhausted 6,
-//   permission_denied 7, data_loss 8, internal 1.
+//   permission_denied 7, data_loss 8, conflict 9, internal 1.
 int ExitCodeFor(ErrorCode code);
 // The one mapping from error codes to HTTP statuses:
 //   400, 404, 503, 504, 429, 403, 500 (data_loss), 500 (internal).

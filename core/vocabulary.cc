@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/engine_kind.h"
+#include "core/issue_status.h"
 #include "core/risk_level.h"
 #include "core/root_cause.h"
 #include "core/severity.h"
@@ -17,6 +18,26 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+// Lower case with '_' and '-' read as spaces: "No Action Needed" == "no_action_needed".
+std::string Folded(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    out += ch == '_' || ch == '-' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+template <typename Enum, size_t N>
+Result<Enum> ParseFoldedName(std::string_view text, const std::array<Enum, N>& values,
+                             std::string_view (*name)(Enum), std::string_view what,
+                             std::string_view names) {
+  for (Enum value : values) {
+    if (Folded(text) == Folded(name(value))) return value;
+  }
+  return InvalidArgument(std::string(what), "must be one of " + std::string(names) + "; got '" +
+                                                std::string(text) + "'");
 }
 
 template <typename Enum, size_t N>
@@ -160,6 +181,75 @@ std::string_view EngineKindNames() {
 
 Result<EngineKind> ParseEngineKind(std::string_view text) {
   return ParseName(text, kAllEngineKinds, &EngineKindName, "engine", EngineKindNames());
+}
+
+std::string_view IssueKindName(IssueKind kind) {
+  switch (kind) {
+    case IssueKind::kAnomaly: return "anomaly";
+    case IssueKind::kFailure: return "failure";
+  }
+  return "failure";
+}
+
+std::string_view IssueStatusName(IssueStatus status) {
+  switch (status) {
+    case IssueStatus::kOngoing: return "Ongoing";
+    case IssueStatus::kResolved: return "Resolved";
+  }
+  return "Ongoing";
+}
+
+std::string_view TriageStatusName(TriageStatus status) {
+  switch (status) {
+    case TriageStatus::kNew: return "New";
+    case TriageStatus::kAcknowledged: return "Acknowledged";
+    case TriageStatus::kInvestigating: return "Investigating";
+    case TriageStatus::kMitigating: return "Mitigating";
+    case TriageStatus::kClosed: return "Closed";
+  }
+  return "New";
+}
+
+std::string_view DispositionStatusName(DispositionStatus status) {
+  switch (status) {
+    case DispositionStatus::kNew: return "New";
+    case DispositionStatus::kNoActionNeeded: return "No Action Needed";
+    case DispositionStatus::kJiraCreated: return "JIRA Created";
+  }
+  return "New";
+}
+
+std::string_view IssueKindNames() {
+  static const std::string names = JoinNames(kAllIssueKinds, &IssueKindName);
+  return names;
+}
+std::string_view IssueStatusNames() {
+  static const std::string names = JoinNames(kAllIssueStatuses, &IssueStatusName);
+  return names;
+}
+std::string_view TriageStatusNames() {
+  static const std::string names = JoinNames(kAllTriageStatuses, &TriageStatusName);
+  return names;
+}
+std::string_view DispositionStatusNames() {
+  static const std::string names = JoinNames(kAllDispositionStatuses, &DispositionStatusName);
+  return names;
+}
+
+Result<IssueKind> ParseIssueKind(std::string_view text) {
+  return ParseFoldedName(text, kAllIssueKinds, &IssueKindName, "issue kind", IssueKindNames());
+}
+Result<IssueStatus> ParseIssueStatus(std::string_view text) {
+  return ParseFoldedName(text, kAllIssueStatuses, &IssueStatusName, "issue_status",
+                         IssueStatusNames());
+}
+Result<TriageStatus> ParseTriageStatus(std::string_view text) {
+  return ParseFoldedName(text, kAllTriageStatuses, &TriageStatusName, "triage_status",
+                         TriageStatusNames());
+}
+Result<DispositionStatus> ParseDispositionStatus(std::string_view text) {
+  return ParseFoldedName(text, kAllDispositionStatuses, &DispositionStatusName,
+                         "disposition_status", DispositionStatusNames());
 }
 
 }  // namespace rh

@@ -10,7 +10,8 @@ PACKAGES=(
   libbenchmark-dev libexpected-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev libssl-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  PACKAGES+=(mariadb-server mariadb-client clang libclang-rt-14-dev wrk chromium)
+  PACKAGES+=(mariadb-server mariadb-client clang libclang-rt-14-dev wrk chromium
+            prometheus-alertmanager)
   # Node.js ships npm itself on machines that carry NodeSource's build; Debian's npm package
   # conflicts with it, so only ask Debian for Node.js and npm when neither is on PATH.
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

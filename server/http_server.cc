@@ -52,13 +52,21 @@ const std::vector<Route>& ApiRoutes() {
       {"GET", "/api/v1/clusters", &Api::ListClusters},
       {"GET", "/api/v1/clusters/{id}", &Api::GetCluster},
       {"POST", "/api/v1/alerts/alertmanager", &Api::PostAlerts},
+      {"POST", "/api/v1/alerts/grafana", &Api::PostAlerts},
+      {"GET", "/api/v1/alerts", &Api::ListAlerts},
+      {"GET", "/api/v1/issues", &Api::ListIssues},
+      {"GET", "/api/v1/issues/{id}", &Api::GetIssue},
+      {"POST", "/api/v1/issues/{id}/ack", &Api::AckIssue},
+      {"POST", "/api/v1/issues/{id}/triage", &Api::TriageIssue},
+      {"POST", "/api/v1/issues/{id}/disposition", &Api::DisposeIssue},
   };
   return routes;
 }
 
 // Paths that answer with the web page (the page routes itself from location.pathname).
 constexpr const char* kPagePatterns[] = {
-    "/", "/reports", "/reports/{id}", "/clusters/{id}", "/investigate", "/investigations/{id}"};
+    "/", "/reports", "/reports/{id}", "/clusters/{id}", "/investigate", "/investigations/{id}",
+    "/issues", "/issues/{id}"};
 
 // Matches `path` against a route pattern, appending the "{...}" segments to `captures`.
 bool MatchPattern(std::string_view pattern, std::string_view path,

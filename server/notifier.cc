@@ -77,15 +77,28 @@ void ReportNotifier::OnReportStored(const store::StoredReport& report) {
     Outcomes(metrics_, "skipped").Add();
     return;
   }
+  Enqueue(Pending{"report=" + report.report_id, DumpJson(MessageFor(report))});
+}
+
+void ReportNotifier::OnIssue(const issues::Issue& issue, std::string_view reason) {
+  const bool wanted = reason == "escalated" || issue.severity == "critical";
+  if (options_.webhook_url.empty() || !wanted) {
+    Outcomes(metrics_, "skipped").Add();
+    return;
+  }
+  Enqueue(Pending{"issue=" + issue.issue_id, DumpJson(MessageForIssue(issue, reason))});
+}
+
+void ReportNotifier::Enqueue(Pending pending) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (queue_.size() >= kMaxQueued) {
       Outcomes(metrics_, "failed").Add();
-      Logger("server")->error("report={} notification dropped: {} notifications already queued",
-                              report.report_id, queue_.size());
+      Logger("server")->error("{} notification dropped: {} notifications already queued",
+                              pending.subject, queue_.size());
       return;
     }
-    queue_.push_back(report);
+    queue_.push_back(std::move(pending));
   }
   changed_.notify_all();
 }
@@ -99,6 +112,28 @@ std::string ReportNotifier::ReportLink(const std::string& report_id) const {
   std::string base = options_.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/reports/" + report_id;
+}
+
+std::string ReportNotifier::IssueLink(const std::string& issue_id) const {
+  std::string base = options_.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/issues/" + issue_id;
+}
+
+Json ReportNotifier::MessageForIssue(const issues::Issue& issue, std::string_view reason) const {
+  const std::string headline =
+      std::string(reason == "escalated" ? "[ESCALATED] " : "[NEW ISSUE] ") + issue.cluster_id +
+      ": " + Upper(std::string(IssueKindName(issue.kind))) + " " + issue.title;
+  std::string names;
+  for (const std::string& name : issue.alert_names) names += (names.empty() ? "" : ", ") + name;
+  const std::string line = std::to_string(issue.alert_count) + " alert message(s): " + names;
+  const std::string link = IssueLink(issue.issue_id);
+  if (options_.format == "lark") {
+    return Json{{"msg_type", "text"},
+                {"content", {{"text", RedactSecrets(headline + "\n" + line + "\n" + link)}}}};
+  }
+  return Json{{"text", RedactSecrets("*" + headline + "*\n" + line + "\n<" + link +
+                                     "|Open the issue>")}};
 }
 
 Json ReportNotifier::MessageFor(const store::StoredReport& report) const {
@@ -159,8 +194,8 @@ ReportNotifier::Outcome ReportNotifier::PostOnce(const std::string& body) const 
   return outcome;
 }
 
-void ReportNotifier::Deliver(const store::StoredReport& report) {
-  const std::string body = DumpJson(MessageFor(report));
+void ReportNotifier::Deliver(const Pending& pending) {
+  const std::string& body = pending.body;
   // Doubling from first_backoff, no jitter, in effect no cap (notify.max_retries <= 10 stays far
   // below the hour); a Retry-After of up to a minute is used instead when the webhook sends one.
   const net::BackoffPolicy backoff{.initial = options_.first_backoff,
@@ -173,34 +208,32 @@ void ReportNotifier::Deliver(const store::StoredReport& report) {
     outcome = PostOnce(body);
     if (outcome.sent) {
       Outcomes(metrics_, "sent").Add();
-      Logger("server")->info("report={} notification sent ({} attempt{})", report.report_id,
+      Logger("server")->info("{} notification sent ({} attempt{})", pending.subject,
                              attempt + 1, attempt == 0 ? "" : "s");
       return;
     }
     if (!outcome.retryable || attempt == options_.max_retries) break;
-    Logger("server")->warn("report={} notification attempt {} failed: {}; retrying",
-                           report.report_id, attempt + 1, outcome.error);
+    Logger("server")->warn("{} notification attempt {} failed: {}; retrying", pending.subject,
+                           attempt + 1, outcome.error);
     clock_.SleepFor(net::RetryDelay(backoff, outcome.retry_after_seconds, attempt, 0.0));
   }
   Outcomes(metrics_, "failed").Add();
-  Logger("server")->error(
-      "report={} notification failed: {} (the report is stored; see "
-      "/reports/{})",
-      report.report_id, outcome.error, report.report_id);
+  Logger("server")->error("{} notification failed: {} (it is stored; see the web page)",
+                          pending.subject, outcome.error);
 }
 
 void ReportNotifier::Loop() {
   while (true) {
-    store::StoredReport report;
+    Pending pending;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and everything was sent
-      report = std::move(queue_.front());
+      pending = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
     }
-    Deliver(report);
+    Deliver(pending);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       busy_ = false;

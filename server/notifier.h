@@ -1,5 +1,5 @@
-// ReportNotifier: tells people about serious reports. When a stored report's severity is at or
-// above notify.min_severity it POSTs a short message with a link to the report
+// ReportNotifier: tells people about serious reports (and new or escalated alert issues). When
+// a stored report's severity is at or above notify.min_severity it POSTs a short message with a link to the report
 // (<public_url>/reports/<id>) to the configured Slack-compatible or Lark incoming webhook
 // (secrets.notify_webhook_url).
 //
@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "agent/investigator.h"
+#include "issues/issue.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/json.h"
@@ -67,6 +68,10 @@ class ReportNotifier {
 
   // Queues a message when the report is severe enough and a webhook is configured.
   void OnReportStored(const store::StoredReport& report);
+  // Queues a message for an issue the tracker opened ("new") or escalated ("escalated"): every
+  // escalation, and new issues whose worst alert is critical (others are counted as skipped).
+  // The link is <public_url>/issues/<id>.
+  void OnIssue(const issues::Issue& issue, std::string_view reason);
   // This notifier as a ReportListener (it must outlive the listener's users).
   ReportListener AsListener();
   // Blocks until every queued message was sent or given up.
@@ -74,7 +79,9 @@ class ReportNotifier {
 
   // The JSON body posted for `report` (Slack {"text"} or Lark {"msg_type":"text",...}).
   Json MessageFor(const store::StoredReport& report) const;
+  Json MessageForIssue(const issues::Issue& issue, std::string_view reason) const;
   std::string ReportLink(const std::string& report_id) const;
+  std::string IssueLink(const std::string& issue_id) const;
 
  private:
   struct Outcome {
@@ -86,7 +93,13 @@ class ReportNotifier {
   ReportNotifier(NotifierOptions options, std::unique_ptr<net::HttpTransport> owned_transport,
                  net::HttpTransport* transport, Clock& clock, MetricsRegistry& metrics);
   void Loop();
-  void Deliver(const store::StoredReport& report);
+  // One queued message: what it is about ("report=rpt_..", "issue=iss_..") and its body.
+  struct Pending {
+    std::string subject;
+    std::string body;
+  };
+  void Enqueue(Pending pending);
+  void Deliver(const Pending& pending);
   Outcome PostOnce(const std::string& body) const;
 
   const NotifierOptions options_;
@@ -96,7 +109,7 @@ class ReportNotifier {
   MetricsRegistry& metrics_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<store::StoredReport> queue_;
+  std::deque<Pending> queue_;
   bool busy_ = false;
   bool stopping_ = false;
   std::thread thread_;

@@ -2,6 +2,7 @@
 
 #include "agent/investigator.h"
 #include "agent/worker_pool.h"
+#include "alerts/alert_store.h"
 #include "core/log.h"
 #include "service/lark_feed.h"
 #include "store/task_queue.h"
@@ -34,6 +35,14 @@ Result<CycleResult> Cycle::Run(const CycleOptions& options, const std::atomic<bo
   store::TaskQueue queue(*memory, runtime_.clock(), runtime_.config().queue);
   sentinel::Sentinel sentinel(*fleet, queue, runtime_.clock(), runtime_.config().sentinel);
   RH_ASSIGN_OR_RETURN(result.pass, sentinel.RunPass());
+  if (auto matched = alerts::AlertStore(*fleet, runtime_.clock()).MatchOrphans(); !matched) {
+    Logger("service")->warn("orphan alerts not matched: {}", matched.error().ToString());
+  }
+  if (auto issues = Issues(runtime_).Update(); issues) {
+    result.issues = std::move(*issues);
+  } else {
+    Logger("service")->warn("issue tracker did not run: {}", issues.error().ToString());
+  }
   if (options.investigate && !stop.load()) {
     RH_ASSIGN_OR_RETURN(result.investigations, Investigate(options.max_investigations, stop));
   }

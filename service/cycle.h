@@ -1,5 +1,6 @@
 // Cycle: one pass of the detect-and-investigate loop — score every cluster at the latest snapshot
-// hour, run the sentinel rules (which queue at most one task per cluster per cooldown), then work
+// hour, run the sentinel rules (which queue at most one task per cluster per cooldown), group new
+// alerts into issues (service/issues.h: new or escalated issues on tier A/S queue tasks), then work
 // the queue with the Investigator. `rockhound cycle` runs it once, `rockhound run` every
 // sentinel.interval on one long-lived Runtime, `rockhound demo` as one of its steps.
 //
@@ -24,6 +25,7 @@
 #include "alerts/lark_ingest.h"
 #include "core/error.h"
 #include "sentinel/sentinel.h"
+#include "service/issues.h"
 #include "service/runtime.h"
 
 namespace rh::service {
@@ -47,6 +49,9 @@ struct CycleResult {
   // why it failed (the cycle goes on without it: the scorer reads what is stored).
   std::optional<alerts::LarkIngestSummary> lark;
   std::string lark_error;
+  // The issue tracker's pass over the alerts stored since the last one (orphans whose cluster
+  // appeared are matched first); a failure there is logged, never fails the cycle.
+  IssueUpdateResult issues;
 };
 
 class Cycle {

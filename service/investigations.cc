@@ -47,6 +47,8 @@ Result<RequestedInvestigation> Investigations::Request(const InvestigationSpec& 
   enqueue.priority = spec.priority;
   enqueue.source = spec.source;
   enqueue.requester = spec.requester.substr(0, 128);
+  enqueue.context_json = spec.context_json;
+  enqueue.one_per_cluster = spec.one_per_cluster;
   RH_ASSIGN_OR_RETURN(store::TaskQueue queue, Queue());
   RH_ASSIGN_OR_RETURN(store::EnqueueResult enqueued, queue.Enqueue(enqueue));
   Logger("service")->info("task={} cluster={} investigation requested by {} ({})",

@@ -36,6 +36,10 @@ struct InvestigationSpec {
   int priority = 2;       // 1 (most urgent) .. 3
   std::string requester;  // who asks: a user name, "http", "mcp", "alertmanager"
   store::TaskSource source = store::TaskSource::kAdhoc;
+  // What triggered it (alerts, issue) as a JSON object; carried by the task for the brief.
+  std::string context_json;
+  // At most one open task of this source per cluster (store::EnqueueRequest::one_per_cluster).
+  bool one_per_cluster = false;
 };
 
 struct RequestedInvestigation {

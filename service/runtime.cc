@@ -218,6 +218,20 @@ Result<agent::Investigator*> Runtime::Investigator() {
   return engines_->investigator.get();
 }
 
+void Runtime::AddIssueListener(IssueListener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mutex_);
+  issue_listeners_.push_back(std::move(listener));
+}
+
+void Runtime::NotifyIssue(const issues::Issue& issue, std::string_view reason) {
+  std::vector<IssueListener> listeners;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mutex_);
+    listeners = issue_listeners_;
+  }
+  for (const IssueListener& listener : listeners) listener(issue, reason);
+}
+
 void Runtime::CloseFleet() {
   std::lock_guard<std::mutex> lock(mutex_);
   engines_.reset();

@@ -15,9 +15,12 @@
 // long as the Runtime.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -33,6 +36,9 @@ namespace rh::tools {
 class ToolRegistry;
 struct ToolEnvironment;
 }  // namespace rh::tools
+namespace rh::issues {
+struct Issue;
+}  // namespace rh::issues
 namespace rh::agent {
 class Investigator;
 }  // namespace rh::agent
@@ -40,6 +46,10 @@ class Investigator;
 namespace rh::service {
 
 class OverviewCache;
+
+// Told about every issue the tracker opened or escalated (reason "new" | "escalated"): the
+// notifier of `serve` listens. Called on the thread that ran the tracker; keep it cheap.
+using IssueListener = std::function<void(const issues::Issue& issue, std::string_view reason)>;
 
 class Runtime {
  public:
@@ -91,6 +101,10 @@ class Runtime {
   // (service/internal/overview_cache.h).
   OverviewCache& overview_cache() { return *overview_cache_; }
 
+  // Issue listeners (service/issues.h calls NotifyIssue for new and escalated issues).
+  void AddIssueListener(IssueListener listener);
+  void NotifyIssue(const issues::Issue& issue, std::string_view reason);
+
  private:
   struct Engines;
 
@@ -105,6 +119,8 @@ class Runtime {
   std::unique_ptr<tools::ToolRegistry> tools_;
   std::unique_ptr<Engines> engines_;
   std::unique_ptr<OverviewCache> overview_cache_;
+  std::mutex listeners_mutex_;
+  std::vector<IssueListener> issue_listeners_;
 };
 
 // The tools' environment for `config` (run_sql's guarded connection, budgets, prompt overrides).

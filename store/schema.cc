@@ -389,6 +389,159 @@ CREATE TABLE IF NOT EXISTS investigation_reports (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 )SQL";
 
+// ---- fleet telemetry, version 3: orphan alerts ------------------------------------------
+// Alerts whose cluster is unknown (or unnamed) are kept, not dropped (alerts/alert_store.h):
+// `orphan` 1 with the reason; the claimed cluster name (version 2's cluster_name) is what they
+// are matched by later.
+
+constexpr const char* kFleetV3Sqlite = R"SQL(
+ALTER TABLE lark_alerts ADD COLUMN orphan INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lark_alerts ADD COLUMN orphan_reason TEXT;
+CREATE INDEX IF NOT EXISTS idx_lark_alerts_orphan ON lark_alerts(orphan);
+)SQL";
+
+constexpr const char* kFleetV3Mysql = R"SQL(
+ALTER TABLE lark_alerts ADD COLUMN IF NOT EXISTS orphan TINYINT NOT NULL DEFAULT 0;
+ALTER TABLE lark_alerts ADD COLUMN IF NOT EXISTS orphan_reason VARCHAR(1024);
+CREATE INDEX IF NOT EXISTS idx_lark_alerts_orphan ON lark_alerts(orphan);
+)SQL";
+
+// ---- fleet telemetry, version 4: the issue tracker ----------------------------------------
+// Alerts grouped into issues (issues/README.md): the issues, which alert message belongs to
+// which issue (one row per message: grouping is idempotent), every lifecycle change with who and
+// when, and the investigations (and their reports) an issue led to.
+
+constexpr const char* kFleetV4Sqlite = R"SQL(
+CREATE TABLE IF NOT EXISTS alert_issues (
+  issue_id           TEXT PRIMARY KEY,     -- iss_...
+  cluster_id         TEXT NOT NULL,
+  kind               TEXT NOT NULL,        -- anomaly | failure
+  title              TEXT NOT NULL,
+  escalated          INTEGER NOT NULL DEFAULT 0,
+  escalated_at       TEXT,
+  issue_status       TEXT NOT NULL,        -- Ongoing | Resolved
+  triage_status      TEXT NOT NULL,        -- New | Acknowledged | Investigating | Mitigating | Closed
+  disposition_status TEXT NOT NULL,        -- New | No Action Needed | JIRA Created
+  ticket_ref         TEXT,
+  severity           TEXT,                 -- the worst alert severity seen
+  alert_names        TEXT NOT NULL,        -- distinct names, first seen first, one per line
+  first_alert_at     TEXT NOT NULL,
+  last_alert_at      TEXT NOT NULL,
+  resolved_at        TEXT,
+  alert_count        INTEGER NOT NULL,     -- messages
+  open_alerts        INTEGER NOT NULL,     -- alert instances still firing
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_alert_issues_cluster ON alert_issues(cluster_id, last_alert_at);
+CREATE INDEX IF NOT EXISTS idx_alert_issues_status ON alert_issues(issue_status, last_alert_at);
+CREATE TABLE IF NOT EXISTS alert_issue_members (
+  message_id         TEXT PRIMARY KEY,     -- lark_alerts.message_id
+  issue_id           TEXT NOT NULL,
+  cluster_id         TEXT NOT NULL,
+  alert_name         TEXT NOT NULL,
+  status             TEXT NOT NULL,        -- Firing | Resolved
+  starts_at          TEXT NOT NULL,
+  ends_at            TEXT,
+  event_at           TEXT NOT NULL,        -- the message's alert_time
+  added_at           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_alert_issue_members_issue ON alert_issue_members(issue_id, event_at);
+CREATE INDEX IF NOT EXISTS idx_alert_issue_members_instance ON alert_issue_members(cluster_id, alert_name, starts_at);
+CREATE TABLE IF NOT EXISTS alert_issue_events (
+  event_id           TEXT PRIMARY KEY,     -- evt_...
+  issue_id           TEXT NOT NULL,
+  seq                INTEGER NOT NULL,     -- 1, 2, ... per issue: the order of the changes
+  at                 TEXT NOT NULL,
+  actor              TEXT NOT NULL,        -- a user, "tracker", "http", "mcp"
+  field              TEXT NOT NULL,        -- created | issue_status | triage_status | disposition_status | escalated
+  from_value         TEXT,
+  to_value           TEXT,
+  note               TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_alert_issue_events_issue ON alert_issue_events(issue_id, seq);
+CREATE TABLE IF NOT EXISTS alert_issue_links (
+  issue_id           TEXT NOT NULL,
+  task_id            TEXT NOT NULL,
+  report_id          TEXT,
+  reason             TEXT,                 -- new | escalated
+  created_at         TEXT NOT NULL,
+  PRIMARY KEY (issue_id, task_id)
+);
+CREATE INDEX IF NOT EXISTS idx_alert_issue_links_task ON alert_issue_links(task_id);
+)SQL";
+
+constexpr const char* kFleetV4Mysql = R"SQL(
+CREATE TABLE IF NOT EXISTS alert_issues (
+  issue_id           VARCHAR(40) NOT NULL PRIMARY KEY,
+  cluster_id         VARCHAR(64) NOT NULL,
+  kind               VARCHAR(16) NOT NULL,
+  title              VARCHAR(512) NOT NULL,
+  escalated          TINYINT NOT NULL DEFAULT 0,
+  escalated_at       DATETIME,
+  issue_status       VARCHAR(16) NOT NULL,
+  triage_status      VARCHAR(16) NOT NULL,
+  disposition_status VARCHAR(32) NOT NULL,
+  ticket_ref         VARCHAR(255),
+  severity           VARCHAR(16),
+  alert_names        TEXT NOT NULL,
+  first_alert_at     DATETIME NOT NULL,
+  last_alert_at      DATETIME NOT NULL,
+  resolved_at        DATETIME,
+  alert_count        INT NOT NULL,
+  open_alerts        INT NOT NULL,
+  created_at         DATETIME NOT NULL,
+  updated_at         DATETIME NOT NULL,
+  INDEX idx_alert_issues_cluster (cluster_id, last_alert_at),
+  INDEX idx_alert_issues_status (issue_status, last_alert_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE IF NOT EXISTS alert_issue_members (
+  message_id         VARCHAR(128) NOT NULL PRIMARY KEY,
+  issue_id           VARCHAR(40) NOT NULL,
+  cluster_id         VARCHAR(64) NOT NULL,
+  alert_name         VARCHAR(255) NOT NULL,
+  status             VARCHAR(16) NOT NULL,
+  starts_at          DATETIME NOT NULL,
+  ends_at            DATETIME,
+  event_at           DATETIME NOT NULL,
+  added_at           DATETIME NOT NULL,
+  INDEX idx_alert_issue_members_issue (issue_id, event_at),
+  INDEX idx_alert_issue_members_instance (cluster_id, alert_name, starts_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE IF NOT EXISTS alert_issue_events (
+  event_id           VARCHAR(40) NOT NULL PRIMARY KEY,
+  issue_id           VARCHAR(40) NOT NULL,
+  seq                INT NOT NULL,
+  at                 DATETIME NOT NULL,
+  actor              VARCHAR(255) NOT NULL,
+  field              VARCHAR(32) NOT NULL,
+  from_value         VARCHAR(255),
+  to_value           VARCHAR(255),
+  note               TEXT,
+  INDEX idx_alert_issue_events_issue (issue_id, seq)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE IF NOT EXISTS alert_issue_links (
+  issue_id           VARCHAR(40) NOT NULL,
+  task_id            VARCHAR(40) NOT NULL,
+  report_id          VARCHAR(40),
+  reason             VARCHAR(32),
+  created_at         DATETIME NOT NULL,
+  PRIMARY KEY (issue_id, task_id),
+  INDEX idx_alert_issue_links_task (task_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+)SQL";
+
+// ---- agent memory, version 2: what a task carries -----------------------------------------
+// The alerts (and issue) that triggered a task, as JSON, for the investigation's brief.
+
+constexpr const char* kMemoryV2Sqlite = R"SQL(
+ALTER TABLE investigation_tasks ADD COLUMN context_json TEXT;
+)SQL";
+
+constexpr const char* kMemoryV2Mysql = R"SQL(
+ALTER TABLE investigation_tasks ADD COLUMN IF NOT EXISTS context_json MEDIUMTEXT;
+)SQL";
+
 constexpr const char* kMigrationsTableSqlite =
     "CREATE TABLE IF NOT EXISTS schema_migrations (schema_name TEXT NOT NULL, version INTEGER NOT "
     "NULL, description TEXT, applied_at TEXT NOT NULL, PRIMARY KEY (schema_name, version))";
@@ -404,9 +557,15 @@ const std::vector<Migration>& Migrations(SchemaSet set) {
       {1, "fleet telemetry tables and scorer output", kFleetV1Sqlite, kFleetV1Mysql},
       {2, "Lark ingestion: card fields on lark_alerts, lark_unparsed_messages", kFleetV2Sqlite,
        kFleetV2Mysql},
+      {3, "orphan alerts: claimed cluster name, orphan flag and reason", kFleetV3Sqlite,
+       kFleetV3Mysql},
+      {4, "the issue tracker: issues, members, lifecycle events, investigation links",
+       kFleetV4Sqlite, kFleetV4Mysql},
   };
   static const std::vector<Migration> memory = {
       {1, "investigation task queue and reports", kMemoryV1Sqlite, kMemoryV1Mysql},
+      {2, "the context a task carries (triggering alerts and issue)", kMemoryV2Sqlite,
+       kMemoryV2Mysql},
   };
   return set == SchemaSet::kFleet ? fleet : memory;
 }

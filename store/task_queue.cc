@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kColumns =
     "task_id, cluster_id, source, rules_fired, priority, question, dedup_key, status, "
     "lease_owner, lease_expires_at, attempts, max_attempts, not_before, last_error, requester, "
-    "report_id, created_at, updated_at, started_at, finished_at";
+    "report_id, created_at, updated_at, started_at, finished_at, context_json";
 
 // MySQL claims: how many of the most urgent claimable tasks one round tries to lock, and how
 // many rounds a Claim makes when other workers take all of them first.
@@ -49,6 +49,7 @@ Task TaskFromRow(const Row& row) {
   task.updated_at = row.GetTime("updated_at").value_or(TimePoint{});
   task.started_at = row.GetTime("started_at");
   task.finished_at = row.GetTime("finished_at");
+  task.context_json = row.GetString("context_json");
   return task;
 }
 
@@ -99,6 +100,8 @@ std::string_view TaskSourceName(TaskSource source) {
       return "adhoc";
     case TaskSource::kWebhook:
       return "webhook";
+    case TaskSource::kIssue:
+      return "issue";
   }
   return "adhoc";
 }
@@ -120,11 +123,12 @@ std::string_view TaskStatusName(TaskStatus status) {
 }
 
 Result<TaskSource> ParseTaskSource(std::string_view text) {
-  for (TaskSource source : {TaskSource::kSentinel, TaskSource::kAdhoc, TaskSource::kWebhook}) {
+  for (TaskSource source : {TaskSource::kSentinel, TaskSource::kAdhoc, TaskSource::kWebhook,
+                            TaskSource::kIssue}) {
     if (TaskSourceName(source) == text) return source;
   }
   return InvalidArgument("source '" + std::string(text) + "'",
-                         "unknown task source; use sentinel, adhoc or webhook");
+                         "unknown task source; use sentinel, adhoc, webhook or issue");
 }
 
 Result<TaskStatus> ParseTaskStatus(std::string_view text) {
@@ -172,15 +176,17 @@ Result<Task> TaskQueue::InsertTask(const EnqueueRequest& request, const std::str
   task.status = TaskStatus::kQueued;
   task.max_attempts = config_.max_attempts;
   task.requester = request.requester;
+  task.context_json = RedactSecrets(request.context_json);
   task.created_at = FloorTo(now, std::chrono::seconds(1));
   task.updated_at = task.created_at;
   RH_RETURN_IF_ERROR(db_.Execute(
       "INSERT INTO investigation_tasks (task_id, cluster_id, source, rules_fired, priority, "
-      "question, dedup_key, status, attempts, max_attempts, requester, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)",
+      "question, dedup_key, status, attempts, max_attempts, requester, created_at, updated_at, "
+      "context_json) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
       {Text(task.id), Text(task.cluster_id), Text(std::string(TaskSourceName(task.source))),
        Text(task.rules_fired), Int(task.priority), Text(task.question), Text(task.dedup_key),
-       Int(task.max_attempts), Text(task.requester), Time(now), Time(now)}));
+       Int(task.max_attempts), Text(task.requester), Time(now), Time(now),
+       task.context_json.empty() ? Null() : Text(task.context_json)}));
   Logger("store")->info("task={} enqueued: cluster={} source={} priority={}", task.id,
                         task.cluster_id, TaskSourceName(task.source), task.priority);
   return task;
@@ -223,9 +229,14 @@ Result<EnqueueResult> TaskQueue::Enqueue(const EnqueueRequest& request) {
     outcome = EnqueueResult{};
     RH_ASSIGN_OR_RETURN(
         QueryResult existing,
-        db_.Query(SelectTasks("WHERE dedup_key = ? AND status IN ('queued', 'running') ORDER BY "
-                              "created_at LIMIT 1"),
-                  {Text(dedup_key)}));
+        request.one_per_cluster
+            ? db_.Query(SelectTasks("WHERE cluster_id = ? AND source = ? AND status IN "
+                                    "('queued', 'running') ORDER BY created_at LIMIT 1"),
+                        {Text(request.cluster_id),
+                         Text(std::string(TaskSourceName(request.source)))})
+            : db_.Query(SelectTasks("WHERE dedup_key = ? AND status IN ('queued', 'running') "
+                                    "ORDER BY created_at LIMIT 1"),
+                        {Text(dedup_key)}));
     if (!existing.empty()) {
       outcome.task = TaskFromRow(existing.front());
       return {};
@@ -262,6 +273,22 @@ Result<EnqueueResult> TaskQueue::EnqueueUnlessCooling(const EnqueueRequest& requ
   });
   if (!status) return rh::Fail(status.error().WithContext("enqueue " + request.cluster_id));
   return outcome;
+}
+
+Result<Task> TaskQueue::SetContext(std::string_view task_id, std::string_view context_json) {
+  RH_ASSIGN_OR_RETURN(
+      int64_t changed,
+      db_.Execute("UPDATE investigation_tasks SET context_json = ?, updated_at = ? WHERE task_id "
+                  "= ? AND status IN ('queued', 'running')",
+                  {Text(RedactSecrets(context_json)), Time(clock_.Now()),
+                   Text(std::string(task_id))}));
+  RH_ASSIGN_OR_RETURN(Task task, Get(task_id));
+  if (changed == 0) {
+    return InvalidArgument("task " + task.id,
+                           "already " + std::string(TaskStatusName(task.status)) +
+                               "; its context can no longer change");
+  }
+  return task;
 }
 
 Result<int> TaskQueue::RequeueExpired() {

@@ -44,10 +44,11 @@
 
 namespace rh::store {
 
-enum class TaskSource { kSentinel, kAdhoc, kWebhook };
+enum class TaskSource { kSentinel, kAdhoc, kWebhook, kIssue };
 enum class TaskStatus { kQueued, kRunning, kDone, kFailed, kCancelled };
 
-std::string_view TaskSourceName(TaskSource source);  // "sentinel" | "adhoc" | "webhook"
+// "sentinel" | "adhoc" | "webhook" | "issue" (a new or escalated alert issue, issues/)
+std::string_view TaskSourceName(TaskSource source);
 std::string_view TaskStatusName(TaskStatus status);  // "queued" | "running" | ...
 Result<TaskSource> ParseTaskSource(std::string_view text);
 Result<TaskStatus> ParseTaskStatus(std::string_view text);
@@ -73,6 +74,9 @@ struct Task {
   TimePoint updated_at{};
   std::optional<TimePoint> started_at;   // first claim
   std::optional<TimePoint> finished_at;  // done, failed or cancelled
+  // What triggered the task, as a JSON object (webhook and issue tasks: {"alerts": [...],
+  // "issue": {...}}), for the investigation's brief; "" when nothing.
+  std::string context_json;
 
   bool active() const { return status == TaskStatus::kQueued || status == TaskStatus::kRunning; }
 };
@@ -84,6 +88,11 @@ struct EnqueueRequest {
   std::string question;  // may be empty (a general health investigation)
   std::string rules_fired = "[]";
   std::string requester;
+  std::string context_json;  // see Task::context_json
+  // Enqueue: de-duplicate on (cluster, source) instead of (cluster, question): while any task
+  // of this source for the cluster is queued or running, that one is returned (webhook tasks:
+  // at most one open per cluster; later alerts attach to it with MergeContext).
+  bool one_per_cluster = false;
 };
 
 struct EnqueueResult {
@@ -142,6 +151,10 @@ class TaskQueue {
   // Puts back (or fails, when out of attempts) running tasks whose lease expired. Returns how
   // many were put back or failed. Claim calls it; exposed for `tasks list` and tests.
   Result<int> RequeueExpired();
+
+  // Replaces the context of a queued or running task (alerts that arrived later attach to the
+  // task already open). invalid_argument when the task already ended.
+  Result<Task> SetContext(std::string_view task_id, std::string_view context_json);
 
   Result<Task> Get(std::string_view task_id);
   // Newest first; one page of at most filter.limit tasks. invalid_argument for a malformed cursor.

@@ -8,6 +8,7 @@
 #include "service/alert_intake.h"
 #include "service/fleet_views.h"
 #include "service/investigations.h"
+#include "service/issues.h"
 #include "service/json_views.h"
 #include "service/reports.h"
 
@@ -131,6 +132,19 @@ Result<ApiResponse> Api::Metrics(const ApiRequest&) {
   } else {
     Logger("server")->warn("metrics: cannot count tasks: {}", counts.error().ToString());
   }
+  auto issue_counts = service::Issues(runtime_).Counts();
+  if (issue_counts) {
+    for (const auto& [triage, count] : issue_counts->open_by_triage) {
+      metrics_
+          .Gauge("rockhound_open_issues", "Open (Ongoing) alert issues by triage status",
+                 {{"triage_status", std::string(TriageStatusName(triage))}})
+          .Set(count);
+    }
+    metrics_.Gauge("rockhound_open_issues_escalated", "Open alert issues that were escalated")
+        .Set(issue_counts->open_escalated);
+  } else {
+    Logger("server")->warn("metrics: cannot count issues: {}", issue_counts.error().ToString());
+  }
   metrics_
       .Gauge("rockhound_build_info", "Always 1; the labels say which build is running",
              {{"version", RH_VERSION}, {"compiler", __VERSION__}})
@@ -224,7 +238,13 @@ Result<ApiResponse> Api::GetReport(const ApiRequest& request) {
     response.body = report.markdown;
     return response;
   }
-  return ApiResponse::JsonBody(service::ReportDetailJson(report));
+  Json body = service::ReportDetailJson(report);
+  body["issues"] = Json::array();
+  if (!report.task_id.empty()) {
+    auto linked = service::Issues(runtime_).IssuesOfTask(report.task_id);
+    if (linked) body["issues"] = *linked;
+  }
+  return ApiResponse::JsonBody(body);
 }
 
 Result<ApiResponse> Api::ListClusters(const ApiRequest& request) {
@@ -256,16 +276,24 @@ Result<ApiResponse> Api::GetCluster(const ApiRequest& request) {
 }
 
 Result<ApiResponse> Api::PostAlerts(const ApiRequest& request) {
-  RH_ASSIGN_OR_RETURN(service::AlertIntakeResult intake,
-                      service::AlertIntake(runtime_).IngestWebhook(request.body));
-  metrics_
-      .Counter("rockhound_webhook_alerts_total", "Webhook alerts received by outcome",
-               {{"result", "inserted"}})
-      .Add(intake.ingested.inserted);
-  metrics_
-      .Counter("rockhound_webhook_alerts_total", "Webhook alerts received by outcome",
-               {{"result", "duplicate"}})
-      .Add(intake.ingested.duplicates);
+  auto ingested = service::AlertIntake(runtime_).IngestWebhook(request.body);
+  if (!ingested) {
+    metrics_
+        .Counter("rockhound_webhook_bodies_refused_total",
+                 "Webhook bodies refused as unusable (nothing stored)")
+        .Add(1);
+    return Fail(ingested.error());
+  }
+  const service::AlertIntakeResult& intake = *ingested;
+  const char* help = "Webhook alerts received by outcome";
+  metrics_.Counter("rockhound_webhook_alerts_total", help, {{"result", "inserted"}})
+      .Add(intake.stored.inserted - intake.stored.orphans);
+  metrics_.Counter("rockhound_webhook_alerts_total", help, {{"result", "orphan"}})
+      .Add(intake.stored.orphans);
+  metrics_.Counter("rockhound_webhook_alerts_total", help, {{"result", "duplicate"}})
+      .Add(intake.stored.duplicates);
+  metrics_.Counter("rockhound_webhook_alerts_total", help, {{"result", "rejected"}})
+      .Add(static_cast<double>(intake.rejected.size()));
   if (intake.enqueue_failures > 0) {
     metrics_
         .Counter("rockhound_webhook_enqueue_failures_total",
@@ -277,11 +305,134 @@ Result<ApiResponse> Api::PostAlerts(const ApiRequest& request) {
     tasks.push_back(
         Json{{"task_id", task.task_id}, {"cluster_id", task.cluster_id}, {"created", task.created}});
   }
-  return ApiResponse::JsonBody(Json{{"received", intake.ingested.received},
-                                    {"inserted", intake.ingested.inserted},
-                                    {"duplicates", intake.ingested.duplicates},
-                                    {"message_ids", intake.ingested.message_ids},
+  Json orphans = Json::array();
+  for (const alerts::AlertRecord& alert : intake.stored.inserted_alerts) {
+    if (alert.orphan_reason.empty()) continue;
+    orphans.push_back(Json{{"message_id", alert.message_id},
+                           {"alert_name", alert.alert_name},
+                           {"reason", alert.orphan_reason}});
+  }
+  return ApiResponse::JsonBody(Json{{"received", intake.stored.received},
+                                    {"inserted", intake.stored.inserted},
+                                    {"duplicates", intake.stored.duplicates},
+                                    {"orphans", intake.stored.orphans},
+                                    {"orphan_alerts", std::move(orphans)},
+                                    {"orphans_matched", intake.orphans_matched},
+                                    {"rejected", intake.rejected},
+                                    {"message_ids", intake.stored.message_ids},
                                     {"tasks", std::move(tasks)}});
+}
+
+Result<ApiResponse> Api::ListAlerts(const ApiRequest& request) {
+  service::AlertQueryText query;
+  query.cluster_id = QueryValue(request.query, "cluster");
+  query.status = QueryValue(request.query, "status");
+  query.source = QueryValue(request.query, "source");
+  query.since = QueryValue(request.query, "since");
+  query.cursor = QueryValue(request.query, "cursor");
+  RH_ASSIGN_OR_RETURN(query.limit, ParseWholeNumber(request.query, "limit", 50, 1, 1000));
+  RH_ASSIGN_OR_RETURN(alerts::AlertPage page, service::AlertIntake(runtime_).List(query));
+  Json list = Json::array();
+  for (const alerts::StoredAlert& alert : page.alerts) list.push_back(service::AlertJson(alert));
+  return ApiResponse::JsonBody(
+      Json{{"alerts", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+}
+
+namespace {
+
+// A lifecycle step's answer: the issue, or for a conflict 409 with the allowed next states.
+Result<ApiResponse> TransitionResponse(service::Runtime& runtime, const std::string& issue_id,
+                                       Result<issues::Issue> moved, bool triage) {
+  if (moved) return ApiResponse::JsonBody(service::IssueJson(*moved));
+  if (moved.error().code != ErrorCode::kConflict) return Fail(moved.error());
+  ApiResponse response = ErrorResponse(moved.error());
+  auto current = service::Issues(runtime).Get(issue_id);
+  if (current) {
+    Json body = *ParseJson(response.body);
+    const Json issue = service::IssueJson(current->detail.issue);
+    body["error"]["allowed"] = issue[triage ? "allowed_triage" : "allowed_disposition"];
+    body["error"]["current"] = issue[triage ? "triage_status" : "disposition_status"];
+    response.body = DumpJson(body);
+  }
+  return response;
+}
+
+Result<std::pair<std::string, std::string>> ActorAndNote(const Json& body) {
+  for (const char* key : {"actor", "note", "status", "ticket_ref"}) {
+    if (body.contains(key) && !body[key].is_null() && !body[key].is_string()) {
+      return InvalidArgument(key, "must be a string");
+    }
+  }
+  return std::make_pair(JsonString(body, "actor", "http"), JsonString(body, "note"));
+}
+
+}  // namespace
+
+Result<ApiResponse> Api::ListIssues(const ApiRequest& request) {
+  service::IssueQueryText query;
+  query.cluster_id = QueryValue(request.query, "cluster");
+  query.status = QueryValue(request.query, "status");
+  query.triage = QueryValue(request.query, "triage");
+  query.kind = QueryValue(request.query, "kind");
+  const std::string escalated = QueryValue(request.query, "escalated");
+  if (!escalated.empty() && escalated != "true" && escalated != "false") {
+    return InvalidArgument("escalated", "must be true or false");
+  }
+  query.escalated_only = escalated == "true";
+  query.cursor = QueryValue(request.query, "cursor");
+  RH_ASSIGN_OR_RETURN(query.limit, ParseWholeNumber(request.query, "limit", 50, 1, 500));
+  RH_ASSIGN_OR_RETURN(issues::IssuePage page, service::Issues(runtime_).List(query));
+  Json list = Json::array();
+  for (const issues::Issue& issue : page.issues) list.push_back(service::IssueJson(issue));
+  return ApiResponse::JsonBody(
+      Json{{"issues", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+}
+
+Result<ApiResponse> Api::GetIssue(const ApiRequest& request) {
+  RH_ASSIGN_OR_RETURN(service::IssueView view,
+                      service::Issues(runtime_).Get(request.path_params.at(0)));
+  return ApiResponse::JsonBody(service::IssueViewJson(view));
+}
+
+Result<ApiResponse> Api::AckIssue(const ApiRequest& request) {
+  Json body = Json::object();
+  if (!request.body.empty()) {
+    RH_ASSIGN_OR_RETURN(body, ParseObjectBody(request.body));
+  }
+  RH_ASSIGN_OR_RETURN(auto actor_note, ActorAndNote(body));
+  const std::string& id = request.path_params.at(0);
+  return TransitionResponse(
+      runtime_, id, service::Issues(runtime_).Acknowledge(id, actor_note.first, actor_note.second),
+      true);
+}
+
+Result<ApiResponse> Api::TriageIssue(const ApiRequest& request) {
+  RH_ASSIGN_OR_RETURN(Json body, ParseObjectBody(request.body));
+  RH_ASSIGN_OR_RETURN(auto actor_note, ActorAndNote(body));
+  const std::string status = JsonString(body, "status");
+  if (status.empty()) {
+    return InvalidArgument("status", "is required: one of " + std::string(TriageStatusNames()));
+  }
+  const std::string& id = request.path_params.at(0);
+  return TransitionResponse(
+      runtime_, id,
+      service::Issues(runtime_).Triage(id, status, actor_note.first, actor_note.second), true);
+}
+
+Result<ApiResponse> Api::DisposeIssue(const ApiRequest& request) {
+  RH_ASSIGN_OR_RETURN(Json body, ParseObjectBody(request.body));
+  RH_ASSIGN_OR_RETURN(auto actor_note, ActorAndNote(body));
+  const std::string status = JsonString(body, "status");
+  if (status.empty()) {
+    return InvalidArgument("status",
+                           "is required: one of " + std::string(DispositionStatusNames()));
+  }
+  const std::string& id = request.path_params.at(0);
+  return TransitionResponse(runtime_, id,
+                            service::Issues(runtime_).Dispose(id, status,
+                                                              JsonString(body, "ticket_ref"),
+                                                              actor_note.first, actor_note.second),
+                            false);
 }
 
 }  // namespace rh::server::internal

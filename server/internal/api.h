@@ -61,6 +61,15 @@ class Api {
   Result<ApiResponse> GetCluster(const ApiRequest& request);
 
   Result<ApiResponse> PostAlerts(const ApiRequest& request);
+  Result<ApiResponse> ListAlerts(const ApiRequest& request);
+
+  Result<ApiResponse> ListIssues(const ApiRequest& request);
+  Result<ApiResponse> GetIssue(const ApiRequest& request);
+  // POST /api/v1/issues/{id}/ack | /triage {"status"} | /disposition {"status", "ticket_ref"};
+  // optional "actor" and "note". 409 names the allowed next states.
+  Result<ApiResponse> AckIssue(const ApiRequest& request);
+  Result<ApiResponse> TriageIssue(const ApiRequest& request);
+  Result<ApiResponse> DisposeIssue(const ApiRequest& request);
 
  private:
   // The per-cluster gauges (health score, risk level) of the newest scores, worst first, capped

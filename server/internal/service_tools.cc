@@ -6,11 +6,13 @@
 #include <string>
 
 #include "core/engine_kind.h"
+#include "core/issue_status.h"
 #include "core/root_cause.h"
 #include "core/severity.h"
 #include "core/time_format.h"
 #include "knowledge/knowledge_lake.h"
 #include "service/investigations.h"
+#include "service/issues.h"
 #include "service/json_views.h"
 #include "service/reports.h"
 
@@ -351,6 +353,92 @@ class GetInvestigationTool final : public ServiceTool {
   service::Runtime& runtime_;
 };
 
+// ---- alert issues ----------------------------------------------------------------------------
+
+class ListIssuesTool final : public ServiceTool {
+ public:
+  explicit ListIssuesTool(service::Runtime& runtime)
+      : ServiceTool(
+            "list_issues",
+            "Alert issues: alerts of one cluster grouped into ANOMALY (ongoing condition) or "
+            "FAILURE (discrete event) issues, open (Ongoing) first, then the most recent alert "
+            "first. Escalated issues (a FAILURE on a cluster with an open ANOMALY) have "
+            "escalated=true. Filter by cluster, status, triage state, kind; page with cursor.",
+            Json{{"type", "object"},
+                 {"properties",
+                  {{"cluster_id",
+                    {{"type", "string"}, {"pattern", kIdPattern}, {"maxLength", 64}}},
+                   {"status", StringEnum({"open", "resolved"}, "issue_status filter")},
+                   {"triage", StringEnum(Names(kAllTriageStatuses, &TriageStatusName),
+                                         "triage_status filter")},
+                   {"kind", StringEnum(Names(kAllIssueKinds, &IssueKindName), "kind filter")},
+                   {"escalated_only", {{"type", "boolean"}, {"default", false}}},
+                   {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100},
+                              {"default", 20}}},
+                   {"cursor", {{"type", "string"}, {"maxLength", 200},
+                               {"description", "next_cursor of the previous page"}}}}},
+                 {"additionalProperties", false}},
+            "filter by cluster_id or status=open, or lower limit"),
+        runtime_(runtime) {}
+
+ protected:
+  Result<std::string> Execute(const Json& input) override {
+    service::IssueQueryText query;
+    query.cluster_id = input.value("cluster_id", std::string());
+    query.status = input.value("status", std::string());
+    query.triage = input.value("triage", std::string());
+    query.kind = input.value("kind", std::string());
+    query.escalated_only = input.value("escalated_only", false);
+    query.limit = input.value("limit", 20);
+    query.cursor = input.value("cursor", std::string());
+    RH_ASSIGN_OR_RETURN(issues::IssuePage page, service::Issues(runtime_).List(query));
+    Json list = Json::array();
+    for (const issues::Issue& issue : page.issues) list.push_back(service::IssueJson(issue));
+    return DumpJson(Json{{"issues", std::move(list)},
+                         {"next_cursor", page.next_cursor.empty() ? Json(nullptr)
+                                                                  : Json(page.next_cursor)}});
+  }
+
+ private:
+  service::Runtime& runtime_;
+};
+
+class GetIssueTool final : public ServiceTool {
+ public:
+  explicit GetIssueTool(service::Runtime& runtime)
+      : ServiceTool(
+            "get_issue",
+            "One alert issue in full: its alert timeline (oldest first), every lifecycle change "
+            "with who and when, and the investigations (task and report ids) it led to.",
+            Json{{"type", "object"},
+                 {"properties",
+                  {{"issue_id",
+                    {{"type", "string"},
+                     {"pattern", kStoredIdPattern},
+                     {"maxLength", 64},
+                     {"description", "The issue id (iss_...), from list_issues."}}},
+                   {"max_alerts",
+                    {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50},
+                     {"description", "The latest this many alerts of the timeline."}}}}},
+                 {"required", {"issue_id"}},
+                 {"additionalProperties", false}},
+            "lower max_alerts"),
+        runtime_(runtime) {}
+
+ protected:
+  Result<std::string> Execute(const Json& input) override {
+    RH_ASSIGN_OR_RETURN(service::IssueView view,
+                        service::Issues(runtime_).Get(input["issue_id"].get<std::string>()));
+    const size_t keep = static_cast<size_t>(input.value("max_alerts", 50));
+    auto& alerts = view.detail.alerts;
+    if (alerts.size() > keep) alerts.erase(alerts.begin(), alerts.end() - keep);
+    return DumpJson(service::IssueViewJson(view));
+  }
+
+ private:
+  service::Runtime& runtime_;
+};
+
 }  // namespace
 
 Result<tools::ToolRegistry> BuildServiceTools(service::Runtime& runtime, int output_budget_tokens) {
@@ -364,6 +452,8 @@ Result<tools::ToolRegistry> BuildServiceTools(service::Runtime& runtime, int out
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetReportTool>(runtime)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<RequestInvestigationTool>(runtime)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetInvestigationTool>(runtime)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<ListIssuesTool>(runtime)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetIssueTool>(runtime)));
   return registry;
 }
 

@@ -7,6 +7,8 @@
 //   get_report       {report_id, format? ("markdown" | "json"), include_transcript?}
 //   request_investigation {cluster_id, question?}
 //   get_investigation {task_id}
+//   list_issues      {cluster_id?, status?, triage?, kind?, escalated_only?, limit?, cursor?}
+//   get_issue        {issue_id, max_alerts?}
 // Thread-safety: as the registry (tools may run concurrently).
 #pragma once
 

@@ -1,6 +1,8 @@
 // Rockhound web page: a small single-page app over /api/v1 (no framework, no external assets).
 // Pages: / (fleet overview), /clusters/<id>, /reports (list + filters), /reports/<id>,
-// /investigate (request form), /investigations/<task_id> (progress, polled).
+// /investigate (request form), /investigations/<task_id> (progress, polled), /issues (alert
+// issues, open first, escalated highlighted) and /issues/<id> (alert timeline, history, linked
+// reports, triage and disposition steps).
 // Everything the server sends is inserted as text (never as HTML).
 'use strict';
 
@@ -192,6 +194,8 @@ async function render() {
     else if (parts[0] === 'reports' && parts[1]) await renderReport(generation, parts[1]);
     else if (path === '/investigate') await renderInvestigate(generation, params);
     else if (parts[0] === 'investigations' && parts[1]) await renderProgress(generation, parts[1]);
+    else if (path === '/issues') await renderIssues(generation, params);
+    else if (parts[0] === 'issues' && parts[1]) await renderIssue(generation, parts[1]);
     else setView('', h('div', { class: 'empty' }, 'No such page. ', link('/', 'Back to the fleet')));
   } catch (error) {
     if (generation !== renderGeneration) return;
@@ -526,9 +530,11 @@ async function renderReport(generation, reportId) {
         h('div', { class: 'muted' }, `${fmtTime(detail.created_at)} (${fmtAgo(detail.created_at)}) · ` +
           `${detail.engine}${detail.model ? ' ' + detail.model : ''} · ${calls.length} tool calls · ` +
           `${(detail.duration_ms / 1000).toFixed(1)} s`)),
-      h('div', { class: 'row' },
+      h('div', { class: 'row', id: 'report-links' },
         link('/clusters/' + encodeURIComponent(detail.cluster_id), 'Cluster'),
-        link('/reports?cluster=' + encodeURIComponent(detail.cluster_id), 'Its other reports'))),
+        link('/reports?cluster=' + encodeURIComponent(detail.cluster_id), 'Its other reports'),
+        (detail.issues || []).map((issueId) =>
+          link('/issues/' + encodeURIComponent(issueId), 'Issue ' + issueId)))),
     detail.llm_error ? h('div', { class: 'card' }, h('strong', {}, 'Playbook stood in for Claude: '),
       detail.llm_error) : null,
     h('section', { class: 'card', id: 'root-cause' },
@@ -663,3 +669,146 @@ document.addEventListener('DOMContentLoaded', () => {
   setupToken();
   render();
 });
+
+// ---- alert issues ---------------------------------------------------------------------------
+
+const TRIAGE = ['New', 'Acknowledged', 'Investigating', 'Mitigating', 'Closed'];
+
+function issueRow(issue) {
+  const href = '/issues/' + encodeURIComponent(issue.issue_id);
+  const classes = ['clickable', 'issue-row'];
+  if (issue.escalated) classes.push('escalated');
+  if (issue.issue_status !== 'Ongoing') classes.push('resolved');
+  return h('tr', { class: classes.join(' '), 'data-issue': issue.issue_id,
+    onclick: (event) => { if (!event.target.closest('a')) navigate(href); } },
+    h('td', {}, badge(issue.issue_status === 'Ongoing' ? 'Critical' : 'Healthy',
+      issue.issue_status)),
+    h('td', {}, link('/clusters/' + encodeURIComponent(issue.cluster_id), issue.cluster_id)),
+    h('td', {}, issue.kind.toUpperCase(),
+      issue.escalated ? h('span', { class: 'escalated-tag', title: 'a FAILURE landed on this ' +
+        'open ANOMALY' }, 'ESCALATED') : null),
+    h('td', {}, link(href, issue.title)),
+    h('td', {}, issue.triage_status),
+    h('td', {}, issue.disposition_status + (issue.ticket_ref ? ' (' + issue.ticket_ref + ')' : '')),
+    h('td', { class: 'num' }, String(issue.alert_count)),
+    h('td', { class: 'muted' }, fmtTime(issue.last_alert_at)));
+}
+
+async function renderIssues(generation, params) {
+  const query = new URLSearchParams();
+  for (const key of ['cluster', 'status', 'triage', 'kind', 'escalated']) {
+    if (params.get(key)) query.set(key, params.get(key));
+  }
+  query.set('limit', '50');
+  const page = await api('/api/v1/issues?' + query.toString());
+  if (generation !== renderGeneration) return;
+  const form = h('form', { class: 'card filters', id: 'issue-filters' },
+    h('label', {}, 'Cluster', h('input', { name: 'cluster', value: params.get('cluster') || '',
+      placeholder: 'any', size: 18 })),
+    select('status', 'Status', [['', 'any'], ['open', 'open'], ['resolved', 'resolved']],
+      params.get('status') || ''),
+    select('triage', 'Triage', [['', 'any']].concat(TRIAGE.map((t) => [t, t])),
+      params.get('triage') || ''),
+    select('kind', 'Kind', [['', 'any'], ['anomaly', 'ANOMALY'], ['failure', 'FAILURE']],
+      params.get('kind') || ''),
+    select('escalated', 'Escalated', [['', 'any'], ['true', 'only escalated']],
+      params.get('escalated') || ''),
+    h('button', { type: 'submit', class: 'primary' }, 'Apply'),
+    h('button', { type: 'button', onclick: () => navigate('/issues') }, 'Clear'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) if (value) next.set(key, String(value).trim());
+    navigate('/issues' + (next.toString() ? '?' + next.toString() : ''));
+  });
+  const tbody = h('tbody', {});
+  for (const issue of page.issues) tbody.append(issueRow(issue));
+  let cursor = page.next_cursor;
+  const loadMore = h('button', { type: 'button', id: 'load-more-issues', onclick: async () => {
+    loadMore.disabled = true;
+    query.set('cursor', cursor);
+    try {
+      const next = await api('/api/v1/issues?' + query.toString());
+      for (const issue of next.issues) tbody.append(issueRow(issue));
+      cursor = next.next_cursor;
+    } catch (error) {
+      showBanner(`${error.code}: ${error.message}`);
+    }
+    loadMore.disabled = false;
+    loadMore.hidden = !cursor;
+  } }, 'Load more');
+  loadMore.hidden = !cursor;
+  setView('issues',
+    h('div', { class: 'page-head' }, h('h1', {}, 'Issues'),
+      h('span', { class: 'muted' }, 'alerts grouped per cluster; open issues first')),
+    form,
+    h('div', { class: 'card table-wrap' },
+      page.issues.length === 0 ? h('div', { class: 'empty' }, 'No issue matches these filters.')
+        : h('table', { id: 'issue-table' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'Status'), h('th', {}, 'Cluster'),
+            h('th', {}, 'Kind'), h('th', {}, 'Issue'), h('th', {}, 'Triage'),
+            h('th', {}, 'Disposition'), h('th', { class: 'num' }, 'Alerts'),
+            h('th', {}, 'Last alert'))),
+          tbody),
+      h('div', { class: 'more' }, loadMore)));
+}
+
+async function renderIssue(generation, issueId) {
+  const issue = await api('/api/v1/issues/' + encodeURIComponent(issueId));
+  if (generation !== renderGeneration) return;
+  const step = async (path, body) => {
+    try {
+      await api('/api/v1/issues/' + encodeURIComponent(issueId) + path, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(Object.assign({ actor: 'web' }, body)) });
+      render();
+    } catch (error) {
+      showBanner(`${error.code}: ${error.message}`);
+    }
+  };
+  const triageButtons = issue.allowed_triage.map((status) => h('button', { type: 'button',
+    class: 'triage-step', 'data-status': status,
+    onclick: () => step('/triage', { status }) }, status));
+  const ticket = h('input', { id: 'ticket-ref', placeholder: 'JIRA ticket, e.g. OPS-1234',
+    size: 20 });
+  const dispositionButtons = issue.allowed_disposition.map((status) => h('button', {
+    type: 'button', class: 'disposition-step', 'data-status': status,
+    onclick: () => step('/disposition', { status, ticket_ref: ticket.value.trim() }) }, status));
+  const timeline = h('ol', { class: 'timeline', id: 'alert-timeline' },
+    issue.alerts.map((alert) => h('li', { class: 'alert-' + alert.status.toLowerCase() },
+      h('span', { class: 'muted' }, fmtTime(alert.alert_time)), ' ',
+      h('strong', {}, alert.alert_name), ' ', badge(alert.status === 'Firing' ? 'Critical' :
+        'Healthy', alert.status), alert.severity ? ' ' + alert.severity : '',
+      alert.detail ? h('div', { class: 'sub muted' }, alert.detail) : null)));
+  const history = h('ul', { class: 'history', id: 'issue-history' },
+    issue.events.map((event) => h('li', {}, h('span', { class: 'muted' }, fmtTime(event.at)), ' ',
+      event.actor + ': ' + event.field + ' ' + (event.from ? event.from + ' → ' : '') +
+      (event.to || '') + (event.note ? ' (' + event.note + ')' : ''))));
+  const reports = h('ul', { id: 'issue-reports' }, issue.investigations.length === 0
+    ? h('li', { class: 'muted' }, 'No investigation yet.')
+    : issue.investigations.map((inv) => h('li', {}, inv.report_id
+      ? link('/reports/' + encodeURIComponent(inv.report_id), 'Report ' + inv.report_id)
+      : link('/investigations/' + encodeURIComponent(inv.task_id), 'Investigation ' +
+        inv.task_id + ' (running)'), h('span', { class: 'muted' }, ' · ' + inv.reason))));
+  setView('issues',
+    h('div', { class: 'page-head' + (issue.escalated ? ' escalated' : '') },
+      h('h1', {}, issue.title),
+      issue.escalated ? h('span', { class: 'escalated-tag' }, 'ESCALATED') : null,
+      h('span', { class: 'muted' }, issue.kind.toUpperCase() + ' on ',
+        link('/clusters/' + encodeURIComponent(issue.cluster_id), issue.cluster_id))),
+    h('div', { class: 'card', id: 'issue-state' },
+      h('p', {}, 'Status: ', h('strong', { id: 'issue-status' }, issue.issue_status),
+        ' · triage: ', h('strong', { id: 'issue-triage' }, issue.triage_status),
+        ' · disposition: ', h('strong', { id: 'issue-disposition' }, issue.disposition_status +
+          (issue.ticket_ref ? ' (' + issue.ticket_ref + ')' : ''))),
+      h('p', { class: 'muted' }, 'First alert ' + fmtTime(issue.first_alert_at) + ', last ' +
+        fmtTime(issue.last_alert_at) + (issue.resolved_at ? ', resolved ' +
+          fmtTime(issue.resolved_at) : '') + ' · ' + issue.alert_count + ' messages, ' +
+        issue.open_alerts + ' still firing'),
+      triageButtons.length ? h('div', { class: 'row' }, 'Triage: ', triageButtons) : null,
+      dispositionButtons.length ? h('div', { class: 'row' }, 'Disposition: ', ticket,
+        dispositionButtons) : null),
+    h('div', { class: 'card' }, h('h2', {}, 'Investigations'), reports),
+    h('div', { class: 'card' }, h('h2', {}, 'Alert timeline'), timeline),
+    h('div', { class: 'card' }, h('h2', {}, 'History'), history));
+}

@@ -31,15 +31,17 @@ const std::map<std::string, std::set<std::string>>& Allowed() {
       {"tools", {"core", "store", "knowledge", "prompts"}},
       {"alerts", {"core", "store", "net"}},
       {"sentinel", {"core", "store"}},
+      {"issues", {"core", "store", "alerts"}},
       {"agent", {"core", "store", "net", "knowledge", "tools", "prompts"}},
       {"service",
-       {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "sentinel", "agent"}},
+       {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "issues", "sentinel",
+        "agent"}},
       {"server",
-       {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "sentinel", "agent",
-        "service"}},
+       {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "issues", "sentinel",
+        "agent", "service"}},
       {"app",
-       {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "sentinel", "agent",
-        "service", "server", "simulator"}},
+       {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "issues", "sentinel",
+        "agent", "service", "server", "simulator"}},
   };
   return allowed;
 }

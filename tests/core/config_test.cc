@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -423,6 +424,39 @@ TEST(ConfigTest, LarkSettingsAreCheckedAndItsCredentialsAreEnvOnlySecrets) {
   for (const ConfigEntry& entry : DescribeConfig(*config)) shown[entry.key] = entry.value;
   EXPECT_EQ(shown["secrets.lark_app_secret"], "****0002");
   ClearRegisteredSecrets();
+}
+
+// The issue tracker's rule table and windows: defaults classify the StarRocks and platform alert
+// names, a name in both lists or windows out of order are refused by key.
+TEST(ConfigTest, IssueRuleTableAndWindows) {
+  auto defaults = LoadConfig({"", {}, {}});
+  ASSERT_TRUE(defaults);
+  std::vector<std::string> anomaly = SplitAlertNames(defaults->issues.anomaly_alerts);
+  std::vector<std::string> failure = SplitAlertNames(defaults->issues.failure_alerts);
+  EXPECT_NE(std::find(anomaly.begin(), anomaly.end(), "heapusagetoohigh"), anomaly.end());
+  EXPECT_NE(std::find(anomaly.begin(), anomaly.end(), "be cpu alert"), anomaly.end());
+  EXPECT_NE(std::find(failure.begin(), failure.end(), "bealiveabnormal"), failure.end());
+  EXPECT_NE(std::find(failure.begin(), failure.end(), "be service suspension"), failure.end());
+  EXPECT_EQ(defaults->issues.time_window, std::chrono::minutes(30));
+  EXPECT_EQ(defaults->issues.correlation_window, std::chrono::hours(4));
+  EXPECT_EQ(defaults->issues.default_kind, IssueKind::kFailure);
+
+  auto custom = LoadConfig({"", {{"ROCKHOUND_ISSUES_ANOMALY_ALERTS", "DiskAlmostFull ,  SlowQ"}},
+                            {"issues.default_kind=ANOMALY", "issues.time_window=10m"}});
+  ASSERT_TRUE(custom) << custom.error().ToString();
+  EXPECT_EQ(SplitAlertNames(custom->issues.anomaly_alerts),
+            (std::vector<std::string>{"diskalmostfull", "slowq"}));
+  EXPECT_EQ(custom->issues.default_kind, IssueKind::kAnomaly);
+
+  auto both = LoadConfig({"", {}, {"issues.anomaly_alerts=X, BeAliveAbnormal"}});
+  ASSERT_FALSE(both);
+  EXPECT_NE(both.error().ToString().find("issues.failure_alerts"), std::string::npos);
+  EXPECT_NE(both.error().ToString().find("bealiveabnormal"), std::string::npos);
+  EXPECT_FALSE(LoadConfig({"", {}, {"issues.correlation_window=10m"}}));  // < time window
+  EXPECT_FALSE(LoadConfig({"", {}, {"issues.time_window=0s"}}));
+  EXPECT_FALSE(LoadConfig({"", {}, {"issues.default_kind=sometimes"}}));
+  EXPECT_FALSE(LoadConfig({"", {}, {"issues.investigate_tiers=S,Z"}}));
+  EXPECT_TRUE(LoadConfig({"", {}, {"issues.investigate_tiers="}}));
 }
 
 }  // namespace

@@ -41,6 +41,9 @@ TEST(ErrorTest, EveryCodeHasOneExitCodeAndHttpStatus) {
   EXPECT_EQ(HttpStatusFor(ErrorCode::kResourceExhausted), 429);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kPermissionDenied), 403);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kUnavailable), 503);
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kConflict), 409);
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kConflict), 9);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kConflict), "conflict");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kDeadlineExceeded), "deadline_exceeded");
 }
 

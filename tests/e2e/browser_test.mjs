@@ -2,7 +2,8 @@
 // /usr/bin/chromium): a `rockhound serve` on port 0 over a 12-cluster simulated fleet scored by
 // `rockhound cycle`, clicked through fleet overview -> report list (with a filter) -> report
 // detail (evidence linked to the folded tool transcript) -> the request form, whose progress page
-// polls until a worker (rh_e2e_fixture) completes the task; then the token prompt of a server that
+// polls until a worker (rh_e2e_fixture) completes the task -> the Issues page (open first, an
+// escalated issue highlighted, its timeline, a triage step); then the token prompt of a server that
 // requires a token. Screenshots of each page land in artifacts/; the overview's must have the
 // viewport's size and not be blank. Exit 0 = pass, 1 = fail, 77 = skipped (never under CI=true).
 import { existsSync, writeFileSync } from 'node:fs';
@@ -168,6 +169,49 @@ try {
     { data: { cluster_id: target, question: 'why did the health score drop overnight' } });
   check(again.status() === 202 && (await again.json()).created === true,
     'a finished investigation does not block a new request');
+
+  // 4b. The Issues page: an ANOMALY and a FAILURE posted to the webhook on one cluster make an
+  // escalated issue; it is listed among the open issues (open first), highlighted, and its page
+  // shows the alert timeline, the history and the triage steps, which work.
+  const issueCluster = fleetApi.clusters[fleetApi.clusters.length - 1].cluster_id;
+  const startsAt = (minutes) => new Date(Date.UTC(2026, 10, 21, 9, minutes)).toISOString();
+  const webhook = await page.request.post(`${server.url}/api/v1/alerts/alertmanager`, { data: {
+    version: '4', status: 'firing', alerts: [
+      { status: 'firing', labels: { alertname: 'HeapUsageTooHigh', cluster_id: issueCluster,
+        severity: 'warning' }, annotations: { summary: 'FE heap 93%' }, startsAt: startsAt(0),
+        endsAt: '0001-01-01T00:00:00Z' },
+      { status: 'firing', labels: { alertname: 'BeAliveAbnormal', cluster_id: issueCluster,
+        severity: 'critical' }, annotations: { summary: 'BE 2 of 6 dead' }, startsAt: startsAt(20),
+        endsAt: '0001-01-01T00:00:00Z' },
+    ] } });
+  check(webhook.status() === 200, `webhook accepted the alerts (${webhook.status()})`);
+  await page.locator('.tabs a[data-section=issues]').click();
+  await page.waitForSelector('#issue-table tbody tr');
+  const statuses = await page.locator('#issue-table tbody tr td:first-child').allTextContents();
+  const firstResolved = statuses.findIndex((text) => text.trim() !== 'Ongoing');
+  check(firstResolved === -1 || statuses.slice(firstResolved).every((t) => t.trim() !== 'Ongoing'),
+    `open issues first (${statuses.length} issues)`);
+  const escalatedRow = page.locator('#issue-table tr.escalated', { hasText: issueCluster });
+  check(await escalatedRow.count() === 1, 'the escalated issue is highlighted');
+  check((await escalatedRow.locator('.escalated-tag').textContent()).trim() === 'ESCALATED',
+    'the escalated issue carries the ESCALATED tag');
+  await shot(page, 'issues');
+  await escalatedRow.locator('td:nth-child(4) a').click();
+  await page.waitForSelector('#alert-timeline li');
+  check(/\/issues\/iss_/.test(page.url()), 'issue page opened');
+  check(await page.locator('#alert-timeline li').count() === 2, 'alert timeline shows both alerts');
+  check((await page.locator('#alert-timeline li').first().textContent()).includes('HeapUsageTooHigh'),
+    'timeline is oldest first');
+  check((await page.locator('#issue-history').textContent()).includes('escalated'),
+    'history records the escalation');
+  check((await page.locator('#issue-triage').textContent()).trim() === 'New', 'triage starts New');
+  await page.locator('button.triage-step[data-status=Acknowledged]').click();
+  await page.waitForFunction(() => document.querySelector('#issue-triage')?.textContent === 'Acknowledged');
+  check(await page.locator('button.triage-step[data-status=Acknowledged]').count() === 0,
+    'acknowledged: the step is no longer offered');
+  check((await page.locator('#issue-history').textContent()).includes('web: triage_status'),
+    'history records who acknowledged');
+  await shot(page, 'issue');
 
   check(pageErrors.length === 0, `no page errors (${pageErrors.join(' | ')})`);
   await context.close();

@@ -20,7 +20,7 @@ const EXPECTED_TOOLS = [
   'query_cluster_info', 'query_cluster_alerts', 'query_cluster_metrics', 'query_cluster_operations',
   'search_knowledge_lake', 'query_agent_memory', 'query_similar_clusters', 'run_sql',
   'search_hybrid', 'search_fulltext', 'search_vector', 'list_reports', 'get_report',
-  'request_investigation', 'get_investigation',
+  'request_investigation', 'get_investigation', 'list_issues', 'get_issue',
 ];
 
 const { dataDir, reports } = prepareFleet(bin, fixture);
@@ -93,6 +93,29 @@ try {
     name: 'get_investigation', arguments: { task_id: requested.task_id },
   })));
   check(followed.status === 'queued' && followed.cluster_id === cluster, 'get_investigation follows it');
+
+  // Alert issues: `rockhound cycle` grouped the simulated fleet's alerts into issues.
+  const issues = JSON.parse(text(await client.callTool({
+    name: 'list_issues', arguments: { limit: 100 },
+  })));
+  check(Array.isArray(issues.issues) && issues.issues.length > 0,
+    `list_issues lists the fleet's alert issues (${issues.issues?.length})`);
+  const openFirst = issues.issues.findIndex((issue) => issue.issue_status !== 'Ongoing');
+  check(openFirst === -1 || issues.issues.slice(openFirst).every((i) => i.issue_status !== 'Ongoing'),
+    'list_issues puts open issues first');
+  const issueId = issues.issues[0].issue_id;
+  const issue = JSON.parse(text(await client.callTool({
+    name: 'get_issue', arguments: { issue_id: issueId, max_alerts: 5 },
+  })));
+  check(issue.issue_id === issueId && issue.alerts.length > 0 && issue.alerts.length <= 5 &&
+    Array.isArray(issue.events), `get_issue returns ${issueId} with its timeline and history`);
+  const filtered = JSON.parse(text(await client.callTool({
+    name: 'list_issues', arguments: { cluster_id: issue.cluster_id, status: 'open' },
+  })));
+  check(filtered.issues.every((i) => i.cluster_id === issue.cluster_id && i.issue_status === 'Ongoing'),
+    'list_issues filters by cluster and status');
+  const noIssue = await client.callTool({ name: 'get_issue', arguments: { issue_id: 'iss_missing' } });
+  check(noIssue.isError === true, 'a missing issue gives isError');
 
   // Errors: a bad argument is a tool result the model can read and fix ...
   const bad = await client.callTool({ name: 'query_cluster_info', arguments: { cluster_id: 'Not A Cluster!' } });

@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "core/ids.h"
 #include "core/time_format.h"
+#include "core/url.h"
 #include "store/task_queue.h"
 #include "tests/server/server_fixture.h"
 
@@ -59,19 +61,22 @@ TEST(ParseAlertWebhookTest, RealAlertmanagerPayloadWithAConfiguredLabel) {
   auto path = SharedDataPath("alertmanager/webhook_v4_example.json");
   if (!path) GTEST_SKIP() << "../shared/data/alertmanager is not beside the checkout";
   const std::string body = ReadFile(*path);
-  // The real payload has no cluster label: with the default label it is refused, by name.
-  auto refused = alerts::ParseAlertWebhook(body, {});
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(refused.error().ToString().find("'cluster_id' label"), std::string::npos);
-  EXPECT_NE(refused.error().ToString().find("alerts[0]"), std::string::npos);
+  // The real payload has no cluster label: with the default label it is kept as an orphan that
+  // says which label is missing.
+  auto orphaned = alerts::ParseAlertWebhook(body, {});
+  ASSERT_TRUE(orphaned) << orphaned.error().ToString();
+  ASSERT_EQ(orphaned->alerts.size(), 1u);
+  EXPECT_EQ(orphaned->alerts[0].cluster_id, "");
+  EXPECT_NE(orphaned->alerts[0].orphan_reason.find("'cluster_id' label"), std::string::npos);
+  EXPECT_TRUE(orphaned->rejected.empty());
 
   alerts::WebhookOptions options;
   options.cluster_label = "dc";
   auto parsed = alerts::ParseAlertWebhook(body, options);
   ASSERT_TRUE(parsed) << parsed.error().ToString();
-  ASSERT_EQ(parsed->size(), 1u);
-  const alerts::WebhookAlert& alert = (*parsed)[0];
+  ASSERT_EQ(parsed->alerts.size(), 1u);
+  const alerts::AlertRecord& alert = parsed->alerts[0];
+  EXPECT_TRUE(alert.orphan_reason.empty());
   EXPECT_EQ(alert.cluster_id, "eu-west-1");
   EXPECT_EQ(alert.alert_name, "Heartbeat");
   EXPECT_EQ(alert.status, "Firing");
@@ -107,7 +112,7 @@ TEST(ParseAlertWebhookTest, GrafanaVariant) {
                   {"panelURL", "http://grafana/d/abc?viewPanel=2"}}}}};
   auto parsed = alerts::ParseAlertWebhook(DumpJson(body), {});  // falls back to "cluster"
   ASSERT_TRUE(parsed) << parsed.error().ToString();
-  const alerts::WebhookAlert& alert = (*parsed)[0];
+  const alerts::AlertRecord& alert = parsed->alerts[0];
   EXPECT_EQ(alert.source, "grafana");
   EXPECT_EQ(alert.cluster_id, "c-1");
   EXPECT_EQ(alert.dashboard_url, "http://grafana/d/abc?viewPanel=2");
@@ -121,13 +126,13 @@ TEST(ParseAlertWebhookTest, ResolvedAlertsAndInBodyDuplicates) {
   body["alerts"].push_back(body["alerts"][0]);  // the same alert twice in one body
   auto parsed = alerts::ParseAlertWebhook(DumpJson(body), {});
   ASSERT_TRUE(parsed);
-  ASSERT_EQ(parsed->size(), 1u);
-  EXPECT_EQ((*parsed)[0].status, "Resolved");
-  ASSERT_TRUE((*parsed)[0].ends_at);
-  EXPECT_EQ(*(*parsed)[0].ends_at, MakeUtcTime(2026, 11, 21, 9, 59));
+  ASSERT_EQ(parsed->alerts.size(), 1u);
+  EXPECT_EQ(parsed->alerts[0].status, "Resolved");
+  ASSERT_TRUE(parsed->alerts[0].ends_at);
+  EXPECT_EQ(*parsed->alerts[0].ends_at, MakeUtcTime(2026, 11, 21, 9, 59));
   // Firing and resolved messages of one alert are different rows.
-  EXPECT_NE((*parsed)[0].message_id,
-            alerts::WebhookMessageId("DiskFull", "c-1", "Firing", (*parsed)[0].starts_at));
+  EXPECT_NE(parsed->alerts[0].message_id,
+            alerts::WebhookMessageId("DiskFull", "c-1", "Firing", parsed->alerts[0].starts_at));
 }
 
 TEST(ParseAlertWebhookTest, MalformedBodiesNameTheProblem) {
@@ -148,8 +153,6 @@ TEST(ParseAlertWebhookTest, MalformedBodiesNameTheProblem) {
       {mutate([](Json& b) { b["alerts"][0] = 5; }), "alerts[0]"},
       {mutate([](Json& b) { b["alerts"][0].erase("labels"); }), "alerts[0].labels"},
       {mutate([](Json& b) { b["alerts"][0]["labels"].erase("alertname"); }), "alertname"},
-      {mutate([](Json& b) { b["alerts"][0]["labels"].erase("cluster_id"); }), "cluster_id"},
-      {mutate([](Json& b) { b["alerts"][0]["labels"]["cluster_id"] = "Bad Id"; }), "cluster id"},
       {mutate([](Json& b) { b["alerts"][0]["status"] = "pending"; }), "alerts[0].status"},
       {mutate([](Json& b) { b["alerts"][0].erase("startsAt"); }), "startsAt"},
       {mutate([](Json& b) { b["alerts"][0]["startsAt"] = "yesterday"; }), "startsAt"},
@@ -163,6 +166,74 @@ TEST(ParseAlertWebhookTest, MalformedBodiesNameTheProblem) {
   }
 }
 
+// One bad alert does not cost the others: it is listed as rejected, the rest are kept, and
+// alerts without a usable cluster label are orphans with the reason.
+TEST(ParseAlertWebhookTest, MixedBodyKeepsEveryStorableAlert) {
+  Json body = AlertmanagerBody({{"DiskFull", "c-1", "firing", "critical"},
+                                {"BeDown", "c-2", "firing", "critical"},
+                                {"SlowQuery", "c-3", "firing", "warning"},
+                                {"Oom", "c-4", "pending", "warning"}});
+  body["alerts"][1]["labels"].erase("cluster_id");
+  body["alerts"][2]["labels"]["cluster_id"] = "Prod Cluster";
+  auto parsed = alerts::ParseAlertWebhook(DumpJson(body), {});
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->alerts.size(), 3u);
+  EXPECT_TRUE(parsed->alerts[0].orphan_reason.empty());
+  EXPECT_NE(parsed->alerts[1].orphan_reason.find("'cluster_id' label"), std::string::npos);
+  EXPECT_EQ(parsed->alerts[2].cluster_id, "");
+  EXPECT_EQ(parsed->alerts[2].cluster_name, "Prod Cluster");  // matched by name later
+  EXPECT_NE(parsed->alerts[2].orphan_reason.find("not a cluster id"), std::string::npos);
+  ASSERT_EQ(parsed->rejected.size(), 1u);
+  EXPECT_NE(parsed->rejected[0].find("alerts[3].status"), std::string::npos);
+  // The unlabeled alert's id is stable (its labels), so a re-post is still a duplicate.
+  auto again = alerts::ParseAlertWebhook(DumpJson(body), {});
+  EXPECT_EQ(again->alerts[1].message_id, parsed->alerts[1].message_id);
+}
+
+// Grafana unified alerting: the extra fields are accepted, valueString and values reach the
+// detail a person reads.
+TEST(ParseAlertWebhookTest, GrafanaUnifiedAlertingExtraFields) {
+  Json body = {
+      {"receiver", "rockhound"}, {"status", "firing"}, {"orgId", 1}, {"version", "1"},
+      {"groupKey", "{}:{}"}, {"truncatedAlerts", 0}, {"title", "[FIRING:1] (blue)"},
+      {"state", "alerting"}, {"message", "**Firing**"}, {"externalURL", "https://grafana/"},
+      {"groupLabels", Json::object()}, {"commonLabels", Json::object()},
+      {"commonAnnotations", Json::object()},
+      {"alerts",
+       {{{"status", "firing"},
+         {"labels", {{"alertname", "HeapUsageTooHigh"}, {"cluster_id", "c-1"},
+                     {"grafana_folder", "StarRocks"}}},
+         {"annotations", {{"summary", "FE heap above 90%"}}},
+         {"startsAt", "2021-10-12T09:51:03.157076+02:00"},
+         {"endsAt", "0001-01-01T00:00:00Z"},
+         {"generatorURL", "https://grafana/alerting/1afz29v7z/edit"},
+         {"fingerprint", "c6eadffa33fcdf37"},
+         {"silenceURL", "https://grafana/alerting/silence/new?alertmanager=grafana"},
+         {"dashboardURL", ""},
+         {"panelURL", ""},
+         {"values", {{"B", 93.5}, {"C", 1}}},
+         {"valueString", "[ var='B' labels={cluster_id=c-1} value=93.5 ]"},
+         {"orgId", 1},
+         {"ruleUID", "abc"},
+         {"imageURL", "https://grafana/img.png"}}}}};
+  auto parsed = alerts::ParseAlertWebhook(DumpJson(body), {});
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->alerts.size(), 1u);
+  const alerts::AlertRecord& alert = parsed->alerts[0];
+  EXPECT_EQ(parsed->source, "grafana");
+  EXPECT_EQ(alert.source, "grafana");
+  EXPECT_NE(alert.detail.find("FE heap above 90%"), std::string::npos);
+  EXPECT_NE(alert.detail.find("value=93.5"), std::string::npos);
+  EXPECT_NE(alert.detail.find("B=93.5"), std::string::npos);
+  EXPECT_EQ(alert.dashboard_url, "https://grafana/alerting/1afz29v7z/edit");  // no panel URL
+  // values: null and valueString "" (what current Grafana sends for test alerts) are fine too.
+  body["alerts"][0]["values"] = nullptr;
+  body["alerts"][0]["valueString"] = "";
+  auto plain = alerts::ParseAlertWebhook(DumpJson(body), {});
+  ASSERT_TRUE(plain) << plain.error().ToString();
+  EXPECT_EQ(plain->alerts[0].detail, "FE heap above 90%");
+}
+
 // ---- over HTTP -------------------------------------------------------------------------------
 
 class WebhookHttpTest : public ServerTest {
@@ -170,7 +241,11 @@ class WebhookHttpTest : public ServerTest {
   int64_t AlertRows() {
     return *fleet().QueryInt("SELECT COUNT(*) FROM lark_alerts WHERE message_id LIKE 'wh_%'");
   }
-  int64_t Tasks() { return *memory().QueryInt("SELECT COUNT(*) FROM investigation_tasks"); }
+  // Webhook tasks (the issue tracker may queue `issue` tasks for the seeded Lark alerts too).
+  int64_t Tasks() {
+    return *memory().QueryInt(
+        "SELECT COUNT(*) FROM investigation_tasks WHERE source = 'webhook'");
+  }
 };
 
 TEST_P(WebhookHttpTest, RealPayloadStoredOnceThenReposted) {
@@ -183,11 +258,18 @@ TEST_P(WebhookHttpTest, RealPayloadStoredOnceThenReposted) {
       "'eu-west-1', '3.3.4', 'shared_nothing', 'official', 'running', ?, ?)",
       {store::Time(SeedNow()), store::Time(SeedNow())}));
 
-  StartServer();  // default label cluster_id: the real payload lacks it
-  HttpReply refused = Post("/api/v1/alerts/alertmanager", body);
-  EXPECT_EQ(refused.status, 400);
-  EXPECT_NE(ErrorMessageOf(refused).find("cluster_id"), std::string::npos);
-  EXPECT_EQ(AlertRows(), 0);
+  StartServer();  // default label cluster_id: the real payload lacks it, kept as an orphan
+  HttpReply orphaned = Post("/api/v1/alerts/alertmanager", body);
+  ASSERT_EQ(orphaned.status, 200) << orphaned.body;
+  EXPECT_EQ(orphaned.json["inserted"], 1);
+  EXPECT_EQ(orphaned.json["orphans"], 1);
+  EXPECT_NE(orphaned.json["orphan_alerts"][0]["reason"].get<std::string>().find("cluster_id"),
+            std::string::npos);
+  HttpReply listed = Get("/api/v1/alerts?status=orphan");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json["alerts"].size(), 1u);
+  EXPECT_EQ(listed.json["alerts"][0]["orphan"], true);
+  ASSERT_TRUE(fleet().Execute("DELETE FROM lark_alerts"));
   server_->Stop();
 
   config_.server.cluster_label = "dc";
@@ -220,25 +302,98 @@ TEST_P(WebhookHttpTest, RealPayloadStoredOnceThenReposted) {
   EXPECT_TRUE(alert.IsNull("ends_at"));
 }
 
-TEST_P(WebhookHttpTest, AllOrNothingAndErrors) {
+// A body mixing a known cluster, an unknown one and an unlabeled alert: every alert is stored,
+// the two orphans with their reason, and 200 says so (a 4xx would make Alertmanager drop the
+// valid alert for good). Only an unusable body is a 400.
+TEST_P(WebhookHttpTest, MixedBodyStoresEveryAlertAndKeepsOrphans) {
   StartServer();
-  // One known cluster and one unknown: 400 naming the unknown one, nothing written.
   Json mixed = AlertmanagerBody({{"DiskFull", kCriticalCluster, "firing", "critical"},
-                                 {"DiskFull", "c-unknown", "firing", "critical"}});
-  HttpReply refused = Post("/api/v1/alerts/alertmanager", DumpJson(mixed));
-  EXPECT_EQ(refused.status, 400);
-  EXPECT_EQ(ErrorCodeOf(refused), "invalid_argument");
-  EXPECT_NE(ErrorMessageOf(refused).find("c-unknown"), std::string::npos);
-  EXPECT_EQ(AlertRows(), 0);
-  EXPECT_EQ(Tasks(), 0);
+                                 {"DiskFull", "c-unknown", "firing", "critical"},
+                                 {"BeDown", "unused", "firing", "critical"}});
+  mixed["alerts"][2]["labels"].erase("cluster_id");
+  mixed["alerts"][2]["labels"]["cluster_name"] = "analytics-eu";
+  HttpReply reply = Post("/api/v1/alerts/alertmanager", DumpJson(mixed));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json["received"], 3);
+  EXPECT_EQ(reply.json["inserted"], 3);
+  EXPECT_EQ(reply.json["orphans"], 2);
+  EXPECT_EQ(AlertRows(), 3);
+  ASSERT_EQ(reply.json["tasks"].size(), 1u);  // only the known cluster's alert queues a task
+  EXPECT_EQ(reply.json["tasks"][0]["cluster_id"], kCriticalCluster);
 
+  HttpReply orphans = Get("/api/v1/alerts?status=orphan");
+  ASSERT_EQ(orphans.status, 200) << orphans.body;
+  ASSERT_EQ(orphans.json["alerts"].size(), 2u);
+  std::set<std::string> reasons;
+  for (const Json& alert : orphans.json["alerts"]) {
+    reasons.insert(alert["orphan_reason"].get<std::string>());
+  }
+  EXPECT_TRUE(reasons.contains("cluster 'c-unknown' is not in the fleet (cluster_info)"));
+  EXPECT_TRUE(reasons.contains(
+      "cluster name 'analytics-eu' is not in the fleet (cluster_info)"));
+
+  // The clusters appear (one by id, one by name): the next intake matches both orphans.
+  for (const auto& [id, name] : std::vector<std::pair<std::string, std::string>>{
+           {"c-unknown", "unknown"}, {"c-analytics", "analytics-eu"}}) {
+    ASSERT_TRUE(fleet().Execute(
+        "INSERT INTO cluster_info (cluster_id, cluster_name, account_id, region, version, "
+        "run_mode, package_type, status, created_at, updated_at) VALUES (?, ?, 'acct-beta', "
+        "'eu-west-1', '3.3.4', 'shared_nothing', 'official', 'running', ?, ?)",
+        {store::Text(id), store::Text(name), store::Time(SeedNow()), store::Time(SeedNow())}));
+  }
+  HttpReply later = Post("/api/v1/alerts/alertmanager",
+                         DumpJson(AlertmanagerBody({{"Oom", kHealthyCluster, "firing", "info"}})));
+  ASSERT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(later.json["orphans_matched"], 2);
+  EXPECT_EQ(Get("/api/v1/alerts?status=orphan").json["alerts"].size(), 0u);
+  HttpReply named = Get("/api/v1/alerts?cluster=c-analytics");
+  ASSERT_EQ(named.json["alerts"].size(), 1u);
+  EXPECT_EQ(named.json["alerts"][0]["alert_name"], "BeDown");
+  EXPECT_EQ(named.json["alerts"][0]["account_id"], "acct-beta");
+
+  // Unusable bodies: 400 naming the problem, nothing stored.
+  const int64_t before = AlertRows();
   for (const std::string& bad :
        {std::string("not json"), std::string("{}"), std::string(R"({"alerts":[{"labels":{}}]})")}) {
-    HttpReply reply = Post("/api/v1/alerts/alertmanager", bad);
-    EXPECT_EQ(reply.status, 400) << bad;
-    EXPECT_FALSE(ErrorMessageOf(reply).empty());
+    HttpReply refused = Post("/api/v1/alerts/alertmanager", bad);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_FALSE(ErrorMessageOf(refused).empty());
   }
-  EXPECT_EQ(AlertRows(), 0);
+  EXPECT_EQ(AlertRows(), before);
+}
+
+// GET /api/v1/alerts: filters and pages like the other lists.
+TEST_P(WebhookHttpTest, AlertListFiltersAndPages) {
+  StartServer();
+  std::vector<std::array<std::string, 4>> many;
+  for (int idx = 0; idx < 7; ++idx) {
+    many.push_back({"Alert" + std::to_string(idx), kHealthyCluster,
+                    idx % 2 ? "resolved" : "firing", "warning"});
+  }
+  ASSERT_EQ(Post("/api/v1/alerts/alertmanager", DumpJson(AlertmanagerBody(many))).status, 200);
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    HttpReply page = Get("/api/v1/alerts?cluster=" + std::string(kHealthyCluster) +
+                         "&limit=3" + (cursor.empty() ? "" : "&cursor=" + PercentEncode(cursor)));
+    ASSERT_EQ(page.status, 200) << page.body;
+    for (const Json& alert : page.json["alerts"]) seen.insert(alert["message_id"]);
+    cursor = page.json["next_cursor"].is_null() ? "" : page.json["next_cursor"].get<std::string>();
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(Get("/api/v1/alerts?status=resolved").json["alerts"].size(), 3u);
+  EXPECT_EQ(Get("/api/v1/alerts?source=alertmanager&status=firing").json["alerts"].size(), 4u);
+  EXPECT_EQ(Get("/api/v1/alerts?source=grafana").json["alerts"].size(), 0u);
+  EXPECT_EQ(Get("/api/v1/alerts?since=1h&cluster=" + std::string(kHealthyCluster))
+                .json["alerts"]
+                .size(),
+            7u);  // stored at SeedNow
+  EXPECT_EQ(Get("/api/v1/alerts?status=pending").status, 400);
+  EXPECT_EQ(Get("/api/v1/alerts?cursor=garbage").status, 400);
+  EXPECT_EQ(Get("/api/v1/alerts?limit=0").status, 400);
 }
 
 TEST_P(WebhookHttpTest, CriticalFiringAlertQueuesOneWebhookTask) {
@@ -259,11 +414,29 @@ TEST_P(WebhookHttpTest, CriticalFiringAlertQueuesOneWebhookTask) {
   EXPECT_EQ(task->priority, 1);
   EXPECT_NE(task->question.find("BeDown"), std::string::npos);
   EXPECT_NE(task->question.find("DiskFull"), std::string::npos);
+  // The task carries the alerts that triggered it.
+  auto context = ParseJson(task->context_json);
+  ASSERT_TRUE(context) << task->context_json;
+  ASSERT_EQ((*context)["alerts"].size(), 2u);
+  EXPECT_EQ((*context)["trigger"], "webhook");
   // A re-post is a no-op: no new alert, no new task.
   HttpReply again = Post("/api/v1/alerts/alertmanager", DumpJson(body));
   EXPECT_EQ(again.json["inserted"], 0);
   EXPECT_TRUE(again.json["tasks"].empty());
   EXPECT_EQ(Tasks(), 1);
+  // Later critical alerts for the same cluster attach to the open task: still one task.
+  for (const char* name : {"FeDown", "QueryFailure", "LoadFailure"}) {
+    HttpReply later = Post("/api/v1/alerts/alertmanager",
+                           DumpJson(AlertmanagerBody({{name, kWarningCluster, "firing",
+                                                       "critical"}})));
+    ASSERT_EQ(later.status, 200) << later.body;
+    ASSERT_EQ(later.json["tasks"].size(), 1u);
+    EXPECT_EQ(later.json["tasks"][0]["task_id"], reply.json["tasks"][0]["task_id"]);
+    EXPECT_EQ(later.json["tasks"][0]["created"], false);
+  }
+  EXPECT_EQ(Tasks(), 1);
+  auto grown = queue.Get(reply.json["tasks"][0]["task_id"].get<std::string>());
+  EXPECT_EQ((*ParseJson(grown->context_json))["alerts"].size(), 5u);
 
   config_.server.investigate_critical_alerts = false;
   server_->Stop();

@@ -98,10 +98,11 @@ TEST_P(McpServerTest, ListsEveryTool) {
     EXPECT_TRUE(names.contains(std::string(name))) << name;
   }
   for (const char* name : {"search_hybrid", "search_fulltext", "search_vector", "list_reports",
-                           "get_report", "request_investigation", "get_investigation"}) {
+                           "get_report", "request_investigation", "get_investigation",
+                           "list_issues", "get_issue"}) {
     EXPECT_TRUE(names.contains(name)) << name;
   }
-  EXPECT_EQ(tools.size(), 15u);
+  EXPECT_EQ(tools.size(), 17u);
 }
 
 TEST_P(McpServerTest, CallsEveryTool) {

@@ -107,6 +107,43 @@ TEST_F(NotifierTest, SlackMessageWithLinkForSevereReportsOnly) {
   EXPECT_EQ(Count("failed"), 0);
 }
 
+// New and escalated alert issues: every escalation, new issues only when their worst alert is
+// critical; the message links the issue page.
+TEST_F(NotifierTest, NewCriticalAndEscalatedIssuesNotify) {
+  ScriptedWebhook hook;
+  server::ReportNotifier notifier(Options(hook.url()), clock_, metrics_);
+  issues::Issue issue;
+  issue.issue_id = "iss_test";
+  issue.cluster_id = kCriticalCluster;
+  issue.kind = IssueKind::kAnomaly;
+  issue.title = "HeapUsageTooHigh (+1 more)";
+  issue.alert_names = {"HeapUsageTooHigh", "BeAliveAbnormal"};
+  issue.alert_count = 3;
+  issue.severity = "warning";
+  notifier.OnIssue(issue, "new");        // warning: skipped
+  notifier.OnIssue(issue, "escalated");  // always
+  issue.severity = "critical";
+  notifier.OnIssue(issue, "new");
+  notifier.Flush();
+  std::vector<std::string> bodies = hook.bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  const std::string escalated = (*ParseJson(bodies[0]))["text"];
+  EXPECT_NE(escalated.find("[ESCALATED] c-alpha-prod: ANOMALY HeapUsageTooHigh (+1 more)"),
+            std::string::npos)
+      << escalated;
+  EXPECT_NE(escalated.find("<http://rockhound.example:8080/issues/iss_test|Open the issue>"),
+            std::string::npos)
+      << escalated;
+  EXPECT_NE(escalated.find("HeapUsageTooHigh, BeAliveAbnormal"), std::string::npos);
+  EXPECT_NE(std::string((*ParseJson(bodies[1]))["text"]).find("[NEW ISSUE]"), std::string::npos);
+  EXPECT_EQ(Count("skipped"), 1);
+  EXPECT_EQ(Count("sent"), 2);
+  Json lark = server::ReportNotifier(Options(hook.url(), "lark"), clock_, metrics_)
+                  .MessageForIssue(issue, "new");
+  EXPECT_EQ(lark["msg_type"], "text");
+  EXPECT_NE(std::string(lark["content"]["text"]).find("/issues/iss_test"), std::string::npos);
+}
+
 TEST_F(NotifierTest, LarkMessageShape) {
   ScriptedWebhook hook({{200, R"({"code":0,"msg":"success"})"}});
   server::ReportNotifier notifier(Options(hook.url(), "lark"), clock_, metrics_);

@@ -10,6 +10,7 @@
 #include "service/fleet_views.h"
 #include "service/investigations.h"
 #include "service/json_views.h"
+#include "service/issues.h"
 #include "service/reports.h"
 #include "tests/service/service_fixture.h"
 
@@ -349,7 +350,7 @@ TEST_P(ServiceTest, AlertIntakeQueuesOneTaskPerClusterForNewCriticalAlerts) {
   service::AlertIntake intake(runtime());
   auto first = intake.IngestWebhook(CriticalAlertBody(kWarningCluster, "BeDown"));
   ASSERT_TRUE(first) << first.error().ToString();
-  EXPECT_EQ(first->ingested.inserted, 1);
+  EXPECT_EQ(first->stored.inserted, 1);
   ASSERT_EQ(first->tasks.size(), 1u);
   EXPECT_TRUE(first->tasks[0].created);
   auto status = Investigations(runtime()).Get(first->tasks[0].task_id);
@@ -360,12 +361,146 @@ TEST_P(ServiceTest, AlertIntakeQueuesOneTaskPerClusterForNewCriticalAlerts) {
   // A re-post stores nothing and queues nothing.
   auto repost = intake.IngestWebhook(CriticalAlertBody(kWarningCluster, "BeDown"));
   ASSERT_TRUE(repost);
-  EXPECT_EQ(repost->ingested.duplicates, 1);
+  EXPECT_EQ(repost->stored.duplicates, 1);
   EXPECT_TRUE(repost->tasks.empty());
 
   auto bad = intake.IngestWebhook("{\"alerts\": 3}");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
+
+// ---- Issues ----------------------------------------------------------------------------------
+
+std::string AlertBody(const std::string& cluster_id, const std::string& name,
+                      const std::string& starts_at, const std::string& severity = "warning") {
+  Json alert = {{"status", "firing"},
+                {"labels", {{"alertname", name}, {"cluster_id", cluster_id}, {"severity", severity}}},
+                {"annotations", {{"summary", name + " on " + cluster_id}}},
+                {"startsAt", starts_at},
+                {"endsAt", "0001-01-01T00:00:00Z"}};
+  return DumpJson(Json{{"version", "4"}, {"status", "firing"}, {"alerts", Json::array({alert})}});
+}
+
+// A new issue on a tier A/S cluster queues one investigation carrying the issue and its alerts;
+// a tier C cluster's does not; an escalation inside the cooldown links the open task (and adds
+// its alerts) instead of queueing another; the listener hears both; the report reaches the issue.
+TEST_P(ServiceTest, NewAndEscalatedIssuesOnTierAsClustersQueueOneInvestigation) {
+  config_.server.investigate_critical_alerts = false;  // only the issue policy queues here
+  MakeRuntime();
+  std::vector<std::string> heard;
+  runtime().AddIssueListener([&](const issues::Issue& issue, std::string_view reason) {
+    heard.push_back(issue.cluster_id + ":" + std::string(reason));
+  });
+  service::AlertIntake intake(runtime());
+  auto first = intake.IngestWebhook(AlertBody(kHealthyCluster, "HeapUsageTooHigh",
+                                              "2026-11-21T09:00:00Z"));  // tier A
+  ASSERT_TRUE(first) << first.error().ToString();
+  // The seeded fleet's own (Lark) alerts are grouped on this first pass too: pick ours.
+  std::vector<service::IssueTrigger> ours;
+  for (const service::IssueTrigger& t : first->issues.triggers) {
+    if (t.cluster_id == kHealthyCluster) ours.push_back(t);
+  }
+  ASSERT_EQ(ours.size(), 1u);
+  const service::IssueTrigger trigger = ours[0];
+  EXPECT_TRUE(trigger.created);
+  EXPECT_EQ(trigger.reason, "new");
+  auto task = Investigations(runtime()).Get(trigger.task_id);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->task.source, store::TaskSource::kIssue);
+  auto context = ParseJson(task->task.context_json);
+  ASSERT_TRUE(context) << task->task.context_json;
+  EXPECT_EQ((*context)["issue"]["issue_id"], trigger.issue_id);
+  ASSERT_EQ((*context)["alerts"].size(), 1u);
+  EXPECT_EQ((*context)["alerts"][0]["alert_name"], "HeapUsageTooHigh");
+
+  auto quiet = intake.IngestWebhook(AlertBody(kQuietCluster, "HeapUsageTooHigh",
+                                              "2026-11-21T09:00:00Z"));  // tier C
+  ASSERT_TRUE(quiet);
+  EXPECT_TRUE(quiet->issues.triggers.empty());
+  EXPECT_FALSE(quiet->issues.tracked.changes.empty());
+
+  // A FAILURE on the tier A cluster escalates its open ANOMALY: inside the cooldown, so the
+  // open task is linked and takes the new alert.
+  auto failure = intake.IngestWebhook(AlertBody(kHealthyCluster, "BeAliveAbnormal",
+                                                "2026-11-21T09:30:00Z", "critical"));
+  ASSERT_TRUE(failure);
+  ASSERT_EQ(failure->issues.triggers.size(), 1u);
+  EXPECT_EQ(failure->issues.triggers[0].reason, "escalated");
+  EXPECT_FALSE(failure->issues.triggers[0].created);
+  EXPECT_EQ(failure->issues.triggers[0].task_id, trigger.task_id);
+  auto grown = Investigations(runtime()).Get(trigger.task_id);
+  EXPECT_EQ((*ParseJson(grown->task.context_json))["alerts"].size(), 2u);  // each alert once
+  store::Database& memory = **runtime().Memory();
+  EXPECT_EQ(*memory.QueryInt("SELECT COUNT(*) FROM investigation_tasks WHERE source = 'issue' "
+                             "AND cluster_id = ?",
+                             {store::Text(kHealthyCluster)}),
+            1);
+  std::erase_if(heard, [](const std::string& entry) { return entry.starts_with("c-alpha"); });
+  EXPECT_EQ(heard, (std::vector<std::string>{std::string(kHealthyCluster) + ":new",
+                                             std::string(kQuietCluster) + ":new",
+                                             std::string(kHealthyCluster) + ":escalated"}));
+
+  // The report of the task reaches the issue.
+  store::TaskQueue queue(memory, clock_, config_.queue);
+  store::TaskFilter queued;
+  queued.status = store::TaskStatus::kQueued;
+  auto queued_tasks = queue.List(queued);
+  ASSERT_TRUE(queued_tasks);
+  for (const store::Task& other : *queued_tasks) {
+    if (other.id != trigger.task_id) {
+      ASSERT_TRUE(queue.Cancel(other.id, "test"));
+    }
+  }
+  auto claimed = queue.Claim("worker-1");
+  ASSERT_TRUE(claimed && *claimed);
+  ASSERT_TRUE(queue.Complete((*claimed)->id, "worker-1", "rpt_issue_report"));
+  auto view = service::Issues(runtime()).Get(trigger.issue_id);
+  ASSERT_TRUE(view) << view.error().ToString();
+  ASSERT_EQ(view->reports.size(), 1u);
+  EXPECT_EQ(view->reports[0].second, "rpt_issue_report");
+  Json json = service::IssueViewJson(*view);
+  EXPECT_EQ(json["escalated"], true);
+  EXPECT_EQ(json["investigations"][0]["report_id"], "rpt_issue_report");
+  auto of_task = service::Issues(runtime()).IssuesOfTask(trigger.task_id);
+  EXPECT_EQ(*of_task, std::vector<std::string>{trigger.issue_id});
+
+  // After the cooldown, a FAILURE while the ANOMALY is still open joins the escalated issue:
+  // escalation happens once, so nothing new is queued.
+  clock_.Advance(config_.sentinel.cooldown + std::chrono::hours(1));
+  auto later = intake.IngestWebhook(AlertBody(kHealthyCluster, "Query Failure Alert",
+                                              "2026-11-21T20:00:00Z"));
+  ASSERT_TRUE(later);
+  EXPECT_TRUE(later->issues.triggers.empty());
+  ASSERT_EQ(later->issues.tracked.changes.size(), 1u);
+  EXPECT_EQ(later->issues.tracked.changes[0].issue_id, trigger.issue_id);
+  EXPECT_FALSE(later->issues.tracked.changes[0].escalated);
+}
+
+TEST_P(ServiceTest, IssueStepsParseStatesAndRefuseInvalidOnes) {
+  service::AlertIntake intake(runtime());
+  ASSERT_TRUE(intake.IngestWebhook(AlertBody(kQuietCluster, "BeAliveAbnormal",
+                                             "2026-11-21T09:00:00Z")));
+  service::IssueQueryText query;
+  query.cluster_id = kQuietCluster;
+  auto page = service::Issues(runtime()).List(query);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->issues.size(), 1u);
+  const std::string id = page->issues[0].issue_id;
+  service::Issues issues(runtime());
+  EXPECT_TRUE(issues.Triage(id, "investigating", "alice"));
+  auto bad = issues.Triage(id, "acknowledged", "alice");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kConflict);
+  auto unknown = issues.Triage(id, "sleeping", "alice");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+  auto jira = issues.Dispose(id, "jira_created", "OPS-7", "bob");
+  ASSERT_TRUE(jira) << jira.error().ToString();
+  EXPECT_EQ(jira->disposition_status, DispositionStatus::kJiraCreated);
+  query.status = "bogus";
+  EXPECT_FALSE(issues.List(query));
+  EXPECT_FALSE(issues.Get("iss_missing"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, RH_DATABASE_BACKENDS());

@@ -127,7 +127,8 @@ TEST_P(DatabaseTest, MigrationsCreateBothSchemasAndAreIdempotent) {
                             "amv_hourly_snapshots_v1", "lark_alerts", "cluster_operations",
                             "cluster_health_scores", "cluster_risk_snapshots", "fleet_meta",
                             "investigation_tasks", "investigation_reports", "schema_migrations",
-                            "lark_unparsed_messages"}) {
+                            "lark_unparsed_messages", "alert_issues", "alert_issue_members",
+                            "alert_issue_events", "alert_issue_links"}) {
     EXPECT_TRUE(*db().TableExists(table)) << table;
   }
   const int64_t applied = static_cast<int64_t>(Migrations(SchemaSet::kFleet).size() +
