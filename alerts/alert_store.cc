@@ -250,7 +250,10 @@ Result<int> AlertStore::MatchOrphans() {
     if (!row.GetString("cluster_name").empty()) names.insert(row.GetString("cluster_name"));
   }
   RH_ASSIGN_OR_RETURN(auto known, LookUpClusters(fleet_, ids, names));
-  const auto& [by_id, by_name] = known;
+  // Named references, not a structured binding: clang 14 (the fuzz build) cannot capture a
+  // binding in the lambda below.
+  const auto& by_id = known.first;
+  const auto& by_name = known.second;
   int matched = 0;
   Status status = fleet_.Transaction([&]() -> Status {
     matched = 0;

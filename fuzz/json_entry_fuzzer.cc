@@ -17,11 +17,11 @@
 #include <string>
 #include <string_view>
 
+#include "alerts/webhook.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/time_format.h"
 #include "service/runtime.h"
-#include "server/alert_webhook.h"
 #include "server/mcp_server.h"
 #include "store/database.h"
 #include "store/schema.h"
@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 3) {
     case 0: {
-      auto alerts = rh::server::ParseAlertWebhook(text, {});
+      auto alerts = rh::alerts::ParseAlertWebhook(text, {});
       if (!alerts) Check(!alerts.error().message.empty());
       break;
     }
