@@ -100,10 +100,9 @@ std::string UnknownCommandMessage(CLI::App& app, int argc, char** argv) {
     }
     if (token.empty() || token[0] == '-') {
       // a global option's value is the next word (--data-dir DIR), unless given with '='
-      if (command == &app && token.find('=') == std::string::npos &&
-          (token == "--config" || token == "--data-dir" || token == "--set" ||
-           token == "--log-level" || token == "--log-format")) {
-        ++i;
+      if (command == &app && token.find('=') == std::string::npos) {
+        const CLI::Option* option = app.get_option_no_throw(token);
+        if (option != nullptr && option->get_expected_min() > 0) ++i;  // not a flag
       }
       continue;
     }
