@@ -51,4 +51,12 @@ Status PinClockFlag(AppContext& ctx, const std::string& at) {
   return {};
 }
 
+CLI::Option* AddFormatOption(CLI::App* command, std::string* format, const std::string& people,
+                             const std::string& json_fields) {
+  if (format->empty()) *format = people;
+  return command
+      ->add_option("--format", *format, people + " (default) | json: " + json_fields)
+      ->transform(CLI::IsMember({people, std::string("json")}, CLI::ignore_case));
+}
+
 }  // namespace rh::app

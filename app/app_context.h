@@ -119,4 +119,11 @@ Status GenerateSimulatedFleet(AppContext& ctx, const simulator::FleetParams& par
 // --at "YYYY-MM-DD HH:MM:SS" (or RFC 3339): pins the clock to it; nothing when empty.
 Status PinClockFlag(AppContext& ctx, const std::string& at);
 
+// The one output switch of every command that prints data: `--format <people>|json`, where
+// <people> is the form for a person (table, text or markdown). Checked when the command line is
+// parsed, case-insensitively: a wrong value is exit 2 naming the valid ones. `json_fields` says
+// what the JSON holds, e.g. "the same fields as GET /api/v1/reports".
+CLI::Option* AddFormatOption(CLI::App* command, std::string* format, const std::string& people,
+                             const std::string& json_fields);
+
 }  // namespace rh::app

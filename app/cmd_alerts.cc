@@ -74,8 +74,7 @@ void RegisterAlertsCommands(CLI::App& app, Action* chosen) {
   list->add_option("--since", options->query.since, "Newer than a duration (24h, 7d) or a time");
   list->add_option("--limit", options->query.limit, "At most this many (1-1000, default 50)");
   list->add_option("--cursor", options->query.cursor, "Next page (printed under a full page)");
-  list->add_option("--format", options->format, "table | json")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(list, &options->format, "table", "the same fields as GET /api/v1/alerts");
   list->callback([chosen, options] {
     *chosen = [options](AppContext& ctx) { return RunAlertsList(ctx, *options); };
   });

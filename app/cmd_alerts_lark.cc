@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "app/app_context.h"
+#include "core/json.h"
 #include "core/redact.h"
 #include "core/time_format.h"
 #include "service/lark_feed.h"
@@ -23,6 +24,7 @@ struct LarkListOptions {
   int limit = 50;
   bool unparsed = false;
   std::string since;
+  std::string format;
 };
 
 std::string Cut(std::string text, size_t width) {
@@ -63,6 +65,19 @@ Status RunLarkList(AppContext& ctx, const LarkListOptions& options) {
   service::LarkFeed feed(ctx.runtime());
   if (options.unparsed) {
     RH_ASSIGN_OR_RETURN(auto messages, feed.ListUnparsed(filter));
+    if (options.format == "json") {
+      Json out = Json::array();
+      for (const alerts::LarkUnparsedMessage& message : messages) {
+        out.push_back({{"message_id", message.message_id},
+                       {"chat_id", message.chat_id},
+                       {"msg_type", message.msg_type},
+                       {"reason", RedactSecrets(message.reason)},
+                       {"message_time", FormatIsoTime(message.message_time)},
+                       {"created_at", FormatIsoTime(message.created_at)}});
+      }
+      std::printf("%s\n", DumpJson(Json{{"unparsed", std::move(out)}}, 2).c_str());
+      return {};
+    }
     std::printf("%-19s  %-36s  %-11s  %s\n", "SENT (UTC)", "MESSAGE", "TYPE", "REASON");
     for (const alerts::LarkUnparsedMessage& message : messages) {
       std::printf("%-19s  %-36s  %-11s  %s\n", FormatSqlTime(message.message_time).c_str(),
@@ -73,6 +88,28 @@ Status RunLarkList(AppContext& ctx, const LarkListOptions& options) {
     return {};
   }
   RH_ASSIGN_OR_RETURN(auto rows, feed.List(filter));
+  if (options.format == "json") {
+    Json out = Json::array();
+    for (const alerts::LarkAlertRow& row : rows) {
+      out.push_back({{"message_id", row.message_id},
+                     {"chat_id", row.chat_id},
+                     {"sections", row.sections},
+                     {"cluster_name", row.cluster_name},
+                     {"region", row.region},
+                     {"account_name", row.account_name},
+                     {"cluster_id", row.cluster_id},
+                     {"status", row.status},
+                     {"alert_name", row.alert_name},
+                     {"detail", row.detail},
+                     {"severity", row.severity},
+                     {"dashboard_url", row.dashboard_url},
+                     {"silence_url", row.silence_url},
+                     {"alert_time", FormatIsoTime(row.alert_time)},
+                     {"created_at", FormatIsoTime(row.created_at)}});
+    }
+    std::printf("%s\n", DumpJson(Json{{"rows", std::move(out)}}, 2).c_str());
+    return {};
+  }
   std::printf("%-19s  %-36s  %3s  %-17s  %-24s  %s\n", "SENT (UTC)", "MESSAGE", "SEC", "STATUS",
               "CLUSTER", "ALERT");
   for (const alerts::LarkAlertRow& row : rows) {
@@ -120,6 +157,9 @@ void RegisterAlertsLarkCommands(CLI::App& app, Action* chosen) {
   list->add_option("--since", list_options->since, "Only messages sent at or after this time");
   list->add_flag("--unparsed", list_options->unparsed,
                  "Show the messages kept as unparsed, with the reason");
+  AddFormatOption(list, &list_options->format, "table",
+                  "{\"rows\": [...]} with every stored field (pipe-delimited per section), or "
+                  "{\"unparsed\": [...]} with --unparsed");
   list->callback([chosen, list_options] {
     *chosen = [list_options](AppContext& ctx) { return RunLarkList(ctx, *list_options); };
   });

@@ -173,11 +173,31 @@ void RegisterSentinel(CLI::App& app, Action* chosen) {
   auto explain_at = std::make_shared<std::string>();
   explain->add_option("--at", *explain_at,
                       "Explain as of this UTC time instead of now, e.g. \"2026-11-21 10:05:00\"");
-  explain->callback([chosen, cluster, explain_at] {
-    *chosen = [cluster, explain_at](AppContext& ctx) -> Status {
+  auto explain_format = std::make_shared<std::string>();
+  AddFormatOption(explain, explain_format.get(), "text",
+                  "score and sub-scores (named as in GET /api/v1/clusters/{id}), every rule with "
+                  "its value and threshold, cooldown, decision, open issues");
+  explain->callback([chosen, cluster, explain_at, explain_format] {
+    *chosen = [cluster, explain_at, explain_format](AppContext& ctx) -> Status {
       RH_RETURN_IF_ERROR(PinClockFlag(ctx, *explain_at));
       service::Cycle cycle(ctx.runtime());
       RH_ASSIGN_OR_RETURN(sentinel::Explanation explanation, cycle.Explain(*cluster));
+      if (*explain_format == "json") {
+        Json out = sentinel::ExplanationJson(explanation);
+        RH_ASSIGN_OR_RETURN(auto open, service::Issues(ctx.runtime()).OpenIssuesOf(*cluster));
+        Json issues_json = Json::array();
+        for (const issues::Issue& issue : open) {
+          issues_json.push_back({{"issue_id", issue.issue_id},
+                                 {"kind", std::string(IssueKindName(issue.kind))},
+                                 {"triage_status", std::string(TriageStatusName(issue.triage_status))},
+                                 {"first_alert_at", FormatIsoTime(issue.first_alert_at)},
+                                 {"escalated", issue.escalated},
+                                 {"title", issue.title}});
+        }
+        out["open_issues"] = std::move(issues_json);
+        std::printf("%s\n", DumpJson(out, 2).c_str());
+        return {};
+      }
       std::fputs(sentinel::FormatExplanation(explanation).c_str(), stdout);
       // The cluster's open alert issues (issues/): what the alerts say beside the score.
       auto open_issues = service::Issues(ctx.runtime()).OpenIssuesOf(*cluster);
@@ -208,15 +228,18 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
     std::string status;
     std::string cluster;
     int limit = 50;
-    bool json = false;
+    std::string cursor;
+    std::string format;
   };
   auto list_args = std::make_shared<ListArgs>();
   CLI::App* list = tasks->add_subcommand(
       "list", "List tasks, newest first (status queued|running|done|failed|cancelled)");
   list->add_option("--status", list_args->status, "Only tasks with this status");
   list->add_option("--cluster", list_args->cluster, "Only tasks for this cluster");
-  list->add_option("--limit", list_args->limit, "At most this many (default 50)");
-  list->add_flag("--json", list_args->json, "JSON array instead of a table");
+  list->add_option("--limit", list_args->limit, "At most this many (1-500, default 50)");
+  list->add_option("--cursor", list_args->cursor, "Continue after a previous page (next_cursor)");
+  AddFormatOption(list, &list_args->format, "table",
+                  "the same fields as GET /api/v1/investigations");
   list->callback([chosen, list_args] {
     *chosen = [list_args](AppContext& ctx) -> Status {
       store::TaskFilter filter;
@@ -224,15 +247,16 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
         RH_ASSIGN_OR_RETURN(filter.status, store::ParseTaskStatus(list_args->status));
       }
       filter.cluster_id = list_args->cluster;
-      if (list_args->limit < 1) return InvalidArgument("--limit", "must be at least 1");
+      if (list_args->limit < 1 || list_args->limit > 500) {
+        return InvalidArgument("--limit", "must be 1-500");
+      }
       filter.limit = list_args->limit;
+      filter.cursor = list_args->cursor;
       service::Investigations investigations(ctx.runtime());
       RH_ASSIGN_OR_RETURN(store::TaskPage page, investigations.List(filter));
       const std::vector<store::Task>& found = page.tasks;
-      if (list_args->json) {
-        Json array = Json::array();
-        for (const store::Task& task : found) array.push_back(service::TaskJson(task));
-        std::printf("%s\n", DumpJson(array, 2).c_str());
+      if (list_args->format == "json") {
+        std::printf("%s\n", DumpJson(service::TaskPageJson(page), 2).c_str());
         return {};
       }
       if (found.empty()) {
@@ -259,20 +283,21 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
 
   struct ShowArgs {
     std::string task_id;
-    bool json = false;
+    std::string format;
   };
   auto show_args = std::make_shared<ShowArgs>();
   CLI::App* show = tasks->add_subcommand("show", "Show one task in full");
   show->add_option("task", show_args->task_id, "Task id (tsk_...)")->required();
-  show->add_flag("--json", show_args->json, "JSON instead of text");
+  AddFormatOption(show, &show_args->format, "text",
+                  "the same fields as GET /api/v1/investigations/{id}");
   show->callback([chosen, show_args] {
     *chosen = [show_args](AppContext& ctx) -> Status {
       service::Investigations investigations(ctx.runtime());
       RH_ASSIGN_OR_RETURN(service::InvestigationStatus status,
                           investigations.Get(show_args->task_id));
       const store::Task& task = status.task;
-      if (show_args->json) {
-        std::printf("%s\n", DumpJson(service::TaskJson(task), 2).c_str());
+      if (show_args->format == "json") {
+        std::printf("%s\n", DumpJson(service::InvestigationStatusJson(status), 2).c_str());
       } else {
         PrintTask(task, ctx.clock().Now());
       }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "app/app_context.h"
@@ -136,10 +137,57 @@ Status RunGenerate(AppContext& ctx, const GenerateOptions& options) {
   return GenerateSimulatedFleet(ctx, params);
 }
 
-Status RunSummary(AppContext& ctx, const std::string& db) {
+OrderedJson CountsJson(const simulator::Counts& counts) {
+  OrderedJson out = OrderedJson::object();
+  for (const auto& [label, count] : counts) out[label] = count;
+  return out;
+}
+
+OrderedJson OptionalTime(const std::optional<TimePoint>& time) {
+  return time ? OrderedJson(FormatIsoTime(*time)) : OrderedJson();
+}
+
+OrderedJson FleetSummaryJson(const simulator::FleetSummary& summary) {
+  OrderedJson out;
+  out["database"] = summary.database;
+  if (summary.simulation) {
+    const simulator::SimulationMeta& meta = *summary.simulation;
+    out["simulation"] = {{"seed", meta.seed},         {"clusters", meta.clusters},
+                         {"days", meta.days},         {"incidents", meta.incidents},
+                         {"end_hour", FormatIsoTime(meta.end_hour)},
+                         {"status", meta.status}};
+  } else {
+    out["simulation"] = nullptr;
+  }
+  out["accounts"] = summary.accounts;
+  out["accounts_by_tier"] = CountsJson(summary.accounts_by_tier);
+  out["clusters"] = summary.clusters;
+  out["clusters_by_run_mode"] = CountsJson(summary.clusters_by_run_mode);
+  out["clusters_by_version_line"] = CountsJson(summary.clusters_by_version_line);
+  out["clusters_by_region"] = CountsJson(summary.clusters_by_region);
+  out["snapshot_rows"] = summary.snapshot_rows;
+  out["first_snapshot"] = OptionalTime(summary.first_snapshot);
+  out["last_snapshot"] = OptionalTime(summary.last_snapshot);
+  out["alert_messages"] = summary.alert_messages;
+  out["firing_alerts"] = summary.firing_alerts;
+  out["clusters_with_firing_alerts"] = summary.clusters_with_firing_alerts;
+  out["operations"] = summary.operations;
+  out["operations_by_type"] = CountsJson(summary.operations_by_type);
+  out["labelled_incidents"] =
+      summary.labelled_incidents ? OrderedJson(*summary.labelled_incidents) : OrderedJson();
+  out["labelled_clusters"] =
+      summary.labelled_clusters ? OrderedJson(*summary.labelled_clusters) : OrderedJson();
+  return out;
+}
+
+Status RunSummary(AppContext& ctx, const std::string& db, const std::string& format) {
   ApplyDbOverride(ctx, db);
   RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
   RH_ASSIGN_OR_RETURN(simulator::FleetSummary summary, simulator::SummarizeFleet(*fleet));
+  if (format == "json") {
+    std::printf("%s\n", DumpJson(FleetSummaryJson(summary), 2).c_str());
+    return {};
+  }
   if (summary.clusters == 0) {
     std::printf("The fleet database %s is empty: run `rockhound fleet generate` (or `rockhound "
                 "demo`) to create a simulated fleet.\n",
@@ -151,9 +199,6 @@ Status RunSummary(AppContext& ctx, const std::string& db) {
 }
 
 Status RunIncidents(AppContext& ctx, const std::string& db, const std::string& format) {
-  if (format != "text" && format != "json") {
-    return InvalidArgument("--format", "must be text or json (got \"" + format + "\")");
-  }
   ApplyDbOverride(ctx, db);
   RH_ASSIGN_OR_RETURN(store::Database * fleet, ctx.Fleet());
   RH_ASSIGN_OR_RETURN(std::vector<simulator::GroundTruthRow> rows,
@@ -266,8 +311,13 @@ void RegisterFleetCommands(CLI::App& app, Action* chosen) {
       "What the fleet database holds: accounts by tier, clusters by architecture, version and "
       "region, snapshot range, firing alerts, operations, labelled incidents");
   summary->add_option("--db", *summary_db, "Fleet database to read (default: the configured one)");
-  summary->callback([chosen, summary_db] {
-    *chosen = [summary_db](AppContext& ctx) { return RunSummary(ctx, *summary_db); };
+  auto summary_format = std::make_shared<std::string>();
+  AddFormatOption(summary, summary_format.get(), "text",
+                  "the same counts as the text, by tier, architecture, version, region");
+  summary->callback([chosen, summary_db, summary_format] {
+    *chosen = [summary_db, summary_format](AppContext& ctx) {
+      return RunSummary(ctx, *summary_db, *summary_format);
+    };
   });
 
   auto incidents_db = std::make_shared<std::string>();
@@ -277,7 +327,8 @@ void RegisterFleetCommands(CLI::App& app, Action* chosen) {
   incidents->footer(kIncidentsHelp);
   incidents->add_option("--db", *incidents_db,
                         "Fleet database to read (default: the configured one)");
-  incidents->add_option("--format", *incidents_format, "text or json")->capture_default_str();
+  AddFormatOption(incidents, incidents_format.get(), "text",
+                  "one object per labelled incident (id, cluster, category, severity, window)");
   incidents->callback([chosen, incidents_db, incidents_format] {
     *chosen = [incidents_db, incidents_format](AppContext& ctx) {
       return RunIncidents(ctx, *incidents_db, *incidents_format);

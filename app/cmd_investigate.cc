@@ -19,15 +19,7 @@ struct InvestigateOptions {
   std::string format = "markdown";
 };
 
-Status CheckFormat(const std::string& format) {
-  if (format != "markdown" && format != "json") {
-    return InvalidArgument("--format", "must be markdown or json");
-  }
-  return {};
-}
-
 Status RunInvestigate(AppContext& ctx, const InvestigateOptions& options) {
-  RH_RETURN_IF_ERROR(CheckFormat(options.format));
   RH_ASSIGN_OR_RETURN(EngineKind engine, ParseEngineKind(options.engine));
   service::Investigations investigations(ctx.runtime());
   std::fprintf(stderr, "investigating %s (engine %s)...\n", options.cluster.c_str(),
@@ -61,9 +53,6 @@ struct ListOptions {
 };
 
 Status RunReportsList(AppContext& ctx, const ListOptions& options) {
-  if (options.format != "table" && options.format != "json") {
-    return InvalidArgument("--format", "must be table or json; got '" + options.format + "'");
-  }
   RH_ASSIGN_OR_RETURN(service::ReportQuery query,
                       service::ParseReportQuery(options.query, ctx.clock().Now()));
   service::Reports reports(ctx.runtime());
@@ -93,7 +82,6 @@ Status RunReportsList(AppContext& ctx, const ListOptions& options) {
 }
 
 Status RunReportsShow(AppContext& ctx, const std::string& report_id, const std::string& format) {
-  RH_RETURN_IF_ERROR(CheckFormat(format));
   service::Reports reports(ctx.runtime());
   RH_ASSIGN_OR_RETURN(std::string text,
                       reports.Render(report_id, format == "json" ? service::ReportFormat::kJson
@@ -119,8 +107,8 @@ void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
   investigate->add_option("--engine", investigate_options->engine,
                           "auto (Claude when ANTHROPIC_API_KEY is set, else playbook) | claude | "
                           "playbook");
-  investigate->add_option("--format", investigate_options->format, "markdown | json")
-      ->check(CLI::IsMember({"markdown", "json"}));
+  AddFormatOption(investigate, &investigate_options->format, "markdown",
+                  "the report as `reports show --format json` and GET /api/v1/reports/{id}");
   investigate->callback([chosen, investigate_options] {
     *chosen = [investigate_options](AppContext& ctx) {
       return RunInvestigate(ctx, *investigate_options);
@@ -141,8 +129,7 @@ void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
   list->add_option("--limit", list_options->query.limit, "At most this many (1-200, default 20)");
   list->add_option("--cursor", list_options->query.cursor,
                    "Continue after a previous page (its next_cursor, shown by --format json)");
-  list->add_option("--format", list_options->format,
-                   "table | json (json: the same fields as GET /api/v1/reports)");
+  AddFormatOption(list, &list_options->format, "table", "the same fields as GET /api/v1/reports");
   list->callback([chosen, list_options] {
     *chosen = [list_options](AppContext& ctx) { return RunReportsList(ctx, *list_options); };
   });
@@ -151,8 +138,8 @@ void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
   CLI::App* show = reports->add_subcommand("show", "Show one report (Markdown, or JSON with the "
                                                    "tool transcript)");
   show->add_option("report_id", *show_id, "Report id (rpt_...)")->required();
-  show->add_option("--format", *show_format, "markdown | json")
-      ->check(CLI::IsMember({"markdown", "json"}));
+  AddFormatOption(show, show_format.get(), "markdown",
+                  "the same fields as GET /api/v1/reports/{id}, with the tool transcript");
   show->callback([chosen, show_id, show_format] {
     *chosen = [show_id, show_format](AppContext& ctx) {
       return RunReportsShow(ctx, *show_id, *show_format);

@@ -144,8 +144,7 @@ void RegisterIssuesCommands(CLI::App& app, Action* chosen) {
   list->add_flag("--escalated", list_options->query.escalated_only, "Only escalated issues");
   list->add_option("--limit", list_options->query.limit, "At most this many (1-500, default 50)");
   list->add_option("--cursor", list_options->query.cursor, "Next page");
-  list->add_option("--format", list_options->format, "table | json")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(list, &list_options->format, "table", "the same fields as GET /api/v1/issues");
   list->callback([chosen, list_options] {
     *chosen = [list_options](AppContext& ctx) { return RunIssuesList(ctx, *list_options); };
   });
@@ -153,8 +152,8 @@ void RegisterIssuesCommands(CLI::App& app, Action* chosen) {
   auto show_options = std::make_shared<StepOptions>();
   CLI::App* show = group->add_subcommand("show", "One issue: alert timeline, history, reports");
   show->add_option("issue_id", show_options->issue_id, "Issue id (iss_...)")->required();
-  show->add_option("--format", show_options->format, "table | json")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(show, &show_options->format, "table",
+                  "the same fields as GET /api/v1/issues/{id}");
   show->callback([chosen, show_options] {
     *chosen = [show_options](AppContext& ctx) { return RunIssuesShow(ctx, *show_options); };
   });

@@ -121,12 +121,10 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
                      "Only what applies to this StarRocks version, e.g. 3.3.4 (known bugs: fixed "
                      "later on the same minor line)");
   search->add_option("-k", search_args->k, "Number of results, 1-100 (default 5)");
-  search->add_option("--format", search_args->format, "text (default) or json");
+  AddFormatOption(search, &search_args->format, "text",
+                  "the hits with score, kind, source, version and snippet");
   search->callback([chosen, search_args] {
     *chosen = [search_args](AppContext& ctx) -> Status {
-      if (search_args->format != "text" && search_args->format != "json") {
-        return InvalidArgument("--format", "must be text or json");
-      }
       RH_ASSIGN_OR_RETURN(knowledge::SearchMode mode,
                           knowledge::ParseSearchMode(search_args->mode));
       RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
@@ -161,10 +159,39 @@ void RegisterKbCommands(CLI::App& app, Action* chosen) {
 
   CLI::App* stats =
       kb->add_subcommand("stats", "Documents, chunks, kinds, sources, embedder, index");
-  stats->callback([chosen] {
-    *chosen = [](AppContext& ctx) -> Status {
+  auto stats_format = std::make_shared<std::string>();
+  AddFormatOption(stats, stats_format.get(), "text",
+                  "paths, sizes, embedder, fusion, document and chunk counts");
+  stats->callback([chosen, stats_format] {
+    *chosen = [stats_format](AppContext& ctx) -> Status {
       RH_ASSIGN_OR_RETURN(knowledge::KnowledgeLake * lake, ctx.runtime().Knowledge());
       RH_ASSIGN_OR_RETURN(knowledge::LakeStats lake_stats, lake->Stats());
+      if (*stats_format == "json") {
+        const auto fusion = lake->fusion();
+        Json by_kind = Json::object();
+        for (const auto& [kind, count] : lake_stats.chunks_by_kind) by_kind[kind] = count;
+        Json sources = Json::array();
+        for (const auto& [source, count] : lake_stats.sources) {
+          sources.push_back({{"source", source}, {"chunks", count}});
+        }
+        Json out = {
+            {"lake", {{"path", lake_stats.db_path}, {"bytes", lake_stats.db_bytes}}},
+            {"index",
+             {{"path", lake_stats.index_path},
+              {"bytes", lake_stats.index_bytes},
+              {"type", lake_stats.index_type}}},
+            {"embedder", {{"id", lake_stats.embedder}, {"dimensions", lake_stats.dims}}},
+            {"fusion",
+             {{"method", fusion.method == knowledge::FusionMethod::kRrf ? "rrf" : "weighted"},
+              {"vector_weight", fusion.vector_weight}}},
+            {"documents", lake_stats.documents},
+            {"chunks", lake_stats.chunks},
+            {"vectors", lake_stats.vectors},
+            {"chunks_by_kind", std::move(by_kind)},
+            {"largest_sources", std::move(sources)}};
+        std::printf("%s\n", DumpJson(out, 2).c_str());
+        return {};
+      }
       std::printf("lake:       %s (%.1f MiB)\n", lake_stats.db_path.c_str(),
                   lake_stats.db_bytes / 1048576.0);
       std::printf("index:      %s (%.1f MiB, %s)\n", lake_stats.index_path.c_str(),

@@ -157,6 +157,8 @@ bool AnyValue(const MetricValues& values) {
   return std::any_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); });
 }
 
+}  // namespace
+
 Json DimensionScoresJson(const ClusterScore& cluster) {
   Json object = Json::object();
   for (const DimensionScore& dimension : cluster.dimensions) {
@@ -215,6 +217,8 @@ Json TopRisksJson(const ClusterScore& cluster) {
   }
   return risks;
 }
+
+namespace {
 
 Value OptReal(const std::optional<double>& value) {
   return value ? store::Real(Round2(*value)) : store::Null();

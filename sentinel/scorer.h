@@ -41,6 +41,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/severity.h"
 #include "sentinel/health_formula.h"
 #include "store/database.h"
@@ -98,6 +99,12 @@ struct ScoringRun {
   double compute_seconds = 0;
   double write_seconds = 0;
 };
+
+// The per-dimension sub-scores ({"disk_used_pct": 71.2, ..., "volume_qps": null}) and the
+// worst risks (metric, volume, alert, flapping, telemetry items) of a scored cluster, as the
+// cluster_health table stores them and the API and `sentinel explain --format json` show them.
+Json DimensionScoresJson(const ClusterScore& cluster);
+Json TopRisksJson(const ClusterScore& cluster);
 
 class HealthScorer {
  public:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "core/clock.h"
@@ -394,6 +395,75 @@ std::string FormatPassSummary(const PassSummary& summary) {
   return out;
 }
 
+std::string DecisionText(const Explanation& explanation) {
+  if (!explanation.priority) {
+    return "no rule fired: the sentinel would not queue an investigation";
+  }
+  if (!explanation.cooldown && explanation.change && explanation.change->Unchanged()) {
+    return "rules fired (priority " + std::to_string(*explanation.priority) +
+           ") but the cluster is persistently " +
+           std::string(RiskLevelName(RiskLevel::kCritical)) +
+           " and unchanged since its last report: skipped until it changes, or until " +
+           FormatSqlTime(explanation.change->recheck_at) + " UTC";
+  }
+  if (explanation.cooldown) {
+    return "rules fired (priority " + std::to_string(*explanation.priority) +
+           ") but the cooldown holds: no new task before " +
+           FormatSqlTime(explanation.cooldown->created_at + explanation.cooldown_length) + " UTC";
+  }
+  return "the next pass queues an investigation with priority " +
+         std::to_string(*explanation.priority);
+}
+
+Json ExplanationJson(const Explanation& explanation) {
+  const ClusterScore& cluster = explanation.cluster;
+  auto health_json = [](const HealthBreakdown& health) {
+    return Json{{"health", std::round(health.health * 100) / 100},
+                {"risk", std::string(RiskLevelName(health.risk))},
+                {"metric", std::round(health.metric * 100) / 100},
+                {"alert", std::round(health.alert * 100) / 100},
+                {"tier", std::round(health.tier * 100) / 100}};
+  };
+  Json out = {{"cluster_id", cluster.cluster_id},
+              {"account_id", cluster.account_id},
+              {"tier", cluster.tier},
+              {"status", cluster.status},
+              {"now", FormatIsoTime(explanation.now)},
+              {"snapshot_time", FormatIsoTime(explanation.snapshot_time)},
+              {"has_telemetry", cluster.has_telemetry},
+              {"score", health_json(cluster.health)},
+              {"dimension_scores", DimensionScoresJson(cluster)},
+              {"top_risks", TopRisksJson(cluster)}};
+  out["previous"] = cluster.previous ? health_json(*cluster.previous) : Json(nullptr);
+  out["trend"] = cluster.trend ? Json(std::round(*cluster.trend * 100) / 100) : Json(nullptr);
+  Json rules = Json::array();
+  for (const RuleOutcome& rule : explanation.rules) {
+    Json item = {{"rule", std::string(RuleName(rule.rule))},
+                 {"evaluated", rule.evaluated},
+                 {"fired", rule.fired},
+                 {"priority", rule.priority},
+                 {"reason", rule.reason}};
+    item["value"] = rule.value ? Json(std::round(*rule.value * 100) / 100) : Json(nullptr);
+    item["threshold"] = rule.threshold ? Json(*rule.threshold) : Json(nullptr);
+    rules.push_back(std::move(item));
+  }
+  out["rules"] = std::move(rules);
+  out["priority"] = explanation.priority ? Json(*explanation.priority) : Json(nullptr);
+  if (explanation.cooldown) {
+    const CooldownState& cooldown = *explanation.cooldown;
+    out["cooldown"] = {
+        {"task_id", cooldown.task_id},
+        {"created_at", FormatIsoTime(cooldown.created_at)},
+        {"status", std::string(store::TaskStatusName(cooldown.status))},
+        {"until", FormatIsoTime(cooldown.created_at + explanation.cooldown_length)}};
+  } else {
+    out["cooldown"] = nullptr;
+  }
+  out["change"] = explanation.change ? Json(explanation.change->Describe()) : Json(nullptr);
+  out["decision"] = DecisionText(explanation);
+  return out;
+}
+
 std::string FormatExplanation(const Explanation& explanation) {
   const ClusterScore& cluster = explanation.cluster;
   const HealthBreakdown& health = cluster.health;
@@ -508,24 +578,7 @@ std::string FormatExplanation(const Explanation& explanation) {
            FormatDurationShort(explanation.cooldown_length) + ")\n";
   }
   if (explanation.change) out += "change     " + explanation.change->Describe() + "\n";
-  out += "decision   ";
-  if (!explanation.priority) {
-    out += "no rule fired: the sentinel would not queue an investigation\n";
-  } else if (!explanation.cooldown && explanation.change && explanation.change->Unchanged()) {
-    out += "rules fired (priority " + std::to_string(*explanation.priority) +
-           ") but the "
-           "cluster is persistently " +
-           std::string(RiskLevelName(RiskLevel::kCritical)) +
-           " and unchanged since its last report: skipped until it changes, or until " +
-           FormatSqlTime(explanation.change->recheck_at) + " UTC\n";
-  } else if (explanation.cooldown) {
-    out += "rules fired (priority " + std::to_string(*explanation.priority) +
-           ") but the cooldown holds: no new task before " +
-           FormatSqlTime(explanation.cooldown->created_at + explanation.cooldown_length) + " UTC\n";
-  } else {
-    out += "the next pass queues an investigation with priority " +
-           std::to_string(*explanation.priority) + "\n";
-  }
+  out += "decision   " + DecisionText(explanation) + "\n";
   return out;
 }
 

@@ -134,5 +134,10 @@ std::map<std::string, std::vector<const ClusterScore*>> ClustersByAccount(const 
 std::string FormatPassSummary(const PassSummary& summary);
 // The `rockhound sentinel explain` text.
 std::string FormatExplanation(const Explanation& explanation);
+// The same explanation as JSON (`sentinel explain --format json`): score and sub-scores as the
+// API's cluster object names them, every rule with its value and threshold, cooldown, decision.
+Json ExplanationJson(const Explanation& explanation);
+// One line: what the next pass would do with the cluster, and why.
+std::string DecisionText(const Explanation& explanation);
 
 }  // namespace rh::sentinel

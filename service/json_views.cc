@@ -1,6 +1,7 @@
 #include "service/json_views.h"
 
 #include "core/time_format.h"
+#include "service/investigations.h"
 
 namespace rh::service {
 namespace {
@@ -34,6 +35,19 @@ Json TaskJson(const store::Task& task) {
               {"updated_at", FormatIsoTime(task.updated_at)},
               {"started_at", TimeOrNull(task.started_at)},
               {"finished_at", TimeOrNull(task.finished_at)}};
+}
+
+Json TaskPageJson(const store::TaskPage& page) {
+  Json list = Json::array();
+  for (const store::Task& task : page.tasks) list.push_back(TaskJson(task));
+  return Json{{"investigations", std::move(list)},
+              {"next_cursor", TextOrNull(page.next_cursor)}};
+}
+
+Json InvestigationStatusJson(const InvestigationStatus& status) {
+  Json body = TaskJson(status.task);
+  body["report"] = status.report ? ReportDetailJson(*status.report) : Json(nullptr);
+  return body;
 }
 
 Json ReportPageJson(const store::ReportPage& page) {

@@ -14,6 +14,13 @@ namespace rh::service {
 // attempts, max_attempts, lease_owner, lease_expires_at, not_before, last_error, report_id,
 // created_at, updated_at, started_at, finished_at.
 Json TaskJson(const store::Task& task);
+// A page of tasks: {"investigations": [TaskJson...], "next_cursor": "..." | null}
+// (GET /api/v1/investigations and `tasks list --format json`).
+Json TaskPageJson(const store::TaskPage& page);
+struct InvestigationStatus;
+// One task with its report (null until done): GET /api/v1/investigations/{id} and
+// `tasks show --format json`.
+Json InvestigationStatusJson(const InvestigationStatus& status);
 
 // A report in a list: report_id, task_id, cluster_id, account_id, engine, model, severity,
 // confidence, category, root_cause, summary, token usage, cost_usd, duration_ms, llm_error,

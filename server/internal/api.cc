@@ -188,9 +188,7 @@ Result<ApiResponse> Api::CreateInvestigation(const ApiRequest& request) {
 Result<ApiResponse> Api::GetInvestigation(const ApiRequest& request) {
   RH_ASSIGN_OR_RETURN(service::InvestigationStatus status,
                       service::Investigations(runtime_).Get(request.path_params.at(0)));
-  Json body = service::TaskJson(status.task);
-  body["report"] = status.report ? service::ReportDetailJson(*status.report) : Json(nullptr);
-  return ApiResponse::JsonBody(body);
+  return ApiResponse::JsonBody(service::InvestigationStatusJson(status));
 }
 
 Result<ApiResponse> Api::ListInvestigations(const ApiRequest& request) {
@@ -208,10 +206,7 @@ Result<ApiResponse> Api::ListInvestigations(const ApiRequest& request) {
     filter.status = *parsed;
   }
   RH_ASSIGN_OR_RETURN(store::TaskPage page, service::Investigations(runtime_).List(filter));
-  Json list = Json::array();
-  for (const store::Task& task : page.tasks) list.push_back(service::TaskJson(task));
-  return ApiResponse::JsonBody(
-      Json{{"investigations", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+  return ApiResponse::JsonBody(service::TaskPageJson(page));
 }
 
 Result<ApiResponse> Api::ListReports(const ApiRequest& request) {

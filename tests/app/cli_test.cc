@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +61,24 @@ std::vector<std::string> SubcommandsIn(const std::string& help) {
   return names;
 }
 
+// The required positionals a CLI11 help text lists ("  cluster TEXT REQUIRED  ...").
+int RequiredPositionalsIn(const std::string& help) {
+  int count = 0;
+  std::istringstream lines(help);
+  std::string line;
+  bool in_section = false;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("POSITIONALS:")) {
+      in_section = true;
+      continue;
+    }
+    if (!in_section) continue;
+    if (!line.empty() && line[0] != ' ') break;
+    if (line.find(" REQUIRED") != std::string::npos) ++count;
+  }
+  return count;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -98,6 +118,21 @@ class CliTest : public ::testing::Test {
     return run;
   }
   static std::string Data() { return dir_->File("data"); }
+
+  // Every command path ("reports", "reports list", ...) with its --help text, depth first.
+  static std::vector<std::pair<std::string, std::string>> AllCommands() {
+    std::vector<std::pair<std::string, std::string>> all;
+    std::vector<std::string> todo = SubcommandsIn(Run(Data(), "--help").out);
+    while (!todo.empty()) {
+      std::string path = todo.back();
+      todo.pop_back();
+      std::string help = Run(Data(), path + " --help").out;
+      for (const std::string& sub : SubcommandsIn(help)) todo.push_back(path + " " + sub);
+      all.emplace_back(path, std::move(help));
+    }
+    return all;
+  }
+  static bool IsLeaf(const std::string& help) { return SubcommandsIn(help).empty(); }
 
   static std::string* binary_;
   static rh::testing::TempDir* dir_;
@@ -242,6 +277,129 @@ TEST_F(CliTest, ReadingCommandsPrintDataOnStdoutAndNoInfoLogs) {
   CliRun verbose = Run(Data(), "-v fleet summary");
   ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
   EXPECT_EQ(verbose.out, run.out) << "-v changes the logs, not the data";
+}
+
+// Commands that create the data directory (or run until stopped, or run a whole benchmark):
+// the missing-directory sweep leaves them out; `demo`, `cycle` are covered above.
+const std::set<std::string> kCreatesOrRunsLong = {
+    "demo", "fleet generate", "cycle", "run", "serve", "mcp", "kb ingest", "eval"};
+
+TEST_F(CliTest, EveryCommandOnAMissingDataDirectoryFailsCleanlyAndCreatesNothing) {
+  const std::string missing = dir_->File("nowhere");
+  size_t swept = 0;
+  for (const auto& [path, help] : AllCommands()) {
+    if (!IsLeaf(help) || kCreatesOrRunsLong.contains(path)) continue;
+    std::string args = path;
+    // Fill the required positionals with placeholders so the command reaches its data.
+    for (int i = RequiredPositionalsIn(help); i > 0; --i) args += " x";
+    CliRun run = Run(missing, args);
+    ++swept;
+    EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 2 || run.exit_code == 3)
+        << args << ": exit " << run.exit_code << "\n" << run.err;
+    if (run.exit_code == 3) {
+      EXPECT_NE(run.err.find(missing), std::string::npos)
+          << args << " should name the missing path: " << run.err;
+    }
+    if (run.exit_code != 0) {
+      EXPECT_TRUE(run.out.empty()) << args << " printed data on failure: " << run.out;
+      EXPECT_FALSE(run.err.empty()) << args << " failed without a word";
+      EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1)
+          << args << " should fail with one line:\n" << run.err;
+    }
+    EXPECT_FALSE(std::filesystem::exists(missing)) << args << " created " << missing;
+    std::filesystem::remove_all(missing);
+  }
+  EXPECT_GE(swept, 20u) << "the sweep found too few commands";
+}
+
+TEST_F(CliTest, AMistypedSubcommandInEveryGroupSuggestsTheRealOne) {
+  size_t groups = 0;
+  for (const auto& [path, help] : AllCommands()) {
+    std::vector<std::string> subs = SubcommandsIn(help);
+    if (subs.empty()) continue;
+    const std::string real = subs.front();
+    const std::string typo = real.substr(0, real.size() - 1) + "q";  // "list" -> "lisq"
+    CliRun run = Run(Data(), path + " " + typo);
+    ++groups;
+    EXPECT_EQ(run.exit_code, 2) << path << " " << typo << ": " << run.err;
+    EXPECT_TRUE(run.out.empty()) << run.out;
+    EXPECT_NE(run.err.find("did you mean '" + real + "'?"), std::string::npos)
+        << path << " " << typo << ": " << run.err;
+  }
+  EXPECT_GE(groups, 6u);
+}
+
+// Every command that prints data has --format json; its stdout is exactly one JSON document.
+TEST_F(CliTest, EveryDataCommandSpeaksJsonOnStdout) {
+  auto json_of = [](const CliRun& run) {
+    return nlohmann::json::parse(run.out, nullptr, /*allow_exceptions=*/false);
+  };
+  CliRun reports = Run(Data(), "reports list --format json --limit 1");
+  auto reports_json = json_of(reports);
+  ASSERT_FALSE(reports_json.is_discarded()) << reports.out;
+  ASSERT_FALSE(reports_json["reports"].empty());
+  const std::string report_id = reports_json["reports"][0]["report_id"];
+  const std::string cluster_id = reports_json["reports"][0]["cluster_id"];
+  CliRun tasks = Run(Data(), "tasks list --format JSON --limit 1");  // case-insensitive
+  auto tasks_json = json_of(tasks);
+  ASSERT_FALSE(tasks_json.is_discarded()) << tasks.out << tasks.err;
+  ASSERT_TRUE(tasks_json.contains("investigations") && tasks_json.contains("next_cursor"))
+      << "the same page shape as GET /api/v1/investigations: " << tasks.out;
+  ASSERT_FALSE(tasks_json["investigations"].empty());
+  const std::string task_id = tasks_json["investigations"][0]["task_id"];
+  CliRun issues = Run(Data(), "issues list --format json --limit 1");
+  auto issues_json = json_of(issues);
+  ASSERT_FALSE(issues_json.is_discarded()) << issues.out << issues.err;
+  ASSERT_FALSE(issues_json["issues"].empty()) << "the demo's alerts group into issues";
+  const std::string issue_id = issues_json["issues"][0]["issue_id"];
+
+  const std::vector<std::pair<std::string, std::string>> commands = {
+      {"reports list", ""},
+      {"reports show", report_id},
+      {"tasks list", ""},
+      {"tasks show", task_id},
+      {"issues list", ""},
+      {"issues show", issue_id},
+      {"alerts list", ""},
+      {"alerts lark list", ""},
+      {"fleet summary", ""},
+      {"fleet incidents", ""},
+      {"sentinel explain", cluster_id},
+      {"kb stats", ""},
+      {"kb search", "disk"},
+      {"config show", ""},
+      {"investigate", cluster_id},
+  };
+  std::set<std::string> covered;
+  for (const auto& [command, arg] : commands) {
+    covered.insert(command);
+    CliRun run = Run(Data(), command + " " + arg + " --format json");
+    EXPECT_EQ(run.exit_code, 0) << command << ": " << run.err;
+    auto parsed = json_of(run);
+    EXPECT_FALSE(parsed.is_discarded()) << command << " printed more than JSON:\n" << run.out;
+    CliRun wrong = Run(Data(), command + " " + arg + " --format yaml");
+    EXPECT_EQ(wrong.exit_code, 2) << command << ": " << wrong.err;
+    EXPECT_NE(wrong.err.find("json"), std::string::npos)
+        << command << ": the error names the valid formats: " << wrong.err;
+  }
+  CliRun task = Run(Data(), "tasks show " + task_id + " --format json");
+  auto task_json = json_of(task);
+  ASSERT_FALSE(task_json.is_discarded());
+  EXPECT_TRUE(task_json.contains("report")) << "as GET /api/v1/investigations/{id}: " << task.out;
+  CliRun explain = Run(Data(), "sentinel explain " + cluster_id + " --format json");
+  auto explain_json = json_of(explain);
+  ASSERT_FALSE(explain_json.is_discarded());
+  EXPECT_EQ(explain_json["rules"].size(), 5u) << explain.out;
+  EXPECT_TRUE(explain_json.contains("dimension_scores")) << explain.out;
+  EXPECT_TRUE(explain_json["decision"].is_string()) << explain.out;
+
+  // A new command with --format must join the list above (and so be checked).
+  for (const auto& [path, help] : AllCommands()) {
+    if (!IsLeaf(help) || help.find("--format") == std::string::npos) continue;
+    if (path == "tool list") continue;  // its JSON forms are tool definitions: anthropic | mcp
+    if (kCreatesOrRunsLong.contains(path)) continue;
+    EXPECT_TRUE(covered.contains(path)) << path << " has --format but is not checked here";
+  }
 }
 
 }  // namespace
