@@ -18,9 +18,11 @@ using std::chrono::hours;
 constexpr double kConfidenceFloor = 0.15;
 constexpr size_t kMaxCitedPerHypothesis = 6;
 constexpr double kConfidenceCeiling = 0.95;
-// Raw confidence: how much a competing hypothesis' weight counts against the winner's net
-// signals, and the factor per tool that failed (or a telemetry gap).
-constexpr double kCompetitorWeight = 0.5;
+// Raw confidence: the factor per unit of competing hypotheses' weight (a critical competing
+// symptom, a lost node or a suspect operation weighs 1, a warning symptom 0.5), per
+// contradiction (on top of the signal it cancels), and per tool that failed (or a telemetry gap).
+constexpr double kCompetitorFactor = 0.8;
+constexpr double kContradictionFactor = 0.85;
 constexpr double kMissingEvidenceFactor = 0.85;
 
 double HoursBetween(TimePoint from, TimePoint to) {
@@ -165,8 +167,10 @@ void Draft::Recommend(std::string action, std::string rationale, std::string ope
 }
 
 // The raw confidence (see agent/README.md "Confidence"): the independent signals that agree,
-// less the contradictions; shrunk by the margin over the competing hypotheses, and by each tool
-// that failed and a telemetry gap (evidence that could not be read). The engine maps it through
+// less the contradictions; shrunk for every competing hypothesis left standing and every
+// contradiction (a diagnosis with rivals or evidence against it is less sure however many
+// signals confirm the symptom), and for each tool that failed and a telemetry gap (evidence that
+// could not be read). The engine maps it through
 // the fitted calibration (agent/calibration.h).
 double Draft::Confidence() const {
   const double net = std::max(0.0, signals_ - contradictions_);
@@ -175,7 +179,8 @@ double Draft::Confidence() const {
   for (const Alternative& alternative : alternatives_) {
     if (alternative.hypothesis.category != winner_) competing += alternative.weight;
   }
-  raw *= (1.0 + net) / (1.0 + net + kCompetitorWeight * competing);
+  raw *= std::pow(kCompetitorFactor, competing);
+  raw *= std::pow(kContradictionFactor, contradictions_);
   int failed = 0;
   for (const CallSource* source :
        {&facts_.cluster.source, &facts_.alerts.source, &facts_.metrics.source,

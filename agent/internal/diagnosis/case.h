@@ -67,8 +67,8 @@ class Draft {
                  Json parameters = Json::object(), std::string risk = "");
 
   // The raw confidence: 1 - 0.85 * exp(-0.35 * net) with net = signals - contradictions, times
-  // (1 + net) / (1 + net + 0.5 * the competing hypotheses' weights), times 0.85 per failed tool
-  // and for a telemetry gap; clamped to [0.15, 0.95]. Before Finish nothing competes.
+  // 0.8 per unit of the competing hypotheses' weight, 0.85 per contradiction, and 0.85 per failed
+  // tool and for a telemetry gap; clamped to [0.15, 0.95]. Before Finish nothing competes.
   double Confidence() const;
 
   // The report: the recommendations so far (or "no action needed"), the evidence, and a summary
