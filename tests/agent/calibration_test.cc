@@ -3,13 +3,14 @@
 // figures and diagram the scenario benchmark prints.
 #include "agent/calibration.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "agent/report.h"
