@@ -3,6 +3,7 @@
 #include "agent/playbook_engine.h"
 
 #include <optional>
+#include <stdexcept>
 
 #include "agent/internal/playbook_facts.h"
 #include "agent/internal/playbook_rules.h"
@@ -88,9 +89,24 @@ bool Describe(const ToolCallRecord& record, internal::CallSource* source) {
 
 }  // namespace
 
+namespace {
+
+ConfidenceCalibration EmbeddedPlaybookCalibration() {
+  auto embedded = ConfidenceCalibration::Embedded(EngineKind::kPlaybook);
+  // A bad embedded file is a build defect (tests/agent/calibration_test.cc loads it).
+  if (!embedded) throw std::logic_error(embedded.error().ToString());
+  return *embedded;
+}
+
+}  // namespace
+
 PlaybookEngine::PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor,
                                Clock& clock)
-    : tools_(tools), executor_(executor), clock_(clock) {}
+    : PlaybookEngine(tools, executor, clock, EmbeddedPlaybookCalibration()) {}
+
+PlaybookEngine::PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor,
+                               Clock& clock, ConfidenceCalibration calibration)
+    : tools_(tools), executor_(executor), clock_(clock), calibration_(std::move(calibration)) {}
 
 Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequest& request,
                                                          const ProgressFn& progress,
@@ -228,6 +244,7 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   internal::SqlFindings findings = internal::ReadSqlFindings(facts, checks);
 
   Report report = internal::Diagnose(facts, *assessment, findings);
+  CalibrateReport(calibration_, &report);
   auto validated = ParseReport(ReportToJson(report), calls.Ids());
   if (!validated) {
     return Internal("playbook", "the playbook built an invalid report (a bug in its rules): " +

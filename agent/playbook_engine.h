@@ -4,7 +4,9 @@
 // patterns (storms, flapping), an operation shortly before the first alert, siblings sharing the
 // problem, known bugs for the cluster's version in the Knowledge Lake, past reports. Its
 // confidence reflects how many independent signals agree. It never reads the simulator's ground
-// truth (the tools cannot see it either). The rules are listed in agent/README.md.
+// truth (the tools cannot see it either). The rules are listed in agent/README.md. The
+// confidence the rules give is a raw score; the report carries it mapped through the playbook's
+// fitted calibration (agent/calibration.h), a probability that the category is right.
 // Its calls run one at a time on the process's ToolExecutor; a call whose tool and input match a
 // successful call in the request's ToolCallJournal (Claude's, before it failed) reuses that result
 // instead of running again. RunLimits are checked before each
@@ -15,6 +17,7 @@
 // Thread-safety: Investigate may run concurrently.
 #pragma once
 
+#include "agent/calibration.h"
 #include "agent/investigation.h"
 #include "agent/tool_executor.h"
 #include "core/clock.h"
@@ -24,8 +27,12 @@ namespace rh::agent {
 
 class PlaybookEngine final : public InvestigationEngine {
  public:
-  // `tools`, `executor` and `clock` must outlive the engine.
+  // `tools`, `executor` and `clock` must outlive the engine. The report's confidence is the raw
+  // confidence of the rules mapped through `calibration` (calibration.h); without one, the
+  // calibration embedded for the playbook (agent/calibration/playbook.v1.json).
   PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock);
+  PlaybookEngine(const tools::ToolRegistry& tools, ToolExecutor& executor, Clock& clock,
+                 ConfidenceCalibration calibration);
 
   std::string_view name() const override { return EngineKindName(EngineKind::kPlaybook); }
   Result<InvestigationOutcome> Investigate(const InvestigationRequest& request,
@@ -37,6 +44,7 @@ class PlaybookEngine final : public InvestigationEngine {
   const tools::ToolRegistry& tools_;
   ToolExecutor& executor_;
   Clock& clock_;
+  ConfidenceCalibration calibration_;
 };
 
 }  // namespace rh::agent

@@ -2,6 +2,8 @@
 //
 //   bench_scenarios [--tuning FLEETS] [--holdout FLEETS] [--days 14] [--healthy 8]
 //                   [--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR]
+//                   [--calibration FILE] [--fit-calibration FILE] [--reliability-svg FILE]
+//                   [--held-out-families]
 //
 // FLEETS is a comma-separated list of seed[:clusters[:incidents]] (default 120 clusters and 26
 // incidents: two of every category; with --scenarios all, 200 clusters and one incident of every
@@ -30,6 +32,23 @@
 // how many reports came out at severity low/info. --misses lists every wrong category with
 // what the report said; --dump writes each investigation (ground truth, report, transcript) as
 // JSON files into DIR.
+//
+// Confidence (agent/calibration.h). The engine runs with the identity map, so every run gives
+// its raw confidence; the report's confidence is that mapped through the calibration the engine
+// applies (CalibrateReport with the embedded agent/calibration/playbook.v1.json, or --calibration
+// FILE). Brier, ECE (10 bins) and the mean confidence when right and when wrong are printed for
+// both, and a reliability diagram of the held-out families (raw and calibrated) and the tuning
+// families (calibrated) is written as SVG (--reliability-svg, default reliability.svg next to
+// the binary).
+//
+// --fit-calibration FILE fits the playbook's calibration (isotonic, pool-adjacent-violators) on
+// the TUNING families of the tuning fleets only (implies --scenarios all and --only tuning; the
+// held-out fleets are not generated, held-out families of the tuning fleets are dropped) and
+// writes it to FILE: copy it over agent/calibration/playbook.v1.json (raising "version" when the
+// raw confidence changed) to ship it.
+//
+// Per-family lines are printed for the tuning families; for the held-out families only with
+// --held-out-families (rules are never tuned on held-out families: look only at the end).
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +65,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/calibration.h"
 #include "agent/playbook_engine.h"
 #include "agent/report.h"
 #include "core/log.h"
@@ -85,13 +105,19 @@ struct Args {
   rh::simulator::ScenarioSet scenarios = rh::simulator::ScenarioSet::kClassic;
   bool misses = false;
   std::string dump;
+  std::string calibration;      // a calibration file instead of the embedded one
+  std::string fit_calibration;  // fit on the tuning families and write it here
+  std::string reliability_svg;  // default: reliability.svg next to the binary
+  bool held_out_families = false;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: bench_scenarios [--tuning seed[:clusters[:incidents]],...] "
                "[--holdout seed[:clusters[:incidents]],...] [--days 14] [--healthy 8] "
-               "[--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR]\n");
+               "[--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR] "
+               "[--calibration FILE] [--fit-calibration FILE] [--reliability-svg FILE] "
+               "[--held-out-families]\n");
   return 2;
 }
 
@@ -127,6 +153,10 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->misses = true;
       continue;
     }
+    if (arg == "--held-out-families") {
+      args->held_out_families = true;
+      continue;
+    }
     if (arg_idx + 1 >= argc) return false;
     std::string value = argv[++arg_idx];
     if (arg == "--tuning") {
@@ -149,9 +179,20 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->scenarios = *set;
     } else if (arg == "--dump") {
       args->dump = value;
+    } else if (arg == "--calibration") {
+      args->calibration = value;
+    } else if (arg == "--fit-calibration") {
+      args->fit_calibration = value;
+    } else if (arg == "--reliability-svg") {
+      args->reliability_svg = value;
     } else {
       return false;
     }
+  }
+  if (!args->fit_calibration.empty()) {
+    if (args->only == "holdout") return false;
+    args->scenarios = rh::simulator::ScenarioSet::kAll;
+    args->only = "tuning";
   }
   return args->days > 0 && args->healthy >= 0;
 }
@@ -172,7 +213,8 @@ struct Outcome {
   std::string red_herring;
   rh::RootCause category = rh::RootCause::kInsufficientData;
   rh::Severity severity = rh::Severity::kInfo;
-  double confidence = 0;
+  double confidence = 0;  // as the engine reports it: raw_confidence through the calibration
+  double raw_confidence = 0;
   std::string root_cause;
   size_t tool_calls = 0;
   double seconds = 0;
@@ -195,6 +237,7 @@ struct SeedResult {
 };
 
 rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
+                               const rh::agent::ConfidenceCalibration& calibration,
                                rh::knowledge::KnowledgeLake& lake,
                                const std::filesystem::path& work_dir) {
   const uint64_t seed = spec.seed;
@@ -242,7 +285,11 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
   env.fleet_url = fleet_path;
   RH_ASSIGN_OR_RETURN(rh::tools::ToolRegistry registry, rh::tools::BuildInvestigationTools(env));
   rh::agent::ToolExecutor executor(1);
-  rh::agent::PlaybookEngine engine(registry, executor, clock);
+  // The identity map: the bench sees the raw confidence and applies the calibration itself,
+  // through the same CalibrateReport the engine uses.
+  rh::agent::PlaybookEngine engine(
+      registry, executor, clock,
+      rh::agent::ConfidenceCalibration::Identity(rh::EngineKind::kPlaybook));
 
   RH_ASSIGN_OR_RETURN(std::vector<rh::simulator::GroundTruthRow> truth,
                       rh::simulator::ReadGroundTruth(*fleet));
@@ -269,7 +316,10 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
     item.red_herring = row.red_herring.value_or("");
     item.category = outcome.report.root_cause_category;
     item.severity = outcome.report.severity;
-    item.confidence = outcome.report.confidence;
+    item.raw_confidence = outcome.report.confidence;
+    rh::agent::Report calibrated = outcome.report;
+    rh::agent::CalibrateReport(calibration, &calibrated);
+    item.confidence = calibrated.confidence;
     item.root_cause = outcome.report.root_cause;
     item.tool_calls = outcome.transcript.size();
     item.seconds = done.second;
@@ -284,7 +334,8 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
                     {"window_start", rh::FormatSqlTime(row.window_start)},
                     {"red_herring", row.red_herring ? Json(*row.red_herring) : Json()},
                     {"description", row.description}}},
-                  {"report", rh::agent::ReportToJson(outcome.report)},
+                  {"raw_confidence", outcome.report.confidence},
+                  {"report", rh::agent::ReportToJson(calibrated)},
                   {"transcript", rh::agent::TranscriptToJson(outcome.transcript)}};
       std::filesystem::create_directories(args.dump);
       std::ofstream file(std::filesystem::path(args.dump) /
@@ -310,34 +361,27 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
   return result;
 }
 
-// Mean confidence when right and when wrong, and the expected calibration error over 10 equal
-// bins of confidence (|mean confidence - accuracy| weighted by the bin's share).
-void PrintConfidence(const std::vector<Outcome>& outcomes) {
-  double right_sum = 0, wrong_sum = 0;
-  int right = 0, wrong = 0;
-  std::vector<double> bin_confidence(10, 0), bin_hits(10, 0), bin_count(10, 0);
+std::vector<rh::agent::CalibrationSample> Samples(const std::vector<Outcome>& outcomes,
+                                                  bool raw) {
+  std::vector<rh::agent::CalibrationSample> samples;
   for (const Outcome& outcome : outcomes) {
-    if (outcome.correct()) {
-      right_sum += outcome.confidence;
-      ++right;
-    } else {
-      wrong_sum += outcome.confidence;
-      ++wrong;
-    }
-    const size_t bin =
-        std::min<size_t>(9, static_cast<size_t>(std::max(0.0, outcome.confidence) * 10));
-    bin_confidence[bin] += outcome.confidence;
-    bin_hits[bin] += outcome.correct() ? 1 : 0;
-    bin_count[bin] += 1;
+    samples.push_back({raw ? outcome.raw_confidence : outcome.confidence, outcome.correct()});
   }
-  double ece = 0;
-  for (size_t bin = 0; bin < 10; ++bin) {
-    if (bin_count[bin] == 0) continue;
-    ece += bin_count[bin] / static_cast<double>(outcomes.size()) *
-           std::abs(bin_confidence[bin] / bin_count[bin] - bin_hits[bin] / bin_count[bin]);
+  return samples;
+}
+
+// Brier, the expected calibration error over 10 equal bins of confidence (|mean confidence -
+// accuracy| weighted by the bin's share), and the mean confidence when right and when wrong:
+// of the raw confidence and of the calibrated one the report carries.
+void PrintConfidence(const std::vector<Outcome>& outcomes) {
+  for (bool raw : {true, false}) {
+    const rh::agent::ReliabilityFigures figures = rh::agent::Reliability(Samples(outcomes, raw));
+    std::printf("%s confidence: Brier %.3f, ECE (10 bins) %.3f; mean %.2f when right (%lld), "
+                "%.2f when wrong (%lld)\n",
+                raw ? "raw       " : "calibrated", figures.brier, figures.ece, figures.mean_right,
+                static_cast<long long>(figures.right), figures.mean_wrong,
+                static_cast<long long>(figures.wrong));
   }
-  std::printf("confidence: mean %.2f when right (%d), %.2f when wrong (%d); ECE (10 bins) %.3f\n",
-              right ? right_sum / right : 0.0, right, wrong ? wrong_sum / wrong : 0.0, wrong, ece);
 }
 
 // One line per scenario family: incidents, category accuracy, severity within one level.
@@ -374,7 +418,7 @@ void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
   if (outcomes.empty()) return;
   std::map<std::string, std::pair<int, int>> per_category;  // by name: alphabetical
   int correct = 0, severity_exact = 0, severity_near = 0;
-  double brier = 0, seconds = 0, calls = 0, max_seconds = 0;
+  double seconds = 0, calls = 0, max_seconds = 0;
   int red_herrings = 0, red_herrings_correct = 0;
   for (const Outcome& outcome : outcomes) {
     auto& cell = per_category[Name(outcome.expected_category)];
@@ -388,8 +432,6 @@ void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
     int distance = std::abs(static_cast<int>(outcome.severity) -
                             static_cast<int>(outcome.expected_severity));
     if (distance <= 1) ++severity_near;
-    double hit = outcome.correct() ? 1.0 : 0.0;
-    brier += (outcome.confidence - hit) * (outcome.confidence - hit);
     seconds += outcome.seconds;
     max_seconds = std::max(max_seconds, outcome.seconds);
     calls += static_cast<double>(outcome.tool_calls);
@@ -410,8 +452,7 @@ void PrintGroup(const std::string& title, const std::vector<Outcome>& outcomes,
               red_herrings ? 100.0 * red_herrings_correct / red_herrings : 0.0);
   std::printf("severity accuracy: %.1f%% exact, %.1f%% within one level\n",
               100.0 * severity_exact / n, 100.0 * severity_near / n);
-  std::printf("Brier score of confidence: %.3f (0 = perfect; always 0.5 would score 0.250)\n",
-              brier / n);
+  std::printf("Brier score: 0 = perfect; always 0.5 would score 0.250\n");
   PrintConfidence(outcomes);
   std::printf("per investigation: %.1f tool calls, %.1f ms mean, %.1f ms max wall time\n",
               calls / n, 1000.0 * seconds / n, 1000.0 * max_seconds);
@@ -441,8 +482,29 @@ void PrintMisses(const std::vector<Outcome>& outcomes, const std::vector<Healthy
   }
 }
 
-int Run(const Args& args) {
+// Writes `text` to `path`; false (with a message) when it cannot.
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    std::fprintf(stderr, "error: cannot write %s\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+int Run(const Args& args, const std::string& default_svg) {
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
+  // The calibration the engine applies: the embedded one, or --calibration FILE.
+  auto calibration =
+      args.calibration.empty()
+          ? rh::agent::ConfidenceCalibration::Embedded(rh::EngineKind::kPlaybook)
+          : rh::agent::ConfidenceCalibration::LoadFile(args.calibration);
+  if (!calibration) {
+    std::fprintf(stderr, "error: calibration: %s\n", calibration.error().ToString().c_str());
+    return 1;
+  }
   const std::filesystem::path work_dir =
       std::filesystem::temp_directory_path() /
       ("rockhound-bench-scenarios-" + std::to_string(::getpid()));
@@ -485,7 +547,7 @@ int Run(const Args& args) {
     SeedResult merged;
     for (const FleetSpec& spec : group.fleets) {
       const uint64_t seed = spec.seed;
-      auto result = RunSeed(args, spec, **lake, work_dir);
+      auto result = RunSeed(args, spec, *calibration, **lake, work_dir);
       if (!result) {
         std::fprintf(stderr, "error: seed %llu: %s\n", static_cast<unsigned long long>(seed),
                      result.error().ToString().c_str());
@@ -535,12 +597,44 @@ int Run(const Args& args) {
     }
     std::printf("scenario catalogue: %zu families (fleets %s)\n",
                 rh::simulator::ScenarioCatalogue().size(), seeds.c_str());
+    std::printf("calibration: %s v%d (%s, %lld samples: %s)\n",
+                std::string(rh::EngineKindName(calibration->engine())).c_str(),
+                calibration->version(), calibration->method().c_str(),
+                static_cast<long long>(calibration->samples()),
+                args.calibration.empty() ? "embedded" : args.calibration.c_str());
     PrintGroup("tuning families", tuning, healthy);
     PrintFamilies(tuning);
     if (args.misses) PrintMisses(tuning, healthy);
-    PrintGroup("held-out families", held_out, {});
-    PrintFamilies(held_out);
-    if (args.misses) PrintMisses(held_out, {});
+    if (!args.fit_calibration.empty()) {
+      // Fitted on the tuning families' raw confidence, nothing else.
+      std::string fitted_on = "tuning families of fleets " + seeds + " (" +
+                              std::to_string(tuning.size()) + " runs, " +
+                              std::to_string(args.days) + " days each)";
+      rh::agent::ConfidenceCalibration fit = rh::agent::FitIsotonic(
+          rh::EngineKind::kPlaybook, Samples(tuning, true), 1, std::move(fitted_on));
+      if (!WriteFile(args.fit_calibration, rh::DumpJson(fit.ToJson(), 2) + "\n")) return 1;
+      std::vector<rh::agent::CalibrationSample> refit;
+      for (const Outcome& outcome : tuning) {
+        refit.push_back({fit.Apply(outcome.raw_confidence), outcome.correct()});
+      }
+      const rh::agent::ReliabilityFigures figures = rh::agent::Reliability(refit);
+      std::printf("\nfitted %s (%zu points) on %zu tuning runs; in-sample: Brier %.3f, ECE %.3f\n",
+                  args.fit_calibration.c_str(), fit.points().size(), tuning.size(),
+                  figures.brier, figures.ece);
+    } else if (args.only != "tuning") {
+      PrintGroup("held-out families", held_out, {});
+      if (args.held_out_families) PrintFamilies(held_out);
+      if (args.misses) PrintMisses(held_out, {});
+      const std::string svg_path =
+          args.reliability_svg.empty() ? default_svg : args.reliability_svg;
+      const std::string svg = rh::agent::ReliabilitySvg(
+          "Playbook confidence: reliability (fleets " + seeds + ")",
+          {{"held-out families, raw", rh::agent::Reliability(Samples(held_out, true))},
+           {"held-out families, calibrated", rh::agent::Reliability(Samples(held_out, false))},
+           {"tuning families, calibrated", rh::agent::Reliability(Samples(tuning, false))}});
+      if (!WriteFile(svg_path, svg)) return 1;
+      std::printf("\nreliability diagram: %s\n", svg_path.c_str());
+    }
   }
   std::printf("\ntotal wall time %.1f s\n", Seconds(std::chrono::steady_clock::now() - started));
   std::filesystem::remove_all(work_dir);
@@ -553,7 +647,9 @@ int main(int argc, char** argv) {
   Args args;
   if (!ParseArgs(argc, argv, &args)) return Usage();
   try {
-    return Run(args);
+    const std::string svg =
+        (std::filesystem::path(argv[0]).parent_path() / "reliability.svg").string();
+    return Run(args, svg);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -295,8 +297,41 @@ TEST_P(PlaybookTest, QuestionIsCarriedIntoTheReport) {
   EXPECT_NE(outcome.report.summary.find("why is p99 latency up?"), std::string::npos);
 }
 
+// The report's confidence is the rules' raw confidence mapped through the engine's calibration
+// (the embedded one by default), and the rank-1 hypothesis follows it.
+TEST_P(PlaybookTest, TheReportCarriesTheCalibratedConfidence) {
+  const simulator::GroundTruthRow* row = Incident(RootCause::kDiskCapacity);
+  ASSERT_NE(row, nullptr);
+  PlaybookEngine raw_engine(*registry_, executor_, clock_,
+                            ConfidenceCalibration::Identity(EngineKind::kPlaybook));
+  auto raw = raw_engine.Investigate({"task-1", row->cluster_id, ""}, {});
+  ASSERT_TRUE(raw) << raw.error().ToString();
+  // A map that sends every raw confidence to 0.37 or 0.61, whichever side of 0.5 it is on.
+  auto coarse = ConfidenceCalibration::FromJson(
+      R"({"engine": "playbook", "version": 9, "method": "isotonic", "fitted_on": "test",
+          "samples": 2, "points": [[0.49, 0.37], [0.51, 0.61]]})",
+      "test");
+  ASSERT_TRUE(coarse) << coarse.error().ToString();
+  PlaybookEngine coarse_engine(*registry_, executor_, clock_, *coarse);
+  auto mapped = coarse_engine.Investigate({"task-1", row->cluster_id, ""}, {});
+  ASSERT_TRUE(mapped) << mapped.error().ToString();
+  EXPECT_EQ(mapped->report.root_cause_category, raw->report.root_cause_category);
+  EXPECT_DOUBLE_EQ(mapped->report.confidence, raw->report.confidence >= 0.51 ? 0.61 : 0.37);
+  EXPECT_DOUBLE_EQ(mapped->report.hypotheses[0].likelihood, mapped->report.confidence);
+  ExpectValid(*mapped);
+  // The default engine applies the embedded playbook calibration.
+  auto embedded = ConfidenceCalibration::Embedded(EngineKind::kPlaybook);
+  ASSERT_TRUE(embedded) << embedded.error().ToString();
+  InvestigationOutcome shipped = Investigate(row->cluster_id);
+  EXPECT_DOUBLE_EQ(shipped.report.confidence,
+                   std::round(embedded->Apply(raw->report.confidence) * 100) / 100);
+}
+
 TEST_P(PlaybookTest, WithoutKnowledgeLakeOrMemoryItDegradesGracefully) {
   Build(nullptr, nullptr);
+  // The rules' own (raw) confidence: the calibration is tested on its own above.
+  engine_ = std::make_unique<PlaybookEngine>(
+      *registry_, executor_, clock_, ConfidenceCalibration::Identity(EngineKind::kPlaybook));
   const simulator::GroundTruthRow* row = Incident(RootCause::kKnownBug);
   ASSERT_NE(row, nullptr);
   InvestigationOutcome outcome = Investigate(row->cluster_id);

@@ -197,6 +197,34 @@ TEST(PlaybookReasoning, AFailedToolIsMissingEvidenceNotAFinding) {
   for (const Evidence& item : report.evidence) EXPECT_NE(item.tool_call_id, "call_7");
 }
 
+// ---- raw confidence (before the calibration) -------------------------------------------------
+
+TEST(PlaybookRawConfidence, ACompetingNewSymptomLowersIt) {
+  PlaybookFacts alone = HealthyCluster();
+  AddDimension(alone, "be_mem", "critical", 60, 95, 80, 90);
+  PlaybookFacts contested = alone;
+  AddDimension(contested, "latency", "critical", 800, 6000, 2000, 5000, kNow - hours(2));
+  AddDimension(contested, "query_err", "critical", 0.5, 12, 5, 10, kNow - hours(2));
+  const Report clear = DiagnoseFacts(alone);
+  const Report unclear = DiagnoseFacts(contested);
+  ASSERT_EQ(clear.root_cause_category, RootCause::kMemoryPressure) << Describe(clear);
+  ASSERT_EQ(unclear.root_cause_category, RootCause::kMemoryPressure) << Describe(unclear);
+  ASSERT_GE(unclear.hypotheses.size(), 3u);
+  EXPECT_LT(unclear.confidence, clear.confidence - 0.05);
+}
+
+TEST(PlaybookRawConfidence, AFailedToolLowersIt) {
+  PlaybookFacts complete = HealthyCluster();
+  AddDimension(complete, "be_mem", "critical", 60, 95, 80, 90);
+  PlaybookFacts failed = complete;
+  failed.memory.source = {"call_6", "query_agent_memory", false, "unavailable: memory db"};
+  const Report full = DiagnoseFacts(complete);
+  const Report partial = DiagnoseFacts(failed);
+  ASSERT_EQ(partial.root_cause_category, RootCause::kMemoryPressure) << Describe(partial);
+  EXPECT_LT(partial.confidence, full.confidence);
+  EXPECT_GE(partial.confidence, 0.15);  // the floor
+}
+
 // ---- healthy --------------------------------------------------------------------------------
 
 TEST(PlaybookReasoning, AHealthyClusterInvestigatedAdHocIsHealthyAndInfo) {

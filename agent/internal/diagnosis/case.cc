@@ -18,6 +18,12 @@ using std::chrono::hours;
 constexpr double kConfidenceFloor = 0.15;
 constexpr size_t kMaxCitedPerHypothesis = 6;
 constexpr double kConfidenceCeiling = 0.95;
+// Raw confidence: the factor per unit of competing hypotheses' weight (a critical competing
+// symptom, a lost node or a suspect operation weighs 1, a warning symptom 0.5), per
+// contradiction (on top of the signal it cancels), and per tool that failed (or a telemetry gap).
+constexpr double kCompetitorFactor = 0.8;
+constexpr double kContradictionFactor = 0.85;
+constexpr double kMissingEvidenceFactor = 0.85;
 
 double HoursBetween(TimePoint from, TimePoint to) {
   return std::chrono::duration<double, std::ratio<3600>>(to - from).count();
@@ -160,10 +166,33 @@ void Draft::Recommend(std::string action, std::string rationale, std::string ope
                               std::move(parameters), std::move(risk)});
 }
 
-// Confidence from the independent signals that agree (see agent/README.md).
+// The raw confidence (see agent/README.md "Confidence"): the independent signals that agree,
+// less the contradictions; shrunk for every competing hypothesis left standing and every
+// contradiction (a diagnosis with rivals or evidence against it is less sure however many
+// signals confirm the symptom), and for each tool that failed and a telemetry gap (evidence that
+// could not be read). The engine maps it through
+// the fitted calibration (agent/calibration.h).
 double Draft::Confidence() const {
-  double net = std::max(0.0, signals_ - contradictions_);
-  return std::clamp(1.0 - 0.85 * std::exp(-0.35 * net), kConfidenceFloor, kConfidenceCeiling);
+  const double net = std::max(0.0, signals_ - contradictions_);
+  double raw = 1.0 - 0.85 * std::exp(-0.35 * net);
+  double competing = 0;
+  for (const Alternative& alternative : alternatives_) {
+    if (alternative.hypothesis.category != winner_) competing += alternative.weight;
+  }
+  raw *= std::pow(kCompetitorFactor, competing);
+  raw *= std::pow(kContradictionFactor, contradictions_);
+  int failed = 0;
+  for (const CallSource* source :
+       {&facts_.cluster.source, &facts_.alerts.source, &facts_.metrics.source,
+        &facts_.operations.source, &facts_.knowledge.source, &facts_.memory.source,
+        &facts_.siblings.source}) {
+    if (!source->call_id.empty() && !source->ok) ++failed;
+  }
+  raw *= std::pow(kMissingEvidenceFactor, failed);
+  if (facts_.metrics.data_gap_hours && *facts_.metrics.data_gap_hours > 0) {
+    raw *= kMissingEvidenceFactor;
+  }
+  return std::clamp(raw, kConfidenceFloor, kConfidenceCeiling);
 }
 
 Report Draft::Finish(RootCause category, Severity severity, std::string root_cause,
@@ -173,6 +202,7 @@ Report Draft::Finish(RootCause category, Severity severity, std::string root_cau
     weigh_ = nullptr;
     weigh(category);
   }
+  winner_ = category;
   Report report;
   report.root_cause_category = category;
   report.severity = severity;

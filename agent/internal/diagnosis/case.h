@@ -66,7 +66,9 @@ class Draft {
   void Recommend(std::string action, std::string rationale, std::string operation = "",
                  Json parameters = Json::object(), std::string risk = "");
 
-  // 1 - 0.85 * exp(-0.35 * (signals - contradictions)), clamped to [0.15, 0.95].
+  // The raw confidence: 1 - 0.85 * exp(-0.35 * net) with net = signals - contradictions, times
+  // 0.8 per unit of the competing hypotheses' weight, 0.85 per contradiction, and 0.85 per failed
+  // tool and for a telemetry gap; clamped to [0.15, 0.95]. Before Finish nothing competes.
   double Confidence() const;
 
   // The report: the recommendations so far (or "no action needed"), the evidence, and a summary
@@ -94,6 +96,7 @@ class Draft {
   std::function<void(RootCause)> weigh_;
   double signals_ = 0;
   int contradictions_ = 0;
+  RootCause winner_ = RootCause::kInsufficientData;  // set by Finish
 };
 
 // ---- the case ----
