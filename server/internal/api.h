@@ -40,8 +40,16 @@ struct ApiResponse {
   static ApiResponse JsonBody(const Json& value, int status = 200);
 };
 
-// The error body for `error` (the status is HttpStatusFor(error.code)).
+// The error body for `error` (the status is HttpStatusFor(error.code)). A message that carries
+// a JSON library's own text ("[json.exception...") keeps only the part before it.
 ApiResponse ErrorResponse(const Error& error);
+
+// The OpenAPI 3.1 description of the API (server/openapi.json, compiled in).
+std::string_view OpenApiDocument();
+
+// Why a webhook post was refused, as a low-cardinality label of
+// rockhound_webhook_rejections_total: "invalid_json", "no_alerts", "no_alertname", ...
+std::string WebhookRejectionReason(const Error& error);
 
 class Api {
  public:
@@ -49,6 +57,8 @@ class Api {
 
   Result<ApiResponse> Health(const ApiRequest& request);
   Result<ApiResponse> Metrics(const ApiRequest& request);
+  // GET /api/v1/openapi.json: server/openapi.json, compiled in.
+  Result<ApiResponse> OpenApi(const ApiRequest& request);
 
   Result<ApiResponse> CreateInvestigation(const ApiRequest& request);
   Result<ApiResponse> GetInvestigation(const ApiRequest& request);
