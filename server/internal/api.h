@@ -1,6 +1,7 @@
-// The HTTP API's routes as plain functions from ApiRequest to ApiResponse, free of the HTTP
-// library: http_server.cc adapts cpp-httplib to these types, applies auth, limits, metrics and
-// the access log, and turns an Error or an exception into the one JSON error shape
+// The HTTP API's routes as plain functions from ApiRequest to ApiResponse, free of HTTP
+// itself: http_server.cc adapts the listener's requests to these types (dispatching from the
+// route table, internal/routes.h), applies auth, limits, metrics and the access log, and turns
+// an Error or an exception into the one JSON error shape
 //   {"error": {"code": "not_found", "message": "report 'rpt_x': does not exist"}}
 // with the status HttpStatusFor(code).
 // Every route is an adapter: it parses the request, calls a use case of service/ (the same ones
