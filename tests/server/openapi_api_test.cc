@@ -8,6 +8,7 @@
 // there for the OpenAPI validator of scripts/test.sh.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -109,7 +110,10 @@ TEST_P(OpenApiTest, DescribesExactlyTheRegisteredRoutesAndTheirQueryParameters) 
   StartServer();
   const Json doc = FetchDocument();
   if (const char* dump = std::getenv("RH_OPENAPI_DUMP"); dump && *dump) {
-    std::ofstream(dump) << DumpJson(doc, 2) << "\n";
+    // Written whole, then renamed: the backends' runs may finish at the same time.
+    const std::string partial = std::string(dump) + ".part-" + GetParam();
+    std::ofstream(partial) << DumpJson(doc, 2) << "\n";
+    std::filesystem::rename(partial, dump);
   }
   std::set<std::pair<std::string, std::string>> registered;
   for (const Route& route : ApiRoutes()) {
@@ -354,6 +358,7 @@ TEST_P(OpenApiTest, BadJsonBodiesGetAClearMessageWithoutLibraryText) {
 
 TEST_P(OpenApiTest, RefusedWebhookPostsAreCountedBySourceAndReason) {
   config_.secrets.server_token = "s3cret-token";
+  config_.server.max_body_bytes = 64 * 1024;
   StartServer();
   const httplib::Headers auth = {{"Authorization", "Bearer s3cret-token"}};
   EXPECT_EQ(Post("/api/v1/alerts/alertmanager", "{nope", auth).status, 400);
@@ -367,6 +372,7 @@ TEST_P(OpenApiTest, RefusedWebhookPostsAreCountedBySourceAndReason) {
   EXPECT_EQ(Post("/api/v1/alerts/grafana", DumpJson(bad_start), auth).status, 400);
   EXPECT_EQ(Post("/api/v1/alerts/grafana", "{}").status, 401);  // no token
   EXPECT_EQ(Post("/api/v1/alerts/grafana?x=1", "{}", auth).status, 400);
+  EXPECT_EQ(Post("/api/v1/alerts/grafana", std::string(100 * 1024, ' '), auth).status, 413);
   // Accepted posts are not rejections.
   EXPECT_EQ(Post("/api/v1/alerts/alertmanager",
                  DumpJson(AlertmanagerBody("Y", kQuietCluster, "warning", "2026-11-21T08:00:00Z")),
@@ -380,7 +386,8 @@ TEST_P(OpenApiTest, RefusedWebhookPostsAreCountedBySourceAndReason) {
         "rockhound_webhook_rejections_total{reason=\"no_alertname\",source=\"grafana\"} 1",
         "rockhound_webhook_rejections_total{reason=\"bad_starts_at\",source=\"grafana\"} 1",
         "rockhound_webhook_rejections_total{reason=\"unauthorized\",source=\"grafana\"} 1",
-        "rockhound_webhook_rejections_total{reason=\"unknown_parameter\",source=\"grafana\"} 1"}) {
+        "rockhound_webhook_rejections_total{reason=\"unknown_parameter\",source=\"grafana\"} 1",
+        "rockhound_webhook_rejections_total{reason=\"too_large\",source=\"grafana\"} 1"}) {
     EXPECT_NE(scrape.find(line), std::string::npos) << line << "\n" << scrape;
   }
   size_t count = 0;
@@ -388,7 +395,7 @@ TEST_P(OpenApiTest, RefusedWebhookPostsAreCountedBySourceAndReason) {
        at = scrape.find("\nrockhound_webhook_rejections_total{", at + 1)) {
     ++count;
   }
-  EXPECT_EQ(count, 6u);
+  EXPECT_EQ(count, 7u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OpenApiTest, RH_DATABASE_BACKENDS());
