@@ -223,10 +223,13 @@ struct RequestState {
   std::string rejection_reason;  // a refused webhook post: why (set by the route)
 };
 
-// The source of a webhook path ("alertmanager", "grafana"), or "" for any other path.
+// The source of a webhook route's path (its last segment: "alertmanager", "grafana"), or ""
+// for any other path.
 std::string_view WebhookSource(std::string_view path) {
-  for (std::string_view source : {"alertmanager", "grafana"}) {
-    if (path.starts_with("/api/v1/alerts/") && path.substr(15) == source) return source;
+  for (const Route& route : ApiRoutes()) {
+    if (route.handler == &Api::PostAlerts && path == route.pattern) {
+      return path.substr(path.rfind('/') + 1);
+    }
   }
   return "";
 }

@@ -14,9 +14,14 @@ std::vector<std::string_view> WithPaging(std::vector<std::string_view> filters) 
   return filters;
 }
 
-constexpr const char* kPagePatterns[] = {
-    "/", "/reports", "/reports/{id}", "/clusters/{id}", "/investigate", "/investigations/{id}",
-    "/issues", "/issues/{id}"};
+constexpr const char* kPagePatterns[] = {"/",
+                                         "/reports",
+                                         "/reports/{id}",
+                                         "/clusters/{id}",
+                                         "/investigate",
+                                         "/investigations/{id}",
+                                         "/issues",
+                                         "/issues/{id}"};
 
 }  // namespace
 
@@ -81,8 +86,7 @@ Status CheckQueryParameters(const Route& route, const ApiRequest& request) {
     return InvalidArgument(
         "query parameter '" + name + "'",
         std::string("is not a parameter of ") + route.method + " " + route.pattern + "; " +
-            (accepted.empty() ? std::string("it takes none")
-                              : "it accepts " + accepted) +
+            (accepted.empty() ? std::string("it takes none") : "it accepts " + accepted) +
             " (see GET /api/v1/openapi.json)");
   }
   return {};

@@ -68,18 +68,17 @@ class GrafanaDashboardTest : public ServerTest {
   std::string RecordScrape() {
     StartServer();
     Json body = {{"version", "4"},
-                 {"alerts",
-                  Json::array({{{"status", "firing"},
-                                {"labels",
-                                 {{"alertname", "HeapUsageTooHigh"},
-                                  {"cluster_id", kQuietCluster},
-                                  {"severity", "warning"}}},
-                                {"startsAt", "2026-11-21T08:00:00Z"}}})}};
+                 {"alerts", Json::array({{{"status", "firing"},
+                                          {"labels",
+                                           {{"alertname", "HeapUsageTooHigh"},
+                                            {"cluster_id", kQuietCluster},
+                                            {"severity", "warning"}}},
+                                          {"startsAt", "2026-11-21T08:00:00Z"}}})}};
     EXPECT_EQ(Post("/api/v1/alerts/alertmanager", DumpJson(body)).status, 200);
     EXPECT_EQ(Post("/api/v1/alerts/alertmanager", "{not json").status, 400);
-    EXPECT_EQ(Post("/api/v1/investigations", DumpJson(Json{{"cluster_id", kCriticalCluster}}))
-                  .status,
-              202);
+    EXPECT_EQ(
+        Post("/api/v1/investigations", DumpJson(Json{{"cluster_id", kCriticalCluster}})).status,
+        202);
     EXPECT_EQ(Get("/api/v1/reports").status, 200);
     EXPECT_EQ(Get("/api/v1/reports/rpt_nope").status, 404);
     HttpReply scrape = Get("/metrics");
@@ -125,8 +124,9 @@ TEST_P(GrafanaDashboardTest, PromtoolChecksEveryPanelAgainstARecordedScrape) {
 
   // The scrape as promtool input series: each sample held for 20 minutes (one per minute), so
   // rate() over 5m has points.
-  std::string tests = "rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n"
-                      "    input_series:\n";
+  std::string tests =
+      "rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n"
+      "    input_series:\n";
   std::set<std::string> families;
   std::istringstream lines(scrape);
   std::string line;
@@ -174,10 +174,12 @@ TEST_P(GrafanaDashboardTest, PromtoolChecksEveryPanelAgainstARecordedScrape) {
   }
 
   // The check is not a rubber stamp: a misspelt series fails it.
-  std::string broken = tests + "      - expr: 'absent(rockhound_cluster_health_scor)'\n"
-                               "        eval_time: 15m\n        exp_samples: []\n";
+  std::string broken = tests +
+                       "      - expr: 'absent(rockhound_cluster_health_scor)'\n"
+                       "        eval_time: 15m\n        exp_samples: []\n";
   std::ofstream(tests_path) << broken;
-  auto [broken_status, broken_output] = RunCommand(std::string(kPromtool) + " test rules " + tests_path);
+  auto [broken_status, broken_output] =
+      RunCommand(std::string(kPromtool) + " test rules " + tests_path);
   EXPECT_NE(broken_status, 0) << broken_output;
 }
 

@@ -54,15 +54,16 @@ std::string Concrete(const std::string& pattern, const std::string& id) {
 
 Json AlertmanagerBody(const std::string& name, const std::string& cluster,
                       const std::string& severity, const std::string& starts) {
-  return Json{{"version", "4"},
-              {"status", "firing"},
-              {"alerts",
-               Json::array({{{"status", "firing"},
-                             {"labels",
-                              {{"alertname", name}, {"cluster_id", cluster}, {"severity", severity}}},
-                             {"annotations", {{"summary", name}}},
-                             {"startsAt", starts},
-                             {"endsAt", "0001-01-01T00:00:00Z"}}})}};
+  return Json{
+      {"version", "4"},
+      {"status", "firing"},
+      {"alerts",
+       Json::array(
+           {{{"status", "firing"},
+             {"labels", {{"alertname", name}, {"cluster_id", cluster}, {"severity", severity}}},
+             {"annotations", {{"summary", name}}},
+             {"startsAt", starts},
+             {"endsAt", "0001-01-01T00:00:00Z"}}})}};
 }
 
 class OpenApiTest : public ServerTest {
@@ -76,8 +77,7 @@ class OpenApiTest : public ServerTest {
 
   // Fills the stores through the API: alerts (so issues), an investigation task.
   void SeedThroughApi() {
-    for (const auto& [name, cluster, starts] :
-         std::vector<std::array<std::string, 3>>{
+    for (const auto& [name, cluster, starts] : std::vector<std::array<std::string, 3>>{
              {"HeapUsageTooHigh", kQuietCluster, "2026-11-21T08:00:00Z"},
              {"BeAliveAbnormal", kQuietCluster, "2026-11-21T08:30:00Z"},
              {"OperationAbnormal", kHealthyCluster, "2026-11-21T07:00:00Z"}}) {
@@ -190,7 +190,7 @@ TEST_P(OpenApiTest, RealAnswersMatchTheDocumentAndEveryTimeIsRfc3339) {
   const std::regex rfc3339("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$");
   int times = 0;
   std::function<void(const Json&, const std::string&)> check_times = [&](const Json& value,
-                                                                        const std::string& where) {
+                                                                         const std::string& where) {
     if (value.is_string()) {
       const std::string text = value.get<std::string>();
       if (std::regex_match(text, looks_like_time)) {
@@ -210,18 +210,18 @@ TEST_P(OpenApiTest, RealAnswersMatchTheDocumentAndEveryTimeIsRfc3339) {
     for (const std::string& violation : validator->Validate(reply.json)) {
       ADD_FAILURE() << violation;
     }
-    if (pattern != "/api/v1/reports/{id}") check_times(reply.json, path);  // not inside reports' text
+    if (pattern != "/api/v1/reports/{id}")
+      check_times(reply.json, path);  // not inside reports' text
   }
   EXPECT_GT(times, 50);
 
   // A webhook answer, a created task and an error, too.
-  HttpReply posted = Post("/api/v1/alerts/grafana",
-                          DumpJson(AlertmanagerBody("DiskFull", kHealthyCluster, "critical",
-                                                    "2026-11-21T09:00:00Z")));
+  HttpReply posted = Post(
+      "/api/v1/alerts/grafana",
+      DumpJson(AlertmanagerBody("DiskFull", kHealthyCluster, "critical", "2026-11-21T09:00:00Z")));
   ASSERT_EQ(posted.status, 200) << posted.body;
-  EXPECT_TRUE(ResponseValidator(doc, "/api/v1/alerts/grafana", "POST", 200)
-                  ->Validate(posted.json)
-                  .empty());
+  EXPECT_TRUE(
+      ResponseValidator(doc, "/api/v1/alerts/grafana", "POST", 200)->Validate(posted.json).empty());
   HttpReply created = Post("/api/v1/investigations",
                            DumpJson(Json{{"cluster_id", kQuietCluster}, {"priority", 1}}));
   ASSERT_EQ(created.status, 202);
@@ -339,8 +339,8 @@ TEST_P(OpenApiTest, EnumFiltersTakeAnyCase) {
 
 TEST_P(OpenApiTest, BadJsonBodiesGetAClearMessageWithoutLibraryText) {
   StartServer();
-  for (const char* path : {"/api/v1/investigations", "/api/v1/alerts/alertmanager",
-                           "/api/v1/issues/iss_1/triage"}) {
+  for (const char* path :
+       {"/api/v1/investigations", "/api/v1/alerts/alertmanager", "/api/v1/issues/iss_1/triage"}) {
     for (const char* body : {"{\"cluster_id\": ", "{bad json}", "[1, 2,]", "\"\\uZZZZ\""}) {
       SCOPED_TRACE(std::string(path) + " " + body);
       HttpReply reply = Post(path, body);
@@ -348,8 +348,8 @@ TEST_P(OpenApiTest, BadJsonBodiesGetAClearMessageWithoutLibraryText) {
       const std::string message = ErrorMessageOf(reply);
       EXPECT_TRUE(message.starts_with("body: not valid JSON at byte ")) << message;
       EXPECT_TRUE(message.ends_with("; send valid JSON (RFC 8259)")) << message;
-      for (const char* library : {"json.exception", "parse_error", "syntax error", "last read",
-                                  "line 1, column"}) {
+      for (const char* library :
+           {"json.exception", "parse_error", "syntax error", "last read", "line 1, column"}) {
         EXPECT_EQ(message.find(library), std::string::npos) << message;
       }
     }
@@ -374,11 +374,11 @@ TEST_P(OpenApiTest, RefusedWebhookPostsAreCountedBySourceAndReason) {
   EXPECT_EQ(Post("/api/v1/alerts/grafana?x=1", "{}", auth).status, 400);
   EXPECT_EQ(Post("/api/v1/alerts/grafana", std::string(100 * 1024, ' '), auth).status, 413);
   // Accepted posts are not rejections.
-  EXPECT_EQ(Post("/api/v1/alerts/alertmanager",
-                 DumpJson(AlertmanagerBody("Y", kQuietCluster, "warning", "2026-11-21T08:00:00Z")),
-                 auth)
-                .status,
-            200);
+  EXPECT_EQ(
+      Post("/api/v1/alerts/alertmanager",
+           DumpJson(AlertmanagerBody("Y", kQuietCluster, "warning", "2026-11-21T08:00:00Z")), auth)
+          .status,
+      200);
   const std::string scrape = Get("/metrics", auth).body;
   for (const char* line :
        {"rockhound_webhook_rejections_total{reason=\"invalid_json\",source=\"alertmanager\"} 2",
