@@ -4,6 +4,9 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "core/json.h"
 #include "store/report_store.h"
 #include "store/task_queue.h"
@@ -20,9 +23,18 @@ Json TaskJson(const store::Task& task);
 // created_at.
 Json ReportSummaryJson(const store::StoredReport& report);
 
+// One page of a list, the paging shape of every list (reports, investigations, alerts, issues;
+// the cluster overview adds its counts): {"<items_key>": items, "next_cursor": the cursor of the
+// next page, null on the last}. The caller pages with `limit` and that cursor.
+Json PageJson(std::string_view items_key, Json items, const std::string& next_cursor);
+
 // A page of reports, as `GET /api/v1/reports` and `reports list --format json` print it:
 // reports[] (ReportSummaryJson each) and next_cursor (null on the last page).
 Json ReportPageJson(const store::ReportPage& page);
+
+// A page of tasks, as `GET /api/v1/investigations` prints it: investigations[] (TaskJson each)
+// and next_cursor.
+Json TaskPageJson(const store::TaskPage& page);
 
 // One report in full: the summary plus cache token counts, report{} (the structured report),
 // transcript[] (every tool call) and markdown.

@@ -21,8 +21,6 @@ std::string_view EmbeddedFile(std::string_view name);
 namespace rh::server::internal {
 namespace {
 
-Json EmptyToNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
-
 std::string QueryValue(const std::map<std::string, std::string>& query, const std::string& key) {
   auto found = query.find(key);
   return found == query.end() ? "" : found->second;
@@ -264,10 +262,7 @@ Result<ApiResponse> Api::ListInvestigations(const ApiRequest& request) {
     filter.status = *parsed;
   }
   RH_ASSIGN_OR_RETURN(store::TaskPage page, service::Investigations(runtime_).List(filter));
-  Json list = Json::array();
-  for (const store::Task& task : page.tasks) list.push_back(service::TaskJson(task));
-  return ApiResponse::JsonBody(
-      Json{{"investigations", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+  return ApiResponse::JsonBody(service::TaskPageJson(page));
 }
 
 Result<ApiResponse> Api::ListReports(const ApiRequest& request) {
@@ -390,8 +385,7 @@ Result<ApiResponse> Api::ListAlerts(const ApiRequest& request) {
   RH_ASSIGN_OR_RETURN(alerts::AlertPage page, service::AlertIntake(runtime_).List(query));
   Json list = Json::array();
   for (const alerts::StoredAlert& alert : page.alerts) list.push_back(service::AlertJson(alert));
-  return ApiResponse::JsonBody(
-      Json{{"alerts", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+  return ApiResponse::JsonBody(service::PageJson("alerts", std::move(list), page.next_cursor));
 }
 
 namespace {
@@ -440,8 +434,7 @@ Result<ApiResponse> Api::ListIssues(const ApiRequest& request) {
   RH_ASSIGN_OR_RETURN(issues::IssuePage page, service::Issues(runtime_).List(query));
   Json list = Json::array();
   for (const issues::Issue& issue : page.issues) list.push_back(service::IssueJson(issue));
-  return ApiResponse::JsonBody(
-      Json{{"issues", std::move(list)}, {"next_cursor", EmptyToNull(page.next_cursor)}});
+  return ApiResponse::JsonBody(service::PageJson("issues", std::move(list), page.next_cursor));
 }
 
 Result<ApiResponse> Api::GetIssue(const ApiRequest& request) {
