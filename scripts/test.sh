@@ -23,6 +23,22 @@ scripts/install-deps.sh --test
 if [[ -f tests/e2e/package.json ]]; then
   (cd tests/e2e && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; })
 fi
+# promtool (Debian's prometheus package) checks docs/grafana-dashboard.json's queries
+# (tests/server/grafana_dashboard_api_test.cc); the OpenAPI validator comes from npm into a
+# cache outside the checkout, installed once.
+if ! command -v promtool >/dev/null 2>&1; then
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+    prometheus >/dev/null
+fi
+npm_cache=${RH_NPM_CACHE:-$HOME/.cache/rockhound-npm}
+if command -v npm >/dev/null 2>&1 &&
+   [[ ! -f $npm_cache/node_modules/@apidevtools/swagger-parser/package.json ]]; then
+  mkdir -p "$npm_cache"
+  npm install --prefix "$npm_cache" --no-audit --no-fund --loglevel=error \
+    @apidevtools/swagger-parser@10.1.1
+fi
 phase "dependencies"
 
 # -g1 (line tables only): stack traces keep file:line, and the build takes about a third less time
@@ -35,8 +51,24 @@ trap 'scripts/mariadb-test-server.sh stop "$RH_MARIADB_DIR"' EXIT
 echo "test: MariaDB on 127.0.0.1:$RH_MARIADB_PORT"
 
 export CI=${CI:-false}
+# The OpenAPI test writes the document a real server serves here, for the validator below.
+export RH_OPENAPI_DUMP=$root/build/openapi.json
+rm -f "$RH_OPENAPI_DUMP"
 (cd build && ctest --output-on-failure -j"$jobs" --timeout 600)
 phase "tests"
+
+if [[ -f $npm_cache/node_modules/@apidevtools/swagger-parser/package.json ]]; then
+  [[ -s $RH_OPENAPI_DUMP ]] || { echo "test: $RH_OPENAPI_DUMP was not written"; exit 1; }
+  NODE_PATH=$npm_cache/node_modules node -e '
+    require("@apidevtools/swagger-parser").validate(process.argv[1])
+      .then((api) => console.log(`test: OpenAPI ${api.openapi} document valid ` +
+                                 `(${Object.keys(api.paths).length} paths)`))
+      .catch((e) => { console.error(`test: OpenAPI document invalid: ${e.message}`);
+                      process.exit(1); });' "$RH_OPENAPI_DUMP"
+else
+  echo "test: npm is not available: the OpenAPI validator (@apidevtools/swagger-parser) is skipped"
+fi
+phase "OpenAPI validation"
 
 if [[ "${RH_SKIP_ASAN:-0}" != "1" ]]; then
   # -O1: the sanitizers' usual setting; the tests run about twice as fast as at -O0.

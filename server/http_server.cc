@@ -13,6 +13,7 @@
 #include "core/redact.h"
 #include "server/internal/api.h"
 #include "server/internal/http_listener.h"
+#include "server/internal/routes.h"
 #include "server/internal/web_assets.h"
 #include "server/rate_limiter.h"
 
@@ -25,68 +26,23 @@ using internal::ApiResponse;
 using internal::HttpRefusal;
 using internal::HttpRequest;
 using internal::HttpResponse;
-using Handler = Result<ApiResponse> (Api::*)(const ApiRequest&);
+using internal::ApiRoutes;
+using internal::kAssetPattern;
+using internal::MatchPattern;
+using internal::PagePatterns;
+using internal::Route;
 
 // A keep-alive connection may wait this long for its next request.
 constexpr std::chrono::seconds kKeepAliveIdle{5};
 constexpr size_t kMaxHeadBytes = 16 * 1024;
 constexpr int kListenBacklog = 1024;
 
-struct Route {
-  const char* method;
-  // The path; a "{name}" part matches one non-empty path segment and becomes a path parameter.
-  // The pattern is also the low-cardinality route label of the metrics.
-  const char* pattern;
-  Handler handler;
-};
-
-const std::vector<Route>& ApiRoutes() {
-  static const std::vector<Route> routes = {
-      {"GET", "/healthz", &Api::Health},
-      {"GET", "/metrics", &Api::Metrics},
-      {"POST", "/api/v1/investigations", &Api::CreateInvestigation},
-      {"GET", "/api/v1/investigations", &Api::ListInvestigations},
-      {"GET", "/api/v1/investigations/{id}", &Api::GetInvestigation},
-      {"GET", "/api/v1/reports", &Api::ListReports},
-      {"GET", "/api/v1/reports/{id}", &Api::GetReport},
-      {"GET", "/api/v1/clusters", &Api::ListClusters},
-      {"GET", "/api/v1/clusters/{id}", &Api::GetCluster},
-      {"POST", "/api/v1/alerts/alertmanager", &Api::PostAlerts},
-      {"POST", "/api/v1/alerts/grafana", &Api::PostAlerts},
-      {"GET", "/api/v1/alerts", &Api::ListAlerts},
-      {"GET", "/api/v1/issues", &Api::ListIssues},
-      {"GET", "/api/v1/issues/{id}", &Api::GetIssue},
-      {"POST", "/api/v1/issues/{id}/ack", &Api::AckIssue},
-      {"POST", "/api/v1/issues/{id}/triage", &Api::TriageIssue},
-      {"POST", "/api/v1/issues/{id}/disposition", &Api::DisposeIssue},
-  };
-  return routes;
-}
-
-// Paths that answer with the web page (the page routes itself from location.pathname).
-constexpr const char* kPagePatterns[] = {
-    "/", "/reports", "/reports/{id}", "/clusters/{id}", "/investigate", "/investigations/{id}",
-    "/issues", "/issues/{id}"};
-
-// Matches `path` against a route pattern, appending the "{...}" segments to `captures`.
-bool MatchPattern(std::string_view pattern, std::string_view path,
-                  std::vector<std::string>* captures) {
-  size_t pattern_pos = 0;
-  size_t path_pos = 0;
-  while (pattern_pos < pattern.size() && path_pos < path.size()) {
-    if (pattern[pattern_pos] == '{') {
-      const size_t segment_end = std::min(path.find('/', path_pos), path.size());
-      if (segment_end == path_pos) return false;
-      if (captures) captures->emplace_back(path.substr(path_pos, segment_end - path_pos));
-      pattern_pos = pattern.find('}', pattern_pos) + 1;
-      path_pos = segment_end;
-      continue;
-    }
-    if (pattern[pattern_pos] != path[path_pos]) return false;
-    ++pattern_pos;
-    ++path_pos;
-  }
-  return pattern_pos == pattern.size() && path_pos == path.size();
+// A path of the web page or of its static files.
+bool IsPagePath(std::string_view path) {
+  const auto pages = PagePatterns();
+  return MatchPattern(kAssetPattern, path, nullptr) ||
+         std::any_of(pages.begin(), pages.end(),
+                     [&](const char* pattern) { return MatchPattern(pattern, path, nullptr); });
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
@@ -264,7 +220,41 @@ struct RequestState {
   Stopwatch elapsed;
   const char* route = "unmatched";
   std::string error_code;
+  std::string rejection_reason;  // a refused webhook post: why (set by the route)
 };
+
+// The source of a webhook route's path (its last segment: "alertmanager", "grafana"), or ""
+// for any other path.
+std::string_view WebhookSource(std::string_view path) {
+  for (const Route& route : ApiRoutes()) {
+    if (route.handler == &Api::PostAlerts && path == route.pattern) {
+      return path.substr(path.rfind('/') + 1);
+    }
+  }
+  return "";
+}
+
+// Why a webhook post was refused before its route ran (auth, limits, the listener), by status.
+std::string RefusalReason(int status) {
+  switch (status) {
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden_origin";
+    case 408:
+      return "timeout";
+    case 413:
+      return "too_large";
+    case 415:
+      return "unsupported_media_type";
+    case 421:
+      return "wrong_host";
+    case 429:
+      return "rate_limited";
+    default:
+      return "http_" + std::to_string(status);
+  }
+}
 
 HttpResponse ToHttp(ApiResponse api_response) {
   HttpResponse response;
@@ -444,10 +434,7 @@ HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request, RequestState
     }
   }
   if (method == "GET") {
-    const bool page = std::any_of(
-        std::begin(kPagePatterns), std::end(kPagePatterns),
-        [&](const char* pattern) { return MatchPattern(pattern, request.path, nullptr); });
-    if (page || MatchPattern("/assets/{name}", request.path, nullptr)) {
+    if (IsPagePath(request.path)) {
       return ServePage(request, state);
     }
     if (request.path == "/favicon.ico") {
@@ -466,10 +453,7 @@ HttpResponse HttpServer::Impl::Dispatch(const HttpRequest& request, RequestState
       allowed.emplace_back(route.method);
     }
   }
-  const bool is_page = std::any_of(
-      std::begin(kPagePatterns), std::end(kPagePatterns),
-      [&](const char* pattern) { return MatchPattern(pattern, request.path, nullptr); });
-  if ((is_page || MatchPattern("/assets/{name}", request.path, nullptr)) &&
+  if (IsPagePath(request.path) &&
       std::find(allowed.begin(), allowed.end(), "GET") == allowed.end()) {
     allowed.emplace_back("GET");
   }
@@ -504,8 +488,17 @@ HttpResponse HttpServer::Impl::Serve(const Route& route, const HttpRequest& requ
     api_request.body = request.body;
     api_request.accept = std::string(request.Header("accept"));
     api_request.client = request.peer;
+    if (Status known = internal::CheckQueryParameters(route, api_request); !known) {
+      state.rejection_reason = "unknown_parameter";
+      return ErrorHttpResponse(known.error(), state);
+    }
     Result<ApiResponse> result = (api.*route.handler)(api_request);
-    if (!result) return ErrorHttpResponse(result.error(), state);
+    if (!result) {
+      if (route.handler == &Api::PostAlerts) {
+        state.rejection_reason = internal::WebhookRejectionReason(result.error());
+      }
+      return ErrorHttpResponse(result.error(), state);
+    }
     return ToHttp(std::move(*result));
   } catch (const std::exception& e) {
     log->error("{} {}: unexpected exception: {}", request.method, RedactSecrets(request.path),
@@ -574,6 +567,18 @@ void HttpServer::Impl::Record(const std::string& peer, const std::string& method
     metrics
         .Counter("rockhound_http_errors_total", "HTTP error responses by route and error code",
                  {{"code", code}, {"route", route}})
+        .Add();
+  }
+  // A refused webhook post, by reason: Alertmanager never retries a 4xx, so each one is an alert
+  // lost until someone fixes the sender.
+  if (const std::string_view source = WebhookSource(path);
+      response.status >= 400 && method == "POST" && !source.empty()) {
+    metrics
+        .Counter("rockhound_webhook_rejections_total",
+                 "Webhook posts refused (nothing stored), by source and reason",
+                 {{"reason", state.rejection_reason.empty() ? RefusalReason(response.status)
+                                                            : state.rejection_reason},
+                  {"source", std::string(source)}})
         .Add();
   }
   // The path only (never the query string or a header): nothing secret reaches the log.

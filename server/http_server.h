@@ -3,14 +3,17 @@
 // (internal/http_listener.h): one event-loop thread reads requests under deadlines and
 // connection caps, a fixed pool of server.threads handler threads serves complete requests.
 //
-// Routes (server/README.md documents each with its parameters and answers):
+// Routes (internal/routes.h is the table; server/README.md and GET /api/v1/openapi.json
+// document each with its parameters and answers):
 //   GET  /healthz                         liveness + database probes (never needs the token)
 //   GET  /metrics                         Prometheus text format
+//   GET  /api/v1/openapi.json             the OpenAPI 3.1 description (server/openapi.json)
 //   POST /api/v1/investigations           {cluster_id, question?, priority?} -> 202 + task
 //   GET  /api/v1/investigations[/{task}]  task status, and the report once done
 //   GET  /api/v1/reports[/{id}]           filters + cursor; one report as JSON or Markdown
 //   GET  /api/v1/clusters[/{id}]          latest score and risk per cluster; one cluster in depth
 //   POST /api/v1/alerts/alertmanager      Alertmanager v4 / Grafana webhook -> lark_alerts
+//   GET  /api/v1/alerts, /api/v1/issues[/{id}[/ack|triage|disposition]]   alerts and issues
 //   GET  /, /reports..., /clusters/..., /investigate, /investigations/...   the web page
 //
 // Before a request reaches a handler thread the listener enforces server.header_timeout,
@@ -19,7 +22,8 @@
 // passes, in order: the per-client rate limit (429); the Host check against server.bind and
 // server.allowed_hosts (421, DNS-rebinding defence); on state-changing methods the cross-site
 // rules (a foreign Origin is 403; text/plain, form-urlencoded and multipart bodies are 415); the
-// bearer token when secrets.server_token is set (403); then the route, wrapped so that an Error
+// bearer token when secrets.server_token is set (401 + WWW-Authenticate); then the route (a
+// query parameter it does not take is a 400 naming it), wrapped so that an Error
 // or an exception becomes one JSON error response {"error":{"code","message"}} with
 // HttpStatusFor(code). /healthz skips the four checks. Each request (the listener's refusals
 // too) is counted in rockhound_http_requests_total{route,method,status}, timed in

@@ -37,24 +37,26 @@ Json TaskJson(const store::Task& task) {
               {"finished_at", TimeOrNull(task.finished_at)}};
 }
 
-Json TaskPageJson(const store::TaskPage& page) {
-  Json list = Json::array();
-  for (const store::Task& task : page.tasks) list.push_back(TaskJson(task));
-  return Json{{"investigations", std::move(list)},
-              {"next_cursor", TextOrNull(page.next_cursor)}};
-}
-
 Json InvestigationStatusJson(const InvestigationStatus& status) {
   Json body = TaskJson(status.task);
   body["report"] = status.report ? ReportDetailJson(*status.report) : Json(nullptr);
   return body;
 }
 
+Json PageJson(std::string_view items_key, Json items, const std::string& next_cursor) {
+  return Json{{std::string(items_key), std::move(items)}, {"next_cursor", TextOrNull(next_cursor)}};
+}
+
 Json ReportPageJson(const store::ReportPage& page) {
   Json list = Json::array();
   for (const store::StoredReport& report : page.reports) list.push_back(ReportSummaryJson(report));
-  return Json{{"reports", std::move(list)},
-              {"next_cursor", TextOrNull(page.next_cursor)}};
+  return PageJson("reports", std::move(list), page.next_cursor);
+}
+
+Json TaskPageJson(const store::TaskPage& page) {
+  Json list = Json::array();
+  for (const store::Task& task : page.tasks) list.push_back(TaskJson(task));
+  return PageJson("investigations", std::move(list), page.next_cursor);
 }
 
 Json ReportSummaryJson(const store::StoredReport& report) {

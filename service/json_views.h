@@ -4,6 +4,9 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "core/json.h"
 #include "store/report_store.h"
 #include "store/task_queue.h"
@@ -14,9 +17,6 @@ namespace rh::service {
 // attempts, max_attempts, lease_owner, lease_expires_at, not_before, last_error, report_id,
 // created_at, updated_at, started_at, finished_at.
 Json TaskJson(const store::Task& task);
-// A page of tasks: {"investigations": [TaskJson...], "next_cursor": "..." | null}
-// (GET /api/v1/investigations and `tasks list --format json`).
-Json TaskPageJson(const store::TaskPage& page);
 struct InvestigationStatus;
 // One task with its report (null until done): GET /api/v1/investigations/{id} and
 // `tasks show --format json`.
@@ -27,9 +27,18 @@ Json InvestigationStatusJson(const InvestigationStatus& status);
 // created_at.
 Json ReportSummaryJson(const store::StoredReport& report);
 
+// One page of a list, the paging shape of every list (reports, investigations, alerts, issues;
+// the cluster overview adds its counts): {"<items_key>": items, "next_cursor": the cursor of the
+// next page, null on the last}. The caller pages with `limit` and that cursor.
+Json PageJson(std::string_view items_key, Json items, const std::string& next_cursor);
+
 // A page of reports, as `GET /api/v1/reports` and `reports list --format json` print it:
 // reports[] (ReportSummaryJson each) and next_cursor (null on the last page).
 Json ReportPageJson(const store::ReportPage& page);
+
+// A page of tasks, as `GET /api/v1/investigations` and `tasks list --format json` print it:
+// investigations[] (TaskJson each) and next_cursor.
+Json TaskPageJson(const store::TaskPage& page);
 
 // One report in full: the summary plus cache token counts, report{} (the structured report),
 // transcript[] (every tool call) and markdown.

@@ -1,6 +1,7 @@
-// The HTTP API's routes as plain functions from ApiRequest to ApiResponse, free of the HTTP
-// library: http_server.cc adapts cpp-httplib to these types, applies auth, limits, metrics and
-// the access log, and turns an Error or an exception into the one JSON error shape
+// The HTTP API's routes as plain functions from ApiRequest to ApiResponse, free of HTTP
+// itself: http_server.cc adapts the listener's requests to these types (dispatching from the
+// route table, internal/routes.h), applies auth, limits, metrics and the access log, and turns
+// an Error or an exception into the one JSON error shape
 //   {"error": {"code": "not_found", "message": "report 'rpt_x': does not exist"}}
 // with the status HttpStatusFor(code).
 // Every route is an adapter: it parses the request, calls a use case of service/ (the same ones
@@ -40,8 +41,16 @@ struct ApiResponse {
   static ApiResponse JsonBody(const Json& value, int status = 200);
 };
 
-// The error body for `error` (the status is HttpStatusFor(error.code)).
+// The error body for `error` (the status is HttpStatusFor(error.code)). A message that carries
+// a JSON library's own text ("[json.exception...") keeps only the part before it.
 ApiResponse ErrorResponse(const Error& error);
+
+// The OpenAPI 3.1 description of the API (server/openapi.json, compiled in).
+std::string_view OpenApiDocument();
+
+// Why a webhook post was refused, as a low-cardinality label of
+// rockhound_webhook_rejections_total: "invalid_json", "no_alerts", "no_alertname", ...
+std::string WebhookRejectionReason(const Error& error);
 
 class Api {
  public:
@@ -49,6 +58,8 @@ class Api {
 
   Result<ApiResponse> Health(const ApiRequest& request);
   Result<ApiResponse> Metrics(const ApiRequest& request);
+  // GET /api/v1/openapi.json: server/openapi.json, compiled in.
+  Result<ApiResponse> OpenApi(const ApiRequest& request);
 
   Result<ApiResponse> CreateInvestigation(const ApiRequest& request);
   Result<ApiResponse> GetInvestigation(const ApiRequest& request);
