@@ -168,6 +168,7 @@ int Run(int argc, char** argv) {
   rh::app::RegisterAlertsCommands(app, &chosen);
   rh::app::RegisterAlertsLarkCommands(app, &chosen);  // joins the alerts group
   rh::app::RegisterIssuesCommands(app, &chosen);
+  rh::app::RegisterEvalCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);
