@@ -234,7 +234,10 @@ Status LoadFleetSlice(store::Database& db, const EvalCase& c) {
   }));
   ManualClock clock(at);
   sentinel::HealthScorer scorer(db, clock, SentinelConfig{});
-  RH_RETURN_IF_ERROR(scorer.ScoreFleet());
+  // A slice without telemetry in the scored hour (an insufficient_data case) stays unscored, as
+  // a fleet whose collector stopped would: the tools then say that no score exists.
+  auto scored = scorer.ScoreFleet();
+  if (!scored && scored.error().code != ErrorCode::kUnavailable) return Fail(scored.error());
   return {};
 }
 
