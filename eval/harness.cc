@@ -163,7 +163,7 @@ std::string RenderTable(const EvalSummary& s) {
   std::string out;
   char line[512];
   std::snprintf(line, sizeof(line), "%-34s %-18s %-18s %-8s %5s %5s %8s %8s %8s  %s\n", "case",
-                "expected", "got", "severity", "pass", "tools", "in_tok", "cost$", "ms",
+                "expected", "got", "severity", "pass", "tools", "prompt", "cost$", "ms",
                 "failed checks");
   out += line;
   for (const CaseSummary& c : s.cases) {
@@ -182,7 +182,7 @@ std::string RenderTable(const EvalSummary& s) {
                                       : "(no report)",
                   std::string(SeverityName(first.severity)).c_str(), c.passed_runs,
                   static_cast<int>(c.runs.size()), first.tool_calls,
-                  first.input_tokens + first.cache_read_tokens, first.cost_usd, first.latency_ms,
+                  first.input_tokens + first.cache_read_tokens + first.cache_write_tokens, first.cost_usd, first.latency_ms,
                   failed.c_str());
     out += line;
   }
@@ -194,7 +194,7 @@ std::string RenderTable(const EvalSummary& s) {
   out += "checks passed:";
   for (const auto& [name, rate] : s.check_pass_rates) out += " " + name + " " + Percent(rate);
   std::snprintf(line, sizeof(line),
-                "\nper run: %.1f tool calls, %.0f input tokens, %.0f output tokens; total cost "
+                "\nper run: %.1f tool calls, %.0f prompt tokens, %.0f output tokens; total cost "
                 "$%.4f; latency p50 %lld ms, max %lld ms\n",
                 s.mean_tool_calls, s.mean_input_tokens, s.mean_output_tokens, s.total_cost_usd,
                 s.latency_p50_ms, s.latency_max_ms);
@@ -222,6 +222,7 @@ Json SummaryToJson(const EvalSummary& s) {
                    {"failed_tool_calls", run.failed_tool_calls},
                    {"input_tokens", run.input_tokens},
                    {"cache_read_tokens", run.cache_read_tokens},
+                   {"cache_write_tokens", run.cache_write_tokens},
                    {"output_tokens", run.output_tokens},
                    {"cost_usd", run.cost_usd},
                    {"latency_ms", run.latency_ms}};

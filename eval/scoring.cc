@@ -66,6 +66,7 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
   score.input_tokens = stored.input_tokens;
   score.output_tokens = stored.output_tokens;
   score.cache_read_tokens = stored.cache_read_tokens;
+  score.cache_write_tokens = stored.cache_write_tokens;
   score.cost_usd = stored.cost_usd;
   score.latency_ms = stored.duration_ms;
 
@@ -215,7 +216,7 @@ EvalSummary Summarize(std::string engine, int runs_per_case, std::vector<CaseSum
       if (run.passed) ++one.passed_runs;
       for (const CheckResult& check : run.checks) check_passed[check.name] += check.passed;
       tool_calls += run.tool_calls;
-      input_tokens += run.input_tokens + run.cache_read_tokens;
+      input_tokens += run.input_tokens + run.cache_read_tokens + run.cache_write_tokens;
       output_tokens += run.output_tokens;
       summary.total_cost_usd += run.cost_usd;
       latencies.push_back(run.latency_ms);

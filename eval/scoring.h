@@ -50,6 +50,7 @@ struct RunScore {
   long long input_tokens = 0;
   long long output_tokens = 0;
   long long cache_read_tokens = 0;
+  long long cache_write_tokens = 0;
   double cost_usd = 0.0;
   long long latency_ms = 0;
   std::vector<std::string> problems;  // e.g. what the scripted server refused
@@ -80,7 +81,7 @@ struct EvalSummary {
   double pass_all_k = 0.0;  // pass^k
   std::vector<std::pair<std::string, double>> check_pass_rates;  // CheckNames order, over runs
   double mean_tool_calls = 0.0;
-  double mean_input_tokens = 0.0;
+  double mean_input_tokens = 0.0;  // the whole prompt: uncached + cache read + cache write
   double mean_output_tokens = 0.0;
   double total_cost_usd = 0.0;
   long long latency_p50_ms = 0;
