@@ -38,6 +38,13 @@ export CI=${CI:-false}
 (cd build && ctest --output-on-failure -j"$jobs" --timeout 600)
 phase "tests"
 
+# The eval harness's table (eval/README.md): every case on the playbook and on Claude against
+# the scripted server (about 15 s). ctest already checked it; this prints the figures.
+if [[ -x build/bench/agent/bench_agent_eval ]]; then
+  build/bench/agent/bench_agent_eval --format table
+  phase "eval harness"
+fi
+
 if [[ "${RH_SKIP_ASAN:-0}" != "1" ]]; then
   # -O1: the sanitizers' usual setting; the tests run about twice as fast as at -O0.
   scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \

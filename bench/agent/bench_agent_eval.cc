@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     return Usage();
   }
   if (args.format != "table" && args.format != "json" && args.format != "both") return Usage();
-  rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
+  rh::ConfigureLogging(spdlog::level::err, rh::LogFormat::kText);
   auto cases = rh::eval::LoadCases(args.cases);
   if (!cases) {
     std::fprintf(stderr, "error: %s\n", cases.error().ToString().c_str());
