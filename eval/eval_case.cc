@@ -97,6 +97,7 @@ std::string_view ScriptFaultName(ScriptFault fault) {
     case ScriptFault::kForbiddenClaim: return "forbidden_claim";
     case ScriptFault::kMissingFact: return "missing_fact";
     case ScriptFault::kWrongCategory: return "wrong_category";
+    case ScriptFault::kUngroundedFact: return "ungrounded_fact";
   }
   return "none";
 }
@@ -232,7 +233,7 @@ Result<EvalCase> ParseCase(const Json& json, const std::string& path) {
   bool known_fault = false;
   for (ScriptFault candidate :
        {ScriptFault::kNone, ScriptFault::kFabricatedCitation, ScriptFault::kForbiddenClaim,
-        ScriptFault::kMissingFact, ScriptFault::kWrongCategory}) {
+        ScriptFault::kMissingFact, ScriptFault::kWrongCategory, ScriptFault::kUngroundedFact}) {
     if (ScriptFaultName(candidate) == fault) {
       out.script.fault = candidate;
       known_fault = true;
@@ -256,6 +257,10 @@ Result<EvalCase> ParseCase(const Json& json, const std::string& path) {
       forbidden = forbidden || RegexMatches(pattern, out.script.claim);
     }
     if (!forbidden) problems.Add("script.claim: must match one of expect.forbidden");
+  }
+  if (out.script.fault == ScriptFault::kUngroundedFact &&
+      (out.expect.facts.empty() || !RegexMatches(out.expect.facts[0].pattern, out.script.claim))) {
+    problems.Add("script.claim: an ungrounded_fact claim must match the first fact's pattern");
   }
   if (out.script.fault == ScriptFault::kWrongCategory && out.expect.red_herrings.empty()) {
     problems.Add("script.fault wrong_category: needs a red herring to blame");

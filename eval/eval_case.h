@@ -62,12 +62,15 @@ enum class ScriptFault {
   kForbiddenClaim,      // states the case's first forbidden claim (script.claim)
   kMissingFact,         // leaves the required facts out
   kWrongCategory,       // blames the first red herring
+  kUngroundedFact,      // states the first fact as script.claim: a number the data does not show
 };
 
 struct ScriptPlan {
   std::vector<std::string> tools;  // tools called in the first turn (default: the first four)
   ScriptFault fault = ScriptFault::kNone;
-  std::string claim;                  // kForbiddenClaim: the sentence added to the root cause
+  // kForbiddenClaim: the sentence added to the root cause; kUngroundedFact: the first fact's
+  // finding (it matches the fact's pattern, its numbers are not in the tool output)
+  std::string claim;
   std::vector<std::string> expect_failed;  // checks (ScoreChecks names) that must fail
 };
 

@@ -1,6 +1,9 @@
 #include "eval/scoring.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <regex>
 
@@ -12,11 +15,73 @@ namespace {
 struct CallInfo {
   std::string tool;
   bool is_error = false;
+  std::vector<double> numbers;  // every number in its output
 };
 
-bool Matches(const std::string& pattern, const std::string& text) {
+bool IsDigit(char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; }
+
+// Exactly three digits at `at` (what follows a thousands separator).
+bool ThousandsGroupAt(const std::string& text, size_t at) {
+  return at + 3 <= text.size() && IsDigit(text[at]) && IsDigit(text[at + 1]) &&
+         IsDigit(text[at + 2]) && (at + 3 == text.size() || !IsDigit(text[at + 3]));
+}
+
+// The numbers written in `text`: "93", "0.42", "22,000" (a thousands separator); not the digits
+// of a name such as "p99", and a version such as "3.3.21" counts once (as 3.3).
+std::vector<double> NumbersIn(const std::string& text) {
+  std::vector<double> numbers;
+  size_t i = 0;
+  while (i < text.size()) {
+    const bool starts =
+        IsDigit(text[i]) && (i == 0 || !(std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+                                         text[i - 1] == '_' || text[i - 1] == '.'));
+    if (!starts) {
+      ++i;
+      continue;
+    }
+    std::string digits;
+    size_t j = i;
+    bool dot = false;
+    while (j < text.size()) {
+      const char ch = text[j];
+      if (IsDigit(ch)) {
+        digits += ch;
+      } else if (ch == ',' && !dot && ThousandsGroupAt(text, j + 1)) {
+        // 22,000: skip the separator
+      } else if (ch == '.' && !dot && j + 1 < text.size() && IsDigit(text[j + 1])) {
+        dot = true;
+        digits += ch;
+      } else {
+        break;
+      }
+      ++j;
+    }
+    numbers.push_back(std::strtod(digits.c_str(), nullptr));
+    while (j < text.size() && (IsDigit(text[j]) || text[j] == '.')) {
+      ++j;  // the rest of a version string
+    }
+    i = j;
+  }
+  return numbers;
+}
+
+// Whether `value` is one of `shown`, allowing the rounding of a human summary (2 %, or 0.5).
+bool Shown(double value, const std::vector<double>& shown) {
+  for (double candidate : shown) {
+    if (std::abs(candidate - value) <= std::max(0.5, 0.02 * std::abs(candidate))) return true;
+  }
+  return false;
+}
+
+bool Matches(const std::string& pattern, const std::string& text, std::string* matched = nullptr) {
   try {
-    return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript | std::regex::icase));
+    std::smatch match;
+    if (!std::regex_search(text, match,
+                           std::regex(pattern, std::regex::ECMAScript | std::regex::icase))) {
+      return false;
+    }
+    if (matched) *matched = match.str(0);
+    return true;
   } catch (const std::regex_error&) {
     return false;  // ParseCase refuses bad patterns
   }
@@ -85,7 +150,8 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
                               "transcript");
   if (transcript && transcript->is_array()) {
     for (const Json& call : *transcript) {
-      CallInfo info{JsonString(call, "tool"), call.value("is_error", false)};
+      CallInfo info{JsonString(call, "tool"), call.value("is_error", false),
+                    NumbersIn(JsonString(call, "output"))};
       ++score.tool_calls;
       if (info.is_error) ++score.failed_tool_calls;
       calls[JsonString(call, "id")] = std::move(info);
@@ -149,16 +215,32 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
   CheckResult facts{"facts", true, ""};
   for (const RequiredFact& fact : key.facts) {
     bool found = false;
+    std::string ungrounded;
     for (const agent::Evidence* item : fact_bearing) {
-      if (CitationProblem(*item, calls, insufficient).empty() &&
-          Matches(fact.pattern, item->finding)) {
+      std::string matched;
+      if (!CitationProblem(*item, calls, insufficient).empty() ||
+          !Matches(fact.pattern, item->finding, &matched)) {
+        continue;
+      }
+      // The numbers the fact states must be in the output of the call it cites.
+      const std::vector<double>& shown = calls.at(item->tool_call_id).numbers;
+      for (double value : NumbersIn(matched)) {
+        if (!Shown(value, shown)) {
+          ungrounded = "'" + Clip(matched, 80) + "' but " + item->tool_call_id +
+                       " shows no such number";
+          break;
+        }
+      }
+      if (ungrounded.empty()) {
         found = true;
         break;
       }
     }
     if (!found) {
       facts.passed = false;
-      facts.detail += (facts.detail.empty() ? "missing: /" : ", /") + fact.pattern + "/";
+      facts.detail += (facts.detail.empty() ? "" : ", ") +
+                      (ungrounded.empty() ? "missing /" + fact.pattern + "/"
+                                          : "ungrounded " + ungrounded);
     }
   }
   score.checks.push_back(facts);

@@ -48,8 +48,9 @@ Json ScriptedConversation(const EvalCase& c) {
   };
   if (c.script.fault != ScriptFault::kMissingFact) {
     for (const RequiredFact& fact : c.expect.facts) {
+      const bool invent = c.script.fault == ScriptFault::kUngroundedFact && evidence.empty();
       evidence.push_back({{"tool_call_id", cite(fact.tool)}, {"tool", fact.tool},
-                          {"finding", fact.says}});
+                          {"finding", invent ? c.script.claim : fact.says}});
     }
   }
   if (evidence.empty()) {

@@ -15,6 +15,7 @@
 //   forbidden_claim      adds script.claim to the root cause
 //   missing_fact         states a generic finding instead of the required facts
 //   wrong_category       blames the first red herring
+//   ungrounded_fact      states the first fact as script.claim, whose number the data lacks
 // Thread-safety: pure function.
 #pragma once
 

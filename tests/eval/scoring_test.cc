@@ -18,7 +18,12 @@ EvalCase DiskCase() {
 }
 
 Json Transcript() {
-  return Json::array({{{"id", "call_1"}, {"tool", "query_cluster_metrics"}, {"is_error", false}},
+  return Json::array({{{"id", "call_1"},
+                       {"tool", "query_cluster_metrics"},
+                       {"is_error", false},
+                       {"output", R"({"dimensions":[{"dimension":"disk","latest":93.04,)"
+                                  R"("thresholds":{"critical":85}},{"dimension":"latency",)"
+                                  R"("latest":22000,"p95":21000}]})"}},
                       {{"id", "call_2"}, {"tool", "query_cluster_alerts"}, {"is_error", false}},
                       {{"id", "call_3"}, {"tool", "run_sql"}, {"is_error", true}}});
 }
@@ -101,6 +106,24 @@ TEST(EvalScoringTest, FactOnlyInAnUncitedPlaceDoesNotCount) {
   report["summary"] = "disk 93% full";  // stated, but not as cited evidence
   RunScore score = ScoreReport(DiskCase(), Stored(report), EngineKind::kPlaybook);
   EXPECT_EQ(Failed(score), (std::vector<std::string>{"facts"}));
+}
+
+TEST(EvalScoringTest, AFactsNumbersMustBeInTheCitedOutput) {
+  Json report = GoodReport();
+  report["evidence"][0]["finding"] = "BE data disk usage 97% now";  // the output says 93.04
+  RunScore score = ScoreReport(DiskCase(), Stored(report), EngineKind::kPlaybook);
+  EXPECT_EQ(Failed(score), (std::vector<std::string>{"facts"}));
+  EXPECT_NE(score.Check("facts")->detail.find("ungrounded 'disk usage 97'"), std::string::npos)
+      << score.Check("facts")->detail;
+
+  // Rounded, with a thousands separator, after a name with digits ("p99"): all grounded.
+  EvalCase latency = DiskCase();
+  latency.expect.facts = {{"latency( p99)?\\D{0,40}\\d{2},?\\d{3}", "latency p99 22,000 ms",
+                           "query_cluster_metrics"}};
+  report["evidence"][0]["finding"] = "query latency p99 22,000 ms now; disk 93%";
+  EXPECT_TRUE(ScoreReport(latency, Stored(report), EngineKind::kPlaybook).passed);
+  report["evidence"][0]["finding"] = "query latency p99 31,000 ms now";
+  EXPECT_FALSE(ScoreReport(latency, Stored(report), EngineKind::kPlaybook).passed);
 }
 
 TEST(EvalScoringTest, PassAtOneAndPassHatK) {
