@@ -113,7 +113,17 @@ TEST(EvalHarnessTest, ScriptedClaudeOnEveryCaseFailsExactlyTheBrokenOnes) {
     for (const CheckResult& check : run.checks) {
       if (!check.passed) failed.push_back(check.name);
     }
-    EXPECT_EQ(failed, eval_case->script.expect_failed) << c.case_id;
+    if (run.engine == EngineKind::kClaude) {
+      // The scripted report was scored: it fails exactly what its fault breaks.
+      EXPECT_EQ(failed, eval_case->script.expect_failed) << c.case_id;
+    } else {
+      // The engine refused the report and the playbook stood in: the other checks judge the
+      // playbook's report, which its own calibration may change.
+      for (const std::string& check : eval_case->script.expect_failed) {
+        EXPECT_NE(std::find(failed.begin(), failed.end(), check), failed.end())
+            << c.case_id << " should fail " << check;
+      }
+    }
   }
   EXPECT_GE(broken, 5);
   EXPECT_LT(summary->pass_at_1, 1.0);
