@@ -53,9 +53,9 @@ Status RunEvalCommand(AppContext& ctx, const EvalArgs& args) {
                              "needs ANTHROPIC_API_KEY in the environment (a live eval costs "
                              "money: see bench/agent/README.md)");
     }
-    RH_ASSIGN_OR_RETURN(client, agent::AnthropicClient::Create(
-                                    agent::AnthropicClientOptions::FromConfig(ctx.config()),
-                                    ctx.clock()));
+    RH_ASSIGN_OR_RETURN(client,
+                        agent::AnthropicClient::Create(
+                            agent::AnthropicClientOptions::FromConfig(ctx.config()), ctx.clock()));
     options.engine = EngineKind::kClaude;
     agent::LlmClient* shared = client.get();
     options.sessions = [shared](const eval::EvalCase&,
@@ -70,9 +70,9 @@ Status RunEvalCommand(AppContext& ctx, const EvalArgs& args) {
     return InvalidArgument("--engine", "playbook, claude or scripted; got '" + args.engine + "'");
   }
   RH_ASSIGN_OR_RETURN(std::vector<eval::EvalCase> cases, eval::LoadCases(args.cases_dir));
-  options.work_dir = (std::filesystem::temp_directory_path() /
-                      ("rockhound-eval-" + std::to_string(::getpid())))
-                         .string();
+  options.work_dir =
+      (std::filesystem::temp_directory_path() / ("rockhound-eval-" + std::to_string(::getpid())))
+          .string();
   options.on_run = [](const eval::RunScore& run) {
     std::fprintf(stderr, "%-34s run %d %s\n", run.case_id.c_str(), run.run,
                  run.passed ? "pass" : "FAIL");

@@ -92,18 +92,24 @@ bool RegexMatches(const std::string& pattern, const std::string& text) {
 
 std::string_view ScriptFaultName(ScriptFault fault) {
   switch (fault) {
-    case ScriptFault::kNone: return "none";
-    case ScriptFault::kFabricatedCitation: return "fabricated_citation";
-    case ScriptFault::kForbiddenClaim: return "forbidden_claim";
-    case ScriptFault::kMissingFact: return "missing_fact";
-    case ScriptFault::kWrongCategory: return "wrong_category";
-    case ScriptFault::kUngroundedFact: return "ungrounded_fact";
+    case ScriptFault::kNone:
+      return "none";
+    case ScriptFault::kFabricatedCitation:
+      return "fabricated_citation";
+    case ScriptFault::kForbiddenClaim:
+      return "forbidden_claim";
+    case ScriptFault::kMissingFact:
+      return "missing_fact";
+    case ScriptFault::kWrongCategory:
+      return "wrong_category";
+    case ScriptFault::kUngroundedFact:
+      return "ungrounded_fact";
   }
   return "none";
 }
 
 const std::vector<std::string>& CheckNames() {
-  static const std::vector<std::string> names = {"engine", "category", "severity",
+  static const std::vector<std::string> names = {"engine", "category",  "severity",
                                                  "facts",  "forbidden", "citations"};
   return names;
 }
@@ -248,8 +254,9 @@ Result<EvalCase> ParseCase(const Json& json, const std::string& path) {
     }
   }
   if ((out.script.fault == ScriptFault::kNone) != out.script.expect_failed.empty()) {
-    problems.Add("script: a fault needs expect_failed (the checks it must fail), and only a "
-                 "fault may have them");
+    problems.Add(
+        "script: a fault needs expect_failed (the checks it must fail), and only a "
+        "fault may have them");
   }
   if (out.script.fault == ScriptFault::kForbiddenClaim) {
     bool forbidden = false;
@@ -308,8 +315,8 @@ Result<std::vector<EvalCase>> LoadCases(const std::string& dir) {
             [](const EvalCase& a, const EvalCase& b) { return a.id < b.id; });
   for (size_t i = 1; i < cases.size(); ++i) {
     if (cases[i].id == cases[i - 1].id) {
-      return InvalidArgument(dir, "two cases have the id '" + cases[i].id + "': " +
-                                      cases[i - 1].path + " and " + cases[i].path);
+      return InvalidArgument(dir, "two cases have the id '" + cases[i].id +
+                                      "': " + cases[i - 1].path + " and " + cases[i].path);
     }
   }
   if (cases.empty()) return NotFound(dir, "no *.json case files");

@@ -51,8 +51,8 @@ enum class TriggerKind { kSentinel, kAlert, kQuestion };
 struct Trigger {
   TriggerKind kind = TriggerKind::kQuestion;
   std::string cluster_id;
-  std::string question;   // the engineer's question, or the alert's one-line question
-  Json rules = nullptr;   // kSentinel: [{rule, value, threshold, reason, priority}]
+  std::string question;  // the engineer's question, or the alert's one-line question
+  Json rules = nullptr;  // kSentinel: [{rule, value, threshold, reason, priority}]
 };
 
 // The scripted model's plan for this case.
@@ -81,7 +81,7 @@ struct EvalCase {
   std::string path;    // the file it was read from
   TimePoint now{};     // the investigation's "now"; the fleet's last hour is the hour before
   int days = 8;
-  Json fleet;          // the raw slice (eval/fleet_slice.h reads it)
+  Json fleet;  // the raw slice (eval/fleet_slice.h reads it)
   Trigger trigger;
   Expectation expect;
   ScriptPlan script;

@@ -17,8 +17,8 @@ using std::chrono::minutes;
 // A healthy cluster's hourly average of every catalogue metric (by short name).
 const std::map<std::string, double>& HealthyDefaults() {
   static const std::map<std::string, double> defaults = {
-      {"cpu", 32},         {"jvm_heap", 38},  {"disk", 48},      {"compaction", 18},
-      {"latency", 900},    {"query_err", 0.03}, {"be_mem", 52},  {"fe_heap", 42},
+      {"cpu", 32},         {"jvm_heap", 38},     {"disk", 48},       {"compaction", 18},
+      {"latency", 900},    {"query_err", 0.03},  {"be_mem", 52},     {"fe_heap", 42},
       {"qps", 120},        {"load_rate", 25000}, {"tablets", 18000}, {"alive_be", 100},
       {"txn_failed", 0.5}, {"scan_rows", 2.0e6}};
   return defaults;
@@ -55,8 +55,8 @@ Result<Series> ParseSeries(const std::string& name, const Json& spec, const std:
     series.base = spec["base"].get<double>();
   }
   for (const Json& point : spec.value("points", Json::array())) {
-    if (!point.is_array() || point.size() != 2 || !point[0].is_number() ||
-        !point[1].is_number() || point[0].get<double>() < 0) {
+    if (!point.is_array() || point.size() != 2 || !point[0].is_number() || !point[1].is_number() ||
+        point[0].get<double>() < 0) {
       return InvalidArgument(where, "points: [[hours_before_last_hour >= 0, value], ...]");
     }
     series.points.emplace_back(point[0].get<double>(), point[1].get<double>());
@@ -69,8 +69,8 @@ Result<Series> ParseSeries(const std::string& name, const Json& spec, const std:
 }
 
 TimePoint HoursBefore(TimePoint at, double hours_before) {
-  return at - std::chrono::duration_cast<Duration>(std::chrono::duration<double>(hours_before *
-                                                                                  3600.0));
+  return at -
+         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(hours_before * 3600.0));
 }
 
 Status WriteCluster(store::Database& db, const Json& cluster, const EvalCase& c,
@@ -126,10 +126,10 @@ Status WriteCluster(store::Database& db, const Json& cluster, const EvalCase& c,
       double max_value = value * 1.04;
       double p99_value = value * 1.02;
       if (name == "alive_be") max_value = p99_value = value;
-      RH_RETURN_IF_ERROR(db.Execute(
-          "INSERT INTO amv_hourly_snapshots_v1 (cluster_id, snapshot_hour, metric_name, "
-          "avg_value, max_value, p99_value) VALUES (?,?,?,?,?,?)",
-          {id, hour, std::string(spec.name), value, max_value, p99_value}));
+      RH_RETURN_IF_ERROR(
+          db.Execute("INSERT INTO amv_hourly_snapshots_v1 (cluster_id, snapshot_hour, metric_name, "
+                     "avg_value, max_value, p99_value) VALUES (?,?,?,?,?,?)",
+                     {id, hour, std::string(spec.name), value, max_value, p99_value}));
     }
   }
   return {};
@@ -190,14 +190,14 @@ Status LoadFleetSlice(store::Database& db, const EvalCase& c) {
       auto write = [&](const std::string& state, TimePoint time, TimePoint starts) -> Status {
         ++message;
         auto written = db.Execute(
-                     "INSERT INTO lark_alerts (message_id, cluster_id, account_id, region, "
-                     "alert_name, severity, status, detail, source, alert_time, starts_at, "
-                     "ends_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     {"om_eval_" + c.id + "_" + std::to_string(message), cluster,
-                      account_of[cluster], std::string("cn-hangzhou"), JsonString(alert, "name"),
-                      JsonString(alert, "severity", "warning"), state,
-                      JsonString(alert, "detail"), std::string("lark"), time, starts,
-                      state == "Resolved" ? store::Value(time) : store::Value(), time});
+            "INSERT INTO lark_alerts (message_id, cluster_id, account_id, region, "
+            "alert_name, severity, status, detail, source, alert_time, starts_at, "
+            "ends_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            {"om_eval_" + c.id + "_" + std::to_string(message), cluster, account_of[cluster],
+             std::string("cn-hangzhou"), JsonString(alert, "name"),
+             JsonString(alert, "severity", "warning"), state, JsonString(alert, "detail"),
+             std::string("lark"), time, starts,
+             state == "Resolved" ? store::Value(time) : store::Value(), time});
         if (!written) return Fail(written.error());
         return {};
       };

@@ -116,8 +116,9 @@ Result<EvalSummary> RunEval(const std::vector<EvalCase>& cases, const EvalOption
     return InvalidArgument("--engine", "the harness runs playbook or claude");
   }
   if (options.engine == EngineKind::kClaude && !options.sessions) {
-    return InvalidArgument("--engine", "claude needs a model (ANTHROPIC_API_KEY, or the scripted "
-                                       "server of bench_agent_eval)");
+    return InvalidArgument("--engine",
+                           "claude needs a model (ANTHROPIC_API_KEY, or the scripted "
+                           "server of bench_agent_eval)");
   }
   if (options.work_dir.empty()) return InvalidArgument("eval", "no work directory");
   std::vector<const EvalCase*> selected;
@@ -154,9 +155,9 @@ Result<EvalSummary> RunEval(const std::vector<EvalCase>& cases, const EvalOption
     fs::remove_all(dir, ignored);
     summaries.push_back(std::move(summary));
   }
-  return Summarize(options.label.empty() ? std::string(EngineKindName(options.engine))
-                                         : options.label,
-                   options.runs, std::move(summaries));
+  return Summarize(
+      options.label.empty() ? std::string(EngineKindName(options.engine)) : options.label,
+      options.runs, std::move(summaries));
 }
 
 std::string RenderTable(const EvalSummary& s) {
@@ -176,20 +177,19 @@ std::string RenderTable(const EvalSummary& s) {
       }
     }
     if (failed.size() > 140) failed = failed.substr(0, 137) + "...";
-    std::snprintf(line, sizeof(line), "%-34s %-18s %-18s %-8s %2d/%-2d %5d %8lld %8.4f %8lld  %s\n",
-                  c.case_id.c_str(), std::string(RootCauseName(c.expected)).c_str(),
-                  first.error.empty() ? std::string(RootCauseName(first.category)).c_str()
-                                      : "(no report)",
-                  std::string(SeverityName(first.severity)).c_str(), c.passed_runs,
-                  static_cast<int>(c.runs.size()), first.tool_calls,
-                  first.input_tokens + first.cache_read_tokens + first.cache_write_tokens, first.cost_usd, first.latency_ms,
-                  failed.c_str());
+    std::snprintf(
+        line, sizeof(line), "%-34s %-18s %-18s %-8s %2d/%-2d %5d %8lld %8.4f %8lld  %s\n",
+        c.case_id.c_str(), std::string(RootCauseName(c.expected)).c_str(),
+        first.error.empty() ? std::string(RootCauseName(first.category)).c_str() : "(no report)",
+        std::string(SeverityName(first.severity)).c_str(), c.passed_runs,
+        static_cast<int>(c.runs.size()), first.tool_calls,
+        first.input_tokens + first.cache_read_tokens + first.cache_write_tokens, first.cost_usd,
+        first.latency_ms, failed.c_str());
     out += line;
   }
-  std::snprintf(line, sizeof(line),
-                "\nengine %s, %zu cases x %d runs: pass@1 %s, pass^%d %s\n", s.engine.c_str(),
-                s.cases.size(), s.runs_per_case, Percent(s.pass_at_1).c_str(), s.runs_per_case,
-                Percent(s.pass_all_k).c_str());
+  std::snprintf(line, sizeof(line), "\nengine %s, %zu cases x %d runs: pass@1 %s, pass^%d %s\n",
+                s.engine.c_str(), s.cases.size(), s.runs_per_case, Percent(s.pass_at_1).c_str(),
+                s.runs_per_case, Percent(s.pass_all_k).c_str());
   out += line;
   out += "checks passed:";
   for (const auto& [name, rate] : s.check_pass_rates) out += " " + name + " " + Percent(rate);

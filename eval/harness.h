@@ -43,11 +43,11 @@ using ModelSessionFactory =
 
 struct EvalOptions {
   EngineKind engine = EngineKind::kPlaybook;  // playbook | claude
-  std::string label;          // shown as the engine ("scripted" for Claude on the server)
-  int runs = 1;               // k, 1..100
-  std::string case_filter;    // run only the case with this id ("" = all)
-  std::string work_dir;       // temporary files (required; emptied per case)
-  AgentConfig agent;          // engine settings (model, budgets, prices)
+  std::string label;             // shown as the engine ("scripted" for Claude on the server)
+  int runs = 1;                  // k, 1..100
+  std::string case_filter;       // run only the case with this id ("" = all)
+  std::string work_dir;          // temporary files (required; emptied per case)
+  AgentConfig agent;             // engine settings (model, budgets, prices)
   ModelSessionFactory sessions;  // required for the claude engine
   // Called after each run (progress on a terminal); may be empty.
   std::function<void(const RunScore&)> on_run;

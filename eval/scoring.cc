@@ -93,8 +93,8 @@ std::string Clip(std::string text, size_t max = 160) {
 }
 
 // Why `item` is not a valid citation ("" when it is).
-std::string CitationProblem(const agent::Evidence& item, const std::map<std::string, CallInfo>& calls,
-                            bool insufficient) {
+std::string CitationProblem(const agent::Evidence& item,
+                            const std::map<std::string, CallInfo>& calls, bool insufficient) {
   auto it = calls.find(item.tool_call_id);
   if (it == calls.end()) return "cites '" + item.tool_call_id + "', a call that was never made";
   if (it->second.tool != item.tool) {
@@ -146,8 +146,8 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
   score.confidence = report.confidence;
 
   std::map<std::string, CallInfo> calls;
-  auto transcript = ParseJson(stored.transcript_json.empty() ? "[]" : stored.transcript_json,
-                              "transcript");
+  auto transcript =
+      ParseJson(stored.transcript_json.empty() ? "[]" : stored.transcript_json, "transcript");
   if (transcript && transcript->is_array()) {
     for (const Json& call : *transcript) {
       CallInfo info{JsonString(call, "tool"), call.value("is_error", false),
@@ -169,9 +169,10 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
 
   // category
   const Expectation& key = c.expect;
-  CheckResult category{"category", report.root_cause_category == key.category ||
-                                       std::count(key.also_accept.begin(), key.also_accept.end(),
-                                                  report.root_cause_category) > 0,
+  CheckResult category{"category",
+                       report.root_cause_category == key.category ||
+                           std::count(key.also_accept.begin(), key.also_accept.end(),
+                                      report.root_cause_category) > 0,
                        ""};
   if (!category.passed) {
     const bool herring = std::count(key.red_herrings.begin(), key.red_herrings.end(),
@@ -183,10 +184,11 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
   score.checks.push_back(category);
 
   // severity
-  CheckResult severity{"severity", key.severities.empty() ||
-                                       std::count(key.severities.begin(), key.severities.end(),
-                                                  report.severity) > 0,
-                       ""};
+  CheckResult severity{
+      "severity",
+      key.severities.empty() ||
+          std::count(key.severities.begin(), key.severities.end(), report.severity) > 0,
+      ""};
   if (!severity.passed) {
     severity.detail = "got " + std::string(SeverityName(report.severity)) + ", accepted:";
     for (Severity s : key.severities) severity.detail += " " + std::string(SeverityName(s));
@@ -226,8 +228,8 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
       const std::vector<double>& shown = calls.at(item->tool_call_id).numbers;
       for (double value : NumbersIn(matched)) {
         if (!Shown(value, shown)) {
-          ungrounded = "'" + Clip(matched, 80) + "' but " + item->tool_call_id +
-                       " shows no such number";
+          ungrounded =
+              "'" + Clip(matched, 80) + "' but " + item->tool_call_id + " shows no such number";
           break;
         }
       }
@@ -238,9 +240,9 @@ RunScore ScoreReport(const EvalCase& c, const store::StoredReport& stored, Engin
     }
     if (!found) {
       facts.passed = false;
-      facts.detail += (facts.detail.empty() ? "" : ", ") +
-                      (ungrounded.empty() ? "missing /" + fact.pattern + "/"
-                                          : "ungrounded " + ungrounded);
+      facts.detail +=
+          (facts.detail.empty() ? "" : ", ") +
+          (ungrounded.empty() ? "missing /" + fact.pattern + "/" : "ungrounded " + ungrounded);
     }
   }
   score.checks.push_back(facts);

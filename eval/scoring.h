@@ -38,7 +38,7 @@ struct RunScore {
   std::string case_id;
   int run = 1;
   bool passed = false;
-  std::string error;  // the run produced no report (then every check fails)
+  std::string error;                          // the run produced no report (then every check fails)
   EngineKind engine = EngineKind::kPlaybook;  // the engine that wrote the report
   std::string llm_error;
   RootCause category = RootCause::kInsufficientData;
@@ -78,7 +78,7 @@ struct EvalSummary {
   int runs_per_case = 1;
   std::vector<CaseSummary> cases;
   double pass_at_1 = 0.0;
-  double pass_all_k = 0.0;  // pass^k
+  double pass_all_k = 0.0;                                       // pass^k
   std::vector<std::pair<std::string, double>> check_pass_rates;  // CheckNames order, over runs
   double mean_tool_calls = 0.0;
   double mean_input_tokens = 0.0;  // the whole prompt: uncached + cache read + cache write

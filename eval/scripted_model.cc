@@ -9,9 +9,10 @@ namespace {
 Json ToolInput(const EvalCase& c, const std::string& tool) {
   if (tool == "search_knowledge_lake") return {{"query", c.title}};
   if (tool == "run_sql") {
-    return {{"sql", "SELECT snapshot_hour, metric_name, avg_value FROM amv_hourly_snapshots_v1 "
-                    "WHERE cluster_id = '" + c.trigger.cluster_id +
-                        "' ORDER BY snapshot_hour DESC LIMIT 20"}};
+    return {{"sql",
+             "SELECT snapshot_hour, metric_name, avg_value FROM amv_hourly_snapshots_v1 "
+             "WHERE cluster_id = '" +
+                 c.trigger.cluster_id + "' ORDER BY snapshot_hour DESC LIMIT 20"}};
   }
   return {{"cluster_id", c.trigger.cluster_id}};
 }
@@ -49,7 +50,8 @@ Json ScriptedConversation(const EvalCase& c) {
   if (c.script.fault != ScriptFault::kMissingFact) {
     for (const RequiredFact& fact : c.expect.facts) {
       const bool invent = c.script.fault == ScriptFault::kUngroundedFact && evidence.empty();
-      evidence.push_back({{"tool_call_id", cite(fact.tool)}, {"tool", fact.tool},
+      evidence.push_back({{"tool_call_id", cite(fact.tool)},
+                          {"tool", fact.tool},
                           {"finding", invent ? c.script.claim : fact.says}});
     }
   }
@@ -69,27 +71,25 @@ Json ScriptedConversation(const EvalCase& c) {
         {{"action", "Follow the " + std::string(RootCauseName(category)) + " runbook."},
          {"rationale", "The evidence above points there."}});
   }
-  Json report = {{"severity", severity},
-                 {"confidence", 0.8},
-                 {"root_cause", root_cause},
-                 {"root_cause_category", std::string(RootCauseName(category))},
-                 {"evidence", evidence},
-                 {"recommendations", recommendations},
-                 {"summary", c.title}};
-  Json submit = {{"role", "assistant"},
-                 {"content", Json::array({{{"type", "tool_use"},
-                                           {"name", "submit_report"},
-                                           {"input", report}}})}};
+  Json report = {
+      {"severity", severity},     {"confidence", 0.8},
+      {"root_cause", root_cause}, {"root_cause_category", std::string(RootCauseName(category))},
+      {"evidence", evidence},     {"recommendations", recommendations},
+      {"summary", c.title}};
+  Json submit = {
+      {"role", "assistant"},
+      {"content",
+       Json::array({{{"type", "tool_use"}, {"name", "submit_report"}, {"input", report}}})}};
   Json turns = Json::array();
   turns.push_back({{"label", "investigate"}, {"message", {{"content", calls}}}});
   turns.push_back({{"label", "submit report"}, {"message", {{"content", submit["content"]}}}});
   if (c.script.fault == ScriptFault::kFabricatedCitation) {
-    turns.push_back({{"label", "repair, fabricated again"},
-                     {"message", {{"content", submit["content"]}}}});
+    turns.push_back(
+        {{"label", "repair, fabricated again"}, {"message", {{"content", submit["content"]}}}});
   }
   return {{"name", "eval_" + c.id},
-          {"description", "eval case " + c.id + " (fault: " +
-                              std::string(ScriptFaultName(c.script.fault)) + ")"},
+          {"description",
+           "eval case " + c.id + " (fault: " + std::string(ScriptFaultName(c.script.fault)) + ")"},
           {"turns", turns}};
 }
 

@@ -1,10 +1,10 @@
 // Case files: the corpus in bench/agent/cases/ and ParseCase's refusals.
+#include "eval/eval_case.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
-
-#include "eval/eval_case.h"
 
 namespace rh::eval {
 namespace {
@@ -21,7 +21,8 @@ Json MinimalCase() {
                "facts": [{"pattern": "disk\\D*9\\d", "says": "disk 93%",
                           "tool": "query_cluster_metrics"}],
                "forbidden": ["upgrade"], "red_herrings": ["operation_induced"]}
-  })").value();
+  })")
+      .value();
 }
 
 TEST(EvalCaseTest, CorpusCoversTheTaxonomyWithRealBugCases) {
@@ -54,12 +55,11 @@ TEST(EvalCaseTest, ParsesAMinimalCase) {
 
 TEST(EvalCaseTest, RefusesEveryInconsistencyAtOnce) {
   Json json = MinimalCase();
-  json["expect"]["facts"][0]["says"] = "disk 42%";        // does not match its pattern
-  json["expect"]["category"] = "disk_full";               // not in the taxonomy
-  json["trigger"]["cluster"] = "c-404";                   // not in the fleet
+  json["expect"]["facts"][0]["says"] = "disk 42%";           // does not match its pattern
+  json["expect"]["category"] = "disk_full";                  // not in the taxonomy
+  json["trigger"]["cluster"] = "c-404";                      // not in the fleet
   json["expect"]["forbidden"] = Json::array({"(unclosed"});  // bad regex
-  json["script"] = {{"fault", "forbidden_claim"}, {"claim", "fine"},
-                    {"expect_failed", {"vibes"}}};
+  json["script"] = {{"fault", "forbidden_claim"}, {"claim", "fine"}, {"expect_failed", {"vibes"}}};
   auto parsed = ParseCase(json, "bad.json");
   ASSERT_FALSE(parsed);
   const std::string text = parsed.error().ToString();

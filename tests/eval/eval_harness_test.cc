@@ -49,8 +49,8 @@ void CheckShape(const EvalSummary& summary, size_t cases, int runs) {
   }
   const Json& run = json["cases"][0]["runs"][0];
   for (const std::string& check : CheckNames()) EXPECT_TRUE(run["checks"].contains(check));
-  for (const char* key : {"category", "severity", "tool_calls", "input_tokens", "cost_usd",
-                          "latency_ms"}) {
+  for (const char* key :
+       {"category", "severity", "tool_calls", "input_tokens", "cost_usd", "latency_ms"}) {
     EXPECT_TRUE(run.contains(key)) << key;
   }
 }

@@ -1,7 +1,8 @@
 // Fleet slices load through the store API on SQLite and MariaDB and are scored.
+#include "eval/fleet_slice.h"
+
 #include <gtest/gtest.h>
 
-#include "eval/fleet_slice.h"
 #include "tests/fakes/database_fixture.h"
 
 namespace rh::eval {
@@ -54,8 +55,7 @@ TEST_P(FleetSliceTest, WritesEveryTableAndScoresTheSlice) {
       "metric_name = 'starrocks_be_disks_data_used_pct' ORDER BY snapshot_hour DESC LIMIT 1");
   ASSERT_TRUE(disk);
   EXPECT_DOUBLE_EQ(disk->front().GetDouble(size_t{0}), 95.0);
-  auto score = db().Query(
-      "SELECT risk_level FROM cluster_health_scores WHERE cluster_id = 'c-1'");
+  auto score = db().Query("SELECT risk_level FROM cluster_health_scores WHERE cluster_id = 'c-1'");
   ASSERT_TRUE(score);
   ASSERT_EQ(score->size(), 1u);
   EXPECT_NE(score->front().GetString(size_t{0}), "Healthy");

@@ -1,7 +1,7 @@
 // Scoring: each check fails for its own reason on a stored report, and pass@1 / pass^k.
-#include <gtest/gtest.h>
-
 #include "eval/scoring.h"
+
+#include <gtest/gtest.h>
 
 namespace rh::eval {
 namespace {
@@ -93,8 +93,8 @@ TEST(EvalScoringTest, ForbiddenClaimRedHerringSeverityAndEngine) {
   report["root_cause"] = "Latency was caused by the upgrade to 3.3.2";
   report["root_cause_category"] = "operation_induced";
   report["severity"] = "low";
-  RunScore score = ScoreReport(DiskCase(), Stored(report, EngineKind::kPlaybook),
-                               EngineKind::kClaude);
+  RunScore score =
+      ScoreReport(DiskCase(), Stored(report, EngineKind::kPlaybook), EngineKind::kClaude);
   EXPECT_EQ(Failed(score),
             (std::vector<std::string>{"engine", "category", "severity", "forbidden"}));
   EXPECT_NE(score.Check("category")->detail.find("red herring"), std::string::npos);
@@ -118,8 +118,8 @@ TEST(EvalScoringTest, AFactsNumbersMustBeInTheCitedOutput) {
 
   // Rounded, with a thousands separator, after a name with digits ("p99"): all grounded.
   EvalCase latency = DiskCase();
-  latency.expect.facts = {{"latency( p99)?\\D{0,40}\\d{2},?\\d{3}", "latency p99 22,000 ms",
-                           "query_cluster_metrics"}};
+  latency.expect.facts = {
+      {"latency( p99)?\\D{0,40}\\d{2},?\\d{3}", "latency p99 22,000 ms", "query_cluster_metrics"}};
   report["evidence"][0]["finding"] = "query latency p99 22,000 ms now; disk 93%";
   EXPECT_TRUE(ScoreReport(latency, Stored(report), EngineKind::kPlaybook).passed);
   report["evidence"][0]["finding"] = "query latency p99 31,000 ms now";

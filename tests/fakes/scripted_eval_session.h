@@ -22,9 +22,9 @@ namespace rh::testing {
 class ScriptedEvalSession final : public eval::ModelSession {
  public:
   static Result<std::unique_ptr<eval::ModelSession>> Open(const eval::EvalCase& eval_case) {
-    RH_ASSIGN_OR_RETURN(AnthropicScenario scenario,
-                        AnthropicScenario::Parse(eval::ScriptedConversation(eval_case),
-                                                 "eval_" + eval_case.id));
+    RH_ASSIGN_OR_RETURN(
+        AnthropicScenario scenario,
+        AnthropicScenario::Parse(eval::ScriptedConversation(eval_case), "eval_" + eval_case.id));
     auto session = std::unique_ptr<ScriptedEvalSession>(new ScriptedEvalSession());
     ScriptedAnthropicServer::Options options;
     options.simulate_usage = true;
@@ -36,8 +36,7 @@ class ScriptedEvalSession final : public eval::ModelSession {
     client.connect_timeout = std::chrono::seconds(5);
     client.request_timeout = std::chrono::seconds(20);
     client.jitter = [] { return 0.0; };
-    RH_ASSIGN_OR_RETURN(session->client_,
-                        agent::AnthropicClient::Create(client, session->clock_));
+    RH_ASSIGN_OR_RETURN(session->client_, agent::AnthropicClient::Create(client, session->clock_));
     return std::unique_ptr<eval::ModelSession>(std::move(session));
   }
 
