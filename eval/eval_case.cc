@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/time_format.h"
+#include "sentinel/rules.h"
 
 namespace rh::eval {
 namespace {
@@ -172,6 +173,16 @@ Result<EvalCase> ParseCase(const Json& json, const std::string& path) {
       out.trigger.rules = trigger.value("rules", Json());
       if (!out.trigger.rules.is_array() || out.trigger.rules.empty()) {
         problems.Add("trigger.rules: a sentinel trigger lists the rules that fired");
+      }
+      for (const Json& rule : out.trigger.rules.is_array() ? out.trigger.rules : Json::array()) {
+        const std::string name = JsonString(rule, "rule");
+        bool known = false;
+        for (sentinel::RuleId id : {sentinel::RuleId::kNewCritical, sentinel::RuleId::kScoreCliff,
+                                    sentinel::RuleId::kAlertStorm, sentinel::RuleId::kTierWarning,
+                                    sentinel::RuleId::kAccountWide}) {
+          known = known || sentinel::RuleName(id) == name;
+        }
+        if (!known) problems.Add("trigger.rules: '" + name + "' is not a sentinel rule");
       }
     } else if (kind == "alert") {
       out.trigger.kind = TriggerKind::kAlert;

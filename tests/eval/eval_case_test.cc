@@ -55,10 +55,12 @@ TEST(EvalCaseTest, ParsesAMinimalCase) {
 
 TEST(EvalCaseTest, RefusesEveryInconsistencyAtOnce) {
   Json json = MinimalCase();
-  json["expect"]["facts"][0]["says"] = "disk 42%";           // does not match its pattern
-  json["expect"]["category"] = "disk_full";                  // not in the taxonomy
-  json["trigger"]["cluster"] = "c-404";                      // not in the fleet
-  json["expect"]["forbidden"] = Json::array({"(unclosed"});  // bad regex
+  json["expect"]["facts"][0]["says"] = "disk 42%";  // does not match its pattern
+  json["expect"]["category"] = "disk_full";         // not in the taxonomy
+  json["trigger"] = {{"kind", "sentinel"},
+                     {"cluster", "c-404"},                     // not in the fleet
+                     {"rules", {{{"rule", "gut_feeling"}}}}};  // not a sentinel rule
+  json["expect"]["forbidden"] = Json::array({"(unclosed"});    // bad regex
   json["script"] = {{"fault", "forbidden_claim"}, {"claim", "fine"}, {"expect_failed", {"vibes"}}};
   auto parsed = ParseCase(json, "bad.json");
   ASSERT_FALSE(parsed);
@@ -67,6 +69,7 @@ TEST(EvalCaseTest, RefusesEveryInconsistencyAtOnce) {
   EXPECT_NE(text.find("expect.category"), std::string::npos) << text;
   EXPECT_NE(text.find("'c-404' is not a fleet cluster"), std::string::npos) << text;
   EXPECT_NE(text.find("bad regex"), std::string::npos) << text;
+  EXPECT_NE(text.find("'gut_feeling' is not a sentinel rule"), std::string::npos) << text;
   EXPECT_NE(text.find("unknown check 'vibes'"), std::string::npos) << text;
   EXPECT_NE(text.find("script.claim: must match"), std::string::npos) << text;
 }
