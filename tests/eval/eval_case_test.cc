@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
+
+#include "tests/fakes/test_env.h"
 
 namespace rh::eval {
 namespace {
@@ -86,6 +89,20 @@ TEST(EvalCaseTest, MissingDirectoryAndDuplicateIdsAreClearErrors) {
   auto missing = LoadCases("/nonexistent/cases");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("--cases"), std::string::npos);
+
+  rh::testing::TempDir dir;
+  std::ofstream(dir.File("a.json")) << DumpJson(MinimalCase());
+  std::ofstream(dir.File("b.json")) << DumpJson(MinimalCase());
+  std::ofstream(dir.File("notes.txt")) << "not a case";
+  auto twice = LoadCases(dir.path().string());
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("two cases have the id 'tiny'"), std::string::npos)
+      << twice.error().ToString();
+
+  std::ofstream(dir.File("b.json")) << "{\"id\": ";  // cut short
+  auto broken = LoadCases(dir.path().string());
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("b.json"), std::string::npos) << broken.error().ToString();
 }
 
 }  // namespace
