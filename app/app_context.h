@@ -109,6 +109,8 @@ void RegisterKbCommands(CLI::App& app, Action* chosen);
 void RegisterAlertsCommands(CLI::App& app, Action* chosen);
 // issues list|show|ack|triage|dispose (app/cmd_issues.cc).
 void RegisterIssuesCommands(CLI::App& app, Action* chosen);
+// eval [--engine] [--cases] [--runs] [--format] [--case] [--min-pass] (app/cmd_eval.cc).
+void RegisterEvalCommands(CLI::App& app, Action* chosen);
 // alerts lark [--backfill N | --catch-up | --today], alerts lark list (app/cmd_alerts_lark.cc).
 void RegisterAlertsLarkCommands(CLI::App& app, Action* chosen);
 

@@ -30,7 +30,8 @@ constexpr const char* kFooter =
     "(unknown command, bad flag or config value); 3 not found (cluster, report, file, data\n"
     "directory); 4 unavailable (a database or service is down: retry later); 5 deadline\n"
     "exceeded; 6 resource exhausted (budget, quota, rate limit); 7 permission denied;\n"
-    "8 data loss (stored data is corrupt).";
+    "8 data loss (stored data is corrupt); 9 conflict (the state refuses it: an issue\n"
+    "transition not allowed now, `eval` below --min-pass).";
 
 // The commands that run until stopped and log what they do; the others print their result and
 // log only warnings and errors unless -v or --log-level says otherwise.
@@ -168,6 +169,7 @@ int Run(int argc, char** argv) {
   rh::app::RegisterAlertsCommands(app, &chosen);
   rh::app::RegisterAlertsLarkCommands(app, &chosen);  // joins the alerts group
   rh::app::RegisterIssuesCommands(app, &chosen);
+  rh::app::RegisterEvalCommands(app, &chosen);
 
   try {
     app.parse(argc, argv);

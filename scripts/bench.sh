@@ -44,7 +44,10 @@ for name in "${names[@]}"; do
       run knowledge-scifact "$b/knowledge/rh_kb_scifact_bench" --split test
       run knowledge-perf "$b/knowledge/rh_kb_perf_bench" --sizes 10000,100000
       ;;
-    agent) run agent "$b/agent/bench_agent_overhead" ;;
+    agent)
+      run agent "$b/agent/bench_agent_overhead"
+      run agent-eval "$b/agent/bench_agent_eval" --format table
+      ;;
     scenarios) run scenarios "$b/scenarios/bench_scenarios" ;;
     server) run server "$b/server/bench_server" ;;
     alerts) run alerts "$b/alerts/bench_lark_ingest" --cards 10000 ;;

@@ -69,6 +69,12 @@ else
   echo "test: npm is not available: the OpenAPI validator (@apidevtools/swagger-parser) is skipped"
 fi
 phase "OpenAPI validation"
+# The eval harness's table (eval/README.md): every case on the playbook and on Claude against
+# the scripted server (about 15 s). ctest already checked it; this prints the figures.
+if [[ -x build/bench/agent/bench_agent_eval ]]; then
+  build/bench/agent/bench_agent_eval --format table
+  phase "eval harness"
+fi
 
 if [[ "${RH_SKIP_ASAN:-0}" != "1" ]]; then
   # -O1: the sanitizers' usual setting; the tests run about twice as fast as at -O0.

@@ -402,5 +402,44 @@ TEST_F(CliTest, EveryDataCommandSpeaksJsonOnStdout) {
   }
 }
 
+TEST_F(CliTest, EvalRunsCasesAndExitsNonZeroBelowMinPass) {
+  const std::string cases = std::string(RH_SOURCE_DIR) + "/bench/agent/cases";
+  CliRun one = Run(Data(), "eval --cases '" + cases +
+                               "' --case healthy-engineer-question --min-pass 1");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("healthy-engineer-question"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("pass@1 100.0%"), std::string::npos) << one.out;
+
+  CliRun json = Run(Data(), "eval --cases '" + cases +
+                                "' --case healthy-engineer-question --runs 2 --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto parsed = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << json.out;
+  EXPECT_EQ(parsed["totals"]["cases"], 1);
+  EXPECT_EQ(parsed["cases"][0]["runs"].size(), 2u);
+
+  // A case whose answer key the playbook cannot meet: the threshold turns it into an exit code.
+  const std::string wrong = dir_->File("wrong-cases");
+  std::filesystem::create_directories(wrong);
+  std::ifstream in(cases + "/disk-capacity-ramp-load-surge.json");
+  nlohmann::json disk = nlohmann::json::parse(in);
+  disk["expect"]["category"] = "cpu_saturation";
+  std::ofstream(wrong + "/wrong.json") << disk.dump();
+  CliRun below = Run(Data(), "eval --cases '" + wrong + "' --min-pass 0.5");
+  EXPECT_EQ(below.exit_code, 9) << below.err;
+  EXPECT_NE(below.out.find("category: got disk_capacity"), std::string::npos) << below.out;
+  EXPECT_NE(below.err.find("--min-pass"), std::string::npos) << below.err;
+
+  CliRun scripted = Run(Data(), "eval --engine scripted");
+  EXPECT_EQ(scripted.exit_code, 2);
+  EXPECT_NE(scripted.err.find("bench_agent_eval"), std::string::npos) << scripted.err;
+  CliRun live = Run(Data(), "eval --engine claude --cases '" + cases + "'");
+  EXPECT_EQ(live.exit_code, 2);
+  EXPECT_NE(live.err.find("ANTHROPIC_API_KEY"), std::string::npos) << live.err;
+  CliRun missing = Run(Data(), "eval --cases /nonexistent/cases");
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("--cases"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace rh::app

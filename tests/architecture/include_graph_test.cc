@@ -33,6 +33,7 @@ const std::map<std::string, std::set<std::string>>& Allowed() {
       {"sentinel", {"core", "store"}},
       {"issues", {"core", "store", "alerts"}},
       {"agent", {"core", "store", "net", "knowledge", "tools", "prompts"}},
+      {"eval", {"core", "store", "net", "knowledge", "prompts", "tools", "sentinel", "agent"}},
       {"service",
        {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "issues", "sentinel",
         "agent"}},
@@ -41,7 +42,7 @@ const std::map<std::string, std::set<std::string>>& Allowed() {
         "agent", "service"}},
       {"app",
        {"core", "store", "net", "knowledge", "prompts", "tools", "alerts", "issues", "sentinel",
-        "agent", "service", "server", "simulator"}},
+        "agent", "service", "server", "simulator", "eval"}},
   };
   return allowed;
 }
