@@ -51,6 +51,7 @@ const std::vector<Route>& ApiRoutes() {
       {"GET", "/api/v1/reports/{id}", &Api::GetReport},
       {"GET", "/api/v1/clusters", &Api::ListClusters},
       {"GET", "/api/v1/clusters/{id}", &Api::GetCluster},
+      {"GET", "/api/v1/clusters/{id}/metrics", &Api::GetClusterMetrics},
       {"POST", "/api/v1/alerts/alertmanager", &Api::PostAlerts},
       {"POST", "/api/v1/alerts/grafana", &Api::PostAlerts},
       {"GET", "/api/v1/alerts", &Api::ListAlerts},
