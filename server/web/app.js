@@ -164,7 +164,8 @@ function niceTicks(min, max, count) {
   return ticks;
 }
 
-function timeTicks(start, end) {
+// Ticks at midnight UTC (or every 6/12 h for short spans), at most `maxTicks` of them.
+function timeTicks(start, end, maxTicks) {
   const span = end - start;
   const ticks = [];
   if (span <= 2 * DAY_MS) {
@@ -174,7 +175,7 @@ function timeTicks(start, end) {
     }
     return ticks;
   }
-  const every = span > 10 * DAY_MS ? 2 : 1;
+  const every = Math.max(1, Math.ceil(span / DAY_MS / Math.max(1, maxTicks)));
   for (let t = Math.ceil(start / DAY_MS) * DAY_MS, n = 0; t <= end; t += DAY_MS, n += 1) {
     if (n % every !== 0) continue;
     const date = new Date(t);
@@ -187,8 +188,10 @@ function timeTicks(start, end) {
 // bands: 'higher' | 'lower' | 'perPoint' with warning/critical, unit, label, yTicks?, marker?
 // (a time to mark with a vertical line, e.g. the report's).
 function lineChart(options) {
-  const W = 640;
-  const H = 220;
+  // The viewBox follows the room the page has, so that text stays readable on a phone.
+  const room = Math.max(300, document.documentElement.clientWidth - 64);
+  const W = Math.round(Math.min(options.wide ? 1100 : 640, room));
+  const H = options.wide ? 240 : 220;
   const left = 56;
   const right = 12;
   const top = 10;
@@ -253,7 +256,7 @@ function lineChart(options) {
   }
   const xAxis = svg('g', { class: 'axis x-axis' });
   xAxis.append(svg('line', { x1: left, x2: left + plotW, y1: top + plotH, y2: top + plotH }));
-  for (const tick of timeTicks(start, end)) {
+  for (const tick of timeTicks(start, end, Math.floor(plotW / 64))) {
     xAxis.append(svg('line', { x1: x(tick.t), x2: x(tick.t), y1: top + plotH, y2: top + plotH + 4 }));
     const label = svg('text', { x: x(tick.t), y: H - 8, 'text-anchor': 'middle' });
     label.textContent = tick.label;
@@ -265,7 +268,7 @@ function lineChart(options) {
     const mx = x(options.marker.t);
     if (mx >= left && mx <= left + plotW) {
       el.append(svg('line', { class: 'marker', x1: mx, x2: mx, y1: top, y2: top + plotH }));
-      const label = svg('text', { class: 'marker-label', x: Math.min(mx + 4, W - 90), y: top + 12 });
+      const label = svg('text', { class: 'marker-label', x: Math.min(mx + 4, W - 50), y: top + 12 });
       label.textContent = options.marker.label;
       el.append(label);
     }
@@ -336,7 +339,7 @@ function scoreChart(score, endIso) {
     points, start: Math.max(last, end) - score.days * DAY_MS, end: Math.max(last, end),
     yMin: 0, yMax: 100, unit: 'score', bands: 'lower',
     warning: score.healthy_at_least, critical: score.critical_below,
-    yTicks: [0, 25, score.critical_below, score.healthy_at_least, 100],
+    yTicks: [0, 25, score.critical_below, score.healthy_at_least, 100], wide: true,
   });
 }
 
@@ -860,8 +863,39 @@ function callAnchor(id) {
   return 'call-' + String(id).replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+// The catalogue metrics a report's evidence cites, in the order first cited (at most 3): a
+// metric's full name in a finding (its own, or one for or against a hypothesis) or in the input
+// or output of the tool call the evidence points at; else its short name given to a tool as an
+// argument (e.g. {"metric": "disk"}). Only metrics with data are returned.
+function citedMetrics(report, calls, metrics) {
+  const byId = new Map(calls.map((call) => [call.id, call]));
+  const items = [...(report.evidence || [])];
+  for (const hyp of Array.isArray(report.hypotheses) ? report.hypotheses : []) {
+    items.push(...(hyp.evidence_for || []), ...(hyp.evidence_against || []));
+  }
+  const found = [];
+  const add = (metric) => {
+    if (metric && metric.points.length && !found.includes(metric)) found.push(metric);
+  };
+  for (const item of items) {
+    const call = byId.get(item.tool_call_id);
+    const text = [item.finding || '', call ? JSON.stringify(call.input || '') : '',
+      call ? String(typeof call.output === 'string' ? call.output : JSON.stringify(call.output || '')) : '']
+      .join(' ');
+    for (const metric of metrics) if (text.includes(metric.name)) add(metric);
+    const args = call && call.input && typeof call.input === 'object' ? Object.values(call.input) : [];
+    for (const arg of args.flat()) {
+      for (const metric of metrics) if (arg === metric.short_name) add(metric);
+    }
+  }
+  return found.slice(0, 3);
+}
+
 async function renderReport(generation, reportId) {
   const detail = await api('/api/v1/reports/' + encodeURIComponent(reportId));
+  // The cited metrics' series; the report still renders when they cannot be read.
+  const charts = await api('/api/v1/clusters/' + encodeURIComponent(detail.cluster_id) +
+    '/metrics?days=7&score_days=1').catch(() => null);
   if (generation !== renderGeneration) return;
   const report = detail.report || {};
   const calls = transcriptEntries(detail.transcript);
@@ -921,6 +955,16 @@ async function renderReport(generation, reportId) {
         typeof call.durationMs === 'number' ? h('span', { class: 'muted' }, ` · ${call.durationMs} ms`) : null),
       h('pre', {}, 'input: ' + prettyJson(call.input === undefined ? {} : call.input) +
         '\n\noutput: ' + prettyJson(call.output === undefined ? '' : call.output))));
+  const cited = charts ? citedMetrics(report, calls, charts.metrics) : [];
+  const reportTime = { t: new Date(detail.created_at).getTime(), label: 'report' };
+  const evidenceCharts = cited.length
+    ? h('section', { class: 'card', id: 'evidence-charts' },
+      h('h2', {}, cited.length === 1 ? 'The metric the evidence cites' : 'The metrics the evidence cites'),
+      h('p', { class: 'muted sub' }, 'Last 7 days of the cluster\'s telemetry; the line marks when ' +
+        'the report was written.'),
+      h('div', { class: 'chart-grid' }, cited.map((metric) =>
+        metricFigure(metric, charts.end, 7, reportTime))))
+    : null;
   const confidence = Math.round((detail.confidence || 0) * 100);
   const meterFill = h('span', {});
   meterFill.style.width = confidence + '%';
@@ -944,6 +988,7 @@ async function renderReport(generation, reportId) {
         h('strong', { id: 'confidence' }, confidence + '%')),
       h('p', { class: 'root-cause' }, report.root_cause || detail.root_cause),
       report.summary ? h('p', { class: 'muted' }, report.summary) : null),
+    evidenceCharts,
     h('div', { class: 'grid grid-2' },
       h('section', { class: 'card', id: 'evidence' }, h('h2', {}, 'Evidence'),
         evidence.length ? h('ol', { class: 'evidence' }, evidence) : h('p', { class: 'muted' }, 'None.')),
