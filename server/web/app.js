@@ -1,5 +1,7 @@
 // Rockhound web page: a small single-page app over /api/v1 (no framework, no external assets).
-// Pages: / (fleet overview), /clusters/<id>, /reports (list + filters), /reports/<id>,
+// Pages: / (fleet overview: root causes, next actions, filters; cards on small screens),
+// /clusters/<id> (metric values with thresholds, banded charts, score history, folded alerts),
+// /reports (list + filters), /reports/<id> (with the chart of the metric its evidence cites),
 // /investigate (request form), /investigations/<task_id> (progress, polled), /issues (alert
 // issues, open first, escalated highlighted) and /issues/<id> (alert timeline, history, linked
 // reports, triage and disposition steps).
@@ -301,7 +303,6 @@ function metricChart(metric, endIso, days, marker) {
   let yMax = Math.max(...values);
   if (metric.kind === 'higher_is_worse') {
     yMax = Math.max(yMax, metric.critical * 1.15);
-    if (metric.unit === '%' && yMax > 100 && Math.max(...values) <= 100) yMax = 100;
   } else if (metric.kind === 'lower_is_worse') {
     yMin = Math.min(Math.min(...values), metric.critical) - 5;
     yMax = Math.max(Math.max(...values), metric.warning, 100);
@@ -311,6 +312,11 @@ function metricChart(metric, endIso, days, marker) {
     yMax = Math.max(yMax, ...warnLines) * 1.1;
   }
   if (yMax <= yMin) yMax = yMin + 1;
+  // Up to the next round tick, so that the top of the axis is labelled (a percentage stops at 100).
+  const ticks = niceTicks(yMin, yMax, 4);
+  const tickStep = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  yMax = Math.ceil(yMax / tickStep - 1e-9) * tickStep;
+  if (metric.unit === '%' && yMax > 100 && Math.max(...values) <= 100) yMax = 100;
   return lineChart({
     label: `${metric.label} over the last ${days} days, with the Healthy/Warning/Critical bands`,
     points, start, end, yMin, yMax, unit: metric.unit,
