@@ -22,15 +22,6 @@ struct Sample {
 
 }  // namespace
 
-std::string_view ThresholdKindName(store::ThresholdKind kind) {
-  switch (kind) {
-    case store::ThresholdKind::kHigherIsWorse: return "higher_is_worse";
-    case store::ThresholdKind::kLowerIsWorse: return "lower_is_worse";
-    case store::ThresholdKind::kBaselineRatio: return "baseline_ratio";
-  }
-  return "higher_is_worse";
-}
-
 Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery& query) {
   RH_RETURN_IF_ERROR(ValidateClusterId(cluster_id, "cluster"));
   if (query.days < 1 || query.days > 30) {
@@ -79,7 +70,7 @@ Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery&
                    {"short_name", spec.short_name},
                    {"label", spec.description},
                    {"unit", spec.unit},
-                   {"kind", ThresholdKindName(spec.kind)},
+                   {"kind", store::ThresholdKindName(spec.kind)},
                    {"warning", spec.warning},
                    {"critical", spec.critical},
                    {"platform_threshold", spec.platform_threshold},

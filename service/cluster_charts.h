@@ -18,7 +18,6 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "service/runtime.h"
-#include "store/metric_catalog.h"
 
 namespace rh::service {
 
@@ -43,8 +42,5 @@ class ClusterCharts {
  private:
   Runtime& runtime_;
 };
-
-// "higher_is_worse" | "lower_is_worse" | "baseline_ratio".
-std::string_view ThresholdKindName(store::ThresholdKind kind);
 
 }  // namespace rh::service

@@ -9,6 +9,7 @@
 #include "core/time_format.h"
 #include "sentinel/health_formula.h"
 #include "store/metric_catalog.h"
+#include "store/report_store.h"
 #include "tests/server/server_fixture.h"
 
 namespace rh::testing {
@@ -104,6 +105,8 @@ TEST_P(ClusterChartsApiTest, MetricsCarryTheCatalogueThresholdsAndPerPointStates
   EXPECT_TRUE((*qps)["points"].front()["baseline"].is_null());
   EXPECT_EQ((*qps)["points"].front()["state"], "healthy");
 
+  EXPECT_EQ((*FindMetric(reply.json, "starrocks_be_alive_ratio"))["kind"], "lower_is_worse");
+
   const Json* cpu = FindMetric(reply.json, "starrocks_be_cpu_util_percent");
   ASSERT_NE(cpu, nullptr);
   EXPECT_TRUE((*cpu)["latest"].is_null());  // not reported: no value, never a made-up one
@@ -157,6 +160,15 @@ TEST_P(ClusterChartsApiTest, BadRangesAndClustersAreClearErrors) {
 }
 
 TEST_P(ClusterChartsApiTest, FleetListShowsTheLatestReportsConfidenceAndNextAction) {
+  // A report without recommendations: no next action, never an invented one.
+  store::StoredReport bare = MakeStoredReport(kQuietCluster, Severity::kInfo, RootCause::kHealthy,
+                                              SeedNow() - std::chrono::minutes(30));
+  Json report_json = *ParseJson(bare.report_json);
+  report_json["recommendations"] = Json::array();
+  bare.report_json = DumpJson(report_json);
+  auto stored = store::ReportStore(memory()).Insert(bare);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+
   HttpReply reply = Get("/api/v1/clusters");
   ASSERT_EQ(reply.status, 200) << reply.body;
   const Json& worst = reply.json["clusters"][0];
@@ -164,6 +176,15 @@ TEST_P(ClusterChartsApiTest, FleetListShowsTheLatestReportsConfidenceAndNextActi
   EXPECT_DOUBLE_EQ(worst["latest_report"]["confidence"].get<double>(), 0.82);
   EXPECT_EQ(worst["latest_report"]["next_action"],
             "Expand each BE data disk from 1000 GB to 2000 GB");
+  bool quiet_seen = false;
+  for (const Json& cluster : reply.json["clusters"]) {
+    if (cluster["cluster_id"] != kQuietCluster) continue;
+    quiet_seen = true;
+    EXPECT_EQ(cluster["latest_report"]["category"], "healthy");
+    EXPECT_DOUBLE_EQ(cluster["latest_report"]["confidence"].get<double>(), 0.55);
+    EXPECT_TRUE(cluster["latest_report"]["next_action"].is_null());
+  }
+  EXPECT_TRUE(quiet_seen);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClusterChartsApiTest, RH_DATABASE_BACKENDS());
