@@ -49,6 +49,8 @@ async function getJson(page, route) {
 
 async function shot(page, name, width) {
   const file = path.join(screenshots, `${name}-${width}.png`);
+  // From the top: a sticky header would otherwise be painted where the page was scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   const png = await page.screenshot({ path: file, type: 'png', fullPage: true });
   const image = decodePng(png);
   const stats = imageStats(image);
