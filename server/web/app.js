@@ -405,7 +405,8 @@ function alertTimeline(alerts, start, end) {
           alertStrip(group.messages, start, end)),
         h('ol', { class: 'alert-messages' }, group.messages.slice().reverse().map((message) =>
           h('li', {}, h('span', { class: 'muted' }, fmtTime(message.alert_time)), ' ',
-            message.status, message.detail ? ' · ' + message.detail : '')))))));
+            message.status, message.detail
+              ? h('div', { class: 'detail', title: message.detail }, message.detail) : null)))))));
 }
 
 // ---- API access, the token and errors -------------------------------------------------------
