@@ -516,6 +516,14 @@ async function render() {
 // ---- fleet overview -------------------------------------------------------------------------
 
 const FLEET_PAGE = 100;
+// Orders of the loaded rows the API does not offer; ties keep the API's worst-first order
+// (Array.prototype.sort is stable).
+const FLEET_LOCAL_SORTS = {
+  drop: { label: 'biggest score drop first',
+    compare: (a, b) => (a.score_delta ?? Infinity) - (b.score_delta ?? Infinity) },
+  firing: { label: 'most firing alerts first',
+    compare: (a, b) => (b.firing_alerts ?? -1) - (a.firing_alerts ?? -1) },
+};
 const LOW_CONFIDENCE = 0.5;
 
 // Why a Warning or Critical cluster sits next to a report that does not explain it: the report
@@ -580,7 +588,11 @@ async function renderFleet(generation, params) {
   // (worst | name) are the API's own filters; ?q= narrows the shown rows by id, name or account.
   const pageSize = Math.min(1000, Math.max(1, parseInt(params.get('limit'), 10) || FLEET_PAGE));
   const filters = new URLSearchParams();
-  for (const key of ['risk', 'account', 'sort']) if (params.get(key)) filters.set(key, params.get(key));
+  for (const key of ['risk', 'account']) if (params.get(key)) filters.set(key, params.get(key));
+  // name and worst are the API's orders (over every page); drop and firing reorder the loaded rows.
+  const sort = params.get('sort') || '';
+  if (sort === 'name') filters.set('sort', 'name');
+  const localSort = FLEET_LOCAL_SORTS[sort] || null;
   const pageUrl = (cursor) => `/api/v1/clusters?history_hours=24&limit=${pageSize}` +
       (filters.toString() ? '&' + filters.toString() : '') +
       (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
@@ -610,7 +622,8 @@ async function renderFleet(generation, params) {
       ['Healthy', 'Healthy']], params.get('risk') || ''),
     h('label', {}, 'Account', h('input', { name: 'account', id: 'filter-account',
       value: params.get('account') || '', placeholder: 'any', size: 14 })),
-    select('sort', 'Sort', [['', 'worst first'], ['name', 'by name']], params.get('sort') || ''),
+    select('sort', 'Sort', [['', 'worst first'], ['name', 'by name'],
+      ['drop', 'biggest score drop'], ['firing', 'most firing alerts']], sort),
     h('label', {}, 'Find', search),
     h('button', { type: 'submit', class: 'primary' }, 'Apply'),
     h('button', { type: 'button', onclick: () => navigate('/') }, 'Clear'));
@@ -620,7 +633,13 @@ async function renderFleet(generation, params) {
     for (const [key, value] of new FormData(form)) if (value) next.set(key, String(value).trim());
     navigate('/' + (next.toString() ? '?' + next.toString() : ''));
   });
-  const tbody = h('tbody', {}, fleet.clusters.map(fleetRow));
+  const loaded = fleet.clusters.slice();
+  const tbody = h('tbody', {});
+  const fillRows = () => {
+    const rows = localSort ? loaded.slice().sort(localSort.compare) : loaded;
+    tbody.replaceChildren(...rows.map(fleetRow));
+  };
+  fillRows();
   const shown = h('div', { class: 'muted', id: 'fleet-shown' });
   const applySearch = () => {
     const needle = search.value.trim().toLowerCase();
@@ -636,7 +655,8 @@ async function renderFleet(generation, params) {
   let cursor = fleet.next_cursor;
   let count = fleet.clusters.length;
   const more = h('button', { type: 'button', id: 'fleet-more' }, `Show ${pageSize} more`);
-  const order = params.get('sort') === 'name' ? 'by name' : 'worst first';
+  const order = sort === 'name' ? 'by name'
+    : localSort ? localSort.label + (fleet.next_cursor ? ' among those loaded' : '') : 'worst first';
   const update = () => {
     const hidden = applySearch();
     shown.textContent = (count < fleet.total
@@ -648,7 +668,8 @@ async function renderFleet(generation, params) {
     more.disabled = true;
     try {
       const page = await api(pageUrl(cursor));
-      for (const cluster of page.clusters) tbody.appendChild(fleetRow(cluster));
+      loaded.push(...page.clusters);
+      fillRows();
       count += page.clusters.length;
       cursor = page.next_cursor;
       update();

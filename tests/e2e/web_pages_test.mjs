@@ -4,7 +4,8 @@
 // over the last 14 days. Checks, against the API's own answers:
 //   fleet    each cluster's root-cause line and next action from its latest report; a note where a
 //            Critical/Warning cluster sits next to a report that does not explain it (older than
-//            the score, insufficient_data); the risk tiles filter, sort by name, find; at 390 px
+//            the score, insufficient_data); the risk tiles filter, sort by name and by firing
+//            alerts, find; at 390 px
 //            one card per cluster with score and report on screen;
 //   cluster  the metric values with their units and the catalogue's thresholds; a chart per
 //            reported dimension (SVG with Healthy/Warning/Critical bands and both axes); the
@@ -219,6 +220,17 @@ try {
       const order = await page.locator('#fleet-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.cluster));
       check(JSON.stringify(order) === JSON.stringify(byName.clusters.map((c) => c.cluster_id)),
         'sort by name follows the API order');
+      // Most firing alerts first: the loaded rows reordered, ties in the API's worst-first order.
+      await page.selectOption('#filter-sort', 'firing');
+      await page.locator('#fleet-filters button[type=submit]').click();
+      await page.waitForURL(/sort=firing/);
+      await page.waitForSelector('#fleet-table tbody tr');
+      const byFiring = fleet.clusters.slice().sort((a, b) => (b.firing_alerts ?? -1) - (a.firing_alerts ?? -1))
+        .map((c) => c.cluster_id);
+      const firingOrder = await page.locator('#fleet-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.cluster));
+      check(JSON.stringify(firingOrder) === JSON.stringify(byFiring) &&
+        (await page.locator('#fleet-shown').textContent()).includes('most firing alerts first'),
+      `sort by firing alerts (${fleet.clusters.map((c) => c.firing_alerts).join(',')} in API order)`);
       const wanted = byName.clusters[3];
       await page.fill('#fleet-search', wanted.cluster_name);
       const visible = await page.locator('#fleet-table tbody tr:not([hidden])').evaluateAll((trs) =>
