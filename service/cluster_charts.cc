@@ -25,8 +25,8 @@ struct Sample {
 Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery& query) {
   RH_RETURN_IF_ERROR(ValidateClusterId(cluster_id, "cluster"));
   if (query.days < 1 || query.days > 30) {
-    return InvalidArgument("days", "must be a whole number from 1 to 30; got " +
-                                       std::to_string(query.days));
+    return InvalidArgument(
+        "days", "must be a whole number from 1 to 30; got " + std::to_string(query.days));
   }
   if (query.score_days < 1 || query.score_days > 90) {
     return InvalidArgument("score_days", "must be a whole number from 1 to 90; got " +
@@ -36,9 +36,12 @@ Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery&
   RH_ASSIGN_OR_RETURN(int64_t known,
                       fleet->QueryInt("SELECT COUNT(*) FROM cluster_info WHERE cluster_id = ?",
                                       {store::Text(cluster_id)}));
-  if (known == 0) return NotFound("cluster '" + cluster_id + "'", "is not in the fleet (cluster_info)");
+  if (known == 0)
+    return NotFound("cluster '" + cluster_id + "'", "is not in the fleet (cluster_info)");
 
-  Json out = {{"cluster_id", cluster_id}, {"end", nullptr}, {"days", query.days},
+  Json out = {{"cluster_id", cluster_id},
+              {"end", nullptr},
+              {"days", query.days},
               {"metrics", Json::array()}};
   RH_ASSIGN_OR_RETURN(store::QueryResult newest,
                       fleet->Query("SELECT MAX(snapshot_hour) AS newest FROM "
@@ -90,10 +93,10 @@ Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery&
           auto earlier = by_time.find(sample.time - kBaselineLag);
           if (earlier != by_time.end()) baseline = earlier->second;
         }
-        Json point = {{"t", FormatIsoTime(sample.time)},
-                      {"value", sample.value},
-                      {"state", store::HealthStateName(
-                                    store::ClassifyMetric(spec, sample.value, baseline))}};
+        Json point = {
+            {"t", FormatIsoTime(sample.time)},
+            {"value", sample.value},
+            {"state", store::HealthStateName(store::ClassifyMetric(spec, sample.value, baseline))}};
         if (spec.kind == store::ThresholdKind::kBaselineRatio) {
           point["baseline"] = baseline ? Json(*baseline) : Json(nullptr);
         }
@@ -101,11 +104,11 @@ Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery&
       }
       if (!points.empty()) {
         const Json& last = points.back();
-        metric["latest"] = Json{{"t", last["t"]},
-                                {"value", last["value"]},
-                                {"baseline", last.contains("baseline") ? last["baseline"]
-                                                                       : Json(nullptr)},
-                                {"state", last["state"]}};
+        metric["latest"] =
+            Json{{"t", last["t"]},
+                 {"value", last["value"]},
+                 {"baseline", last.contains("baseline") ? last["baseline"] : Json(nullptr)},
+                 {"state", last["state"]}};
       }
       metric["points"] = std::move(points);
     }

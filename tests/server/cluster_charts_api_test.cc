@@ -30,9 +30,8 @@ class ClusterChartsApiTest : public ServerTest {
         const TimePoint at = SeedNow() - std::chrono::hours(hour_idx);
         const double disk = 94.6 - 34.6 * hour_idx / (kHoursOfTelemetry - 1);
         const double qps = hour_idx < 24 ? 400 : 100;
-        for (const auto& [name, value] :
-             {std::pair{"starrocks_be_disks_data_used_pct", disk},
-              std::pair{"starrocks_fe_qps", qps}}) {
+        for (const auto& [name, value] : {std::pair{"starrocks_be_disks_data_used_pct", disk},
+                                          std::pair{"starrocks_fe_qps", qps}}) {
           RH_RETURN_IF_ERROR(fleet().Execute(
               "INSERT INTO amv_hourly_snapshots_v1 (cluster_id, snapshot_hour, metric_name, "
               "avg_value, max_value, p99_value) VALUES (?, ?, ?, ?, ?, ?)",
@@ -124,8 +123,8 @@ TEST_P(ClusterChartsApiTest, ScoreSeriesWithTheRiskBandsAndRanges) {
   EXPECT_EQ(score["points"].back()["t"], FormatIsoTime(SeedNow()));
   EXPECT_EQ(score["points"].back()["risk"], "Critical");
 
-  HttpReply short_window = Get(std::string("/api/v1/clusters/") + kCriticalCluster +
-                               "/metrics?days=1&score_days=1");
+  HttpReply short_window =
+      Get(std::string("/api/v1/clusters/") + kCriticalCluster + "/metrics?days=1&score_days=1");
   ASSERT_EQ(short_window.status, 200) << short_window.body;
   EXPECT_EQ(FindMetric(short_window.json, "disk"), nullptr);  // names are full names
   EXPECT_EQ((*FindMetric(short_window.json, "starrocks_be_disks_data_used_pct"))["points"].size(),
@@ -146,8 +145,8 @@ TEST_P(ClusterChartsApiTest, AClusterWithoutTelemetryHasNoPoints) {
 
 TEST_P(ClusterChartsApiTest, BadRangesAndClustersAreClearErrors) {
   const std::string base = std::string("/api/v1/clusters/") + kCriticalCluster + "/metrics";
-  for (const char* query : {"?days=0", "?days=31", "?days=abc", "?score_days=91",
-                            "?score_days=-1", "?days=7x"}) {
+  for (const char* query :
+       {"?days=0", "?days=31", "?days=abc", "?score_days=91", "?score_days=-1", "?days=7x"}) {
     HttpReply reply = Get(base + query);
     EXPECT_EQ(reply.status, 400) << query;
     EXPECT_EQ(ErrorCodeOf(reply), "invalid_argument") << query;
