@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/config.h"
 #include "core/time_format.h"
 #include "sentinel/health_formula.h"
 #include "service/investigations.h"
@@ -19,6 +20,29 @@ struct Sample {
   TimePoint time{};
   double value = 0;
 };
+
+// How the scorer's volume dimension (sentinel/health_formula.h) also judges `spec`, from the
+// running config; null for a metric no volume signal reads.
+Json VolumeRule(const store::MetricSpec& spec, const SentinelConfig& config) {
+  for (sentinel::VolumeSignal signal : sentinel::kVolumeSignals) {
+    if (sentinel::VolumeSignalMetric(signal).name != spec.name) continue;
+    const bool rise = signal == sentinel::VolumeSignal::kFailedLoads;
+    Json rule = {
+        {"signal", sentinel::VolumeSignalName(signal)},
+        {"judged", rise ? "rise" : "drop"},
+        {"warning", rise ? config.volume_failed_rise_warning : config.volume_drop_warning},
+        {"critical", rise ? config.volume_failed_rise_critical : config.volume_drop_critical},
+        {"baseline_days", config.volume_baseline_days}};
+    if (rise) {
+      rule["min_value"] = config.volume_min_failed_loads;
+    } else {
+      rule["min_baseline"] = signal == sentinel::VolumeSignal::kQps ? config.volume_min_qps
+                                                                    : config.volume_min_load_rows;
+    }
+    return rule;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
@@ -77,6 +101,7 @@ Result<Json> ClusterCharts::Get(const std::string& cluster_id, const ChartQuery&
                    {"warning", spec.warning},
                    {"critical", spec.critical},
                    {"platform_threshold", spec.platform_threshold},
+                   {"volume", VolumeRule(spec, runtime_.config().sentinel)},
                    {"latest", nullptr},
                    {"points", Json::array()}};
     auto found = samples.find(spec.name);

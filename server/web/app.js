@@ -137,6 +137,20 @@ function thresholdText(metric) {
   return `warning ≥ ${fmtValue(metric.warning, unit)}, critical > ${fmtValue(metric.critical, unit)}`;
 }
 
+// How the scorer's volume dimension also judges QPS, load rows/s and failed loads (from the
+// server's running config); '' for other metrics.
+function volumeRuleText(metric) {
+  const rule = metric.volume;
+  if (!rule) return '';
+  const usual = `the median of the same hour over ${rule.baseline_days} days`;
+  if (rule.judged === 'rise') {
+    return `the scorer also flags a rise: warning ≥ ${rule.warning}×, critical > ${rule.critical}× ` +
+      `${usual} (from ${fmtValue(rule.min_value, metric.unit)})`;
+  }
+  return `the scorer also flags a drop: warning below ${rule.warning}×, critical below ` +
+    `${rule.critical}× ${usual} (not judged under ${fmtValue(rule.min_baseline, metric.unit)})`;
+}
+
 // "BE data disk used 94.6 % (warning ≥ 70 %, critical > 85 %)"
 function metricSentence(metric) {
   const latest = metric.latest;
@@ -331,7 +345,8 @@ function metricFigure(metric, endIso, days, marker) {
     'data-metric': metric.name, 'data-state': metric.latest ? metric.latest.state : '' },
     h('figcaption', {}, h('strong', {}, metric.label), ' ',
       metric.latest ? stateBadge(metric.latest.state) : null,
-      h('div', { class: 'muted sub' }, metricSentence(metric))),
+      h('div', { class: 'muted sub' }, metricSentence(metric)),
+      metric.volume ? h('div', { class: 'muted sub volume-rule' }, volumeRuleText(metric)) : null),
     metricChart(metric, endIso, days, marker));
 }
 
@@ -726,7 +741,8 @@ async function renderCluster(generation, clusterId) {
         metric.kind === 'baseline_ratio' && metric.latest.baseline > 0
           ? h('div', { class: 'muted sub' }, `${(metric.latest.value / metric.latest.baseline).toFixed(2)}× a week earlier`)
           : null),
-      h('td', { class: 'muted thresholds' }, thresholdText(metric))));
+      h('td', { class: 'muted thresholds' }, thresholdText(metric),
+        metric.volume ? h('div', { class: 'volume-rule sub' }, volumeRuleText(metric)) : null)));
   const windowEndMs = new Date(windowEnd).getTime();
   setView('fleet',
     h('div', { class: 'page-head' },

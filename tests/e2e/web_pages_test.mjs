@@ -249,8 +249,9 @@ try {
     for (const metric of measured) {
       const text = await page.locator(`#metric-table tr[data-metric="${metric.name}"]`).textContent();
       const thresholdWord = metric.kind === 'lower_is_worse' ? 'warning <' : 'warning ≥';
+      const volumeWord = metric.volume ? `the scorer also flags a ${metric.volume.judged}` : '';
       check(text.includes(metric.label) && text.includes(metric.unit) && text.includes(thresholdWord) &&
-        text.toLowerCase().includes(metric.latest.state),
+        text.toLowerCase().includes(metric.latest.state) && text.includes(volumeWord),
       `${metric.short_name}: "${text.replace(/\s+/g, ' ').trim()}"`);
     }
     const disk = charts.metrics.find((m) => m.name === 'starrocks_be_disks_data_used_pct');

@@ -42,6 +42,7 @@ class ClusterChartsApiTest : public ServerTest {
       return {};
     });
     ASSERT_TRUE(seeded) << seeded.error().ToString();
+    config_.sentinel.volume_drop_warning = 0.4;
     StartServer();
   }
 
@@ -105,6 +106,16 @@ TEST_P(ClusterChartsApiTest, MetricsCarryTheCatalogueThresholdsAndPerPointStates
   EXPECT_EQ((*qps)["points"].front()["state"], "healthy");
 
   EXPECT_EQ((*FindMetric(reply.json, "starrocks_be_alive_ratio"))["kind"], "lower_is_worse");
+  // The scorer's volume rule rides along, from the running config (not the defaults).
+  EXPECT_EQ((*qps)["volume"]["signal"], "qps");
+  EXPECT_EQ((*qps)["volume"]["judged"], "drop");
+  EXPECT_DOUBLE_EQ((*qps)["volume"]["warning"].get<double>(), 0.4);
+  EXPECT_DOUBLE_EQ((*qps)["volume"]["critical"].get<double>(), 0.2);
+  const Json& failed = (*FindMetric(reply.json, "starrocks_fe_txn_failed"))["volume"];
+  EXPECT_EQ(failed["signal"], "failed_loads");
+  EXPECT_EQ(failed["judged"], "rise");
+  EXPECT_DOUBLE_EQ(failed["warning"].get<double>(), 5);
+  EXPECT_TRUE((*disk)["volume"].is_null());
 
   const Json* cpu = FindMetric(reply.json, "starrocks_be_cpu_util_percent");
   ASSERT_NE(cpu, nullptr);
