@@ -416,7 +416,11 @@ Json ClusterRowJson(const ClusterRow& row, bool with_history) {
                                 {"category",
                                  std::string(RootCauseName(row.latest_report->category))},
                                 {"root_cause", row.latest_report->root_cause},
-                                {"created_at", FormatIsoTime(row.latest_report->created_at)}};
+                                {"created_at", FormatIsoTime(row.latest_report->created_at)},
+                                {"confidence", row.latest_report->confidence},
+                                {"next_action", row.latest_report->next_action.empty()
+                                                    ? Json(nullptr)
+                                                    : Json(row.latest_report->next_action)}};
   } else {
     out["latest_report"] = nullptr;
   }

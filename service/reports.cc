@@ -6,6 +6,21 @@
 #include "service/json_views.h"
 
 namespace rh::service {
+namespace {
+
+// The first recommendation's action of a stored report JSON; empty when there is none or the
+// JSON cannot be read (the list still shows the report's root cause).
+std::string NextAction(std::string_view report_json) {
+  auto parsed = ParseJson(report_json, "report_json");
+  if (!parsed || !parsed->is_object()) return "";
+  auto found = parsed->find("recommendations");
+  if (found == parsed->end() || !found->is_array() || found->empty()) return "";
+  const Json& first = found->front();
+  if (!first.is_object() || !first.contains("action") || !first["action"].is_string()) return "";
+  return first["action"].get<std::string>();
+}
+
+}  // namespace
 
 Result<std::optional<TimePoint>> ParseSince(std::string_view text, TimePoint now,
                                             std::string_view what) {
@@ -86,7 +101,8 @@ Result<std::map<std::string, LatestReport>> Reports::LatestFor(
   // Newest first per cluster; ties on created_at keep the highest report id.
   RH_ASSIGN_OR_RETURN(store::QueryResult rows,
                       memory->Query("SELECT cluster_id, report_id, severity, category, "
-                                    "root_cause, created_at FROM investigation_reports "
+                                    "root_cause, created_at, confidence, report_json "
+                                    "FROM investigation_reports "
                                     "WHERE cluster_id IN (" + placeholders + ") "
                                     "ORDER BY cluster_id, created_at DESC, report_id DESC",
                                     params));
@@ -106,6 +122,8 @@ Result<std::map<std::string, LatestReport>> Reports::LatestFor(
     report.category = *category;
     report.root_cause = row.GetString("root_cause");
     report.created_at = row.GetTime("created_at").value_or(TimePoint{});
+    report.confidence = row.GetDouble("confidence");
+    report.next_action = NextAction(row.GetString("report_json"));
     latest.emplace(std::move(cluster_id), std::move(report));
   }
   return latest;

@@ -38,6 +38,8 @@ struct LatestReport {
   RootCause category = RootCause::kInsufficientData;
   std::string root_cause;
   TimePoint created_at{};
+  double confidence = 0;    // 0..1
+  std::string next_action;  // the first recommendation's action; empty when it has none
 };
 
 enum class ReportFormat { kMarkdown, kJson };

@@ -11,6 +11,15 @@ std::string_view HealthStateName(HealthState state) {
   return "healthy";
 }
 
+std::string_view ThresholdKindName(ThresholdKind kind) {
+  switch (kind) {
+    case ThresholdKind::kHigherIsWorse: return "higher_is_worse";
+    case ThresholdKind::kLowerIsWorse: return "lower_is_worse";
+    case ThresholdKind::kBaselineRatio: return "baseline_ratio";
+  }
+  return "higher_is_worse";
+}
+
 const std::vector<MetricSpec>& MetricCatalog() {
   using K = ThresholdKind;
   static const std::vector<MetricSpec> catalog = {

@@ -28,6 +28,8 @@ enum class ThresholdKind {
   kLowerIsWorse,    // value below warning is Warning, below critical is Critical
   kBaselineRatio,   // value / baseline compared with warning/critical (volume metrics)
 };
+// "higher_is_worse" | "lower_is_worse" | "baseline_ratio" (the API's and the web page's word).
+std::string_view ThresholdKindName(ThresholdKind kind);
 
 struct MetricSpec {
   std::string_view name;          // "starrocks_be_cpu_util_percent"

@@ -70,6 +70,9 @@ class Api {
 
   Result<ApiResponse> ListClusters(const ApiRequest& request);
   Result<ApiResponse> GetCluster(const ApiRequest& request);
+  // GET /api/v1/clusters/{id}/metrics?days=7&score_days=14: the series the cluster and report
+  // pages chart (service/cluster_charts.h); in api_charts.cc.
+  Result<ApiResponse> GetClusterMetrics(const ApiRequest& request);
 
   Result<ApiResponse> PostAlerts(const ApiRequest& request);
   Result<ApiResponse> ListAlerts(const ApiRequest& request);

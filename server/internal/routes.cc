@@ -40,6 +40,7 @@ const std::vector<Route>& ApiRoutes() {
       {"GET", "/api/v1/clusters", &Api::ListClusters,
        WithPaging({"risk", "account", "sort", "history_hours"})},
       {"GET", "/api/v1/clusters/{id}", &Api::GetCluster, {}},
+      {"GET", "/api/v1/clusters/{id}/metrics", &Api::GetClusterMetrics, {"days", "score_days"}},
       {"POST", "/api/v1/alerts/alertmanager", &Api::PostAlerts, {}},
       {"POST", "/api/v1/alerts/grafana", &Api::PostAlerts, {}},
       {"GET", "/api/v1/alerts", &Api::ListAlerts,

@@ -1,5 +1,7 @@
 // Rockhound web page: a small single-page app over /api/v1 (no framework, no external assets).
-// Pages: / (fleet overview), /clusters/<id>, /reports (list + filters), /reports/<id>,
+// Pages: / (fleet overview: root causes, next actions, filters; cards on small screens),
+// /clusters/<id> (metric values with thresholds, banded charts, score history, folded alerts),
+// /reports (list + filters), /reports/<id> (with the chart of the metric its evidence cites),
 // /investigate (request form), /investigations/<task_id> (progress, polled), /issues (alert
 // issues, open first, escalated highlighted) and /issues/<id> (alert timeline, history, linked
 // reports, triage and disposition steps).
@@ -99,6 +101,327 @@ function prettyJson(value) {
     try { return JSON.stringify(JSON.parse(value), null, 2); } catch (e) { return value; }
   }
   return JSON.stringify(value, null, 2);
+}
+
+// ---- charts (inline SVG, drawn here; no library) --------------------------------------------
+// A chart is an <svg class="chart"> with a viewBox (it scales to its card), coloured bands
+// (g.bands > rect.band.band-healthy|warning|critical, each with data-state), an x axis of time
+// and a y axis of values (g.axis.x-axis / g.axis.y-axis, ticks with text), the series
+// (polyline.series) and the newest point (circle.last). The thresholds come from the server
+// (the metric catalogue and the scorer's risk bands), never from this file.
+
+const DAY_MS = 86400000;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function fmtValue(value, unit) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  let text;
+  if (abs >= 1e6) text = (value / 1e6).toFixed(abs >= 1e7 ? 0 : 1) + 'M';
+  else if (abs >= 1e4) text = (value / 1e3).toFixed(abs >= 1e5 ? 0 : 1) + 'k';
+  else if (abs >= 100) text = value.toFixed(0);
+  else if (abs >= 1) text = value.toFixed(1);
+  else text = value.toPrecision(2);
+  return unit ? `${text} ${unit}` : text;
+}
+
+// "warning ≥ 70 %, critical > 85 %" as the catalogue classifies (store/metric_catalog.cc).
+function thresholdText(metric) {
+  const unit = metric.unit;
+  if (metric.kind === 'lower_is_worse') {
+    return `warning < ${fmtValue(metric.warning, unit)}, critical < ${fmtValue(metric.critical, unit)}`;
+  }
+  if (metric.kind === 'baseline_ratio') {
+    return `warning ≥ ${metric.warning}×, critical > ${metric.critical}× the value a week earlier`;
+  }
+  return `warning ≥ ${fmtValue(metric.warning, unit)}, critical > ${fmtValue(metric.critical, unit)}`;
+}
+
+// How the scorer's volume dimension also judges QPS, load rows/s and failed loads (from the
+// server's running config); '' for other metrics.
+function volumeRuleText(metric) {
+  const rule = metric.volume;
+  if (!rule) return '';
+  const usual = `the median of the same hour over ${rule.baseline_days} days`;
+  if (rule.judged === 'rise') {
+    return `the scorer also flags a rise: warning ≥ ${rule.warning}×, critical > ${rule.critical}× ` +
+      `${usual} (from ${fmtValue(rule.min_value, metric.unit)})`;
+  }
+  return `the scorer also flags a drop: warning below ${rule.warning}×, critical below ` +
+    `${rule.critical}× ${usual} (not judged under ${fmtValue(rule.min_baseline, metric.unit)})`;
+}
+
+// "BE data disk used 94.6 % (warning ≥ 70 %, critical > 85 %)"
+function metricSentence(metric) {
+  const latest = metric.latest;
+  if (!latest) return `${metric.label}: not reported (${thresholdText(metric)})`;
+  let value = fmtValue(latest.value, metric.unit);
+  if (metric.kind === 'baseline_ratio' && typeof latest.baseline === 'number' && latest.baseline > 0) {
+    value += `, ${(latest.value / latest.baseline).toFixed(2)}× a week earlier`;
+  }
+  return `${metric.label} ${value} (${thresholdText(metric)})`;
+}
+
+function stateBadge(state) {
+  const level = { healthy: 'Healthy', warning: 'Warning', critical: 'Critical' }[state] || '';
+  return badge(level, level || 'no data');
+}
+
+function niceTicks(min, max, count) {
+  const span = max - min || 1;
+  const raw = span / count;
+  const magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => span / s <= count) ||
+    10 * magnitude;
+  const ticks = [];
+  for (let tick = Math.ceil(min / step) * step; tick <= max + step * 1e-9; tick += step) {
+    ticks.push(Number(tick.toFixed(10)));
+  }
+  return ticks;
+}
+
+// Ticks at midnight UTC (or every 6/12 h for short spans), at most `maxTicks` of them.
+function timeTicks(start, end, maxTicks) {
+  const span = end - start;
+  const ticks = [];
+  if (span <= 2 * DAY_MS) {
+    const step = span <= DAY_MS ? 6 * 3600000 : 12 * 3600000;
+    for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+      ticks.push({ t, label: new Date(t).toISOString().slice(11, 16) });
+    }
+    return ticks;
+  }
+  const every = Math.max(1, Math.ceil(span / DAY_MS / Math.max(1, maxTicks)));
+  for (let t = Math.ceil(start / DAY_MS) * DAY_MS, n = 0; t <= end; t += DAY_MS, n += 1) {
+    if (n % every !== 0) continue;
+    const date = new Date(t);
+    ticks.push({ t, label: `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}` });
+  }
+  return ticks;
+}
+
+// options: points [{t (ms), value, bands? {warning, critical}}], start, end (ms), yMin, yMax,
+// bands: 'higher' | 'lower' | 'perPoint' with warning/critical, unit, label, yTicks?, marker?
+// (a time to mark with a vertical line, e.g. the report's).
+function lineChart(options) {
+  // The viewBox follows the room the page has, so that text stays readable on a phone.
+  const room = Math.max(300, document.documentElement.clientWidth - 64);
+  const W = Math.round(Math.min(options.wide ? 1100 : 640, room));
+  const H = options.wide ? 240 : 220;
+  const left = 56;
+  const right = 12;
+  const top = 10;
+  const bottom = 28;
+  const plotW = W - left - right;
+  const plotH = H - top - bottom;
+  const { start, end, yMin, yMax } = options;
+  const x = (t) => left + ((t - start) / Math.max(1, end - start)) * plotW;
+  const y = (v) => top + plotH - ((Math.min(yMax, Math.max(yMin, v)) - yMin) / (yMax - yMin || 1)) * plotH;
+  const el = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img',
+    preserveAspectRatio: 'none', 'aria-label': options.label });
+  el.append(svg('title', {}));
+  el.lastChild.textContent = options.label;
+
+  const bands = svg('g', { class: 'bands' });
+  const band = (state, x1, x2, v1, v2) => {
+    const y1 = y(Math.max(v1, v2));
+    const y2 = y(Math.min(v1, v2));
+    if (y2 - y1 <= 0.01 || x2 - x1 <= 0) return;
+    bands.append(svg('rect', { class: 'band band-' + state, 'data-state': state, x: x1.toFixed(1),
+      y: y1.toFixed(1), width: (x2 - x1).toFixed(1), height: (y2 - y1).toFixed(1) }));
+  };
+  const fixed = (warning, critical, x1, x2) => {
+    if (options.bands === 'lower') {
+      band('critical', x1, x2, yMin, Math.max(yMin, critical));
+      band('warning', x1, x2, Math.max(yMin, critical), Math.max(yMin, warning));
+      band('healthy', x1, x2, Math.max(yMin, warning), yMax);
+    } else {
+      band('healthy', x1, x2, yMin, Math.min(yMax, warning));
+      band('warning', x1, x2, Math.min(yMax, warning), Math.min(yMax, critical));
+      band('critical', x1, x2, Math.min(yMax, critical), yMax);
+    }
+  };
+  if (options.bands === 'perPoint') {
+    // Baseline-ratio metrics: the bands follow the value a week earlier (ratio x baseline).
+    const step = options.points.length > 1
+      ? (x(options.points[1].t) - x(options.points[0].t)) : plotW;
+    for (const point of options.points) {
+      if (!point.bands) continue;
+      const x1 = Math.max(left, x(point.t) - step / 2);
+      const x2 = Math.min(left + plotW, x(point.t) + step / 2);
+      fixed(point.bands.warning, point.bands.critical, x1, x2);
+    }
+  } else if (options.bands) {
+    fixed(options.warning, options.critical, left, left + plotW);
+  }
+  el.append(bands);
+
+  const yAxis = svg('g', { class: 'axis y-axis' });
+  yAxis.append(svg('line', { x1: left, x2: left, y1: top, y2: top + plotH }));
+  for (const tick of options.yTicks || niceTicks(yMin, yMax, 4)) {
+    if (tick < yMin || tick > yMax) continue;
+    yAxis.append(svg('line', { class: 'grid', x1: left, x2: left + plotW, y1: y(tick), y2: y(tick) }));
+    const label = svg('text', { x: left - 6, y: y(tick) + 4, 'text-anchor': 'end' });
+    label.textContent = fmtValue(tick, '');
+    yAxis.append(label);
+  }
+  if (options.unit) {
+    const unit = svg('text', { class: 'unit', x: 4, y: top + 8 });
+    unit.textContent = options.unit;
+    yAxis.append(unit);
+  }
+  const xAxis = svg('g', { class: 'axis x-axis' });
+  xAxis.append(svg('line', { x1: left, x2: left + plotW, y1: top + plotH, y2: top + plotH }));
+  for (const tick of timeTicks(start, end, Math.floor(plotW / 64))) {
+    xAxis.append(svg('line', { x1: x(tick.t), x2: x(tick.t), y1: top + plotH, y2: top + plotH + 4 }));
+    const label = svg('text', { x: x(tick.t), y: H - 8, 'text-anchor': 'middle' });
+    label.textContent = tick.label;
+    xAxis.append(label);
+  }
+  el.append(yAxis, xAxis);
+
+  if (options.marker) {
+    const mx = x(options.marker.t);
+    if (mx >= left && mx <= left + plotW) {
+      el.append(svg('line', { class: 'marker', x1: mx, x2: mx, y1: top, y2: top + plotH }));
+      const label = svg('text', { class: 'marker-label', x: Math.min(mx + 4, W - 50), y: top + 12 });
+      label.textContent = options.marker.label;
+      el.append(label);
+    }
+  }
+  const drawn = options.points.filter((point) => point.t >= start && point.t <= end);
+  if (drawn.length > 1) {
+    el.append(svg('polyline', { class: 'series', points: drawn.map((point) =>
+      `${x(point.t).toFixed(1)},${y(point.value).toFixed(1)}`).join(' ') }));
+  }
+  if (drawn.length) {
+    const last = drawn[drawn.length - 1];
+    el.append(svg('circle', { class: 'last', cx: x(last.t), cy: y(last.value), r: 3.5 }));
+  }
+  return el;
+}
+
+// The chart of one catalogue metric over the window ending at `endIso`.
+function metricChart(metric, endIso, days, marker) {
+  const end = new Date(endIso).getTime();
+  const start = end - days * DAY_MS;
+  const points = metric.points.map((point) => ({
+    t: new Date(point.t).getTime(),
+    value: point.value,
+    bands: metric.kind === 'baseline_ratio' && typeof point.baseline === 'number' && point.baseline > 0
+      ? { warning: metric.warning * point.baseline, critical: metric.critical * point.baseline }
+      : null,
+  }));
+  const values = points.map((point) => point.value);
+  let yMin = Math.min(0, ...values);
+  let yMax = Math.max(...values);
+  if (metric.kind === 'higher_is_worse') {
+    yMax = Math.max(yMax, metric.critical * 1.15);
+  } else if (metric.kind === 'lower_is_worse') {
+    yMin = Math.min(Math.min(...values), metric.critical) - 5;
+    yMax = Math.max(Math.max(...values), metric.warning, 100);
+    yMin = Math.max(0, yMin);
+  } else {
+    const warnLines = points.filter((p) => p.bands).map((p) => p.bands.warning);
+    yMax = Math.max(yMax, ...warnLines) * 1.1;
+  }
+  if (yMax <= yMin) yMax = yMin + 1;
+  // Up to the next round tick, so that the top of the axis is labelled (a percentage stops at 100).
+  const ticks = niceTicks(yMin, yMax, 4);
+  const tickStep = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  yMax = Math.ceil(yMax / tickStep - 1e-9) * tickStep;
+  if (metric.unit === '%' && yMax > 100 && Math.max(...values) <= 100) yMax = 100;
+  return lineChart({
+    label: `${metric.label} over the last ${days} days, with the Healthy/Warning/Critical bands`,
+    points, start, end, yMin, yMax, unit: metric.unit,
+    bands: metric.kind === 'baseline_ratio' ? 'perPoint'
+      : metric.kind === 'lower_is_worse' ? 'lower' : 'higher',
+    warning: metric.warning, critical: metric.critical, marker,
+  });
+}
+
+function metricFigure(metric, endIso, days, marker) {
+  return h('figure', { class: 'chart-card', id: 'chart-' + metric.short_name,
+    'data-metric': metric.name, 'data-state': metric.latest ? metric.latest.state : '' },
+    h('figcaption', {}, h('strong', {}, metric.label), ' ',
+      metric.latest ? stateBadge(metric.latest.state) : null,
+      h('div', { class: 'muted sub' }, metricSentence(metric)),
+      metric.volume ? h('div', { class: 'muted sub volume-rule' }, volumeRuleText(metric)) : null),
+    metricChart(metric, endIso, days, marker));
+}
+
+// The health score over the window, 0..100, with the scorer's risk bands.
+function scoreChart(score, endIso) {
+  const end = endIso ? new Date(endIso).getTime() : Date.now();
+  const points = score.points.map((point) => ({ t: new Date(point.t).getTime(), value: point.score }));
+  const last = points.length ? points[points.length - 1].t : end;
+  return lineChart({
+    label: `Health score over the last ${score.days} days (0–100) with the risk bands`,
+    points, start: Math.max(last, end) - score.days * DAY_MS, end: Math.max(last, end),
+    yMin: 0, yMax: 100, unit: 'score', bands: 'lower',
+    warning: score.healthy_at_least, critical: score.critical_below,
+    yTicks: [0, 25, score.critical_below, score.healthy_at_least, 100], wide: true,
+  });
+}
+
+// ---- alerts folded: one row per alert (name + severity), counted, expandable -----------------
+
+function foldAlerts(alerts) {
+  const groups = new Map();
+  for (const alert of alerts) {
+    const key = `${alert.alert_name}\u0000${alert.severity || ''}`;
+    if (!groups.has(key)) {
+      groups.set(key, { name: alert.alert_name, severity: alert.severity, messages: [] });
+    }
+    groups.get(key).messages.push(alert);
+  }
+  const folded = [...groups.values()];
+  for (const group of folded) {
+    group.messages.sort((a, b) => a.alert_time.localeCompare(b.alert_time));
+    group.first = group.messages[0].alert_time;
+    group.last = group.messages[group.messages.length - 1].alert_time;
+    group.latestStatus = group.messages[group.messages.length - 1].status;
+    group.firing = group.messages.filter((m) => m.status === 'Firing').length;
+  }
+  folded.sort((a, b) => b.last.localeCompare(a.last));
+  return folded;
+}
+
+function alertStrip(messages, start, end) {
+  const W = 300;
+  const H = 18;
+  const el = svg('svg', { class: 'strip', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none',
+    role: 'img', 'aria-label': `${messages.length} messages over the window` });
+  el.append(svg('line', { x1: 0, x2: W, y1: H / 2, y2: H / 2 }));
+  for (const message of messages) {
+    const t = new Date(message.alert_time).getTime();
+    const cx = Math.max(3, Math.min(W - 3, ((t - start) / Math.max(1, end - start)) * W));
+    el.append(svg('circle', { class: message.status === 'Firing' ? 'firing' : 'resolved', cx, cy: H / 2,
+      r: 3 }));
+  }
+  return el;
+}
+
+function alertTimeline(alerts, start, end) {
+  const groups = foldAlerts(alerts);
+  if (groups.length === 0) return h('p', { class: 'muted' }, 'No alerts in this window.');
+  return h('ol', { class: 'alert-groups', id: 'alert-groups' }, groups.map((group) =>
+    h('li', { class: 'alert-group', 'data-count': group.messages.length },
+      h('details', {},
+        h('summary', {},
+          h('span', { class: 'alert-name' }, group.name),
+          group.severity ? h('span', { class: 'muted' }, ' · ' + group.severity) : null, ' ',
+          h('span', { class: 'count', title: 'messages for this alert' }, '×' + group.messages.length),
+          ' ', badge(group.latestStatus === 'Firing' ? 'Critical' : 'Healthy', group.latestStatus),
+          h('div', { class: 'muted sub' }, group.messages.length === 1
+            ? fmtTime(group.first)
+            : `first ${fmtTime(group.first)} · last ${fmtTime(group.last)} · ${group.firing} firing, ` +
+              `${group.messages.length - group.firing} resolved`),
+          alertStrip(group.messages, start, end)),
+        h('ol', { class: 'alert-messages' }, group.messages.slice().reverse().map((message) =>
+          h('li', {}, h('span', { class: 'muted' }, fmtTime(message.alert_time)), ' ',
+            message.status, message.detail
+              ? h('div', { class: 'detail', title: message.detail }, message.detail) : null)))))));
 }
 
 // ---- API access, the token and errors -------------------------------------------------------
@@ -208,62 +531,160 @@ async function render() {
 // ---- fleet overview -------------------------------------------------------------------------
 
 const FLEET_PAGE = 100;
+// Orders of the loaded rows the API does not offer; ties keep the API's worst-first order
+// (Array.prototype.sort is stable).
+const FLEET_LOCAL_SORTS = {
+  drop: { label: 'biggest score drop first',
+    compare: (a, b) => (a.score_delta ?? Infinity) - (b.score_delta ?? Infinity) },
+  firing: { label: 'most firing alerts first',
+    compare: (a, b) => (b.firing_alerts ?? -1) - (a.firing_alerts ?? -1) },
+};
+const LOW_CONFIDENCE = 0.5;
+
+// Why a Warning or Critical cluster sits next to a report that does not explain it: the report
+// is older than the score, found too little data, is unsure, or called the cluster healthy.
+// Empty when the report and the score agree.
+function reportMismatch(cluster, report) {
+  if (!report || (cluster.risk_level !== 'Critical' && cluster.risk_level !== 'Warning')) return '';
+  const reasons = [];
+  if (cluster.snapshot_time && new Date(report.created_at) < new Date(cluster.snapshot_time)) {
+    reasons.push(`the report (${fmtTime(report.created_at)}) is older than the score ` +
+      `(${fmtTime(cluster.snapshot_time)})`);
+  }
+  if (report.category === 'insufficient_data') {
+    reasons.push('the investigation found too little data to name a cause');
+  } else if (report.category === 'healthy') {
+    reasons.push('the investigation found nothing wrong at the time');
+  }
+  if (typeof report.confidence === 'number' && report.confidence < LOW_CONFIDENCE) {
+    reasons.push(`its confidence is low (${Math.round(report.confidence * 100)}%)`);
+  }
+  if (!reasons.length) return '';
+  return `${cluster.risk_level} now, but ${reasons.join('; ')}: investigate again.`;
+}
 
 function fleetRow(cluster) {
   const history = (cluster.history || []).map((point) => point.score);
   const report = cluster.latest_report;
   const task = cluster.active_task;
-  return h('tr', { class: 'cluster-row', 'data-cluster': cluster.cluster_id },
-    h('td', {}, link('/clusters/' + encodeURIComponent(cluster.cluster_id),
-      h('strong', {}, cluster.cluster_id)),
+  const mismatch = reportMismatch(cluster, report);
+  return h('tr', { class: 'cluster-row', 'data-cluster': cluster.cluster_id,
+    'data-risk': cluster.risk_level || 'Unscored' },
+    h('td', { class: 'cell-cluster', 'data-label': 'Cluster' },
+      link('/clusters/' + encodeURIComponent(cluster.cluster_id), h('strong', {}, cluster.cluster_id)),
       h('div', { class: 'muted sub' }, cluster.cluster_name)),
-    h('td', {}, cluster.account_name || cluster.account_id,
+    h('td', { class: 'cell-account', 'data-label': 'Account' }, cluster.account_name || cluster.account_id,
       h('div', { class: 'muted sub' }, (cluster.customer_tier ? 'tier ' + cluster.customer_tier : '') +
         ' · ' + cluster.region)),
-    h('td', {}, badge(cluster.risk_level)),
-    h('td', { class: 'num' }, fmtScore(cluster.health_score)),
-    h('td', { class: 'num' }, fmtDelta(cluster.score_delta)),
+    h('td', { class: 'cell-risk', 'data-label': 'Risk' }, badge(cluster.risk_level)),
+    h('td', { class: 'num cell-score', 'data-label': 'Score' }, fmtScore(cluster.health_score), ' ',
+      h('span', { class: 'sub' }, fmtDelta(cluster.score_delta))),
     h('td', { class: 'hide-narrow' }, sparkline(history, 120, 28)),
-    h('td', { class: 'num' }, cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
-    h('td', {}, report
-      ? link('/reports/' + encodeURIComponent(report.report_id), badge(report.severity),
-        h('div', { class: 'sub' }, report.category))
+    h('td', { class: 'num cell-firing', 'data-label': 'Firing' },
+      cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
+    h('td', { class: 'cell-report', 'data-label': 'Latest report' }, report
+      ? h('div', {},
+        link('/reports/' + encodeURIComponent(report.report_id), badge(report.severity), ' ',
+          report.category),
+        h('span', { class: 'muted sub' }, ` · ${Math.round((report.confidence || 0) * 100)}% · ` +
+          fmtTime(report.created_at)),
+        h('div', { class: 'root-cause-line' }, report.root_cause || ''),
+        report.next_action ? h('div', { class: 'next-action' }, h('strong', {}, 'Next: '),
+          report.next_action) : null,
+        mismatch ? h('div', { class: 'mismatch', role: 'note' }, mismatch) : null)
       : h('span', { class: 'muted' }, 'none')),
-    h('td', {}, task
+    h('td', { class: 'cell-task', 'data-label': 'Investigation' }, task
       ? link('/investigations/' + encodeURIComponent(task.task_id), badge(task.status))
       : link('/investigate?cluster=' + encodeURIComponent(cluster.cluster_id), 'Investigate')));
 }
 
 async function renderFleet(generation, params) {
-  // ?limit=N shows N clusters a page (1..1000, default FLEET_PAGE).
+  // ?limit=N shows N clusters a page (1..1000, default FLEET_PAGE); ?risk=, ?account=, ?sort=
+  // (worst | name) are the API's own filters; ?q= narrows the shown rows by id, name or account.
   const pageSize = Math.min(1000, Math.max(1, parseInt(params.get('limit'), 10) || FLEET_PAGE));
+  const filters = new URLSearchParams();
+  for (const key of ['risk', 'account']) if (params.get(key)) filters.set(key, params.get(key));
+  // name and worst are the API's orders (over every page); drop and firing reorder the loaded rows.
+  const sort = params.get('sort') || '';
+  if (sort === 'name') filters.set('sort', 'name');
+  const localSort = FLEET_LOCAL_SORTS[sort] || null;
   const pageUrl = (cursor) => `/api/v1/clusters?history_hours=24&limit=${pageSize}` +
+      (filters.toString() ? '&' + filters.toString() : '') +
       (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
   const fleet = await api(pageUrl(null));
   if (generation !== renderGeneration) return;
   document.getElementById('as-of').textContent =
       fleet.as_of ? 'scores as of ' + fmtTime(fleet.as_of) : 'not scored yet';
+  const withParam = (key, value) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value); else next.delete(key);
+    next.delete('limit');
+    return '/' + (next.toString() ? '?' + next.toString() : '');
+  };
   const tiles = h('div', { class: 'tiles' },
     ['Critical', 'Warning', 'Healthy', 'Unscored'].map((level) =>
-      h('div', { class: 'tile ' + level, id: 'tile-' + level.toLowerCase() },
+      h(level === 'Unscored' ? 'div' : 'a', { class: 'tile ' + level + (params.get('risk') === level ? ' active' : ''),
+        id: 'tile-' + level.toLowerCase(),
+        href: level === 'Unscored' ? null : withParam('risk', params.get('risk') === level ? '' : level),
+        'data-nav': level === 'Unscored' ? null : true,
+        title: level === 'Unscored' ? null : `Show only ${level} clusters (click again for all)` },
         h('div', { class: 'count' }, String(fleet.counts[level] || 0)),
         h('div', { class: 'muted' }, level === 'Unscored' ? 'not scored' : level))));
-  const tbody = h('tbody', {}, fleet.clusters.map(fleetRow));
+  const search = h('input', { type: 'search', id: 'fleet-search', name: 'q', value: params.get('q') || '',
+    placeholder: 'cluster, name or account', size: 22 });
+  const form = h('form', { class: 'card filters', id: 'fleet-filters' },
+    select('risk', 'Risk', [['', 'any'], ['Critical', 'Critical'], ['Warning', 'Warning'],
+      ['Healthy', 'Healthy']], params.get('risk') || ''),
+    h('label', {}, 'Account', h('input', { name: 'account', id: 'filter-account',
+      value: params.get('account') || '', placeholder: 'any', size: 14 })),
+    select('sort', 'Sort', [['', 'worst first'], ['name', 'by name'],
+      ['drop', 'biggest score drop'], ['firing', 'most firing alerts']], sort),
+    h('label', {}, 'Find', search),
+    h('button', { type: 'submit', class: 'primary' }, 'Apply'),
+    h('button', { type: 'button', onclick: () => navigate('/') }, 'Clear'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) if (value) next.set(key, String(value).trim());
+    navigate('/' + (next.toString() ? '?' + next.toString() : ''));
+  });
+  const loaded = fleet.clusters.slice();
+  const tbody = h('tbody', {});
+  const fillRows = () => {
+    const rows = localSort ? loaded.slice().sort(localSort.compare) : loaded;
+    tbody.replaceChildren(...rows.map(fleetRow));
+  };
+  fillRows();
   const shown = h('div', { class: 'muted', id: 'fleet-shown' });
+  const applySearch = () => {
+    const needle = search.value.trim().toLowerCase();
+    let hidden = 0;
+    for (const row of tbody.rows) {
+      const match = !needle || row.textContent.toLowerCase().includes(needle);
+      row.hidden = !match;
+      if (!match) hidden += 1;
+    }
+    return hidden;
+  };
+  search.addEventListener('input', () => update());
   let cursor = fleet.next_cursor;
   let count = fleet.clusters.length;
   const more = h('button', { type: 'button', id: 'fleet-more' }, `Show ${pageSize} more`);
+  const order = sort === 'name' ? 'by name'
+    : localSort ? localSort.label + (fleet.next_cursor ? ' among those loaded' : '') : 'worst first';
   const update = () => {
-    shown.textContent = count < fleet.total
-      ? `${count} of ${fleet.total} clusters, worst first`
-      : `${fleet.total} clusters, worst first`;
+    const hidden = applySearch();
+    shown.textContent = (count < fleet.total
+      ? `${count} of ${fleet.total} clusters, ${order}`
+      : `${fleet.total} clusters, ${order}`) + (hidden ? ` (${hidden} hidden by “find”)` : '');
     more.hidden = !cursor;
   };
   more.addEventListener('click', async () => {
     more.disabled = true;
     try {
       const page = await api(pageUrl(cursor));
-      for (const cluster of page.clusters) tbody.appendChild(fleetRow(cluster));
+      loaded.push(...page.clusters);
+      fillRows();
       count += page.clusters.length;
       cursor = page.next_cursor;
       update();
@@ -277,26 +698,52 @@ async function renderFleet(generation, params) {
   setView('fleet',
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Fleet'), shown)),
     tiles,
-    h('div', { class: 'card table-wrap' },
+    form,
+    h('div', { class: 'card table-wrap fleet-wrap' },
       fleet.clusters.length === 0
-        ? h('div', { class: 'empty' }, 'No clusters yet. Generate a fleet with ',
-          h('code', {}, 'rockhound fleet generate'), '.')
-        : h('table', { id: 'fleet-table' },
+        ? h('div', { class: 'empty' }, fleet.total === 0 && !filters.toString()
+          ? ['No clusters yet. Generate a fleet with ', h('code', {}, 'rockhound fleet generate'), '.']
+          : 'No cluster matches these filters.')
+        : h('table', { id: 'fleet-table', class: 'cards-when-narrow' },
           h('thead', {}, h('tr', {},
             h('th', {}, 'Cluster'), h('th', {}, 'Account'), h('th', {}, 'Risk'),
-            h('th', { class: 'num' }, 'Score'), h('th', { class: 'num' }, 'Change'),
+            h('th', { class: 'num' }, 'Score'),
             h('th', { class: 'hide-narrow' }, 'Last 24 h'), h('th', { class: 'num' }, 'Firing'),
-            h('th', {}, 'Latest report'), h('th', {}, 'Investigation'))),
+            h('th', {}, 'Latest report: root cause and next action'), h('th', {}, 'Investigation'))),
           tbody)),
     more);
 }
 
 // ---- one cluster ----------------------------------------------------------------------------
 
+const STATE_ORDER = { critical: 0, warning: 1, healthy: 2 };
+
 async function renderCluster(generation, clusterId) {
-  const cluster = await api('/api/v1/clusters/' + encodeURIComponent(clusterId));
+  const id = encodeURIComponent(clusterId);
+  const [cluster, charts] = await Promise.all([
+    api('/api/v1/clusters/' + id),
+    api(`/api/v1/clusters/${id}/metrics?days=7&score_days=14`),
+  ]);
+  // The alerts of the same 7 days the metric charts show (ending at the newest telemetry).
+  const windowEnd = charts.end || cluster.snapshot_time || new Date().toISOString();
+  const windowStart = new Date(new Date(windowEnd).getTime() - 7 * DAY_MS);
+  const alertPage = await api(`/api/v1/alerts?cluster=${id}&limit=1000&since=` +
+    encodeURIComponent(windowStart.toISOString().replace(/\.\d{3}Z$/, 'Z')));
   if (generation !== renderGeneration) return;
-  const dims = Object.entries(cluster.dimension_scores || {}).sort((a, b) => a[1] - b[1]);
+  const measured = charts.metrics.filter((metric) => metric.latest);
+  measured.sort((a, b) => (STATE_ORDER[a.latest.state] - STATE_ORDER[b.latest.state]));
+  const missing = charts.metrics.filter((metric) => !metric.latest);
+  const metricRows = measured.map((metric) =>
+    h('tr', { class: 'metric-row', 'data-metric': metric.name, 'data-state': metric.latest.state },
+      h('td', {}, stateBadge(metric.latest.state)),
+      h('td', {}, h('strong', {}, metric.label), h('div', { class: 'muted sub mono' }, metric.short_name)),
+      h('td', { class: 'num value' }, fmtValue(metric.latest.value, metric.unit),
+        metric.kind === 'baseline_ratio' && metric.latest.baseline > 0
+          ? h('div', { class: 'muted sub' }, `${(metric.latest.value / metric.latest.baseline).toFixed(2)}× a week earlier`)
+          : null),
+      h('td', { class: 'muted thresholds' }, thresholdText(metric),
+        metric.volume ? h('div', { class: 'volume-rule sub' }, volumeRuleText(metric)) : null)));
+  const windowEndMs = new Date(windowEnd).getTime();
   setView('fleet',
     h('div', { class: 'page-head' },
       h('div', {},
@@ -307,24 +754,33 @@ async function renderCluster(generation, clusterId) {
       h('button', { class: 'primary', type: 'button',
         onclick: () => navigate('/investigate?cluster=' + encodeURIComponent(cluster.cluster_id)) },
         'Investigate this cluster')),
+    h('section', { class: 'card', id: 'health' },
+      h('h2', {}, 'Health score, last 14 days'),
+      h('p', { class: 'muted' }, 'Score ', h('strong', {}, fmtScore(cluster.health_score)), ' ',
+        fmtDelta(cluster.score_delta),
+        ` at ${fmtTime(cluster.snapshot_time)} · from metrics ${fmtScore(cluster.metric_score)}, ` +
+        `alerts ${fmtScore(cluster.alert_score)}, tier ${fmtScore(cluster.tier_score)} · ` +
+        `Healthy ≥ ${charts.score.healthy_at_least}, Critical < ${charts.score.critical_below}`),
+      charts.score.points.length
+        ? h('div', { id: 'score-chart' }, scoreChart(charts.score, cluster.snapshot_time))
+        : h('p', { class: 'muted' }, 'Not scored yet.')),
+    h('section', { class: 'card table-wrap', id: 'metrics-now' },
+      h('h2', {}, 'Metrics now', charts.end ? h('span', { class: 'muted sub' }, ' · hour of ' + fmtTime(charts.end)) : null),
+      measured.length
+        ? h('table', { id: 'metric-table' }, h('tbody', {}, metricRows))
+        : h('p', { class: 'muted' }, 'No telemetry for this cluster.'),
+      missing.length ? h('p', { class: 'muted sub' }, 'Not reported: ' +
+        missing.map((metric) => metric.short_name).join(', ')) : null),
+    measured.length ? h('section', { class: 'card', id: 'metric-charts' },
+      h('h2', {}, 'Each dimension, last 7 days'),
+      h('p', { class: 'muted sub' }, 'Hourly averages. Bands: green Healthy, amber Warning, red Critical ' +
+        '(the scorer\'s thresholds; for QPS and row rates they follow the value a week earlier).'),
+      h('div', { class: 'chart-grid' }, measured.map((metric) => metricFigure(metric, charts.end, 7)))) : null,
+    h('section', { class: 'card', id: 'alerts' },
+      h('h2', {}, `Alerts, last 7 days (${alertPage.alerts.length} messages)`),
+      alertPage.next_cursor ? h('p', { class: 'muted sub' }, 'Only the newest 1000 messages are shown.') : null,
+      alertTimeline(alertPage.alerts, windowStart.getTime(), windowEndMs)),
     h('div', { class: 'grid grid-2' },
-      h('section', { class: 'card' },
-        h('h2', {}, 'Health'),
-        h('dl', { class: 'kv' },
-          h('dt', {}, 'Score'), h('dd', {}, fmtScore(cluster.health_score), ' ', fmtDelta(cluster.score_delta)),
-          h('dt', {}, 'Metrics / alerts / tier'), h('dd', {},
-            `${fmtScore(cluster.metric_score)} / ${fmtScore(cluster.alert_score)} / ${fmtScore(cluster.tier_score)}`),
-          h('dt', {}, 'Firing alerts'), h('dd', {}, cluster.firing_alerts === null ? '—' : String(cluster.firing_alerts)),
-          h('dt', {}, 'Snapshot'), h('dd', {}, fmtTime(cluster.snapshot_time))),
-        h('h3', {}, 'Score, last 72 h'),
-        cluster.history.length >= 2
-          ? sparkline(cluster.history.map((point) => point.health_score), 420, 60)
-          : h('p', { class: 'muted' }, cluster.history.length === 1
-            ? 'One scored snapshot so far; the line appears from the second cycle on.'
-            : 'Not scored yet.'),
-        dims.length ? h('h3', {}, 'Dimensions (worst first)') : null,
-        dims.length ? h('table', {}, h('tbody', {}, dims.map(([name, score]) =>
-          h('tr', {}, h('td', { class: 'mono' }, name), h('td', { class: 'num' }, fmtScore(score)))))) : null),
       h('section', { class: 'card' },
         h('h2', {}, 'Reports'),
         cluster.reports.length === 0 ? h('p', { class: 'muted' }, 'No reports yet.')
@@ -337,27 +793,19 @@ async function renderCluster(generation, clusterId) {
           : h('table', {}, h('tbody', {}, cluster.investigations.map((task) =>
             h('tr', {}, h('td', {}, badge(task.status)),
               h('td', {}, link('/investigations/' + encodeURIComponent(task.task_id), task.question || '(health check)')),
-              h('td', { class: 'muted' }, task.source + ' · ' + fmtTime(task.created_at)))))),
-        h('h3', {}, 'Node groups'),
+              h('td', { class: 'muted' }, task.source + ' · ' + fmtTime(task.created_at))))))),
+      h('section', { class: 'card' },
+        h('h2', {}, 'Node groups'),
         h('table', {}, h('tbody', {}, cluster.node_groups.map((group) =>
           h('tr', {}, h('td', {}, h('strong', {}, group.node_type)),
             h('td', {}, `${group.node_count} × ${group.cu} CU`),
-            h('td', { class: 'muted' }, `${group.spec_type} · ${group.disk_size_gb} GB ${group.essd_level || ''}`))))))),
-    h('section', { class: 'card table-wrap' },
-      h('h2', {}, 'Recent alerts'),
-      cluster.recent_alerts.length === 0 ? h('p', { class: 'muted' }, 'No alerts.')
-        : h('table', {}, h('tbody', {}, cluster.recent_alerts.map((alert) =>
-          h('tr', {}, h('td', {}, badge(alert.status === 'Firing' ? 'critical' : 'low', alert.status)),
-            h('td', {}, h('strong', {}, alert.alert_name), alert.severity ? h('span', { class: 'muted' }, ' · ' + alert.severity) : null),
-            h('td', {}, alert.detail || ''),
-            h('td', { class: 'muted' }, fmtTime(alert.alert_time))))))),
-    h('section', { class: 'card table-wrap' },
-      h('h2', {}, 'Recent operations'),
-      cluster.recent_operations.length === 0 ? h('p', { class: 'muted' }, 'No operations.')
-        : h('table', {}, h('tbody', {}, cluster.recent_operations.map((operation) =>
-          h('tr', {}, h('td', {}, h('strong', {}, operation.operation_type)),
-            h('td', {}, operation.result), h('td', {}, operation.actor || ''),
-            h('td', { class: 'muted' }, fmtTime(operation.started_at))))))));
+            h('td', { class: 'muted' }, `${group.spec_type} · ${group.disk_size_gb} GB ${group.essd_level || ''}`))))),
+        h('h3', {}, 'Recent operations'),
+        cluster.recent_operations.length === 0 ? h('p', { class: 'muted' }, 'No operations.')
+          : h('table', {}, h('tbody', {}, cluster.recent_operations.map((operation) =>
+            h('tr', {}, h('td', {}, h('strong', {}, operation.operation_type)),
+              h('td', {}, operation.result), h('td', {}, operation.actor || ''),
+              h('td', { class: 'muted' }, fmtTime(operation.started_at)))))))));
 }
 
 // ---- report list ----------------------------------------------------------------------------
@@ -459,8 +907,39 @@ function callAnchor(id) {
   return 'call-' + String(id).replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+// The catalogue metrics a report's evidence cites, in the order first cited (at most 3): a
+// metric's full name in a finding (its own, or one for or against a hypothesis) or in the input
+// or output of the tool call the evidence points at; else its short name given to a tool as an
+// argument (e.g. {"metric": "disk"}). Only metrics with data are returned.
+function citedMetrics(report, calls, metrics) {
+  const byId = new Map(calls.map((call) => [call.id, call]));
+  const items = [...(report.evidence || [])];
+  for (const hyp of Array.isArray(report.hypotheses) ? report.hypotheses : []) {
+    items.push(...(hyp.evidence_for || []), ...(hyp.evidence_against || []));
+  }
+  const found = [];
+  const add = (metric) => {
+    if (metric && metric.points.length && !found.includes(metric)) found.push(metric);
+  };
+  for (const item of items) {
+    const call = byId.get(item.tool_call_id);
+    const text = [item.finding || '', call ? JSON.stringify(call.input || '') : '',
+      call ? String(typeof call.output === 'string' ? call.output : JSON.stringify(call.output || '')) : '']
+      .join(' ');
+    for (const metric of metrics) if (text.includes(metric.name)) add(metric);
+    const args = call && call.input && typeof call.input === 'object' ? Object.values(call.input) : [];
+    for (const arg of args.flat()) {
+      for (const metric of metrics) if (arg === metric.short_name) add(metric);
+    }
+  }
+  return found.slice(0, 3);
+}
+
 async function renderReport(generation, reportId) {
   const detail = await api('/api/v1/reports/' + encodeURIComponent(reportId));
+  // The cited metrics' series; the report still renders when they cannot be read.
+  const charts = await api('/api/v1/clusters/' + encodeURIComponent(detail.cluster_id) +
+    '/metrics?days=7&score_days=1').catch(() => null);
   if (generation !== renderGeneration) return;
   const report = detail.report || {};
   const calls = transcriptEntries(detail.transcript);
@@ -520,6 +999,16 @@ async function renderReport(generation, reportId) {
         typeof call.durationMs === 'number' ? h('span', { class: 'muted' }, ` · ${call.durationMs} ms`) : null),
       h('pre', {}, 'input: ' + prettyJson(call.input === undefined ? {} : call.input) +
         '\n\noutput: ' + prettyJson(call.output === undefined ? '' : call.output))));
+  const cited = charts ? citedMetrics(report, calls, charts.metrics) : [];
+  const reportTime = { t: new Date(detail.created_at).getTime(), label: 'report' };
+  const evidenceCharts = cited.length
+    ? h('section', { class: 'card', id: 'evidence-charts' },
+      h('h2', {}, cited.length === 1 ? 'The metric the evidence cites' : 'The metrics the evidence cites'),
+      h('p', { class: 'muted sub' }, 'Last 7 days of the cluster\'s telemetry; the line marks when ' +
+        'the report was written.'),
+      h('div', { class: 'chart-grid' }, cited.map((metric) =>
+        metricFigure(metric, charts.end, 7, reportTime))))
+    : null;
   const confidence = Math.round((detail.confidence || 0) * 100);
   const meterFill = h('span', {});
   meterFill.style.width = confidence + '%';
@@ -543,6 +1032,7 @@ async function renderReport(generation, reportId) {
         h('strong', { id: 'confidence' }, confidence + '%')),
       h('p', { class: 'root-cause' }, report.root_cause || detail.root_cause),
       report.summary ? h('p', { class: 'muted' }, report.summary) : null),
+    evidenceCharts,
     h('div', { class: 'grid grid-2' },
       h('section', { class: 'card', id: 'evidence' }, h('h2', {}, 'Evidence'),
         evidence.length ? h('ol', { class: 'evidence' }, evidence) : h('p', { class: 'muted' }, 'None.')),

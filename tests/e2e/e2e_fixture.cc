@@ -2,8 +2,9 @@
 // the real stores:
 //   rh_e2e_fixture reports  <fleet_db> <memory_db>
 //       stores one report for each of the (at most 6) worst Critical or Warning clusters of the
-//       scored fleet, as a worker would, with severities critical, high, medium in turn, and
-//       prints {"reports": [{"report_id", "cluster_id", "severity"}]};
+//       scored fleet, as a worker would, with severities critical, high, medium in turn (the
+//       third one insufficient_data), and prints {"reports": [{"report_id", "cluster_id",
+//       "severity", "category"}]};
 //   rh_e2e_fixture complete <fleet_db> <memory_db> <task_id>
 //       plays one investigation worker for that task: claims it, stores a report, completes it,
 //       and prints {"report_id": ...}. Other tasks it claims on the way are released untouched.
@@ -45,10 +46,12 @@ Status StoreReports(rh::store::Database& fleet, rh::store::Database& memory) {
   if (risks.empty()) {
     return rh::NotFound("fleet", "has no Critical or Warning cluster; run `rockhound cycle` first");
   }
+  // The third report found too little data: the web page must explain it next to a Critical
+  // or Warning score.
   static const rh::RootCause kCategories[] = {
-      rh::RootCause::kDiskCapacity,   rh::RootCause::kCompactionBacklog,
-      rh::RootCause::kMemoryPressure, rh::RootCause::kCpuSaturation,
-      rh::RootCause::kSlowQueries,    rh::RootCause::kQueryErrors};
+      rh::RootCause::kDiskCapacity,     rh::RootCause::kCompactionBacklog,
+      rh::RootCause::kInsufficientData, rh::RootCause::kCpuSaturation,
+      rh::RootCause::kSlowQueries,      rh::RootCause::kQueryErrors};
   rh::store::ReportStore reports(memory);
   Json out = {{"reports", Json::array()}};
   int report_idx = 0;
@@ -62,7 +65,8 @@ Status StoreReports(rh::store::Database& fleet, rh::store::Database& memory) {
     out["reports"].push_back(
         {{"report_id", report_id},
          {"cluster_id", report.cluster_id},
-         {"severity", std::string(rh::SeverityName(severity))}});
+         {"severity", std::string(rh::SeverityName(severity))},
+         {"category", std::string(rh::RootCauseName(report.category))}});
     ++report_idx;
   }
   std::printf("%s\n", rh::DumpJson(out).c_str());

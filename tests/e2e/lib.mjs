@@ -60,12 +60,21 @@ const FLEET_END = '2026-11-21 10:00:00';
 const FLEET_CYCLE_AT = '2026-11-21 10:05:00';
 
 // A data directory holding a 12-cluster simulated fleet (fixed end hour and seed), scored by
-// one `rockhound cycle --no-investigate`, with reports stored for the troubled clusters.
-export function prepareFleet(bin, fixture) {
+// `rockhound cycle --no-investigate` at the end hour, with reports stored for the troubled
+// clusters. options.days: days of telemetry (default 3); options.scoreDays: also score the fleet
+// every options.scoreEveryHours (default 6) over that many days before the end, so that the
+// score history has points to draw (default 0: one cycle).
+export function prepareFleet(bin, fixture, options = {}) {
+  const { days = 3, scoreDays = 0, scoreEveryHours = 6 } = options;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rockhound-e2e-'));
-  rockhound(bin, dataDir, ['fleet', 'generate', '--clusters', '12', '--days', '3', '--seed', '7',
-    '--end', FLEET_END]);
+  rockhound(bin, dataDir, ['fleet', 'generate', '--clusters', '12', '--days', String(days),
+    '--seed', '7', '--end', FLEET_END]);
   // As of the fleet's end, not the wall clock: the test must pass on any date.
+  const cycleAt = new Date(FLEET_CYCLE_AT.replace(' ', 'T') + 'Z').getTime();
+  for (let hours = scoreDays * 24; hours > 0; hours -= scoreEveryHours) {
+    const at = new Date(cycleAt - hours * 3600000).toISOString().slice(0, 19).replace('T', ' ');
+    rockhound(bin, dataDir, ['cycle', '--no-investigate', '--at', at]);
+  }
   rockhound(bin, dataDir, ['cycle', '--no-investigate', '--at', FLEET_CYCLE_AT]);
   const stored = JSON.parse(execFileSync(fixture,
     ['reports', path.join(dataDir, 'fleet.db'), path.join(dataDir, 'memory.db')],

@@ -180,6 +180,8 @@ TEST_P(OpenApiTest, RealAnswersMatchTheDocumentAndEveryTimeIsRfc3339) {
       {"/api/v1/clusters", "/api/v1/clusters?sort=name"},
       {"/api/v1/clusters/{id}", "/api/v1/clusters/" + std::string(kCriticalCluster)},
       {"/api/v1/clusters/{id}", "/api/v1/clusters/" + std::string(kUnscoredCluster)},
+      {"/api/v1/clusters/{id}/metrics",
+       "/api/v1/clusters/" + std::string(kCriticalCluster) + "/metrics?days=2&score_days=3"},
       {"/api/v1/alerts", "/api/v1/alerts"},
       {"/api/v1/alerts", "/api/v1/alerts?status=orphan"},
       {"/api/v1/issues", "/api/v1/issues"},
