@@ -23,6 +23,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "store/database.h"
 
 namespace rh::alerts {
@@ -51,6 +52,11 @@ struct AlertRecord {
   // Set by the parser when it already knows the alert has no usable cluster (no label, or a
   // label that is not an id); Store sets it when the cluster is not in the fleet.
   std::string orphan_reason;
+  // The webhook alert's labels and annotations ({"name": "value"}), as received; null for Lark
+  // rows. Not stored in lark_alerts (the detail holds their text): they travel to the
+  // investigation brief through the task's context (service/alert_intake.h).
+  Json labels = nullptr;
+  Json annotations = nullptr;
 };
 
 // A stored row.

@@ -82,6 +82,9 @@ Json AlertBriefJson(const alerts::AlertRecord& alert) {
               {"status", alert.status},
               {"starts_at", FormatIsoTime(alert.starts_at)},
               {"alert_time", OptionalTime(alert.alert_time)},
+              {"ends_at", OptionalTime(alert.ends_at)},
+              {"labels", alert.labels.is_object() ? alert.labels : Json::object()},
+              {"annotations", alert.annotations.is_object() ? alert.annotations : Json::object()},
               {"detail", detail}};
 }
 

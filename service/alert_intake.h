@@ -74,7 +74,8 @@ class AlertIntake {
 
 // One stored alert as the API, MCP and the CLI's JSON show it.
 Json AlertJson(const alerts::StoredAlert& alert);
-// One alert as an investigation's context carries it (no URLs; detail cut to 500 characters).
+// One alert as an investigation's context carries it (no URLs; detail cut to 500 characters;
+// a webhook alert's labels and annotations).
 Json AlertBriefJson(const alerts::AlertRecord& alert);
 
 }  // namespace rh::service
