@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "alerts/cluster_alerts.h"
 #include "core/redact.h"
 #include "core/time_format.h"
 
@@ -135,24 +136,25 @@ Result<Json> BuildTriggerBrief(store::Database& fleet, const InvestigationReques
     }
     trigger["alerts"] = std::move(items);
   } else if (request.source == "webhook") {
-    RH_ASSIGN_OR_RETURN(
-        store::QueryResult alerts,
-        fleet.Query("SELECT alert_name, severity, status, detail, source, alert_time, starts_at "
-                    "FROM lark_alerts WHERE cluster_id = ? AND status = 'Firing' "
-                    "AND alert_time <= ? AND alert_time >= ? "
-                    "ORDER BY alert_time DESC, message_id LIMIT " +
-                        std::to_string(kBriefMaxAlerts),
-                    {store::Text(request.cluster_id), store::Time(now),
-                     store::Time(now - std::chrono::hours(24))}));
+    alerts::ClusterAlertQuery query;
+    query.cluster_ids = {request.cluster_id};
+    query.from = now - std::chrono::hours(24);
+    query.to = now;
+    query.firing_only = true;
+    query.newest_first = true;
+    query.limit = kBriefMaxAlerts;
+    RH_ASSIGN_OR_RETURN(std::vector<alerts::StoredAlert> firing,
+                        alerts::ReadClusterAlerts(fleet, query));
     Json items = Json::array();
-    for (const store::Row& alert : alerts) {
-      Json item = {{"alert_name", Clip(alert.GetString("alert_name"))},
-                   {"status", alert.GetString("status")},
-                   {"alert_time", TimeOrNull(alert, "alert_time")},
-                   {"starts_at", TimeOrNull(alert, "starts_at")}};
-      if (!alert.IsNull("severity")) item["severity"] = alert.GetString("severity");
-      if (!alert.IsNull("detail")) item["detail"] = Clip(alert.GetString("detail"));
-      if (!alert.IsNull("source")) item["source"] = alert.GetString("source");
+    for (const alerts::StoredAlert& stored : firing) {
+      const alerts::AlertRecord& alert = stored.alert;
+      Json item = {{"alert_name", Clip(alert.alert_name)},
+                   {"status", alert.status},
+                   {"alert_time", FormatIsoTime(*alert.alert_time)},
+                   {"starts_at", FormatIsoTime(alert.starts_at)}};
+      if (!alert.severity.empty()) item["severity"] = alert.severity;
+      if (!alert.detail.empty()) item["detail"] = Clip(alert.detail);
+      if (!alert.source.empty()) item["source"] = alert.source;
       items.push_back(std::move(item));
     }
     trigger["alerts"] = std::move(items);

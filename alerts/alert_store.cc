@@ -13,6 +13,11 @@ constexpr std::string_view kColumns =
     "message_id, source, cluster_id, cluster_name, account_id, region, alert_name, severity, "
     "status, detail, dashboard_url, silence_url, alert_time, starts_at, ends_at, created_at, "
     "orphan, orphan_reason";
+// What readers read: the stored columns and the number of sections of a Lark row.
+constexpr std::string_view kReadColumns =
+    "message_id, source, cluster_id, cluster_name, account_id, region, alert_name, severity, "
+    "status, detail, dashboard_url, silence_url, alert_time, starts_at, ends_at, created_at, "
+    "orphan, orphan_reason, sections";
 
 store::Value OptionalText(const std::string& text) {
   return text.empty() ? store::Null() : store::Text(text);
@@ -73,7 +78,7 @@ LookUpClusters(store::Database& fleet, const std::set<std::string>& ids,
 
 }  // namespace
 
-std::string_view AlertColumns() { return kColumns; }
+std::string_view AlertColumns() { return kReadColumns; }
 
 StoredAlert AlertFromRow(const store::Row& row) {
   StoredAlert stored;
@@ -97,6 +102,7 @@ StoredAlert AlertFromRow(const store::Row& row) {
     alert.orphan_reason = row.GetString("orphan_reason", "orphan");
   }
   stored.created_at = row.GetTime("created_at").value_or(TimePoint{});
+  stored.sections = row.IsNull("sections") ? 1 : static_cast<int>(row.GetInt("sections"));
   return stored;
 }
 
@@ -184,7 +190,7 @@ Result<AlertPage> AlertStore::List(const AlertFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) {
     return InvalidArgument("limit", "must be from 1 to 1000");
   }
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM lark_alerts WHERE 1 = 1";
+  std::string sql = "SELECT " + std::string(kReadColumns) + " FROM lark_alerts WHERE 1 = 1";
   std::vector<store::Value> params;
   if (!filter.cluster_id.empty()) {
     sql += " AND cluster_id = ?";
@@ -230,7 +236,7 @@ Result<AlertPage> AlertStore::List(const AlertFilter& filter) {
 
 Result<std::optional<StoredAlert>> AlertStore::Get(const std::string& message_id) {
   RH_ASSIGN_OR_RETURN(store::QueryResult rows,
-                      fleet_.Query("SELECT " + std::string(kColumns) +
+                      fleet_.Query("SELECT " + std::string(kReadColumns) +
                                        " FROM lark_alerts WHERE message_id = ?",
                                    {store::Text(message_id)}));
   if (rows.empty()) return std::optional<StoredAlert>();

@@ -63,7 +63,17 @@ struct AlertRecord {
 struct StoredAlert {
   AlertRecord alert;  // alert_time always set
   TimePoint created_at{};
+  // A multi-section Lark row (alerts/lark_alert_store.h) read section by section
+  // (alerts/cluster_alerts.h): `sections` of the row, `section` this alert's (1-based); 0 for a
+  // row read whole.
+  int sections = 1;
+  int section = 0;
   bool orphan() const { return !alert.orphan_reason.empty(); }
+  // The alert's own id: the message id, with "#<section>" for one section of a multi-section
+  // row (the issue tracker's member key).
+  std::string AlertId() const {
+    return section > 0 ? alert.message_id + "#" + std::to_string(section) : alert.message_id;
+  }
 };
 
 struct StoreOutcome {
