@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "knowledge/builtin_embedder.h"
+#include "service/alert_intake.h"
+#include "store/report_store.h"
 #include "knowledge/knowledge_lake.h"
 #include "tests/server/server_fixture.h"
 #include "tools/investigation_tools.h"
@@ -157,6 +159,48 @@ TEST_P(McpServerTest, CallsEveryTool) {
   Json status = *ParseJson(Text(Call("get_investigation", {{"task_id", requested["task_id"]}})));
   EXPECT_EQ(status["status"], "queued");
   EXPECT_TRUE(status["report"].is_null());
+}
+
+// A report of an investigation an issue queued lists that issue (id, title, status), in the
+// Markdown and in the JSON.
+TEST_P(McpServerTest, GetReportListsTheLinkedIssues) {
+  Json alert = {{"status", "firing"},
+                {"labels",
+                 {{"alertname", "HeapUsageTooHigh"}, {"cluster_id", kHealthyCluster},
+                  {"severity", "warning"}}},
+                {"startsAt", "2026-11-21T09:00:00Z"}};
+  auto ingested = service::AlertIntake(runtime()).IngestWebhook(
+      DumpJson(Json{{"status", "firing"}, {"alerts", Json::array({alert})}}));
+  ASSERT_TRUE(ingested) << ingested.error().ToString();
+  std::optional<service::IssueTrigger> ours;
+  for (const service::IssueTrigger& t : ingested->issues.triggers) {
+    if (t.cluster_id == kHealthyCluster) ours = t;
+  }
+  ASSERT_TRUE(ours) << "a tier A cluster's new issue queues an investigation";
+  store::StoredReport stored = MakeStoredReport(kHealthyCluster, Severity::kHigh,
+                                                RootCause::kMemoryPressure, SeedNow(),
+                                                ours->task_id);
+  auto memory = runtime().Memory();
+  ASSERT_TRUE(memory);
+  auto inserted = store::ReportStore(**memory).Insert(stored);
+  ASSERT_TRUE(inserted) << inserted.error().ToString();
+  const std::string report_id = *inserted;
+
+  std::string markdown = Text(Call("get_report", {{"report_id", report_id}}));
+  EXPECT_NE(markdown.find("## Linked issues\n\n- " + ours->issue_id +
+                          " (anomaly; Ongoing, triage New): HeapUsageTooHigh"),
+            std::string::npos)
+      << markdown;
+  Json detail =
+      *ParseJson(Text(Call("get_report", {{"report_id", report_id}, {"format", "json"}})));
+  ASSERT_EQ(detail["issues"].size(), 1u) << detail.dump();
+  EXPECT_EQ(detail["issues"][0]["issue_id"], ours->issue_id);
+  EXPECT_EQ(detail["issues"][0]["title"], "HeapUsageTooHigh");
+  EXPECT_EQ(detail["issues"][0]["triage_status"], "New");
+  // And the issue names the investigation.
+  Json issue = *ParseJson(Text(Call("get_issue", {{"issue_id", ours->issue_id}})));
+  ASSERT_EQ(issue["investigations"].size(), 1u) << issue.dump();
+  EXPECT_EQ(issue["investigations"][0]["task_id"], ours->task_id);
 }
 
 TEST_P(McpServerTest, ToolFailuresAreResultsTheModelCanFix) {

@@ -536,6 +536,35 @@ TEST_P(ServiceTest, AnIssueInvestigationReportCarriesTheIssueAndItsAlerts) {
   EXPECT_NE(shown->find("- alert HeapUsageTooHigh [warning, Firing since 2026-11-21T09:00:00Z]"),
             std::string::npos)
       << *shown;
+  // The report lists the issue it was queued for; the issue lists the report.
+  EXPECT_NE(shown->find("## Linked issues\n\n- " + ours->issue_id +
+                        " (anomaly; Ongoing, triage New): HeapUsageTooHigh"),
+            std::string::npos)
+      << *shown;
+  auto detail = Reports(runtime()).Detail(task->report_id);
+  ASSERT_TRUE(detail) << detail.error().ToString();
+  ASSERT_EQ((*detail)["issues"].size(), 1u) << detail->dump();
+  EXPECT_EQ((*detail)["issues"][0]["issue_id"], ours->issue_id);
+  EXPECT_EQ((*detail)["issues"][0]["issue_status"], "Ongoing");
+  auto as_json = Reports(runtime()).Render(task->report_id, service::ReportFormat::kJson);
+  ASSERT_TRUE(as_json);
+  EXPECT_EQ(ParseJson(*as_json).value()["issues"][0]["title"], "HeapUsageTooHigh");
+  auto view = service::Issues(runtime()).Get(ours->issue_id);
+  ASSERT_TRUE(view) << view.error().ToString();
+  EXPECT_EQ(service::IssueViewJson(*view)["investigations"][0]["report_id"], task->report_id);
+  // A report without an issue lists none.
+  auto page = Reports(runtime()).List(service::ReportQuery{});
+  ASSERT_TRUE(page && !page->reports.empty());
+  for (const store::StoredReport& other : page->reports) {
+    if (other.report_id == task->report_id) continue;
+    auto plain = Reports(runtime()).Detail(other.report_id);
+    ASSERT_TRUE(plain) << plain.error().ToString();
+    EXPECT_TRUE((*plain)["issues"].empty());
+    auto text = Reports(runtime()).Render(other.report_id, service::ReportFormat::kMarkdown);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->find("## Linked issues"), std::string::npos);
+    break;
+  }
 }
 
 TEST_P(ServiceTest, IssueStepsParseStatesAndRefuseInvalidOnes) {
