@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "alerts/cluster_alerts.h"
 #include "core/time_format.h"
 
 namespace rh::alerts {
@@ -192,12 +193,16 @@ Result<AlertPage> AlertStore::List(const AlertFilter& filter) {
   }
   std::string sql = "SELECT " + std::string(kReadColumns) + " FROM lark_alerts WHERE 1 = 1";
   std::vector<store::Value> params;
+  // A multi-section Lark row ("c-1|c-2", "Firing|Resolved") matches a cluster or status filter
+  // when one of its sections does; those sections are listed (ExpandSections), each on its own.
+  const bool by_section = !filter.cluster_id.empty() || filter.status.has_value();
   if (!filter.cluster_id.empty()) {
-    sql += " AND cluster_id = ?";
+    sql += " AND (cluster_id = ? OR (sections > 1 AND cluster_id LIKE ?))";
     params.push_back(store::Text(filter.cluster_id));
+    params.push_back(store::Text("%" + filter.cluster_id + "%"));
   }
   if (filter.status) {
-    sql += " AND status = ?";
+    sql += " AND (status = ? OR sections > 1)";
     params.push_back(store::Text(*filter.status));
   }
   if (!filter.source.empty()) {
@@ -224,12 +229,26 @@ Result<AlertPage> AlertStore::List(const AlertFilter& filter) {
   RH_ASSIGN_OR_RETURN(store::QueryResult rows, fleet_.Query(sql, params));
   AlertPage page;
   for (size_t idx = 0; idx < rows.size() && idx < size_t(filter.limit); ++idx) {
-    page.alerts.push_back(AlertFromRow(rows[idx]));
-  }
-  if (rows.size() > size_t(filter.limit)) {
-    const StoredAlert& last = page.alerts.back();
-    page.next_cursor =
-        FormatSqlTime(last.alert.alert_time.value_or(TimePoint{})) + "|" + last.alert.message_id;
+    StoredAlert row = AlertFromRow(rows[idx]);
+    if (idx + 1 == size_t(filter.limit) && rows.size() > size_t(filter.limit)) {
+      // The cursor is the last row read, whether or not its sections are listed.
+      page.next_cursor =
+          FormatSqlTime(row.alert.alert_time.value_or(TimePoint{})) + "|" + row.alert.message_id;
+    }
+    if (!by_section || row.sections <= 1) {
+      page.alerts.push_back(std::move(row));
+      continue;
+    }
+    auto sections = ExpandSections(row);
+    if (!sections) {  // listed whole rather than hidden
+      page.alerts.push_back(std::move(row));
+      continue;
+    }
+    for (StoredAlert& section : *sections) {
+      if (!filter.cluster_id.empty() && section.alert.cluster_id != filter.cluster_id) continue;
+      if (filter.status && section.alert.status != *filter.status) continue;
+      page.alerts.push_back(std::move(section));
+    }
   }
   return page;
 }

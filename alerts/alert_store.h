@@ -96,7 +96,9 @@ struct AlertFilter {
 };
 
 struct AlertPage {
-  std::vector<StoredAlert> alerts;  // newest first
+  // Newest first; `limit` counts rows. With a cluster or status filter a multi-section Lark row
+  // is listed as its matching sections (StoredAlert::section set), else whole.
+  std::vector<StoredAlert> alerts;
   std::string next_cursor;          // empty when there are no more
 };
 

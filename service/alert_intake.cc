@@ -53,6 +53,7 @@ Json AlertJson(const alerts::StoredAlert& stored) {
     return text.empty() ? Json(nullptr) : Json(text);
   };
   return Json{{"message_id", alert.message_id},
+              {"section", stored.section > 0 ? Json(stored.section) : Json(nullptr)},
               {"source", alert.source},
               {"cluster_id", empty_null(alert.cluster_id)},
               {"cluster_name", empty_null(alert.cluster_name)},

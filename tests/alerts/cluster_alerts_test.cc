@@ -122,6 +122,45 @@ TEST_P(ClusterAlertsTest, AMultiSectionRowIsSeenSectionBySectionOnItsOwnClusters
   EXPECT_TRUE(Read(prefix).empty());
 }
 
+// AlertStore::List (GET /api/v1/alerts, `alerts list`): a cluster or status filter lists the
+// matching sections of a multi-section row; without one the row is listed whole.
+TEST_P(ClusterAlertsTest, TheAlertListFiltersAMultiSectionRowBySection) {
+  AlertStore store(db(), clock_);
+  AlertFilter by_cluster;
+  by_cluster.cluster_id = "c-two";
+  auto two = store.List(by_cluster);
+  ASSERT_TRUE(two) << two.error().ToString();
+  ASSERT_EQ(two->alerts.size(), 2u);  // newest first
+  EXPECT_EQ(two->alerts[0].AlertId(), "om_two#2");
+  EXPECT_EQ(two->alerts[0].alert.status, kResolved);
+  EXPECT_EQ(two->alerts[1].AlertId(), "wh_one");
+  by_cluster.cluster_id = "c-on";  // a prefix of a section's cluster is not that cluster
+  EXPECT_TRUE(store.List(by_cluster)->alerts.empty());
+
+  AlertFilter firing;
+  firing.status = kFiring;
+  auto firing_page = store.List(firing);
+  ASSERT_TRUE(firing_page);
+  ASSERT_EQ(firing_page->alerts.size(), 2u);
+  EXPECT_EQ(firing_page->alerts[0].AlertId(), "om_two#1");
+  EXPECT_EQ(firing_page->alerts[0].alert.cluster_id, "c-one");
+  EXPECT_EQ(firing_page->alerts[1].AlertId(), "wh_one");
+
+  AlertFilter all;
+  all.limit = 1;
+  auto first = store.List(all);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->alerts.size(), 1u);
+  EXPECT_EQ(first->alerts[0].AlertId(), "om_two");  // whole
+  EXPECT_EQ(first->alerts[0].alert.cluster_id, "c-one|c-two");
+  all.cursor = first->next_cursor;
+  auto second = store.List(all);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->alerts.size(), 1u);
+  EXPECT_EQ(second->alerts[0].AlertId(), "wh_one");
+  EXPECT_TRUE(second->next_cursor.empty());
+}
+
 TEST(ExpandSectionsTest, AOneSectionRowIsItselfAndABadStatusIsAnError) {
   StoredAlert whole;
   whole.alert.message_id = "wh_1";
