@@ -203,6 +203,51 @@ TEST_P(McpServerTest, GetReportListsTheLinkedIssues) {
   EXPECT_EQ(issue["investigations"][0]["task_id"], ours->task_id);
 }
 
+// Reports and clusters as MCP resources: the capability, the templates, the newest reports
+// listed (paged), each read as Markdown; a cluster read as JSON; unknown ones are -32002.
+TEST_P(McpServerTest, ReportsAndClustersAreResources) {
+  Json init = Request("initialize", {{"protocolVersion", "2025-06-18"},
+                                     {"capabilities", Json::object()},
+                                     {"clientInfo", {{"name", "test"}, {"version", "1"}}}});
+  EXPECT_TRUE(init["result"]["capabilities"].contains("resources")) << init.dump();
+
+  Json templates = Request("resources/templates/list")["result"]["resourceTemplates"];
+  ASSERT_EQ(templates.size(), 2u) << templates.dump();
+  EXPECT_EQ(templates[0]["uriTemplate"], "rockhound://reports/{report_id}");
+  EXPECT_EQ(templates[1]["uriTemplate"], "rockhound://clusters/{cluster_id}");
+  for (const Json& entry : templates) {
+    EXPECT_GT(entry["description"].get<std::string>().size(), 60u) << "stands alone";
+  }
+
+  Json listed = Request("resources/list")["result"];
+  ASSERT_EQ(listed["resources"].size(), 3u) << listed.dump();  // the three seeded reports
+  EXPECT_FALSE(listed.contains("nextCursor"));
+  const Json& first = listed["resources"][0];
+  ASSERT_TRUE(first["uri"].get<std::string>().starts_with("rockhound://reports/rpt_"));
+  EXPECT_EQ(first["mimeType"], "text/markdown");
+  Json read = Request("resources/read", {{"uri", first["uri"]}})["result"];
+  ASSERT_EQ(read["contents"].size(), 1u) << read.dump();
+  EXPECT_EQ(read["contents"][0]["uri"], first["uri"]);
+  const std::string report_id = first["name"];
+  EXPECT_EQ(read["contents"][0]["text"], Text(Call("get_report", {{"report_id", report_id}})));
+
+  Json cluster = Request("resources/read",
+                         {{"uri", std::string("rockhound://clusters/") + kCriticalCluster}});
+  ASSERT_TRUE(cluster.contains("result")) << cluster.dump();
+  EXPECT_EQ(cluster["result"]["contents"][0]["mimeType"], "application/json");
+  Json body = *ParseJson(cluster["result"]["contents"][0]["text"].get<std::string>());
+  EXPECT_EQ(body["cluster_id"], kCriticalCluster) << body.dump();
+
+  for (const char* uri : {"rockhound://reports/rpt_missing", "rockhound://clusters/c-nowhere",
+                          "rockhound://nodes/x", "https://example.com/"}) {
+    Json missing = Request("resources/read", {{"uri", uri}});
+    EXPECT_EQ(missing["error"]["code"], -32002) << uri << ": " << missing.dump();
+  }
+  EXPECT_EQ(Request("resources/read", {{"uri", "rockhound://clusters/NOT AN ID"}})["error"]["code"],
+            -32602);
+  EXPECT_EQ(Request("resources/read", Json::object())["error"]["code"], -32602);
+}
+
 TEST_P(McpServerTest, ToolFailuresAreResultsTheModelCanFix) {
   Json bad_args = Call("query_cluster_info", {{"cluster_id", "NOT VALID"}});
   EXPECT_TRUE(bad_args["isError"].get<bool>());
@@ -232,7 +277,7 @@ TEST_P(McpServerTest, ProtocolErrors) {
   EXPECT_EQ(reply(R"({"jsonrpc":"2.0","id":1})")["error"]["code"], -32600);
   EXPECT_EQ(reply(R"({"jsonrpc":"2.0","id":{"a":1},"method":"ping"})")["error"]["code"], -32600);
   EXPECT_EQ(reply("42")["error"]["code"], -32600);
-  Json unknown_method = Request("resources/list", Json::object(), 7);
+  Json unknown_method = Request("prompts/list", Json::object(), 7);
   EXPECT_EQ(unknown_method["error"]["code"], -32601);
   EXPECT_EQ(unknown_method["id"], 7);
   Json unknown_tool = Request("tools/call", {{"name", "drop_database"}});
