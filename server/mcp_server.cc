@@ -1,6 +1,9 @@
 #include "server/mcp_server.h"
 
 #include <exception>
+#include <initializer_list>
+#include <set>
+#include <utility>
 #include <string>
 
 #include "core/ids.h"
@@ -34,6 +37,41 @@ bool IsStoredId(std::string_view id) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   }
   return true;
+}
+
+// The outputSchema of a tool whose successful result is a JSON object (every tool but get_report,
+// whose default is Markdown): the members it returns, described; types are not constrained
+// because the output budget may shorten a member (tools/output_budget.h).
+Json OutputSchema(const std::string& name) {
+  auto describe = [](std::initializer_list<std::pair<const char*, const char*>> members) {
+    Json properties = Json::object();
+    for (const auto& [member, text] : members) properties[member] = {{"description", text}};
+    return properties;
+  };
+  Json properties = Json::object();
+  if (name == "list_reports") {
+    properties = describe({{"reports", "The reports, newest first (report_id, cluster_id, "
+                                       "severity, category, confidence, summary, created_at)."},
+                           {"next_cursor", "Pass as cursor for the next page; null at the end."}});
+  } else if (name == "list_issues") {
+    properties = describe({{"issues", "The alert issues, open first (issue_id, cluster_id, kind, "
+                                      "title, issue_status, triage_status, escalated, ...)."},
+                           {"next_cursor", "Pass as cursor for the next page; null at the end."}});
+  } else if (name == "get_issue") {
+    properties = describe({{"issue_id", "The issue."},
+                           {"alerts", "Its alert timeline, oldest first."},
+                           {"events", "Every status change, with who and when."},
+                           {"investigations", "The investigations it queued, with their reports."}});
+  } else if (name == "request_investigation" || name == "get_investigation") {
+    properties = describe({{"task_id", "The investigation task (tsk_...)."},
+                           {"status", "queued, running, done, failed or cancelled."},
+                           {"created", "Whether this call queued it (request_investigation)."},
+                           {"report", "The report once done (get_investigation)."}});
+  } else if (name.starts_with("search_")) {
+    properties = describe({{"mode", "hybrid, fulltext or vector."},
+                           {"hits", "The passages found, best first, each with its source."}});
+  }
+  return Json{{"type", "object"}, {"properties", std::move(properties)}};
 }
 
 // The resource templates (resources/templates/list).
@@ -86,6 +124,7 @@ struct McpServer::Impl {
   const tools::ToolRegistry* investigation_tools = nullptr;
   tools::ToolRegistry service_tools;
   Json definitions = Json::array();
+  std::set<std::string> structured;  // tools with an outputSchema (structuredContent results)
   bool initialized = false;
 
   Result<Json> CallTool(const Json& params, std::string* protocol_error);
@@ -123,8 +162,15 @@ Result<Json> McpServer::Impl::CallTool(const Json& params, std::string* protocol
   tools::ToolResult result = registry->Call(name, arguments);
   Logger("server")->info("mcp: tools/call {} -> {} ({} chars)", name,
                          result.is_error ? "error" : "ok", result.content.size());
-  return Json{{"content", {{{"type", "text"}, {"text", result.content}}}},
-              {"isError", result.is_error}};
+  Json reply = {{"content", {{{"type", "text"}, {"text", result.content}}}},
+                {"isError", result.is_error}};
+  if (!result.is_error && structured.count(name)) {
+    // MCP 2025-06-18: the structured result beside its text (which stays for older clients).
+    auto parsed = ParseJson(result.content, name);
+    reply["structuredContent"] =
+        parsed && parsed->is_object() ? *parsed : Json{{"text", result.content}};
+  }
+  return reply;
 }
 
 Result<Json> McpServer::Impl::ListResources(const Json& params) {
@@ -277,8 +323,10 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
                       runtime.Tools(/*knowledge_required=*/false));
   RH_ASSIGN_OR_RETURN(tools::ToolRegistry service_tools,
                       internal::BuildServiceTools(runtime, output_budget_tokens));
-  auto impl =
-      std::make_unique<Impl>(Impl{&runtime, investigation_tools, std::move(service_tools)});
+  auto impl = std::make_unique<Impl>();
+  impl->runtime = &runtime;
+  impl->investigation_tools = investigation_tools;
+  impl->service_tools = std::move(service_tools);
   for (const Json& definitions :
        {impl->investigation_tools->McpDefinitions(), impl->service_tools.McpDefinitions()}) {
     for (const Json& definition : definitions) impl->definitions.push_back(definition);
@@ -292,6 +340,11 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
                                    {"openWorldHint", false}};
     } else if (!definition.contains("annotations")) {
       definition["annotations"] = {{"readOnlyHint", true}, {"openWorldHint", false}};
+    }
+    const std::string name = definition["name"].get<std::string>();
+    if (name != "get_report") {
+      definition["outputSchema"] = OutputSchema(name);
+      impl->structured.insert(name);
     }
   }
   return std::make_unique<McpServer>(std::move(impl));

@@ -10,7 +10,9 @@
 //   - request_investigation, get_investigation       (the task queue; a `rockhound serve` or
 //                                                     `rockhound run` worker sharing the memory
 //                                                     database works the task).
-// Every tool is read-only except request_investigation, which only queues.
+// Every tool is read-only except request_investigation, which only queues. Every tool but
+// get_report (Markdown by default) declares an outputSchema and answers with structuredContent
+// (the JSON object) beside the text content (MCP 2025-06-18).
 //
 // Resources (resources/list, resources/read, resources/templates/list; no subscriptions):
 //   - rockhound://reports/{report_id}   a stored report as Markdown (with its linked issues);

@@ -118,6 +118,9 @@ TEST_P(McpServerTest, CallsEveryTool) {
     Json result = Call(std::string(name), arguments);
     EXPECT_FALSE(result["isError"].get<bool>()) << name << ": " << Text(result);
     EXPECT_FALSE(Text(result).empty()) << name;
+    // Structured results (outputSchema declared): the JSON object beside the text.
+    ASSERT_TRUE(result.contains("structuredContent")) << name;
+    EXPECT_EQ(result["structuredContent"], *ParseJson(Text(result))) << name;
   }
   for (const char* search : {"search_hybrid", "search_fulltext", "search_vector"}) {
     Json result = Call(search, {{"query", "disk is full"}, {"k", 2}});
@@ -246,6 +249,28 @@ TEST_P(McpServerTest, ReportsAndClustersAreResources) {
   EXPECT_EQ(Request("resources/read", {{"uri", "rockhound://clusters/NOT AN ID"}})["error"]["code"],
             -32602);
   EXPECT_EQ(Request("resources/read", Json::object())["error"]["code"], -32602);
+}
+
+// Every tool with a JSON result declares an outputSchema; get_report (Markdown) does not, and
+// its result has no structuredContent; a failure has none either.
+TEST_P(McpServerTest, StructuredToolsDeclareAnOutputSchema) {
+  Json tools = Request("tools/list")["result"]["tools"];
+  for (const Json& tool : tools) {
+    const bool markdown = tool["name"] == "get_report";
+    EXPECT_EQ(tool.contains("outputSchema"), !markdown) << tool["name"];
+    if (!markdown) {
+      EXPECT_EQ(tool["outputSchema"]["type"], "object") << tool["name"];
+    }
+    EXPECT_GT(tool["description"].get<std::string>().size(), 40u) << tool["name"];
+  }
+  Json listed = Call("list_reports", {{"limit", 2}});
+  ASSERT_TRUE(listed.contains("structuredContent")) << listed.dump();
+  EXPECT_EQ(listed["structuredContent"]["reports"].size(), 2u);
+  const std::string report_id = listed["structuredContent"]["reports"][0]["report_id"];
+  EXPECT_FALSE(Call("get_report", {{"report_id", report_id}}).contains("structuredContent"));
+  Json failed = Call("list_issues", {{"status", "exploded"}});
+  EXPECT_TRUE(failed["isError"].get<bool>()) << failed.dump();
+  EXPECT_FALSE(failed.contains("structuredContent"));
 }
 
 TEST_P(McpServerTest, ToolFailuresAreResultsTheModelCanFix) {
