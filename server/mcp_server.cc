@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <initializer_list>
+#include <regex>
 #include <set>
 #include <utility>
 #include <string>
@@ -72,6 +73,16 @@ Json OutputSchema(const std::string& name) {
                            {"hits", "The passages found, best first, each with its source."}});
   }
   return Json{{"type", "object"}, {"properties", std::move(properties)}};
+}
+
+// A tool description as an MCP client reads it, without the server's instructions: the
+// investigator's descriptions name the protocol step they belong to ("(step 3)", "Use it in
+// step 2 to ..."), which means nothing outside Rockhound's own loop.
+std::string StandAlone(std::string description) {
+  static const std::regex kStepNote(R"( ?\(step [0-9]+(, [^)]*)?\))");
+  static const std::regex kInStep(R"( in step [0-9]+)");
+  description = std::regex_replace(description, kStepNote, "");
+  return std::regex_replace(description, kInStep, "");
 }
 
 // The resource templates (resources/templates/list).
@@ -341,6 +352,7 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
     } else if (!definition.contains("annotations")) {
       definition["annotations"] = {{"readOnlyHint", true}, {"openWorldHint", false}};
     }
+    definition["description"] = StandAlone(definition["description"].get<std::string>());
     const std::string name = definition["name"].get<std::string>();
     if (name != "get_report") {
       definition["outputSchema"] = OutputSchema(name);

@@ -12,7 +12,8 @@
 //                                                     database works the task).
 // Every tool is read-only except request_investigation, which only queues. Every tool but
 // get_report (Markdown by default) declares an outputSchema and answers with structuredContent
-// (the JSON object) beside the text content (MCP 2025-06-18).
+// (the JSON object) beside the text content (MCP 2025-06-18). Descriptions stand alone: the
+// investigator's "(step N)" notes are dropped (only the instructions name the protocol).
 //
 // Resources (resources/list, resources/read, resources/templates/list; no subscriptions):
 //   - rockhound://reports/{report_id}   a stored report as Markdown (with its linked issues);

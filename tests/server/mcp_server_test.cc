@@ -261,7 +261,11 @@ TEST_P(McpServerTest, StructuredToolsDeclareAnOutputSchema) {
     if (!markdown) {
       EXPECT_EQ(tool["outputSchema"]["type"], "object") << tool["name"];
     }
-    EXPECT_GT(tool["description"].get<std::string>().size(), 40u) << tool["name"];
+    // Descriptions stand alone: no step of the investigator's protocol (only the system
+    // prompt and the server's instructions say what the steps are).
+    const std::string description = tool["description"];
+    EXPECT_GT(description.size(), 40u) << tool["name"];
+    EXPECT_EQ(description.find("step "), std::string::npos) << tool["name"] << ": " << description;
   }
   Json listed = Call("list_reports", {{"limit", 2}});
   ASSERT_TRUE(listed.contains("structuredContent")) << listed.dump();
