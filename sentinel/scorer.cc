@@ -540,7 +540,9 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
   alert_query.from = alerts_from;
   alert_query.to = run.now;
   if (scope) {
-    for (const ClusterRow& cluster : clusters) alert_query.cluster_ids.push_back(cluster.cluster_id);
+    for (const ClusterRow& cluster : clusters) {
+      alert_query.cluster_ids.push_back(cluster.cluster_id);
+    }
   }
   std::vector<std::vector<AlertMessage>> alerts(clusters.size());
   if (!scope || !alert_query.cluster_ids.empty()) {
