@@ -34,6 +34,9 @@ struct InvestigationRequest {
   // (an engineer's question) or "" (a direct run). The Investigator turns these into `trigger`.
   std::string source = {};
   Json rules_fired = nullptr;       // the sentinel's rules_fired array (null for other sources)
+  // The queued task's context (store::Task::context_json): {"issue": {...}, "alerts": [...]}
+  // for an issue- or webhook-queued task — what the trigger brief carries. Null: none.
+  Json context = nullptr;
   // The trigger brief (agent/trigger_brief.h): what fired with its values, the latest score and
   // sub-scores, tier, version. Null: none (the Claude loop's first message then carries only the
   // question).

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "alerts/cluster_alerts.h"
 #include "core/redact.h"
 #include "core/time_format.h"
 
@@ -40,6 +41,62 @@ std::string Number(const Json& value) {
   return out.str();
 }
 
+// A {"name": "value"} object with every value a clipped string (labels, annotations).
+Json ClipStrings(const Json& object) {
+  Json out = Json::object();
+  if (!object.is_object()) return out;
+  for (const auto& [key, value] : object.items()) {
+    // Masked as "key=value" so a label named like a secret (db_password) hides its value.
+    const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    const std::string masked = RedactSecrets(key + "=" + text);
+    const size_t equals = masked.find('=');
+    out[RedactSecrets(key)] =
+        Clip(equals == std::string::npos ? RedactSecrets(text) : masked.substr(equals + 1));
+  }
+  return out;
+}
+
+// One alert of the task's context as the brief carries it.
+Json ContextAlert(const Json& alert) {
+  Json item = {{"alert_name", Clip(JsonString(alert, "alert_name"))},
+               {"status", JsonString(alert, "status")}};
+  for (const char* key : {"severity", "source", "message_id"}) {
+    if (std::string value = JsonString(alert, key); !value.empty()) item[key] = Clip(value);
+  }
+  for (const char* key : {"starts_at", "ends_at", "alert_time"}) {
+    if (alert.contains(key) && alert[key].is_string()) item[key] = alert[key];
+  }
+  if (std::string detail = JsonString(alert, "detail"); !detail.empty()) {
+    item["detail"] = Clip(std::move(detail));
+  }
+  for (const char* key : {"labels", "annotations"}) {
+    if (alert.contains(key) && alert[key].is_object() && !alert[key].empty()) {
+      item[key] = ClipStrings(alert[key]);
+    }
+  }
+  return item;
+}
+
+// The issue of the task's context as the brief carries it.
+Json ContextIssue(const Json& issue) {
+  Json item = Json::object();
+  for (const char* key : {"issue_id", "kind", "title", "issue_status", "triage_status", "severity",
+                          "reason", "first_alert_at", "escalated_at"}) {
+    if (std::string value = JsonString(issue, key); !value.empty()) item[key] = Clip(value);
+  }
+  if (issue.contains("escalated") && issue["escalated"].is_boolean()) {
+    item["escalated"] = issue["escalated"];
+  }
+  if (issue.contains("alert_names") && issue["alert_names"].is_array()) {
+    Json names = Json::array();
+    for (const Json& name : issue["alert_names"]) {
+      if (name.is_string()) names.push_back(Clip(name.get<std::string>()));
+    }
+    item["alert_names"] = std::move(names);
+  }
+  return item;
+}
+
 }  // namespace
 
 Result<Json> BuildTriggerBrief(store::Database& fleet, const InvestigationRequest& request,
@@ -62,25 +119,42 @@ Result<Json> BuildTriggerBrief(store::Database& fleet, const InvestigationReques
     trigger["rules"] = std::move(rules);
   }
   if (!request.question.empty()) trigger["question"] = Clip(request.question);
-  if (request.source == "webhook") {
-    RH_ASSIGN_OR_RETURN(
-        store::QueryResult alerts,
-        fleet.Query("SELECT alert_name, severity, status, detail, source, alert_time, starts_at "
-                    "FROM lark_alerts WHERE cluster_id = ? AND status = 'Firing' "
-                    "AND alert_time <= ? AND alert_time >= ? "
-                    "ORDER BY alert_time DESC, message_id LIMIT " +
-                        std::to_string(kBriefMaxAlerts),
-                    {store::Text(request.cluster_id), store::Time(now),
-                     store::Time(now - std::chrono::hours(24))}));
+  const Json& context = request.context;
+  if (context.is_object() && context.contains("issue") && context["issue"].is_object()) {
+    trigger["issue"] = ContextIssue(context["issue"]);
+  }
+  if (context.is_object() && context.contains("alerts") && context["alerts"].is_array() &&
+      !context["alerts"].empty()) {
+    // The alerts that queued the task, as it carries them (the newest kBriefMaxContextAlerts).
+    const Json& carried = context["alerts"];
+    const size_t skip = carried.size() > static_cast<size_t>(kBriefMaxContextAlerts)
+                            ? carried.size() - kBriefMaxContextAlerts
+                            : 0;
     Json items = Json::array();
-    for (const store::Row& alert : alerts) {
-      Json item = {{"alert_name", Clip(alert.GetString("alert_name"))},
-                   {"status", alert.GetString("status")},
-                   {"alert_time", TimeOrNull(alert, "alert_time")},
-                   {"starts_at", TimeOrNull(alert, "starts_at")}};
-      if (!alert.IsNull("severity")) item["severity"] = alert.GetString("severity");
-      if (!alert.IsNull("detail")) item["detail"] = Clip(alert.GetString("detail"));
-      if (!alert.IsNull("source")) item["source"] = alert.GetString("source");
+    for (size_t idx = skip; idx < carried.size(); ++idx) {
+      if (carried[idx].is_object()) items.push_back(ContextAlert(carried[idx]));
+    }
+    trigger["alerts"] = std::move(items);
+  } else if (request.source == "webhook") {
+    alerts::ClusterAlertQuery query;
+    query.cluster_ids = {request.cluster_id};
+    query.from = now - std::chrono::hours(24);
+    query.to = now;
+    query.firing_only = true;
+    query.newest_first = true;
+    query.limit = kBriefMaxAlerts;
+    RH_ASSIGN_OR_RETURN(std::vector<alerts::StoredAlert> firing,
+                        alerts::ReadClusterAlerts(fleet, query));
+    Json items = Json::array();
+    for (const alerts::StoredAlert& stored : firing) {
+      const alerts::AlertRecord& alert = stored.alert;
+      Json item = {{"alert_name", Clip(alert.alert_name)},
+                   {"status", alert.status},
+                   {"alert_time", FormatIsoTime(*alert.alert_time)},
+                   {"starts_at", FormatIsoTime(alert.starts_at)}};
+      if (!alert.severity.empty()) item["severity"] = alert.severity;
+      if (!alert.detail.empty()) item["detail"] = Clip(alert.detail);
+      if (!alert.source.empty()) item["source"] = alert.source;
       items.push_back(std::move(item));
     }
     trigger["alerts"] = std::move(items);
@@ -151,12 +225,38 @@ std::string TriggerBriefText(const Json& brief) {
       if (std::string reason = JsonString(rule, "reason"); !reason.empty()) out += " (" + reason + ")";
     }
   }
+  if (trigger.contains("issue") && trigger["issue"].is_object()) {
+    const Json& issue = trigger["issue"];
+    out += "\n- issue " + JsonString(issue, "issue_id", "?") + " (" +
+           JsonString(issue, "kind", "?") + ", " + JsonString(issue, "issue_status", "?") +
+           ", triage " + JsonString(issue, "triage_status", "?");
+    if (issue.value("escalated", false)) {
+      out += ", escalated " + JsonString(issue, "escalated_at", "");
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+    }
+    out += ")";
+    if (std::string title = JsonString(issue, "title"); !title.empty()) out += ": " + title;
+    if (std::string reason = JsonString(issue, "reason"); !reason.empty()) {
+      out += " [queued: " + reason + "]";
+    }
+  }
   if (trigger.contains("alerts")) {
     for (const Json& alert : trigger["alerts"]) {
       out += "\n- alert " + JsonString(alert, "alert_name") + " [" +
              JsonString(alert, "severity", "?") + ", " + JsonString(alert, "status") +
-             " since " + JsonString(alert, "starts_at", "?") + "]";
+             " since " + JsonString(alert, "starts_at", "?");
+      if (std::string ends = JsonString(alert, "ends_at"); !ends.empty()) out += " until " + ends;
+      out += "]";
       if (std::string detail = JsonString(alert, "detail"); !detail.empty()) out += ": " + detail;
+      if (alert.contains("labels") && alert["labels"].is_object() && !alert["labels"].empty()) {
+        std::string labels;
+        for (const auto& [key, value] : alert["labels"].items()) {
+          if (key == "alertname") continue;
+          labels += (labels.empty() ? "" : ", ") + key + "=" +
+                    (value.is_string() ? value.get<std::string>() : value.dump());
+        }
+        if (!labels.empty()) out += "\n  labels: " + labels;
+      }
     }
   }
   if (std::string question = JsonString(trigger, "question"); !question.empty()) {

@@ -203,6 +203,11 @@ void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
     if (auto rules = ParseJson(task.rules_fired, "rules_fired"); rules && rules->is_array()) {
       request.rules_fired = std::move(*rules);
     }
+    if (!task.context_json.empty()) {
+      if (auto context = ParseJson(task.context_json, "context_json"); context) {
+        request.context = std::move(*context);
+      }
+    }
     std::string thrown;
     try {
       result = investigator_.Run(request, options_.engine, {}, &cancel);

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "alerts/cluster_alerts.h"
 #include "core/time_format.h"
 
 namespace rh::alerts {
@@ -13,6 +14,11 @@ constexpr std::string_view kColumns =
     "message_id, source, cluster_id, cluster_name, account_id, region, alert_name, severity, "
     "status, detail, dashboard_url, silence_url, alert_time, starts_at, ends_at, created_at, "
     "orphan, orphan_reason";
+// What readers read: the stored columns and the number of sections of a Lark row.
+constexpr std::string_view kReadColumns =
+    "message_id, source, cluster_id, cluster_name, account_id, region, alert_name, severity, "
+    "status, detail, dashboard_url, silence_url, alert_time, starts_at, ends_at, created_at, "
+    "orphan, orphan_reason, sections";
 
 store::Value OptionalText(const std::string& text) {
   return text.empty() ? store::Null() : store::Text(text);
@@ -73,7 +79,7 @@ LookUpClusters(store::Database& fleet, const std::set<std::string>& ids,
 
 }  // namespace
 
-std::string_view AlertColumns() { return kColumns; }
+std::string_view AlertColumns() { return kReadColumns; }
 
 StoredAlert AlertFromRow(const store::Row& row) {
   StoredAlert stored;
@@ -97,6 +103,7 @@ StoredAlert AlertFromRow(const store::Row& row) {
     alert.orphan_reason = row.GetString("orphan_reason", "orphan");
   }
   stored.created_at = row.GetTime("created_at").value_or(TimePoint{});
+  stored.sections = row.IsNull("sections") ? 1 : static_cast<int>(row.GetInt("sections"));
   return stored;
 }
 
@@ -184,14 +191,18 @@ Result<AlertPage> AlertStore::List(const AlertFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) {
     return InvalidArgument("limit", "must be from 1 to 1000");
   }
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM lark_alerts WHERE 1 = 1";
+  std::string sql = "SELECT " + std::string(kReadColumns) + " FROM lark_alerts WHERE 1 = 1";
   std::vector<store::Value> params;
+  // A multi-section Lark row ("c-1|c-2", "Firing|Resolved") matches a cluster or status filter
+  // when one of its sections does; those sections are listed (ExpandSections), each on its own.
+  const bool by_section = !filter.cluster_id.empty() || filter.status.has_value();
   if (!filter.cluster_id.empty()) {
-    sql += " AND cluster_id = ?";
+    sql += " AND (cluster_id = ? OR (sections > 1 AND cluster_id LIKE ?))";
     params.push_back(store::Text(filter.cluster_id));
+    params.push_back(store::Text("%" + filter.cluster_id + "%"));
   }
   if (filter.status) {
-    sql += " AND status = ?";
+    sql += " AND (status = ? OR sections > 1)";
     params.push_back(store::Text(*filter.status));
   }
   if (!filter.source.empty()) {
@@ -218,19 +229,33 @@ Result<AlertPage> AlertStore::List(const AlertFilter& filter) {
   RH_ASSIGN_OR_RETURN(store::QueryResult rows, fleet_.Query(sql, params));
   AlertPage page;
   for (size_t idx = 0; idx < rows.size() && idx < size_t(filter.limit); ++idx) {
-    page.alerts.push_back(AlertFromRow(rows[idx]));
-  }
-  if (rows.size() > size_t(filter.limit)) {
-    const StoredAlert& last = page.alerts.back();
-    page.next_cursor =
-        FormatSqlTime(last.alert.alert_time.value_or(TimePoint{})) + "|" + last.alert.message_id;
+    StoredAlert row = AlertFromRow(rows[idx]);
+    if (idx + 1 == size_t(filter.limit) && rows.size() > size_t(filter.limit)) {
+      // The cursor is the last row read, whether or not its sections are listed.
+      page.next_cursor =
+          FormatSqlTime(row.alert.alert_time.value_or(TimePoint{})) + "|" + row.alert.message_id;
+    }
+    if (!by_section || row.sections <= 1) {
+      page.alerts.push_back(std::move(row));
+      continue;
+    }
+    auto sections = ExpandSections(row);
+    if (!sections) {  // listed whole rather than hidden
+      page.alerts.push_back(std::move(row));
+      continue;
+    }
+    for (StoredAlert& section : *sections) {
+      if (!filter.cluster_id.empty() && section.alert.cluster_id != filter.cluster_id) continue;
+      if (filter.status && section.alert.status != *filter.status) continue;
+      page.alerts.push_back(std::move(section));
+    }
   }
   return page;
 }
 
 Result<std::optional<StoredAlert>> AlertStore::Get(const std::string& message_id) {
   RH_ASSIGN_OR_RETURN(store::QueryResult rows,
-                      fleet_.Query("SELECT " + std::string(kColumns) +
+                      fleet_.Query("SELECT " + std::string(kReadColumns) +
                                        " FROM lark_alerts WHERE message_id = ?",
                                    {store::Text(message_id)}));
   if (rows.empty()) return std::optional<StoredAlert>();

@@ -23,6 +23,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "store/database.h"
 
 namespace rh::alerts {
@@ -51,13 +52,28 @@ struct AlertRecord {
   // Set by the parser when it already knows the alert has no usable cluster (no label, or a
   // label that is not an id); Store sets it when the cluster is not in the fleet.
   std::string orphan_reason;
+  // The webhook alert's labels and annotations ({"name": "value"}), as received; null for Lark
+  // rows. Not stored in lark_alerts (the detail holds their text): they travel to the
+  // investigation brief through the task's context (service/alert_intake.h).
+  Json labels = nullptr;
+  Json annotations = nullptr;
 };
 
 // A stored row.
 struct StoredAlert {
   AlertRecord alert;  // alert_time always set
   TimePoint created_at{};
+  // A multi-section Lark row (alerts/lark_alert_store.h) read section by section
+  // (alerts/cluster_alerts.h): `sections` of the row, `section` this alert's (1-based); 0 for a
+  // row read whole.
+  int sections = 1;
+  int section = 0;
   bool orphan() const { return !alert.orphan_reason.empty(); }
+  // The alert's own id: the message id, with "#<section>" for one section of a multi-section
+  // row (the issue tracker's member key).
+  std::string AlertId() const {
+    return section > 0 ? alert.message_id + "#" + std::to_string(section) : alert.message_id;
+  }
 };
 
 struct StoreOutcome {
@@ -80,7 +96,9 @@ struct AlertFilter {
 };
 
 struct AlertPage {
-  std::vector<StoredAlert> alerts;  // newest first
+  // Newest first; `limit` counts rows. With a cluster or status filter a multi-section Lark row
+  // is listed as its matching sections (StoredAlert::section set), else whole.
+  std::vector<StoredAlert> alerts;
   std::string next_cursor;          // empty when there are no more
 };
 

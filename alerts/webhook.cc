@@ -171,6 +171,10 @@ Result<AlertRecord> ParseOneAlert(const Json& alert, size_t index, const Json& b
                         "' is not a cluster id ([a-z0-9-]) nor the name of a known cluster";
   }
   out.severity = Lower(StringField(labels, "severity"));
+  out.labels = labels;
+  if (alert.contains("annotations") && alert["annotations"].is_object()) {
+    out.annotations = alert["annotations"];
+  }
   std::string detail = DetailOf(alert, body);
   if (grafana) {
     std::string values = GrafanaValues(alert);

@@ -114,7 +114,14 @@ void RegisterCycle(CLI::App& app, Action* chosen) {
       service::Cycle cycle(ctx.runtime());
       RH_ASSIGN_OR_RETURN(service::CycleResult result,
                           cycle.Run(run_options, agent::ProcessStopFlag()));
-      std::fputs(FormatCycleResult(result, run_options).c_str(), stdout);
+      // The open issues after the cycle's grouping (unknown: the line says only what changed).
+      std::optional<issues::IssueCounts> open_issues;
+      if (auto counts = service::Issues(ctx.runtime()).Counts(); counts) {
+        open_issues = *counts;
+      } else {
+        std::fprintf(stderr, "open issues not counted: %s\n", counts.error().ToString().c_str());
+      }
+      std::fputs(FormatCycleResult(result, run_options, open_issues).c_str(), stdout);
       return {};
     };
   });

@@ -9,12 +9,46 @@
 
 namespace rh::app {
 
+std::string FormatIssuesLine(const service::IssueUpdateResult& issues,
+                             const std::optional<issues::IssueCounts>& open_issues) {
+  int created = 0, escalated = 0, resolved = 0;
+  for (const issues::IssueChange& change : issues.tracked.changes) {
+    if (change.created) ++created;
+    if (change.escalated) ++escalated;
+    if (change.resolved) ++resolved;
+  }
+  std::string out = "issues              " + std::to_string(created) + " new, " +
+                    std::to_string(escalated) + " escalated, " + std::to_string(resolved) +
+                    " resolved (" + std::to_string(issues.tracked.alerts_grouped) +
+                    " alerts grouped); " + std::to_string(issues.triggers.size()) +
+                    " investigation(s) queued";
+  if (issues.enqueue_failures > 0) {
+    out += ", " + std::to_string(issues.enqueue_failures) + " not queued (see the log)";
+  }
+  if (open_issues) {
+    out += "; open " + std::to_string(open_issues->open_total);
+    std::string by_status;
+    for (const auto& [status, count] : open_issues->open_by_triage) {
+      if (count == 0) continue;
+      by_status += (by_status.empty() ? "" : ", ") + std::to_string(count) + " " +
+                   std::string(TriageStatusName(status));
+    }
+    if (!by_status.empty()) out += ": " + by_status;
+    if (open_issues->open_escalated > 0) {
+      out += " (" + std::to_string(open_issues->open_escalated) + " escalated)";
+    }
+  }
+  return out + "\n";
+}
+
 std::string FormatCycleResult(const service::CycleResult& result,
-                              const service::CycleOptions& options) {
+                              const service::CycleOptions& options,
+                              const std::optional<issues::IssueCounts>& open_issues) {
   std::string out;
   if (result.lark) out += service::FormatLarkSummary(*result.lark);
   if (!result.lark_error.empty()) out += "lark                catch-up failed: " + result.lark_error + "\n";
   out += sentinel::FormatPassSummary(result.pass);
+  out += FormatIssuesLine(result.issues, open_issues);
   char line[256];
   if (!options.investigate) {
     std::snprintf(line, sizeof(line),

@@ -1,5 +1,9 @@
 #include "issues/issue_store.h"
 
+#include <cstdlib>
+
+#include "alerts/cluster_alerts.h"
+
 #include "core/ids.h"
 #include "core/redact.h"
 #include "core/time_format.h"
@@ -103,6 +107,21 @@ Result<Issue> IssueStore::GetIssue(const std::string& issue_id) {
   return internal::IssueFromRow(rows.front());
 }
 
+Status IssueStore::FillSection(IssueAlert& alert, const std::string& message_id, int section) {
+  RH_ASSIGN_OR_RETURN(store::QueryResult rows,
+                      fleet_.Query("SELECT " + std::string(alerts::AlertColumns()) +
+                                       " FROM lark_alerts WHERE message_id = ?",
+                                   {store::Text(message_id)}));
+  if (rows.empty()) return {};
+  auto sections = alerts::ExpandSections(alerts::AlertFromRow(rows.front()));
+  if (!sections || section < 1 || static_cast<size_t>(section) > sections->size()) return {};
+  const alerts::AlertRecord& own = (*sections)[static_cast<size_t>(section) - 1].alert;
+  alert.severity = own.severity;
+  alert.source = own.source;
+  alert.detail = own.detail;
+  return {};
+}
+
 Result<IssueDetail> IssueStore::Get(const std::string& issue_id) {
   IssueDetail detail;
   RH_ASSIGN_OR_RETURN(detail.issue, GetIssue(issue_id));
@@ -125,6 +144,11 @@ Result<IssueDetail> IssueStore::Get(const std::string& issue_id) {
     alert.starts_at = row.GetTime("starts_at").value_or(TimePoint{});
     alert.ends_at = row.GetTime("ends_at");
     alert.event_at = row.GetTime("event_at").value_or(alert.starts_at);
+    if (const size_t hash = alert.message_id.find('#'); hash != std::string::npos) {
+      // One section of a multi-section Lark row ("om_...#2"): its own severity and detail.
+      RH_RETURN_IF_ERROR(FillSection(alert, alert.message_id.substr(0, hash),
+                                     std::atoi(alert.message_id.c_str() + hash + 1)));
+    }
     detail.alerts.insert(detail.alerts.begin(), std::move(alert));
   }
   RH_ASSIGN_OR_RETURN(

@@ -78,6 +78,9 @@ class IssueStore {
   Result<IssueCounts> Counts();
 
  private:
+  // Severity, source and detail of `alert`, section `section` of lark_alerts row `message_id`.
+  Status FillSection(IssueAlert& alert, const std::string& message_id, int section);
+
   store::Database& fleet_;
   Clock& clock_;
 };

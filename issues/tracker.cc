@@ -6,6 +6,7 @@
 #include <set>
 
 #include "alerts/alert_store.h"
+#include "alerts/cluster_alerts.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/time_format.h"
@@ -312,7 +313,7 @@ class ClusterGrouper {
       work.change.resolved = !issue.open();
     }
     issue.updated_at = now_;
-    members_.push_back(Member{alert.message_id, issue.issue_id, cluster_id_, alert.alert_name,
+    members_.push_back(Member{stored.AlertId(), issue.issue_id, cluster_id_, alert.alert_name,
                               alert.status, starts,
                               alert.ends_at ? std::optional<TimePoint>(Seconds(*alert.ends_at))
                                             : std::nullopt,
@@ -346,7 +347,7 @@ Result<TrackerOutcome> IssueTracker::Update(int batch) {
       into.reopened = change.reopened || (into.reopened && !change.resolved);
       into.alerts_added += change.alerts_added;
     }
-    if (outcome.alerts_grouped < batch) break;
+    if (outcome.rows_read < batch || outcome.alerts_grouped == 0) break;
   }
   for (auto& [id, change] : merged) total.changes.push_back(change);
   if (total.alerts_grouped > 0) {
@@ -359,6 +360,11 @@ Result<TrackerOutcome> IssueTracker::Update(int batch) {
 Result<TrackerOutcome> IssueTracker::UpdateBatch(int batch) {
   TrackerOutcome outcome;
   const TimePoint now = clock_.Now();
+  // "<a> || <b>" in the fleet's dialect.
+  const auto Concat = [&](const std::string& a, const std::string& b) {
+    return fleet_.dialect() == store::Dialect::kSqlite ? "(" + a + " || " + b + ")"
+                                                       : "CONCAT(" + a + ", " + b + ")";
+  };
   auto body = [&]() -> Status {
     outcome = TrackerOutcome{};
     RH_ASSIGN_OR_RETURN(
@@ -366,13 +372,27 @@ Result<TrackerOutcome> IssueTracker::UpdateBatch(int batch) {
         fleet_.Query("SELECT " + std::string(alerts::AlertColumns()) +
                          " FROM lark_alerts WHERE orphan = 0 AND cluster_id <> '' AND NOT EXISTS "
                          "(SELECT 1 FROM alert_issue_members m WHERE m.message_id = "
-                         "lark_alerts.message_id) ORDER BY alert_time, message_id LIMIT " +
-                         std::to_string(batch)));
+                         "lark_alerts.message_id) AND (sections IS NULL OR sections <= 1 OR NOT "
+                         "EXISTS (SELECT 1 FROM alert_issue_members s WHERE s.message_id >= " +
+                         Concat("lark_alerts.message_id", "'#'") + " AND s.message_id < " +
+                         Concat("lark_alerts.message_id", "'$'") +
+                         ")) ORDER BY alert_time, message_id LIMIT " + std::to_string(batch)));
     std::map<std::string, std::vector<alerts::StoredAlert>> by_cluster;
     for (const store::Row& row : rows) {
-      alerts::StoredAlert stored = alerts::AlertFromRow(row);
-      if (!stored.alert.alert_time) stored.alert.alert_time = stored.created_at;
-      by_cluster[stored.alert.cluster_id].push_back(std::move(stored));
+      alerts::StoredAlert whole = alerts::AlertFromRow(row);
+      if (!whole.alert.alert_time) whole.alert.alert_time = whole.created_at;
+      // A multi-section Lark row: each section is an alert of its own cluster ("om_...#2").
+      auto sections = alerts::ExpandSections(whole);
+      if (!sections) {
+        Logger("issues")->warn("lark_alerts {} grouped whole: {}", whole.alert.message_id,
+                               sections.error().ToString());
+        sections = std::vector<alerts::StoredAlert>{whole};
+      }
+      ++outcome.rows_read;
+      for (alerts::StoredAlert& stored : *sections) {
+        if (stored.alert.cluster_id.empty()) continue;
+        by_cluster[stored.alert.cluster_id].push_back(std::move(stored));
+      }
     }
     for (auto& [cluster_id, cluster_alerts] : by_cluster) {
       std::sort(cluster_alerts.begin(), cluster_alerts.end(),

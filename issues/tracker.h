@@ -46,7 +46,8 @@ struct IssueChange {
 };
 
 struct TrackerOutcome {
-  int alerts_grouped = 0;
+  int alerts_grouped = 0;  // alerts placed (one per section of a multi-section Lark row)
+  int rows_read = 0;       // lark_alerts rows read
   std::vector<IssueChange> changes;  // issue id order
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "alerts/cluster_alerts.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -538,25 +539,28 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
   const TimePoint alerts_from =
       std::min({hour - config_.alert_window, previous_alerts_as_of - config_.flap_window,
                 run.now - config_.alert_storm_window});
-  std::string alert_sql =
-      "SELECT cluster_id, alert_name, severity, status, alert_time FROM lark_alerts WHERE "
-      "alert_time >= ? AND alert_time <= ?";
-  std::vector<Value> alert_params = {Time(alerts_from), Time(run.now)};
+  // The one reader of "alerts of a cluster": a multi-section Lark row counts section by section.
+  alerts::ClusterAlertQuery alert_query;
+  alert_query.from = alerts_from;
+  alert_query.to = run.now;
   if (scope) {
-    alert_sql += scope_filter;
-    alert_params.push_back(Text(scope->value));
+    for (const ClusterRow& cluster : clusters) {
+      alert_query.cluster_ids.push_back(cluster.cluster_id);
+    }
   }
-  RH_ASSIGN_OR_RETURN(QueryResult alert_rows, fleet_.Query(alert_sql, alert_params));
   std::vector<std::vector<AlertMessage>> alerts(clusters.size());
-  for (Row row : alert_rows) {
-    auto cluster_it = cluster_index.find(row.GetString(size_t{0}));
-    if (cluster_it == cluster_index.end()) continue;
-    auto time = row.GetTime(size_t{4});
-    if (!time) continue;
-    std::string severity = Lower(row.GetString(size_t{2}));
-    const Severity level = AlertLabelSeverity(severity);
-    alerts[cluster_it->second].push_back({row.GetString(size_t{1}), std::move(severity), level,
-                                          Lower(row.GetString(size_t{3})) == "firing", *time});
+  if (!scope || !alert_query.cluster_ids.empty()) {
+    RH_ASSIGN_OR_RETURN(std::vector<rh::alerts::StoredAlert> alert_rows,
+                        rh::alerts::ReadClusterAlerts(fleet_, alert_query));
+    for (const rh::alerts::StoredAlert& stored : alert_rows) {
+      auto cluster_it = cluster_index.find(stored.alert.cluster_id);
+      if (cluster_it == cluster_index.end()) continue;
+      std::string severity = Lower(stored.alert.severity);
+      const Severity level = AlertLabelSeverity(severity);
+      alerts[cluster_it->second].push_back({stored.alert.alert_name, std::move(severity), level,
+                                            Lower(stored.alert.status) == "firing",
+                                            *stored.alert.alert_time});
+    }
   }
   for (auto& messages : alerts) {
     // By time; at equal times a Resolved message counts as the later one.

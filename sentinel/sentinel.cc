@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "alerts/cluster_alerts.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -288,23 +289,21 @@ Result<std::optional<ChangeCheck>> Sentinel::CheckChange(const ClusterScore& clu
   }
   // The alerts known then, from the messages themselves: firing at the task's creation, or
   // fired in the flap window before it (a flapping alert resolved at that moment is known).
-  RH_ASSIGN_OR_RETURN(
-      store::QueryResult messages,
-      fleet_.Query(
-          "SELECT alert_name, status, alert_time FROM lark_alerts WHERE cluster_id = ? "
-          "AND alert_time >= ? AND alert_time < ? ORDER BY alert_time",
-          {store::Text(cluster.cluster_id),
-           store::Time(check.reported_at - std::max(config_.alert_window, config_.flap_window)),
-           store::Time(check.reported_at)}));
+  rh::alerts::ClusterAlertQuery known_query;
+  known_query.cluster_ids = {cluster.cluster_id};
+  known_query.from = check.reported_at - std::max(config_.alert_window, config_.flap_window);
+  known_query.to = check.reported_at;
+  known_query.to_inclusive = false;
+  RH_ASSIGN_OR_RETURN(std::vector<rh::alerts::StoredAlert> messages,
+                      rh::alerts::ReadClusterAlerts(fleet_, known_query));
   std::map<std::string, bool> latest_firing;   // lower-case name -> latest message Firing
   std::map<std::string, bool> fired_recently;  // ... a Firing message in the flap window
-  for (store::Row row : messages) {
-    const std::string name = Lower(row.GetString(size_t{0}));
-    const bool firing = Lower(row.GetString(size_t{1})) == "firing";
-    const auto time = row.GetTime(size_t{2});
-    if (!time) continue;
-    if (*time >= check.reported_at - config_.alert_window) latest_firing[name] = firing;
-    if (firing && *time >= check.reported_at - config_.flap_window) fired_recently[name] = true;
+  for (const rh::alerts::StoredAlert& message : messages) {
+    const std::string name = Lower(message.alert.alert_name);
+    const bool firing = message.alert.status == rh::alerts::kFiring;
+    const TimePoint time = *message.alert.alert_time;
+    if (time >= check.reported_at - config_.alert_window) latest_firing[name] = firing;
+    if (firing && time >= check.reported_at - config_.flap_window) fired_recently[name] = true;
   }
   std::map<std::string, bool> firing_then;  // lower-case name -> known then
   for (const auto& [name, firing] : latest_firing) firing_then[name] = firing;

@@ -1,9 +1,18 @@
 #include "server/mcp_server.h"
 
 #include <exception>
+#include <initializer_list>
+#include <regex>
+#include <set>
+#include <utility>
 #include <string>
 
+#include "core/ids.h"
 #include "core/log.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
+#include "service/fleet_views.h"
+#include "service/reports.h"
 #include "server/internal/service_tools.h"
 #include "tools/registry.h"
 
@@ -16,6 +25,87 @@ constexpr int kInvalidRequest = -32600;
 constexpr int kMethodNotFound = -32601;
 constexpr int kInvalidParams = -32602;
 constexpr int kInternalError = -32603;
+constexpr int kResourceNotFound = -32002;  // MCP: resources/read of an unknown resource
+
+constexpr std::string_view kReportScheme = "rockhound://reports/";
+constexpr std::string_view kClusterScheme = "rockhound://clusters/";
+constexpr int kResourcesPerPage = 50;
+
+// A stored id as the report resources use them (rpt_... : lower case, digits, '_').
+bool IsStoredId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+// The outputSchema of a tool whose successful result is a JSON object (every tool but get_report,
+// whose default is Markdown): the members it returns, described; types are not constrained
+// because the output budget may shorten a member (tools/output_budget.h).
+Json OutputSchema(const std::string& name) {
+  auto describe = [](std::initializer_list<std::pair<const char*, const char*>> members) {
+    Json properties = Json::object();
+    for (const auto& [member, text] : members) properties[member] = {{"description", text}};
+    return properties;
+  };
+  Json properties = Json::object();
+  if (name == "list_reports") {
+    properties = describe({{"reports", "The reports, newest first (report_id, cluster_id, "
+                                       "severity, category, confidence, summary, created_at)."},
+                           {"next_cursor", "Pass as cursor for the next page; null at the end."}});
+  } else if (name == "list_issues") {
+    properties = describe({{"issues", "The alert issues, open first (issue_id, cluster_id, kind, "
+                                      "title, issue_status, triage_status, escalated, ...)."},
+                           {"next_cursor", "Pass as cursor for the next page; null at the end."}});
+  } else if (name == "get_issue") {
+    properties = describe({{"issue_id", "The issue."},
+                           {"alerts", "Its alert timeline, oldest first."},
+                           {"events", "Every status change, with who and when."},
+                           {"investigations", "The investigations it queued, with their reports."}});
+  } else if (name == "request_investigation" || name == "get_investigation") {
+    properties = describe({{"task_id", "The investigation task (tsk_...)."},
+                           {"status", "queued, running, done, failed or cancelled."},
+                           {"created", "Whether this call queued it (request_investigation)."},
+                           {"report", "The report once done (get_investigation)."}});
+  } else if (name.starts_with("search_")) {
+    properties = describe({{"mode", "hybrid, fulltext or vector."},
+                           {"hits", "The passages found, best first, each with its source."}});
+  }
+  return Json{{"type", "object"}, {"properties", std::move(properties)}};
+}
+
+// A tool description as an MCP client reads it, without the server's instructions: the
+// investigator's descriptions name the protocol step they belong to ("(step 3)", "Use it in
+// step 2 to ..."), which means nothing outside Rockhound's own loop.
+std::string StandAlone(std::string description) {
+  static const std::regex kStepNote(R"( ?\(step [0-9]+(, [^)]*)?\))");
+  static const std::regex kInStep(R"( in step [0-9]+)");
+  description = std::regex_replace(description, kStepNote, "");
+  return std::regex_replace(description, kInStep, "");
+}
+
+// The resource templates (resources/templates/list).
+Json ResourceTemplates() {
+  return Json::array(
+      {Json{{"uriTemplate", std::string(kReportScheme) + "{report_id}"},
+            {"name", "report"},
+            {"title", "Investigation report"},
+            {"description",
+             "A stored Rockhound investigation report of one StarRocks cluster, as an SRE reads "
+             "it (Markdown): severity, confidence, root cause, the evidence with the tool call "
+             "each item came from, the recommendations, the trigger and the linked alert "
+             "issues. report_id is an rpt_... id (resources/list lists the newest)."},
+            {"mimeType", "text/markdown"}},
+       Json{{"uriTemplate", std::string(kClusterScheme) + "{cluster_id}"},
+            {"name", "cluster"},
+            {"title", "Cluster"},
+            {"description",
+             "One StarRocks cluster of the fleet as JSON: its info (version, run mode, tier), "
+             "the latest health score with its history, the recent alerts and reports. "
+             "cluster_id looks like c-1a2b3c4d."},
+            {"mimeType", "application/json"}}});
+}
 
 constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
                                                    "2024-11-05"};
@@ -41,12 +131,19 @@ std::string ErrorReply(const Json& id, int code, const std::string& message) {
 }  // namespace
 
 struct McpServer::Impl {
+  service::Runtime* runtime = nullptr;
   const tools::ToolRegistry* investigation_tools = nullptr;
   tools::ToolRegistry service_tools;
   Json definitions = Json::array();
+  std::set<std::string> structured;  // tools with an outputSchema (structuredContent results)
   bool initialized = false;
 
   Result<Json> CallTool(const Json& params, std::string* protocol_error);
+  // resources/list: the newest reports, kResourcesPerPage a page (clusters are too many to
+  // list: the cluster template reads any of them).
+  Result<Json> ListResources(const Json& params);
+  // resources/read; `not_found` set when the URI names nothing Rockhound holds.
+  Result<Json> ReadResource(const Json& params, bool* not_found);
   std::optional<std::string> Handle(const Json& message);
 };
 
@@ -76,8 +173,76 @@ Result<Json> McpServer::Impl::CallTool(const Json& params, std::string* protocol
   tools::ToolResult result = registry->Call(name, arguments);
   Logger("server")->info("mcp: tools/call {} -> {} ({} chars)", name,
                          result.is_error ? "error" : "ok", result.content.size());
-  return Json{{"content", {{{"type", "text"}, {"text", result.content}}}},
-              {"isError", result.is_error}};
+  Json reply = {{"content", {{{"type", "text"}, {"text", result.content}}}},
+                {"isError", result.is_error}};
+  if (!result.is_error && structured.count(name)) {
+    // MCP 2025-06-18: the structured result beside its text (which stays for older clients).
+    auto parsed = ParseJson(result.content, name);
+    reply["structuredContent"] =
+        parsed && parsed->is_object() ? *parsed : Json{{"text", result.content}};
+  }
+  return reply;
+}
+
+Result<Json> McpServer::Impl::ListResources(const Json& params) {
+  service::ReportQuery query;
+  query.limit = kResourcesPerPage;
+  if (params.is_object() && params.contains("cursor") && params["cursor"].is_string()) {
+    query.cursor = params["cursor"].get<std::string>();
+  }
+  RH_ASSIGN_OR_RETURN(store::ReportPage page, service::Reports(*runtime).List(query));
+  Json resources = Json::array();
+  for (const store::StoredReport& report : page.reports) {
+    resources.push_back(
+        Json{{"uri", std::string(kReportScheme) + report.report_id},
+             {"name", report.report_id},
+             {"title", report.cluster_id + ": " + std::string(SeverityName(report.severity)) +
+                           " " + std::string(RootCauseName(report.category))},
+             {"description", report.summary},
+             {"mimeType", "text/markdown"}});
+  }
+  Json result = {{"resources", std::move(resources)}};
+  if (!page.next_cursor.empty()) result["nextCursor"] = page.next_cursor;
+  return result;
+}
+
+Result<Json> McpServer::Impl::ReadResource(const Json& params, bool* not_found) {
+  if (!params.is_object() || !params.contains("uri") || !params["uri"].is_string()) {
+    return InvalidArgument("params.uri", "resources/read needs params.uri (a string)");
+  }
+  const std::string uri = params["uri"].get<std::string>();
+  auto content = [&](std::string mime, std::string text) {
+    return Json{{"contents", Json::array({Json{
+                                 {"uri", uri}, {"mimeType", std::move(mime)},
+                                 {"text", std::move(text)}}})}};
+  };
+  auto missing = [&](const Error& error) -> Result<Json> {
+    if (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidArgument) {
+      *not_found = true;
+    }
+    return Fail(error);
+  };
+  if (uri.starts_with(kReportScheme)) {
+    const std::string id = uri.substr(kReportScheme.size());
+    if (!IsStoredId(id)) {
+      return InvalidArgument(uri, "not a report URI (rockhound://reports/rpt_...)");
+    }
+    auto markdown = service::Reports(*runtime).Render(id, service::ReportFormat::kMarkdown);
+    if (!markdown) return missing(markdown.error());
+    return content("text/markdown", *markdown);
+  }
+  if (uri.starts_with(kClusterScheme)) {
+    const std::string id = uri.substr(kClusterScheme.size());
+    if (!IsValidResourceId(id)) {
+      return InvalidArgument(uri, "not a cluster URI (rockhound://clusters/c-1a2b3c4d)");
+    }
+    auto cluster = service::FleetViews(*runtime).GetCluster(id);
+    if (!cluster) return missing(cluster.error());
+    return content("application/json", DumpJson(*cluster));
+  }
+  *not_found = true;
+  return NotFound(uri, "Rockhound's resources are rockhound://reports/{report_id} and "
+                       "rockhound://clusters/{cluster_id} (resources/templates/list)");
 }
 
 std::optional<std::string> McpServer::Impl::Handle(const Json& message) {
@@ -118,13 +283,41 @@ std::optional<std::string> McpServer::Impl::Handle(const Json& message) {
                            requested, version);
     return Response(id,
                     Json{{"protocolVersion", version},
-                         {"capabilities", {{"tools", {{"listChanged", false}}}}},
+                         {"capabilities",
+                          {{"tools", {{"listChanged", false}}},
+                           {"resources", {{"listChanged", false}, {"subscribe", false}}}}},
                          {"serverInfo",
                           {{"name", "rockhound"}, {"title", "Rockhound"}, {"version", RH_VERSION}}},
                          {"instructions", kInstructions}});
   }
   if (method == "ping") return Response(id, Json::object());
   if (method == "tools/list") return Response(id, Json{{"tools", definitions}});
+  if (method == "resources/templates/list") {
+    return Response(id, Json{{"resourceTemplates", ResourceTemplates()}});
+  }
+  if (method == "resources/list") {
+    Result<Json> listed = ListResources(params);
+    if (!listed) {
+      const bool bad_cursor = listed.error().code == ErrorCode::kInvalidArgument;
+      return ErrorReply(id, bad_cursor ? kInvalidParams : kInternalError,
+                        listed.error().ToString());
+    }
+    return Response(id, *listed);
+  }
+  if (method == "resources/read") {
+    bool not_found = false;
+    Result<Json> read = ReadResource(params, &not_found);
+    if (!read) {
+      int code = kInternalError;
+      if (not_found) {
+        code = kResourceNotFound;
+      } else if (read.error().code == ErrorCode::kInvalidArgument) {
+        code = kInvalidParams;
+      }
+      return ErrorReply(id, code, read.error().ToString());
+    }
+    return Response(id, *read);
+  }
   if (method == "tools/call") {
     std::string protocol_error;
     Result<Json> result = CallTool(params, &protocol_error);
@@ -141,7 +334,10 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
                       runtime.Tools(/*knowledge_required=*/false));
   RH_ASSIGN_OR_RETURN(tools::ToolRegistry service_tools,
                       internal::BuildServiceTools(runtime, output_budget_tokens));
-  auto impl = std::make_unique<Impl>(Impl{investigation_tools, std::move(service_tools)});
+  auto impl = std::make_unique<Impl>();
+  impl->runtime = &runtime;
+  impl->investigation_tools = investigation_tools;
+  impl->service_tools = std::move(service_tools);
   for (const Json& definitions :
        {impl->investigation_tools->McpDefinitions(), impl->service_tools.McpDefinitions()}) {
     for (const Json& definition : definitions) impl->definitions.push_back(definition);
@@ -155,6 +351,12 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
                                    {"openWorldHint", false}};
     } else if (!definition.contains("annotations")) {
       definition["annotations"] = {{"readOnlyHint", true}, {"openWorldHint", false}};
+    }
+    definition["description"] = StandAlone(definition["description"].get<std::string>());
+    const std::string name = definition["name"].get<std::string>();
+    if (name != "get_report") {
+      definition["outputSchema"] = OutputSchema(name);
+      impl->structured.insert(name);
     }
   }
   return std::make_unique<McpServer>(std::move(impl));

@@ -10,9 +10,19 @@
 //   - request_investigation, get_investigation       (the task queue; a `rockhound serve` or
 //                                                     `rockhound run` worker sharing the memory
 //                                                     database works the task).
-// Every tool is read-only except request_investigation, which only queues.
+// Every tool is read-only except request_investigation, which only queues. Every tool but
+// get_report (Markdown by default) declares an outputSchema and answers with structuredContent
+// (the JSON object) beside the text content (MCP 2025-06-18). Descriptions stand alone: the
+// investigator's "(step N)" notes are dropped (only the instructions name the protocol).
 //
-// Methods: initialize, ping, tools/list, tools/call; notifications (notifications/initialized,
+// Resources (resources/list, resources/read, resources/templates/list; no subscriptions):
+//   - rockhound://reports/{report_id}   a stored report as Markdown (with its linked issues);
+//                                       resources/list pages the newest (50 a page, nextCursor);
+//   - rockhound://clusters/{cluster_id} one cluster as JSON (service::FleetViews::GetCluster);
+//                                       read through the template, not listed (fleets are big).
+//   An unknown report or cluster, or a URI of another form, is error -32002 (resource not found).
+//
+// Methods: initialize, ping, tools/list, tools/call, resources/*; notifications (notifications/initialized,
 // notifications/cancelled) get no answer. Errors follow the spec: -32700 parse error, -32600
 // invalid request (also for JSON-RPC batches, removed from MCP in 2025-06-18), -32601 unknown
 // method, -32602 unknown tool or malformed params, -32603 internal error. A tool's own failure

@@ -53,6 +53,7 @@ Json AlertJson(const alerts::StoredAlert& stored) {
     return text.empty() ? Json(nullptr) : Json(text);
   };
   return Json{{"message_id", alert.message_id},
+              {"section", stored.section > 0 ? Json(stored.section) : Json(nullptr)},
               {"source", alert.source},
               {"cluster_id", empty_null(alert.cluster_id)},
               {"cluster_name", empty_null(alert.cluster_name)},
@@ -82,6 +83,9 @@ Json AlertBriefJson(const alerts::AlertRecord& alert) {
               {"status", alert.status},
               {"starts_at", FormatIsoTime(alert.starts_at)},
               {"alert_time", OptionalTime(alert.alert_time)},
+              {"ends_at", OptionalTime(alert.ends_at)},
+              {"labels", alert.labels.is_object() ? alert.labels : Json::object()},
+              {"annotations", alert.annotations.is_object() ? alert.annotations : Json::object()},
               {"detail", detail}};
 }
 

@@ -72,9 +72,11 @@ class AlertIntake {
   Runtime& runtime_;
 };
 
-// One stored alert as the API, MCP and the CLI's JSON show it.
+// One stored alert as the API, MCP and the CLI's JSON show it ("section": which section of a
+// multi-section Lark row it is, null for a whole row).
 Json AlertJson(const alerts::StoredAlert& alert);
-// One alert as an investigation's context carries it (no URLs; detail cut to 500 characters).
+// One alert as an investigation's context carries it (no URLs; detail cut to 500 characters;
+// a webhook alert's labels and annotations).
 Json AlertBriefJson(const alerts::AlertRecord& alert);
 
 }  // namespace rh::service

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "alerts/cluster_alerts.h"
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "service/internal/overview_cache.h"
@@ -539,25 +540,35 @@ Result<Json> FleetViews::GetCluster(const std::string& cluster_id, int history_h
   }
   cluster["history"] = std::move(history);
 
-  RH_ASSIGN_OR_RETURN(
-      store::QueryResult alerts,
-      fleet->Query("SELECT message_id, alert_name, severity, status, detail, source, alert_time, "
-                   "starts_at, ends_at, dashboard_url, silence_url FROM lark_alerts "
-                   "WHERE cluster_id = ? ORDER BY alert_time DESC, message_id LIMIT 20",
-                   {store::Text(cluster_id)}));
+  // The one reader of a cluster's alerts (a multi-section Lark row shows its own section).
+  alerts::ClusterAlertQuery recent;
+  recent.cluster_ids = {cluster_id};
+  recent.newest_first = true;
+  recent.limit = 20;
+  RH_ASSIGN_OR_RETURN(std::vector<alerts::StoredAlert> alerts,
+                      alerts::ReadClusterAlerts(*fleet, recent));
   Json recent_alerts = Json::array();
-  for (const Row& alert : alerts) {
-    recent_alerts.push_back(Json{{"message_id", alert.GetString("message_id")},
-                                 {"alert_name", alert.GetString("alert_name")},
-                                 {"severity", TextOrNull(alert, "severity")},
-                                 {"status", alert.GetString("status")},
-                                 {"detail", TextOrNull(alert, "detail")},
-                                 {"source", TextOrNull(alert, "source")},
-                                 {"alert_time", TimeOrNull(alert, "alert_time")},
-                                 {"starts_at", TimeOrNull(alert, "starts_at")},
-                                 {"ends_at", TimeOrNull(alert, "ends_at")},
-                                 {"dashboard_url", TextOrNull(alert, "dashboard_url")},
-                                 {"silence_url", TextOrNull(alert, "silence_url")}});
+  for (const alerts::StoredAlert& stored : alerts) {
+    const alerts::AlertRecord& alert = stored.alert;
+    auto text = [](const std::string& value) {
+      return value.empty() ? Json(nullptr) : Json(value);
+    };
+    auto time = [](const std::optional<TimePoint>& at) {
+      return at ? Json(FormatIsoTime(*at)) : Json(nullptr);
+    };
+    recent_alerts.push_back(Json{{"message_id", alert.message_id},
+                                 {"section",
+                                  stored.section > 0 ? Json(stored.section) : Json(nullptr)},
+                                 {"alert_name", alert.alert_name},
+                                 {"severity", text(alert.severity)},
+                                 {"status", alert.status},
+                                 {"detail", text(alert.detail)},
+                                 {"source", text(alert.source)},
+                                 {"alert_time", time(alert.alert_time)},
+                                 {"starts_at", time(alert.starts_at)},
+                                 {"ends_at", time(alert.ends_at)},
+                                 {"dashboard_url", text(alert.dashboard_url)},
+                                 {"silence_url", text(alert.silence_url)}});
   }
   cluster["recent_alerts"] = std::move(recent_alerts);
 

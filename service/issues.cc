@@ -63,6 +63,10 @@ Json IssueContext(const issues::IssueDetail& detail, const std::string& reason) 
                 {"kind", std::string(IssueKindName(issue.kind))},
                 {"title", issue.title},
                 {"escalated", issue.escalated},
+                {"escalated_at", OptionalTime(issue.escalated_at)},
+                {"issue_status", std::string(IssueStatusName(issue.issue_status))},
+                {"triage_status", std::string(TriageStatusName(issue.triage_status))},
+                {"severity", EmptyNull(issue.severity)},
                 {"reason", reason},
                 {"first_alert_at", FormatIsoTime(issue.first_alert_at)},
                 {"alert_names", issue.alert_names}}},
@@ -306,6 +310,43 @@ Result<std::vector<issues::Issue>> Issues::OpenIssuesOf(const std::string& clust
 Result<std::vector<std::string>> Issues::IssuesOfTask(const std::string& task_id) {
   RH_ASSIGN_OR_RETURN(issues::IssueStore store, Store());
   return store.IssuesOfTask(task_id);
+}
+
+Result<std::vector<issues::Issue>> Issues::LinkedIssuesOfTask(const std::string& task_id) {
+  std::vector<issues::Issue> linked;
+  if (task_id.empty()) return linked;
+  RH_ASSIGN_OR_RETURN(issues::IssueStore store, Store());
+  RH_ASSIGN_OR_RETURN(std::vector<std::string> ids, store.IssuesOfTask(task_id));
+  for (const std::string& id : ids) {
+    auto issue = store.GetIssue(id);
+    if (issue) {
+      linked.push_back(std::move(*issue));
+    } else if (issue.error().code != ErrorCode::kNotFound) {
+      return Fail(issue.error());
+    }
+  }
+  return linked;
+}
+
+Json LinkedIssueJson(const issues::Issue& issue) {
+  return Json{{"issue_id", issue.issue_id},
+              {"title", issue.title},
+              {"kind", std::string(IssueKindName(issue.kind))},
+              {"issue_status", std::string(IssueStatusName(issue.issue_status))},
+              {"triage_status", std::string(TriageStatusName(issue.triage_status))},
+              {"escalated", issue.escalated}};
+}
+
+std::string LinkedIssuesMarkdown(const std::vector<issues::Issue>& linked) {
+  if (linked.empty()) return "";
+  std::string out = "\n## Linked issues\n\n";
+  for (const issues::Issue& issue : linked) {
+    out += "- " + issue.issue_id + " (" + std::string(IssueKindName(issue.kind)) + "; " +
+           std::string(IssueStatusName(issue.issue_status)) + ", triage " +
+           std::string(TriageStatusName(issue.triage_status)) +
+           (issue.escalated ? ", escalated" : "") + "): " + issue.title + "\n";
+  }
+  return out;
 }
 
 }  // namespace rh::service

@@ -83,6 +83,8 @@ class Issues {
   Result<std::vector<issues::Issue>> OpenIssuesOf(const std::string& cluster_id);
   // Issues linked to the investigation `task_id` (a report's issues).
   Result<std::vector<std::string>> IssuesOfTask(const std::string& task_id);
+  // The issues themselves (an issue deleted since is left out), in IssuesOfTask's order.
+  Result<std::vector<issues::Issue>> LinkedIssuesOfTask(const std::string& task_id);
 
  private:
   Result<issues::IssueStore> Store();
@@ -92,5 +94,10 @@ class Issues {
 // The JSON of one issue (lists) and of one issue in full (timeline, events, links).
 Json IssueJson(const issues::Issue& issue);
 Json IssueViewJson(const IssueView& view);
+// An issue as a report lists it: {issue_id, title, kind, issue_status, triage_status, escalated}.
+Json LinkedIssueJson(const issues::Issue& issue);
+// The "## Linked issues" section of a report's Markdown ("" when there are none):
+//   - iss_... (anomaly; Ongoing, triage New, escalated): HeapUsageTooHigh
+std::string LinkedIssuesMarkdown(const std::vector<issues::Issue>& linked);
 
 }  // namespace rh::service

@@ -3,6 +3,7 @@
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "service/investigations.h"
+#include "service/issues.h"
 #include "service/json_views.h"
 
 namespace rh::service {
@@ -82,9 +83,28 @@ Result<store::StoredReport> Reports::Get(std::string_view report_id) {
 }
 
 Result<std::string> Reports::Render(std::string_view report_id, ReportFormat format) {
+  if (format == ReportFormat::kJson) {
+    RH_ASSIGN_OR_RETURN(Json detail, Detail(report_id));
+    return DumpJson(detail, 2);
+  }
   RH_ASSIGN_OR_RETURN(store::StoredReport report, Get(report_id));
-  if (format == ReportFormat::kMarkdown) return report.markdown;
-  return DumpJson(ReportDetailJson(report), 2);
+  // The issues the report's task was queued for or linked to (issues/ links tasks, so a report
+  // stored before its issue was linked still lists it).
+  RH_ASSIGN_OR_RETURN(std::vector<issues::Issue> linked,
+                      Issues(runtime_).LinkedIssuesOfTask(report.task_id));
+  std::string markdown = report.markdown;
+  if (!linked.empty() && !markdown.empty() && markdown.back() != '\n') markdown += "\n";
+  return markdown + LinkedIssuesMarkdown(linked);
+}
+
+Result<Json> Reports::Detail(std::string_view report_id) {
+  RH_ASSIGN_OR_RETURN(store::StoredReport report, Get(report_id));
+  RH_ASSIGN_OR_RETURN(std::vector<issues::Issue> linked,
+                      Issues(runtime_).LinkedIssuesOfTask(report.task_id));
+  Json detail = ReportDetailJson(report);
+  detail["issues"] = Json::array();
+  for (const issues::Issue& issue : linked) detail["issues"].push_back(LinkedIssueJson(issue));
+  return detail;
 }
 
 Result<std::map<std::string, LatestReport>> Reports::LatestFor(

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "core/root_cause.h"
 #include "core/severity.h"
 #include "service/runtime.h"
@@ -50,8 +51,12 @@ class Reports {
 
   Result<store::ReportPage> List(const ReportQuery& query);
   Result<store::StoredReport> Get(std::string_view report_id);
-  // The report as people read it (Markdown) or as programs do (service::ReportDetailJson).
+  // The report as people read it (Markdown, with its linked issues after it) or as programs do
+  // (Detail).
   Result<std::string> Render(std::string_view report_id, ReportFormat format);
+  // service::ReportDetailJson plus "issues": the issues linked to the report's task
+  // (service::LinkedIssueJson each; [] when none).
+  Result<Json> Detail(std::string_view report_id);
   // The newest report of each of `cluster_ids` that has one (data_loss for a row whose severity
   // or category is none of the vocabulary's names).
   Result<std::map<std::string, LatestReport>> LatestFor(const std::vector<std::string>& cluster_ids);

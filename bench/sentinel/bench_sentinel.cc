@@ -150,6 +150,8 @@ rh::Result<std::string> CachedFleet(const Args& args, int clusters, rh::TimePoin
     RH_ASSIGN_OR_RETURN(auto db, rh::store::OpenDatabase(path));
     auto status = db->Query("SELECT meta_value FROM fleet_meta WHERE meta_key = 'sim_status'");
     if (status && !status->empty() && status->front().GetString(size_t{0}) == "complete") {
+      // A fleet cached by an older build: bring its schema up to date, as the Runtime does.
+      RH_RETURN_IF_ERROR(rh::store::Migrate(*db, rh::store::SchemaSet::kFleet));
       return path;
     }
   }

@@ -234,8 +234,9 @@ class GetReportTool final : public ServiceTool {
             "get_report",
             "Read one stored investigation report: severity, confidence, root cause, the "
             "evidence (each item naming the tool call it came from) and the ordered "
-            "recommendations. format=markdown (default) is what a person reads; format=json "
-            "gives the structured report, with the tool-call transcript when "
+            "recommendations, and the alert issues linked to it (id, title, status). "
+            "format=markdown (default) is what a person reads; format=json gives the "
+            "structured report (issues under \"issues\"), with the tool-call transcript when "
             "include_transcript is true.",
             Json{{"type", "object"},
                  {"properties",
@@ -254,10 +255,12 @@ class GetReportTool final : public ServiceTool {
 
  protected:
   Result<std::string> Execute(const Json& input) override {
-    RH_ASSIGN_OR_RETURN(store::StoredReport report,
-                        service::Reports(runtime_).Get(input["report_id"].get<std::string>()));
-    if (input.value("format", std::string("markdown")) == "markdown") return report.markdown;
-    Json detail = service::ReportDetailJson(report);
+    const std::string report_id = input["report_id"].get<std::string>();
+    service::Reports reports(runtime_);
+    if (input.value("format", std::string("markdown")) == "markdown") {
+      return reports.Render(report_id, service::ReportFormat::kMarkdown);
+    }
+    RH_ASSIGN_OR_RETURN(Json detail, reports.Detail(report_id));
     detail.erase("markdown");
     if (!input.value("include_transcript", false)) detail.erase("transcript");
     return DumpJson(detail);

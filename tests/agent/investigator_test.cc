@@ -28,6 +28,7 @@ using loop_test::RecordingClock;
 using loop_test::TestMemory;
 using rh::testing::ScriptedAnthropicServer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 class InvestigatorTest : public ::testing::TestWithParam<std::string> {
@@ -474,6 +475,58 @@ TEST_P(InvestigatorTest, AWebhookBriefCarriesTheFiringAlerts) {
   EXPECT_TRUE(alert["starts_at"].is_string());
   EXPECT_THAT(alert["detail"].get<std::string>(), HasSubstr("BE data disk used"));
   EXPECT_THAT(stored.markdown, HasSubstr("- alert Data Disk Capacity Alert [critical, Firing"));
+}
+
+// A task queued by the issue tracker (or a webhook) carries its issue and alerts in its context
+// (store::Task::context_json): Claude's first message and the stored brief carry the issue, its
+// status and escalation, and each alert with its labels, annotations, start and end; the
+// Markdown shows them.
+TEST_P(InvestigatorTest, AnIssueTaskBriefCarriesTheIssueAndItsAlerts) {
+  StartClaude("investigation_disk_full");
+  Investigator investigator = MakeInvestigator();
+  InvestigationRequest request{"tsk_issue", cluster_, "Escalated issue: ANOMALY disk (iss_7)"};
+  request.source = "issue";
+  request.context = Json::parse(R"({
+    "trigger": "issue",
+    "issue": {"issue_id": "iss_7", "kind": "ANOMALY", "title": "HeapUsageTooHigh on c",
+              "escalated": true, "escalated_at": "2026-03-01T10:40:00Z",
+              "issue_status": "Ongoing", "triage_status": "New", "reason": "escalated",
+              "alert_names": ["HeapUsageTooHigh", "BeAliveAbnormal"]},
+    "alerts": [
+      {"message_id": "wh_1", "alert_name": "HeapUsageTooHigh", "status": "Firing",
+       "severity": "warning", "source": "alertmanager", "starts_at": "2026-03-01T10:00:00Z",
+       "ends_at": null, "detail": "heap 93%",
+       "labels": {"alertname": "HeapUsageTooHigh", "instance": "be-3:8040"},
+       "annotations": {"summary": "heap 93%"}},
+      {"message_id": "wh_2", "alert_name": "BeAliveAbnormal", "status": "Resolved",
+       "severity": "critical", "starts_at": "2026-03-01T10:35:00Z",
+       "ends_at": "2026-03-01T10:38:00Z", "detail": "be-3 restarted",
+       "labels": {"alertname": "BeAliveAbnormal", "password": "hunter2hunter2"}}]})");
+  store::StoredReport stored = RunAndLoad(investigator, request);
+  EXPECT_EQ(stored.engine, EngineKind::kClaude);
+  const Json brief = ParseJson(stored.report_json).value()["trigger"];
+  EXPECT_EQ(brief["trigger"]["source"], "issue");
+  EXPECT_EQ(brief["trigger"]["issue"]["issue_id"], "iss_7");
+  EXPECT_EQ(brief["trigger"]["issue"]["escalated"], true);
+  EXPECT_EQ(brief["trigger"]["issue"]["issue_status"], "Ongoing");
+  ASSERT_EQ(brief["trigger"]["alerts"].size(), 2u) << brief.dump();
+  EXPECT_EQ(brief["trigger"]["alerts"][0]["labels"]["instance"], "be-3:8040");
+  EXPECT_EQ(brief["trigger"]["alerts"][0]["annotations"]["summary"], "heap 93%");
+  EXPECT_EQ(brief["trigger"]["alerts"][1]["ends_at"], "2026-03-01T10:38:00Z");
+  const std::string opening =
+      server_->requests().front().body["messages"][0]["content"][0]["text"];
+  EXPECT_THAT(opening, HasSubstr("\"issue_id\":\"iss_7\""));
+  EXPECT_THAT(opening, HasSubstr("\"instance\":\"be-3:8040\""));
+  EXPECT_THAT(opening, HasSubstr("\"alert_name\":\"BeAliveAbnormal\""));
+  EXPECT_THAT(opening, HasSubstr("\"ends_at\":\"2026-03-01T10:38:00Z\""));
+  EXPECT_THAT(opening, Not(HasSubstr("hunter2hunter2")));
+  EXPECT_THAT(stored.markdown,
+              HasSubstr("- issue iss_7 (ANOMALY, Ongoing, triage New, escalated "
+                        "2026-03-01T10:40:00Z): HeapUsageTooHigh on c [queued: escalated]"));
+  EXPECT_THAT(stored.markdown,
+              HasSubstr("- alert BeAliveAbnormal [critical, Resolved since 2026-03-01T10:35:00Z "
+                        "until 2026-03-01T10:38:00Z]: be-3 restarted"));
+  EXPECT_THAT(stored.markdown, HasSubstr("labels: instance=be-3:8040"));
 }
 
 // When today's spend reaches the tier's share of agent.daily_budget_usd, Claude is not called:

@@ -221,6 +221,47 @@ TEST_F(CliTest, ACycleOnAnEmptyFleetSaysSoInsteadOfScoringNothing) {
   EXPECT_EQ(run.out.find("Healthy"), std::string::npos) << run.out;
 }
 
+// After grouping, `rockhound cycle` says what the tracker did and how many issues are open, by
+// triage status: the count agrees with `issues list`, and an acknowledged issue moves over.
+TEST_F(CliTest, ACyclePrintsTheIssuesSummary) {
+  ASSERT_TRUE(demo_ok_) << *demo_out_;
+  const std::string data = dir_->File("cycle-issues");
+  std::filesystem::copy(Data(), data, std::filesystem::copy_options::recursive);
+  CliRun summary = Run(data, "fleet summary");
+  std::smatch last;
+  const std::regex kLastHour(R"(last hour (\d{4}-\d\d-\d\d \d\d):00:00 UTC)");
+  ASSERT_TRUE(std::regex_search(summary.out, last, kLastHour)) << summary.out;
+  const std::string at = "cycle --no-investigate --at \"" + last[1].str() + ":05:00\"";
+  CliRun listed = Run(data, "issues list --status open --format json --limit 500");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto open = nlohmann::json::parse(listed.out, nullptr, false);
+  ASSERT_TRUE(open.is_object() && open["issues"].is_array()) << listed.out;
+  const size_t open_count = open["issues"].size();
+  ASSERT_GE(open_count, 2u) << "the demo fleet's alerts open issues";
+
+  CliRun first = Run(data, at);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::regex kLine(
+      R"(issues +(\d+) new, (\d+) escalated, (\d+) resolved \((\d+) alerts grouped\); (\d+) )"
+      R"(investigation\(s\) queued; open (\d+): ([^\n]*))");
+  std::smatch line;
+  ASSERT_TRUE(std::regex_search(first.out, line, kLine)) << first.out;
+  EXPECT_EQ(line[1], "0") << "the demo grouped its alerts already";
+  EXPECT_EQ(std::stoul(line[6]), open_count) << first.out;
+  EXPECT_EQ(line[7].str().find(std::to_string(open_count) + " New"), 0u) << first.out;
+
+  const std::string issue_id = open["issues"][0]["issue_id"];
+  CliRun ack = Run(data, "issues ack " + issue_id);
+  ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  CliRun second = Run(data, at);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  ASSERT_TRUE(std::regex_search(second.out, line, kLine)) << second.out;
+  EXPECT_EQ(std::stoul(line[6]), open_count);
+  EXPECT_EQ(line[7].str().substr(0, line[7].str().find(" (")),
+            std::to_string(open_count - 1) + " New, 1 Acknowledged")
+      << second.out;
+}
+
 TEST_F(CliTest, ReportsListSpeaksTheApisJsonAndValidatesFilters) {
   CliRun json = Run(Data(), "reports list --format json --limit 2");
   ASSERT_EQ(json.exit_code, 0) << json.err;

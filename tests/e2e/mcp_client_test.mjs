@@ -117,6 +117,29 @@ try {
   const noIssue = await client.callTool({ name: 'get_issue', arguments: { issue_id: 'iss_missing' } });
   check(noIssue.isError === true, 'a missing issue gives isError');
 
+  // Resources: reports and clusters, through the SDK's own resource calls.
+  check(Boolean(client.getServerCapabilities()?.resources), 'the server announces resources');
+  const templates = await client.listResourceTemplates();
+  check(templates.resourceTemplates.map((t) => t.uriTemplate).join(' ') ===
+    'rockhound://reports/{report_id} rockhound://clusters/{cluster_id}',
+    'resources/templates/list names the report and cluster templates');
+  const resources = await client.listResources();
+  check(resources.resources.length === Math.min(reports.length, 50) &&
+    resources.resources.every((r) => r.uri.startsWith('rockhound://reports/rpt_')),
+    `resources/list lists the newest reports (${resources.resources.length})`);
+  const reportResource = await client.readResource({ uri: resources.resources[0].uri });
+  check(reportResource.contents[0].mimeType === 'text/markdown' &&
+    reportResource.contents[0].text.startsWith('#'), 'a report resource reads as Markdown');
+  const clusterResource = await client.readResource({ uri: `rockhound://clusters/${cluster}` });
+  check(JSON.parse(clusterResource.contents[0].text).cluster_id === cluster,
+    'a cluster resource reads as the cluster JSON');
+  try {
+    await client.readResource({ uri: 'rockhound://clusters/c-nowhere' });
+    check(false, 'an unknown cluster resource is refused');
+  } catch (error) {
+    check(error.code === -32002, `an unknown resource is refused with -32002 (got ${error.code})`);
+  }
+
   // Errors: a bad argument is a tool result the model can read and fix ...
   const bad = await client.callTool({ name: 'query_cluster_info', arguments: { cluster_id: 'Not A Cluster!' } });
   check(bad.isError === true && text(bad).includes('cluster_id'), 'invalid arguments give isError with the reason');
@@ -131,8 +154,8 @@ try {
   }
   // ... and so is an unknown method (-32601).
   try {
-    await client.request({ method: 'resources/templates/list', params: {} },
-      (await importOrSkip('@modelcontextprotocol/sdk/types.js')).ListResourceTemplatesResultSchema);
+    await client.request({ method: 'prompts/list', params: {} },
+      (await importOrSkip('@modelcontextprotocol/sdk/types.js')).ListPromptsResultSchema);
     check(false, 'unknown method is refused');
   } catch (error) {
     check(error.code === ErrorCode.MethodNotFound, `unknown method is refused with -32601 (got ${error.code})`);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "alerts/alert_store.h"
+#include "alerts/lark_alert_store.h"
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "issues/issue_store.h"
@@ -259,6 +260,49 @@ TEST_P(IssueTrackerTest, RerunChangesNothing) {
   Alert("c-one", "HeapUsageTooHigh", kT0);
   Update();
   EXPECT_EQ(snapshot(), before);
+}
+
+// A Lark card with two sections on two clusters is one lark_alerts row ("c-one|c-two",
+// "Firing|Firing"): the tracker groups each section on its own cluster ("om_...#1", "#2"), once.
+TEST_P(IssueTrackerTest, AMultiSectionLarkRowIsGroupedSectionBySection) {
+  alerts::LarkAlertSection heap;
+  heap.cluster_id = "c-one";
+  heap.cluster_name = "c-one";
+  heap.status = alerts::LarkAlertStatus::kFiring;
+  heap.alert_name = "HeapUsageTooHigh";
+  heap.alert_detail = "heap 93%";
+  heap.severity = "warning";
+  alerts::LarkAlertSection down = heap;
+  down.cluster_id = "c-two";
+  down.cluster_name = "c-two";
+  down.alert_name = "BeAliveAbnormal";
+  down.alert_detail = "be-3 is down";
+  down.severity = "critical";
+  alerts::LarkAlertRow row =
+      alerts::LarkAlertRowFromSections("om_card", "oc_chat", kT0, {heap, down});
+  ASSERT_EQ(row.cluster_id, "c-one|c-two");
+  ASSERT_TRUE(alerts::LarkAlertStore(db(), clock_).Insert({row}, {}));
+  issues::TrackerOutcome first = Update();
+  EXPECT_EQ(first.alerts_grouped, 2);
+  ASSERT_EQ(first.changes.size(), 2u);
+  auto one = IssuesOf("c-one");
+  auto two = IssuesOf("c-two");
+  ASSERT_EQ(one.size(), 1u);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(one[0].kind, IssueKind::kAnomaly);
+  EXPECT_EQ(two[0].kind, IssueKind::kFailure);
+  EXPECT_EQ(IssueOfMessage("om_card#1"), one[0].issue_id);
+  EXPECT_EQ(IssueOfMessage("om_card#2"), two[0].issue_id);
+  auto detail = issues::IssueStore(db(), clock_).Get(two[0].issue_id);
+  ASSERT_TRUE(detail) << detail.error().ToString();
+  ASSERT_EQ(detail->alerts.size(), 1u);
+  EXPECT_EQ(detail->alerts[0].alert_name, "BeAliveAbnormal");
+  EXPECT_EQ(detail->alerts[0].severity, "critical");
+  EXPECT_EQ(detail->alerts[0].detail, "be-3 is down");
+  // Re-running groups nothing: the row's sections are members already.
+  issues::TrackerOutcome again = Update();
+  EXPECT_EQ(again.alerts_grouped, 0);
+  EXPECT_TRUE(again.changes.empty());
 }
 
 TEST_P(IssueTrackerTest, OrphansAreGroupedOnceMatched) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/lark_alert_store.h"
 #include "core/json.h"
 #include "tests/sentinel/sentinel_fixture.h"
 
@@ -179,6 +180,42 @@ TEST_P(ScorerTest, ResolvedAlertsStopFiringAndWindowsAreHalfOpen) {
   EXPECT_EQ(cluster.storm_firing_messages, 1);  // only the one at exactly now
   // ScoreCluster writes nothing.
   EXPECT_EQ(*db().QueryInt("SELECT COUNT(*) FROM cluster_health_scores"), 0);
+}
+
+// A Lark card with two sections on two clusters is one row ("c-healthy|c-surge",
+// "Firing|Resolved"): each cluster's alert input gets its own section, nothing else.
+TEST_P(ScorerTest, AMultiSectionLarkRowCountsSectionBySection) {
+  BuildFleet();
+  HealthScorer scorer(db(), clock(), Config());
+  auto before = scorer.ScoreCluster("c-healthy");
+  ASSERT_TRUE(before) << before.error().ToString();
+  alerts::LarkAlertSection cpu;
+  cpu.cluster_id = "c-healthy";
+  cpu.status = alerts::LarkAlertStatus::kFiring;
+  cpu.alert_name = "BE CPU Alert";
+  cpu.severity = "critical";
+  alerts::LarkAlertSection memory = cpu;
+  memory.cluster_id = "c-surge";
+  memory.status = alerts::LarkAlertStatus::kResolved;
+  memory.alert_name = "Memory Alert";
+  memory.severity = "warning";
+  alerts::LarkAlertRow row =
+      alerts::LarkAlertRowFromSections("om_card", "oc_chat", kNow - minutes(30), {cpu, memory});
+  ASSERT_EQ(row.cluster_id, "c-healthy|c-surge");
+  ASSERT_TRUE(alerts::LarkAlertStore(db(), clock()).Insert({row}, {}));
+  auto after = scorer.ScoreCluster("c-healthy");
+  ASSERT_TRUE(after) << after.error().ToString();
+  const ClusterScore& healthy = Find(*after, "c-healthy");
+  EXPECT_EQ(healthy.alerts.firing_messages,
+            Find(*before, "c-healthy").alerts.firing_messages + 1);
+  EXPECT_EQ(healthy.alerts.firing_now_critical,
+            Find(*before, "c-healthy").alerts.firing_now_critical + 1);
+  EXPECT_EQ(healthy.storm_firing_messages, Find(*before, "c-healthy").storm_firing_messages + 1);
+  const ClusterScore& surge = Find(*after, "c-surge");
+  EXPECT_EQ(surge.alerts.firing_messages, Find(*before, "c-surge").alerts.firing_messages);
+  EXPECT_EQ(surge.alerts.firing_now_critical + surge.alerts.firing_now_other,
+            Find(*before, "c-surge").alerts.firing_now_critical +
+                Find(*before, "c-surge").alerts.firing_now_other);
 }
 
 TEST_P(ScorerTest, SnapshotHourFallsBackToTheLatestHourWithTelemetry) {

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "knowledge/builtin_embedder.h"
+#include "service/alert_intake.h"
+#include "store/report_store.h"
 #include "knowledge/knowledge_lake.h"
 #include "tests/server/server_fixture.h"
 #include "tools/investigation_tools.h"
@@ -116,6 +118,9 @@ TEST_P(McpServerTest, CallsEveryTool) {
     Json result = Call(std::string(name), arguments);
     EXPECT_FALSE(result["isError"].get<bool>()) << name << ": " << Text(result);
     EXPECT_FALSE(Text(result).empty()) << name;
+    // Structured results (outputSchema declared): the JSON object beside the text.
+    ASSERT_TRUE(result.contains("structuredContent")) << name;
+    EXPECT_EQ(result["structuredContent"], *ParseJson(Text(result))) << name;
   }
   for (const char* search : {"search_hybrid", "search_fulltext", "search_vector"}) {
     Json result = Call(search, {{"query", "disk is full"}, {"k", 2}});
@@ -159,6 +164,119 @@ TEST_P(McpServerTest, CallsEveryTool) {
   EXPECT_TRUE(status["report"].is_null());
 }
 
+// A report of an investigation an issue queued lists that issue (id, title, status), in the
+// Markdown and in the JSON.
+TEST_P(McpServerTest, GetReportListsTheLinkedIssues) {
+  Json alert = {{"status", "firing"},
+                {"labels",
+                 {{"alertname", "HeapUsageTooHigh"}, {"cluster_id", kHealthyCluster},
+                  {"severity", "warning"}}},
+                {"startsAt", "2026-11-21T09:00:00Z"}};
+  auto ingested = service::AlertIntake(runtime()).IngestWebhook(
+      DumpJson(Json{{"status", "firing"}, {"alerts", Json::array({alert})}}));
+  ASSERT_TRUE(ingested) << ingested.error().ToString();
+  std::optional<service::IssueTrigger> ours;
+  for (const service::IssueTrigger& t : ingested->issues.triggers) {
+    if (t.cluster_id == kHealthyCluster) ours = t;
+  }
+  ASSERT_TRUE(ours) << "a tier A cluster's new issue queues an investigation";
+  store::StoredReport stored = MakeStoredReport(kHealthyCluster, Severity::kHigh,
+                                                RootCause::kMemoryPressure, SeedNow(),
+                                                ours->task_id);
+  auto memory = runtime().Memory();
+  ASSERT_TRUE(memory);
+  auto inserted = store::ReportStore(**memory).Insert(stored);
+  ASSERT_TRUE(inserted) << inserted.error().ToString();
+  const std::string report_id = *inserted;
+
+  std::string markdown = Text(Call("get_report", {{"report_id", report_id}}));
+  EXPECT_NE(markdown.find("## Linked issues\n\n- " + ours->issue_id +
+                          " (anomaly; Ongoing, triage New): HeapUsageTooHigh"),
+            std::string::npos)
+      << markdown;
+  Json detail =
+      *ParseJson(Text(Call("get_report", {{"report_id", report_id}, {"format", "json"}})));
+  ASSERT_EQ(detail["issues"].size(), 1u) << detail.dump();
+  EXPECT_EQ(detail["issues"][0]["issue_id"], ours->issue_id);
+  EXPECT_EQ(detail["issues"][0]["title"], "HeapUsageTooHigh");
+  EXPECT_EQ(detail["issues"][0]["triage_status"], "New");
+  // And the issue names the investigation.
+  Json issue = *ParseJson(Text(Call("get_issue", {{"issue_id", ours->issue_id}})));
+  ASSERT_EQ(issue["investigations"].size(), 1u) << issue.dump();
+  EXPECT_EQ(issue["investigations"][0]["task_id"], ours->task_id);
+}
+
+// Reports and clusters as MCP resources: the capability, the templates, the newest reports
+// listed (paged), each read as Markdown; a cluster read as JSON; unknown ones are -32002.
+TEST_P(McpServerTest, ReportsAndClustersAreResources) {
+  Json init = Request("initialize", {{"protocolVersion", "2025-06-18"},
+                                     {"capabilities", Json::object()},
+                                     {"clientInfo", {{"name", "test"}, {"version", "1"}}}});
+  EXPECT_TRUE(init["result"]["capabilities"].contains("resources")) << init.dump();
+
+  Json templates = Request("resources/templates/list")["result"]["resourceTemplates"];
+  ASSERT_EQ(templates.size(), 2u) << templates.dump();
+  EXPECT_EQ(templates[0]["uriTemplate"], "rockhound://reports/{report_id}");
+  EXPECT_EQ(templates[1]["uriTemplate"], "rockhound://clusters/{cluster_id}");
+  for (const Json& entry : templates) {
+    EXPECT_GT(entry["description"].get<std::string>().size(), 60u) << "stands alone";
+  }
+
+  Json listed = Request("resources/list")["result"];
+  ASSERT_EQ(listed["resources"].size(), 3u) << listed.dump();  // the three seeded reports
+  EXPECT_FALSE(listed.contains("nextCursor"));
+  const Json& first = listed["resources"][0];
+  ASSERT_TRUE(first["uri"].get<std::string>().starts_with("rockhound://reports/rpt_"));
+  EXPECT_EQ(first["mimeType"], "text/markdown");
+  Json read = Request("resources/read", {{"uri", first["uri"]}})["result"];
+  ASSERT_EQ(read["contents"].size(), 1u) << read.dump();
+  EXPECT_EQ(read["contents"][0]["uri"], first["uri"]);
+  const std::string report_id = first["name"];
+  EXPECT_EQ(read["contents"][0]["text"], Text(Call("get_report", {{"report_id", report_id}})));
+
+  Json cluster = Request("resources/read",
+                         {{"uri", std::string("rockhound://clusters/") + kCriticalCluster}});
+  ASSERT_TRUE(cluster.contains("result")) << cluster.dump();
+  EXPECT_EQ(cluster["result"]["contents"][0]["mimeType"], "application/json");
+  Json body = *ParseJson(cluster["result"]["contents"][0]["text"].get<std::string>());
+  EXPECT_EQ(body["cluster_id"], kCriticalCluster) << body.dump();
+
+  for (const char* uri : {"rockhound://reports/rpt_missing", "rockhound://clusters/c-nowhere",
+                          "rockhound://nodes/x", "https://example.com/"}) {
+    Json missing = Request("resources/read", {{"uri", uri}});
+    EXPECT_EQ(missing["error"]["code"], -32002) << uri << ": " << missing.dump();
+  }
+  EXPECT_EQ(Request("resources/read", {{"uri", "rockhound://clusters/NOT AN ID"}})["error"]["code"],
+            -32602);
+  EXPECT_EQ(Request("resources/read", Json::object())["error"]["code"], -32602);
+}
+
+// Every tool with a JSON result declares an outputSchema; get_report (Markdown) does not, and
+// its result has no structuredContent; a failure has none either.
+TEST_P(McpServerTest, StructuredToolsDeclareAnOutputSchema) {
+  Json tools = Request("tools/list")["result"]["tools"];
+  for (const Json& tool : tools) {
+    const bool markdown = tool["name"] == "get_report";
+    EXPECT_EQ(tool.contains("outputSchema"), !markdown) << tool["name"];
+    if (!markdown) {
+      EXPECT_EQ(tool["outputSchema"]["type"], "object") << tool["name"];
+    }
+    // Descriptions stand alone: no step of the investigator's protocol (only the system
+    // prompt and the server's instructions say what the steps are).
+    const std::string description = tool["description"];
+    EXPECT_GT(description.size(), 40u) << tool["name"];
+    EXPECT_EQ(description.find("step "), std::string::npos) << tool["name"] << ": " << description;
+  }
+  Json listed = Call("list_reports", {{"limit", 2}});
+  ASSERT_TRUE(listed.contains("structuredContent")) << listed.dump();
+  EXPECT_EQ(listed["structuredContent"]["reports"].size(), 2u);
+  const std::string report_id = listed["structuredContent"]["reports"][0]["report_id"];
+  EXPECT_FALSE(Call("get_report", {{"report_id", report_id}}).contains("structuredContent"));
+  Json failed = Call("list_issues", {{"status", "exploded"}});
+  EXPECT_TRUE(failed["isError"].get<bool>()) << failed.dump();
+  EXPECT_FALSE(failed.contains("structuredContent"));
+}
+
 TEST_P(McpServerTest, ToolFailuresAreResultsTheModelCanFix) {
   Json bad_args = Call("query_cluster_info", {{"cluster_id", "NOT VALID"}});
   EXPECT_TRUE(bad_args["isError"].get<bool>());
@@ -188,7 +306,7 @@ TEST_P(McpServerTest, ProtocolErrors) {
   EXPECT_EQ(reply(R"({"jsonrpc":"2.0","id":1})")["error"]["code"], -32600);
   EXPECT_EQ(reply(R"({"jsonrpc":"2.0","id":{"a":1},"method":"ping"})")["error"]["code"], -32600);
   EXPECT_EQ(reply("42")["error"]["code"], -32600);
-  Json unknown_method = Request("resources/list", Json::object(), 7);
+  Json unknown_method = Request("prompts/list", Json::object(), 7);
   EXPECT_EQ(unknown_method["error"]["code"], -32601);
   EXPECT_EQ(unknown_method["id"], 7);
   Json unknown_tool = Request("tools/call", {{"name", "drop_database"}});

@@ -7,6 +7,7 @@
 
 #include "core/time_format.h"
 #include "service/alert_intake.h"
+#include "service/cycle.h"
 #include "service/fleet_views.h"
 #include "service/investigations.h"
 #include "service/json_views.h"
@@ -357,6 +358,12 @@ TEST_P(ServiceTest, AlertIntakeQueuesOneTaskPerClusterForNewCriticalAlerts) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->task.source, store::TaskSource::kWebhook);
   EXPECT_EQ(status->task.priority, 1);
+  // The task carries the alert with its labels and annotations (for the brief).
+  Json carried = ParseJson(status->task.context_json).value();
+  ASSERT_EQ(carried["alerts"].size(), 1u) << status->task.context_json;
+  EXPECT_EQ(carried["alerts"][0]["labels"]["alertname"], "BeDown");
+  EXPECT_EQ(carried["alerts"][0]["annotations"]["summary"],
+            std::string("BeDown on ") + kWarningCluster);
 
   // A re-post stores nothing and queues nothing.
   auto repost = intake.IngestWebhook(CriticalAlertBody(kWarningCluster, "BeDown"));
@@ -475,6 +482,89 @@ TEST_P(ServiceTest, NewAndEscalatedIssuesOnTierAsClustersQueueOneInvestigation) 
   ASSERT_EQ(later->issues.tracked.changes.size(), 1u);
   EXPECT_EQ(later->issues.tracked.changes[0].issue_id, trigger.issue_id);
   EXPECT_FALSE(later->issues.tracked.changes[0].escalated);
+}
+
+// The investigation an issue queues is briefed with the issue and its alerts: the playbook's
+// stored report names them in `trigger` and `reports show` prints them.
+TEST_P(ServiceTest, AnIssueInvestigationReportCarriesTheIssueAndItsAlerts) {
+  config_.server.investigate_critical_alerts = false;
+  config_.agent.engine = EngineKind::kPlaybook;
+  MakeRuntime();
+  service::AlertIntake intake(runtime());
+  auto first = intake.IngestWebhook(AlertBody(kHealthyCluster, "HeapUsageTooHigh",
+                                              "2026-11-21T09:00:00Z"));  // tier A
+  ASSERT_TRUE(first) << first.error().ToString();
+  std::optional<service::IssueTrigger> ours;
+  for (const service::IssueTrigger& t : first->issues.triggers) {
+    if (t.cluster_id == kHealthyCluster) ours = t;
+  }
+  ASSERT_TRUE(ours);
+  store::Database& memory = **runtime().Memory();
+  store::TaskQueue queue(memory, clock_, config_.queue);
+  store::TaskFilter queued;
+  queued.status = store::TaskStatus::kQueued;
+  auto queued_tasks = queue.List(queued);
+  ASSERT_TRUE(queued_tasks);
+  for (const store::Task& other : *queued_tasks) {
+    if (other.id != ours->task_id) {
+      ASSERT_TRUE(queue.Cancel(other.id, "test"));
+    }
+  }
+  std::atomic<bool> stop{false};
+  auto worked = service::Cycle(runtime()).Investigate(1, stop);
+  ASSERT_TRUE(worked) << worked.error().ToString();
+  EXPECT_EQ(worked->investigated, 1);
+  auto task = queue.Get(ours->task_id);
+  ASSERT_TRUE(task && !task->report_id.empty());
+  auto report = Reports(runtime()).Get(task->report_id);
+  ASSERT_TRUE(report) << report.error().ToString();
+  const Json stored_json = ParseJson(report->report_json).value();
+  ASSERT_TRUE(stored_json.contains("trigger")) << report->report_json;
+  Json trigger = stored_json["trigger"]["trigger"];
+  ASSERT_TRUE(trigger.contains("issue")) << trigger.dump();
+  EXPECT_EQ(trigger["source"], "issue");
+  EXPECT_EQ(trigger["issue"]["issue_id"], ours->issue_id);
+  EXPECT_EQ(trigger["issue"]["issue_status"], "Ongoing");
+  ASSERT_EQ(trigger["alerts"].size(), 1u) << trigger.dump();
+  EXPECT_EQ(trigger["alerts"][0]["alert_name"], "HeapUsageTooHigh");
+  EXPECT_EQ(trigger["alerts"][0]["starts_at"], "2026-11-21T09:00:00Z");
+  EXPECT_EQ(trigger["alerts"][0]["detail"], std::string("HeapUsageTooHigh on ") + kHealthyCluster);
+  auto shown = Reports(runtime()).Render(task->report_id, service::ReportFormat::kMarkdown);
+  ASSERT_TRUE(shown) << shown.error().ToString();
+  EXPECT_NE(shown->find("- issue " + ours->issue_id + " (anomaly, Ongoing"), std::string::npos)
+      << *shown;
+  EXPECT_NE(shown->find("- alert HeapUsageTooHigh [warning, Firing since 2026-11-21T09:00:00Z]"),
+            std::string::npos)
+      << *shown;
+  // The report lists the issue it was queued for; the issue lists the report.
+  EXPECT_NE(shown->find("## Linked issues\n\n- " + ours->issue_id +
+                        " (anomaly; Ongoing, triage New): HeapUsageTooHigh"),
+            std::string::npos)
+      << *shown;
+  auto detail = Reports(runtime()).Detail(task->report_id);
+  ASSERT_TRUE(detail) << detail.error().ToString();
+  ASSERT_EQ((*detail)["issues"].size(), 1u) << detail->dump();
+  EXPECT_EQ((*detail)["issues"][0]["issue_id"], ours->issue_id);
+  EXPECT_EQ((*detail)["issues"][0]["issue_status"], "Ongoing");
+  auto as_json = Reports(runtime()).Render(task->report_id, service::ReportFormat::kJson);
+  ASSERT_TRUE(as_json);
+  EXPECT_EQ(ParseJson(*as_json).value()["issues"][0]["title"], "HeapUsageTooHigh");
+  auto view = service::Issues(runtime()).Get(ours->issue_id);
+  ASSERT_TRUE(view) << view.error().ToString();
+  EXPECT_EQ(service::IssueViewJson(*view)["investigations"][0]["report_id"], task->report_id);
+  // A report without an issue lists none.
+  auto page = Reports(runtime()).List(service::ReportQuery{});
+  ASSERT_TRUE(page && !page->reports.empty());
+  for (const store::StoredReport& other : page->reports) {
+    if (other.report_id == task->report_id) continue;
+    auto plain = Reports(runtime()).Detail(other.report_id);
+    ASSERT_TRUE(plain) << plain.error().ToString();
+    EXPECT_TRUE((*plain)["issues"].empty());
+    auto text = Reports(runtime()).Render(other.report_id, service::ReportFormat::kMarkdown);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->find("## Linked issues"), std::string::npos);
+    break;
+  }
 }
 
 TEST_P(ServiceTest, IssueStepsParseStatesAndRefuseInvalidOnes) {

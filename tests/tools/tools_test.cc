@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "alerts/lark_alert_store.h"
 #include "core/time_format.h"
 #include "tests/tools/tools_fixture.h"
 
@@ -115,6 +116,40 @@ TEST_P(ToolsTest, AlertsShowWhatIsFiringAndSince) {
   EXPECT_EQ(out["alerts"][0]["flapping"], false);
   EXPECT_NE(out["alerts"][0]["latest_detail"].get<std::string>().find("85.6%"), std::string::npos);
   EXPECT_EQ(out["recent_messages"][0]["detail"], "BE data disk used 85.6% on be-1 (threshold 85%)");
+}
+
+// A Lark card with two sections on two clusters is one row ("c-disk0001|c-sib00002"): the
+// alerts tool shows each cluster its own section only.
+TEST_P(ToolsTest, AlertsSeeAMultiSectionLarkRowSectionBySection) {
+  alerts::LarkAlertSection memory;
+  memory.cluster_id = "c-disk0001";
+  memory.status = alerts::LarkAlertStatus::kFiring;
+  memory.alert_name = "Memory Alert";
+  memory.alert_detail = "BE memory 91%";
+  memory.severity = "critical";
+  alerts::LarkAlertSection cpu = memory;
+  cpu.cluster_id = "c-sib00002";
+  cpu.status = alerts::LarkAlertStatus::kResolved;
+  cpu.alert_name = "BE CPU Alert";
+  cpu.alert_detail = "BE CPU 35%";
+  cpu.severity = "warning";
+  alerts::LarkAlertRow row = alerts::LarkAlertRowFromSections(
+      "om_card", "oc_chat", ToolsTestNow() - std::chrono::hours(1), {memory, cpu});
+  ASSERT_EQ(row.cluster_id, "c-disk0001|c-sib00002");
+  ASSERT_TRUE(alerts::LarkAlertStore(db(), *clock_).Insert({row}, {}));
+  Json disk = Ok("query_cluster_alerts", {{"cluster_id", "c-disk0001"}, {"window_hours", 48}});
+  EXPECT_EQ(disk["summary"]["messages"], 3);
+  EXPECT_EQ(disk["summary"]["currently_firing"], 2);
+  bool memory_firing = false;
+  for (const Json& alert : disk["currently_firing"]) {
+    memory_firing = memory_firing || alert["alert_name"] == "Memory Alert";
+    EXPECT_NE(alert["alert_name"], "BE CPU Alert");
+  }
+  EXPECT_TRUE(memory_firing) << disk.dump();
+  Json sibling = Ok("query_cluster_alerts", {{"cluster_id", "c-sib00002"}, {"window_hours", 72}});
+  EXPECT_EQ(sibling["summary"]["messages"], 3);
+  EXPECT_EQ(sibling["summary"]["currently_firing"], 0) << sibling.dump();
+  EXPECT_EQ(sibling["recent_messages"][0]["detail"], "BE CPU 35%") << sibling.dump();
 }
 
 TEST_P(ToolsTest, AlertsDetectFlapping) {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
+#include "alerts/cluster_alerts.h"
 #include "core/time_format.h"
 #include "tools/input_schema.h"
 
@@ -181,31 +183,31 @@ const NodeGroup* ComputeGroup(const std::vector<NodeGroup>& groups) {
 Result<std::vector<AlertMessage>> LoadAlerts(store::Database& fleet,
                                              const std::vector<std::string>& cluster_ids,
                                              TimePoint from, TimePoint to, bool with_detail) {
+  // The one reader of "alerts of a cluster" (a multi-section Lark row is one alert per section).
+  alerts::ClusterAlertQuery query;
+  query.cluster_ids = cluster_ids;
+  query.from = from;
+  query.from_inclusive = false;
+  query.to = to;
+  RH_ASSIGN_OR_RETURN(std::vector<alerts::StoredAlert> read,
+                      alerts::ReadClusterAlerts(fleet, query));
   std::vector<AlertMessage> messages;
-  for (size_t start = 0; start < cluster_ids.size(); start += kInListChunk) {
-    size_t count = std::min(kInListChunk, cluster_ids.size() - start);
-    std::vector<store::Value> params;
-    for (size_t id_idx = start; id_idx < start + count; ++id_idx) {
-      params.push_back(store::Text(cluster_ids[id_idx]));
-    }
-    params.push_back(store::Time(from));
-    params.push_back(store::Time(to));
-    std::string sql = std::string("SELECT cluster_id, message_id, alert_name, severity, status, ") +
-                      (with_detail ? "detail" : "NULL AS detail") +
-                      ", alert_time, starts_at FROM lark_alerts WHERE cluster_id IN (" +
-                      Placeholders(count) +
-                      ") AND alert_time > ? AND alert_time <= ? ORDER BY cluster_id, alert_time, "
-                      "CASE WHEN status = 'Firing' THEN 0 ELSE 1 END, message_id";
-    RH_ASSIGN_OR_RETURN(store::QueryResult rows, fleet.Query(sql, params));
-    for (store::Row row : rows) {
-      auto time = row.GetTime("alert_time");
-      if (!time) continue;
-      messages.push_back(AlertMessage{row.GetString("cluster_id"), row.GetString("message_id"),
-                                      row.GetString("alert_name"), row.GetString("severity"),
-                                      row.GetString("status"), row.GetString("detail"), *time,
-                                      row.GetTime("starts_at")});
-    }
+  messages.reserve(read.size());
+  for (const alerts::StoredAlert& stored : read) {
+    const alerts::AlertRecord& alert = stored.alert;
+    messages.push_back(AlertMessage{alert.cluster_id, stored.AlertId(), alert.alert_name,
+                                    alert.severity, alert.status,
+                                    with_detail ? alert.detail : std::string(),
+                                    *alert.alert_time, alert.starts_at});
   }
+  // By cluster, time, Firing before Resolved at one time, id.
+  std::stable_sort(messages.begin(), messages.end(),
+                   [](const AlertMessage& a, const AlertMessage& b) {
+                     const bool a_resolved = a.status != alerts::kFiring;
+                     const bool b_resolved = b.status != alerts::kFiring;
+                     return std::tie(a.cluster_id, a.time, a_resolved, a.message_id) <
+                            std::tie(b.cluster_id, b.time, b_resolved, b.message_id);
+                   });
   return messages;
 }
 

@@ -140,7 +140,9 @@ struct AlertMessage {
   TimePoint time;
   std::optional<TimePoint> starts_at;
 };
-// Messages of `cluster_ids` with from < alert_time <= to, ordered by cluster, time, Firing first.
+// Messages of `cluster_ids` with from < alert_time <= to, ordered by cluster, time, Firing first
+// (alerts::ReadClusterAlerts: one per section of a multi-section Lark row, message_id
+// "om_...#<section>").
 Result<std::vector<AlertMessage>> LoadAlerts(store::Database& fleet,
                                              const std::vector<std::string>& cluster_ids,
                                              TimePoint from, TimePoint to, bool with_detail);
