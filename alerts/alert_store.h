@@ -32,6 +32,9 @@ namespace rh::alerts {
 inline constexpr const char* kFiring = "Firing";
 inline constexpr const char* kResolved = "Resolved";
 
+// Every value of AlertRecord::source, in the order the docs list them.
+inline constexpr const char* kAlertSources[] = {"alertmanager", "grafana", "lark", "simulator"};
+
 // One alert message, ready to store, from any source.
 struct AlertRecord {
   std::string message_id;    // primary key: "wh_<sha256>" (webhook), "om_..." (Lark)

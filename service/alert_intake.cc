@@ -210,6 +210,12 @@ Result<alerts::AlertPage> AlertIntake::List(const AlertQueryText& query) {
                            "must be firing, resolved or orphan; got '" + query.status + "'");
   }
   filter.source = Lower(query.source);
+  if (!filter.source.empty() &&
+      std::none_of(std::begin(alerts::kAlertSources), std::end(alerts::kAlertSources),
+                   [&](const char* known) { return filter.source == known; })) {
+    return InvalidArgument("source", "must be alertmanager, grafana, lark or simulator; got '" +
+                                         query.source + "'");
+  }
   RH_ASSIGN_OR_RETURN(filter.since, ParseSince(query.since, runtime_.clock().Now()));
   if (query.limit < 1 || query.limit > 1000) {
     return InvalidArgument("limit", "must be from 1 to 1000");

@@ -289,6 +289,14 @@ TEST_F(CliTest, ReportsListSpeaksTheApisJsonAndValidatesFilters) {
       << "the error lists the valid categories: " << category.err;
   CliRun format = Run(Data(), "reports list --format yaml");
   EXPECT_EQ(format.exit_code, 2) << format.err;
+
+  // Filters are checked like the API's, in any case.
+  CliRun source = Run(Data(), "alerts list --source pagerduty");
+  EXPECT_EQ(source.exit_code, 2) << source.err;
+  EXPECT_NE(source.err.find("alertmanager, grafana, lark or simulator"), std::string::npos)
+      << source.err;
+  EXPECT_EQ(Run(Data(), "alerts list --source LARK --status FIRING").exit_code, 0);
+  EXPECT_EQ(Run(Data(), "issues list --status OPEN").exit_code, 0);
 }
 
 TEST_F(CliTest, ConfigShowPrintsTheDerivedPaths) {
