@@ -128,6 +128,12 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& origin
   if (request.trigger.is_null()) {
     if (auto brief = BuildTriggerBrief(*deps_.fleet, request, deps_.clock->Now())) {
       request.trigger = std::move(*brief);
+    } else if (brief.error().code == ErrorCode::kDataLoss) {
+      // A corrupt fleet database: every tool would read garbage or fail, and a report written
+      // from that ("healthy", "insufficient data") would be a lie. Nothing is stored.
+      log->error("task={} cluster={} the fleet database is corrupt; not investigating: {}",
+                 task_tag, request.cluster_id, brief.error().ToString());
+      return Fail(brief.error());
     } else {
       log->warn("task={} cluster={} no trigger brief: {}", task_tag, request.cluster_id,
                 brief.error().ToString());

@@ -299,6 +299,31 @@ TEST_F(CliTest, ReportsListSpeaksTheApisJsonAndValidatesFilters) {
   EXPECT_EQ(Run(Data(), "issues list --status OPEN").exit_code, 0);
 }
 
+TEST_F(CliTest, ACorruptFleetIsAnErrorNeverAReport) {
+  const std::string copy = dir_->File("corrupt");
+  std::filesystem::copy(Data(), copy, std::filesystem::copy_options::recursive);
+  CliRun before = Run(copy, "reports list --format json --limit 200");
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  const size_t reports_before = nlohmann::json::parse(before.out)["reports"].size();
+  const std::string cluster = nlohmann::json::parse(before.out)["reports"][0]["cluster_id"];
+  {
+    // Overwrite 8 KiB of pages after the schema: the file still opens, its data is garbage.
+    std::fstream fleet(copy + "/fleet.db", std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(fleet.good());
+    fleet.seekp(4096 * 3);
+    const std::string junk(8192, '\xde');
+    fleet.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  CliRun run = Run(copy, "investigate " + cluster + " --engine playbook");
+  EXPECT_EQ(run.exit_code, 8) << run.out << run.err;
+  EXPECT_TRUE(run.out.empty()) << "no report on a corrupt fleet:\n" << run.out;
+  EXPECT_NE(run.err.find("malformed"), std::string::npos) << run.err;
+  CliRun after = Run(copy, "reports list --format json --limit 200");
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["reports"].size(), reports_before)
+      << "nothing was stored";
+}
+
 TEST_F(CliTest, ConfigShowPrintsTheDerivedPaths) {
   CliRun run = Run(Data(), "config show");
   ASSERT_EQ(run.exit_code, 0) << run.err;
