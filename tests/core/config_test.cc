@@ -461,3 +461,56 @@ TEST(ConfigTest, IssueRuleTableAndWindows) {
 
 }  // namespace
 }  // namespace rh
+
+namespace rh {
+namespace {
+
+// agent.provider (issue 18): anthropic by default; openai needs a model, an http(s) base URL
+// and, for agent.engine=claude, OPENAI_API_KEY, which is a masked env-only secret.
+TEST(ConfigTest, OpenAiProviderIsValidatedAndItsKeyIsMasked) {
+  auto defaults = LoadConfig({});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->agent.provider, LlmProvider::kAnthropic);
+  EXPECT_EQ(defaults->agent.openai_base_url, "https://api.openai.com/v1");
+  auto bad_name = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"}}, {}});
+  ASSERT_FALSE(bad_name);
+  EXPECT_NE(bad_name.error().message.find("anthropic, openai"), std::string::npos);
+  auto no_model = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "openai"}}, {}});
+  ASSERT_FALSE(no_model);
+  EXPECT_NE(no_model.error().ToString().find("agent.openai_model"), std::string::npos);
+  auto bad_url = LoadConfig({"",
+                             {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                              {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                              {"ROCKHOUND_AGENT_OPENAI_BASE_URL", "localhost:11434/v1"}},
+                             {}});
+  ASSERT_FALSE(bad_url);
+  EXPECT_NE(bad_url.error().ToString().find("agent.openai_base_url"), std::string::npos);
+  auto no_key = LoadConfig({"",
+                            {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                             {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                             {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                             {"ANTHROPIC_API_KEY", "sk-ant-unused-key"}},
+                            {}});
+  ASSERT_FALSE(no_key);
+  EXPECT_NE(no_key.error().ToString().find("OPENAI_API_KEY"), std::string::npos);
+  auto ok = LoadConfig({"",
+                        {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                         {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                         {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                         {"ROCKHOUND_AGENT_OPENAI_BASE_URL", "http://localhost:11434/v1"},
+                         {"OPENAI_API_KEY", "sk-openai-abcdefgh9999"}},
+                        {}});
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(ok->agent.provider, LlmProvider::kOpenAi);
+  EXPECT_EQ(ok->secrets.openai_api_key, "sk-openai-abcdefgh9999");
+  std::map<std::string, std::string> shown;
+  for (const ConfigEntry& entry : DescribeConfig(*ok)) shown[entry.key] = entry.value;
+  EXPECT_EQ(shown["agent.provider"], "openai");
+  EXPECT_EQ(shown["secrets.openai_api_key"], "****9999");
+  for (const auto& [key, value] : shown) {
+    EXPECT_EQ(value.find("abcdefgh"), std::string::npos) << key;
+  }
+}
+
+}  // namespace
+}  // namespace rh
