@@ -110,7 +110,9 @@ AnthropicClient::AnthropicClient(ConstructionKey /*key*/, AnthropicClientOptions
       transport_(transport),
       clock_(clock),
       endpoint_(options_.base_url + "/v1/messages"),
-      jitter_(options_.jitter_seed, options_.jitter) {}
+      jitter_(std::make_unique<internal::JitterSource>(options_.jitter_seed, options_.jitter)) {}
+
+AnthropicClient::~AnthropicClient() = default;
 
 Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const {
   if (!request.messages.is_array() || request.messages.empty()) {
@@ -198,7 +200,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   log->trace("anthropic: request body {}", call.body);
 
   RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
-                      internal::PostJsonWithRetries(call, transport_, clock_, jitter_));
+                      internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
   auto message = ParseMessage(answer.body);
   if (!message) {
     Error error = message.error();

@@ -35,13 +35,16 @@
 #include <random>
 #include <string>
 
-#include "agent/internal/llm_http.h"
 #include "agent/llm_client.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "net/http_transport.h"
 
 namespace rh::agent {
+
+namespace internal {
+class JitterSource;  // internal/llm_http.h
+}  // namespace internal
 
 inline constexpr char kAnthropicDefaultBaseUrl[] = "https://api.anthropic.com";
 inline constexpr char kAnthropicVersion[] = "2023-06-01";
@@ -76,6 +79,8 @@ class AnthropicClient final : public LlmClient {
                                                          net::HttpTransport& transport,
                                                          Clock& clock);
 
+  ~AnthropicClient() override;
+
   Result<LlmResponse> CreateMessage(const LlmRequest& request) override;
 
   // The JSON body CreateMessage would send for `request` (invalid_argument when the request is
@@ -106,7 +111,7 @@ class AnthropicClient final : public LlmClient {
   net::HttpTransport& transport_;
   Clock& clock_;
   std::string endpoint_;
-  internal::JitterSource jitter_;
+  std::unique_ptr<internal::JitterSource> jitter_;
 };
 
 }  // namespace rh::agent

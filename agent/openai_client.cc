@@ -5,6 +5,7 @@
 #include <random>
 #include <utility>
 
+#include "agent/internal/llm_http.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -242,7 +243,9 @@ OpenAiClient::OpenAiClient(ConstructionKey /*key*/, OpenAiClientOptions options,
       transport_(transport),
       clock_(clock),
       endpoint_(options_.base_url + "/chat/completions"),
-      jitter_(options_.jitter_seed, options_.jitter) {}
+      jitter_(std::make_unique<internal::JitterSource>(options_.jitter_seed, options_.jitter)) {}
+
+OpenAiClient::~OpenAiClient() = default;
 
 Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
   if (!request.messages.is_array() || request.messages.empty()) {
@@ -335,7 +338,7 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
   log->trace("openai: request body {}", call.body);
 
   RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
-                      internal::PostJsonWithRetries(call, transport_, clock_, jitter_));
+                      internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
   auto message = ParseChatCompletion(answer.body);
   if (!message) {
     Error error = message.error();

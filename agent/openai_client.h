@@ -44,13 +44,16 @@
 #include <optional>
 #include <string>
 
-#include "agent/internal/llm_http.h"
 #include "agent/llm_client.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "net/http_transport.h"
 
 namespace rh::agent {
+
+namespace internal {
+class JitterSource;  // internal/llm_http.h
+}  // namespace internal
 
 inline constexpr char kOpenAiDefaultBaseUrl[] = "https://api.openai.com/v1";
 // The input key a tool call whose arguments are not a JSON object gets (with the raw text).
@@ -86,6 +89,8 @@ class OpenAiClient final : public LlmClient {
   static Result<std::unique_ptr<OpenAiClient>> Create(OpenAiClientOptions options,
                                                       net::HttpTransport& transport, Clock& clock);
 
+  ~OpenAiClient() override;
+
   Result<LlmResponse> CreateMessage(const LlmRequest& request) override;
 
   // The Chat Completions body CreateMessage would send (invalid_argument when the request is
@@ -113,7 +118,7 @@ class OpenAiClient final : public LlmClient {
   net::HttpTransport& transport_;
   Clock& clock_;
   std::string endpoint_;
-  internal::JitterSource jitter_;
+  std::unique_ptr<internal::JitterSource> jitter_;
 };
 
 // The LlmResponse of a Chat Completions answer body (unavailable when it has no choices[0]

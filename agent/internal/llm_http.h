@@ -18,6 +18,7 @@
 // Thread-safety: PostJsonWithRetries is reentrant; JitterSource::Next is locked.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -46,11 +47,11 @@ class JitterSource {
 };
 
 struct LlmHttpCall {
-  std::string context;      // "anthropic" | "openai": the error context and the log prefix
-  std::string endpoint;     // the URL POSTed to
-  std::string base_url_hint;  // the setting to fix when the URL is unusable, e.g. "ANTHROPIC_BASE_URL"
-  std::string body;         // the JSON request body
-  std::string secret;       // the API key: masked wherever an answer echoes it back
+  std::string context;        // "anthropic" | "openai": the error context and the log prefix
+  std::string endpoint;       // the URL POSTed to
+  std::string base_url_hint;  // the setting to fix when the URL is unusable (ANTHROPIC_BASE_URL)
+  std::string body;           // the JSON request body
+  std::string secret;         // the API key: masked wherever an answer echoes it back
   // The headers of attempt `retries_taken` (0 first): API key, version, x-stainless-retry-count.
   std::function<net::HttpHeaders(int retries_taken)> headers;
   std::vector<std::string> request_id_headers;  // e.g. {"request-id"} or {"x-request-id"}
