@@ -35,7 +35,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kKey[] = "sk-openai-test-5f1c9e2a7b3d";
+constexpr char kKey[] = "opk-local-proxy-5f1c9e2a7b3d";  // no sk- prefix: masked by value
 constexpr char kModel[] = "qwen2.5-14b-instruct";
 
 // A Chat Completions answer as the server sends it.
