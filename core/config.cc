@@ -523,7 +523,8 @@ std::map<std::string, std::string> CurrentEnvironment() {
     size_t eq = text.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view name = text.substr(0, eq);
-    if (name.starts_with("ROCKHOUND_") || name.starts_with("ANTHROPIC_")) {
+    if (name.starts_with("ROCKHOUND_") || name.starts_with("ANTHROPIC_") ||
+        name == "OPENAI_API_KEY") {
       env.emplace(std::string(name), std::string(text.substr(eq + 1)));
     }
   }

@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -510,6 +511,19 @@ TEST(ConfigTest, OpenAiProviderIsValidatedAndItsKeyIsMasked) {
   for (const auto& [key, value] : shown) {
     EXPECT_EQ(value.find("abcdefgh"), std::string::npos) << key;
   }
+}
+
+// The process environment is read through a filter (ROCKHOUND_*, ANTHROPIC_*): OPENAI_API_KEY
+// must pass it, or agent.provider=openai could never find its key.
+TEST(ConfigTest, CurrentEnvironmentKeepsOpenAiApiKey) {
+  ASSERT_EQ(setenv("OPENAI_API_KEY", "env-openai-key-4242", 1), 0);
+  ASSERT_EQ(setenv("OPENAI_UNRELATED_SETTING", "x", 1), 0);
+  const auto env = CurrentEnvironment();
+  unsetenv("OPENAI_API_KEY");
+  unsetenv("OPENAI_UNRELATED_SETTING");
+  ASSERT_TRUE(env.contains("OPENAI_API_KEY"));
+  EXPECT_EQ(env.at("OPENAI_API_KEY"), "env-openai-key-4242");
+  EXPECT_FALSE(env.contains("OPENAI_UNRELATED_SETTING"));
 }
 
 }  // namespace
