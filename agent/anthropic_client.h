@@ -9,11 +9,11 @@
 // metadata are left out; `thinking` goes as given and the request's betas as one
 // `anthropic-beta` header (comma-separated, as the SDKs send it).
 //
-// Retries follow the official SDKs exactly (agent/internal/anthropic_retry.h decides whether,
-// net/backoff.h how long; see agent/README.md): up to max_retries more attempts (2 by default)
-// after 408/409/429/5xx/529, a dropped connection or a timeout, honouring x-should-retry,
-// retry-after-ms and retry-after (0 < x <= agent.max_retry_wait, 5 min by default), else
-// min(0.5 * 2^n, 8) s minus up to 25%
+// Retries follow the official SDKs exactly (agent/internal/llm_http.h, shared with OpenAiClient:
+// internal/anthropic_retry.h decides whether, net/backoff.h how long; see agent/README.md): up
+// to max_retries more attempts (2 by default) after 408/409/429/5xx/529, a dropped connection
+// or a timeout, honouring x-should-retry, retry-after-ms and retry-after (0 < x <=
+// agent.max_retry_wait, 5 min by default), else min(0.5 * 2^n, 8) s minus up to 25%
 // jitter; never a 429 for the monthly spend limit. Waiting goes through the injected Clock, so
 // tests on a ManualClock take no real time; the jitter comes from a seeded generator (or an
 // injected source). Each attempt has a connect timeout and a total timeout. A 200 is parsed
@@ -41,6 +41,10 @@
 #include "net/http_transport.h"
 
 namespace rh::agent {
+
+namespace internal {
+class JitterSource;  // internal/llm_http.h
+}  // namespace internal
 
 inline constexpr char kAnthropicDefaultBaseUrl[] = "https://api.anthropic.com";
 inline constexpr char kAnthropicVersion[] = "2023-06-01";
@@ -75,6 +79,8 @@ class AnthropicClient final : public LlmClient {
                                                          net::HttpTransport& transport,
                                                          Clock& clock);
 
+  ~AnthropicClient() override;
+
   Result<LlmResponse> CreateMessage(const LlmRequest& request) override;
 
   // The JSON body CreateMessage would send for `request` (invalid_argument when the request is
@@ -99,15 +105,13 @@ class AnthropicClient final : public LlmClient {
  private:
   // Checks `options` (and trims the base URL's trailing slashes).
   static Status CheckOptions(AnthropicClientOptions& options);
-  double NextJitter();
 
   AnthropicClientOptions options_;
   std::unique_ptr<net::HttpTransport> owned_transport_;
   net::HttpTransport& transport_;
   Clock& clock_;
   std::string endpoint_;
-  std::mutex jitter_mutex_;
-  std::mt19937_64 jitter_rng_;
+  std::unique_ptr<internal::JitterSource> jitter_;
 };
 
 }  // namespace rh::agent

@@ -160,7 +160,8 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& origin
   }
   if (chosen == EngineKind::kClaude && !deps_.claude) {
     return InvalidArgument("engine",
-                           "claude needs ANTHROPIC_API_KEY; set it or use --engine playbook");
+                           "claude needs the model API key (ANTHROPIC_API_KEY, or OPENAI_API_KEY "
+                           "with agent.provider=openai); set it or use --engine playbook");
   }
 
   const MonoTime started = deps_.clock->Monotonic();

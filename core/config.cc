@@ -107,6 +107,13 @@ Status ParseInto(std::string_view key, std::string_view text, EngineKind* out) {
   return {};
 }
 
+Status ParseInto(std::string_view key, std::string_view text, LlmProvider* out) {
+  auto parsed = ParseLlmProvider(text);
+  if (!parsed) return InvalidArgument(std::string(key), parsed.error().message);
+  *out = *parsed;
+  return {};
+}
+
 Status ParseInto(std::string_view key, std::string_view text, Severity* out) {
   auto parsed = ParseSeverity(text);
   if (!parsed) return InvalidArgument(std::string(key), parsed.error().message);
@@ -172,6 +179,7 @@ std::string Show(bool v) { return v ? "true" : "false"; }
 std::string Show(Duration v) { return FormatDurationShort(v); }
 std::string Show(const std::optional<double>& v) { return v ? Show(*v) : std::string("(unset)"); }
 std::string Show(EngineKind v) { return std::string(EngineKindName(v)); }
+std::string Show(LlmProvider v) { return std::string(LlmProviderName(v)); }
 std::string Show(Severity v) { return std::string(SeverityName(v)); }
 std::string Show(IssueKind v) { return std::string(IssueKindName(v)); }
 
@@ -317,6 +325,10 @@ const std::vector<Field>& Fields() {
                c.agent.thinking_budget),
       RH_FIELD("agent.max_retry_wait", "longest retry-after honoured", c.agent.max_retry_wait),
       RH_FIELD("agent.strict_report", "submit_report as a strict tool", c.agent.strict_report),
+      RH_FIELD("agent.provider", Alternatives(LlmProviderNames()), c.agent.provider),
+      RH_FIELD("agent.openai_base_url", "OpenAI-compatible API base URL, up to /v1",
+               c.agent.openai_base_url),
+      RH_FIELD("agent.openai_model", "model id for agent.provider = openai", c.agent.openai_model),
       RH_FIELD("server.bind", "HTTP bind address", c.server.bind),
       RH_FIELD("server.port", "HTTP port (0 = any free port)", c.server.port),
       RH_FIELD("server.max_body_bytes", "largest accepted request body", c.server.max_body_bytes),
@@ -511,7 +523,8 @@ std::map<std::string, std::string> CurrentEnvironment() {
     size_t eq = text.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view name = text.substr(0, eq);
-    if (name.starts_with("ROCKHOUND_") || name.starts_with("ANTHROPIC_")) {
+    if (name.starts_with("ROCKHOUND_") || name.starts_with("ANTHROPIC_") ||
+        name == "OPENAI_API_KEY") {
       env.emplace(std::string(name), std::string(text.substr(eq + 1)));
     }
   }
@@ -572,6 +585,7 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   std::string shared_password = EnvOr(env, "ROCKHOUND_MYSQL_PASSWORD");
   config.secrets.anthropic_api_key = EnvOr(env, "ANTHROPIC_API_KEY");
   config.secrets.anthropic_base_url = EnvOr(env, "ANTHROPIC_BASE_URL");
+  config.secrets.openai_api_key = EnvOr(env, "OPENAI_API_KEY");
   config.secrets.fleet_db_password = EnvOr(env, "ROCKHOUND_FLEET_DB_PASSWORD", shared_password);
   config.secrets.memory_db_password = EnvOr(env, "ROCKHOUND_MEMORY_DB_PASSWORD", shared_password);
   config.secrets.server_token = EnvOr(env, "ROCKHOUND_SERVER_TOKEN");
@@ -715,9 +729,27 @@ Status ValidateConfig(const Config& c) {
   if (c.tools.sql_max_rows < 1) return bad("tools.sql_max_rows", "must be >= 1");
   if (c.tools.sql_max_bytes < 1024) return bad("tools.sql_max_bytes", "must be >= 1024");
   if (c.tools.sql_timeout_seconds < 1) return bad("tools.sql_timeout_seconds", "must be >= 1");
-  if (c.agent.engine == EngineKind::kClaude && c.secrets.anthropic_api_key.empty()) {
+  if (c.agent.engine == EngineKind::kClaude && c.agent.provider == LlmProvider::kAnthropic &&
+      c.secrets.anthropic_api_key.empty()) {
     return bad("agent.engine", "is claude but ANTHROPIC_API_KEY is not set; export it or use "
                                "--set agent.engine=playbook");
+  }
+  if (c.agent.engine == EngineKind::kClaude && c.agent.provider == LlmProvider::kOpenAi &&
+      c.secrets.openai_api_key.empty()) {
+    return bad("agent.engine", "is claude with agent.provider=openai but OPENAI_API_KEY is not "
+                               "set; export it (any non-empty value for a server without "
+                               "authentication) or use --set agent.engine=playbook");
+  }
+  if (c.agent.provider == LlmProvider::kOpenAi) {
+    if (c.agent.openai_model.empty()) {
+      return bad("agent.openai_model", "must be set with agent.provider=openai (the model id "
+                                       "the server serves, e.g. gpt-4.1 or qwen2.5:14b)");
+    }
+    if (c.agent.openai_base_url.rfind("http://", 0) != 0 &&
+        c.agent.openai_base_url.rfind("https://", 0) != 0) {
+      return bad("agent.openai_base_url", "must start with http:// or https:// (e.g. "
+                                          "http://localhost:11434/v1)");
+    }
   }
   if (c.agent.max_tokens < 256) return bad("agent.max_tokens", "must be >= 256");
   if (c.agent.max_steps < 2) return bad("agent.max_steps", "must be >= 2");
@@ -854,7 +886,8 @@ Status ValidateConfig(const Config& c) {
 
 void RegisterConfiguredSecrets(const Config& config) {
   const Secrets& secrets = config.secrets;
-  for (const std::string* value : {&secrets.anthropic_api_key, &secrets.fleet_db_password,
+  for (const std::string* value : {&secrets.anthropic_api_key, &secrets.openai_api_key,
+                                   &secrets.fleet_db_password,
                                    &secrets.memory_db_password, &secrets.server_token,
                                    &secrets.embedder_api_key, &secrets.lark_app_id,
                                    &secrets.lark_app_secret}) {
@@ -863,7 +896,7 @@ void RegisterConfiguredSecrets(const Config& config) {
   if (!secrets.notify_webhook_url.empty()) RegisterSecretUrl(secrets.notify_webhook_url);
   // URLs that may carry user:password@ (accepted from the environment and flags only).
   for (const std::string* url : {&secrets.anthropic_base_url, &config.knowledge.embedder_url,
-                                 &config.server.public_url}) {
+                                 &config.server.public_url, &config.agent.openai_base_url}) {
     if (!UrlHasUserinfo(*url)) continue;
     std::string_view rest = std::string_view(*url).substr(url->find("://") + 3);
     std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
@@ -889,6 +922,8 @@ std::vector<ConfigEntry> DescribeConfig(const Config& config) {
                          ? "https://api.anthropic.com"
                          : ShownValue(config.secrets.anthropic_base_url),
                      "Anthropic API base URL (env only)"});
+  secret("secrets.openai_api_key", "OPENAI_API_KEY", config.secrets.openai_api_key,
+         "OpenAI-compatible API key, agent.provider = openai (env only)");
   secret("secrets.fleet_db_password", "ROCKHOUND_FLEET_DB_PASSWORD", config.secrets.fleet_db_password,
          "fleet MySQL password (env only; falls back to ROCKHOUND_MYSQL_PASSWORD)");
   secret("secrets.memory_db_password", "ROCKHOUND_MEMORY_DB_PASSWORD",

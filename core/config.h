@@ -135,6 +135,11 @@ struct AgentConfig {
   int thinking_budget = 0;                // extended (interleaved) thinking tokens; 0 = off
   Duration max_retry_wait = std::chrono::minutes(5);  // longest retry-after honoured
   bool strict_report = true;              // submit_report as a strict tool (Claude 4.5 models)
+  // The model API of the claude engine (docs/openai-compatible.md). With openai the loop speaks
+  // Chat Completions to openai_base_url as openai_model, with the key from OPENAI_API_KEY.
+  LlmProvider provider = LlmProvider::kAnthropic;
+  std::string openai_base_url = "https://api.openai.com/v1";  // up to /v1, no /chat/completions
+  std::string openai_model;               // required with provider openai, e.g. gpt-4.1
 };
 
 struct ServerConfig {
@@ -218,6 +223,7 @@ struct LarkConfig {
 struct Secrets {
   std::string anthropic_api_key;   // [ANTHROPIC_API_KEY]
   std::string anthropic_base_url;  // [ANTHROPIC_BASE_URL] not secret, but env-only like the SDKs
+  std::string openai_api_key;      // [OPENAI_API_KEY] agent.provider = openai
   std::string fleet_db_password;   // [ROCKHOUND_FLEET_DB_PASSWORD], else ROCKHOUND_MYSQL_PASSWORD
   std::string memory_db_password;  // [ROCKHOUND_MEMORY_DB_PASSWORD], else ROCKHOUND_MYSQL_PASSWORD
   std::string server_token;        // [ROCKHOUND_SERVER_TOKEN] bearer token for the HTTP API

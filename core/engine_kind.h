@@ -1,6 +1,10 @@
 // EngineKind: which investigation engine writes a report. `claude` is the Anthropic Messages API
 // tool-use loop, `playbook` the offline rule-based engine; `auto` (a request, never a stored
 // engine) means Claude when an API key is configured, else the playbook.
+// LlmProvider (agent.provider): which model API the `claude` engine's tool-use loop speaks:
+// `anthropic` (the Messages API) or `openai` (an OpenAI-compatible Chat Completions server:
+// OpenAI, vLLM, Ollama, llama.cpp, LiteLLM). The engine kind stays `claude` either way; the
+// report's model field names the model that wrote it.
 // Thread-safety: constants and pure functions.
 #pragma once
 
@@ -15,5 +19,11 @@ enum class EngineKind { kAuto, kClaude, kPlaybook };
 std::string_view EngineKindName(EngineKind kind);  // "auto" | "claude" | "playbook"
 Result<EngineKind> ParseEngineKind(std::string_view text);
 std::string_view EngineKindNames();  // "auto, claude, playbook"
+
+enum class LlmProvider { kAnthropic, kOpenAi };
+
+std::string_view LlmProviderName(LlmProvider provider);  // "anthropic" | "openai"
+Result<LlmProvider> ParseLlmProvider(std::string_view text);
+std::string_view LlmProviderNames();  // "anthropic, openai"
 
 }  // namespace rh

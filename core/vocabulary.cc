@@ -63,6 +63,8 @@ Result<Enum> ParseName(std::string_view text, const std::array<Enum, N>& values,
 
 constexpr std::array<EngineKind, 3> kAllEngineKinds = {EngineKind::kAuto, EngineKind::kClaude,
                                                        EngineKind::kPlaybook};
+constexpr std::array<LlmProvider, 2> kAllLlmProviders = {LlmProvider::kAnthropic,
+                                                         LlmProvider::kOpenAi};
 
 }  // namespace
 
@@ -181,6 +183,23 @@ std::string_view EngineKindNames() {
 
 Result<EngineKind> ParseEngineKind(std::string_view text) {
   return ParseName(text, kAllEngineKinds, &EngineKindName, "engine", EngineKindNames());
+}
+
+std::string_view LlmProviderName(LlmProvider provider) {
+  switch (provider) {
+    case LlmProvider::kAnthropic: return "anthropic";
+    case LlmProvider::kOpenAi: return "openai";
+  }
+  return "anthropic";
+}
+
+std::string_view LlmProviderNames() {
+  static const std::string names = JoinNames(kAllLlmProviders, &LlmProviderName);
+  return names;
+}
+
+Result<LlmProvider> ParseLlmProvider(std::string_view text) {
+  return ParseName(text, kAllLlmProviders, &LlmProviderName, "provider", LlmProviderNames());
 }
 
 std::string_view IssueKindName(IssueKind kind) {

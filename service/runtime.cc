@@ -5,6 +5,7 @@
 #include "agent/anthropic_client.h"
 #include "agent/claude_engine.h"
 #include "agent/investigator.h"
+#include "agent/openai_client.h"
 #include "agent/playbook_engine.h"
 #include "agent/tool_executor.h"
 #include "core/log.h"
@@ -19,7 +20,7 @@ namespace rh::service {
 struct Runtime::Engines {
   // Declared first so it outlives the engines that hand it their tool calls.
   std::unique_ptr<agent::ToolExecutor> executor;
-  std::unique_ptr<agent::LlmClient> llm;        // null without an API key
+  std::unique_ptr<agent::LlmClient> llm;        // null without the provider's API key
   std::unique_ptr<agent::ClaudeEngine> claude;  // null without an API key
   std::unique_ptr<agent::PlaybookEngine> playbook;
   std::unique_ptr<agent::Investigator> investigator;
@@ -194,11 +195,20 @@ Result<agent::Investigator*> Runtime::Investigator() {
   if (!engines_) {
     auto engines = std::make_unique<Engines>();
     engines->executor = std::make_unique<agent::ToolExecutor>(config_.agent.tool_concurrency);
-    if (!config_.secrets.anthropic_api_key.empty() &&
-        config_.agent.engine != EngineKind::kPlaybook) {
-      RH_ASSIGN_OR_RETURN(engines->llm, agent::AnthropicClient::Create(
-                                            agent::AnthropicClientOptions::FromConfig(config_),
-                                            clock_));
+    // agent.provider picks the model API the tool-use loop speaks (the key of that provider).
+    const bool openai = config_.agent.provider == LlmProvider::kOpenAi;
+    const std::string& api_key =
+        openai ? config_.secrets.openai_api_key : config_.secrets.anthropic_api_key;
+    if (!api_key.empty() && config_.agent.engine != EngineKind::kPlaybook) {
+      if (openai) {
+        RH_ASSIGN_OR_RETURN(engines->llm, agent::OpenAiClient::Create(
+                                              agent::OpenAiClientOptions::FromConfig(config_),
+                                              clock_));
+      } else {
+        RH_ASSIGN_OR_RETURN(engines->llm, agent::AnthropicClient::Create(
+                                              agent::AnthropicClientOptions::FromConfig(config_),
+                                              clock_));
+      }
       RH_ASSIGN_OR_RETURN(engines->claude, agent::ClaudeEngine::Create(*engines->llm, *tools,
                                                                        *engines->executor, clock_,
                                                                        config_.agent));

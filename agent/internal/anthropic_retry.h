@@ -12,8 +12,9 @@
 //    nothing else is.
 // Why here and not in net/: the spend-limit rule reads Anthropic's error body, and the three
 // rules only make sense together, in this order. x-should-retry and the status list are the
-// Stainless SDK convention (OpenAI's SDK follows it too); they move to net/ once a second client
-// honours them, which none does today (the embedder and the notifier keep their own lists).
+// Stainless SDK convention (OpenAI's SDK follows it too): the OpenAI client uses this decision as
+// well, through internal/llm_http.h (an OpenAI error body never carries the spend-limit code, so
+// the first rule cannot fire for it). The embedder and the notifier keep their own lists.
 // Thread-safety: a pure function.
 #pragma once
 

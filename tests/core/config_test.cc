@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -457,6 +458,72 @@ TEST(ConfigTest, IssueRuleTableAndWindows) {
   EXPECT_FALSE(LoadConfig({"", {}, {"issues.default_kind=sometimes"}}));
   EXPECT_FALSE(LoadConfig({"", {}, {"issues.investigate_tiers=S,Z"}}));
   EXPECT_TRUE(LoadConfig({"", {}, {"issues.investigate_tiers="}}));
+}
+
+}  // namespace
+}  // namespace rh
+
+namespace rh {
+namespace {
+
+// agent.provider (issue 18): anthropic by default; openai needs a model, an http(s) base URL
+// and, for agent.engine=claude, OPENAI_API_KEY, which is a masked env-only secret.
+TEST(ConfigTest, OpenAiProviderIsValidatedAndItsKeyIsMasked) {
+  auto defaults = LoadConfig({});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->agent.provider, LlmProvider::kAnthropic);
+  EXPECT_EQ(defaults->agent.openai_base_url, "https://api.openai.com/v1");
+  auto bad_name = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"}}, {}});
+  ASSERT_FALSE(bad_name);
+  EXPECT_NE(bad_name.error().message.find("anthropic, openai"), std::string::npos);
+  auto no_model = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "openai"}}, {}});
+  ASSERT_FALSE(no_model);
+  EXPECT_NE(no_model.error().ToString().find("agent.openai_model"), std::string::npos);
+  auto bad_url = LoadConfig({"",
+                             {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                              {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                              {"ROCKHOUND_AGENT_OPENAI_BASE_URL", "localhost:11434/v1"}},
+                             {}});
+  ASSERT_FALSE(bad_url);
+  EXPECT_NE(bad_url.error().ToString().find("agent.openai_base_url"), std::string::npos);
+  auto no_key = LoadConfig({"",
+                            {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                             {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                             {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                             {"ANTHROPIC_API_KEY", "sk-ant-unused-key"}},
+                            {}});
+  ASSERT_FALSE(no_key);
+  EXPECT_NE(no_key.error().ToString().find("OPENAI_API_KEY"), std::string::npos);
+  auto ok = LoadConfig({"",
+                        {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                         {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                         {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                         {"ROCKHOUND_AGENT_OPENAI_BASE_URL", "http://localhost:11434/v1"},
+                         {"OPENAI_API_KEY", "sk-openai-abcdefgh9999"}},
+                        {}});
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(ok->agent.provider, LlmProvider::kOpenAi);
+  EXPECT_EQ(ok->secrets.openai_api_key, "sk-openai-abcdefgh9999");
+  std::map<std::string, std::string> shown;
+  for (const ConfigEntry& entry : DescribeConfig(*ok)) shown[entry.key] = entry.value;
+  EXPECT_EQ(shown["agent.provider"], "openai");
+  EXPECT_EQ(shown["secrets.openai_api_key"], "****9999");
+  for (const auto& [key, value] : shown) {
+    EXPECT_EQ(value.find("abcdefgh"), std::string::npos) << key;
+  }
+}
+
+// The process environment is read through a filter (ROCKHOUND_*, ANTHROPIC_*): OPENAI_API_KEY
+// must pass it, or agent.provider=openai could never find its key.
+TEST(ConfigTest, CurrentEnvironmentKeepsOpenAiApiKey) {
+  ASSERT_EQ(setenv("OPENAI_API_KEY", "env-openai-key-4242", 1), 0);
+  ASSERT_EQ(setenv("OPENAI_UNRELATED_SETTING", "x", 1), 0);
+  const auto env = CurrentEnvironment();
+  unsetenv("OPENAI_API_KEY");
+  unsetenv("OPENAI_UNRELATED_SETTING");
+  ASSERT_TRUE(env.contains("OPENAI_API_KEY"));
+  EXPECT_EQ(env.at("OPENAI_API_KEY"), "env-openai-key-4242");
+  EXPECT_FALSE(env.contains("OPENAI_UNRELATED_SETTING"));
 }
 
 }  // namespace

@@ -1,0 +1,361 @@
+#include "agent/openai_client.h"
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <utility>
+
+#include "agent/internal/llm_http.h"
+#include "core/log.h"
+#include "core/redact.h"
+
+namespace rh::agent {
+namespace {
+
+constexpr char kContext[] = "openai";
+constexpr size_t kRawArgumentsChars = 2000;  // of invalid tool arguments kept for the model
+
+std::string StatusHint(long status) {
+  switch (status) {
+    case 401:
+      return " (check OPENAI_API_KEY)";
+    case 403:
+      return " (the API key lacks permission for this model)";
+    case 404:
+      return " (check that agent.openai_base_url ends in /v1 and the server serves "
+             "agent.openai_model)";
+    case 429:
+      return " (rate or quota limit; lower agent.workers or wait)";
+    default:
+      return "";
+  }
+}
+
+// The texts of `content` (a string, or an array whose text blocks count) joined by `separator`.
+std::string Texts(const Json& content, const std::string& separator) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (!content.is_array()) return out;
+  for (const Json& block : content) {
+    if (!block.is_object() || JsonString(block, "type") != "text") continue;
+    const std::string text = JsonString(block, "text");
+    if (text.empty()) continue;
+    out += (out.empty() ? "" : separator) + text;
+  }
+  return out;
+}
+
+Json ToolDefinition(const Json& tool) {
+  Json function = {{"name", JsonString(tool, "name")}};
+  if (tool.contains("description")) function["description"] = tool["description"];
+  function["parameters"] =
+      tool.contains("input_schema") ? tool["input_schema"] : Json{{"type", "object"}};
+  return Json{{"type", "function"}, {"function", std::move(function)}};
+}
+
+Result<Json> ToolChoice(const Json& choice) {
+  const std::string type = JsonString(choice, "type");
+  if (type == "auto") return Json("auto");
+  if (type == "any") return Json("required");
+  if (type == "none") return Json("none");
+  if (type == "tool") {
+    return Json{{"type", "function"}, {"function", {{"name", JsonString(choice, "name")}}}};
+  }
+  return InvalidArgument(kContext, "tool_choice type must be auto, any, tool or none (got '" +
+                                       type + "')");
+}
+
+// One Anthropic-shaped message as Chat Completions messages, appended to `out`.
+void AppendMessages(const Json& message, Json& out) {
+  const std::string role = JsonString(message, "role");
+  const Json content = message.contains("content") ? message["content"] : Json();
+  if (role == "assistant") {
+    Json translated = {{"role", "assistant"}};
+    Json calls = Json::array();
+    if (content.is_array()) {
+      for (const Json& block : content) {
+        if (!block.is_object() || JsonString(block, "type") != "tool_use") continue;
+        const Json input = block.contains("input") ? block["input"] : Json::object();
+        calls.push_back(Json{{"id", JsonString(block, "id")},
+                             {"type", "function"},
+                             {"function", {{"name", JsonString(block, "name")},
+                                           {"arguments", DumpJson(input)}}}});
+      }
+    }
+    const std::string text = Texts(content, "\n\n");
+    if (!text.empty() || calls.empty()) {
+      translated["content"] = text;
+    } else {
+      translated["content"] = nullptr;
+    }
+    if (!calls.empty()) translated["tool_calls"] = std::move(calls);
+    out.push_back(std::move(translated));
+    return;
+  }
+  // A user message: its tool results first (each its own `tool` message, answering the
+  // previous assistant message's calls in order), then its text.
+  if (content.is_array()) {
+    for (const Json& block : content) {
+      if (!block.is_object() || JsonString(block, "type") != "tool_result") continue;
+      const Json result = block.contains("content") ? block["content"] : Json("");
+      std::string text = Texts(result, "\n");
+      if (block.value("is_error", false)) text = "Error: " + text;
+      out.push_back(Json{{"role", "tool"},
+                         {"tool_call_id", JsonString(block, "tool_use_id")},
+                         {"content", std::move(text)}});
+    }
+  }
+  const std::string text = Texts(content, "\n\n");
+  if (!text.empty()) out.push_back(Json{{"role", role.empty() ? "user" : role}, {"content", text}});
+}
+
+std::string StopReason(const std::string& finish_reason, bool has_tool_calls) {
+  if (finish_reason == "length") return "max_tokens";
+  if (finish_reason == "content_filter") return "refusal";
+  // Servers disagree on the reason that goes with tool calls (stop, tool_calls, function_call).
+  if (has_tool_calls && (finish_reason.empty() || finish_reason == "stop" ||
+                         finish_reason == "tool_calls" || finish_reason == "function_call")) {
+    return "tool_use";
+  }
+  if (finish_reason.empty() || finish_reason == "stop") return "end_turn";
+  if (finish_reason == "tool_calls") return "tool_use";
+  return finish_reason;
+}
+
+// The input of a tool call: its arguments as a JSON object; an empty string is {}; anything
+// else (invalid JSON, a non-object) keeps the raw text under kInvalidJsonArgumentsKey.
+Json ToolInput(const Json& arguments) {
+  if (arguments.is_object()) return arguments;  // some servers send an object, not a string
+  if (arguments.is_null()) return Json::object();
+  std::string raw = arguments.is_string() ? arguments.get<std::string>() : arguments.dump();
+  if (raw.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  if (auto parsed = ParseJson(raw, "tool arguments"); parsed && parsed->is_object()) {
+    return std::move(*parsed);
+  }
+  if (raw.size() > kRawArgumentsChars) raw = raw.substr(0, kRawArgumentsChars) + "...";
+  return Json{{kInvalidJsonArgumentsKey, RedactSecrets(raw)}};
+}
+
+std::atomic<long long> generated_call_ids{0};
+
+}  // namespace
+
+Result<LlmResponse> ParseChatCompletion(const Json& body) {
+  if (!body.is_object()) return Unavailable(kContext, "the 200 answer is not a JSON object");
+  auto choices = body.find("choices");
+  if (choices == body.end() || !choices->is_array() || choices->empty() ||
+      !(*choices)[0].is_object() || !(*choices)[0].contains("message") ||
+      !(*choices)[0]["message"].is_object()) {
+    return Unavailable(kContext, "the 200 answer has no choices[0].message (object=" +
+                                     JsonString(body, "object", "?") + ")");
+  }
+  const Json& choice = (*choices)[0];
+  const Json& message = choice["message"];
+  LlmResponse response;
+  response.id = JsonString(body, "id");
+  response.model = JsonString(body, "model");
+  const std::string text = Texts(message.value("content", Json()), "\n\n");
+  if (!text.empty()) response.content.push_back(Json{{"type", "text"}, {"text", text}});
+  bool has_tool_calls = false;
+  if (auto calls = message.find("tool_calls"); calls != message.end() && calls->is_array()) {
+    for (const Json& call : *calls) {
+      if (!call.is_object()) continue;
+      const Json function = call.value("function", Json::object());
+      std::string id = JsonString(call, "id");
+      if (id.empty()) id = "call_rh_" + std::to_string(++generated_call_ids);  // llama.cpp, old
+      response.content.push_back(Json{{"type", "tool_use"},
+                                      {"id", std::move(id)},
+                                      {"name", JsonString(function, "name")},
+                                      {"input", ToolInput(function.value("arguments", Json()))}});
+      has_tool_calls = true;
+    }
+  }
+  response.stop_reason = StopReason(JsonString(choice, "finish_reason"), has_tool_calls);
+  if (auto usage = body.find("usage"); usage != body.end() && usage->is_object()) {
+    long long cached = 0;
+    if (auto details = usage->find("prompt_tokens_details");
+        details != usage->end() && details->is_object()) {
+      cached = JsonInt(*details, "cached_tokens");
+    }
+    response.usage.cache_read_tokens = cached;
+    response.usage.input_tokens = std::max(0LL, JsonInt(*usage, "prompt_tokens") - cached);
+    response.usage.output_tokens = JsonInt(*usage, "completion_tokens");
+  }
+  return response;
+}
+
+OpenAiClientOptions OpenAiClientOptions::FromConfig(const Config& config) {
+  OpenAiClientOptions options;
+  options.base_url = config.agent.openai_base_url;
+  options.api_key = config.secrets.openai_api_key;
+  options.model = config.agent.openai_model;
+  options.max_tokens = config.agent.max_tokens;
+  options.max_retries = config.agent.max_retries;
+  options.connect_timeout = config.agent.connect_timeout;
+  options.request_timeout = config.agent.request_timeout;
+  options.temperature = config.agent.temperature;
+  options.max_retry_wait = config.agent.max_retry_wait;
+  options.jitter_seed = std::random_device{}();
+  return options;
+}
+
+Result<std::unique_ptr<OpenAiClient>> OpenAiClient::Create(OpenAiClientOptions options,
+                                                           Clock& clock) {
+  RH_RETURN_IF_ERROR(CheckOptions(options));
+  std::unique_ptr<net::HttpTransport> owned_transport = net::MakeDefaultHttpTransport();
+  net::HttpTransport& transport = *owned_transport;
+  return std::make_unique<OpenAiClient>(ConstructionKey(), std::move(options),
+                                        std::move(owned_transport), transport, clock);
+}
+
+Result<std::unique_ptr<OpenAiClient>> OpenAiClient::Create(OpenAiClientOptions options,
+                                                           net::HttpTransport& transport,
+                                                           Clock& clock) {
+  RH_RETURN_IF_ERROR(CheckOptions(options));
+  return std::make_unique<OpenAiClient>(ConstructionKey(), std::move(options), nullptr, transport,
+                                        clock);
+}
+
+Status OpenAiClient::CheckOptions(OpenAiClientOptions& options) {
+  if (options.api_key.empty()) {
+    return InvalidArgument(kContext, "no API key: export OPENAI_API_KEY (any non-empty value for "
+                                     "a server without authentication)");
+  }
+  RH_RETURN_IF_ERROR(
+      internal::CheckBaseUrl(kContext, "agent.openai_base_url", options.base_url));
+  if (options.model.empty()) {
+    return InvalidArgument(kContext, "agent.openai_model must be set (the model id the server "
+                                     "serves)");
+  }
+  if (options.max_tokens < 1) return InvalidArgument(kContext, "agent.max_tokens must be >= 1");
+  if (!options.max_completion_tokens) {
+    options.max_completion_tokens = options.base_url.rfind("https://api.openai.com", 0) == 0;
+  }
+  return internal::CheckRetrySettings(kContext, options.max_retries, options.max_retry_wait,
+                                      options.connect_timeout, options.request_timeout);
+}
+
+OpenAiClient::OpenAiClient(ConstructionKey /*key*/, OpenAiClientOptions options,
+                           std::unique_ptr<net::HttpTransport> owned_transport,
+                           net::HttpTransport& transport, Clock& clock)
+    : options_(std::move(options)),
+      owned_transport_(std::move(owned_transport)),
+      transport_(transport),
+      clock_(clock),
+      endpoint_(options_.base_url + "/chat/completions"),
+      jitter_(std::make_unique<internal::JitterSource>(options_.jitter_seed, options_.jitter)) {}
+
+OpenAiClient::~OpenAiClient() = default;
+
+Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
+  if (!request.messages.is_array() || request.messages.empty()) {
+    return InvalidArgument(kContext,
+                           "the request has no messages (need at least one user message)");
+  }
+  if (!request.system.is_null() && !request.system.is_string() && !request.system.is_array()) {
+    return InvalidArgument(kContext, "system must be a string or an array of text blocks");
+  }
+  if (!request.tools.is_null() && !request.tools.is_array()) {
+    return InvalidArgument(kContext, "tools must be an array");
+  }
+  if (!request.tool_choice.is_null() && !request.tool_choice.is_object()) {
+    return InvalidArgument(kContext, "tool_choice must be an object such as {\"type\":\"auto\"}");
+  }
+  if (!request.stop_sequences.is_null() && !request.stop_sequences.is_array()) {
+    return InvalidArgument(kContext, "stop_sequences must be an array of strings");
+  }
+  const int max_tokens = request.max_tokens.value_or(options_.max_tokens);
+  if (max_tokens < 0) return InvalidArgument(kContext, "max_tokens must be >= 0");
+
+  Json body = Json::object();
+  body["model"] = request.model.empty() ? options_.model : request.model;
+  Json messages = Json::array();
+  if (const std::string system = Texts(request.system, "\n\n"); !system.empty()) {
+    messages.push_back(Json{{"role", "system"}, {"content", system}});
+  }
+  for (const Json& message : request.messages) {
+    if (!message.is_object()) return InvalidArgument(kContext, "every message must be an object");
+    AppendMessages(message, messages);
+  }
+  body["messages"] = std::move(messages);
+  body[*options_.max_completion_tokens ? "max_completion_tokens" : "max_tokens"] = max_tokens;
+  body["stream"] = false;
+  if (request.tools.is_array() && !request.tools.empty()) {
+    Json tools = Json::array();
+    for (const Json& tool : request.tools) {
+      if (!tool.is_object()) return InvalidArgument(kContext, "every tool must be an object");
+      tools.push_back(ToolDefinition(tool));
+    }
+    body["tools"] = std::move(tools);
+    if (request.tool_choice.is_object()) {
+      RH_ASSIGN_OR_RETURN(body["tool_choice"], ToolChoice(request.tool_choice));
+      if (request.tool_choice.value("disable_parallel_tool_use", false)) {
+        body["parallel_tool_calls"] = false;
+      }
+    }
+  }
+  if (auto temperature = request.temperature ? request.temperature : options_.temperature) {
+    body["temperature"] = *temperature;
+  }
+  if (request.stop_sequences.is_array() && !request.stop_sequences.empty()) {
+    body["stop"] = request.stop_sequences;
+  }
+  if (request.metadata.is_object()) {
+    if (const std::string user = JsonString(request.metadata, "user_id"); !user.empty()) {
+      body["user"] = user;
+    }
+  }
+  return body;
+}
+
+Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
+  RH_ASSIGN_OR_RETURN(Json body, BuildRequestBody(request));
+  auto log = Logger("agent");
+  const Stopwatch elapsed;
+
+  internal::LlmHttpCall call;
+  call.context = kContext;
+  call.endpoint = endpoint_;
+  call.base_url_hint = "agent.openai_base_url";
+  call.body = DumpJson(body);
+  call.secret = options_.api_key;
+  call.headers = [this](int retries_taken) {
+    return net::HttpHeaders{{"authorization", "Bearer " + options_.api_key},
+                            {"content-type", "application/json"},
+                            {"accept", "application/json"},
+                            {"user-agent", net::kUserAgent},
+                            {"x-stainless-retry-count", std::to_string(retries_taken)}};
+  };
+  call.request_id_headers = {"x-request-id", "request-id"};
+  call.status_hint = StatusHint;
+  call.max_retries = options_.max_retries;
+  call.connect_timeout = options_.connect_timeout;
+  call.request_timeout = options_.request_timeout;
+  call.max_retry_wait = options_.max_retry_wait;
+  log->debug("openai: POST {} model={} body={} bytes messages={} tools={}",
+             RedactSecrets(endpoint_), body["model"].get<std::string>(), call.body.size(),
+             body["messages"].size(), body.contains("tools") ? body["tools"].size() : 0);
+  log->trace("openai: request body {}", call.body);
+
+  RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
+                      internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
+  auto message = ParseChatCompletion(answer.body);
+  if (!message) {
+    Error error = message.error();
+    error.message += answer.Suffix();
+    log->error("openai: {}", error.message);
+    return Fail(std::move(error));
+  }
+  if (message->model.empty()) message->model = body["model"].get<std::string>();
+  message->request_id = answer.request_id;
+  message->attempts = answer.attempts;
+  log->info("openai: status={} attempts={} request_id={} model={} stop_reason={} input={} "
+            "output={} cache_read={} elapsed_ms={}",
+            answer.status, answer.attempts, answer.request_id.empty() ? "-" : answer.request_id,
+            message->model, message->stop_reason, message->usage.input_tokens,
+            message->usage.output_tokens, message->usage.cache_read_tokens,
+            std::chrono::duration_cast<std::chrono::milliseconds>(elapsed.Elapsed()).count());
+  return message;
+}
+
+}  // namespace rh::agent
