@@ -26,6 +26,7 @@
 // Pure functions. Thread-safety: stateless.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,11 @@ enum class RuleId {
   kNodeLost,
   kSustainedWarning,
 };
+
+// Every rule, in the order EvaluateRules returns them (the one list: loop over it).
+inline constexpr std::array<RuleId, 7> kRuleIds = {
+    RuleId::kNewCritical, RuleId::kScoreCliff, RuleId::kAlertStorm,      RuleId::kTierWarning,
+    RuleId::kAccountWide, RuleId::kNodeLost,   RuleId::kSustainedWarning};
 
 std::string_view RuleName(RuleId rule);  // "new_critical", "score_cliff", ...
 int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2, 2, 3

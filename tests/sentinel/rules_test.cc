@@ -105,7 +105,8 @@ TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
   ClusterScore cluster = Scored(30, "S");
   cluster.storm_firing_messages = 9;
   auto outcomes = EvaluateRules(cluster, {}, {});
-  ASSERT_EQ(outcomes.size(), 7u);
+  ASSERT_EQ(outcomes.size(), kRuleIds.size());
+  for (size_t idx = 0; idx < outcomes.size(); ++idx) EXPECT_EQ(outcomes[idx].rule, kRuleIds[idx]);
   EXPECT_EQ(BestPriority(outcomes), 1);
   Json fired = RulesFiredJson(outcomes);
   ASSERT_EQ(fired.size(), 3u);
