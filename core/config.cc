@@ -278,6 +278,13 @@ const std::vector<Field>& Fields() {
                c.sentinel.flap_episode_points),
       RH_FIELD("sentinel.account_wide_min_clusters", "clusters of one account for account_wide",
                c.sentinel.account_wide_min_clusters),
+      RH_FIELD("sentinel.node_lost_alive_below", "BE/CN alive % below which node_lost fires",
+               c.sentinel.node_lost_alive_below),
+      RH_FIELD("sentinel.node_lost_alerts", "firing alerts that mean a lost node (node_lost)",
+               c.sentinel.node_lost_alerts),
+      RH_FIELD("sentinel.sustained_warning_below",
+               "health below this now and 1h before fires sustained_warning (0 = off)",
+               c.sentinel.sustained_warning_below),
       RH_FIELD("sentinel.reinvestigate_worse_points",
                "health drop that re-investigates a persistent Critical cluster",
                c.sentinel.reinvestigate_worse_points),
@@ -646,6 +653,17 @@ Status ValidateSentinelExtensions(const SentinelConfig& s) {
   if (s.unchanged_recheck <= Duration::zero()) {
     return bad("sentinel.unchanged_recheck", "must be > 0");
   }
+  if (!(s.node_lost_alive_below > 0 && s.node_lost_alive_below <= 100)) {
+    return bad("sentinel.node_lost_alive_below",
+               "must be a percentage of BE/CN nodes alive, > 0 and <= 100");
+  }
+  // 50 and 80: the Critical and Healthy bounds of sentinel/health_formula.h (core cannot
+  // include sentinel/).
+  if (s.sustained_warning_below != 0 &&
+      !(s.sustained_warning_below > 50 && s.sustained_warning_below <= 80)) {
+    return bad("sentinel.sustained_warning_below",
+               "must be 0 (off) or a health score above 50 (Critical) and at most 80 (Healthy)");
+  }
   return {};
 }
 
@@ -669,6 +687,8 @@ Status ValidateConfig(const Config& c) {
         {"sentinel.volume_min_failed_loads", c.sentinel.volume_min_failed_loads},
         {"sentinel.flap_episode_points", c.sentinel.flap_episode_points},
         {"sentinel.reinvestigate_worse_points", c.sentinel.reinvestigate_worse_points},
+        {"sentinel.node_lost_alive_below", c.sentinel.node_lost_alive_below},
+        {"sentinel.sustained_warning_below", c.sentinel.sustained_warning_below},
         {"agent.cost_budget_usd", c.agent.cost_budget_usd},
         {"agent.temperature", c.agent.temperature.value_or(0.0)},
         {"agent.input_price_per_mtok", c.agent.input_price_per_mtok},

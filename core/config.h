@@ -87,6 +87,16 @@ struct SentinelConfig {
   double flap_episode_points = 5.0;   // alert sub-score points per episode of a flapping alert
   // account_wide rule: clusters of one account at Warning or worse sharing an alert or symptom.
   int account_wide_min_clusters = 2;
+  // node_lost rule (any tier): a BE/CN share alive below this percentage, or a firing alert
+  // whose name contains one of node_lost_alerts (comma-separated, any case; teams rename the
+  // StarRocks rules, "[P1] starrocks_fe_node_down"; "" leaves only the metric).
+  double node_lost_alive_below = 99.9;
+  std::string node_lost_alerts =
+      "BeAliveAbnormal, FeAliveAbnormal, Service Suspension, node_down, node down, "
+      "node offline, 节点宕机, 节点离线, 存活异常";
+  // sustained_warning rule (any tier): health below this at the scored snapshot and at the one
+  // before it (H - 1h); kCriticalBelow (50) < value <= kHealthyAtLeast (80). 0 turns it off.
+  double sustained_warning_below = 70.0;
   // A persistent Critical cluster is re-investigated only when it changed since its last report:
   double reinvestigate_worse_points = 5.0;  // health fell by at least this much, or
   // (a new alert firing, or a new operation), or its last report is older than this.

@@ -177,9 +177,7 @@ Result<EvalCase> ParseCase(const Json& json, const std::string& path) {
       for (const Json& rule : out.trigger.rules.is_array() ? out.trigger.rules : Json::array()) {
         const std::string name = JsonString(rule, "rule");
         bool known = false;
-        for (sentinel::RuleId id : {sentinel::RuleId::kNewCritical, sentinel::RuleId::kScoreCliff,
-                                    sentinel::RuleId::kAlertStorm, sentinel::RuleId::kTierWarning,
-                                    sentinel::RuleId::kAccountWide}) {
+        for (sentinel::RuleId id : sentinel::kRuleIds) {
           known = known || sentinel::RuleName(id) == name;
         }
         if (!known) problems.Add("trigger.rules: '" + name + "' is not a sentinel rule");

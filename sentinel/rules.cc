@@ -1,6 +1,7 @@
 #include "sentinel/rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <iterator>
@@ -20,10 +21,16 @@ std::string Number(double value) {
   return text == "-0" ? "0" : text;
 }
 
-RuleOutcome NewCritical(const ClusterScore& cluster) {
+// A rule's outcome before it is evaluated: its id and priority, not fired.
+RuleOutcome Unfired(RuleId rule) {
   RuleOutcome outcome;
-  outcome.rule = RuleId::kNewCritical;
-  outcome.priority = RulePriority(outcome.rule);
+  outcome.rule = rule;
+  outcome.priority = RulePriority(rule);
+  return outcome;
+}
+
+RuleOutcome NewCritical(const ClusterScore& cluster) {
+  RuleOutcome outcome = Unfired(RuleId::kNewCritical);
   outcome.value = cluster.health.health;
   outcome.threshold = kCriticalBelow;
   outcome.fired = cluster.health.risk == RiskLevel::kCritical;
@@ -35,9 +42,7 @@ RuleOutcome NewCritical(const ClusterScore& cluster) {
 }
 
 RuleOutcome ScoreCliff(const ClusterScore& cluster, const SentinelConfig& config) {
-  RuleOutcome outcome;
-  outcome.rule = RuleId::kScoreCliff;
-  outcome.priority = RulePriority(outcome.rule);
+  RuleOutcome outcome = Unfired(RuleId::kScoreCliff);
   outcome.threshold = config.score_cliff_points;
   if (!cluster.previous) {
     outcome.evaluated = false;
@@ -56,9 +61,7 @@ RuleOutcome ScoreCliff(const ClusterScore& cluster, const SentinelConfig& config
 }
 
 RuleOutcome AlertStorm(const ClusterScore& cluster, const SentinelConfig& config) {
-  RuleOutcome outcome;
-  outcome.rule = RuleId::kAlertStorm;
-  outcome.priority = RulePriority(outcome.rule);
+  RuleOutcome outcome = Unfired(RuleId::kAlertStorm);
   outcome.value = cluster.storm_firing_messages;
   outcome.threshold = config.alert_storm_count;
   outcome.fired = cluster.storm_firing_messages > config.alert_storm_count;
@@ -70,9 +73,7 @@ RuleOutcome AlertStorm(const ClusterScore& cluster, const SentinelConfig& config
 }
 
 RuleOutcome TierWarning(const ClusterScore& cluster, const SentinelConfig& config) {
-  RuleOutcome outcome;
-  outcome.rule = RuleId::kTierWarning;
-  outcome.priority = RulePriority(outcome.rule);
+  RuleOutcome outcome = Unfired(RuleId::kTierWarning);
   outcome.value = cluster.health.health;
   outcome.threshold = kHealthyAtLeast;
   const std::string tier = cluster.tier.empty() ? "unknown" : cluster.tier;
@@ -94,9 +95,7 @@ RuleOutcome TierWarning(const ClusterScore& cluster, const SentinelConfig& confi
 RuleOutcome AccountWide(const ClusterScore& cluster,
                         const std::vector<const ClusterScore*>& account,
                         const SentinelConfig& config) {
-  RuleOutcome outcome;
-  outcome.rule = RuleId::kAccountWide;
-  outcome.priority = RulePriority(outcome.rule);
+  RuleOutcome outcome = Unfired(RuleId::kAccountWide);
   outcome.threshold = config.account_wide_min_clusters;
   if (cluster.account_id.empty()) {
     outcome.evaluated = false;
@@ -156,6 +155,66 @@ RuleOutcome AccountWide(const ClusterScore& cluster,
   return outcome;
 }
 
+RuleOutcome NodeLost(const ClusterScore& cluster, const SentinelConfig& config) {
+  RuleOutcome outcome = Unfired(RuleId::kNodeLost);
+  outcome.threshold = config.node_lost_alive_below;
+  std::optional<double> alive;
+  for (const DimensionScore& dimension : cluster.dimensions) {
+    if (dimension.spec && dimension.spec->name == "starrocks_be_alive_ratio") {
+      alive = dimension.value;
+    }
+  }
+  outcome.value = alive;
+  const bool below = alive && *alive < config.node_lost_alive_below;
+  const std::vector<std::string> names = SplitAlertNames(config.node_lost_alerts);
+  std::string alert;
+  for (const FiringAlert& firing : cluster.firing_now) {
+    std::string lower = firing.name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool lost = std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+      return lower.find(name) != std::string::npos;
+    });
+    if (lost) {
+      alert = firing.name;
+      break;
+    }
+  }
+  outcome.fired = below || !alert.empty();
+  outcome.reason = alive ? "BE/CN alive " + Number(*alive) + "%" + (below ? " < " : " >= ") +
+                               Number(config.node_lost_alive_below) + "%"
+                         : "BE/CN alive share not reported";
+  outcome.reason += alert.empty() ? "; no node-loss alert firing" : "; " + alert + " firing";
+  return outcome;
+}
+
+RuleOutcome SustainedWarning(const ClusterScore& cluster, const SentinelConfig& config) {
+  RuleOutcome outcome = Unfired(RuleId::kSustainedWarning);
+  outcome.value = cluster.health.health;
+  outcome.threshold = config.sustained_warning_below;
+  if (config.sustained_warning_below <= 0) {
+    outcome.evaluated = false;
+    outcome.reason = "disabled (sentinel.sustained_warning_below = 0)";
+    return outcome;
+  }
+  if (!cluster.previous) {
+    outcome.evaluated = false;
+    outcome.reason = "no previous snapshot to compare with";
+    return outcome;
+  }
+  const double limit = config.sustained_warning_below;
+  const bool warning = cluster.health.risk == RiskLevel::kWarning;
+  const bool now_below = cluster.health.health < limit;
+  const bool before_below = cluster.previous->health < limit;
+  outcome.fired = warning && now_below && before_below;
+  outcome.reason = "risk " + std::string(RiskLevelName(cluster.health.risk)) + ", health " +
+                   Number(cluster.health.health) + (now_below ? " < " : " >= ") + Number(limit) +
+                   " now and " + Number(cluster.previous->health) +
+                   (before_below ? " < " : " >= ") + Number(limit) + " at H - 1h" +
+                   (warning ? "" : " (rule covers Warning)");
+  return outcome;
+}
+
 }  // namespace
 
 std::string_view RuleName(RuleId rule) {
@@ -170,6 +229,10 @@ std::string_view RuleName(RuleId rule) {
       return "tier_warning";
     case RuleId::kAccountWide:
       return "account_wide";
+    case RuleId::kNodeLost:
+      return "node_lost";
+    case RuleId::kSustainedWarning:
+      return "sustained_warning";
   }
   return "new_critical";
 }
@@ -186,6 +249,10 @@ int RulePriority(RuleId rule) {
       return 3;
     case RuleId::kAccountWide:
       return 2;
+    case RuleId::kNodeLost:
+      return 2;
+    case RuleId::kSustainedWarning:
+      return 3;
   }
   return 3;
 }
@@ -194,7 +261,8 @@ std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster,
                                        const std::vector<const ClusterScore*>& account,
                                        const SentinelConfig& config) {
   return {NewCritical(cluster), ScoreCliff(cluster, config), AlertStorm(cluster, config),
-          TierWarning(cluster, config), AccountWide(cluster, account, config)};
+          TierWarning(cluster, config), AccountWide(cluster, account, config),
+          NodeLost(cluster, config),    SustainedWarning(cluster, config)};
 }
 
 std::optional<int> BestPriority(const std::vector<RuleOutcome>& outcomes) {

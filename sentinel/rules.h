@@ -12,6 +12,13 @@
 //                  one account, this one included, at Warning or worse share an
 //                  alert firing (or flapping) or a symptom (the same non-healthy
 //                  dimension, volume signal or missing telemetry)
+//   node_lost      any tier: the share of BE/CN nodes alive (starrocks_be_alive_ratio) below     2
+//                  sentinel.node_lost_alive_below (99.9 %), or a firing alert whose name
+//                  contains one of sentinel.node_lost_alerts, any case (BeAliveAbnormal,
+//                  FeAliveAbnormal, Service Suspension, node_down, 节点宕机, ...: an FE has no
+//                  alive metric, its alert is the signal)
+//   sustained_     any tier: risk Warning and health below sentinel.sustained_warning_below     3
+//   warning        (70) at the scored snapshot and at the previous one (H - 1h); 0 turns it off
 //
 // Every rule is evaluated for every cluster and says why it fired or not, with the value and the
 // threshold, so `rockhound sentinel explain` can show it. The cooldown (one task per cluster per
@@ -19,6 +26,7 @@
 // Pure functions. Thread-safety: stateless.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,10 +38,23 @@
 
 namespace rh::sentinel {
 
-enum class RuleId { kNewCritical, kScoreCliff, kAlertStorm, kTierWarning, kAccountWide };
+enum class RuleId {
+  kNewCritical,
+  kScoreCliff,
+  kAlertStorm,
+  kTierWarning,
+  kAccountWide,
+  kNodeLost,
+  kSustainedWarning,
+};
+
+// Every rule, in the order EvaluateRules returns them (the one list: loop over it).
+inline constexpr std::array<RuleId, 7> kRuleIds = {
+    RuleId::kNewCritical, RuleId::kScoreCliff, RuleId::kAlertStorm,      RuleId::kTierWarning,
+    RuleId::kAccountWide, RuleId::kNodeLost,   RuleId::kSustainedWarning};
 
 std::string_view RuleName(RuleId rule);  // "new_critical", "score_cliff", ...
-int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2
+int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2, 2, 3
 
 struct RuleOutcome {
   RuleId rule = RuleId::kNewCritical;
@@ -45,7 +66,7 @@ struct RuleOutcome {
   std::optional<double> threshold;
 };
 
-// All five rules for one cluster, in the order of the table above. `account` holds the scored
+// All seven rules for one cluster, in the order of the table above. `account` holds the scored
 // clusters of the cluster's account (it may include the cluster itself, which is skipped).
 std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster,
                                        const std::vector<const ClusterScore*>& account,

@@ -366,7 +366,7 @@ std::string FormatPassSummary(const PassSummary& summary) {
                   decision.cluster_id.c_str(), HealthLine(decision.health).c_str(),
                   decision.tier.empty() ? "?" : decision.tier.c_str(), decision.task_id.c_str());
     for (const RuleOutcome* rule : decision.Fired()) {
-      out += Printf("        %-13s %s\n", std::string(RuleName(rule->rule)).c_str(),
+      out += Printf("        %-17s %s\n", std::string(RuleName(rule->rule)).c_str(),
                     rule->reason.c_str());
     }
   }
@@ -566,7 +566,7 @@ std::string FormatExplanation(const Explanation& explanation) {
   out += "\nrules\n";
   for (const RuleOutcome& rule : explanation.rules) {
     const char* mark = rule.fired ? "FIRED" : (rule.evaluated ? "no" : "n/a");
-    out += Printf("  %-5s  %-13s P%d  %s\n", mark, std::string(RuleName(rule.rule)).c_str(),
+    out += Printf("  %-5s  %-17s P%d  %s\n", mark, std::string(RuleName(rule.rule)).c_str(),
                   rule.priority, rule.reason.c_str());
   }
   out += "cooldown   ";

@@ -73,7 +73,7 @@ struct ClusterDecision {
   std::string cluster_id;
   std::string tier;
   HealthBreakdown health;
-  std::vector<RuleOutcome> rules;         // all five
+  std::vector<RuleOutcome> rules;         // all seven
   int priority = 3;                       // best priority among fired rules
   std::string task_id;                    // the task created (empty when skipped)
   std::optional<CooldownState> cooldown;  // set when skipped by cooldown

@@ -122,43 +122,10 @@ Status WriteMeta(store::Database& db, const std::vector<std::pair<std::string, s
   return meta.Flush();
 }
 
-struct AlertMessage {
-  TimePoint alert_time;
-  std::string message_id;
-  const AlertEpisode* episode;
-  std::string status;
-};
-
-std::string MessageId(uint64_t seed, const std::string& cluster_id, const AlertEpisode& episode,
-                      std::string_view status, int repeat) {
-  return "om_" + Sha256Hex(std::to_string(seed) + "|" + cluster_id + "|" + episode.alert_name +
-                           "|" + FormatSqlTime(episode.starts_at) + "|" + std::string(status) +
-                           "|" + std::to_string(repeat))
-                     .substr(0, 32);
-}
-
 Result<int64_t> WriteAlerts(store::Database& db, const FleetPlan& plan,
                             const std::vector<AlertEpisode>& episodes) {
-  std::vector<AlertMessage> messages;
-  for (const AlertEpisode& episode : episodes) {
-    const std::string& cluster_id = plan.clusters[static_cast<size_t>(episode.cluster_index)].id;
-    if (episode.starts_at > plan.end_hour) continue;
-    messages.push_back({episode.starts_at, MessageId(plan.seed, cluster_id, episode, "Firing", 0),
-                        &episode, "Firing"});
-    if (episode.repeat_hours > 0) {
-      for (int repeat = 1;; ++repeat) {
-        const TimePoint again = episode.starts_at + std::chrono::hours(episode.repeat_hours * repeat);
-        if (again > plan.end_hour || (episode.ends_at && again >= *episode.ends_at)) break;
-        messages.push_back(
-            {again, MessageId(plan.seed, cluster_id, episode, "Firing", repeat), &episode, "Firing"});
-      }
-    }
-    if (episode.ends_at && *episode.ends_at <= plan.end_hour) {
-      messages.push_back({*episode.ends_at,
-                          MessageId(plan.seed, cluster_id, episode, "Resolved", 0), &episode,
-                          "Resolved"});
-    }
-  }
+  using internal::AlertMessage;
+  std::vector<AlertMessage> messages = internal::AlertMessages(plan, episodes);
   std::sort(messages.begin(), messages.end(), [](const AlertMessage& a, const AlertMessage& b) {
     if (a.alert_time != b.alert_time) return a.alert_time < b.alert_time;
     return a.message_id < b.message_id;

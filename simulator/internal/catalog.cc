@@ -1,7 +1,10 @@
 #include "simulator/internal/catalog.h"
 
 #include <charconv>
+#include <map>
+#include <tuple>
 
+#include "core/ids.h"
 #include "core/time_format.h"
 #include "core/url.h"
 
@@ -87,6 +90,51 @@ std::string AlertDetail(std::string_view status, const AlertEpisode& episode,
            " (repeat notification)\n";
   }
   return out;
+}
+
+namespace {
+
+std::string MessageId(uint64_t seed, const std::string& cluster_id, const AlertEpisode& episode,
+                      std::string_view status, int repeat, int occurrence) {
+  return "om_" + Sha256Hex(std::to_string(seed) + "|" + cluster_id + "|" + episode.alert_name +
+                           "|" + FormatSqlTime(episode.starts_at) + "|" + std::string(status) +
+                           "|" + std::to_string(repeat) +
+                           (occurrence > 0 ? "|" + std::to_string(occurrence) : ""))
+                     .substr(0, 32);
+}
+
+}  // namespace
+
+std::vector<AlertMessage> AlertMessages(const FleetPlan& plan,
+                                        const std::vector<AlertEpisode>& episodes) {
+  std::vector<AlertMessage> messages;
+  // (cluster, alert name, start) -> episodes seen so far with that key.
+  std::map<std::tuple<int, std::string, TimePoint>, int> seen;
+  for (const AlertEpisode& episode : episodes) {
+    const std::string& cluster_id = plan.clusters[static_cast<size_t>(episode.cluster_index)].id;
+    if (episode.starts_at > plan.end_hour) continue;
+    const int occurrence =
+        seen[std::make_tuple(episode.cluster_index, episode.alert_name, episode.starts_at)]++;
+    messages.push_back(
+        {episode.starts_at, MessageId(plan.seed, cluster_id, episode, "Firing", 0, occurrence),
+         &episode, "Firing"});
+    if (episode.repeat_hours > 0) {
+      for (int repeat = 1;; ++repeat) {
+        const TimePoint again =
+            episode.starts_at + std::chrono::hours(episode.repeat_hours * repeat);
+        if (again > plan.end_hour || (episode.ends_at && again >= *episode.ends_at)) break;
+        messages.push_back(
+            {again, MessageId(plan.seed, cluster_id, episode, "Firing", repeat, occurrence),
+             &episode, "Firing"});
+      }
+    }
+    if (episode.ends_at && *episode.ends_at <= plan.end_hour) {
+      messages.push_back({*episode.ends_at,
+                          MessageId(plan.seed, cluster_id, episode, "Resolved", 0, occurrence),
+                          &episode, "Resolved"});
+    }
+  }
+  return messages;
 }
 
 }  // namespace rh::simulator::internal

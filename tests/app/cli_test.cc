@@ -463,7 +463,10 @@ TEST_F(CliTest, EveryDataCommandSpeaksJsonOnStdout) {
   CliRun explain = Run(Data(), "sentinel explain " + cluster_id + " --format json");
   auto explain_json = json_of(explain);
   ASSERT_FALSE(explain_json.is_discarded());
-  EXPECT_EQ(explain_json["rules"].size(), 5u) << explain.out;
+  // Every rule of sentinel/rules.h, fired or not, node_lost and sustained_warning included.
+  ASSERT_EQ(explain_json["rules"].size(), 7u) << explain.out;
+  EXPECT_EQ(explain_json["rules"][5]["rule"], "node_lost") << explain.out;
+  EXPECT_EQ(explain_json["rules"][6]["rule"], "sustained_warning") << explain.out;
   EXPECT_TRUE(explain_json.contains("dimension_scores")) << explain.out;
   EXPECT_TRUE(explain_json["decision"].is_string()) << explain.out;
 

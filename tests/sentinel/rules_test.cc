@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,8 @@ TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
   ClusterScore cluster = Scored(30, "S");
   cluster.storm_firing_messages = 9;
   auto outcomes = EvaluateRules(cluster, {}, {});
-  ASSERT_EQ(outcomes.size(), 5u);
+  ASSERT_EQ(outcomes.size(), kRuleIds.size());
+  for (size_t idx = 0; idx < outcomes.size(); ++idx) EXPECT_EQ(outcomes[idx].rule, kRuleIds[idx]);
   EXPECT_EQ(BestPriority(outcomes), 1);
   Json fired = RulesFiredJson(outcomes);
   ASSERT_EQ(fired.size(), 3u);
@@ -121,6 +123,125 @@ TEST(RulesTest, SeveralRulesGiveTheBestPriorityAndEveryReason) {
   EXPECT_EQ(BestPriority(EvaluateRules(storm_only, {}, {})), 2);
   EXPECT_EQ(BestPriority(EvaluateRules(Scored(85, "C"), {}, {})), std::nullopt);
   EXPECT_TRUE(RulesFiredJson(EvaluateRules(Scored(85, "C"), {}, {})).empty());
+}
+
+// ---- node_lost ---------------------------------------------------------------------------
+
+// A tier C cluster at `health` with the BE/CN alive share `alive` (nullopt: not reported) and
+// `alerts` firing now.
+ClusterScore WithNodes(double health, std::optional<double> alive,
+                       std::vector<std::string> alerts = {}) {
+  ClusterScore cluster = Scored(health, "C");
+  std::vector<std::optional<double>> values(store::MetricCatalog().size());
+  values[store::FindMetric("alive_be") - store::MetricCatalog().data()] = alive;
+  cluster.dimensions = ScoreDimensions(values, values);
+  for (std::string& alert : alerts) {
+    cluster.firing_now.push_back({alert, "critical", Severity::kCritical, TimePoint{}});
+  }
+  return cluster;
+}
+
+TEST(NodeLostRuleTest, ABeOrCnDownFiresOnAnyTier) {
+  // One of three BEs down on a tier C cluster that is only at Warning.
+  auto outcome = Outcome(EvaluateRules(WithNodes(62, 66.67), {}, {}), RuleId::kNodeLost);
+  EXPECT_TRUE(outcome.fired);
+  EXPECT_EQ(outcome.priority, 2);
+  EXPECT_EQ(RuleName(outcome.rule), "node_lost");
+  EXPECT_DOUBLE_EQ(*outcome.value, 66.67);
+  EXPECT_DOUBLE_EQ(*outcome.threshold, 99.9);
+  EXPECT_EQ(outcome.reason, "BE/CN alive 66.67% < 99.9%; no node-loss alert firing");
+  Json fired = RulesFiredJson(EvaluateRules(WithNodes(62, 66.67), {}, {}));
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0]["rule"], "node_lost");
+  EXPECT_EQ(fired[0]["priority"], 2);
+  EXPECT_EQ(BestPriority(EvaluateRules(WithNodes(62, 66.67), {}, {})), 2);
+}
+
+TEST(NodeLostRuleTest, AllAliveOrNotReportedDoesNotFireAndTheEdgeIsStrict) {
+  auto all_alive = Outcome(EvaluateRules(WithNodes(85, 100), {}, {}), RuleId::kNodeLost);
+  EXPECT_FALSE(all_alive.fired);
+  EXPECT_EQ(all_alive.reason, "BE/CN alive 100% >= 99.9%; no node-loss alert firing");
+  EXPECT_FALSE(Fires(WithNodes(85, std::nullopt), RuleId::kNodeLost));
+  EXPECT_EQ(Outcome(EvaluateRules(WithNodes(85, std::nullopt), {}, {}), RuleId::kNodeLost).reason,
+            "BE/CN alive share not reported; no node-loss alert firing");
+  // Exactly at the threshold is not lost; just under it is.
+  EXPECT_FALSE(Fires(WithNodes(85, 99.9), RuleId::kNodeLost));
+  EXPECT_TRUE(Fires(WithNodes(85, 99.89), RuleId::kNodeLost));
+  SentinelConfig lenient;
+  lenient.node_lost_alive_below = 50;
+  EXPECT_FALSE(Fires(WithNodes(62, 66.67), RuleId::kNodeLost, lenient));
+  EXPECT_TRUE(Fires(WithNodes(40, 33.3), RuleId::kNodeLost, lenient));
+}
+
+TEST(NodeLostRuleTest, ANodeLossAlertFiresWithoutTheMetricAnyCase) {
+  // An FE follower has no alive metric: its Service Suspension alert is the signal.
+  auto fe = Outcome(EvaluateRules(WithNodes(70, 100, {"FE Service Suspension"}), {}, {}),
+                    RuleId::kNodeLost);
+  EXPECT_TRUE(fe.fired);
+  EXPECT_EQ(fe.reason, "BE/CN alive 100% >= 99.9%; FE Service Suspension firing");
+  EXPECT_TRUE(Fires(WithNodes(70, std::nullopt, {"bealiveabnormal"}), RuleId::kNodeLost));
+  // Teams rename the StarRocks rules: a name containing a listed phrase counts.
+  EXPECT_TRUE(Fires(WithNodes(70, 100, {"[P1] starrocks_fe_node_down"}), RuleId::kNodeLost));
+  EXPECT_TRUE(Fires(WithNodes(70, 100, {"FE节点宕机"}), RuleId::kNodeLost));
+  EXPECT_TRUE(Fires(WithNodes(70, 100, {"[P1] CN node offline"}), RuleId::kNodeLost));
+  EXPECT_TRUE(Fires(WithNodes(70, 100, {"BE Service Suspension"}), RuleId::kNodeLost));
+  // Another alert is not a lost node; an empty list leaves only the metric.
+  EXPECT_FALSE(Fires(WithNodes(70, 100, {"BE CPU Alert"}), RuleId::kNodeLost));
+  SentinelConfig metric_only;
+  metric_only.node_lost_alerts = "";
+  EXPECT_FALSE(
+      Fires(WithNodes(70, 100, {"FE Service Suspension"}), RuleId::kNodeLost, metric_only));
+  SentinelConfig custom;
+  custom.node_lost_alerts = "Custom Node Down";
+  EXPECT_TRUE(Fires(WithNodes(70, 100, {"custom node down"}), RuleId::kNodeLost, custom));
+}
+
+// ---- sustained_warning -----------------------------------------------------------------------
+
+ClusterScore Sustained(double before, double now, std::string tier = "C") {
+  ClusterScore cluster = Scored(now, std::move(tier));
+  HealthBreakdown previous;
+  previous.health = before;
+  previous.risk = ClassifyRisk(before);
+  cluster.previous = previous;
+  return cluster;
+}
+
+TEST(SustainedWarningRuleTest, WarningBelowTheThresholdTwoSnapshotsRunningFires) {
+  auto outcome = Outcome(EvaluateRules(Sustained(56, 55.5), {}, {}), RuleId::kSustainedWarning);
+  EXPECT_TRUE(outcome.fired);
+  EXPECT_EQ(outcome.priority, 3);
+  EXPECT_EQ(RuleName(outcome.rule), "sustained_warning");
+  EXPECT_DOUBLE_EQ(*outcome.value, 55.5);
+  EXPECT_DOUBLE_EQ(*outcome.threshold, 70);
+  EXPECT_EQ(outcome.reason, "risk Warning, health 55.5 < 70 now and 56 < 70 at H - 1h");
+  Json fired = RulesFiredJson(EvaluateRules(Sustained(56, 55.5), {}, {}));
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0]["rule"], "sustained_warning");
+  EXPECT_EQ(BestPriority(EvaluateRules(Sustained(56, 55.5), {}, {})), 3);
+}
+
+TEST(SustainedWarningRuleTest, OneSnapshotOrCriticalOrNoHistoryDoesNotFireAndTheEdgeIsStrict) {
+  EXPECT_FALSE(Fires(Sustained(75, 55), RuleId::kSustainedWarning));  // only now
+  EXPECT_FALSE(Fires(Sustained(55, 75), RuleId::kSustainedWarning));  // only before
+  EXPECT_FALSE(Fires(Sustained(40, 45), RuleId::kSustainedWarning));  // Critical: new_critical
+  EXPECT_FALSE(Fires(Sustained(70, 69.99), RuleId::kSustainedWarning));  // 70 is not below 70
+  EXPECT_FALSE(Fires(Sustained(69.99, 70), RuleId::kSustainedWarning));
+  EXPECT_TRUE(Fires(Sustained(69.99, 69.99), RuleId::kSustainedWarning));
+  EXPECT_FALSE(Fires(Sustained(85, 85), RuleId::kSustainedWarning));  // Healthy
+  auto first = Outcome(EvaluateRules(Scored(55), {}, {}), RuleId::kSustainedWarning);
+  EXPECT_FALSE(first.evaluated);
+  EXPECT_FALSE(first.fired);
+  SentinelConfig higher;
+  higher.sustained_warning_below = 75;
+  EXPECT_TRUE(Fires(Sustained(72, 73), RuleId::kSustainedWarning, higher));
+  EXPECT_FALSE(Fires(Sustained(72, 73), RuleId::kSustainedWarning));
+  SentinelConfig off;
+  off.sustained_warning_below = 0;
+  auto disabled = Outcome(EvaluateRules(Sustained(56, 55.5), {}, off), RuleId::kSustainedWarning);
+  EXPECT_FALSE(disabled.evaluated);
+  EXPECT_FALSE(disabled.fired);
+  EXPECT_EQ(disabled.reason, "disabled (sentinel.sustained_warning_below = 0)");
 }
 
 // A cluster of `account` at `health` with `alerts` firing now and the catalogue metrics in
@@ -235,6 +356,44 @@ TEST(AccountWideRuleTest, TheMinimumNumberOfClustersIsConfiguration) {
   EXPECT_TRUE(outcome.fired);
   EXPECT_DOUBLE_EQ(*outcome.value, 3);
   EXPECT_NE(outcome.reason.find("(with c-2, c-3)"), std::string::npos) << outcome.reason;
+}
+
+// The two rules' settings are configuration, validated when the configuration is loaded.
+std::string LoadError(const std::vector<std::string>& overrides) {
+  auto config = LoadConfig({"", {}, overrides});
+  return config ? "" : config.error().ToString();
+}
+
+TEST(NewRuleConfigTest, DefaultsOverridesAndRefusals) {
+  auto defaults = LoadConfig({"", {}, {}});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_DOUBLE_EQ(defaults->sentinel.node_lost_alive_below, 99.9);
+  EXPECT_DOUBLE_EQ(defaults->sentinel.sustained_warning_below, 70);
+  EXPECT_EQ(SplitAlertNames(defaults->sentinel.node_lost_alerts),
+            (std::vector<std::string>{"bealiveabnormal", "fealiveabnormal", "service suspension",
+                                      "node_down", "node down", "node offline", "节点宕机",
+                                      "节点离线", "存活异常"}));
+  auto set = LoadConfig({"",
+                         {{"ROCKHOUND_SENTINEL_SUSTAINED_WARNING_BELOW", "0"}},
+                         {"sentinel.node_lost_alive_below=90", "sentinel.node_lost_alerts=X"}});
+  ASSERT_TRUE(set) << set.error().ToString();
+  EXPECT_DOUBLE_EQ(set->sentinel.node_lost_alive_below, 90);
+  EXPECT_EQ(set->sentinel.node_lost_alerts, "X");
+  EXPECT_DOUBLE_EQ(set->sentinel.sustained_warning_below, 0);
+  for (const char* value : {"0", "-5", "100.5", "nan"}) {
+    const std::string error = LoadError({std::string("sentinel.node_lost_alive_below=") + value});
+    EXPECT_NE(error.find("sentinel.node_lost_alive_below"), std::string::npos) << value;
+  }
+  EXPECT_EQ(LoadError({"sentinel.node_lost_alive_below=100"}), "");
+  for (const char* value : {"50", "45", "80.5", "inf"}) {
+    const std::string error =
+        LoadError({std::string("sentinel.sustained_warning_below=") + value});
+    EXPECT_NE(error.find("sentinel.sustained_warning_below"), std::string::npos) << value;
+  }
+  EXPECT_NE(LoadError({"sentinel.sustained_warning_below=45"}).find("above 50 (Critical)"),
+            std::string::npos);
+  EXPECT_EQ(LoadError({"sentinel.sustained_warning_below=80"}), "");
+  EXPECT_EQ(LoadError({"sentinel.sustained_warning_below=50.5"}), "");
 }
 
 }  // namespace

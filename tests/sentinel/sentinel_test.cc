@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -97,7 +98,7 @@ TEST_P(SentinelTest, QueuesOneTaskPerFlaggedClusterWithEveryReason) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("tasks created       4"), std::string::npos) << text;
-  EXPECT_NE(text.find("new_critical  health 34.96 < 50 (Critical)"), std::string::npos) << text;
+  EXPECT_NE(text.find("new_critical      health 34.96 < 50 (Critical)"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped by cooldown 0"), std::string::npos) << text;
 }
 
@@ -139,6 +140,53 @@ TEST_P(SentinelTest, CooldownHoldsForFourHoursAcrossAllRules) {
   EXPECT_EQ(after->cooling.size(), 0u);
 }
 
+// node_lost on a tier C cluster: one of three BEs down (alive 66.67 %), or an FE follower's
+// renamed node-down alert with every metric healthy. Each is queued once; the cooldown holds for
+// the new rule as for the others.
+TEST_P(SentinelTest, NodeLostQueuesALostNodeOnAnyTierAndTheCooldownHolds) {
+  rows().Account("acct-cccccc", "C");
+  for (const char* cluster : {"c-be-lost", "c-fe-lost", "c-fine"}) {
+    rows().Cluster(cluster, "acct-cccccc");
+    rows().Snapshots(cluster, kHour - hours(24 * 7) - hours(1), kHour - hours(24 * 7));
+    rows().Snapshot(cluster, kHour - hours(1));
+  }
+  rows().Snapshot("c-be-lost", kHour, {{"starrocks_be_alive_ratio", 66.67}});
+  rows().Snapshot("c-fe-lost", kHour);
+  rows().Snapshot("c-fine", kHour);
+  rows().Alert("c-fe-lost", "[P1] starrocks_fe_node_down", "Firing", kHour + minutes(2));
+  auto summary = Pass();
+  ASSERT_TRUE(summary) << summary.error().ToString();
+  ASSERT_EQ(summary->created.size(), 2u);
+  store::Task be = TaskFor("c-be-lost");
+  std::vector<std::string> be_rules = Rules(be);
+  EXPECT_NE(std::find(be_rules.begin(), be_rules.end(), "node_lost"), be_rules.end());
+  auto be_json = *ParseJson(be.rules_fired);
+  for (const auto& rule : be_json) {
+    if (rule["rule"] != "node_lost") continue;
+    EXPECT_DOUBLE_EQ(rule["value"].get<double>(), 66.67);
+    EXPECT_DOUBLE_EQ(rule["threshold"].get<double>(), 99.9);
+    EXPECT_EQ(rule["priority"], 2);
+  }
+  store::Task fe = TaskFor("c-fe-lost");
+  std::vector<std::string> fe_rules = Rules(fe);
+  EXPECT_NE(std::find(fe_rules.begin(), fe_rules.end(), "node_lost"), fe_rules.end());
+  EXPECT_NE(fe.rules_fired.find("[P1] starrocks_fe_node_down firing"), std::string::npos)
+      << fe.rules_fired;
+  store::TaskFilter fine;
+  fine.cluster_id = "c-fine";
+  EXPECT_TRUE(queue().List(fine)->empty());
+  // The same evidence 3h59m later: cooling, nothing new; at 4h01m queued again.
+  clock().Set(kNow + hours(3) + minutes(59));
+  auto inside = Pass();
+  ASSERT_TRUE(inside);
+  EXPECT_TRUE(inside->created.empty());
+  EXPECT_EQ(inside->cooling.size(), 2u);
+  clock().Set(kNow + hours(4) + minutes(1));
+  auto after = Pass();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->created.size(), 2u);
+}
+
 TEST_P(SentinelTest, AnAdhocTaskAlsoStartsTheCooldown) {
   BuildFleet();
   store::EnqueueRequest adhoc;
@@ -170,13 +218,15 @@ TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
   EXPECT_NE(text.find("disk         92.5 %"), std::string::npos) << text;
   EXPECT_NE(text.find("critical score  24.5  (warning 70.0 %, critical 85.0 %)"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("FIRED  new_critical  P1  health 34.96 < 50 (Critical)"), std::string::npos)
+  EXPECT_NE(text.find("FIRED  new_critical      P1  health 34.96 < 50 (Critical)"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("no     alert_storm   P2  1 Firing alert message in the last 1h; fires "
+  EXPECT_NE(text.find("no     alert_storm       P2  1 Firing alert message in the last 1h; fires "
                       "above 5"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("FIRED  tier_warning  P3  tier A, risk Critical"), std::string::npos) << text;
+  EXPECT_NE(text.find("FIRED  tier_warning      P3  tier A, risk Critical"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("Data Disk Capacity Alert (critical, since 2026-11-21 09:30:00)"),
             std::string::npos)
       << text;
@@ -246,8 +296,8 @@ TEST_P(SentinelTest, AccountWideQueuesWarningSiblingsThatShareAnAlert) {
   etl.cluster_id = "c-etl";
   EXPECT_TRUE(queue().List(etl)->empty());
   std::string text = FormatPassSummary(*summary);
-  EXPECT_NE(text.find("account_wide  2 clusters of account acct-dddddd at Warning or worse share "
-                      "alert:query latency alert, metric:latency (with c-bi-two)"),
+  EXPECT_NE(text.find("account_wide      2 clusters of account acct-dddddd at Warning or worse "
+                      "share alert:query latency alert, metric:latency (with c-bi-two)"),
             std::string::npos)
       << text;
   // Explain scores the account's other clusters too, so it tells the same story.
@@ -255,7 +305,7 @@ TEST_P(SentinelTest, AccountWideQueuesWarningSiblingsThatShareAnAlert) {
   auto explained = sentinel.Explain("c-bi-two");
   ASSERT_TRUE(explained) << explained.error().ToString();
   EXPECT_NE(FormatExplanation(*explained)
-                .find("FIRED  account_wide  P2  2 clusters of account "
+                .find("FIRED  account_wide      P2  2 clusters of account "
                       "acct-dddddd"),
             std::string::npos)
       << FormatExplanation(*explained);
