@@ -73,7 +73,7 @@ void PrintTask(const store::Task& task, TimePoint now) {
   if (rules && rules->is_array() && !rules->empty()) {
     std::printf("rules fired\n");
     for (const auto& rule : *rules) {
-      std::printf("  P%lld %-13s %s\n", JsonInt(rule, "priority"), JsonString(rule, "rule").c_str(),
+      std::printf("  P%lld %-17s %s\n", JsonInt(rule, "priority"), JsonString(rule, "rule").c_str(),
                   JsonString(rule, "reason").c_str());
     }
   }

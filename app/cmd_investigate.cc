@@ -36,7 +36,7 @@ Status RunInvestigate(AppContext& ctx, const InvestigateOptions& options) {
                std::string(RootCauseName(report.category)).c_str(), report.confidence,
                std::string(EngineKindName(report.engine)).c_str(), report.duration_ms / 1000.0);
   if (!report.llm_error.empty()) {
-    std::fprintf(stderr, "note: Claude failed (%s); the playbook engine wrote this report\n",
+    std::fprintf(stderr, "note: the model failed (%s); the playbook engine wrote this report\n",
                  report.llm_error.c_str());
   }
   if (options.format == "json") {
