@@ -157,9 +157,17 @@ Result<IssueUpdateResult> Issues::Update() {
   issues::IssueStore store(*fleet, runtime_.clock());
   for (const issues::IssueChange& change : result.tracked.changes) {
     if (!change.created && !change.escalated) continue;
-    if (auto issue = store.GetIssue(change.issue_id); issue) {
-      runtime_.NotifyIssue(*issue, change.escalated ? "escalated" : "new");
+    auto issue = store.GetIssue(change.issue_id);
+    // Only a current issue is news. One already Resolved, or with nothing firing and its last
+    // alert older than the correlation window, is history (a backfill of past alerts, the first
+    // cycle on an existing fleet): investigating it now finds nothing.
+    if (issue && (!issue->open() ||
+                  (issue->open_alerts == 0 && runtime_.clock().Now() - issue->last_alert_at >
+                                                  runtime_.config().issues.correlation_window))) {
+      ++result.stale;
+      continue;
     }
+    if (issue) runtime_.NotifyIssue(*issue, change.escalated ? "escalated" : "new");
     if (tiers.empty()) continue;
     auto tier = fleet->Query(
         "SELECT p.customer_tier FROM cluster_info c JOIN dim_customer_profile p ON p.account_id "

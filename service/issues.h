@@ -44,6 +44,10 @@ struct IssueUpdateResult {
   issues::TrackerOutcome tracked;
   std::vector<IssueTrigger> triggers;
   int enqueue_failures = 0;
+  // New or escalated issues neither notified nor investigated because they are not current:
+  // already Resolved, or nothing firing and the last alert older than
+  // issues.correlation_window (a backfill of past alerts, the first cycle on an existing fleet).
+  int stale = 0;
 };
 
 // The text filters of an issue list, as the CLI and the HTTP API receive them.

@@ -2,6 +2,7 @@
 // AlertIntake, on SQLite and MariaDB.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -482,6 +483,49 @@ TEST_P(ServiceTest, NewAndEscalatedIssuesOnTierAsClustersQueueOneInvestigation) 
   ASSERT_EQ(later->issues.tracked.changes.size(), 1u);
   EXPECT_EQ(later->issues.tracked.changes[0].issue_id, trigger.issue_id);
   EXPECT_FALSE(later->issues.tracked.changes[0].escalated);
+}
+
+// Issues that are history when first grouped (a backfill: resolved already) are neither
+// notified nor investigated; a firing one of the same age is.
+TEST_P(ServiceTest, ABackfilledResolvedIssueQueuesNothing) {
+  config_.server.investigate_critical_alerts = false;
+  MakeRuntime();
+  std::vector<std::string> heard;
+  runtime().AddIssueListener([&](const issues::Issue& issue, std::string_view) {
+    heard.push_back(issue.cluster_id);
+  });
+  const std::string old_start = FormatIsoTime(clock_.Now() - std::chrono::hours(48));
+  const std::string old_end = FormatIsoTime(clock_.Now() - std::chrono::hours(47));
+  Json alert = {{"status", "resolved"},
+                {"labels", {{"alertname", "HeapUsageTooHigh"}, {"cluster_id", kHealthyCluster},
+                            {"severity", "warning"}}},
+                {"annotations", {{"summary", "heap"}}},
+                {"startsAt", old_start},
+                {"endsAt", old_end}};
+  Json firing = alert;
+  firing["status"] = "firing";
+  firing["endsAt"] = "0001-01-01T00:00:00Z";
+  service::AlertIntake intake(runtime());
+  // The firing message and its resolution arrive together, as a backfill would bring them.
+  auto past = intake.IngestWebhook(DumpJson(
+      Json{{"version", "4"}, {"status", "resolved"}, {"alerts", Json::array({firing, alert})}}));
+  ASSERT_TRUE(past) << past.error().ToString();
+  for (const service::IssueTrigger& t : past->issues.triggers) {
+    EXPECT_NE(t.cluster_id, kHealthyCluster) << "a resolved past issue queued " << t.task_id;
+  }
+  EXPECT_GE(past->issues.stale, 1);
+  EXPECT_EQ(std::count(heard.begin(), heard.end(), std::string(kHealthyCluster)), 0);
+
+  // Still firing after 48 h: current, whatever its age.
+  auto ongoing = intake.IngestWebhook(AlertBody(kHealthyCluster, "BeAliveAbnormal",
+                                                FormatIsoTime(clock_.Now() - std::chrono::hours(48)),
+                                                "critical"));
+  ASSERT_TRUE(ongoing) << ongoing.error().ToString();
+  bool queued = false;
+  for (const service::IssueTrigger& t : ongoing->issues.triggers) {
+    queued = queued || t.cluster_id == kHealthyCluster;
+  }
+  EXPECT_TRUE(queued) << "an alert still firing is current";
 }
 
 // The investigation an issue queues is briefed with the issue and its alerts: the playbook's
