@@ -115,25 +115,7 @@ AnthropicClient::AnthropicClient(ConstructionKey /*key*/, AnthropicClientOptions
 AnthropicClient::~AnthropicClient() = default;
 
 Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const {
-  if (!request.messages.is_array() || request.messages.empty()) {
-    return InvalidArgument(kContext,
-                           "the request has no messages (need at least one user message)");
-  }
-  if (!request.system.is_null() && !request.system.is_string() && !request.system.is_array()) {
-    return InvalidArgument(kContext, "system must be a string or an array of text blocks");
-  }
-  if (!request.tools.is_null() && !request.tools.is_array()) {
-    return InvalidArgument(kContext, "tools must be an array");
-  }
-  if (!request.tool_choice.is_null() && !request.tool_choice.is_object()) {
-    return InvalidArgument(kContext, "tool_choice must be an object such as {\"type\":\"auto\"}");
-  }
-  if (!request.metadata.is_null() && !request.metadata.is_object()) {
-    return InvalidArgument(kContext, "metadata must be an object such as {\"user_id\":\"...\"}");
-  }
-  if (!request.stop_sequences.is_null() && !request.stop_sequences.is_array()) {
-    return InvalidArgument(kContext, "stop_sequences must be an array of strings");
-  }
+  RH_RETURN_IF_ERROR(internal::CheckRequestShape(kContext, request));
   const int max_tokens = request.max_tokens.value_or(options_.max_tokens);
   if (max_tokens < 0) return InvalidArgument(kContext, "max_tokens must be >= 0");
 

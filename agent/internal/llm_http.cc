@@ -202,6 +202,29 @@ Status CheckRetrySettings(const std::string& context, int max_retries, Duration 
   return {};
 }
 
+Status CheckRequestShape(const std::string& context, const LlmRequest& request) {
+  if (!request.messages.is_array() || request.messages.empty()) {
+    return InvalidArgument(context,
+                           "the request has no messages (need at least one user message)");
+  }
+  if (!request.system.is_null() && !request.system.is_string() && !request.system.is_array()) {
+    return InvalidArgument(context, "system must be a string or an array of text blocks");
+  }
+  if (!request.tools.is_null() && !request.tools.is_array()) {
+    return InvalidArgument(context, "tools must be an array");
+  }
+  if (!request.tool_choice.is_null() && !request.tool_choice.is_object()) {
+    return InvalidArgument(context, "tool_choice must be an object such as {\"type\":\"auto\"}");
+  }
+  if (!request.metadata.is_null() && !request.metadata.is_object()) {
+    return InvalidArgument(context, "metadata must be an object such as {\"user_id\":\"...\"}");
+  }
+  if (!request.stop_sequences.is_null() && !request.stop_sequences.is_array()) {
+    return InvalidArgument(context, "stop_sequences must be an array of strings");
+  }
+  return {};
+}
+
 Status CheckBaseUrl(const std::string& context, const std::string& setting, std::string& url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {

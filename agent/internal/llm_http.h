@@ -28,6 +28,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "agent/llm_client.h"
 #include "core/json.h"
 #include "net/http_transport.h"
 
@@ -86,5 +87,10 @@ Status CheckRetrySettings(const std::string& context, int max_retries, Duration 
 
 // Trims trailing slashes and checks the URL is http(s); `setting` names what to fix.
 Status CheckBaseUrl(const std::string& context, const std::string& setting, std::string& url);
+
+// The shape checks every client makes on an LlmRequest before translating it: at least one
+// message; system a string or an array; tools an array; tool_choice, metadata objects;
+// stop_sequences an array. invalid_argument naming the field.
+Status CheckRequestShape(const std::string& context, const LlmRequest& request);
 
 }  // namespace rh::agent::internal

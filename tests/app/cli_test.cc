@@ -97,7 +97,7 @@ class CliTest : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    if (!std::filesystem::exists(*binary_)) GTEST_SKIP() << "rockhound is not built: " << *binary_;
+    ASSERT_TRUE(std::filesystem::exists(*binary_)) << "rockhound is not built: " << *binary_;
     ASSERT_TRUE(demo_ok_) << "the demo fixture failed:\n" << *demo_out_;
   }
 
