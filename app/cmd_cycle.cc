@@ -194,12 +194,7 @@ void RegisterSentinel(CLI::App& app, Action* chosen) {
         RH_ASSIGN_OR_RETURN(auto open, service::Issues(ctx.runtime()).OpenIssuesOf(*cluster));
         Json issues_json = Json::array();
         for (const issues::Issue& issue : open) {
-          issues_json.push_back({{"issue_id", issue.issue_id},
-                                 {"kind", std::string(IssueKindName(issue.kind))},
-                                 {"triage_status", std::string(TriageStatusName(issue.triage_status))},
-                                 {"first_alert_at", FormatIsoTime(issue.first_alert_at)},
-                                 {"escalated", issue.escalated},
-                                 {"title", issue.title}});
+          issues_json.push_back(service::IssueJson(issue));  // as GET /api/v1/issues
         }
         out["open_issues"] = std::move(issues_json);
         std::printf("%s\n", DumpJson(out, 2).c_str());
