@@ -9,10 +9,6 @@ cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
 jobs=$(nproc 2>/dev/null || echo 2)
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/rockhound-ccache}
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
-export CCACHE_NOHASHDIR=true
-export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+. scripts/ccache-env.sh
 cmake -S . -B "$dir" -G Ninja -DRH_WERROR=ON "$@" >/dev/null
 cmake --build "$dir" -j"$jobs"

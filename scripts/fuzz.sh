@@ -13,7 +13,7 @@ dir=${RH_FUZZ_BUILD_DIR:-build-fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
 targets=(sql_guard_fuzzer tool_input_fuzzer json_entry_fuzzer)
 
-export CCACHE_DIR=${CCACHE_DIR:-$PWD/.ccache}
+. scripts/ccache-env.sh  # the same cache as scripts/build.sh, outside the checkout
 CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DRH_BUILD_FUZZ=ON -DRH_BUILD_TESTS=OFF -DRH_BUILD_BENCH=OFF -DRH_SANITIZE=ON -DRH_WERROR=OFF \
   -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" \
