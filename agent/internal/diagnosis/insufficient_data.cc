@@ -37,11 +37,9 @@ class InsufficientData final : public DiagnosisFamily {
       draft.Agree(*assessment.gap_hours >= 6 ? 2 : 1,
                   "a " + std::to_string(*assessment.gap_hours) + " h gap");
     } else {
-      gap_text = "no metric snapshot for the last " +
-                 std::to_string(*assessment.recent_gap_hours) + " h (last " +
-                 Minute(*metrics.latest_snapshot) + ") while " + trouble_;
-      draft.Agree(0.5, "the latest " + std::to_string(*assessment.recent_gap_hours) +
-                           " h missing");
+      gap_text = "no metric snapshot for the last " + std::to_string(*assessment.recent_gap_hours) +
+                 " h (last " + Minute(*metrics.latest_snapshot) + ") while " + trouble_;
+      draft.Agree(0.5, "the latest " + std::to_string(*assessment.recent_gap_hours) + " h missing");
       draft.Agree(1, trouble_);
     }
     draft.Cite(metrics.source, "telemetry gap: " + gap_text);

@@ -1,9 +1,9 @@
 // An alert about what the metrics do not measure (rule 8, before alert noise): no new symptom,
-// but an alert fires (or a failure-event alert repeats) whose quantity none of the 14 dimensions measures — the root path or the
-// FE metadata disk filling, a checkpoint failure, failing compactions, routine-load lag, MV
-// refresh failures, the user connection limit, disk I/O saturation
-// (UnmeasuredAlertCategory). Healthy metrics cannot show such an alert to be noise, so the
-// alert's own category is the diagnosis, with the confidence one alert can give.
+// but an alert fires (or a failure-event alert repeats) whose quantity none of the 14 dimensions
+// measures — the root path or the FE metadata disk filling, a checkpoint failure, failing
+// compactions, routine-load lag, MV refresh failures, the user connection limit, disk I/O
+// saturation (UnmeasuredAlertCategory). Healthy metrics cannot show such an alert to be noise, so
+// the alert's own category is the diagnosis, with the confidence one alert can give.
 #include "agent/internal/diagnosis/family.h"
 #include "agent/internal/playbook_vocabulary.h"
 
@@ -49,8 +49,8 @@ class UnmeasuredAlert final : public DiagnosisFamily {
     Draft& draft = c.draft();
     c.CiteContext();
     c.CiteAlerts({alert_});
-    draft.Agree(1.0, "'" + alert_->name + "' " +
-                         (alert_->currently_firing ? "firing" : "repeating"));
+    draft.Agree(1.0,
+                "'" + alert_->name + "' " + (alert_->currently_firing ? "firing" : "repeating"));
     const bool standing = alert_->firing_since && *alert_->firing_since <= facts.now - hours(2);
     if (standing) draft.Agree(0.5, "firing for hours, not a spike");
     if (alert_->episodes >= 3) draft.Agree(0.5, "it repeats: the failures keep happening");
@@ -65,28 +65,27 @@ class UnmeasuredAlert final : public DiagnosisFamily {
       draft.Agree(1.0, "'" + others.front()->name + "' agrees");
     }
     if (facts.metrics.source.ok) {
-      draft.Cite(facts.metrics.source,
-                 "no metric dimension crosses a threshold: what '" + alert_->name +
-                     "' watches is not among the dimensions measured");
+      draft.Cite(facts.metrics.source, "no metric dimension crosses a threshold: what '" +
+                                           alert_->name +
+                                           "' watches is not among the dimensions measured");
     }
     c.CiteOperationsContext();
     c.CiteMemory(category_);
     c.CiteSiblingsLocal();
-    draft.Recommend("Check what '" + alert_->name + "' watches on the cluster itself (" +
-                        Check() + ") and fix its cause.",
+    draft.Recommend("Check what '" + alert_->name + "' watches on the cluster itself (" + Check() +
+                        ") and fix its cause.",
                     "The alert fires while the metrics the playbook reads cannot see it.");
     const std::string tier = c.Tier();
-    const Severity severity =
-        tier == "S" || tier == "A" ? Severity::kHigh : Severity::kMedium;
-    return draft.Finish(category_, severity,
-                        "'" + alert_->name + "' fires on " + facts.cluster.cluster_id +
-                            (alert_->firing_since ? " since " + Minute(*alert_->firing_since)
-                                                  : std::string()) +
-                            ": " + std::string(RootCauseName(category_)) +
-                            " the metric dimensions do not measure; they show nothing that "
-                            "contradicts it.",
-                        "'" + alert_->name + "' on " + facts.cluster.cluster_id + " (" +
-                            std::string(RootCauseName(category_)) + ").");
+    const Severity severity = tier == "S" || tier == "A" ? Severity::kHigh : Severity::kMedium;
+    return draft.Finish(
+        category_, severity,
+        "'" + alert_->name + "' fires on " + facts.cluster.cluster_id +
+            (alert_->firing_since ? " since " + Minute(*alert_->firing_since) : std::string()) +
+            ": " + std::string(RootCauseName(category_)) +
+            " the metric dimensions do not measure; they show nothing that "
+            "contradicts it.",
+        "'" + alert_->name + "' on " + facts.cluster.cluster_id + " (" +
+            std::string(RootCauseName(category_)) + ").");
   }
 
  private:
