@@ -104,6 +104,8 @@ Assessment Assess(const PlaybookFacts& facts) {
       out.no_telemetry = true;
     } else if (metrics.data_gap_hours && *metrics.data_gap_hours >= kGapHours) {
       out.gap_hours = metrics.data_gap_hours;
+    } else if (metrics.data_gap_hours && *metrics.data_gap_hours >= 1) {
+      out.recent_gap_hours = metrics.data_gap_hours;
     }
   }
   out.firing = facts.alerts.Firing();

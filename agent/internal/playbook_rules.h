@@ -11,7 +11,8 @@
 //
 // Diagnose (after all eight steps) asks the diagnosis families of internal/diagnosis/ in their
 // decision order (decision_order.cc: telemetry gap, node down, account-wide, operation-induced,
-// known bug, then the primary symptom's own category, alert noise, chronic, healthy); the first
+// known bug, then the primary symptom's own category, a volume collapse, an alert about what no
+// dimension measures, alert noise, chronic, healthy); the first
 // that applies sets severity from the category, the magnitude and the customer tier, computes
 // confidence from the independent signals that agree, and writes the Report: root cause,
 // evidence citing the tool calls, ordered recommendations within the instance limits, summary.
@@ -57,6 +58,9 @@ struct WorkloadShift {
 
 struct Assessment {
   std::optional<int64_t> gap_hours;      // telemetry gap of at least kGapHours
+  // The latest hour or two without a snapshot (a gap shorter than kGapHours): the metrics
+  // cannot clear what the alerts or the health score saw in those hours.
+  std::optional<int64_t> recent_gap_hours;
   bool no_telemetry = false;             // no snapshot at all
   std::vector<Symptom> symptoms;         // new ones first, then by causal rank
   std::optional<size_t> primary;         // index into symptoms of the first new symptom

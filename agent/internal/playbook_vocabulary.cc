@@ -1,6 +1,7 @@
 #include "agent/internal/playbook_vocabulary.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
 
 #include "store/metric_catalog.h"
@@ -41,21 +42,81 @@ RootCause DimensionCategory(std::string_view dimension) {
 std::string AlertDimension(std::string_view alert_name) {
   const std::string name = Lower(alert_name);
   auto has = [&](std::string_view word) { return name.find(word) != std::string::npos; };
-  if (has("suspension") || has("heartbeat") || has("be down") || has("node down") || has("alive")) {
+  auto any = [&](std::initializer_list<std::string_view> words) {
+    for (std::string_view word : words) {
+      if (has(word)) return true;
+    }
+    return false;
+  };
+  // Official StarRocks rule names (alert.md, the Grafana rules of Monitor_and_Alert.md), the
+  // usual custom wordings, and the Chinese ones. Unmeasured quantities first: a checkpoint
+  // failure and a full FE metadata disk are the FE's (its bdb logs pile up when the image
+  // cannot be written, usually for want of heap), not the BE data disk's.
+  if (any({"suspension", "heartbeat", "be down", "node down", "alive", "frontends status",
+           "backends status", "宕机", "心跳", "存活"})) {
     return "alive_be";
   }
-  if (has("disk capacity") || has("disk usage") || has("disk space")) return "disk";
-  if (has("compaction") || has("version count")) return "compaction";
-  if (has("fe") && has("heap")) return "fe_heap";
-  if (has("memory") || has("mem ")) return "be_mem";
-  if (has("cpu")) return "cpu";
-  if (has("latency") || has("slow query")) return "latency";
-  if (has("query failure") || has("query error")) return "query_err";
-  if (has("loading") || has("routine load") || has("load failure") || has("transaction")) {
+  if (any({"checkpoint", "meta log", "fe metadata", "meta dir", "元数据"})) return "fe_heap";
+  if (any({"disk capacity", "disk usage", "disk space", "disk full", "disks avail",
+           "root path", "磁盘容量", "磁盘空间", "磁盘使用", "磁盘满", "根目录"})) {
+    return "disk";
+  }
+  if (any({"compaction", "version count", "versions", "版本", "合并"})) return "compaction";
+  if ((has("fe") && (has("heap") || has("jvm") || has(" gc"))) || has("fe 内存") ||
+      has("fe堆") || has("fe 堆")) {
+    return "fe_heap";
+  }
+  if (any({"memory", "mem ", "be mem", "oom", "内存"}) || name.ends_with(" mem")) return "be_mem";
+  if (any({"cpu"})) return "cpu";
+  // Disk I/O saturation (the official "Disk Load Alert") shows as slow queries.
+  if (any({"latency", "slow query", "slow queries", "延迟", "慢查询", "耗时", "disk load",
+           "disk io", "disk i/o", "io util", "磁盘负载"})) {
+    return "latency";
+  }
+  if (any({"query failure", "query error", "query fail", "queries fail", "查询失败", "查询错误",
+           "查询报错"})) {
+    return "query_err";
+  }
+  if (any({"loading", "routine load", "load failure", "load fail", "load error", "transaction",
+           "stream load", "broker load", "导入", "事务"})) {
     return "txn_failed";
   }
-  if (has("overload") || has("qps")) return "qps";
+  if (any({"overload", "qps"})) return "qps";
   return "";
+}
+
+std::optional<RootCause> UnmeasuredAlertCategory(std::string_view alert_name) {
+  const std::string name = Lower(alert_name);
+  // In the order of the causal chain; each list holds the official StarRocks name's words
+  // (alert.md), then custom and Chinese ones.
+  static const std::vector<std::pair<RootCause, std::vector<std::string>>> kAlerts = {
+      {RootCause::kDiskCapacity, {"root path", "root disk", "log disk", "根目录", "日志盘"}},
+      // A full FE metadata disk is "usually the bdb directory, possibly a CheckPoint failure"
+      // (alert.md A8); a checkpoint fails for want of FE heap (check -Xmx, Monitor_and_Alert).
+      {RootCause::kMemoryPressure,
+       {"checkpoint", "meta log", "fe metadata", "meta dir", "元数据", "检查点"}},
+      {RootCause::kCompactionBacklog,
+       {"compaction failure", "compaction fail", "compaction error", "合并失败"}},
+      {RootCause::kIngestionFailure,
+       {"routine load", "consumption delay", "kafka lag", "consumer lag", "transaction limit",
+        "materialized view refresh", "mv refresh", "refresh exception", "消费延迟",
+        "物化视图", "事务数"}},
+      {RootCause::kQueryErrors, {"connection limit", "max connections", "too many connections",
+                                 "连接数"}},
+      {RootCause::kSlowQueries, {"disk load", "disk io", "disk i/o", "io util", "磁盘负载",
+                                 "磁盘io"}},
+  };
+  for (const auto& [category, words] : kAlerts) {
+    if (ContainsAny(name, words)) return category;
+  }
+  return std::nullopt;
+}
+
+bool FailureEventAlert(std::string_view alert_name) {
+  static const std::vector<std::string> kEvents = {
+      "compaction failure", "compaction fail", "refresh exception", "refresh fail", "mv refresh",
+      "materialized view", "schema change", "合并失败", "物化视图", "刷新失败"};
+  return ContainsAny(Lower(alert_name), kEvents);
 }
 
 bool IsWorkloadDimension(std::string_view dimension) {

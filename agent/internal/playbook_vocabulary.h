@@ -28,6 +28,18 @@ RootCause DimensionCategory(std::string_view dimension);
 // The dimension an alert is about ("" when it maps to none, e.g. connection limits).
 std::string AlertDimension(std::string_view alert_name);
 
+// The category an alert points to when it watches a quantity none of the 14 metric dimensions
+// measures (nullopt for the others): the root path or the FE metadata disk filling, a checkpoint
+// failure, failing compactions, routine-load lag, the per-database transaction limit, MV
+// refresh failures, the user connection limit, disk I/O saturation. Healthy metrics cannot show
+// such an alert to be noise. The official StarRocks names, custom and Chinese wordings.
+std::optional<RootCause> UnmeasuredAlertCategory(std::string_view alert_name);
+
+// Whether an alert counts failure events (a compaction, an MV refresh, a schema change failing:
+// increase(...[1m]) > 0) rather than watching a level: such a rule fires and resolves with every
+// failure, so its flapping is the failures repeating.
+bool FailureEventAlert(std::string_view alert_name);
+
 // Volume dimensions judged against their baseline: the workload, not a symptom of trouble.
 bool IsWorkloadDimension(std::string_view dimension);
 

@@ -3,7 +3,7 @@
 //   bench_scenarios [--tuning FLEETS] [--holdout FLEETS] [--days 14] [--healthy 8]
 //                   [--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR]
 //                   [--calibration FILE] [--fit-calibration FILE] [--reliability-svg FILE]
-//                   [--held-out-families]
+//                   [--held-out-families] [--starrocks-corpus DIR]
 //
 // FLEETS is a comma-separated list of seed[:clusters[:incidents]] (default 120 clusters and 26
 // incidents: two of every category; with --scenarios all, 200 clusters and one incident of every
@@ -46,6 +46,11 @@
 // held-out fleets are not generated, held-out families of the tuning fleets are dropped) and
 // writes it to FILE: copy it over agent/calibration/playbook.v1.json (raising "version" when the
 // raw confidence changed) to ship it.
+//
+// --starrocks-corpus DIR also ingests the real StarRocks release notes and operations docs
+// (DIR/known_bugs.jsonl and DIR/ops_docs.jsonl, i.e. ../shared/data/starrocks) into the Knowledge
+// Lake, as a deployment would: the known bugs the playbook must find, or rule out, among 2,471
+// release-note rows rather than the starter's five.
 //
 // Per-family lines are printed for the tuning families; for the held-out families only with
 // --held-out-families (rules are never tuned on held-out families: look only at the end).
@@ -108,6 +113,7 @@ struct Args {
   std::string calibration;      // a calibration file instead of the embedded one
   std::string fit_calibration;  // fit on the tuning families and write it here
   std::string reliability_svg;  // default: reliability.svg next to the binary
+  std::string starrocks_corpus;  // a directory with known_bugs.jsonl and ops_docs.jsonl
   bool held_out_families = false;
 };
 
@@ -117,7 +123,7 @@ int Usage() {
                "[--holdout seed[:clusters[:incidents]],...] [--days 14] [--healthy 8] "
                "[--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR] "
                "[--calibration FILE] [--fit-calibration FILE] [--reliability-svg FILE] "
-               "[--held-out-families]\n");
+               "[--held-out-families] [--starrocks-corpus DIR]\n");
   return 2;
 }
 
@@ -185,6 +191,8 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->fit_calibration = value;
     } else if (arg == "--reliability-svg") {
       args->reliability_svg = value;
+    } else if (arg == "--starrocks-corpus") {
+      args->starrocks_corpus = value;
     } else {
       return false;
     }
@@ -534,6 +542,29 @@ int Run(const Args& args, const std::string& default_svg) {
   std::fprintf(stderr, "starter knowledge: %lld documents, %lld chunks\n",
                static_cast<long long>(ingested->documents_seen),
                static_cast<long long>(ingested->chunks_added));
+  if (!args.starrocks_corpus.empty()) {
+    // The real StarRocks release notes and operations docs (../shared/data/starrocks), as a
+    // deployment would load them: the known bugs the playbook must find or rule out.
+    const std::filesystem::path corpus(args.starrocks_corpus);
+    std::vector<std::string> paths;
+    for (const char* name : {"known_bugs.jsonl", "ops_docs.jsonl"}) {
+      if (!std::filesystem::exists(corpus / name)) {
+        std::fprintf(stderr, "error: --starrocks-corpus %s has no %s\n",
+                     args.starrocks_corpus.c_str(), name);
+        return 1;
+      }
+      paths.push_back((corpus / name).string());
+    }
+    auto corpus_stats = (*lake)->IngestPaths(paths);
+    if (!corpus_stats) {
+      std::fprintf(stderr, "error: StarRocks corpus: %s\n",
+                   corpus_stats.error().ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "StarRocks corpus: %lld documents, %lld chunks\n",
+                 static_cast<long long>(corpus_stats->documents_seen),
+                 static_cast<long long>(corpus_stats->chunks_added));
+  }
 
   struct Group {
     std::string title;

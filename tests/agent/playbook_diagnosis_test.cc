@@ -86,8 +86,8 @@ TEST(PlaybookDecisionOrder, FamiliesAreAskedInTheDocumentedOrder) {
                        "insufficient_data", "operation_induced", "node_failure", "account_wide",
                        "known_bug", "disk_capacity", "compaction_backlog", "memory_pressure",
                        "ingestion_failure", "query_errors", "cpu_saturation", "slow_queries",
-                       "unmapped_symptom", "volume_collapse", "alert_noise", "chronic",
-                       "healthy"}));
+                       "unmapped_symptom", "volume_collapse", "unmeasured_alert", "alert_noise",
+                       "chronic", "healthy"}));
 }
 
 TEST(PlaybookDecisionOrder, NothingAbnormalIsHealthy) {

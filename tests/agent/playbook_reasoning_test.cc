@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/internal/playbook_rules.h"
@@ -410,6 +411,154 @@ TEST(PlaybookReasoning, PatchyTelemetryCannotCertifyAClusterHealthy) {
   EXPECT_NE(report.root_cause.find("8 of the last 24 hours"), std::string::npos);
   for (auto& [name, dim] : facts.metrics.dimensions) dim.samples = 23;  // one hour missing
   EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
+// The latest hour or two missing: the metrics before the gap cannot clear what fired since.
+TEST(PlaybookReasoning, ARecentGapWithAFiringAlertIsNotHealthy) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.metrics.latest_snapshot = kNow - hours(1) - minutes(5);
+  facts.metrics.data_gap_hours = 1;
+  facts.alerts.alerts.push_back(Alert("Query Latency Alert", "critical", "p95 above 5 s", true,
+                                      1, kNow - minutes(40), kNow - minutes(40)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kInsufficientData) << Describe(report);
+  EXPECT_EQ(report.severity, Severity::kLow);
+  EXPECT_NE(report.root_cause.find("'Query Latency Alert' is firing"), std::string::npos)
+      << report.root_cause;
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, ARecentGapOnAClusterScoredCriticalIsNotHealthy) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.metrics.latest_snapshot = kNow - hours(2) - minutes(5);
+  facts.metrics.data_gap_hours = 2;
+  facts.cluster.risk_level = "Critical";
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kInsufficientData);
+  facts.cluster.risk_level = "Healthy";  // nothing says there is trouble in the missing hours
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kHealthy);
+}
+
+TEST(PlaybookReasoning, ARecentGapDoesNotHideASymptomTheMetricsAlreadyShow) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.metrics.latest_snapshot = kNow - hours(1) - minutes(5);
+  facts.metrics.data_gap_hours = 1;
+  facts.cluster.risk_level = "Critical";
+  AddDimension(facts, "disk", "critical", 60, 93, 80, 90);
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kDiskCapacity);
+}
+
+// ---- alerts about what the metrics do not measure --------------------------------------------
+
+TEST(PlaybookReasoning, AnAlertAboutWhatNoDimensionMeasuresIsNotNoise) {
+  const std::vector<std::pair<std::string, RootCause>> cases = {
+      {"Root Path Capacity Alert", RootCause::kDiskCapacity},
+      {"CheckPoint Failure Alert", RootCause::kMemoryPressure},
+      {"FE Metadata Disk Capacity Alert", RootCause::kMemoryPressure},
+      {"Cumulative Compaction Failure Alert", RootCause::kCompactionBacklog},
+      {"Materialized View Refresh Exception Alert", RootCause::kIngestionFailure},
+      {"User Connection Limit Exceeded Alert", RootCause::kQueryErrors},
+      {"物化视图刷新失败", RootCause::kIngestionFailure}};
+  for (const auto& [name, category] : cases) {
+    PlaybookFacts facts = HealthyCluster();
+    facts.cluster.tier = "A";
+    facts.alerts.alerts.push_back(
+        Alert(name, "warning", "", true, 1, kNow - hours(6), kNow - hours(5)));
+    const Report report = DiagnoseFacts(facts);
+    EXPECT_EQ(report.root_cause_category, category) << name << ": " << Describe(report);
+    EXPECT_EQ(report.severity, Severity::kHigh) << name;  // tier A
+    ExpectSoundReasoning(report);
+  }
+  // A failure-event rule fires and resolves with every failure: repeating until an hour ago is
+  // the failures going on, not noise; the same alert that stopped a day ago is history.
+  PlaybookFacts repeating = HealthyCluster();
+  repeating.alerts.alerts.push_back(Alert("Materialized View Refresh Exception Alert", "warning",
+                                          "", false, 5, kNow - hours(20), kNow - hours(1)));
+  EXPECT_EQ(DiagnoseFacts(repeating).root_cause_category, RootCause::kIngestionFailure);
+  repeating.alerts.alerts.back().last_seen = kNow - hours(30);
+  EXPECT_NE(DiagnoseFacts(repeating).root_cause_category, RootCause::kIngestionFailure);
+  // A level rule that flaps (I/O load, connections over a threshold set too tight) is noise.
+  for (const char* name : {"Disk Load Alert", "User Connection Limit Exceeded Alert"}) {
+    PlaybookFacts flapping = HealthyCluster();
+    flapping.alerts.alerts.push_back(
+        Alert(name, "warning", "", true, 6, kNow - hours(20), kNow - minutes(10)));
+    EXPECT_EQ(DiagnoseFacts(flapping).root_cause_category, RootCause::kAlertNoise) << name;
+  }
+  EXPECT_TRUE(FailureEventAlert("Cumulative Compaction Failure Alert"));
+  EXPECT_FALSE(FailureEventAlert("Root Path Capacity Alert"));
+  // An alert whose quantity the metrics measure, and show healthy, stays noise.
+  PlaybookFacts measured = HealthyCluster();
+  measured.alerts.alerts.push_back(
+      Alert("Data Disk Capacity Alert", "warning", "", true, 1, kNow - hours(6), kNow - hours(5)));
+  EXPECT_EQ(DiagnoseFacts(measured).root_cause_category, RootCause::kAlertNoise);
+}
+
+TEST(PlaybookVocabularyAlerts, OfficialCustomAndChineseAlertNamesMapToTheirDimension) {
+  EXPECT_EQ(AlertDimension("Loading Failure Alert"), "txn_failed");
+  EXPECT_EQ(AlertDimension("[P2] load failed"), "txn_failed");
+  EXPECT_EQ(AlertDimension("导入失败告警"), "txn_failed");
+  EXPECT_EQ(AlertDimension("[P2] tablet version count high"), "compaction");
+  EXPECT_EQ(AlertDimension("Tablet版本数过多"), "compaction");
+  EXPECT_EQ(AlertDimension("内存使用率过高"), "be_mem");
+  EXPECT_EQ(AlertDimension("[PROD] BE Mem"), "be_mem");
+  EXPECT_EQ(AlertDimension("[PROD] Backends Status"), "alive_be");
+  EXPECT_EQ(AlertDimension("查询延迟过高"), "latency");
+  EXPECT_EQ(AlertDimension("查询失败率告警"), "query_err");
+  EXPECT_EQ(AlertDimension("Root Path Capacity Alert"), "disk");
+  // The FE's metadata disk is not the BE data disk: it fills when checkpoints fail.
+  EXPECT_EQ(AlertDimension("FE Metadata Disk Capacity Alert"), "fe_heap");
+  EXPECT_EQ(AlertDimension("CheckPoint Failure Alert"), "fe_heap");
+  EXPECT_EQ(AlertDimension("Data Disk Capacity Alert"), "disk");
+  EXPECT_EQ(AlertDimension("Disk Load Alert"), "latency");  // I/O saturation: slow queries
+  EXPECT_EQ(AlertDimension("High FE JVM Usage Alert"), "fe_heap");
+  EXPECT_EQ(AlertDimension("team dashboard refresh"), "");
+  EXPECT_FALSE(UnmeasuredAlertCategory("Data Disk Capacity Alert"));
+  EXPECT_FALSE(UnmeasuredAlertCategory("BE CPU Alert"));
+  EXPECT_EQ(UnmeasuredAlertCategory("Disk Load Alert"), RootCause::kSlowQueries);
+}
+
+// ---- confidence: what the diagnosis leaves unexplained ---------------------------------------
+
+TEST(PlaybookRawConfidence, AFiringAlertOfAnotherCategoryIsARivalAndLowersIt) {
+  PlaybookFacts alone = HealthyCluster();
+  AddDimension(alone, "latency", "critical", 800, 6000, 2000, 5000);
+  PlaybookFacts contested = alone;
+  // Upstream of latency, and not explained by it.
+  contested.alerts.alerts.push_back(Alert("Data Disk Capacity Alert", "critical", "", true, 1,
+                                          kNow - hours(3), kNow - hours(3)));
+  const Report clear = DiagnoseFacts(alone);
+  const Report unclear = DiagnoseFacts(contested);
+  ASSERT_EQ(clear.root_cause_category, RootCause::kSlowQueries) << Describe(clear);
+  ASSERT_EQ(unclear.root_cause_category, RootCause::kSlowQueries) << Describe(unclear);
+  EXPECT_LT(unclear.confidence, clear.confidence);
+  bool rival = false;
+  for (const Hypothesis& hypothesis : unclear.hypotheses) {
+    if (hypothesis.category == RootCause::kDiskCapacity) rival = true;
+  }
+  EXPECT_TRUE(rival) << Describe(unclear);
+  ExpectSoundReasoning(unclear);
+  // An alert downstream of the winner is its effect, not a rival: memory explains latency.
+  PlaybookFacts downstream = HealthyCluster();
+  AddDimension(downstream, "be_mem", "critical", 60, 95, 80, 90);
+  downstream.alerts.alerts.push_back(Alert("Query Latency Alert", "critical", "", true, 1,
+                                           kNow - hours(2), kNow - hours(2)));
+  const Report effect = DiagnoseFacts(downstream);
+  ASSERT_EQ(effect.root_cause_category, RootCause::kMemoryPressure) << Describe(effect);
+  for (const Hypothesis& hypothesis : effect.hypotheses) {
+    EXPECT_NE(hypothesis.category, RootCause::kSlowQueries) << Describe(effect);
+  }
+}
+
+TEST(PlaybookRawConfidence, AlertNoiseOnAClusterScoredCriticalIsLessSure) {
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("BE CPU Alert", "warning", "cpu above 90% for 1m", true, 6,
+                                      kNow - hours(20), kNow - minutes(10)));
+  facts.cluster.risk_level = "Healthy";
+  const Report agreed = DiagnoseFacts(facts);
+  facts.cluster.risk_level = "Critical";
+  const Report disputed = DiagnoseFacts(facts);
+  ASSERT_EQ(disputed.root_cause_category, RootCause::kAlertNoise) << Describe(disputed);
+  EXPECT_LT(disputed.confidence, agreed.confidence);
+  EXPECT_NE(disputed.summary.find("the health score says Critical"), std::string::npos);
 }
 
 // ---- a regression under the thresholds after an operation -----------------------------------

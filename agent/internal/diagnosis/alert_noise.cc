@@ -1,4 +1,4 @@
-// alert_noise (rule 7): no new symptom, but alerts flap (>= 3 firing episodes in the window)
+// alert_noise (rule 9): no new symptom, but alerts flap (>= 3 firing episodes in the window)
 // or fire. Severity info; the recommendation silences the loudest alert for 24 h and tunes its
 // rule.
 #include "agent/internal/diagnosis/family.h"

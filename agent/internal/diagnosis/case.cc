@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "agent/internal/playbook_vocabulary.h"
 #include "core/instance_limits.h"
@@ -654,6 +655,37 @@ void Case::WeighAlternatives(RootCause winner) {
                    "siblings: " + facts_.siblings.pattern + " (" + facts_.siblings.pattern_reason +
                        ")",
                    &facts_.siblings.source);
+  }
+  // Firing alerts that point to another category than the winner's and that the winner does
+  // not explain (it is not upstream of them): each a rival. A diagnosis that leaves alerts
+  // unaccounted for is less sure. Alert noise and the causes that explain every alert (an
+  // operation, a known bug, an account-wide cause, a telemetry gap) have none.
+  const bool explains_all = winner == RootCause::kAlertNoise ||
+                            winner == RootCause::kOperationInduced ||
+                            winner == RootCause::kKnownBug || winner == RootCause::kAccountWide ||
+                            winner == RootCause::kInsufficientData;
+  if (!explains_all && facts_.alerts.source.ok) {
+    const int winner_rank = primary && DimensionCategory(primary->dimension->name) == winner
+                                ? primary->causal_rank
+                                : (winner == RootCause::kNodeFailure ? 0 : 99);
+    for (const AlertFact* alert : assessment.firing) {
+      if (alert == assessment.node_alert) continue;
+      const std::string dimension = AlertDimension(alert->name);
+      std::optional<RootCause> category = UnmeasuredAlertCategory(alert->name);
+      if (!category && !dimension.empty()) category = DimensionCategory(dimension);
+      if (!category || *category == winner || *category == RootCause::kInsufficientData) continue;
+      if (!dimension.empty() && CausalRank(dimension, true) > winner_rank) continue;
+      draft_.Consider(*category,
+                      "'" + alert->name + "' firing points to " +
+                          std::string(RootCauseName(*category)),
+                      0.5, {alert_evidence(*alert)}, {});
+    }
+  }
+  // The sentinel's health score is a second reader of the same telemetry: a clean verdict on a
+  // cluster it scores Critical contradicts it.
+  if ((winner == RootCause::kHealthy || winner == RootCause::kAlertNoise) &&
+      facts_.cluster.risk_level == "Critical") {
+    draft_.Disagree(facts_.cluster.source, "the health score says Critical");
   }
   // A volume collapse the winner does not name.
   if (assessment.collapsed && winner != RootCause::kIngestionFailure) {

@@ -1,4 +1,4 @@
-// Chronic symptoms only (rule 8): every abnormal dimension was already abnormal a week ago and
+// Chronic symptoms only (rule 10): every abnormal dimension was already abnormal a week ago and
 // nothing new fires. The worst one's category at severity medium (critical) or low, and a
 // capacity plan rather than an incident response.
 #include "agent/internal/diagnosis/family.h"

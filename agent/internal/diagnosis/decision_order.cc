@@ -20,6 +20,7 @@ std::unique_ptr<DiagnosisFamily> NewCpuSaturation();
 std::unique_ptr<DiagnosisFamily> NewSlowQueries();
 std::unique_ptr<DiagnosisFamily> NewUnmappedSymptom();
 std::unique_ptr<DiagnosisFamily> NewVolumeCollapse();
+std::unique_ptr<DiagnosisFamily> NewUnmeasuredAlert();
 std::unique_ptr<DiagnosisFamily> NewAlertNoise();
 std::unique_ptr<DiagnosisFamily> NewChronic();
 std::unique_ptr<DiagnosisFamily> NewHealthy();
@@ -42,9 +43,10 @@ std::vector<std::unique_ptr<DiagnosisFamily>> FamiliesInDecisionOrder() {
       NewSlowQueries,        //    latency
       NewUnmappedSymptom,    //    a dimension no family above claims
       NewVolumeCollapse,     // 7. load rate or QPS near zero against its baseline
-      NewAlertNoise,         // 8. alerts without a new symptom
-      NewChronic,            // 9. chronic symptoms only
-      NewHealthy,            // 10. nothing wrong now (always applies)
+      NewUnmeasuredAlert,    // 8. an alert about what no metric dimension measures
+      NewAlertNoise,         // 9. alerts without a new symptom
+      NewChronic,            // 10. chronic symptoms only
+      NewHealthy,            // 11. nothing wrong now (always applies)
   };
   std::vector<std::unique_ptr<DiagnosisFamily>> families;
   families.reserve(std::size(kOrder));

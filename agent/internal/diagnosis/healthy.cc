@@ -1,4 +1,4 @@
-// Healthy (rule 10, the last family, which always applies): nothing abnormal and nothing
+// Healthy (rule 11, the last family, which always applies): nothing abnormal and nothing
 // firing. Severity info, category healthy (nothing wrong now), and no action; when the metrics
 // could not be read at all, insufficient_data instead (no basis for a clean bill).
 #include <algorithm>
