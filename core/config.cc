@@ -663,7 +663,8 @@ Status ValidateSentinelExtensions(const SentinelConfig& s) {
   }
   if (s.change_window <= Duration::zero()) return bad("sentinel.change_window", "must be > 0");
   if (!(s.change_rise_warning > 1)) {
-    return bad("sentinel.change_rise_warning", "must be > 1 (a multiple of the pre-operation level)");
+    return bad("sentinel.change_rise_warning",
+               "must be > 1 (a multiple of the pre-operation level)");
   }
   if (!(s.change_rise_critical > s.change_rise_warning)) {
     return bad("sentinel.change_rise_critical", "must be above sentinel.change_rise_warning");

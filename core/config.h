@@ -105,7 +105,7 @@ struct SentinelConfig {
   std::string change_operations = "SCALE, UPDATE, UPGRADE";
   double change_rise_warning = 1.5;   // value at this multiple of its pre-operation level: Warning
   double change_rise_critical = 3.0;  // ... at this multiple: Critical (sub-score 0 at 6x)
-  double change_min_rise_share = 0.2;  // and the rise is at least this share of the warning threshold
+  double change_min_rise_share = 0.2;  // ... and a rise of at least this share of its warning
   // A persistent Critical cluster is re-investigated only when it changed since its last report:
   double reinvestigate_worse_points = 5.0;  // health fell by at least this much, or
   // (a new alert firing, or a new operation), or its last report is older than this.

@@ -55,8 +55,9 @@ enum class RuleId {
 
 // Every rule, in the order EvaluateRules returns them (the one list: loop over it).
 inline constexpr std::array<RuleId, 8> kRuleIds = {
-    RuleId::kNewCritical, RuleId::kScoreCliff, RuleId::kAlertStorm,      RuleId::kTierWarning,
-    RuleId::kAccountWide, RuleId::kNodeLost,   RuleId::kSustainedWarning, RuleId::kOperationRegression};
+    RuleId::kNewCritical,      RuleId::kScoreCliff, RuleId::kAlertStorm,
+    RuleId::kTierWarning,      RuleId::kAccountWide, RuleId::kNodeLost,
+    RuleId::kSustainedWarning, RuleId::kOperationRegression};
 
 std::string_view RuleName(RuleId rule);  // "new_critical", "score_cliff", ...
 int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2, 2, 3, 2

@@ -624,7 +624,8 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
       if (cluster_it == cluster_index.end() || !started) continue;
       std::string type = row.GetString(size_t{1});
       if (std::find(types.begin(), types.end(), Lower(type)) == types.end()) continue;
-      operations[cluster_it->second].push_back({std::move(type), row.GetString(size_t{2}), *started});
+      operations[cluster_it->second].push_back(
+          {std::move(type), row.GetString(size_t{2}), *started});
     }
     // The watched metrics at the same hour of each earlier day, for H and H - 1h, for the clusters
     // with a recent operation only, by primary key.

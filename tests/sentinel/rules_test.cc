@@ -478,7 +478,8 @@ TEST(NewRuleConfigTest, ChangeDimensionSettings) {
        {"sentinel.change_rise_warning=1", "sentinel.change_rise_warning=nan",
         "sentinel.change_rise_critical=1.5", "sentinel.change_min_rise_share=-0.1",
         "sentinel.change_min_rise_share=1.5", "sentinel.change_window=0s"}) {
-    const std::string key = std::string(override_text).substr(0, std::string(override_text).find('='));
+    const std::string text = override_text;
+    const std::string key = text.substr(0, text.find('='));
     EXPECT_NE(LoadError({override_text}).find(key), std::string::npos) << override_text;
   }
 }
