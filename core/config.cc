@@ -285,6 +285,17 @@ const std::vector<Field>& Fields() {
       RH_FIELD("sentinel.sustained_warning_below",
                "health below this now and 1h before fires sustained_warning (0 = off)",
                c.sentinel.sustained_warning_below),
+      RH_FIELD("sentinel.change_window", "operations this recent make the change dimension judged",
+               c.sentinel.change_window),
+      RH_FIELD("sentinel.change_operations", "operation types the change dimension follows",
+               c.sentinel.change_operations),
+      RH_FIELD("sentinel.change_rise_warning", "x pre-operation level that is Warning",
+               c.sentinel.change_rise_warning),
+      RH_FIELD("sentinel.change_rise_critical", "x pre-operation level that is Critical",
+               c.sentinel.change_rise_critical),
+      RH_FIELD("sentinel.change_min_rise_share",
+               "smallest rise that counts, as a share of the warning threshold",
+               c.sentinel.change_min_rise_share),
       RH_FIELD("sentinel.reinvestigate_worse_points",
                "health drop that re-investigates a persistent Critical cluster",
                c.sentinel.reinvestigate_worse_points),
@@ -650,6 +661,18 @@ Status ValidateSentinelExtensions(const SentinelConfig& s) {
     return bad("sentinel.account_wide_min_clusters",
                "must be >= 2 (one cluster is not an account)");
   }
+  if (s.change_window <= Duration::zero()) return bad("sentinel.change_window", "must be > 0");
+  if (!(s.change_rise_warning > 1)) {
+    return bad("sentinel.change_rise_warning",
+               "must be > 1 (a multiple of the pre-operation level)");
+  }
+  if (!(s.change_rise_critical > s.change_rise_warning)) {
+    return bad("sentinel.change_rise_critical", "must be above sentinel.change_rise_warning");
+  }
+  if (!(s.change_min_rise_share >= 0 && s.change_min_rise_share <= 1)) {
+    return bad("sentinel.change_min_rise_share",
+               "must be a share of the warning threshold, 0 to 1");
+  }
   if (s.unchanged_recheck <= Duration::zero()) {
     return bad("sentinel.unchanged_recheck", "must be > 0");
   }
@@ -689,6 +712,9 @@ Status ValidateConfig(const Config& c) {
         {"sentinel.reinvestigate_worse_points", c.sentinel.reinvestigate_worse_points},
         {"sentinel.node_lost_alive_below", c.sentinel.node_lost_alive_below},
         {"sentinel.sustained_warning_below", c.sentinel.sustained_warning_below},
+        {"sentinel.change_rise_warning", c.sentinel.change_rise_warning},
+        {"sentinel.change_rise_critical", c.sentinel.change_rise_critical},
+        {"sentinel.change_min_rise_share", c.sentinel.change_min_rise_share},
         {"agent.cost_budget_usd", c.agent.cost_budget_usd},
         {"agent.temperature", c.agent.temperature.value_or(0.0)},
         {"agent.input_price_per_mtok", c.agent.input_price_per_mtok},

@@ -97,6 +97,15 @@ struct SentinelConfig {
   // sustained_warning rule (any tier): health below this at the scored snapshot and at the one
   // before it (H - 1h); kCriticalBelow (50) < value <= kHealthyAtLeast (80). 0 turns it off.
   double sustained_warning_below = 70.0;
+  // Change dimension and operation_regression rule (sentinel/README.md "Change"): after an
+  // operation of one of change_operations (comma-separated, any case) started in the last
+  // change_window, CPU, heaps, BE memory and latency p99 against the median of the same hour on
+  // earlier days before it (volume_baseline_days, at least volume_min_baseline_days samples).
+  Duration change_window = std::chrono::hours(24);
+  std::string change_operations = "SCALE, UPDATE, UPGRADE";
+  double change_rise_warning = 1.5;   // value at this multiple of its pre-operation level: Warning
+  double change_rise_critical = 3.0;  // ... at this multiple: Critical (sub-score 0 at 6x)
+  double change_min_rise_share = 0.2;  // ... and a rise of at least this share of its warning
   // A persistent Critical cluster is re-investigated only when it changed since its last report:
   double reinvestigate_worse_points = 5.0;  // health fell by at least this much, or
   // (a new alert firing, or a new operation), or its last report is older than this.

@@ -109,6 +109,14 @@ HealthState StateOfScore(double score) {
   return HealthState::kCritical;
 }
 
+// A rise to r times the usual level against the multiples w (Warning) and c (Critical): 100 at
+// r = 1 -> 80 just below w, 79 at w -> 50 at c, 49 -> 0 at c + 2 (c - w).
+double RiseScore(double r, double w, double c) {
+  if (r < w) return Lerp(kHealthyTop, kHealthyBottom, (r - 1.0) / (w - 1.0));
+  if (r <= c) return Lerp(kWarningTop, kWarningBottom, (r - w) / (c - w));
+  return Lerp(kCriticalTop, 0.0, (r - c) / (2.0 * (c - w)));
+}
+
 std::string Short(double value) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.3g", value);
@@ -145,16 +153,8 @@ VolumeScore ScoreVolumeSignal(VolumeSignal signal, std::optional<double> value,
     volume.judged = true;
     volume.ratio = current / std::max(baseline, kFailedLoadsBaselineFloor);
     if (current < config.volume_min_failed_loads) return volume;  // too few to count
-    const double w = config.volume_failed_rise_warning;
-    const double c = config.volume_failed_rise_critical;
-    const double r = volume.ratio;
-    if (r < w) {
-      volume.score = Lerp(kHealthyTop, kHealthyBottom, (r - 1.0) / (w - 1.0));
-    } else if (r <= c) {
-      volume.score = Lerp(kWarningTop, kWarningBottom, (r - w) / (c - w));
-    } else {
-      volume.score = Lerp(kCriticalTop, 0.0, (r - c) / (2.0 * (c - w)));
-    }
+    volume.score = RiseScore(volume.ratio, config.volume_failed_rise_warning,
+                             config.volume_failed_rise_critical);
   } else {
     const double floor =
         signal == VolumeSignal::kQps ? config.volume_min_qps : config.volume_min_load_rows;
@@ -194,6 +194,63 @@ const VolumeScore& VolumeDimension::worst() const {
   return *worst;
 }
 
+const std::vector<const MetricSpec*>& ChangeWatchedMetrics() {
+  static const std::vector<const MetricSpec*> kWatched = {
+      store::FindMetric("cpu"), store::FindMetric("jvm_heap"), store::FindMetric("latency"),
+      store::FindMetric("be_mem"), store::FindMetric("fe_heap")};
+  return kWatched;
+}
+
+ChangeScore ScoreChangeSignal(const MetricSpec& spec, std::optional<double> value,
+                              const std::vector<double>& samples, const SentinelConfig& config) {
+  ChangeScore change;
+  change.spec = &spec;
+  change.value = value;
+  change.min_rise = config.change_min_rise_share * spec.warning;
+  std::vector<double> finite;
+  for (double sample : samples) {
+    if (std::isfinite(sample) && sample >= 0) finite.push_back(sample);
+  }
+  change.baseline_samples = static_cast<int>(finite.size());
+  if (!finite.empty()) change.baseline = Median(finite);
+  if (!value || !std::isfinite(*value)) {
+    change.not_judged = "not reported this hour";
+    return change;
+  }
+  if (change.baseline_samples < config.volume_min_baseline_days) {
+    change.not_judged = std::to_string(change.baseline_samples) +
+                        " same-hour sample(s) before the operation (needs " +
+                        std::to_string(config.volume_min_baseline_days) + ")";
+    return change;
+  }
+  if (*change.baseline <= 0) {
+    change.not_judged = "baseline 0 before the operation";
+    return change;
+  }
+  change.judged = true;
+  const double current = std::max(*value, 0.0);
+  change.ratio = current / *change.baseline;
+  // A small rise is no regression whatever its ratio (CPU 2 % -> 4 %).
+  if (current - *change.baseline < change.min_rise) return change;
+  change.score = Clamp(RiseScore(change.ratio, config.change_rise_warning,
+                                 config.change_rise_critical));
+  change.state = StateOfScore(change.score);
+  return change;
+}
+
+bool ChangeDimension::judged() const {
+  return std::any_of(signals.begin(), signals.end(),
+                     [](const ChangeScore& signal) { return signal.judged; });
+}
+
+const ChangeScore* ChangeDimension::worst() const {
+  const ChangeScore* worst = nullptr;
+  for (const ChangeScore& signal : signals) {
+    if (signal.judged && (!worst || signal.score < worst->score)) worst = &signal;
+  }
+  return worst;
+}
+
 std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<double>>& values,
                                             const std::vector<std::optional<double>>& baselines) {
   const auto& catalog = store::MetricCatalog();
@@ -211,7 +268,7 @@ std::vector<DimensionScore> ScoreDimensions(const std::vector<std::optional<doub
 }
 
 double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry,
-                       const VolumeDimension* volume) {
+                       const VolumeDimension* volume, const ChangeDimension* change) {
   if (!has_telemetry) return 0.0;
   double worst = kHealthyTop + 1;
   int non_healthy = 0;
@@ -224,6 +281,10 @@ double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_t
     const VolumeScore& signal = volume->worst();
     worst = std::min(worst, signal.score);
     if (signal.state != HealthState::kHealthy) ++non_healthy;
+  }
+  if (const ChangeScore* signal = change ? change->worst() : nullptr) {
+    worst = std::min(worst, signal->score);
+    if (signal->state != HealthState::kHealthy) ++non_healthy;
   }
   if (worst > kHealthyTop) return 0.0;  // nothing measured
   return Clamp(worst - kBreadthPenalty * std::max(0, non_healthy - 1));

@@ -10,7 +10,14 @@
 //                     stop; failed loads at 5x / 20x their baseline (floor 1/h, at least 5/h);
 //                     baselines under the low-traffic floors are not judged. One dimension:
 //                     the worst of its judged signals;
-//   metric component  M = worst measured sub-score (14 catalogue dimensions + volume)
+//   change dimension  after a recent operation (sentinel.change_operations: SCALE, UPDATE,
+//                     UPGRADE, started in the last sentinel.change_window, 24 h), CPU, BE JVM heap,
+//                     BE memory, FE heap and latency p99 against the median of the same hour of
+//                     day on earlier days *before the operation*: x1.5 (change_rise_warning) is
+//                     Warning, x3 (change_rise_critical) Critical, when the rise is also at least
+//                     sentinel.change_min_rise_share (0.2) of the dimension's warning threshold.
+//                     One dimension: the worst of its judged signals;
+//   metric component  M = worst measured sub-score (14 catalogue dimensions + volume + change)
 //                         - 5 per other non-healthy dimension (0..100);
 //                     a cluster with no snapshot at the scored hour has M = 0 (no telemetry);
 //   alert component   A = 100 - 5 per Firing message in the 7-day window
@@ -108,10 +115,45 @@ struct VolumeDimension {
   const VolumeScore& worst() const;    // the lowest sub-score (a judged one when any)
 };
 
+// The change dimension: a regression since a recent operation (a SCALE-in that leaves fewer BEs
+// with the same work, a config UPDATE such as pipeline_dop = 1, an UPGRADE) of a dimension whose
+// absolute thresholds sit far above the cluster's normal level (CPU at 15 % doubling to 30 % is
+// healthy in absolute terms and a regression all the same).
+struct ChangeScore {
+  const store::MetricSpec* spec = nullptr;
+  std::optional<double> value;     // the scored hour
+  std::optional<double> baseline;  // median of the same-hour samples before the operation
+  int baseline_samples = 0;
+  bool judged = false;     // false: no value, too few samples before the operation, baseline 0
+  std::string not_judged;  // why not, when !judged
+  double ratio = 1.0;      // value / baseline
+  double min_rise = 0;     // change_min_rise_share x the dimension's warning threshold
+  store::HealthState state = store::HealthState::kHealthy;
+  double score = 100.0;  // sub-score in the risk bands; 100 when not judged or the rise is small
+};
+
+// The dimensions the change dimension watches (cpu, jvm_heap, be_mem, fe_heap, latency), in
+// catalogue order. Not the error rate (its absolute warning of 0.1 % already sees a regression),
+// nor disk, tablets or compaction (a SCALE-in moves tablets and data by design), nor the
+// volume signals (the volume dimension's).
+const std::vector<const store::MetricSpec*>& ChangeWatchedMetrics();
+
+// One watched dimension: `value` at the scored hour against `samples`, the same hour on earlier
+// days, all before the operation.
+ChangeScore ScoreChangeSignal(const store::MetricSpec& spec, std::optional<double> value,
+                              const std::vector<double>& samples, const SentinelConfig& config);
+
+struct ChangeDimension {
+  std::vector<ChangeScore> signals;  // one per watched dimension; empty: no recent operation
+  bool judged() const;               // any signal judged
+  const ChangeScore* worst() const;  // the lowest judged sub-score; nullptr when none judged
+};
+
 // The metric component; 0 when `has_telemetry` is false or no dimension was measured. The
-// volume dimension, when judged, is one more dimension.
+// volume and change dimensions, when judged, are one more dimension each.
 double MetricComponent(const std::vector<DimensionScore>& dimensions, bool has_telemetry,
-                       const VolumeDimension* volume = nullptr);
+                       const VolumeDimension* volume = nullptr,
+                       const ChangeDimension* change = nullptr);
 
 struct AlertCounts {
   int firing_messages = 0;      // Firing messages in the alert window

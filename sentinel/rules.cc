@@ -215,6 +215,35 @@ RuleOutcome SustainedWarning(const ClusterScore& cluster, const SentinelConfig& 
   return outcome;
 }
 
+RuleOutcome OperationRegression(const ClusterScore& cluster, const SentinelConfig& config) {
+  RuleOutcome outcome = Unfired(RuleId::kOperationRegression);
+  outcome.threshold = config.change_rise_warning;
+  if (!cluster.operation) {
+    outcome.evaluated = false;
+    outcome.reason = "no " + config.change_operations + " operation in the last " +
+                     FormatDurationShort(config.change_window);
+    return outcome;
+  }
+  const RecentOperation& operation = *cluster.operation;
+  const std::string since = operation.type + " (" + operation.result + ") at " +
+                            FormatSqlTime(operation.started_at);
+  const ChangeScore* worst = cluster.change.worst();
+  if (!worst) {
+    outcome.evaluated = false;
+    outcome.reason = "no dimension can be compared with its level before the " + since;
+    return outcome;
+  }
+  outcome.value = worst->ratio;
+  outcome.fired = worst->state != store::HealthState::kHealthy;
+  const std::string unit(worst->spec->unit);
+  outcome.reason = std::string(worst->spec->short_name) + " " + Number(*worst->value) + " " +
+                   unit + " = x" + Number(worst->ratio) + " its level before the " + since +
+                   " (" + Number(*worst->baseline) + " " + unit + ")" +
+                   (outcome.fired ? " >= x" : "; fires at x") + Number(config.change_rise_warning) +
+                   " with a rise of at least " + Number(worst->min_rise) + " " + unit;
+  return outcome;
+}
+
 }  // namespace
 
 std::string_view RuleName(RuleId rule) {
@@ -233,6 +262,8 @@ std::string_view RuleName(RuleId rule) {
       return "node_lost";
     case RuleId::kSustainedWarning:
       return "sustained_warning";
+    case RuleId::kOperationRegression:
+      return "operation_regression";
   }
   return "new_critical";
 }
@@ -253,6 +284,8 @@ int RulePriority(RuleId rule) {
       return 2;
     case RuleId::kSustainedWarning:
       return 3;
+    case RuleId::kOperationRegression:
+      return 2;
   }
   return 3;
 }
@@ -262,7 +295,8 @@ std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster,
                                        const SentinelConfig& config) {
   return {NewCritical(cluster), ScoreCliff(cluster, config), AlertStorm(cluster, config),
           TierWarning(cluster, config), AccountWide(cluster, account, config),
-          NodeLost(cluster, config),    SustainedWarning(cluster, config)};
+          NodeLost(cluster, config),    SustainedWarning(cluster, config),
+          OperationRegression(cluster, config)};
 }
 
 std::optional<int> BestPriority(const std::vector<RuleOutcome>& outcomes) {

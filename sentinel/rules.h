@@ -19,6 +19,10 @@
 //                  alive metric, its alert is the signal)
 //   sustained_     any tier: risk Warning and health below sentinel.sustained_warning_below     3
 //   warning        (70) at the scored snapshot and at the previous one (H - 1h); 0 turns it off
+//   operation_     any tier, any risk: the change dimension is Warning or worse (a watched      2
+//   regression     dimension at >= sentinel.change_rise_warning x its level before a SCALE,
+//                  UPDATE or UPGRADE of the last sentinel.change_window, by at least
+//                  sentinel.change_min_rise_share of its warning threshold)
 //
 // Every rule is evaluated for every cluster and says why it fired or not, with the value and the
 // threshold, so `rockhound sentinel explain` can show it. The cooldown (one task per cluster per
@@ -46,15 +50,17 @@ enum class RuleId {
   kAccountWide,
   kNodeLost,
   kSustainedWarning,
+  kOperationRegression,
 };
 
 // Every rule, in the order EvaluateRules returns them (the one list: loop over it).
-inline constexpr std::array<RuleId, 7> kRuleIds = {
-    RuleId::kNewCritical, RuleId::kScoreCliff, RuleId::kAlertStorm,      RuleId::kTierWarning,
-    RuleId::kAccountWide, RuleId::kNodeLost,   RuleId::kSustainedWarning};
+inline constexpr std::array<RuleId, 8> kRuleIds = {
+    RuleId::kNewCritical,      RuleId::kScoreCliff, RuleId::kAlertStorm,
+    RuleId::kTierWarning,      RuleId::kAccountWide, RuleId::kNodeLost,
+    RuleId::kSustainedWarning, RuleId::kOperationRegression};
 
 std::string_view RuleName(RuleId rule);  // "new_critical", "score_cliff", ...
-int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2, 2, 3
+int RulePriority(RuleId rule);           // 1, 2, 2, 3, 2, 2, 3, 2
 
 struct RuleOutcome {
   RuleId rule = RuleId::kNewCritical;
@@ -66,7 +72,7 @@ struct RuleOutcome {
   std::optional<double> threshold;
 };
 
-// All seven rules for one cluster, in the order of the table above. `account` holds the scored
+// All eight rules for one cluster, in the order of the table above. `account` holds the scored
 // clusters of the cluster's account (it may include the cluster itself, which is skipped).
 std::vector<RuleOutcome> EvaluateRules(const ClusterScore& cluster,
                                        const std::vector<const ClusterScore*>& account,

@@ -158,6 +158,52 @@ bool AnyValue(const MetricValues& values) {
   return std::any_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); });
 }
 
+constexpr size_t kClustersPerChangeQuery = 200;
+
+// Same-hour samples of the change dimension's metrics: (cluster index) -> metric index ->
+// (sample hour, value).
+using ChangeSamples = std::map<size_t, std::vector<std::pair<TimePoint, double>>>;
+
+// The earliest operation started in (hour + 1h - window, min(hour + 1h, now)].
+const RecentOperation* RecentOperationAt(const std::vector<RecentOperation>& operations,
+                                         TimePoint hour, TimePoint now, Duration window) {
+  const TimePoint end = std::min(hour + std::chrono::hours(1), now);
+  for (const RecentOperation& operation : operations) {
+    if (operation.started_at > end - window && operation.started_at <= end) return &operation;
+  }
+  return nullptr;
+}
+
+// The change dimension at `hour` for the values of that hour: each watched metric against its
+// same-hour samples of the days before `operation` started.
+ChangeDimension ScoreChange(const RecentOperation* operation, const MetricValues& values,
+                            const ChangeSamples* samples, TimePoint hour,
+                            const SentinelConfig& config) {
+  ChangeDimension change;
+  if (!operation) return change;
+  const auto& catalog = store::MetricCatalog();
+  for (const store::MetricSpec* spec : ChangeWatchedMetrics()) {
+    const size_t metric_idx = static_cast<size_t>(spec - catalog.data());
+    std::vector<double> before;
+    if (samples) {
+      auto found = samples->find(metric_idx);
+      if (found != samples->end()) {
+        for (const auto& [sample_hour, value] : found->second) {
+          const auto days_back = std::chrono::duration_cast<std::chrono::hours>(hour - sample_hour);
+          const bool same_hour = days_back.count() > 0 && days_back.count() % 24 == 0 &&
+                                 days_back.count() / 24 <= config.volume_baseline_days;
+          // The whole sample hour ends before the operation starts.
+          if (same_hour && sample_hour + std::chrono::hours(1) <= operation->started_at) {
+            before.push_back(value);
+          }
+        }
+      }
+    }
+    change.signals.push_back(ScoreChangeSignal(*spec, values[metric_idx], before, config));
+  }
+  return change;
+}
+
 }  // namespace
 
 Json DimensionScoresJson(const ClusterScore& cluster) {
@@ -203,6 +249,22 @@ Json TopRisksJson(const ClusterScore& cluster) {
                      {"unit", std::string(spec.unit)},
                      {"state", std::string(store::HealthStateName(signal.state))},
                      {"score", Round2(signal.score)}});
+  }
+  for (const ChangeScore& signal : cluster.change.signals) {
+    if (!signal.judged || signal.state == store::HealthState::kHealthy) continue;
+    Json item = {{"kind", "change"},
+                 {"metric", std::string(signal.spec->name)},
+                 {"value", Round2(*signal.value)},
+                 {"baseline", Round2(*signal.baseline)},
+                 {"ratio", Round2(signal.ratio)},
+                 {"unit", std::string(signal.spec->unit)},
+                 {"state", std::string(store::HealthStateName(signal.state))},
+                 {"score", Round2(signal.score)}};
+    if (cluster.operation) {
+      item["operation"] = cluster.operation->type;
+      item["operation_started"] = FormatSqlTime(cluster.operation->started_at);
+    }
+    risks.push_back(std::move(item));
   }
   for (const FiringAlert& alert : cluster.firing_now) {
     risks.push_back({{"kind", "alert"},
@@ -309,6 +371,11 @@ std::vector<std::string> ClusterScore::Symptoms() const {
   for (const VolumeScore& signal : volume.signals) {
     if (signal.judged && signal.state != store::HealthState::kHealthy) {
       symptoms.push_back("volume:" + std::string(VolumeSignalName(signal.signal)));
+    }
+  }
+  for (const ChangeScore& signal : change.signals) {
+    if (signal.judged && signal.state != store::HealthState::kHealthy) {
+      symptoms.push_back("change:" + std::string(signal.spec->short_name));
     }
   }
   std::sort(symptoms.begin(), symptoms.end());
@@ -533,6 +600,80 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
     }
   }
 
+  // Recent operations (the change dimension): those of sentinel.change_operations started in the
+  // change window before the end of H or of H - 1h, earliest first.
+  std::vector<std::vector<RecentOperation>> operations(clusters.size());
+  std::vector<ChangeSamples> change_samples(clusters.size());
+  {
+    const std::vector<std::string> types = SplitAlertNames(config_.change_operations);
+    std::string sql =
+        "SELECT cluster_id, operation_type, result, started_at FROM cluster_operations WHERE "
+        "started_at > ? AND started_at <= ?";
+    std::vector<Value> params = {
+        Time(hour - config_.change_window),
+        Time(std::min(hour + std::chrono::hours(1), run.now))};
+    if (scope) {
+      sql += scope_filter;
+      params.push_back(Text(scope->value));
+    }
+    sql += " ORDER BY started_at";
+    RH_ASSIGN_OR_RETURN(QueryResult rows, fleet_.Query(sql, params));
+    for (Row row : rows) {
+      auto cluster_it = cluster_index.find(row.GetString(size_t{0}));
+      const auto started = row.GetTime(size_t{3});
+      if (cluster_it == cluster_index.end() || !started) continue;
+      std::string type = row.GetString(size_t{1});
+      if (std::find(types.begin(), types.end(), Lower(type)) == types.end()) continue;
+      operations[cluster_it->second].push_back(
+          {std::move(type), row.GetString(size_t{2}), *started});
+    }
+    // The watched metrics at the same hour of each earlier day, for H and H - 1h, for the clusters
+    // with a recent operation only, by primary key.
+    std::vector<size_t> with_operation;
+    for (size_t cluster_idx = 0; cluster_idx < clusters.size(); ++cluster_idx) {
+      if (!operations[cluster_idx].empty()) with_operation.push_back(cluster_idx);
+    }
+    for (size_t begin = 0; begin < with_operation.size(); begin += kClustersPerChangeQuery) {
+      const size_t end = std::min(with_operation.size(), begin + kClustersPerChangeQuery);
+      std::string sample_sql =
+          "SELECT cluster_id, snapshot_hour, metric_name, avg_value FROM amv_hourly_snapshots_v1 "
+          "WHERE cluster_id IN (";
+      std::vector<Value> sample_params;
+      for (size_t idx = begin; idx < end; ++idx) {
+        sample_sql += idx == begin ? "?" : ", ?";
+        sample_params.push_back(Text(clusters[with_operation[idx]].cluster_id));
+      }
+      sample_sql += ") AND snapshot_hour IN (";
+      bool first = true;
+      for (size_t which = 0; which < 2; ++which) {
+        for (int day = 1; day <= config_.volume_baseline_days; ++day) {
+          sample_sql += first ? "?" : ", ?";
+          first = false;
+          sample_params.push_back(Time(hours[which] - std::chrono::hours(24 * day)));
+        }
+      }
+      sample_sql += ")";
+      sample_sql += metric_list(
+          [](const store::MetricSpec& spec) {
+            const auto& watched = ChangeWatchedMetrics();
+            return std::find(watched.begin(), watched.end(), &spec) != watched.end();
+          },
+          sample_params);
+      RH_ASSIGN_OR_RETURN(QueryResult rows, fleet_.Query(sample_sql, sample_params));
+      for (Row row : rows) {
+        if (row.IsNull(size_t{3})) continue;
+        auto cluster_it = cluster_index.find(row.GetString(size_t{0}));
+        auto metric_it = metric_index.find(row.GetString(size_t{2}));
+        const auto sample_hour = row.GetTime(size_t{1});
+        if (cluster_it == cluster_index.end() || metric_it == metric_index.end() || !sample_hour) {
+          continue;
+        }
+        change_samples[cluster_it->second][metric_it->second].emplace_back(
+            *sample_hour, row.GetDouble(size_t{3}));
+      }
+    }
+  }
+
   // Alert messages from the earliest window start up to now.
   const TimePoint alerts_as_of = std::min(hour + std::chrono::hours(1), run.now);
   const TimePoint previous_alerts_as_of = std::min(hour, run.now);
@@ -586,12 +727,19 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
     score.has_telemetry = AnyValue(slots[kNow]);
     score.dimensions = ScoreDimensions(slots[kNow], slots[kBaseline]);
     score.volume = ScoreVolume(slots[kNow], volume_samples[cluster_idx][0], config_);
+    if (const RecentOperation* operation =
+            RecentOperationAt(operations[cluster_idx], hour, run.now, config_.change_window)) {
+      score.operation = *operation;
+      score.change =
+          ScoreChange(operation, slots[kNow], &change_samples[cluster_idx], hour, config_);
+    }
     score.alerts =
         CountAlerts(alerts[cluster_idx], alerts_as_of, config_, &score.firing_now, &score.flapping);
     score.storm_firing_messages =
         CountFiringIn(alerts[cluster_idx], run.now - config_.alert_storm_window, run.now);
     score.health =
-        ComputeHealth(MetricComponent(score.dimensions, score.has_telemetry, &score.volume),
+        ComputeHealth(MetricComponent(score.dimensions, score.has_telemetry, &score.volume,
+                                      &score.change),
                       score.alerts, score.tier, config_.flap_episode_points);
     if (AnyValue(slots[kBaseline])) {
       // At the baseline hour the volume dimensions are at their own baseline.
@@ -603,9 +751,13 @@ Result<ScoringRun> HealthScorer::Score(std::optional<ScoringScope> scope) {
       const bool previous_telemetry = AnyValue(slots[kPrevious]);
       const VolumeDimension previous_volume =
           ScoreVolume(slots[kPrevious], volume_samples[cluster_idx][1], config_);
+      const ChangeDimension previous_change =
+          ScoreChange(RecentOperationAt(operations[cluster_idx], hours[kPrevious],
+                                        previous_alerts_as_of, config_.change_window),
+                      slots[kPrevious], &change_samples[cluster_idx], hours[kPrevious], config_);
       const double previous_metric =
           MetricComponent(ScoreDimensions(slots[kPrevious], slots[kPreviousBaseline]),
-                          previous_telemetry, &previous_volume);
+                          previous_telemetry, &previous_volume, &previous_change);
       score.previous = ComputeHealth(
           previous_metric,
           CountAlerts(alerts[cluster_idx], previous_alerts_as_of, config_, nullptr, nullptr),

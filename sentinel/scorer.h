@@ -11,7 +11,10 @@
 // previous snapshot, for the score-cliff rule), H - 7d and H - 1h - 7d (baselines of the surge
 // ratios and of the trend), and in one more query the three volume metrics (QPS, load rows/s,
 // failed loads) at the same hour of each of the last sentinel.volume_baseline_days days, for H
-// and for H - 1h (the volume dimension's baseline); and the alert messages of lark_alerts from 7
+// and for H - 1h (the volume dimension's baseline); the operations of sentinel.change_operations
+// started in sentinel.change_window before the end of H, and for the clusters that had one, the
+// change dimension's metrics at the same hour of the last days (primary-key reads, 200 clusters a
+// query); and the alert messages of lark_alerts from 7
 // days before H up to now. It computes the health of H and of H - 1h with
 // sentinel/health_formula.h, then upserts one row per cluster into cluster_health_scores and
 // cluster_risk_snapshots for H in one transaction (re-running rewrites the same rows: SQLite ON
@@ -64,6 +67,14 @@ struct FlappingAlert {
   TimePoint last_message{};
 };
 
+// The operation the change dimension measures from: the earliest of sentinel.change_operations
+// started in sentinel.change_window before the end of the scored hour.
+struct RecentOperation {
+  std::string type;    // SCALE | UPDATE | UPGRADE (as cluster_operations wrote it)
+  std::string result;  // SUCCESS | FAILED | RUNNING
+  TimePoint started_at{};
+};
+
 struct ClusterScore {
   std::string cluster_id;
   std::string account_id;
@@ -73,6 +84,8 @@ struct ClusterScore {
   std::optional<TimePoint> last_snapshot;  // latest snapshot hour <= H (set when !has_telemetry)
   std::vector<DimensionScore> dimensions;  // indexed like store::MetricCatalog()
   VolumeDimension volume;                  // QPS, load rate, failed loads vs their usual level
+  std::optional<RecentOperation> operation;  // a recent operation (the change dimension)
+  ChangeDimension change;                    // watched dimensions vs their pre-operation level
   AlertCounts alerts;
   std::vector<FiringAlert> firing_now;  // worst severity first
   std::vector<FlappingAlert> flapping;  // most episodes first
@@ -85,7 +98,8 @@ struct ClusterScore {
   std::vector<const DimensionScore*> WorstDimensions(size_t limit) const;  // non-healthy only
   // What is wrong, as names another cluster can share (the account_wide rule): every alert
   // firing now or flapping ("alert:<name>", lower case), every non-healthy dimension
-  // ("metric:<short name>", "volume:<signal>"), and "telemetry:missing". Sorted, unique.
+  // ("metric:<short name>", "volume:<signal>", "change:<short name>"), and
+  // "telemetry:missing". Sorted, unique.
   std::vector<std::string> Symptoms() const;
 };
 

@@ -247,6 +247,8 @@ Result<Explanation> Sentinel::Explain(std::string_view cluster_id) {
   explanation.priority = BestPriority(explanation.rules);
   RH_ASSIGN_OR_RETURN(explanation.change, CheckChange(explanation.cluster, run.now));
   explanation.cooldown_length = config_.cooldown;
+  explanation.change_rise_warning = config_.change_rise_warning;
+  explanation.change_rise_critical = config_.change_rise_critical;
   RH_ASSIGN_OR_RETURN(auto recent, queue_.LatestTaskPerCluster(run.now - config_.cooldown));
   auto holder = recent.find(explanation.cluster.cluster_id);
   if (holder != recent.end()) {
@@ -435,6 +437,34 @@ Json ExplanationJson(const Explanation& explanation) {
               {"top_risks", TopRisksJson(cluster)}};
   out["previous"] = cluster.previous ? health_json(*cluster.previous) : Json(nullptr);
   out["trend"] = cluster.trend ? Json(std::round(*cluster.trend * 100) / 100) : Json(nullptr);
+  // The change dimension: the operation it follows and each watched dimension against its level
+  // before it (null when no operation of sentinel.change_operations is recent).
+  if (cluster.operation) {
+    Json signals = Json::array();
+    for (const ChangeScore& signal : cluster.change.signals) {
+      Json item = {{"metric", std::string(signal.spec->name)}, {"judged", signal.judged}};
+      if (!signal.judged) {
+        item["not_judged"] = signal.not_judged;
+      } else {
+        item["value"] = std::round(*signal.value * 100) / 100;
+        item["baseline"] = std::round(*signal.baseline * 100) / 100;
+        item["baseline_samples"] = signal.baseline_samples;
+        item["ratio"] = std::round(signal.ratio * 100) / 100;
+        item["min_rise"] = std::round(signal.min_rise * 100) / 100;
+        item["state"] = std::string(store::HealthStateName(signal.state));
+        item["score"] = std::round(signal.score * 100) / 100;
+      }
+      signals.push_back(std::move(item));
+    }
+    out["operation_regression"] = {{"operation", cluster.operation->type},
+                     {"result", cluster.operation->result},
+                     {"started_at", FormatIsoTime(cluster.operation->started_at)},
+                     {"warning", explanation.change_rise_warning},
+                     {"critical", explanation.change_rise_critical},
+                     {"signals", std::move(signals)}};
+  } else {
+    out["operation_regression"] = nullptr;
+  }
   Json rules = Json::array();
   for (const RuleOutcome& rule : explanation.rules) {
     Json item = {{"rule", std::string(RuleName(rule.rule))},
@@ -544,6 +574,38 @@ std::string FormatExplanation(const Explanation& explanation) {
                     std::string(store::HealthStateName(signal.state)).c_str(), signal.score,
                     FormatValue(spec, *signal.baseline).c_str(), signal.baseline_samples,
                     signal.ratio);
+    }
+  }
+  if (cluster.has_telemetry) {
+    out += "operation  ";
+    if (!cluster.operation) {
+      out += "no SCALE/UPDATE/UPGRADE (sentinel.change_operations) in the change window: not "
+             "judged\n";
+    } else {
+      const ChangeScore* worst = cluster.change.worst();
+      out += "since " + cluster.operation->type + " (" + cluster.operation->result + ") at " +
+             FormatSqlTime(cluster.operation->started_at) +
+             " vs the same hour on earlier days before it" +
+             (worst ? " (sub-score " + Fixed(worst->score) + ", " +
+                          std::string(store::HealthStateName(worst->state)) + ")\n"
+                    : std::string(": not judged\n"));
+      for (const ChangeScore& signal : cluster.change.signals) {
+        const store::MetricSpec& spec = *signal.spec;
+        if (!signal.judged) {
+          out += Printf("  %-12s not judged: %s\n", std::string(spec.short_name).c_str(),
+                        signal.not_judged.c_str());
+          continue;
+        }
+        out += Printf(
+            "  %-12s %-16s %-8s score %5.1f  (before %s over %d day(s), x%.2f; warning x%s, "
+            "critical x%s, rise at least %s)\n",
+            std::string(spec.short_name).c_str(), FormatValue(spec, *signal.value).c_str(),
+            std::string(store::HealthStateName(signal.state)).c_str(), signal.score,
+            FormatValue(spec, *signal.baseline).c_str(), signal.baseline_samples, signal.ratio,
+            Fixed(explanation.change_rise_warning, 1).c_str(),
+            Fixed(explanation.change_rise_critical, 1).c_str(),
+            FormatValue(spec, signal.min_rise).c_str());
+      }
     }
   }
   out += "alerts     " + std::to_string(cluster.alerts.firing_messages) +

@@ -102,6 +102,8 @@ struct Explanation {
   std::optional<CooldownState> cooldown;  // set while a recent task holds the cooldown
   std::optional<ChangeCheck> change;      // set for a Critical cluster with an earlier report
   Duration cooldown_length{};
+  double change_rise_warning = 0;   // sentinel.change_rise_warning (the change dimension)
+  double change_rise_critical = 0;  // sentinel.change_rise_critical
 };
 
 class Sentinel {

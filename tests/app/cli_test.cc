@@ -464,7 +464,7 @@ TEST_F(CliTest, EveryDataCommandSpeaksJsonOnStdout) {
   auto explain_json = json_of(explain);
   ASSERT_FALSE(explain_json.is_discarded());
   // Every rule of sentinel/rules.h, fired or not, node_lost and sustained_warning included.
-  ASSERT_EQ(explain_json["rules"].size(), 7u) << explain.out;
+  ASSERT_EQ(explain_json["rules"].size(), 8u) << explain.out;
   EXPECT_EQ(explain_json["rules"][5]["rule"], "node_lost") << explain.out;
   EXPECT_EQ(explain_json["rules"][6]["rule"], "sustained_warning") << explain.out;
   EXPECT_TRUE(explain_json.contains("dimension_scores")) << explain.out;

@@ -96,6 +96,17 @@ class FleetRows {
          store::Text(status), store::Time(at), store::Time(at)}));
   }
 
+  // One cluster_operations row (SCALE, UPDATE, UPGRADE, RESTART, ...) started at `at`.
+  void Operation(const std::string& cluster_id, const std::string& type, TimePoint at,
+                 const std::string& result = "SUCCESS") {
+    const std::string id = "op_" + std::to_string(++operation_seq_) + "_" + cluster_id;
+    Check(db_.Execute(
+        "INSERT INTO cluster_operations (operation_id, cluster_id, operation_type, actor, "
+        "parameters, result, started_at, finished_at) VALUES (?, ?, ?, 'on-call', '{}', ?, ?, ?)",
+        {store::Text(id), store::Text(cluster_id), store::Text(type), store::Text(result),
+         store::Time(at), store::Time(at + std::chrono::minutes(15))}));
+  }
+
  private:
   static void Check(const Result<int64_t>& result) {
     ASSERT_TRUE(result) << result.error().ToString();
@@ -103,6 +114,7 @@ class FleetRows {
 
   store::Database& db_;
   int alert_seq_ = 0;
+  int operation_seq_ = 0;
 };
 
 }  // namespace rh::sentinel::testing

@@ -260,6 +260,81 @@ TEST(MetricComponentTest, TheVolumeDimensionCountsAsOneMoreDimension) {
   EXPECT_DOUBLE_EQ(MetricComponent(healthy, true, &unjudged), 90);
 }
 
+// ---- change dimension -------------------------------------------------------------------------
+
+ChangeScore Change(const char* metric, double value, double before, SentinelConfig config = {}) {
+  return ScoreChangeSignal(*FindMetric(metric), value, Week(before), config);
+}
+
+TEST(ChangeSignalTest, ARiseAgainstThePreOperationLevelScoresInTheRiskBands) {
+  // CPU at 15 % before a SCALE-in: healthy in absolute terms at 30 %, a regression all the same.
+  EXPECT_DOUBLE_EQ(Change("cpu", 15, 15).score, 100);
+  EXPECT_EQ(Change("latency", 2000, 2000).state, HealthState::kHealthy);
+  EXPECT_DOUBLE_EQ(Change("latency", 6000, 4800).score, 90);      // x1.25: halfway to 80
+  EXPECT_DOUBLE_EQ(Change("latency", 4500, 3000).score, 79);      // x1.5: Warning starts
+  EXPECT_EQ(Change("latency", 4499, 3000).state, HealthState::kHealthy);
+  EXPECT_DOUBLE_EQ(Change("latency", 6750, 3000).score, 64.5);    // x2.25
+  EXPECT_DOUBLE_EQ(Change("latency", 9000, 3000).score, 50);      // x3: still Warning
+  EXPECT_EQ(Change("latency", 9001, 3000).state, HealthState::kCritical);
+  EXPECT_DOUBLE_EQ(Change("latency", 18000, 3000).score, 0);      // x6 = 3 + 2 x (3 - 1.5)
+  auto update = Change("latency", 7000, 450);  // pipeline_dop = 1: p99 450 ms -> 7 s
+  EXPECT_TRUE(update.judged);
+  EXPECT_EQ(update.state, HealthState::kCritical);
+  EXPECT_NEAR(update.ratio, 15.56, 0.01);
+}
+
+TEST(ChangeSignalTest, ASmallRiseIsNoRegressionWhateverItsRatio) {
+  // The rise must reach change_min_rise_share (0.2) of the warning threshold: CPU 55 % -> 11
+  // points, latency 5000 ms -> 1000 ms.
+  auto small = Change("cpu", 8, 2);  // x4, +6 points
+  EXPECT_TRUE(small.judged);
+  EXPECT_DOUBLE_EQ(small.min_rise, 11);
+  EXPECT_DOUBLE_EQ(small.score, 100);
+  EXPECT_EQ(small.state, HealthState::kHealthy);
+  EXPECT_EQ(Change("cpu", 25.99, 15).state, HealthState::kHealthy);  // +10.99
+  EXPECT_EQ(Change("cpu", 26, 15).state, HealthState::kWarning);     // +11, x1.73
+  SentinelConfig any_rise;
+  any_rise.change_min_rise_share = 0;
+  EXPECT_EQ(Change("cpu", 8, 2, any_rise).state, HealthState::kCritical);
+}
+
+TEST(ChangeSignalTest, NotJudgedWithoutAValueEnoughSamplesOrABaseline) {
+  const SentinelConfig config;
+  auto young = ScoreChangeSignal(*FindMetric("latency"), 9000, {2000, 2000}, config);
+  EXPECT_FALSE(young.judged);
+  EXPECT_DOUBLE_EQ(young.score, 100);
+  EXPECT_NE(young.not_judged.find("before the operation (needs 3)"), std::string::npos)
+      << young.not_judged;
+  EXPECT_FALSE(ScoreChangeSignal(*FindMetric("latency"), std::nullopt, Week(1), config).judged);
+  auto zero = Change("cpu", 40, 0);
+  EXPECT_FALSE(zero.judged);
+  EXPECT_EQ(zero.not_judged, "baseline 0 before the operation");
+  // The watched dimensions: resources and latency, not errors, disk, tablets or volumes.
+  std::vector<std::string> watched;
+  for (const store::MetricSpec* spec : ChangeWatchedMetrics()) {
+    watched.emplace_back(spec->short_name);
+  }
+  EXPECT_EQ(watched, (std::vector<std::string>{"cpu", "jvm_heap", "latency", "be_mem",
+                                               "fe_heap"}));
+}
+
+TEST(MetricComponentTest, TheChangeDimensionCountsAsOneMoreDimension) {
+  auto healthy = Dimensions({{"cpu", 27.5}, {"disk", 35}});  // worst 90
+  ChangeDimension change;
+  change.signals = {Change("cpu", 20, 15), Change("latency", 6750, 3000)};
+  ASSERT_TRUE(change.judged());
+  EXPECT_EQ(change.worst()->spec->short_name, "latency");
+  EXPECT_DOUBLE_EQ(MetricComponent(healthy, true, nullptr, &change), 64.5);
+  // With a Warning dimension too, the breadth penalty counts the change dimension once.
+  auto one_warning = Dimensions({{"cpu", 62.5}, {"disk", 35}});
+  EXPECT_DOUBLE_EQ(MetricComponent(one_warning, true, nullptr, &change), 64.5 - 5);
+  // No recent operation: nothing judged, nothing changes.
+  ChangeDimension none;
+  EXPECT_FALSE(none.judged());
+  EXPECT_EQ(none.worst(), nullptr);
+  EXPECT_DOUBLE_EQ(MetricComponent(healthy, true, nullptr, &none), 90);
+}
+
 TEST(TierComponentTest, ImportantCustomersFeelMetricRiskMore) {
   EXPECT_DOUBLE_EQ(TierComponent("S", 40), 40);
   EXPECT_DOUBLE_EQ(TierComponent("A", 40), 55);

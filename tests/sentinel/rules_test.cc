@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/time_format.h"
+#include "store/metric_catalog.h"
+
 namespace rh::sentinel {
 namespace {
 
@@ -358,6 +361,64 @@ TEST(AccountWideRuleTest, TheMinimumNumberOfClustersIsConfiguration) {
   EXPECT_NE(outcome.reason.find("(with c-2, c-3)"), std::string::npos) << outcome.reason;
 }
 
+// ---- operation_regression --------------------------------------------------------------------
+
+// A tier-B cluster, Healthy by its score, whose latency p99 is `ratio` x its level before a SCALE.
+ClusterScore AfterScale(double before_ms, double now_ms, const SentinelConfig& config = {}) {
+  ClusterScore cluster = Scored(88, "B");
+  cluster.operation = RecentOperation{"SCALE", "SUCCESS", MakeUtcTime(2026, 11, 21, 3, 59)};
+  cluster.change.signals.push_back(ScoreChangeSignal(*store::FindMetric("latency"), now_ms,
+                                                     {before_ms, before_ms, before_ms}, config));
+  return cluster;
+}
+
+TEST(OperationRegressionRuleTest, ARegressionAfterAnOperationFiresOnAnyTierAndRisk) {
+  auto outcome = Outcome(EvaluateRules(AfterScale(2000, 4600), {}, {}),
+                         RuleId::kOperationRegression);
+  EXPECT_TRUE(outcome.fired);
+  EXPECT_EQ(outcome.priority, 2);
+  EXPECT_EQ(RuleName(outcome.rule), "operation_regression");
+  EXPECT_DOUBLE_EQ(*outcome.value, 2.3);
+  EXPECT_DOUBLE_EQ(*outcome.threshold, 1.5);
+  EXPECT_EQ(outcome.reason,
+            "latency 4600 ms = x2.3 its level before the SCALE (SUCCESS) at 2026-11-21 03:59:00 "
+            "(2000 ms) >= x1.5 with a rise of at least 1000 ms");
+  auto fired = RulesFiredJson(EvaluateRules(AfterScale(2000, 4600), {}, {}));
+  ASSERT_EQ(fired.size(), 1u);  // the cluster is Healthy: no other rule
+  EXPECT_EQ(fired[0]["rule"], "operation_regression");
+}
+
+TEST(OperationRegressionRuleTest, TheRatioAndTheMinimumRiseAreBothBoundaries) {
+  // x1.5 exactly is Warning (the rule fires); just under is not.
+  EXPECT_TRUE(Fires(AfterScale(3000, 4500), RuleId::kOperationRegression));
+  EXPECT_FALSE(Fires(AfterScale(3000, 4499), RuleId::kOperationRegression));
+  // x2 but a rise under 20 % of the 5000 ms warning threshold (1000 ms) is no regression.
+  EXPECT_FALSE(Fires(AfterScale(900, 1800), RuleId::kOperationRegression));
+  EXPECT_TRUE(Fires(AfterScale(1000, 2000), RuleId::kOperationRegression));  // exactly 1000 ms
+  SentinelConfig strict;
+  strict.change_rise_warning = 2.5;
+  strict.change_rise_critical = 4;
+  EXPECT_FALSE(Fires(AfterScale(2000, 4600, strict), RuleId::kOperationRegression, strict));
+  EXPECT_TRUE(Fires(AfterScale(2000, 5000, strict), RuleId::kOperationRegression, strict));
+}
+
+TEST(OperationRegressionRuleTest, NoOperationOrNoComparableDimensionIsNotEvaluated) {
+  auto none = Outcome(EvaluateRules(Scored(88), {}, {}), RuleId::kOperationRegression);
+  EXPECT_FALSE(none.evaluated);
+  EXPECT_FALSE(none.fired);
+  EXPECT_EQ(none.reason, "no SCALE, UPDATE, UPGRADE operation in the last 1d");
+  ClusterScore few = Scored(88);
+  few.operation = RecentOperation{"UPDATE", "SUCCESS", MakeUtcTime(2026, 11, 21, 3, 0)};
+  few.change.signals.push_back(
+      ScoreChangeSignal(*store::FindMetric("latency"), 9000, {2000, 2000}, {}));  // 2 samples
+  auto outcome = Outcome(EvaluateRules(few, {}, {}), RuleId::kOperationRegression);
+  EXPECT_FALSE(outcome.evaluated);
+  EXPECT_FALSE(outcome.fired);
+  EXPECT_EQ(outcome.reason,
+            "no dimension can be compared with its level before the UPDATE (SUCCESS) at "
+            "2026-11-21 03:00:00");
+}
+
 // The two rules' settings are configuration, validated when the configuration is loaded.
 std::string LoadError(const std::vector<std::string>& overrides) {
   auto config = LoadConfig({"", {}, overrides});
@@ -394,6 +455,33 @@ TEST(NewRuleConfigTest, DefaultsOverridesAndRefusals) {
             std::string::npos);
   EXPECT_EQ(LoadError({"sentinel.sustained_warning_below=80"}), "");
   EXPECT_EQ(LoadError({"sentinel.sustained_warning_below=50.5"}), "");
+}
+
+TEST(NewRuleConfigTest, ChangeDimensionSettings) {
+  auto defaults = LoadConfig({"", {}, {}});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->sentinel.change_window, std::chrono::hours(24));
+  EXPECT_EQ(SplitAlertNames(defaults->sentinel.change_operations),
+            (std::vector<std::string>{"scale", "update", "upgrade"}));
+  EXPECT_DOUBLE_EQ(defaults->sentinel.change_rise_warning, 1.5);
+  EXPECT_DOUBLE_EQ(defaults->sentinel.change_rise_critical, 3);
+  EXPECT_DOUBLE_EQ(defaults->sentinel.change_min_rise_share, 0.2);
+  auto set = LoadConfig({"",
+                         {{"ROCKHOUND_SENTINEL_CHANGE_WINDOW", "12h"}},
+                         {"sentinel.change_rise_warning=2", "sentinel.change_rise_critical=5",
+                          "sentinel.change_operations=UPGRADE"}});
+  ASSERT_TRUE(set) << set.error().ToString();
+  EXPECT_EQ(set->sentinel.change_window, std::chrono::hours(12));
+  EXPECT_DOUBLE_EQ(set->sentinel.change_rise_warning, 2);
+  EXPECT_EQ(set->sentinel.change_operations, "UPGRADE");
+  for (const char* override_text :
+       {"sentinel.change_rise_warning=1", "sentinel.change_rise_warning=nan",
+        "sentinel.change_rise_critical=1.5", "sentinel.change_min_rise_share=-0.1",
+        "sentinel.change_min_rise_share=1.5", "sentinel.change_window=0s"}) {
+    const std::string text = override_text;
+    const std::string key = text.substr(0, text.find('='));
+    EXPECT_NE(LoadError({override_text}).find(key), std::string::npos) << override_text;
+  }
 }
 
 }  // namespace

@@ -321,6 +321,116 @@ TEST_P(ScorerTest, AVolumeCollapseAgainstTheSameHourOfTheWeekScoresCritical) {
   EXPECT_DOUBLE_EQ((*top)[0]["baseline"].get<double>(), 5000);
 }
 
+TEST_P(ScorerTest, ARegressionAfterARecentOperationIsTheChangeDimension) {
+  BuildFleet();
+  rows().Account("acct-oooooo", "B");
+  // c-scaled: a SCALE-in at 03:59, CPU 15 % -> 33 % and p99 2.2 s -> 4.6 s (both under their
+  // absolute warnings). c-old: the same rise, but its SCALE was 30 hours ago (outside the 24 h
+  // window). c-restart: the same rise after a RESTART (not a change_operations type). c-flat: a
+  // SCALE and nothing regressed.
+  for (const char* cluster : {"c-scaled", "c-old", "c-restart", "c-flat"}) {
+    rows().Cluster(cluster, "acct-oooooo");
+  }
+  const std::map<std::string, double> before = {{"starrocks_be_cpu_util_percent", 15},
+                                                {"starrocks_fe_query_latency_ms_p99", 2200}};
+  const std::map<std::string, double> after = {{"starrocks_be_cpu_util_percent", 33},
+                                               {"starrocks_fe_query_latency_ms_p99", 4600}};
+  for (const char* cluster : {"c-scaled", "c-old", "c-restart", "c-flat"}) {
+    for (int day = 1; day <= 7; ++day) {
+      rows().Snapshot(cluster, kHour - hours(24 * day), before);
+      rows().Snapshot(cluster, kHour - hours(1 + 24 * day), before);
+    }
+  }
+  rows().Snapshot("c-scaled", kHour - hours(1), after);
+  rows().Snapshot("c-scaled", kHour, after);
+  rows().Operation("c-scaled", "SCALE", kHour - hours(6) - minutes(1));
+  rows().Snapshot("c-old", kHour - hours(1), after);
+  rows().Snapshot("c-old", kHour, after);
+  rows().Operation("c-old", "SCALE", kHour - hours(30));
+  rows().Snapshot("c-restart", kHour - hours(1), after);
+  rows().Snapshot("c-restart", kHour, after);
+  rows().Operation("c-restart", "RESTART", kHour - hours(6));
+  rows().Snapshot("c-flat", kHour - hours(1), before);
+  rows().Snapshot("c-flat", kHour, before);
+  rows().Operation("c-flat", "scale", kHour - hours(2));  // any case
+
+  HealthScorer scorer(db(), clock(), Config());
+  auto run = scorer.ScoreFleet();
+  ASSERT_TRUE(run) << run.error().ToString();
+  const ClusterScore& scaled = Find(*run, "c-scaled");
+  ASSERT_TRUE(scaled.operation);
+  EXPECT_EQ(scaled.operation->type, "SCALE");
+  EXPECT_EQ(scaled.operation->started_at, kHour - hours(6) - minutes(1));
+  ASSERT_EQ(scaled.change.signals.size(), ChangeWatchedMetrics().size());
+  const ChangeScore* worst = scaled.change.worst();
+  ASSERT_NE(worst, nullptr);
+  EXPECT_EQ(worst->spec->short_name, "cpu");  // x2.2 beats latency's x2.09
+  EXPECT_EQ(worst->baseline_samples, 7);
+  EXPECT_DOUBLE_EQ(*worst->baseline, 15);
+  EXPECT_DOUBLE_EQ(worst->ratio, 2.2);
+  EXPECT_EQ(worst->state, store::HealthState::kWarning);
+  EXPECT_EQ(scaled.Symptoms(), (std::vector<std::string>{"change:cpu", "change:latency"}));
+  // In M as one more dimension: its worst signal (cpu x2.2: 65.47), counted once in the breadth
+  // penalty (every catalogue dimension is healthy).
+  EXPECT_NEAR(scaled.health.metric, 79 - 29 * (0.7 / 1.5), 0.01);
+  // The hour before was after the operation too: scored with the same dimension.
+  ASSERT_TRUE(scaled.previous);
+  EXPECT_DOUBLE_EQ(scaled.previous->metric, scaled.health.metric);
+
+  EXPECT_FALSE(Find(*run, "c-old").operation);
+  EXPECT_TRUE(Find(*run, "c-old").change.signals.empty());
+  EXPECT_FALSE(Find(*run, "c-restart").operation);
+  const ClusterScore& flat = Find(*run, "c-flat");
+  ASSERT_TRUE(flat.operation);
+  EXPECT_TRUE(flat.change.judged());
+  EXPECT_EQ(flat.change.worst()->state, store::HealthState::kHealthy);
+  EXPECT_TRUE(flat.Symptoms().empty());
+
+  // Stored: a change risk item naming the operation.
+  auto stored = db().QueryOne(
+      "SELECT top_risks FROM cluster_risk_snapshots WHERE cluster_id = 'c-scaled'");
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  auto top = ParseJson(stored->front().GetString(size_t{0}));
+  ASSERT_TRUE(top);
+  ASSERT_EQ(top->size(), 2u) << top->dump();
+  EXPECT_EQ((*top)[0]["kind"], "change");
+  EXPECT_EQ((*top)[0]["metric"], "starrocks_be_cpu_util_percent");
+  EXPECT_EQ((*top)[0]["operation"], "SCALE");
+  EXPECT_DOUBLE_EQ((*top)[0]["ratio"].get<double>(), 2.2);
+}
+
+TEST_P(ScorerTest, TheChangeBaselineTakesOnlyHoursBeforeTheOperation) {
+  BuildFleet();
+  rows().Account("acct-pppppp", "B");
+  rows().Cluster("c-recent", "acct-pppppp");
+  // Latency 2 s at this hour every day; 7 s now, after a config UPDATE.
+  for (int day = 1; day <= 7; ++day) {
+    rows().Snapshot("c-recent", kHour - hours(24 * day),
+                    {{"starrocks_fe_query_latency_ms_p99", 2000}});
+    rows().Snapshot("c-recent", kHour - hours(1 + 24 * day),
+                    {{"starrocks_fe_query_latency_ms_p99", 2000}});
+  }
+  rows().Snapshot("c-recent", kHour - hours(1), {{"starrocks_fe_query_latency_ms_p99", 2000}});
+  rows().Snapshot("c-recent", kHour, {{"starrocks_fe_query_latency_ms_p99", 7000}});
+  // Started inside yesterday's same hour: that sample is partly after it, so it is left out.
+  rows().Operation("c-recent", "UPDATE", kHour - hours(24) + minutes(30));
+  HealthScorer scorer(db(), clock(), Config());
+  auto run = scorer.ScoreFleet();
+  ASSERT_TRUE(run) << run.error().ToString();
+  const ClusterScore& recent = Find(*run, "c-recent");
+  ASSERT_TRUE(recent.operation);
+  const ChangeScore* worst = recent.change.worst();
+  ASSERT_NE(worst, nullptr);
+  EXPECT_EQ(worst->spec->short_name, "latency");
+  EXPECT_EQ(worst->baseline_samples, 6);  // days 2..7
+  EXPECT_DOUBLE_EQ(worst->ratio, 3.5);
+  EXPECT_EQ(worst->state, store::HealthState::kCritical);
+  // The hour before: its window (ending at H) holds the operation too; its samples are days
+  // 1..7 before H - 1h, the first of which (H - 25 h) ends before the operation.
+  ASSERT_TRUE(recent.previous);
+  EXPECT_EQ(recent.previous->risk, RiskLevel::kHealthy);
+}
+
 TEST_P(ScorerTest, ACriticalAlertFlappingInTheLastDayWeighsEvenWhenResolved) {
   BuildFleet();
   // c-healthy: a BE crash loop. BE Service Suspension (critical) fired and resolved four times

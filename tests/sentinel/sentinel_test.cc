@@ -203,6 +203,74 @@ TEST_P(SentinelTest, AnAdhocTaskAlsoStartsTheCooldown) {
   EXPECT_EQ(summary->created.size(), 3u);
 }
 
+TEST_P(SentinelTest, ARegressionAfterAnOperationQueuesAWarningTierCClusterAndExplainShowsIt) {
+  BuildFleet();
+  rows().Account("acct-scaled", "C");
+  rows().Cluster("c-scaled", "acct-scaled");
+  // A SCALE-in at 03:59: CPU 15 % -> 33 %, p99 2.2 s -> 4.6 s, both under their warnings.
+  const std::map<std::string, double> before = {{"starrocks_be_cpu_util_percent", 15},
+                                                {"starrocks_fe_query_latency_ms_p99", 2200}};
+  const std::map<std::string, double> after = {{"starrocks_be_cpu_util_percent", 33},
+                                               {"starrocks_fe_query_latency_ms_p99", 4600}};
+  for (int day = 1; day <= 7; ++day) {
+    rows().Snapshot("c-scaled", kHour - hours(24 * day), before);
+    rows().Snapshot("c-scaled", kHour - hours(1 + 24 * day), before);
+  }
+  rows().Snapshot("c-scaled", kHour - hours(1), after);
+  rows().Snapshot("c-scaled", kHour, after);
+  rows().Operation("c-scaled", "SCALE", kHour - hours(6) - minutes(1));
+
+  Sentinel sentinel(db(), queue(), clock(), Config());
+  auto explained = sentinel.Explain("c-scaled");
+  ASSERT_TRUE(explained) << explained.error().ToString();
+  EXPECT_EQ(explained->cluster.health.risk, RiskLevel::kWarning);  // tier C: no seed rule fires
+  EXPECT_EQ(explained->priority, 2);
+  const std::string text = FormatExplanation(*explained);
+  EXPECT_NE(text.find("operation  since SCALE (SUCCESS) at 2026-11-21 03:59:00 vs the same hour "
+                      "on earlier days before it (sub-score 65.5, warning)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("x2.20; warning x1.5, critical x3.0, rise at least 11.0 %)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("FIRED  operation_regression P2  cpu 33 % = x2.2 its level before the "
+                      "SCALE (SUCCESS) at 2026-11-21 03:59:00 (15 %) >= x1.5 with a rise of at "
+                      "least 11 %"),
+            std::string::npos)
+      << text;
+  const Json json = ExplanationJson(*explained);
+  ASSERT_TRUE(json["operation_regression"].is_object()) << json.dump();
+  EXPECT_EQ(json["operation_regression"]["operation"], "SCALE");
+  EXPECT_DOUBLE_EQ(json["operation_regression"]["warning"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(json["operation_regression"]["critical"].get<double>(), 3);
+  const Json& cpu = json["operation_regression"]["signals"][0];
+  EXPECT_EQ(cpu["metric"], "starrocks_be_cpu_util_percent");
+  EXPECT_DOUBLE_EQ(cpu["ratio"].get<double>(), 2.2);
+  EXPECT_DOUBLE_EQ(cpu["baseline"].get<double>(), 15);
+  EXPECT_DOUBLE_EQ(cpu["min_rise"].get<double>(), 11);
+  EXPECT_EQ(cpu["state"], "warning");
+  bool rule_seen = false;
+  for (const Json& rule : json["rules"]) {
+    if (rule["rule"] != "operation_regression") continue;
+    rule_seen = true;
+    EXPECT_TRUE(rule["fired"].get<bool>());
+    EXPECT_DOUBLE_EQ(rule["value"].get<double>(), 2.2);
+    EXPECT_DOUBLE_EQ(rule["threshold"].get<double>(), 1.5);
+  }
+  EXPECT_TRUE(rule_seen) << json.dump();
+  // No operation: the JSON says null and the rule is not evaluated.
+  auto healthy = sentinel.Explain("c-healthy");
+  ASSERT_TRUE(healthy);
+  EXPECT_TRUE(ExplanationJson(*healthy)["operation_regression"].is_null());
+  EXPECT_NE(FormatExplanation(*healthy).find("n/a    operation_regression P2  no SCALE, UPDATE, "
+                                             "UPGRADE operation in the last 1d"),
+            std::string::npos)
+      << FormatExplanation(*healthy);
+
+  ASSERT_TRUE(sentinel.RunPass());
+  EXPECT_EQ(Rules(TaskFor("c-scaled")), (std::vector<std::string>{"operation_regression"}));
+}
+
 TEST_P(SentinelTest, ExplainSaysWhichRulesFiredAndWhy) {
   BuildFleet();
   Sentinel sentinel(db(), queue(), clock(), Config());
