@@ -465,11 +465,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
         use.record.output = *rejection + "\nFix every problem and call submit_report again.";
         use.record.is_error = true;
       }
-      Json block = {{"type", "tool_result"},
-                    {"tool_use_id", use.record.id},
-                    {"content", use.record.output}};
-      if (use.record.is_error) block["is_error"] = true;
-      results.push_back(std::move(block));
+      results.push_back(internal::ToolResultBlock(use.record));
     }
     for (ToolUse& use : uses) {
       if (use.fate != ToolUse::Fate::kSubmission) {

@@ -12,7 +12,6 @@
 #include "core/redact.h"
 #include "prompts/prompts.h"
 #include "store/metric_catalog.h"
-#include "tools/investigation_tools.h"
 
 namespace rh::agent {
 namespace {
@@ -313,6 +312,7 @@ Result<FollowUpAnswer> FollowUpEngine::Answer(const FollowUpRequest& request,
   if (thinking) {
     turn.thinking = Json{{"type", "enabled"}, {"budget_tokens", config_.thinking_budget}};
     turn.max_tokens = config_.max_tokens + config_.thinking_budget;
+    turn.betas = {"interleaved-thinking-2025-05-14"};  // as the investigation loop sends it
   }
   Json messages = Json::array(
       {Json{{"role", "user"}, {"content", Json::array({Json{{"type", "text"}, {"text", opening}}})}}});
@@ -431,9 +431,7 @@ Result<FollowUpAnswer> FollowUpEngine::Answer(const FollowUpRequest& request,
         use.output = *rejection + "\nFix every problem and call submit_answer again.";
         use.is_error = true;
       }
-      Json block = {{"type", "tool_result"}, {"tool_use_id", use.id}, {"content", use.output}};
-      if (use.is_error) block["is_error"] = true;
-      results.push_back(std::move(block));
+      results.push_back(internal::ToolResultBlock(use));
     }
     for (size_t index = 0; index < uses.size(); ++index) {
       if (!runs[index]) continue;
@@ -480,10 +478,10 @@ const std::vector<ToolAlias>& ToolAliases() {
   static const std::vector<ToolAlias> aliases = {
       {"query_cluster_metrics", {"metric", "metrics", "get_metrics"}},
       {"query_cluster_alerts", {"alert", "alerts", "get_alerts"}},
-      {"query_cluster_operations", {"operation", "operations", "get_operations", "changes"}},
-      {"query_cluster_info", {"topology", "get_cluster_info", "nodes", "info"}},
+      {"query_cluster_operations", {"operation", "operations", "get_operations"}},
+      {"query_cluster_info", {"topology", "get_cluster_info", "nodes"}},
       {"query_similar_clusters", {"similar", "siblings", "peers"}},
-      {"query_agent_memory", {"history", "past", "previous", "memory"}},
+      {"query_agent_memory", {"get_agent_memory"}},
       {"search_knowledge_lake", {"knowledge", "runbook", "runbooks", "docs"}},
       {"run_sql", {"sql"}},
   };

@@ -43,6 +43,12 @@ Json WithMessageBreakpoint(const Json& messages) {
   return out;
 }
 
+Json ToolResultBlock(const ToolCallRecord& record) {
+  Json block = {{"type", "tool_result"}, {"tool_use_id", record.id}, {"content", record.output}};
+  if (record.is_error) block["is_error"] = true;
+  return block;
+}
+
 void AddTurnUsage(const LlmResponse& response, const AgentConfig& config,
                   InvestigationUsage* usage) {
   usage->model_turns += 1;

@@ -30,6 +30,9 @@ Json CacheControl();
 // conversation keeps no markers, so there are never more than three (system, tools, this one).
 Json WithMessageBreakpoint(const Json& messages);
 
+// The tool_result block answering `record` (its output; is_error when it failed).
+Json ToolResultBlock(const ToolCallRecord& record);
+
 // Adds one model turn's usage to `usage` (turns, tokens, the latest context) and prices the sum
 // at the model's agent.prices entry.
 void AddTurnUsage(const LlmResponse& response, const AgentConfig& config, InvestigationUsage* usage);

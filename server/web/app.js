@@ -935,6 +935,21 @@ function citedMetrics(report, calls, metrics) {
   return found.slice(0, 3);
 }
 
+// A cited tool call: a link that unfolds and highlights the call in this page's transcript when
+// it is there (`callIds`), else its name and id.
+function toolCallRef(item, callIds) {
+  return callIds.has(item.tool_call_id)
+    ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
+      event.preventDefault();
+      const target = document.getElementById(callAnchor(item.tool_call_id));
+      if (!target) return;
+      target.open = true;
+      target.classList.add('highlight');
+      target.scrollIntoView({ block: 'center' });
+    } }, `${item.tool} · ${item.tool_call_id}`)
+    : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`);
+}
+
 // ---- follow-up questions on a report (the chat box) ---------------------------------------------
 
 // The report's follow-up conversation and a box to ask the next question: GET and POST
@@ -947,17 +962,7 @@ function followUpChat(reportId, callIds) {
   const question = h('textarea', { id: 'chat-question', rows: 2, maxlength: 2000,
     placeholder: 'Ask about this report, e.g. "evidence for finding 1" or "re-run query_cluster_metrics"' });
   const send = h('button', { type: 'submit', id: 'chat-send' }, 'Ask');
-  const cite = (item) => h('li', {},
-    callIds.has(item.tool_call_id)
-      ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
-        event.preventDefault();
-        const target = document.getElementById(callAnchor(item.tool_call_id));
-        if (!target) return;
-        target.open = true;
-        target.scrollIntoView({ block: 'center' });
-      } }, `${item.tool} · ${item.tool_call_id}`)
-      : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`),
-    ' ', item.finding);
+  const cite = (item) => h('li', {}, toolCallRef(item, callIds), ' ', item.finding);
   const show = (message) => {
     log.append(h('li', { class: 'chat-message', 'data-seq': message.seq },
       h('div', { class: 'chat-question' }, h('strong', {}, 'Q: '), message.question),
@@ -1014,28 +1019,8 @@ async function renderReport(generation, reportId) {
   const calls = transcriptEntries(detail.transcript);
   const callIds = new Set(calls.map((call) => call.id));
   const evidence = (report.evidence || []).map((item) =>
-    h('li', {},
-      callIds.has(item.tool_call_id)
-        ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
-          event.preventDefault();
-          const target = document.getElementById(callAnchor(item.tool_call_id));
-          if (!target) return;
-          target.open = true;
-          target.classList.add('highlight');
-          target.scrollIntoView({ block: 'center' });
-        } }, `${item.tool} · ${item.tool_call_id}`)
-        : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`),
-      item.finding));
-  const citeLink = (item) => (callIds.has(item.tool_call_id)
-    ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
-      event.preventDefault();
-      const target = document.getElementById(callAnchor(item.tool_call_id));
-      if (!target) return;
-      target.open = true;
-      target.classList.add('highlight');
-      target.scrollIntoView({ block: 'center' });
-    } }, `${item.tool} · ${item.tool_call_id}`)
-    : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`));
+    h('li', {}, toolCallRef(item, callIds), item.finding));
+  const citeLink = (item) => toolCallRef(item, callIds);
   const citedList = (label, items) => (Array.isArray(items) && items.length
     ? h('div', { class: 'cited' }, h('span', { class: 'muted' }, label + ': '),
       h('ul', {}, items.map((item) => h('li', {}, citeLink(item), ' ', item.finding))))

@@ -324,7 +324,7 @@ TEST_F(CliTest, AskAnswersAFollowUpQuestionAndListsTheConversation) {
   EXPECT_NE(rerun.out.find("Ran query_cluster_alerts again now"), std::string::npos) << rerun.out;
   EXPECT_NE(rerun.out.find("Cited:"), std::string::npos) << rerun.out;
 
-  CliRun open = Run(data, "ask " + report_id + " 'would more memory help?'");
+  CliRun open = Run(data, "ask " + report_id + " 'would a bigger warehouse help?'");
   ASSERT_EQ(open.exit_code, 0) << open.err;
   EXPECT_NE(open.out.find("needs a model"), std::string::npos) << open.out;
 
@@ -336,7 +336,7 @@ TEST_F(CliTest, AskAnswersAFollowUpQuestionAndListsTheConversation) {
   EXPECT_EQ(all["messages"][0], message);
   CliRun text = Run(data, "ask " + report_id + " --list");
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(text.out.find("Q: would more memory help?"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Q: would a bigger warehouse help?"), std::string::npos) << text.out;
 
   // Errors: exit codes of the table, one line on stderr, nothing stored.
   CliRun unknown = Run(data, "ask rpt_nope 'why?'");
