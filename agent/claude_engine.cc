@@ -8,6 +8,7 @@
 #include <set>
 
 #include "agent/internal/anthropic_strict_schema.h"
+#include "agent/internal/tool_use_turns.h"
 #include "core/log.h"
 #include "core/redact.h"
 #include "core/time_format.h"
@@ -15,6 +16,10 @@
 
 namespace rh::agent {
 namespace {
+
+using internal::CacheControl;
+using internal::MillisSince;
+using internal::WithMessageBreakpoint;
 
 constexpr char kSubmitReport[] = "submit_report";
 constexpr char kSubmitDescription[] =
@@ -38,42 +43,6 @@ constexpr char kFinalInstruction[] =
     "Finish now: do the final self-review (every claim traced to a tool_use id whose result you "
     "read; failed tools named as gaps, not findings), then call submit_report with your report. "
     "Do not call any other tool.";
-
-long long MillisSince(const Clock& clock, MonoTime start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic() - start).count();
-}
-
-Json CacheControl() { return Json{{"type", "ephemeral"}}; }
-
-// Whether the API accepts a cache_control marker on `block` (not on thinking blocks, not on
-// empty text blocks, not on server-tool blocks we know nothing about).
-bool Cacheable(const Json& block) {
-  if (!block.is_object()) return false;
-  const std::string type = JsonString(block, "type");
-  if (type == "text") return !JsonString(block, "text").empty();
-  return type == "tool_result" || type == "tool_use" || type == "image" || type == "document";
-}
-
-// The messages as sent: a copy with one cache breakpoint on the last cacheable block of the
-// newest message, so each turn can reuse the cached prefix of the previous one. The stored
-// conversation keeps no markers, so there are never more than three (system, tools, this one).
-Json WithMessageBreakpoint(const Json& messages) {
-  Json out = messages;
-  if (out.empty()) return out;
-  Json& last = out.back();
-  if (last["content"].is_string()) {
-    if (last["content"].get<std::string>().empty()) return out;
-    last["content"] = Json::array({Json{{"type", "text"}, {"text", last["content"]}}});
-  }
-  if (!last["content"].is_array()) return out;
-  for (auto block = last["content"].rbegin(); block != last["content"].rend(); ++block) {
-    if (Cacheable(*block)) {
-      (*block)["cache_control"] = CacheControl();
-      break;
-    }
-  }
-  return out;
-}
 
 // One tool_use block of the model's message and what becomes of it.
 struct ToolUse {
@@ -281,16 +250,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
   };
   auto count = [&](const LlmResponse& response) {
     outcome.model = response.model;
-    outcome.usage.model_turns += 1;
-    outcome.usage.input_tokens += response.usage.input_tokens;
-    outcome.usage.output_tokens += response.usage.output_tokens;
-    outcome.usage.cache_read_tokens += response.usage.cache_read_tokens;
-    outcome.usage.cache_write_tokens += response.usage.cache_write_tokens;
-    outcome.usage.context_tokens = response.usage.input_tokens + response.usage.cache_read_tokens +
-                                   response.usage.cache_write_tokens;
-    outcome.usage.cost_usd =
-        CostUsd(outcome.usage, PriceOf(config_, response.model.empty() ? config_.model
-                                                                        : response.model));
+    internal::AddTurnUsage(response, config_, &outcome.usage);
     if (spent) *spent = outcome.usage;
   };
   // Ends the run at a checkpoint: cancelled -> the cancellation error; timed out -> the calls
@@ -444,25 +404,24 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
 
     // Run the tool calls on the shared executor; each job writes only its own record, so the
     // results keep the order of the tool_use blocks. Each call checks the limits as it starts.
-    std::vector<std::function<void()>> jobs;
+    std::vector<ToolCallRecord*> to_run;
+    std::vector<ToolUse*> running;
     for (ToolUse& use : uses) {
       if (use.fate != ToolUse::Fate::kRun) continue;
-      jobs.push_back([&, use_ptr = &use] {
-        if (limits.Check(clock_) != RunLimits::Verdict::kGoOn) {
-          use_ptr->not_run = true;
-          return;
-        }
-        ToolCallRecord& record = use_ptr->record;
-        record.started_ms = MillisSince(clock_, started_mono);
-        emit(step, "tool", record.tool);
-        tools::ToolResult result = tools_.Call(record.tool, record.input);
-        record.output = result.content.empty() ? "(no output)" : std::move(result.content);
-        record.is_error = result.is_error;
-        record.duration_ms = MillisSince(clock_, started_mono) - record.started_ms;
-        if (request.journal) request.journal->Add(record);
-      });
+      to_run.push_back(&use.record);
+      running.push_back(&use);
     }
-    executor_.RunAll(std::move(jobs));
+    std::vector<size_t> not_run;
+    internal::RunToolCalls(
+        to_run, tools_, executor_, clock_, started_mono,
+        [&] { return limits.Check(clock_) == RunLimits::Verdict::kGoOn; },
+        [&](const ToolCallRecord& record) { emit(step, "tool", record.tool); }, &not_run);
+    for (size_t index : not_run) running[index]->not_run = true;
+    if (request.journal) {
+      for (const ToolUse* use : running) {
+        if (!use->not_run) request.journal->Add(use->record);
+      }
+    }
     if (std::any_of(uses.begin(), uses.end(), [](const ToolUse& use) { return use.not_run; })) {
       for (ToolUse& use : uses) {
         if (use.fate == ToolUse::Fate::kRun && !use.not_run) {
@@ -506,11 +465,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
         use.record.output = *rejection + "\nFix every problem and call submit_report again.";
         use.record.is_error = true;
       }
-      Json block = {{"type", "tool_result"},
-                    {"tool_use_id", use.record.id},
-                    {"content", use.record.output}};
-      if (use.record.is_error) block["is_error"] = true;
-      results.push_back(std::move(block));
+      results.push_back(internal::ToolResultBlock(use.record));
     }
     for (ToolUse& use : uses) {
       if (use.fate != ToolUse::Fate::kSubmission) {

@@ -32,6 +32,32 @@ const std::vector<ProtocolStep>& ProtocolSteps() {
   return steps;
 }
 
+std::vector<ToolCallRecord> TranscriptFromJson(const Json& transcript) {
+  std::vector<ToolCallRecord> out;
+  if (!transcript.is_array()) return out;
+  for (const Json& item : transcript) {
+    if (!item.is_object()) continue;
+    ToolCallRecord call;
+    call.id = JsonString(item, "id");
+    call.step = item.contains("step") && item["step"].is_number_integer() ? item["step"].get<int>()
+                                                                           : 0;
+    call.tool = JsonString(item, "tool");
+    call.input = item.contains("input") ? item["input"] : Json::object();
+    call.output = JsonString(item, "output");
+    call.is_error = item.contains("is_error") && item["is_error"].is_boolean() &&
+                    item["is_error"].get<bool>();
+    call.started_ms = item.contains("started_ms") && item["started_ms"].is_number_integer()
+                          ? item["started_ms"].get<long long>()
+                          : 0;
+    call.duration_ms = item.contains("duration_ms") && item["duration_ms"].is_number_integer()
+                           ? item["duration_ms"].get<long long>()
+                           : 0;
+    call.reused_from = JsonString(item, "reused_from");
+    if (!call.id.empty()) out.push_back(std::move(call));
+  }
+  return out;
+}
+
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript) {
   Json out = Json::array();
   for (const ToolCallRecord& call : transcript) {

@@ -142,6 +142,9 @@ struct ProgressEvent {
 using ProgressFn = std::function<void(const ProgressEvent&)>;
 
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript);
+// A stored transcript back as records (missing fields keep their defaults; items that are not
+// objects are skipped): what a follow-up question may cite.
+std::vector<ToolCallRecord> TranscriptFromJson(const Json& transcript);
 
 class InvestigationEngine {
  public:

@@ -11,6 +11,7 @@
 #include "core/metrics.h"
 #include "core/redact.h"
 #include "core/time_format.h"
+#include "store/report_messages.h"
 
 namespace rh::agent {
 namespace {
@@ -64,15 +65,7 @@ Report TimedOutReport(const InvestigationOutcome& outcome, Duration timeout,
   return report;
 }
 
-// What Claude may still spend today for a cluster of `tier`: the day's spend (the cost of every
-// report stored since 00:00 UTC, whatever engine wrote it: a fallback report carries what Claude
-// spent before failing) against agent.daily_budget_usd times the tier's share. Sets the gauges.
-struct DailyBudget {
-  double spent = 0;
-  double limit = 0;  // for this tier
-  double share = 1;
-  bool reached() const { return spent >= limit; }
-};
+}  // namespace
 
 Result<DailyBudget> CheckDailyBudget(store::Database& memory, const AgentConfig& config,
                                      const std::string& tier, TimePoint now) {
@@ -81,8 +74,9 @@ Result<DailyBudget> CheckDailyBudget(store::Database& memory, const AgentConfig&
                       memory.Query("SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM "
                                    "investigation_reports WHERE created_at >= ?",
                                    {store::Time(day)}));
+  RH_ASSIGN_OR_RETURN(double follow_ups, store::ReportMessageStore(memory).CostSince(day));
   DailyBudget budget;
-  budget.spent = rows.empty() ? 0.0 : rows.front().GetDouble("spent");
+  budget.spent = (rows.empty() ? 0.0 : rows.front().GetDouble("spent")) + follow_ups;
   auto shares = ParseTierShares(config.daily_budget_tiers);
   if (shares) {
     if (auto share = shares->find(tier); share != shares->end()) budget.share = share->second;
@@ -95,8 +89,6 @@ Result<DailyBudget> CheckDailyBudget(store::Database& memory, const AgentConfig&
       config.daily_budget_usd);
   return budget;
 }
-
-}  // namespace
 
 Investigator::Investigator(InvestigatorDeps deps) : deps_(std::move(deps)) {}
 

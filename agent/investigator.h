@@ -54,6 +54,19 @@ struct InvestigationResult {
   store::StoredReport stored;  // with bodies
 };
 
+// What the model may still spend today for a cluster of `tier`: the day's spend (the cost of
+// every report stored since 00:00 UTC, whatever engine wrote it: a fallback report carries what
+// Claude spent before failing, plus every follow-up answer, store/report_messages.h) against
+// agent.daily_budget_usd times the tier's share. Sets the spend gauges.
+struct DailyBudget {
+  double spent = 0;
+  double limit = 0;  // for this tier
+  double share = 1;
+  bool reached() const { return spent >= limit; }
+};
+Result<DailyBudget> CheckDailyBudget(store::Database& memory, const AgentConfig& config,
+                                     const std::string& tier, TimePoint now);
+
 class Investigator {
  public:
   explicit Investigator(InvestigatorDeps deps);

@@ -319,40 +319,50 @@ const std::vector<std::string>& RecommendationOperations() {
   return operations;
 }
 
+void CheckCitation(const Evidence& item, const std::vector<CitableCall>& calls,
+                   bool may_cite_failed, const std::string& where,
+                   std::vector<std::string>* problems) {
+  if (item.tool_call_id.empty()) return;  // reported as required already
+  std::vector<std::string> citable;
+  for (const CitableCall& call : calls) {
+    if (call.state == CitableCall::State::kSeen) citable.push_back(call.id + " (" + call.tool + ")");
+  }
+  const std::string cite_one = citable.empty() ? std::string("no call has succeeded yet")
+                                               : "cite one of: " + JoinList(citable);
+  auto call = std::find_if(calls.begin(), calls.end(),
+                           [&](const CitableCall& c) { return c.id == item.tool_call_id; });
+  if (call == calls.end()) {
+    problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
+                        "' is not a tool call of this investigation; " + cite_one);
+    return;
+  }
+  if (call->state == CitableCall::State::kUnseen) {
+    problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
+                        "' was called in this same message, so you had not seen its result; "
+                        "cite only results you have read (" + cite_one + ")");
+  } else if (call->state == CitableCall::State::kFailed && !may_cite_failed) {
+    problems->push_back(where + ".tool_call_id: '" + item.tool_call_id + "' (" + call->tool +
+                        ") failed; a failed call is a gap, not evidence: say so in the summary "
+                        "and " + cite_one);
+  }
+  if (!item.tool.empty() && item.tool != call->tool) {
+    problems->push_back(where + ".tool: '" + item.tool + "' but " + item.tool_call_id +
+                        " was a call of " + call->tool);
+  }
+}
+
 namespace {
 
 // The citation problems of `evidence` under the Claude loop's rules (ParseReportCiting).
 void CheckCitations(const Report& report, bool category_known,
                     const std::vector<CitableCall>& calls, std::vector<std::string>* problems) {
-  std::vector<std::string> citable;
-  for (const CitableCall& call : calls) {
-    if (call.state == CitableCall::State::kSeen) citable.push_back(call.id + " (" + call.tool + ")");
-  }
   const bool insufficient = report.root_cause_category == RootCause::kInsufficientData;
-  const std::string cite_one = citable.empty() ? std::string("no call has succeeded yet")
-                                               : "cite one of: " + JoinList(citable);
+  const bool citable_empty =
+      std::none_of(calls.begin(), calls.end(),
+                   [](const CitableCall& c) { return c.state == CitableCall::State::kSeen; });
   auto check = [&](const Evidence& item, const std::string& where) {
-    if (item.tool_call_id.empty()) return;  // reported as required already
-    auto call = std::find_if(calls.begin(), calls.end(),
-                             [&](const CitableCall& c) { return c.id == item.tool_call_id; });
-    if (call == calls.end()) {
-      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
-                          "' is not a tool call of this investigation; " + cite_one);
-      return;
-    }
-    if (call->state == CitableCall::State::kUnseen) {
-      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id +
-                          "' was called in this same message, so you had not seen its result; "
-                          "cite only results you have read (" + cite_one + ")");
-    } else if (call->state == CitableCall::State::kFailed && !(category_known && insufficient)) {
-      problems->push_back(where + ".tool_call_id: '" + item.tool_call_id + "' (" + call->tool +
-                          ") failed; a failed call is a gap, not evidence: say so in the summary "
-                          "and " + cite_one);
-    }
-    if (!item.tool.empty() && item.tool != call->tool) {
-      problems->push_back(where + ".tool: '" + item.tool + "' but " + item.tool_call_id +
-                          " was a call of " + call->tool);
-    }
+    CheckCitation(item, calls, /*may_cite_failed=*/category_known && insufficient, where,
+                  problems);
   };
   auto check_all = [&](const std::vector<Evidence>& items, const std::string& where) {
     for (size_t item_idx = 0; item_idx < items.size(); ++item_idx) {
@@ -370,7 +380,7 @@ void CheckCitations(const Report& report, bool category_known,
   }
   // Nothing succeeded: only "we cannot tell" (or "nothing is wrong", said with that reason) may
   // be reported.
-  if (citable.empty() && category_known && !insufficient &&
+  if (citable_empty && category_known && !insufficient &&
       report.root_cause_category != RootCause::kHealthy) {
     problems->push_back("root_cause_category: no tool call of this investigation has succeeded, "
                         "so nothing can support a diagnosis; investigate with the tools first, or "

@@ -123,6 +123,15 @@ struct CitableCall {
 // problem line, with the ids that may be cited.
 Result<Report> ParseReportCiting(const Json& input, const std::vector<CitableCall>& calls);
 
+// The citation rules of ParseReportCiting for one cited item (`where` names it in the problem
+// lines, e.g. "citations[2]"): it must cite a call of `calls` the model had read (kSeen; a
+// kFailed call only when `may_cite_failed`) and name that call's tool when it names one. Appends
+// one line per broken rule to `problems`, listing the ids that may be cited. The follow-up
+// answers (agent/follow_up.h) cite under the same rules.
+void CheckCitation(const Evidence& item, const std::vector<CitableCall>& calls,
+                   bool may_cite_failed, const std::string& where,
+                   std::vector<std::string>* problems);
+
 Json ReportToJson(const Report& report);
 
 // What the Markdown header shows besides the report.

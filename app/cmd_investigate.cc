@@ -1,10 +1,12 @@
-// `rockhound investigate <cluster>` and `rockhound reports list|show`: engineers asking for an
-// investigation now and reading what the memory holds.
+// `rockhound investigate <cluster>`, `rockhound reports list|show` and `rockhound ask <report>`:
+// engineers asking for an investigation now, reading what the memory holds, and asking follow-up
+// questions about a report.
 #include <cstdio>
 #include <memory>
 
 #include "app/app_context.h"
 #include "core/time_format.h"
+#include "service/followups.h"
 #include "service/investigations.h"
 #include "service/json_views.h"
 #include "service/reports.h"
@@ -91,6 +93,72 @@ Status RunReportsShow(AppContext& ctx, const std::string& report_id, const std::
   return {};
 }
 
+struct AskOptions {
+  std::string report_id;
+  std::string question;
+  bool list = false;
+  std::string engine{EngineKindName(EngineKind::kAuto)};
+  std::string format = "text";
+};
+
+void PrintMessage(const store::ReportMessage& message) {
+  std::printf("#%d  %s  %s%s%s\nQ: %s\nA: %s\n", message.seq,
+              FormatSqlTime(message.created_at).c_str(),
+              std::string(EngineKindName(message.engine)).c_str(),
+              message.model.empty() ? "" : " ", message.model.c_str(), message.question.c_str(),
+              message.answer.c_str());
+  auto citations = ParseJson(message.citations_json, "citations");
+  if (citations && citations->is_array() && !citations->empty()) {
+    std::printf("Cited:\n");
+    for (const Json& item : *citations) {
+      std::printf("  %s %s: %s\n", JsonString(item, "tool_call_id").c_str(),
+                  JsonString(item, "tool").c_str(), JsonString(item, "finding").c_str());
+    }
+  }
+  if (message.cost_usd > 0 || message.input_tokens > 0) {
+    std::printf("(%lld in / %lld out tokens, $%.4f, %.1fs)\n", message.input_tokens,
+                message.output_tokens, message.cost_usd, message.duration_ms / 1000.0);
+  }
+}
+
+Status RunAsk(AppContext& ctx, const AskOptions& options) {
+  service::FollowUps follow_ups(ctx.runtime());
+  if (options.list) {
+    if (!options.question.empty()) {
+      return InvalidArgument("--list", "lists the conversation; ask a question without --list");
+    }
+    RH_ASSIGN_OR_RETURN(std::vector<store::ReportMessage> messages,
+                        follow_ups.List(options.report_id));
+    if (options.format == "json") {  // the same fields as GET /api/v1/reports/{id}/messages
+      std::printf("%s\n", DumpJson(service::ReportMessagesJson(options.report_id, messages), 2)
+                               .c_str());
+      return {};
+    }
+    if (messages.empty()) {
+      std::printf("no questions asked about %s yet (rockhound ask %s \"...\")\n",
+                  options.report_id.c_str(), options.report_id.c_str());
+    }
+    for (const store::ReportMessage& message : messages) {
+      PrintMessage(message);
+      std::printf("\n");
+    }
+    return {};
+  }
+  service::FollowUpSpec spec;
+  spec.report_id = options.report_id;
+  spec.question = options.question;
+  spec.requester = "cli";
+  RH_ASSIGN_OR_RETURN(EngineKind engine, ParseEngineKind(options.engine));
+  if (engine != EngineKind::kAuto) spec.engine = engine;
+  RH_ASSIGN_OR_RETURN(store::ReportMessage message, follow_ups.Ask(spec));
+  if (options.format == "json") {  // the same fields as POST /api/v1/reports/{id}/messages
+    std::printf("%s\n", DumpJson(service::ReportMessageJson(message), 2).c_str());
+    return {};
+  }
+  PrintMessage(message);
+  return {};
+}
+
 }  // namespace
 
 void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
@@ -143,6 +211,31 @@ void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
   show->callback([chosen, show_id, show_format] {
     *chosen = [show_id, show_format](AppContext& ctx) {
       return RunReportsShow(ctx, *show_id, *show_format);
+    };
+  });
+
+  auto ask_options = std::make_shared<AskOptions>();
+  CLI::App* ask = app.add_subcommand(
+      "ask",
+      "Ask a follow-up question about a stored report; the answer cites the tool calls that show "
+      "it and is stored with the report (--list shows the conversation).\n"
+      "  rockhound ask rpt_01... \"why not the compaction backlog?\"\n"
+      "  rockhound ask rpt_01... \"re-run query_cluster_metrics\"   (works without a model)");
+  ask->add_option("report_id", ask_options->report_id, "Report id (rpt_...)")->required();
+  ask->add_option("question", ask_options->question, "The question (at most 2000 characters)");
+  ask->add_flag("--list", ask_options->list, "Show the questions and answers so far");
+  ask->add_option("--engine", ask_options->engine,
+                  "auto (the model when one is configured, else playbook) | claude | playbook");
+  AddFormatOption(ask, &ask_options->format, "text",
+                  "the same fields as POST/GET /api/v1/reports/{id}/messages");
+  ask->callback([chosen, ask_options] {
+    *chosen = [ask_options](AppContext& ctx) {
+      if (!ask_options->list && ask_options->question.empty()) {
+        return Status(InvalidArgument("question",
+                                      "is required: rockhound ask <report-id> \"question\" (or "
+                                      "--list to see the conversation)"));
+      }
+      return RunAsk(ctx, *ask_options);
     };
   });
 }

@@ -68,6 +68,13 @@ Json OutputSchema(const std::string& name) {
                            {"status", "queued, running, done, failed or cancelled."},
                            {"created", "Whether this call queued it (request_investigation)."},
                            {"report", "The report once done (get_investigation)."}});
+  } else if (name == "ask_report") {
+    properties = describe({{"answer", "The answer (with a question)."},
+                           {"citations", "The tool calls that show it: tool_call_id, tool, "
+                                         "finding."},
+                           {"tool_calls", "The tool calls made to answer."},
+                           {"engine", "claude (a model) or playbook (no model)."},
+                           {"messages", "The conversation so far (without a question)."}});
   } else if (name.starts_with("search_")) {
     properties = describe({{"mode", "hybrid, fulltext or vector."},
                            {"hits", "The passages found, best first, each with its source."}});
@@ -115,9 +122,11 @@ constexpr const char* kInstructions =
     "protocol: query_cluster_info, query_cluster_alerts, query_cluster_metrics, "
     "query_cluster_operations, search_hybrid (or search_knowledge_lake), query_agent_memory, "
     "query_similar_clusters, then run_sql only for what the others do not cover. Past "
-    "investigations: list_reports and get_report. To have Rockhound investigate on its own: "
+    "investigations: list_reports and get_report; ask_report asks a follow-up question about "
+    "one. To have Rockhound investigate on its own: "
     "request_investigation, then get_investigation. Cluster ids look like c-1a2b3c4d. All tools "
-    "are read-only; Rockhound recommends operations, it never executes them.";
+    "only read (ask_report stores its question and answer); Rockhound recommends operations, "
+    "it never executes them.";
 
 std::string Response(const Json& id, Json result) {
   return DumpJson(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
@@ -343,8 +352,14 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(service::Runtime& runtime,
     for (const Json& definition : definitions) impl->definitions.push_back(definition);
   }
   for (Json& definition : impl->definitions) {
-    // Only request_investigation changes anything (it queues a task).
-    if (definition["name"] == "request_investigation") {
+    // Only request_investigation (it queues a task) and ask_report (it stores the question and
+    // its answer, and may ask a model) change anything.
+    if (definition["name"] == "ask_report") {
+      definition["annotations"] = {{"readOnlyHint", false},
+                                   {"destructiveHint", false},
+                                   {"idempotentHint", false},
+                                   {"openWorldHint", true}};
+    } else if (definition["name"] == "request_investigation") {
       definition["annotations"] = {{"readOnlyHint", false},
                                    {"destructiveHint", false},
                                    {"idempotentHint", true},

@@ -96,4 +96,36 @@ Json ReportDetailJson(const store::StoredReport& report) {
   return detail;
 }
 
+Json ReportMessageJson(const store::ReportMessage& message) {
+  auto parsed_array = [](const std::string& text, const char* what) {
+    auto parsed = ParseJson(text.empty() ? "[]" : text, what);
+    return parsed && parsed->is_array() ? *parsed : Json::array();
+  };
+  return Json{{"message_id", message.message_id},
+              {"report_id", message.report_id},
+              {"seq", message.seq},
+              {"question", message.question},
+              {"answer", message.answer},
+              {"citations", parsed_array(message.citations_json, "citations_json")},
+              {"tool_calls", parsed_array(message.transcript_json, "transcript_json")},
+              {"engine", std::string(EngineKindName(message.engine))},
+              {"model", TextOrNull(message.model)},
+              {"input_tokens", message.input_tokens},
+              {"output_tokens", message.output_tokens},
+              {"cache_read_tokens", message.cache_read_tokens},
+              {"cache_write_tokens", message.cache_write_tokens},
+              {"cost_usd", message.cost_usd},
+              {"duration_ms", message.duration_ms},
+              {"requester", TextOrNull(message.requester)},
+              {"llm_error", TextOrNull(message.llm_error)},
+              {"created_at", FormatIsoTime(message.created_at)}};
+}
+
+Json ReportMessagesJson(std::string_view report_id,
+                        const std::vector<store::ReportMessage>& messages) {
+  Json list = Json::array();
+  for (const store::ReportMessage& message : messages) list.push_back(ReportMessageJson(message));
+  return Json{{"report_id", std::string(report_id)}, {"messages", std::move(list)}};
+}
+
 }  // namespace rh::service

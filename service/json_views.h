@@ -6,8 +6,10 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json.h"
+#include "store/report_messages.h"
 #include "store/report_store.h"
 #include "store/task_queue.h"
 
@@ -43,5 +45,15 @@ Json TaskPageJson(const store::TaskPage& page);
 // One report in full: the summary plus cache token counts, report{} (the structured report),
 // transcript[] (every tool call) and markdown.
 Json ReportDetailJson(const store::StoredReport& report);
+
+// One message: message_id, report_id, question, answer, citations[{tool_call_id, tool,
+// finding}], tool_calls[] (the calls made to answer, as a report's transcript), engine, model,
+// input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, duration_ms,
+// requester, llm_error, created_at.
+Json ReportMessageJson(const store::ReportMessage& message);
+// {"report_id", "messages": [ReportMessageJson...]}: GET /api/v1/reports/{id}/messages,
+// `rockhound ask <id> --list --format json` and the MCP tool.
+Json ReportMessagesJson(std::string_view report_id,
+                        const std::vector<store::ReportMessage>& messages);
 
 }  // namespace rh::service

@@ -4,6 +4,7 @@
 
 #include "agent/anthropic_client.h"
 #include "agent/claude_engine.h"
+#include "agent/follow_up.h"
 #include "agent/investigator.h"
 #include "agent/openai_client.h"
 #include "agent/playbook_engine.h"
@@ -22,6 +23,7 @@ struct Runtime::Engines {
   std::unique_ptr<agent::ToolExecutor> executor;
   std::unique_ptr<agent::LlmClient> llm;        // null without the provider's API key
   std::unique_ptr<agent::ClaudeEngine> claude;  // null without an API key
+  std::unique_ptr<agent::FollowUpEngine> follow_up;  // null without an API key
   std::unique_ptr<agent::PlaybookEngine> playbook;
   std::unique_ptr<agent::Investigator> investigator;
 };
@@ -212,6 +214,9 @@ Result<agent::Investigator*> Runtime::Investigator() {
       RH_ASSIGN_OR_RETURN(engines->claude, agent::ClaudeEngine::Create(*engines->llm, *tools,
                                                                        *engines->executor, clock_,
                                                                        config_.agent));
+      RH_ASSIGN_OR_RETURN(engines->follow_up,
+                          agent::FollowUpEngine::Create(*engines->llm, *tools, *engines->executor,
+                                                        clock_, config_.agent));
     }
     engines->playbook =
         std::make_unique<agent::PlaybookEngine>(*tools, *engines->executor, clock_);
@@ -226,6 +231,14 @@ Result<agent::Investigator*> Runtime::Investigator() {
     engines_ = std::move(engines);
   }
   return engines_->investigator.get();
+}
+
+Result<Runtime::FollowUpParts> Runtime::FollowUpAnswerers() {
+  RH_RETURN_IF_ERROR(Investigator());
+  RH_ASSIGN_OR_RETURN(const tools::ToolRegistry* tools, Tools());
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!engines_) return Unavailable("follow-up", "the engines were closed; try again");
+  return FollowUpParts{engines_->follow_up.get(), tools, engines_->executor.get()};
 }
 
 void Runtime::AddIssueListener(IssueListener listener) {

@@ -41,6 +41,8 @@ struct Issue;
 }  // namespace rh::issues
 namespace rh::agent {
 class Investigator;
+class FollowUpEngine;
+class ToolExecutor;
 }  // namespace rh::agent
 
 namespace rh::service {
@@ -91,6 +93,15 @@ class Runtime {
   // The Investigator over both engines (Claude when ANTHROPIC_API_KEY is set and agent.engine
   // allows it, the playbook always).
   Result<agent::Investigator*> Investigator();
+  // What answers follow-up questions on a report (service/followups.h), built with the
+  // Investigator and sharing its model client, tools and executor: `model` is null without an
+  // LlmClient (no API key for agent.provider, or agent.engine playbook).
+  struct FollowUpParts {
+    agent::FollowUpEngine* model = nullptr;
+    const tools::ToolRegistry* tools = nullptr;
+    agent::ToolExecutor* executor = nullptr;
+  };
+  Result<FollowUpParts> FollowUpAnswerers();
 
   // Closes the fleet database and everything built on it (tools, engines, investigator) so the
   // file can be regenerated. Only while no other thread uses them (`fleet generate`, `demo

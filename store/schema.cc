@@ -542,6 +542,59 @@ constexpr const char* kMemoryV2Mysql = R"SQL(
 ALTER TABLE investigation_tasks ADD COLUMN IF NOT EXISTS context_json MEDIUMTEXT;
 )SQL";
 
+// ---- agent memory, version 3: follow-up questions on a report -----------------------------
+// One row per question asked about a stored report and its answer (store/report_messages.h).
+
+constexpr const char* kMemoryV3Sqlite = R"SQL(
+CREATE TABLE IF NOT EXISTS report_messages (
+  message_id         TEXT PRIMARY KEY,
+  report_id          TEXT NOT NULL,
+  seq                INTEGER NOT NULL,     -- 1, 2, ... within the report: the conversation order
+  question           TEXT NOT NULL,
+  answer             TEXT NOT NULL,
+  citations_json     TEXT NOT NULL,        -- [{tool_call_id, tool, finding}], validated
+  transcript_json    TEXT,                 -- the tool calls made to answer (same shape as a report's)
+  engine             TEXT NOT NULL,        -- claude | playbook
+  model              TEXT,
+  input_tokens       INTEGER NOT NULL DEFAULT 0,
+  output_tokens      INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens  INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd           REAL NOT NULL DEFAULT 0,
+  duration_ms        INTEGER NOT NULL DEFAULT 0,
+  requester          TEXT,
+  llm_error          TEXT,                 -- why the model failed when the playbook answered
+  created_at         TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_report_messages_report ON report_messages(report_id, seq);
+CREATE INDEX IF NOT EXISTS idx_report_messages_created ON report_messages(created_at);
+)SQL";
+
+constexpr const char* kMemoryV3Mysql = R"SQL(
+CREATE TABLE IF NOT EXISTS report_messages (
+  message_id         VARCHAR(40) NOT NULL PRIMARY KEY,
+  report_id          VARCHAR(40) NOT NULL,
+  seq                INT NOT NULL,
+  question           TEXT NOT NULL,
+  answer             MEDIUMTEXT NOT NULL,
+  citations_json     MEDIUMTEXT NOT NULL,
+  transcript_json    LONGTEXT,
+  engine             VARCHAR(16) NOT NULL,
+  model              VARCHAR(128),
+  input_tokens       BIGINT NOT NULL DEFAULT 0,
+  output_tokens      BIGINT NOT NULL DEFAULT 0,
+  cache_read_tokens  BIGINT NOT NULL DEFAULT 0,
+  cache_write_tokens BIGINT NOT NULL DEFAULT 0,
+  cost_usd           DOUBLE NOT NULL DEFAULT 0,
+  duration_ms        BIGINT NOT NULL DEFAULT 0,
+  requester          VARCHAR(255),
+  llm_error          TEXT,
+  created_at         DATETIME NOT NULL,
+  UNIQUE INDEX idx_report_messages_report (report_id, seq),
+  INDEX idx_report_messages_created (created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+)SQL";
+
 constexpr const char* kMigrationsTableSqlite =
     "CREATE TABLE IF NOT EXISTS schema_migrations (schema_name TEXT NOT NULL, version INTEGER NOT "
     "NULL, description TEXT, applied_at TEXT NOT NULL, PRIMARY KEY (schema_name, version))";
@@ -566,6 +619,7 @@ const std::vector<Migration>& Migrations(SchemaSet set) {
       {1, "investigation task queue and reports", kMemoryV1Sqlite, kMemoryV1Mysql},
       {2, "the context a task carries (triggering alerts and issue)", kMemoryV2Sqlite,
        kMemoryV2Mysql},
+      {3, "follow-up questions on a report (report_messages)", kMemoryV3Sqlite, kMemoryV3Mysql},
   };
   return set == SchemaSet::kFleet ? fleet : memory;
 }

@@ -4,7 +4,8 @@
 //    amv_hourly_snapshots_v1, lark_alerts, cluster_operations, fleet_meta, and the scorer's
 //    output tables cluster_health_scores and cluster_risk_snapshots. In production these come
 //    from the platform's StarRocks; Migrate() creates whichever are missing ("IF NOT EXISTS").
-//  - Agent memory: investigation_tasks (the queue) and investigation_reports.
+//  - Agent memory: investigation_tasks (the queue), investigation_reports and report_messages
+//    (follow-up questions on a report and their answers).
 //
 // Each migration has SQL for both dialects and is recorded in schema_migrations(schema_name,
 // version); Migrate() applies the ones not yet recorded, in order, and is safe to run from

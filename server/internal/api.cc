@@ -8,6 +8,7 @@
 #include "core/time_format.h"
 #include "service/alert_intake.h"
 #include "service/fleet_views.h"
+#include "service/followups.h"
 #include "service/investigations.h"
 #include "service/issues.h"
 #include "service/json_views.h"
@@ -294,6 +295,37 @@ Result<ApiResponse> Api::GetReport(const ApiRequest& request) {
     if (linked) body["issues"] = *linked;
   }
   return ApiResponse::JsonBody(body);
+}
+
+Result<ApiResponse> Api::ListReportMessages(const ApiRequest& request) {
+  const std::string& report_id = request.path_params.at(0);
+  RH_ASSIGN_OR_RETURN(std::vector<store::ReportMessage> messages,
+                      service::FollowUps(runtime_).List(report_id));
+  return ApiResponse::JsonBody(service::ReportMessagesJson(report_id, messages));
+}
+
+Result<ApiResponse> Api::AskReport(const ApiRequest& request) {
+  RH_ASSIGN_OR_RETURN(Json body, ParseObjectBody(request.body));
+  if (!body.contains("question") || !body["question"].is_string()) {
+    return InvalidArgument("question", "is required (a string: what you want to know about the "
+                                       "report)");
+  }
+  service::FollowUpSpec spec;
+  spec.report_id = request.path_params.at(0);
+  spec.question = body["question"].get<std::string>();
+  if (body.contains("engine") && !body["engine"].is_null()) {
+    if (!body["engine"].is_string()) {
+      return InvalidArgument("engine", "must be a string: auto, claude or playbook");
+    }
+    auto engine = ParseEngineKind(body["engine"].get<std::string>());
+    if (!engine) return InvalidArgument("engine", engine.error().message);
+    if (*engine != EngineKind::kAuto) spec.engine = *engine;
+  }
+  spec.requester = JsonString(body, "requester", "http");
+  RH_ASSIGN_OR_RETURN(store::ReportMessage message, service::FollowUps(runtime_).Ask(spec));
+  ApiResponse out = ApiResponse::JsonBody(service::ReportMessageJson(message), 201);
+  out.headers.emplace_back("Location", "/api/v1/reports/" + message.report_id + "/messages");
+  return out;
 }
 
 Result<ApiResponse> Api::ListClusters(const ApiRequest& request) {

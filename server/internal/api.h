@@ -67,6 +67,10 @@ class Api {
 
   Result<ApiResponse> ListReports(const ApiRequest& request);
   Result<ApiResponse> GetReport(const ApiRequest& request);
+  // GET|POST /api/v1/reports/{id}/messages: the follow-up conversation of a report, and a new
+  // question {"question", "engine"?, "requester"?} answered and stored (service/followups.h).
+  Result<ApiResponse> ListReportMessages(const ApiRequest& request);
+  Result<ApiResponse> AskReport(const ApiRequest& request);
 
   Result<ApiResponse> ListClusters(const ApiRequest& request);
   Result<ApiResponse> GetCluster(const ApiRequest& request);

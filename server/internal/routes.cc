@@ -37,6 +37,8 @@ const std::vector<Route>& ApiRoutes() {
       {"GET", "/api/v1/reports", &Api::ListReports,
        WithPaging({"cluster", "account", "severity", "category", "since"})},
       {"GET", "/api/v1/reports/{id}", &Api::GetReport, {"format"}},
+      {"GET", "/api/v1/reports/{id}/messages", &Api::ListReportMessages, {}},
+      {"POST", "/api/v1/reports/{id}/messages", &Api::AskReport, {}},
       {"GET", "/api/v1/clusters", &Api::ListClusters,
        WithPaging({"risk", "account", "sort", "history_hours"})},
       {"GET", "/api/v1/clusters/{id}", &Api::GetCluster, {}},

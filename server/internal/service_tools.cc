@@ -11,6 +11,7 @@
 #include "core/severity.h"
 #include "core/time_format.h"
 #include "knowledge/knowledge_lake.h"
+#include "service/followups.h"
 #include "service/investigations.h"
 #include "service/issues.h"
 #include "service/json_views.h"
@@ -270,6 +271,63 @@ class GetReportTool final : public ServiceTool {
   service::Runtime& runtime_;
 };
 
+// Asks a follow-up question about a stored report (service/followups.h), or, without a
+// question, lists the conversation so far.
+class AskReportTool final : public ServiceTool {
+ public:
+  explicit AskReportTool(service::Runtime& runtime)
+      : ServiceTool(
+            "ask_report",
+            "Ask a follow-up question about a stored investigation report. The answer cites the "
+            "tool calls that show it (calls of the investigation, or calls made now with the "
+            "same read-only tools) and is stored with the report. Without a model (the playbook "
+            "engine) it can run a tool again (\"re-run query_cluster_metrics\", \"show "
+            "disk\"), show the evidence behind a finding (\"evidence for finding 2\") or list "
+            "the tool calls, and says so for anything else. Leave out the question to read the "
+            "conversation so far.",
+            Json{{"type", "object"},
+                 {"properties",
+                  {{"report_id",
+                    {{"type", "string"},
+                     {"pattern", kStoredIdPattern},
+                     {"maxLength", 64},
+                     {"description", "The report id (rpt_...), from list_reports."}}},
+                   {"question",
+                    {{"type", "string"},
+                     {"maxLength", static_cast<int>(service::kMaxQuestionChars)},
+                     {"description", "What you want to know about the report."}}},
+                   {"engine",
+                    {{"type", "string"},
+                     {"enum", {"auto", "claude", "playbook"}},
+                     {"default", "auto"}}}}},
+                 {"required", {"report_id"}},
+                 {"additionalProperties", false}},
+            "ask a narrower question"),
+        runtime_(runtime) {}
+
+ protected:
+  Result<std::string> Execute(const Json& input) override {
+    const std::string report_id = input["report_id"].get<std::string>();
+    service::FollowUps follow_ups(runtime_);
+    if (!input.contains("question")) {
+      RH_ASSIGN_OR_RETURN(std::vector<store::ReportMessage> messages, follow_ups.List(report_id));
+      return DumpJson(service::ReportMessagesJson(report_id, messages));
+    }
+    service::FollowUpSpec spec;
+    spec.report_id = report_id;
+    spec.question = input["question"].get<std::string>();
+    spec.requester = "mcp";
+    RH_ASSIGN_OR_RETURN(EngineKind engine,
+                        ParseEngineKind(input.value("engine", std::string("auto"))));
+    if (engine != EngineKind::kAuto) spec.engine = engine;
+    RH_ASSIGN_OR_RETURN(store::ReportMessage message, follow_ups.Ask(spec));
+    return DumpJson(service::ReportMessageJson(message));
+  }
+
+ private:
+  service::Runtime& runtime_;
+};
+
 // ---- the queue -------------------------------------------------------------------------------
 
 class RequestInvestigationTool final : public ServiceTool {
@@ -453,6 +511,7 @@ Result<tools::ToolRegistry> BuildServiceTools(service::Runtime& runtime, int out
   }
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<ListReportsTool>(runtime)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetReportTool>(runtime)));
+  RH_RETURN_IF_ERROR(registry.Register(std::make_unique<AskReportTool>(runtime)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<RequestInvestigationTool>(runtime)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<GetInvestigationTool>(runtime)));
   RH_RETURN_IF_ERROR(registry.Register(std::make_unique<ListIssuesTool>(runtime)));

@@ -935,6 +935,80 @@ function citedMetrics(report, calls, metrics) {
   return found.slice(0, 3);
 }
 
+// A cited tool call: a link that unfolds and highlights the call in this page's transcript when
+// it is there (`callIds`), else its name and id.
+function toolCallRef(item, callIds) {
+  return callIds.has(item.tool_call_id)
+    ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
+      event.preventDefault();
+      const target = document.getElementById(callAnchor(item.tool_call_id));
+      if (!target) return;
+      target.open = true;
+      target.classList.add('highlight');
+      target.scrollIntoView({ block: 'center' });
+    } }, `${item.tool} · ${item.tool_call_id}`)
+    : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`);
+}
+
+// ---- follow-up questions on a report (the chat box) ---------------------------------------------
+
+// The report's follow-up conversation and a box to ask the next question: GET and POST
+// /api/v1/reports/{id}/messages. Each answer shows its citations (a link to the call when it is
+// in this page's transcript) and the tool calls made to answer it.
+function followUpChat(reportId, callIds) {
+  const path = '/api/v1/reports/' + encodeURIComponent(reportId) + '/messages';
+  const log = h('ol', { class: 'chat-log', id: 'chat-log' });
+  const status = h('p', { class: 'muted sub', id: 'chat-status' }, 'Loading the conversation…');
+  const question = h('textarea', { id: 'chat-question', rows: 2, maxlength: 2000,
+    placeholder: 'Ask about this report, e.g. "evidence for finding 1" or "re-run query_cluster_metrics"' });
+  const send = h('button', { type: 'submit', id: 'chat-send' }, 'Ask');
+  const cite = (item) => h('li', {}, toolCallRef(item, callIds), ' ', item.finding);
+  const show = (message) => {
+    log.append(h('li', { class: 'chat-message', 'data-seq': message.seq },
+      h('div', { class: 'chat-question' }, h('strong', {}, 'Q: '), message.question),
+      h('pre', { class: 'chat-answer' }, message.answer),
+      message.citations.length ? h('div', { class: 'cited' }, h('span', { class: 'muted' }, 'Cited: '),
+        h('ul', { class: 'chat-citations' }, message.citations.map(cite))) : null,
+      message.tool_calls.length ? h('details', { class: 'chat-calls' },
+        h('summary', {}, `${message.tool_calls.length} tool call(s) made to answer`),
+        message.tool_calls.map((call) => h('pre', {}, `${call.id} ${call.tool} ` +
+          prettyJson(call.input) + '\n\n' + prettyJson(call.output)))) : null,
+      h('div', { class: 'muted sub' }, `${message.engine}${message.model ? ' ' + message.model : ''}` +
+        ` · ${fmtTime(message.created_at)} · ${message.input_tokens} in / ${message.output_tokens} ` +
+        `out · $${(message.cost_usd || 0).toFixed(4)}` +
+        (message.llm_error ? ` · without a model: ${message.llm_error}` : ''))));
+  };
+  api(path).then((conversation) => {
+    conversation.messages.forEach(show);
+    status.textContent = conversation.messages.length ? '' : 'No questions yet.';
+  }).catch((error) => { status.textContent = `${error.code}: ${error.message}`; });
+  const form = h('form', { id: 'chat-form', class: 'chat-form' }, question, send);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!question.value.trim()) {
+      status.textContent = 'Type a question first.';
+      return;
+    }
+    send.disabled = true;
+    status.textContent = 'Answering…';
+    try {
+      const message = await api(path, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ question: question.value, requester: 'web' }) });
+      show(message);
+      question.value = '';
+      status.textContent = '';
+    } catch (error) {
+      status.textContent = `${error.code}: ${error.message}`;
+    }
+    send.disabled = false;
+  });
+  return h('section', { class: 'card', id: 'follow-up' }, h('h2', {}, 'Ask about this report'),
+    h('p', { class: 'muted sub' }, 'Answers cite the tool calls that show them and are kept with ' +
+      'the report. Without a model the playbook can run a tool again, show the evidence behind a ' +
+      'finding, or list the tool calls.'),
+    log, status, form);
+}
+
 async function renderReport(generation, reportId) {
   const detail = await api('/api/v1/reports/' + encodeURIComponent(reportId));
   // The cited metrics' series; the report still renders when they cannot be read.
@@ -945,28 +1019,8 @@ async function renderReport(generation, reportId) {
   const calls = transcriptEntries(detail.transcript);
   const callIds = new Set(calls.map((call) => call.id));
   const evidence = (report.evidence || []).map((item) =>
-    h('li', {},
-      callIds.has(item.tool_call_id)
-        ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
-          event.preventDefault();
-          const target = document.getElementById(callAnchor(item.tool_call_id));
-          if (!target) return;
-          target.open = true;
-          target.classList.add('highlight');
-          target.scrollIntoView({ block: 'center' });
-        } }, `${item.tool} · ${item.tool_call_id}`)
-        : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`),
-      item.finding));
-  const citeLink = (item) => (callIds.has(item.tool_call_id)
-    ? h('a', { class: 'tool-ref', href: '#' + callAnchor(item.tool_call_id), onclick: (event) => {
-      event.preventDefault();
-      const target = document.getElementById(callAnchor(item.tool_call_id));
-      if (!target) return;
-      target.open = true;
-      target.classList.add('highlight');
-      target.scrollIntoView({ block: 'center' });
-    } }, `${item.tool} · ${item.tool_call_id}`)
-    : h('span', { class: 'tool-ref' }, `${item.tool} · ${item.tool_call_id}`));
+    h('li', {}, toolCallRef(item, callIds), item.finding));
+  const citeLink = (item) => toolCallRef(item, callIds);
   const citedList = (label, items) => (Array.isArray(items) && items.length
     ? h('div', { class: 'cited' }, h('span', { class: 'muted' }, label + ': '),
       h('ul', {}, items.map((item) => h('li', {}, citeLink(item), ' ', item.finding))))
@@ -1048,6 +1102,7 @@ async function renderReport(generation, reportId) {
         missing.length ? h('div', {}, h('h3', {}, 'Missing evidence'),
           h('ul', { id: 'missing-evidence' }, missing)) : null)
       : null,
+    followUpChat(detail.report_id, callIds),
     h('section', { class: 'card', id: 'transcript' },
       h('h2', {}, `Tool transcript (${calls.length})`),
       transcript.length ? transcript : h('p', { class: 'muted' }, 'No tool calls recorded.'),

@@ -299,6 +299,58 @@ TEST_F(CliTest, ReportsListSpeaksTheApisJsonAndValidatesFilters) {
   EXPECT_EQ(Run(Data(), "issues list --status OPEN").exit_code, 0);
 }
 
+TEST_F(CliTest, AskAnswersAFollowUpQuestionAndListsTheConversation) {
+  // A copy of the demo data, so the stored messages do not leak into other tests.
+  const std::string data = dir_->File("ask-data");
+  std::filesystem::copy(Data(), data, std::filesystem::copy_options::recursive);
+  CliRun reports = Run(data, "reports list --format json --limit 1");
+  ASSERT_EQ(reports.exit_code, 0) << reports.err;
+  const std::string report_id =
+      nlohmann::json::parse(reports.out)["reports"][0]["report_id"].get<std::string>();
+
+  CliRun listed_calls = Run(data, "ask " + report_id + " 'list the tool calls' --format json");
+  ASSERT_EQ(listed_calls.exit_code, 0) << listed_calls.err;
+  auto message = nlohmann::json::parse(listed_calls.out, nullptr, false);
+  ASSERT_FALSE(message.is_discarded()) << listed_calls.out;
+  EXPECT_EQ(message["report_id"], report_id);
+  EXPECT_EQ(message["engine"], "playbook");  // no API key in the test's environment
+  EXPECT_EQ(message["requester"], "cli");
+  EXPECT_FALSE(message["citations"].empty()) << listed_calls.out;
+  EXPECT_NE(message["answer"].get<std::string>().find("call_1"), std::string::npos);
+
+  CliRun rerun = Run(data, "ask " + report_id + " 're-run query_cluster_alerts'");
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.out.find("#2 "), std::string::npos) << rerun.out;
+  EXPECT_NE(rerun.out.find("Ran query_cluster_alerts again now"), std::string::npos) << rerun.out;
+  EXPECT_NE(rerun.out.find("Cited:"), std::string::npos) << rerun.out;
+
+  CliRun open = Run(data, "ask " + report_id + " 'would a bigger warehouse help?'");
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_NE(open.out.find("needs a model"), std::string::npos) << open.out;
+
+  CliRun conversation = Run(data, "ask " + report_id + " --list --format json");
+  ASSERT_EQ(conversation.exit_code, 0) << conversation.err;
+  auto all = nlohmann::json::parse(conversation.out, nullptr, false);
+  ASSERT_FALSE(all.is_discarded()) << conversation.out;
+  ASSERT_EQ(all["messages"].size(), 3u);
+  EXPECT_EQ(all["messages"][0], message);
+  CliRun text = Run(data, "ask " + report_id + " --list");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Q: would a bigger warehouse help?"), std::string::npos) << text.out;
+
+  // Errors: exit codes of the table, one line on stderr, nothing stored.
+  CliRun unknown = Run(data, "ask rpt_nope 'why?'");
+  EXPECT_EQ(unknown.exit_code, 3) << unknown.err;
+  EXPECT_NE(unknown.err.find("rpt_nope"), std::string::npos) << unknown.err;
+  CliRun blank = Run(data, "ask " + report_id + " '  '");
+  EXPECT_EQ(blank.exit_code, 2) << blank.err;
+  EXPECT_NE(blank.err.find("question"), std::string::npos) << blank.err;
+  CliRun none = Run(data, "ask " + report_id);
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+  CliRun after = Run(data, "ask " + report_id + " --list --format json");
+  EXPECT_EQ(nlohmann::json::parse(after.out)["messages"].size(), 3u);
+}
+
 TEST_F(CliTest, ACorruptFleetIsAnErrorNeverAReport) {
   const std::string copy = dir_->File("corrupt");
   std::filesystem::copy(Data(), copy, std::filesystem::copy_options::recursive);
@@ -443,6 +495,7 @@ TEST_F(CliTest, EveryDataCommandSpeaksJsonOnStdout) {
       {"kb search", "disk"},
       {"config show", ""},
       {"investigate", cluster_id},
+      {"ask", report_id + " --list"},  // asking writes: AskAnswersAFollowUpQuestion... covers it
   };
   std::set<std::string> covered;
   for (const auto& [command, arg] : commands) {

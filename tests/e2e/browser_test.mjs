@@ -142,6 +142,30 @@ try {
     'tool call shows its output');
   await shot(page, 'report');
 
+  // 3b. A follow-up question in the report's chat box: answered (the playbook, no model key),
+  // shown with its citation, and kept with the report (a reload shows it again).
+  await page.waitForSelector('#chat-form');
+  check((await page.locator('#chat-status').textContent()).includes('No questions yet'),
+    'the chat box starts empty');
+  await page.fill('#chat-question', 'What is the evidence for finding 2?');
+  await page.locator('#chat-send').click();
+  await page.waitForSelector('#chat-log .chat-message');
+  check((await page.locator('#chat-log .chat-question').first().textContent())
+    .includes('evidence for finding 2'), 'the question is shown');
+  check((await page.locator('#chat-log .chat-answer').first().textContent()).includes('Finding 2'),
+    'the answer shows the evidence behind finding 2');
+  check((await page.locator('#chat-log .chat-citations li').first().textContent()).includes('call_2'),
+    'the answer cites call_2');
+  check(await page.locator('details.tool-call').count() === 3, 'the transcript still has three calls');
+  await page.reload();
+  await page.waitForSelector('#chat-log .chat-message');
+  check(await page.locator('#chat-log .chat-message').count() === 1,
+    'the conversation is stored with the report');
+  await page.fill('#chat-question', '   ');
+  await page.locator('#chat-send').click();
+  check((await page.locator('#chat-status').textContent()).includes('Type a question'),
+    'an empty question is not sent');
+
   // 4. Request an investigation; its page polls until a worker completes it.
   const target = fleetApi.clusters[0].cluster_id;
   await page.locator('nav a[data-section="investigate"]').click();

@@ -20,7 +20,7 @@ const EXPECTED_TOOLS = [
   'query_cluster_info', 'query_cluster_alerts', 'query_cluster_metrics', 'query_cluster_operations',
   'search_knowledge_lake', 'query_agent_memory', 'query_similar_clusters', 'run_sql',
   'search_hybrid', 'search_fulltext', 'search_vector', 'list_reports', 'get_report',
-  'request_investigation', 'get_investigation', 'list_issues', 'get_issue',
+  'request_investigation', 'get_investigation', 'list_issues', 'get_issue', 'ask_report',
 ];
 
 const { dataDir, reports } = prepareFleet(bin, fixture);
@@ -70,6 +70,7 @@ try {
     search_vector: { query: 'queries fail because memory is exhausted', k: 3 },
     list_reports: { severity: 'high', limit: 5 },
     get_report: { report_id: reports[0].report_id },
+    ask_report: { report_id: reports[0].report_id, question: 'list the tool calls', engine: 'playbook' },
   };
   for (const [name, args] of Object.entries(calls)) {
     const result = await client.callTool({ name, arguments: args });

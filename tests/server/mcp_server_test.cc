@@ -101,10 +101,10 @@ TEST_P(McpServerTest, ListsEveryTool) {
   }
   for (const char* name : {"search_hybrid", "search_fulltext", "search_vector", "list_reports",
                            "get_report", "request_investigation", "get_investigation",
-                           "list_issues", "get_issue"}) {
+                           "list_issues", "get_issue", "ask_report"}) {
     EXPECT_TRUE(names.contains(name)) << name;
   }
-  EXPECT_EQ(tools.size(), 17u);
+  EXPECT_EQ(tools.size(), 18u);
 }
 
 TEST_P(McpServerTest, CallsEveryTool) {
@@ -294,6 +294,40 @@ TEST_P(McpServerTest, ToolFailuresAreResultsTheModelCanFix) {
   Json writes = Call("run_sql", {{"sql", "DELETE FROM cluster_info"}});
   EXPECT_TRUE(writes["isError"].get<bool>());
   EXPECT_EQ(*fleet().QueryInt("SELECT COUNT(*) FROM cluster_info"), 5);
+}
+
+TEST_P(McpServerTest, AskReportAnswersStoresAndListsTheConversation) {
+  Json listed = *ParseJson(Text(Call("list_reports", {{"cluster_id", kCriticalCluster}})));
+  const std::string report_id = listed["reports"][0]["report_id"];
+  Json asked = Call("ask_report", {{"report_id", report_id},
+                                   {"question", "evidence for finding 1"},
+                                   {"engine", "playbook"}});
+  ASSERT_FALSE(asked["isError"].get<bool>()) << Text(asked);
+  const Json message = *ParseJson(Text(asked));
+  EXPECT_EQ(asked["structuredContent"], message);
+  EXPECT_EQ(message["requester"], "mcp");
+  EXPECT_EQ(message["engine"], "playbook");
+  ASSERT_EQ(message["citations"].size(), 1u);
+  EXPECT_EQ(message["citations"][0]["tool_call_id"], "call_1");
+  // Without a question: the conversation so far.
+  const Json conversation = *ParseJson(Text(Call("ask_report", {{"report_id", report_id}})));
+  ASSERT_EQ(conversation["messages"].size(), 1u);
+  EXPECT_EQ(conversation["messages"][0], message);
+  // Errors are tool errors that say what is wrong; nothing is stored.
+  Json unknown = Call("ask_report", {{"report_id", "rpt_nope"}, {"question", "why?"}});
+  EXPECT_TRUE(unknown["isError"].get<bool>());
+  EXPECT_NE(Text(unknown).find("not_found"), std::string::npos) << Text(unknown);
+  Json blank = Call("ask_report", {{"report_id", report_id}, {"question", "  "}});
+  EXPECT_TRUE(blank["isError"].get<bool>());
+  EXPECT_NE(Text(blank).find("question"), std::string::npos) << Text(blank);
+  EXPECT_EQ(ParseJson(Text(Call("ask_report", {{"report_id", report_id}})))->at("messages").size(),
+            1u);
+  // It writes (the question and answer) and may ask a model: annotated so.
+  for (const Json& tool : Request("tools/list")["result"]["tools"]) {
+    if (tool["name"] != "ask_report") continue;
+    EXPECT_EQ(tool["annotations"]["readOnlyHint"], false);
+    EXPECT_EQ(tool["annotations"]["openWorldHint"], true);
+  }
 }
 
 TEST_P(McpServerTest, ProtocolErrors) {

@@ -231,6 +231,24 @@ TEST_P(OpenApiTest, RealAnswersMatchTheDocumentAndEveryTimeIsRfc3339) {
        ResponseValidator(doc, "/api/v1/investigations", "POST", 202)->Validate(created.json)) {
     ADD_FAILURE() << violation;
   }
+  // A follow-up question and the conversation it joins.
+  const std::string messages = "/api/v1/reports/" + report_id + "/messages";
+  HttpReply asked = Post(messages, DumpJson(Json{{"question", "list the tool calls"},
+                                                 {"engine", "playbook"}}));
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  for (const std::string& violation :
+       ResponseValidator(doc, "/api/v1/reports/{id}/messages", "POST", 201)->Validate(asked.json)) {
+    ADD_FAILURE() << violation;
+  }
+  HttpReply conversation = Get(messages);
+  ASSERT_EQ(conversation.status, 200) << conversation.body;
+  ASSERT_EQ(conversation.json["messages"].size(), 1u);
+  for (const std::string& violation :
+       ResponseValidator(doc, "/api/v1/reports/{id}/messages", "GET", 200)
+           ->Validate(conversation.json)) {
+    ADD_FAILURE() << violation;
+  }
+  check_times(conversation.json["messages"][0]["created_at"], "message created_at");
   HttpReply missing = Get("/api/v1/reports/rpt_nope");
   ASSERT_EQ(missing.status, 404);
   EXPECT_TRUE(
