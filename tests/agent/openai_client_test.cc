@@ -408,7 +408,8 @@ TEST_F(OpenAiProviderTest, ContextLengthExceededCompactsOlderToolResultsAndRetri
   EXPECT_TRUE(server_->finished());
   ASSERT_EQ(server_->requests().size(), 4u);
   auto tool_message = [&](size_t request, const std::string& id) {
-    for (const Json& message : Body(request)["messages"]) {
+    const Json body = Body(request);
+    for (const Json& message : body["messages"]) {
       if (JsonString(message, "tool_call_id") == id) return JsonString(message, "content");
     }
     return std::string("<missing>");
