@@ -16,6 +16,7 @@
 #include "core/redact.h"
 #include "store/report_store.h"
 #include "tests/agent/loop_fixture.h"
+#include "tests/fakes/scripted_gateway.h"
 
 namespace rh::agent {
 namespace {
@@ -234,6 +235,46 @@ TEST_P(GatewayInvestigationTest, EndsInAStoredValidReportPricedAsTheClaudeModel)
 
 INSTANTIATE_TEST_SUITE_P(BedrockAndVertex, GatewayInvestigationTest,
                          ::testing::Values("bedrock", "vertex"));
+
+// The fake is strict where the gateways are: an Anthropic-shaped request is refused.
+TEST(ScriptedGatewayTest, RefusesWhatTheGatewayWould) {
+  using rh::testing::CheckGatewayRequest;
+  using rh::testing::GatewayExpectation;
+  using rh::testing::MessagesEquivalent;
+  const GatewayExpectation bedrock{"bedrock", "tok-123", "", ""};
+  const Json body = {{"anthropic_version", "bedrock-2023-05-31"},
+                     {"max_tokens", 10},
+                     {"messages", Json::array({Json{{"role", "user"}, {"content", "Hi"}}})}};
+  const std::map<std::string, std::string> auth = {{"authorization", "Bearer tok-123"},
+                                                   {"content-type", "application/json"}};
+  MessagesEquivalent out;
+  ASSERT_FALSE(CheckGatewayRequest(bedrock, "POST", "/model/anthropic.claude-x-v1%3A0/invoke",
+                                   auth, body, "k", &out));
+  EXPECT_EQ(out.model, "anthropic.claude-x-v1:0");
+  EXPECT_EQ(out.body["model"], "anthropic.claude-x-v1:0");
+  EXPECT_FALSE(out.body.contains("anthropic_version"));
+  EXPECT_EQ(out.headers["x-api-key"], "k");
+  auto status = [&](const std::string& path, std::map<std::string, std::string> headers,
+                    const Json& sent) {
+    auto rejection = CheckGatewayRequest(bedrock, "POST", path, headers, sent, "k", &out);
+    return rejection ? rejection->status : 0;
+  };
+  const std::string path = "/model/anthropic.claude-x-v1:0/invoke";
+  EXPECT_EQ(status("/v1/messages", auth, body), 404);
+  Json with_model = body;
+  with_model["model"] = "claude-x";
+  EXPECT_EQ(status(path, auth, with_model), 400);
+  Json messages_api = body;
+  messages_api.erase("anthropic_version");
+  EXPECT_EQ(status(path, auth, messages_api), 400);
+  auto with_key = auth;
+  with_key["x-api-key"] = "sk-ant-leak";
+  EXPECT_EQ(status(path, with_key, body), 400);
+  EXPECT_EQ(status(path, {{"content-type", "application/json"}}, body), 401);
+  auto beta_header = auth;
+  beta_header["anthropic-beta"] = "x";
+  EXPECT_EQ(status(path, beta_header, body), 400);  // Bedrock reads betas from the body
+}
 
 // ---- Request shaping without a server ------------------------------------------------------
 
