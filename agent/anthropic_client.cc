@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/internal/gateway.h"
 #include "agent/internal/llm_http.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -14,6 +15,43 @@ namespace rh::agent {
 namespace {
 
 constexpr char kContext[] = "anthropic";
+
+bool ThroughGateway(const AnthropicClientOptions& options) {
+  return options.gateway == LlmProvider::kBedrock || options.gateway == LlmProvider::kVertex;
+}
+
+internal::GatewayRoute RouteOf(const AnthropicClientOptions& options) {
+  internal::GatewayRoute route;
+  route.kind = options.gateway == LlmProvider::kBedrock  ? internal::ClaudeGateway::kBedrock
+               : options.gateway == LlmProvider::kVertex ? internal::ClaudeGateway::kVertex
+                                                         : internal::ClaudeGateway::kAnthropic;
+  route.base_url = options.base_url;
+  route.region = options.gateway_region;
+  route.project = options.vertex_project;
+  route.token = options.api_key;
+  return route;
+}
+
+std::string GatewayStatusHint(LlmProvider gateway, long status) {
+  const bool bedrock = gateway == LlmProvider::kBedrock;
+  switch (status) {
+    case 401:
+    case 403:
+      return bedrock ? " (check AWS_BEARER_TOKEN_BEDROCK, or the signing proxy's credentials, "
+                       "and that the account has access to agent.model)"
+                     : " (check ROCKHOUND_VERTEX_ACCESS_TOKEN — gcloud tokens expire after an "
+                       "hour — or the proxy, and that the project has the model enabled)";
+    case 404:
+      return bedrock ? " (check agent.model is a Bedrock model id or inference profile offered "
+                       "in agent.gateway_region)"
+                     : " (check agent.model, e.g. claude-sonnet-4-5@20250929, and that "
+                       "agent.gateway_region offers it)";
+    case 429:
+      return " (rate limit or quota; lower agent.workers or wait)";
+    default:
+      return "";
+  }
+}
 
 std::string StatusHint(long status) {
   switch (status) {
@@ -71,6 +109,17 @@ AnthropicClientOptions AnthropicClientOptions::FromConfig(const Config& config) 
   options.temperature = config.agent.temperature;
   options.max_retry_wait = config.agent.max_retry_wait;
   options.jitter_seed = std::random_device{}();
+  options.gateway = config.agent.provider;
+  if (ThroughGateway(options)) {
+    options.base_url = config.agent.gateway_base_url;
+    options.api_key = options.gateway == LlmProvider::kBedrock
+                          ? config.secrets.bedrock_api_key
+                          : config.secrets.vertex_access_token;
+    options.gateway_region = config.agent.gateway_region;
+    options.vertex_project = config.agent.vertex_project;
+  } else {
+    options.gateway = LlmProvider::kAnthropic;
+  }
   return options;
 }
 
@@ -92,10 +141,21 @@ Result<std::unique_ptr<AnthropicClient>> AnthropicClient::Create(AnthropicClient
 }
 
 Status AnthropicClient::CheckOptions(AnthropicClientOptions& options) {
-  if (options.api_key.empty()) {
+  if (options.gateway == LlmProvider::kOpenAi) {
+    return InvalidArgument(kContext, "the openai provider is served by OpenAiClient");
+  }
+  if (ThroughGateway(options)) {
+    if (options.base_url == kAnthropicDefaultBaseUrl) options.base_url.clear();
+    internal::GatewayRoute route = RouteOf(options);
+    RH_RETURN_IF_ERROR(internal::CheckGatewayRoute(route));
+    options.base_url = route.base_url;
+  } else if (options.api_key.empty()) {
     return InvalidArgument(kContext, "no API key: export ANTHROPIC_API_KEY");
   }
-  RH_RETURN_IF_ERROR(internal::CheckBaseUrl(kContext, "ANTHROPIC_BASE_URL", options.base_url));
+  if (!ThroughGateway(options)) {
+    RH_RETURN_IF_ERROR(
+        internal::CheckBaseUrl(kContext, "ANTHROPIC_BASE_URL", options.base_url));
+  }
   if (options.model.empty()) return InvalidArgument(kContext, "agent.model must not be empty");
   if (options.max_tokens < 1) return InvalidArgument(kContext, "agent.max_tokens must be >= 1");
   return internal::CheckRetrySettings(kContext, options.max_retries, options.max_retry_wait,
@@ -109,7 +169,9 @@ AnthropicClient::AnthropicClient(ConstructionKey /*key*/, AnthropicClientOptions
       owned_transport_(std::move(owned_transport)),
       transport_(transport),
       clock_(clock),
-      endpoint_(options_.base_url + "/v1/messages"),
+      endpoint_(ThroughGateway(options_)
+                    ? internal::GatewayEndpoint(RouteOf(options_), options_.model)
+                    : options_.base_url + "/v1/messages"),
       jitter_(std::make_unique<internal::JitterSource>(options_.jitter_seed, options_.jitter)) {}
 
 AnthropicClient::~AnthropicClient() = default;
@@ -152,10 +214,19 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   auto log = Logger("agent");
   const Stopwatch elapsed;
 
+  const std::string model = body["model"].get<std::string>();
+  const bool gateway = ThroughGateway(options_);
   internal::LlmHttpCall call;
   call.context = kContext;
   call.endpoint = endpoint_;
   call.base_url_hint = "ANTHROPIC_BASE_URL";
+  if (gateway) {
+    const internal::GatewayRoute route = RouteOf(options_);
+    call.context = std::string(internal::GatewayName(route.kind));
+    call.endpoint = internal::GatewayEndpoint(route, model);
+    call.base_url_hint = "agent.gateway_base_url";
+    internal::ShapeGatewayBody(route.kind, request.betas, body);
+  }
   call.body = DumpJson(body);
   call.secret = options_.api_key;
   std::string betas;
@@ -172,12 +243,22 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   };
   call.request_id_headers = {"request-id"};
   call.status_hint = StatusHint;
+  if (gateway) {
+    call.headers = [this, &request](int retries_taken) {
+      return internal::GatewayHeaders(RouteOf(options_), request.betas, retries_taken);
+    };
+    // Bedrock answers with x-amzn-requestid, Vertex with its own; a proxy may pass request-id.
+    call.request_id_headers = {"request-id", "x-amzn-requestid", "x-request-id"};
+    call.status_hint = [gateway = options_.gateway](long status) {
+      return GatewayStatusHint(gateway, status);
+    };
+  }
   call.max_retries = options_.max_retries;
   call.connect_timeout = options_.connect_timeout;
   call.request_timeout = options_.request_timeout;
   call.max_retry_wait = options_.max_retry_wait;
-  log->debug("anthropic: POST {} model={} body={} bytes messages={} tools={}",
-             RedactSecrets(endpoint_), body["model"].get<std::string>(), call.body.size(),
+  log->debug("{}: POST {} model={} body={} bytes messages={} tools={}", call.context,
+             RedactSecrets(call.endpoint), model, call.body.size(),
              request.messages.size(), request.tools.is_array() ? request.tools.size() : 0);
   log->trace("anthropic: request body {}", call.body);
 
@@ -192,6 +273,10 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   }
   message->request_id = answer.request_id;
   message->attempts = answer.attempts;
+  if (gateway) {
+    message->model = internal::CanonicalClaudeModel(message->model.empty() ? model
+                                                                           : message->model);
+  }
   log->info(
       "anthropic: status={} attempts={} request_id={} model={} stop_reason={} input={} "
       "output={} cache_read={} cache_write={} elapsed_ms={}",

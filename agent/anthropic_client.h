@@ -20,6 +20,12 @@
 // leniently: unknown fields and block types are kept or ignored, never an error;
 // `stop_reason: max_tokens` is a normal answer.
 //
+// Through a cloud gateway (options.gateway bedrock or vertex; agent/internal/gateway.h,
+// docs/gateways.md) the same Messages body goes to Bedrock's InvokeModel or Vertex AI's
+// rawPredict URL, without `model`, with the gateway's anthropic_version, authenticated by an
+// optional bearer token instead of x-api-key (none for a signing proxy); the answer is the
+// same Message, its model reported as the Anthropic id (CanonicalClaudeModel).
+//
 // Logging (logger "agent"): one info line per call (status, attempts, request-id, tokens), a warn
 // line per retry, the request size at debug and the whole body only at trace. The API key is
 // never logged nor put in an Error.
@@ -38,6 +44,7 @@
 #include "agent/llm_client.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/engine_kind.h"
 #include "net/http_transport.h"
 
 namespace rh::agent {
@@ -62,6 +69,13 @@ struct AnthropicClientOptions {
   std::uint64_t jitter_seed = 0;                         // seeds the retry jitter generator
   // Optional source of jitter in [0, 1) replacing the seeded generator; must be thread-safe.
   std::function<double()> jitter;
+  // kAnthropic: the Anthropic API. kBedrock / kVertex: Claude through that gateway; base_url is
+  // then agent.gateway_base_url (empty or the Anthropic default: the cloud's endpoint for
+  // gateway_region), api_key the optional bearer token (AWS_BEARER_TOKEN_BEDROCK,
+  // ROCKHOUND_VERTEX_ACCESS_TOKEN; empty for a signing proxy), model the gateway's model id.
+  LlmProvider gateway = LlmProvider::kAnthropic;
+  std::string gateway_region;  // agent.gateway_region
+  std::string vertex_project;  // agent.vertex_project
 
   // Everything from the loaded config (secrets included); the jitter seed is random.
   static AnthropicClientOptions FromConfig(const Config& config);
@@ -69,7 +83,8 @@ struct AnthropicClientOptions {
 
 class AnthropicClient final : public LlmClient {
  public:
-  // Checks the options: an API key, an http(s) base URL, max_retries 0..10, positive timeouts
+  // Checks the options: an API key (optional through a gateway), an http(s) base URL (a gateway's
+  // region and project), max_retries 0..10, positive timeouts
   // and max_tokens. Errors are invalid_argument naming the setting to fix. The client sends
   // through its own net::MakeDefaultHttpTransport().
   static Result<std::unique_ptr<AnthropicClient>> Create(AnthropicClientOptions options,
@@ -87,7 +102,7 @@ class AnthropicClient final : public LlmClient {
   // unusable: no messages, or system/tools/tool_choice of the wrong JSON type).
   Result<Json> BuildRequestBody(const LlmRequest& request) const;
 
-  // "{base_url}/v1/messages".
+  // "{base_url}/v1/messages", or the gateway's URL for the configured model.
   const std::string& endpoint() const { return endpoint_; }
 
  private:

@@ -58,11 +58,17 @@ struct ToolUse {
   ToolCallRecord record;  // id, step, tool, input; output/is_error once decided
 };
 
-// Whether a failed model call is the API saying the prompt no longer fits the context window
-// (HTTP 400 "prompt is too long: N tokens > M maximum").
+// Whether a failed model call is the API saying the prompt no longer fits the context window:
+// Anthropic's HTTP 400 "prompt is too long: N tokens > M maximum", OpenAI's error code
+// context_length_exceeded, vLLM's "maximum context length is N tokens", llama.cpp server's
+// exceed_context_size_error.
 bool IsContextOverflow(const Error& error) {
-  return error.code == ErrorCode::kInvalidArgument &&
-         error.message.find("prompt is too long") != std::string::npos;
+  if (error.code != ErrorCode::kInvalidArgument) return false;
+  for (const char* marker : {"prompt is too long", "context_length_exceeded",
+                             "maximum context length", "exceed_context_size"}) {
+    if (error.message.find(marker) != std::string::npos) return true;
+  }
+  return false;
 }
 
 // Replaces the content of every tool_result older than the newest kKeepRecentResults user

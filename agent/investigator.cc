@@ -152,8 +152,10 @@ Result<InvestigationResult> Investigator::Run(const InvestigationRequest& origin
   }
   if (chosen == EngineKind::kClaude && !deps_.claude) {
     return InvalidArgument("engine",
-                           "claude needs the model API key (ANTHROPIC_API_KEY, or OPENAI_API_KEY "
-                           "with agent.provider=openai); set it or use --engine playbook");
+                           "claude needs the model API's credentials (ANTHROPIC_API_KEY; "
+                           "OPENAI_API_KEY with agent.provider=openai; a token or a signing "
+                           "proxy with bedrock/vertex, docs/gateways.md); set them or use "
+                           "--engine playbook");
   }
 
   const MonoTime started = deps_.clock->Monotonic();

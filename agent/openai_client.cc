@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "agent/internal/llm_http.h"
+#include "agent/internal/openai_strict_schema.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -45,12 +46,35 @@ std::string Texts(const Json& content, const std::string& separator) {
   return out;
 }
 
-Json ToolDefinition(const Json& tool) {
+// Whether `tool` is one the loop marks strict (submit_report with agent.strict_report).
+bool IsStrictTool(const Json& tool) {
+  return tool.is_object() && tool.value("strict", false) && tool.contains("input_schema");
+}
+
+// With `strict` (agent.openai_strict_schema) a strict tool goes as a strict function whose
+// parameters follow OpenAI's strict rules (internal/openai_strict_schema.h).
+Json ToolDefinition(const Json& tool, bool strict) {
   Json function = {{"name", JsonString(tool, "name")}};
   if (tool.contains("description")) function["description"] = tool["description"];
   function["parameters"] =
       tool.contains("input_schema") ? tool["input_schema"] : Json{{"type", "object"}};
+  if (strict && IsStrictTool(tool)) {
+    function["parameters"] = internal::OpenAiStrictSchema(function["parameters"]);
+    function["strict"] = true;
+  }
   return Json{{"type", "function"}, {"function", std::move(function)}};
+}
+
+// The strict tool a request forces (tool_choice {type: tool, name}), or null.
+const Json* ForcedStrictTool(const LlmRequest& request) {
+  if (JsonString(request.tool_choice, "type") != "tool" || !request.tools.is_array()) {
+    return nullptr;
+  }
+  const std::string name = JsonString(request.tool_choice, "name");
+  for (const Json& tool : request.tools) {
+    if (IsStrictTool(tool) && JsonString(tool, "name") == name) return &tool;
+  }
+  return nullptr;
 }
 
 Result<Json> ToolChoice(const Json& choice) {
@@ -138,6 +162,40 @@ Json ToolInput(const Json& arguments) {
 
 std::atomic<long long> generated_call_ids{0};
 
+// A structured-outputs answer back into the loop's terms: with response_format, the content
+// (the report as JSON) becomes the forced tool's call; every strict tool's input loses the nulls
+// OpenAI's strict mode used for absent optional fields.
+void StrictAnswer(const LlmRequest& request, bool structured, LlmResponse& message) {
+  const Json* forced = structured ? ForcedStrictTool(request) : nullptr;
+  bool has_call = false;
+  for (const Json& block : message.content) {
+    has_call = has_call || JsonString(block, "type") == "tool_use";
+  }
+  if (forced && !has_call) {
+    for (const Json& block : message.content) {
+      if (JsonString(block, "type") != "text") continue;
+      auto parsed = ParseJson(JsonString(block, "text"), "structured output");
+      if (!parsed || !parsed->is_object()) continue;
+      message.content = Json::array({Json{
+          {"type", "tool_use"},
+          {"id", "call_rh_" + std::to_string(++generated_call_ids)},
+          {"name", JsonString(*forced, "name")},
+          {"input", std::move(*parsed)}}});
+      message.stop_reason = "tool_use";
+      break;
+    }
+  }
+  if (!request.tools.is_array()) return;
+  for (Json& block : message.content) {
+    if (JsonString(block, "type") != "tool_use") continue;
+    for (const Json& tool : request.tools) {
+      if (IsStrictTool(tool) && JsonString(tool, "name") == JsonString(block, "name")) {
+        block["input"] = internal::DropNullOptionals(block["input"], tool["input_schema"]);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Result<LlmResponse> ParseChatCompletion(const Json& body) {
@@ -196,6 +254,7 @@ OpenAiClientOptions OpenAiClientOptions::FromConfig(const Config& config) {
   options.temperature = config.agent.temperature;
   options.max_retry_wait = config.agent.max_retry_wait;
   options.jitter_seed = std::random_device{}();
+  options.strict_schema = config.agent.openai_strict_schema;
   return options;
 }
 
@@ -217,12 +276,12 @@ Result<std::unique_ptr<OpenAiClient>> OpenAiClient::Create(OpenAiClientOptions o
 }
 
 Status OpenAiClient::CheckOptions(OpenAiClientOptions& options) {
-  if (options.api_key.empty()) {
-    return InvalidArgument(kContext, "no API key: export OPENAI_API_KEY (any non-empty value for "
-                                     "a server without authentication)");
-  }
   RH_RETURN_IF_ERROR(
       internal::CheckBaseUrl(kContext, "agent.openai_base_url", options.base_url));
+  if (options.api_key.empty() && options.base_url.rfind("https://api.openai.com", 0) == 0) {
+    return InvalidArgument(kContext, "no API key: export OPENAI_API_KEY (api.openai.com requires "
+                                     "one; a local server without authentication does not)");
+  }
   if (options.model.empty()) {
     return InvalidArgument(kContext, "agent.openai_model must be set (the model id the server "
                                      "serves)");
@@ -248,6 +307,11 @@ OpenAiClient::OpenAiClient(ConstructionKey /*key*/, OpenAiClientOptions options,
 OpenAiClient::~OpenAiClient() = default;
 
 Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
+  return BuildBody(request, options_.strict_schema && !response_format_refused_.load());
+}
+
+Result<Json> OpenAiClient::BuildBody(const LlmRequest& request,
+                                     bool with_response_format) const {
   RH_RETURN_IF_ERROR(internal::CheckRequestShape(kContext, request));
   const int max_tokens = request.max_tokens.value_or(options_.max_tokens);
   if (max_tokens < 0) return InvalidArgument(kContext, "max_tokens must be >= 0");
@@ -269,7 +333,7 @@ Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
     Json tools = Json::array();
     for (const Json& tool : request.tools) {
       if (!tool.is_object()) return InvalidArgument(kContext, "every tool must be an object");
-      tools.push_back(ToolDefinition(tool));
+      tools.push_back(ToolDefinition(tool, options_.strict_schema));
     }
     body["tools"] = std::move(tools);
     if (request.tool_choice.is_object()) {
@@ -277,6 +341,18 @@ Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
       if (request.tool_choice.value("disable_parallel_tool_use", false)) {
         body["parallel_tool_calls"] = false;
       }
+    }
+    // The forced report as structured output: the answer's content is the report itself,
+    // constrained by the server to the schema (turned back into the tool call on return).
+    if (const Json* forced = ForcedStrictTool(request); forced && with_response_format) {
+      body["response_format"] = {
+          {"type", "json_schema"},
+          {"json_schema",
+           {{"name", JsonString(*forced, "name")},
+            {"strict", true},
+            {"schema", internal::OpenAiStrictSchema((*forced)["input_schema"])}}}};
+      body["tool_choice"] = "none";
+      body.erase("parallel_tool_calls");
     }
   }
   if (auto temperature = request.temperature ? request.temperature : options_.temperature) {
@@ -295,6 +371,7 @@ Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
 
 Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
   RH_ASSIGN_OR_RETURN(Json body, BuildRequestBody(request));
+  const bool structured = body.contains("response_format");
   auto log = Logger("agent");
   const Stopwatch elapsed;
 
@@ -305,11 +382,15 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
   call.body = DumpJson(body);
   call.secret = options_.api_key;
   call.headers = [this](int retries_taken) {
-    return net::HttpHeaders{{"authorization", "Bearer " + options_.api_key},
-                            {"content-type", "application/json"},
-                            {"accept", "application/json"},
-                            {"user-agent", net::kUserAgent},
-                            {"x-stainless-retry-count", std::to_string(retries_taken)}};
+    net::HttpHeaders headers = {{"content-type", "application/json"},
+                                {"accept", "application/json"},
+                                {"user-agent", net::kUserAgent},
+                                {"x-stainless-retry-count", std::to_string(retries_taken)}};
+    // A keyless local server gets no Authorization header at all.
+    if (!options_.api_key.empty()) {
+      headers.push_back({"authorization", "Bearer " + options_.api_key});
+    }
+    return headers;
   };
   call.request_id_headers = {"x-request-id", "request-id"};
   call.status_hint = StatusHint;
@@ -322,8 +403,19 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
              body["messages"].size(), body.contains("tools") ? body["tools"].size() : 0);
   log->trace("openai: request body {}", call.body);
 
-  RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
-                      internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
+  auto posted = internal::PostJsonWithRetries(call, transport_, clock_, *jitter_);
+  if (!posted && structured && posted.error().code == ErrorCode::kInvalidArgument &&
+      posted.error().message.find("response_format") != std::string::npos) {
+    // The server does not do structured outputs: the plain forced tool call, now and from now
+    // on (the report is validated locally either way).
+    response_format_refused_ = true;
+    log->warn("openai: the server refused response_format ({}); sending the forced tool call "
+              "instead from now on", posted.error().message);
+    RH_ASSIGN_OR_RETURN(body, BuildBody(request, false));
+    call.body = DumpJson(body);
+    posted = internal::PostJsonWithRetries(call, transport_, clock_, *jitter_);
+  }
+  RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer, std::move(posted));
   auto message = ParseChatCompletion(answer.body);
   if (!message) {
     Error error = message.error();
@@ -332,6 +424,7 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
     return Fail(std::move(error));
   }
   if (message->model.empty()) message->model = body["model"].get<std::string>();
+  if (options_.strict_schema) StrictAnswer(request, body.contains("response_format"), *message);
   message->request_id = answer.request_id;
   message->attempts = answer.attempts;
   log->info("openai: status={} attempts={} request_id={} model={} stop_reason={} input={} "

@@ -4,7 +4,8 @@
 // docs/openai-compatible.md has the server recipes.
 //
 // Each CreateMessage translates the Anthropic-shaped LlmRequest into one
-// `POST {base_url}/chat/completions` (headers Authorization: Bearer <key>, content-type,
+// `POST {base_url}/chat/completions` (headers Authorization: Bearer <key> — left out when no key
+// is configured, which only https://api.openai.com requires — content-type,
 // accept, user-agent, x-stainless-retry-count) and the answer back into an LlmResponse:
 //  request   system blocks -> one leading system message (their texts joined by blank lines);
 //            tools {name, description, input_schema} -> {type: function, function: {name,
@@ -17,7 +18,8 @@
 //            max_tokens -> max_tokens (max_completion_tokens for api.openai.com, whose newer
 //            models refuse max_tokens); stop_sequences -> stop; metadata.user_id -> user;
 //            temperature as the Anthropic client sends it. cache_control, thinking, betas,
-//            `strict` and unknown block types (thinking, images) are dropped.
+//            `strict` (unless strict_schema, below) and unknown block types (thinking,
+//            images) are dropped.
 //  response  choices[0].message.content -> a text block; tool_calls -> tool_use blocks {id,
 //            name, input parsed from arguments}. Arguments that are not a JSON object (local
 //            servers emit truncated or single-quoted JSON) become the input
@@ -30,6 +32,15 @@
 //            prompt_tokens_details.cached_tokens -> input, cached_tokens -> cache_read,
 //            completion_tokens -> output; a missing `usage` (common in local servers) counts 0.
 //            The request id is the x-request-id header.
+//  strict    with strict_schema (agent.openai_strict_schema), a tool marked `strict`
+//            (submit_report) goes as {function: {strict: true, parameters}} with OpenAI's strict
+//            rules applied (internal/openai_strict_schema.h), and a request that forces it gets
+//            `response_format: {type: json_schema, json_schema: {name, strict: true, schema}}`
+//            with tool_choice "none"; the JSON content of the answer comes back as that tool's
+//            call. A 400 naming response_format (a server without structured outputs) is
+//            answered by resending the plain forced tool call, and response_format is not sent
+//            again by this client. Nulls standing for absent optional fields are dropped. The
+//            loop validates the report locally either way.
 // Retries, timeouts, error codes and logging are the Anthropic client's (agent/internal/
 // llm_http.h, the official SDKs' policy: 408/409/429/5xx and connection errors, x-should-retry,
 // retry-after(-ms), 2 retries, 0.5 s * 2^n up to 8 s minus up to 25% jitter). The API key is
@@ -38,6 +49,7 @@
 // must outlive the client.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -61,7 +73,7 @@ inline constexpr char kInvalidJsonArgumentsKey[] = "_invalid_json_arguments";
 
 struct OpenAiClientOptions {
   std::string base_url = kOpenAiDefaultBaseUrl;  // agent.openai_base_url, up to /v1
-  std::string api_key;                           // OPENAI_API_KEY
+  std::string api_key;  // OPENAI_API_KEY; empty: no Authorization header (not for api.openai.com)
   std::string model;                             // agent.openai_model
   int max_tokens = 4096;                         // agent.max_tokens, when a request sets none
   // Send the limit as max_completion_tokens (OpenAI's current name) instead of max_tokens
@@ -74,6 +86,9 @@ struct OpenAiClientOptions {
   Duration max_retry_wait = std::chrono::minutes(5);     // agent.max_retry_wait
   std::uint64_t jitter_seed = 0;
   std::function<double()> jitter;  // optional source in [0, 1), thread-safe (tests)
+  // agent.openai_strict_schema: tools marked `strict` (submit_report) go as strict functions
+  // and a request forcing one asks for it as response_format json_schema (see above).
+  bool strict_schema = false;
 
   // Everything from the loaded config (the key included); the jitter seed is random.
   static OpenAiClientOptions FromConfig(const Config& config);
@@ -81,7 +96,8 @@ struct OpenAiClientOptions {
 
 class OpenAiClient final : public LlmClient {
  public:
-  // Checks the options: a key, an http(s) base URL, a model, max_retries 0..10, positive
+  // Checks the options: a key for api.openai.com (other servers may run without), an http(s)
+  // base URL, a model, max_retries 0..10, positive
   // timeouts and max_tokens (invalid_argument naming the setting). Sends through its own
   // net::MakeDefaultHttpTransport().
   static Result<std::unique_ptr<OpenAiClient>> Create(OpenAiClientOptions options, Clock& clock);
@@ -112,6 +128,8 @@ class OpenAiClient final : public LlmClient {
 
  private:
   static Status CheckOptions(OpenAiClientOptions& options);
+  // The body, with response_format for a forced strict tool when `with_response_format`.
+  Result<Json> BuildBody(const LlmRequest& request, bool with_response_format) const;
 
   OpenAiClientOptions options_;
   std::unique_ptr<net::HttpTransport> owned_transport_;
@@ -119,6 +137,8 @@ class OpenAiClient final : public LlmClient {
   Clock& clock_;
   std::string endpoint_;
   std::unique_ptr<internal::JitterSource> jitter_;
+  // Set once the server answered 400 naming response_format: not asked again.
+  std::atomic<bool> response_format_refused_{false};
 };
 
 // The LlmResponse of a Chat Completions answer body (unavailable when it has no choices[0]

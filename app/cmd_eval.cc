@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "agent/anthropic_client.h"
+#include "agent/openai_client.h"
 #include "app/app_context.h"
 #include "core/json.h"
 #include "eval/harness.h"
@@ -44,18 +45,27 @@ Status RunEvalCommand(AppContext& ctx, const EvalArgs& args) {
   options.runs = args.runs;
   options.case_filter = args.case_id;
   options.agent = ctx.config().agent;
-  std::unique_ptr<agent::AnthropicClient> client;
+  std::unique_ptr<agent::LlmClient> client;
   if (args.engine == "playbook") {
     options.engine = EngineKind::kPlaybook;
   } else if (args.engine == "claude") {
-    if (ctx.config().secrets.anthropic_api_key.empty()) {
+    // The model of agent.provider: Anthropic, an OpenAI-compatible server, or Claude through
+    // Bedrock / Vertex AI (docs/gateways.md).
+    if (!ModelApiReady(ctx.config())) {
       return InvalidArgument("--engine claude",
-                             "needs ANTHROPIC_API_KEY in the environment (a live eval costs "
+                             "needs the model API's credentials: ANTHROPIC_API_KEY in the "
+                             "environment (or those of agent.provider; a live eval costs "
                              "money: see bench/agent/README.md)");
     }
-    RH_ASSIGN_OR_RETURN(client,
-                        agent::AnthropicClient::Create(
-                            agent::AnthropicClientOptions::FromConfig(ctx.config()), ctx.clock()));
+    if (ctx.config().agent.provider == LlmProvider::kOpenAi) {
+      RH_ASSIGN_OR_RETURN(client, agent::OpenAiClient::Create(
+                                      agent::OpenAiClientOptions::FromConfig(ctx.config()),
+                                      ctx.clock()));
+    } else {
+      RH_ASSIGN_OR_RETURN(client, agent::AnthropicClient::Create(
+                                      agent::AnthropicClientOptions::FromConfig(ctx.config()),
+                                      ctx.clock()));
+    }
     options.engine = EngineKind::kClaude;
     agent::LlmClient* shared = client.get();
     options.sessions = [shared](const eval::EvalCase&,

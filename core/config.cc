@@ -347,6 +347,15 @@ const std::vector<Field>& Fields() {
       RH_FIELD("agent.openai_base_url", "OpenAI-compatible API base URL, up to /v1",
                c.agent.openai_base_url),
       RH_FIELD("agent.openai_model", "model id for agent.provider = openai", c.agent.openai_model),
+      RH_FIELD("agent.openai_strict_schema",
+               "submit_report as a strict function / response_format json_schema (openai)",
+               c.agent.openai_strict_schema),
+      RH_FIELD("agent.gateway_base_url",
+               "bedrock/vertex endpoint or signing proxy; empty = the cloud's own",
+               c.agent.gateway_base_url),
+      RH_FIELD("agent.gateway_region", "AWS region or Vertex location (bedrock, vertex)",
+               c.agent.gateway_region),
+      RH_FIELD("agent.vertex_project", "Google Cloud project id (vertex)", c.agent.vertex_project),
       RH_FIELD("server.bind", "HTTP bind address", c.server.bind),
       RH_FIELD("server.port", "HTTP port (0 = any free port)", c.server.port),
       RH_FIELD("server.max_body_bytes", "largest accepted request body", c.server.max_body_bytes),
@@ -542,7 +551,7 @@ std::map<std::string, std::string> CurrentEnvironment() {
     if (eq == std::string_view::npos) continue;
     std::string_view name = text.substr(0, eq);
     if (name.starts_with("ROCKHOUND_") || name.starts_with("ANTHROPIC_") ||
-        name == "OPENAI_API_KEY") {
+        name == "OPENAI_API_KEY" || name == "AWS_BEARER_TOKEN_BEDROCK") {
       env.emplace(std::string(name), std::string(text.substr(eq + 1)));
     }
   }
@@ -604,6 +613,8 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   config.secrets.anthropic_api_key = EnvOr(env, "ANTHROPIC_API_KEY");
   config.secrets.anthropic_base_url = EnvOr(env, "ANTHROPIC_BASE_URL");
   config.secrets.openai_api_key = EnvOr(env, "OPENAI_API_KEY");
+  config.secrets.bedrock_api_key = EnvOr(env, "AWS_BEARER_TOKEN_BEDROCK");
+  config.secrets.vertex_access_token = EnvOr(env, "ROCKHOUND_VERTEX_ACCESS_TOKEN");
   config.secrets.fleet_db_password = EnvOr(env, "ROCKHOUND_FLEET_DB_PASSWORD", shared_password);
   config.secrets.memory_db_password = EnvOr(env, "ROCKHOUND_MEMORY_DB_PASSWORD", shared_password);
   config.secrets.server_token = EnvOr(env, "ROCKHOUND_SERVER_TOKEN");
@@ -781,10 +792,41 @@ Status ValidateConfig(const Config& c) {
                                "--set agent.engine=playbook");
   }
   if (c.agent.engine == EngineKind::kClaude && c.agent.provider == LlmProvider::kOpenAi &&
-      c.secrets.openai_api_key.empty()) {
-    return bad("agent.engine", "is claude with agent.provider=openai but OPENAI_API_KEY is not "
-                               "set; export it (any non-empty value for a server without "
-                               "authentication) or use --set agent.engine=playbook");
+      !ModelApiReady(c)) {
+    return bad("agent.engine", "is claude with agent.provider=openai and api.openai.com but "
+                               "OPENAI_API_KEY is not set; export it or use "
+                               "--set agent.engine=playbook");
+  }
+  if (c.agent.provider == LlmProvider::kBedrock || c.agent.provider == LlmProvider::kVertex) {
+    const bool bedrock = c.agent.provider == LlmProvider::kBedrock;
+    if (c.agent.engine == EngineKind::kClaude && !ModelApiReady(c)) {
+      return bad("agent.engine",
+                 std::string("is claude with agent.provider=") + (bedrock ? "bedrock" : "vertex") +
+                     " but neither " +
+                     (bedrock ? "AWS_BEARER_TOKEN_BEDROCK" : "ROCKHOUND_VERTEX_ACCESS_TOKEN") +
+                     " nor agent.gateway_base_url (a signing proxy) is set; see docs/gateways.md");
+    }
+    if (!c.agent.gateway_base_url.empty() &&
+        c.agent.gateway_base_url.rfind("http://", 0) != 0 &&
+        c.agent.gateway_base_url.rfind("https://", 0) != 0) {
+      return bad("agent.gateway_base_url", "must start with http:// or https://");
+    }
+    if (bedrock && c.agent.gateway_base_url.empty() && c.agent.gateway_region.empty()) {
+      return bad("agent.gateway_region", "must name the AWS region (e.g. us-east-1) with "
+                                         "agent.provider=bedrock, or set agent.gateway_base_url");
+    }
+    if (bedrock && c.agent.model.find("anthropic.") == std::string::npos &&
+        c.agent.model.rfind("arn:", 0) != 0) {
+      return bad("agent.model", "must be a Bedrock model id with agent.provider=bedrock (e.g. "
+                                "anthropic.claude-sonnet-4-5-20250929-v1:0 or an inference "
+                                "profile such as us.anthropic.claude-sonnet-4-5-20250929-v1:0); "
+                                "got '" + c.agent.model + "'");
+    }
+    if (!bedrock && (c.agent.vertex_project.empty() || c.agent.gateway_region.empty())) {
+      return bad(c.agent.vertex_project.empty() ? "agent.vertex_project" : "agent.gateway_region",
+                 "must be set with agent.provider=vertex (the Google Cloud project id and the "
+                 "location, e.g. us-east5 or global)");
+    }
   }
   if (c.agent.provider == LlmProvider::kOpenAi) {
     if (c.agent.openai_model.empty()) {
@@ -930,9 +972,26 @@ Status ValidateConfig(const Config& c) {
   return {};
 }
 
+bool ModelApiReady(const Config& config) {
+  const AgentConfig& agent = config.agent;
+  switch (agent.provider) {
+    case LlmProvider::kAnthropic:
+      return !config.secrets.anthropic_api_key.empty();
+    case LlmProvider::kOpenAi:
+      return !config.secrets.openai_api_key.empty() ||
+             agent.openai_base_url.rfind("https://api.openai.com", 0) != 0;
+    case LlmProvider::kBedrock:
+      return !config.secrets.bedrock_api_key.empty() || !agent.gateway_base_url.empty();
+    case LlmProvider::kVertex:
+      return !config.secrets.vertex_access_token.empty() || !agent.gateway_base_url.empty();
+  }
+  return false;
+}
+
 void RegisterConfiguredSecrets(const Config& config) {
   const Secrets& secrets = config.secrets;
   for (const std::string* value : {&secrets.anthropic_api_key, &secrets.openai_api_key,
+                                   &secrets.bedrock_api_key, &secrets.vertex_access_token,
                                    &secrets.fleet_db_password,
                                    &secrets.memory_db_password, &secrets.server_token,
                                    &secrets.embedder_api_key, &secrets.lark_app_id,
@@ -942,7 +1001,8 @@ void RegisterConfiguredSecrets(const Config& config) {
   if (!secrets.notify_webhook_url.empty()) RegisterSecretUrl(secrets.notify_webhook_url);
   // URLs that may carry user:password@ (accepted from the environment and flags only).
   for (const std::string* url : {&secrets.anthropic_base_url, &config.knowledge.embedder_url,
-                                 &config.server.public_url, &config.agent.openai_base_url}) {
+                                 &config.server.public_url, &config.agent.openai_base_url,
+                                 &config.agent.gateway_base_url}) {
     if (!UrlHasUserinfo(*url)) continue;
     std::string_view rest = std::string_view(*url).substr(url->find("://") + 3);
     std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
@@ -970,6 +1030,11 @@ std::vector<ConfigEntry> DescribeConfig(const Config& config) {
                      "Anthropic API base URL (env only)"});
   secret("secrets.openai_api_key", "OPENAI_API_KEY", config.secrets.openai_api_key,
          "OpenAI-compatible API key, agent.provider = openai (env only)");
+  secret("secrets.bedrock_api_key", "AWS_BEARER_TOKEN_BEDROCK", config.secrets.bedrock_api_key,
+         "Amazon Bedrock API key, agent.provider = bedrock (env only)");
+  secret("secrets.vertex_access_token", "ROCKHOUND_VERTEX_ACCESS_TOKEN",
+         config.secrets.vertex_access_token,
+         "Google OAuth access token, agent.provider = vertex (env only)");
   secret("secrets.fleet_db_password", "ROCKHOUND_FLEET_DB_PASSWORD", config.secrets.fleet_db_password,
          "fleet MySQL password (env only; falls back to ROCKHOUND_MYSQL_PASSWORD)");
   secret("secrets.memory_db_password", "ROCKHOUND_MEMORY_DB_PASSWORD",

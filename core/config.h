@@ -159,6 +159,22 @@ struct AgentConfig {
   LlmProvider provider = LlmProvider::kAnthropic;
   std::string openai_base_url = "https://api.openai.com/v1";  // up to /v1, no /chat/completions
   std::string openai_model;               // required with provider openai, e.g. gpt-4.1
+  // OPENAI_API_KEY is required only for https://api.openai.com; another server (vLLM, Ollama,
+  // llama.cpp) may run without one, and then no Authorization header is sent.
+  // Structured outputs for the report (OpenAI, vLLM, llama.cpp): submit_report goes as a strict
+  // function, and the turn that forces the report asks for it as response_format json_schema;
+  // a server that answers 400 naming response_format gets the plain forced tool call from then
+  // on. The report is validated locally either way.
+  bool openai_strict_schema = false;
+  // Claude through a cloud gateway (provider bedrock or vertex, docs/gateways.md); agent.model
+  // is then the gateway's model id (anthropic.claude-sonnet-4-5-20250929-v1:0 on Bedrock,
+  // claude-sonnet-4-5@20250929 on Vertex). Authentication: AWS_BEARER_TOKEN_BEDROCK (a Bedrock
+  // API key) or ROCKHOUND_VERTEX_ACCESS_TOKEN (gcloud auth print-access-token) as a bearer
+  // token, or gateway_base_url naming a proxy that signs requests itself (SigV4 and Google
+  // OAuth need a cloud SDK, which Rockhound does not link).
+  std::string gateway_base_url;  // "" = the cloud's endpoint for gateway_region; or a proxy
+  std::string gateway_region;    // AWS region (us-east-1) or Vertex location (us-east5, global)
+  std::string vertex_project;    // Google Cloud project id (provider vertex)
 };
 
 struct ServerConfig {
@@ -243,6 +259,8 @@ struct Secrets {
   std::string anthropic_api_key;   // [ANTHROPIC_API_KEY]
   std::string anthropic_base_url;  // [ANTHROPIC_BASE_URL] not secret, but env-only like the SDKs
   std::string openai_api_key;      // [OPENAI_API_KEY] agent.provider = openai
+  std::string bedrock_api_key;     // [AWS_BEARER_TOKEN_BEDROCK] agent.provider = bedrock
+  std::string vertex_access_token;  // [ROCKHOUND_VERTEX_ACCESS_TOKEN] agent.provider = vertex
   std::string fleet_db_password;   // [ROCKHOUND_FLEET_DB_PASSWORD], else ROCKHOUND_MYSQL_PASSWORD
   std::string memory_db_password;  // [ROCKHOUND_MEMORY_DB_PASSWORD], else ROCKHOUND_MYSQL_PASSWORD
   std::string server_token;        // [ROCKHOUND_SERVER_TOKEN] bearer token for the HTTP API
@@ -291,6 +309,13 @@ std::map<std::string, std::string> CurrentEnvironment();
 // Loads and validates. Errors are invalid_argument naming the file/variable/flag and the key.
 Result<Config> LoadConfig(const ConfigSources& sources);
 Status ValidateConfig(const Config& config);
+
+// Whether agent.provider has what it needs to call a model (the `auto` engine then picks
+// claude): anthropic an ANTHROPIC_API_KEY; openai an OPENAI_API_KEY, unless the base URL is
+// another server than https://api.openai.com (keyless local servers); bedrock and vertex their
+// bearer token (AWS_BEARER_TOKEN_BEDROCK, ROCKHOUND_VERTEX_ACCESS_TOKEN) or a gateway_base_url
+// (a proxy that authenticates the requests itself).
+bool ModelApiReady(const Config& config);
 
 // Registers every configured secret value with the redaction registry (core/redact.h), so each is
 // masked wherever it appears: the API key, both database passwords, the server token, the

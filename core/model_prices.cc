@@ -34,7 +34,13 @@ std::string_view DefaultPriceTableText() {
   return "claude-opus-4-5=5/25/6.25/0.50, claude-opus-4-1=15/75/18.75/1.50, "
          "claude-opus-4=15/75/18.75/1.50, claude-sonnet-4-5=3/15/3.75/0.30, "
          "claude-sonnet-4=3/15/3.75/0.30, claude-haiku-4-5=1/5/1.25/0.10, "
-         "claude-3-5-haiku=0.80/4/1/0.08";
+         "claude-3-5-haiku=0.80/4/1/0.08, "
+         // OpenAI's standard-tier list prices (platform.openai.com/docs/pricing, checked
+         // 2025-11): no cache-write premium (written = input price), cached input as listed.
+         "gpt-5=1.25/10/1.25/0.125, gpt-5-mini=0.25/2/0.25/0.025, gpt-5-nano=0.05/0.40/0.05/0.005, "
+         "gpt-4.1=2/8/2/0.50, gpt-4.1-mini=0.40/1.60/0.40/0.10, gpt-4.1-nano=0.10/0.40/0.10/0.025, "
+         "gpt-4o=2.50/10/2.50/1.25, gpt-4o-mini=0.15/0.60/0.15/0.075, o3=2/8/2/0.50, "
+         "o4-mini=1.10/4.40/1.10/0.275";
 }
 
 Result<std::map<std::string, ModelPrice>> ParsePriceTable(std::string_view text) {

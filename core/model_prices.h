@@ -28,7 +28,8 @@ struct ModelPrice {
   double cache_read = 0;   // USD per million tokens read from the cache
 };
 
-// The prices agent.prices holds by default: Anthropic's list prices of the current models.
+// The prices agent.prices holds by default: Anthropic's list prices of the current models and
+// OpenAI's of its common ones (the source and date are in model_prices.cc).
 std::string_view DefaultPriceTableText();
 
 // Parses the text form above; invalid_argument naming the entry and what is wrong.

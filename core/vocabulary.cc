@@ -63,8 +63,8 @@ Result<Enum> ParseName(std::string_view text, const std::array<Enum, N>& values,
 
 constexpr std::array<EngineKind, 3> kAllEngineKinds = {EngineKind::kAuto, EngineKind::kClaude,
                                                        EngineKind::kPlaybook};
-constexpr std::array<LlmProvider, 2> kAllLlmProviders = {LlmProvider::kAnthropic,
-                                                         LlmProvider::kOpenAi};
+constexpr std::array<LlmProvider, 4> kAllLlmProviders = {
+    LlmProvider::kAnthropic, LlmProvider::kOpenAi, LlmProvider::kBedrock, LlmProvider::kVertex};
 
 }  // namespace
 
@@ -189,6 +189,8 @@ std::string_view LlmProviderName(LlmProvider provider) {
   switch (provider) {
     case LlmProvider::kAnthropic: return "anthropic";
     case LlmProvider::kOpenAi: return "openai";
+    case LlmProvider::kBedrock: return "bedrock";
+    case LlmProvider::kVertex: return "vertex";
   }
   return "anthropic";
 }

@@ -69,10 +69,11 @@ else
   echo "test: npm is not available: the OpenAPI validator (@apidevtools/swagger-parser) is skipped"
 fi
 phase "OpenAPI validation"
-# The eval harness's table (eval/README.md): every case on the playbook and on Claude against
-# the scripted server (about 15 s). ctest already checked it; this prints the figures.
+# The eval harness's table (eval/README.md): every case on the playbook, on Claude against the
+# scripted server and on the OpenAI-compatible client against its scripted server (about 20 s).
+# ctest already checked them; this prints the figures.
 if [[ -x build/bench/agent/bench_agent_eval ]]; then
-  build/bench/agent/bench_agent_eval --format table
+  build/bench/agent/bench_agent_eval --format table --engine all
   phase "eval harness"
 fi
 

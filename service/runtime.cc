@@ -197,11 +197,11 @@ Result<agent::Investigator*> Runtime::Investigator() {
   if (!engines_) {
     auto engines = std::make_unique<Engines>();
     engines->executor = std::make_unique<agent::ToolExecutor>(config_.agent.tool_concurrency);
-    // agent.provider picks the model API the tool-use loop speaks (the key of that provider).
+    // agent.provider picks the model API the tool-use loop speaks (anthropic, openai, or Claude
+    // through bedrock/vertex: AnthropicClientOptions::FromConfig); ModelApiReady says whether
+    // it has the credentials it needs (a key, none for a local server or a signing proxy).
     const bool openai = config_.agent.provider == LlmProvider::kOpenAi;
-    const std::string& api_key =
-        openai ? config_.secrets.openai_api_key : config_.secrets.anthropic_api_key;
-    if (!api_key.empty() && config_.agent.engine != EngineKind::kPlaybook) {
+    if (ModelApiReady(config_) && config_.agent.engine != EngineKind::kPlaybook) {
       if (openai) {
         RH_ASSIGN_OR_RETURN(engines->llm, agent::OpenAiClient::Create(
                                               agent::OpenAiClientOptions::FromConfig(config_),

@@ -163,6 +163,11 @@ Result<LlmHttpAnswer> PostJsonWithRetries(const LlmHttpCall& call, net::HttpTran
       error_type = JsonString(error, "type");
       if (error_type.empty()) error_type = JsonString(error, "code");
       if (error_type.empty()) error_type = "unknown_error";
+      // OpenAI's machine-readable code (context_length_exceeded, ...) beside its type.
+      if (const std::string code = JsonString(error, "code");
+          !code.empty() && code != error_type) {
+        error_type += " (" + code + ")";
+      }
       error_message = RedactSecrets(JsonString(error, "message", error_message));
     }
     error_message = Scrub(std::move(error_message), call.secret);

@@ -9,7 +9,9 @@
 //    net::RetryDelay: retry-after-ms / retry-after when in (0, max_retry_wait], else
 //    min(0.5 s * 2^n, 8 s) minus up to 25% jitter, slept on the injected Clock.
 //  - The error body is read as {"error": {"type", "message"}} (both APIs' shape; OpenAI's
-//    `code` stands in for a missing type); anything else is quoted as a redacted snippet.
+//    `code` stands in for a missing type and is named beside a present one, "HTTP 400
+//    invalid_request_error (context_length_exceeded): ..."); anything else is quoted as a
+//    redacted snippet.
 //  - The request id comes from the first of `request_id_headers` present, else the error body's
 //    request_id.
 //  - Secrets: the headers (which carry the API key) are never logged nor quoted; messages and

@@ -1,10 +1,13 @@
-// bench_agent_eval: the eval harness (eval/README.md) on the playbook and on the real Claude
-// engine against the scripted Anthropic-compatible server of the tests, printing the table and
-// then the JSON of each. `rockhound eval` runs the playbook and live Claude; this binary adds
-// the scripted server, which lives with the test fakes.
+// bench_agent_eval: the eval harness (eval/README.md) on the playbook, on the real Claude
+// engine against the scripted Anthropic-compatible server of the tests, and on the same loop
+// speaking Chat Completions (OpenAiClient) to the scripted OpenAI-compatible server, printing
+// the table and then the JSON of each. `rockhound eval` runs the playbook and live Claude; this
+// binary adds the scripted servers, which live with the test fakes.
 //
-//   bench_agent_eval [--engine playbook|scripted|both] [--cases DIR] [--runs k] [--case ID]
-//                    [--format table|json|both] [--min-pass SHARE]
+//   bench_agent_eval [--engine playbook|scripted|openai-scripted|both|all] [--cases DIR]
+//                    [--runs k] [--case ID] [--format table|json|both] [--min-pass SHARE]
+//
+// both = playbook and scripted; all = the three.
 //
 // Exit code 1 when an engine's pass@1 is below --min-pass (default 0), 2 on bad arguments.
 #include <unistd.h>
@@ -31,23 +34,26 @@ struct Args {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: bench_agent_eval [--engine playbook|scripted|both] [--cases DIR] "
+               "usage: bench_agent_eval [--engine playbook|scripted|openai-scripted|both|all] "
+               "[--cases DIR] "
                "[--runs k] [--case ID] [--format table|json|both] [--min-pass SHARE]\n");
   return 2;
 }
 
 // Runs one engine; false when its pass@1 is below the threshold or it could not run.
-bool RunEngine(const std::vector<rh::eval::EvalCase>& cases, const Args& args, bool scripted) {
+bool RunEngine(const std::vector<rh::eval::EvalCase>& cases, const Args& args,
+               const std::string& engine) {
   rh::eval::EvalOptions options;
   options.runs = args.runs;
   options.case_filter = args.case_id;
   options.work_dir = (std::filesystem::temp_directory_path() /
                       ("rockhound-bench-eval-" + std::to_string(::getpid())))
                          .string();
-  if (scripted) {
+  if (engine != "playbook") {
     options.engine = rh::EngineKind::kClaude;
-    options.label = "scripted";
-    options.sessions = rh::testing::ScriptedEvalSessions();
+    options.label = engine;
+    options.sessions = engine == "scripted" ? rh::testing::ScriptedEvalSessions()
+                                            : rh::testing::ScriptedOpenAiEvalSessions();
   }
   auto summary = rh::eval::RunEval(cases, options);
   std::error_code ignored;
@@ -87,7 +93,8 @@ int main(int argc, char** argv) {
       return Usage();
     }
   }
-  if (args.engine != "playbook" && args.engine != "scripted" && args.engine != "both") {
+  if (args.engine != "playbook" && args.engine != "scripted" &&
+      args.engine != "openai-scripted" && args.engine != "both" && args.engine != "all") {
     return Usage();
   }
   if (args.format != "table" && args.format != "json" && args.format != "both") return Usage();
@@ -98,7 +105,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   bool ok = true;
-  if (args.engine != "scripted") ok = RunEngine(*cases, args, false) && ok;
-  if (args.engine != "playbook") ok = RunEngine(*cases, args, true) && ok;
+  auto wanted = [&](const std::string& engine) {
+    if (args.engine == "all" || args.engine == engine) return true;
+    return args.engine == "both" && engine != "openai-scripted";
+  };
+  for (const char* engine : {"playbook", "scripted", "openai-scripted"}) {
+    if (wanted(engine)) ok = RunEngine(*cases, args, engine) && ok;
+  }
   return ok ? 0 : 1;
 }

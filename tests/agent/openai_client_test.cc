@@ -14,12 +14,14 @@
 #include <gtest/gtest.h>
 
 #include "agent/claude_engine.h"
+#include "agent/internal/openai_strict_schema.h"
 #include "agent/investigator.h"
 #include "agent/playbook_engine.h"
 #include "agent/report.h"
 #include "store/report_store.h"
 #include "store/schema.h"
 #include "tests/agent/loop_fixture.h"
+#include "tests/fakes/scripted_chat_completions.h"
 
 namespace rh::agent {
 namespace {
@@ -31,6 +33,7 @@ using rh::testing::AnthropicScenario;
 using rh::testing::ReceivedRequest;
 using rh::testing::ScriptedAnthropicServer;
 using rh::testing::ScriptedTurn;
+using rh::testing::ToolCall;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -38,119 +41,12 @@ using ::testing::Not;
 constexpr char kKey[] = "opk-local-proxy-5f1c9e2a7b3d";  // no sk- prefix: masked by value
 constexpr char kModel[] = "qwen2.5-14b-instruct";
 
-// A Chat Completions answer as the server sends it.
 ScriptedTurn Completion(Json message, const std::string& finish_reason, Json usage = Json()) {
-  ScriptedTurn turn;
-  turn.kind = ScriptedTurn::Kind::kResponse;
-  turn.status = 200;
-  turn.headers = {{"x-request-id", "req_openai_scripted"}};
-  message["role"] = "assistant";
-  Json body = {{"id", "chatcmpl-scripted"},
-               {"object", "chat.completion"},
-               {"model", kModel},
-               {"choices", Json::array({Json{{"index", 0},
-                                             {"message", std::move(message)},
-                                             {"finish_reason", finish_reason}}})}};
-  if (!usage.is_null()) body["usage"] = std::move(usage);
-  turn.body = std::move(body);
-  return turn;
+  return rh::testing::ChatCompletion(std::move(message), finish_reason, kModel, std::move(usage));
 }
 
-Json ToolCall(const std::string& id, const std::string& name, const std::string& arguments) {
-  return Json{{"id", id},
-              {"type", "function"},
-              {"function", {{"name", name}, {"arguments", arguments}}}};
-}
-
-// An Anthropic scenario turn (a model message) as the Chat Completions answer an
-// OpenAI-compatible server would give: text -> content, tool_use -> tool_calls, the usage
-// translated (prompt tokens include the cached ones), the stop reason mapped back.
 ScriptedTurn FromAnthropic(const ScriptedTurn& turn, bool with_usage = true) {
-  Json message = Json::object();
-  std::string text;
-  Json calls = Json::array();
-  for (const Json& block : turn.message["content"]) {
-    const std::string type = JsonString(block, "type");
-    if (type == "text") text += JsonString(block, "text");
-    if (type == "tool_use") {
-      calls.push_back(ToolCall(JsonString(block, "id"), JsonString(block, "name"),
-                               DumpJson(block["input"])));
-    }
-  }
-  message["content"] = text.empty() ? Json() : Json(text);
-  if (!calls.empty()) message["tool_calls"] = calls;
-  const std::string stop = JsonString(turn.message, "stop_reason");
-  const std::string finish = stop == "max_tokens" ? "length"
-                             : calls.empty()      ? "stop"
-                                                  : "tool_calls";
-  Json usage;
-  if (with_usage && turn.message.contains("usage")) {
-    const Json& u = turn.message["usage"];
-    const long long cached = JsonInt(u, "cache_read_input_tokens");
-    usage = {{"prompt_tokens", JsonInt(u, "input_tokens") + cached +
-                                   JsonInt(u, "cache_creation_input_tokens")},
-             {"completion_tokens", JsonInt(u, "output_tokens")},
-             {"prompt_tokens_details", {{"cached_tokens", cached}}}};
-  }
-  ScriptedTurn out = Completion(std::move(message), finish, usage);
-  out.label = turn.label;
-  return out;
-}
-
-// What a Chat Completions server would refuse in `request`; empty when it is acceptable.
-std::vector<std::string> ChatRequestProblems(const ReceivedRequest& request) {
-  std::vector<std::string> problems;
-  auto problem = [&](std::string what) { problems.push_back(std::move(what)); };
-  if (request.target != "/v1/chat/completions") problem("path " + request.target);
-  auto header = [&](const std::string& name) {
-    auto found = request.headers.find(name);
-    return found == request.headers.end() ? std::string() : found->second;
-  };
-  if (header("authorization") != std::string("Bearer ") + kKey) problem("authorization header");
-  if (header("content-type").rfind("application/json", 0) != 0) problem("content-type");
-  const Json& body = request.body;
-  if (!body.is_object()) return {"the body is not JSON"};
-  if (JsonString(body, "model").empty()) problem("no model");
-  if (request.body_text.find("cache_control") != std::string::npos) problem("cache_control sent");
-  if (body.contains("system") || body.contains("thinking") || body.contains("metadata")) {
-    problem("Anthropic-only fields sent");
-  }
-  if (body.contains("tools")) {
-    for (const Json& tool : body["tools"]) {
-      if (JsonString(tool, "type") != "function" || !tool["function"]["parameters"].is_object() ||
-          JsonString(tool["function"], "name").empty() || tool["function"].contains("strict")) {
-        problem("bad tool " + tool.dump().substr(0, 80));
-      }
-    }
-  }
-  const Json& messages = body["messages"];
-  if (!messages.is_array() || messages.empty()) return {"no messages"};
-  std::vector<std::string> pending;  // tool_call ids awaiting their tool message
-  for (size_t i = 0; i < messages.size(); ++i) {
-    const Json& message = messages[i];
-    const std::string role = JsonString(message, "role");
-    if (role == "tool") {
-      if (pending.empty() || JsonString(message, "tool_call_id") != pending.front()) {
-        problem("tool message " + std::to_string(i) + " answers no pending call in order");
-      } else {
-        pending.erase(pending.begin());
-      }
-      if (!message["content"].is_string()) problem("tool content is not a string");
-      continue;
-    }
-    if (!pending.empty()) problem("message " + std::to_string(i) + " before every call answered");
-    pending.clear();
-    if (role == "system" && i != 0) problem("system message not first");
-    if (role != "system" && role != "user" && role != "assistant") problem("role " + role);
-    if (role == "assistant" && message.contains("tool_calls")) {
-      for (const Json& call : message["tool_calls"]) {
-        if (!call["function"]["arguments"].is_string()) problem("arguments not a string");
-        pending.push_back(JsonString(call, "id"));
-      }
-    }
-  }
-  if (!pending.empty()) problem("the last assistant's calls are unanswered");
-  return problems;
+  return rh::testing::ChatCompletionOf(turn, kModel, with_usage);
 }
 
 class OpenAiProviderTest : public ::testing::Test {
@@ -170,7 +66,8 @@ class OpenAiProviderTest : public ::testing::Test {
   void TearDown() override {
     if (!server_) return;
     for (const ReceivedRequest& request : server_->requests()) {
-      for (const std::string& problem : ChatRequestProblems(request)) {
+      for (const std::string& problem :
+           rh::testing::ChatRequestProblems(request, expected_key_, strict_allowed_)) {
         ADD_FAILURE() << "request " << request.body_text.substr(0, 200) << ": " << problem;
       }
     }
@@ -194,7 +91,8 @@ class OpenAiProviderTest : public ::testing::Test {
     server_ = std::make_unique<ScriptedAnthropicServer>(std::move(scenario), options);
     OpenAiClientOptions client_options;
     client_options.base_url = server_->base_url() + "/v1/";
-    client_options.api_key = kKey;
+    client_options.api_key = expected_key_;
+    client_options.strict_schema = strict_allowed_;
     client_options.model = kModel;
     client_options.connect_timeout = std::chrono::seconds(5);
     client_options.request_timeout = std::chrono::seconds(30);
@@ -223,6 +121,8 @@ class OpenAiProviderTest : public ::testing::Test {
     return out;
   }
 
+  std::string expected_key_ = kKey;  // "" = no Authorization header expected
+  bool strict_allowed_ = false;        // agent.openai_strict_schema
   RecordingClock clock_;
   std::unique_ptr<loop_test::TestMemory> memory_;
   std::unique_ptr<tools::ToolRegistry> tools_;
@@ -454,6 +354,144 @@ TEST_F(OpenAiProviderTest, UnauthorizedIsPermissionDeniedWithoutTheKey) {
   EXPECT_TRUE(clock_.waits().empty());
 }
 
+TEST_F(OpenAiProviderTest, AKeylessLocalServerGetsNoAuthorizationHeader) {
+  expected_key_ = "";  // TearDown checks every request carried no Authorization header
+  Start({Completion(Json{{"content", "Hi."}}, "stop")});
+  auto response = client_->CreateMessage(OneQuestion());
+  ASSERT_TRUE(response) << response.error().ToString();
+  EXPECT_FALSE(server_->requests().at(0).headers.contains("authorization"));
+}
+
+// OpenAI's context_length_exceeded (and vLLM's "maximum context length" text) is the same
+// overflow as Anthropic's "prompt is too long": older tool results are compacted, the turn
+// retried once, and the investigation completes with the compacted call still citable.
+TEST_F(OpenAiProviderTest, ContextLengthExceededCompactsOlderToolResultsAndRetries) {
+  ScriptedTurn overflow;
+  overflow.kind = ScriptedTurn::Kind::kResponse;
+  overflow.status = 400;
+  overflow.body = {{"error",
+                    {{"message", "This model's maximum context length is 32768 tokens. However, "
+                                 "your messages resulted in 40211 tokens."},
+                     {"type", "invalid_request_error"},
+                     {"param", "messages"},
+                     {"code", "context_length_exceeded"}}}};
+  const Json report = {
+      {"severity", "critical"},
+      {"confidence", 0.8},
+      {"root_cause", "Disk at 96.6%."},
+      {"root_cause_category", "disk_capacity"},
+      {"evidence", Json::array({Json{{"tool_call_id", "call_info_1"},
+                                     {"tool", "query_cluster_info"},
+                                     {"finding", "200 GB disks."}},
+                                Json{{"tool_call_id", "call_metrics_2"},
+                                     {"tool", "query_cluster_metrics"},
+                                     {"finding", "Disk at 96.6%."}}})},
+      {"recommendations", Json::array({Json{{"action", "Expand disks."}, {"rationale", "Full."}}})},
+      {"summary", "Disk full."}};
+  const std::string cluster_input = DumpJson(Json{{"cluster_id", cluster_}});
+  Start({Completion(Json{{"content", nullptr},
+                         {"tool_calls", Json::array({ToolCall("call_info_1", "query_cluster_info",
+                                                              cluster_input)})}},
+                    "tool_calls"),
+         Completion(Json{{"content", nullptr},
+                         {"tool_calls", Json::array({ToolCall("call_metrics_2",
+                                                              "query_cluster_metrics",
+                                                              cluster_input)})}},
+                    "tool_calls"),
+         overflow,
+         Completion(Json{{"content", nullptr},
+                         {"tool_calls", Json::array({ToolCall("call_report_3", "submit_report",
+                                                              DumpJson(report))})}},
+                    "tool_calls")});
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  EXPECT_TRUE(server_->finished());
+  ASSERT_EQ(server_->requests().size(), 4u);
+  auto tool_message = [&](size_t request, const std::string& id) {
+    const Json body = Body(request);
+    for (const Json& message : body["messages"]) {
+      if (JsonString(message, "tool_call_id") == id) return JsonString(message, "content");
+    }
+    return std::string("<missing>");
+  };
+  // The refused request carried the first result whole; the retry has it compacted and the
+  // newest result whole.
+  EXPECT_THAT(tool_message(2, "call_info_1"), HasSubstr(cluster_));
+  EXPECT_THAT(tool_message(3, "call_info_1"), HasSubstr("[compacted to fit the context window"));
+  EXPECT_THAT(tool_message(3, "call_metrics_2"), Not(HasSubstr("[compacted")));
+  ASSERT_EQ(outcome->report.evidence.size(), 2u);
+  EXPECT_EQ(outcome->report.evidence[0].tool_call_id, "call_info_1");
+}
+
+// A report-shaped strict tool and a request that forces it (the loop's last-resort turn).
+LlmRequest ForcedStrictReport() {
+  LlmRequest request;
+  request.messages = Json::array({Json{{"role", "user"}, {"content", "Report now."}}});
+  request.tools = Json::array(
+      {Json{{"name", "lookup"},
+            {"input_schema",
+             {{"type", "object"},
+              {"properties", {{"q", {{"type", "string"}}}}},
+              {"required", Json::array({"q"})}}}},
+       Json{{"name", "submit_report"},
+            {"strict", true},
+            {"input_schema",
+             {{"type", "object"},
+              {"properties",
+               {{"summary", {{"type", "string"}}},
+                {"note", {{"type", "string"}}},
+                {"severity", {{"enum", Json::array({"low", "high"})}}}}},
+              {"required", Json::array({"summary", "severity"})},
+              {"additionalProperties", false}}}}});
+  request.tool_choice = {{"type", "tool"}, {"name", "submit_report"}};
+  return request;
+}
+
+TEST_F(OpenAiProviderTest, AStructuredReportComesBackAsTheToolCallWithoutNulls) {
+  strict_allowed_ = true;
+  Start({Completion(Json{{"content", R"({"summary":"Disk full.","note":null,"severity":"high"})"}},
+                    "stop")});
+  auto response = client_->CreateMessage(ForcedStrictReport());
+  ASSERT_TRUE(response) << response.error().ToString();
+  EXPECT_EQ(Body(0)["response_format"]["type"], "json_schema");
+  EXPECT_EQ(Body(0)["tool_choice"], "none");
+  EXPECT_EQ(response->stop_reason, "tool_use");
+  ASSERT_EQ(response->content.size(), 1u);
+  EXPECT_EQ(response->content[0]["type"], "tool_use");
+  EXPECT_EQ(response->content[0]["name"], "submit_report");
+  EXPECT_EQ(response->content[0]["input"],
+            (Json{{"summary", "Disk full."}, {"severity", "high"}}));  // the null note dropped
+}
+
+TEST_F(OpenAiProviderTest, AServerWithoutResponseFormatGetsTheForcedToolCallFromThenOn) {
+  strict_allowed_ = true;
+  ScriptedTurn refused;
+  refused.kind = ScriptedTurn::Kind::kResponse;
+  refused.status = 400;
+  refused.body = {{"error", {{"message", "response_format of type json_schema is not supported"},
+                             {"type", "invalid_request_error"}}}};
+  const std::string report = R"({"summary":"Disk full.","note":null,"severity":"high"})";
+  auto call = [&](const std::string& id) {
+    return Completion(Json{{"content", nullptr},
+                           {"tool_calls", Json::array({ToolCall(id, "submit_report", report)})}},
+                      "tool_calls");
+  };
+  Start({refused, call("call_a"), call("call_b")});
+  auto first = client_->CreateMessage(ForcedStrictReport());
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->content[0]["id"], "call_a");
+  EXPECT_EQ(first->content[0]["input"], (Json{{"summary", "Disk full."}, {"severity", "high"}}));
+  auto second = client_->CreateMessage(ForcedStrictReport());
+  ASSERT_TRUE(second) << second.error().ToString();
+  ASSERT_EQ(server_->requests().size(), 3u);
+  EXPECT_TRUE(Body(0).contains("response_format"));
+  EXPECT_FALSE(Body(1).contains("response_format"));
+  EXPECT_EQ(Body(1)["tool_choice"],
+            (Json{{"type", "function"}, {"function", {{"name", "submit_report"}}}}));
+  EXPECT_FALSE(Body(2).contains("response_format"));  // remembered
+  EXPECT_EQ(Body(1)["tools"][1]["function"]["strict"], true);
+}
+
 // ---- Translation without a server ---------------------------------------------------------
 
 TEST(OpenAiTranslationTest, RequestMapsToolChoiceSystemAndDropsAnthropicOnlyFields) {
@@ -529,6 +567,86 @@ TEST(OpenAiTranslationTest, ResponseMapsFinishReasonsAndCachedTokens) {
   EXPECT_EQ(cached.usage.cache_read_tokens, 800);
   EXPECT_EQ(cached.usage.output_tokens, 50);
   EXPECT_FALSE(ParseChatCompletion(Json{{"object", "error"}}));
+}
+
+TEST(OpenAiTranslationTest, StrictSchemaMakesTheReportAStrictFunctionAndResponseFormat) {
+  ManualClock clock(TimePoint{});
+  OpenAiClientOptions options;
+  options.base_url = "http://localhost:8000/v1";
+  options.model = "gpt-4.1";
+  options.strict_schema = true;
+  auto client = OpenAiClient::Create(options, clock);
+  ASSERT_TRUE(client) << client.error().ToString();
+  auto body = (*client)->BuildRequestBody(ForcedStrictReport());
+  ASSERT_TRUE(body) << body.error().ToString();
+  const Json& lookup = (*body)["tools"][0]["function"];
+  EXPECT_FALSE(lookup.contains("strict"));  // only the tools the loop marks strict
+  const Json& report = (*body)["tools"][1]["function"];
+  EXPECT_EQ(report["strict"], true);
+  // Every property required; the optional one nullable.
+  EXPECT_EQ(report["parameters"]["required"], Json::array({"note", "severity", "summary"}));
+  EXPECT_EQ(report["parameters"]["properties"]["note"]["type"], Json::array({"string", "null"}));
+  EXPECT_EQ(report["parameters"]["properties"]["severity"]["enum"],
+            Json::array({"low", "high"}));
+  EXPECT_EQ(report["parameters"]["additionalProperties"], false);
+  const Json& format = (*body)["response_format"];
+  EXPECT_EQ(format["type"], "json_schema");
+  EXPECT_EQ(format["json_schema"]["name"], "submit_report");
+  EXPECT_EQ(format["json_schema"]["strict"], true);
+  EXPECT_EQ(format["json_schema"]["schema"], report["parameters"]);
+  EXPECT_EQ((*body)["tool_choice"], "none");
+  // A turn that does not force the report asks for no response_format.
+  LlmRequest free_turn = ForcedStrictReport();
+  free_turn.tool_choice = {{"type", "auto"}};
+  EXPECT_FALSE((*client)->BuildRequestBody(free_turn)->contains("response_format"));
+  // Off (the default): no strict, no response_format.
+  options.strict_schema = false;
+  auto plain = OpenAiClient::Create(options, clock);
+  ASSERT_TRUE(plain);
+  auto plain_body = (*plain)->BuildRequestBody(ForcedStrictReport());
+  ASSERT_TRUE(plain_body);
+  EXPECT_FALSE(plain_body->contains("response_format"));
+  EXPECT_FALSE((*plain_body)["tools"][1]["function"].contains("strict"));
+}
+
+TEST(OpenAiTranslationTest, StrictSchemaRecursesAndNullsOfOptionalFieldsAreDropped) {
+  const Json schema = {
+      {"type", "object"},
+      {"properties",
+       {{"items",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"properties", {{"id", {{"type", "string"}}}, {"why", {{"type", "string"}}}}},
+            {"required", Json::array({"id"})}}}}},
+        {"either", {{"anyOf", Json::array({Json{{"type", "string"}}, Json{{"type", "number"}}})}}}}},
+      {"required", Json::array({"items"})}};
+  const Json strict = internal::OpenAiStrictSchema(schema);
+  EXPECT_EQ(strict["required"], Json::array({"either", "items"}));
+  EXPECT_EQ(strict["additionalProperties"], false);
+  const Json& item = strict["properties"]["items"]["items"];
+  EXPECT_EQ(item["required"], Json::array({"id", "why"}));
+  EXPECT_EQ(item["properties"]["why"]["type"], Json::array({"string", "null"}));
+  EXPECT_EQ(item["properties"]["id"]["type"], "string");
+  EXPECT_EQ(strict["properties"]["either"]["anyOf"].back(), (Json{{"type", "null"}}));
+  const Json answer = {{"items", Json::array({Json{{"id", "a"}, {"why", nullptr}}})},
+                       {"either", nullptr}};
+  EXPECT_EQ(internal::DropNullOptionals(answer, schema),
+            (Json{{"items", Json::array({Json{{"id", "a"}}})}}));
+  // A null in a required field is kept for the local validation to refuse.
+  EXPECT_EQ(internal::DropNullOptionals(Json{{"items", nullptr}}, schema),
+            (Json{{"items", nullptr}}));
+}
+
+TEST(OpenAiTranslationTest, OnlyApiOpenAiComRequiresAKey) {
+  ManualClock clock(TimePoint{});
+  OpenAiClientOptions options;
+  options.model = "gpt-4.1";
+  auto refused = OpenAiClient::Create(options, clock);  // https://api.openai.com/v1, no key
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message, HasSubstr("OPENAI_API_KEY"));
+  options.base_url = "http://localhost:11434/v1";
+  EXPECT_TRUE(OpenAiClient::Create(options, clock));
 }
 
 }  // namespace

@@ -473,9 +473,10 @@ TEST(ConfigTest, OpenAiProviderIsValidatedAndItsKeyIsMasked) {
   ASSERT_TRUE(defaults) << defaults.error().ToString();
   EXPECT_EQ(defaults->agent.provider, LlmProvider::kAnthropic);
   EXPECT_EQ(defaults->agent.openai_base_url, "https://api.openai.com/v1");
-  auto bad_name = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"}}, {}});
+  auto bad_name = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "azure"}}, {}});
   ASSERT_FALSE(bad_name);
-  EXPECT_NE(bad_name.error().message.find("anthropic, openai"), std::string::npos);
+  EXPECT_NE(bad_name.error().message.find("anthropic, openai, bedrock, vertex"),
+            std::string::npos);
   auto no_model = LoadConfig({"", {{"ROCKHOUND_AGENT_PROVIDER", "openai"}}, {}});
   ASSERT_FALSE(no_model);
   EXPECT_NE(no_model.error().ToString().find("agent.openai_model"), std::string::npos);
@@ -513,13 +514,102 @@ TEST(ConfigTest, OpenAiProviderIsValidatedAndItsKeyIsMasked) {
   }
 }
 
+// A keyless local server: OPENAI_API_KEY is required only for api.openai.com.
+TEST(ConfigTest, OpenAiKeyIsRequiredOnlyForApiOpenAiCom) {
+  auto local = LoadConfig({"",
+                           {{"ROCKHOUND_AGENT_PROVIDER", "openai"},
+                            {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                            {"ROCKHOUND_AGENT_OPENAI_MODEL", "qwen2.5:14b"},
+                            {"ROCKHOUND_AGENT_OPENAI_BASE_URL", "http://gpu-box:8000/v1"}},
+                           {}});
+  ASSERT_TRUE(local) << local.error().ToString();
+  EXPECT_TRUE(ModelApiReady(*local));
+  Config openai = *local;
+  openai.agent.openai_base_url = "https://api.openai.com/v1";
+  EXPECT_FALSE(ModelApiReady(openai));
+  openai.secrets.openai_api_key = "sk-openai-abcdefgh9999";
+  EXPECT_TRUE(ModelApiReady(openai));
+}
+
+// agent.provider bedrock / vertex (docs/gateways.md): the gateway's model id, region and
+// project are validated; a token (masked, env-only) or a signing proxy's base URL is needed for
+// agent.engine=claude; the auto engine picks claude only when one is there.
+TEST(ConfigTest, GatewayProvidersAreValidatedAndTheirTokensMasked) {
+  const std::string model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  auto anthropic_model = LoadConfig({"",
+                                     {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"},
+                                      {"ROCKHOUND_AGENT_GATEWAY_REGION", "us-east-1"}},
+                                     {}});
+  ASSERT_FALSE(anthropic_model);  // the default model is an Anthropic id, not a Bedrock one
+  EXPECT_NE(anthropic_model.error().ToString().find("agent.model"), std::string::npos);
+  auto no_region = LoadConfig(
+      {"", {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"}, {"ROCKHOUND_AGENT_MODEL", model}}, {}});
+  ASSERT_FALSE(no_region);
+  EXPECT_NE(no_region.error().ToString().find("agent.gateway_region"), std::string::npos);
+  auto no_token = LoadConfig({"",
+                              {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"},
+                               {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                               {"ROCKHOUND_AGENT_MODEL", model},
+                               {"ROCKHOUND_AGENT_GATEWAY_REGION", "us-east-1"},
+                               {"ANTHROPIC_API_KEY", "sk-ant-unused-key"}},
+                              {}});
+  ASSERT_FALSE(no_token);
+  EXPECT_NE(no_token.error().ToString().find("AWS_BEARER_TOKEN_BEDROCK"), std::string::npos);
+  auto proxy = LoadConfig({"",
+                           {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"},
+                            {"ROCKHOUND_AGENT_ENGINE", "claude"},
+                            {"ROCKHOUND_AGENT_MODEL", model},
+                            {"ROCKHOUND_AGENT_GATEWAY_BASE_URL", "http://127.0.0.1:8000"}},
+                           {}});
+  ASSERT_TRUE(proxy) << proxy.error().ToString();
+  EXPECT_TRUE(ModelApiReady(*proxy));
+  auto bedrock = LoadConfig({"",
+                             {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"},
+                              {"ROCKHOUND_AGENT_MODEL", model},
+                              {"ROCKHOUND_AGENT_GATEWAY_REGION", "us-east-1"},
+                              {"AWS_BEARER_TOKEN_BEDROCK", "ABSKbedrockkey77775555"}},
+                             {}});
+  ASSERT_TRUE(bedrock) << bedrock.error().ToString();
+  EXPECT_TRUE(ModelApiReady(*bedrock));
+  auto no_project = LoadConfig({"",
+                                {{"ROCKHOUND_AGENT_PROVIDER", "vertex"},
+                                 {"ROCKHOUND_AGENT_MODEL", "claude-sonnet-4-5@20250929"},
+                                 {"ROCKHOUND_AGENT_GATEWAY_REGION", "us-east5"}},
+                                {}});
+  ASSERT_FALSE(no_project);
+  EXPECT_NE(no_project.error().ToString().find("agent.vertex_project"), std::string::npos);
+  auto vertex = LoadConfig({"",
+                            {{"ROCKHOUND_AGENT_PROVIDER", "vertex"},
+                             {"ROCKHOUND_AGENT_MODEL", "claude-sonnet-4-5@20250929"},
+                             {"ROCKHOUND_AGENT_GATEWAY_REGION", "us-east5"},
+                             {"ROCKHOUND_AGENT_VERTEX_PROJECT", "rockhound-prod"}},
+                            {}});
+  ASSERT_TRUE(vertex) << vertex.error().ToString();
+  EXPECT_FALSE(ModelApiReady(*vertex));  // auto falls back to the playbook
+  Config with_token = *vertex;
+  with_token.secrets.vertex_access_token = "ya29.vertextoken66664444";
+  EXPECT_TRUE(ModelApiReady(with_token));
+  std::map<std::string, std::string> shown;
+  for (const ConfigEntry& entry : DescribeConfig(*bedrock)) shown[entry.key] = entry.value;
+  for (const ConfigEntry& entry : DescribeConfig(with_token)) shown[entry.key] += entry.value;
+  EXPECT_EQ(shown["secrets.bedrock_api_key"], "****5555(unset)");
+  EXPECT_EQ(shown["secrets.vertex_access_token"], "(unset)****4444");
+  for (const auto& [key, value] : shown) {
+    EXPECT_EQ(value.find("bedrockkey7777"), std::string::npos) << key;
+    EXPECT_EQ(value.find("vertextoken6666"), std::string::npos) << key;
+  }
+}
+
 // The process environment is read through a filter (ROCKHOUND_*, ANTHROPIC_*): OPENAI_API_KEY
 // must pass it, or agent.provider=openai could never find its key.
 TEST(ConfigTest, CurrentEnvironmentKeepsOpenAiApiKey) {
   ASSERT_EQ(setenv("OPENAI_API_KEY", "env-openai-key-4242", 1), 0);
   ASSERT_EQ(setenv("OPENAI_UNRELATED_SETTING", "x", 1), 0);
+  ASSERT_EQ(setenv("AWS_BEARER_TOKEN_BEDROCK", "env-bedrock-key-4242", 1), 0);
   const auto env = CurrentEnvironment();
   unsetenv("OPENAI_API_KEY");
+  unsetenv("AWS_BEARER_TOKEN_BEDROCK");
+  EXPECT_EQ(env.at("AWS_BEARER_TOKEN_BEDROCK"), "env-bedrock-key-4242");
   unsetenv("OPENAI_UNRELATED_SETTING");
   ASSERT_TRUE(env.contains("OPENAI_API_KEY"));
   EXPECT_EQ(env.at("OPENAI_API_KEY"), "env-openai-key-4242");

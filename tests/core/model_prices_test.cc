@@ -29,6 +29,22 @@ TEST(ModelPricesTest, TheDefaultTablePricesThePinnedDefaultModel) {
   EXPECT_DOUBLE_EQ(FindModelPrice(*table, "gpt-x", fallback).input, 99);
 }
 
+TEST(ModelPricesTest, TheDefaultTablePricesOpenAiModelsAndTheirSnapshots) {
+  auto table = ParsePriceTable(DefaultPriceTableText());
+  ASSERT_TRUE(table) << table.error().ToString();
+  const ModelPrice fallback{99, 99, 99, 99};
+  const ModelPrice mini = FindModelPrice(*table, "gpt-4.1-mini-2025-04-14", fallback);
+  EXPECT_DOUBLE_EQ(mini.input, 0.40);
+  EXPECT_DOUBLE_EQ(mini.output, 1.60);
+  EXPECT_DOUBLE_EQ(mini.cache_read, 0.10);
+  EXPECT_DOUBLE_EQ(mini.cache_write, 0.40);  // OpenAI charges no cache-write premium
+  EXPECT_DOUBLE_EQ(FindModelPrice(*table, "gpt-4o-2024-08-06", fallback).input, 2.50);
+  EXPECT_DOUBLE_EQ(FindModelPrice(*table, "gpt-4o-mini-2024-07-18", fallback).output, 0.60);
+  EXPECT_DOUBLE_EQ(FindModelPrice(*table, "gpt-5", fallback).output, 10.0);
+  // A local model the table does not name takes the fallback (agent.input_price_per_mtok...).
+  EXPECT_DOUBLE_EQ(FindModelPrice(*table, "qwen2.5:14b", fallback).input, 99);
+}
+
 TEST(ModelPricesTest, BadEntriesAreRefusedNamingTheEntry) {
   auto table = ParsePriceTable("m-1=1/2/3/4; m-2 = 0.5 / 1 / 0.6 / 0.05 ,");
   ASSERT_TRUE(table) << table.error().ToString();

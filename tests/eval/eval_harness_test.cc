@@ -87,10 +87,10 @@ EvalOptions ScriptedOptions(const rh::testing::TempDir& dir) {
   return options;
 }
 
-TEST(EvalHarnessTest, ScriptedClaudeOnEveryCaseFailsExactlyTheBrokenOnes) {
+// Every case on the loop against a scripted server: the clean ones pass with tokens counted,
+// the broken ones fail exactly the checks their fault breaks.
+void ExpectOnlyTheBrokenCasesFail(const EvalOptions& options) {
   std::vector<EvalCase> cases = Cases();
-  rh::testing::TempDir dir;
-  EvalOptions options = ScriptedOptions(dir);
   auto summary = RunEval(cases, options);
   ASSERT_TRUE(summary) << summary.error().ToString();
   CheckShape(*summary, cases.size(), 1);
@@ -127,6 +127,21 @@ TEST(EvalHarnessTest, ScriptedClaudeOnEveryCaseFailsExactlyTheBrokenOnes) {
   }
   EXPECT_GE(broken, 5);
   EXPECT_LT(summary->pass_at_1, 1.0);
+}
+
+TEST(EvalHarnessTest, ScriptedClaudeOnEveryCaseFailsExactlyTheBrokenOnes) {
+  rh::testing::TempDir dir;
+  ExpectOnlyTheBrokenCasesFail(ScriptedOptions(dir));
+}
+
+// Acceptance of issue 18: the same cases and table with the loop speaking Chat Completions
+// (OpenAiClient) to the scripted OpenAI-compatible server.
+TEST(EvalHarnessTest, OpenAiScriptedOnEveryCaseFailsExactlyTheBrokenOnes) {
+  rh::testing::TempDir dir;
+  EvalOptions options = ScriptedOptions(dir);
+  options.label = "openai-scripted";
+  options.sessions = rh::testing::ScriptedOpenAiEvalSessions();
+  ExpectOnlyTheBrokenCasesFail(options);
 }
 
 TEST(EvalHarnessTest, RunsKTimesAndFiltersOneCase) {

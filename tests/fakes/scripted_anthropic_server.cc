@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/fakes/scripted_chat_completions.h"
 #include "tests/fakes/test_env.h"
 
 namespace rh::testing {
@@ -842,10 +843,29 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
   const std::string describe = "request #" + std::to_string(request_index + 1) + " (" +
                                request.method + " " + request.target + ")";
 
-  if (auto rejection = options_.validate_requests
-                           ? CheckMessagesRequest(request.method, request.path, received.headers,
-                                                  request.body, options_.api_key, openapi_)
-                           : std::nullopt) {
+  // Through a gateway: its own checks, then the Messages request it stands for.
+  std::string echo_model = JsonString(received.body, "model");
+  std::optional<ApiRejection> rejection;
+  if (!options_.gateway.kind.empty()) {
+    MessagesEquivalent messages;
+    rejection = CheckGatewayRequest(options_.gateway, request.method, request.path,
+                                    received.headers, received.body, options_.api_key, &messages);
+    if (!rejection && options_.validate_requests) {
+      rejection = CheckMessagesRequest("POST", "/v1/messages", messages.headers,
+                                       DumpJson(messages.body), options_.api_key, openapi_);
+    }
+    echo_model = messages.model;
+  } else if (options_.chat_completions && options_.validate_requests) {
+    std::string problems;
+    for (const std::string& problem : ChatRequestProblems(received, options_.api_key, true)) {
+      problems += (problems.empty() ? "" : "; ") + problem;
+    }
+    if (!problems.empty()) rejection = ApiRejection{400, "invalid_request_error", problems};
+  } else if (options_.validate_requests) {
+    rejection = CheckMessagesRequest(request.method, request.path, received.headers, request.body,
+                                     options_.api_key, openapi_);
+  }
+  if (rejection) {
     AddProblem(describe + " rejected as the API would: " + std::to_string(rejection->status) + " " +
                rejection->type + ": " + rejection->message);
     record(-1, rejection->status, rejection->message);
@@ -940,7 +960,7 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
       if (!message.contains("id")) message["id"] = id;
       if (!message.contains("type")) message["type"] = "message";
       if (!message.contains("role")) message["role"] = "assistant";
-      if (!message.contains("model")) message["model"] = JsonString(received.body, "model");
+      if (!message.contains("model")) message["model"] = echo_model;
       if (!message.contains("stop_reason")) {
         message["stop_reason"] = has_tool_use ? "tool_use" : "end_turn";
       }
@@ -964,9 +984,11 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
             {"cache_read_input_tokens", 0}};
       }
       response.status = 200;
-      response.set_header("request-id", request_id);
+      response.set_header(options_.chat_completions ? "x-request-id" : "request-id", request_id);
       for (const auto& [name, value] : turn->headers) response.set_header(name, value);
-      response.set_content(DumpJson(message), "application/json");
+      response.set_content(
+          DumpJson(options_.chat_completions ? ChatCompletionBody(message, echo_model) : message),
+          "application/json");
       record(turn_index, 200, "");
       return;
     }

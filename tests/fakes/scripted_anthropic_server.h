@@ -53,6 +53,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "tests/fakes/json_schema_validator.h"
+#include "tests/fakes/scripted_gateway.h"
 
 namespace httplib {
 class Server;
@@ -174,6 +175,15 @@ class ScriptedAnthropicServer {
     // conversation would get from the real API's prompt caching can be measured.
     bool simulate_usage = false;
     int threads = 16;  // server threads (one per open connection)
+    // gateway.kind "bedrock" or "vertex": serve as that cloud gateway (tests/fakes/
+    // scripted_gateway.h): its paths, body and auth are checked first, then the Messages request
+    // it stands for is validated as usual; a message echoes the path's model id.
+    GatewayExpectation gateway;
+    // true: be an OpenAI-compatible server (tests/fakes/scripted_chat_completions.h): requests
+    // are checked as Chat Completions (ChatRequestProblems against api_key, strict functions
+    // allowed) instead of the Messages API, and a message turn is answered as a chat
+    // completion (its ids, usage and stop reason filled in as for a Message first).
+    bool chat_completions = false;
   };
 
   // Starts listening on 127.0.0.1:<free port>; a failure to start fails the current test.

@@ -14,6 +14,7 @@
 #include "service/json_views.h"
 #include "service/issues.h"
 #include "service/reports.h"
+#include "tests/fakes/scripted_anthropic_server.h"
 #include "tests/service/service_fixture.h"
 
 namespace rh::testing {
@@ -42,6 +43,35 @@ TEST_P(ServiceTest, RuntimeOpensEachPieceOnceAndOnlyWhenUsed) {
   ASSERT_TRUE(again);
   EXPECT_EQ(*lake, *again);
   EXPECT_TRUE(runtime().RefreshKnowledge());
+}
+
+// agent.provider=openai with a server other than api.openai.com needs no key (ModelApiReady):
+// the runtime builds the OpenAI-compatible client, the auto engine calls it, and no
+// Authorization header is sent. The script is empty, so the model turn is refused and the
+// playbook stands in, with the model's error recorded.
+TEST_P(ServiceTest, AKeylessOpenAiCompatibleServerIsUsedByTheAutoEngine) {
+  AnthropicScenario scenario;
+  scenario.name = "keyless";
+  ScriptedAnthropicServer::Options options;
+  options.chat_completions = true;
+  options.api_key = "";  // no authorization header expected
+  ScriptedAnthropicServer server(scenario, options);
+  config_.agent.provider = LlmProvider::kOpenAi;
+  config_.agent.openai_model = "qwen2.5:14b";
+  config_.agent.openai_base_url = server.base_url() + "/v1";
+  config_.agent.max_retries = 0;
+  ASSERT_TRUE(config_.secrets.openai_api_key.empty());
+  MakeRuntime();
+  Investigations investigations(runtime());
+  auto result = investigations.RunNow(kCriticalCluster, "", EngineKind::kAuto);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_EQ(result->stored.engine, EngineKind::kPlaybook);
+  EXPECT_NE(result->stored.llm_error, "");
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target, "/v1/chat/completions");
+  EXPECT_FALSE(requests[0].headers.contains("authorization"));
+  server.TakeProblems();  // the empty script is the point
 }
 
 // ---- Investigations --------------------------------------------------------------------------
