@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/internal/llm_http.h"
+#include "agent/internal/sse_stream.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/redact.h"
@@ -70,6 +71,7 @@ AnthropicClientOptions AnthropicClientOptions::FromConfig(const Config& config) 
   options.request_timeout = config.agent.request_timeout;
   options.temperature = config.agent.temperature;
   options.max_retry_wait = config.agent.max_retry_wait;
+  options.stream = config.agent.stream;
   options.jitter_seed = std::random_device{}();
   return options;
 }
@@ -160,11 +162,19 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   call.secret = options_.api_key;
   std::string betas;
   for (const std::string& beta : request.betas) betas += (betas.empty() ? "" : ",") + beta;
+  std::optional<internal::MessageStream> stream;
+  if (options_.stream) {
+    body["stream"] = true;
+    call.body = DumpJson(body);
+    stream.emplace(request.on_text);
+    call.on_stream = [&stream](std::string_view piece) { stream->Feed(piece); };
+  }
   call.headers = [this, &betas](int retries_taken) {
     net::HttpHeaders headers = {{"x-api-key", options_.api_key},
                                 {"anthropic-version", kAnthropicVersion},
                                 {"content-type", "application/json"},
-                                {"accept", "application/json"},
+                                {"accept", options_.stream ? "text/event-stream"
+                                                           : "application/json"},
                                 {"user-agent", net::kUserAgent},
                                 {"x-stainless-retry-count", std::to_string(retries_taken)}};
     if (!betas.empty()) headers.push_back({"anthropic-beta", betas});
@@ -183,7 +193,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
 
   RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
                       internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
-  auto message = ParseMessage(answer.body);
+  auto message = stream ? stream->Finish(answer.text) : ParseMessage(answer.body);
   if (!message) {
     Error error = message.error();
     error.message += answer.Suffix();

@@ -264,10 +264,25 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
   int compactions = 0;
 
   auto emit = [&](int step, std::string what, std::string detail) {
-    if (progress) {
-      progress({step, std::move(what), std::move(detail), MillisSince(clock_, started_mono)});
-    }
+    if (!progress) return;
+    ProgressEvent event;
+    event.step = step;
+    event.what = std::move(what);
+    event.detail = std::move(detail);
+    event.elapsed_ms = MillisSince(clock_, started_mono);
+    progress(event);
   };
+  int streaming_step = 0;  // the turn whose text streams in (agent.stream)
+  if (progress) {
+    turn.on_text = [&](std::string_view text) {
+      ProgressEvent event;
+      event.step = streaming_step;
+      event.what = "text";
+      event.text = std::string(text);
+      event.elapsed_ms = MillisSince(clock_, started_mono);
+      progress(event);
+    };
+  }
   // From the next turn on the model must submit; the instruction goes into the newest message.
   auto force = [&](std::string reason) {
     if (force_report) return;
@@ -292,6 +307,16 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
         CostUsd(outcome.usage, PriceOf(config_, response.model.empty() ? config_.model
                                                                         : response.model));
     if (spent) *spent = outcome.usage;
+    if (progress) {
+      ProgressEvent event;
+      event.step = outcome.usage.model_turns;
+      event.what = "tokens";
+      event.elapsed_ms = MillisSince(clock_, started_mono);
+      event.tokens = outcome.usage.input_tokens + outcome.usage.cache_read_tokens +
+                     outcome.usage.cache_write_tokens + outcome.usage.output_tokens;
+      event.cost_usd = outcome.usage.cost_usd;
+      progress(event);
+    }
   };
   // Ends the run at a checkpoint: cancelled -> the cancellation error; timed out -> the calls
   // made so far, for the Investigator's timed-out report (the model had not concluded: info).
@@ -329,6 +354,7 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
                            ? Json{{"type", "tool"}, {"name", kSubmitReport}}
                            : Json{{"type", "auto"}};
     turn.max_tokens = base_max_tokens;
+    streaming_step = step;
     emit(step, "model turn", force_report ? "final report (" + force_reason + ")" : "");
 
     // The model turn, retried in place: once with twice max_tokens when cut off, and after a
@@ -454,11 +480,13 @@ Result<InvestigationOutcome> ClaudeEngine::Investigate(const InvestigationReques
         }
         ToolCallRecord& record = use_ptr->record;
         record.started_ms = MillisSince(clock_, started_mono);
-        emit(step, "tool", record.tool);
+        EmitToolProgress(progress, record, /*done=*/false, record.started_ms);
         tools::ToolResult result = tools_.Call(record.tool, record.input);
         record.output = result.content.empty() ? "(no output)" : std::move(result.content);
         record.is_error = result.is_error;
         record.duration_ms = MillisSince(clock_, started_mono) - record.started_ms;
+        EmitToolProgress(progress, record, /*done=*/true,
+                         record.started_ms + record.duration_ms);
         if (request.journal) request.journal->Add(record);
       });
     }

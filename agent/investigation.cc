@@ -32,6 +32,20 @@ const std::vector<ProtocolStep>& ProtocolSteps() {
   return steps;
 }
 
+void EmitToolProgress(const ProgressFn& progress, const ToolCallRecord& record, bool done,
+                      long long elapsed_ms) {
+  if (!progress) return;
+  ProgressEvent event;
+  event.step = record.step;
+  event.what = done ? "tool done" : "tool";
+  event.detail = record.tool;
+  event.elapsed_ms = elapsed_ms;
+  event.call_id = record.id;
+  event.ok = !record.is_error;
+  event.duration_ms = done ? record.duration_ms : 0;
+  progress(event);
+}
+
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript) {
   Json out = Json::array();
   for (const ToolCallRecord& call : transcript) {

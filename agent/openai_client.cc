@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "agent/internal/llm_http.h"
+#include "agent/internal/sse_stream.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -195,6 +196,7 @@ OpenAiClientOptions OpenAiClientOptions::FromConfig(const Config& config) {
   options.request_timeout = config.agent.request_timeout;
   options.temperature = config.agent.temperature;
   options.max_retry_wait = config.agent.max_retry_wait;
+  options.stream = config.agent.stream;
   options.jitter_seed = std::random_device{}();
   return options;
 }
@@ -304,10 +306,18 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
   call.base_url_hint = "agent.openai_base_url";
   call.body = DumpJson(body);
   call.secret = options_.api_key;
+  std::optional<internal::ChatCompletionStream> stream;
+  if (options_.stream) {
+    body["stream"] = true;
+    body["stream_options"] = Json{{"include_usage", true}};
+    call.body = DumpJson(body);
+    stream.emplace(request.on_text);
+    call.on_stream = [&stream](std::string_view piece) { stream->Feed(piece); };
+  }
   call.headers = [this](int retries_taken) {
     return net::HttpHeaders{{"authorization", "Bearer " + options_.api_key},
                             {"content-type", "application/json"},
-                            {"accept", "application/json"},
+                            {"accept", options_.stream ? "text/event-stream" : "application/json"},
                             {"user-agent", net::kUserAgent},
                             {"x-stainless-retry-count", std::to_string(retries_taken)}};
   };
@@ -324,6 +334,16 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
 
   RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
                       internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
+  if (stream) {
+    auto assembled = stream->Finish(answer.text);
+    if (!assembled) {
+      Error error = assembled.error();
+      error.message += answer.Suffix();
+      log->error("openai: {}", error.message);
+      return Fail(std::move(error));
+    }
+    answer.body = std::move(*assembled);
+  }
   auto message = ParseChatCompletion(answer.body);
   if (!message) {
     Error error = message.error();

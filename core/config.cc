@@ -332,6 +332,8 @@ const std::vector<Field>& Fields() {
                c.agent.thinking_budget),
       RH_FIELD("agent.max_retry_wait", "longest retry-after honoured", c.agent.max_retry_wait),
       RH_FIELD("agent.strict_report", "submit_report as a strict tool", c.agent.strict_report),
+      RH_FIELD("agent.stream", "stream the model's answers (SSE) into the live progress",
+               c.agent.stream),
       RH_FIELD("agent.provider", Alternatives(LlmProviderNames()), c.agent.provider),
       RH_FIELD("agent.openai_base_url", "OpenAI-compatible API base URL, up to /v1",
                c.agent.openai_base_url),

@@ -528,3 +528,19 @@ TEST(ConfigTest, CurrentEnvironmentKeepsOpenAiApiKey) {
 
 }  // namespace
 }  // namespace rh
+
+TEST(ConfigTest, AgentStreamIsOffByDefaultAndABoolean) {
+  auto defaults = LoadConfig({});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_FALSE(defaults->agent.stream);
+  auto from_env = LoadConfig({"", {{"ROCKHOUND_AGENT_STREAM", "true"}}, {}});
+  ASSERT_TRUE(from_env) << from_env.error().ToString();
+  EXPECT_TRUE(from_env->agent.stream);
+  auto from_flag = LoadConfig({"", {}, {"agent.stream=false"}});
+  ASSERT_TRUE(from_flag) << from_flag.error().ToString();
+  EXPECT_FALSE(from_flag->agent.stream);
+  auto bad = LoadConfig({"", {}, {"agent.stream=sometimes"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().ToString().find("agent.stream"), std::string::npos)
+      << bad.error().ToString();
+}
