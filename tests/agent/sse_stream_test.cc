@@ -263,9 +263,9 @@ std::string ChatStream() {
       R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"content":"Checking "},"finish_reason":null}]})",
       R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"content":"alerts."},"finish_reason":null}]})",
       R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"query_cluster_alerts","arguments":""}}]},"finish_reason":null}]})",
-      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{"cluster_id": "}}]},"finish_reason":null}]})",
-      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"query_cluster_info","arguments":"{"cluster_id": "c-1"}"}}]},"finish_reason":null}]})",
-      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":""c-1"}"}}]},"finish_reason":null}]})",
+      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"cluster_id\": "}}]},"finish_reason":null}]})",
+      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"query_cluster_info","arguments":"{\"cluster_id\": \"c-1\"}"}}]},"finish_reason":null}]})",
+      R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"c-1\"}"}}]},"finish_reason":null}]})",
       R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})",
       R"({"id":"chatcmpl-1","object":"chat.completion.chunk","model":"qwen3","choices":[],"usage":{"prompt_tokens":120,"completion_tokens":30,"total_tokens":150}})",
       "[DONE]"};

@@ -526,8 +526,6 @@ TEST(ConfigTest, CurrentEnvironmentKeepsOpenAiApiKey) {
   EXPECT_FALSE(env.contains("OPENAI_UNRELATED_SETTING"));
 }
 
-}  // namespace
-}  // namespace rh
 
 TEST(ConfigTest, AgentStreamIsOffByDefaultAndABoolean) {
   auto defaults = LoadConfig({});
@@ -544,3 +542,6 @@ TEST(ConfigTest, AgentStreamIsOffByDefaultAndABoolean) {
   EXPECT_NE(bad.error().ToString().find("agent.stream"), std::string::npos)
       << bad.error().ToString();
 }
+
+}  // namespace
+}  // namespace rh

@@ -217,7 +217,8 @@ TEST_P(InvestigationEventsTest, StreamsAreCappedAndAStreamEndsWhenItsClientGoesA
   StartServer();
   const std::string task_id = RequestInvestigation();  // queued: no event will come
   const std::string request = "GET /api/v1/investigations/" + task_id +
-                              "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+                              "/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+                              "\r\n\r\n";
   auto status_of_another = [&] {
     RawHttpConnection other(port_);
     other.Send(request);
