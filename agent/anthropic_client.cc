@@ -7,6 +7,7 @@
 
 #include "agent/internal/gateway.h"
 #include "agent/internal/llm_http.h"
+#include "agent/internal/sse_stream.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/redact.h"
@@ -108,13 +109,13 @@ AnthropicClientOptions AnthropicClientOptions::FromConfig(const Config& config) 
   options.request_timeout = config.agent.request_timeout;
   options.temperature = config.agent.temperature;
   options.max_retry_wait = config.agent.max_retry_wait;
+  options.stream = config.agent.stream;
   options.jitter_seed = std::random_device{}();
   options.gateway = config.agent.provider;
   if (ThroughGateway(options)) {
     options.base_url = config.agent.gateway_base_url;
-    options.api_key = options.gateway == LlmProvider::kBedrock
-                          ? config.secrets.bedrock_api_key
-                          : config.secrets.vertex_access_token;
+    options.api_key = options.gateway == LlmProvider::kBedrock ? config.secrets.bedrock_api_key
+                                                               : config.secrets.vertex_access_token;
     options.gateway_region = config.agent.gateway_region;
     options.vertex_project = config.agent.vertex_project;
   } else {
@@ -153,13 +154,12 @@ Status AnthropicClient::CheckOptions(AnthropicClientOptions& options) {
     return InvalidArgument(kContext, "no API key: export ANTHROPIC_API_KEY");
   }
   if (!ThroughGateway(options)) {
-    RH_RETURN_IF_ERROR(
-        internal::CheckBaseUrl(kContext, "ANTHROPIC_BASE_URL", options.base_url));
+    RH_RETURN_IF_ERROR(internal::CheckBaseUrl(kContext, "ANTHROPIC_BASE_URL", options.base_url));
   }
   if (options.model.empty()) return InvalidArgument(kContext, "agent.model must not be empty");
   if (options.max_tokens < 1) return InvalidArgument(kContext, "agent.max_tokens must be >= 1");
   return internal::CheckRetrySettings(kContext, options.max_retries, options.max_retry_wait,
-                                     options.connect_timeout, options.request_timeout);
+                                      options.connect_timeout, options.request_timeout);
 }
 
 AnthropicClient::AnthropicClient(ConstructionKey /*key*/, AnthropicClientOptions options,
@@ -192,11 +192,12 @@ Result<Json> AnthropicClient::BuildRequestBody(const LlmRequest& request) const 
   if (request.tools.is_array() && !request.tools.empty()) body["tools"] = request.tools;
   if (!request.tool_choice.is_null()) body["tool_choice"] = request.tool_choice;
   if (!request.thinking.is_null() && !request.thinking.is_object()) {
-    return InvalidArgument(kContext, "thinking must be an object such as "
-                                     "{\"type\":\"enabled\",\"budget_tokens\":2048}");
+    return InvalidArgument(kContext,
+                           "thinking must be an object such as "
+                           "{\"type\":\"enabled\",\"budget_tokens\":2048}");
   }
-  const bool thinking = request.thinking.is_object() &&
-                        JsonString(request.thinking, "type") != "disabled";
+  const bool thinking =
+      request.thinking.is_object() && JsonString(request.thinking, "type") != "disabled";
   if (!request.thinking.is_null()) body["thinking"] = request.thinking;
   if (auto temperature = request.temperature ? request.temperature : options_.temperature;
       temperature && !thinking) {
@@ -223,7 +224,7 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   if (gateway) {
     const internal::GatewayRoute route = RouteOf(options_);
     call.context = std::string(internal::GatewayName(route.kind));
-    call.endpoint = internal::GatewayEndpoint(route, model);
+    call.endpoint = internal::GatewayEndpoint(route, model, options_.stream);
     call.base_url_hint = "agent.gateway_base_url";
     internal::ShapeGatewayBody(route.kind, request.betas, body);
   }
@@ -231,13 +232,21 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   call.secret = options_.api_key;
   std::string betas;
   for (const std::string& beta : request.betas) betas += (betas.empty() ? "" : ",") + beta;
+  std::optional<internal::MessageStream> stream;
+  if (options_.stream) {
+    body["stream"] = true;
+    call.body = DumpJson(body);
+    stream.emplace(request.on_text);
+    call.on_stream = [&stream](std::string_view piece) { stream->Feed(piece); };
+  }
   call.headers = [this, &betas](int retries_taken) {
-    net::HttpHeaders headers = {{"x-api-key", options_.api_key},
-                                {"anthropic-version", kAnthropicVersion},
-                                {"content-type", "application/json"},
-                                {"accept", "application/json"},
-                                {"user-agent", net::kUserAgent},
-                                {"x-stainless-retry-count", std::to_string(retries_taken)}};
+    net::HttpHeaders headers = {
+        {"x-api-key", options_.api_key},
+        {"anthropic-version", kAnthropicVersion},
+        {"content-type", "application/json"},
+        {"accept", options_.stream ? "text/event-stream" : "application/json"},
+        {"user-agent", net::kUserAgent},
+        {"x-stainless-retry-count", std::to_string(retries_taken)}};
     if (!betas.empty()) headers.push_back({"anthropic-beta", betas});
     return headers;
   };
@@ -245,7 +254,8 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   call.status_hint = StatusHint;
   if (gateway) {
     call.headers = [this, &request](int retries_taken) {
-      return internal::GatewayHeaders(RouteOf(options_), request.betas, retries_taken);
+      return internal::GatewayHeaders(RouteOf(options_), request.betas, retries_taken,
+                                      options_.stream);
     };
     // Bedrock answers with x-amzn-requestid, Vertex with its own; a proxy may pass request-id.
     call.request_id_headers = {"request-id", "x-amzn-requestid", "x-request-id"};
@@ -258,13 +268,13 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   call.request_timeout = options_.request_timeout;
   call.max_retry_wait = options_.max_retry_wait;
   log->debug("{}: POST {} model={} body={} bytes messages={} tools={}", call.context,
-             RedactSecrets(call.endpoint), model, call.body.size(),
-             request.messages.size(), request.tools.is_array() ? request.tools.size() : 0);
+             RedactSecrets(call.endpoint), model, call.body.size(), request.messages.size(),
+             request.tools.is_array() ? request.tools.size() : 0);
   log->trace("anthropic: request body {}", call.body);
 
   RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer,
                       internal::PostJsonWithRetries(call, transport_, clock_, *jitter_));
-  auto message = ParseMessage(answer.body);
+  auto message = stream ? stream->Finish(answer.text) : ParseMessage(answer.body);
   if (!message) {
     Error error = message.error();
     error.message += answer.Suffix();
@@ -274,8 +284,8 @@ Result<LlmResponse> AnthropicClient::CreateMessage(const LlmRequest& request) {
   message->request_id = answer.request_id;
   message->attempts = answer.attempts;
   if (gateway) {
-    message->model = internal::CanonicalClaudeModel(message->model.empty() ? model
-                                                                           : message->model);
+    message->model =
+        internal::CanonicalClaudeModel(message->model.empty() ? model : message->model);
   }
   log->info(
       "anthropic: status={} attempts={} request_id={} model={} stop_reason={} input={} "

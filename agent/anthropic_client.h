@@ -66,6 +66,9 @@ struct AnthropicClientOptions {
   Duration request_timeout = std::chrono::seconds(300);  // agent.request_timeout, per attempt
   std::optional<double> temperature;                     // agent.temperature; unset = omitted
   Duration max_retry_wait = std::chrono::minutes(5);     // agent.max_retry_wait
+  // agent.stream: ask for Server-Sent Events (`"stream": true`) and read them as they arrive
+  // (internal/sse_stream.h); the request's on_text hears each text delta.
+  bool stream = false;
   std::uint64_t jitter_seed = 0;                         // seeds the retry jitter generator
   // Optional source of jitter in [0, 1) replacing the seeded generator; must be thread-safe.
   std::function<double()> jitter;

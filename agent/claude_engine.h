@@ -37,6 +37,9 @@
 // repair turn listing every problem; a second invalid report fails the investigation.
 // Usage (input, output, cache read/write tokens, model turns, the latest context) and cost (at
 // the model's agent.prices entry) are summed over turns.
+// Progress (investigation.h ProgressEvent): "model turn" as each turn starts, "text" for the
+// model's text as it streams in (a client with agent.stream on), "tokens" after each turn,
+// "tool" / "tool done" around each call (from the tool threads), "report" at the end.
 // Failures are errors: the API after its retries (the client's code: unavailable,
 // resource_exhausted, ...), stop_reason refusal (permission_denied), no submission after two
 // turns that had to report (resource_exhausted), an invalid report after repair

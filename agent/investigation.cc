@@ -39,13 +39,13 @@ std::vector<ToolCallRecord> TranscriptFromJson(const Json& transcript) {
     if (!item.is_object()) continue;
     ToolCallRecord call;
     call.id = JsonString(item, "id");
-    call.step = item.contains("step") && item["step"].is_number_integer() ? item["step"].get<int>()
-                                                                           : 0;
+    call.step =
+        item.contains("step") && item["step"].is_number_integer() ? item["step"].get<int>() : 0;
     call.tool = JsonString(item, "tool");
     call.input = item.contains("input") ? item["input"] : Json::object();
     call.output = JsonString(item, "output");
-    call.is_error = item.contains("is_error") && item["is_error"].is_boolean() &&
-                    item["is_error"].get<bool>();
+    call.is_error =
+        item.contains("is_error") && item["is_error"].is_boolean() && item["is_error"].get<bool>();
     call.started_ms = item.contains("started_ms") && item["started_ms"].is_number_integer()
                           ? item["started_ms"].get<long long>()
                           : 0;
@@ -56,6 +56,20 @@ std::vector<ToolCallRecord> TranscriptFromJson(const Json& transcript) {
     if (!call.id.empty()) out.push_back(std::move(call));
   }
   return out;
+}
+
+void EmitToolProgress(const ProgressFn& progress, const ToolCallRecord& record, bool done,
+                      long long elapsed_ms) {
+  if (!progress) return;
+  ProgressEvent event;
+  event.step = record.step;
+  event.what = done ? "tool done" : "tool";
+  event.detail = record.tool;
+  event.elapsed_ms = elapsed_ms;
+  event.call_id = record.id;
+  event.ok = !record.is_error;
+  event.duration_ms = done ? record.duration_ms : 0;
+  progress(event);
 }
 
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript) {

@@ -132,14 +132,36 @@ struct ProtocolStep {
 };
 const std::vector<ProtocolStep>& ProtocolSteps();
 
-// Live progress for people watching (`rockhound investigate` prints it on stderr).
+// Live progress for people watching: `rockhound investigate --verbose` prints it on stderr, and
+// a daemon publishes it as the investigation's event stream (service/progress_hub.h,
+// GET /api/v1/investigations/{id}/events). `what` is one of
+//   "step"        a protocol step starts (playbook): detail = what the step finds out
+//   "model turn"  a model turn starts (Claude): detail = why it is special, if it is
+//   "compacted"   older tool results were compacted: detail = how many
+//   "tool"        a tool call starts: detail = the tool, call_id
+//   "tool done"   it finished: detail = the tool, call_id, ok, duration_ms
+//   "text"        model text as it streams in (agent.stream): text = the delta
+//   "tokens"      after a model turn: tokens = input + output tokens so far, cost_usd so far
+//   "report"      the engine has its report: detail = the root cause category
+// The engines call the ProgressFn (the observer: agent/ knows nothing of who listens).
 struct ProgressEvent {
   int step = 0;
-  std::string what;        // "model turn", "tool", "report"
+  std::string what;
   std::string detail;      // tool name, stop reason, ...
   long long elapsed_ms = 0;
+  std::string call_id;     // "tool", "tool done"
+  bool ok = true;          // "tool done": false when the result was an error
+  long long duration_ms = 0;  // "tool done"
+  std::string text;        // "text"
+  long long tokens = 0;    // "tokens"
+  double cost_usd = 0.0;   // "tokens"
 };
 using ProgressFn = std::function<void(const ProgressEvent&)>;
+
+// Tells `progress` (may be empty) that the call of `record` started ("tool") or is done ("tool
+// done", with its outcome and duration); `elapsed_ms` is since the investigation started.
+void EmitToolProgress(const ProgressFn& progress, const ToolCallRecord& record, bool done,
+                      long long elapsed_ms);
 
 Json TranscriptToJson(const std::vector<ToolCallRecord>& transcript);
 // A stored transcript back as records (missing fields keep their defaults; items that are not

@@ -20,8 +20,10 @@
 // Thread-safety: implementations must allow concurrent CreateMessage calls from several workers.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -44,6 +46,9 @@ struct LlmRequest {
   // thinking on, temperature is left out and tool_choice must be auto or none (the API's rules).
   Json thinking;
   std::vector<std::string> betas;  // `anthropic-beta` names, e.g. interleaved-thinking-2025-05-14
+  // Receives the model's text as it streams in (a client with agent.stream on); may be empty.
+  // Called on the calling thread; the whole text is in the response's content anyway.
+  std::function<void(std::string_view)> on_text;
 };
 
 // Token usage of one model turn as reported by the API (missing or null fields count 0).

@@ -7,6 +7,7 @@
 
 #include "agent/internal/llm_http.h"
 #include "agent/internal/openai_strict_schema.h"
+#include "agent/internal/sse_stream.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -85,8 +86,8 @@ Result<Json> ToolChoice(const Json& choice) {
   if (type == "tool") {
     return Json{{"type", "function"}, {"function", {{"name", JsonString(choice, "name")}}}};
   }
-  return InvalidArgument(kContext, "tool_choice type must be auto, any, tool or none (got '" +
-                                       type + "')");
+  return InvalidArgument(kContext,
+                         "tool_choice type must be auto, any, tool or none (got '" + type + "')");
 }
 
 // One Anthropic-shaped message as Chat Completions messages, appended to `out`.
@@ -100,10 +101,10 @@ void AppendMessages(const Json& message, Json& out) {
       for (const Json& block : content) {
         if (!block.is_object() || JsonString(block, "type") != "tool_use") continue;
         const Json input = block.contains("input") ? block["input"] : Json::object();
-        calls.push_back(Json{{"id", JsonString(block, "id")},
-                             {"type", "function"},
-                             {"function", {{"name", JsonString(block, "name")},
-                                           {"arguments", DumpJson(input)}}}});
+        calls.push_back(Json{
+            {"id", JsonString(block, "id")},
+            {"type", "function"},
+            {"function", {{"name", JsonString(block, "name")}, {"arguments", DumpJson(input)}}}});
       }
     }
     const std::string text = Texts(content, "\n\n");
@@ -176,11 +177,10 @@ void StrictAnswer(const LlmRequest& request, bool structured, LlmResponse& messa
       if (JsonString(block, "type") != "text") continue;
       auto parsed = ParseJson(JsonString(block, "text"), "structured output");
       if (!parsed || !parsed->is_object()) continue;
-      message.content = Json::array({Json{
-          {"type", "tool_use"},
-          {"id", "call_rh_" + std::to_string(++generated_call_ids)},
-          {"name", JsonString(*forced, "name")},
-          {"input", std::move(*parsed)}}});
+      message.content = Json::array({Json{{"type", "tool_use"},
+                                          {"id", "call_rh_" + std::to_string(++generated_call_ids)},
+                                          {"name", JsonString(*forced, "name")},
+                                          {"input", std::move(*parsed)}}});
       message.stop_reason = "tool_use";
       break;
     }
@@ -253,6 +253,7 @@ OpenAiClientOptions OpenAiClientOptions::FromConfig(const Config& config) {
   options.request_timeout = config.agent.request_timeout;
   options.temperature = config.agent.temperature;
   options.max_retry_wait = config.agent.max_retry_wait;
+  options.stream = config.agent.stream;
   options.jitter_seed = std::random_device{}();
   options.strict_schema = config.agent.openai_strict_schema;
   return options;
@@ -276,15 +277,16 @@ Result<std::unique_ptr<OpenAiClient>> OpenAiClient::Create(OpenAiClientOptions o
 }
 
 Status OpenAiClient::CheckOptions(OpenAiClientOptions& options) {
-  RH_RETURN_IF_ERROR(
-      internal::CheckBaseUrl(kContext, "agent.openai_base_url", options.base_url));
+  RH_RETURN_IF_ERROR(internal::CheckBaseUrl(kContext, "agent.openai_base_url", options.base_url));
   if (options.api_key.empty() && options.base_url.rfind("https://api.openai.com", 0) == 0) {
-    return InvalidArgument(kContext, "no API key: export OPENAI_API_KEY (api.openai.com requires "
-                                     "one; a local server without authentication does not)");
+    return InvalidArgument(kContext,
+                           "no API key: export OPENAI_API_KEY (api.openai.com requires "
+                           "one; a local server without authentication does not)");
   }
   if (options.model.empty()) {
-    return InvalidArgument(kContext, "agent.openai_model must be set (the model id the server "
-                                     "serves)");
+    return InvalidArgument(kContext,
+                           "agent.openai_model must be set (the model id the server "
+                           "serves)");
   }
   if (options.max_tokens < 1) return InvalidArgument(kContext, "agent.max_tokens must be >= 1");
   if (!options.max_completion_tokens) {
@@ -310,8 +312,7 @@ Result<Json> OpenAiClient::BuildRequestBody(const LlmRequest& request) const {
   return BuildBody(request, options_.strict_schema && !response_format_refused_.load());
 }
 
-Result<Json> OpenAiClient::BuildBody(const LlmRequest& request,
-                                     bool with_response_format) const {
+Result<Json> OpenAiClient::BuildBody(const LlmRequest& request, bool with_response_format) const {
   RH_RETURN_IF_ERROR(internal::CheckRequestShape(kContext, request));
   const int max_tokens = request.max_tokens.value_or(options_.max_tokens);
   if (max_tokens < 0) return InvalidArgument(kContext, "max_tokens must be >= 0");
@@ -381,11 +382,20 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
   call.base_url_hint = "agent.openai_base_url";
   call.body = DumpJson(body);
   call.secret = options_.api_key;
+  std::optional<internal::ChatCompletionStream> stream;
+  if (options_.stream) {
+    body["stream"] = true;
+    body["stream_options"] = Json{{"include_usage", true}};
+    call.body = DumpJson(body);
+    stream.emplace(request.on_text);
+    call.on_stream = [&stream](std::string_view piece) { stream->Feed(piece); };
+  }
   call.headers = [this](int retries_taken) {
-    net::HttpHeaders headers = {{"content-type", "application/json"},
-                                {"accept", "application/json"},
-                                {"user-agent", net::kUserAgent},
-                                {"x-stainless-retry-count", std::to_string(retries_taken)}};
+    net::HttpHeaders headers = {
+        {"content-type", "application/json"},
+        {"accept", options_.stream ? "text/event-stream" : "application/json"},
+        {"user-agent", net::kUserAgent},
+        {"x-stainless-retry-count", std::to_string(retries_taken)}};
     // A keyless local server gets no Authorization header at all.
     if (!options_.api_key.empty()) {
       headers.push_back({"authorization", "Bearer " + options_.api_key});
@@ -409,13 +419,25 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
     // The server does not do structured outputs: the plain forced tool call, now and from now
     // on (the report is validated locally either way).
     response_format_refused_ = true;
-    log->warn("openai: the server refused response_format ({}); sending the forced tool call "
-              "instead from now on", posted.error().message);
+    log->warn(
+        "openai: the server refused response_format ({}); sending the forced tool call "
+        "instead from now on",
+        posted.error().message);
     RH_ASSIGN_OR_RETURN(body, BuildBody(request, false));
     call.body = DumpJson(body);
     posted = internal::PostJsonWithRetries(call, transport_, clock_, *jitter_);
   }
   RH_ASSIGN_OR_RETURN(internal::LlmHttpAnswer answer, std::move(posted));
+  if (stream) {
+    auto assembled = stream->Finish(answer.text);
+    if (!assembled) {
+      Error error = assembled.error();
+      error.message += answer.Suffix();
+      log->error("openai: {}", error.message);
+      return Fail(std::move(error));
+    }
+    answer.body = std::move(*assembled);
+  }
   auto message = ParseChatCompletion(answer.body);
   if (!message) {
     Error error = message.error();
@@ -427,12 +449,13 @@ Result<LlmResponse> OpenAiClient::CreateMessage(const LlmRequest& request) {
   if (options_.strict_schema) StrictAnswer(request, body.contains("response_format"), *message);
   message->request_id = answer.request_id;
   message->attempts = answer.attempts;
-  log->info("openai: status={} attempts={} request_id={} model={} stop_reason={} input={} "
-            "output={} cache_read={} elapsed_ms={}",
-            answer.status, answer.attempts, answer.request_id.empty() ? "-" : answer.request_id,
-            message->model, message->stop_reason, message->usage.input_tokens,
-            message->usage.output_tokens, message->usage.cache_read_tokens,
-            std::chrono::duration_cast<std::chrono::milliseconds>(elapsed.Elapsed()).count());
+  log->info(
+      "openai: status={} attempts={} request_id={} model={} stop_reason={} input={} "
+      "output={} cache_read={} elapsed_ms={}",
+      answer.status, answer.attempts, answer.request_id.empty() ? "-" : answer.request_id,
+      message->model, message->stop_reason, message->usage.input_tokens,
+      message->usage.output_tokens, message->usage.cache_read_tokens,
+      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed.Elapsed()).count());
   return message;
 }
 

@@ -84,6 +84,10 @@ struct OpenAiClientOptions {
   Duration request_timeout = std::chrono::seconds(300);  // agent.request_timeout
   std::optional<double> temperature;                     // agent.temperature; unset = omitted
   Duration max_retry_wait = std::chrono::minutes(5);     // agent.max_retry_wait
+  // agent.stream: `"stream": true` with `stream_options.include_usage`; the chunks are read as
+  // they arrive (internal/sse_stream.h ChatCompletionStream) and the request's on_text hears
+  // each content delta.
+  bool stream = false;
   std::uint64_t jitter_seed = 0;
   std::function<double()> jitter;  // optional source in [0, 1), thread-safe (tests)
   // agent.openai_strict_schema: tools marked `strict` (submit_report) go as strict functions

@@ -42,7 +42,7 @@ class CallLog {
     record.tool = tool;
     record.input = std::move(input);
     record.started_ms = MillisSince(clock_, started_);
-    if (progress_) progress_({step, "tool", tool, record.started_ms});
+    EmitToolProgress(progress_, record, /*done=*/false, record.started_ms);
     if (auto earlier = journal_ ? journal_->FindSuccessful(tool, record.input) : std::nullopt) {
       record.output = std::move(earlier->output);
       record.reused_from = earlier->id;
@@ -53,6 +53,7 @@ class CallLog {
       record.is_error = result.is_error;
     }
     record.duration_ms = MillisSince(clock_, started_) - record.started_ms;
+    EmitToolProgress(progress_, record, /*done=*/true, record.started_ms + record.duration_ms);
     records_.push_back(std::move(record));
     return records_.back();
   }
@@ -128,9 +129,21 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
 
   // The checkpoint before `step`: nullopt to go on; the cancellation error; or, past the
   // deadline, what was found so far (the rules on the partial facts once steps 1-4 are done).
+  int announced_step = 0;
   auto stop_before = [&](int step) -> std::optional<Result<InvestigationOutcome>> {
     const RunLimits::Verdict verdict = limits.Check(clock_);
-    if (verdict == RunLimits::Verdict::kGoOn) return std::nullopt;
+    if (verdict == RunLimits::Verdict::kGoOn) {
+      if (progress && step != announced_step) {
+        announced_step = step;
+        ProgressEvent event;
+        event.step = step;
+        event.what = "step";
+        event.detail = std::string(ProtocolSteps()[static_cast<size_t>(step - 1)].what);
+        event.elapsed_ms = MillisSince(clock_, started_mono);
+        progress(event);
+      }
+      return std::nullopt;
+    }
     if (verdict == RunLimits::Verdict::kCancelled) {
       log->warn("task={} cluster={} playbook cancelled before step {}: {}", task_tag,
                 request.cluster_id, step, limits.CancelledError().message);
@@ -261,8 +274,12 @@ Result<InvestigationOutcome> PlaybookEngine::Investigate(const InvestigationRequ
   outcome.transcript = std::move(calls.records());
   outcome.duration_ms = MillisSince(clock_, started_mono);
   if (progress) {
-    progress({8, "report", std::string(RootCauseName(outcome.report.root_cause_category)),
-              outcome.duration_ms});
+    ProgressEvent event;
+    event.step = 8;
+    event.what = "report";
+    event.detail = std::string(RootCauseName(outcome.report.root_cause_category));
+    event.elapsed_ms = outcome.duration_ms;
+    progress(event);
   }
   log->info("task={} cluster={} playbook report: {} {} (confidence {:.2f}) after {} tool calls",
             task_tag, request.cluster_id, SeverityName(outcome.report.severity),

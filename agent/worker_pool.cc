@@ -210,7 +210,11 @@ void WorkerPool::RunTask(store::Database& memory, const std::string& owner,
     }
     std::string thrown;
     try {
-      result = investigator_.Run(request, options_.engine, {}, &cancel);
+      ProgressFn progress;
+      if (on_progress_) {
+        progress = [this, &task_id](const ProgressEvent& event) { on_progress_(task_id, event); };
+      }
+      result = investigator_.Run(request, options_.engine, progress, &cancel);
     } catch (const std::exception& error) {
       thrown = error.what();
     } catch (...) {

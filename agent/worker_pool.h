@@ -87,6 +87,11 @@ class WorkerPool {
   void set_on_lease_lost(std::function<void(const std::string&)> fn) {
     on_lease_lost_ = std::move(fn);
   }
+  // Called with each task's live progress (task id, event) from the worker thread or a tool
+  // thread while it is investigated — the daemon's event streams. Must be cheap; must not throw.
+  void set_on_progress(std::function<void(const std::string&, const ProgressEvent&)> fn) {
+    on_progress_ = std::move(fn);
+  }
   // Called after each task finishes (task id, report id or error) — progress for the CLI.
   void set_on_task_finished(std::function<void(const std::string&, const Result<std::string>&)> fn) {
     on_task_finished_ = std::move(fn);
@@ -113,6 +118,7 @@ class WorkerPool {
   std::function<void(const std::string&)> on_task_claimed_;
   std::function<void(const std::string&)> on_lease_lost_;
   std::function<void(const std::string&, const Result<std::string>&)> on_task_finished_;
+  std::function<void(const std::string&, const ProgressEvent&)> on_progress_;
   std::atomic<bool> stop_{false};
   const std::atomic<bool>* external_stop_ = nullptr;
   std::atomic<int> allowance_{-1};  // -1: unlimited

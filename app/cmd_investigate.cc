@@ -19,17 +19,51 @@ struct InvestigateOptions {
   std::string question;
   std::string engine{EngineKindName(EngineKind::kAuto)};  // parsed in RunInvestigate
   std::string format = "markdown";
+  bool verbose = false;  // every progress event, and the model's text as it streams in
 };
+
+// The progress of `investigate` on stderr: steps, model turns, tool calls and the report; with
+// --verbose also each call's outcome, the tokens after each turn and the model's text as it
+// arrives (agent.stream = true streams it; otherwise it never arrives piece by piece).
+agent::ProgressFn StderrProgress(bool verbose) {
+  return [verbose, in_text = false](const agent::ProgressEvent& event) mutable {
+    if (event.what == "text") {
+      if (!verbose) return;
+      if (!in_text) std::fputs("  | ", stderr);
+      in_text = true;
+      for (char c : event.text) {
+        std::fputc(c, stderr);
+        if (c == '\n') std::fputs("  | ", stderr);
+      }
+      std::fflush(stderr);
+      return;
+    }
+    if (in_text) std::fputc('\n', stderr);
+    in_text = false;
+    if (event.what == "tool done") {
+      if (!verbose) return;
+      std::fprintf(stderr, "  [step %2d] %-10s %-28s %6.1fs  %s in %lld ms\n", event.step, "done",
+                   event.detail.c_str(), event.elapsed_ms / 1000.0, event.ok ? "ok" : "error",
+                   event.duration_ms);
+      return;
+    }
+    if (event.what == "tokens") {
+      if (!verbose) return;
+      std::fprintf(stderr, "  [step %2d] %-10s %-28lld %6.1fs  $%.4f so far\n", event.step,
+                   "tokens", event.tokens, event.elapsed_ms / 1000.0, event.cost_usd);
+      return;
+    }
+    std::fprintf(stderr, "  [step %2d] %-10s %-28s %6.1fs\n", event.step, event.what.c_str(),
+                 event.detail.c_str(), event.elapsed_ms / 1000.0);
+  };
+}
 
 Status RunInvestigate(AppContext& ctx, const InvestigateOptions& options) {
   RH_ASSIGN_OR_RETURN(EngineKind engine, ParseEngineKind(options.engine));
   service::Investigations investigations(ctx.runtime());
   std::fprintf(stderr, "investigating %s (engine %s)...\n", options.cluster.c_str(),
                options.engine.c_str());
-  agent::ProgressFn progress = [](const agent::ProgressEvent& event) {
-    std::fprintf(stderr, "  [step %2d] %-10s %-28s %6.1fs\n", event.step, event.what.c_str(),
-                 event.detail.c_str(), event.elapsed_ms / 1000.0);
-  };
+  agent::ProgressFn progress = StderrProgress(options.verbose);
   RH_ASSIGN_OR_RETURN(agent::InvestigationResult result,
                       investigations.RunNow(options.cluster, options.question, engine, progress));
   const store::StoredReport& report = result.stored;
@@ -175,6 +209,9 @@ void RegisterInvestigateCommands(CLI::App& app, Action* chosen) {
   investigate->add_option("--engine", investigate_options->engine,
                           "auto (Claude when ANTHROPIC_API_KEY is set, else playbook) | claude | "
                           "playbook");
+  investigate->add_flag("--verbose,-v", investigate_options->verbose,
+                        "Every progress event on stderr: each tool call's outcome, tokens after "
+                        "each model turn, and the model's text as it arrives (agent.stream=true)");
   AddFormatOption(investigate, &investigate_options->format, "markdown",
                   "the report as `reports show --format json` and GET /api/v1/reports/{id}");
   investigate->callback([chosen, investigate_options] {

@@ -343,6 +343,8 @@ const std::vector<Field>& Fields() {
                c.agent.thinking_budget),
       RH_FIELD("agent.max_retry_wait", "longest retry-after honoured", c.agent.max_retry_wait),
       RH_FIELD("agent.strict_report", "submit_report as a strict tool", c.agent.strict_report),
+      RH_FIELD("agent.stream", "stream the model's answers (SSE) into the live progress",
+               c.agent.stream),
       RH_FIELD("agent.provider", Alternatives(LlmProviderNames()), c.agent.provider),
       RH_FIELD("agent.openai_base_url", "OpenAI-compatible API base URL, up to /v1",
                c.agent.openai_base_url),
@@ -810,6 +812,11 @@ Status ValidateConfig(const Config& c) {
         c.agent.gateway_base_url.rfind("http://", 0) != 0 &&
         c.agent.gateway_base_url.rfind("https://", 0) != 0) {
       return bad("agent.gateway_base_url", "must start with http:// or https://");
+    }
+    if (bedrock && c.agent.stream) {
+      return bad("agent.stream", "is true, but Bedrock streams in AWS's binary event-stream "
+                                 "format (invoke-with-response-stream), which Rockhound does not "
+                                 "read; set agent.stream=false with agent.provider=bedrock");
     }
     if (bedrock && c.agent.gateway_base_url.empty() && c.agent.gateway_region.empty()) {
       return bad("agent.gateway_region", "must name the AWS region (e.g. us-east-1) with "

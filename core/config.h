@@ -154,6 +154,9 @@ struct AgentConfig {
   int thinking_budget = 0;                // extended (interleaved) thinking tokens; 0 = off
   Duration max_retry_wait = std::chrono::minutes(5);  // longest retry-after honoured
   bool strict_report = true;              // submit_report as a strict tool (Claude 4.5 models)
+  // Stream the model's answers (Server-Sent Events, `"stream": true`): the text reaches the
+  // live progress (`investigate --verbose`, GET .../events) as it is written. Off: one JSON body.
+  bool stream = false;
   // The model API of the claude engine (docs/openai-compatible.md). With openai the loop speaks
   // Chat Completions to openai_base_url as openai_model, with the key from OPENAI_API_KEY.
   LlmProvider provider = LlmProvider::kAnthropic;

@@ -28,6 +28,22 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// The body of a streamed answer: kept, and handed on as it arrives once the status is 2xx.
+struct StreamedBody {
+  CURL* handle = nullptr;
+  std::string* body = nullptr;
+  const std::function<void(std::string_view)>* on_body = nullptr;
+};
+
+size_t StreamBody(char* data, size_t size, size_t count, void* user) {
+  auto* streamed = static_cast<StreamedBody*>(user);
+  streamed->body->append(data, size * count);
+  long status = 0;
+  curl_easy_getinfo(streamed->handle, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 200 && status < 300) (*streamed->on_body)(std::string_view(data, size * count));
+  return size * count;
+}
+
 // Called once per header line, status lines included. A new status line (after a 100 Continue,
 // say) starts a fresh header set, so only the final answer's headers are kept.
 size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
@@ -140,8 +156,14 @@ HttpResult CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, Millis(request.connect_timeout));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, Millis(request.total_timeout));
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  StreamedBody streamed{handle, &response.body, &request.on_body};
+  if (request.on_body) {
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &StreamBody);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &streamed);
+  } else {
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &AppendBody);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  }
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &AppendHeader);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &response.headers);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);

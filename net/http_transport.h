@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ struct HttpRequest {
   std::string body;     // POST only; ignored for GET
   std::chrono::milliseconds connect_timeout{10000};  // to establish the connection
   std::chrono::milliseconds total_timeout{300000};   // the whole attempt, connection included
+  // Set: called with each piece of a 2xx answer's body as it arrives (a streamed answer, e.g.
+  // Server-Sent Events); the body is still returned whole. A transport that cannot stream may
+  // never call it (the caller then reads the whole body).
+  std::function<void(std::string_view)> on_body;
 };
 
 struct HttpResponse {

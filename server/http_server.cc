@@ -262,6 +262,7 @@ HttpResponse ToHttp(ApiResponse api_response) {
   response.content_type = std::move(api_response.content_type);
   response.body = std::move(api_response.body);
   response.headers = std::move(api_response.headers);
+  response.stream = std::move(api_response.stream);
   return response;
 }
 
@@ -487,6 +488,7 @@ HttpResponse HttpServer::Impl::Serve(const Route& route, const HttpRequest& requ
     api_request.path_params = std::move(path_params);
     api_request.body = request.body;
     api_request.accept = std::string(request.Header("accept"));
+    api_request.last_event_id = std::string(request.Header("last-event-id"));
     api_request.client = request.peer;
     if (Status known = internal::CheckQueryParameters(route, api_request); !known) {
       state.rejection_reason = "unknown_parameter";

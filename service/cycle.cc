@@ -5,6 +5,7 @@
 #include "alerts/alert_store.h"
 #include "core/log.h"
 #include "service/lark_feed.h"
+#include "service/workers.h"
 #include "store/task_queue.h"
 
 namespace rh::service {
@@ -62,6 +63,7 @@ Result<InvestigateStats> Cycle::Investigate(int max_investigations, const std::a
   pool_options.workers = runtime_.config().agent.workers;
   pool_options.queue = runtime_.config().queue;
   agent::WorkerPool pool(*investigator, *memory, runtime_.clock(), pool_options);
+  PublishProgress(runtime_, pool);
   RH_ASSIGN_OR_RETURN(agent::WorkerPoolStats stats, pool.RunUntilIdle(&stop, max_investigations));
   return InvestigateStats{stats.completed, stats.failed, stats.released};
 }

@@ -1,8 +1,12 @@
 #include "service/investigations.h"
 
+#include "core/clock.h"
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "core/root_cause.h"
+#include "core/severity.h"
 
 namespace rh::service {
 
@@ -100,6 +104,66 @@ Result<agent::InvestigationResult> Investigations::RunNow(const std::string& clu
   RH_ASSIGN_OR_RETURN(agent::Investigator * investigator, runtime_.Investigator());
   agent::InvestigationRequest request{"", cluster_id, RedactSecrets(question)};
   return investigator->Run(request, engine, progress);
+}
+
+}  // namespace rh::service
+
+namespace rh::service {
+
+Result<std::optional<ProgressMessage>> Investigations::StoredFinalEvent(std::string_view task_id) {
+  RH_ASSIGN_OR_RETURN(InvestigationStatus status, Get(task_id));
+  const store::Task& task = status.task;
+  if (task.active()) return std::optional<ProgressMessage>();
+  ProgressMessage message;
+  Json data = {{"task_id", task.id}, {"status", std::string(store::TaskStatusName(task.status))}};
+  if (task.status == store::TaskStatus::kDone && status.report) {
+    message.event = "final";
+    data["report_id"] = status.report->report_id;
+    data["severity"] = std::string(SeverityName(status.report->severity));
+    data["category"] = std::string(RootCauseName(status.report->category));
+    data["engine"] = std::string(EngineKindName(status.report->engine));
+  } else {
+    message.event = "failed";
+    data["error"] = task.last_error.empty() ? std::string(store::TaskStatusName(task.status))
+                                            : task.last_error;
+  }
+  message.data = DumpJson(data);
+  return std::optional<ProgressMessage>(std::move(message));
+}
+
+Status Investigations::FollowEvents(std::string_view task_id, long long after,
+                                    std::chrono::milliseconds heartbeat,
+                                    std::chrono::milliseconds max_duration,
+                                    const std::function<bool(const ProgressMessage&)>& on_event,
+                                    const std::function<bool()>& on_idle) {
+  if (auto exists = Get(task_id); !exists) return Fail(exists.error());  // before anything
+  ProgressHub& hub = runtime_.progress_hub();
+  const auto give_up_at = MachineMonotonic() + max_duration;
+  while (MachineMonotonic() < give_up_at) {
+    ProgressHub::Batch batch = hub.Wait(task_id, after, heartbeat);
+    if (batch.missed > 0) {
+      ProgressMessage missed{0, "missed", DumpJson(Json{{"count", batch.missed}})};
+      if (!on_event(missed)) return {};
+    }
+    for (const ProgressMessage& message : batch.events) {
+      if (!on_event(message)) return {};
+      after = message.id;
+      if (IsFinalEvent(message.event)) return {};
+    }
+    if (batch.ended) return {};  // the reader had already seen the final event
+    if (!batch.events.empty()) continue;
+    if (!batch.known) {
+      // Nothing live here: the task may have ended elsewhere (or before this process started).
+      RH_ASSIGN_OR_RETURN(std::optional<ProgressMessage> final_event, StoredFinalEvent(task_id));
+      if (final_event) {
+        final_event->id = after + 1;
+        on_event(*final_event);
+        return {};
+      }
+    }
+    if (!on_idle()) return {};
+  }
+  return {};
 }
 
 }  // namespace rh::service

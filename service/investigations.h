@@ -13,6 +13,8 @@
 // databases underneath).
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +24,7 @@
 #include "agent/investigator.h"
 #include "core/engine_kind.h"
 #include "core/error.h"
+#include "service/progress_hub.h"
 #include "service/runtime.h"
 #include "store/report_store.h"
 #include "store/task_queue.h"
@@ -61,6 +64,24 @@ class Investigations {
   Result<store::TaskPage> List(const store::TaskFilter& filter);
   // Cancels a queued or running task; `by` is recorded. invalid_argument when it already ended.
   Result<store::Task> Cancel(std::string_view task_id, std::string_view by);
+  // Follows the live events of investigation `task_id` (service/progress_hub.h) after event id
+  // `after` (0: from the start; an EventSource's Last-Event-ID), calling `on_event` for each in
+  // order until the stream's final ("final" with the report id, or "failed") has been passed
+  // on. A task this process has no stream for that has already ended (run by another process,
+  // or its stream expired) gets one "final"/"failed" built from the stored task and report.
+  // While nothing happens, `on_idle` is called every `heartbeat`. Returns when the final event
+  // was passed on, when a callback returns false (the client went away), or after
+  // `max_duration` (real time; the client reconnects with its Last-Event-ID).
+  // not_found for an unknown task, before any callback.
+  Status FollowEvents(std::string_view task_id, long long after,
+                      std::chrono::milliseconds heartbeat, std::chrono::milliseconds max_duration,
+                      const std::function<bool(const ProgressMessage&)>& on_event,
+                      const std::function<bool()>& on_idle);
+  // The final event of an ended task from what is stored: "final" {status, report_id,
+  // severity, category} for a done task, "failed" {status, error} for a failed or cancelled
+  // one; nullopt while it is queued or running.
+  Result<std::optional<ProgressMessage>> StoredFinalEvent(std::string_view task_id);
+
   // Investigates `cluster_id` now, on this thread, and stores the report.
   Result<agent::InvestigationResult> RunNow(const std::string& cluster_id,
                                             const std::string& question, EngineKind engine,

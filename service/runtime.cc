@@ -13,6 +13,7 @@
 #include "knowledge/embedder.h"
 #include "knowledge/knowledge_lake.h"
 #include "service/internal/overview_cache.h"
+#include "service/progress_hub.h"
 #include "store/schema.h"
 #include "tools/investigation_tools.h"
 
@@ -98,7 +99,8 @@ Runtime::Runtime(Config config, Clock& clock, MetricsRegistry& metrics)
     : config_(std::move(config)),
       clock_(clock),
       metrics_(metrics),
-      overview_cache_(std::make_unique<OverviewCache>()) {}
+      overview_cache_(std::make_unique<OverviewCache>()),
+      progress_hub_(std::make_unique<ProgressHub>(clock)) {}
 
 Runtime::~Runtime() {
   // Users of a database go before the database.

@@ -48,6 +48,7 @@ class ToolExecutor;
 namespace rh::service {
 
 class OverviewCache;
+class ProgressHub;
 
 // Told about every issue the tracker opened or escalated (reason "new" | "escalated"): the
 // notifier of `serve` listens. Called on the thread that ran the tracker; keep it cheap.
@@ -112,6 +113,10 @@ class Runtime {
   // (service/internal/overview_cache.h).
   OverviewCache& overview_cache() { return *overview_cache_; }
 
+  // The live event streams of the investigations this process's workers run
+  // (service/progress_hub.h): the workers publish, GET .../investigations/{id}/events reads.
+  ProgressHub& progress_hub() { return *progress_hub_; }
+
   // Issue listeners (service/issues.h calls NotifyIssue for new and escalated issues).
   void AddIssueListener(IssueListener listener);
   void NotifyIssue(const issues::Issue& issue, std::string_view reason);
@@ -130,6 +135,7 @@ class Runtime {
   std::unique_ptr<tools::ToolRegistry> tools_;
   std::unique_ptr<Engines> engines_;
   std::unique_ptr<OverviewCache> overview_cache_;
+  std::unique_ptr<ProgressHub> progress_hub_;
   std::mutex listeners_mutex_;
   std::vector<IssueListener> issue_listeners_;
 };

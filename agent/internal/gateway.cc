@@ -34,9 +34,12 @@ std::string JoinBetas(const std::vector<std::string>& betas) {
 
 std::string_view GatewayName(ClaudeGateway kind) {
   switch (kind) {
-    case ClaudeGateway::kBedrock: return "bedrock";
-    case ClaudeGateway::kVertex: return "vertex";
-    case ClaudeGateway::kAnthropic: return "anthropic";
+    case ClaudeGateway::kBedrock:
+      return "bedrock";
+    case ClaudeGateway::kVertex:
+      return "vertex";
+    case ClaudeGateway::kAnthropic:
+      return "anthropic";
   }
   return "anthropic";
 }
@@ -48,15 +51,17 @@ Status CheckGatewayRoute(GatewayRoute& route) {
       return InvalidArgument(context, "agent.vertex_project must name the Google Cloud project");
     }
     if (route.region.empty()) {
-      return InvalidArgument(context, "agent.gateway_region must name the Vertex AI location "
-                                      "(e.g. us-east5 or global)");
+      return InvalidArgument(context,
+                             "agent.gateway_region must name the Vertex AI location "
+                             "(e.g. us-east5 or global)");
     }
   }
   if (route.base_url.empty()) {
     if (route.kind == ClaudeGateway::kBedrock) {
       if (route.region.empty()) {
-        return InvalidArgument(context, "agent.gateway_region must name the AWS region (e.g. "
-                                        "us-east-1), or agent.gateway_base_url the endpoint");
+        return InvalidArgument(context,
+                               "agent.gateway_region must name the AWS region (e.g. "
+                               "us-east-1), or agent.gateway_base_url the endpoint");
       }
       route.base_url = "https://bedrock-runtime." + route.region + ".amazonaws.com";
     } else if (route.kind == ClaudeGateway::kVertex) {
@@ -68,13 +73,14 @@ Status CheckGatewayRoute(GatewayRoute& route) {
   return CheckBaseUrl(context, "agent.gateway_base_url", route.base_url);
 }
 
-std::string GatewayEndpoint(const GatewayRoute& route, const std::string& model) {
+std::string GatewayEndpoint(const GatewayRoute& route, const std::string& model, bool stream) {
   switch (route.kind) {
     case ClaudeGateway::kBedrock:
       return route.base_url + "/model/" + EncodeModelId(model) + "/invoke";
     case ClaudeGateway::kVertex:
       return route.base_url + "/projects/" + route.project + "/locations/" + route.region +
-             "/publishers/anthropic/models/" + model + ":rawPredict";
+             "/publishers/anthropic/models/" + model +
+             (stream ? ":streamRawPredict" : ":rawPredict");
     case ClaudeGateway::kAnthropic:
       break;
   }
@@ -90,9 +96,9 @@ void ShapeGatewayBody(ClaudeGateway kind, const std::vector<std::string>& betas,
 }
 
 net::HttpHeaders GatewayHeaders(const GatewayRoute& route, const std::vector<std::string>& betas,
-                                int retries_taken) {
+                                int retries_taken, bool stream) {
   net::HttpHeaders headers = {{"content-type", "application/json"},
-                              {"accept", "application/json"},
+                              {"accept", stream ? "text/event-stream" : "application/json"},
                               {"user-agent", net::kUserAgent},
                               {"x-stainless-retry-count", std::to_string(retries_taken)}};
   if (!route.token.empty()) headers.push_back({"authorization", "Bearer " + route.token});

@@ -52,17 +52,20 @@ std::string_view GatewayName(ClaudeGateway kind);
 // agent.* setting to fix (a missing region or project, a base URL that is not http(s)).
 Status CheckGatewayRoute(GatewayRoute& route);
 
-// The URL a request for `model` is POSTed to.
-std::string GatewayEndpoint(const GatewayRoute& route, const std::string& model);
+// The URL a request for `model` is POSTed to; `stream` picks Vertex's streamRawPredict (its
+// answer is the Messages API's SSE stream). Bedrock streams in AWS's binary event-stream format,
+// which Rockhound does not read: the config refuses agent.stream with agent.provider=bedrock.
+std::string GatewayEndpoint(const GatewayRoute& route, const std::string& model,
+                            bool stream = false);
 
 // Reshapes a Messages API body (with `model`) for the gateway, in place: `model` removed,
 // anthropic_version added, and for Bedrock `betas` moved into the body.
 void ShapeGatewayBody(ClaudeGateway kind, const std::vector<std::string>& betas, Json& body);
 
 // The request headers: content-type, accept, user-agent, x-stainless-retry-count, the bearer
-// token when set, and (Vertex) anthropic-beta.
+// token when set, and (Vertex) anthropic-beta; `stream` asks for text/event-stream.
 net::HttpHeaders GatewayHeaders(const GatewayRoute& route, const std::vector<std::string>& betas,
-                                int retries_taken);
+                                int retries_taken, bool stream = false);
 
 // The Anthropic model id behind a gateway's: the ARN's last segment, without a region prefix
 // ("us.", "eu.", "global." …) and "anthropic.", without Bedrock's version suffix ("-v1:0"),

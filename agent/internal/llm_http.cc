@@ -100,8 +100,24 @@ Result<LlmHttpAnswer> PostJsonWithRetries(const LlmHttpCall& call, net::HttpTran
   for (int attempt = 0;; ++attempt) {
     const int attempts = attempt + 1;
     post.headers = call.headers(attempt);
+    size_t streamed_bytes = 0;
+    if (call.on_stream) {
+      post.on_body = [&](std::string_view piece) {
+        streamed_bytes += piece.size();
+        call.on_stream(piece);
+      };
+    }
     auto answer = transport.Send(post);
 
+    if (!answer && streamed_bytes > 0) {
+      std::string message = "the stream from " + endpoint + " broke after " +
+                            std::to_string(streamed_bytes) + " bytes: " +
+                            Scrub(RedactSecrets(answer.error().message), call.secret) +
+                            " (not retried: part of the answer was already read; " +
+                            AttemptsText(attempts) + ")";
+      log->error("{}: {}", context, message);
+      return Unavailable(context, std::move(message));
+    }
     if (!answer) {
       const net::HttpFailure& failure = answer.error();
       const std::string what = Scrub(RedactSecrets(failure.message), call.secret);
@@ -137,6 +153,11 @@ Result<LlmHttpAnswer> PostJsonWithRetries(const LlmHttpCall& call, net::HttpTran
       ok.status = response.status;
       ok.request_id = RequestIdOf(call, response, Json());
       ok.attempts = attempts;
+      if (call.on_stream) {
+        ok.text = response.body;
+        ok.streamed = streamed_bytes > 0;
+        return ok;
+      }
       auto parsed_body = ParseJson(response.body, context + " response");
       if (!parsed_body) {
         std::string message = "HTTP " + std::to_string(response.status) +

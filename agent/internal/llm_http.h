@@ -26,6 +26,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -63,12 +64,19 @@ struct LlmHttpCall {
   Duration connect_timeout = std::chrono::seconds(10);
   Duration request_timeout = std::chrono::seconds(300);
   Duration max_retry_wait = std::chrono::minutes(5);
+  // Set: the answer is a stream (agent.stream). The pieces of a 2xx body go here as they
+  // arrive; the body is not parsed as JSON (LlmHttpAnswer::text has it whole). An attempt that
+  // fails before its first piece is retried as usual; once a piece arrived, a failure is final
+  // (unavailable, "the stream broke after N bytes").
+  std::function<void(std::string_view)> on_stream;
 };
 
 // A 2xx answer with its parsed JSON body.
 struct LlmHttpAnswer {
   long status = 200;
-  Json body;
+  Json body;               // null for a streamed answer
+  std::string text;        // a streamed answer's whole body
+  bool streamed = false;   // on_stream received at least one piece
   std::string request_id;  // empty when the server sent none
   int attempts = 1;
 

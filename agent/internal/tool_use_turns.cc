@@ -16,7 +16,6 @@ bool Cacheable(const Json& block) {
   return type == "tool_result" || type == "tool_use" || type == "image" || type == "document";
 }
 
-
 }  // namespace
 
 long long MillisSince(const Clock& clock, MonoTime start) {
@@ -65,7 +64,7 @@ void AddTurnUsage(const LlmResponse& response, const AgentConfig& config,
 void RunToolCalls(std::vector<ToolCallRecord*> records, const tools::ToolRegistry& tools,
                   ToolExecutor& executor, const Clock& clock, MonoTime started,
                   const std::function<bool()>& may_start,
-                  const std::function<void(const ToolCallRecord&)>& on_start,
+                  const std::function<void(const ToolCallRecord&, bool done)>& on_event,
                   std::vector<size_t>* not_run) {
   std::mutex not_run_mutex;
   std::vector<std::function<void()>> jobs;
@@ -78,11 +77,12 @@ void RunToolCalls(std::vector<ToolCallRecord*> records, const tools::ToolRegistr
         return;
       }
       record.started_ms = MillisSince(clock, started);
-      if (on_start) on_start(record);
+      if (on_event) on_event(record, /*done=*/false);
       tools::ToolResult result = tools.Call(record.tool, record.input);
       record.output = result.content.empty() ? "(no output)" : std::move(result.content);
       record.is_error = result.is_error;
       record.duration_ms = MillisSince(clock, started) - record.started_ms;
+      if (on_event) on_event(record, /*done=*/true);
     });
   }
   executor.RunAll(std::move(jobs));

@@ -35,16 +35,18 @@ Json ToolResultBlock(const ToolCallRecord& record);
 
 // Adds one model turn's usage to `usage` (turns, tokens, the latest context) and prices the sum
 // at the model's agent.prices entry.
-void AddTurnUsage(const LlmResponse& response, const AgentConfig& config, InvestigationUsage* usage);
+void AddTurnUsage(const LlmResponse& response, const AgentConfig& config,
+                  InvestigationUsage* usage);
 
 // Runs `records` (id, step, tool, input filled in) on `executor` through `tools`, each job
 // filling in its own output, is_error and timing (ms since `started`). A record whose call
 // `may_start` refuses when its turn comes is left unrun and its index returned in `not_run`
-// (may be null). `on_start` (may be empty) is told each tool as it starts.
+// (may be null). `on_event` (may be empty) is told each call as it starts (done false) and as
+// it ends (done true, with its output and timing filled in).
 void RunToolCalls(std::vector<ToolCallRecord*> records, const tools::ToolRegistry& tools,
                   ToolExecutor& executor, const Clock& clock, MonoTime started,
                   const std::function<bool()>& may_start,
-                  const std::function<void(const ToolCallRecord&)>& on_start,
+                  const std::function<void(const ToolCallRecord&, bool done)>& on_event,
                   std::vector<size_t>* not_run);
 
 }  // namespace rh::agent::internal

@@ -10,7 +10,10 @@
 // its own (the Runtime's databases are connection pools).
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +21,8 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/metrics.h"
+#include "server/internal/response_stream.h"
+#include "service/progress_hub.h"
 #include "service/runtime.h"
 
 namespace rh::server::internal {
@@ -29,6 +34,7 @@ struct ApiRequest {
   std::vector<std::string> path_params;      // the route's captures, in order
   std::string body;
   std::string accept;  // the Accept header
+  std::string last_event_id;  // the Last-Event-ID header (a reconnecting EventSource)
   std::string client;  // the peer address
 };
 
@@ -37,6 +43,9 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set: a streamed body (Server-Sent Events) produced after the head is sent
+  // (internal/response_stream.h); `body` is ignored.
+  std::function<void(ResponseStream&)> stream;
 
   static ApiResponse JsonBody(const Json& value, int status = 200);
 };
@@ -64,6 +73,9 @@ class Api {
   Result<ApiResponse> CreateInvestigation(const ApiRequest& request);
   Result<ApiResponse> GetInvestigation(const ApiRequest& request);
   Result<ApiResponse> ListInvestigations(const ApiRequest& request);
+  // GET /api/v1/investigations/{id}/events: the investigation's live events as Server-Sent
+  // Events (service::Investigations::FollowEvents); in api_events.cc.
+  Result<ApiResponse> InvestigationEvents(const ApiRequest& request);
 
   Result<ApiResponse> ListReports(const ApiRequest& request);
   Result<ApiResponse> GetReport(const ApiRequest& request);
@@ -95,6 +107,11 @@ class Api {
   std::string FleetGauges();
   service::Runtime& runtime_;
   MetricsRegistry& metrics_;
+  // Event streams open now (each holds a handler thread; at most half of server.threads).
+  std::shared_ptr<std::atomic<int>> open_streams_ = std::make_shared<std::atomic<int>>(0);
 };
+
+// One Server-Sent Event: "id: N" (when N > 0), "event: name", "data: <json>", a blank line.
+std::string FormatServerSentEvent(const service::ProgressMessage& message);
 
 }  // namespace rh::server::internal

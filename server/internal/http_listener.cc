@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -113,6 +114,57 @@ struct Connection {
   size_t out_offset = 0;  // bytes of out_head + out_body already written
   bool close_after_write = false;
   bool linger_after_write = false;
+};
+
+// The body of a streamed response, written straight to the connection's (non-blocking) socket
+// by the handler thread that owns it.
+class SocketStream final : public ResponseStream {
+ public:
+  SocketStream(int fd, std::chrono::milliseconds write_timeout, const std::atomic<bool>& stopping)
+      : fd_(fd), write_timeout_(write_timeout), stopping_(stopping) {}
+
+  bool Write(std::string_view bytes) override {
+    if (gone_) return false;
+    const SteadyTime deadline = MachineMonotonic() + write_timeout_;
+    while (!bytes.empty()) {
+      const ssize_t sent = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (sent > 0) {
+        bytes.remove_prefix(static_cast<size_t>(sent));
+        continue;
+      }
+      if (sent < 0 && errno == EINTR) continue;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - MachineMonotonic());
+      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && left.count() > 0) {
+        pollfd ready{fd_, POLLOUT, 0};
+        poll(&ready, 1, static_cast<int>(left.count()));
+        continue;
+      }
+      gone_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  bool Stopped() override {
+    if (gone_ || stopping_) return true;
+    pollfd ready{fd_, POLLIN | POLLRDHUP, 0};
+    if (poll(&ready, 1, 0) > 0) {
+      if (ready.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+        gone_ = true;
+      } else if (ready.revents & POLLIN) {
+        char byte;
+        gone_ = recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+      }
+    }
+    return gone_;
+  }
+
+ private:
+  int fd_;
+  std::chrono::milliseconds write_timeout_;
+  const std::atomic<bool>& stopping_;
+  bool gone_ = false;
 };
 
 // The client's address as text, IPv4-mapped IPv6 addresses as plain IPv4.
@@ -268,7 +320,10 @@ struct HttpListener::Impl {
   void Discard(Connection& conn, std::vector<char>& buffer);
   void Close(Connection& conn);
   void Arm(Connection& conn, uint32_t events);
-  void Serialize(Connection& conn, HttpResponse response, bool head_only, int minor_version);
+  void Serialize(Connection& conn, HttpResponse response, bool head_only, int minor_version,
+                 bool streamed = false);
+  // Sends the head of a streamed response, runs its producer on this thread, then closes.
+  void StreamResponse(Connection& conn, Lock& lock, HttpResponse response, int minor_version);
   static WriteResult WriteSome(Connection& conn);
   void Uncount(Connection& conn);
 
@@ -758,6 +813,10 @@ void HttpListener::Impl::Drive(Connection& conn, Lock& lock) {
     conn.phase = Phase::kHandling;
     lock.unlock();
     HttpResponse response = CallHandler(request);
+    if (response.stream && request.method != "HEAD") {
+      StreamResponse(conn, lock, std::move(response), request.minor_version);
+      return;
+    }
     response.close = response.close || !request.keep_alive || stopping;
     Serialize(conn, std::move(response), request.method == "HEAD", request.minor_version);
     conn.linger_after_write = false;
@@ -935,8 +994,29 @@ void HttpListener::Impl::Arm(Connection& conn, uint32_t events) {
   }
 }
 
+void HttpListener::Impl::StreamResponse(Connection& conn, Lock& lock, HttpResponse response,
+                                        int minor_version) {
+  std::function<void(ResponseStream&)> producer = std::move(response.stream);
+  response.stream = nullptr;
+  response.close = true;
+  response.body.clear();
+  Serialize(conn, std::move(response), /*head_only=*/true, minor_version, /*streamed=*/true);
+  SocketStream stream(conn.fd, options.write_timeout, stopping);
+  if (stream.Write(conn.out_head)) {
+    try {
+      producer(stream);
+    } catch (const std::exception& e) {
+      Logger("server")->error("streamed response: unexpected exception: {}", e.what());
+    } catch (...) {
+      Logger("server")->error("streamed response: unexpected exception");
+    }
+  }
+  lock.lock();
+  Close(conn);
+}
+
 void HttpListener::Impl::Serialize(Connection& conn, HttpResponse response, bool head_only,
-                                   int minor_version) {
+                                   int minor_version, bool streamed) {
   std::string& head = conn.out_head;
   head.clear();
   head.reserve(160 + response.content_type.size() + 64 * response.headers.size());
@@ -951,7 +1031,7 @@ void HttpListener::Impl::Serialize(Connection& conn, HttpResponse response, bool
     head += "\r\n";
   }
   const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
-  if (!bodiless) {
+  if (!bodiless && !streamed) {
     head += "Content-Length: ";
     head += std::to_string(response.body.size());
     head += "\r\n";

@@ -18,7 +18,9 @@
 // unless "Connection: keep-alive"). Pipelined requests are answered in order, one at a time.
 //
 // The handler runs on a pool thread and returns the whole response; it must not block on the
-// client. Answers the listener decides itself (4xx, 503) are built by the RefusalResponder, on
+// client. A streamed response (HttpResponse::stream, Server-Sent Events) is the exception: its
+// producer runs on that pool thread after the head is sent, bounded by the producer itself, by
+// write_timeout per write, by the client closing and by Stop. Answers the listener decides itself (4xx, 503) are built by the RefusalResponder, on
 // the loop thread, so it must be quick.
 // Thread-safety: Start and Stop from one thread; the handler and the responder are called
 // concurrently (the handler from every pool thread, the responder from the loop thread).
@@ -34,6 +36,7 @@
 
 #include "core/error.h"
 #include "server/internal/http_request_parser.h"
+#include "server/internal/response_stream.h"
 
 namespace rh::server::internal {
 
@@ -43,6 +46,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;  // close the connection after this response
+  // Set: the body is produced by this function after the head is sent (internal/
+  // response_stream.h); `body` is ignored and the connection closes afterwards.
+  std::function<void(ResponseStream&)> stream;
 };
 
 struct HttpListenerOptions {

@@ -34,6 +34,7 @@ const std::vector<Route>& ApiRoutes() {
       {"GET", "/api/v1/investigations", &Api::ListInvestigations,
        WithPaging({"status", "cluster"})},
       {"GET", "/api/v1/investigations/{id}", &Api::GetInvestigation, {}},
+      {"GET", "/api/v1/investigations/{id}/events", &Api::InvestigationEvents, {}},
       {"GET", "/api/v1/reports", &Api::ListReports,
        WithPaging({"cluster", "account", "severity", "category", "since"})},
       {"GET", "/api/v1/reports/{id}", &Api::GetReport, {"format"}},

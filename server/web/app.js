@@ -2,7 +2,8 @@
 // Pages: / (fleet overview: root causes, next actions, filters; cards on small screens),
 // /clusters/<id> (metric values with thresholds, banded charts, score history, folded alerts),
 // /reports (list + filters), /reports/<id> (with the chart of the metric its evidence cites),
-// /investigate (request form), /investigations/<task_id> (progress, polled), /issues (alert
+// /investigate (request form), /investigations/<task_id> (progress, live over Server-Sent
+// Events, polled when the stream is not available), /issues (alert
 // issues, open first, escalated highlighted) and /issues/<id> (alert timeline, history, linked
 // reports, triage and disposition steps).
 // Everything the server sends is inserted as text (never as HTML).
@@ -506,6 +507,7 @@ function setView(section, ...children) {
 async function render() {
   const generation = ++renderGeneration;
   if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
+  if (!location.pathname.startsWith('/investigations/')) stopLive();
   showBanner('');
   const path = location.pathname.replace(/\/+$/, '') || '/';
   const params = new URLSearchParams(location.search);
@@ -1200,12 +1202,90 @@ async function renderProgress(generation, taskId) {
           ` (${fmtAgo(task.created_at)}) · attempt ${task.attempts} of ${task.max_attempts}`))),
     task.question ? h('p', {}, h('strong', {}, 'Question: '), task.question) : null,
     h('div', { id: 'progress-status', 'data-status': task.status }, badge(task.status)),
-    steps, result);
-  if (!report && !failed) {
+    steps, result, liveProgress(generation, taskId, !report && !failed));
+}
+
+// ---- live progress --------------------------------------------------------------------------
+// A running investigation's events as they happen (EventSource on
+// /api/v1/investigations/{id}/events): steps, model turns, tool calls, the model's streamed
+// text, tokens; at the final event the page renders the result and keeps the list. Without the
+// stream (a server that needs a token: EventSource cannot send one) the page polls instead.
+
+let live = null;  // { taskId, panel, source }
+
+function stopLive() {
+  if (live && live.source) { live.source.close(); live.source = null; }
+}
+
+function liveEventText(name, data) {
+  switch (name) {
+    case 'started': return 'A worker started the investigation';
+    case 'step': return `Step ${data.step}: ${data.what}`;
+    case 'model_turn': return `Model turn ${data.step}` + (data.detail ? ` (${data.detail})` : '');
+    case 'tool_started': return `${data.tool} (${data.call_id}) started`;
+    case 'tool_finished': return `${data.tool} (${data.call_id}) ${data.ok ? 'ok' : 'failed'} in ${data.duration_ms} ms`;
+    case 'text': return data.text;
+    case 'tokens': return `${data.tokens} tokens so far ($${Number(data.cost_usd).toFixed(4)})`;
+    case 'compacted': return `Compacted ${data.detail}`;
+    case 'report': return `Report written: ${data.category}`;
+    case 'retrying': return 'The attempt failed; the task is queued again';
+    case 'missed': return `${data.count} earlier events are no longer kept`;
+    case 'final': return `Done: ${data.severity} ${data.category}`;
+    case 'failed': return `Failed: ${data.error}`;
+    default: return name;
+  }
+}
+
+function liveProgress(generation, taskId, running) {
+  if (live && live.taskId !== taskId) { stopLive(); live = null; }
+  if (!running) return live ? live.panel : null;  // the finished run's list stays on the page
+  if (live && live.source) return live.panel;
+  const list = h('ol', { class: 'live-events', id: 'live-events' });
+  const state = h('p', { class: 'muted', id: 'live-state', 'data-state': 'connecting' },
+    'Connecting to the live progress…');
+  const panel = h('section', { class: 'card', id: 'live-panel' }, h('h2', {}, 'Live progress'), state, list);
+  const source = new EventSource('/api/v1/investigations/' + encodeURIComponent(taskId) + '/events');
+  live = { taskId, panel, source };
+  let received = 0;
+  const names = ['started', 'step', 'model_turn', 'tool_started', 'tool_finished', 'text', 'tokens',
+    'compacted', 'report', 'retrying', 'missed', 'final', 'failed'];
+  for (const name of names) {
+    source.addEventListener(name, (event) => {
+      received += 1;
+      const data = JSON.parse(event.data);
+      const item = h('li', { class: 'live-' + name, 'data-event': name, 'data-id': event.lastEventId },
+        liveEventText(name, data));
+      if (name === 'final' && data.report_id) {
+        item.append(' · ', link('/reports/' + encodeURIComponent(data.report_id), 'Open the report →'));
+      }
+      list.append(item);
+      const status = document.getElementById('progress-status');
+      if (name === 'started' && status && status.dataset.status === 'queued') {
+        status.dataset.status = 'running';
+        status.replaceChildren(badge('running'));
+      }
+      state.dataset.state = 'live';
+      state.textContent = 'Live: events appear as the investigation runs.';
+      if (name === 'final' || name === 'failed') {
+        source.close();
+        live.source = null;
+        state.dataset.state = 'ended';
+        state.textContent = 'The investigation ended.';
+        if (generation === renderGeneration) render();
+      }
+    });
+  }
+  source.onerror = () => {
+    if (received > 0 || !live || live.source !== source) return;  // EventSource reconnects
+    source.close();
+    live.source = null;
+    state.dataset.state = 'polling';
+    state.textContent = 'Live progress is not available here; this page refreshes by itself.';
     pollTimer = setTimeout(() => {
       if (generation === renderGeneration) render();
     }, POLL_MS);
-  }
+  };
+  return panel;
 }
 
 // ---- start ------------------------------------------------------------------------------------

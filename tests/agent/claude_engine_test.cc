@@ -14,6 +14,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "agent/cancellation.h"
@@ -235,6 +236,43 @@ TEST_F(ClaudeLoopTest, MultiTurnInvestigationEndsInAValidSourcedReport) {
   EXPECT_EQ(tool_events, 8);
   EXPECT_EQ(reports, 1);
   EXPECT_EQ(clock_.waits(), std::vector<double>{});
+}
+
+// With agent.stream the same investigation streams every turn: the model's text reaches the
+// progress as "text" events of its turn (all of it, in order), each turn ends with a "tokens"
+// event, and every call's "tool" start is followed by its "tool done".
+TEST_F(ClaudeLoopTest, AStreamedInvestigationReportsTextTokensAndToolOutcomesLive) {
+  AnthropicScenario scenario = Scenario("investigation_disk_full");
+  Start(scenario, [](AnthropicClientOptions& options) { options.stream = true; });
+  auto outcome = Investigate();
+  ASSERT_TRUE(outcome) << outcome.error().ToString();
+  for (const ReceivedRequest& request : server_->requests()) EXPECT_EQ(request.body["stream"], true);
+  std::map<int, std::string> streamed;  // turn -> text
+  std::map<std::string, int> started;   // call id -> turn
+  int tokens_events = 0;
+  long long last_tokens = 0;
+  for (const ProgressEvent& event : progress_) {
+    if (event.what == "text") streamed[event.step] += event.text;
+    if (event.what == "tool") started[event.call_id] = event.step;
+    if (event.what == "tool done") {
+      EXPECT_EQ(started.count(event.call_id), 1u) << event.call_id << " finished before starting";
+      EXPECT_TRUE(event.ok) << event.detail;
+    }
+    if (event.what == "tokens") {
+      ++tokens_events;
+      EXPECT_GT(event.tokens, last_tokens);
+      last_tokens = event.tokens;
+    }
+  }
+  EXPECT_EQ(started.size(), 8u);
+  EXPECT_EQ(tokens_events, outcome->usage.model_turns);
+  for (size_t turn = 0; turn < scenario.turns.size(); ++turn) {
+    std::string text;
+    for (const Json& block : scenario.turns[turn].message["content"]) {
+      if (JsonString(block, "type") == "text") text += JsonString(block, "text");
+    }
+    EXPECT_EQ(streamed[static_cast<int>(turn) + 1], text) << "turn " << turn + 1;
+  }
 }
 
 // A tool that returns only once `peers` calls are inside it at the same time (or after 10 s):

@@ -248,8 +248,8 @@ TEST(ScriptedGatewayTest, RefusesWhatTheGatewayWould) {
   const std::map<std::string, std::string> auth = {{"authorization", "Bearer tok-123"},
                                                    {"content-type", "application/json"}};
   MessagesEquivalent out;
-  ASSERT_FALSE(CheckGatewayRequest(bedrock, "POST", "/model/anthropic.claude-x-v1%3A0/invoke",
-                                   auth, body, "k", &out));
+  ASSERT_FALSE(CheckGatewayRequest(bedrock, "POST", "/model/anthropic.claude-x-v1%3A0/invoke", auth,
+                                   body, "k", &out));
   EXPECT_EQ(out.model, "anthropic.claude-x-v1:0");
   EXPECT_EQ(out.body["model"], "anthropic.claude-x-v1:0");
   EXPECT_FALSE(out.body.contains("anthropic_version"));
@@ -294,6 +294,15 @@ TEST(GatewayShapeTest, DefaultEndpointsComeFromTheRegion) {
   EXPECT_EQ(internal::GatewayEndpoint(vertex, kVertexModel),
             "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/"
             "anthropic/models/claude-sonnet-4-5@20250929:rawPredict");
+  // Streamed (agent.stream): Vertex's streamRawPredict answers the Messages API's SSE stream.
+  EXPECT_EQ(internal::GatewayEndpoint(vertex, kVertexModel, /*stream=*/true),
+            "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/"
+            "anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict");
+  bool accepts_sse = false;
+  for (const auto& [name, value] : internal::GatewayHeaders(vertex, {}, 0, /*stream=*/true)) {
+    if (name == "accept") accepts_sse = value == "text/event-stream";
+  }
+  EXPECT_TRUE(accepts_sse);
   vertex.base_url.clear();
   vertex.region = "europe-west1";
   ASSERT_TRUE(internal::CheckGatewayRoute(vertex));

@@ -368,12 +368,33 @@ TEST_P(PlaybookTest, ProgressReportsEveryToolAndTheReport) {
   auto outcome = engine_->Investigate({"", row->cluster_id, ""},
                                       [&](const ProgressEvent& event) { events.push_back(event); });
   ASSERT_TRUE(outcome) << outcome.error().ToString();
-  ASSERT_EQ(events.size(), outcome->transcript.size() + 1);
-  for (size_t call_idx = 0; call_idx < outcome->transcript.size(); ++call_idx) {
-    EXPECT_EQ(events[call_idx].what, "tool");
-    EXPECT_EQ(events[call_idx].detail, outcome->transcript[call_idx].tool);
-    EXPECT_EQ(events[call_idx].step, outcome->transcript[call_idx].step);
+  // Each protocol step is announced, then each of its calls starts and finishes (one at a
+  // time, the same call id), then the report.
+  ASSERT_EQ(events.size(), 8 + 2 * outcome->transcript.size() + 1);
+  size_t call_idx = 0;
+  int step = 0;
+  for (size_t i = 0; i + 1 < events.size(); ++i) {
+    if (events[i].what == "step") {
+      EXPECT_EQ(events[i].step, ++step);
+      EXPECT_EQ(events[i].detail, ProtocolSteps()[static_cast<size_t>(step - 1)].what);
+      continue;
+    }
+    ASSERT_LT(call_idx, outcome->transcript.size());
+    const ToolCallRecord& call = outcome->transcript[call_idx];
+    ASSERT_EQ(events[i].what, "tool") << i;
+    EXPECT_EQ(events[i].detail, call.tool);
+    EXPECT_EQ(events[i].step, call.step);
+    EXPECT_EQ(events[i].step, step);
+    EXPECT_EQ(events[i].call_id, call.id);
+    ASSERT_EQ(events[i + 1].what, "tool done");
+    EXPECT_EQ(events[i + 1].call_id, call.id);
+    EXPECT_EQ(events[i + 1].ok, !call.is_error);
+    EXPECT_EQ(events[i + 1].duration_ms, call.duration_ms);
+    ++i;
+    ++call_idx;
   }
+  EXPECT_EQ(step, 8);
+  EXPECT_EQ(call_idx, outcome->transcript.size());
   EXPECT_EQ(events.back().what, "report");
   EXPECT_EQ(events.back().detail, "node_failure");
 }
@@ -398,8 +419,12 @@ TEST_P(PlaybookTest, CancelledRunStopsBeforeTheNextProtocolStep) {
   EXPECT_EQ(outcome.error().code, ErrorCode::kPermissionDenied);
   EXPECT_THAT(outcome.error().ToString(),
               ::testing::HasSubstr("playbook step 3: cancelled: lease lost (test)"));
-  ASSERT_EQ(events.size(), 2u);  // steps 1 and 2 ran, nothing after
-  EXPECT_EQ(events.back().detail, "query_cluster_alerts");
+  std::vector<std::string> calls;
+  for (const ProgressEvent& event : events) {
+    if (event.what == "tool") calls.push_back(event.detail);
+    EXPECT_LE(event.step, 2) << "nothing after step 2";
+  }
+  EXPECT_EQ(calls, (std::vector<std::string>{"query_cluster_info", "query_cluster_alerts"}));
 }
 
 TEST_P(PlaybookTest, DeadlineBeforeStepFourLeavesSeverityInfo) {

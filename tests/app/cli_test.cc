@@ -532,6 +532,26 @@ TEST_F(CliTest, EveryDataCommandSpeaksJsonOnStdout) {
   }
 }
 
+// `investigate` prints its progress on stderr: steps and tool calls always; with --verbose
+// also each call's outcome ("done ... ok in N ms"). stdout stays the report alone.
+TEST_F(CliTest, InvestigateVerboseShowsEveryProgressEventOnStderr) {
+  CliRun reports = Run(Data(), "reports list --format json");
+  auto reports_json = nlohmann::json::parse(reports.out, nullptr, false);
+  ASSERT_FALSE(reports_json.is_discarded() || reports_json["reports"].empty()) << reports.out;
+  const std::string cluster_id = reports_json["reports"][0]["cluster_id"];
+  CliRun quiet = Run(Data(), "investigate " + cluster_id + " --engine playbook --format json");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_NE(quiet.err.find("step"), std::string::npos) << quiet.err;
+  EXPECT_NE(quiet.err.find("query_cluster_info"), std::string::npos) << quiet.err;
+  EXPECT_EQ(quiet.err.find(" ok in "), std::string::npos) << quiet.err;
+  CliRun verbose =
+      Run(Data(), "investigate " + cluster_id + " --engine playbook --verbose --format json");
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_NE(verbose.err.find(" ok in "), std::string::npos) << verbose.err;
+  EXPECT_FALSE(nlohmann::json::parse(verbose.out, nullptr, false).is_discarded())
+      << "stdout is the report alone:\n" << verbose.out;
+}
+
 TEST_F(CliTest, EvalRunsCasesAndExitsNonZeroBelowMinPass) {
   const std::string cases = std::string(RH_SOURCE_DIR) + "/bench/agent/cases";
   CliRun one = Run(Data(), "eval --cases '" + cases +

@@ -563,6 +563,15 @@ TEST(ConfigTest, GatewayProvidersAreValidatedAndTheirTokensMasked) {
                            {}});
   ASSERT_TRUE(proxy) << proxy.error().ToString();
   EXPECT_TRUE(ModelApiReady(*proxy));
+  // Bedrock streams in AWS's binary event-stream format, which is not read: refused up front.
+  auto streamed = LoadConfig({"",
+                              {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"},
+                               {"ROCKHOUND_AGENT_MODEL", model},
+                               {"ROCKHOUND_AGENT_GATEWAY_BASE_URL", "http://127.0.0.1:8000"},
+                               {"ROCKHOUND_AGENT_STREAM", "true"}},
+                              {}});
+  ASSERT_FALSE(streamed);
+  EXPECT_NE(streamed.error().ToString().find("agent.stream"), std::string::npos);
   auto bedrock = LoadConfig({"",
                              {{"ROCKHOUND_AGENT_PROVIDER", "bedrock"},
                               {"ROCKHOUND_AGENT_MODEL", model},
@@ -614,6 +623,23 @@ TEST(ConfigTest, CurrentEnvironmentKeepsOpenAiApiKey) {
   ASSERT_TRUE(env.contains("OPENAI_API_KEY"));
   EXPECT_EQ(env.at("OPENAI_API_KEY"), "env-openai-key-4242");
   EXPECT_FALSE(env.contains("OPENAI_UNRELATED_SETTING"));
+}
+
+
+TEST(ConfigTest, AgentStreamIsOffByDefaultAndABoolean) {
+  auto defaults = LoadConfig({});
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_FALSE(defaults->agent.stream);
+  auto from_env = LoadConfig({"", {{"ROCKHOUND_AGENT_STREAM", "true"}}, {}});
+  ASSERT_TRUE(from_env) << from_env.error().ToString();
+  EXPECT_TRUE(from_env->agent.stream);
+  auto from_flag = LoadConfig({"", {}, {"agent.stream=false"}});
+  ASSERT_TRUE(from_flag) << from_flag.error().ToString();
+  EXPECT_FALSE(from_flag->agent.stream);
+  auto bad = LoadConfig({"", {}, {"agent.stream=sometimes"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().ToString().find("agent.stream"), std::string::npos)
+      << bad.error().ToString();
 }
 
 }  // namespace

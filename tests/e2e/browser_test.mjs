@@ -4,7 +4,8 @@
 // detail (evidence linked to the folded tool transcript) -> the request form, whose progress page
 // polls until a worker (rh_e2e_fixture) completes the task -> the Issues page (open first, an
 // escalated issue highlighted, its timeline, a triage step); then the token prompt of a server that
-// requires a token. Screenshots of each page land in artifacts/; the overview's must have the
+// requires a token; then a server with its own (playbook) workers, whose investigation the
+// progress page follows live over EventSource, every event in order. Screenshots of each page land in artifacts/; the overview's must have the
 // viewport's size and not be blank. Exit 0 = pass, 1 = fail, 77 = skipped (never under CI=true).
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -257,6 +258,50 @@ try {
   } finally {
     await guarded.stop();
   }
+
+  // 6. Live progress: a server with its own workers (the playbook engine) runs an investigation
+  // while the page's EventSource listens. Every event arrives, in order (the same list a plain
+  // reader replays afterwards), and the page links the report at the end.
+  const working = await startServer(bin, dataDir, { ROCKHOUND_AGENT_ENGINE: 'playbook' },
+    { workers: true });
+  try {
+    const liveContext = await browser.newContext({ viewport: VIEWPORT });
+    const livePage = await liveContext.newPage();
+    livePage.on('pageerror', (error) => pageErrors.push(String(error)));
+    await livePage.goto(working.url + '/investigate');
+    await livePage.waitForSelector('#investigate-form');
+    await livePage.selectOption('#investigate-cluster', target);
+    await livePage.fill('#investigate-question', 'What is going on right now?');
+    await livePage.locator('#investigate-submit').click();
+    await livePage.waitForURL(/\/investigations\/tsk_/);
+    const liveTask = decodeURIComponent(new URL(livePage.url()).pathname.split('/').pop());
+    await livePage.waitForSelector('#live-events li[data-event="final"]', { timeout: 60000 });
+    await livePage.waitForSelector('#progress-result', { timeout: 20000 });
+    const seen = await livePage.$$eval('#live-events li',
+      (items) => items.map((item) => [item.dataset.id, item.dataset.event]));
+    const replay = await (await livePage.request.get(
+      `${working.url}/api/v1/investigations/${encodeURIComponent(liveTask)}/events`)).text();
+    const replayed = [...replay.matchAll(/id: (\d+)\nevent: (\S+)\n/g)].map((m) => [m[1], m[2]]);
+    check(seen.length > 0 && JSON.stringify(seen) === JSON.stringify(replayed),
+      `the page's EventSource received every event in order (${seen.length} shown, ` +
+      `${replayed.length} replayed)`);
+    check(seen.every(([id], index) => id === String(index + 1)), 'event ids run 1..N without a gap');
+    check(seen.length > 0 && seen[0][1] === 'started', 'the first event is the worker starting');
+    check(seen.filter(([, name]) => name === 'step').length === 8, 'all eight protocol steps shown');
+    check(seen.length > 0 && seen[seen.length - 1][1] === 'final', 'the final event is last');
+    const done = await (await livePage.request.get(
+      `${working.url}/api/v1/investigations/${encodeURIComponent(liveTask)}`)).json();
+    const href = await livePage.locator('#live-events li[data-event="final"] a').getAttribute('href');
+    check(done.status === 'done' && href === '/reports/' + done.report_id,
+      `the live panel links the new report (${href})`);
+    check((await livePage.locator('#progress-status').getAttribute('data-status')) === 'done',
+      'the page shows the finished investigation');
+    await shot(livePage, 'progress-live');
+    await liveContext.close();
+  } finally {
+    await working.stop();
+  }
+  check(pageErrors.length === 0, `no page errors on the live page (${pageErrors.join(' | ')})`);
 } catch (error) {
   check(false, `unexpected error: ${error.stack || error}`);
   if (server) console.error(server.stderr());

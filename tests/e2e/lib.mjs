@@ -94,9 +94,11 @@ export function artifactsDir() {
 
 // Starts `rockhound serve --port 0 --no-workers` (the tests play the worker themselves through
 // rh_e2e_fixture, so nothing else may claim a task) and resolves once it prints its URL.
-export function startServer(bin, dataDir, extraEnv = {}) {
+export function startServer(bin, dataDir, extraEnv = {}, { workers = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--data-dir', dataDir, '--log-level', 'warning', 'serve', '--port', '0', '--no-workers'],
+    const args = ['--data-dir', dataDir, '--log-level', 'warning', 'serve', '--port', '0'];
+    if (!workers) args.push('--no-workers');
+    const child = spawn(bin, args,
       { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => { stderr += chunk; });

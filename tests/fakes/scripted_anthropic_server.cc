@@ -48,8 +48,95 @@ const std::map<std::string, ScriptedTurn::Kind>& FaultKinds() {
       {"truncated_body", ScriptedTurn::Kind::kTruncatedBody},
       {"malformed_json", ScriptedTurn::Kind::kMalformedJson},
       {"timeout", ScriptedTurn::Kind::kTimeout},
+      {"stream_cut", ScriptedTurn::Kind::kStreamCut},
   };
   return kKinds;
+}
+
+// A complete Message as the Messages API streams it (anthropic-messages-api.md §5): one SSE
+// event per string, text in two deltas, tool input in three input_json_delta pieces, a ping.
+std::vector<std::string> MessageEvents(const Json& message) {
+  auto event = [](const std::string& name, const Json& data) {
+    return "event: " + name + "\ndata: " + DumpJson(data) + "\n\n";
+  };
+  std::vector<std::string> events;
+  Json start = message;
+  start["content"] = Json::array();
+  start["stop_reason"] = nullptr;
+  start["stop_sequence"] = nullptr;
+  Json usage = message.value("usage", Json::object());
+  start["usage"] = usage;
+  start["usage"]["output_tokens"] = 1;
+  events.push_back(event("message_start", {{"type", "message_start"}, {"message", start}}));
+  events.push_back(event("ping", {{"type", "ping"}}));
+  int index = 0;
+  for (const Json& block : message["content"]) {
+    const std::string type = JsonString(block, "type");
+    Json opening = block;
+    if (type == "text") opening["text"] = "";
+    if (type == "tool_use") opening["input"] = Json::object();
+    events.push_back(
+        event("content_block_start",
+              {{"type", "content_block_start"}, {"index", index}, {"content_block", opening}}));
+    auto delta = [&](const Json& body) {
+      events.push_back(event("content_block_delta",
+                             {{"type", "content_block_delta"}, {"index", index}, {"delta", body}}));
+    };
+    if (type == "text") {
+      const std::string text = JsonString(block, "text");
+      const size_t half = text.size() / 2;
+      delta({{"type", "text_delta"}, {"text", text.substr(0, half)}});
+      delta({{"type", "text_delta"}, {"text", text.substr(half)}});
+    } else if (type == "tool_use") {
+      const std::string json = DumpJson(block.value("input", Json::object()));
+      delta({{"type", "input_json_delta"}, {"partial_json", ""}});
+      const size_t third = json.size() / 3;
+      delta({{"type", "input_json_delta"}, {"partial_json", json.substr(0, third)}});
+      delta({{"type", "input_json_delta"}, {"partial_json", json.substr(third)}});
+    }
+    events.push_back(
+        event("content_block_stop", {{"type", "content_block_stop"}, {"index", index}}));
+    ++index;
+  }
+  events.push_back(event("message_delta", {{"type", "message_delta"},
+                                           {"delta",
+                                            {{"stop_reason", message["stop_reason"]},
+                                             {"stop_sequence", message["stop_sequence"]}}},
+                                           {"usage", usage}}));
+  events.push_back(event("message_stop", {{"type", "message_stop"}}));
+  return events;
+}
+
+// A raw SSE body cut into its events (each with its blank line), for streaming it piece by piece.
+std::vector<std::string> SplitEvents(const std::string& body) {
+  std::vector<std::string> events;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find("\n\n", start);
+    end = end == std::string::npos ? body.size() : end + 2;
+    events.push_back(body.substr(start, end - start));
+    start = end;
+  }
+  return events;
+}
+
+// Serves `events` as a chunked text/event-stream, one event per chunk; with `cut_after` >= 0
+// the connection closes after that many events, mid-stream.
+void StreamEvents(httplib::Response& response, std::vector<std::string> events,
+                  int cut_after = -1) {
+  auto shared = std::make_shared<std::vector<std::string>>(std::move(events));
+  auto next = std::make_shared<size_t>(0);
+  response.set_chunked_content_provider(
+      "text/event-stream", [shared, next, cut_after](size_t, httplib::DataSink& sink) {
+        if (cut_after >= 0 && *next >= static_cast<size_t>(cut_after)) return false;
+        if (*next >= shared->size()) {
+          sink.done();
+          return true;
+        }
+        const std::string& piece = (*shared)[(*next)++];
+        sink.write(piece.data(), piece.size());
+        return true;
+      });
 }
 
 std::string DefaultErrorType(int status) {
@@ -173,7 +260,7 @@ Result<ScriptedTurn> ParseTurn(const Json& turn, const std::string& where) {
     if (kind == FaultKinds().end()) {
       return InvalidArgument(where, "unknown fault '" + fault +
                                         "' (drop_connection, truncated_body, malformed_json, "
-                                        "timeout)");
+                                        "timeout, stream_cut)");
     }
     parsed.kind = kind->second;
     if (parsed.kind == ScriptedTurn::Kind::kTimeout && !turn.contains("delay_ms")) {
@@ -517,7 +604,8 @@ Result<AnthropicScenario> AnthropicScenario::Load(
     }
   }
   if (const size_t left = json.find("{{"); !values.empty() && left != std::string::npos) {
-    return InvalidArgument(path, "placeholder " + json.substr(left, json.find("}}", left) - left + 2) +
+    return InvalidArgument(path, "placeholder " +
+                                     json.substr(left, json.find("}}", left) - left + 2) +
                                      " was left unfilled");
   }
   RH_ASSIGN_OR_RETURN(Json scenario, ParseJson(json, path));
@@ -986,9 +1074,32 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
       response.status = 200;
       response.set_header(options_.chat_completions ? "x-request-id" : "request-id", request_id);
       for (const auto& [name, value] : turn->headers) response.set_header(name, value);
-      response.set_content(
-          DumpJson(options_.chat_completions ? ChatCompletionBody(message, echo_model) : message),
-          "application/json");
+      if (received.body.is_object() && received.body.value("stream", false) &&
+          !options_.chat_completions) {
+        StreamEvents(response, MessageEvents(message));
+      } else {
+        response.set_content(
+            DumpJson(options_.chat_completions ? ChatCompletionBody(message, echo_model) : message),
+            "application/json");
+      }
+      record(turn_index, 200, "");
+      return;
+    }
+    case ScriptedTurn::Kind::kStreamCut: {
+      char id[32];
+      std::snprintf(id, sizeof(id), "msg_scripted_%04d", message_number);
+      const Json message = {
+          {"id", id},
+          {"type", "message"},
+          {"role", "assistant"},
+          {"model", JsonString(received.body, "model")},
+          {"content", Json::array({{{"type", "text"}, {"text", "The cluster is"}}})},
+          {"stop_reason", "end_turn"},
+          {"stop_sequence", nullptr},
+          {"usage", {{"input_tokens", 1}, {"output_tokens", 1}}}};
+      response.status = 200;
+      response.set_header("request-id", request_id);
+      StreamEvents(response, MessageEvents(message), /*cut_after=*/4);
       record(turn_index, 200, "");
       return;
     }
@@ -1016,8 +1127,12 @@ void ScriptedAnthropicServer::Handle(const httplib::Request& request, httplib::R
           response.set_header(name, value);
         }
       }
-      response.set_content(turn->body_text ? *turn->body_text : DumpJson(turn->body),
-                           content_type.c_str());
+      if (content_type.starts_with("text/event-stream") && turn->body_text) {
+        StreamEvents(response, SplitEvents(*turn->body_text));
+      } else {
+        response.set_content(turn->body_text ? *turn->body_text : DumpJson(turn->body),
+                             content_type.c_str());
+      }
       record(turn_index, turn->status, "");
       return;
     }
@@ -1103,8 +1218,8 @@ SimulatedTokens SimulatedUsage(const Json& body, std::set<size_t>* cache) {
       add(body["system"], "");
     }
   }
-  const std::string message_seed = DumpJson(body.value("tool_choice", Json())) +
-                                   DumpJson(body.value("thinking", Json()));
+  const std::string message_seed =
+      DumpJson(body.value("tool_choice", Json())) + DumpJson(body.value("thinking", Json()));
   bool first_message_block = true;
   for (const Json& message : body.value("messages", Json::array())) {
     const std::string role = "role:" + JsonString(message, "role");

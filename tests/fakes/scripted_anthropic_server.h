@@ -12,7 +12,12 @@
 //  - a verbatim response (status, headers, body as JSON or raw text), e.g. recorded traffic;
 //  - a fault: drop_connection (the socket is shut without an answer), truncated_body (headers
 //    and half the body, then the connection closes), malformed_json (a 200 whose body is cut
-//    mid-JSON), timeout (no answer until delay_ms, 30 s by default, or the server stops).
+//    mid-JSON), timeout (no answer until delay_ms, 30 s by default, or the server stops),
+//    stream_cut (a 200 text/event-stream whose connection closes after 4 events).
+// A request with "stream": true gets its model message as Server-Sent Events (message_start,
+// ping, each block's start, deltas and stop, message_delta, message_stop), one event per chunk
+// of a chunked answer; a verbatim response with content-type text/event-stream and a raw body
+// (a recorded SSE file) is sent the same way, one event per chunk.
 // Options::per_conversation replays the script once per conversation instead (each request
 // gets the turn matching the number of assistant messages it carries), so concurrent
 // investigations can share one server; the overhead benchmark uses it with delay_ms as the
@@ -72,6 +77,7 @@ struct ScriptedTurn {
     kTruncatedBody,
     kMalformedJson,
     kTimeout,
+    kStreamCut,
   };
   Kind kind = Kind::kMessage;
   std::string label;                   // for diagnostics ("turn 2 'final report'")
