@@ -17,6 +17,8 @@
 #include "agent/scheduler.h"
 #include "app/app_context.h"
 #include "app/cycle_format.h"
+#include "core/config.h"
+#include "core/engine_kind.h"
 #include "knowledge/knowledge_lake.h"
 #include "service/cycle.h"
 #include "core/time_format.h"
@@ -29,14 +31,31 @@
 namespace rh::app {
 namespace {
 
+// The engine the demo's cycle uses, as service::Runtime picks it: the model of agent.provider
+// when it has its credentials (ModelApiReady) and agent.engine is not playbook.
+std::string DemoEngineLabel(const Config& config) {
+  const std::string provider(LlmProviderName(config.agent.provider));
+  if (config.agent.engine == EngineKind::kPlaybook) {
+    return "offline playbook (agent.engine=playbook)";
+  }
+  if (ModelApiReady(config)) {
+    return "the model (agent.provider=" + provider + "), with the offline playbook as fallback";
+  }
+  if (config.agent.provider == LlmProvider::kAnthropic) {
+    return "offline playbook (no ANTHROPIC_API_KEY set)";
+  }
+  return "offline playbook (agent.provider=" + provider +
+         " has no credentials; docs/openai-compatible.md, docs/gateways.md)";
+}
+
 constexpr const char* kDemoHelp =
     "Builds (or reuses) a simulated fleet in the data directory (default .rockhound/) and runs\n"
     "Rockhound on it. The first run generates 200 clusters x 14 days ending at the current\n"
     "hour (a few seconds); later runs reuse it. --fresh regenerates it; --clusters and --seed\n"
     "choose its size and randomness. It then loads the starter knowledge into the Knowledge\n"
     "Lake, runs one cycle (score every cluster, run the sentinel rules, investigate every\n"
-    "queued cluster: with Claude when ANTHROPIC_API_KEY is set, else with the offline\n"
-    "playbook) and lists the reports, each checked against the incident the simulator\n"
+    "queued cluster: with the model when one is configured (ANTHROPIC_API_KEY, or\n"
+    "agent.provider with its credentials), else with the offline playbook) and lists the reports, each checked against the incident the simulator\n"
     "injected. A second run within the 4-hour cooldown queues nothing new and lists the\n"
     "same reports. Then try `rockhound serve` for the web page.";
 
@@ -202,9 +221,7 @@ Status StepCycle(AppContext& ctx, const DemoOptions& options, DemoState& state) 
   }
   ctx.PinClock(end);
   std::printf("\nCycle at the last hour, engine: %s (progress on stderr)\n",
-              ctx.config().secrets.anthropic_api_key.empty()
-                  ? "offline playbook (no ANTHROPIC_API_KEY set)"
-                  : "Claude, with the offline playbook as fallback");
+              DemoEngineLabel(ctx.config()).c_str());
   std::fflush(stdout);
   service::CycleOptions final_cycle;
   RH_ASSIGN_OR_RETURN(service::CycleResult result,

@@ -145,6 +145,28 @@ rh::testing::TempDir* CliTest::dir_ = nullptr;
 bool CliTest::demo_ok_ = false;
 std::string* CliTest::demo_out_ = nullptr;
 
+TEST_F(CliTest, TheDemoNamesTheEngineItsCycleUses) {
+  // The fixture ran without ANTHROPIC_API_KEY: the playbook, and why.
+  EXPECT_NE(demo_out_->find("engine: offline playbook (no ANTHROPIC_API_KEY set)"),
+            std::string::npos)
+      << *demo_out_;
+  // Another provider without its credentials is named as such, not as a missing Anthropic key.
+  const std::string data = dir_->File("demo-vertex");
+  CliRun vertex = Run(data,
+                      "--set agent.provider=vertex --set agent.vertex_project=p1 "
+                      "--set agent.gateway_region=us-east5 "
+                      "demo --clusters 12 --seed 3 --watch-hours 0");
+  ASSERT_EQ(vertex.exit_code, 0) << vertex.err;
+  EXPECT_NE(vertex.out.find("engine: offline playbook (agent.provider=vertex has no credentials"),
+            std::string::npos)
+      << vertex.out;
+  CliRun playbook = Run(data, "--set agent.engine=playbook demo --watch-hours 0");
+  ASSERT_EQ(playbook.exit_code, 0) << playbook.err;
+  EXPECT_NE(playbook.out.find("engine: offline playbook (agent.engine=playbook)"),
+            std::string::npos)
+      << playbook.out;
+}
+
 TEST_F(CliTest, EveryCommandAnswersHelpOnStdout) {
   CliRun top = Run(Data(), "--help");
   ASSERT_EQ(top.exit_code, 0) << top.err;
