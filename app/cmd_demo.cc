@@ -55,9 +55,10 @@ constexpr const char* kDemoHelp =
     "choose its size and randomness. It then loads the starter knowledge into the Knowledge\n"
     "Lake, runs one cycle (score every cluster, run the sentinel rules, investigate every\n"
     "queued cluster: with the model when one is configured (ANTHROPIC_API_KEY, or\n"
-    "agent.provider with its credentials), else with the offline playbook) and lists the reports, each checked against the incident the simulator\n"
-    "injected. A second run within the 4-hour cooldown queues nothing new and lists the\n"
-    "same reports. Then try `rockhound serve` for the web page.";
+    "agent.provider with its credentials), else with the offline playbook) and lists the\n"
+    "reports, each checked against the incident the simulator injected. A second run within\n"
+    "the 4-hour cooldown queues nothing new and lists the same reports. Then try\n"
+    "`rockhound serve` for the web page.";
 
 constexpr int kDemoDays = 14;
 
