@@ -10,6 +10,14 @@ Result<ReportMessage> ReportMessageStore::Insert(ReportMessage m) {
   if (m.answer.empty()) return InvalidArgument("report message", "answer is required");
   if (m.message_id.empty()) m.message_id = NewId("msg", m.created_at);
   Status status = db_.Transaction([&]() -> Status {
+    // MySQL transactions run at once (REPEATABLE READ): two questions on one report would read
+    // the same MAX(seq) and the second would hit the unique index. Locking the report's row
+    // serializes them per report; SQLite write transactions already run one at a time.
+    if (db_.dialect() == Dialect::kMysql) {
+      RH_RETURN_IF_ERROR(db_.Query(
+          "SELECT report_id FROM investigation_reports WHERE report_id = ? FOR UPDATE",
+          {Text(m.report_id)}));
+    }
     RH_ASSIGN_OR_RETURN(int64_t last,
                         db_.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM report_messages WHERE "
                                      "report_id = ?",

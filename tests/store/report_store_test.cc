@@ -1,8 +1,13 @@
 #include "store/report_store.h"
 
+#include <set>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "core/time_format.h"
+#include "store/report_messages.h"
 #include "store/schema.h"
 #include "tests/fakes/database_fixture.h"
 
@@ -135,6 +140,48 @@ TEST_P(ReportStoreTest, VocabularyIsStoredByNameAndCheckedOnRead) {
       << got.error().message;
   EXPECT_FALSE(store.FindByTask("tsk_n"));
   EXPECT_FALSE(store.List({}));
+}
+
+TEST_P(ReportStoreTest, FollowUpsAskedAtOnceOnOneReportEachGetTheirOwnPlace) {
+  // Four workers (their own connections) store follow-ups on one report at the same time: each
+  // message gets its own seq, none is refused by the unique (report_id, seq) index.
+  auto report = ReportStore(db()).Insert(Make("c-1", Severity::kHigh, RootCause::kDiskCapacity,
+                                              0, "tsk_chat"));
+  ASSERT_TRUE(report) << report.error().ToString();
+  constexpr int kWorkers = 4;
+  constexpr int kEach = 5;
+  std::vector<std::unique_ptr<Database>> connections;
+  for (int w = 0; w < kWorkers; ++w) {
+    connections.push_back(Open());
+    ASSERT_NE(connections.back(), nullptr);
+  }
+  std::vector<std::string> errors(kWorkers);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      ReportMessageStore messages(*connections[w]);
+      for (int i = 0; i < kEach; ++i) {
+        ReportMessage m;
+        m.message_id = "msg_w" + std::to_string(w) + "_" + std::to_string(i);
+        m.report_id = *report;
+        m.question = "why?";
+        m.answer = "because";
+        m.created_at = MakeUtcTime(2026, 11, 21, 11, w * kEach + i);
+        auto stored = messages.Insert(m);
+        if (!stored && errors[w].empty()) errors[w] = stored.error().ToString();
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  for (const std::string& error : errors) EXPECT_EQ(error, "");
+  auto listed = ReportMessageStore(db()).List(*report);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), static_cast<size_t>(kWorkers * kEach));
+  std::set<int> seqs;
+  for (const ReportMessage& m : *listed) seqs.insert(m.seq);
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(kWorkers * kEach));
+  EXPECT_EQ(*seqs.begin(), 1);
+  EXPECT_EQ(*seqs.rbegin(), kWorkers * kEach);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportStoreTest, RH_DATABASE_BACKENDS());
