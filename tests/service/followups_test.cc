@@ -1,7 +1,7 @@
 // Follow-up questions on a stored report (service/followups.h) on SQLite and MariaDB: the
 // playbook's deterministic answers (a tool run again, the evidence behind a finding, the list of
 // calls, and the plain statement of what it cannot answer), the model's answer through the
-// scripted Anthropic-compatible server (real sockets) citing a call of the original transcript
+// scripted Anthropic-compatible server (real sockets; and as an OpenAI-compatible one) citing a call of the original transcript
 // and one it made, citation validation with one repair turn, the daily budget, and the errors
 // that store nothing.
 #include <gtest/gtest.h>
@@ -252,6 +252,84 @@ TEST_P(FollowUpTest, AModelAnswerCitesAnOriginalCallAndOneNewCall) {
   auto spend = store::ReportMessageStore(**memory).CostSince(SeedNow() - std::chrono::hours(1));
   ASSERT_TRUE(spend);
   EXPECT_DOUBLE_EQ(*spend, message->cost_usd);
+}
+
+// agent.provider = openai against a keyless OpenAI-compatible server (the scripted server
+// answering as Chat Completions): the follow-up makes one new call and its answer cites a call of
+// the original transcript and the new one; both citations are validated and stored.
+TEST_P(FollowUpTest, AnOpenAiCompatibleModelAnswersCitingAnOriginalCallAndANewOne) {
+  ScriptedAnthropicServer::Options options;
+  options.chat_completions = true;
+  options.api_key = "";  // a local server: no Authorization header expected
+  ScriptedAnthropicServer server(Scenario(R"({"turns": [
+    {"label": "a new call",
+     "message": {"content": [
+       {"type": "text", "text": "Checking the alerts first."},
+       {"type": "tool_use", "id": "call_oa_1", "name": "query_cluster_alerts",
+        "input": {"cluster_id": "c-alpha-prod"}}],
+       "usage": {"input_tokens": 1500, "output_tokens": 40}}},
+    {"label": "the answer",
+     "message": {"content": [
+       {"type": "tool_use", "id": "call_oa_2", "name": "submit_answer",
+        "input": {"answer": "Yes: data disks peaked at 93.2% (call_2) and the disk alerts are firing (call_oa_1).",
+                  "citations": [
+                    {"tool_call_id": "call_2", "tool": "query_cluster_metrics", "finding": "disk used max 93.2%"},
+                    {"tool_call_id": "call_oa_1", "tool": "query_cluster_alerts", "finding": "disk alerts firing"}]}}],
+       "usage": {"input_tokens": 1900, "output_tokens": 90}}}]})"),
+                                 options);
+  UseKeylessOpenAiServer(server, "qwen2.5:14b");
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string report_id = CriticalReport();
+  auto message = Ask(report_id, "Are the disk alerts real?", std::nullopt);
+  ASSERT_TRUE(message) << message.error().ToString();
+  EXPECT_TRUE(server.finished());
+  EXPECT_TRUE(server.problems().empty()) << ::testing::PrintToString(server.problems());
+  EXPECT_EQ(message->engine, EngineKind::kClaude);
+  EXPECT_EQ(message->model, "qwen2.5:14b");
+  EXPECT_TRUE(message->llm_error.empty()) << message->llm_error;
+  EXPECT_EQ(message->input_tokens, 3400);
+  EXPECT_EQ(message->output_tokens, 130);
+  EXPECT_NE(message->answer.find("93.2%"), std::string::npos) << message->answer;
+  const Json citations = Citations(*message);
+  ASSERT_EQ(citations.size(), 2u) << message->citations_json;
+  EXPECT_EQ(citations[0]["tool_call_id"], "call_2");
+  EXPECT_EQ(citations[0]["tool"], "query_cluster_metrics");
+  EXPECT_EQ(citations[1]["tool_call_id"], "call_oa_1");
+  EXPECT_EQ(citations[1]["tool"], "query_cluster_alerts");
+  auto calls = ParseJson(message->transcript_json, "transcript");
+  ASSERT_TRUE(calls);
+  ASSERT_EQ(calls->size(), 1u);
+  EXPECT_EQ((*calls)[0]["id"], "call_oa_1");
+  EXPECT_EQ((*calls)[0]["tool"], "query_cluster_alerts");
+  EXPECT_FALSE((*calls)[0]["is_error"].get<bool>());
+
+  // Chat Completions on the wire: no key sent, the report and the question in the opening
+  // messages, the new call's result returned as a `tool` message with its id.
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const ReceivedRequest& request : requests) {
+    EXPECT_EQ(request.target, "/v1/chat/completions");
+    EXPECT_FALSE(request.headers.contains("authorization"));
+    EXPECT_EQ(request.body["model"], "qwen2.5:14b");
+  }
+  const std::string opening = DumpJson(requests[0].body["messages"]);
+  EXPECT_NE(opening.find("Are the disk alerts real?"), std::string::npos);
+  EXPECT_NE(opening.find("[call_2] query_cluster_metrics"), std::string::npos);
+  bool tool_result_sent = false;
+  for (const Json& sent : requests[1].body["messages"]) {
+    if (sent.value("role", "") == "tool" && sent.value("tool_call_id", "") == "call_oa_1") {
+      tool_result_sent = true;
+    }
+  }
+  EXPECT_TRUE(tool_result_sent) << DumpJson(requests[1].body["messages"]);
+
+  // Stored with the report, citations as validated.
+  auto listed = FollowUps(runtime()).List(report_id);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].engine, EngineKind::kClaude);
+  EXPECT_EQ((*listed)[0].citations_json, message->citations_json);
+  EXPECT_EQ((*listed)[0].transcript_json, message->transcript_json);
 }
 
 TEST_P(FollowUpTest, ACitationOfAnUnknownOrUnreadCallGetsOneRepairTurn) {

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/metrics.h"
 #include "service/runtime.h"
 #include "tests/fakes/database_fixture.h"
+#include "tests/fakes/scripted_anthropic_server.h"
 #include "tests/server/fleet_seed.h"
 
 namespace rh::testing {
@@ -39,6 +41,17 @@ class ServiceTest : public DatabaseBackendTest {
 
   void MakeRuntime() {
     runtime_ = std::make_unique<service::Runtime>(config_, clock_, metrics_);
+  }
+
+  // A new Runtime whose model is `server` (Options::chat_completions, api_key "") as a keyless
+  // OpenAI-compatible server: agent.provider = openai, agent.openai_model `model`, no retries.
+  void UseKeylessOpenAiServer(const ScriptedAnthropicServer& server, const std::string& model) {
+    config_.agent.provider = LlmProvider::kOpenAi;
+    config_.agent.openai_model = model;
+    config_.agent.openai_base_url = server.base_url() + "/v1";
+    config_.agent.max_retries = 0;
+    ASSERT_TRUE(config_.secrets.openai_api_key.empty());
+    MakeRuntime();
   }
 
   service::Runtime& runtime() { return *runtime_; }

@@ -56,12 +56,8 @@ TEST_P(ServiceTest, AKeylessOpenAiCompatibleServerIsUsedByTheAutoEngine) {
   options.chat_completions = true;
   options.api_key = "";  // no authorization header expected
   ScriptedAnthropicServer server(scenario, options);
-  config_.agent.provider = LlmProvider::kOpenAi;
-  config_.agent.openai_model = "qwen2.5:14b";
-  config_.agent.openai_base_url = server.base_url() + "/v1";
-  config_.agent.max_retries = 0;
-  ASSERT_TRUE(config_.secrets.openai_api_key.empty());
-  MakeRuntime();
+  UseKeylessOpenAiServer(server, "qwen2.5:14b");
+  ASSERT_FALSE(HasFatalFailure());
   Investigations investigations(runtime());
   auto result = investigations.RunNow(kCriticalCluster, "", EngineKind::kAuto);
   ASSERT_TRUE(result) << result.error().ToString();
