@@ -291,10 +291,10 @@ ErrorCode RefusalCode(int status) {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(service::Runtime& runtime, MetricsRegistry& metrics_in)
+  Impl(service::Runtime& runtime, MetricsRegistry& metrics_in, const HttpServerTimings& timings)
       : config(runtime.config()),
         metrics(metrics_in),
-        api(runtime, metrics_in),
+        api(runtime, metrics_in, timings.event_heartbeat),
         limiter(runtime.clock(), runtime.config().server.rate_limit_per_minute),
         hosts(runtime.config().server),
         public_origin(OriginOf(runtime.config().server.public_url)),
@@ -590,8 +590,9 @@ void HttpServer::Impl::Record(const std::string& peer, const std::string& method
   }
 }
 
-HttpServer::HttpServer(service::Runtime& runtime, MetricsRegistry& metrics)
-    : impl_(std::make_unique<Impl>(runtime, metrics)) {}
+HttpServer::HttpServer(service::Runtime& runtime, MetricsRegistry& metrics,
+                       HttpServerTimings timings)
+    : impl_(std::make_unique<Impl>(runtime, metrics, timings)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -32,6 +32,7 @@
 // Thread-safety: Start/Stop from one thread; requests are served concurrently.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -41,11 +42,20 @@
 
 namespace rh::server {
 
+// The server's own timings that are not configuration: the defaults are what `rockhound serve`
+// uses; tests shorten them to watch what they govern without waiting.
+struct HttpServerTimings {
+  // An idle event stream (GET /api/v1/investigations/{id}/events) sends a ": heartbeat"
+  // comment this often, so proxies keep the connection and EventSource stays calm.
+  std::chrono::milliseconds event_heartbeat = std::chrono::seconds(15);
+};
+
 class HttpServer {
  public:
   // Serves `runtime` (its config's server.*, the token, the use cases over its databases); the
   // runtime and `metrics` must outlive the server.
-  explicit HttpServer(service::Runtime& runtime, MetricsRegistry& metrics = GlobalMetrics());
+  explicit HttpServer(service::Runtime& runtime, MetricsRegistry& metrics = GlobalMetrics(),
+                      HttpServerTimings timings = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

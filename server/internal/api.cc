@@ -1,5 +1,6 @@
 #include "server/internal/api.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -113,8 +114,11 @@ std::string WebhookRejectionReason(const Error& error) {
   return "other";
 }
 
-Api::Api(service::Runtime& runtime, MetricsRegistry& metrics)
-    : runtime_(runtime), metrics_(metrics) {}
+Api::Api(service::Runtime& runtime, MetricsRegistry& metrics,
+         std::chrono::milliseconds event_heartbeat)
+    : runtime_(runtime),
+      metrics_(metrics),
+      event_heartbeat_(std::max(event_heartbeat, std::chrono::milliseconds(1))) {}
 
 Result<ApiResponse> Api::Health(const ApiRequest&) {
   Json body = {{"status", "ok"}, {"version", RH_VERSION}};

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -63,7 +64,10 @@ std::string WebhookRejectionReason(const Error& error);
 
 class Api {
  public:
-  Api(service::Runtime& runtime, MetricsRegistry& metrics);
+  // `event_heartbeat`: how often an idle event stream sends a ": heartbeat" comment
+  // (HttpServerTimings; at least 1 ms).
+  Api(service::Runtime& runtime, MetricsRegistry& metrics,
+      std::chrono::milliseconds event_heartbeat = std::chrono::seconds(15));
 
   Result<ApiResponse> Health(const ApiRequest& request);
   Result<ApiResponse> Metrics(const ApiRequest& request);
@@ -107,6 +111,7 @@ class Api {
   std::string FleetGauges();
   service::Runtime& runtime_;
   MetricsRegistry& metrics_;
+  const std::chrono::milliseconds event_heartbeat_;
   // Event streams open now (each holds a handler thread; at most half of server.threads).
   std::shared_ptr<std::atomic<int>> open_streams_ = std::make_shared<std::atomic<int>>(0);
 };

@@ -8,10 +8,9 @@
 namespace rh::server::internal {
 namespace {
 
-// How often the stream checks that its client is still there, and how many such checks pass
-// between two heartbeat comments (15 s: proxies keep the connection, EventSource stays calm).
+// How often an idle stream checks that its client is still there (more often when the
+// heartbeat, Api's event_heartbeat_, is shorter).
 constexpr std::chrono::milliseconds kClientCheck{1000};
-constexpr int kChecksPerHeartbeat = 15;
 // A stream ends after this long whatever happens; the EventSource reconnects with its
 // Last-Event-ID and goes on where it was.
 constexpr std::chrono::milliseconds kMaxStreamTime = std::chrono::minutes(30);
@@ -58,16 +57,19 @@ Result<ApiResponse> Api::InvestigationEvents(const ApiRequest& request) {
                              [open = open_streams_](void*) { open->fetch_sub(1); });
   response.stream = [this, task_id, after, slot](ResponseStream& out) {
     if (!out.Write("retry: 1000\n\n")) return;
-    int idle_checks = 0;
+    // A heartbeat every checks_per_heartbeat idle checks: every 15 checks of 1 s by default.
+    const std::chrono::milliseconds check = std::min(kClientCheck, event_heartbeat_);
+    const long long checks_per_heartbeat = (event_heartbeat_ + check / 2) / check;  // rounded
+    long long idle_checks = 0;
     Status followed = service::Investigations(runtime_).FollowEvents(
-        task_id, after, kClientCheck, kMaxStreamTime,
+        task_id, after, check, kMaxStreamTime,
         [&](const service::ProgressMessage& message) {
           idle_checks = 0;
           return !out.Stopped() && out.Write(FormatServerSentEvent(message));
         },
         [&]() {
           if (out.Stopped()) return false;
-          if (++idle_checks < kChecksPerHeartbeat) return true;
+          if (++idle_checks < checks_per_heartbeat) return true;
           idle_checks = 0;
           return out.Write(": heartbeat\n\n");
         });

@@ -240,6 +240,28 @@ TEST_P(InvestigationEventsTest, StreamsAreCappedAndAStreamEndsWhenItsClientGoesA
   EXPECT_EQ(status, 200);
 }
 
+// An idle stream sends a ": heartbeat" comment every HttpServerTimings::event_heartbeat (15 s by
+// default; 100 ms here): a queued investigation has no events, so only heartbeats arrive.
+TEST_P(InvestigationEventsTest, AnIdleStreamSendsAHeartbeatCommentEveryInterval) {
+  EXPECT_EQ(server::HttpServerTimings{}.event_heartbeat, std::chrono::seconds(15));
+  timings_.event_heartbeat = std::chrono::milliseconds(100);
+  StartServer();
+  const std::string task_id = RequestInvestigation();  // queued: no event will come
+  ASSERT_FALSE(task_id.empty());
+  RawHttpConnection stream(port_);
+  ASSERT_TRUE(stream.Send("GET /api/v1/investigations/" + task_id +
+                          "/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+                          "\r\nAccept: text/event-stream\r\n\r\n"));
+  // A generous bound: three heartbeats are due after 300 ms; without heartbeats none comes.
+  const std::string beat = ": heartbeat\n\n";
+  ASSERT_TRUE(stream.ReadUntil(beat, std::chrono::seconds(20), 3)) << stream.pending();
+  const std::string& read = stream.pending();
+  EXPECT_TRUE(read.starts_with("HTTP/1.1 200")) << read;
+  EXPECT_NE(read.find("text/event-stream"), std::string::npos) << read;
+  EXPECT_LT(read.find("retry: 1000"), read.find(beat)) << read;
+  EXPECT_EQ(read.find("event:"), std::string::npos) << "an idle stream has no events: " << read;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, InvestigationEventsTest, RH_DATABASE_BACKENDS());
 
 }  // namespace

@@ -128,6 +128,24 @@ class RawHttpConnection {
     }
   }
 
+  // Reads until what has arrived contains `text` `times` times (true), or `timeout` passes or
+  // the connection closes (false); everything read is kept in pending().
+  bool ReadUntil(std::string_view text, std::chrono::milliseconds timeout, int times = 1) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (Occurrences(text) < times) {
+      if (!Fill(deadline)) return false;
+    }
+    return true;
+  }
+  int Occurrences(std::string_view text) const {
+    int count = 0;
+    for (size_t at = buffer_.find(text); at != std::string::npos;
+         at = buffer_.find(text, at + text.size())) {
+      ++count;
+    }
+    return count;
+  }
+
   const std::string& pending() const { return buffer_; }
 
  private:

@@ -73,7 +73,7 @@ class ServerTest : public DatabaseBackendTest {
   void StartServer() {
     server_.reset();
     runtime_ = std::make_unique<service::Runtime>(config_, clock_, metrics_);
-    server_ = std::make_unique<server::HttpServer>(*runtime_, metrics_);
+    server_ = std::make_unique<server::HttpServer>(*runtime_, metrics_, timings_);
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().ToString();
     port_ = *port;
@@ -112,6 +112,7 @@ class ServerTest : public DatabaseBackendTest {
 
   TempDir data_dir_;
   Config config_;
+  server::HttpServerTimings timings_;  // the defaults unless a test shortens them
   ManualClock clock_{SeedNow()};
   MetricsRegistry metrics_;
   std::unique_ptr<store::Database> fleet_;
