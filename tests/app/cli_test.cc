@@ -2,7 +2,8 @@
 // answers --help on stdout with exit 0; a mistyped command is exit 2 with the nearest command
 // suggested; commands that only read refuse a missing data directory with one line naming it,
 // and create nothing; the exit-code table is in --help; --log-level warn works; at the default
-// level a reading command writes its data on stdout and no log lines on stderr.
+// level a reading command writes its data on stdout and no log lines on stderr; `investigate
+// --verbose` streams the model's text (the scripted Anthropic server) onto stderr.
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/scripted_anthropic_server.h"
 #include "tests/fakes/test_env.h"
 
 namespace rh::app {
@@ -101,14 +103,17 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(demo_ok_) << "the demo fixture failed:\n" << *demo_out_;
   }
 
-  // rockhound --data-dir <data> <args>, isolated from the caller's environment and config.
-  static CliRun Run(const std::string& data, const std::string& args) {
+  // rockhound --data-dir <data> <args>, isolated from the caller's environment and config;
+  // `env`: NAME=value assignments set for this run only.
+  static CliRun Run(const std::string& data, const std::string& args,
+                    const std::string& env = "") {
     static int counter = 0;
     const std::string out = dir_->File("out" + std::to_string(counter) + ".txt");
     const std::string err = dir_->File("err" + std::to_string(counter++) + ".txt");
     const std::string command =
         "env -u ROCKHOUND_FLEET_DB -u ROCKHOUND_MEMORY_DB -u ROCKHOUND_CONFIG -u "
-        "ROCKHOUND_DATA_DIR -u ROCKHOUND_LOG_LEVEL -u ANTHROPIC_API_KEY '" + *binary_ +
+        "ROCKHOUND_DATA_DIR -u ROCKHOUND_LOG_LEVEL -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL " +
+        env + " '" + *binary_ +
         "' --data-dir '" + data + "' " + args + " > '" + out + "' 2> '" + err + "' < /dev/null";
     const int status = std::system(command.c_str());
     CliRun run;
@@ -371,6 +376,80 @@ TEST_F(CliTest, AskAnswersAFollowUpQuestionAndListsTheConversation) {
   EXPECT_EQ(none.exit_code, 2) << none.err;
   CliRun after = Run(data, "ask " + report_id + " --list --format json");
   EXPECT_EQ(nlohmann::json::parse(after.out)["messages"].size(), 3u);
+}
+
+// `investigate --verbose` with agent.stream = true against the scripted Anthropic server: the
+// model's text reaches stderr as it streams in ("  | ..."), in order with the tool-call lines of
+// its turn, and the model's report is the one printed.
+TEST_F(CliTest, AVerboseStreamedInvestigationPrintsTheModelsTextInOrderWithItsToolCalls) {
+  const std::string data = dir_->File("stream-data");
+  std::filesystem::copy(Data(), data, std::filesystem::copy_options::recursive);
+  CliRun reports = Run(data, "reports list --format json --limit 1");
+  ASSERT_EQ(reports.exit_code, 0) << reports.err;
+  const std::string cluster =
+      nlohmann::json::parse(reports.out)["reports"][0]["cluster_id"].get<std::string>();
+  std::string script = R"({"turns": [
+    {"label": "two calls",
+     "message": {"content": [
+       {"type": "text", "text": "Looking at the basics and the alerts first."},
+       {"type": "tool_use", "id": "toolu_cli_1", "name": "query_cluster_info",
+        "input": {"cluster_id": "{{cluster_id}}"}},
+       {"type": "tool_use", "id": "toolu_cli_2", "name": "query_cluster_alerts",
+        "input": {"cluster_id": "{{cluster_id}}"}}],
+       "usage": {"input_tokens": 2000, "output_tokens": 80}}},
+    {"label": "the report",
+     "message": {"content": [
+       {"type": "text", "text": "Enough evidence for a report now."},
+       {"type": "tool_use", "id": "toolu_cli_3", "name": "submit_report",
+        "input": {
+          "severity": "medium", "confidence": 0.6,
+          "root_cause": "The alerts of the cluster point at its BE disks.",
+          "root_cause_category": "disk_capacity",
+          "evidence": [
+            {"tool_call_id": "toolu_cli_1", "tool": "query_cluster_info",
+             "finding": "The cluster's BE nodes and their disks."},
+            {"tool_call_id": "toolu_cli_2", "tool": "query_cluster_alerts",
+             "finding": "The alerts of the last day."}],
+          "recommendations": [
+            {"action": "Review the retention of the largest tables.",
+             "rationale": "Less data on the BE disks."}],
+          "summary": "Disk pressure; review retention."}}],
+       "usage": {"input_tokens": 2500, "output_tokens": 300}}}]})";
+  for (size_t at; (at = script.find("{{cluster_id}}")) != std::string::npos;) {
+    script.replace(at, 14, cluster);
+  }
+  auto scenario =
+      rh::testing::AnthropicScenario::Parse(nlohmann::json::parse(script), "cli-stream");
+  ASSERT_TRUE(scenario) << scenario.error().ToString();
+  rh::testing::ScriptedAnthropicServer server(*scenario);
+
+  CliRun run = Run(data,
+                   "--set agent.stream=true --set agent.max_retries=0 investigate " + cluster +
+                       " -q 'why the alerts?' --engine claude --verbose",
+                   "ANTHROPIC_API_KEY=test-key ANTHROPIC_BASE_URL=" + server.base_url());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u) << run.err;  // a third: the report was refused
+  for (const auto& request : requests) EXPECT_EQ(request.body["stream"], true);
+  const std::string& err = run.err;
+  // Each turn's text, on its own "  | " line, before that turn's tool-call lines.
+  const size_t first_text = err.find("  | Looking at the basics and the alerts first.\n");
+  const size_t info_call = err.find("query_cluster_info");
+  const size_t alerts_call = err.find("query_cluster_alerts");
+  const size_t second_text = err.find("  | Enough evidence for a report now.\n");
+  const size_t report_line = err.find("report rpt_");
+  ASSERT_NE(first_text, std::string::npos) << err;
+  ASSERT_NE(second_text, std::string::npos) << err;
+  EXPECT_LT(first_text, info_call) << err;
+  EXPECT_LT(first_text, alerts_call) << err;
+  EXPECT_LT(info_call, second_text) << err;
+  EXPECT_LT(alerts_call, second_text) << err;
+  EXPECT_LT(second_text, report_line) << err;
+  EXPECT_NE(err.find(" done "), std::string::npos) << "--verbose shows each call's outcome:\n"
+                                                   << err;
+  EXPECT_NE(err.find(": medium disk_capacity, confidence 0.60, engine claude,"), std::string::npos)
+      << err;
+  EXPECT_NE(run.out.find("review retention"), std::string::npos) << run.out << err;
 }
 
 TEST_F(CliTest, ACorruptFleetIsAnErrorNeverAReport) {
