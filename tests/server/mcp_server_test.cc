@@ -323,7 +323,8 @@ TEST_P(McpServerTest, AskReportAnswersStoresAndListsTheConversation) {
   EXPECT_EQ(ParseJson(Text(Call("ask_report", {{"report_id", report_id}})))->at("messages").size(),
             1u);
   // It writes (the question and answer) and may ask a model: annotated so.
-  for (const Json& tool : Request("tools/list")["result"]["tools"]) {
+  const Json tools_list = Request("tools/list");  // kept alive: the loop reads into it
+  for (const Json& tool : tools_list["result"]["tools"]) {
     if (tool["name"] != "ask_report") continue;
     EXPECT_EQ(tool["annotations"]["readOnlyHint"], false);
     EXPECT_EQ(tool["annotations"]["openWorldHint"], true);
