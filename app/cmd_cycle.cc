@@ -246,7 +246,7 @@ void RegisterTasks(CLI::App& app, Action* chosen) {
     *chosen = [list_args](AppContext& ctx) -> Status {
       store::TaskFilter filter;
       if (!list_args->status.empty()) {
-        RH_ASSIGN_OR_RETURN(filter.status, store::ParseTaskStatus(list_args->status));
+        RH_ASSIGN_OR_RETURN(filter.status, service::ParseTaskStatusFilter(list_args->status));
       }
       filter.cluster_id = list_args->cluster;
       if (list_args->limit < 1 || list_args->limit > 500) {

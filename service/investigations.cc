@@ -1,5 +1,7 @@
 #include "service/investigations.h"
 
+#include <cctype>
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -9,6 +11,17 @@
 #include "core/severity.h"
 
 namespace rh::service {
+
+Result<store::TaskStatus> ParseTaskStatusFilter(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto parsed = store::ParseTaskStatus(lower);
+  if (!parsed) {
+    return InvalidArgument("status", "must be queued, running, done, failed or cancelled; got '" +
+                                         std::string(text) + "'");
+  }
+  return *parsed;
+}
 
 Status ValidateClusterId(std::string_view cluster_id, std::string_view what) {
   if (IsValidResourceId(cluster_id)) return {};

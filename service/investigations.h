@@ -55,6 +55,10 @@ struct InvestigationStatus {
   std::optional<store::StoredReport> report;  // once the task is done
 };
 
+// The status filter of an investigation list (`tasks list --status`, GET
+// /api/v1/investigations?status=), in any case; invalid_argument naming the allowed values.
+Result<store::TaskStatus> ParseTaskStatusFilter(std::string_view text);
+
 class Investigations {
  public:
   explicit Investigations(Runtime& runtime) : runtime_(runtime) {}

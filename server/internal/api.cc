@@ -257,12 +257,7 @@ Result<ApiResponse> Api::ListInvestigations(const ApiRequest& request) {
   filter.cursor = QueryValue(request.query, "cursor");
   std::string status = EnumValue(request.query, "status");
   if (!status.empty()) {
-    auto parsed = store::ParseTaskStatus(status);
-    if (!parsed) {
-      return InvalidArgument(
-          "status", "must be queued, running, done, failed or cancelled; got '" + status + "'");
-    }
-    filter.status = *parsed;
+    RH_ASSIGN_OR_RETURN(filter.status, service::ParseTaskStatusFilter(status));
   }
   RH_ASSIGN_OR_RETURN(store::TaskPage page, service::Investigations(runtime_).List(filter));
   return ApiResponse::JsonBody(service::TaskPageJson(page));

@@ -324,6 +324,14 @@ TEST_F(CliTest, ReportsListSpeaksTheApisJsonAndValidatesFilters) {
       << source.err;
   EXPECT_EQ(Run(Data(), "alerts list --source LARK --status FIRING").exit_code, 0);
   EXPECT_EQ(Run(Data(), "issues list --status OPEN").exit_code, 0);
+  CliRun done = Run(Data(), "tasks list --status DONE --format json");
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_NE(done.out.find("\"done\""), std::string::npos) << done.out;
+  CliRun paused = Run(Data(), "tasks list --status paused");
+  EXPECT_EQ(paused.exit_code, 2) << paused.err;
+  EXPECT_NE(paused.err.find("must be queued, running, done, failed or cancelled; got 'paused'"),
+            std::string::npos)
+      << paused.err;
 }
 
 TEST_F(CliTest, AskAnswersAFollowUpQuestionAndListsTheConversation) {
