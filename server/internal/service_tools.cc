@@ -179,8 +179,8 @@ class ListReportsTool final : public ServiceTool {
                      {"description", "Only this cluster's reports."}}},
                    {"severity", StringEnum(Names(kAllSeverities, &SeverityName),
                                            "Minimum severity: 'high' keeps critical and high.")},
-                   {"category", StringEnum(Names(kAllRootCauses, &RootCauseName),
-                                           "Root-cause category.")},
+                   {"category",
+                    StringEnum(Names(kAllRootCauses, &RootCauseName), "Root-cause category.")},
                    {"since",
                     {{"type", "string"},
                      {"maxLength", 40},
@@ -228,6 +228,21 @@ class ListReportsTool final : public ServiceTool {
   service::Runtime& runtime_;
 };
 
+// The report_id property of the tools that take a stored report.
+Json ReportIdProperty() {
+  return Json{{"type", "string"},
+              {"pattern", kStoredIdPattern},
+              {"maxLength", 64},
+              {"description", "The report id (rpt_...), from list_reports."}};
+}
+
+// The engines a request may ask for, named by the one vocabulary (core/engine_kind.h).
+Json EngineKindEnum() {
+  return Names(
+      std::array<EngineKind, 3>{EngineKind::kAuto, EngineKind::kClaude, EngineKind::kPlaybook},
+      &EngineKindName);
+}
+
 class GetReportTool final : public ServiceTool {
  public:
   explicit GetReportTool(service::Runtime& runtime)
@@ -241,11 +256,7 @@ class GetReportTool final : public ServiceTool {
             "include_transcript is true.",
             Json{{"type", "object"},
                  {"properties",
-                  {{"report_id",
-                    {{"type", "string"},
-                     {"pattern", kStoredIdPattern},
-                     {"maxLength", 64},
-                     {"description", "The report id (rpt_...), from list_reports."}}},
+                  {{"report_id", ReportIdProperty()},
                    {"format",
                     {{"type", "string"}, {"enum", {"markdown", "json"}}, {"default", "markdown"}}},
                    {"include_transcript", {{"type", "boolean"}, {"default", false}}}}},
@@ -287,19 +298,15 @@ class AskReportTool final : public ServiceTool {
             "conversation so far.",
             Json{{"type", "object"},
                  {"properties",
-                  {{"report_id",
-                    {{"type", "string"},
-                     {"pattern", kStoredIdPattern},
-                     {"maxLength", 64},
-                     {"description", "The report id (rpt_...), from list_reports."}}},
+                  {{"report_id", ReportIdProperty()},
                    {"question",
                     {{"type", "string"},
                      {"maxLength", static_cast<int>(service::kMaxQuestionChars)},
                      {"description", "What you want to know about the report."}}},
                    {"engine",
                     {{"type", "string"},
-                     {"enum", {"auto", "claude", "playbook"}},
-                     {"default", "auto"}}}}},
+                     {"enum", EngineKindEnum()},
+                     {"default", EngineKindName(EngineKind::kAuto)}}}}},
                  {"required", {"report_id"}},
                  {"additionalProperties", false}},
             "ask a narrower question"),
@@ -317,8 +324,8 @@ class AskReportTool final : public ServiceTool {
     spec.report_id = report_id;
     spec.question = input["question"].get<std::string>();
     spec.requester = "mcp";
-    RH_ASSIGN_OR_RETURN(EngineKind engine,
-                        ParseEngineKind(input.value("engine", std::string("auto"))));
+    const std::string auto_engine(EngineKindName(EngineKind::kAuto));
+    RH_ASSIGN_OR_RETURN(EngineKind engine, ParseEngineKind(input.value("engine", auto_engine)));
     if (engine != EngineKind::kAuto) spec.engine = engine;
     RH_ASSIGN_OR_RETURN(store::ReportMessage message, follow_ups.Ask(spec));
     return DumpJson(service::ReportMessageJson(message));
@@ -427,17 +434,18 @@ class ListIssuesTool final : public ServiceTool {
             "escalated=true. Filter by cluster, status, triage state, kind; page with cursor.",
             Json{{"type", "object"},
                  {"properties",
-                  {{"cluster_id",
-                    {{"type", "string"}, {"pattern", kIdPattern}, {"maxLength", 64}}},
+                  {{"cluster_id", {{"type", "string"}, {"pattern", kIdPattern}, {"maxLength", 64}}},
                    {"status", StringEnum({"open", "resolved"}, "issue_status filter")},
                    {"triage", StringEnum(Names(kAllTriageStatuses, &TriageStatusName),
                                          "triage_status filter")},
                    {"kind", StringEnum(Names(kAllIssueKinds, &IssueKindName), "kind filter")},
                    {"escalated_only", {{"type", "boolean"}, {"default", false}}},
-                   {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100},
-                              {"default", 20}}},
-                   {"cursor", {{"type", "string"}, {"maxLength", 200},
-                               {"description", "next_cursor of the previous page"}}}}},
+                   {"limit",
+                    {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 20}}},
+                   {"cursor",
+                    {{"type", "string"},
+                     {"maxLength", 200},
+                     {"description", "next_cursor of the previous page"}}}}},
                  {"additionalProperties", false}},
             "filter by cluster_id or status=open, or lower limit"),
         runtime_(runtime) {}
@@ -455,9 +463,9 @@ class ListIssuesTool final : public ServiceTool {
     RH_ASSIGN_OR_RETURN(issues::IssuePage page, service::Issues(runtime_).List(query));
     Json list = Json::array();
     for (const issues::Issue& issue : page.issues) list.push_back(service::IssueJson(issue));
-    return DumpJson(Json{{"issues", std::move(list)},
-                         {"next_cursor", page.next_cursor.empty() ? Json(nullptr)
-                                                                  : Json(page.next_cursor)}});
+    return DumpJson(
+        Json{{"issues", std::move(list)},
+             {"next_cursor", page.next_cursor.empty() ? Json(nullptr) : Json(page.next_cursor)}});
   }
 
  private:
@@ -479,7 +487,10 @@ class GetIssueTool final : public ServiceTool {
                      {"maxLength", 64},
                      {"description", "The issue id (iss_...), from list_issues."}}},
                    {"max_alerts",
-                    {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50},
+                    {{"type", "integer"},
+                     {"minimum", 1},
+                     {"maximum", 500},
+                     {"default", 50},
                      {"description", "The latest this many alerts of the timeline."}}}}},
                  {"required", {"issue_id"}},
                  {"additionalProperties", false}},
