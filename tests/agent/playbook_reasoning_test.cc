@@ -820,7 +820,6 @@ TEST(PlaybookVocabularyAlerts, CausesOfSlowQueriesThatLeaveTheCpuIdleAreLatencyA
                            "Delay Alert", "Page Cache Memory Alert", "BE CPU Alert"}) {
     EXPECT_FALSE(SlowQueryCauseAlert(name)) << name;
   }
-  EXPECT_EQ(AlertDimension("BE node loss"), "alive_be");
 }
 
 TEST(PlaybookReasoning, CpuUnderItsAlertDoesNotExplainPagingLatency) {
