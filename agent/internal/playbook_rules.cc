@@ -229,9 +229,9 @@ Assessment Assess(const PlaybookFacts& facts) {
       symptom.level = WorstState(*alive) == "critical" ? 2 : 1;
       symptom.intermittent = true;
       symptom.is_new = true;
-      symptom.onset = alive->change && !alive->change->rising && alive->change->started <= *first_effect
-                          ? alive->change->started
-                          : *first_effect;
+      const bool dated = alive->change && !alive->change->rising &&
+                         alive->change->started <= *first_effect;
+      symptom.onset = dated ? alive->change->started : *first_effect;
       symptom.causal_rank = CausalRank("alive_be", false);
       for (const AlertFact* alert : out.firing) {
         if (AlertDimension(alert->name) == "alive_be") symptom.alerts.push_back(alert);
@@ -339,7 +339,10 @@ Assessment Assess(const PlaybookFacts& facts) {
       const Symptom& symptom = out.symptoms[idx];
       const std::string& name = symptom.dimension->name;
       if (!symptom.is_new || (name != "be_mem" && name != "jvm_heap" && name != "fe_heap")) continue;
-      const bool earlier = symptom.level == 2 && symptom.onset && lost_at &&
+      // Critical now, or at its peak in the window: the hourly value after the OOM killer
+      // restarted the node is lower than the peak that killed it.
+      const bool at_limit = symptom.level == 2 || WorstState(*symptom.dimension) == "critical";
+      const bool earlier = at_limit && symptom.onset && lost_at &&
                            *symptom.onset + hours(1) <= *lost_at;
       if (oom_text || earlier) {
         out.primary = idx;
@@ -401,7 +404,6 @@ Assessment Assess(const PlaybookFacts& facts) {
   }
 
   // Regressions under the thresholds: they matter only after a change operation.
-  std::optional<TimePoint> regression_onset;
   if (!out.Primary() && !out.node_alert && !out.collapsed) {
     for (const auto& [name, dim] : metrics.dimensions) {
       if (IsWorkloadDimension(name) || name == "alive_be" || !dim.change) continue;
@@ -411,19 +413,25 @@ Assessment Assess(const PlaybookFacts& facts) {
       // A move that matters against the thresholds, not noise near zero.
       if (dim.change->level_now < dim.warning * kRegressionShareOfWarning) continue;
       out.regressions.push_back(&dim);
-      if (!regression_onset || dim.change->started < *regression_onset) {
-        regression_onset = dim.change->started;
-      }
     }
   }
 
   // A change operation shortly before the onset (and before the first alert about it); a
   // failed one first, then the latest.
-  std::optional<TimePoint> suspect_onset = out.onset;
-  if (!suspect_onset && regression_onset) suspect_onset = regression_onset;
-  if (suspect_onset &&
-      (out.Primary() || out.node_alert || out.collapsed || !out.regressions.empty())) {
-    const TimePoint onset = *suspect_onset;
+  // Each regressed dimension dates the change on its own (an hourly change point on a ramp
+  // may start hours before or after the operation that set it off): any of them may be the
+  // onset an operation precedes.
+  std::vector<TimePoint> suspect_onsets;
+  if (out.onset) {
+    suspect_onsets.push_back(*out.onset);
+  } else {
+    for (const DimensionFact* dim : out.regressions) suspect_onsets.push_back(dim->change->started);
+  }
+  std::optional<TimePoint> suspect_onset;
+  const bool to_explain =
+      out.Primary() || out.node_alert || out.collapsed || !out.regressions.empty();
+  for (const TimePoint onset : suspect_onsets) {
+    if (!to_explain) break;
     for (const OperationFact& op : facts.operations.operations) {
       if (!op.started_at || !IsChangeOperation(op)) continue;
       const TimePoint started = *op.started_at;
@@ -435,18 +443,18 @@ Assessment Assess(const PlaybookFacts& facts) {
       if (out.first_alert && started >= *out.first_alert) continue;
       // A restart in the onset hour is as likely the reaction as the cause.
       if (op.type == "RESTART" && started >= onset) continue;
-      double before = Minutes(onset - started);
       const OperationFact* current = out.suspect_operation;
       const bool failed = op.result == "FAILED";
       const bool current_failed = current && current->result == "FAILED";
       if (!current || (failed && !current_failed) ||
           (failed == current_failed && started > *current->started_at)) {
         out.suspect_operation = &op;
-        out.suspect_minutes_before = before;
+        out.suspect_minutes_before = Minutes(onset - started);
+        suspect_onset = onset;
       }
     }
-    if (out.suspect_operation && !out.onset) out.onset = onset;
   }
+  if (out.suspect_operation && !out.onset) out.onset = suspect_onset;
 
   std::set<const AlertFact*> seen;
   for (const auto* list : {&out.firing, &out.flapping}) {

@@ -1074,5 +1074,38 @@ TEST(PlaybookReasoning, SlowQueriesNameTheWaitTheirAlertShows) {
   EXPECT_TRUE(storage);
 }
 
+TEST(PlaybookReasoning, AnyRegressedDimensionMayDateTheChangeAnOperationPreceded) {
+  // A SCALE-in at 23:09: the CPU's ramp was dated two hours earlier by its change point, the
+  // latency's an hour later. The latency dates it, so the SCALE is the cause.
+  PlaybookFacts facts = HealthyCluster();
+  const TimePoint scale = kNow - hours(13);
+  AddDimension(facts, "cpu", "healthy", 15, 33, 55, 70, scale - hours(2));
+  AddDimension(facts, "latency", "healthy", 1650, 3000, 5000, 15000, scale + hours(1));
+  AddOperation(facts, "SCALE", "SUCCESS", scale);
+  facts.operations.operations.front().parameters =
+      Json{{"node_type", "BE"}, {"from_count", 5}, {"to_count", 3}};
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ExpectSoundReasoning(report);
+  // With every regression dated hours before the SCALE, it is not the cause.
+  AddDimension(facts, "latency", "healthy", 1650, 3000, 5000, 15000, scale - hours(2));
+  EXPECT_NE(DiagnoseFacts(facts).root_cause_category, RootCause::kOperationInduced);
+}
+
+TEST(PlaybookReasoning, MemoryThatPeakedCriticalBeforeTheNodeLossIsTheCause) {
+  // The OOM killer acts at the peak; after the restart the hourly memory is back at warning.
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "warning", 42, 79, 70, 85, kNow - hours(26));
+  facts.metrics.dimensions["be_mem"].worst_state = "critical";
+  AddDimension(facts, "alive_be", "warning", 100, 85, 99.9, 80, kNow - hours(17));
+  AddDimension(facts, "query_err", "warning", 0.02, 0.7, 0.1, 2, kNow - hours(24));
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  // Memory that never reached its critical level does not explain the loss.
+  facts.metrics.dimensions["be_mem"].worst_state = "warning";
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+}
+
 }  // namespace
 }  // namespace rh::agent::internal

@@ -60,7 +60,8 @@ class SlowQueries final : public SymptomFamily {
                              value + c.SinceOnset() + " while CPU is not saturated" +
                              (skew ? " on average but peaks on one node (data skew)" : "") +
                              (surge.empty() ? "" : "; the queries scan more (" + surge + ")") +
-                             (waits.empty() ? "" : "; '" + waits.front()->name + "' names the wait") +
+                             (waits.empty() ? ""
+                                            : "; '" + waits.front()->name + "' names the wait") +
                              ".";
     if (SlowQueryCauseAlert(wait) && ContainsAny(wait, {"queue", "queued", "queuing", "queueing",
                                                         "pending", "排队", "resource group",
