@@ -280,6 +280,8 @@ Assessment Assess(const PlaybookFacts& facts) {
   const DimensionFact* alive = metrics.Find("alive_be");
   const bool all_alive = alive && alive->state == "healthy" && WorstState(*alive) == "healthy" &&
                          !alive->falling();
+  const bool alive_dipped =
+      alive && (WorstState(*alive) == "warning" || WorstState(*alive) == "critical");
 
   // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
   // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
@@ -299,7 +301,10 @@ Assessment Assess(const PlaybookFacts& facts) {
     const bool episodes = alert.flapping || alert.episodes >= kFlapEpisodes;
     bool lost = false;
     if (alert.currently_firing) lost = pages || node_type == "FE";
-    if (!lost && episodes && recent) lost = pages;
+    // A node alert that flaps while the alive ratio dipped in the window: the metric confirms
+    // the nodes went down and came back (a crash loop, or restarts of a rolling upgrade),
+    // whatever severity the rule was given.
+    if (!lost && episodes && recent) lost = pages || alive_dipped;
     // A node alert that fired in the last 24 h, with a new symptom or a workload drop that
     // started within 2 h of it: the node went away and took queries or loads with it. It must
     // page, unless it is about an FE: the leader's loss stops loads and DDL whatever severity

@@ -1107,5 +1107,26 @@ TEST(PlaybookReasoning, MemoryThatPeakedCriticalBeforeTheNodeLossIsTheCause) {
   EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
 }
 
+TEST(PlaybookReasoning, ARollingUpgradeStillRunningWhoseRestartsFlapTheNodeAlert) {
+  // The BEs restart one by one: the alive ratio dips between restarts and the node alert (a
+  // warning rule) fires and resolves; the upgrade is still RUNNING. The upgrade explains it.
+  PlaybookFacts facts = HealthyCluster();
+  SetWindow(facts, "alive_be", 100, "warning");
+  facts.alerts.alerts.push_back(Alert("BE Service Suspension", "warning", "", false, 4,
+                                      kNow - hours(7), kNow - hours(1)));
+  AddOperation(facts, "UPGRADE", "RUNNING", kNow - hours(8));
+  facts.operations.operations.front().finished_at.reset();
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ExpectSoundReasoning(report);
+  // Without the upgrade the same flapping alert over real dips is a node failure, not noise.
+  facts.operations.operations.clear();
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  // With every node alive all window it is a wrong rule.
+  SetWindow(facts, "alive_be", 100, "healthy");
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kAlertNoise);
+}
+
 }  // namespace
 }  // namespace rh::agent::internal
