@@ -22,6 +22,10 @@ using std::chrono::minutes;
 constexpr int64_t kGapHours = 3;           // no snapshot for this long: a telemetry gap
 constexpr double kWorkloadFactor = 1.3;    // a workload change point this large is a shift
 constexpr auto kSuspectBefore = hours(4);  // a change this long before the onset is suspect
+// An operation still running at the onset (a rolling upgrade restarting node after node) is
+// suspect however long ago it started, within a day.
+constexpr auto kInProgressBefore = hours(24);
+constexpr double kNeverApproached = 0.8;  // a peak under 80% of warning never approached it
 constexpr auto kSuspectAfterOnsetHour = minutes(60);  // hourly data: onset hour + 1 h at most
 constexpr int kMaxBeforeAfterWeeks = 2;  // how far back the same-hours comparison may go
 constexpr int kFlapEpisodes = 3;          // firing episodes in the window: a flapping alert
@@ -73,6 +77,28 @@ bool WorkloadSensitive(const std::string& dimension) {
   return dimension == "be_mem" || dimension == "jvm_heap" || dimension == "fe_heap" ||
          dimension == "disk" || dimension == "compaction" || dimension == "cpu" ||
          dimension == "latency";
+}
+
+// The worst state in the window (the latest one when the tool did not say).
+const std::string& WorstState(const DimensionFact& dim) {
+  return dim.worst_state.empty() ? dim.state : dim.worst_state;
+}
+
+// A failure-event alert about `dim` (AlertDimension: "Cumulative Compaction Failure Alert" ->
+// compaction) firing, or repeating in the last 12 h, while `dim` climbs by x1.5 or more.
+bool FailingWhileClimbing(const PlaybookFacts& facts, const DimensionFact& dim) {
+  if (!ChangeInBadDirection(dim) || dim.change->level_before <= 0 ||
+      dim.change->level_now < dim.change->level_before * kRegressionFactor) {
+    return false;
+  }
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const bool recent = alert.currently_firing ||
+                        (alert.last_seen && *alert.last_seen >= facts.now - hours(12));
+    if (recent && FailureEventAlert(alert.name) && AlertDimension(alert.name) == dim.name) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -141,13 +167,18 @@ Assessment Assess(const PlaybookFacts& facts) {
                                 dim.change->level_before < dim.warning;
       const bool episodes = dim.p95 && *dim.p95 >= dim.warning && dim.baseline_avg &&
                             *dim.baseline_avg < dim.warning && dim.worst_state != "healthy";
-      if (!HigherIsWorse(name) || dim.warning <= 0 || !(since_change || episodes)) continue;
+      // Or failing: a failure-event alert about it (compactions failing) fires or repeats
+      // while it climbs (a change point of x1.5): the backlog builds before any threshold.
+      const bool failing = FailingWhileClimbing(facts, dim);
+      if (!HigherIsWorse(name) || dim.warning <= 0 || !(since_change || episodes || failing)) {
+        continue;
+      }
       Symptom symptom;
       symptom.dimension = &dim;
       symptom.level = 1;
       symptom.intermittent = true;
       symptom.is_new = true;
-      if (since_change) symptom.onset = dim.change->started;
+      if (since_change || failing) symptom.onset = dim.change->started;
       symptom.causal_rank = CausalRank(name, false);
       for (const AlertFact* alert : out.firing) {
         if (AlertDimension(alert->name) == name) symptom.alerts.push_back(alert);
@@ -171,6 +202,43 @@ Assessment Assess(const PlaybookFacts& facts) {
     }
     out.symptoms.push_back(std::move(symptom));
   }
+  // A BE/CN lost and back within the window (the alive ratio healthy now, not all window long)
+  // with a new symptom after it: the loss explains what it left behind, such as latency from
+  // a shared-data CN's cold data cache, or errors and failed loads while it was away.
+  if (const DimensionFact* alive = metrics.Find("alive_be");
+      alive && !alive->abnormal() &&
+      (WorstState(*alive) == "warning" || WorstState(*alive) == "critical") &&
+      !BaselineAbnormal(*alive)) {
+    // Not when memory is a new symptom too: a node that dies and returns while memory is at
+    // its limit was OOM-killed, and the memory rule below tells that story.
+    std::optional<TimePoint> first_effect;
+    bool memory = false;
+    for (const Symptom& symptom : out.symptoms) {
+      const std::string& name = symptom.dimension->name;
+      if (symptom.is_new && (name == "be_mem" || name == "jvm_heap" || name == "fe_heap")) {
+        memory = true;
+      }
+    }
+    for (const Symptom& symptom : out.symptoms) {
+      if (memory || !symptom.is_new || !symptom.onset) continue;
+      if (!first_effect || *symptom.onset < *first_effect) first_effect = symptom.onset;
+    }
+    if (first_effect) {
+      Symptom symptom;
+      symptom.dimension = alive;
+      symptom.level = WorstState(*alive) == "critical" ? 2 : 1;
+      symptom.intermittent = true;
+      symptom.is_new = true;
+      const bool dated = alive->change && !alive->change->rising &&
+                         alive->change->started <= *first_effect;
+      symptom.onset = dated ? alive->change->started : *first_effect;
+      symptom.causal_rank = CausalRank("alive_be", false);
+      for (const AlertFact* alert : out.firing) {
+        if (AlertDimension(alert->name) == "alive_be") symptom.alerts.push_back(alert);
+      }
+      out.symptoms.push_back(std::move(symptom));
+    }
+  }
   std::stable_sort(out.symptoms.begin(), out.symptoms.end(),
                    [](const Symptom& a, const Symptom& b) {
                      if (a.is_new != b.is_new) return a.is_new;
@@ -179,24 +247,72 @@ Assessment Assess(const PlaybookFacts& facts) {
                    });
   if (!out.symptoms.empty() && out.symptoms.front().is_new) out.primary = 0;
 
+  // CPU over our warning level but under its critical one and with no CPU alert (the official
+  // BE CPU Alert fires at 90 %) does not saturate the BEs. When latency is new and pages on its
+  // own (critical, or an alert of its own firing), its cause is one that leaves the CPU idle
+  // (disk I/O, object storage, the query queue, a resource group): latency is the primary.
+  if (const Symptom* primary = out.Primary();
+      primary && primary->dimension->name == "cpu" && primary->level == 1 &&
+      primary->alerts.empty()) {
+    for (size_t idx = 0; idx < out.symptoms.size(); ++idx) {
+      const Symptom& symptom = out.symptoms[idx];
+      if (symptom.is_new && symptom.dimension->name == "latency" &&
+          (symptom.level == 2 || !symptom.alerts.empty())) {
+        out.primary = idx;
+        break;
+      }
+    }
+  }
+
+  // What a lost node does below it: a new symptom, or the workload (QPS, load rate) falling.
+  std::vector<TimePoint> effect_onsets;
+  bool any_effect = false;
+  for (const Symptom& symptom : out.symptoms) {
+    if (!symptom.is_new) continue;
+    any_effect = true;
+    if (symptom.onset) effect_onsets.push_back(*symptom.onset);
+  }
+  for (const WorkloadShift& shift : out.workload) {
+    if (shift.rising) continue;
+    any_effect = true;
+    if (shift.started) effect_onsets.push_back(*shift.started);
+  }
+  const DimensionFact* alive = metrics.Find("alive_be");
+  const bool all_alive = alive && alive->state == "healthy" && WorstState(*alive) == "healthy" &&
+                         !alive->falling();
+  const bool alive_dipped =
+      alive && (WorstState(*alive) == "warning" || WorstState(*alive) == "critical");
+
   // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
   // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
   for (const AlertFact& alert : facts.alerts.alerts) {
     const std::string node_type = LostNodeType(alert.name, alert.detail);
     if (node_type.empty()) continue;
+    const bool crash = CrashText(alert.detail) || OomText(alert.detail);
+    // A BE/CN alert while the alive ratio shows every node up all window long, with nothing
+    // suffering and no crash in its text: the rule is wrong, whether it fires or flaps. A crash
+    // loop shows crash text or errors; a real loss shows in the alive ratio.
+    if (node_type != "FE" && all_alive && !any_effect && !crash) {
+      out.unconfirmed_node_alerts.push_back(&alert);
+      continue;
+    }
     const bool pages = PagingSeverity(alert.severity) || CrashText(alert.detail);
     const bool recent = alert.last_seen && *alert.last_seen >= facts.now - hours(24);
     const bool episodes = alert.flapping || alert.episodes >= kFlapEpisodes;
     bool lost = false;
     if (alert.currently_firing) lost = pages || node_type == "FE";
-    if (!lost && episodes && recent) lost = pages;
-    // A paging node alert that fired and resolved in the last 24 h, with a new symptom that
-    // started within 2 h of it: the node went away and took queries with it.
-    if (!lost && recent && pages && alert.first_seen) {
-      for (const Symptom& symptom : out.symptoms) {
-        if (!symptom.is_new || !symptom.onset) continue;
-        const auto gap = *symptom.onset > *alert.first_seen ? *symptom.onset - *alert.first_seen
-                                                             : *alert.first_seen - *symptom.onset;
+    // A node alert that flaps while the alive ratio dipped in the window: the metric confirms
+    // the nodes went down and came back (a crash loop, or restarts of a rolling upgrade),
+    // whatever severity the rule was given.
+    if (!lost && episodes && recent) lost = pages || alive_dipped;
+    // A node alert that fired in the last 24 h, with a new symptom or a workload drop that
+    // started within 2 h of it: the node went away and took queries or loads with it. It must
+    // page, unless it is about an FE: the leader's loss stops loads and DDL whatever severity
+    // the rule was given, and no metric of ours counts FE nodes.
+    if (!lost && recent && (pages || node_type == "FE") && alert.first_seen) {
+      for (const TimePoint onset : effect_onsets) {
+        const auto gap = onset > *alert.first_seen ? onset - *alert.first_seen
+                                                   : *alert.first_seen - onset;
         if (gap <= hours(2)) lost = true;
       }
     }
@@ -228,7 +344,10 @@ Assessment Assess(const PlaybookFacts& facts) {
       const Symptom& symptom = out.symptoms[idx];
       const std::string& name = symptom.dimension->name;
       if (!symptom.is_new || (name != "be_mem" && name != "jvm_heap" && name != "fe_heap")) continue;
-      const bool earlier = symptom.level == 2 && symptom.onset && lost_at &&
+      // Critical now, or at its peak in the window: the hourly value after the OOM killer
+      // restarted the node is lower than the peak that killed it.
+      const bool at_limit = symptom.level == 2 || WorstState(*symptom.dimension) == "critical";
+      const bool earlier = at_limit && symptom.onset && lost_at &&
                            *symptom.onset + hours(1) <= *lost_at;
       if (oom_text || earlier) {
         out.primary = idx;
@@ -247,7 +366,18 @@ Assessment Assess(const PlaybookFacts& facts) {
       }
     }
   }
-  if (!out.first_alert) out.first_alert = facts.alerts.FirstFiringSince();
+  // Without an alert about the primary symptom, only alerts that may be about it (their name
+  // maps to no dimension) date it: an alert about another dimension (a noisy rule firing since
+  // yesterday) would drag the onset back and hide the change that caused the symptom.
+  if (!out.first_alert && out.Primary()) {
+    for (const AlertFact* alert : out.firing) {
+      if (!alert->firing_since || !AlertDimension(alert->name).empty()) continue;
+      if (!out.first_alert || *alert->firing_since < *out.first_alert) {
+        out.first_alert = alert->firing_since;
+      }
+    }
+  }
+  if (!out.first_alert && !out.Primary()) out.first_alert = facts.alerts.FirstFiringSince();
   if (!out.onset && out.first_alert) out.onset = FloorToHour(*out.first_alert);
   if (out.onset && out.first_alert && *out.first_alert < *out.onset) {
     out.onset = FloorToHour(*out.first_alert);
@@ -279,7 +409,6 @@ Assessment Assess(const PlaybookFacts& facts) {
   }
 
   // Regressions under the thresholds: they matter only after a change operation.
-  std::optional<TimePoint> regression_onset;
   if (!out.Primary() && !out.node_alert && !out.collapsed) {
     for (const auto& [name, dim] : metrics.dimensions) {
       if (IsWorkloadDimension(name) || name == "alive_be" || !dim.change) continue;
@@ -289,39 +418,74 @@ Assessment Assess(const PlaybookFacts& facts) {
       // A move that matters against the thresholds, not noise near zero.
       if (dim.change->level_now < dim.warning * kRegressionShareOfWarning) continue;
       out.regressions.push_back(&dim);
-      if (!regression_onset || dim.change->started < *regression_onset) {
-        regression_onset = dim.change->started;
-      }
     }
   }
 
   // A change operation shortly before the onset (and before the first alert about it); a
   // failed one first, then the latest.
-  std::optional<TimePoint> suspect_onset = out.onset;
-  if (!suspect_onset && regression_onset) suspect_onset = regression_onset;
-  if (suspect_onset &&
-      (out.Primary() || out.node_alert || out.collapsed || !out.regressions.empty())) {
-    const TimePoint onset = *suspect_onset;
+  // Each regressed dimension dates the change on its own (an hourly change point on a ramp
+  // may start hours before or after the operation that set it off): any of them may be the
+  // onset an operation precedes.
+  std::vector<TimePoint> suspect_onsets;
+  if (out.onset) {
+    suspect_onsets.push_back(*out.onset);
+  } else {
+    for (const DimensionFact* dim : out.regressions) suspect_onsets.push_back(dim->change->started);
+  }
+  std::optional<TimePoint> suspect_onset;
+  const bool to_explain =
+      out.Primary() || out.node_alert || out.collapsed || !out.regressions.empty();
+  for (const TimePoint onset : suspect_onsets) {
+    if (!to_explain) break;
     for (const OperationFact& op : facts.operations.operations) {
       if (!op.started_at || !IsChangeOperation(op)) continue;
       const TimePoint started = *op.started_at;
-      if (started < onset - kSuspectBefore || started > onset + kSuspectAfterOnsetHour) continue;
+      // Still running at the onset (or finishing after it): active whatever its start.
+      const bool in_progress =
+          op.result == "RUNNING" || (op.finished_at && *op.finished_at >= onset);
+      const auto before_onset = in_progress ? kInProgressBefore : kSuspectBefore;
+      if (started < onset - before_onset || started > onset + kSuspectAfterOnsetHour) continue;
       if (out.first_alert && started >= *out.first_alert) continue;
       // A restart in the onset hour is as likely the reaction as the cause.
       if (op.type == "RESTART" && started >= onset) continue;
-      double before = Minutes(onset - started);
       const OperationFact* current = out.suspect_operation;
       const bool failed = op.result == "FAILED";
       const bool current_failed = current && current->result == "FAILED";
       if (!current || (failed && !current_failed) ||
           (failed == current_failed && started > *current->started_at)) {
         out.suspect_operation = &op;
-        out.suspect_minutes_before = before;
+        out.suspect_minutes_before = Minutes(onset - started);
+        suspect_onset = onset;
       }
     }
-    if (out.suspect_operation && !out.onset) out.onset = onset;
+  }
+  if (out.suspect_operation && !out.onset) out.onset = suspect_onset;
+
+  std::set<const AlertFact*> seen;
+  for (const auto* list : {&out.firing, &out.flapping}) {
+    for (const AlertFact* alert : *list) {
+      if (seen.insert(alert).second && MetricContradictsAlert(*alert, metrics)) {
+        out.contradicted_alerts.push_back(alert);
+      }
+    }
   }
   return out;
+}
+
+bool MetricContradictsAlert(const AlertFact& alert, const MetricFacts& metrics) {
+  if (!metrics.source.ok || !LostNodeType(alert.name, alert.detail).empty()) return false;
+  const std::string dimension = AlertDimension(alert.name);
+  if (dimension.empty() || IsWorkloadDimension(dimension) || !HigherIsWorse(dimension)) {
+    return false;
+  }
+  // An alert about what no dimension measures (the queue, the root path, a compaction failure)
+  // cannot be contradicted by the dimension it merely affects.
+  if (UnmeasuredAlertCategory(alert.name)) return false;
+  const DimensionFact* dim = metrics.Find(dimension);
+  if (!dim || dim->warning <= 0 || dim->samples == 0) return false;
+  const double peak = std::max({dim->max, dim->latest, dim->p95.value_or(0)});
+  return dim->state == "healthy" && WorstState(*dim) == "healthy" &&
+         peak < dim->warning * kNeverApproached;
 }
 
 std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessment) {
@@ -472,7 +636,8 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
   TimePoint before_from{}, before_to{};
   int days_back = 1;
   std::string names;
-  if (primary && assessment.onset) {
+  // The windows: for the primary symptom, or for a volume collapse without one (its siblings).
+  if ((primary || assessment.collapsed) && assessment.onset) {
     onset = FloorToHour(*assessment.onset);
     const double hours_since = std::max(1.0, Minutes(now - *onset) / 60.0);
     // Whole weeks back: weekday and hour of day both match (weekends are quieter).
@@ -480,10 +645,11 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
                                kMaxBeforeAfterWeeks);
     before_from = *onset - hours(24 * days_back);
     before_to = std::min(*onset - hours(1), now - hours(24 * days_back));
-    std::vector<std::string> dimensions = {primary->dimension->name, "qps", "scan_rows",
-                                           "load_rate"};
+    std::vector<std::string> dimensions = {
+        primary ? primary->dimension->name : assessment.collapsed->name, "qps", "scan_rows",
+        "load_rate"};
     for (const Symptom& symptom : assessment.symptoms) {
-      if (dimensions.size() >= 6) break;
+      if (!primary || dimensions.size() >= 6) break;
       if (symptom.is_new && std::find(dimensions.begin(), dimensions.end(),
                                       symptom.dimension->name) == dimensions.end()) {
         dimensions.push_back(symptom.dimension->name);
@@ -506,7 +672,7 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
            " AND snapshot_hour <= " + Quote(FormatSqlTime(before_to)) +
            ") OR snapshot_hour >= " + since + ")";
   };
-  if (onset) {
+  if (onset && primary) {
     checks.push_back(
         {"before_after",
          "compare " + DimensionLabel(primary->dimension->name) +
@@ -521,6 +687,23 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
   for (const PeerFact* peer : facts.siblings.SiblingsSharing()) {
     siblings.push_back(peer->cluster_id);
     shared.insert(peer->shared_alerts.begin(), peer->shared_alerts.end());
+  }
+  // A volume collapse with no symptom: do the account's other clusters show it over the same
+  // hours? A source the account shares upstream (one Kafka, one client) stops feeding them all,
+  // and only some of them may alert; so every same-account sibling is compared, alerting or not.
+  if (!primary && assessment.collapsed && onset) {
+    std::string others;
+    for (const PeerFact& peer : facts.siblings.peers) {
+      if (peer.same_account) others += (others.empty() ? "" : ", ") + Quote(peer.cluster_id);
+    }
+    const std::string metric = MetricName(assessment.collapsed->name);
+    if (!others.empty() && !metric.empty()) {
+      checks.push_back({"sibling_shift",
+                        "compare the siblings' " + DimensionLabel(assessment.collapsed->name) +
+                            " over the same hours as this cluster's collapse",
+                        "SELECT cluster_id, metric_name, " + periods(others, Quote(metric)) +
+                            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"});
+    }
   }
   if (!siblings.empty()) {
     std::string ids = cluster;
@@ -541,7 +724,7 @@ std::vector<SqlCheck> PlanSql(const PlaybookFacts& facts, const Assessment& asse
              ids + ") AND status = 'Firing' AND alert_name IN (" + alert_names +
              ") AND alert_time > " + Quote(FormatSqlTime(now - hours(24 * 7))) +
              " GROUP BY cluster_id, alert_name ORDER BY cluster_id, alert_name"});
-    if (onset) {
+    if (onset && primary) {
       checks.push_back({"sibling_shift",
                         "compare the siblings' " + DimensionLabel(primary->dimension->name) +
                             " and workload over the same hours as this cluster's",

@@ -75,6 +75,13 @@ struct Assessment {
   // and is critical or carries crash text (SIGSEGV, ...); nullptr when none.
   const AlertFact* node_alert = nullptr;
   std::string lost_node_type;  // FE | BE | CN, with node_alert
+  // BE/CN node alerts the metrics contradict: every node alive over the whole window, no new
+  // symptom, no workload drop and no crash text. A rule that says a node is down while none is
+  // and nothing suffers is a wrong rule (alert noise), not a lost node.
+  std::vector<const AlertFact*> unconfirmed_node_alerts;
+  // Firing or flapping alerts about a measured dimension whose metric never came near the
+  // warning threshold in the window (peak under kNeverApproached of it): the rule is wrong.
+  std::vector<const AlertFact*> contradicted_alerts;
   // The node was lost to memory exhaustion (OOM-killed, or memory critical before the loss):
   // the memory symptom is then the primary one and the node loss its effect.
   bool oom_kill = false;
@@ -91,6 +98,11 @@ struct Assessment {
 };
 
 Assessment Assess(const PlaybookFacts& facts);
+
+// Whether `alert` is about a measured, non-workload dimension whose metric stayed healthy over
+// the whole window with its peak under 80 % of the warning threshold: the alert fired on
+// something the metrics show did not happen.
+bool MetricContradictsAlert(const AlertFact& alert, const MetricFacts& metrics);
 
 // Step 5: the search text: the symptoms in words ("without workload growth" when it applies),
 // never alert names (an alert's name shares words with unrelated bugs).

@@ -68,9 +68,12 @@ std::string AlertDimension(std::string_view alert_name) {
   }
   if (any({"memory", "mem ", "be mem", "oom", "内存"}) || name.ends_with(" mem")) return "be_mem";
   if (any({"cpu"})) return "cpu";
-  // Disk I/O saturation (the official "Disk Load Alert") shows as slow queries.
+  // Disk I/O saturation (the official "Disk Load Alert") shows as slow queries, and so do the
+  // causes of waiting that no dimension measures (SlowQueryCauseAlert): a full query queue, a
+  // resource group's limit, object-storage throttling, a cold data cache.
   if (any({"latency", "slow query", "slow queries", "延迟", "慢查询", "耗时", "disk load",
-           "disk io", "disk i/o", "io util", "磁盘负载"})) {
+           "disk io", "disk i/o", "io util", "磁盘负载"}) ||
+      SlowQueryCauseAlert(alert_name)) {
     return "latency";
   }
   if (any({"query failure", "query error", "query fail", "queries fail", "查询失败", "查询错误",
@@ -109,7 +112,29 @@ std::optional<RootCause> UnmeasuredAlertCategory(std::string_view alert_name) {
   for (const auto& [category, words] : kAlerts) {
     if (ContainsAny(name, words)) return category;
   }
+  if (SlowQueryCauseAlert(alert_name)) return RootCause::kSlowQueries;
   return std::nullopt;
+}
+
+bool SlowQueryCauseAlert(std::string_view alert_name) {
+  // Padded, so that short words match whole: " oss " is Alibaba's object storage, "loss" is not.
+  std::string name = " " + Lower(alert_name) + " ";
+  for (char& c : name) {
+    if (c == '_' || c == '-' || c == '(' || c == ')' || c == '[' || c == ']' || c == ':') c = ' ';
+  }
+  // The query queue (starrocks_fe_query_queue_pending / _timeout: enable_query_queue_* holds
+  // queries back once the concurrency or resource thresholds are reached), a resource group's
+  // concurrency or big-query limit, object storage answering slowly or throttling (shared-data:
+  // S3 "503 Slow Down", OSS/COS/GCS throttling), and a cold or missing data cache on the CNs.
+  static const std::vector<std::string> kWords = {
+      "query queue", "queue pending", "queue timeout", "queue full", "queued", "queuing",
+      "queueing", "pending queries", "pending query", "query pending", "排队",
+      "resource group", "resource_group", "资源组",
+      "object storage", "objectstorage", " s3 ", " oss ", " cos ", " gcs ", " obs ", "throttl",
+      "slow down", "slowdown", "对象存储", "限流",
+      "data cache", "datacache", "block cache", "cache hit", "cache miss", "缓存命中",
+      "缓存未命中"};
+  return ContainsAny(name, kWords);
 }
 
 bool FailureEventAlert(std::string_view alert_name) {

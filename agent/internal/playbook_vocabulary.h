@@ -35,6 +35,12 @@ std::string AlertDimension(std::string_view alert_name);
 // such an alert to be noise. The official StarRocks names, custom and Chinese wordings.
 std::optional<RootCause> UnmeasuredAlertCategory(std::string_view alert_name);
 
+// Whether an alert watches a cause of slow queries that no dimension measures and that leaves
+// the CPU idle: the query queue ("Query Queue Pending", "查询排队"), a resource group's limit,
+// object-storage throttling on shared-data ("S3 Throttling", "OSS 限流"), a cold data cache.
+// Such alerts are about latency (AlertDimension) and, on their own, slow_queries.
+bool SlowQueryCauseAlert(std::string_view alert_name);
+
 // Whether an alert counts failure events (a compaction, an MV refresh, a schema change failing:
 // increase(...[1m]) > 0) rather than watching a level: such a rule fires and resolves with every
 // failure, so its flapping is the failures repeating.

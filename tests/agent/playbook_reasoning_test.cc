@@ -457,7 +457,11 @@ TEST(PlaybookReasoning, AnAlertAboutWhatNoDimensionMeasuresIsNotNoise) {
       {"Cumulative Compaction Failure Alert", RootCause::kCompactionBacklog},
       {"Materialized View Refresh Exception Alert", RootCause::kIngestionFailure},
       {"User Connection Limit Exceeded Alert", RootCause::kQueryErrors},
-      {"物化视图刷新失败", RootCause::kIngestionFailure}};
+      {"物化视图刷新失败", RootCause::kIngestionFailure},
+      // Waits that leave the CPU idle: the query queue, object storage, the data cache.
+      {"Query Queue Pending Alert", RootCause::kSlowQueries},
+      {"S3 Throttling (503 Slow Down)", RootCause::kSlowQueries},
+      {"Data Cache Hit Ratio Low", RootCause::kSlowQueries}};
   for (const auto& [name, category] : cases) {
     PlaybookFacts facts = HealthyCluster();
     facts.cluster.tier = "A";
@@ -787,6 +791,341 @@ TEST(PlaybookVocabularyNodes, LostNodeTypeReadsOfficialCustomAndBilingualAlerts)
   EXPECT_EQ(LostNodeType("Data Disk Capacity Alert", ""), "");
   EXPECT_TRUE(CrashText("Segmentation fault (core dumped)"));
   EXPECT_FALSE(CrashText("checkpoint finished"));
+}
+
+
+// ---- rules from how StarRocks fails, not from one simulator shape ---------------------------
+
+// The metrics tool's view of a dimension over a whole window: samples, peak and worst state.
+void SetWindow(PlaybookFacts& facts, const std::string& name, double peak,
+               const std::string& worst) {
+  DimensionFact& dim = facts.metrics.dimensions[name];
+  dim.samples = 24;
+  dim.max = peak;
+  dim.worst_state = worst;
+}
+
+TEST(PlaybookVocabularyAlerts, CausesOfSlowQueriesThatLeaveTheCpuIdleAreLatencyAlerts) {
+  for (const char* name :
+       {"Query Queue Pending Alert", "query_queue_timeout > 0", "[P2] queries queued on FE",
+        "查询排队告警", "Resource Group Concurrency Limit Reached", "资源组并发超限",
+        "S3 Throttling (503 Slow Down)", "OSS 限流告警", "Object Storage Latency High",
+        "对象存储读取慢", "Data Cache Hit Ratio Low", "CN datacache miss rate high"}) {
+    EXPECT_TRUE(SlowQueryCauseAlert(name)) << name;
+    EXPECT_EQ(AlertDimension(name), "latency") << name;
+    EXPECT_EQ(UnmeasuredAlertCategory(name), RootCause::kSlowQueries) << name;
+  }
+  // Whole words only: "loss" holds "oss", "cost" holds "cos"; and nothing else is a queue.
+  for (const char* name : {"BE node loss", "Query cost too high", "Routine Load Consumption "
+                           "Delay Alert", "Page Cache Memory Alert", "BE CPU Alert"}) {
+    EXPECT_FALSE(SlowQueryCauseAlert(name)) << name;
+  }
+}
+
+TEST(PlaybookReasoning, CpuUnderItsAlertDoesNotExplainPagingLatency) {
+  // CPU at warning with no CPU alert, latency critical with its own alert: the queue, the disk
+  // or object storage slows queries, not the CPU.
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "cpu", "warning", 30, 60, 55, 70);
+  AddDimension(facts, "latency", "critical", 800, 18000, 5000, 15000);
+  facts.alerts.alerts.push_back(Alert("Query Latency Alert", "critical", "p95 > 5000 ms", true,
+                                      1, kNow - hours(3), kNow - hours(3)));
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kSlowQueries) << Describe(report);
+  ExpectSoundReasoning(report);
+  // The official BE CPU Alert firing: the CPU is saturated and explains the latency.
+  facts.alerts.alerts.push_back(Alert("BE CPU Alert", "critical", "cpu > 90%", true, 1,
+                                      kNow - hours(3), kNow - hours(3)));
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kCpuSaturation) << Describe(report);
+  // CPU critical explains latency too, alert or not.
+  facts.alerts.alerts.pop_back();
+  AddDimension(facts, "cpu", "critical", 30, 85, 55, 70);
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kCpuSaturation);
+}
+
+TEST(PlaybookReasoning, ANodeAlertWhileEveryNodeIsAliveAndNothingSuffersIsNoise) {
+  // A persistent critical BE alert (and a flapping one) with the alive ratio at 100% all
+  // window, no new symptom, no crash text: a wrong rule.
+  for (const bool flapping : {false, true}) {
+    PlaybookFacts facts = HealthyCluster();
+    SetWindow(facts, "alive_be", 100, "healthy");
+    facts.alerts.alerts.push_back(Alert("BE Service Suspension", "critical",
+                                        "be_node_num{state=dead} > 1", true, flapping ? 6 : 1,
+                                        kNow - hours(30), kNow - hours(flapping ? 0 : 30)));
+    const Report report = DiagnoseFacts(facts);
+    EXPECT_EQ(report.root_cause_category, RootCause::kAlertNoise) << Describe(report);
+    EXPECT_TRUE(RuledOutAs(report, RootCause::kNodeFailure, "alive ratio stayed at 100"))
+        << Describe(report);
+    ExpectSoundReasoning(report);
+  }
+  // Crash text: a crash loop between crashes, never noise.
+  PlaybookFacts crash = HealthyCluster();
+  SetWindow(crash, "alive_be", 100, "healthy");
+  crash.alerts.alerts.push_back(Alert("BE Service Suspension", "critical",
+                                      "be-3 exited: SIGSEGV, restarted by supervisor", true, 6,
+                                      kNow - hours(20), kNow - minutes(20)));
+  EXPECT_EQ(DiagnoseFacts(crash).root_cause_category, RootCause::kNodeFailure);
+  // Errors rising with the flapping alert: the node takes queries down with it.
+  PlaybookFacts errors = HealthyCluster();
+  SetWindow(errors, "alive_be", 100, "healthy");
+  errors.alerts.alerts.push_back(Alert("BE Service Suspension", "critical", "", true, 6,
+                                       kNow - hours(20), kNow - minutes(20)));
+  AddDimension(errors, "query_err", "warning", 0.02, 1.5, 0.1, 2, kNow - hours(20));
+  EXPECT_EQ(DiagnoseFacts(errors).root_cause_category, RootCause::kNodeFailure);
+  // A dip in the alive ratio during the window: a real loss.
+  PlaybookFacts dipped = HealthyCluster();
+  SetWindow(dipped, "alive_be", 100, "warning");
+  dipped.alerts.alerts = crash.alerts.alerts;
+  dipped.alerts.alerts.back().detail = "";
+  EXPECT_EQ(DiagnoseFacts(dipped).root_cause_category, RootCause::kNodeFailure);
+}
+
+TEST(PlaybookReasoning, AnAlertWhoseMetricNeverApproachedItsThresholdIsNoise) {
+  PlaybookFacts facts = HealthyCluster();
+  SetWindow(facts, "cpu", 24, "healthy");  // warning at 70 in these facts
+  facts.alerts.alerts.push_back(Alert("BE CPU Alert", "critical", "cpu > 90%", true, 1,
+                                      kNow - hours(26), kNow - hours(26)));
+  Assessment assessment = Assess(facts);
+  ASSERT_EQ(assessment.contradicted_alerts.size(), 1u);
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kAlertNoise) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kCpuSaturation, "peaked at 24.0%"))
+      << Describe(report);
+  ExpectSoundReasoning(report);
+  // Shared with a sibling (one wrong rule deployed account-wide): still noise.
+  facts.siblings.pattern = "account_wide";
+  facts.siblings.peers.push_back({"c-2", true, true, "Critical", {"BE CPU Alert"}});
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kAlertNoise) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAccountWide, "shared wrong rule"));
+  // A peak near the threshold is no contradiction; an alert about what no dimension measures
+  // (the queue) cannot be contradicted by latency.
+  SetWindow(facts, "cpu", 65, "healthy");
+  EXPECT_TRUE(Assess(facts).contradicted_alerts.empty());
+  PlaybookFacts queue = HealthyCluster();
+  SetWindow(queue, "latency", 900, "healthy");
+  queue.alerts.alerts.push_back(Alert("Query Queue Pending Alert", "warning", "", true, 1,
+                                      kNow - hours(4), kNow - hours(4)));
+  EXPECT_TRUE(Assess(queue).contradicted_alerts.empty());
+}
+
+TEST(PlaybookReasoning, AnFeAlertOfAnySeverityBeforeALoadDropIsTheLeaderLost) {
+  // The FE leader lost: loads stop (load rate down), the FE alert resolved once a new leader
+  // was elected; the rule was set to warning.
+  PlaybookFacts facts = HealthyCluster();
+  facts.alerts.alerts.push_back(Alert("FE Service Suspension", "warning",
+                                      "fe-1 (LEADER) not alive", false, 1, kNow - hours(4),
+                                      kNow - hours(3)));
+  AddDimension(facts, "load_rate", "healthy", 40000, 22000, 3, 6, kNow - hours(4) + minutes(30));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  ExpectSoundReasoning(report);
+  // A BE warning alert that resolved is no loss on its own (it does not page).
+  PlaybookFacts be = HealthyCluster();
+  be.alerts.alerts.push_back(Alert("BE Service Suspension", "warning", "", false, 1,
+                                   kNow - hours(4), kNow - hours(3)));
+  AddDimension(be, "load_rate", "healthy", 40000, 22000, 3, 6, kNow - hours(4) + minutes(30));
+  EXPECT_NE(DiagnoseFacts(be).root_cause_category, RootCause::kNodeFailure);
+}
+
+TEST(PlaybookReasoning, AnUpgradeStillRunningAtTheOnsetIsSuspectHoweverLongAgoItStarted) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "query_err", "critical", 0.02, 4, 0.1, 2);
+  AddOperation(facts, "UPGRADE", "RUNNING", kNow - hours(12));
+  facts.operations.operations.front().finished_at.reset();
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ExpectSoundReasoning(report);
+  // The same upgrade finished twelve hours ago is history.
+  facts.operations.operations.front().result = "SUCCESS";
+  facts.operations.operations.front().finished_at = kNow - hours(11);
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kQueryErrors);
+}
+
+TEST(PlaybookReasoning, CompactionFailingOnAFlatLoadIsACompactionBacklog) {
+  // The score climbs x3 but is still under the warning threshold; the failure alert repeats;
+  // loads start failing with too many versions; CPU falls.
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "compaction", "healthy", 25, 80, 100, 500, kNow - hours(10));
+  AddDimension(facts, "txn_failed", "warning", 0, 12, 5, 50, kNow - hours(4));
+  AddDimension(facts, "cpu", "healthy", 45, 20, 55, 70, kNow - hours(10));
+  AddDimension(facts, "load_rate", "healthy", 30000, 30000, 3, 6);
+  facts.alerts.alerts.push_back(Alert("Cumulative Compaction Failure Alert", "warning",
+                                      "failed cumulative_compaction > 3 in 1m", false, 7,
+                                      kNow - hours(9), kNow - hours(1)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kCompactionBacklog) << Describe(report);
+  EXPECT_NE(report.root_cause.find("is failing"), std::string::npos) << report.root_cause;
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kIngestionFailure, "load rate did not grow"));
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kCpuSaturation, "not running"));
+  ExpectSoundReasoning(report);
+  // Without the failure alert the failed loads are the primary symptom.
+  facts.alerts.alerts.clear();
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kIngestionFailure);
+}
+
+TEST(PlaybookReasoning, ANodeLostAndBackExplainsTheLatencyItLeftBehind) {
+  // A shared-data CN replaced: the alive ratio dipped, no alert, then queries read cold data.
+  PlaybookFacts facts = HealthyCluster();
+  facts.cluster.architecture = "shared_data";
+  facts.cluster.node_groups = {{"FE", 3, 8, "standard", 200, ""}, {"CN", 6, 16, "", 0, ""}};
+  SetWindow(facts, "alive_be", 100, "warning");
+  AddDimension(facts, "latency", "critical", 900, 16000, 5000, 15000, kNow - hours(5));
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  EXPECT_NE(report.root_cause.find("cold data cache"), std::string::npos) << report.root_cause;
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  EXPECT_EQ(report.hypotheses[1].category, RootCause::kSlowQueries);
+  ExpectSoundReasoning(report);
+  // Without the dip, the latency is its own symptom.
+  SetWindow(facts, "alive_be", 100, "healthy");
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kSlowQueries);
+  // A dip with memory rising is the OOM killer's: the memory rule tells it.
+  SetWindow(facts, "alive_be", 100, "warning");
+  AddDimension(facts, "be_mem", "critical", 40, 95, 70, 85, kNow - hours(8));
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kMemoryPressure);
+}
+
+TEST(PlaybookReasoning, AVolumeCollapseOnSiblingsThatDoNotAlertIsAccountWide) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "load_rate", "healthy", 50000, 300, 3, 6, kNow - hours(6));
+  facts.siblings.pattern = "cluster_specific";
+  facts.siblings.peers.push_back({"c-2", true, false, "Healthy", {}});
+  facts.siblings.peers.push_back({"c-3", true, false, "Healthy", {}});
+  facts.siblings.peers.push_back({"c-9", false, true, "Healthy", {}});  // another account
+  const Assessment assessment = Assess(facts);
+  const std::vector<SqlCheck> checks = PlanSql(facts, assessment);
+  const SqlCheck* shift = nullptr;
+  for (const SqlCheck& check : checks) {
+    if (check.kind == "sibling_shift") shift = &check;
+  }
+  ASSERT_NE(shift, nullptr);
+  EXPECT_NE(shift->statement.find("'c-2', 'c-3'"), std::string::npos) << shift->statement;
+  EXPECT_EQ(shift->statement.find("c-9"), std::string::npos);
+  auto answer = [&](double c2_since, double c3_since) {
+    facts.sql.clear();
+    for (const SqlCheck& check : checks) {
+      SqlFacts sql;
+      sql.source = {"call_8", "run_sql", true, ""};
+      if (check.kind == "sibling_shift") {
+        sql.columns = {"cluster_id", "metric_name", "period", "mean_value", "peak_value", "hours"};
+        sql.rows = {{"c-2", "starrocks_be_load_rows_per_sec", "before", 30000, 35000, 6},
+                    {"c-2", "starrocks_be_load_rows_per_sec", "since_onset", c2_since, 900, 6},
+                    {"c-3", "starrocks_be_load_rows_per_sec", "before", 20000, 25000, 6},
+                    {"c-3", "starrocks_be_load_rows_per_sec", "since_onset", c3_since, 900, 6}};
+      }
+      facts.sql.push_back(sql);
+    }
+    return Diagnose(facts, assessment, ReadSqlFindings(facts, checks));
+  };
+  std::set<std::string> calls = {"call_1", "call_2", "call_3", "call_4",
+                                 "call_5", "call_6", "call_7", "call_8"};
+  Report report = answer(400, 19000);  // c-2 collapsed with us, c-3 did not
+  EXPECT_EQ(report.root_cause_category, RootCause::kAccountWide) << Describe(report);
+  EXPECT_NE(report.root_cause.find("c-2"), std::string::npos) << report.root_cause;
+  ASSERT_GE(report.hypotheses.size(), 2u);
+  EXPECT_EQ(report.hypotheses[1].category, RootCause::kIngestionFailure);
+  std::vector<std::string> ids(calls.begin(), calls.end());
+  EXPECT_TRUE(ParseReport(ReportToJson(report), ids));
+  // No sibling collapsed: a local ingestion failure.
+  report = answer(29000, 19000);
+  EXPECT_EQ(report.root_cause_category, RootCause::kIngestionFailure) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kAccountWide, "c-2 at 96.7%")) << Describe(report);
+}
+
+TEST(PlaybookReasoning, AnAlertAboutAnotherDimensionDoesNotDateTheSymptom) {
+  // A config UPDATE an hour before the errors began; a CPU rule has fired since yesterday. The
+  // CPU alert is not about the errors, so it does not move their onset before the UPDATE.
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "query_err", "critical", 0.02, 4, 0.1, 2, kNow - hours(3));
+  AddOperation(facts, "UPDATE", "SUCCESS", kNow - hours(4));
+  facts.operations.operations.front().parameters =
+      Json{{"scope", "BE"}, {"changes", {{"pipeline_dop", "64"}}}};
+  facts.alerts.alerts.push_back(Alert("BE CPU Alert", "warning", "", true, 1, kNow - hours(30),
+                                      kNow - hours(30)));
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ExpectSoundReasoning(report);
+}
+
+TEST(PlaybookReasoning, SlowQueriesNameTheWaitTheirAlertShows) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "latency", "critical", 800, 17000, 5000, 15000);
+  facts.alerts.alerts.push_back(Alert("查询排队告警", "warning", "", true, 1, kNow - hours(3),
+                                      kNow - hours(3)));
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kSlowQueries) << Describe(report);
+  EXPECT_NE(report.root_cause.find("names the wait"), std::string::npos) << report.root_cause;
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kCpuSaturation, "under its warning level"));
+  bool queue = false;
+  for (const Recommendation& item : report.recommendations) {
+    if (item.action.find("query_queue_concurrency_limit") != std::string::npos) queue = true;
+  }
+  EXPECT_TRUE(queue);
+  ExpectSoundReasoning(report);
+  facts.alerts.alerts.back().name = "S3 Throttling (503 Slow Down)";
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kSlowQueries);
+  bool storage = false;
+  for (const Recommendation& item : report.recommendations) {
+    if (item.action.find("object-storage throttling") != std::string::npos) storage = true;
+  }
+  EXPECT_TRUE(storage);
+}
+
+TEST(PlaybookReasoning, AnyRegressedDimensionMayDateTheChangeAnOperationPreceded) {
+  // A SCALE-in at 23:09: the CPU's ramp was dated two hours earlier by its change point, the
+  // latency's an hour later. The latency dates it, so the SCALE is the cause.
+  PlaybookFacts facts = HealthyCluster();
+  const TimePoint scale = kNow - hours(13);
+  AddDimension(facts, "cpu", "healthy", 15, 33, 55, 70, scale - hours(2));
+  AddDimension(facts, "latency", "healthy", 1650, 3000, 5000, 15000, scale + hours(1));
+  AddOperation(facts, "SCALE", "SUCCESS", scale);
+  facts.operations.operations.front().parameters =
+      Json{{"node_type", "BE"}, {"from_count", 5}, {"to_count", 3}};
+  const Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ExpectSoundReasoning(report);
+  // With every regression dated hours before the SCALE, it is not the cause.
+  AddDimension(facts, "latency", "healthy", 1650, 3000, 5000, 15000, scale - hours(2));
+  EXPECT_NE(DiagnoseFacts(facts).root_cause_category, RootCause::kOperationInduced);
+}
+
+TEST(PlaybookReasoning, MemoryThatPeakedCriticalBeforeTheNodeLossIsTheCause) {
+  // The OOM killer acts at the peak; after the restart the hourly memory is back at warning.
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "warning", 42, 79, 70, 85, kNow - hours(26));
+  facts.metrics.dimensions["be_mem"].worst_state = "critical";
+  AddDimension(facts, "alive_be", "warning", 100, 85, 99.9, 80, kNow - hours(17));
+  AddDimension(facts, "query_err", "warning", 0.02, 0.7, 0.1, 2, kNow - hours(24));
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  // Memory that never reached its critical level does not explain the loss.
+  facts.metrics.dimensions["be_mem"].worst_state = "warning";
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+}
+
+TEST(PlaybookReasoning, ARollingUpgradeStillRunningWhoseRestartsFlapTheNodeAlert) {
+  // The BEs restart one by one: the alive ratio dips between restarts and the node alert (a
+  // warning rule) fires and resolves; the upgrade is still RUNNING. The upgrade explains it.
+  PlaybookFacts facts = HealthyCluster();
+  SetWindow(facts, "alive_be", 100, "warning");
+  facts.alerts.alerts.push_back(Alert("BE Service Suspension", "warning", "", false, 4,
+                                      kNow - hours(7), kNow - hours(1)));
+  AddOperation(facts, "UPGRADE", "RUNNING", kNow - hours(8));
+  facts.operations.operations.front().finished_at.reset();
+  Report report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kOperationInduced) << Describe(report);
+  ExpectSoundReasoning(report);
+  // Without the upgrade the same flapping alert over real dips is a node failure, not noise.
+  facts.operations.operations.clear();
+  report = DiagnoseFacts(facts);
+  EXPECT_EQ(report.root_cause_category, RootCause::kNodeFailure) << Describe(report);
+  // With every node alive all window it is a wrong rule.
+  SetWindow(facts, "alive_be", 100, "healthy");
+  EXPECT_EQ(DiagnoseFacts(facts).root_cause_category, RootCause::kAlertNoise);
 }
 
 }  // namespace

@@ -1,6 +1,12 @@
 // alert_noise (rule 9): no new symptom, but alerts flap (>= 3 firing episodes in the window)
-// or fire. Severity info; the recommendation silences the loudest alert for 24 h and tunes its
-// rule.
+// or fire. A rule is wrong, not the cluster, when what it watches is measured and never came
+// near the threshold while it fired (persistently or flapping, warning or critical), or when it
+// says a BE/CN is down while the alive ratio shows every node up all window with nothing
+// suffering (Assess: contradicted_alerts, unconfirmed_node_alerts); each such alert rules its
+// own category out. Severity info; the recommendation silences the loudest alert for 24 h and
+// tunes its rule.
+#include <algorithm>
+
 #include "agent/internal/diagnosis/family.h"
 #include "agent/internal/playbook_vocabulary.h"
 
@@ -28,6 +34,7 @@ class AlertNoise final : public DiagnosisFamily {
     draft.Agree(noisy.size() > 1 ? 1.5 : 1.0, "alerts without a metric behind them");
     if (!assessment.flapping.empty()) draft.Agree(1.0, "the alert flaps");
     const MetricFacts& metrics = facts.metrics;
+    RuleOutWhatTheMetricsContradict(c);
     if (metrics.source.ok) {
       if (assessment.symptoms.empty()) {
         draft.Cite(metrics.source, "all " + std::to_string(metrics.dimensions.size()) +
@@ -65,6 +72,43 @@ class AlertNoise final : public DiagnosisFamily {
                                                " (firing and resolving within minutes)") +
             " while the metrics show no matching problem: alert noise, not a cluster problem.",
         "Alert noise on " + facts.cluster.cluster_id + ": " + JoinNames(names) + ".");
+  }
+
+ private:
+  // The alerts whose own metric says they are wrong: cited, counted, and their category ruled
+  // out with the reason.
+  static void RuleOutWhatTheMetricsContradict(Case& c) {
+    const Assessment& assessment = c.assessment();
+    const MetricFacts& metrics = c.facts().metrics;
+    Draft& draft = c.draft();
+    bool contradicted = false;
+    for (const AlertFact* alert : assessment.contradicted_alerts) {
+      const DimensionFact* dim = metrics.Find(AlertDimension(alert->name));
+      if (!dim) continue;
+      const double peak = std::max({dim->max, dim->latest, dim->p95.value_or(0)});
+      const std::string why = "'" + alert->name + "' is about " + DimensionLabel(dim->name) +
+                              ", which peaked at " + WithUnit(peak, dim->unit) +
+                              " in the window, well under its warning threshold " +
+                              WithUnit(dim->warning, dim->unit) + ": the rule fired on "
+                              "something that did not happen";
+      draft.Cite(metrics.source, why);
+      draft.RuleOut(DimensionCategory(dim->name), why, &metrics.source);
+      contradicted = true;
+    }
+    if (contradicted) draft.Agree(1.0, "the alerted metric never approached its threshold");
+    if (assessment.unconfirmed_node_alerts.empty()) return;
+    const DimensionFact* alive = metrics.Find("alive_be");
+    std::vector<std::string> names;
+    for (const AlertFact* alert : assessment.unconfirmed_node_alerts) {
+      names.push_back("'" + alert->name + "'");
+    }
+    const std::string why =
+        JoinNames(names) + " says a node is down, but the alive ratio stayed at " +
+        (alive ? WithUnit(alive->latest, alive->unit) : std::string("100%")) +
+        " all window, with no new symptom, no workload drop and no crash text in the alert";
+    draft.Cite(metrics.source, why);
+    draft.RuleOut(RootCause::kNodeFailure, why, &metrics.source);
+    draft.Agree(1.0, "every node alive while the node alert fired");
   }
 };
 

@@ -163,7 +163,21 @@ class NodeFailure final : public DiagnosisFamily {
     c.CiteMemory(RootCause::kNodeFailure);
     c.CiteSiblingsLocal();
     std::string who = node.empty() ? "a " + c.ComputeType() + " node" : node;
-    if (!node.empty()) {
+    if (primary.intermittent) {
+      draft.Recommend("Find the " + c.ComputeType() +
+                          " that went away (SHOW BACKENDS / SHOW COMPUTE NODES: "
+                          "LastStartTime, ErrMsg) and read its logs for the reason (crash, OOM, "
+                          "a replaced instance).",
+                      "The alive ratio fell to a " + alive.worst_state + " level" +
+                          " in the window before the other symptoms began; it is back at " +
+                          WithUnit(alive.latest, "%") + ".");
+      if (c.ComputeType() == "CN") {
+        draft.Recommend("Warm the data cache of the returned CN (CACHE SELECT on the hot "
+                            "tables) and let latency settle.",
+                        "A CN that comes back or is replaced reads from object storage until "
+                        "its data cache is warm.");
+      }
+    } else if (!node.empty()) {
       draft.Recommend("Restart " + node +
                           " and read be.out / be.INFO for the crash reason (OOM, "
                           "check failure, disk).",
@@ -176,7 +190,7 @@ class NodeFailure final : public DiagnosisFamily {
                           "restart it and read its logs for the crash reason.",
                       "The alive ratio is " + WithUnit(alive.latest, "%") + ".");
     }
-    if (compute && compute->node_type == "BE" && count > 0) {
+    if (compute && compute->node_type == "BE" && count > 0 && !primary.intermittent) {
       int64_t to = std::min<int64_t>(limits::kMaxBeNodes, count + std::max<int64_t>(1, down));
       draft.Recommend("If it does not come back, add a replacement BE (" + std::to_string(count) +
                           " -> " + std::to_string(to) +
@@ -190,6 +204,27 @@ class NodeFailure final : public DiagnosisFamily {
     draft.Recommend("Watch SHOW PROC '/statistic' until no tablet is unhealthy.",
                     "Replicas on the dead node must be cloned elsewhere.");
     const std::string since = c.SinceOnset();
+    if (primary.intermittent) {
+      // Lost and back: what it left behind (a cold data cache, failed queries and loads) is
+      // the symptom the report explains.
+      std::vector<std::string> effects;
+      for (const Symptom& symptom : assessment.symptoms) {
+        if (&symptom == &primary || !symptom.is_new) continue;
+        effects.push_back(DimensionLabel(symptom.dimension->name) + " " + StateWords(symptom));
+        c.CiteDimension(*symptom.dimension);
+      }
+      draft.Agree(0.5, "the loss came before " + JoinNames(effects));
+      return draft.Finish(
+          RootCause::kNodeFailure, SeverityFor(c, alive),
+          who + " of " + facts.cluster.cluster_id + " was lost" + since + ": the alive " +
+              c.ComputeType() + " ratio fell to a " + alive.worst_state + " level" +
+              " in the window and is back at " + WithUnit(alive.latest, "%") + ", and " +
+              JoinNames(effects) + " followed (" +
+              (c.ComputeType() == "CN" ? "a replaced CN starts with a cold data cache"
+                                       : "the node's queries and tablets moved to the others") +
+              ").",
+          "Node failure on " + facts.cluster.cluster_id + ": " + who + " lost" + since + ".");
+    }
     return draft.Finish(
         RootCause::kNodeFailure, SeverityFor(c, alive),
         who + " of " + facts.cluster.cluster_id + " is down" + since + ": alive " +
