@@ -114,11 +114,10 @@ Result<ConfidenceCalibration> ConfidenceCalibration::FromJson(std::string_view t
     return InvalidArgument(origin, "\"version\" must be a positive integer");
   }
   calibration.version_ = doc["version"].get<int>();
-  if (!doc["method"].is_string() ||
-      (doc["method"] != "isotonic" && doc["method"] != "identity" &&
-       doc["method"] != "isotonic_by_path")) {
-    return InvalidArgument(
-        origin, "\"method\" must be \"isotonic\", \"isotonic_by_path\" or \"identity\"");
+  if (!doc["method"].is_string() || (doc["method"] != "isotonic" && doc["method"] != "identity" &&
+                                     doc["method"] != "isotonic_by_path")) {
+    return InvalidArgument(origin,
+                           "\"method\" must be \"isotonic\", \"isotonic_by_path\" or \"identity\"");
   }
   calibration.method_ = doc["method"].get<std::string>();
   if (!doc["fitted_on"].is_string()) {
@@ -134,8 +133,8 @@ Result<ConfidenceCalibration> ConfidenceCalibration::FromJson(std::string_view t
     return InvalidArgument(origin, "an \"identity\" calibration has no points");
   }
   if (calibration.method_ != "identity" && calibration.points_.empty()) {
-    return InvalidArgument(origin, "an \"" + calibration.method_ +
-                                       "\" calibration needs at least one point");
+    return InvalidArgument(
+        origin, "an \"" + calibration.method_ + "\" calibration needs at least one point");
   }
   const bool by_path = calibration.method_ == "isotonic_by_path";
   if (doc.contains("paths") != by_path) {
@@ -146,21 +145,22 @@ Result<ConfidenceCalibration> ConfidenceCalibration::FromJson(std::string_view t
   if (by_path) {
     const Json& paths = doc["paths"];
     if (!paths.is_object() || paths.empty()) {
-      return InvalidArgument(origin, "\"paths\" must be a non-empty object of path -> "
-                                     "{samples, points}");
+      return InvalidArgument(origin,
+                             "\"paths\" must be a non-empty object of path -> "
+                             "{samples, points}");
     }
     for (const auto& [name, map] : paths.items()) {
       const std::string where = "paths." + name;
       if (std::find(std::begin(kReportPaths), std::end(kReportPaths), name) ==
           std::end(kReportPaths)) {
-        return InvalidArgument(origin, where + ": the path must be \"" +
-                                           std::string(kUncontested) + "\" or \"" +
-                                           std::string(kContested) + "\"");
+        return InvalidArgument(origin, where + ": the path must be \"" + std::string(kUncontested) +
+                                           "\" or \"" + std::string(kContested) + "\"");
       }
       if (!map.is_object() || !map.contains("samples") || !map.contains("points") ||
           !map["samples"].is_number_integer() || map["samples"].get<int64_t>() < 1) {
-        return InvalidArgument(origin, where + " must be {\"samples\": N >= 1, \"points\": "
-                                               "[[raw, probability], ...]}");
+        return InvalidArgument(origin, where +
+                                           " must be {\"samples\": N >= 1, \"points\": "
+                                           "[[raw, probability], ...]}");
       }
       PathMap path;
       path.samples = map["samples"].get<int64_t>();
@@ -236,8 +236,7 @@ std::string_view ReportPath(const Report& report) {
 
 void CalibrateReport(const ConfidenceCalibration& calibration, Report* report) {
   const double raw = std::clamp(report->confidence, 0.0, 1.0);
-  const double calibrated =
-      std::round(calibration.Apply(raw, ReportPath(*report)) * 100) / 100;
+  const double calibrated = std::round(calibration.Apply(raw, ReportPath(*report)) * 100) / 100;
   report->confidence = calibrated;
   // What the winner leaves, before and after: the competitors' shares scale with it.
   const double scale = raw < 1.0 ? (1.0 - calibrated) / (1.0 - raw) : 0.0;
@@ -318,7 +317,7 @@ ConfidenceCalibration FitIsotonic(EngineKind engine, std::vector<CalibrationSamp
 
 ConfidenceCalibration FitIsotonicByPath(EngineKind engine, std::vector<CalibrationSample> samples,
                                         int version, std::string fitted_on, int min_block,
-                                        int min_path_samples) {
+                                        int prior_runs) {
   ConfidenceCalibration calibration =
       FitIsotonic(engine, samples, version, std::move(fitted_on), min_block);
   if (samples.empty()) return calibration;
@@ -327,13 +326,28 @@ ConfidenceCalibration FitIsotonicByPath(EngineKind engine, std::vector<Calibrati
     for (const CalibrationSample& sample : samples) {
       if (sample.path == path) own.push_back(sample);
     }
-    if (static_cast<int>(own.size()) < std::max(1, min_path_samples)) continue;
     const int64_t count = static_cast<int64_t>(own.size());
-    ConfidenceCalibration fit = FitIsotonic(engine, std::move(own), version, "", min_block);
-    calibration.paths_.emplace_back(std::string(path),
-                                    ConfidenceCalibration::PathMap{count, fit.points_});
+    const ConfidenceCalibration fit = FitIsotonic(engine, std::move(own), version, "", min_block);
+    // weight * fit + (1 - weight) * raw: piecewise linear with the breakpoints of both, so the
+    // blend at 0, 1 and the fit's points is exact; monotone as both are; clamped as a fit is.
+    const double weight =
+        static_cast<double>(count) / static_cast<double>(count + std::max(0, prior_runs));
+    std::vector<double> raws = {0.0, 1.0};
+    for (const auto& point : fit.points_) raws.push_back(point.first);
+    std::sort(raws.begin(), raws.end());
+    raws.erase(std::unique(raws.begin(), raws.end()), raws.end());
+    ConfidenceCalibration::PathMap map;
+    map.samples = count;
+    for (double raw : raws) {
+      const double probability =
+          std::clamp(count == 0 ? raw : weight * fit.Apply(raw) + (1.0 - weight) * raw,
+                     kMinProbability, kMaxProbability);
+      if (!map.points.empty() && probability < map.points.back().second) continue;
+      map.points.emplace_back(raw, probability);
+    }
+    calibration.paths_.emplace_back(std::string(path), std::move(map));
   }
-  if (!calibration.paths_.empty()) calibration.method_ = "isotonic_by_path";
+  calibration.method_ = "isotonic_by_path";
   return calibration;
 }
 

@@ -13,8 +13,8 @@
 // seen is a different bet from 0.7 for one that leaves a firing alert unexplained. The map may
 // therefore be kept per decision path (ReportPath: whether the report's own hypothesis has
 // evidence against it — a contradiction, an observation it leaves unexplained, a fallback rule),
-// each fitted on that path's runs only ("isotonic_by_path", FitIsotonicByPath); a path with too
-// few runs to fit uses the map of all runs.
+// each fitted on that path's runs only and shrunk towards the raw score when the path has few
+// runs ("isotonic_by_path", FitIsotonicByPath).
 //
 // File format (every field required unless said otherwise):
 //   {"engine": "playbook", "version": 1,
@@ -109,8 +109,9 @@ class ConfidenceCalibration {
 };
 
 // Applies `calibration` to a report: confidence becomes the calibrated probability of its path
-// (ReportPath; rounded to 0.01), the rank-1 hypothesis' likelihood follows it, and the competing hypotheses keep their
-// share of what the winner leaves (rescaled to the new remainder, never above the rank above).
+// (ReportPath; rounded to 0.01), the rank-1 hypothesis' likelihood follows it, and the competing
+// hypotheses keep their share of what the winner leaves (rescaled to the new remainder, never above
+// the rank above).
 void CalibrateReport(const ConfidenceCalibration& calibration, Report* report);
 
 // Isotonic regression of `correct` on `raw` by pool-adjacent-violators: samples sorted by raw
@@ -124,12 +125,15 @@ inline constexpr double kMinProbability = 0.02;
 inline constexpr double kMaxProbability = 0.98;
 ConfidenceCalibration FitIsotonic(EngineKind engine, std::vector<CalibrationSample> samples,
                                   int version, std::string fitted_on, int min_block = 1);
-// The map of all runs ("points") and, for every path of kReportPaths with at least
-// `min_path_samples` runs, that path's own map fitted on its runs only; method
-// "isotonic_by_path" (plain "isotonic" when no path has enough runs).
+// The map of all runs ("points") and, for every path of kReportPaths, a map fitted on that
+// path's runs only, shrunk towards the raw score by `prior_runs` pseudo-runs: with n runs, the
+// path's map is n/(n + prior_runs) * its isotonic fit + prior_runs/(n + prior_runs) * raw. A path
+// the fitting runs seldom or never take (a verdict that leaves something unexplained, a fallback
+// rule) keeps close to the raw score, which already discounts it, instead of inheriting the
+// accuracy of the paths that were seen. Method "isotonic_by_path"; no samples: the identity.
 ConfidenceCalibration FitIsotonicByPath(EngineKind engine, std::vector<CalibrationSample> samples,
                                         int version, std::string fitted_on, int min_block,
-                                        int min_path_samples);
+                                        int prior_runs);
 
 // Reliability figures of a set of (confidence, correct) runs.
 struct ReliabilityFigures {

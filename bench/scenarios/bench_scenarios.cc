@@ -44,8 +44,9 @@
 // binary).
 //
 // --fit-calibration FILE fits the playbook's calibration (isotonic, pool-adjacent-violators, a
-// map per decision path with at least kMinPathRuns runs and a map of all runs, steps of at least
-// kMinBlock runs: FitIsotonicByPath) on the TUNING families of the tuning fleets only (implies
+// map per decision path shrunk towards the raw score by kPathPriorRuns pseudo-runs and a map of
+// all runs, steps of at least kMinBlock runs: FitIsotonicByPath) on the TUNING families of the
+// tuning fleets only (implies
 // --scenarios all and --only tuning; the held-out fleets are not generated, held-out families of
 // the tuning fleets are dropped) and writes it to FILE with "version" one above the calibration
 // the run used: copy it over agent/calibration/playbook.v1.json to ship it. --dump with --only
@@ -407,11 +408,12 @@ void PrintConfidence(const std::vector<Outcome>& outcomes) {
     }
     if (own.empty()) continue;
     const rh::agent::ReliabilityFigures figures = rh::agent::Reliability(Samples(own, false));
-    std::printf("  %-11s %4zu runs, %5.1f%% right; calibrated mean %.2f when right, %.2f when "
-                "wrong\n",
-                std::string(path).c_str(), own.size(),
-                100.0 * static_cast<double>(figures.right) / static_cast<double>(own.size()),
-                figures.mean_right, figures.mean_wrong);
+    std::printf(
+        "  %-11s %4zu runs, %5.1f%% right; calibrated mean %.2f when right, %.2f when "
+        "wrong\n",
+        std::string(path).c_str(), own.size(),
+        100.0 * static_cast<double>(figures.right) / static_cast<double>(own.size()),
+        figures.mean_right, figures.mean_wrong);
   }
 }
 
@@ -525,9 +527,9 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return true;
 }
 
-// The fit's smallest step and smallest path with a map of its own, in runs.
+// The fit's smallest step, and the pseudo-runs of raw score each path's map is shrunk with.
 constexpr int kMinBlock = 5;
-constexpr int kMinPathRuns = 30;
+constexpr int kPathPriorRuns = 20;
 
 int Run(const Args& args, const std::string& default_svg) {
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
@@ -668,11 +670,11 @@ int Run(const Args& args, const std::string& default_svg) {
       std::string fitted_on = "tuning families of fleets " + seeds + " (" +
                               std::to_string(tuning.size()) + " runs, " +
                               std::to_string(args.days) + " days each)";
-      // A map per decision path with enough runs (kMinPathRuns), steps of at least kMinBlock
-      // runs; the version after the calibration the run used.
+      // A map per decision path shrunk towards the raw score by kPathPriorRuns, steps of at
+      // least kMinBlock runs; the version after the calibration the run used.
       rh::agent::ConfidenceCalibration fit = rh::agent::FitIsotonicByPath(
           rh::EngineKind::kPlaybook, Samples(tuning, true), calibration->version() + 1,
-          std::move(fitted_on), kMinBlock, kMinPathRuns);
+          std::move(fitted_on), kMinBlock, kPathPriorRuns);
       if (!WriteFile(args.fit_calibration, rh::DumpJson(fit.ToJson(), 2) + "\n")) return 1;
       std::vector<rh::agent::CalibrationSample> refit;
       for (const Outcome& outcome : tuning) {

@@ -325,26 +325,39 @@ TEST(CalibrationPath, BadPathMapsAreRefusedNamingWhatIsWrong) {
 }
 
 TEST(CalibrationPath, FitByPathSeparatesAContestedPathThatIsOftenWrong) {
-  // Uncontested: right 19 times in 20 at every raw; contested: right 2 times in 10 at the same raws.
+  // Uncontested: right 19 times in 20 at every raw; contested: right 2 times in 10 at the same
+  // raws.
   std::vector<CalibrationSample> samples;
   for (int idx = 0; idx < 20; ++idx) samples.push_back({0.6 + 0.01 * idx, idx != 7, "uncontested"});
-  for (int idx = 0; idx < 10; ++idx) samples.push_back({0.6 + 0.02 * idx, idx % 5 == 0, "contested"});
+  for (int idx = 0; idx < 10; ++idx)
+    samples.push_back({0.6 + 0.02 * idx, idx % 5 == 0, "contested"});
   const ConfidenceCalibration fit =
-      FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "paths", 1, 10);
+      FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "paths", 1, 0);
   EXPECT_EQ(fit.method(), "isotonic_by_path");
   EXPECT_EQ(fit.version(), 5);
   EXPECT_EQ(fit.samples(), 30);
   ASSERT_EQ(fit.paths().size(), 2u);
+  EXPECT_EQ(fit.paths()[1].second.samples, 10);
   EXPECT_GT(fit.Apply(0.7, kUncontested), 0.85);
-  EXPECT_LT(fit.Apply(0.7, kContested), 0.4);
-  // A path with fewer runs than the minimum has no map of its own.
-  const ConfidenceCalibration sparse =
-      FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "paths", 1, 15);
-  ASSERT_EQ(sparse.paths().size(), 1u);
-  EXPECT_EQ(sparse.paths()[0].first, "uncontested");
-  // No path with enough runs: the plain map of all runs.
-  EXPECT_EQ(FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "", 1, 100).method(),
-            "isotonic");
+  EXPECT_NEAR(fit.Apply(0.7, kContested), 0.2, 1e-9);
+  // Shrunk by 10 pseudo-runs of raw score: the contested path's 10 runs weigh half.
+  const ConfidenceCalibration shrunk =
+      FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "paths", 1, 10);
+  EXPECT_NEAR(shrunk.Apply(0.7, kContested), 0.5 * 0.2 + 0.5 * 0.7, 1e-9);
+  // The file it writes reads back as the same map.
+  auto again = ConfidenceCalibration::FromJson(DumpJson(shrunk.ToJson()), "fit");
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_NEAR(again->Apply(0.7, kContested), shrunk.Apply(0.7, kContested), 1e-3);
+  // A path no run took is the raw score itself (between the clamps): nothing was learnt about
+  // it.
+  std::vector<CalibrationSample> clean(samples.begin(), samples.begin() + 20);
+  const ConfidenceCalibration unseen =
+      FitIsotonicByPath(EngineKind::kPlaybook, clean, 5, "paths", 1, 10);
+  EXPECT_NEAR(unseen.Apply(0.42, kContested),
+              kMinProbability + 0.42 * (kMaxProbability - kMinProbability), 1e-9);
+  EXPECT_GT(unseen.Apply(0.42, kUncontested), 0.6);
+  // No samples at all: the identity.
+  EXPECT_EQ(FitIsotonicByPath(EngineKind::kPlaybook, {}, 5, "", 1, 10).method(), "identity");
 }
 
 TEST(CalibrationFit, BlocksSmallerThanTheMinimumAreMergedIntoTheirNeighbour) {

@@ -273,21 +273,22 @@ TEST(PlaybookUnexplained, ASymptomDownstreamOfTheCauseIsExplained) {
   EXPECT_EQ(report.summary.find("Left unexplained"), std::string::npos) << report.summary;
 }
 
-TEST(PlaybookUnexplained, ASymptomUpstreamOfTheVerdictIsLeftUnexplained) {
+TEST(PlaybookUnexplained, AResourceSymptomTheCauseDoesNotLeadToIsLeftUnexplained) {
   PlaybookFacts explained = HealthyCluster();
-  AddDimension(explained, "cpu", "critical", 30, 96, 80, 90);
+  AddDimension(explained, "disk", "critical", 60, 93, 80, 90);
   PlaybookFacts rival = explained;
-  // Disk filling is not an effect of CPU saturation; a warning that is not the primary symptom
-  // because it started later.
-  AddDimension(rival, "disk", "warning", 60, 82, 80, 90, kNow - hours(1));
+  // BE memory exhausted as well: a full disk does not exhaust memory (resources do not follow
+  // from one another in the causal order), so the disk verdict leaves it unexplained.
+  AddDimension(rival, "be_mem", "critical", 60, 95, 80, 90, kNow - hours(2));
   const Report clean = DiagnoseFacts(explained);
   const Report report = DiagnoseFacts(rival);
-  if (report.root_cause_category != RootCause::kCpuSaturation) {
-    GTEST_SKIP() << "the disk symptom became primary: " << Describe(report);
-  }
+  ASSERT_EQ(clean.root_cause_category, RootCause::kDiskCapacity) << Describe(clean);
+  ASSERT_EQ(report.root_cause_category, RootCause::kDiskCapacity) << Describe(report);
+  EXPECT_TRUE(LeftUnexplained(clean).empty()) << clean.summary;
   const std::vector<std::string> left = LeftUnexplained(report);
   ASSERT_EQ(left.size(), 1u) << report.summary;
-  EXPECT_NE(left[0].find(DimensionLabel("disk")), std::string::npos) << left[0];
+  EXPECT_NE(left[0].find(DimensionLabel("be_mem")), std::string::npos) << left[0];
+  EXPECT_EQ(report.hypotheses[0].evidence_against[0].tool_call_id, "call_3");
   EXPECT_LT(report.confidence, clean.confidence);
 }
 

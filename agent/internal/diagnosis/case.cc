@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
-#include <set>
 
 #include "agent/internal/playbook_vocabulary.h"
 #include "core/instance_limits.h"
@@ -167,8 +165,7 @@ void Draft::Consider(RootCause category, std::string statement, double weight,
   alternatives_.push_back(std::move(alternative));
 }
 
-void Draft::Observe(Observed kind, const CallSource& source, std::string what,
-                    bool explained) {
+void Draft::Observe(Observed kind, const CallSource& source, std::string what, bool explained) {
   for (const Observation& observation : observations_) {
     if (observation.evidence.finding == what) return;
   }
@@ -358,37 +355,6 @@ Report Draft::Finish(RootCause category, Severity severity, std::string root_cau
     if (!names.empty()) summary += " Ruled out: " + JoinNames(names) + ".";
   }
   if (!facts_.question.empty()) summary += " Question asked: \"" + facts_.question + "\".";
-  if (std::getenv("RH_CONFIDENCE_TRACE")) {  // TRACE-TEMP
-    double competing = 0;
-    for (const Alternative& alternative : alternatives_) {
-      if (alternative.hypothesis.category != winner_) competing += alternative.weight;
-    }
-    int failed = 0;
-    for (const CallSource* source :
-         {&facts_.cluster.source, &facts_.alerts.source, &facts_.metrics.source,
-          &facts_.operations.source, &facts_.knowledge.source, &facts_.memory.source,
-          &facts_.siblings.source}) {
-      if (!source->call_id.empty() && !source->ok) ++failed;
-    }
-    Json trace = {{"signals", signals_}, {"agree", agreeing_.size()},
-                  {"contradictions", contradictions_}, {"competing", competing},
-                  {"failed", failed},
-                  {"gap", facts_.metrics.data_gap_hours && *facts_.metrics.data_gap_hours > 0},
-                  {"fallback", fallback_}, {"explained", 0}};
-    Json kinds = Json::object();
-    int explained = 0;
-    for (const Observation& o : observations_) {
-      if (o.explained) { ++explained; continue; }
-      kinds[std::to_string(static_cast<int>(o.kind))] =
-          kinds.value(std::to_string(static_cast<int>(o.kind)), 0) + 1;
-    }
-    trace["explained"] = explained;
-    trace["unexplained"] = kinds;
-    std::set<std::string> tools;
-    for (const Evidence& item : evidence_) tools.insert(item.tool);
-    trace["tools"] = tools.size();
-    summary += " TRACE" + DumpJson(trace);
-  }
   if (summary.size() > 3900) summary = summary.substr(0, 3896) + "...";
   if (report.root_cause.size() > 3900)
     report.root_cause = report.root_cause.substr(0, 3896) + "...";
@@ -811,17 +777,26 @@ namespace rh::agent::internal::diagnosis {
 
 void Case::AccountForObservations(RootCause winner) {
   const Assessment& assessment = assessment_;
+  const Symptom* primary = assessment.Primary();
+  // A known bug and an account-wide cause explain the primary symptom they were matched on (the
+  // bug's effect, the symptom the siblings share) and what follows from it, not every other
+  // symptom; without a primary symptom (a node alert, alerts only) they explain everything.
+  const RootCause cause =
+      (winner == RootCause::kKnownBug || winner == RootCause::kAccountWide) && primary
+          ? DimensionCategory(primary->dimension->name)
+          : winner;
   // Causes that account for every symptom and alert of the window: a change operation, a known
-  // bug, an account-wide cause; and a telemetry gap, which judges nothing.
+  // bug or an account-wide cause without a primary symptom; and a telemetry gap, which judges
+  // nothing.
   const bool explains_all =
-      winner == RootCause::kOperationInduced || winner == RootCause::kKnownBug ||
-      winner == RootCause::kAccountWide || winner == RootCause::kInsufficientData;
-  // The winner's place in the causal order: its primary symptom's, else its most upstream
-  // dimension among the symptoms, else none (nothing is downstream of it).
+      winner == RootCause::kOperationInduced || winner == RootCause::kInsufficientData ||
+      ((winner == RootCause::kKnownBug || winner == RootCause::kAccountWide) && !primary);
+  // The cause's place in the causal order: its most upstream dimension among the symptoms, else
+  // none (nothing is downstream of it).
   int winner_rank = 99;
-  if (winner == RootCause::kNodeFailure) winner_rank = 0;
+  if (cause == RootCause::kNodeFailure) winner_rank = 0;
   for (const Symptom& symptom : assessment.symptoms) {
-    if (DimensionCategory(symptom.dimension->name) == winner) {
+    if (DimensionCategory(symptom.dimension->name) == cause) {
       winner_rank = std::min(winner_rank, symptom.causal_rank);
     }
   }
@@ -829,17 +804,17 @@ void Case::AccountForObservations(RootCause winner) {
   // node explains everything below it.
   auto downstream = [&](const std::string& dimension, bool critical) {
     const int rank = CausalRank(dimension, critical);
-    return rank > winner_rank && (rank >= kFirstEffectRank || winner == RootCause::kNodeFailure);
+    return rank > winner_rank && (rank >= kFirstEffectRank || cause == RootCause::kNodeFailure);
   };
-  const bool node_explained = winner == RootCause::kNodeFailure || explains_all ||
-                              (winner == RootCause::kMemoryPressure && assessment.oom_kill);
+  const bool node_explained = cause == RootCause::kNodeFailure || explains_all ||
+                              (cause == RootCause::kMemoryPressure && assessment.oom_kill);
   const bool metrics_ok = facts_.metrics.source.ok;
 
   for (const Symptom& symptom : assessment.symptoms) {
     if (!metrics_ok || !symptom.is_new) continue;
     const std::string& name = symptom.dimension->name;
     const RootCause category = DimensionCategory(name);
-    const bool explained = explains_all || category == winner ||
+    const bool explained = explains_all || category == cause ||
                            downstream(name, symptom.level == 2) ||
                            (category == RootCause::kNodeFailure && node_explained);
     draft_.Observe(symptom.level == 2 && !symptom.intermittent ? Draft::Observed::kCriticalSymptom
@@ -848,11 +823,12 @@ void Case::AccountForObservations(RootCause winner) {
                    explained);
   }
   if (assessment.node_alert) {
-    draft_.Observe(Draft::Observed::kLostNode, facts_.alerts.source,
-                   "'" + assessment.node_alert->name + "' (" +
-                       (assessment.lost_node_type.empty() ? std::string("a") : assessment.lost_node_type) +
-                       " node lost)",
-                   node_explained);
+    draft_.Observe(
+        Draft::Observed::kLostNode, facts_.alerts.source,
+        "'" + assessment.node_alert->name + "' (" +
+            (assessment.lost_node_type.empty() ? std::string("a") : assessment.lost_node_type) +
+            " node lost)",
+        node_explained);
   }
   // The alerts: firing now, or flapping. Alert noise accounts for them all (that is its verdict).
   auto observe_alert = [&](const AlertFact& alert) {
@@ -861,7 +837,7 @@ void Case::AccountForObservations(RootCause winner) {
     std::optional<RootCause> category = UnmeasuredAlertCategory(alert.name);
     if (!category && !dimension.empty()) category = DimensionCategory(dimension);
     const bool explained = explains_all || winner == RootCause::kAlertNoise ||
-                           (category && *category == winner) ||
+                           (category && (*category == winner || *category == cause)) ||
                            (!dimension.empty() && downstream(dimension, true)) ||
                            (category == RootCause::kNodeFailure && node_explained);
     const bool flapping = alert.flapping || !alert.currently_firing;
@@ -875,11 +851,11 @@ void Case::AccountForObservations(RootCause winner) {
     for (const AlertFact* alert : assessment.flapping) observe_alert(*alert);
   }
   if (assessment.collapsed && metrics_ok) {
-    draft_.Observe(Draft::Observed::kCollapse, facts_.metrics.source,
-                   DimensionLabel(assessment.collapsed->name) + " near zero (" +
-                       Number(assessment.collapse_ratio * 100) + "% of its baseline)",
-                   explains_all || winner == RootCause::kIngestionFailure ||
-                       winner == RootCause::kNodeFailure);
+    draft_.Observe(
+        Draft::Observed::kCollapse, facts_.metrics.source,
+        DimensionLabel(assessment.collapsed->name) + " near zero (" +
+            Number(assessment.collapse_ratio * 100) + "% of its baseline)",
+        explains_all || cause == RootCause::kIngestionFailure || cause == RootCause::kNodeFailure);
   }
   if (const OperationFact* op = assessment.suspect_operation; op && facts_.operations.source.ok) {
     // An upgrade into a buggy version is the known bug's trigger, not a rival.

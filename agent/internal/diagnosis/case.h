@@ -63,8 +63,9 @@ class Draft {
   // An observation the verdict must account for — a new symptom, a firing or flapping alert, a
   // lost node, a collapsed volume, a change operation near the onset — seen in `source`'s result.
   // `explained` when the verdict's cause accounts for it (its own category, downstream of it);
-  // otherwise it is left unexplained: its kind's weight lowers the confidence, and it is cited against the report's own hypothesis ("left unexplained: ...")
-  // and named in the summary. The same `what` twice counts once.
+  // otherwise it is left unexplained: its kind's weight lowers the confidence, and it is cited
+  // against the report's own hypothesis ("left unexplained: ...") and named in the summary. The
+  // same `what` twice counts once.
   enum class Observed {
     kCriticalSymptom,  // a new symptom over its critical threshold (weight 1)
     kWarningSymptom,   // a new symptom over its warning threshold, or intermittent (0.5)
