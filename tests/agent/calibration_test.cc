@@ -182,14 +182,18 @@ TEST(CalibrationFile, EachEngineHasAValidEmbeddedCalibration) {
   auto playbook = ConfidenceCalibration::Embedded(EngineKind::kPlaybook);
   ASSERT_TRUE(playbook) << playbook.error().ToString();
   EXPECT_EQ(playbook->engine(), EngineKind::kPlaybook);
-  // The shipped playbook map is fitted: monotone points on the tuning families' runs.
-  EXPECT_EQ(playbook->method(), "isotonic");
+  // The shipped playbook map is fitted per decision path: monotone points on the tuning
+  // families' runs, for every path.
+  EXPECT_EQ(playbook->method(), "isotonic_by_path");
   EXPECT_GT(playbook->samples(), 100);
   EXPECT_NE(playbook->fitted_on().find("tuning families"), std::string::npos);
-  double previous = 0;
-  for (double raw = 0; raw <= 1.0; raw += 0.05) {
-    EXPECT_GE(playbook->Apply(raw), previous);
-    previous = playbook->Apply(raw);
+  EXPECT_EQ(playbook->paths().size(), std::size(kReportPaths));
+  for (std::string_view path : kReportPaths) {
+    double previous = 0;
+    for (double raw = 0; raw <= 1.0; raw += 0.05) {
+      EXPECT_GE(playbook->Apply(raw, path), previous) << path;
+      previous = playbook->Apply(raw, path);
+    }
   }
   // Claude's is the identity until recorded runs exist to fit it.
   auto claude = ConfidenceCalibration::Embedded(EngineKind::kClaude);
