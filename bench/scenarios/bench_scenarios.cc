@@ -529,7 +529,7 @@ bool WriteFile(const std::string& path, const std::string& text) {
 
 // The fit's smallest step, and the pseudo-runs of raw score each path's map is shrunk with.
 constexpr int kMinBlock = 5;
-constexpr int kPathPriorRuns = 20;
+constexpr int kPathPriorRuns = 5;
 
 int Run(const Args& args, const std::string& default_svg) {
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
