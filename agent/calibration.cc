@@ -33,6 +33,58 @@ bool IsProbability(const Json& value) {
   return value.is_number() && value.get<double>() >= 0.0 && value.get<double>() <= 1.0;
 }
 
+// Reads a "points" array (`where` names it in the errors) into `out`.
+Status ReadPoints(const Json& points, const std::string& origin, const std::string& where,
+                  std::vector<std::pair<double, double>>* out) {
+  if (!points.is_array()) {
+    return InvalidArgument(origin,
+                           "\"" + where + "\" must be an array of [raw, probability] pairs");
+  }
+  for (size_t idx = 0; idx < points.size(); ++idx) {
+    const Json& point = points[idx];
+    const std::string at = where + "[" + std::to_string(idx) + "]";
+    if (!point.is_array() || point.size() != 2 || !IsProbability(point[0]) ||
+        !IsProbability(point[1])) {
+      return InvalidArgument(origin, at + " must be [raw, probability], both in [0, 1]");
+    }
+    const double raw = point[0].get<double>();
+    const double probability = point[1].get<double>();
+    if (!out->empty()) {
+      if (raw <= out->back().first) {
+        return InvalidArgument(origin, at + ": raw values must strictly increase");
+      }
+      if (probability < out->back().second) {
+        return InvalidArgument(origin, at + ": probabilities must never decrease (the map "
+                                            "is monotone)");
+      }
+    }
+    out->emplace_back(raw, probability);
+  }
+  return {};
+}
+
+double ApplyPoints(const std::vector<std::pair<double, double>>& points, double raw) {
+  raw = std::clamp(std::isnan(raw) ? 0.0 : raw, 0.0, 1.0);
+  if (points.empty()) return raw;
+  if (raw <= points.front().first) return points.front().second;
+  if (raw >= points.back().first) return points.back().second;
+  auto upper = std::upper_bound(
+      points.begin(), points.end(), raw,
+      [](double value, const std::pair<double, double>& point) { return value < point.first; });
+  auto lower = upper - 1;
+  const double span = upper->first - lower->first;
+  const double share = (raw - lower->first) / span;
+  return lower->second + share * (upper->second - lower->second);
+}
+
+Json PointsJson(const std::vector<std::pair<double, double>>& points) {
+  Json out = Json::array();
+  for (const auto& [raw, probability] : points) {
+    out.push_back({std::round(raw * 1e4) / 1e4, std::round(probability * 1e4) / 1e4});
+  }
+  return out;
+}
+
 }  // namespace
 
 ConfidenceCalibration ConfidenceCalibration::Identity(EngineKind engine) {
@@ -62,8 +114,10 @@ Result<ConfidenceCalibration> ConfidenceCalibration::FromJson(std::string_view t
     return InvalidArgument(origin, "\"version\" must be a positive integer");
   }
   calibration.version_ = doc["version"].get<int>();
-  if (!doc["method"].is_string() || (doc["method"] != "isotonic" && doc["method"] != "identity")) {
-    return InvalidArgument(origin, "\"method\" must be \"isotonic\" or \"identity\"");
+  if (!doc["method"].is_string() || (doc["method"] != "isotonic" && doc["method"] != "identity" &&
+                                     doc["method"] != "isotonic_by_path")) {
+    return InvalidArgument(origin,
+                           "\"method\" must be \"isotonic\", \"isotonic_by_path\" or \"identity\"");
   }
   calibration.method_ = doc["method"].get<std::string>();
   if (!doc["fitted_on"].is_string()) {
@@ -74,35 +128,48 @@ Result<ConfidenceCalibration> ConfidenceCalibration::FromJson(std::string_view t
     return InvalidArgument(origin, "\"samples\" must be a non-negative integer");
   }
   calibration.samples_ = doc["samples"].get<int64_t>();
-  const Json& points = doc["points"];
-  if (!points.is_array()) {
-    return InvalidArgument(origin, "\"points\" must be an array of [raw, probability] pairs");
-  }
-  if (calibration.method_ == "identity" && !points.empty()) {
+  RH_RETURN_IF_ERROR(ReadPoints(doc["points"], origin, "points", &calibration.points_));
+  if (calibration.method_ == "identity" && !calibration.points_.empty()) {
     return InvalidArgument(origin, "an \"identity\" calibration has no points");
   }
-  if (calibration.method_ == "isotonic" && points.empty()) {
-    return InvalidArgument(origin, "an \"isotonic\" calibration needs at least one point");
+  if (calibration.method_ != "identity" && calibration.points_.empty()) {
+    return InvalidArgument(
+        origin, "an \"" + calibration.method_ + "\" calibration needs at least one point");
   }
-  for (size_t idx = 0; idx < points.size(); ++idx) {
-    const Json& point = points[idx];
-    const std::string where = "points[" + std::to_string(idx) + "]";
-    if (!point.is_array() || point.size() != 2 || !IsProbability(point[0]) ||
-        !IsProbability(point[1])) {
-      return InvalidArgument(origin, where + " must be [raw, probability], both in [0, 1]");
+  const bool by_path = calibration.method_ == "isotonic_by_path";
+  if (doc.contains("paths") != by_path) {
+    return InvalidArgument(origin, by_path ? "an \"isotonic_by_path\" calibration needs \"paths\""
+                                           : "\"paths\" belongs only to an \"isotonic_by_path\" "
+                                             "calibration");
+  }
+  if (by_path) {
+    const Json& paths = doc["paths"];
+    if (!paths.is_object() || paths.empty()) {
+      return InvalidArgument(origin,
+                             "\"paths\" must be a non-empty object of path -> "
+                             "{samples, points}");
     }
-    const double raw = point[0].get<double>();
-    const double probability = point[1].get<double>();
-    if (!calibration.points_.empty()) {
-      if (raw <= calibration.points_.back().first) {
-        return InvalidArgument(origin, where + ": raw values must strictly increase");
+    for (const auto& [name, map] : paths.items()) {
+      const std::string where = "paths." + name;
+      if (std::find(std::begin(kReportPaths), std::end(kReportPaths), name) ==
+          std::end(kReportPaths)) {
+        return InvalidArgument(origin, where + ": the path must be \"" + std::string(kUncontested) +
+                                           "\" or \"" + std::string(kContested) + "\"");
       }
-      if (probability < calibration.points_.back().second) {
-        return InvalidArgument(origin, where + ": probabilities must never decrease (the map "
-                                               "is monotone)");
+      if (!map.is_object() || !map.contains("samples") || !map.contains("points") ||
+          !map["samples"].is_number_integer() || map["samples"].get<int64_t>() < 1) {
+        return InvalidArgument(origin, where +
+                                           " must be {\"samples\": N >= 1, \"points\": "
+                                           "[[raw, probability], ...]}");
       }
+      PathMap path;
+      path.samples = map["samples"].get<int64_t>();
+      RH_RETURN_IF_ERROR(ReadPoints(map["points"], origin, where + ".points", &path.points));
+      if (path.points.empty()) {
+        return InvalidArgument(origin, where + ".points needs at least one point");
+      }
+      calibration.paths_.emplace_back(name, std::move(path));
     }
-    calibration.points_.emplace_back(raw, probability);
   }
   return calibration;
 }
@@ -134,36 +201,42 @@ Result<ConfidenceCalibration> ConfidenceCalibration::Embedded(EngineKind engine)
   return calibration;
 }
 
-double ConfidenceCalibration::Apply(double raw) const {
-  raw = std::clamp(std::isnan(raw) ? 0.0 : raw, 0.0, 1.0);
-  if (points_.empty()) return raw;
-  if (raw <= points_.front().first) return points_.front().second;
-  if (raw >= points_.back().first) return points_.back().second;
-  auto upper = std::upper_bound(
-      points_.begin(), points_.end(), raw,
-      [](double value, const std::pair<double, double>& point) { return value < point.first; });
-  auto lower = upper - 1;
-  const double span = upper->first - lower->first;
-  const double share = (raw - lower->first) / span;
-  return lower->second + share * (upper->second - lower->second);
+double ConfidenceCalibration::Apply(double raw) const { return ApplyPoints(points_, raw); }
+
+double ConfidenceCalibration::Apply(double raw, std::string_view path) const {
+  for (const auto& [name, map] : paths_) {
+    if (name == path) return ApplyPoints(map.points, raw);
+  }
+  return ApplyPoints(points_, raw);
 }
 
 Json ConfidenceCalibration::ToJson() const {
-  Json points = Json::array();
-  for (const auto& [raw, probability] : points_) {
-    points.push_back({std::round(raw * 1e4) / 1e4, std::round(probability * 1e4) / 1e4});
+  Json out = {{"engine", std::string(EngineKindName(engine_))},
+              {"version", version_},
+              {"method", method_},
+              {"fitted_on", fitted_on_},
+              {"samples", samples_},
+              {"points", PointsJson(points_)}};
+  if (method_ == "isotonic_by_path") {
+    Json paths = Json::object();
+    for (const auto& [name, map] : paths_) {
+      paths[name] = {{"samples", map.samples}, {"points", PointsJson(map.points)}};
+    }
+    out["paths"] = std::move(paths);
   }
-  return {{"engine", std::string(EngineKindName(engine_))},
-          {"version", version_},
-          {"method", method_},
-          {"fitted_on", fitted_on_},
-          {"samples", samples_},
-          {"points", points}};
+  return out;
+}
+
+std::string_view ReportPath(const Report& report) {
+  if (!report.hypotheses.empty() && !report.hypotheses.front().evidence_against.empty()) {
+    return kContested;
+  }
+  return kUncontested;
 }
 
 void CalibrateReport(const ConfidenceCalibration& calibration, Report* report) {
   const double raw = std::clamp(report->confidence, 0.0, 1.0);
-  const double calibrated = std::round(calibration.Apply(raw) * 100) / 100;
+  const double calibrated = std::round(calibration.Apply(raw, ReportPath(*report)) * 100) / 100;
   report->confidence = calibrated;
   // What the winner leaves, before and after: the competitors' shares scale with it.
   const double scale = raw < 1.0 ? (1.0 - calibrated) / (1.0 - raw) : 0.0;
@@ -179,7 +252,7 @@ void CalibrateReport(const ConfidenceCalibration& calibration, Report* report) {
 }
 
 ConfidenceCalibration FitIsotonic(EngineKind engine, std::vector<CalibrationSample> samples,
-                                  int version, std::string fitted_on) {
+                                  int version, std::string fitted_on, int min_block) {
   ConfidenceCalibration calibration = ConfidenceCalibration::Identity(engine);
   calibration.version_ = version;
   calibration.fitted_on_ = std::move(fitted_on);
@@ -216,6 +289,20 @@ ConfidenceCalibration FitIsotonic(EngineKind engine, std::vector<CalibrationSamp
       blocks.back().count += last.count;
     }
   }
+  // Too few runs for a step of their own: merged into the neighbour below (the first block into
+  // the one above). Merging neighbours of a monotone sequence keeps it monotone.
+  for (size_t idx = 0; blocks.size() > 1 && idx < blocks.size();) {
+    if (blocks[idx].count >= min_block) {
+      ++idx;
+      continue;
+    }
+    const size_t into = idx == 0 ? 1 : idx - 1;
+    blocks[into].raw_sum += blocks[idx].raw_sum;
+    blocks[into].hits += blocks[idx].hits;
+    blocks[into].count += blocks[idx].count;
+    blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(idx));
+    if (idx > 0) --idx;  // the merged block may still be too small
+  }
   calibration.method_ = "isotonic";
   for (const Block& block : blocks) {
     const double probability = std::clamp(block.Accuracy(), kMinProbability, kMaxProbability);
@@ -225,6 +312,42 @@ ConfidenceCalibration FitIsotonic(EngineKind engine, std::vector<CalibrationSamp
     }
     calibration.points_.emplace_back(raw, probability);
   }
+  return calibration;
+}
+
+ConfidenceCalibration FitIsotonicByPath(EngineKind engine, std::vector<CalibrationSample> samples,
+                                        int version, std::string fitted_on, int min_block,
+                                        int prior_runs) {
+  ConfidenceCalibration calibration =
+      FitIsotonic(engine, samples, version, std::move(fitted_on), min_block);
+  if (samples.empty()) return calibration;
+  for (std::string_view path : kReportPaths) {
+    std::vector<CalibrationSample> own;
+    for (const CalibrationSample& sample : samples) {
+      if (sample.path == path) own.push_back(sample);
+    }
+    const int64_t count = static_cast<int64_t>(own.size());
+    const ConfidenceCalibration fit = FitIsotonic(engine, std::move(own), version, "", min_block);
+    // weight * fit + (1 - weight) * raw: piecewise linear with the breakpoints of both, so the
+    // blend at 0, 1 and the fit's points is exact; monotone as both are; clamped as a fit is.
+    const double weight =
+        static_cast<double>(count) / static_cast<double>(count + std::max(0, prior_runs));
+    std::vector<double> raws = {0.0, 1.0};
+    for (const auto& point : fit.points_) raws.push_back(point.first);
+    std::sort(raws.begin(), raws.end());
+    raws.erase(std::unique(raws.begin(), raws.end()), raws.end());
+    ConfidenceCalibration::PathMap map;
+    map.samples = count;
+    for (double raw : raws) {
+      const double probability =
+          std::clamp(count == 0 ? raw : weight * fit.Apply(raw) + (1.0 - weight) * raw,
+                     kMinProbability, kMaxProbability);
+      if (!map.points.empty() && probability < map.points.back().second) continue;
+      map.points.emplace_back(raw, probability);
+    }
+    calibration.paths_.emplace_back(std::string(path), std::move(map));
+  }
+  calibration.method_ = "isotonic_by_path";
   return calibration;
 }
 

@@ -37,15 +37,20 @@
 // its raw confidence; the report's confidence is that mapped through the calibration the engine
 // applies (CalibrateReport with the embedded agent/calibration/playbook.v1.json, or --calibration
 // FILE). Brier, ECE (10 bins) and the mean confidence when right and when wrong are printed for
-// both, and a reliability diagram of the held-out families (raw and calibrated) and the tuning
-// families (calibrated) is written as SVG (--reliability-svg, default reliability.svg next to
-// the binary).
+// both, with a line per decision path (rh::agent::ReportPath: uncontested, contested) giving its
+// runs, its accuracy and its mean calibrated confidence when right and when wrong, and a
+// reliability diagram of the held-out families (raw and calibrated) and the tuning families
+// (calibrated) is written as SVG (--reliability-svg, default reliability.svg next to the
+// binary).
 //
-// --fit-calibration FILE fits the playbook's calibration (isotonic, pool-adjacent-violators) on
-// the TUNING families of the tuning fleets only (implies --scenarios all and --only tuning; the
-// held-out fleets are not generated, held-out families of the tuning fleets are dropped) and
-// writes it to FILE: copy it over agent/calibration/playbook.v1.json (raising "version" when the
-// raw confidence changed) to ship it.
+// --fit-calibration FILE fits the playbook's calibration (isotonic, pool-adjacent-violators, a
+// map per decision path shrunk towards the raw score by kPathPriorRuns pseudo-runs and a map of
+// all runs, steps of at least kMinBlock runs: FitIsotonicByPath) on the TUNING families of the
+// tuning fleets only (implies
+// --scenarios all and --only tuning; the held-out fleets are not generated, held-out families of
+// the tuning fleets are dropped) and writes it to FILE with "version" one above the calibration
+// the run used: copy it over agent/calibration/playbook.v1.json to ship it. --dump with --only
+// tuning writes the tuning families' investigations only.
 //
 // --starrocks-corpus DIR also ingests the real StarRocks release notes and operations docs
 // (DIR/known_bugs.jsonl and DIR/ops_docs.jsonl, i.e. ../shared/data/starrocks) into the Knowledge
@@ -223,6 +228,7 @@ struct Outcome {
   rh::Severity severity = rh::Severity::kInfo;
   double confidence = 0;  // as the engine reports it: raw_confidence through the calibration
   double raw_confidence = 0;
+  std::string path;  // the report's decision path (rh::agent::ReportPath)
   std::string root_cause;
   size_t tool_calls = 0;
   double seconds = 0;
@@ -325,14 +331,17 @@ rh::Result<SeedResult> RunSeed(const Args& args, const FleetSpec& spec,
     item.category = outcome.report.root_cause_category;
     item.severity = outcome.report.severity;
     item.raw_confidence = outcome.report.confidence;
+    item.path = std::string(rh::agent::ReportPath(outcome.report));
     rh::agent::Report calibrated = outcome.report;
     rh::agent::CalibrateReport(calibration, &calibrated);
     item.confidence = calibrated.confidence;
     item.root_cause = outcome.report.root_cause;
     item.tool_calls = outcome.transcript.size();
     item.seconds = done.second;
-    if (!args.dump.empty()) {
+    // With --only tuning, held-out families are neither printed nor dumped.
+    if (!args.dump.empty() && !(item.held_out && args.only == "tuning")) {
       Json out = {{"seed", seed},
+                  {"family", item.family},
                   {"ground_truth",
                    {{"incident_id", row.incident_id},
                     {"cluster_id", row.cluster_id},
@@ -373,7 +382,8 @@ std::vector<rh::agent::CalibrationSample> Samples(const std::vector<Outcome>& ou
                                                   bool raw) {
   std::vector<rh::agent::CalibrationSample> samples;
   for (const Outcome& outcome : outcomes) {
-    samples.push_back({raw ? outcome.raw_confidence : outcome.confidence, outcome.correct()});
+    samples.push_back(
+        {raw ? outcome.raw_confidence : outcome.confidence, outcome.correct(), outcome.path});
   }
   return samples;
 }
@@ -389,6 +399,21 @@ void PrintConfidence(const std::vector<Outcome>& outcomes) {
                 raw ? "raw       " : "calibrated", figures.brier, figures.ece, figures.mean_right,
                 static_cast<long long>(figures.right), figures.mean_wrong,
                 static_cast<long long>(figures.wrong));
+  }
+  // Per decision path: how well the path itself separates right from wrong.
+  for (std::string_view path : rh::agent::kReportPaths) {
+    std::vector<Outcome> own;
+    for (const Outcome& outcome : outcomes) {
+      if (outcome.path == path) own.push_back(outcome);
+    }
+    if (own.empty()) continue;
+    const rh::agent::ReliabilityFigures figures = rh::agent::Reliability(Samples(own, false));
+    std::printf(
+        "  %-11s %4zu runs, %5.1f%% right; calibrated mean %.2f when right, %.2f when "
+        "wrong\n",
+        std::string(path).c_str(), own.size(),
+        100.0 * static_cast<double>(figures.right) / static_cast<double>(own.size()),
+        figures.mean_right, figures.mean_wrong);
   }
 }
 
@@ -501,6 +526,10 @@ bool WriteFile(const std::string& path, const std::string& text) {
   }
   return true;
 }
+
+// The fit's smallest step, and the pseudo-runs of raw score each path's map is shrunk with.
+constexpr int kMinBlock = 5;
+constexpr int kPathPriorRuns = 5;
 
 int Run(const Args& args, const std::string& default_svg) {
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
@@ -641,12 +670,15 @@ int Run(const Args& args, const std::string& default_svg) {
       std::string fitted_on = "tuning families of fleets " + seeds + " (" +
                               std::to_string(tuning.size()) + " runs, " +
                               std::to_string(args.days) + " days each)";
-      rh::agent::ConfidenceCalibration fit = rh::agent::FitIsotonic(
-          rh::EngineKind::kPlaybook, Samples(tuning, true), 1, std::move(fitted_on));
+      // A map per decision path shrunk towards the raw score by kPathPriorRuns, steps of at
+      // least kMinBlock runs; the version after the calibration the run used.
+      rh::agent::ConfidenceCalibration fit = rh::agent::FitIsotonicByPath(
+          rh::EngineKind::kPlaybook, Samples(tuning, true), calibration->version() + 1,
+          std::move(fitted_on), kMinBlock, kPathPriorRuns);
       if (!WriteFile(args.fit_calibration, rh::DumpJson(fit.ToJson(), 2) + "\n")) return 1;
       std::vector<rh::agent::CalibrationSample> refit;
       for (const Outcome& outcome : tuning) {
-        refit.push_back({fit.Apply(outcome.raw_confidence), outcome.correct()});
+        refit.push_back({fit.Apply(outcome.raw_confidence, outcome.path), outcome.correct()});
       }
       const rh::agent::ReliabilityFigures figures = rh::agent::Reliability(refit);
       std::printf("\nfitted %s (%zu points) on %zu tuning runs; in-sample: Brier %.3f, ECE %.3f\n",

@@ -182,14 +182,18 @@ TEST(CalibrationFile, EachEngineHasAValidEmbeddedCalibration) {
   auto playbook = ConfidenceCalibration::Embedded(EngineKind::kPlaybook);
   ASSERT_TRUE(playbook) << playbook.error().ToString();
   EXPECT_EQ(playbook->engine(), EngineKind::kPlaybook);
-  // The shipped playbook map is fitted: monotone points on the tuning families' runs.
-  EXPECT_EQ(playbook->method(), "isotonic");
+  // The shipped playbook map is fitted per decision path: monotone points on the tuning
+  // families' runs, for every path.
+  EXPECT_EQ(playbook->method(), "isotonic_by_path");
   EXPECT_GT(playbook->samples(), 100);
   EXPECT_NE(playbook->fitted_on().find("tuning families"), std::string::npos);
-  double previous = 0;
-  for (double raw = 0; raw <= 1.0; raw += 0.05) {
-    EXPECT_GE(playbook->Apply(raw), previous);
-    previous = playbook->Apply(raw);
+  EXPECT_EQ(playbook->paths().size(), std::size(kReportPaths));
+  for (std::string_view path : kReportPaths) {
+    double previous = 0;
+    for (double raw = 0; raw <= 1.0; raw += 0.05) {
+      EXPECT_GE(playbook->Apply(raw, path), previous) << path;
+      previous = playbook->Apply(raw, path);
+    }
   }
   // Claude's is the identity until recorded runs exist to fit it.
   auto claude = ConfidenceCalibration::Embedded(EngineKind::kClaude);
@@ -251,6 +255,131 @@ TEST(CalibrationApply, TheReportCarriesTheCalibratedProbability) {
   CalibrateReport(ConfidenceCalibration::Identity(EngineKind::kPlaybook), &same);
   EXPECT_DOUBLE_EQ(same.confidence, 0.8);
   EXPECT_DOUBLE_EQ(same.hypotheses[1].likelihood, 0.1);
+}
+
+// ---- per decision path ------------------------------------------------------------------------
+
+std::string ByPathFile(const std::string& paths) {
+  return R"({"engine": "playbook", "version": 4, "method": "isotonic_by_path",
+             "fitted_on": "test", "samples": 20, "points": [[0.2, 0.5], [0.8, 0.9]],
+             "paths": )" +
+         paths + "}";
+}
+
+TEST(CalibrationPath, TheReportsPathIsWhetherItsOwnHypothesisHasEvidenceAgainstIt) {
+  Report report = TwoHypothesisReport(0.8);
+  EXPECT_EQ(ReportPath(report), kUncontested);
+  report.hypotheses[0].evidence_against.push_back(
+      {"call_2", "query_cluster_alerts", "left unexplained: 'BE Disk Usage High' firing"});
+  EXPECT_EQ(ReportPath(report), kContested);
+  EXPECT_EQ(ReportPath(Report{}), kUncontested);  // no hypothesis: nothing against it
+}
+
+TEST(CalibrationPath, EachPathHasItsOwnMapAndTheOthersUseTheMapOfAllRuns) {
+  auto calibration = ConfidenceCalibration::FromJson(
+      ByPathFile(R"({"contested": {"samples": 8, "points": [[0.2, 0.1], [0.8, 0.4]]}})"), "test");
+  ASSERT_TRUE(calibration) << calibration.error().ToString();
+  EXPECT_EQ(calibration->method(), "isotonic_by_path");
+  ASSERT_EQ(calibration->paths().size(), 1u);
+  EXPECT_EQ(calibration->paths()[0].first, "contested");
+  EXPECT_EQ(calibration->paths()[0].second.samples, 8);
+  EXPECT_NEAR(calibration->Apply(0.5, kContested), 0.25, 1e-9);
+  EXPECT_NEAR(calibration->Apply(0.5, kUncontested), 0.7, 1e-9);  // no map of its own
+  EXPECT_NEAR(calibration->Apply(0.5), 0.7, 1e-9);
+
+  // CalibrateReport reads the path from the report.
+  Report clean = TwoHypothesisReport(0.5);
+  Report contested = TwoHypothesisReport(0.5);
+  contested.hypotheses[0].evidence_against.push_back(
+      {"call_3", "query_cluster_metrics", "left unexplained: disk 92% (critical)"});
+  CalibrateReport(*calibration, &clean);
+  CalibrateReport(*calibration, &contested);
+  EXPECT_DOUBLE_EQ(clean.confidence, 0.7);
+  EXPECT_DOUBLE_EQ(contested.confidence, 0.25);
+  EXPECT_DOUBLE_EQ(contested.hypotheses[0].likelihood, 0.25);
+  EXPECT_LE(contested.hypotheses[1].likelihood, contested.hypotheses[0].likelihood);
+
+  // The file format round-trips with its paths.
+  auto again = ConfidenceCalibration::FromJson(DumpJson(calibration->ToJson()), "again");
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(again->ToJson(), calibration->ToJson());
+}
+
+TEST(CalibrationPath, BadPathMapsAreRefusedNamingWhatIsWrong) {
+  auto expect_refused = [](const std::string& text, const std::string& words) {
+    auto calibration = ConfidenceCalibration::FromJson(text, "bad.json");
+    ASSERT_FALSE(calibration) << text;
+    EXPECT_NE(calibration.error().ToString().find(words), std::string::npos)
+        << calibration.error().ToString();
+  };
+  expect_refused(ByPathFile(R"({"sideways": {"samples": 3, "points": [[0.5, 0.5]]}})"),
+                 "paths.sideways: the path must be");
+  expect_refused(ByPathFile(R"({"contested": {"samples": 3, "points": [[0.5, 0.5], [0.4, 0.6]]}})"),
+                 "paths.contested.points[1]: raw values must strictly increase");
+  expect_refused(ByPathFile(R"({"contested": {"points": [[0.5, 0.5]]}})"),
+                 "paths.contested must be");
+  expect_refused(ByPathFile(R"({})"), "\"paths\" must be a non-empty object");
+  expect_refused(R"({"engine": "playbook", "version": 4, "method": "isotonic_by_path",
+                     "fitted_on": "t", "samples": 2, "points": [[0.5, 0.5]]})",
+                 "needs \"paths\"");
+  expect_refused(R"({"engine": "playbook", "version": 4, "method": "isotonic", "fitted_on": "t",
+                     "samples": 2, "points": [[0.5, 0.5]],
+                     "paths": {"contested": {"samples": 2, "points": [[0.5, 0.5]]}}})",
+                 "\"paths\" belongs only to");
+}
+
+TEST(CalibrationPath, FitByPathSeparatesAContestedPathThatIsOftenWrong) {
+  // Uncontested: right 19 times in 20 at every raw; contested: right 2 times in 10 at the same
+  // raws.
+  std::vector<CalibrationSample> samples;
+  for (int idx = 0; idx < 20; ++idx) samples.push_back({0.6 + 0.01 * idx, idx != 7, "uncontested"});
+  for (int idx = 0; idx < 10; ++idx)
+    samples.push_back({0.6 + 0.02 * idx, idx % 5 == 0, "contested"});
+  const ConfidenceCalibration fit =
+      FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "paths", 1, 0);
+  EXPECT_EQ(fit.method(), "isotonic_by_path");
+  EXPECT_EQ(fit.version(), 5);
+  EXPECT_EQ(fit.samples(), 30);
+  ASSERT_EQ(fit.paths().size(), 2u);
+  EXPECT_EQ(fit.paths()[1].second.samples, 10);
+  EXPECT_GT(fit.Apply(0.7, kUncontested), 0.85);
+  EXPECT_NEAR(fit.Apply(0.7, kContested), 0.2, 1e-9);
+  // Shrunk by 10 pseudo-runs of raw score: the contested path's 10 runs weigh half.
+  const ConfidenceCalibration shrunk =
+      FitIsotonicByPath(EngineKind::kPlaybook, samples, 5, "paths", 1, 10);
+  EXPECT_NEAR(shrunk.Apply(0.7, kContested), 0.5 * 0.2 + 0.5 * 0.7, 1e-9);
+  // The file it writes reads back as the same map.
+  auto again = ConfidenceCalibration::FromJson(DumpJson(shrunk.ToJson()), "fit");
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_NEAR(again->Apply(0.7, kContested), shrunk.Apply(0.7, kContested), 1e-3);
+  // A path no run took is the raw score itself (between the clamps): nothing was learnt about
+  // it.
+  std::vector<CalibrationSample> clean(samples.begin(), samples.begin() + 20);
+  const ConfidenceCalibration unseen =
+      FitIsotonicByPath(EngineKind::kPlaybook, clean, 5, "paths", 1, 10);
+  EXPECT_NEAR(unseen.Apply(0.42, kContested),
+              kMinProbability + 0.42 * (kMaxProbability - kMinProbability), 1e-9);
+  EXPECT_GT(unseen.Apply(0.42, kUncontested), 0.6);
+  // No samples at all: the identity.
+  EXPECT_EQ(FitIsotonicByPath(EngineKind::kPlaybook, {}, 5, "", 1, 10).method(), "identity");
+}
+
+TEST(CalibrationFit, BlocksSmallerThanTheMinimumAreMergedIntoTheirNeighbour) {
+  // Without a minimum: the two wrong runs at the bottom make a step of their own at 0.02.
+  std::vector<CalibrationSample> samples = {{0.1, false}, {0.15, false}};
+  for (int idx = 0; idx < 8; ++idx) samples.push_back({0.5 + 0.01 * idx, idx != 3});
+  const ConfidenceCalibration loose = FitIsotonic(EngineKind::kPlaybook, samples, 1, "");
+  ASSERT_FALSE(loose.points().empty());
+  EXPECT_NEAR(loose.points().front().second, kMinProbability, 1e-9);
+  // With a minimum of 5 runs a step, they are pooled with the runs above them.
+  const ConfidenceCalibration merged = FitIsotonic(EngineKind::kPlaybook, samples, 1, "", 5);
+  ASSERT_FALSE(merged.points().empty());
+  EXPECT_GT(merged.points().front().second, 0.3);
+  double previous = 0;
+  for (const auto& [raw, probability] : merged.points()) {
+    EXPECT_GE(probability, previous);
+    previous = probability;
+  }
 }
 
 TEST(Reliability, BrierEceAndMeansOnAKnownSet) {

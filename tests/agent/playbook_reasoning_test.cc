@@ -226,6 +226,94 @@ TEST(PlaybookRawConfidence, AFailedToolLowersIt) {
   EXPECT_GE(partial.confidence, 0.15);  // the floor
 }
 
+// ---- explained and unexplained observations --------------------------------------------------
+
+// The findings cited against the report's own hypothesis as "left unexplained: ...".
+std::vector<std::string> LeftUnexplained(const Report& report) {
+  std::vector<std::string> out;
+  for (const Evidence& item : report.hypotheses.at(0).evidence_against) {
+    if (item.finding.starts_with("left unexplained: ")) out.push_back(item.finding);
+  }
+  return out;
+}
+
+TEST(PlaybookUnexplained, AFiringAlertOfAnotherCategoryIsLeftUnexplainedAndLowersIt) {
+  PlaybookFacts alone = HealthyCluster();
+  AddDimension(alone, "be_mem", "critical", 60, 95, 80, 90);
+  alone.alerts.alerts.push_back(Alert("BE Memory Usage High", "critical", "be_mem 95%", true, 1,
+                                      kNow - hours(3), kNow - hours(3)));
+  PlaybookFacts loose = alone;
+  // A disk alert firing while the disk metric is healthy: memory pressure does not explain it.
+  loose.alerts.alerts.push_back(Alert("BE Disk Usage High", "warning", "disk 88%", true, 1,
+                                      kNow - hours(1), kNow - hours(1)));
+  const Report clear = DiagnoseFacts(alone);
+  const Report unclear = DiagnoseFacts(loose);
+  ASSERT_EQ(clear.root_cause_category, RootCause::kMemoryPressure) << Describe(clear);
+  ASSERT_EQ(unclear.root_cause_category, RootCause::kMemoryPressure) << Describe(unclear);
+  EXPECT_TRUE(LeftUnexplained(clear).empty()) << clear.summary;
+  const std::vector<std::string> left = LeftUnexplained(unclear);
+  ASSERT_EQ(left.size(), 1u) << unclear.summary;
+  EXPECT_NE(left[0].find("'BE Disk Usage High' firing"), std::string::npos) << left[0];
+  EXPECT_EQ(unclear.hypotheses[0].evidence_against[0].tool_call_id, "call_2");
+  EXPECT_NE(unclear.summary.find("Left unexplained: 'BE Disk Usage High' firing"),
+            std::string::npos)
+      << unclear.summary;
+  EXPECT_LT(unclear.confidence, clear.confidence - 0.05);
+  ExpectSoundReasoning(unclear);
+}
+
+TEST(PlaybookUnexplained, ASymptomDownstreamOfTheCauseIsExplained) {
+  PlaybookFacts facts = HealthyCluster();
+  AddDimension(facts, "be_mem", "critical", 60, 95, 80, 90);
+  // Queries slow down because memory is exhausted: an effect, not a rival.
+  AddDimension(facts, "latency", "critical", 800, 6000, 2000, 5000, kNow - hours(2));
+  const Report report = DiagnoseFacts(facts);
+  ASSERT_EQ(report.root_cause_category, RootCause::kMemoryPressure) << Describe(report);
+  EXPECT_TRUE(LeftUnexplained(report).empty()) << report.summary;
+  EXPECT_EQ(report.summary.find("Left unexplained"), std::string::npos) << report.summary;
+}
+
+TEST(PlaybookUnexplained, AResourceSymptomTheCauseDoesNotLeadToIsLeftUnexplained) {
+  PlaybookFacts explained = HealthyCluster();
+  AddDimension(explained, "disk", "critical", 60, 93, 80, 90);
+  PlaybookFacts rival = explained;
+  // BE memory exhausted as well: a full disk does not exhaust memory (resources do not follow
+  // from one another in the causal order), so the disk verdict leaves it unexplained.
+  AddDimension(rival, "be_mem", "critical", 60, 95, 80, 90, kNow - hours(2));
+  const Report clean = DiagnoseFacts(explained);
+  const Report report = DiagnoseFacts(rival);
+  ASSERT_EQ(clean.root_cause_category, RootCause::kDiskCapacity) << Describe(clean);
+  ASSERT_EQ(report.root_cause_category, RootCause::kDiskCapacity) << Describe(report);
+  EXPECT_TRUE(LeftUnexplained(clean).empty()) << clean.summary;
+  const std::vector<std::string> left = LeftUnexplained(report);
+  ASSERT_EQ(left.size(), 1u) << report.summary;
+  EXPECT_NE(left[0].find(DimensionLabel("be_mem")), std::string::npos) << left[0];
+  EXPECT_EQ(report.hypotheses[0].evidence_against[0].tool_call_id, "call_3");
+  EXPECT_LT(report.confidence, clean.confidence);
+}
+
+TEST(PlaybookUnexplained, AFallbackVerdictSaysSoAndLowersIt) {
+  // A standing condition only: the chronic rule, a fallback.
+  PlaybookFacts facts = HealthyCluster();
+  DimensionFact& disk = facts.metrics.dimensions["disk"];
+  disk.state = "warning";
+  disk.latest = 82;
+  disk.baseline_avg = 81;
+  disk.warning = 80;
+  disk.critical = 90;
+  const Report report = DiagnoseFacts(facts);
+  ASSERT_EQ(report.root_cause_category, RootCause::kDiskCapacity) << Describe(report);
+  EXPECT_NE(report.summary.find("A fallback rule: nothing new"), std::string::npos)
+      << report.summary;
+  bool cited = false;
+  for (const Evidence& item : report.hypotheses.at(0).evidence_against) {
+    if (item.finding.starts_with("a fallback rule: ")) cited = item.tool_call_id == "call_3";
+  }
+  EXPECT_TRUE(cited);
+  EXPECT_LE(report.confidence, 0.3);
+  ExpectSoundReasoning(report);
+}
+
 // ---- healthy --------------------------------------------------------------------------------
 
 TEST(PlaybookReasoning, AHealthyClusterInvestigatedAdHocIsHealthyAndInfo) {

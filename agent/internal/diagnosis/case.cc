@@ -25,6 +25,24 @@ constexpr double kConfidenceCeiling = 0.95;
 constexpr double kCompetitorFactor = 0.8;
 constexpr double kContradictionFactor = 0.85;
 constexpr double kMissingEvidenceFactor = 0.85;
+// Per unit of the weight of the observations the verdict leaves unexplained, and for a verdict
+// from a fallback rule (Draft::Observe, Draft::Fallback).
+constexpr double kUnexplainedFactor = 0.75;
+constexpr double kFallbackFactor = 0.7;
+// The first of the effects in the causal order (playbook_vocabulary.h CausalRank): failed loads,
+// tablets, errors, CPU, latency follow from a cause further up; the resource dimensions above
+// them (disk, compaction, memory) do not follow from one another.
+constexpr int kFirstEffectRank = 6;
+
+double ObservedWeight(Draft::Observed kind) {
+  switch (kind) {
+    case Draft::Observed::kWarningSymptom:
+    case Draft::Observed::kFlappingAlert:
+      return 0.5;
+    default:
+      return 1.0;
+  }
+}
 
 double HoursBetween(TimePoint from, TimePoint to) {
   return std::chrono::duration<double, std::ratio<3600>>(to - from).count();
@@ -147,6 +165,36 @@ void Draft::Consider(RootCause category, std::string statement, double weight,
   alternatives_.push_back(std::move(alternative));
 }
 
+void Draft::Observe(Observed kind, const CallSource& source, std::string what, bool explained) {
+  for (const Observation& observation : observations_) {
+    if (observation.evidence.finding == what) return;
+  }
+  observations_.push_back({kind, {source.call_id, source.tool, std::move(what)}, explained});
+}
+
+void Draft::Fallback(const std::string& why, const CallSource* source) {
+  fallback_ = why;
+  if (source && source->ok && !source->call_id.empty()) {
+    against_.push_back({source->call_id, source->tool, "a fallback rule: " + why});
+  }
+}
+
+double Draft::UnexplainedWeight() const {
+  double weight = 0;
+  for (const Observation& observation : observations_) {
+    if (!observation.explained) weight += ObservedWeight(observation.kind);
+  }
+  return weight;
+}
+
+std::vector<std::string> Draft::Unexplained() const {
+  std::vector<std::string> out;
+  for (const Observation& observation : observations_) {
+    if (!observation.explained) out.push_back(observation.evidence.finding);
+  }
+  return out;
+}
+
 bool Draft::Considered(RootCause category) const {
   for (const Alternative& alternative : alternatives_) {
     if (alternative.hypothesis.category == category) return true;
@@ -193,6 +241,10 @@ double Draft::Confidence() const {
   if (facts_.metrics.data_gap_hours && *facts_.metrics.data_gap_hours > 0) {
     raw *= kMissingEvidenceFactor;
   }
+  // What the verdict leaves unexplained, and a verdict from a fallback rule: an engineer is less
+  // sure of a cause that does not account for what was seen, however well it is confirmed.
+  raw *= std::pow(kUnexplainedFactor, UnexplainedWeight());
+  if (FromFallback()) raw *= kFallbackFactor;
   return std::clamp(raw, kConfidenceFloor, kConfidenceCeiling);
 }
 
@@ -231,6 +283,14 @@ Report Draft::Finish(RootCause category, Severity severity, std::string root_cau
   for (const Evidence& item : against_) {
     if (own.evidence_against.size() >= kMaxCitedPerHypothesis) break;
     own.evidence_against.push_back(item);
+  }
+  // What the verdict leaves unexplained counts against it, citing the call that showed it.
+  for (const Observation& observation : observations_) {
+    if (observation.explained || observation.evidence.tool_call_id.empty()) continue;
+    if (own.evidence_against.size() >= kMaxCitedPerHypothesis) break;
+    Evidence item = observation.evidence;
+    item.finding = "left unexplained: " + item.finding;
+    own.evidence_against.push_back(std::move(item));
   }
   report.hypotheses.push_back(std::move(own));
   std::vector<Alternative> others;
@@ -282,6 +342,10 @@ Report Draft::Finish(RootCause category, Severity severity, std::string root_cau
   if (!agreeing_.empty()) summary += " (" + JoinNames(agreeing_) + ")";
   summary += ".";
   if (!disagreeing_.empty()) summary += " Against: " + JoinNames(disagreeing_) + ".";
+  if (const std::vector<std::string> unexplained = Unexplained(); !unexplained.empty()) {
+    summary += " Left unexplained: " + JoinNames(unexplained) + ".";
+  }
+  if (!fallback_.empty()) summary += " A fallback rule: " + fallback_ + ".";
   if (!ruled_out_.empty()) {
     std::vector<std::string> names;
     for (const RuledOut& item : ruled_out_) {
@@ -704,6 +768,103 @@ void Case::WeighAlternatives(RootCause winner) {
                            : std::string(assessment.node_alert ? "a node is lost"
                                                                : "the volume collapsed"),
                    primary ? &facts_.metrics.source : nullptr);
+  }
+}
+
+}  // namespace rh::agent::internal::diagnosis
+
+namespace rh::agent::internal::diagnosis {
+
+void Case::AccountForObservations(RootCause winner) {
+  const Assessment& assessment = assessment_;
+  const Symptom* primary = assessment.Primary();
+  // A known bug and an account-wide cause explain the primary symptom they were matched on (the
+  // bug's effect, the symptom the siblings share) and what follows from it, not every other
+  // symptom; without a primary symptom (a node alert, alerts only) they explain everything.
+  const RootCause cause =
+      (winner == RootCause::kKnownBug || winner == RootCause::kAccountWide) && primary
+          ? DimensionCategory(primary->dimension->name)
+          : winner;
+  // Causes that account for every symptom and alert of the window: a change operation, a known
+  // bug or an account-wide cause without a primary symptom; and a telemetry gap, which judges
+  // nothing.
+  const bool explains_all =
+      winner == RootCause::kOperationInduced || winner == RootCause::kInsufficientData ||
+      ((winner == RootCause::kKnownBug || winner == RootCause::kAccountWide) && !primary);
+  // The cause's place in the causal order: its most upstream dimension among the symptoms, else
+  // none (nothing is downstream of it).
+  int winner_rank = 99;
+  if (cause == RootCause::kNodeFailure) winner_rank = 0;
+  for (const Symptom& symptom : assessment.symptoms) {
+    if (DimensionCategory(symptom.dimension->name) == cause) {
+      winner_rank = std::min(winner_rank, symptom.causal_rank);
+    }
+  }
+  // Downstream of the winner: an effect (failed loads, errors, CPU, latency) below it; a lost
+  // node explains everything below it.
+  auto downstream = [&](const std::string& dimension, bool critical) {
+    const int rank = CausalRank(dimension, critical);
+    return rank > winner_rank && (rank >= kFirstEffectRank || cause == RootCause::kNodeFailure);
+  };
+  const bool node_explained = cause == RootCause::kNodeFailure || explains_all ||
+                              (cause == RootCause::kMemoryPressure && assessment.oom_kill);
+  const bool metrics_ok = facts_.metrics.source.ok;
+
+  for (const Symptom& symptom : assessment.symptoms) {
+    if (!metrics_ok || !symptom.is_new) continue;
+    const std::string& name = symptom.dimension->name;
+    const RootCause category = DimensionCategory(name);
+    const bool explained = explains_all || category == cause ||
+                           downstream(name, symptom.level == 2) ||
+                           (category == RootCause::kNodeFailure && node_explained);
+    draft_.Observe(symptom.level == 2 && !symptom.intermittent ? Draft::Observed::kCriticalSymptom
+                                                               : Draft::Observed::kWarningSymptom,
+                   facts_.metrics.source, DimensionLabel(name) + " " + StateWords(symptom),
+                   explained);
+  }
+  if (assessment.node_alert) {
+    draft_.Observe(
+        Draft::Observed::kLostNode, facts_.alerts.source,
+        "'" + assessment.node_alert->name + "' (" +
+            (assessment.lost_node_type.empty() ? std::string("a") : assessment.lost_node_type) +
+            " node lost)",
+        node_explained);
+  }
+  // The alerts: firing now, or flapping. Alert noise accounts for them all (that is its verdict).
+  auto observe_alert = [&](const AlertFact& alert) {
+    if (&alert == assessment.node_alert) return;
+    const std::string dimension = AlertDimension(alert.name);
+    std::optional<RootCause> category = UnmeasuredAlertCategory(alert.name);
+    if (!category && !dimension.empty()) category = DimensionCategory(dimension);
+    const bool explained = explains_all || winner == RootCause::kAlertNoise ||
+                           (category && (*category == winner || *category == cause)) ||
+                           (!dimension.empty() && downstream(dimension, true)) ||
+                           (category == RootCause::kNodeFailure && node_explained);
+    const bool flapping = alert.flapping || !alert.currently_firing;
+    draft_.Observe(flapping ? Draft::Observed::kFlappingAlert : Draft::Observed::kFiringAlert,
+                   facts_.alerts.source,
+                   "'" + alert.name + "' " + (alert.currently_firing ? "firing" : "flapping"),
+                   explained);
+  };
+  if (facts_.alerts.source.ok) {
+    for (const AlertFact* alert : assessment.firing) observe_alert(*alert);
+    for (const AlertFact* alert : assessment.flapping) observe_alert(*alert);
+  }
+  if (assessment.collapsed && metrics_ok) {
+    draft_.Observe(
+        Draft::Observed::kCollapse, facts_.metrics.source,
+        DimensionLabel(assessment.collapsed->name) + " near zero (" +
+            Number(assessment.collapse_ratio * 100) + "% of its baseline)",
+        explains_all || cause == RootCause::kIngestionFailure || cause == RootCause::kNodeFailure);
+  }
+  if (const OperationFact* op = assessment.suspect_operation; op && facts_.operations.source.ok) {
+    // An upgrade into a buggy version is the known bug's trigger, not a rival.
+    draft_.Observe(Draft::Observed::kOperation, facts_.operations.source,
+                   "the " + op->type + " " + MinutesText(assessment.suspect_minutes_before) +
+                       " before the onset",
+                   winner == RootCause::kOperationInduced ||
+                       winner == RootCause::kInsufficientData ||
+                       (winner == RootCause::kKnownBug && op->type == "UPGRADE"));
   }
 }
 

@@ -60,15 +60,43 @@ class Draft {
                 std::vector<Evidence> evidence_for, std::vector<Evidence> evidence_against);
   bool Considered(RootCause category) const;
   bool RuledOutAlready(RootCause category) const;
+  // An observation the verdict must account for — a new symptom, a firing or flapping alert, a
+  // lost node, a collapsed volume, a change operation near the onset — seen in `source`'s result.
+  // `explained` when the verdict's cause accounts for it (its own category, downstream of it);
+  // otherwise it is left unexplained: its kind's weight lowers the confidence, and it is cited
+  // against the report's own hypothesis ("left unexplained: ...") and named in the summary. The
+  // same `what` twice counts once.
+  enum class Observed {
+    kCriticalSymptom,  // a new symptom over its critical threshold (weight 1)
+    kWarningSymptom,   // a new symptom over its warning threshold, or intermittent (0.5)
+    kLostNode,         // a node alert: a node lost (1)
+    kFiringAlert,      // an alert firing now (1)
+    kFlappingAlert,    // an alert that flaps (0.5)
+    kCollapse,         // a volume near zero against its baseline (1)
+    kOperation,        // a change operation shortly before the onset (1)
+  };
+  void Observe(Observed kind, const CallSource& source, std::string what, bool explained);
+  // The verdict comes from a fallback rule (an unmapped symptom, an alert no metric measures, a
+  // standing condition, an uncorroborated volume collapse): a rule that applies when nothing
+  // better does, not a cause shown by independent signals. Lowers the confidence and, with a
+  // source, is cited against the report's own hypothesis.
+  void Fallback(const std::string& why, const CallSource* source = nullptr);
+  // The summed weight of the observations left unexplained, and how many were observed / left.
+  double UnexplainedWeight() const;
+  int ObservedCount() const { return static_cast<int>(observations_.size()); }
+  std::vector<std::string> Unexplained() const;
+  bool FromFallback() const { return !fallback_.empty(); }
   // Called by Finish with the winning category before the reasoning is written (the Case
-  // weighs the alternatives there).
+  // weighs the alternatives and accounts for the observations there).
   void OnFinish(std::function<void(RootCause)> weigh) { weigh_ = std::move(weigh); }
   void Recommend(std::string action, std::string rationale, std::string operation = "",
                  Json parameters = Json::object(), std::string risk = "");
 
   // The raw confidence: 1 - 0.85 * exp(-0.35 * net) with net = signals - contradictions, times
-  // 0.8 per unit of the competing hypotheses' weight, 0.85 per contradiction, and 0.85 per failed
-  // tool and for a telemetry gap; clamped to [0.15, 0.95]. Before Finish nothing competes.
+  // 0.8 per unit of the competing hypotheses' weight, 0.85 per contradiction, 0.85 per failed
+  // tool and for a telemetry gap, kUnexplainedFactor per unit of unexplained weight and
+  // kFallbackFactor for a fallback verdict; clamped to [0.15, 0.95]. Before Finish nothing
+  // competes and nothing is observed.
   double Confidence() const;
 
   // The report: the recommendations so far (or "no action needed"), the evidence, and a summary
@@ -93,6 +121,13 @@ class Draft {
   std::vector<std::string> disagreeing_;
   std::vector<RuledOut> ruled_out_;
   std::vector<Alternative> alternatives_;
+  struct Observation {
+    Observed kind = Observed::kFiringAlert;
+    Evidence evidence;  // finding: what was observed
+    bool explained = false;
+  };
+  std::vector<Observation> observations_;
+  std::string fallback_;  // why the verdict is a fallback ("" when it is not)
   std::function<void(RootCause)> weigh_;
   double signals_ = 0;
   int contradictions_ = 0;
@@ -105,7 +140,10 @@ class Case {
  public:
   Case(const PlaybookFacts& facts, const Assessment& assessment, const SqlFindings& sql)
       : facts_(facts), assessment_(assessment), sql_(sql), draft_(facts) {
-    draft_.OnFinish([this](RootCause winner) { WeighAlternatives(winner); });
+    draft_.OnFinish([this](RootCause winner) {
+      WeighAlternatives(winner);
+      AccountForObservations(winner);
+    });
   }
   Case(const Case&) = delete;
   Case& operator=(const Case&) = delete;
@@ -147,6 +185,10 @@ class Case {
   // symptoms, a change operation, a flapping or node alert) and the causes the facts exclude
   // (an operation, a node loss, an account-wide cause, alert noise), each cited.
   void WeighAlternatives(RootCause winner);
+  // Before Finish: every observation of the case (Draft::Observe) and whether `winner` accounts
+  // for it — its own category, downstream of its cause in the causal order, or a cause that
+  // explains every symptom (an operation, a known bug, an account-wide cause, a telemetry gap).
+  void AccountForObservations(RootCause winner);
 
  private:
   const PlaybookFacts& facts_;

@@ -25,6 +25,7 @@ class Chronic final : public DiagnosisFamily {
     c.CiteDimension(dim);
     draft.Agree(0.5, DimensionLabel(dim.name) + " " + dim.state);
     draft.Disagree("it was already like this a week ago");
+    draft.Fallback("nothing new: only standing conditions", &facts.metrics.source);
     c.CiteOperationsContext();
     c.CiteSiblingsLocal();
     draft.Recommend("Plan capacity for " + DimensionLabel(dim.name) + " (" +

@@ -19,6 +19,7 @@ class UnmappedSymptom final : public SymptomFamily {
   std::string Explain(Case& c, const Symptom& primary) override {
     const DimensionFact& dim = *primary.dimension;
     const std::string label = DimensionLabel(dim.name);
+    c.draft().Fallback("no family maps " + label + " to a cause", &c.facts().metrics.source);
     c.draft().Recommend("Look at what changed around the onset in the workload and the logs.",
                         label + " is " + dim.state + ".");
     return label + " on " + c.facts().cluster.cluster_id + " is " + WithUnit(dim.latest, dim.unit) +

@@ -69,6 +69,7 @@ class UnmeasuredAlert final : public DiagnosisFamily {
                                            alert_->name +
                                            "' watches is not among the dimensions measured");
     }
+    draft.Fallback("one alert about what no metric measures", &facts.alerts.source);
     c.CiteOperationsContext();
     c.CiteMemory(category_);
     c.CiteSiblingsLocal();

@@ -37,9 +37,15 @@ class VolumeCollapse final : public DiagnosisFamily {
       c.CiteAlerts(load_alerts);
       draft.Agree(1.0, "'" + load_alerts.front()->name + "' about the loads");
     }
-    if (const DimensionFact* txn = facts.metrics.Find("txn_failed"); txn && txn->latest > 0) {
+    const DimensionFact* txn = facts.metrics.Find("txn_failed");
+    const bool failed_loads = txn && txn->latest > 0;
+    if (failed_loads) {
       c.CiteDimension(*txn);
       draft.Agree(0.5, "failed load transactions");
+    }
+    if (load_alerts.empty() && !failed_loads) {
+      draft.Fallback("the collapse alone, with no load alert or failed loads behind it",
+                     &facts.metrics.source);
     }
     c.CiteOperationsContext();
     c.CiteKnowledge(SymptomKeywords("load_rate"), false);
