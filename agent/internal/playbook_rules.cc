@@ -338,10 +338,16 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
   };
   if (assessment.no_telemetry || assessment.gap_hours) add("metrics missing telemetry gap");
   if (const Symptom* primary = assessment.Primary()) {
-    add(SymptomPhrase(primary->dimension->name, HigherIsWorse(primary->dimension->name)));
-    if (WorkloadSensitive(primary->dimension->name)) {
+    const std::string& dimension = primary->dimension->name;
+    add(SymptomPhrase(dimension, HigherIsWorse(dimension)));
+    if (WorkloadSensitive(dimension)) {
       add(assessment.WorkloadSurge() ? "after a workload increase"
                                      : "without workload growth, QPS or load rate flat");
+    }
+    // Memory growing on a flat workload, in the words release notes use for it.
+    if (!assessment.WorkloadSurge() && (dimension == "fe_heap" || dimension == "be_mem")) {
+      add(dimension == "fe_heap" ? "FE heap growing, FE out of memory (OOM)"
+                                 : "BE memory leak, BE out of memory (OOM)");
     }
   }
   for (const Symptom& symptom : assessment.symptoms) {
@@ -457,19 +463,16 @@ bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger) {
     return false;
   };
   switch (trigger) {
-    case BugTrigger::kFailedLoadsOrCompactions: {
+    case BugTrigger::kFailedLoads: {
       const DimensionFact* txn = facts.metrics.Find("txn_failed");
-      if (txn && txn->abnormal()) return true;
-      for (const AlertFact& alert : facts.alerts.alerts) {
-        std::string name = Lower(alert.name);
-        if (name.find("fail") != std::string::npos &&
-            (name.find("load") != std::string::npos ||
-             name.find("compaction") != std::string::npos)) {
-          return true;
-        }
-      }
-      return false;
+      return (txn && txn->abnormal()) ||
+             any_alert({"load", "导入"}, {"fail", "error", "失败"});
     }
+    case BugTrigger::kFailedCompactions:
+      return any_alert({"compaction", "合并"}, {"fail", "error", "失败"});
+    case BugTrigger::kFailedLoadsOrCompactions:
+      return TriggerObserved(facts, BugTrigger::kFailedLoads) ||
+             TriggerObserved(facts, BugTrigger::kFailedCompactions);
     case BugTrigger::kDiskFailure:
       return any_alert({"disk", "磁盘"}, {"fail", "error", "read-only", "readonly", "broken",
                                            "offline", "damaged", "故障", "损坏", "只读"});
@@ -500,6 +503,42 @@ bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger) {
   return true;
 }
 
+namespace {
+
+// Why a memory bug's note does not fit how the memory behaved ("" when it fits). Leaked or
+// exhausted memory stays used until the process restarts: memory that came back down by
+// itself, with no loss or restart of the process, was neither. A leak accumulates (the notes'
+// leaks take days): memory exhausted again and again within the alert window refills after each
+// restart faster than a leak does, so the demand drives it (an OOM on a bad plan, by contrast,
+// recurs with every such query).
+std::string MemoryBugMismatch(const PlaybookFacts& facts, const Symptom& primary,
+                              const std::string& note) {
+  bool lost = false;
+  int episodes = 0;
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const bool node = !LostNodeType(alert.name, alert.detail).empty();
+    lost = lost || node || OomText(alert.detail);
+    if (node || AlertDimension(alert.name) == primary.dimension->name) {
+      episodes = std::max(episodes, alert.flapping ? kFlapEpisodes : alert.episodes);
+    }
+  }
+  if (primary.intermittent && !lost) {
+    return "needs memory held until the process restarts, but " +
+           DimensionLabel(primary.dimension->name) + " came back down by itself";
+  }
+  const std::string lower = Lower(note);
+  const bool leak = ContainsAny(lower, {"leak", "not released", "keeps growing", "keeps increasing",
+                                        "not reducing", "increases quickly"});
+  if (leak && episodes >= kFlapEpisodes) {
+    return "describes a leak, but " + DimensionLabel(primary.dimension->name) +
+           " was exhausted again and again (" + std::to_string(episodes) +
+           " alert episodes): it refills faster than a leak accumulates";
+  }
+  return "";
+}
+
+}  // namespace
+
 std::vector<BugVerdict> JudgeKnownBugs(const PlaybookFacts& facts, const Assessment& assessment) {
   std::vector<BugVerdict> verdicts;
   const Symptom* primary = assessment.Primary();
@@ -529,6 +568,13 @@ std::vector<BugVerdict> JudgeKnownBugs(const PlaybookFacts& facts, const Assessm
                           DimensionLabel(effect.dimension) +
                           " under a condition of its own, which the failures' error text does "
                           "not show";
+      }
+    }
+    if (verdict.applies && DimensionCategory(effect.dimension) == RootCause::kMemoryPressure) {
+      verdict.why_not = MemoryBugMismatch(facts, *primary, text);
+      if (!verdict.why_not.empty()) {
+        verdict.applies = false;
+        verdict.why_not = "\"" + hit.DocumentTitle() + "\" " + verdict.why_not;
       }
     }
     if (verdict.applies) {

@@ -195,9 +195,11 @@ std::vector<BugTrigger> TriggersIn(std::string_view text) {
   const std::string lower = Lower(text);
   // Each trigger with the ways release notes name it.
   static const std::vector<std::pair<BugTrigger, std::vector<std::string>>> kTriggers = {
-      {BugTrigger::kFailedLoadsOrCompactions,
-       {"failed load", "failed commit", "loads fail", "load fails", "compaction fails",
-        "failed compaction", "commit or compaction fail"}},
+      {BugTrigger::kFailedLoadsOrCompactions, {"commit or compaction fail"}},
+      {BugTrigger::kFailedLoads, {"failed load", "failed commit", "loads fail", "load fails"}},
+      // A note whose compaction fails describes failing compactions, which show as such.
+      {BugTrigger::kFailedCompactions,
+       {"compaction fail", "compactions fail", "failed compaction", "compaction failure"}},
       {BugTrigger::kDiskFailure,
        {"disk failure", "disk fails", "disks fail", "disk error", "disk is broken",
         "broken disk", "bad disk", "disk is damaged", "damaged disk", "disk goes offline",
@@ -225,6 +227,12 @@ std::vector<BugTrigger> TriggersIn(std::string_view text) {
   for (const auto& [trigger, phrases] : kTriggers) {
     if (ContainsAny(lower, phrases)) triggers.push_back(trigger);
   }
+  // "After a failed commit or compaction": either shows the trigger.
+  if (!triggers.empty() && triggers.front() == BugTrigger::kFailedLoadsOrCompactions) {
+    std::erase_if(triggers, [](BugTrigger trigger) {
+      return trigger == BugTrigger::kFailedLoads || trigger == BugTrigger::kFailedCompactions;
+    });
+  }
   // A note naming both architectures ("in shared-data and shared-nothing clusters") names
   // neither condition.
   auto named = [&](BugTrigger trigger) {
@@ -242,6 +250,10 @@ std::string TriggerLabel(BugTrigger trigger) {
   switch (trigger) {
     case BugTrigger::kFailedLoadsOrCompactions:
       return "failed loads or compactions";
+    case BugTrigger::kFailedLoads:
+      return "failed loads";
+    case BugTrigger::kFailedCompactions:
+      return "failing compactions";
     case BugTrigger::kDiskFailure:
       return "a failed or read-only data disk";
     case BugTrigger::kHighFrequencyLoading:
@@ -410,8 +422,11 @@ std::string ProcessNear(std::string_view text, size_t pos) {
   for (const char* word : {"FE", "FEs", "Frontend", "Frontends"}) {
     for (size_t at : WordPositions(text, word)) markers.push_back({at, "FE"});
   }
+  // The FE's own components name it too: the catalog and its recycle bin, the edit log and its
+  // journal, checkpoints, the planner.
   for (const char* word : {"frontend", "leader", "follower", "observer", "jvm", "java", "heap",
-                           "gc"}) {
+                           "gc", "catalogrecyclebin", "recycle bin", "edit log", "editlog",
+                           "journal", "bdbje", "checkpoint", "planner", "optimizer"}) {
     for (size_t at : WordPositions(lower, word)) markers.push_back({at, "FE"});
   }
   for (const char* word : {"BE", "BEs", "CN", "CNs", "Backend", "Backends"}) {
@@ -593,6 +608,15 @@ BugEffect ReadBugEffect(std::string_view text) {
     effect.not_a_defect = "is about how a monitoring metric is computed or displayed";
     return effect;
   }
+  // How memory is counted ("Duplicate memory statistics in FE leads to excessive memory
+  // usage"): the accounting, not the memory.
+  if (AnyStem(lower, {"memory statistics", "memory usage statistics", "memory information",
+                      "memory tracker", "mem tracker", "memory accounting"}) &&
+      AnyStem(lower, {"duplicate", "incorrect", "inaccurate", "wrong", "abnormal", "negative",
+                      "double"})) {
+    effect.not_a_defect = "is about how memory usage is counted";
+    return effect;
+  }
   if (FeatureNote(lower)) {
     effect.not_a_defect = "announces a feature or an improvement, not a defect";
     return effect;
@@ -657,7 +681,9 @@ std::vector<std::string> ConditionWords(std::string_view text) {
       "unexpected", "unexpectedly", "under", "within", "without", "using", "users", "system",
       "table", "tables", "multiple", "large", "number", "value", "values", "result", "results",
       "support", "supported", "enabled", "disabled", "allowed", "always", "sometimes",
-      "frequently", "cases", "about", "against", "through", "between", "wrong"};
+      "frequently", "cases", "about", "against", "through", "between", "wrong", "canceled",
+      "cancelled", "paused", "aborted", "database", "databases", "longer", "exist", "exists",
+      "still", "again", "correctly", "returning", "return"};
   std::vector<std::string> words;
   std::string word;
   const std::string lower = Lower(text) + " ";

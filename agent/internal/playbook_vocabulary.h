@@ -64,7 +64,9 @@ std::string MetricName(std::string_view dimension);
 // query shape, a table type) cannot be checked and do not count.
 enum class BugTrigger {
   kNone,
-  kFailedLoadsOrCompactions,  // "after failed loads", "failed commit", "compaction fails"
+  kFailedLoads,               // "after failed loads", "failed commit"
+  kFailedCompactions,         // "compaction fails", "compaction failures may occur"
+  kFailedLoadsOrCompactions,  // "after a failed commit or compaction"
   kDiskFailure,               // "disk failure", "read-only disk", "a disk is broken"
   kHighFrequencyLoading,      // "high-frequency loading", "frequent loads": loads running
   kRestartOrUpgrade,          // "after an FE restart", "after upgrading": such an operation

@@ -53,6 +53,18 @@ std::string WorkaroundSentence(const std::string& text) {
   return sentence;
 }
 
+// Whether loads fail with "Too many versions" (error -235): the StarRocks operations docs name
+// it the sign of loads coming faster than compaction merges them ("reduce the loading job
+// concurrency, or increase loading data batch size"), an ordinary driver of a compaction
+// backlog that no bug is needed to explain.
+bool LoadsOutpaceCompaction(const PlaybookFacts& facts) {
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const std::string text = Lower(alert.name + " " + alert.detail);
+    if (ContainsAny(text, {"too many versions", "版本过多", "版本数过多"})) return true;
+  }
+  return false;
+}
+
 class KnownBug final : public DiagnosisFamily {
  public:
   std::string_view Name() const override { return RootCauseName(RootCause::kKnownBug); }
@@ -161,6 +173,11 @@ class KnownBug final : public DiagnosisFamily {
         rule_out(title + " applies, but the workload grew: " + c.SurgeText());
       } else if (c.assessment().suspect_operation) {
         rule_out(title + " applies, but a change operation explains the timing");
+      } else if (DimensionCategory(dimension) == RootCause::kCompactionBacklog &&
+                 LoadsOutpaceCompaction(c.facts())) {
+        rule_out(title +
+                 " applies, but the loads fail with \"Too many versions\": they come faster "
+                 "than compaction merges them, the ordinary cause");
       } else {
         match = &hit;
       }
