@@ -191,8 +191,17 @@ std::string MetricName(std::string_view dimension) {
   return spec ? std::string(spec->name) : "";
 }
 
-std::vector<BugTrigger> TriggersIn(std::string_view text) {
+std::string_view BugDescription(std::string_view text) {
   const std::string lower = Lower(text);
+  size_t end = text.size();
+  for (const char* start : {"resolution:", "meanwhile", "workaround"}) {
+    end = std::min(end, lower.find(start));
+  }
+  return text.substr(0, end);
+}
+
+std::vector<BugTrigger> TriggersIn(std::string_view text) {
+  const std::string lower = Lower(BugDescription(text));
   // Each trigger with the ways release notes name it.
   static const std::vector<std::pair<BugTrigger, std::vector<std::string>>> kTriggers = {
       {BugTrigger::kFailedLoadsOrCompactions, {"commit or compaction fail"}},
@@ -601,7 +610,8 @@ const std::vector<EffectRule>& EffectRules() {
 
 }  // namespace
 
-BugEffect ReadBugEffect(std::string_view text) {
+BugEffect ReadBugEffect(std::string_view whole_text) {
+  const std::string_view text = BugDescription(whole_text);
   const std::string lower = Lower(text);
   BugEffect effect;
   if (MetricArtifact(lower)) {

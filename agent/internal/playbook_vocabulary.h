@@ -74,6 +74,10 @@ enum class BugTrigger {
   kSharedData,                // "in shared-data clusters", "on CN nodes": the architecture
   kSharedNothing,             // "in shared-nothing clusters"
 };
+// A known bug's text up to its resolution or workaround ("Resolution:", "Meanwhile ...",
+// "Workaround"): what the bug does, not what to do about it ("schedule rolling BE restarts" is
+// no trigger). TriggersIn and ReadBugEffect read only this part.
+std::string_view BugDescription(std::string_view text);
 // The triggers named in `text` (any case).
 std::vector<BugTrigger> TriggersIn(std::string_view text);
 std::string TriggerLabel(BugTrigger trigger);
