@@ -991,6 +991,108 @@ TEST(KnownBugApplicability, AFailureBugNeedsItsConditionInTheErrorText) {
   EXPECT_EQ(report.root_cause_category, RootCause::kKnownBug) << Describe(report);
 }
 
+TEST(KnownBugApplicability, AMemoryBugNeedsMemoryHeldUntilARestart) {
+  const KnowledgeHitFact union_oom =
+      Bug("FE OOM caused by incorrect `UNION` execution plans", "3.4.4",
+          "FE OOM caused by incorrect `UNION` execution plans.");
+  // The FE heap at its limit now: the bug applies.
+  PlaybookFacts held = HealthyCluster("3.4.1");
+  AddDimension(held, "fe_heap", "critical", 30, 96, 60, 80);
+  held.knowledge.hits.push_back(union_oom);
+  std::vector<BugVerdict> verdicts = JudgeKnownBugs(held, Assess(held));
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_TRUE(verdicts[0].applies) << verdicts[0].why_not;
+  // Episodes of a high heap that came back down with no FE loss: garbage collected, not OOM.
+  PlaybookFacts released = HealthyCluster("3.4.1");
+  AddDimension(released, "fe_heap", "healthy", 38, 60, 60, 80, kNow - hours(6));
+  released.metrics.dimensions["fe_heap"].latest = 49;
+  released.knowledge.hits.push_back(union_oom);
+  const Assessment assessment = Assess(released);
+  ASSERT_TRUE(assessment.Primary());
+  ASSERT_TRUE(assessment.Primary()->intermittent);
+  verdicts = JudgeKnownBugs(released, assessment);
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_FALSE(verdicts[0].applies);
+  EXPECT_NE(verdicts[0].why_not.find("came back down by itself"), std::string::npos)
+      << verdicts[0].why_not;
+}
+
+TEST(KnownBugApplicability, ALeakDoesNotRefillWithinHours) {
+  PlaybookFacts facts = HealthyCluster("3.3.4");
+  AddDimension(facts, "be_mem", "critical", 40, 97, 70, 85);
+  facts.knowledge.hits.push_back(
+      Bug("Memory leaks in `INSERT` tasks", "3.3.8", "Memory leaks in `INSERT` tasks."));
+  std::vector<BugVerdict> verdicts = JudgeKnownBugs(facts, Assess(facts));
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_TRUE(verdicts[0].applies) << verdicts[0].why_not;
+  // The BE OOM-killed and back ten times in the window: the memory refills within hours.
+  facts.alerts.alerts.push_back(Alert("BE Service Suspension", "critical", "", false, 10,
+                                      kNow - hours(30), kNow - hours(2)));
+  verdicts = JudgeKnownBugs(facts, Assess(facts));
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_FALSE(verdicts[0].applies);
+  EXPECT_NE(verdicts[0].why_not.find("refills faster than a leak accumulates"), std::string::npos)
+      << verdicts[0].why_not;
+}
+
+TEST(KnownBugApplicability, CompactionBugsAndTheirOrdinaryDriver) {
+  // "Compaction failures may occur" needs failing compactions, not failing loads.
+  const KnowledgeHitFact failures =
+      Bug("When data is continuously loaded into a Primary Key table with a sort key specified "
+          "at a high frequency, compaction failures may occur",
+          "3.0.8",
+          "When data is continuously loaded into a Primary Key table with a sort key specified "
+          "at a high frequency, compaction failures may occur.");
+  PlaybookFacts facts = HealthyCluster("3.0.6");
+  AddDimension(facts, "compaction", "critical", 20, 700, 100, 500);
+  AddDimension(facts, "txn_failed", "critical", 0, 60, 5, 50);
+  facts.knowledge.hits.push_back(failures);
+  std::vector<BugVerdict> verdicts = JudgeKnownBugs(facts, Assess(facts));
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_FALSE(verdicts[0].applies);
+  EXPECT_NE(verdicts[0].why_not.find("needs failing compactions"), std::string::npos)
+      << verdicts[0].why_not;
+  facts.alerts.alerts.push_back(Alert("Cumulative Compaction Failure Alert", "warning", "", true,
+                                      1, kNow - hours(3), kNow - hours(3)));
+  verdicts = JudgeKnownBugs(facts, Assess(facts));
+  EXPECT_TRUE(verdicts[0].applies) << verdicts[0].why_not;
+
+  // A compaction bug that applies, but loads fail with "Too many versions": the loads outpace
+  // compaction, the ordinary cause the operations docs name.
+  PlaybookFacts versions = HealthyCluster("3.3.7");
+  AddDimension(versions, "compaction", "critical", 20, 600, 100, 500);
+  versions.knowledge.hits.push_back(Bug("Base Compaction tasks blocking other compaction tasks",
+                                        "3.3.17",
+                                        "Base Compaction tasks blocking other compaction tasks."));
+  Report report = DiagnoseFacts(versions);
+  EXPECT_EQ(report.root_cause_category, RootCause::kKnownBug) << Describe(report);
+  versions.alerts.alerts.push_back(
+      Alert("Loading Failure Alert", "critical",
+            "80 load transactions failed in the last hour: Too many versions", true, 1,
+            kNow - hours(2), kNow - hours(2)));
+  report = DiagnoseFacts(versions);
+  EXPECT_EQ(report.root_cause_category, RootCause::kCompactionBacklog) << Describe(report);
+  EXPECT_TRUE(RuledOutAs(report, RootCause::kKnownBug, "Too many versions")) << Describe(report);
+}
+
+TEST(KnownBugEffect, TheResolutionIsNotPartOfTheBug) {
+  // The starter note of #53809: its workaround restarts BEs; that is no trigger of the bug.
+  const std::string note =
+      "Fixed in 3.3.8, StarRocks PR #53809: \"Memory leaks in INSERT tasks.\" What it looks "
+      "like: BE memory grows with every INSERT INTO ... SELECT job. Resolution: upgrade to 3.3.8 "
+      "or later. Meanwhile schedule rolling BE restarts.";
+  EXPECT_TRUE(TriggersIn(note).empty());
+  EXPECT_EQ(BugEffectDimension(note), "be_mem");
+  // The FE's own components name the FE.
+  EXPECT_EQ(BugEffectDimension("High memory usage in CatalogRecycleBin due to retaining deleted "
+                               "partition information."),
+            "fe_heap");
+  // How memory is counted is not memory used.
+  EXPECT_NE(ReadBugEffect("Duplicate memory statistics in FE leads to excessive memory usage.")
+                .not_a_defect.find("counted"),
+            std::string::npos);
+}
+
 TEST(KnownBugApplicability, TheMostSpecificBugIsBlamedAndTheOthersRuledOut) {
   PlaybookFacts facts = HealthyCluster("3.3.4");
   AddDimension(facts, "fe_heap", "critical", 40, 93, 60, 80);
