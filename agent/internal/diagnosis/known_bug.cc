@@ -158,8 +158,10 @@ class KnownBug final : public DiagnosisFamily {
     const KnowledgeHitFact* match = nullptr;
     for (const BugVerdict& verdict : JudgeKnownBugs(c.facts(), c.assessment())) {
       const KnowledgeHitFact& hit = *verdict.hit;
+      // A bug that applies describes the symptom whatever its words; one that does not is
+      // worth a line only when it shares the symptom's words.
       auto rule_out = [&](const std::string& why) {
-        if (NamesSymptom(hit, dimension)) {
+        if (verdict.applies || NamesSymptom(hit, dimension)) {
           c.draft().RuleOut(RootCause::kKnownBug, why, &knowledge.source);
         }
       };
