@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <regex>
@@ -32,6 +33,11 @@ constexpr int kFlapEpisodes = 3;          // firing episodes in the window: a fl
 constexpr double kCollapseRatio = 0.2;    // volume at or under 20% of its baseline: collapsed
 constexpr double kRegressionFactor = 1.5;  // a sub-threshold change this large is a regression
 constexpr double kRegressionShareOfWarning = 0.3;  // ... reaching 30% of the warning threshold
+// Step 5 asks for this many known bugs at least: among a real release-note corpus (thousands
+// of fixes) the one that describes the symptom may rank below notes that share its words.
+constexpr int kKnownBugHits = 10;
+// "Under high-frequency loading": the load rate at half its baseline or more.
+constexpr double kLoadingStillRunning = 0.5;
 
 double Minutes(Duration duration) {
   return std::chrono::duration<double, std::ratio<60>>(duration).count();
@@ -496,10 +502,16 @@ std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessm
   };
   if (assessment.no_telemetry || assessment.gap_hours) add("metrics missing telemetry gap");
   if (const Symptom* primary = assessment.Primary()) {
-    add(SymptomPhrase(primary->dimension->name, HigherIsWorse(primary->dimension->name)));
-    if (WorkloadSensitive(primary->dimension->name)) {
+    const std::string& dimension = primary->dimension->name;
+    add(SymptomPhrase(dimension, HigherIsWorse(dimension)));
+    if (WorkloadSensitive(dimension)) {
       add(assessment.WorkloadSurge() ? "after a workload increase"
                                      : "without workload growth, QPS or load rate flat");
+    }
+    // Memory growing on a flat workload, in the words release notes use for it.
+    if (!assessment.WorkloadSurge() && (dimension == "fe_heap" || dimension == "be_mem")) {
+      add(dimension == "fe_heap" ? "FE heap growing, FE out of memory (OOM)"
+                                 : "BE memory leak, BE out of memory (OOM)");
     }
   }
   for (const Symptom& symptom : assessment.symptoms) {
@@ -541,6 +553,7 @@ bool ParsableVersion(const std::string& version) {
 Json KnowledgeSearch(const PlaybookFacts& facts, const Assessment& assessment, int hits) {
   Json search = {{"query", KnowledgeQuery(facts, assessment)}, {"k", hits}};
   if (assessment.Primary() || assessment.node_alert) {
+    search["k"] = std::max(hits, kKnownBugHits);
     search["kinds"] = Json::array({"known_bug"});
     if (ParsableVersion(facts.cluster.version)) search["version"] = facts.cluster.version;
   } else {
@@ -570,42 +583,189 @@ bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
                                        "), so " + version + " cannot be shown to be affected");
     return false;
   }
-  const std::string text = Lower(bug.title + " " + bug.snippet);
-  if (MetricArtifact(text)) {
-    *why_not = title + " is about how a monitoring metric is computed or shown, not about " +
+  const BugEffect effect = ReadBugEffect(bug.title + " " + bug.snippet);
+  if (!effect.not_a_defect.empty()) {
+    *why_not = title + " " + effect.not_a_defect + ", not about " +
                DimensionLabel(symptom_dimension) + " itself";
     return false;
   }
-  const std::string effect = BugEffectDimension(text);
   // The same process too: an FE heap bug does not explain BE memory, nor the reverse.
   auto process = [](const std::string& dimension) {
     return dimension == "fe_heap" || dimension == "query_err" || dimension == "latency" ? "FE"
                                                                                        : "BE";
   };
   const bool same_category =
-      DimensionCategory(effect) == DimensionCategory(symptom_dimension) &&
-      (DimensionCategory(effect) != RootCause::kMemoryPressure ||
-       std::string(process(effect)) == process(symptom_dimension));
-  if (effect.empty() || (effect != symptom_dimension && !same_category)) {
-    *why_not = title + (effect.empty() ? " describes no effect like the observed "
-                                       : " causes " + DimensionLabel(effect) + ", not the observed ") +
+      DimensionCategory(effect.dimension) == DimensionCategory(symptom_dimension) &&
+      (DimensionCategory(effect.dimension) != RootCause::kMemoryPressure ||
+       std::string(process(effect.dimension)) == process(symptom_dimension));
+  if (effect.dimension.empty() || (effect.dimension != symptom_dimension && !same_category)) {
+    *why_not = title +
+               (effect.dimension.empty()
+                    ? " describes no effect like the observed "
+                    : " causes " + DimensionLabel(effect.dimension) + ", not the observed ") +
                DimensionLabel(symptom_dimension);
     return false;
   }
   return true;
 }
 
-const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment) {
-  const Symptom* primary = assessment.Primary();
-  if (!primary || !facts.knowledge.source.ok) return nullptr;
-  for (const KnowledgeHitFact& hit : facts.knowledge.hits) {
-    std::string why_not;
-    if (hit.kind == "known_bug" &&
-        BugApplies(hit, facts.cluster.version, primary->dimension->name, &why_not)) {
-      return &hit;
+bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger) {
+  auto any_alert = [&](const std::vector<std::string>& subject,
+                       const std::vector<std::string>& failure) {
+    for (const AlertFact& alert : facts.alerts.alerts) {
+      const std::string text = Lower(alert.name + " " + alert.detail);
+      if (ContainsAny(text, subject) && ContainsAny(text, failure)) return true;
+    }
+    return false;
+  };
+  auto any_operation = [&](std::initializer_list<std::string_view> types) {
+    for (const OperationFact& op : facts.operations.operations) {
+      for (std::string_view type : types) {
+        if (op.type == type) return true;
+      }
+    }
+    return false;
+  };
+  switch (trigger) {
+    case BugTrigger::kFailedLoads: {
+      const DimensionFact* txn = facts.metrics.Find("txn_failed");
+      return (txn && txn->abnormal()) ||
+             any_alert({"load", "导入"}, {"fail", "error", "失败"});
+    }
+    case BugTrigger::kFailedCompactions:
+      return any_alert({"compaction", "合并"}, {"fail", "error", "失败"});
+    case BugTrigger::kFailedLoadsOrCompactions:
+      return TriggerObserved(facts, BugTrigger::kFailedLoads) ||
+             TriggerObserved(facts, BugTrigger::kFailedCompactions);
+    case BugTrigger::kDiskFailure:
+      return any_alert({"disk", "磁盘"}, {"fail", "error", "read-only", "readonly", "broken",
+                                           "offline", "damaged", "故障", "损坏", "只读"});
+    case BugTrigger::kHighFrequencyLoading: {
+      // The telemetry counts rows, not load jobs: loads still running at their usual rate (or
+      // above) is the trace; a cluster that stopped loading is not in the bug's scenario.
+      const DimensionFact* load = facts.metrics.Find("load_rate");
+      if (!load || load->samples == 0 || load->latest <= 0) return false;
+      return !load->baseline_avg || *load->baseline_avg <= 0 ||
+             load->latest >= kLoadingStillRunning * *load->baseline_avg;
+    }
+    case BugTrigger::kRestartOrUpgrade: {
+      if (any_operation({"UPGRADE", "RESTART", "START", "STOP"})) return true;
+      for (const AlertFact& alert : facts.alerts.alerts) {
+        if (!LostNodeType(alert.name, alert.detail).empty()) return true;
+      }
+      return false;
+    }
+    case BugTrigger::kScaling:
+      return any_operation({"SCALE"});
+    case BugTrigger::kSharedData:
+      return facts.cluster.architecture == "shared_data";
+    case BugTrigger::kSharedNothing:
+      return facts.cluster.architecture == "shared_nothing";
+    case BugTrigger::kNone:
+      return true;
+  }
+  return true;
+}
+
+namespace {
+
+// Why a memory bug's note does not fit how the memory behaved ("" when it fits). Leaked or
+// exhausted memory stays used until the process restarts: memory that came back down by
+// itself, with no loss or restart of the process, was neither. A leak accumulates (the notes'
+// leaks take days): memory exhausted again and again within the alert window refills after each
+// restart faster than a leak does, so the demand drives it (an OOM on a bad plan, by contrast,
+// recurs with every such query).
+std::string MemoryBugMismatch(const PlaybookFacts& facts, const Symptom& primary,
+                              const std::string& note) {
+  bool lost = false;
+  int episodes = 0;
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const bool node = !LostNodeType(alert.name, alert.detail).empty();
+    lost = lost || node || OomText(alert.detail);
+    if (node || AlertDimension(alert.name) == primary.dimension->name) {
+      episodes = std::max(episodes, alert.flapping ? kFlapEpisodes : alert.episodes);
     }
   }
-  return nullptr;
+  if (primary.intermittent && !lost) {
+    return "needs memory held until the process restarts, but " +
+           DimensionLabel(primary.dimension->name) + " came back down by itself";
+  }
+  const std::string lower = Lower(note);
+  const bool leak = ContainsAny(lower, {"leak", "not released", "keeps growing", "keeps increasing",
+                                        "not reducing", "increases quickly"});
+  if (leak && episodes >= kFlapEpisodes) {
+    return "describes a leak, but " + DimensionLabel(primary.dimension->name) +
+           " was exhausted again and again (" + std::to_string(episodes) +
+           " alert episodes): it refills faster than a leak accumulates";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<BugVerdict> JudgeKnownBugs(const PlaybookFacts& facts, const Assessment& assessment) {
+  std::vector<BugVerdict> verdicts;
+  const Symptom* primary = assessment.Primary();
+  if (!primary || !facts.knowledge.source.ok) return verdicts;
+  const std::string& dimension = primary->dimension->name;
+  for (const KnowledgeHitFact& hit : facts.knowledge.hits) {
+    if (hit.kind != "known_bug") continue;
+    BugVerdict verdict;
+    verdict.hit = &hit;
+    verdict.applies = BugApplies(hit, facts.cluster.version, dimension, &verdict.why_not);
+    const std::string text = hit.title + " " + hit.snippet;
+    const BugEffect effect = ReadBugEffect(text);
+    if (verdict.applies && FailureEffect(effect.dimension)) {
+      // Failing loads or queries: the error text of the failures must name the note's
+      // condition ("... fails when the JSON holds ..."), or any failure would fit.
+      bool shown = false;
+      for (const std::string& word : ConditionWords(hit.DocumentTitle() + " " + hit.snippet)) {
+        for (const AlertFact& alert : facts.alerts.alerts) {
+          if (Lower(alert.name + " " + alert.detail).find(word) != std::string::npos) {
+            shown = true;
+          }
+        }
+      }
+      if (!shown) {
+        verdict.applies = false;
+        verdict.why_not = "\"" + hit.DocumentTitle() + "\" describes " +
+                          DimensionLabel(effect.dimension) +
+                          " under a condition of its own, which the failures' error text does "
+                          "not show";
+      }
+    }
+    if (verdict.applies && DimensionCategory(effect.dimension) == RootCause::kMemoryPressure) {
+      verdict.why_not = MemoryBugMismatch(facts, *primary, text);
+      if (!verdict.why_not.empty()) {
+        verdict.applies = false;
+        verdict.why_not = "\"" + hit.DocumentTitle() + "\" " + verdict.why_not;
+      }
+    }
+    if (verdict.applies) {
+      if (effect.dimension == dimension) verdict.specificity += 2;
+      for (BugTrigger trigger : TriggersIn(text)) {
+        if (!TriggerObserved(facts, trigger)) {
+          verdict.applies = false;
+          verdict.why_not = "\"" + hit.DocumentTitle() + "\" needs " + TriggerLabel(trigger) +
+                            ", which the telemetry does not show";
+          break;
+        }
+        ++verdict.specificity;
+      }
+    }
+    verdicts.push_back(std::move(verdict));
+  }
+  std::stable_sort(verdicts.begin(), verdicts.end(),
+                   [](const BugVerdict& left, const BugVerdict& right) {
+                     if (left.applies != right.applies) return left.applies;
+                     return left.applies && left.specificity > right.specificity;
+                   });
+  return verdicts;
+}
+
+const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment) {
+  const std::vector<BugVerdict> verdicts = JudgeKnownBugs(facts, assessment);
+  return !verdicts.empty() && verdicts.front().applies ? verdicts.front().hit : nullptr;
 }
 
 Json BugResolutionSearch(const PlaybookFacts& facts, const KnowledgeHitFact& bug) {

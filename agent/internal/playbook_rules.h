@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "agent/internal/playbook_facts.h"
+#include "agent/internal/playbook_vocabulary.h"
 #include "agent/report.h"
 
 namespace rh::agent::internal {
@@ -116,8 +117,11 @@ std::optional<Json> FollowUpSearch(const PlaybookFacts& facts, const Assessment&
                                    const KnowledgeHitFact* bug);
 
 // Whether a known bug applies to this cluster: its version inside the bug's affected range
-// (VersionAffected) and the bug's described effect (BugEffectDimension) the observed symptom's
-// dimension or category. Shared words are not enough. `why_not` says why not.
+// (VersionAffected) and the effect its release note describes (ReadBugEffect) the observed
+// symptom's dimension or category, in the same process (an FE heap bug does not explain BE
+// memory). A note that describes nothing the telemetry shows (how a metric is computed, a
+// SHOW statement's output, wrong results, a feature) never applies. Shared words are not
+// enough. `why_not` says why not.
 bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
                 const std::string& symptom_dimension, std::string* why_not);
 
@@ -125,8 +129,27 @@ bool BugApplies(const KnowledgeHitFact& bug, const std::string& version,
 // of the dimension's symptom keywords).
 bool NamesSymptom(const KnowledgeHitFact& hit, const std::string& dimension);
 
-// The first known_bug hit of step 5 that applies to the primary symptom (BugApplies; nullptr:
-// none). The engine then searches again, for that bug's resolution (BugResolutionSearch).
+// Whether the telemetry shows `trigger`, a condition a bug's note names (playbook_vocabulary.h
+// BugTrigger): failed loads or compactions, a failed disk, loads running, a restart, upgrade or
+// scaling operation in the window, the cluster's architecture.
+bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger);
+
+// A known_bug hit of step 5 judged against this cluster and its primary symptom.
+struct BugVerdict {
+  const KnowledgeHitFact* hit = nullptr;
+  bool applies = false;  // BugApplies, and every trigger its note names that leaves a trace seen
+  std::string why_not;   // when it does not apply
+  // How precisely it describes what is observed: the symptom's own dimension rather than its
+  // category, and each named condition the telemetry confirms.
+  int specificity = 0;
+};
+// Every known_bug hit of step 5: those that apply first, the most specific first (the search's
+// order breaks ties), then the others in the search's order. Empty without a primary symptom.
+std::vector<BugVerdict> JudgeKnownBugs(const PlaybookFacts& facts, const Assessment& assessment);
+
+// The most specific known_bug hit of step 5 that applies to the primary symptom (the first of
+// JudgeKnownBugs; nullptr: none). The engine then searches again, for that bug's resolution
+// (BugResolutionSearch).
 const KnowledgeHitFact* BugCandidate(const PlaybookFacts& facts, const Assessment& assessment);
 Json BugResolutionSearch(const PlaybookFacts& facts, const KnowledgeHitFact& bug);
 

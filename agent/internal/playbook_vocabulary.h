@@ -64,14 +64,28 @@ const std::vector<std::string>& SymptomKeywords(std::string_view dimension);
 // The full metric name of a dimension (store/metric_catalog.h), "" when unknown.
 std::string MetricName(std::string_view dimension);
 
-// Triggers a known bug may name that leave a trace in the telemetry.
+// Conditions a known bug's release note names ("after failed loads", "when a disk fails",
+// "under high-frequency loading", "in shared-data clusters") that leave a trace in the
+// telemetry: the bug is blamed only when the trace is there. Conditions that leave none (a
+// query shape, a table type) cannot be checked and do not count.
 enum class BugTrigger {
   kNone,
-  kFailedLoadsOrCompactions,  // "after failed loads", "failed commit", "compaction fails"
-  kDiskFailure,               // "disk failure", "read-only disk"
+  kFailedLoads,               // "after failed loads", "failed commit"
+  kFailedCompactions,         // "compaction fails", "compaction failures may occur"
+  kFailedLoadsOrCompactions,  // "after a failed commit or compaction"
+  kDiskFailure,               // "disk failure", "read-only disk", "a disk is broken"
+  kHighFrequencyLoading,      // "high-frequency loading", "frequent loads": loads running
+  kRestartOrUpgrade,          // "after an FE restart", "after upgrading": such an operation
+  kScaling,                   // "after scaling in", "decommissioning a BE": a SCALE operation
+  kSharedData,                // "in shared-data clusters", "on CN nodes": the architecture
+  kSharedNothing,             // "in shared-nothing clusters"
 };
-// The triggers named in `text` (lower-cased by the caller).
-std::vector<BugTrigger> TriggersIn(std::string_view lower_text);
+// A known bug's text up to its resolution or workaround ("Resolution:", "Meanwhile ...",
+// "Workaround"): what the bug does, not what to do about it ("schedule rolling BE restarts" is
+// no trigger). TriggersIn and ReadBugEffect read only this part.
+std::string_view BugDescription(std::string_view text);
+// The triggers named in `text` (any case).
+std::vector<BugTrigger> TriggersIn(std::string_view text);
 std::string TriggerLabel(BugTrigger trigger);
 
 // ---- node alerts -----------------------------------------------------------------------------
@@ -96,12 +110,39 @@ bool OomText(std::string_view alert_detail);
 // lists the line or a version does not parse.
 std::optional<bool> VersionAffected(std::string_view version, std::string_view fixed_in);
 
-// The dimension whose symptom a known bug's text describes as its effect ("BE crashes" ->
-// alive_be, "memory leak" -> be_mem, "loads fail" -> txn_failed, ...), "" when the text
-// describes none. A bug about how a metric or monitoring value is computed or displayed has no
-// symptom in the cluster ("" too): "Incorrect calculation of the query error rate metric"
-// shares words with failing queries but does not make queries fail.
-std::string BugEffectDimension(std::string_view lower_text);
+// What a known bug's release note says the bug does to the cluster, read the way StarRocks
+// release notes word their fixes: "BE crashes when ...", "Memory leaks in INSERT tasks", "FE OOM
+// caused by ...", "Compaction could be delayed", "Routine Load tasks were canceled ...", "disk
+// space is not released", "queries fail ...", "query performance degrades ...".
+struct BugEffect {
+  // The dimension whose symptom the bug causes ("" when the note describes none the telemetry
+  // measures): alive_be (a crash), disk, compaction, be_mem or fe_heap, txn_failed, query_err,
+  // latency, cpu.
+  std::string dimension;
+  // Where it happens, for crashes and memory: "FE", or "BE" (a BE or CN: the note names it,
+  // or the memory and crashes of the execution engine when it names no process).
+  std::string process;
+  // Non-empty when the note describes nothing the cluster's telemetry can show, and why: how
+  // a monitoring metric is computed or displayed, the output of a SHOW/DESC statement, wrong
+  // query results, syntax or documentation, a feature or an improvement.
+  std::string not_a_defect;
+};
+// `text` in any case: the process is read from the notes' upper-case FE/BE/CN.
+BugEffect ReadBugEffect(std::string_view text);
+
+// ReadBugEffect(text).dimension: "BE crashes" -> alive_be, "memory leak" -> be_mem, "loads
+// fail" -> txn_failed, ...; "" for a note about how a metric is computed or displayed
+// ("Incorrect calculation of the query error rate metric" shares words with failing queries
+// but does not make queries fail).
+std::string BugEffectDimension(std::string_view text);
+// A failure of single operations (loads or queries failing): release notes describe such a bug
+// by the input it fails on ("Stream Load fails when the JSON holds ..."), so its effect alone
+// matches any failure of that kind; the failures' own error text must show the condition.
+bool FailureEffect(std::string_view dimension);
+// The words of a note that name its condition rather than its effect: lower-case words of five
+// letters or more, without the words every load or query failure shares ("stream", "loading",
+// "failed", "queries", "error", ...) and common English.
+std::vector<std::string> ConditionWords(std::string_view text);
 // Whether the text is about a monitoring metric's value rather than the cluster's behaviour.
 bool MetricArtifact(std::string_view lower_text);
 

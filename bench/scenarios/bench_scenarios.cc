@@ -3,7 +3,7 @@
 //   bench_scenarios [--tuning FLEETS] [--holdout FLEETS] [--days 14] [--healthy 8]
 //                   [--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR]
 //                   [--calibration FILE] [--fit-calibration FILE] [--reliability-svg FILE]
-//                   [--held-out-families] [--starrocks-corpus DIR]
+//                   [--held-out-families] [--starrocks-corpus DIR | --no-starrocks-corpus]
 //
 // FLEETS is a comma-separated list of seed[:clusters[:incidents]] (default 120 clusters and 26
 // incidents: two of every category; with --scenarios all, 200 clusters and one incident of every
@@ -20,7 +20,8 @@
 // For every fleet it generates a simulated fleet (rh::simulator) into a temporary SQLite file,
 // scores it once with the sentinel's HealthScorer (as `rockhound cycle` does before it
 // investigates), and runs the playbook engine — through the same eight tools as `rockhound
-// investigate`, with the starter knowledge ingested into a temporary Knowledge Lake — on every
+// investigate`, with the starter knowledge and the real StarRocks corpus (below) ingested into a
+// temporary Knowledge Lake — on every
 // cluster of every labelled incident (sim_ground_truth; read here, in the benchmark, never by
 // the engine), plus --healthy background clusters per seed. The clock is pinned 5 minutes
 // after the fleet's last hour.
@@ -52,10 +53,14 @@
 // the run used: copy it over agent/calibration/playbook.v1.json to ship it. --dump with --only
 // tuning writes the tuning families' investigations only.
 //
-// --starrocks-corpus DIR also ingests the real StarRocks release notes and operations docs
-// (DIR/known_bugs.jsonl and DIR/ops_docs.jsonl, i.e. ../shared/data/starrocks) into the Knowledge
-// Lake, as a deployment would: the known bugs the playbook must find, or rule out, among 2,471
-// release-note rows rather than the starter's five.
+// The StarRocks corpus: the real StarRocks release notes and operations docs
+// (DIR/known_bugs.jsonl and DIR/ops_docs.jsonl) are ingested into the Knowledge Lake beside the
+// starter knowledge, as a deployment loads them: the known bugs the playbook must find, or rule
+// out, among 2,471 release-note rows rather than the starter's five. DIR is ../shared/data/
+// starrocks beside the repository (or beside the current directory) when it is there; when it
+// is not, the bench says so and runs on the starter knowledge alone. --starrocks-corpus DIR
+// points elsewhere (an error when DIR lacks the files); --no-starrocks-corpus skips it. Which
+// corpus was loaded is printed with the figures.
 //
 // Per-family lines are printed for the tuning families; for the held-out families only with
 // --held-out-families (rules are never tuned on held-out families: look only at the end).
@@ -119,6 +124,7 @@ struct Args {
   std::string fit_calibration;  // fit on the tuning families and write it here
   std::string reliability_svg;  // default: reliability.svg next to the binary
   std::string starrocks_corpus;  // a directory with known_bugs.jsonl and ops_docs.jsonl
+  bool no_starrocks_corpus = false;  // the starter knowledge only
   bool held_out_families = false;
 };
 
@@ -128,7 +134,7 @@ int Usage() {
                "[--holdout seed[:clusters[:incidents]],...] [--days 14] [--healthy 8] "
                "[--only tuning|holdout] [--scenarios classic|all] [--misses] [--dump DIR] "
                "[--calibration FILE] [--fit-calibration FILE] [--reliability-svg FILE] "
-               "[--held-out-families] [--starrocks-corpus DIR]\n");
+               "[--held-out-families] [--starrocks-corpus DIR | --no-starrocks-corpus]\n");
   return 2;
 }
 
@@ -168,6 +174,10 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->held_out_families = true;
       continue;
     }
+    if (arg == "--no-starrocks-corpus") {
+      args->no_starrocks_corpus = true;
+      continue;
+    }
     if (arg_idx + 1 >= argc) return false;
     std::string value = argv[++arg_idx];
     if (arg == "--tuning") {
@@ -202,6 +212,7 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       return false;
     }
   }
+  if (args->no_starrocks_corpus && !args->starrocks_corpus.empty()) return false;
   if (!args->fit_calibration.empty()) {
     if (args->only == "holdout") return false;
     args->scenarios = rh::simulator::ScenarioSet::kAll;
@@ -531,6 +542,22 @@ bool WriteFile(const std::string& path, const std::string& text) {
 constexpr int kMinBlock = 5;
 constexpr int kPathPriorRuns = 5;
 
+// The StarRocks corpus directory to ingest: --starrocks-corpus DIR, else ../shared/data/starrocks
+// beside the repository or beside the current directory when it holds the release notes; empty
+// for none (--no-starrocks-corpus, or not found).
+std::filesystem::path StarRocksCorpus(const Args& args) {
+  if (args.no_starrocks_corpus) return {};
+  if (!args.starrocks_corpus.empty()) return args.starrocks_corpus;
+  const std::filesystem::path relative = std::filesystem::path("..") / "shared" / "data" /
+                                         "starrocks";
+  for (const std::filesystem::path& base :
+       {std::filesystem::path(RH_SOURCE_DIR), std::filesystem::current_path()}) {
+    const std::filesystem::path dir = (base / relative).lexically_normal();
+    if (std::filesystem::exists(dir / "known_bugs.jsonl")) return dir;
+  }
+  return {};
+}
+
 int Run(const Args& args, const std::string& default_svg) {
   rh::ConfigureLogging(spdlog::level::warn, rh::LogFormat::kText);
   // The calibration the engine applies: the embedded one, or --calibration FILE.
@@ -571,15 +598,20 @@ int Run(const Args& args, const std::string& default_svg) {
   std::fprintf(stderr, "starter knowledge: %lld documents, %lld chunks\n",
                static_cast<long long>(ingested->documents_seen),
                static_cast<long long>(ingested->chunks_added));
-  if (!args.starrocks_corpus.empty()) {
-    // The real StarRocks release notes and operations docs (../shared/data/starrocks), as a
-    // deployment would load them: the known bugs the playbook must find or rule out.
-    const std::filesystem::path corpus(args.starrocks_corpus);
+  // The real StarRocks release notes and operations docs, as a deployment loads them: the
+  // known bugs the playbook must find or rule out.
+  std::string corpus_line = "starter knowledge only";
+  const std::filesystem::path corpus = StarRocksCorpus(args);
+  if (args.no_starrocks_corpus) {
+    corpus_line += " (--no-starrocks-corpus)";
+  } else if (corpus.empty()) {
+    corpus_line += " (the StarRocks corpus is absent: no ../shared/data/starrocks beside " +
+                   std::string(RH_SOURCE_DIR) + " or the current directory; skipped)";
+  } else {
     std::vector<std::string> paths;
     for (const char* name : {"known_bugs.jsonl", "ops_docs.jsonl"}) {
       if (!std::filesystem::exists(corpus / name)) {
-        std::fprintf(stderr, "error: --starrocks-corpus %s has no %s\n",
-                     args.starrocks_corpus.c_str(), name);
+        std::fprintf(stderr, "error: --starrocks-corpus %s has no %s\n", corpus.c_str(), name);
         return 1;
       }
       paths.push_back((corpus / name).string());
@@ -590,10 +622,11 @@ int Run(const Args& args, const std::string& default_svg) {
                    corpus_stats.error().ToString().c_str());
       return 1;
     }
-    std::fprintf(stderr, "StarRocks corpus: %lld documents, %lld chunks\n",
-                 static_cast<long long>(corpus_stats->documents_seen),
-                 static_cast<long long>(corpus_stats->chunks_added));
+    corpus_line = "starter knowledge + StarRocks corpus " + corpus.string() + " (" +
+                  std::to_string(corpus_stats->documents_seen) + " documents, " +
+                  std::to_string(corpus_stats->chunks_added) + " chunks)";
   }
+  std::fprintf(stderr, "knowledge: %s\n", corpus_line.c_str());
 
   struct Group {
     std::string title;
@@ -629,6 +662,7 @@ int Run(const Args& args, const std::string& default_svg) {
       args.scenarios == rh::simulator::ScenarioSet::kClassic
           ? "120 clusters, 26 incidents"
           : "200 clusters, one incident of every family");
+  std::printf("knowledge: %s\n", corpus_line.c_str());
   if (args.scenarios == rh::simulator::ScenarioSet::kClassic) {
     for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
       std::string seeds;

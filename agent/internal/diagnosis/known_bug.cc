@@ -1,11 +1,11 @@
-// known_bug (rule 5): a Knowledge Lake hit of kind known_bug that applies (BugApplies: the
-// cluster's version inside the bug's affected range, checked here again whatever the search's
-// filter did, and the effect the bug describes the observed symptom, not merely words in
-// common), with no ordinary driver (no workload surge, no suspect operation) and every trigger
-// the bug's text names that leaves a trace in the telemetry actually present. A bug that shares
-// the symptom's words but fails one of these is ruled out, citing the search; the
-// recommendation is the fixing version on the cluster's own release line and the documented
-// workaround meanwhile.
+// known_bug (rule 5): the most specific Knowledge Lake hit of kind known_bug that applies
+// (JudgeKnownBugs: the cluster's version inside the bug's affected range, checked here again
+// whatever the search's filter did; the effect the release note describes the observed symptom
+// in the same process, not merely words in common; every condition the note names that leaves a
+// trace in the telemetry actually present), with no ordinary driver (no workload surge, no
+// suspect operation). Every other bug that shares the symptom's words is ruled out with the
+// reason, citing the search; the recommendation is the fixing version on the cluster's own
+// release line and the documented workaround meanwhile.
 #include <algorithm>
 
 #include "agent/internal/diagnosis/family.h"
@@ -53,37 +53,16 @@ std::string WorkaroundSentence(const std::string& text) {
   return sentence;
 }
 
-// Whether the telemetry shows `trigger` (a failed load or compaction, a failed data disk).
-bool TriggerObserved(const PlaybookFacts& facts, BugTrigger trigger) {
-  switch (trigger) {
-    case BugTrigger::kFailedLoadsOrCompactions: {
-      const DimensionFact* txn = facts.metrics.Find("txn_failed");
-      if (txn && txn->abnormal()) return true;
-      for (const AlertFact& alert : facts.alerts.alerts) {
-        std::string name = Lower(alert.name);
-        if (name.find("fail") != std::string::npos &&
-            (name.find("load") != std::string::npos ||
-             name.find("compaction") != std::string::npos)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    case BugTrigger::kDiskFailure: {
-      for (const AlertFact& alert : facts.alerts.alerts) {
-        std::string name = Lower(alert.name);
-        if (name.find("disk") != std::string::npos &&
-            (name.find("fail") != std::string::npos || name.find("error") != std::string::npos ||
-             name.find("read-only") != std::string::npos)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    case BugTrigger::kNone:
-      return true;
+// Whether loads fail with "Too many versions" (error -235): the StarRocks operations docs name
+// it the sign of loads coming faster than compaction merges them ("reduce the loading job
+// concurrency, or increase loading data batch size"), an ordinary driver of a compaction
+// backlog that no bug is needed to explain.
+bool LoadsOutpaceCompaction(const PlaybookFacts& facts) {
+  for (const AlertFact& alert : facts.alerts.alerts) {
+    const std::string text = Lower(alert.name + " " + alert.detail);
+    if (ContainsAny(text, {"too many versions", "版本过多", "版本数过多"})) return true;
   }
-  return true;
+  return false;
 }
 
 class KnownBug final : public DiagnosisFamily {
@@ -169,51 +148,43 @@ class KnownBug final : public DiagnosisFamily {
   }
 
  private:
-  // The first known_bug hit that applies to the primary symptom and survives the checks;
-  // otherwise nullptr. Every bug that shares the symptom's words but fails a check is ruled
-  // out with the reason, citing the search.
+  // The most specific known_bug hit that applies to the primary symptom (JudgeKnownBugs) and
+  // survives the checks; otherwise nullptr. Every other bug that shares the symptom's words is
+  // ruled out with the reason, citing the search.
   static const KnowledgeHitFact* MatchKnownBug(Case& c, const Symptom& primary) {
     const KnowledgeFacts& knowledge = c.facts().knowledge;
     if (!knowledge.source.ok) return nullptr;
     const std::string& dimension = primary.dimension->name;
-    for (const KnowledgeHitFact& hit : knowledge.hits) {
-      if (hit.kind != "known_bug") continue;
+    const KnowledgeHitFact* match = nullptr;
+    for (const BugVerdict& verdict : JudgeKnownBugs(c.facts(), c.assessment())) {
+      const KnowledgeHitFact& hit = *verdict.hit;
+      // A bug that applies describes the symptom whatever its words; one that does not is
+      // worth a line only when it shares the symptom's words.
       auto rule_out = [&](const std::string& why) {
-        if (NamesSymptom(hit, dimension)) {
+        if (verdict.applies || NamesSymptom(hit, dimension)) {
           c.draft().RuleOut(RootCause::kKnownBug, why, &knowledge.source);
         }
       };
-      std::string why_not;
-      if (!BugApplies(hit, c.facts().cluster.version, dimension, &why_not)) {
-        rule_out(why_not);
-        continue;
-      }
-      std::string text = Lower(hit.title + " " + hit.snippet);
-      for (const KnowledgeHitFact& more : knowledge.followup_hits) {
-        if (more.DocumentTitle() == hit.DocumentTitle()) text += " " + Lower(more.snippet);
-      }
       const std::string title = "\"" + hit.DocumentTitle() + "\"";
-      if (c.Surge()) {
+      if (!verdict.applies) {
+        rule_out(verdict.why_not);
+      } else if (match) {
+        rule_out(title + " applies too, but \"" + match->DocumentTitle() +
+                 "\" describes the symptom more precisely");
+      } else if (c.Surge()) {
         rule_out(title + " applies, but the workload grew: " + c.SurgeText());
-        continue;
-      }
-      if (c.assessment().suspect_operation) {
+      } else if (c.assessment().suspect_operation) {
         rule_out(title + " applies, but a change operation explains the timing");
-        continue;
+      } else if (DimensionCategory(dimension) == RootCause::kCompactionBacklog &&
+                 LoadsOutpaceCompaction(c.facts())) {
+        rule_out(title +
+                 " applies, but the loads fail with \"Too many versions\": they come faster "
+                 "than compaction merges them, the ordinary cause");
+      } else {
+        match = &hit;
       }
-      bool unobserved = false;
-      for (BugTrigger trigger : TriggersIn(text)) {
-        if (!TriggerObserved(c.facts(), trigger)) {
-          rule_out(title + " needs " + TriggerLabel(trigger) +
-                   ", which the telemetry does not show");
-          unobserved = true;
-          break;
-        }
-      }
-      if (unobserved) continue;
-      return &hit;
     }
-    return nullptr;
+    return match;
   }
 
   const KnowledgeHitFact* hit_ = nullptr;  // the bug that applies
