@@ -211,19 +211,17 @@ Assessment Assess(const PlaybookFacts& facts) {
   // A BE/CN lost and back within the window (the alive ratio healthy now, not all window long)
   // with a new symptom after it: the loss explains what it left behind, such as latency from
   // a shared-data CN's cold data cache, or errors and failed loads while it was away.
-  if (const DimensionFact* alive = metrics.Find("alive_be");
-      alive && !alive->abnormal() &&
-      (WorstState(*alive) == "warning" || WorstState(*alive) == "critical") &&
-      !BaselineAbnormal(*alive)) {
+  const DimensionFact* alive = metrics.Find("alive_be");
+  const bool alive_dipped =
+      alive && (WorstState(*alive) == "warning" || WorstState(*alive) == "critical");
+  if (alive && !alive->abnormal() && alive_dipped && !BaselineAbnormal(*alive)) {
     // Not when memory is a new symptom too: a node that dies and returns while memory is at
     // its limit was OOM-killed, and the memory rule below tells that story.
     std::optional<TimePoint> first_effect;
     bool memory = false;
     for (const Symptom& symptom : out.symptoms) {
       const std::string& name = symptom.dimension->name;
-      if (symptom.is_new && (name == "be_mem" || name == "jvm_heap" || name == "fe_heap")) {
-        memory = true;
-      }
+      if (symptom.is_new && DimensionCategory(name) == RootCause::kMemoryPressure) memory = true;
     }
     for (const Symptom& symptom : out.symptoms) {
       if (memory || !symptom.is_new || !symptom.onset) continue;
@@ -283,11 +281,8 @@ Assessment Assess(const PlaybookFacts& facts) {
     any_effect = true;
     if (shift.started) effect_onsets.push_back(*shift.started);
   }
-  const DimensionFact* alive = metrics.Find("alive_be");
   const bool all_alive = alive && alive->state == "healthy" && WorstState(*alive) == "healthy" &&
                          !alive->falling();
-  const bool alive_dipped =
-      alive && (WorstState(*alive) == "warning" || WorstState(*alive) == "critical");
 
   // A node lost: a firing node alert, or one that flapped in the last 24 h and pages or
   // carries crash text. A crash loop resolves between crashes: the latest hour may look fine.
@@ -349,7 +344,7 @@ Assessment Assess(const PlaybookFacts& facts) {
     for (size_t idx = 0; node_lost && idx < out.symptoms.size(); ++idx) {
       const Symptom& symptom = out.symptoms[idx];
       const std::string& name = symptom.dimension->name;
-      if (!symptom.is_new || (name != "be_mem" && name != "jvm_heap" && name != "fe_heap")) continue;
+      if (!symptom.is_new || DimensionCategory(name) != RootCause::kMemoryPressure) continue;
       // Critical now, or at its peak in the window: the hourly value after the OOM killer
       // restarted the node is lower than the peak that killed it.
       const bool at_limit = symptom.level == 2 || WorstState(*symptom.dimension) == "critical";
@@ -489,9 +484,12 @@ bool MetricContradictsAlert(const AlertFact& alert, const MetricFacts& metrics) 
   if (UnmeasuredAlertCategory(alert.name)) return false;
   const DimensionFact* dim = metrics.Find(dimension);
   if (!dim || dim->warning <= 0 || dim->samples == 0) return false;
-  const double peak = std::max({dim->max, dim->latest, dim->p95.value_or(0)});
   return dim->state == "healthy" && WorstState(*dim) == "healthy" &&
-         peak < dim->warning * kNeverApproached;
+         WindowPeak(*dim) < dim->warning * kNeverApproached;
+}
+
+double WindowPeak(const DimensionFact& dim) {
+  return std::max({dim.max, dim.latest, dim.p95.value_or(0)});
 }
 
 std::string KnowledgeQuery(const PlaybookFacts& facts, const Assessment& assessment) {
@@ -718,13 +716,16 @@ std::vector<BugVerdict> JudgeKnownBugs(const PlaybookFacts& facts, const Assessm
     if (verdict.applies && FailureEffect(effect.dimension)) {
       // Failing loads or queries: the error text of the failures must name the note's
       // condition ("... fails when the JSON holds ..."), or any failure would fit.
+      std::vector<std::string> alert_texts;
+      for (const AlertFact& alert : facts.alerts.alerts) {
+        alert_texts.push_back(Lower(alert.name + " " + alert.detail));
+      }
       bool shown = false;
       for (const std::string& word : ConditionWords(hit.DocumentTitle() + " " + hit.snippet)) {
-        for (const AlertFact& alert : facts.alerts.alerts) {
-          if (Lower(alert.name + " " + alert.detail).find(word) != std::string::npos) {
-            shown = true;
-          }
-        }
+        shown = std::any_of(alert_texts.begin(), alert_texts.end(), [&](const std::string& text) {
+          return text.find(word) != std::string::npos;
+        });
+        if (shown) break;
       }
       if (!shown) {
         verdict.applies = false;

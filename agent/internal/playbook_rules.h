@@ -104,6 +104,8 @@ Assessment Assess(const PlaybookFacts& facts);
 // the whole window with its peak under 80 % of the warning threshold: the alert fired on
 // something the metrics show did not happen.
 bool MetricContradictsAlert(const AlertFact& alert, const MetricFacts& metrics);
+// The highest a dimension reached in the window: its max, latest or p95, whichever is highest.
+double WindowPeak(const DimensionFact& dim);
 
 // Step 5: the search text: the symptoms in words ("without workload growth" when it applies),
 // never alert names (an alert's name shares words with unrelated bugs).

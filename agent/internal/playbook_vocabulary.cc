@@ -449,9 +449,8 @@ std::vector<size_t> WordPositions(std::string_view text, std::string_view word) 
 // else the first named after it ("causing FE out-of-memory"), else "FE" when the note names
 // only the FE or its Java heap, else "BE": the crashes and memory of the execution engine
 // ("Memory leaks in INSERT tasks") are the BE's. `text` keeps its case: release notes write
-// the processes FE, BE and CN in capitals, and "be" is also a verb.
-std::string ProcessNear(std::string_view text, size_t pos) {
-  const std::string lower = Lower(text);
+// the processes FE, BE and CN in capitals, and "be" is also a verb; `lower` is it lower-cased.
+std::string ProcessNear(std::string_view text, std::string_view lower, size_t pos) {
   std::vector<std::pair<size_t, std::string>> markers;
   for (const char* word : {"FE", "FEs", "Frontend", "Frontends"}) {
     for (size_t at : WordPositions(text, word)) markers.push_back({at, "FE"});
@@ -663,7 +662,7 @@ BugEffect ReadBugEffect(std::string_view whole_text) {
     if (!rule.without.empty() && AnyStem(lower, rule.without)) continue;
     effect.dimension = rule.dimension;
     if (rule.dimension == "alive_be" || rule.dimension == "be_mem") {
-      effect.process = ProcessNear(text, at);
+      effect.process = ProcessNear(text, lower, at);
       if (rule.dimension == "be_mem" && effect.process == "FE") effect.dimension = "fe_heap";
     }
     break;

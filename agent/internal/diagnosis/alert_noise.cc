@@ -5,8 +5,6 @@
 // suffering (Assess: contradicted_alerts, unconfirmed_node_alerts); each such alert rules its
 // own category out. Severity info; the recommendation silences the loudest alert for 24 h and
 // tunes its rule.
-#include <algorithm>
-
 #include "agent/internal/diagnosis/family.h"
 #include "agent/internal/playbook_vocabulary.h"
 
@@ -85,7 +83,7 @@ class AlertNoise final : public DiagnosisFamily {
     for (const AlertFact* alert : assessment.contradicted_alerts) {
       const DimensionFact* dim = metrics.Find(AlertDimension(alert->name));
       if (!dim) continue;
-      const double peak = std::max({dim->max, dim->latest, dim->p95.value_or(0)});
+      const double peak = WindowPeak(*dim);
       const std::string why = "'" + alert->name + "' is about " + DimensionLabel(dim->name) +
                               ", which peaked at " + WithUnit(peak, dim->unit) +
                               " in the window, well under its warning threshold " +

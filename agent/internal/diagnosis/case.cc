@@ -771,10 +771,6 @@ void Case::WeighAlternatives(RootCause winner) {
   }
 }
 
-}  // namespace rh::agent::internal::diagnosis
-
-namespace rh::agent::internal::diagnosis {
-
 void Case::AccountForObservations(RootCause winner) {
   const Assessment& assessment = assessment_;
   const Symptom* primary = assessment.Primary();

@@ -81,9 +81,8 @@ class Draft {
   // better does, not a cause shown by independent signals. Lowers the confidence and, with a
   // source, is cited against the report's own hypothesis.
   void Fallback(const std::string& why, const CallSource* source = nullptr);
-  // The summed weight of the observations left unexplained, and how many were observed / left.
+  // The summed weight of the observations left unexplained, and what they were.
   double UnexplainedWeight() const;
-  int ObservedCount() const { return static_cast<int>(observations_.size()); }
   std::vector<std::string> Unexplained() const;
   bool FromFallback() const { return !fallback_.empty(); }
   // Called by Finish with the winning category before the reasoning is written (the Case
